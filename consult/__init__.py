@@ -1,0 +1,66 @@
+"""consult: member organisations shape draft position papers together.
+
+`create_app()` reads like the table of contents of the application.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from consult import config as settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config` (tests)."""
+    instance_path = Path(os.environ.get("CONSULT_INSTANCE_PATH", ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(settings.from_environment(instance_path))
+    if config:
+        app.config.update(config)
+    settings.check(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+
+    from consult import extensions, models  # noqa: F401  (every table, for Flask-Migrate)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"),
+                                render_as_batch=True, compare_type=True)
+    extensions.login_manager.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.htmx.init_app(app)
+
+    from consult.core import errors, i18n, templating
+
+    i18n.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.drafts import cli as drafts_cli
+    from consult.organisations import cli as organisations_cli
+    from consult.reading import views as reading_views
+    from consult.demo import cli as demo_cli
+
+    auth.init_app(app)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(reading_views.bp)
+
+    organisations_cli.init_app(app)
+    accounts_cli.init_app(app)
+    drafts_cli.init_app(app)
+    demo_cli.init_app(app)
+
+    from consult.core.access import public
+
+    app.view_functions["static"] = public(app.view_functions["static"])
+    return app

@@ -1,0 +1,32 @@
+"""Flask-Login wiring: loading the signed-in person, and the anonymous visitor."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
+
+from consult.accounts.models import User
+from consult.extensions import db, login_manager
+
+
+class Guest(AnonymousUserMixin):
+    """A visitor who is not signed in: no roles, no organisation."""
+
+    roles: frozenset = frozenset()
+    organisation = None
+    organisation_id = None
+
+    def has_role(self, *roles) -> bool:
+        return False
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Guest
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None

@@ -1,0 +1,30 @@
+"""Sign-in form; the language switch is a button-only form."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Please enter your e-mail address.")),
+                                                 Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")),
+                                                         Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[
+        SelectChoice("de", "Deutsch", render_kw={"lang": "de"}),
+        SelectChoice("en", "English", render_kw={"lang": "en"}),
+    ])
+    next = HiddenField()
+
+
+class EmptyForm(FlaskForm):
+    """CSRF protection for button-only posts."""

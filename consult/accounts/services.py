@@ -1,0 +1,106 @@
+"""Creating people and checking their passwords, with a throttle against guessing."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.accounts.models import Role, User, UserRole
+from consult.core.db import utcnow
+from consult.extensions import db
+from consult.organisations.models import Organisation
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+# Checked when an address is unknown, so that a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(ValueError):
+    """A person cannot be created as asked."""
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; `locked_seconds` is set when the account refuses attempts for a while."""
+
+    def __init__(self, locked_seconds: int = 0):
+        super().__init__("sign-in refused")
+        self.locked_seconds = locked_seconds
+
+
+@dataclass(frozen=True)
+class Throttle:
+    max_failures: int
+    lock_seconds: int
+
+
+def hash_password(password: str) -> str:
+    """Hash with werkzeug's current default (scrypt) unless the config names another method."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str, roles: list[Role],
+                organisation: Organisation | None = None) -> User:
+    """Add a person. Refuses a malformed or taken address, an empty name, a short password,
+    no role, and a delegate without an organisation."""
+    email = normalise_email(email)
+    if not EMAIL.match(email):
+        raise AccountError(f"{email!r} is not an e-mail address")
+    if get_by_email(email) is not None:
+        raise AccountError(f"a person with the address {email} already exists")
+    if not name.strip():
+        raise AccountError("the name must not be empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if not roles:
+        raise AccountError("give at least one role")
+    if Role.DELEGATE in roles and organisation is None:
+        raise AccountError("a delegate belongs to an organisation: give --organisation")
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+                organisation=organisation)
+    user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str, throttle: Throttle) -> User:
+    """The active person with this address and password, or SignInRefused.
+
+    After `throttle.max_failures` wrong passwords in a row the account refuses every
+    attempt, right or wrong, until `throttle.lock_seconds` have passed since the last
+    failure; each wrong password after that starts the wait again. The throttle
+    lives in the database, so several app processes share it.
+    """
+    user = get_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise SignInRefused()
+    now = utcnow()
+    if user.failed_logins >= throttle.max_failures and user.last_failed_login_at is not None:
+        unlock_at = user.last_failed_login_at + timedelta(seconds=throttle.lock_seconds)
+        if now < unlock_at:
+            raise SignInRefused(locked_seconds=int((unlock_at - now).total_seconds()) + 1)
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        user.failed_logins += 1
+        user.last_failed_login_at = now
+        db.session.flush()
+        locked = throttle.lock_seconds if user.failed_logins >= throttle.max_failures else 0
+        raise SignInRefused(locked_seconds=locked)
+    user.failed_logins = 0
+    user.last_failed_login_at = None
+    db.session.flush()
+    return user

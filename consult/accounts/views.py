@@ -1,0 +1,79 @@
+"""Sign in, sign out, and the language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
+
+from consult.accounts.forms import EmptyForm, LanguageForm, LoginForm
+from consult.accounts.services import SignInRefused, Throttle, authenticate
+from consult.core.access import public, signed_in
+from consult.core.urls import is_local_path
+from consult.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def _next_target(value: str | None) -> str:
+    return value if is_local_path(value) else url_for("reading.draft_list")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in with e-mail and password, then go back to where the person came from."""
+    if current_user.is_authenticated:
+        return redirect(_next_target(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        throttle = Throttle(current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_SECONDS"])
+        try:
+            user = authenticate(form.email.data, form.password.data, throttle)
+        except SignInRefused as refusal:
+            db.session.commit()  # keep the failure count
+            if refusal.locked_seconds:
+                minutes = max(1, (refusal.locked_seconds + 59) // 60)
+                message = ngettext(
+                    "Too many wrong passwords for this account. Please wait %(num)d minute and try again.",
+                    "Too many wrong passwords for this account. Please wait %(num)d minutes and try again.",
+                    minutes,
+                )
+                status = 429
+            else:
+                message = _("E-mail or password is not correct. Please check both and try again.")
+                status = 200
+            form.password.data = ""
+            return render_template("accounts/login.html", form=form, error=message), status
+        login_user(user)
+        if user.locale:
+            session["locale"] = user.locale
+        db.session.commit()
+        return redirect(_next_target(form.next.data))
+    return render_template("accounts/login.html", form=form, error=None)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    """Sign out (a POST with CSRF token, so that no link can sign someone out)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("reading.draft_list"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Switch the interface language for this session (and the account, if signed in)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.locale = form.language.data
+            db.session.commit()
+    return redirect(_next_target(form.next.data))

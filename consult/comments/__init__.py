@@ -1,0 +1,1 @@
+"""Comments (annotations) on paragraphs, and replies to them."""

@@ -1,0 +1,55 @@
+"""Comments on a paragraph, optionally on a quoted passage, with replies."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import User
+from consult.core.db import UTCDateTime, str_enum, utcnow
+from consult.drafts.models import Paragraph, Version
+from consult.extensions import db
+from consult.organisations.models import Organisation
+
+
+class Stance(enum.StrEnum):
+    SUPPORT = "support"
+    CONCERN = "concern"
+    NEUTRAL = "neutral"
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"       # waits in the moderation queue
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Comment(db.Model):
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))   # the version it was written on
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # The passage commented on: the exact words and a little text on either side.
+    quote_exact: Mapped[str | None] = mapped_column(Text)
+    quote_prefix: Mapped[str | None] = mapped_column(String(64))
+    quote_suffix: Mapped[str | None] = mapped_column(String(64))
+    stance: Mapped[Stance | None] = mapped_column(str_enum(Stance, "stance"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[CommentStatus] = mapped_column(str_enum(CommentStatus, "comment_status"), default=CommentStatus.PUBLISHED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    paragraph: Mapped[Paragraph] = relationship()
+    version: Mapped[Version] = relationship()
+    author: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
+    replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.created_at")

@@ -1,0 +1,74 @@
+"""Settings, read from the environment, with safe defaults for development."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration would make the app unsafe or unusable."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(instance_path: Path) -> str:
+    """`DATABASE_URL` from the environment, else SQLite under `instance/`.
+
+    A plain `postgresql://` or `postgres://` URL is mapped to the psycopg 3 driver.
+    """
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'consult.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: Path) -> dict:
+    """The app's settings; `CONSULT_ENV` is `development` (default) or `production`."""
+    env = os.environ.get("CONSULT_ENV", "development").strip().lower()
+    production = env == "production"
+    return {
+        "CONSULT_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ("de", "en"),
+        # Sign-in throttle: after this many wrong passwords in a row, an account
+        # refuses further attempts for LOGIN_LOCK_SECONDS.
+        "LOGIN_MAX_FAILURES": int(os.environ.get("CONSULT_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_SECONDS": int(os.environ.get("CONSULT_LOGIN_LOCK_SECONDS", "300")),
+        "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
+    }
+
+
+def check(config: dict) -> None:
+    """Refuse settings that are unsafe in production."""
+    if config.get("CONSULT_ENV") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise ConfigError(
+            "CONSULT_ENV=production needs its own SECRET_KEY; "
+            "refusing to start with the development key."
+        )

@@ -1,0 +1,1 @@
+"""Shared foundations: database base class, Markdown renderer, permissions, errors."""

@@ -1,0 +1,227 @@
+"""The one Markdown renderer of the app, and the splitter that cuts a document into paragraphs.
+
+Every piece of user Markdown goes through `render_block()`: markdown-it-py's
+`js-default` preset (raw HTML escaped), only the rules we use switched on, links
+other than http(s), mailto and relative ones dropped, and a length cap. Drafts
+store the HTML once when a version is saved, never per view.
+
+Line numbers: the text of a block is wrapped at `LINE_WIDTH` characters when it
+is rendered; each line starts with an empty `<span class="ln">` that the
+stylesheet numbers with a CSS counter, and the line breaks are real `<br>`s, so
+that "§ 4, lines 12–14" means the same lines on every screen wide enough.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+LINE_WIDTH = 80
+LINE_MARKER = '<span class="ln" aria-hidden="true"></span>'
+DEFAULT_MAX_LENGTH = 20_000
+
+# Block rules a draft uses; everything else (raw HTML blocks, reference
+# definitions, indented code, setext headings) stays off. Horizontal rules are
+# parsed so that a `---` divider is not mistaken for text, and skipped when splitting.
+_BLOCK_RULES = ["table", "blockquote", "hr", "heading", "list", "paragraph", "fence"]
+_INLINE_RULES = ["text", "newline", "escape", "backticks", "emphasis", "link", "autolink"]
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+# Top-level block tokens that each become one paragraph of a draft.
+_BLOCK_OPENERS = {
+    "heading_open", "paragraph_open", "bullet_list_open", "ordered_list_open",
+    "blockquote_open", "table_open", "fence",
+}
+
+
+class MarkdownError(ValueError):
+    """Markdown that cannot be stored (too long, empty)."""
+
+
+def _validate_link(url: str) -> bool:
+    """Allow http(s), mailto, and links within the site; drop javascript:, data:, file: and the rest."""
+    url = url.strip()
+    # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)
+    scheme = urlsplit(cleaned).scheme.lower()
+    if not scheme:
+        return not cleaned.startswith("//")
+    return scheme in _SAFE_SCHEMES
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+    md.disable(md.get_all_rules()["block"], ignoreInvalid=True)
+    md.disable(md.get_all_rules()["inline"], ignoreInvalid=True)
+    md.disable(md.get_all_rules()["inline2"], ignoreInvalid=True)
+    md.enable(_BLOCK_RULES)
+    md.enable(_INLINE_RULES)
+    md.enable(["balance_pairs", "fragments_join"])
+    md.enable("emphasis")
+    md.validateLink = _validate_link
+    return md
+
+
+_parser = _make_parser()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    line_count: int
+
+
+def _marker() -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = LINE_MARKER
+    return token
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _break() -> Token:
+    return Token("softbreak", "br", 0)
+
+
+def _wrap_inline(children: list[Token], width: int) -> tuple[list[Token], int]:
+    """Re-break an inline run at `width` visible characters; a marker opens each line."""
+    out: list[Token] = [_marker()]
+    lines = 1
+    column = 0
+
+    def new_line() -> None:
+        nonlocal column, lines
+        out.append(_break())
+        out.append(_marker())
+        lines += 1
+        column = 0
+
+    for token in children:
+        if token.type in ("softbreak",):
+            token = _text(" ")
+        if token.type == "hardbreak":
+            out.append(token)
+            out.append(_marker())
+            lines += 1
+            column = 0
+            continue
+        if token.type == "text":
+            pending = ""
+            for piece in re.split(r"( +)", token.content):
+                if not piece:
+                    continue
+                if piece.isspace():
+                    if column > 0:
+                        pending += " "
+                        column += 1
+                    continue
+                if column > 0 and column + len(piece) > width:
+                    pending = pending.rstrip(" ")
+                    if pending:
+                        out.append(_text(pending))
+                    pending = ""
+                    new_line()
+                pending += piece
+                column += len(piece)
+            if pending:
+                out.append(_text(pending))
+            continue
+        if token.type == "code_inline":
+            if column > 0 and column + len(token.content) > width:
+                _strip_trailing_space(out)
+                new_line()
+            column += len(token.content)
+        out.append(token)
+    return out, lines
+
+
+def _strip_trailing_space(out: list[Token]) -> None:
+    if out and out[-1].type == "text":
+        out[-1].content = out[-1].content.rstrip(" ")
+
+
+def render_block(source: str, *, max_length: int = DEFAULT_MAX_LENGTH, width: int = LINE_WIDTH) -> Rendered:
+    """Render Markdown to safe HTML with line markers; raise MarkdownError if empty or too long."""
+    if len(source) > max_length:
+        raise MarkdownError(f"text too long ({len(source)} characters, at most {max_length})")
+    if not source.strip():
+        raise MarkdownError("empty text")
+    tokens = _parser.parse(source)
+    lines = 0
+    first_cell = False
+    previous = None
+    for token in tokens:
+        in_cell = previous is not None and previous.type in ("th_open", "td_open")
+        previous = token
+        if token.type == "tr_open":
+            first_cell = True
+        elif token.type == "inline" and in_cell:
+            # A table row is one line: its number goes on the first cell only.
+            if first_cell:
+                token.children = [_marker(), *(token.children or [])]
+                lines += 1
+            first_cell = False
+        elif token.type == "inline":
+            token.children, count = _wrap_inline(token.children or [], width)
+            lines += count
+        elif token.type in ("fence", "code_block"):
+            lines += max(1, token.content.count("\n"))
+    html = _parser.renderer.render(tokens, _parser.options, {})
+    return Rendered(html=html, line_count=lines)
+
+
+_comment_parser = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+_comment_parser.disable(_comment_parser.get_all_rules()["block"], ignoreInvalid=True)
+_comment_parser.disable(_comment_parser.get_all_rules()["inline"], ignoreInvalid=True)
+_comment_parser.enable(["list", "paragraph"])
+_comment_parser.enable(["text", "newline", "escape", "backticks", "emphasis", "link", "autolink"])
+_comment_parser.validateLink = _validate_link
+
+
+def render_comment(source: str, *, max_length: int = 5_000) -> str:
+    """Render a comment: emphasis, links, lists and line breaks only; no headings, images or HTML."""
+    if len(source) > max_length:
+        raise MarkdownError(f"text too long ({len(source)} characters, at most {max_length})")
+    if not source.strip():
+        raise MarkdownError("empty text")
+    return _comment_parser.render(source)
+
+
+def plain_text(source: str) -> str:
+    """The words of a block as a reader sees them: no Markdown marks, link text without URL."""
+    parts: list[str] = []
+    for token in _parser.parse(source):
+        if token.type != "inline":
+            continue
+        words = []
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        parts.append("".join(words))
+    return "\n".join(parts)
+
+
+def split_blocks(document: str) -> list[str]:
+    """Cut a Markdown document into its top-level blocks, each returned as its own source text.
+
+    Headings, paragraphs, lists, block quotes, tables and fenced code become one
+    block each; the text of each block is kept exactly as written.
+    """
+    lines = document.splitlines()
+    blocks: list[str] = []
+    for token in _parser.parse(document):
+        if token.level == 0 and token.type in _BLOCK_OPENERS and token.map:
+            start, end = token.map
+            text = "\n".join(lines[start:end]).strip("\n")
+            if text.strip():
+                blocks.append(text)
+    return blocks

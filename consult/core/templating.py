@@ -1,0 +1,52 @@
+"""What every template can use: the CSRF token, the language form, phase names."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+
+from consult.core.db import utcnow
+
+PHASE_LABELS = {
+    "preparation": _l("Preparation"),
+    "commenting": _l("Commenting"),
+    "editing": _l("Editing"),
+    "voting": _l("Voting"),
+    "adopted": _l("Adopted"),
+    "archived": _l("Archived"),
+}
+
+
+def deadline_text(moment) -> str:
+    """'in 9 days' / 'vor 2 Tagen' relative to now, for a deadline."""
+    return format_timedelta(moment - utcnow(), granularity="day", threshold=2, add_direction=True)
+
+
+def init_app(app) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def globals_for_templates():
+        from consult.accounts.forms import EmptyForm, LanguageForm
+
+        language_form = LanguageForm(formdata=None, language=str(get_locale()), next=request.full_path.rstrip("?"))
+        return {
+            "csrf_token_value": generate_csrf,
+            "language_form": language_form,
+            "logout_form": EmptyForm(formdata=None),
+            "phase_labels": PHASE_LABELS,
+            "current_locale": str(get_locale()),
+        }
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
+    app.jinja_env.filters["deadline"] = deadline_text
+
+    @app.after_request
+    def vary_on_htmx(response):
+        response.vary.add("HX-Request")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

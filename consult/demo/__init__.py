@@ -1,0 +1,1 @@
+"""Demo data: fictional organisations, people and two drafts, for trying consult out."""

@@ -1,0 +1,1 @@
+"""Drafts, their versions and paragraphs, and the phases they move through."""

@@ -1,0 +1,136 @@
+"""Drafts, versions and paragraphs.
+
+A `Paragraph` is the stable identity of a paragraph across versions; its text in
+one version is a `ParagraphText`. Comments and votes hang on the `Paragraph`, so
+they stay attached when a later version changes the words.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.core.db import UTCDateTime, str_enum, utcnow
+from consult.extensions import db
+
+
+class Phase(enum.StrEnum):
+    PREPARATION = "preparation"
+    COMMENTING = "commenting"
+    EDITING = "editing"
+    VOTING = "voting"
+    ADOPTED = "adopted"
+    ARCHIVED = "archived"
+
+
+class ModerationPolicy(enum.StrEnum):
+    PUBLISH = "publish"   # comments appear at once
+    HOLD = "hold"         # every comment waits in the moderation queue
+
+
+class VersionStatus(enum.StrEnum):
+    IN_PREPARATION = "in_preparation"
+    PUBLISHED = "published"
+
+
+class Draft(db.Model):
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[Phase] = mapped_column(str_enum(Phase, "phase"), default=Phase.PREPARATION)
+    moderation_policy: Mapped[ModerationPolicy] = mapped_column(
+        str_enum(ModerationPolicy, "moderation_policy"), default=ModerationPolicy.PUBLISH
+    )
+    is_public: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    deadlines: Mapped[list[DraftDeadline]] = relationship(
+        back_populates="draft", cascade="all, delete-orphan", lazy="selectin"
+    )
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="draft", cascade="all, delete-orphan", order_by="Version.number"
+    )
+
+    def deadline_for(self, phase: Phase) -> datetime | None:
+        for row in self.deadlines:
+            if row.phase == phase:
+                return row.ends_at
+        return None
+
+    @property
+    def current_deadline(self) -> datetime | None:
+        return self.deadline_for(self.phase)
+
+    def __repr__(self) -> str:
+        return f"<Draft {self.slug}>"
+
+
+class DraftDeadline(db.Model):
+    """When a phase of a draft ends (Europe/Berlin on screen, UTC in the database)."""
+
+    __tablename__ = "draft_deadline"
+    __table_args__ = (UniqueConstraint("draft_id", "phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"))
+    phase: Mapped[Phase] = mapped_column(str_enum(Phase, "deadline_phase"))
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    draft: Mapped[Draft] = relationship(back_populates="deadlines")
+
+
+class Version(db.Model):
+    __tablename__ = "version"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    status: Mapped[VersionStatus] = mapped_column(
+        str_enum(VersionStatus, "version_status"), default=VersionStatus.IN_PREPARATION
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    draft: Mapped[Draft] = relationship(back_populates="versions")
+    texts: Mapped[list[ParagraphText]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="ParagraphText.position"
+    )
+
+
+class Paragraph(db.Model):
+    """A paragraph's identity, the same in every version of its draft."""
+
+    __tablename__ = "paragraph"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    draft: Mapped[Draft] = relationship()
+
+
+class ParagraphText(db.Model):
+    """A paragraph as it reads in one version: its place, its Markdown, and the HTML rendered once."""
+
+    __tablename__ = "paragraph_text"
+    __table_args__ = (
+        UniqueConstraint("version_id", "position"),
+        UniqueConstraint("version_id", "paragraph_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"))
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]            # 1-based paragraph number within the version
+    first_line: Mapped[int]          # line number of its first line within the version
+    line_count: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+
+    version: Mapped[Version] = relationship(back_populates="texts")
+    paragraph: Mapped[Paragraph] = relationship()

@@ -1,0 +1,120 @@
+"""Importing drafts, building versions, and moving drafts between phases."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from consult.core.db import utcnow
+from consult.core.markdown import MarkdownError, render_block, split_blocks
+from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase, Version, VersionStatus
+from consult.extensions import db
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_PARAGRAPHS = 2000
+
+
+class DraftError(ValueError):
+    """A draft cannot be created or changed as asked."""
+
+
+def get_by_slug(slug: str) -> Draft | None:
+    return db.session.scalar(select(Draft).where(Draft.slug == slug))
+
+
+def read_markdown_file(path: Path) -> str:
+    """The text of a UTF-8 Markdown file; refuses a missing, unreadable, non-UTF-8 or empty file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DraftError(f"cannot read {path}: {error.strerror}") from error
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DraftError(
+            f"{path} is not UTF-8 text (byte {error.start} cannot be read); "
+            "save it as UTF-8 and try again"
+        ) from error
+    if not text.strip():
+        raise DraftError(f"{path} is empty")
+    return text
+
+
+def _max_length() -> int:
+    return current_app.config["MARKDOWN_MAX_LENGTH"]
+
+
+def build_version(draft: Draft, number: int, texts: list[tuple[Paragraph, str]]) -> Version:
+    """A version of `draft` holding the given paragraphs in order, rendered once now.
+
+    Line numbers run on through the version. Refuses an empty version or a
+    paragraph that is empty or too long (naming its number).
+    """
+    if not texts:
+        raise DraftError("a version needs at least one paragraph")
+    version = Version(draft=draft, number=number)
+    first_line = 1
+    for position, (paragraph, text) in enumerate(texts, start=1):
+        try:
+            rendered = render_block(text, max_length=_max_length())
+        except MarkdownError as error:
+            raise DraftError(f"paragraph {position}: {error}") from error
+        version.texts.append(ParagraphText(
+            paragraph=paragraph, position=position, first_line=first_line,
+            line_count=rendered.line_count, text=text, html=rendered.html,
+        ))
+        first_line += rendered.line_count
+    db.session.add(version)
+    return version
+
+
+def import_draft(markdown: str, title: str, slug: str) -> Draft:
+    """A new draft in preparation whose published version 1 holds the document's top-level blocks.
+
+    Refuses an empty title, a malformed or taken slug, and a document without
+    blocks or with more than MAX_PARAGRAPHS; nothing is written then.
+    """
+    title, slug = title.strip(), slug.strip()
+    if not title:
+        raise DraftError("the title must not be empty")
+    if not SLUG.match(slug) or len(slug) > 80:
+        raise DraftError("the slug must be lower-case letters, digits and single hyphens, e.g. teilhabegesetz-2027")
+    if get_by_slug(slug) is not None:
+        raise DraftError(f"a draft with the slug {slug!r} already exists")
+    blocks = split_blocks(markdown)
+    if not blocks:
+        raise DraftError("the document has no paragraphs")
+    if len(blocks) > MAX_PARAGRAPHS:
+        raise DraftError(f"the document has {len(blocks)} paragraphs, at most {MAX_PARAGRAPHS} are allowed")
+    draft = Draft(title=title, slug=slug, phase=Phase.PREPARATION)
+    db.session.add(draft)
+    version = build_version(draft, 1, [(Paragraph(draft=draft), block) for block in blocks])
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def set_phase(draft: Draft, phase: Phase) -> None:
+    """Move a draft to another phase."""
+    draft.phase = phase
+    db.session.flush()
+
+
+def current_version(draft: Draft) -> Version | None:
+    """The latest published version of the draft."""
+    return db.session.scalar(
+        select(Version)
+        .where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+        .order_by(Version.number.desc())
+        .limit(1)
+    )
+
+
+def paragraph_texts(version: Version) -> list[ParagraphText]:
+    """The paragraphs of a version in order, in one query."""
+    return list(db.session.scalars(
+        select(ParagraphText).where(ParagraphText.version_id == version.id).order_by(ParagraphText.position)
+    ))

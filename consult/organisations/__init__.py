@@ -1,0 +1,1 @@
+"""Member organisations of the federation."""

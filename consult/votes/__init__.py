@@ -1,0 +1,1 @@
+"""Votes: one per member organisation per question."""

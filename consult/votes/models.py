@@ -1,0 +1,50 @@
+"""An organisation's vote on a paragraph, or on the whole draft.
+
+One vote per organisation per question is a rule of the database, not only of
+Python: two partial unique indexes, one for paragraph questions and one for the
+question on the whole draft (where `paragraph_id` is NULL).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import User
+from consult.core.db import UTCDateTime, str_enum, utcnow
+from consult.drafts.models import Draft, Paragraph
+from consult.extensions import db
+from consult.organisations.models import Organisation
+
+
+class Choice(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+class Vote(db.Model):
+    __tablename__ = "vote"
+    __table_args__ = (
+        Index("uq_vote_organisation_paragraph", "organisation_id", "paragraph_id", unique=True,
+              sqlite_where=text("paragraph_id IS NOT NULL"),
+              postgresql_where=text("paragraph_id IS NOT NULL")),
+        Index("uq_vote_organisation_draft", "organisation_id", "draft_id", unique=True,
+              sqlite_where=text("paragraph_id IS NULL"),
+              postgresql_where=text("paragraph_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
+    paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    choice: Mapped[Choice] = mapped_column(str_enum(Choice, "choice"))
+    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    draft: Mapped[Draft] = relationship()
+    paragraph: Mapped[Paragraph | None] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    cast_by: Mapped[User | None] = relationship()

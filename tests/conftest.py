@@ -1,0 +1,172 @@
+"""Fixtures: an app per test on a clean database (SQLite, and PostgreSQL where available),
+a client that signs in through the real form, and a query counter."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+
+from consult import create_app
+from consult.extensions import db
+from tests import postgres
+
+REQUIRE_POSTGRES = os.environ.get("CONSULT_TEST_POSTGRES") == "1"
+REQUIRE_BROWSER = os.environ.get("CONSULT_TEST_BROWSER") == "1"
+PG_BIN = postgres.server_bin()
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_BIN or REQUIRE_POSTGRES else [])
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
+    "SERVER_NAME": None,
+}
+
+
+def pytest_configure(config):
+    if REQUIRE_POSTGRES and PG_BIN is None:
+        raise pytest.UsageError("CONSULT_TEST_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found")
+    if REQUIRE_BROWSER and CHROMIUM is None:
+        raise pytest.UsageError("CONSULT_TEST_BROWSER=1 but no Chromium was found (apt-get install chromium)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM is None:
+        reason = pytest.mark.skip(reason="Chromium not installed (CONSULT_TEST_BROWSER=1 makes this an error)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(reason)
+
+
+def pytest_report_header(config):
+    return [f"consult databases: {', '.join(BACKENDS)}; browser: {CHROMIUM or 'none'}"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    if PG_BIN is None:
+        raise RuntimeError("PostgreSQL server binaries not found")
+    cluster = postgres.Cluster(PG_BIN)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_test_database(pg_cluster):
+    """One PostgreSQL database for the session; its tables are created once and emptied after each test."""
+    url = pg_cluster.create_database("consult_test")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, backend):
+    """A clean, empty database with all tables for one test."""
+    if backend == "sqlite":
+        folder = tempfile.mkdtemp(prefix="consult-test-")
+        yield f"sqlite:///{folder}/test.sqlite3"
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        url = request.getfixturevalue("pg_test_database")
+        yield url
+
+
+@pytest.fixture
+def app(database_url, backend):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        yield app
+        db.session.remove()
+        if backend == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Auth:
+    """Signs in through the real form, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str, next: str | None = None, follow: bool = False):
+        page = self.client.get("/login" + (f"?next={next}" if next else ""))
+        data = {"email": email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))}
+        if next:
+            data["next"] = next
+        return self.client.post("/login", data=data, follow_redirects=follow)
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter: ...` counts the SQL statements sent to the database."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
