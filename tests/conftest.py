@@ -2,6 +2,7 @@
 a client that signs in through the real form, and a query counter."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from consult import create_app
@@ -104,8 +106,17 @@ def app(database_url, backend):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as a real request would:
+    its own `g`, its own database session, its own locale."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
