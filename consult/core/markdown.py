@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 LINE_WIDTH = 80
+HEADING_WIDTH = 50  # headings are set larger, so their lines are shorter
 LINE_MARKER = '<span class="ln" aria-hidden="true"></span>'
 DEFAULT_MAX_LENGTH = 20_000
 
@@ -159,6 +160,7 @@ def render_block(source: str, *, max_length: int = DEFAULT_MAX_LENGTH, width: in
     previous = None
     for token in tokens:
         in_cell = previous is not None and previous.type in ("th_open", "td_open")
+        in_heading = previous is not None and previous.type == "heading_open"
         previous = token
         if token.type == "tr_open":
             first_cell = True
@@ -169,7 +171,8 @@ def render_block(source: str, *, max_length: int = DEFAULT_MAX_LENGTH, width: in
                 lines += 1
             first_cell = False
         elif token.type == "inline":
-            token.children, count = _wrap_inline(token.children or [], width)
+            limit = min(width, HEADING_WIDTH) if in_heading else width
+            token.children, count = _wrap_inline(token.children or [], limit)
             lines += count
         elif token.type in ("fence", "code_block"):
             lines += max(1, token.content.count("\n"))
