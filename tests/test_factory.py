@@ -57,3 +57,19 @@ def test_session_cookie_is_httponly_and_lax(client, auth, app):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_wsgi_entry_point_runs_in_production_mode(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CONSULT_ENV")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/w.sqlite3"
+    code = "import wsgi; print(wsgi.app.config['CONSULT_ENV'], wsgi.app.config['SESSION_COOKIE_SECURE'])"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
+    assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr
+    env["SECRET_KEY"] = "a-real-secret"
+    started = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
+    assert started.stdout.strip() == "production True", started.stderr

@@ -67,7 +67,7 @@ def test_draft_page_shows_numbered_paragraphs_with_line_numbers(client, auth, pe
     assert _paragraph_numbers(page) == list(range(1, 13))
     assert "§&nbsp;1" in page and "§&nbsp;12" in page
     assert page.count('<span class="ln" aria-hidden="true"></span>') == 12
-    assert "Absatz 12, Zeilen 12 bis 12" in page
+    assert "§ 12, Zeilen 12–12" in page
     assert "<em>Teilhabe</em>" in page
 
 
