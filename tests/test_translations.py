@@ -37,3 +37,17 @@ def test_english_catalogue_exists_with_the_same_texts():
 def _read_pot():
     with open(ROOT / "translations" / "messages.pot", "rb") as f:
         return read_po(f)
+
+
+def test_catalogue_is_up_to_date_with_the_code(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-k", "lazy_gettext", "-o", str(out), "--no-location", "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    with open(out, "rb") as f:
+        in_code = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    german = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog("de") if m.id}
+    assert in_code <= german, f"texts missing from the catalogue (run `make extract-messages`): {in_code - german}"
