@@ -162,6 +162,9 @@ def render_block(source: str, *, max_length: int = DEFAULT_MAX_LENGTH, width: in
         in_cell = previous is not None and previous.type in ("th_open", "td_open")
         in_heading = previous is not None and previous.type == "heading_open"
         previous = token
+        if token.type in ("heading_open", "heading_close"):
+            # The page title is the only h1; a draft's own headings start at h2.
+            token.tag = f"h{min(6, int(token.tag[1]) + 1)}"
         if token.type == "tr_open":
             first_cell = True
         elif token.type == "inline" and in_cell:

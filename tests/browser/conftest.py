@@ -1,0 +1,65 @@
+"""Browser fixtures: Debian's Chromium for pytest-playwright, and the app with the demo served on a free port.
+
+`live_server` builds on the `app` fixture of tests/conftest.py, so every browser
+test runs once per database backend (sqlite, postgresql).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from consult.demo.services import seed_demo
+from consult.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (never `playwright install`)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app with the demo seeded, served by werkzeug in a daemon thread; yields the base URL.
+
+    The test's app context (from `app`) lives in this thread; every request of the
+    server pushes its own app context, and with it its own database session.
+    """
+    seed_demo()
+    db.session.commit()
+    db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="consult-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path | None:
+    """Where screenshots go: the folder in CONSULT_SCREENSHOTS, or None (don't save)."""
+    folder = os.environ.get("CONSULT_SCREENSHOTS", "").strip()
+    if not folder:
+        return None
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
