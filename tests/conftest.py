@@ -48,6 +48,29 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(reason)
 
 
+_outcomes: dict[str, dict[str, int]] = {"postgresql": {}, "browser": {}}
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    kinds = []
+    if "[postgresql" in report.nodeid or "-postgresql" in report.nodeid:
+        kinds.append("postgresql")
+    if "browser" in report.keywords:
+        kinds.append("browser")
+    for kind in kinds:
+        _outcomes[kind][report.outcome] = _outcomes[kind].get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many PostgreSQL and browser tests ran, so CI shows they were not skipped."""
+    for kind, label in (("postgresql", "PostgreSQL"), ("browser", "browser (Chromium)")):
+        counts = _outcomes[kind]
+        text = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none ran"
+        terminalreporter.write_line(f"consult: {label} tests: {text}")
+
+
 def pytest_report_header(config):
     return [f"consult databases: {', '.join(BACKENDS)}; browser: {CHROMIUM or 'none'}"]
 
