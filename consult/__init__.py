@@ -46,14 +46,20 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.api import views as api_views
+    from consult.comments import views as comments_views
     from consult.drafts import cli as drafts_cli
     from consult.organisations import cli as organisations_cli
     from consult.reading import views as reading_views
+    from consult.votes import views as votes_views
     from consult.demo import cli as demo_cli
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(reading_views.bp)
+    app.register_blueprint(comments_views.bp)
+    app.register_blueprint(votes_views.bp)
+    app.register_blueprint(api_views.bp)
 
     organisations_cli.init_app(app)
     accounts_cli.init_app(app)

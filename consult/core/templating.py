@@ -18,6 +18,10 @@ PHASE_LABELS = {
 }
 
 
+STANCE_LABELS = {"support": _l("Support"), "concern": _l("Concern"), "neutral": _l("Neutral")}
+VOTE_LABELS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain")}
+
+
 def deadline_text(moment) -> str:
     """'in 9 days' / 'vor 2 Tagen' relative to now, for a deadline."""
     return format_timedelta(moment - utcnow(), granularity="day", threshold=2, add_direction=True)
@@ -37,6 +41,8 @@ def init_app(app) -> None:
             "language_form": language_form,
             "logout_form": EmptyForm(formdata=None),
             "phase_labels": PHASE_LABELS,
+            "stance_labels": STANCE_LABELS,
+            "vote_labels": VOTE_LABELS,
             "current_locale": str(get_locale()),
         }
 

@@ -1,6 +1,8 @@
 """Who may see a draft."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from consult.drafts.models import Draft, Phase
 
 # Roles that see drafts still in preparation.
@@ -15,3 +17,11 @@ def can_view_draft(user, draft: Draft) -> bool:
     if draft.phase == Phase.PREPARATION:
         return False
     return user.is_authenticated or draft.is_public
+
+
+def phase_is_open(draft: Draft, phase: Phase, now: datetime) -> bool:
+    """The draft is in `phase` and that phase's deadline (if any) has not passed."""
+    if draft.phase != phase:
+        return False
+    deadline = draft.deadline_for(phase)
+    return deadline is None or now < deadline

@@ -118,3 +118,31 @@ def paragraph_texts(version: Version) -> list[ParagraphText]:
     return list(db.session.scalars(
         select(ParagraphText).where(ParagraphText.version_id == version.id).order_by(ParagraphText.position)
     ))
+
+
+def current_text(draft: Draft, paragraph_id: int) -> ParagraphText | None:
+    """The paragraph as it reads in the draft's current version, or None if it is not in it (one query)."""
+    current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+               .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    return db.session.scalar(
+        select(ParagraphText).where(ParagraphText.version_id == current, ParagraphText.paragraph_id == paragraph_id))
+
+
+def sentences(markdown: str) -> list[str]:
+    """The sentences of a paragraph's plain text, for choosing a passage by keyboard."""
+    from consult.core.markdown import plain_text
+
+    text = re.sub(r"\s+", " ", plain_text(markdown)).strip()
+    return [s for s in re.split(r"(?<=[.!?…])\s+(?=[A-ZÄÖÜ0-9„\"(])", text) if s]
+
+
+def visible_draft_or_404(slug: str, user) -> Draft:
+    """The draft, or 404 when it does not exist or `user` may not see it."""
+    from flask import abort
+
+    from consult.drafts.permissions import can_view_draft
+
+    draft = db.first_or_404(select(Draft).where(Draft.slug == slug))
+    if not can_view_draft(user, draft):
+        abort(404)
+    return draft

@@ -1,19 +1,26 @@
 """The list of drafts and the reading view of one draft."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.comments.queries import published_count_by_paragraph
+from consult.comments.permissions import can_comment
+from consult.comments.queries import published_count_by_paragraph, visible_quotes
+from consult.comments.views import thread_context
+from consult.core import clock
 from consult.core.access import public
-from consult.drafts.models import Draft
+from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_version, paragraph_texts
 from consult.extensions import db, login_manager
 from consult.reading.queries import draft_summaries
+from consult.votes.permissions import can_vote
+from consult.votes.queries import choices_of, tallies
 
 bp = Blueprint("reading", __name__)
+
+VOTING_SHOWN = (Phase.VOTING, Phase.ADOPTED, Phase.ARCHIVED)
 
 
 @bp.route("/")
@@ -26,14 +33,31 @@ def draft_list():
 @bp.route("/drafts/<slug>")
 @public
 def draft(slug: str):
-    """The current version of a draft: numbered paragraphs with line numbers and comment counts."""
+    """The current version of a draft: numbered paragraphs with line numbers, comment counts,
+    highlighted passages, the open thread (?open=PARAGRAPH) and, when voting, the tallies."""
     draft = db.first_or_404(select(Draft).where(Draft.slug == slug))
     if not can_view_draft(current_user, draft):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(404)
+    now = clock.now()
     version = current_version(draft)
     texts = paragraph_texts(version) if version else []
-    counts = published_count_by_paragraph(draft.id)
-    response = render_template("reading/draft.html", draft=draft, version=version, texts=texts, counts=counts)
-    return response
+    open_thread = None
+    open_id = request.args.get("open", type=int)
+    if open_id is not None:
+        text = next((t for t in texts if t.paragraph_id == open_id), None)
+        if text is not None:
+            open_thread = thread_context(draft, text, page=request.args.get("page", 1, type=int) or 1)
+    voting = draft.phase in VOTING_SHOWN
+    context = {
+        "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
+        "counts": published_count_by_paragraph(draft.id),
+        "quotes_by_paragraph": visible_quotes(current_user, draft.id),
+        "can_comment": can_comment(current_user, draft, now),
+        "tallies": tallies(draft.id, [t.paragraph_id for t in texts] + [None]) if voting else {},
+        "org_choices": choices_of(current_user.organisation_id, draft.id) if voting else {},
+        "can_vote": can_vote(current_user, draft, now),
+    }
+    headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
+    return render_template("reading/draft.html", **context), 200, headers

@@ -48,3 +48,17 @@ class Vote(db.Model):
     paragraph: Mapped[Paragraph | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
     cast_by: Mapped[User | None] = relationship()
+
+
+class VoteCast(db.Model):
+    """Every cast, in order: the history behind the current `Vote` of an organisation."""
+
+    __tablename__ = "vote_cast"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
+    paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    choice: Mapped[Choice] = mapped_column(str_enum(Choice, "cast_choice"))
+    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Read-only open data: JSON views with the same permissions as the pages."""

@@ -1,0 +1,52 @@
+"""`/api/v1/drafts/<slug>`: a draft's phase, current version and, per paragraph, its text,
+published comment count and tally."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+from sqlalchemy import select
+
+from consult.comments.queries import published_count_by_paragraph
+from consult.core.access import public
+from consult.drafts.models import Draft
+from consult.drafts.permissions import can_view_draft
+from consult.drafts.services import current_version, paragraph_texts
+from consult.extensions import db
+from consult.votes.queries import tallies
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _tally(tally) -> dict:
+    return {"yes": tally.counts["yes"], "no": tally.counts["no"], "abstain": tally.counts["abstain"],
+            "voted": tally.voted, "entitled": tally.entitled}
+
+
+@bp.route("/drafts/<slug>")
+@public
+def draft(slug: str):
+    """The draft as JSON; 404 for drafts the requester may not see (guests: public drafts only)."""
+    found = db.session.scalar(select(Draft).where(Draft.slug == slug))
+    if found is None or not can_view_draft(current_user, found):
+        return jsonify(error="not found"), 404
+    version = current_version(found)
+    texts = paragraph_texts(version) if version else []
+    counts = published_count_by_paragraph(found.id)
+    votes = tallies(found.id, [t.paragraph_id for t in texts] + [None])
+    deadline = found.current_deadline
+    response = jsonify({
+        "slug": found.slug,
+        "title": found.title,
+        "phase": found.phase.value,
+        "deadline": deadline.isoformat() if deadline else None,
+        "version": version.number if version else None,
+        "tally": _tally(votes[None]),
+        "paragraphs": [
+            {"number": t.position, "id": t.paragraph_id, "text": t.text,
+             "comments": counts.get(t.paragraph_id, 0), "tally": _tally(votes[t.paragraph_id])}
+            for t in texts
+        ],
+    })
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

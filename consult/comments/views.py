@@ -1,0 +1,204 @@
+"""Comment threads: open in place, page through, comment, reply, edit, delete, withdraw.
+
+Every POST works as a plain form (redirect back to the paragraph) and through
+htmx (the changed fragments only). Refusals keep what the person typed.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
+from consult.comments.forms import CommentForm, EditCommentForm
+from consult.comments.models import Comment, Stance
+from consult.comments.permissions import can_comment, can_edit_comment, can_see_comment, can_withdraw_comment
+from consult.comments.queries import published_count_by_paragraph, thread_page, visible_quotes
+from consult.comments.services import delete_comment, edit_comment, post_comment, withdraw_comment
+from consult.core import clock
+from consult.core.access import public, signed_in
+from consult.core.refusals import InvalidInput, Refusal
+from consult.drafts.models import Draft, Phase
+from consult.drafts.permissions import can_view_draft
+from consult.drafts.services import current_text, sentences, visible_draft_or_404
+from consult.extensions import db, htmx
+
+bp = Blueprint("comments", __name__)
+
+THREAD_TEMPLATE = "comments/thread.html"
+
+
+def closed_reason(user, draft: Draft) -> str | None:
+    if not user.is_authenticated:
+        return _("Sign in as a delegate to comment.")
+    if not speaks_for_member_organisation(user):
+        return _("Only delegates of member organisations can comment.")
+    if draft.phase != Phase.COMMENTING:
+        return _("Comments are closed: this draft is not in its commenting phase.")
+    return _("Comments are closed: the deadline has passed.")
+
+
+def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None = None,
+                   error: str | None = None, focus_id: int | None = None, open_thread: bool = True) -> dict:
+    """What comments/thread.html needs for one paragraph (a fixed number of queries)."""
+    user, now = current_user, clock.now()
+    thread = thread_page(user, text.paragraph_id, page) if open_thread else None
+    flags = {"editable": set(), "withdrawable": set(), "moderator": is_moderator(user),
+             "can_reply": can_comment(user, draft, now)}
+    if thread is not None:
+        for comment in thread.comments + [r for rs in thread.replies.values() for r in rs]:
+            replied = bool(thread.replies.get(comment.id))
+            if can_edit_comment(user, comment, draft, replied, now):
+                flags["editable"].add(comment.id)
+            elif replied and can_withdraw_comment(user, comment, draft, now):
+                flags["withdrawable"].add(comment.id)
+    allowed = can_comment(user, draft, now)
+    return {
+        "draft": draft, "text": text, "thread": thread, "flags": flags, "form": form, "error": error,
+        "focus_id": focus_id, "can_comment": allowed, "closed_reason": None if allowed else closed_reason(user, draft),
+        "sentences": sentences(text.text) if allowed else [],
+        "count": published_count_by_paragraph(draft.id, [text.paragraph_id]).get(text.paragraph_id, 0),
+        "quotes": visible_quotes(user, draft.id, text.paragraph_id).get(text.paragraph_id, []),
+    }
+
+
+def _paragraph_url(draft: Draft, text, anchor: str | None = None) -> str:
+    return url_for("reading.draft", slug=draft.slug, open=text.paragraph_id) + "#" + (anchor or f"thread-{text.paragraph_id}")
+
+
+def _changed(draft: Draft, text, message: str, focus_id: int | None = None, status: int = 200):
+    """htmx: the thread, plus the count link and the live region out of band."""
+    context = thread_context(draft, text, focus_id=focus_id)
+    html = render_block(THREAD_TEMPLATE, "thread", **context)
+    html += render_block(THREAD_TEMPLATE, "comment_count", **context, oob=True)
+    html += render_template("_live.html", message=message)
+    return html, status
+
+
+def _refused(draft: Draft, text, refusal: Refusal, form: CommentForm | None):
+    """The thread again, with the message and what the person typed, in the refusal's status."""
+    context = thread_context(draft, text, form=form, error=str(refusal.message))
+    if htmx:
+        return render_block(THREAD_TEMPLATE, "thread", **context), refusal.status
+    return render_template("comments/paragraph.html", **context), refusal.status
+
+
+@bp.route("/drafts/<slug>/paragraphs/<int:paragraph_id>/thread")
+@public
+def thread(slug: str, paragraph_id: int):
+    """A paragraph's thread as a fragment (htmx), or the draft page with the thread open."""
+    draft = visible_draft_or_404(slug, current_user)
+    text = current_text(draft, paragraph_id) or abort(404)
+    page = request.args.get("page", 1, type=int) or 1
+    if not htmx:
+        return redirect(url_for("reading.draft", slug=slug, open=paragraph_id, page=page) + f"#thread-{paragraph_id}")
+    if request.args.get("close"):
+        return render_block(THREAD_TEMPLATE, "thread", **thread_context(draft, text, open_thread=False))
+    form = None
+    if request.args.get("quote"):
+        form = CommentForm(formdata=None, quote=request.args.get("quote", "")[:1000],
+                           quote_start=request.args.get("quote_start", type=int))
+    context = thread_context(draft, text, page=page, form=form)
+    block = "thread_items" if page > 1 else "thread"
+    response = render_block(THREAD_TEMPLATE, block, **context)
+    return response, 200, {"Cache-Control": "private, no-store"}
+
+
+@bp.route("/drafts/<slug>/paragraphs/<int:paragraph_id>/comments", methods=["POST"])
+@signed_in
+def post(slug: str, paragraph_id: int):
+    """Comment on a paragraph or a passage of it, or reply to a comment."""
+    draft = visible_draft_or_404(slug, current_user)
+    text = current_text(draft, paragraph_id) or abort(404)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        message = " ".join(e for errors in form.errors.values() for e in errors) or _("Please check the form.")
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _refused(draft, text, InvalidInput(message), form)
+    parent = None
+    if form.parent_id.data:
+        parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
+        if parent is None or not can_see_comment(current_user, parent):
+            return _refused(draft, text, InvalidInput(_l("The comment you reply to does not exist.")), form)
+    quote = form.quote.data
+    chosen = request.form.get("sentence", "")
+    if not (quote or "").strip() and chosen.isdigit():
+        options = sentences(text.text)
+        quote = options[int(chosen)] if int(chosen) < len(options) else None
+    try:
+        comment = post_comment(current_user, draft, text, form.body.data, Stance(form.stance.data), clock.now(),
+                               quote=quote, quote_start=form.quote_start.data, parent=parent)
+    except Refusal as refusal:
+        db.session.rollback()
+        return _refused(draft, text, refusal, form)
+    db.session.commit()
+    message = _("Your comment is waiting for moderation.") if comment.status.value == "pending" \
+        else _("Your comment was published.")
+    if htmx:
+        return _changed(draft, text, message, focus_id=comment.id)
+    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}"))
+
+
+def _own_comment(comment_id: int) -> tuple[Comment, Draft, object]:
+    """The comment, its draft and its paragraph text; 404 unless the person may see it."""
+    comment = db.get_or_404(Comment, comment_id)
+    draft = db.session.get(Draft, comment.paragraph.draft_id)
+    if not can_view_draft(current_user, draft) or not can_see_comment(current_user, comment):
+        abort(404)
+    text = current_text(draft, comment.paragraph_id) or abort(404)
+    return comment, draft, text
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["POST"])
+@signed_in
+def edit(comment_id: int):
+    """The author changes a comment nobody has replied to."""
+    comment, draft, text = _own_comment(comment_id)
+    form = EditCommentForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _refused(draft, text, InvalidInput(_l("Please write a comment.")), None)
+    try:
+        edit_comment(current_user, comment, draft, form.body.data, Stance(form.stance.data), clock.now())
+    except Refusal as refusal:
+        db.session.rollback()
+        return _refused(draft, text, refusal, None)
+    db.session.commit()
+    if htmx:
+        return _changed(draft, text, _("Your comment was changed."), focus_id=comment.id)
+    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}"))
+
+
+def _button_post(comment_id: int, action, done_message: str):
+    from consult.accounts.forms import EmptyForm
+
+    comment, draft, text = _own_comment(comment_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(current_user, comment, draft, clock.now())
+    except Refusal as refusal:
+        db.session.rollback()
+        return _refused(draft, text, refusal, None)
+    db.session.commit()
+    if htmx:
+        return _changed(draft, text, done_message)
+    return redirect(_paragraph_url(draft, text))
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@signed_in
+def delete(comment_id: int):
+    """The author deletes a comment nobody has replied to."""
+    return _button_post(comment_id, delete_comment, _("Your comment was deleted."))
+
+
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])
+@signed_in
+def withdraw(comment_id: int):
+    """The author withdraws a comment that has replies; a marker stays in the thread."""
+    return _button_post(comment_id, withdraw_comment, _("Your comment was withdrawn."))

@@ -1,0 +1,32 @@
+"""Domain refusals: a service raises one, the view turns it into a status and a message.
+
+Each carries an HTTP status and a message in the person's language (lazy, so
+that it is translated when shown).
+"""
+from __future__ import annotations
+
+
+class Refusal(Exception):
+    status = 400
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class NotAllowed(Refusal):
+    """The person may not do this to this object."""
+
+    status = 403
+
+
+class PhaseClosed(Refusal):
+    """The draft's phase or deadline does not allow this now."""
+
+    status = 409
+
+
+class InvalidInput(Refusal):
+    """What was sent cannot be accepted as it is."""
+
+    status = 422

@@ -1,0 +1,59 @@
+"""Casting an organisation's vote: one current vote per question, every cast kept."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from consult.accounts.permissions import speaks_for_member_organisation
+from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.models import Draft, ParagraphText, Phase, Version, VersionStatus
+from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.extensions import db
+from consult.votes.models import Choice, Vote, VoteCast
+
+
+def _insert():
+    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def paragraph_in_current_version(draft: Draft, paragraph_id: int) -> bool:
+    """The paragraph belongs to this draft's current version (one query)."""
+    current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+               .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    return db.session.scalar(
+        select(ParagraphText.id).where(ParagraphText.version_id == current,
+                                       ParagraphText.paragraph_id == paragraph_id)
+    ) is not None
+
+
+def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now: datetime) -> None:
+    """Set the organisation's vote on a paragraph (or, with None, on the whole draft).
+
+    Refuses people who do not speak for an active member organisation, a draft
+    outside its voting phase or past its voting deadline, and a paragraph that is
+    not in the draft's current version. A later cast by any delegate of the same
+    organisation replaces the vote; each cast is kept in VoteCast. The upsert is a
+    single statement, so parallel casts from several processes leave one vote.
+    """
+    if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
+        raise NotAllowed(_l("Only delegates of member organisations can vote."))
+    if not phase_is_open(draft, Phase.VOTING, now):
+        raise PhaseClosed(_l("Voting is not possible now: this draft is not open for votes."))
+    if paragraph_id is not None and not paragraph_in_current_version(draft, paragraph_id):
+        raise InvalidInput(_l("This paragraph does not belong to this draft."))
+    values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "organisation_id": user.organisation_id,
+              "choice": choice, "cast_by_id": user.id, "cast_at": now}
+    where = Vote.paragraph_id.is_not(None) if paragraph_id is not None else Vote.paragraph_id.is_(None)
+    target = ["organisation_id", "paragraph_id"] if paragraph_id is not None else ["organisation_id", "draft_id"]
+    statement = _insert()(Vote).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=target, index_where=where,
+        set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
+              "cast_at": statement.excluded.cast_at},
+    )
+    db.session.execute(statement)
+    db.session.add(VoteCast(**values))
+    db.session.flush()

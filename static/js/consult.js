@@ -1,0 +1,111 @@
+// consult: the few lines of our own. Everything works without them; they add
+// choosing a passage by selecting words, highlighting quoted passages, and the
+// sentence picker. htmx does the requests.
+(function () {
+  "use strict";
+
+  var squash = function (s) { return s.replace(/\s+/g, " "); };
+
+  // The normalised text of a paragraph and, per character, the text node and offset it came from.
+  function textMap(body) {
+    var chars = [], nodes = [], walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT), node, last = " ";
+    while ((node = walker.nextNode())) {
+      for (var i = 0; i < node.data.length; i++) {
+        var c = /\s/.test(node.data[i]) ? " " : node.data[i];
+        if (c === " " && last === " ") continue;
+        chars.push(c); nodes.push([node, i]); last = c;
+      }
+    }
+    return { text: chars.join(""), at: nodes };
+  }
+
+  function unmark(body) {
+    body.querySelectorAll("mark.quote").forEach(function (mark) {
+      var parent = mark.parentNode;
+      while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
+      parent.removeChild(mark);
+      parent.normalize();
+    });
+  }
+
+  function mark(body, quote) {
+    var map = textMap(body), exact = squash(quote.exact).trim();
+    var whole = squash(quote.prefix + quote.exact + quote.suffix);
+    var start = map.text.indexOf(whole);
+    start = start >= 0 ? start + squash(quote.prefix).length : map.text.indexOf(exact);
+    if (start < 0 || !exact) return;
+    var end = start + exact.length - 1, pieces = [];
+    for (var i = start; i <= end && i < map.at.length; i++) {
+      var n = map.at[i][0], o = map.at[i][1], top = pieces[pieces.length - 1];
+      if (top && top.node === n) top.end = o + 1; else pieces.push({ node: n, start: o, end: o + 1 });
+    }
+    pieces.reverse().forEach(function (p) {
+      var range = document.createRange();
+      range.setStart(p.node, p.start); range.setEnd(p.node, p.end);
+      var m = document.createElement("mark");
+      m.className = "quote"; m.dataset.comment = quote.id;
+      range.surroundContents(m);
+    });
+  }
+
+  function highlight(scope) {
+    scope.querySelectorAll(".comment-count[data-quotes]").forEach(function (link) {
+      var id = link.id.replace("count-", ""), body = document.getElementById("text-" + id);
+      if (!body) return;
+      unmark(body);
+      JSON.parse(link.dataset.quotes || "[]").forEach(function (q) { mark(body, q); });
+    });
+  }
+
+  // Selecting words in a paragraph offers "Comment" right there.
+  var offer = document.createElement("button");
+  offer.type = "button"; offer.className = "button button--primary passage-offer"; offer.hidden = true;
+  offer.textContent = document.documentElement.lang === "en" ? "Comment" : "Kommentieren";
+
+  function selectionInParagraph() {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    var range = sel.getRangeAt(0), body = range.commonAncestorContainer;
+    body = (body.nodeType === 1 ? body : body.parentElement).closest(".paragraph__body[data-paragraph]");
+    if (!body) return null;
+    var quote = squash(sel.toString()).trim();
+    if (!quote) return null;
+    var before = document.createRange();
+    before.setStart(body, 0); before.setEnd(range.startContainer, range.startOffset);
+    var start = squash(before.toString()).replace(/^ /, "").length;
+    return { body: body, quote: quote, start: start, rect: range.getBoundingClientRect() };
+  }
+
+  function showOffer() {
+    var found = selectionInParagraph(), count = found && document.getElementById("count-" + found.body.dataset.paragraph);
+    if (!found || !count || !document.querySelector(".draft-text[data-can-comment]")) { offer.hidden = true; return; }
+    offer.hidden = false;
+    offer.style.top = (window.scrollY + found.rect.bottom + 6) + "px";
+    offer.style.left = Math.max(8, window.scrollX + found.rect.left) + "px";
+    offer.onclick = function () {
+      var url = count.getAttribute("hx-get") + "?quote=" + encodeURIComponent(found.quote) + "&quote_start=" + found.start;
+      offer.hidden = true;
+      htmx.ajax("GET", url, { target: "#thread-" + found.body.dataset.paragraph, swap: "outerHTML" });
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.appendChild(offer);
+    highlight(document);
+  });
+  document.addEventListener("mouseup", function () { setTimeout(showOffer, 0); });
+  document.addEventListener("touchend", function () { setTimeout(showOffer, 300); });
+  document.addEventListener("keyup", function (e) { if (e.shiftKey || e.key === "Shift") showOffer(); });
+  document.addEventListener("selectionchange", function () {
+    if (!window.getSelection() || window.getSelection().isCollapsed) offer.hidden = true;
+  });
+  document.addEventListener("change", function (e) {
+    var picker = e.target.closest && e.target.closest(".sentence-picker");
+    if (picker && picker.value !== "") {
+      var input = document.getElementById(picker.dataset.quoteTarget);
+      input.value = picker.options[picker.selectedIndex].dataset.full || picker.options[picker.selectedIndex].text;
+      input.form.elements.quote_start.value = "";
+    }
+  });
+  document.addEventListener("htmx:load", function (e) { highlight(e.detail.elt.parentNode || document); });
+})();
