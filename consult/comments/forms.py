@@ -17,7 +17,7 @@ STANCES = [
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(message=_l("Please write a comment.")),
+    body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
                                                     Length(max=MAX_BODY)])
     stance = RadioField(_l("Stance"), choices=STANCES, default="neutral",
                         validators=[DataRequired(message=_l("Please choose a stance."))])
@@ -27,6 +27,6 @@ class CommentForm(FlaskForm):
 
 
 class EditCommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(message=_l("Please write a comment.")),
+    body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
                                                     Length(max=MAX_BODY)])
     stance = RadioField(_l("Stance"), choices=STANCES, validators=[DataRequired()])
