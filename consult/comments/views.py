@@ -114,7 +114,7 @@ def post(slug: str, paragraph_id: int):
     text = current_text(draft, paragraph_id) or abort(404)
     form = CommentForm()
     if not form.validate_on_submit():
-        message = " ".join(e for errors in form.errors.values() for e in errors) or _("Please check the form.")
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please check the form.")
         if "csrf_token" in form.errors:
             abort(400)
         return _refused(draft, text, InvalidInput(message), form)

@@ -1,0 +1,162 @@
+"""Casting the organisation's vote through the real route: replace, history, tally, every refusal."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.accounts.models import Role
+from consult.core import clock
+from consult.drafts.models import DraftDeadline, Phase
+from consult.extensions import db
+from consult.votes.models import Choice, Vote, VoteCast
+from consult.votes.queries import tallies
+from tests import factories
+from tests.conftest import csrf_token
+
+HX = {"HX-Request": "true"}
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def world(app):
+    org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
+    factories.organisation(short_name="NOV")  # entitled, has not voted
+    people = {
+        "a1": factories.user(email="a1@example.org", org=org),
+        "a2": factories.user(email="a2@example.org", org=org),
+        "x1": factories.user(email="x1@example.org", org=other),
+        "board": factories.user(email="board@example.org", roles=(Role.BOARD,)),
+    }
+    draft = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="rat")
+    elsewhere = factories.draft(paragraphs=2, phase=Phase.VOTING, slug="anderer")
+    db.session.commit()
+    return {"draft": draft, "pid": draft.versions[0].texts[1].paragraph_id,
+            "foreign_pid": elsewhere.versions[0].texts[0].paragraph_id, "org": org, **people}
+
+
+def _vote(client, choice, paragraph_id, headers=None, slug="rat"):
+    page = client.get(f"/drafts/{slug}").get_data(as_text=True)
+    return client.post(f"/drafts/{slug}/votes", headers=headers or {},
+                       data={"csrf_token": csrf_token(page), "paragraph_id": str(paragraph_id or ""), "choice": choice})
+
+
+def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(client, auth, world):
+    auth.login("a1@example.org", factories.PASSWORD)
+    response = _vote(client, "yes", world["pid"], HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert f'id="vote-{world["pid"]}"' in html and 'value="yes" class="button button--small vote vote--yes"' in html
+    assert 'aria-pressed="true"' in html and "1 von 3 Organisationen haben abgestimmt" in html
+    assert "Stimme Ihrer Organisation zu § 2: Ja." in html
+    auth.logout()
+    auth.login("a2@example.org", factories.PASSWORD)
+    response = _vote(client, "abstain", world["pid"])
+    assert response.status_code == 302 and response.headers["Location"] == "/drafts/rat#p2"
+    votes = db.session.scalars(select(Vote)).all()
+    assert [(v.organisation_id, v.choice, v.cast_by_id) for v in votes] == [
+        (world["org"].id, Choice.ABSTAIN, world["a2"].id)]
+    casts = db.session.scalars(select(VoteCast).order_by(VoteCast.id)).all()
+    assert [(c.choice, c.cast_by_id) for c in casts] == [(Choice.YES, world["a1"].id), (Choice.ABSTAIN, world["a2"].id)]
+    tally = tallies(world["draft"].id, [world["pid"]])[world["pid"]]
+    assert (tally.counts["yes"], tally.counts["abstain"], tally.voted, tally.entitled) == (0, 1, 1, 3)
+    page = client.get("/drafts/rat").get_data(as_text=True)
+    box = page.split(f'id="vote-{world["pid"]}"', 1)[1].split("</div>", 1)[0]
+    assert 'value="abstain" class="button button--small vote vote--abstain"\n              aria-pressed="true"' in box
+
+
+def test_vote_on_the_whole_draft(client, auth, world):
+    auth.login("x1@example.org", factories.PASSWORD)
+    assert _vote(client, "no", None).headers["Location"] == "/drafts/rat#whole-draft"
+    assert _vote(client, "yes", None).status_code == 302
+    vote = db.session.scalar(select(Vote))
+    assert vote.paragraph_id is None and vote.choice == Choice.YES and _count(VoteCast) == 2
+    assert tallies(world["draft"].id, [None])[None].counts["yes"] == 1
+
+
+@pytest.mark.parametrize("phase", [Phase.COMMENTING, Phase.EDITING, Phase.ADOPTED, Phase.ARCHIVED])
+def test_votes_outside_the_voting_phase_are_refused(client, auth, world, phase):
+    world["draft"].phase = phase
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    for headers in ({}, HX):
+        response = _vote(client, "yes", world["pid"], headers)
+        assert response.status_code == 409
+        assert "Abstimmen ist jetzt nicht möglich" in response.get_data(as_text=True)
+    assert _count(Vote) == _count(VoteCast) == 0
+
+
+def test_vote_after_the_deadline_is_refused(client, auth, world, monkeypatch):
+    deadline = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+    world["draft"].deadlines.append(DraftDeadline(phase=Phase.VOTING, ends_at=deadline))
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    monkeypatch.setattr(clock, "now", lambda: deadline - timedelta(seconds=5))
+    page = client.get("/drafts/rat").get_data(as_text=True)
+    assert 'name="choice" value="yes"' in page
+    monkeypatch.setattr(clock, "now", lambda: deadline)
+    response = client.post("/drafts/rat/votes", headers=HX, data={
+        "csrf_token": csrf_token(page), "paragraph_id": str(world["pid"]), "choice": "yes"})
+    assert response.status_code == 409 and "Abstimmen ist jetzt nicht möglich" in response.get_data(as_text=True)
+    assert _count(Vote) == _count(VoteCast) == 0
+
+
+def test_person_without_organisation_cannot_vote(client, auth, world):
+    auth.login("board@example.org", factories.PASSWORD)
+    for headers in ({}, HX):
+        response = _vote(client, "yes", world["pid"], headers)
+        assert response.status_code == 403
+        assert "Nur Delegierte von Mitgliedsorganisationen können abstimmen." in response.get_data(as_text=True)
+    assert _count(Vote) == 0
+
+
+def test_inactive_organisation_cannot_vote(client, auth, world):
+    world["org"].is_active = False
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    assert _vote(client, "yes", world["pid"]).status_code == 403
+    assert _count(Vote) == 0
+
+
+def test_paragraph_of_another_draft_is_refused(client, auth, world):
+    auth.login("a1@example.org", factories.PASSWORD)
+    for headers in ({}, HX):
+        response = _vote(client, "yes", world["foreign_pid"], headers)
+        assert response.status_code == 422
+        assert "Dieser Absatz gehört nicht zu diesem Entwurf." in response.get_data(as_text=True)
+    assert _count(Vote) == 0
+
+
+def test_guest_and_missing_csrf_are_refused(client, auth, world):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/drafts/rat/votes", data={"csrf_token": token, "paragraph_id": str(world["pid"]),
+                                                       "choice": "yes"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    auth.login("a1@example.org", factories.PASSWORD)
+    for headers in ({}, HX):
+        response = client.post("/drafts/rat/votes", headers=headers,
+                               data={"paragraph_id": str(world["pid"]), "choice": "yes"})
+        assert response.status_code == 400
+    assert _vote(client, "maybe", world["pid"]).status_code == 400
+    assert _count(Vote) == 0
+
+
+def test_draft_page_with_votes_has_a_fixed_number_of_queries(client, auth, world, count_queries):
+    auth.login("a1@example.org", factories.PASSWORD)
+    _vote(client, "yes", world["pid"])
+    with count_queries() as few:
+        client.get("/drafts/rat")
+    big = factories.draft(paragraphs=60, phase=Phase.VOTING, slug="gross")
+    for i in range(8):
+        org = factories.organisation()
+        for text in big.versions[0].texts:
+            db.session.add(Vote(draft=big, paragraph_id=text.paragraph_id, organisation=org, choice=Choice.NO))
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/drafts/gross").get_data(as_text=True)
+    assert "8 von 11 Organisationen haben abgestimmt" in page
+    assert many.count == few.count, many.statements
