@@ -1,7 +1,8 @@
 """Interface language: the session's choice, else the account's, else German."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, g, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 from consult.extensions import babel
@@ -18,5 +19,25 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _translations():
+    """The catalogue of this request's language, looked up once per request."""
+    translations = g.get("_consult_translations")
+    if translations is None:
+        translations = g._consult_translations = get_translations()
+    return translations
+
+
+def _gettext(message: str) -> str:
+    return _translations().ugettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ungettext(singular, plural, n)
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Templates translate through the request's catalogue directly: Flask-Babel's own
+    # callables look the catalogue up again on every call, which is most of the
+    # time of a page with a few hundred translated words.
+    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)

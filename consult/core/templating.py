@@ -1,7 +1,7 @@
 """What every template can use: the CSRF token, the language form, phase names."""
 from __future__ import annotations
 
-from flask import request
+from flask import g, request, url_for
 from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -27,7 +27,35 @@ def deadline_text(moment) -> str:
     return format_timedelta(moment - utcnow(), granularity="day", threshold=2, add_direction=True)
 
 
+_LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS}
+
+
+def labels(kind: str) -> dict[str, str]:
+    """The translated names of phases, stances or vote choices, resolved once per request."""
+    cache = g.setdefault("_consult_labels", {})
+    if kind not in cache:
+        cache[kind] = {key: str(value) for key, value in _LABELS[kind].items()}
+    return cache[kind]
+
+
+_PLACEHOLDER = 2147483647
+
+
+def url_for_each(endpoint: str, key: str, value, **values) -> str:
+    """`url_for(endpoint, key=value, **values)`, building the route once per request.
+
+    A page that links every one of 200 paragraphs would otherwise spend most of its
+    time in URL building."""
+    cache = g.setdefault("_consult_urls", {})
+    cache_key = (endpoint, key, tuple(sorted(values.items())))
+    pattern = cache.get(cache_key)
+    if pattern is None:
+        pattern = cache[cache_key] = url_for(endpoint, **values, **{key: _PLACEHOLDER})
+    return pattern.replace(str(_PLACEHOLDER), str(value))
+
+
 def init_app(app) -> None:
+    app.jinja_env.globals.update(url_for_each=url_for_each, labels=labels)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -40,9 +68,6 @@ def init_app(app) -> None:
             "csrf_token_value": generate_csrf,
             "language_form": language_form,
             "logout_form": EmptyForm(formdata=None),
-            "phase_labels": PHASE_LABELS,
-            "stance_labels": STANCE_LABELS,
-            "vote_labels": VOTE_LABELS,
             "current_locale": str(get_locale()),
         }
 

@@ -113,6 +113,13 @@ def current_version(draft: Draft) -> Version | None:
     )
 
 
+def paragraph_rows(version: Version) -> list:
+    """The paragraphs of a version in order as plain rows (attributes as on ParagraphText),
+    for reading pages: one query, no ORM objects to build."""
+    columns = ParagraphText.__table__.c
+    return list(db.session.execute(select(columns).where(columns.version_id == version.id).order_by(columns.position)))
+
+
 def paragraph_texts(version: Version) -> list[ParagraphText]:
     """The paragraphs of a version in order, in one query."""
     return list(db.session.scalars(

@@ -12,7 +12,7 @@ from consult.core import clock
 from consult.core.access import public
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
-from consult.drafts.services import current_version, paragraph_texts
+from consult.drafts.services import current_version, paragraph_rows
 from consult.extensions import db, login_manager
 from consult.reading.queries import draft_summaries
 from consult.votes.permissions import can_vote
@@ -42,7 +42,7 @@ def draft(slug: str):
         abort(404)
     now = clock.now()
     version = current_version(draft)
-    texts = paragraph_texts(version) if version else []
+    texts = paragraph_rows(version) if version else []
     open_thread = None
     open_id = request.args.get("open", type=int)
     if open_id is not None:

@@ -48,12 +48,23 @@
     });
   }
 
+  function markAll(paragraphId, quotes) {
+    var body = document.getElementById("text-" + paragraphId);
+    if (!body) return;
+    unmark(body);
+    quotes.forEach(function (q) { mark(body, q); });
+  }
+
+  // The page carries every paragraph's passages in one JSON block; a swapped count
+  // link carries its paragraph's passages in data-quotes.
   function highlight(scope) {
+    var all = scope === document && document.getElementById("quotes");
+    if (all) {
+      var quotes = JSON.parse(all.textContent || "{}");
+      Object.keys(quotes).forEach(function (id) { markAll(id, quotes[id]); });
+    }
     scope.querySelectorAll(".comment-count[data-quotes]").forEach(function (link) {
-      var id = link.id.replace("count-", ""), body = document.getElementById("text-" + id);
-      if (!body) return;
-      unmark(body);
-      JSON.parse(link.dataset.quotes || "[]").forEach(function (q) { mark(body, q); });
+      markAll(link.id.replace("count-", ""), JSON.parse(link.dataset.quotes || "[]"));
     });
   }
 
