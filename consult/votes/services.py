@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, ParagraphText, Phase, Version, VersionStatus
+from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.drafts.services import current_text
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 
@@ -19,17 +19,7 @@ def _insert():
     return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
 
 
-def paragraph_in_current_version(draft: Draft, paragraph_id: int) -> bool:
-    """The paragraph belongs to this draft's current version (one query)."""
-    current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
-               .order_by(Version.number.desc()).limit(1).scalar_subquery())
-    return db.session.scalar(
-        select(ParagraphText.id).where(ParagraphText.version_id == current,
-                                       ParagraphText.paragraph_id == paragraph_id)
-    ) is not None
-
-
-def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now: datetime) -> None:
+def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now: datetime) -> ParagraphText | None:
     """Set the organisation's vote on a paragraph (or, with None, on the whole draft).
 
     Refuses people who do not speak for an active member organisation, a draft
@@ -37,12 +27,14 @@ def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now:
     not in the draft's current version. A later cast by any delegate of the same
     organisation replaces the vote; each cast is kept in VoteCast. The upsert is a
     single statement, so parallel casts from several processes leave one vote.
+    Returns the paragraph as it reads in the current version (None for the whole draft).
     """
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can vote."))
     if not phase_is_open(draft, Phase.VOTING, now):
         raise PhaseClosed(_l("Voting is not possible now: this draft is not open for votes."))
-    if paragraph_id is not None and not paragraph_in_current_version(draft, paragraph_id):
+    text = current_text(draft, paragraph_id) if paragraph_id is not None else None
+    if paragraph_id is not None and text is None:
         raise InvalidInput(_l("This paragraph does not belong to this draft."))
     values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "organisation_id": user.organisation_id,
               "choice": choice, "cast_by_id": user.id, "cast_at": now}
@@ -57,3 +49,4 @@ def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now:
     db.session.execute(statement)
     db.session.add(VoteCast(**values))
     db.session.flush()
+    return text

@@ -8,7 +8,7 @@ from jinja2_fragments.flask import render_block
 
 from consult.core import clock
 from consult.core.access import signed_in
-from consult.core.refusals import InvalidInput, Refusal
+from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import current_text, visible_draft_or_404
 from consult.extensions import db, htmx
@@ -47,19 +47,18 @@ def cast(slug: str):
     if raw and not raw.isdigit():
         abort(400)
     paragraph_id = int(raw) if raw else None
-    text = current_text(draft, paragraph_id) if paragraph_id is not None else None
-    position = text.position if text else None
     try:
-        if paragraph_id is not None and text is None:
-            raise InvalidInput(_("This paragraph does not belong to this draft."))
-        cast_vote(current_user, draft, paragraph_id, Choice(form.choice.data), clock.now())
+        text = cast_vote(current_user, draft, paragraph_id, Choice(form.choice.data), clock.now())
     except Refusal as refusal:
         db.session.rollback()
+        text = current_text(draft, paragraph_id) if paragraph_id is not None else None
+        position = text.position if text else None
         if htmx:
             context = vote_context(draft, paragraph_id if text else None, position, error=str(refusal.message))
             return render_block(VOTE_TEMPLATE, "vote_box", **context), refusal.status
         return render_template("votes/refused.html", draft=draft, position=position,
                                message=str(refusal.message)), refusal.status
+    position = text.position if text else None
     db.session.commit()
     anchor = f"p{position}" if position else "whole-draft"
     if not htmx:
