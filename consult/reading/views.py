@@ -17,6 +17,7 @@ from consult.extensions import db, login_manager
 from consult.reading.queries import draft_summaries
 from consult.votes.permissions import can_vote
 from consult.votes.queries import choices_of, tallies
+from consult.votes.views import vote_words
 
 bp = Blueprint("reading", __name__)
 
@@ -58,6 +59,7 @@ def draft(slug: str):
         "tallies": tallies(draft.id, [t.paragraph_id for t in texts] + [None]) if voting else {},
         "org_choices": choices_of(current_user.organisation_id, draft.id) if voting else {},
         "can_vote": can_vote(current_user, draft, now),
+        "vb": vote_words(draft) if voting else None,
     }
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return render_template("reading/draft.html", **context), 200, headers

@@ -1,14 +1,16 @@
-"""The vote form: one button per choice."""
+"""The vote form: each button sends `vote=<paragraph id or "whole">:<choice>`."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
-from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms import StringField
+from wtforms.validators import DataRequired, Regexp
 
-from consult.votes.models import Choice
+VOTE_VALUE = r"^(\d+|whole):(yes|no|abstain)$"
 
 
 class VoteForm(FlaskForm):
-    paragraph_id = HiddenField()
-    choice = RadioField(choices=[SelectChoice(c.value, c.value) for c in Choice], validators=[DataRequired()])
+    vote = StringField(validators=[DataRequired(), Regexp(VOTE_VALUE)])
+
+    def question_and_choice(self) -> tuple[int | None, str]:
+        key, choice = self.vote.data.split(":")
+        return (None if key == "whole" else int(key)), choice

@@ -34,10 +34,12 @@ class Vote(db.Model):
         Index("uq_vote_organisation_draft", "organisation_id", "draft_id", unique=True,
               sqlite_where=text("paragraph_id IS NULL"),
               postgresql_where=text("paragraph_id IS NULL")),
+        # Tallies read only this index (covering), however many votes a draft has.
+        Index("ix_vote_tally", "draft_id", "paragraph_id", "choice", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"))
     paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "choice"))

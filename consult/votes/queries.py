@@ -1,4 +1,4 @@
-"""Tallies and an organisation's current choices, each in one query."""
+"""Tallies and an organisation's current choices, in a fixed number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,12 +9,12 @@ from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice, Vote
 
-WHOLE = None  # the key of the question on the whole draft
+_UNSET = object()
 
 
 @dataclass
 class Tally:
-    counts: dict[Choice, int] = field(default_factory=lambda: {c: 0 for c in Choice})
+    counts: dict[str, int] = field(default_factory=lambda: {c.value: 0 for c in Choice})
     entitled: int = 0
 
     @property
@@ -22,36 +22,51 @@ class Tally:
         return sum(self.counts.values())
 
 
-def entitled_count() -> int:
-    """Organisations entitled to vote: active members."""
-    return db.session.scalar(
-        select(func.count()).select_from(Organisation).where(Organisation.is_member, Organisation.is_active))
-
-
-def tallies(draft_id: int, paragraph_ids: list[int | None] | None = None) -> dict[int | None, Tally]:
-    """Counts per question of a draft (key None: the whole draft); two queries."""
-    entitled = entitled_count()
-    query = (select(Vote.paragraph_id, Vote.choice, func.count())
-             .join(Organisation, Organisation.id == Vote.organisation_id)
-             .where(Vote.draft_id == draft_id, Organisation.is_member, Organisation.is_active)
-             .group_by(Vote.paragraph_id, Vote.choice))
-    result: dict[int | None, Tally] = {}
-    if paragraph_ids is not None:
-        result = {pid: Tally(entitled=entitled) for pid in paragraph_ids}
-        wanted = [pid for pid in paragraph_ids if pid is not None]
-        if None in paragraph_ids:
-            query = query.where((Vote.paragraph_id.in_(wanted)) | (Vote.paragraph_id.is_(None)))
+def _entitlement() -> tuple[int, list[int]]:
+    """(number of organisations entitled to vote, ids of those that are not): one query.
+    Entitled are active members; votes of others stay in the database but do not count."""
+    entitled, others = 0, []
+    for organisation_id, is_member, is_active in db.session.execute(
+            select(Organisation.id, Organisation.is_member, Organisation.is_active)):
+        if is_member and is_active:
+            entitled += 1
         else:
-            query = query.where(Vote.paragraph_id.in_(wanted))
+            others.append(organisation_id)
+    return entitled, others
+
+
+def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, Tally]:
+    """Counts per question of a draft (key None: the whole draft), two queries.
+
+    The counting query reads only the covering index `ix_vote_tally`, so a draft
+    with 100 organisations x 200 paragraphs of votes stays cheap."""
+    entitled, others = _entitlement()
+    votes = Vote.__table__.c
+    query = (select(votes.paragraph_id, votes.choice, func.count())
+             .where(votes.draft_id == draft_id)
+             .group_by(votes.paragraph_id, votes.choice))
+    if others:
+        query = query.where(votes.organisation_id.not_in(others))
+    wanted = [pid for pid in paragraph_ids if pid is not None]
+    if len(wanted) < len(paragraph_ids):
+        query = query.where(votes.paragraph_id.in_(wanted) | votes.paragraph_id.is_(None))
+    else:
+        query = query.where(votes.paragraph_id.in_(wanted))
+    result = {pid: Tally(entitled=entitled) for pid in paragraph_ids}
     for paragraph_id, choice, count in db.session.execute(query):
-        result.setdefault(paragraph_id, Tally(entitled=entitled)).counts[choice] = count
+        if paragraph_id in result:
+            result[paragraph_id].counts[choice] = count
     return result
 
 
-def choices_of(organisation_id: int | None, draft_id: int) -> dict[int | None, Choice]:
-    """The organisation's current choice per question of the draft (one query)."""
+def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) -> dict[int | None, str]:
+    """The organisation's current choice ("yes", "no", "abstain") per question of the draft,
+    or only for one question when `paragraph_id` is given (None: the whole draft); one query."""
     if organisation_id is None:
         return {}
-    rows = db.session.execute(
-        select(Vote.paragraph_id, Vote.choice).where(Vote.draft_id == draft_id, Vote.organisation_id == organisation_id))
-    return {paragraph_id: choice for paragraph_id, choice in rows}
+    votes = Vote.__table__.c
+    query = select(votes.paragraph_id, votes.choice).where(votes.draft_id == draft_id,
+                                                           votes.organisation_id == organisation_id)
+    if paragraph_id is not _UNSET:
+        query = query.where(votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id)
+    return {pid: choice for pid, choice in db.session.execute(query)}

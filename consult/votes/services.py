@@ -45,6 +45,9 @@ def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now:
         index_elements=target, index_where=where,
         set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
               "cast_at": statement.excluded.cast_at},
+        # Two casts in flight may commit in the other order than they were made:
+        # the vote on record is the latest cast, whichever commits last.
+        where=Vote.cast_at <= statement.excluded.cast_at,
     )
     db.session.execute(statement)
     db.session.add(VoteCast(**values))

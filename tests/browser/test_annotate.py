@@ -222,7 +222,7 @@ def expect_tally(page: Page, key: str, expected: dict[str, int]) -> None:
 
 
 def vote_button(page: Page, key: str, choice: str) -> Locator:
-    return page.locator(f"#vote-{key} button[name=choice][value={choice}]")
+    return page.locator(f"#vote-{key} button[name=vote][value='{key}:{choice}']")
 
 
 def expect_pressed(page: Page, key: str, choice: str) -> None:

@@ -82,14 +82,14 @@ def test_delegate_signs_in_and_reads_a_draft(live_server, page: Page):
     # One numbered paragraph per paragraph of the current version, "§ 1" ... "§ n".
     paragraphs = page.locator("li.paragraph")
     expect(paragraphs).to_have_count(len(facts))
-    numbers = [normalise(t) for t in page.locator("li.paragraph .paragraph__number").all_inner_texts()]
+    numbers = [normalise(t) for t in page.locator("li.paragraph .paragraph__number > [aria-hidden=true]").all_inner_texts()]
     assert numbers == [f"§ {f.position}" for f in facts]
     expect(page.locator("#p1 .paragraph__number")).to_be_visible()
-    expect(page.locator("#p1 .paragraph__number")).to_have_text("§ 1")
+    expect(page.locator("#p1 .paragraph__number > [aria-hidden=true]")).to_have_text("§ 1")
     last = facts[-1].position
     page.locator(f"#p{last}").scroll_into_view_if_needed()
     expect(page.locator(f"#p{last} .paragraph__number")).to_be_visible()
-    expect(page.locator(f"#p{last} .paragraph__number")).to_have_text(f"§ {last}")
+    expect(page.locator(f"#p{last} .paragraph__number > [aria-hidden=true]")).to_have_text(f"§ {last}")
 
     # Line numbers: one .ln marker per stored line, each numbered by the CSS counter,
     # and every paragraph restarts the counter at its first line.

@@ -42,7 +42,7 @@ def world(app):
 def _vote(client, choice, paragraph_id, headers=None, slug="rat"):
     page = client.get(f"/drafts/{slug}").get_data(as_text=True)
     return client.post(f"/drafts/{slug}/votes", headers=headers or {},
-                       data={"csrf_token": csrf_token(page), "paragraph_id": str(paragraph_id or ""), "choice": choice})
+                       data={"csrf_token": csrf_token(page), "vote": f"{paragraph_id or 'whole'}:{choice}"})
 
 
 def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(client, auth, world):
@@ -50,8 +50,9 @@ def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(
     response = _vote(client, "yes", world["pid"], HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
-    assert f'id="vote-{world["pid"]}"' in html and 'value="yes" class="button button--small vote vote--yes"' in html
-    assert 'aria-pressed="true"' in html and "1 von 3 Organisationen haben abgestimmt" in html
+    assert f'id="vote-{world["pid"]}"' in html
+    assert f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" aria-pressed="true"' in html
+    assert "1 von 3 Organisationen haben abgestimmt" in html
     assert "Stimme Ihrer Organisation zu § 2: Ja." in html
     auth.logout()
     auth.login("a2@example.org", factories.PASSWORD)
@@ -66,7 +67,7 @@ def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(
     assert (tally.counts["yes"], tally.counts["abstain"], tally.voted, tally.entitled) == (0, 1, 1, 3)
     page = client.get("/drafts/rat").get_data(as_text=True)
     box = page.split(f'id="vote-{world["pid"]}"', 1)[1].split("</div>", 1)[0]
-    assert 'value="abstain" class="button button--small vote vote--abstain"\n              aria-pressed="true"' in box
+    assert 'vote--abstain" aria-pressed="true"' in box and 'vote--yes" aria-pressed="false"' in box
 
 
 def test_vote_on_the_whole_draft(client, auth, world):
@@ -97,10 +98,10 @@ def test_vote_after_the_deadline_is_refused(client, auth, world, monkeypatch):
     auth.login("a1@example.org", factories.PASSWORD)
     monkeypatch.setattr(clock, "now", lambda: deadline - timedelta(seconds=5))
     page = client.get("/drafts/rat").get_data(as_text=True)
-    assert 'name="choice" value="yes"' in page
+    assert f'name="vote" value="{world["pid"]}:yes"' in page
     monkeypatch.setattr(clock, "now", lambda: deadline)
     response = client.post("/drafts/rat/votes", headers=HX, data={
-        "csrf_token": csrf_token(page), "paragraph_id": str(world["pid"]), "choice": "yes"})
+        "csrf_token": csrf_token(page), "vote": f"{world['pid']}:yes"})
     assert response.status_code == 409 and "Abstimmen ist jetzt nicht möglich" in response.get_data(as_text=True)
     assert _count(Vote) == _count(VoteCast) == 0
 
@@ -133,13 +134,12 @@ def test_paragraph_of_another_draft_is_refused(client, auth, world):
 
 def test_guest_and_missing_csrf_are_refused(client, auth, world):
     token = csrf_token(client.get("/").get_data(as_text=True))
-    response = client.post("/drafts/rat/votes", data={"csrf_token": token, "paragraph_id": str(world["pid"]),
-                                                       "choice": "yes"})
+    response = client.post("/drafts/rat/votes", data={"csrf_token": token, "vote": f"{world['pid']}:yes"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     auth.login("a1@example.org", factories.PASSWORD)
     for headers in ({}, HX):
         response = client.post("/drafts/rat/votes", headers=headers,
-                               data={"paragraph_id": str(world["pid"]), "choice": "yes"})
+                               data={"vote": f"{world['pid']}:yes"})
         assert response.status_code == 400
     assert _vote(client, "maybe", world["pid"]).status_code == 400
     assert _count(Vote) == 0
