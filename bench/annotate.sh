@@ -111,7 +111,7 @@ fi
 FIRST_ID="${PARAGRAPH_IDS%%,*}"
 HX=(); [[ "$VOTE_HTMX" == 1 ]] && HX=(-H "HX-Request: true")
 code="$(curl -s -A "$UA" -H "Cookie: $COOKIE" "${HX[@]}" -o "$WORK/vote.html" -w '%{http_code}' \
-  --data-urlencode "csrf_token=$CSRF" -d "paragraph_id=$FIRST_ID" -d "choice=yes" "$BASE/drafts/$SLUG/votes")"
+  --data-urlencode "csrf_token=$CSRF" -d "vote=$FIRST_ID:yes" "$BASE/drafts/$SLUG/votes")"
 [[ "$code" == 200 || "$code" == 302 ]] || { echo "annotate.sh: test vote answered $code" >&2; head -c 600 "$WORK/vote.html" >&2; exit 1; }
 GUEST_BYTES="$(curl -s "$BASE/drafts/$SLUG" | wc -c)"
 echo "# draft page: $(wc -c < "$PAGE") bytes as a delegate, $GUEST_BYTES bytes as a guest; vote answer: $code, $(wc -c < "$WORK/vote.html") bytes (htmx=$VOTE_HTMX)" >&2

@@ -127,8 +127,7 @@ def run(args) -> None:
 
     def post_vote():
         response = client.post(f"/drafts/{args.slug}/votes", headers=headers, data={
-            "csrf_token": csrf, "paragraph_id": str(rng.choice(paragraph_ids)),
-            "choice": rng.choice(["yes", "no", "abstain"])})
+            "csrf_token": csrf, "vote": f"{rng.choice(paragraph_ids)}:{rng.choice(['yes', 'no', 'abstain'])}"})
         assert response.status_code in (200, 302), response.status_code
 
     for label, call in ((f"draft page GET ({args.as_})", get_page), (f"vote POST (htmx={args.htmx})", post_vote)):

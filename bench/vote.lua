@@ -39,7 +39,7 @@ if (os.getenv("CONSULT_HTMX") or "1") == "1" then
 end
 
 request = function()
-  local body = string.format("csrf_token=%s&paragraph_id=%s&choice=%s",
+  local body = string.format("csrf_token=%s&vote=%s:%s",
     token, ids[math.random(1, #ids)], choices[math.random(1, #choices)])
   return wrk.format(nil, nil, nil, body)
 end

@@ -170,7 +170,7 @@ def assert_accessible(page: Page, what: str) -> None:
     assert not violations, f"axe-core (WCAG 2 A/AA) found violations on {what}:\n{format_violations(violations)}"
 
 
-@pytest.mark.parametrize("screen", ["sign-in", "sign-in-error", "draft-list", "draft"])
+@pytest.mark.parametrize("screen", ["sign-in", "sign-in-error", "draft-list", "draft", "draft-thread", "draft-voting"])
 def test_pages_have_no_axe_violations(live_server, page: Page, screen):
     assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci`"
     if screen == "sign-in":
@@ -183,6 +183,14 @@ def test_pages_have_no_axe_violations(live_server, page: Page, screen):
         if screen == "draft":
             page.goto(f"{live_server}/drafts/{DRAFT_SLUG}")
             expect(page.locator("li.paragraph").first).to_be_visible()
+        elif screen == "draft-thread":  # a thread opened in place, with comments, replies and the form
+            page.goto(f"{live_server}/drafts/{DRAFT_SLUG}")
+            page.locator(".comment-count", has_text="3").first.click()
+            expect(page.locator(".thread--open .comment").first).to_be_visible()
+            expect(page.locator(".thread--open .comment-form")).to_be_visible()
+        elif screen == "draft-voting":  # vote buttons and tallies on every paragraph
+            page.goto(f"{live_server}/drafts/diversity-council")
+            expect(page.locator(".vote-box button").first).to_be_visible()
     assert_accessible(page, f"{screen} ({page.url})")
 
 
