@@ -104,7 +104,7 @@ COOKIE="session=$(awk '$6 == "session" { print $7 }' "$JAR")"
 PAGE="$WORK/page.html"
 curl -s -A "$UA" -H "Cookie: $COOKIE" -D "$WORK/page.headers" -o "$PAGE" "$BASE/drafts/$SLUG"
 CSRF="$(token_of < "$PAGE")"
-grep -q 'name="choice"' "$PAGE" || { echo "annotate.sh: the delegate sees no vote buttons" >&2; exit 1; }
+grep -q 'name="vote"' "$PAGE" || { echo "annotate.sh: the delegate sees no vote buttons" >&2; exit 1; }
 if grep -qi '^set-cookie:' "$WORK/page.headers"; then
   echo "# WARNING: the signed-in page sets a cookie on every request (session rewritten)" >&2
 fi
