@@ -127,6 +127,11 @@ def paragraph_texts(version: Version) -> list[ParagraphText]:
     ))
 
 
+def is_heading(markdown: str) -> bool:
+    """A heading paragraph: it structures the text and is not put to the vote."""
+    return markdown.lstrip().startswith("#")
+
+
 def current_text(draft: Draft, paragraph_id: int) -> ParagraphText | None:
     """The paragraph as it reads in the draft's current version, or None if it is not in it (one query)."""
     current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)

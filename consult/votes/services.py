@@ -10,7 +10,7 @@ from consult.accounts.permissions import speaks_for_member_organisation
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
-from consult.drafts.services import current_text
+from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 
@@ -23,8 +23,8 @@ def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now:
     """Set the organisation's vote on a paragraph (or, with None, on the whole draft).
 
     Refuses people who do not speak for an active member organisation, a draft
-    outside its voting phase or past its voting deadline, and a paragraph that is
-    not in the draft's current version. A later cast by any delegate of the same
+    outside its voting phase or past its voting deadline, a paragraph that is
+    not in the draft's current version, and headings. A later cast by any delegate of the same
     organisation replaces the vote; each cast is kept in VoteCast. The upsert is a
     single statement, so parallel casts from several processes leave one vote.
     Returns the paragraph as it reads in the current version (None for the whole draft).
@@ -36,6 +36,8 @@ def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now:
     text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     if paragraph_id is not None and text is None:
         raise InvalidInput(_l("This paragraph does not belong to this draft."))
+    if text is not None and is_heading(text.text):
+        raise InvalidInput(_l("Headings are not put to the vote."))
     values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "organisation_id": user.organisation_id,
               "choice": choice, "cast_by_id": user.id, "cast_at": now}
     where = Vote.paragraph_id.is_not(None) if paragraph_id is not None else Vote.paragraph_id.is_(None)

@@ -160,3 +160,14 @@ def test_draft_page_with_votes_has_a_fixed_number_of_queries(client, auth, world
         page = client.get("/drafts/gross").get_data(as_text=True)
     assert "8 von 11 Organisationen haben abgestimmt" in page
     assert many.count == few.count, many.statements
+
+
+def test_headings_are_not_put_to_the_vote(client, auth, world):
+    heading = world["draft"].versions[0].texts[0]
+    assert heading.text.startswith("#")
+    auth.login("a1@example.org", factories.PASSWORD)
+    page = client.get("/drafts/rat").get_data(as_text=True)
+    assert f'id="vote-{heading.paragraph_id}"' not in page and f'id="vote-{world["pid"]}"' in page
+    response = _vote(client, "yes", heading.paragraph_id, HX)
+    assert response.status_code == 422 and "Überschriften" in response.get_data(as_text=True)
+    assert _count(Vote) == 0
