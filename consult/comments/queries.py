@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.permissions import is_moderator
 from consult.comments.models import Comment, CommentStatus
 from consult.drafts.models import Paragraph
 from consult.extensions import db
@@ -43,8 +44,6 @@ PAGE_SIZE = 20
 
 def _visible(user):
     """Published comments, and withdrawn ones as markers; the author's and moderators' also held and rejected."""
-    from consult.accounts.permissions import is_moderator
-
     if is_moderator(user):
         return true()
     shown = [Comment.status.in_([CommentStatus.PUBLISHED, CommentStatus.WITHDRAWN])]

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
+from consult.accounts.permissions import speaks_for_member_organisation
 from consult.comments.models import Comment, CommentStatus, Stance
 from consult.comments.permissions import can_comment, can_edit_comment, can_withdraw_comment, is_author
 from consult.core.markdown import MarkdownError, plain_text, render_comment
@@ -22,8 +23,6 @@ MAX_BODY = 5000
 
 
 def _refuse_comment(user, draft: Draft, now: datetime) -> None:
-    from consult.accounts.permissions import speaks_for_member_organisation
-
     if not speaks_for_member_organisation(user):
         raise NotAllowed(_l("Only delegates of member organisations can comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
