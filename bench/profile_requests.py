@@ -103,7 +103,8 @@ def run(args) -> None:
         if get_by_slug(args.slug) is None:
             info = seeding.seed(args.slug)
             print(f"# seeded a fresh database in {info['seconds']} s")
-        paragraph_ids = [t.paragraph_id for t in get_by_slug(args.slug).versions[-1].texts]
+        paragraph_ids = [t.paragraph_id for t in get_by_slug(args.slug).versions[-1].texts
+                         if not t.text.lstrip().startswith("#")]  # headings are not put to the vote
         meter = SqlMeter(db.engine)
     password = args.password or seeding.BENCH_PASSWORD
 
