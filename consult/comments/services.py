@@ -32,8 +32,8 @@ def _refuse_comment(user, draft: Draft, now: datetime) -> None:
 def locate_quote(markdown: str, quote: str, start: int | None = None) -> tuple[str, str, str]:
     """(exact, prefix, suffix) of `quote` in the paragraph's plain text, or InvalidInput.
 
-    `start` is where the reader's selection began; without it, the first place the
-    words stand is taken. Runs of white space count as one space.
+    `start` is where the reader's selection began (an offset in that text); without
+    it, the first place the words stand is taken. Runs of white space count as one space.
     """
     text = plain_text(markdown)
     exact = re.sub(r"\s+", " ", quote).strip()

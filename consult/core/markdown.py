@@ -201,19 +201,20 @@ def render_comment(source: str, *, max_length: int = 5_000) -> str:
 
 
 def plain_text(source: str) -> str:
-    """The words of a block as a reader sees them: no Markdown marks, link text without URL."""
+    """The words of a block as the page reads them: no Markdown marks, link text without URL,
+    one space between words, lines and blocks. Quoted passages and their offsets (in the
+    browser too) are measured in this text."""
     parts: list[str] = []
     for token in _parser.parse(source):
         if token.type != "inline":
             continue
-        words = []
         for child in token.children or []:
             if child.type in ("text", "code_inline"):
-                words.append(child.content)
+                parts.append(child.content)
             elif child.type in ("softbreak", "hardbreak"):
-                words.append(" ")
-        parts.append("".join(words))
-    return "\n".join(parts)
+                parts.append(" ")
+        parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 def split_blocks(document: str) -> list[str]:

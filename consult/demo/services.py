@@ -13,10 +13,11 @@ from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
 from consult.comments.models import Comment, CommentStatus, Stance
 from consult.core.db import utcnow
-from consult.core.markdown import plain_text, render_comment
+from consult.comments.services import locate_quote
+from consult.core.markdown import render_comment
 from consult.demo import content
 from consult.drafts.models import Draft, DraftDeadline, Phase
-from consult.drafts.services import import_draft
+from consult.drafts.services import import_draft, is_heading
 from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.organisations.services import create_organisation
@@ -25,7 +26,6 @@ from consult.votes.models import Choice, Vote
 HERE = Path(__file__).resolve().parent
 DEMO_PASSWORD = "konsultation-demo"
 DOMAIN = "demo.bundeskonferenz.example"
-QUOTE_CONTEXT = 32
 
 DRAFTS = [
     {"slug": "participation-law", "file": "participation-law.md", "phase": Phase.COMMENTING,
@@ -73,15 +73,6 @@ def sign_ins() -> list[tuple[str, str, str]]:
     return rows
 
 
-def _quote_context(paragraph_text: str, quote: str) -> tuple[str, str]:
-    plain = plain_text(paragraph_text)
-    start = plain.find(quote)
-    if start < 0:
-        raise DemoError(f"demo quote not found in its paragraph: {quote!r}")
-    end = start + len(quote)
-    return plain[max(0, start - QUOTE_CONTEXT):start], plain[end:end + QUOTE_CONTEXT]
-
-
 def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummary:
     """Create the demo in an empty database; refuses (DemoError) if any organisation, person or draft exists."""
     if not database_is_empty():
@@ -125,8 +116,7 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
             status=CommentStatus.PUBLISHED, created_at=now - timedelta(days=3) + timedelta(minutes=minutes),
         )
         if spec.get("quote"):
-            comment.quote_exact = spec["quote"]
-            comment.quote_prefix, comment.quote_suffix = _quote_context(text.text, spec["quote"])
+            comment.quote_exact, comment.quote_prefix, comment.quote_suffix = locate_quote(text.text, spec["quote"])
         db.session.add(comment)
         summary.comments += 1
         for reply_spec in spec.get("replies", []):
@@ -157,8 +147,8 @@ def _seed_votes(draft: Draft, organisations: dict, delegates: dict, rng: random.
     for short in voters:
         delegate = delegates[short][0]
         for text in texts:
-            if text.text.lstrip().startswith("#"):
-                continue  # headings are not put to the vote
+            if is_heading(text.text):
+                continue
             db.session.add(Vote(draft=draft, paragraph=text.paragraph, organisation=organisations[short],
                                 choice=rng.choice(weights), cast_by=delegate,
                                 cast_at=utcnow() - timedelta(hours=rng.randint(1, 48))))

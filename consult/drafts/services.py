@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from consult.core.db import utcnow
-from consult.core.markdown import MarkdownError, render_block, split_blocks
+from consult.core.markdown import MarkdownError, plain_text, render_block, split_blocks
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase, Version, VersionStatus
 from consult.extensions import db
 
@@ -142,10 +142,7 @@ def current_text(draft: Draft, paragraph_id: int) -> ParagraphText | None:
 
 def sentences(markdown: str) -> list[str]:
     """The sentences of a paragraph's plain text, for choosing a passage by keyboard."""
-    from consult.core.markdown import plain_text
-
-    text = re.sub(r"\s+", " ", plain_text(markdown)).strip()
-    return [s for s in re.split(r"(?<=[.!?…])\s+(?=[A-ZÄÖÜ0-9„\"(])", text) if s]
+    return [s for s in re.split(r"(?<=[.!?…])\s+(?=[A-ZÄÖÜ0-9„\"(])", plain_text(markdown)) if s]
 
 
 def visible_draft_or_404(slug: str, user) -> Draft:

@@ -86,3 +86,7 @@ def test_split_blocks_keeps_each_top_level_block_in_order():
 
 def test_plain_text_drops_marks_and_urls():
     assert plain_text("Ein **fetter** [Link](https://x.example) und\nmehr") == "Ein fetter Link und mehr"
+
+
+def test_plain_text_reads_like_the_page_one_space_between_words_and_blocks():
+    assert plain_text("- erstens\n- zweitens\n\n  und  drittens") == "erstens zweitens und drittens"
