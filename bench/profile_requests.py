@@ -88,7 +88,7 @@ def main() -> None:
 
 def run(args) -> None:
     from consult import create_app
-    from consult.drafts.services import get_by_slug
+    from consult.drafts.services import get_by_slug, is_heading
     from consult.extensions import db
     import seed as seeding
 
@@ -104,7 +104,7 @@ def run(args) -> None:
             info = seeding.seed(args.slug)
             print(f"# seeded a fresh database in {info['seconds']} s")
         paragraph_ids = [t.paragraph_id for t in get_by_slug(args.slug).versions[-1].texts
-                         if not t.text.lstrip().startswith("#")]  # headings are not put to the vote
+                         if not is_heading(t.text)]  # headings are not put to the vote
         meter = SqlMeter(db.engine)
     password = args.password or seeding.BENCH_PASSWORD
 

@@ -12,7 +12,7 @@ from consult.core import clock
 from consult.core.access import public
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
-from consult.drafts.services import current_version, paragraph_rows
+from consult.drafts.services import current_version, is_heading, paragraph_rows
 from consult.extensions import db, login_manager
 from consult.reading.queries import draft_summaries
 from consult.votes.permissions import can_vote
@@ -51,12 +51,14 @@ def draft(slug: str):
         if text is not None:
             open_thread = thread_context(draft, text, page=request.args.get("page", 1, type=int) or 1)
     voting = draft.phase in VOTING_SHOWN
+    questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if voting else []
     context = {
         "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
         "counts": published_count_by_paragraph(draft.id),
         "quotes_by_paragraph": visible_quotes(current_user, draft.id),
         "can_comment": can_comment(current_user, draft, now),
-        "tallies": tallies(draft.id, [t.paragraph_id for t in texts] + [None]) if voting else {},
+        "questions": set(questions),
+        "tallies": tallies(draft.id, questions + [None]) if voting else {},
         "org_choices": choices_of(current_user.organisation_id, draft.id) if voting else {},
         "can_vote": can_vote(current_user, draft, now),
         "vb": vote_words(draft) if voting else None,
