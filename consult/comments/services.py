@@ -10,11 +10,11 @@ from sqlalchemy import exists, select
 
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.comments.models import Comment, CommentStatus, Stance
-from consult.comments.permissions import can_comment, can_edit_comment, can_withdraw_comment, is_author
+from consult.comments.permissions import is_author
 from consult.core.markdown import MarkdownError, plain_text, render_comment
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, ModerationPolicy, ParagraphText, Phase
-from consult.drafts.permissions import phase_is_open
+from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.extensions import db
 
 QUOTE_CONTEXT = 32
@@ -23,7 +23,8 @@ MAX_BODY = 5000
 
 
 def _refuse_comment(user, draft: Draft, now: datetime) -> None:
-    if not speaks_for_member_organisation(user):
+    """The refusals of `can_comment`, each with its message."""
+    if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
         raise PhaseClosed(_l("Comments are not possible now: the commenting phase of this draft is closed."))
@@ -72,8 +73,6 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
     moderation when the draft says so.
     """
     _refuse_comment(user, draft, now)
-    if not can_comment(user, draft, now):
-        raise NotAllowed(_l("You cannot comment on this draft."))
     if parent is not None:
         if parent.paragraph_id != text.paragraph_id or parent.status != CommentStatus.PUBLISHED:
             raise InvalidInput(_l("You can only reply to a published comment on this paragraph."))
@@ -94,6 +93,7 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
 
 
 def _refuse_change(user, comment: Comment, draft: Draft, now: datetime) -> None:
+    """The refusals of `can_withdraw_comment` (and of `can_edit_comment` but for replies), with messages."""
     if not is_author(user, comment):
         raise NotAllowed(_l("Only the author can change this comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
@@ -105,8 +105,7 @@ def _refuse_change(user, comment: Comment, draft: Draft, now: datetime) -> None:
 def edit_comment(user, comment: Comment, draft: Draft, body: str, stance: Stance | None, now: datetime) -> Comment:
     """The author changes text and stance while nobody has replied."""
     _refuse_change(user, comment, draft, now)
-    replied = has_replies(comment)
-    if not can_edit_comment(user, comment, draft, replied, now):
+    if has_replies(comment):
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not edited."))
     comment.body_html = _render_body(body)
     comment.body = body.strip()
@@ -119,7 +118,7 @@ def edit_comment(user, comment: Comment, draft: Draft, body: str, stance: Stance
 def delete_comment(user, comment: Comment, draft: Draft, now: datetime) -> None:
     """The author deletes a comment nobody has replied to."""
     _refuse_change(user, comment, draft, now)
-    if not can_edit_comment(user, comment, draft, has_replies(comment), now):
+    if has_replies(comment):
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not deleted."))
     db.session.delete(comment)
     db.session.flush()
@@ -128,8 +127,6 @@ def delete_comment(user, comment: Comment, draft: Draft, now: datetime) -> None:
 def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Comment:
     """The author withdraws a comment; the thread keeps a marker in its place."""
     _refuse_change(user, comment, draft, now)
-    if not can_withdraw_comment(user, comment, draft, now):
-        raise NotAllowed(_l("You cannot withdraw this comment."))
     comment.status = CommentStatus.WITHDRAWN
     comment.updated_at = now
     db.session.flush()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
 from consult.comments.forms import CommentForm, EditCommentForm
 from consult.comments.models import Comment, Stance
@@ -44,9 +45,9 @@ def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None =
                    error: str | None = None, focus_id: int | None = None, open_thread: bool = True) -> dict:
     """What comments/thread.html needs for one paragraph (a fixed number of queries)."""
     user, now = current_user, clock.now()
+    allowed = can_comment(user, draft, now)
     thread = thread_page(user, text.paragraph_id, page) if open_thread else None
-    flags = {"editable": set(), "withdrawable": set(), "moderator": is_moderator(user),
-             "can_reply": can_comment(user, draft, now)}
+    flags = {"editable": set(), "withdrawable": set(), "moderator": is_moderator(user), "can_reply": allowed}
     if thread is not None:
         for comment in thread.comments + [r for rs in thread.replies.values() for r in rs]:
             replied = bool(thread.replies.get(comment.id))
@@ -54,7 +55,6 @@ def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None =
                 flags["editable"].add(comment.id)
             elif replied and can_withdraw_comment(user, comment, draft, now):
                 flags["withdrawable"].add(comment.id)
-    allowed = can_comment(user, draft, now)
     return {
         "draft": draft, "text": text, "thread": thread, "flags": flags, "form": form, "error": error,
         "focus_id": focus_id, "can_comment": allowed, "closed_reason": None if allowed else closed_reason(user, draft),
@@ -174,8 +174,6 @@ def edit(comment_id: int):
 
 
 def _button_post(comment_id: int, action, done_message: str):
-    from consult.accounts.forms import EmptyForm
-
     comment, draft, text = _own_comment(comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)

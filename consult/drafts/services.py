@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import select
 
 from consult.core.db import utcnow
 from consult.core.markdown import MarkdownError, plain_text, render_block, split_blocks
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase, Version, VersionStatus
+from consult.drafts.permissions import can_view_draft
 from consult.extensions import db
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -147,10 +148,6 @@ def sentences(markdown: str) -> list[str]:
 
 def visible_draft_or_404(slug: str, user) -> Draft:
     """The draft, or 404 when it does not exist or `user` may not see it."""
-    from flask import abort
-
-    from consult.drafts.permissions import can_view_draft
-
     draft = db.first_or_404(select(Draft).where(Draft.slug == slug))
     if not can_view_draft(user, draft):
         abort(404)
