@@ -53,20 +53,21 @@ def _validate_link(url: str) -> bool:
     return scheme in _SAFE_SCHEMES
 
 
-def _make_parser() -> MarkdownIt:
+def _make_parser(block_rules: list[str]) -> MarkdownIt:
+    """markdown-it-py's `js-default` (raw HTML escaped) with only `block_rules` and our inline rules on."""
     md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
-    md.disable(md.get_all_rules()["block"], ignoreInvalid=True)
-    md.disable(md.get_all_rules()["inline"], ignoreInvalid=True)
-    md.disable(md.get_all_rules()["inline2"], ignoreInvalid=True)
-    md.enable(_BLOCK_RULES)
+    for chain in ("block", "inline", "inline2"):
+        md.disable(md.get_all_rules()[chain], ignoreInvalid=True)
+    md.enable(block_rules)
     md.enable(_INLINE_RULES)
-    md.enable(["balance_pairs", "fragments_join"])
-    md.enable("emphasis")
+    md.enable(["balance_pairs", "fragments_join", "emphasis"])
     md.validateLink = _validate_link
     return md
 
 
-_parser = _make_parser()
+_parser = _make_parser(_BLOCK_RULES)
+# Comments: paragraphs and lists only (no headings, tables, quotes or code blocks).
+_comment_parser = _make_parser(["list", "paragraph"])
 
 
 @dataclass(frozen=True)
@@ -181,14 +182,6 @@ def render_block(source: str, *, max_length: int = DEFAULT_MAX_LENGTH, width: in
             lines += max(1, token.content.count("\n"))
     html = _parser.renderer.render(tokens, _parser.options, {})
     return Rendered(html=html, line_count=lines)
-
-
-_comment_parser = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
-_comment_parser.disable(_comment_parser.get_all_rules()["block"], ignoreInvalid=True)
-_comment_parser.disable(_comment_parser.get_all_rules()["inline"], ignoreInvalid=True)
-_comment_parser.enable(["list", "paragraph"])
-_comment_parser.enable(["text", "newline", "escape", "backticks", "emphasis", "link", "autolink"])
-_comment_parser.validateLink = _validate_link
 
 
 def render_comment(source: str, *, max_length: int = 5_000) -> str:
