@@ -20,6 +20,9 @@ class Guest(AnonymousUserMixin):
 
 
 def init_app(app) -> None:
+    from consult.accounts.forms import LANGUAGES
+
+    app.jinja_env.globals["languages"] = LANGUAGES
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"

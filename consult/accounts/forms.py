@@ -18,11 +18,12 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+# The interface languages, each named in itself (the header's language switch lists them).
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+
+
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[
-        SelectChoice("de", "Deutsch", render_kw={"lang": "de"}),
-        SelectChoice("en", "English", render_kw={"lang": "en"}),
-    ])
+    language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES])
     next = HiddenField()
 
 

@@ -1,10 +1,9 @@
 """What every template can use: the CSRF token, the language form, phase names."""
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, url_for
 from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf
 
 from consult.core.db import utcnow
 
@@ -60,16 +59,9 @@ def init_app(app) -> None:
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
-    def globals_for_templates():
-        from consult.accounts.forms import EmptyForm, LanguageForm
-
-        language_form = LanguageForm(formdata=None, language=str(get_locale()), next=request.full_path.rstrip("?"))
-        return {
-            "csrf_token_value": generate_csrf,
-            "language_form": language_form,
-            "logout_form": EmptyForm(formdata=None),
-            "current_locale": str(get_locale()),
-        }
+    def locale_for_templates():
+        # Runs for every page and fragment: keep it to what costs nothing.
+        return {"current_locale": str(get_locale())}
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["deadline"] = deadline_text
