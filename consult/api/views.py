@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
-from sqlalchemy import select
 
 from consult.comments.queries import published_count_by_paragraph
 from consult.core.access import public
-from consult.drafts.models import Draft
 from consult.drafts.permissions import can_view_draft
-from consult.drafts.services import current_version, paragraph_texts
-from consult.extensions import db
+from consult.drafts.services import current_version, get_by_slug, paragraph_rows
 from consult.votes.queries import tallies
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -26,11 +23,11 @@ def _tally(tally) -> dict:
 @public
 def draft(slug: str):
     """The draft as JSON; 404 for drafts the requester may not see (guests: public drafts only)."""
-    found = db.session.scalar(select(Draft).where(Draft.slug == slug))
+    found = get_by_slug(slug)
     if found is None or not can_view_draft(current_user, found):
         return jsonify(error="not found"), 404
     version = current_version(found)
-    texts = paragraph_texts(version) if version else []
+    texts = paragraph_rows(version) if version else []
     counts = published_count_by_paragraph(found.id)
     votes = tallies(found.id, [t.paragraph_id for t in texts] + [None])
     deadline = found.current_deadline

@@ -148,7 +148,7 @@ def sentences(markdown: str) -> list[str]:
 
 def visible_draft_or_404(slug: str, user) -> Draft:
     """The draft, or 404 when it does not exist or `user` may not see it."""
-    draft = db.first_or_404(select(Draft).where(Draft.slug == slug))
-    if not can_view_draft(user, draft):
+    draft = get_by_slug(slug)
+    if draft is None or not can_view_draft(user, draft):
         abort(404)
     return draft

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from consult.comments.permissions import can_comment
 from consult.comments.queries import published_count_by_paragraph, visible_quotes
 from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public
-from consult.drafts.models import Draft, Phase
+from consult.drafts.models import Phase
 from consult.drafts.permissions import can_view_draft
-from consult.drafts.services import current_version, is_heading, paragraph_rows
-from consult.extensions import db, login_manager
+from consult.drafts.services import current_version, get_by_slug, is_heading, paragraph_rows
+from consult.extensions import login_manager
 from consult.reading.queries import draft_summaries
 from consult.votes.permissions import can_vote
 from consult.votes.queries import choices_of, tallies
@@ -36,7 +35,7 @@ def draft_list():
 def draft(slug: str):
     """The current version of a draft: numbered paragraphs with line numbers, comment counts,
     highlighted passages, the open thread (?open=PARAGRAPH) and, when voting, the tallies."""
-    draft = db.first_or_404(select(Draft).where(Draft.slug == slug))
+    draft = get_by_slug(slug) or abort(404)
     if not can_view_draft(current_user, draft):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

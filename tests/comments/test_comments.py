@@ -320,7 +320,7 @@ def test_draft_page_and_thread_queries_do_not_grow_with_comments(client, auth, w
 
     def add(n):
         for i in range(n):
-            parent = db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
+            db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
                                             author_id=world["bogdan"].id, organisation_id=world["other_org"].id,
                                             body="x", body_html="<p>x</p>", quote_exact="Teilhabe",
                                             quote_prefix="", quote_suffix="", status=CommentStatus.PUBLISHED))
@@ -331,7 +331,6 @@ def test_draft_page_and_thread_queries_do_not_grow_with_comments(client, auth, w
                                    author_id=world["amira"].id, body="r", body_html="<p>r</p>",
                                    status=CommentStatus.PUBLISHED))
         db.session.commit()
-        return parent
 
     def measure():
         with count_queries() as page:

@@ -96,7 +96,7 @@ def test_draft_list_shows_phase_deadline_and_counts(client, auth, people):
 
 
 def test_draft_page_queries_do_not_grow_with_paragraphs(client, auth, people, count_queries):
-    small = factories.draft(paragraphs=3, slug="klein")
+    factories.draft(paragraphs=3, slug="klein")
     large = factories.draft(paragraphs=200, slug="gross")
     version = large.versions[0]
     for text in version.texts[::10]:
