@@ -27,9 +27,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$HERE")"
-LIMITS="${LIMITS:-$ROOT/../shared/bench/limits.sh}"
-VENV="${VENV:-$ROOT/.venv}"
+source "$HERE/lib.sh"
 PARAGRAPHS="${PARAGRAPHS:-200}"
 COMMENTS="${COMMENTS:-2000}"
 ORGANISATIONS="${ORGANISATIONS:-100}"
@@ -41,14 +39,7 @@ GOAL_RENDER="${GOAL_RENDER:-0.5}"
 GOAL_VOTE="${GOAL_VOTE:-0.4}"
 UA="consult-bench/1"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  if [[ $(id -u) -eq 0 ]]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-  else
-    echo "annotate.sh: wrk is missing (apt-get install wrk)" >&2; exit 2
-  fi
-fi
-[[ -f "$LIMITS" ]] || { echo "annotate.sh: $LIMITS not found (set LIMITS=...)" >&2; exit 2; }
+ensure_wrk annotate.sh
 [[ "$AS" == delegate || "$AS" == guest ]] || { echo "annotate.sh: AS=delegate|guest" >&2; exit 2; }
 
 WORK="$(mktemp -d /tmp/consult-bench.XXXXXX)"
@@ -74,7 +65,7 @@ field() { "$VENV/bin/python" -c 'import json, sys; v = json.load(open(sys.argv[1
 SLUG="$(field slug)"; EMAIL="$(field email)"; PASSWORD="$(field password)"; PARAGRAPH_IDS="$(field paragraph_ids)"
 echo "# seeded in $(field seconds) s: $PARAGRAPHS paragraphs, $COMMENTS comments, $ORGANISATIONS organisations (every one voted on every paragraph)" >&2
 
-PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
 "$VENV/bin/gunicorn" --chdir "$ROOT" -b "127.0.0.1:$PORT" -w "$APP_WORKERS" -k sync --log-level warning \
   --error-logfile "$WORK/gunicorn.log" wsgi:app >/dev/null 2>&1 &
