@@ -344,3 +344,17 @@ def test_draft_page_and_thread_queries_do_not_grow_with_comments(client, auth, w
     add(40)
     many = measure()
     assert many == few, f"queries grew with the comments: {few} -> {many}"
+
+
+def test_refusal_page_numbers_the_lines_as_the_draft_does(client, auth, world):
+    auth.login("amira@example.org", factories.PASSWORD)
+    page = _post(client, world, quote="steht hier nicht").get_data(as_text=True)
+    text = world["draft"].versions[0].texts[1]
+    assert f'style="counter-reset: line {text.first_line - 1}"' in page
+
+
+def test_guests_are_offered_to_sign_in_to_comment(client, world):
+    world["draft"].is_public = True
+    db.session.commit()
+    thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread", headers=HX).get_data(as_text=True)
+    assert f'href="/login?next=/drafts/teilhabe?open%3D{world["pid"]}"' in thread
