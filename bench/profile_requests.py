@@ -43,10 +43,12 @@ class SqlMeter:
         from sqlalchemy import event
 
         self.count, self.seconds, self._started = 0, 0.0, 0.0
+        self.statements: list[str] = []
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
-    def _before(self, *args):
+    def _before(self, conn, cursor, statement, *args):
+        self.statements.append(" ".join(statement.split()))
         self._started = time.perf_counter()
 
     def _after(self, *args):
@@ -55,6 +57,7 @@ class SqlMeter:
 
     def reset(self):
         self.count, self.seconds = 0, 0.0
+        self.statements.clear()
 
 
 def main() -> None:
@@ -65,6 +68,7 @@ def main() -> None:
     parser.add_argument("--as", dest="as_", choices=["delegate", "guest"], default="delegate")
     parser.add_argument("--htmx", default="1")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per endpoint")
+    parser.add_argument("--statements", action="store_true", help="print the SQL statements of one request of each kind")
     parser.add_argument("--top", type=int, default=22)
     parser.add_argument("--focus", default=r"consult/|templates/|flask_login|flask_wtf|flask_babel|jinja2_fragments"
                         r"|session\.py.*\((commit|flush|get|scalar|execute)\)|engine/base\.py.*\(execute\)"
@@ -134,6 +138,12 @@ def run(args) -> None:
     for label, call in ((f"draft page GET ({args.as_})", get_page), (f"vote POST (htmx={args.htmx})", post_vote)):
         for _ in range(5):
             call()
+        if args.statements:
+            meter.reset()
+            call()
+            print(f"\n### {label}: the SQL statements of one request")
+            for statement in meter.statements:
+                print("  " + statement[:160])
         meter.reset()
         started = time.perf_counter()
         for _ in range(args.requests):

@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path.mkdir(parents=True, exist_ok=True)
 
     from consult import extensions, models  # noqa: F401  (every table, for Flask-Migrate)
+    from consult.drafts import revision  # noqa: F401  (keeps Draft.revision, the key of cached pages)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"),

@@ -62,6 +62,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("CONSULT_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("CONSULT_LOGIN_LOCK_SECONDS", "300")),
         "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
+        # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
+        "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),
     }
 
 

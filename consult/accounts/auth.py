@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import User
 from consult.extensions import db, login_manager
@@ -31,5 +32,7 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # One query for the person, their organisation and roles: it runs on every request.
+        user = (db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
+                if user_id.isdigit() else None)
         return user if user is not None and user.is_active else None

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from consult.core.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Please enter your e-mail address.")),
                                                  Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
@@ -22,10 +23,10 @@ class LoginForm(FlaskForm):
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES])
     next = HiddenField()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """CSRF protection for button-only posts."""

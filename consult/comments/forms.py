@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.comments.services import MAX_BODY, MAX_QUOTE
+from consult.core.forms import Form
 
 STANCES = [
     SelectChoice("support", _l("Support")),
@@ -16,7 +16,7 @@ STANCES = [
 ]
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
                                                     Length(max=MAX_BODY)])
     stance = RadioField(_l("Stance"), choices=STANCES, default="neutral",
@@ -26,7 +26,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
                                                     Length(max=MAX_BODY)])
     stance = RadioField(_l("Stance"), choices=STANCES, validators=[DataRequired()])

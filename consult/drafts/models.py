@@ -47,6 +47,10 @@ class Draft(db.Model):
     )
     is_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Counts every change to the draft or to a row that belongs to it (comments,
+    # votes, deadlines, versions): cached pages of the draft are keyed by it.
+    # Kept by consult.drafts.revision; never set it by hand.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"

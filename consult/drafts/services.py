@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import abort, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.core.db import utcnow
 from consult.core.markdown import MarkdownError, plain_text, render_block, split_blocks
@@ -22,7 +23,9 @@ class DraftError(ValueError):
 
 
 def get_by_slug(slug: str) -> Draft | None:
-    return db.session.scalar(select(Draft).where(Draft.slug == slug))
+    """The draft with its deadlines (every view of a draft checks them), in one query."""
+    query = select(Draft).where(Draft.slug == slug).options(joinedload(Draft.deadlines))
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def read_markdown_file(path: Path) -> str:

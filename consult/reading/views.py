@@ -9,13 +9,14 @@ from consult.comments.queries import published_count_by_paragraph, visible_quote
 from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public
-from consult.drafts.models import Phase
+from consult.core.page_cache import cached_page
+from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_version, get_by_slug, is_heading, paragraph_rows
 from consult.extensions import login_manager
 from consult.reading.queries import draft_summaries
 from consult.votes.permissions import can_vote
-from consult.votes.queries import choices_of, tallies
+from consult.votes.queries import choices_of, entitlement, tallies
 from consult.votes.views import vote_words
 
 bp = Blueprint("reading", __name__)
@@ -41,6 +42,18 @@ def draft(slug: str):
             return login_manager.unauthorized()
         abort(404)
     now = clock.now()
+    voting = draft.phase in VOTING_SHOWN
+    # Everything else the page shows is in the draft's revision or the viewer (page_cache.viewer_key);
+    # the deadlines' state and a ten-minute step keep "closes in 3 days" and the open actions right.
+    key = ("draft", draft.id, draft.revision, entitlement() if voting else None,
+           tuple(now < row.ends_at for row in draft.deadlines),
+           int(now.timestamp() // 600) if draft.current_deadline else None)
+    page = cached_page(key, lambda: _render_draft(draft, voting, now))
+    headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
+    return page, 200, headers
+
+
+def _render_draft(draft: Draft, voting: bool, now) -> str:
     version = current_version(draft)
     texts = paragraph_rows(version) if version else []
     open_thread = None
@@ -49,7 +62,6 @@ def draft(slug: str):
         text = next((t for t in texts if t.paragraph_id == open_id), None)
         if text is not None:
             open_thread = thread_context(draft, text, page=request.args.get("page", 1, type=int) or 1)
-    voting = draft.phase in VOTING_SHOWN
     questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if voting else []
     context = {
         "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
@@ -62,5 +74,4 @@ def draft(slug: str):
         "can_vote": can_vote(current_user, draft, now),
         "vb": vote_words(draft) if voting else None,
     }
-    headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
-    return render_template("reading/draft.html", **context), 200, headers
+    return render_template("reading/draft.html", **context)

@@ -22,7 +22,7 @@ class Tally:
         return sum(self.counts.values())
 
 
-def _entitlement() -> tuple[int, list[int]]:
+def entitlement() -> tuple[int, tuple[int, ...]]:
     """(number of organisations entitled to vote, ids of those that are not): one query.
     Entitled are active members; votes of others stay in the database but do not count."""
     entitled, others = 0, []
@@ -32,7 +32,7 @@ def _entitlement() -> tuple[int, list[int]]:
             entitled += 1
         else:
             others.append(organisation_id)
-    return entitled, others
+    return entitled, tuple(others)
 
 
 def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, Tally]:
@@ -40,7 +40,7 @@ def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, 
 
     The counting query reads only the covering index `ix_vote_tally`, so a draft
     with 100 organisations x 200 paragraphs of votes stays cheap."""
-    entitled, others = _entitlement()
+    entitled, others = entitlement()
     votes = Vote.__table__.c
     query = (select(votes.paragraph_id, votes.choice, func.count())
              .where(votes.draft_id == draft_id)

@@ -52,6 +52,7 @@ def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now:
         where=Vote.cast_at <= statement.excluded.cast_at,
     )
     db.session.execute(statement)
+    # The history row goes through the unit of work, whose flush also raises the draft's revision.
     db.session.add(VoteCast(**values))
     db.session.flush()
     return text

@@ -1,0 +1,25 @@
+"""The base of every form: Flask-WTF's, with WTForms' own messages translated once per language.
+
+Flask-WTF looks up WTForms' catalogue (the messages of its validators, the
+default labels) again in every request, which parses the catalogue file each
+time a form is made. The catalogue of a language does not change while the app
+runs, so it is read once per process and language.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import get_translations
+
+
+@lru_cache(maxsize=None)
+def _catalogue(locale: str):
+    return get_translations([locale])
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _catalogue(str(get_locale()))

@@ -1,0 +1,61 @@
+"""The draft's revision counter: every write to a draft or to a row that belongs to it counts.
+
+Cached pages of a draft (see `consult.core.page_cache`) are keyed by `Draft.revision`,
+so the counter must move whenever anything shown on them changes. Instead of asking
+every service to remember that, one session hook looks at what each flush wrote:
+the draft itself, and every row that names a draft directly (`draft_id`: deadlines,
+versions, paragraphs, votes, vote casts) or through its paragraph (`paragraph_id`:
+comments) or its version (`version_id`: paragraph texts). The counter is raised in
+the same transaction as the change, so a page can never be cached from a state that
+was rolled back. Writes that bypass the ORM's unit of work (a Core `insert`,
+`update` or `delete`) are not seen: flush an ORM row beside them (as `cast_vote`
+adds its `VoteCast`) or call `touch` yourself.
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from consult.drafts.models import Draft, Paragraph, Version
+
+_draft = Draft.__table__
+
+
+def touch(connection, draft_ids) -> None:
+    """Raise the revision of the given drafts by one (a Core statement on `connection`)."""
+    ids = sorted({i for i in draft_ids if i is not None})
+    if ids:
+        connection.execute(update(_draft).where(_draft.c.id.in_(ids)).values(revision=_draft.c.revision + 1))
+
+
+def _written(session: Session):
+    for obj in chain(session.new, session.deleted):
+        yield obj
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            yield obj
+
+
+@event.listens_for(Session, "after_flush")
+def _count_changes(session: Session, flush_context) -> None:
+    """After each flush (new, dirty and deleted still list what it wrote): raise the revisions."""
+    drafts, paragraphs, versions = set(), set(), set()
+    for obj in _written(session):
+        if isinstance(obj, Draft):
+            if obj not in session.new:
+                drafts.add(obj.id)
+        elif getattr(obj, "draft_id", None) is not None:
+            drafts.add(obj.draft_id)
+        elif getattr(obj, "paragraph_id", None) is not None:
+            paragraphs.add(obj.paragraph_id)
+        elif getattr(obj, "version_id", None) is not None:
+            versions.add(obj.version_id)
+    if paragraphs:
+        drafts.update(session.connection().scalars(
+            select(Paragraph.draft_id).where(Paragraph.id.in_(sorted(paragraphs)))))
+    if versions:
+        drafts.update(session.connection().scalars(
+            select(Version.draft_id).where(Version.id.in_(sorted(versions)))))
+    touch(session.connection(), drafts)
