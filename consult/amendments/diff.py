@@ -1,0 +1,311 @@
+"""Word-level diffs and three-way merges of paragraph texts written in Markdown.
+
+Texts are compared as tokens: words (letters of any script and digits, with inner
+hyphens and apostrophes: "Bund-Länder", "geht's"), runs of whitespace, the Markdown
+emphasis markers `**` `__` `*` `_`, and every other character on its own. So a
+change reads as whole words, and the source shows as it was typed: `*Teilhabe*`
+keeps its asterisks.
+
+Two touches make the result read well rather than merely be short:
+
+- An insertion or deletion that could sit in several equivalent places is put where
+  it begins and ends best: at the start of a sentence, then of a word, carrying the
+  space after it ("Die <ins>politische </ins>Teilhabe").
+- Whitespace or one short word ("und", ", ") between two changes is folded into
+  them, so a changed phrase reads as one deletion and one insertion. A merge folds
+  only around a conflict, and widens a conflict to whole words as written (up to
+  the next whitespace), so that its base, ours and theirs wordings are phrases.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import chain
+from typing import Literal
+
+from markupsafe import Markup
+from merge3 import Merge3
+
+# Letters and digits, but not the underscore (a Markdown marker); the combining marks
+# of decomposed umlauts and of Arabic vowel signs; zero-width joiners; the soft hyphen.
+_LETTER = r"(?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670\u00ad\u200c\u200d])"
+_TOKEN = re.compile(
+    rf"{_LETTER}+(?:[-'’]{_LETTER}+)*"  # a word, with inner hyphens and apostrophes
+    r"|\s+"
+    r"|\*\*|__"  # a double emphasis marker; any other character stands alone
+    r"|.",
+    re.DOTALL,
+)
+_SENTENCE_END = frozenset(".!?:;")
+_SHORT_WORD = 3  # the longest word that still counts as filler between two changes
+
+_Hunk = tuple[list[str], ...]  # one stretch of text in each of two or three versions
+
+
+def tokens(text: str) -> list[str]:
+    """Cut Markdown text into words, whitespace runs, emphasis markers and single other characters.
+
+    Joining the tokens gives back the text unchanged.
+    """
+    return _TOKEN.findall(text)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a diff: text both versions share, or text only the old or only the new one has."""
+
+    kind: Literal["equal", "insert", "delete"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One stretch that both sides of a merge changed differently, in all three wordings."""
+
+    base: str
+    ours: str
+    theirs: str
+
+
+@dataclass(frozen=True)
+class Merge:
+    """The outcome of a merge: the merged text, or None with the conflicts that prevent it.
+
+    `chunks` is the merged text in order, with a Conflict where the sides collide.
+    """
+
+    text: str | None
+    conflicts: list[Conflict]
+    chunks: list[str | Conflict]
+
+
+def diff(old: str, new: str) -> list[Segment]:
+    """The word-level changes from `old` to `new`.
+
+    Equal and deleted segments join up to `old`, equal and inserted ones to `new`.
+    Neighbouring segments never share a kind, and a deletion comes before the
+    insertion that replaces it.
+    """
+    a, b = tokens(old), tokens(new)
+    opcodes = _Matcher(None, a, b).get_opcodes()
+    hunks = _fold_fillers(_slide_edits([(a[i1:i2], b[j1:j2]) for _, i1, i2, j1, j2 in opcodes]))
+    segments = []
+    for deleted, inserted in hunks:
+        if deleted == inserted:
+            segments.append(Segment("equal", "".join(deleted)))
+            continue
+        if deleted:
+            segments.append(Segment("delete", "".join(deleted)))
+        if inserted:
+            segments.append(Segment("insert", "".join(inserted)))
+    return segments
+
+
+_HTML = {"equal": Markup("{}"), "delete": Markup("<del>{}</del>"), "insert": Markup("<ins>{}</ins>")}
+
+
+def diff_html(old: str, new: str) -> Markup:
+    """The diff as HTML: shared text as it is, deletions in <del>, insertions in <ins>.
+
+    The texts show as Markdown source, not rendered, and every character of them is escaped.
+    """
+    return Markup("").join(_HTML[segment.kind].format(segment.text) for segment in diff(old, new))
+
+
+def merge(base: str, ours: str, theirs: str) -> Merge:
+    """Combine the changes `ours` and `theirs` each make to `base`, word by word.
+
+    Changes to different words are both taken, the same change on both sides once.
+    Where the sides changed the same words differently there is a Conflict, and no text.
+    """
+    parts = _widen_conflicts(_sync_parts(tokens(base), tokens(ours), tokens(theirs)))
+    chunks: list[str | Conflict] = []
+    for part in parts:
+        wording = _resolve(*part)
+        if wording is None:
+            base_text, ours_text, theirs_text = ("".join(side) for side in part)
+            chunks.append(Conflict(base_text, ours_text, theirs_text))
+        elif wording:
+            text = "".join(wording)
+            previous = chunks[-1] if chunks else None
+            if isinstance(previous, str):
+                chunks[-1] = previous + text
+            else:
+                chunks.append(text)
+    conflicts = [chunk for chunk in chunks if isinstance(chunk, Conflict)]
+    text = None if conflicts else "".join(chunk for chunk in chunks if isinstance(chunk, str))
+    return Merge(text, conflicts, chunks)
+
+
+def merge_all(base: str, texts: list[str]) -> Merge:
+    """Merge several changed versions of `base`: the first two, then that with the next, and so on.
+
+    Stops at the first conflict; its `ours` wording is what the versions before made of the stretch.
+    """
+    result = merge(base, base, base)  # nothing changed yet
+    for text in texts:
+        if result.text is None:
+            break
+        result = merge(base, result.text, text)
+    return result
+
+
+class _Matcher(SequenceMatcher):
+    """difflib's matcher without the "popular token" heuristic, which would take the space for junk."""
+
+    def __init__(self, isjunk=None, a=(), b=(), autojunk=False):
+        super().__init__(isjunk, a, b, autojunk)
+
+
+def _same(hunk: _Hunk) -> bool:
+    return all(side == hunk[0] for side in hunk)
+
+
+def _join(*hunks: _Hunk) -> _Hunk:
+    return tuple(list(chain.from_iterable(sides)) for sides in zip(*hunks))
+
+
+def _tidy(hunks: list[_Hunk]) -> list[_Hunk]:
+    """Drop empty stretches and join neighbours that are both unchanged or both changed."""
+    tidy: list[_Hunk] = []
+    for hunk in hunks:
+        if not any(hunk):
+            continue
+        if tidy and _same(tidy[-1]) == _same(hunk):
+            tidy[-1] = _join(tidy[-1], hunk)
+        else:
+            tidy.append(hunk)
+    return tidy
+
+
+def _slide_edits(hunks: list[_Hunk]) -> list[_Hunk]:
+    """Move each pure insertion or deletion to the best of the equivalent places around it.
+
+    "Die Teilhabe" -> "Die politische Teilhabe" may insert "politische " or " politische";
+    the first begins and ends at the start of a word, so it wins.
+    """
+    empty: _Hunk = ([], [])
+    hunks = [empty, *hunks, empty]  # opcodes alternate, so every edit now has an unchanged stretch each side
+    for k, (deleted, inserted) in enumerate(hunks):
+        if deleted == inserted or (deleted and inserted):
+            continue
+        edit = deleted or inserted
+        seq = hunks[k - 1][0] + edit + hunks[k + 1][0]
+        start, n = len(hunks[k - 1][0]), len(edit)
+        while start > 0 and seq[start - 1] == seq[start + n - 1]:
+            start -= 1
+        best = start
+        while start + n < len(seq) and seq[start] == seq[start + n]:
+            start += 1
+            if _place_score(seq, start, n) > _place_score(seq, best, n):
+                best = start
+        before, edit, after = seq[:best], seq[best:best + n], seq[best + n:]
+        hunks[k - 1], hunks[k + 1] = (before, before), (after, after)
+        hunks[k] = (edit, []) if deleted else ([], edit)
+    return _tidy(hunks)
+
+
+def _place_score(seq: list[str], start: int, n: int) -> int:
+    return _boundary_score(seq, start) + _boundary_score(seq, start + n)
+
+
+def _boundary_score(seq: list[str], i: int) -> int:
+    """How good a place to begin or end a change the gap before seq[i] is.
+
+    Best at the edge, then at the start of a line, a sentence, a word; then at the end
+    of a word; least beside punctuation.
+    """
+    if i == 0 or i == len(seq):
+        return 6
+    before, after = seq[i - 1], seq[i]
+    if before.isspace():
+        if "\n" in before:
+            return 5
+        return 4 if i >= 2 and seq[i - 2] in _SENTENCE_END else 3
+    return 2 if after.isspace() else 1
+
+
+def _is_filler(words: list[str]) -> bool:
+    """Whitespace only, or one short word or sign between whitespace ("und", ", ")."""
+    solid = [word for word in words if not word.isspace()]
+    return not solid or (len(solid) == 1 and len(solid[0]) <= _SHORT_WORD)
+
+
+def _fold_fillers(hunks: list[_Hunk], around: Callable[[_Hunk], bool] = lambda hunk: True) -> list[_Hunk]:
+    """Fold each filler between two changes into them, when `around` holds for either change.
+
+    Expects alternating stretches, as `_tidy` leaves them.
+    """
+    folded: list[_Hunk] = []
+    for hunk in hunks:
+        if (len(folded) >= 2 and not _same(hunk) and _same(folded[-1]) and not _same(folded[-2])
+                and _is_filler(folded[-1][0]) and (around(folded[-2]) or around(hunk))):
+            filler = folded.pop()
+            folded[-1] = _join(folded[-1], filler, hunk)
+        else:
+            folded.append(hunk)
+    return _tidy(folded)
+
+
+def _sync_parts(base: list[str], ours: list[str], theirs: list[str]) -> list[_Hunk]:
+    """The three token lists cut into stretches that none of the sides changed, and the rest."""
+    parts: list[_Hunk] = []
+    iz = ia = ib = 0
+    for z1, z2, a1, a2, b1, b2 in Merge3(base, ours, theirs, sequence_matcher=_Matcher).find_sync_regions():
+        parts += [(base[iz:z1], ours[ia:a1], theirs[ib:b1]), (base[z1:z2],) * 3]
+        iz, ia, ib = z2, a2, b2
+    return _tidy(parts)
+
+
+def _resolve(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
+    """The merged wording of one stretch, or None when the sides changed it differently."""
+    if ours == theirs or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+    return None
+
+
+def _is_conflict(part: _Hunk) -> bool:
+    return _resolve(*part) is None
+
+
+def _widen_conflicts(parts: list[_Hunk]) -> list[_Hunk]:
+    """Grow each conflict until its three wordings read as phrases.
+
+    A conflict takes in the rest of any word it begins or ends inside of, and, across
+    a filler, a change of either side next to it. So base "die Stadt" against "die
+    Gemeinde" and "der Bund" is one conflict, rather than "der" taken from one side
+    next to a conflict over "Stadt".
+    """
+    while True:
+        widened = _fold_fillers(_whole_words(parts), around=_is_conflict)
+        if widened == parts:
+            return parts
+        parts = widened
+
+
+def _whole_words(parts: list[_Hunk]) -> list[_Hunk]:
+    """Take into each conflict the rest of a word it begins or ends inside of ("Bürger:innen")."""
+    parts = list(parts)
+    for k, part in enumerate(parts):
+        if not _is_conflict(part):
+            continue
+        if k > 0 and any(side and not side[0].isspace() for side in part):
+            before = parts[k - 1][0]
+            cut = len(before)
+            while cut > 0 and not before[cut - 1].isspace():
+                cut -= 1
+            parts[k - 1] = (before[:cut],) * 3
+            part = _join((before[cut:],) * 3, part)
+        if k + 1 < len(parts) and any(side and not side[-1].isspace() for side in part):
+            after = parts[k + 1][0]
+            cut = 0
+            while cut < len(after) and not after[cut].isspace():
+                cut += 1
+            parts[k + 1] = (after[cut:],) * 3
+            part = _join(part, (after[:cut],) * 3)
+        parts[k] = part
+    return parts
