@@ -47,19 +47,25 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.amendments import views as amendments_views
     from consult.api import views as api_views
     from consult.comments import views as comments_views
     from consult.drafts import cli as drafts_cli
     from consult.organisations import cli as organisations_cli
     from consult.reading import views as reading_views
     from consult.votes import views as votes_views
+    from consult.versions import views as versions_views
     from consult.demo import cli as demo_cli
+    from consult.moderation import views as moderation_views
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(reading_views.bp)
     app.register_blueprint(comments_views.bp)
     app.register_blueprint(votes_views.bp)
+    app.register_blueprint(amendments_views.bp)
+    app.register_blueprint(versions_views.bp)
+    app.register_blueprint(moderation_views.bp)
     app.register_blueprint(api_views.bp)
 
     organisations_cli.init_app(app)

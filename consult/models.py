@@ -1,6 +1,9 @@
 """Imports every area's models, so that metadata (and Alembic) knows all tables."""
 from consult.organisations.models import Organisation  # noqa: F401
 from consult.accounts.models import User, UserRole  # noqa: F401
-from consult.drafts.models import Draft, DraftDeadline, Paragraph, ParagraphText, Version  # noqa: F401
+from consult.drafts.models import Draft, DraftDeadline, Paragraph, ParagraphText, Version, VersionConflict  # noqa: F401
 from consult.comments.models import Comment  # noqa: F401
 from consult.votes.models import Vote, VoteCast  # noqa: F401
+from consult.amendments.models import Amendment, AmendmentSupport  # noqa: F401
+from consult.audit.models import AuditEntry  # noqa: F401
+from consult.moderation.models import Report  # noqa: F401

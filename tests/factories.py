@@ -1,7 +1,9 @@
 """Small helpers that create rows through the services, as the app would."""
 from __future__ import annotations
 
-from itertools import count
+from itertools import count as counter
+
+from sqlalchemy import func, select
 
 from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
@@ -12,7 +14,7 @@ from consult.organisations.models import Organisation
 from consult.organisations.services import create_organisation
 
 PASSWORD = "correct horse battery"
-_numbers = count(1)
+_numbers = counter(1)
 
 
 def organisation(name: str | None = None, short_name: str | None = None, state: str = "Berlin") -> Organisation:
@@ -41,3 +43,8 @@ def draft(paragraphs: int = 5, phase: Phase = Phase.COMMENTING, slug: str | None
     result.is_public = public
     db.session.flush()
     return result
+
+
+def count(model) -> int:
+    """How many rows the table of `model` holds."""
+    return db.session.scalar(select(func.count()).select_from(model))

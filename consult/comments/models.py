@@ -34,6 +34,9 @@ class Comment(db.Model):
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))   # the version it was written on
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    # Set when the comment is in the discussion of an amendment (to that amendment's paragraph)
+    # rather than in the paragraph's own thread.
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     # The passage commented on: the exact words and a little text on either side.
@@ -46,10 +49,14 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(str_enum(CommentStatus, "comment_status"), default=CommentStatus.PUBLISHED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The moderation's decision on a held or reported comment: who, when, and the reason its author reads.
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
 
     paragraph: Mapped[Paragraph] = relationship()
     version: Mapped[Version] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     organisation: Mapped[Organisation | None] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
     replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.created_at")

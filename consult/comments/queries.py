@@ -21,7 +21,7 @@ def published_count_by_draft(draft_ids: Iterable[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Paragraph.draft_id, func.count(Comment.id))
         .join(Comment, Comment.paragraph_id == Paragraph.id)
-        .where(Paragraph.draft_id.in_(ids), Comment.status == CommentStatus.PUBLISHED)
+        .where(Paragraph.draft_id.in_(ids), Comment.status == CommentStatus.PUBLISHED, Comment.amendment_id.is_(None))
         .group_by(Paragraph.draft_id)
     )
     return {draft_id: count for draft_id, count in rows}
@@ -31,7 +31,8 @@ def published_count_by_paragraph(draft_id: int, paragraph_ids: list[int] | None 
     """Published comments per paragraph of a draft (or of the given paragraphs), in one query."""
     query = (select(Comment.paragraph_id, func.count(Comment.id))
              .join(Paragraph, Comment.paragraph_id == Paragraph.id)
-             .where(Paragraph.draft_id == draft_id, Comment.status == CommentStatus.PUBLISHED)
+             .where(Paragraph.draft_id == draft_id, Comment.status == CommentStatus.PUBLISHED,
+                    Comment.amendment_id.is_(None))
              .group_by(Comment.paragraph_id))
     if paragraph_ids is not None:
         query = query.where(Comment.paragraph_id.in_(paragraph_ids))
@@ -60,14 +61,17 @@ class ThreadPage:
     has_more: bool
 
 
-def thread_page(user, paragraph_id: int, page: int = 1) -> ThreadPage:
+def thread_page(user, paragraph_id: int, page: int = 1, amendment_id: int | None = None) -> ThreadPage:
     """One page of a paragraph's thread as `user` may see it: top-level comments oldest first,
-    each with its replies (three queries, whatever the number of comments)."""
+    each with its replies (three queries, whatever the number of comments). With `amendment_id`:
+    the discussion of that amendment instead of the paragraph's own thread. Each comment comes with
+    the version it was written on, to mark comments on an earlier version."""
     page = max(1, page)
     top = list(db.session.scalars(
         select(Comment)
-        .options(joinedload(Comment.author), joinedload(Comment.organisation))
-        .where(Comment.paragraph_id == paragraph_id, Comment.parent_id.is_(None), _visible(user))
+        .options(joinedload(Comment.author), joinedload(Comment.organisation), joinedload(Comment.version))
+        .where(Comment.paragraph_id == paragraph_id, Comment.parent_id.is_(None), _visible(user),
+               Comment.amendment_id == amendment_id if amendment_id is not None else Comment.amendment_id.is_(None))
         .order_by(Comment.created_at, Comment.id)
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).unique())
@@ -77,7 +81,7 @@ def thread_page(user, paragraph_id: int, page: int = 1) -> ThreadPage:
     if top:
         for reply in db.session.scalars(
             select(Comment)
-            .options(joinedload(Comment.author), joinedload(Comment.organisation))
+            .options(joinedload(Comment.author), joinedload(Comment.organisation), joinedload(Comment.version))
             .where(Comment.parent_id.in_(list(replies)), _visible(user))
             .order_by(Comment.created_at, Comment.id)
         ).unique():

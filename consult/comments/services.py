@@ -64,23 +64,30 @@ def has_replies(comment: Comment) -> bool:
 
 
 def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Stance | None, now: datetime,
-                 quote: str | None = None, quote_start: int | None = None, parent: Comment | None = None) -> Comment:
+                 quote: str | None = None, quote_start: int | None = None, parent: Comment | None = None,
+                 amendment=None) -> Comment:
     """A comment on a paragraph (or on a passage of it), or a reply to a comment.
 
     Refuses people who do not speak for a member organisation, a closed phase or
     passed deadline, an empty or too long text, a passage that is not in the
     paragraph, and replies to comments the person cannot see. Held for
-    moderation when the draft says so.
+    moderation when the draft says so. With `amendment`, the comment goes into
+    that amendment's discussion instead of the paragraph's thread.
     """
     _refuse_comment(user, draft, now)
+    amendment_id = amendment.id if amendment is not None else None
     if parent is not None:
-        if parent.paragraph_id != text.paragraph_id or parent.status != CommentStatus.PUBLISHED:
+        if (parent.paragraph_id != text.paragraph_id or parent.status != CommentStatus.PUBLISHED
+                or parent.amendment_id != amendment_id):
             raise InvalidInput(_l("You can only reply to a published comment on this paragraph."))
         if parent.parent_id is not None:
             parent = parent.parent  # replies nest one level: a reply to a reply joins its thread
         quote = None
+    if amendment is not None:
+        quote = None  # an amendment's discussion is about the amendment, not a passage
     comment = Comment(
-        paragraph_id=text.paragraph_id, version_id=text.version_id, parent=parent, author_id=user.id,
+        paragraph_id=text.paragraph_id, version_id=text.version_id, parent=parent, amendment_id=amendment_id,
+        author_id=user.id,
         organisation_id=user.organisation_id, stance=stance, body=body.strip(), body_html=_render_body(body),
         status=CommentStatus.PENDING if draft.moderation_policy == ModerationPolicy.HOLD else CommentStatus.PUBLISHED,
         created_at=now,

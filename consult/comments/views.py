@@ -13,6 +13,8 @@ from jinja2_fragments.flask import render_block
 
 from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
+from consult.amendments.models import Amendment, AmendmentStatus
+from consult.amendments.permissions import can_see_amendment
 from consult.comments.forms import CommentForm, EditCommentForm
 from consult.comments.models import Comment, Stance
 from consult.comments.permissions import can_comment, can_edit_comment, can_see_comment, can_withdraw_comment
@@ -20,6 +22,7 @@ from consult.comments.queries import published_count_by_paragraph, thread_page, 
 from consult.comments.services import delete_comment, edit_comment, post_comment, withdraw_comment
 from consult.core import clock
 from consult.core.access import public, signed_in
+from consult.core.templating import url_for_each
 from consult.core.refusals import InvalidInput, Refusal
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
@@ -29,6 +32,8 @@ from consult.extensions import db, htmx
 bp = Blueprint("comments", __name__)
 
 THREAD_TEMPLATE = "comments/thread.html"
+# No discussion of an amendment that its author withdrew or the moderation hid.
+CLOSED_AMENDMENTS = (AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN)
 
 
 def closed_reason(user, draft: Draft) -> str | None:
@@ -42,12 +47,22 @@ def closed_reason(user, draft: Draft) -> str | None:
 
 
 def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None = None,
-                   error: str | None = None, focus_id: int | None = None, open_thread: bool = True) -> dict:
-    """What comments/thread.html needs for one paragraph (a fixed number of queries)."""
+                   error: str | None = None, focus_id: int | None = None, open_thread: bool = True,
+                   amendment: Amendment | None = None) -> dict:
+    """What comments/thread.html needs for one paragraph's thread, or for the discussion of
+    `amendment` (a fixed number of queries)."""
     user, now = current_user, clock.now()
-    allowed = can_comment(user, draft, now)
-    thread = thread_page(user, text.paragraph_id, page) if open_thread else None
-    flags = {"editable": set(), "withdrawable": set(), "moderator": is_moderator(user), "can_reply": allowed}
+    allowed = can_comment(user, draft, now) and (amendment is None or amendment.status not in CLOSED_AMENDMENTS)
+    thread = thread_page(user, text.paragraph_id, page, getattr(amendment, "id", None)) if open_thread else None
+    if amendment is None:
+        post_url = url_for("comments.post", slug=draft.slug, paragraph_id=text.paragraph_id)
+        thread_url = url_for_each("comments.thread", "paragraph_id", text.paragraph_id, slug=draft.slug)
+    else:
+        post_url = url_for("comments.post_on_amendment", slug=draft.slug, amendment_id=amendment.id)
+        thread_url = url_for("comments.thread", slug=draft.slug, paragraph_id=text.paragraph_id,
+                             amendment=amendment.id)
+    flags = {"editable": set(), "withdrawable": set(), "moderator": is_moderator(user), "can_reply": allowed,
+             "can_report": user.is_authenticated, "post_url": post_url}
     if thread is not None:
         for comment in thread.comments + [r for rs in thread.replies.values() for r in rs]:
             replied = bool(thread.replies.get(comment.id))
@@ -61,25 +76,31 @@ def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None =
         "sentences": sentences(text.text) if allowed else [],
         "count": published_count_by_paragraph(draft.id, [text.paragraph_id]).get(text.paragraph_id, 0),
         "quotes": visible_quotes(user, draft.id, text.paragraph_id).get(text.paragraph_id, []),
+        "amendment": amendment, "post_url": post_url, "thread_url": thread_url,
     }
 
 
-def _paragraph_url(draft: Draft, text, anchor: str | None = None) -> str:
+def _paragraph_url(draft: Draft, text, anchor: str | None = None, amendment: Amendment | None = None) -> str:
+    """Where a plain form returns to: the paragraph with its thread open, or the amendment's page."""
+    if amendment is not None:
+        return url_for("amendments.show", slug=draft.slug, amendment_id=amendment.id) + "#" + (anchor or "discussion")
     return url_for("reading.draft", slug=draft.slug, open=text.paragraph_id) + "#" + (anchor or f"thread-{text.paragraph_id}")
 
 
-def _changed(draft: Draft, text, message: str, focus_id: int | None = None, status: int = 200):
-    """htmx: the thread, plus the count link and the live region out of band."""
-    context = thread_context(draft, text, focus_id=focus_id)
+def _changed(draft: Draft, text, message: str, focus_id: int | None = None, status: int = 200,
+             amendment: Amendment | None = None):
+    """htmx: the thread, plus (for a paragraph) the count link, and the live region out of band."""
+    context = thread_context(draft, text, focus_id=focus_id, amendment=amendment)
     html = render_block(THREAD_TEMPLATE, "thread", **context)
-    html += render_block(THREAD_TEMPLATE, "comment_count", **context, oob=True)
+    if amendment is None:
+        html += render_block(THREAD_TEMPLATE, "comment_count", **context, oob=True)
     html += render_template("_live.html", message=message)
     return html, status
 
 
-def _refused(draft: Draft, text, refusal: Refusal, form: CommentForm | None):
+def _refused(draft: Draft, text, refusal: Refusal, form: CommentForm | None, amendment: Amendment | None = None):
     """The thread again, with the message and what the person typed, in the refusal's status."""
-    context = thread_context(draft, text, form=form, error=str(refusal.message))
+    context = thread_context(draft, text, form=form, error=str(refusal.message), amendment=amendment)
     if htmx:
         return render_block(THREAD_TEMPLATE, "thread", **context), refusal.status
     return render_template("comments/paragraph.html", **context), refusal.status
@@ -92,6 +113,13 @@ def thread(slug: str, paragraph_id: int):
     draft = visible_draft_or_404(slug, current_user)
     text = current_text(draft, paragraph_id) or abort(404)
     page = request.args.get("page", 1, type=int) or 1
+    if request.args.get("amendment"):  # the next page of an amendment's discussion
+        amendment = _visible_amendment(draft, request.args.get("amendment", type=int))
+        if amendment is None or amendment.paragraph_id != paragraph_id:
+            abort(404)
+        context = thread_context(draft, text, page=page, amendment=amendment)
+        return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **context), 200, \
+            {"Cache-Control": "private, no-store"}
     if not htmx:
         return redirect(url_for("reading.draft", slug=slug, open=paragraph_id, page=page) + f"#thread-{paragraph_id}")
     if request.args.get("close"):
@@ -112,17 +140,38 @@ def post(slug: str, paragraph_id: int):
     """Comment on a paragraph or a passage of it, or reply to a comment."""
     draft = visible_draft_or_404(slug, current_user)
     text = current_text(draft, paragraph_id) or abort(404)
+    return _post(draft, text)
+
+
+def _visible_amendment(draft: Draft, amendment_id: int | None) -> Amendment | None:
+    amendment = db.session.get(Amendment, amendment_id) if amendment_id else None
+    if amendment is None or amendment.draft_id != draft.id or not can_see_amendment(current_user, amendment):
+        return None
+    return amendment
+
+
+@bp.route("/drafts/<slug>/amendments/<int:amendment_id>/comments", methods=["POST"])
+@signed_in
+def post_on_amendment(slug: str, amendment_id: int):
+    """Comment in the discussion of an amendment, or reply there."""
+    draft = visible_draft_or_404(slug, current_user)
+    amendment = _visible_amendment(draft, amendment_id) or abort(404)
+    text = current_text(draft, amendment.paragraph_id) or abort(404)
+    return _post(draft, text, amendment)
+
+
+def _post(draft: Draft, text, amendment: Amendment | None = None):
     form = CommentForm()
     if not form.validate_on_submit():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please check the form.")
         if "csrf_token" in form.errors:
             abort(400)
-        return _refused(draft, text, InvalidInput(message), form)
+        return _refused(draft, text, InvalidInput(message), form, amendment)
     parent = None
     if form.parent_id.data:
         parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
         if parent is None or not can_see_comment(current_user, parent):
-            return _refused(draft, text, InvalidInput(_l("The comment you reply to does not exist.")), form)
+            return _refused(draft, text, InvalidInput(_l("The comment you reply to does not exist.")), form, amendment)
     quote = form.quote.data
     chosen = request.form.get("sentence", "")
     if not (quote or "").strip() and chosen.isdigit():
@@ -130,62 +179,64 @@ def post(slug: str, paragraph_id: int):
         quote = options[int(chosen)] if int(chosen) < len(options) else None
     try:
         comment = post_comment(current_user, draft, text, form.body.data, Stance(form.stance.data), clock.now(),
-                               quote=quote, quote_start=form.quote_start.data, parent=parent)
+                               quote=quote, quote_start=form.quote_start.data, parent=parent, amendment=amendment)
     except Refusal as refusal:
         db.session.rollback()
-        return _refused(draft, text, refusal, form)
+        return _refused(draft, text, refusal, form, amendment)
     db.session.commit()
     message = _("Your comment is waiting for moderation.") if comment.status.value == "pending" \
         else _("Your comment was published.")
     if htmx:
-        return _changed(draft, text, message, focus_id=comment.id)
-    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}"))
+        return _changed(draft, text, message, focus_id=comment.id, amendment=amendment)
+    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}", amendment))
 
 
-def _own_comment(comment_id: int) -> tuple[Comment, Draft, object]:
-    """The comment, its draft and its paragraph text; 404 unless the person may see it."""
+def _own_comment(comment_id: int) -> tuple[Comment, Draft, object, Amendment | None]:
+    """The comment, its draft, its paragraph text and its amendment (if in a discussion);
+    404 unless the person may see it."""
     comment = db.get_or_404(Comment, comment_id)
     draft = db.session.get(Draft, comment.paragraph.draft_id)
     if not can_view_draft(current_user, draft) or not can_see_comment(current_user, comment):
         abort(404)
     text = current_text(draft, comment.paragraph_id) or abort(404)
-    return comment, draft, text
+    amendment = db.session.get(Amendment, comment.amendment_id) if comment.amendment_id else None
+    return comment, draft, text, amendment
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["POST"])
 @signed_in
 def edit(comment_id: int):
     """The author changes a comment nobody has replied to."""
-    comment, draft, text = _own_comment(comment_id)
+    comment, draft, text, amendment = _own_comment(comment_id)
     form = EditCommentForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return _refused(draft, text, InvalidInput(_l("Please write a comment.")), None)
+        return _refused(draft, text, InvalidInput(_l("Please write a comment.")), None, amendment)
     try:
         edit_comment(current_user, comment, draft, form.body.data, Stance(form.stance.data), clock.now())
     except Refusal as refusal:
         db.session.rollback()
-        return _refused(draft, text, refusal, None)
+        return _refused(draft, text, refusal, None, amendment)
     db.session.commit()
     if htmx:
-        return _changed(draft, text, _("Your comment was changed."), focus_id=comment.id)
-    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}"))
+        return _changed(draft, text, _("Your comment was changed."), focus_id=comment.id, amendment=amendment)
+    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}", amendment))
 
 
 def _button_post(comment_id: int, action, done_message: str):
-    comment, draft, text = _own_comment(comment_id)
+    comment, draft, text, amendment = _own_comment(comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
         action(current_user, comment, draft, clock.now())
     except Refusal as refusal:
         db.session.rollback()
-        return _refused(draft, text, refusal, None)
+        return _refused(draft, text, refusal, None, amendment)
     db.session.commit()
     if htmx:
-        return _changed(draft, text, done_message)
-    return redirect(_paragraph_url(draft, text))
+        return _changed(draft, text, done_message, amendment=amendment)
+    return redirect(_paragraph_url(draft, text, amendment=amendment))
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])

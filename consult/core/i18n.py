@@ -35,9 +35,14 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return _translations().ungettext(singular, plural, n)
 
 
+def _pgettext(context: str, message: str) -> str:
+    """A word whose translation depends on where it stands ("Support": a stance, or co-signing)."""
+    return _translations().upgettext(context, message)
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Templates translate through the request's catalogue directly: Flask-Babel's own
     # callables look the catalogue up again on every call, which is most of the
     # time of a page with a few hundred translated words.
-    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext)

@@ -82,11 +82,12 @@ def viewer_key() -> tuple:
              organisation.is_active) if organisation is not None else None)
 
 
-def cached_page(key: tuple, render: Callable[[], str]) -> str:
-    """The page for `key` from the cache, or `render()` (then stored) when it is not there."""
+def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True) -> str:
+    """The page for `key` from the cache, or `render()` (then stored) when it is not there.
+    `enabled=False` renders every time (e.g. for moderators, whose navigation counts the queue)."""
     app = current_app._get_current_object()
     limit = app.config.get("PAGE_CACHE_BYTES", 0)
-    if not limit or request.method != "GET" or request.query_string or session.get("_flashes"):
+    if not enabled or not limit or request.method != "GET" or request.query_string or session.get("_flashes"):
         return render()
     token = generate_csrf()
     full_key = (request.path, str(get_locale()), viewer_key(), *key)

@@ -30,3 +30,9 @@ class InvalidInput(Refusal):
     """What was sent cannot be accepted as it is."""
 
     status = 422
+
+
+class AlreadyChanged(Refusal):
+    """Someone else changed the object a moment ago (e.g. decided the same item)."""
+
+    status = 409

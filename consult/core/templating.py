@@ -19,6 +19,15 @@ PHASE_LABELS = {
 
 STANCE_LABELS = {"support": _l("Support"), "concern": _l("Concern"), "neutral": _l("Neutral")}
 VOTE_LABELS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain")}
+AMENDMENT_STATUS_LABELS = {
+    "submitted": _l("Waiting for a decision"),
+    "withdrawn": _l("Withdrawn"),
+    "accepted": _l("Accepted"),
+    "accepted_modified": _l("Accepted in modified form"),
+    "rejected": _l("Rejected"),
+    "merged": _l("Merged into another amendment"),
+    "hidden": _l("Hidden by the moderation"),
+}
 
 
 def deadline_text(moment) -> str:
@@ -26,7 +35,27 @@ def deadline_text(moment) -> str:
     return format_timedelta(moment - utcnow(), granularity="day", threshold=2, add_direction=True)
 
 
-_LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS}
+def ago_text(moment) -> str:
+    """'vor 3 Stunden' / '2 days ago': how long something has waited."""
+    return format_timedelta(moment - utcnow(), add_direction=True)
+
+
+ACTION_LABELS = {
+    "amendment.accept": _l("Amendment accepted"),
+    "amendment.accept_modified": _l("Amendment accepted in modified form"),
+    "amendment.reject": _l("Amendment rejected"),
+    "amendment.merge": _l("Amendment merged into another"),
+    "comment.publish": _l("Comment published"),
+    "comment.reject": _l("Comment rejected"),
+    "report.hide": _l("Reported content hidden"),
+    "report.dismiss": _l("Report dismissed"),
+    "version.start": _l("New version started"),
+    "version.publish": _l("Version published"),
+    "phase.change": _l("Phase changed"),
+}
+
+_LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,
+           "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS}
 
 
 def labels(kind: str) -> dict[str, str]:
@@ -65,6 +94,7 @@ def init_app(app) -> None:
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["deadline"] = deadline_text
+    app.jinja_env.filters["ago"] = ago_text
 
     @app.after_request
     def vary_on_htmx(response):

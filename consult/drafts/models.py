@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import UTCDateTime, str_enum, utcnow
@@ -137,4 +137,27 @@ class ParagraphText(db.Model):
     html: Mapped[str] = mapped_column(Text)
 
     version: Mapped[Version] = relationship(back_populates="texts")
+    paragraph: Mapped[Paragraph] = relationship()
+
+
+class VersionConflict(db.Model):
+    """Two accepted amendments to one paragraph whose changes overlap: the new version cannot
+    be published until a moderator writes the combined text."""
+
+    __tablename__ = "version_conflict"
+    __table_args__ = (UniqueConstraint("version_id", "paragraph_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    base_text: Mapped[str] = mapped_column(Text)
+    # The amendments that collide, and the merge as far as it went: a list of strings and
+    # {"base", "ours", "theirs"} objects where the wordings collide.
+    amendment_ids: Mapped[list] = mapped_column(JSON, default=list)
+    chunks: Mapped[list] = mapped_column(JSON, default=list)
+    resolved_text: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    version: Mapped[Version] = relationship()
     paragraph: Mapped[Paragraph] = relationship()

@@ -8,6 +8,7 @@ from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from consult.audit.services import record
 from consult.core.db import utcnow
 from consult.core.markdown import MarkdownError, plain_text, render_block, split_blocks
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase, Version, VersionStatus
@@ -101,9 +102,12 @@ def import_draft(markdown: str, title: str, slug: str) -> Draft:
     return draft
 
 
-def set_phase(draft: Draft, phase: Phase) -> None:
-    """Move a draft to another phase."""
+def set_phase(draft: Draft, phase: Phase, user=None, reason: str | None = None) -> None:
+    """Move a draft to another phase, and write it to the audit log (`user` None: the command line)."""
+    old = draft.phase
     draft.phase = phase
+    record(user, "phase.change", f"draft:{draft.id}", utcnow(), draft_id=draft.id, reason=reason,
+           old=old.value if old else None, new=phase.value)
     db.session.flush()
 
 
@@ -155,3 +159,28 @@ def visible_draft_or_404(slug: str, user) -> Draft:
     if draft is None or not can_view_draft(user, draft):
         abort(404)
     return draft
+
+
+def current_and_preparing(draft: Draft) -> tuple[Version | None, Version | None]:
+    """The draft's current (latest published) version and the one in preparation, if any (one query)."""
+    latest = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+              .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    current = preparing = None
+    for version in db.session.scalars(select(Version).where(
+            Version.draft_id == draft.id, (Version.id == latest) | (Version.status == VersionStatus.IN_PREPARATION))):
+        if version.status == VersionStatus.PUBLISHED:
+            current = version
+        else:
+            preparing = version
+    return current, preparing
+
+
+def renumber_lines(version: Version) -> None:
+    """Let the line numbers run on through `version` again, after a paragraph's text (and so its
+    line count) changed."""
+    first_line = 1
+    for text in paragraph_texts(version):
+        if text.first_line != first_line:
+            text.first_line = first_line
+        first_line += text.line_count
+    db.session.flush()

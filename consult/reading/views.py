@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from consult.accounts.permissions import is_moderator
+from consult.amendments.permissions import can_propose
+from consult.amendments.queries import by_paragraph as amendments_by_paragraph, support_counts
 from consult.comments.permissions import can_comment
 from consult.comments.queries import published_count_by_paragraph, visible_quotes
 from consult.comments.views import thread_context
@@ -12,9 +15,11 @@ from consult.core.access import public
 from consult.core.page_cache import cached_page
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
-from consult.drafts.services import current_version, get_by_slug, is_heading, paragraph_rows
+from consult.drafts.services import current_and_preparing, get_by_slug, is_heading, paragraph_rows
 from consult.extensions import login_manager
 from consult.reading.queries import draft_summaries
+from consult.versions.queries import manages_versions
+from consult.versions.services import can_start_version
 from consult.votes.permissions import can_vote
 from consult.votes.queries import choices_of, entitlement, tallies
 from consult.votes.views import vote_words
@@ -48,13 +53,13 @@ def draft(slug: str):
     key = ("draft", draft.id, draft.revision, entitlement() if voting else None,
            tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None)
-    page = cached_page(key, lambda: _render_draft(draft, voting, now))
+    page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user))
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
 
 
 def _render_draft(draft: Draft, voting: bool, now) -> str:
-    version = current_version(draft)
+    version, preparing = current_and_preparing(draft)
     texts = paragraph_rows(version) if version else []
     open_thread = None
     open_id = request.args.get("open", type=int)
@@ -63,6 +68,7 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         if text is not None:
             open_thread = thread_context(draft, text, page=request.args.get("page", 1, type=int) or 1)
     questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if voting else []
+    amendments = amendments_by_paragraph(current_user, draft.id)
     context = {
         "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
         "counts": published_count_by_paragraph(draft.id),
@@ -73,5 +79,10 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "org_choices": choices_of(current_user.organisation_id, draft.id) if voting else {},
         "can_vote": can_vote(current_user, draft, now),
         "vb": vote_words(draft) if voting else None,
+        "amendments": amendments,
+        "supports": support_counts([a.id for items in amendments.values() for a in items]),
+        "can_propose": can_propose(current_user, draft, now),
+        "preparing": preparing if manages_versions(current_user) else None,
+        "can_start_version": can_start_version(current_user, draft),
     }
     return render_template("reading/draft.html", **context)

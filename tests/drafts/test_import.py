@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from consult.audit.models import AuditEntry
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase
 from consult.drafts.services import current_version, paragraph_texts
 from consult.extensions import db
@@ -99,6 +100,9 @@ def test_set_phase(runner, document):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.scalar(select(Draft.phase)) == Phase.COMMENTING
+    entry = db.session.scalars(select(AuditEntry)).one()  # every phase change is in the audit log
+    assert (entry.action, entry.actor_name, entry.details) == (
+        "phase.change", "command line", {"old": "preparation", "new": "commenting"})
     assert runner.invoke(args=["set-phase", "teilhabe", "sleeping"]).exit_code == 2
     result = runner.invoke(args=["set-phase", "unknown", "voting"])
     assert result.exit_code == 1 and "no draft" in result.output

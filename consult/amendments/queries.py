@@ -1,0 +1,46 @@
+"""Read-only questions about amendments, as a given person may see them, in a fixed number of queries."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from consult.accounts.permissions import is_moderator
+from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport
+from consult.extensions import db
+
+
+def _visible(user):
+    """Withdrawn and hidden amendments only for their author and moderators."""
+    if is_moderator(user):
+        return true()
+    shown = [Amendment.status.not_in([AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN])]
+    if user.is_authenticated:
+        shown.append(Amendment.author_id == user.id)
+    return or_(*shown)
+
+
+def by_paragraph(user, draft_id: int) -> dict[int, list[Amendment]]:
+    """The amendments of a draft that `user` sees, per paragraph, oldest first (one query).
+    Amendments a new version has taken up are left out: the text shows them now."""
+    query = (select(Amendment).options(joinedload(Amendment.organisation))
+             .where(Amendment.draft_id == draft_id, Amendment.applied_in_version_id.is_(None), _visible(user))
+             .order_by(Amendment.created_at, Amendment.id))
+    result: dict[int, list[Amendment]] = {}
+    for amendment in db.session.scalars(query):
+        result.setdefault(amendment.paragraph_id, []).append(amendment)
+    return result
+
+
+def support_counts(amendment_ids: list[int]) -> dict[int, int]:
+    if not amendment_ids:
+        return {}
+    rows = db.session.execute(
+        select(AmendmentSupport.amendment_id, func.count()).where(AmendmentSupport.amendment_id.in_(amendment_ids))
+        .group_by(AmendmentSupport.amendment_id))
+    return dict(rows.all())
+
+
+def supporters(amendment_id: int) -> list[AmendmentSupport]:
+    return list(db.session.scalars(
+        select(AmendmentSupport).options(joinedload(AmendmentSupport.organisation))
+        .where(AmendmentSupport.amendment_id == amendment_id).order_by(AmendmentSupport.created_at)))

@@ -1,0 +1,214 @@
+"""Proposing, changing, supporting and deciding amendments. Each function checks its rule,
+raises a Refusal with a message, flushes, and never commits."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
+from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport
+from consult.amendments.permissions import DECIDING_PHASES, is_author
+from consult.audit.services import record
+from consult.core.markdown import MarkdownError, render_block
+from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.models import Draft, ParagraphText, Phase
+from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.drafts.revision import touch
+from consult.extensions import db
+
+MAX_JUSTIFICATION = 5000
+
+
+class Decision:
+    ACCEPT = "accept"
+    ACCEPT_MODIFIED = "accept_modified"
+    REJECT = "reject"
+    MERGE = "merge"
+
+    ALL = (ACCEPT, ACCEPT_MODIFIED, REJECT, MERGE)
+    STATUS = {ACCEPT: AmendmentStatus.ACCEPTED, ACCEPT_MODIFIED: AmendmentStatus.ACCEPTED_MODIFIED,
+              REJECT: AmendmentStatus.REJECTED, MERGE: AmendmentStatus.MERGED}
+
+
+def _refuse_proposal(user, draft: Draft, now: datetime) -> None:
+    """The refusals of `can_propose`, each with its message."""
+    if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
+        raise NotAllowed(_l("Only delegates of member organisations can propose amendments."))
+    if not phase_is_open(draft, Phase.COMMENTING, now):
+        raise PhaseClosed(_l("Amendments are not possible now: the commenting phase of this draft is closed."))
+
+
+def _one_paragraph(text: str | None, empty, too_long, blank_lines) -> str:
+    """`text` stripped, refused with the given messages when empty, too long, or more than one paragraph."""
+    text = (text or "").strip().replace("\r\n", "\n")
+    limit = current_app.config["MARKDOWN_MAX_LENGTH"]
+    if not text:
+        raise InvalidInput(empty)
+    if "\n\n" in text:
+        raise InvalidInput(blank_lines)
+    try:
+        render_block(text, max_length=limit)
+    except MarkdownError:
+        raise InvalidInput(too_long % {"max": limit}) from None
+    return text
+
+
+def _checked_text(kind: AmendmentKind, text: ParagraphText, proposed: str | None) -> str | None:
+    """The proposed text, stripped and checked: one paragraph of Markdown, changed from the current one."""
+    if kind == AmendmentKind.DELETE:
+        return None
+    proposed = _one_paragraph(
+        proposed, _l("Please write the text you propose."),
+        _l("The proposed text is too long (at most %(max)d characters)."),
+        _l("An amendment changes one paragraph: please remove the empty lines, "
+           "or propose a second amendment for the next paragraph."))
+    if kind == AmendmentKind.REPLACE and proposed == text.text.strip():
+        raise InvalidInput(_l("The proposed text is the same as the current one: change it, or choose another kind of amendment."))
+    return proposed
+
+
+def _checked_justification(justification: str) -> str:
+    justification = (justification or "").strip()
+    if not justification:
+        raise InvalidInput(_l("Please give a justification."))
+    if len(justification) > MAX_JUSTIFICATION:
+        raise InvalidInput(_l("The justification is too long (at most %(max)d characters).", max=MAX_JUSTIFICATION))
+    return justification
+
+
+def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, proposed: str | None,
+            justification: str, now: datetime) -> Amendment:
+    """A new amendment to the paragraph `text` (as it reads in the current version)."""
+    _refuse_proposal(user, draft, now)
+    amendment = Amendment(
+        draft_id=draft.id, paragraph_id=text.paragraph_id, version_id=text.version_id, kind=kind,
+        base_text=text.text, proposed_text=_checked_text(kind, text, proposed),
+        justification=_checked_justification(justification), author_id=user.id,
+        organisation_id=user.organisation_id, status=AmendmentStatus.SUBMITTED, created_at=now)
+    db.session.add(amendment)
+    db.session.flush()
+    return amendment
+
+
+def _refuse_change(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    if not is_author(user, amendment):
+        raise NotAllowed(_l("Only the author can change this amendment."))
+    if amendment.status != AmendmentStatus.SUBMITTED:
+        raise AlreadyChanged(_l("This amendment has been decided or withdrawn and cannot be changed any more."))
+    if not phase_is_open(draft, Phase.COMMENTING, now):
+        raise PhaseClosed(_l("Amendments cannot be changed now: the commenting phase of this draft is closed."))
+
+
+def edit(user, amendment: Amendment, draft: Draft, text: ParagraphText, kind: AmendmentKind,
+         proposed: str | None, justification: str, now: datetime) -> Amendment:
+    """The author changes kind, text or justification while the amendment waits for its decision."""
+    _refuse_change(user, amendment, draft, now)
+    amendment.kind = kind
+    amendment.proposed_text = _checked_text(kind, text, proposed)
+    amendment.justification = _checked_justification(justification)
+    amendment.updated_at = now
+    db.session.flush()
+    return amendment
+
+
+def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
+    """Move the amendment from `old` to a new state in one conditional UPDATE: when two people
+    act at once, only the first finds it in `old`; the second gets a clear refusal."""
+    result = db.session.execute(
+        update(Amendment).where(Amendment.id == amendment.id, Amendment.status == old).values(**values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(amendment)
+        raise AlreadyChanged(_l("Someone else has just decided or withdrawn this amendment; "
+                                "the page now shows its current state."))
+    touch(db.session.connection(), [amendment.draft_id])
+    db.session.refresh(amendment)
+
+
+def withdraw(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    _refuse_change(user, amendment, draft, now)
+    _set_status(amendment, AmendmentStatus.SUBMITTED, status=AmendmentStatus.WITHDRAWN, updated_at=now)
+
+
+def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
+        raise NotAllowed(_l("Only delegates of member organisations can support amendments."))
+    if not phase_is_open(draft, Phase.COMMENTING, now):
+        raise PhaseClosed(_l("Amendments cannot be supported now: the commenting phase of this draft is closed."))
+    if amendment.status != AmendmentStatus.SUBMITTED:
+        raise AlreadyChanged(_l("This amendment has been decided or withdrawn; support can no longer change."))
+    if user.organisation_id == amendment.organisation_id:
+        raise InvalidInput(_l("Your organisation proposed this amendment; support comes from other organisations."))
+
+
+def support(user, amendment: Amendment, draft: Draft, now: datetime) -> AmendmentSupport:
+    """The person's organisation co-signs: once per organisation (the database refuses a second)."""
+    _refuse_support(user, amendment, draft, now)
+    exists = db.session.scalar(select(AmendmentSupport.id).where(
+        AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
+    if exists is not None:
+        raise AlreadyChanged(_l("Your organisation already supports this amendment."))
+    row = AmendmentSupport(amendment_id=amendment.id, organisation_id=user.organisation_id, user_id=user.id,
+                           created_at=now)
+    try:
+        with db.session.begin_nested():  # a colleague's support in flight: the unique constraint decides
+            db.session.add(row)
+    except IntegrityError:
+        raise AlreadyChanged(_l("Your organisation already supports this amendment.")) from None
+    return row
+
+
+def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    _refuse_support(user, amendment, draft, now)
+    result = db.session.execute(delete(AmendmentSupport).where(
+        AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
+    if result.rowcount == 0:
+        raise AlreadyChanged(_l("Your organisation does not support this amendment."))
+    touch(db.session.connection(), [draft.id])
+    db.session.expire(amendment, ["supports"])
+
+
+def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str, now: datetime,
+           adopted_text: str | None = None, merged_into: Amendment | None = None) -> Amendment:
+    """A moderator's decision: accept, accept in modified form, reject or merge into another amendment.
+    Notes who, when and why, in the amendment and in the audit log."""
+    if not is_moderator(user):
+        raise NotAllowed(_l("Only moderators decide amendments."))
+    if draft.phase not in DECIDING_PHASES:
+        raise PhaseClosed(_l("Amendments are decided in the commenting and editing phases; this draft is past them."))
+    if decision not in Decision.ALL:
+        raise InvalidInput(_l("Please choose a decision."))
+    reason = (reason or "").strip()
+    if decision in (Decision.REJECT, Decision.ACCEPT_MODIFIED, Decision.MERGE) and not reason:
+        raise InvalidInput(_l("Please give a reason: the author's organisation will read it."))
+    values = {"status": Decision.STATUS[decision], "decided_by_id": user.id, "decided_at": now,
+              "decision_reason": reason or None}
+    if decision == Decision.ACCEPT_MODIFIED:
+        if amendment.kind == AmendmentKind.DELETE:
+            raise InvalidInput(_l("A deletion is accepted or rejected as it is."))
+        values["adopted_text"] = _modified_text(amendment, adopted_text)
+    if decision == Decision.MERGE:
+        if (merged_into is None or merged_into.id == amendment.id or merged_into.draft_id != amendment.draft_id
+                or merged_into.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.REJECTED, AmendmentStatus.HIDDEN)):
+            raise InvalidInput(_l("Please choose another open or accepted amendment of this draft to merge into."))
+        values["merged_into_id"] = merged_into.id
+    _set_status(amendment, AmendmentStatus.SUBMITTED, **values)
+    record(user, f"amendment.{decision}", f"amendment:{amendment.id}", now, draft_id=draft.id, reason=reason,
+           paragraph_id=amendment.paragraph_id, organisation=getattr(amendment.organisation, "short_name", None),
+           merged_into=values.get("merged_into_id"))
+    db.session.flush()
+    return amendment
+
+
+def _modified_text(amendment: Amendment, adopted: str | None) -> str:
+    adopted = _one_paragraph(
+        adopted, _l("Please write the text as it is adopted."),
+        _l("The adopted text is too long (at most %(max)d characters)."),
+        _l("The adopted text is one paragraph: please remove the empty lines."))
+    if adopted == (amendment.proposed_text or "").strip():
+        raise InvalidInput(_l("The adopted text is the proposal unchanged: choose “Accept” instead."))
+    return adopted

@@ -1,0 +1,1 @@
+"""The moderation queue: held comments, submitted amendments and reports, decided in place."""

@@ -1,0 +1,182 @@
+"""The moderation queue, decided in place (htmx: only the decided item changes), reports, and the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import escape
+from sqlalchemy import select
+
+from consult.accounts.forms import EmptyForm
+from consult.accounts.permissions import is_moderator
+from consult.amendments.models import Amendment
+from consult.amendments.permissions import can_see_amendment
+from consult.amendments.services import decide as decide_amendment
+from consult.audit.queries import entries
+from consult.comments.models import Comment
+from consult.comments.permissions import can_see_comment
+from consult.core import clock
+from consult.core.access import roles, signed_in
+from consult.core.refusals import Refusal
+from consult.drafts.models import Draft
+from consult.drafts.permissions import can_view_draft
+from consult.drafts.services import get_by_slug
+from consult.extensions import db, htmx
+from consult.moderation.models import Report
+from consult.moderation.queries import KINDS, drafts_for_filter, waiting, waiting_count
+from consult.moderation.services import decide_comment, decide_report, report
+
+bp = Blueprint("moderation", __name__)
+
+QUEUE = "moderation/queue.html"
+
+
+@bp.app_context_processor
+def queue_count():
+    """For moderators, the navigation shows how much waits (counted only when a page asks)."""
+    return {"queue_count": lambda: waiting_count() if is_moderator(current_user) else None}
+
+
+def _filters() -> tuple[Draft | None, str | None]:
+    draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    return draft, kind
+
+
+@bp.route("/moderation")
+@roles("moderator")
+def queue():
+    """Everything that waits, oldest first, with how long it has waited; filter by draft and kind."""
+    draft, kind = _filters()
+    items = waiting(draft.id if draft else None, kind)
+    return render_template(QUEUE, items=items, drafts=drafts_for_filter(), chosen_draft=draft, kind=kind,
+                           now=clock.now(), done=None, error=None, form=EmptyForm()), 200, \
+        {"Cache-Control": "private, no-store"}
+
+
+def _answer(item_key: str, message: str, status: int, item=None):
+    """htmx: the item's new state, the navigation count and the live message; plain: back to the queue."""
+    if htmx:
+        html = render_block(QUEUE, "item", item=item, key=item_key, done=message if status == 200 else None,
+                            error=None if status == 200 else message, now=clock.now())
+        html += render_block(QUEUE, "queue_link", queue_count=waiting_count, oob=True)
+        return html + render_template("_live.html", message=message), status
+    if status == 200:
+        flash(message, "info")
+        return redirect(url_for("moderation.queue", **request.args) + f"#item-{item_key}")
+    draft, kind = _filters()
+    return render_template(QUEUE, items=waiting(draft.id if draft else None, kind), drafts=drafts_for_filter(),
+                           chosen_draft=draft, kind=kind, now=clock.now(), done=None, error=message,
+                           form=EmptyForm()), status
+
+
+def _decide(item_key: str, action, done_message: str, item_loader):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except Refusal as refusal:
+        db.session.rollback()
+        return _answer(item_key, str(refusal.message), refusal.status, item_loader())
+    db.session.commit()
+    return _answer(item_key, done_message, 200)
+
+
+def _item_of(kind: str, obj_id: int):
+    """The item as the queue shows it now (for a refused decision), or None when it no longer waits."""
+    return next((i for i in waiting(None, kind) if i.obj.id == obj_id), None)
+
+
+@bp.route("/moderation/comments/<int:comment_id>", methods=["POST"])
+@roles("moderator")
+def comment_decision(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    draft = db.session.get(Draft, comment.paragraph.draft_id)
+    decision = request.form.get("decision", "")
+    message = _("The comment was published.") if decision == "publish" else _("The comment was rejected.")
+    return _decide(f"comment-{comment_id}",
+                   lambda: decide_comment(current_user, comment, draft, decision, request.form.get("reason"), clock.now()),
+                   message, lambda: _item_of("comment", comment_id))
+
+
+@bp.route("/moderation/amendments/<int:amendment_id>", methods=["POST"])
+@roles("moderator")
+def amendment_decision(amendment_id: int):
+    amendment = db.get_or_404(Amendment, amendment_id)
+    draft = db.session.get(Draft, amendment.draft_id)
+    decision = request.form.get("decision", "")
+    if decision not in ("accept", "reject"):
+        abort(400)
+    message = _("The amendment was accepted.") if decision == "accept" else _("The amendment was rejected.")
+    return _decide(f"amendment-{amendment_id}",
+                   lambda: decide_amendment(current_user, amendment, draft, decision, request.form.get("reason", ""),
+                                            clock.now()),
+                   message, lambda: _item_of("amendment", amendment_id))
+
+
+@bp.route("/moderation/reports/<int:report_id>", methods=["POST"])
+@roles("moderator")
+def report_decision(report_id: int):
+    row = db.get_or_404(Report, report_id)
+    decision = request.form.get("decision", "")
+    message = _("The content was hidden.") if decision == "hide" else _("The report was dismissed; the content stays.")
+    return _decide(f"report-{report_id}",
+                   lambda: decide_report(current_user, row, decision, request.form.get("reason"), clock.now()),
+                   message, lambda: _item_of("report", report_id))
+
+
+def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: Amendment | None = None):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        report(current_user, draft, request.form.get("reason", ""), clock.now(), comment=comment, amendment=amendment)
+    except Refusal as refusal:
+        db.session.rollback()
+        if htmx:
+            return (f'<p class="report-done" role="alert">{escape(str(refusal.message))}</p>'
+                    + render_template("_live.html", message=str(refusal.message))), refusal.status
+        return render_template("moderation/reported.html", draft=draft, back=back, message=str(refusal.message),
+                               reason=request.form.get("reason", "")), refusal.status
+    db.session.commit()
+    message = _("Thank you. The moderation will look at it.")
+    if htmx:  # the report form gives way to the thanks
+        return f'<p class="report-done">{escape(message)}</p>' + render_template("_live.html", message=message)
+    flash(message, "info")
+    return redirect(back)
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["POST"])
+@signed_in
+def report_comment(comment_id: int):
+    """Anyone signed in reports a published comment, with a reason."""
+    comment = db.get_or_404(Comment, comment_id)
+    draft = db.session.get(Draft, comment.paragraph.draft_id)
+    if not can_view_draft(current_user, draft) or not can_see_comment(current_user, comment):
+        abort(404)
+    back = url_for("reading.draft", slug=draft.slug, open=comment.paragraph_id) + f"#comment-{comment.id}"
+    return _report(draft, back, comment=comment)
+
+
+@bp.route("/drafts/<slug>/amendments/<int:amendment_id>/report", methods=["POST"])
+@signed_in
+def report_amendment(slug: str, amendment_id: int):
+    """Anyone signed in reports an amendment, with a reason."""
+    draft = get_by_slug(slug) or abort(404)
+    amendment = db.session.get(Amendment, amendment_id)
+    if (amendment is None or amendment.draft_id != draft.id or not can_view_draft(current_user, draft)
+            or not can_see_amendment(current_user, amendment)):
+        abort(404)
+    return _report(draft, url_for("amendments.show", slug=slug, amendment_id=amendment_id), amendment=amendment)
+
+
+@bp.route("/audit")
+@roles("moderator", "board")
+def audit():
+    """Who decided what, when and why: newest first, filterable by draft, 50 to a page."""
+    draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, has_more = entries(draft.id if draft else None, page)
+    return render_template("moderation/audit.html", rows=rows, has_more=has_more, page=page, chosen_draft=draft,
+                           drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \
+        {"Cache-Control": "private, no-store"}

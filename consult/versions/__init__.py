@@ -1,0 +1,1 @@
+"""Versions of a draft: the next one built from the adopted amendments, collisions resolved, publishing, comparing."""
