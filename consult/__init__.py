@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from consult.accounts import auth, cli as accounts_cli, views as accounts_views
     from consult.amendments import views as amendments_views
+    from consult.board import views as board_views
     from consult.api import views as api_views
     from consult.comments import views as comments_views
     from consult.drafts import cli as drafts_cli
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.reading import views as reading_views
     from consult.votes import views as votes_views
     from consult.versions import views as versions_views
+    from consult.results import views as results_views
     from consult.demo import cli as demo_cli
     from consult.moderation import views as moderation_views
 
@@ -64,7 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(comments_views.bp)
     app.register_blueprint(votes_views.bp)
     app.register_blueprint(amendments_views.bp)
+    app.register_blueprint(board_views.bp)
     app.register_blueprint(versions_views.bp)
+    app.register_blueprint(results_views.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(api_views.bp)
 

@@ -30,6 +30,11 @@ class ModerationPolicy(enum.StrEnum):
     HOLD = "hold"         # every comment waits in the moderation queue
 
 
+class MajorityRule(enum.StrEnum):
+    SIMPLE = "simple"            # more yes than no
+    TWO_THIRDS = "two_thirds"    # at least two thirds of the yes and no votes are yes
+
+
 class VersionStatus(enum.StrEnum):
     IN_PREPARATION = "in_preparation"
     PUBLISHED = "published"
@@ -51,12 +56,20 @@ class Draft(db.Model):
     # votes, deadlines, versions): cached pages of the draft are keyed by it.
     # Kept by consult.drafts.revision; never set it by hand.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    majority_rule: Mapped[MajorityRule] = mapped_column(
+        str_enum(MajorityRule, "majority_rule"), default=MajorityRule.SIMPLE, server_default="simple")
+    # Votes count with their organisation's vote_weight; otherwise every organisation counts once.
+    weighted_votes: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Adoption freezes the text: the version adopted, and when.
+    adopted_version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id", use_alter=True))
+    adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"
     )
     versions: Mapped[list[Version]] = relationship(
-        back_populates="draft", cascade="all, delete-orphan", order_by="Version.number"
+        back_populates="draft", cascade="all, delete-orphan", order_by="Version.number",
+        foreign_keys="Version.draft_id"
     )
 
     def deadline_for(self, phase: Phase) -> datetime | None:
@@ -100,7 +113,7 @@ class Version(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    draft: Mapped[Draft] = relationship(back_populates="versions")
+    draft: Mapped[Draft] = relationship(back_populates="versions", foreign_keys=[draft_id])
     texts: Mapped[list[ParagraphText]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="ParagraphText.position"
     )

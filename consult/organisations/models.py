@@ -19,6 +19,8 @@ class Organisation(db.Model):
     state: Mapped[str | None] = mapped_column(String(60))
     is_member: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Counts this many times in drafts that weigh votes (Draft.weighted_votes); 1 by default.
+    vote_weight: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

@@ -13,10 +13,10 @@ from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public
 from consult.core.page_cache import cached_page
-from consult.drafts.models import Draft, Phase
+from consult.drafts.models import Draft, Phase, Version
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_and_preparing, get_by_slug, is_heading, paragraph_rows
-from consult.extensions import login_manager
+from consult.extensions import db, login_manager
 from consult.reading.queries import draft_summaries
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
@@ -86,3 +86,14 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_start_version": can_start_version(current_user, draft),
     }
     return render_template("reading/draft.html", **context)
+
+
+@bp.route("/positions/<slug>")
+@public
+def position(slug: str):
+    """The adopted position: the frozen text of an adopted draft, for everyone, signed in or not."""
+    draft = get_by_slug(slug)
+    if draft is None or draft.adopted_version_id is None:
+        abort(404)
+    version = db.session.get(Version, draft.adopted_version_id)
+    return render_template("reading/position.html", draft=draft, version=version, texts=paragraph_rows(version))

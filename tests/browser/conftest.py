@@ -11,9 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from consult.demo.services import seed_demo
+from consult.demo.services import DEMO_PASSWORD, seed_demo
 from consult.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +64,13 @@ def screenshot_dir() -> Path | None:
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sign_in(page, base_url: str, email: str, password: str | None = None) -> None:
+    """Sign in through the form in a fresh session (the page's cookies are cleared first)."""
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password or DEMO_PASSWORD)
+    page.locator("main form[action$='/login'] button[type=submit]").click()
+    expect(page.locator("form[action$='/logout'] button[type=submit]")).to_be_visible()

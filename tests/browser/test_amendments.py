@@ -19,7 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consult.demo.content import DELEGATES, STAFF
-from consult.demo.services import DEMO_PASSWORD, demo_email
+from consult.demo.services import demo_email
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +35,6 @@ def delegate(short_name: str, index: int = 0) -> str:
 
 
 MODERATOR = demo_email(STAFF["moderator"])
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form[action$='/login'] button[type=submit]").click()
-    expect(page.locator("form[action$='/logout'] button[type=submit]")).to_be_visible()
 
 
 def paragraph(page: Page, words: str):

@@ -1,0 +1,53 @@
+"""Forms of the board: a new draft, a draft's settings and deadlines."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import BooleanField, DateTimeLocalField, RadioField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from consult.core.forms import Form
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# The first is what browsers' datetime-local fields show and send; the others are accepted too.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class NewDraftForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please give the draft a title.")),
+                                                 Length(max=200)])
+    slug = StringField(_l("Web address (e.g. teilhabegesetz-2027)"), validators=[DataRequired(
+        message=_l("Please choose a web address.")), Length(max=80)])
+    markdown = TextAreaField(_l("Text (Markdown: one paragraph per block, # for headings)"), validators=[Optional()])
+    upload = FileField(_l("… or a Markdown file (.md)"), validators=[Optional(), FileAllowed(["md", "txt"], _l(
+        "Please choose a Markdown file (.md)."))])
+
+
+class SettingsForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please give the draft a title.")),
+                                                 Length(max=200)])
+    is_public = BooleanField(_l("Public: guests can read it without signing in"))
+    moderation_policy = RadioField(_l("New comments"), choices=[
+        SelectChoice("publish", _l("are published at once")),
+        SelectChoice("hold", _l("wait for the moderation"))])
+    majority_rule = RadioField(_l("Majority needed"), choices=[
+        SelectChoice("simple", _l("Simple majority: more yes than no")),
+        SelectChoice("two_thirds", _l("Two thirds of the yes and no votes"))])
+    weighted_votes = BooleanField(_l("Weigh votes by the organisations' vote weights (otherwise each counts once)"))
+    commenting_ends = DateTimeLocalField(_l("Commenting ends (Berlin time)"), format=LOCAL_FORMATS,
+                                         validators=[Optional()])
+    voting_ends = DateTimeLocalField(_l("Voting ends (Berlin time)"), format=LOCAL_FORMATS, validators=[Optional()])
+
+
+def berlin_local(moment: datetime | None) -> datetime | None:
+    """A stored (UTC) moment as the naive Berlin wall time a datetime-local field shows."""
+    return moment.astimezone(BERLIN).replace(tzinfo=None) if moment else None
+
+
+def from_berlin(local: datetime | None) -> datetime | None:
+    """The wall time typed in Berlin as an aware moment."""
+    return local.replace(tzinfo=BERLIN) if local else None

@@ -1,0 +1,147 @@
+"""Creating a draft, its settings and deadlines, and its way through the phases (board only).
+
+Each function checks its rule, raises a Refusal with a message in the person's
+language, flushes, and never commits. Phase changes and settings go to the audit log.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+
+from consult.audit.services import record
+from consult.core.markdown import split_blocks
+from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Phase
+from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, current_version, get_by_slug, import_draft,
+                                     set_phase)
+from consult.extensions import db
+from consult.results.queries import results
+
+# Addresses of pages that a draft's slug would hide (/drafts/new).
+RESERVED_SLUGS = {"new"}
+
+# Where a draft may go from each phase by a plain phase change. Adoption (voting -> adopted)
+# has its own action, because it needs the final vote to pass.
+NEXT_PHASES: dict[Phase, tuple[Phase, ...]] = {
+    Phase.PREPARATION: (Phase.COMMENTING,),
+    Phase.COMMENTING: (Phase.EDITING,),
+    Phase.EDITING: (Phase.COMMENTING, Phase.VOTING),
+    Phase.VOTING: (Phase.ARCHIVED,),
+    Phase.ADOPTED: (Phase.ARCHIVED,),
+    Phase.ARCHIVED: (),
+}
+
+# What changes for the delegates when a draft enters a phase: said on the confirmation page.
+CONSEQUENCES = {
+    Phase.COMMENTING: _l("Delegates can comment on paragraphs and propose amendments. Every signed-in person "
+                         "sees the draft; guests see it when it is public."),
+    Phase.EDITING: _l("Comments and new amendments are closed. The moderation decides the amendments and "
+                      "builds the next version."),
+    Phase.VOTING: _l("Delegates cast their organisation's vote on each paragraph and on the whole draft. "
+                     "Comments and amendments stay closed; the text can no longer change."),
+    Phase.ARCHIVED: _l("The draft can only be read. Nothing can be added or changed."),
+    Phase.ADOPTED: _l("The text is frozen as the adopted position and gets a public address that works without "
+                      "signing in. Voting ends."),
+}
+
+
+def _require_board(user) -> None:
+    if not user.is_authenticated or not user.has_role("board"):
+        raise NotAllowed(_l("Only the board can do this."))
+
+
+def create_draft(user, title: str, slug: str, markdown: str) -> Draft:
+    """A new draft in preparation from pasted or uploaded Markdown: one paragraph per block."""
+    _require_board(user)
+    title, slug = (title or "").strip(), (slug or "").strip().lower()
+    if not title:
+        raise InvalidInput(_l("Please give the draft a title."))
+    if len(title) > 200:
+        raise InvalidInput(_l("The title is too long (at most 200 characters)."))
+    if not SLUG.match(slug) or len(slug) > 80:
+        raise InvalidInput(_l("The web address may contain only lower-case letters, digits and single hyphens, "
+                              "e.g. teilhabegesetz-2027."))
+    if slug in RESERVED_SLUGS or get_by_slug(slug) is not None:
+        raise InvalidInput(_l("Another draft already has this web address. Please choose another one."))
+    blocks = split_blocks(markdown or "")
+    if not blocks:
+        raise InvalidInput(_l("The text is empty. Please paste the draft or choose a file."))
+    if len(blocks) > MAX_PARAGRAPHS:
+        raise InvalidInput(_l("The text has %(num)d paragraphs; at most %(max)d are possible.",
+                              num=len(blocks), max=MAX_PARAGRAPHS))
+    try:
+        return import_draft(markdown, title, slug)
+    except DraftError as error:  # a paragraph that is too long: the message names its number
+        raise InvalidInput(_l("The text cannot be used: %(problem)s", problem=str(error))) from None
+
+
+def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderation_policy: ModerationPolicy,
+                    majority_rule: MajorityRule, weighted_votes: bool, now: datetime) -> None:
+    """Title, visibility, moderation policy and voting rules. The voting rules are fixed once voting begins."""
+    _require_board(user)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise InvalidInput(_l("Please give the draft a title (at most 200 characters)."))
+    voting_started = draft.phase in (Phase.VOTING, Phase.ADOPTED, Phase.ARCHIVED)
+    if voting_started and (majority_rule != draft.majority_rule or weighted_votes != draft.weighted_votes):
+        raise PhaseClosed(_l("The voting rules cannot change once voting has begun."))
+    changed = {name: value for name, value in (
+        ("title", title), ("is_public", is_public), ("moderation_policy", moderation_policy),
+        ("majority_rule", majority_rule), ("weighted_votes", weighted_votes)) if getattr(draft, name) != value}
+    for name, value in changed.items():
+        setattr(draft, name, value)
+    if changed:
+        record(user, "draft.settings", f"draft:{draft.id}", now, draft_id=draft.id,
+               changed={k: str(v) for k, v in changed.items()})
+    db.session.flush()
+
+
+def set_deadlines(user, draft: Draft, deadlines: dict[Phase, datetime | None], now: datetime) -> None:
+    """When the commenting and the voting phases end (None: no deadline)."""
+    _require_board(user)
+    for phase, ends_at in deadlines.items():
+        current = draft.deadline_for(phase)
+        if ends_at == current:
+            continue
+        db.session.execute(delete(DraftDeadline).where(DraftDeadline.draft_id == draft.id, DraftDeadline.phase == phase))
+        if ends_at is not None:
+            db.session.add(DraftDeadline(draft_id=draft.id, phase=phase, ends_at=ends_at))
+        record(user, "draft.deadline", f"draft:{draft.id}", now, draft_id=draft.id, phase=phase.value,
+               ends_at=ends_at.isoformat() if ends_at else None)
+    db.session.flush()
+    db.session.expire(draft, ["deadlines"])
+
+
+def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reason: str | None = None) -> None:
+    """Move the draft to `phase`, if that is a next step from the phase it is in now. `expected` is the
+    phase the confirmation page showed: when someone else moved the draft meanwhile, nothing happens."""
+    _require_board(user)
+    if expected is not None and draft.phase != expected:
+        raise PhaseClosed(_l("The draft has been moved to another phase meanwhile; please look at it again."))
+    if phase not in NEXT_PHASES[draft.phase]:
+        raise InvalidInput(_l("A draft cannot go from this phase to the one chosen."))
+    set_phase(draft, phase, user=user, reason=reason)
+
+
+def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str | None = None) -> None:
+    """Close the vote and adopt the draft, when the vote on the whole draft meets its majority rule.
+    The current version becomes the adopted text, frozen, with a public address."""
+    _require_board(user)
+    if expected is not None and draft.phase != expected:
+        raise PhaseClosed(_l("The draft has been moved to another phase meanwhile; please look at it again."))
+    if draft.phase != Phase.VOTING:
+        raise PhaseClosed(_l("Only a draft in its voting phase can be adopted."))
+    outcome = results(draft).whole
+    if not outcome.carried:
+        raise PhaseClosed(_l("The vote on the whole draft has not reached the majority needed "
+                             "(%(yes)s yes, %(no)s no): the draft cannot be adopted.",
+                             yes=outcome.deciding.yes, no=outcome.deciding.no))
+    version = current_version(draft)
+    draft.adopted_version_id = version.id
+    draft.adopted_at = now
+    set_phase(draft, Phase.ADOPTED, user=user, reason=reason)
+    record(user, "draft.adopt", f"draft:{draft.id}", now, draft_id=draft.id, reason=reason, version=version.number,
+           yes=outcome.deciding.yes, no=outcome.deciding.no, abstain=outcome.deciding.abstain)
+    db.session.flush()

@@ -1,0 +1,128 @@
+"""The board's pages for running a draft: new draft, settings and deadlines, phase changes with confirmation."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.accounts.forms import EmptyForm
+from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_berlin
+from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, set_deadlines, \
+    update_settings
+from consult.core import clock
+from consult.core.access import roles
+from consult.core.refusals import Refusal
+from consult.core.templating import labels
+from consult.drafts.models import MajorityRule, ModerationPolicy, Phase
+from consult.drafts.services import get_by_slug
+from consult.extensions import db
+
+bp = Blueprint("board", __name__)
+
+
+def _errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please check the form.")
+
+
+@bp.route("/drafts/new", methods=["GET", "POST"])
+@roles("board")
+def new():
+    """Create a draft in preparation by pasting Markdown or uploading a .md file."""
+    form = NewDraftForm()
+    if request.method == "GET":
+        return render_template("board/new.html", form=form, error=None)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return render_template("board/new.html", form=form, error=_errors(form)), 422
+    markdown = form.markdown.data or ""
+    if form.upload.data:
+        try:
+            markdown = form.upload.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return render_template("board/new.html", form=form,
+                                   error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422
+    try:
+        draft = create_draft(current_user, form.title.data, form.slug.data, markdown)
+    except Refusal as refusal:
+        db.session.rollback()
+        return render_template("board/new.html", form=form, error=str(refusal.message)), refusal.status
+    db.session.commit()
+    flash(_("The draft was created. It stays in preparation until you open it for comments."), "info")
+    return redirect(url_for("board.settings", slug=draft.slug))
+
+
+def _draft_or_404(slug: str):
+    return get_by_slug(slug) or abort(404)
+
+
+def _settings_page(draft, form, error=None, status=200):
+    phases = [(phase, CONSEQUENCES[phase]) for phase in NEXT_PHASES[draft.phase]]
+    return render_template("board/settings.html", draft=draft, form=form, error=error, next_phases=phases,
+                           can_adopt=draft.phase == Phase.VOTING), status
+
+
+@bp.route("/drafts/<slug>/settings", methods=["GET", "POST"])
+@roles("board")
+def settings(slug: str):
+    """Title, visibility, moderation policy, majority rule, weights and deadlines; the way to the next phase."""
+    draft = _draft_or_404(slug)
+    if request.method == "GET":
+        form = SettingsForm(formdata=None, title=draft.title, is_public=draft.is_public,
+                            moderation_policy=draft.moderation_policy.value, majority_rule=draft.majority_rule.value,
+                            weighted_votes=draft.weighted_votes,
+                            commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
+                            voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)))
+        return _settings_page(draft, form)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _settings_page(draft, form, _errors(form), 422)
+    now = clock.now()
+    try:
+        update_settings(current_user, draft, title=form.title.data, is_public=form.is_public.data,
+                        moderation_policy=ModerationPolicy(form.moderation_policy.data),
+                        majority_rule=MajorityRule(form.majority_rule.data),
+                        weighted_votes=form.weighted_votes.data, now=now)
+        set_deadlines(current_user, draft, {Phase.COMMENTING: from_berlin(form.commenting_ends.data),
+                                            Phase.VOTING: from_berlin(form.voting_ends.data)}, now)
+    except Refusal as refusal:
+        db.session.rollback()
+        return _settings_page(draft, form, str(refusal.message), refusal.status)
+    db.session.commit()
+    flash(_("The settings were saved."), "info")
+    return redirect(url_for("board.settings", slug=slug))
+
+
+@bp.route("/drafts/<slug>/phase", methods=["GET", "POST"])
+@roles("board")
+def phase(slug: str):
+    """GET: what changes for the delegates, and a confirm button. POST: the change."""
+    draft = _draft_or_404(slug)
+    try:
+        target = Phase(request.values.get("to", ""))
+    except ValueError:
+        abort(404)
+    adopting = target == Phase.ADOPTED and draft.phase == Phase.VOTING
+    if target not in NEXT_PHASES[draft.phase] and not adopting:
+        abort(404)
+    if request.method == "GET":
+        return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],
+                               form=EmptyForm())
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    shown = request.form.get("from", "")
+    expected = Phase(shown) if shown in {p.value for p in Phase} else None
+    try:
+        if adopting:
+            adopt(current_user, draft, expected, clock.now(), request.form.get("reason") or None)
+        else:
+            change_phase(current_user, draft, target, expected, request.form.get("reason") or None)
+    except Refusal as refusal:
+        db.session.rollback()
+        return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],
+                               form=EmptyForm(), error=str(refusal.message)), refusal.status
+    db.session.commit()
+    flash(_("The draft is now in the phase “%(phase)s”.", phase=labels("phase")[target.value]), "info")
+    return redirect(url_for("reading.draft", slug=slug))

@@ -1,0 +1,232 @@
+"""The results of a draft's votes, as plain data for the results page and the exports.
+
+`results(draft)` counts the current `Vote` rows of the draft in four queries, whatever the
+number of paragraphs and organisations (the entitled organisations; the votes of the draft;
+the version voted on and its paragraphs). It reads no request state, so a PDF or DOCX
+appendix can call it as the page does.
+
+The rules it applies:
+
+- **Questions**: each paragraph that is not a heading, in order, of the version adopted
+  (`Draft.adopted_version_id`, once the draft is adopted) or else of the current version;
+  and the whole draft (`paragraph_id` None). Votes on paragraphs that are not in that
+  version are not shown.
+- **Entitled** are the active member organisations (`is_member` and `is_active`). Only
+  their votes count; the votes of others stay in the database and are left out here.
+- **Counts**: yes, no and abstain, one per organisation. When the draft weighs votes
+  (`Draft.weighted_votes`), also the weighted sums, each vote counting its organisation's
+  `vote_weight`.
+- **Turnout**: organisations that voted (abstentions included) of the entitled ones; when
+  weighted, also the weight that voted of the entitled weight.
+- **Majority**: the votes cast are yes + no (an abstention is not a cast vote).
+  `SIMPLE`: carried when yes > no. `TWO_THIRDS`: carried when 3 × yes ≥ 2 × (yes + no)
+  and at least one vote was cast. When the draft weighs votes, the rule is applied to
+  the weighted sums, otherwise to the counts.
+- **Who voted how**: every entitled organisation's choice; and the entitled
+  organisations that have not voted on the question (for the office's reminders).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from consult.core.markdown import plain_text
+from consult.drafts.models import Draft, MajorityRule, Version
+from consult.drafts.services import current_version, is_heading, paragraph_rows
+from consult.extensions import db
+from consult.organisations.models import Organisation
+from consult.votes.models import Choice, Vote
+
+EXCERPT_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class EntitledOrganisation:
+    """A member organisation entitled to vote, as the results name it."""
+
+    id: int
+    name: str
+    short_name: str
+    vote_weight: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Yes, no and abstain on one question: organisations counted once, or by their weight."""
+
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+
+    @property
+    def cast(self) -> int:
+        """The votes cast: yes and no (an abstention is not a cast vote)."""
+        return self.yes + self.no
+
+    @property
+    def total(self) -> int:
+        """Everything that voted, abstentions included (the base of turnout and of the chart's shares)."""
+        return self.yes + self.no + self.abstain
+
+    def share(self, choice: Choice | str) -> float:
+        """The share of `choice` in everything that voted (0 when nothing was voted)."""
+        return getattr(self, Choice(choice).value) / self.total if self.total else 0.0
+
+    @property
+    def yes_share_of_cast(self) -> float:
+        """The share of yes in the votes cast (what the majority rule looks at)."""
+        return self.yes / self.cast if self.cast else 0.0
+
+
+def majority_met(rule: MajorityRule, figures: Figures) -> bool:
+    """SIMPLE: more yes than no. TWO_THIRDS: at least two thirds of the votes cast (yes + no) are yes,
+    and at least one vote was cast."""
+    if rule == MajorityRule.TWO_THIRDS:
+        return figures.cast > 0 and 3 * figures.yes >= 2 * figures.cast
+    return figures.yes > figures.no
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """The result of one question: a paragraph (`paragraph_id`, § `position`) or the whole draft (both None)."""
+
+    paragraph_id: int | None
+    position: int | None
+    excerpt: str                 # the paragraph's first words as plain text; "" for the whole draft
+    counts: Figures              # one per organisation
+    weighted: Figures | None     # by vote_weight; None when the draft does not weigh votes
+    entitled: int                # number of entitled organisations
+    entitled_weight: int         # their summed vote_weight
+    ballots: tuple[tuple[EntitledOrganisation, Choice], ...]   # who voted how, by organisation name
+    not_voted: tuple[EntitledOrganisation, ...]                # entitled, but no vote on this question
+    carried: bool                # the draft's majority rule is met
+
+    @property
+    def is_whole_draft(self) -> bool:
+        return self.paragraph_id is None
+
+    @property
+    def deciding(self) -> Figures:
+        """The figures the majority rule is applied to: weighted when the draft weighs votes."""
+        return self.weighted if self.weighted is not None else self.counts
+
+    @property
+    def voted(self) -> int:
+        """Organisations that voted, abstentions included."""
+        return self.counts.total
+
+    @property
+    def turnout(self) -> float:
+        return self.voted / self.entitled if self.entitled else 0.0
+
+    @property
+    def voted_weight(self) -> int | None:
+        return self.weighted.total if self.weighted is not None else None
+
+    @property
+    def weighted_turnout(self) -> float | None:
+        if self.weighted is None:
+            return None
+        return self.weighted.total / self.entitled_weight if self.entitled_weight else 0.0
+
+    def organisations(self, choice: Choice | str) -> list[EntitledOrganisation]:
+        """The organisations that chose `choice`, by name."""
+        choice = Choice(choice)
+        return [organisation for organisation, chosen in self.ballots if chosen == choice]
+
+
+@dataclass(frozen=True)
+class DraftResults:
+    """The results of a draft: the whole draft first, then each paragraph put to the vote, in order."""
+
+    draft: Draft
+    rule: MajorityRule
+    weighted: bool
+    version_number: int | None
+    entitled: tuple[EntitledOrganisation, ...]
+    whole: QuestionResult
+    paragraphs: tuple[QuestionResult, ...]
+
+    @property
+    def questions(self) -> tuple[QuestionResult, ...]:
+        return (self.whole, *self.paragraphs)
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    """Names in dictionary order, the same on every database: "Ärzte" beside "Arbeit", not after "Z"."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)), name
+
+
+def entitled_organisations() -> list[EntitledOrganisation]:
+    """The active member organisations, by name (one query)."""
+    o = Organisation.__table__.c
+    rows = db.session.execute(select(o.id, o.name, o.short_name, o.vote_weight)
+                              .where(o.is_member, o.is_active))
+    organisations = [EntitledOrganisation(r.id, r.name, r.short_name, r.vote_weight) for r in rows]
+    organisations.sort(key=lambda org: (_sort_key(org.name), org.id))
+    return organisations
+
+
+def excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
+    """The first words of a paragraph as plain text, cut at a word and ended with "…" when longer than `length`."""
+    text = plain_text(markdown)
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def _question(paragraph_id: int | None, position: int | None, text: str, rule: MajorityRule, weighted: bool,
+              entitled: list[EntitledOrganisation], choices: dict[int, Choice]) -> QuestionResult:
+    counts = {c: 0 for c in Choice}
+    weights = {c: 0 for c in Choice}
+    ballots, not_voted = [], []
+    for organisation in entitled:
+        choice = choices.get(organisation.id)
+        if choice is None:
+            not_voted.append(organisation)
+            continue
+        ballots.append((organisation, choice))
+        counts[choice] += 1
+        weights[choice] += organisation.vote_weight
+    figures = Figures(counts[Choice.YES], counts[Choice.NO], counts[Choice.ABSTAIN])
+    weighted_figures = Figures(weights[Choice.YES], weights[Choice.NO], weights[Choice.ABSTAIN]) if weighted else None
+    return QuestionResult(
+        paragraph_id=paragraph_id, position=position, excerpt=text, counts=figures, weighted=weighted_figures,
+        entitled=len(entitled), entitled_weight=sum(o.vote_weight for o in entitled),
+        ballots=tuple(ballots), not_voted=tuple(not_voted),
+        carried=majority_met(rule, weighted_figures if weighted else figures))
+
+
+def _version_voted_on(draft: Draft) -> Version | None:
+    """The version adopted, once the draft is adopted (its text is frozen), else the current one (one query)."""
+    if draft.adopted_version_id is not None:
+        return db.session.get(Version, draft.adopted_version_id)
+    return current_version(draft)
+
+
+def results(draft: Draft) -> DraftResults:
+    """The results of every question of `draft` from its current votes (four queries); see the module's rules."""
+    rule, weighted = draft.majority_rule or MajorityRule.SIMPLE, bool(draft.weighted_votes)
+    entitled = entitled_organisations()
+    entitled_ids = {o.id for o in entitled}
+    v = Vote.__table__.c
+    choices: dict[int | None, dict[int, Choice]] = {}
+    for paragraph_id, organisation_id, choice in db.session.execute(
+            select(v.paragraph_id, v.organisation_id, v.choice).where(v.draft_id == draft.id)):
+        if organisation_id in entitled_ids:
+            choices.setdefault(paragraph_id, {})[organisation_id] = Choice(choice)
+    version = _version_voted_on(draft)
+    texts = [t for t in paragraph_rows(version) if not is_heading(t.text)] if version is not None else []
+    return DraftResults(
+        draft=draft, rule=rule, weighted=weighted, version_number=version.number if version is not None else None,
+        entitled=tuple(entitled),
+        whole=_question(None, None, "", rule, weighted, entitled, choices.get(None, {})),
+        paragraphs=tuple(_question(t.paragraph_id, t.position, excerpt(t.text), rule, weighted, entitled,
+                                   choices.get(t.paragraph_id, {})) for t in texts),
+    )
