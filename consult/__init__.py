@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.versions import views as versions_views
     from consult.results import views as results_views
     from consult.demo import cli as demo_cli
+    from consult.exports import cli as exports_cli, views as exports_views
     from consult.moderation import views as moderation_views
 
     auth.init_app(app)
@@ -67,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(votes_views.bp)
     app.register_blueprint(amendments_views.bp)
     app.register_blueprint(board_views.bp)
+    app.register_blueprint(exports_views.bp)
     app.register_blueprint(versions_views.bp)
     app.register_blueprint(results_views.bp)
     app.register_blueprint(moderation_views.bp)
@@ -76,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     accounts_cli.init_app(app)
     drafts_cli.init_app(app)
     demo_cli.init_app(app)
+    exports_cli.init_app(app)
 
     from consult.core.access import public
 

@@ -2,8 +2,8 @@
 
 The board moves the demo participation-law draft from commenting through editing to
 voting, confirming each step; delegates of three organisations vote yes on the whole
-draft; the board reads the results, closes the vote and adopts; the adopted position
-opens signed out. (Downloading the PDF and DOCX comes with the exports.)
+draft; the board reads the results, closes the vote and adopts, downloads the PDF and
+the DOCX; the adopted position opens signed out.
 
 Runs once per database backend (through `live_server` -> `app`).
 """
@@ -57,6 +57,16 @@ def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page
         page.screenshot(path=str(screenshot_dir / "board-results.png"), full_page=True)
     move_to(page, base, "adopted")
     expect(page.locator(".draft-head .phase")).to_contain_text("Beschlossen")
+
+    # The board downloads the adopted position as PDF and DOCX.
+    page.goto(f"{base}/drafts/{SLUG}/settings")
+    for name, magic in (("pdf", b"%PDF"), ("docx", b"PK")):
+        with page.expect_download() as download:
+            page.locator(f"a[href$='/export/{name}']").click()
+        path = download.value.path()
+        assert download.value.suggested_filename.startswith(f"{SLUG}-") and download.value.suggested_filename.endswith(f".{name}")
+        with open(path, "rb") as file:
+            assert file.read(4).startswith(magic)
 
     page.context.clear_cookies()
     page.goto(f"{base}/positions/{SLUG}")

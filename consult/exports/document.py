@@ -1,0 +1,114 @@
+"""The one document model every export format writes: title page, consolidated text, appendix.
+
+`build_document(draft, version)` reads everything a document shows in a fixed
+number of queries; the writers (markdown, html, pdf, docx) only format it, so
+that every format says the same.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import joinedload
+
+from consult.amendments.models import DECIDED, Amendment
+from consult.comments.models import Comment, CommentStatus
+from consult.core.db import utcnow
+from consult.drafts.models import Draft, Paragraph, ParagraphText, Version
+from consult.drafts.services import paragraph_rows
+from consult.extensions import db
+from consult.organisations.models import Organisation
+from consult.results.queries import DraftResults, results
+from consult.votes.models import Vote
+
+FEDERATION = "Bundeskonferenz der Migrantenorganisationen"
+
+
+@dataclass(frozen=True)
+class Block:
+    position: int
+    markdown: str
+    html: str            # rendered once when the version was built (line markers included)
+    first_line: int
+    line_count: int
+
+
+@dataclass(frozen=True)
+class DecidedAmendment:
+    number: int
+    position: int | None          # the paragraph's number in the document's version (None: not in it)
+    kind: str                     # replace / delete / insert
+    status: str                   # accepted / accepted_modified / rejected / merged
+    organisation: str             # "Name (KURZ)", or "" when the author's organisation is unknown
+    base_text: str
+    proposed_text: str | None
+    adopted_text: str | None      # only when accepted in modified form
+    justification: str
+    reason: str | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Document:
+    federation: str
+    draft: Draft
+    version: Version
+    adopted: bool
+    dated: date
+    blocks: tuple[Block, ...]
+    results: DraftResults | None          # None before the voting phase
+    amendments: tuple[DecidedAmendment, ...]
+    organisations: tuple[Organisation, ...]   # those that took part: voted, commented or proposed
+
+    @property
+    def filename_stem(self) -> str:
+        """slug-YYYY-MM-DD (and -fassung-N for a preview): never user text unfiltered."""
+        stem = f"{self.draft.slug}-{self.dated.isoformat()}"
+        return stem if self.adopted else f"{stem}-fassung-{self.version.number}"
+
+
+def _organisation_label(organisation: Organisation | None) -> str:
+    return f"{organisation.name} ({organisation.short_name})" if organisation else ""
+
+
+def _participants(draft: Draft) -> tuple[Organisation, ...]:
+    voted = select(Vote.organisation_id).where(Vote.draft_id == draft.id)
+    commented = (select(Comment.organisation_id).join(Paragraph, Comment.paragraph_id == Paragraph.id)
+                 .where(Paragraph.draft_id == draft.id, Comment.status == CommentStatus.PUBLISHED))
+    proposed = select(Amendment.organisation_id).where(Amendment.draft_id == draft.id)
+    ids = union(voted, commented, proposed).subquery()
+    return tuple(db.session.scalars(select(Organisation).where(Organisation.id.in_(select(ids.c[0])))
+                                    .order_by(Organisation.name)))
+
+
+def build_document(draft: Draft, version: Version | None = None) -> Document:
+    """The adopted position (or, with `version`, a preview of that version) as a document."""
+    adopted = version is None and draft.adopted_version_id is not None
+    if version is None:
+        version = db.session.get(Version, draft.adopted_version_id) if adopted else draft.versions[-1]
+    rows = paragraph_rows(version)
+    positions = {row.paragraph_id: row.position for row in rows}
+    amendments = db.session.scalars(
+        select(Amendment).options(joinedload(Amendment.organisation))
+        .where(Amendment.draft_id == draft.id, Amendment.status.in_(DECIDED))
+        .order_by(Amendment.id)).all()
+    decided = tuple(DecidedAmendment(
+        number=a.id, position=positions.get(a.paragraph_id), kind=a.kind.value, status=a.status.value,
+        organisation=_organisation_label(a.organisation), base_text=a.base_text, proposed_text=a.proposed_text,
+        adopted_text=a.adopted_text, justification=a.justification, reason=a.decision_reason,
+        decided_at=a.decided_at) for a in amendments)
+    voting_started = draft.phase.value in ("voting", "adopted", "archived")
+    moment = draft.adopted_at if adopted and draft.adopted_at else utcnow()
+    return Document(
+        federation=FEDERATION, draft=draft, version=version, adopted=adopted, dated=moment.date(),
+        blocks=tuple(Block(r.position, r.text, r.html, r.first_line, r.line_count) for r in rows),
+        results=results(draft) if voting_started else None, amendments=decided,
+        organisations=_participants(draft))
+
+
+def first_version_texts(draft: Draft) -> list[tuple[int, str]]:
+    """(paragraph id, markdown) of version 1 in order: the base of the change document."""
+    first = db.session.scalars(select(Version).where(Version.draft_id == draft.id, Version.number == 1)).one()
+    return [(t.paragraph_id, t.text) for t in db.session.scalars(
+        select(ParagraphText).where(ParagraphText.version_id == first.id).order_by(ParagraphText.position))]

@@ -1,0 +1,266 @@
+"""The Word exports: the document model as DOCX, and a change document with real tracked changes.
+
+`render_docx` writes what the PDF shows (title page, § numbered text, appendix with
+result tables). `render_change_docx` writes version 1's text with the changes to the
+document's text as Word revisions (`w:ins` / `w:del`), so that "accept all" in Word
+gives the document's text and "reject all" gives version 1.
+
+User text passes `clean()` first: characters XML 1.0 cannot hold (control characters,
+lone surrogates) would make the file unreadable, and are dropped.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, time, timezone
+from difflib import SequenceMatcher
+from itertools import count
+
+from docx import Document as WordDocument
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from flask_babel import gettext as _
+from markdown_it import MarkdownIt
+
+from consult.amendments.diff import diff
+from consult.drafts.services import is_heading
+from consult.exports.document import Document
+from consult.exports.pdf import document_locale, status_label, title_lines
+
+FALLBACK_AUTHOR = "Bundeskonferenz"
+CHANGE_HEADER_PARAGRAPHS = 2   # title and subtitle before the paragraphs of a change document
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+
+
+def clean(text: str) -> str:
+    """`text` without the characters an XML document cannot hold (tabs and line breaks stay)."""
+    return _NOT_IN_XML.sub("", text)
+
+
+def _inline_runs(paragraph, children) -> None:
+    """Text, emphasis and strong emphasis of one inline token as runs; links keep their text only."""
+    bold = italic = 0
+    for child in children:
+        if child.type == "strong_open":
+            bold += 1
+        elif child.type == "strong_close":
+            bold -= 1
+        elif child.type == "em_open":
+            italic += 1
+        elif child.type == "em_close":
+            italic -= 1
+        elif child.type in ("softbreak", "hardbreak"):
+            paragraph.add_run(" ")
+        elif child.type == "tab":
+            paragraph.add_run("\t")
+        elif child.type in ("text", "code_inline") and child.content:
+            run = paragraph.add_run(clean(child.content))
+            run.bold, run.italic = bold > 0 or None, italic > 0 or None
+
+
+def _add_block(word, position: int, markdown: str) -> None:
+    """One paragraph of the draft: "§ N" and its text; a heading as a Heading, each list item or table row
+    on its own line."""
+    heading = is_heading(markdown)
+    lines: list[tuple[bool, list]] = []   # (in a list, inline children) per line
+    in_list = 0
+    for token in _markdown.parse(clean(markdown)):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            in_list += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            in_list -= 1
+        elif token.type == "tr_open":
+            lines.append((False, []))
+        elif token.type == "inline":
+            if lines and token.level > 2 and not in_list and lines[-1][1] and lines[-1][1][-1].type != "tab":
+                lines[-1][1].append(_Tab())   # the next cell of the same table row
+            if token.level > 2 and not in_list and lines:
+                lines[-1][1].extend(token.children or [])
+            else:
+                lines.append((in_list > 0, list(token.children or [])))
+    for index, (item, children) in enumerate(lines or [(False, [])]):
+        if heading:
+            paragraph = word.add_heading(level=2)
+        else:
+            paragraph = word.add_paragraph(style="List Bullet" if item else None)
+        if index == 0:
+            paragraph.add_run(f"§ {position}\t").bold = True
+        _inline_runs(paragraph, children)
+
+
+class _Tab:
+    """Between two cells of a table row."""
+
+    type = "tab"
+    content = "\t"
+
+
+def _results_table(word, document: Document) -> None:
+    results = document.results
+    table = word.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, ("", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result"))):
+        cell.text = label
+    for question in results.questions:
+        def figure(name: str) -> str:
+            shown = str(getattr(question.counts, name))
+            return f"{shown} ({getattr(question.weighted, name)})" if question.weighted is not None else shown
+        row = table.add_row().cells
+        row[0].text = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+        row[1].text, row[2].text, row[3].text = figure("yes"), figure("no"), figure("abstain")
+        row[4].text = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted,
+                        entitled=question.entitled)
+        row[5].text = _("carried") if question.carried else _("not carried")
+
+
+def _appendix(word, document: Document) -> None:
+    if document.results is not None:
+        word.add_heading(_("Results"), level=1)
+        _results_table(word, document)
+    if document.amendments:
+        word.add_heading(_("Amendments"), level=1)
+        for amendment in document.amendments:
+            title = _("Amendment %(num)d", num=amendment.number)
+            word.add_heading(f"{title} · § {amendment.position}" if amendment.position else title, level=2)
+            for label, value in ((_("Proposed by"), amendment.organisation),
+                                 (_("Proposed text"), amendment.proposed_text),
+                                 (_("Justification"), amendment.justification),
+                                 (_("Decision"), status_label(amendment.status)),
+                                 (_("Adopted text"), amendment.adopted_text),
+                                 (_("Reason"), amendment.reason)):
+                if value:
+                    paragraph = word.add_paragraph()
+                    paragraph.add_run(f"{label}: ").bold = True
+                    paragraph.add_run(clean(value))
+    if document.organisations:
+        word.add_heading(_("Participating organisations"), level=1)
+        for organisation in document.organisations:
+            word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"), style="List Bullet")
+
+
+def _save(word) -> bytes:
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def render_docx(document: Document) -> bytes:
+    """The document as DOCX (inside an app context): title page, text with § numbers, appendix."""
+    with document_locale():
+        title = title_lines(document)
+        word = WordDocument()
+        word.core_properties.title = clean(title["title"])[:255]
+        word.add_paragraph(clean(title["federation"]))
+        word.add_heading(clean(title["title"]), level=0)
+        word.add_paragraph(title["status"])
+        word.add_paragraph(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
+        for block in document.blocks:
+            _add_block(word, block.position, block.markdown)
+        word.add_page_break()
+        _appendix(word, document)
+        return _save(word)
+
+
+# -- The change document ------------------------------------------------------------------------------
+
+def _timestamp(moment: datetime | date) -> str:
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(0, 0))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _run(text: str, deleted: bool = False):
+    """A run of `text`; line breaks become `w:br`, deleted text is `w:delText`."""
+    run = OxmlElement("w:r")
+    for index, part in enumerate(text.split("\n")):
+        if index:
+            run.append(OxmlElement("w:br"))
+        if part:
+            element = OxmlElement("w:delText" if deleted else "w:t")
+            element.set(qn("xml:space"), "preserve")
+            element.text = part
+            run.append(element)
+    return run
+
+
+class _Revisions:
+    """Numbers the revision marks of one document (w:id must be unique in it)."""
+
+    def __init__(self) -> None:
+        self._ids = count(1)
+
+    def mark(self, tag: str, author: str, moment: datetime | date):
+        element = OxmlElement(tag)
+        element.set(qn("w:id"), str(next(self._ids)))
+        element.set(qn("w:author"), clean(author) or FALLBACK_AUTHOR)
+        element.set(qn("w:date"), _timestamp(moment))
+        return element
+
+    def paragraph(self, word, old: str | None, new: str | None, author: str, moment: datetime | date) -> None:
+        """A paragraph changed from `old` to `new`; None: the paragraph is new (old) or removed (new)."""
+        p = word.add_paragraph()._p
+        if old is None or new is None:
+            # The paragraph mark itself is inserted or deleted, so accepting (or rejecting) leaves no empty line.
+            properties = OxmlElement("w:rPr")
+            properties.append(self.mark("w:ins" if old is None else "w:del", author, moment))
+            p.get_or_add_pPr().append(properties)
+        for segment in diff(old or "", new or ""):
+            if segment.kind == "equal":
+                p.append(_run(segment.text))
+                continue
+            wrapper = self.mark("w:ins" if segment.kind == "insert" else "w:del", author, moment)
+            wrapper.append(_run(segment.text, deleted=segment.kind == "delete"))
+            p.append(wrapper)
+
+
+def _pairs(base: list[str], new: list[str]) -> Iterator[tuple[str | None, str | None, int | None]]:
+    """(old, new, index in `new`) per paragraph: unchanged and rewritten ones paired, the rest inserted or removed."""
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            yield from ((base[i], new[j], j) for i, j in zip(range(i1, i2), range(j1, j2)))
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        yield from ((base[i1 + k], new[j1 + k], j1 + k) for k in range(paired))
+        yield from ((base[i], None, None) for i in range(i1 + paired, i2))
+        yield from ((None, new[j], j) for j in range(j1 + paired, j2))
+
+
+def _default_authors(document: Document) -> list[tuple[str, datetime | date]]:
+    """Per paragraph of the document: the organisation whose adopted amendment changed it and the decision's date,
+    else the federation and the document's date."""
+    authors: list[tuple[str, datetime | date]] = [(FALLBACK_AUTHOR, document.dated)] * len(document.blocks)
+    for amendment in document.amendments:
+        if amendment.status in ("accepted", "accepted_modified") and amendment.position:
+            index = amendment.position - 1
+            if 0 <= index < len(authors) and authors[index][0] == FALLBACK_AUTHOR:
+                authors[index] = (amendment.organisation or FALLBACK_AUTHOR, amendment.decided_at or document.dated)
+    return authors
+
+
+def render_change_docx(base_paragraphs: list[str], document: Document,
+                       authored_by: list[tuple[str, datetime]] | None = None) -> bytes:
+    """Version 1 (`base_paragraphs`, Markdown) changed into the document's text as Word tracked changes.
+
+    `authored_by` names the author and date of each paragraph of the document; by default the
+    proposing organisation of the amendment adopted there and its decision date, else
+    "Bundeskonferenz" and the document's date. A removed paragraph takes the date of the
+    document and the fallback author. Text is compared as Markdown, word by word.
+    """
+    with document_locale():
+        base = [clean(text) for text in base_paragraphs]
+        new = [clean(block.markdown) for block in document.blocks]
+        authors = authored_by if authored_by is not None else _default_authors(document)
+        word = WordDocument()
+        word.add_heading(clean(document.draft.title), level=1)
+        word.add_paragraph(_("Changes from version %(old)d to version %(new)d", old=1, new=document.version.number))
+        revisions = _Revisions()
+        for old, text, index in _pairs(base, new):
+            author, moment = (authors[index] if index is not None and index < len(authors)
+                              else (FALLBACK_AUTHOR, document.dated))
+            revisions.paragraph(word, old, text, author, moment)
+        return _save(word)

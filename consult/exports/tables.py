@@ -1,0 +1,108 @@
+"""Comments and votes as CSV for spreadsheets, and the whole consultation as JSON."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consult.comments.models import Comment, CommentStatus
+from consult.drafts.models import Draft, Paragraph
+from consult.drafts.services import paragraph_rows
+from consult.exports.document import Document
+from consult.extensions import db
+from consult.votes.models import Vote
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell that a spreadsheet program shows as text: one starting like a formula gets a leading '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv(header: list[str], rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")   # the BOM lets spreadsheet programs read umlauts
+
+
+def comments_csv(document: Document) -> bytes:
+    """The published comments of the draft (paragraph threads and amendment discussions)."""
+    positions = _positions(document)
+    comments = _published_comments(document)
+    return _csv(["id", "paragraph", "amendment", "reply_to", "organisation", "stance", "quote", "text", "created_at"],
+                ([c.id, positions.get(c.paragraph_id, ""), c.amendment_id or "", c.parent_id or "",
+                  c.organisation.short_name if c.organisation else "", c.stance.value if c.stance else "",
+                  c.quote_exact or "", c.body, c.created_at.isoformat()] for c in comments))
+
+
+def votes_csv(document: Document) -> bytes:
+    """Every organisation's current vote on each question ("whole" for the whole draft)."""
+    positions = _positions(document)
+    votes = _votes(document)
+    return _csv(["question", "organisation", "organisation_name", "choice", "cast_at"],
+                ([positions.get(v.paragraph_id, "") if v.paragraph_id else "whole", v.organisation.short_name,
+                  v.organisation.name, v.choice.value, v.cast_at.isoformat()] for v in votes))
+
+
+def _positions(document: Document) -> dict[int, int]:
+    """Paragraph id -> its number (§) in the document's version."""
+    return {row.paragraph_id: row.position for row in paragraph_rows(document.version)}
+
+
+def _published_comments(document: Document) -> list[Comment]:
+    return db.session.scalars(
+        select(Comment).options(joinedload(Comment.organisation))
+        .join(Paragraph, Comment.paragraph_id == Paragraph.id)
+        .where(Paragraph.draft_id == document.draft.id, Comment.status == CommentStatus.PUBLISHED)
+        .order_by(Comment.created_at, Comment.id)).unique().all()
+
+
+def _votes(document: Document) -> list[Vote]:
+    return db.session.scalars(select(Vote).options(joinedload(Vote.organisation))
+                              .where(Vote.draft_id == document.draft.id).order_by(Vote.paragraph_id, Vote.id)).all()
+
+
+def consultation_json(document: Document) -> bytes:
+    """The whole consultation: draft, text, results, amendments, organisations, comments and votes."""
+    draft: Draft = document.draft
+    results = document.results
+    positions = _positions(document)
+
+    def question(q):
+        return {"paragraph": q.position, "yes": q.counts.yes, "no": q.counts.no, "abstain": q.counts.abstain,
+                "weighted": ({"yes": q.weighted.yes, "no": q.weighted.no, "abstain": q.weighted.abstain}
+                             if q.weighted else None),
+                "voted": q.voted, "entitled": q.entitled, "carried": q.carried,
+                "ballots": [{"organisation": o.short_name, "choice": str(c.value if hasattr(c, "value") else c)}
+                            for o, c in q.ballots]}
+
+    data = {
+        "federation": document.federation, "slug": draft.slug, "title": draft.title, "phase": draft.phase.value,
+        "adopted": document.adopted, "date": document.dated.isoformat(), "version": document.version.number,
+        "majority_rule": draft.majority_rule.value, "weighted_votes": draft.weighted_votes,
+        "paragraphs": [{"number": b.position, "markdown": b.markdown} for b in document.blocks],
+        "results": ({"whole": question(results.whole), "paragraphs": [question(q) for q in results.paragraphs]}
+                    if results else None),
+        "amendments": [{"number": a.number, "paragraph": a.position, "kind": a.kind, "status": a.status,
+                        "organisation": a.organisation, "proposed_text": a.proposed_text,
+                        "adopted_text": a.adopted_text, "justification": a.justification, "reason": a.reason,
+                        "decided_at": a.decided_at.isoformat() if a.decided_at else None}
+                       for a in document.amendments],
+        "organisations": [{"name": o.name, "short_name": o.short_name} for o in document.organisations],
+        "comments": [{"id": c.id, "paragraph": positions.get(c.paragraph_id), "amendment": c.amendment_id,
+                      "reply_to": c.parent_id, "organisation": c.organisation.short_name if c.organisation else None,
+                      "stance": c.stance.value if c.stance else None, "quote": c.quote_exact, "text": c.body,
+                      "created_at": c.created_at.isoformat()} for c in _published_comments(document)],
+        "votes": [{"paragraph": positions.get(v.paragraph_id) if v.paragraph_id else None,
+                   "organisation": v.organisation.short_name, "choice": v.choice.value,
+                   "cast_at": v.cast_at.isoformat()} for v in _votes(document)],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
