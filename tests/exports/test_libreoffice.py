@@ -1,0 +1,141 @@
+"""The demo participation-law draft, adopted and exported in every format (issue 5, first "Done when" point).
+
+LibreOffice (`soffice --headless`) opens both DOCX files: it converts them to PDF, and it
+saves the change document again with its tracked changes, which, accepted all at once,
+give the adopted text. The PDF's text and the DOCX's paragraphs hold the consolidated
+text in order; the appendix figures, the Markdown and the JSON agree with the results.
+
+Needs LibreOffice: skipped when `soffice` is missing, an error with CONSULT_TEST_LIBREOFFICE=1 (CI).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from consult.accounts.models import User
+from consult.amendments.models import AmendmentKind
+from consult.amendments.services import decide, propose
+from consult.board.services import adopt
+from consult.core import clock
+from consult.core.markdown import plain_text
+from consult.demo.content import DELEGATES, STAFF
+from consult.demo.services import demo_email, seed_demo
+from consult.drafts.models import Phase
+from consult.drafts.services import get_by_slug, set_phase
+from consult.exports.document import build_document
+from consult.exports.docx import CHANGE_HEADER_PARAGRAPHS
+from consult.exports.formats import FORMATS
+from consult.extensions import db
+from consult.versions.services import publish_version, start_version
+from consult.votes.models import Choice
+from consult.votes.services import cast_vote
+from tests.exports.test_pdf_docx import _revision_texts
+
+SOFFICE = shutil.which("soffice")
+if SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") == "1":
+    raise RuntimeError("CONSULT_TEST_LIBREOFFICE=1 but soffice is missing (apt-get install libreoffice-writer-nogui)")
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+
+SLUG = "participation-law"
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _soffice(source: Path, target: str, out: Path, profile: Path) -> Path:
+    """Convert `source` with LibreOffice into `out` (its own profile, so parallel runs don't collide)."""
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
+                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+    converted = out / (source.stem + "." + target.split(":")[0])
+    assert converted.exists(), f"LibreOffice did not write {converted.name}"
+    return converted
+
+
+def _in_order(haystack: str, needles: list[str]) -> None:
+    at = 0
+    for needle in needles:
+        found = haystack.find(needle, at)
+        assert found >= 0, f"{needle[:60]!r} missing or out of order"
+        at = found + len(needle)
+
+
+@pytest.fixture
+def adopted(app):
+    seed_demo()
+    draft = get_by_slug(SLUG)
+    delegate = db.session.query(User).filter_by(email=demo_email(DELEGATES["IEB"][0], "IEB")).one()
+    moderator = db.session.query(User).filter_by(email=demo_email(STAFF["moderator"])).one()
+    with app.test_request_context():
+        # Version 2 differs from version 1 by an accepted amendment, so the change document has changes.
+        text = next(t for t in draft.versions[0].texts if "im Sinne des Gesetzes" in t.text)
+        amendment = propose(delegate, draft, text, AmendmentKind.REPLACE,
+                            text.text.replace("Wir schlagen vor", "Wir fordern"), "Klarer.", clock.now())
+        decide(moderator, amendment, draft, "accept", "", clock.now())
+        publish_version(moderator, start_version(moderator, draft, clock.now()), clock.now())
+    set_phase(draft, Phase.VOTING)
+    for short_name in ("IEB", "NAVE", "GDGW"):
+        voter = db.session.query(User).filter_by(email=demo_email(DELEGATES[short_name][0], short_name)).one()
+        cast_vote(voter, draft, None, Choice.YES, clock.now())
+    board = db.session.query(User).filter_by(email=demo_email(STAFF["board"])).one()
+    with app.test_request_context():
+        adopt(board, draft, Phase.VOTING, clock.now())
+    db.session.commit()
+    return draft
+
+
+def test_the_adopted_demo_draft_in_every_format(app, adopted, tmp_path):
+    with app.test_request_context():
+        document = build_document(adopted)
+        files = {name: fmt.write(document) for name, fmt in FORMATS.items()}
+    paragraphs = [_words(plain_text(block.markdown)) for block in document.blocks]
+    probes = [p[:40] for p in paragraphs if len(p) > 20]
+    whole = document.results.whole
+
+    # PDF (WeasyPrint): the consolidated text in order, and the appendix figures.
+    pdf_text = _words(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(files["pdf"])).pages))
+    _in_order(pdf_text, probes)
+    assert whole.deciding.yes == 3 and whole.carried
+
+    # DOCX (python-docx): the paragraphs in order.
+    docx_text = _words(" ".join(p.text for p in docx.Document(io.BytesIO(files["docx"])).paragraphs))
+    _in_order(docx_text, probes)
+
+    # Markdown, HTML and JSON say the same.
+    markdown = files["md"].decode("utf-8")
+    _in_order(_words(markdown), [_words(block.markdown.lstrip("#"))[:40] for block in document.blocks])
+    data = json.loads(files["json"])
+    assert (data["results"]["whole"]["yes"], data["results"]["whole"]["no"], data["results"]["whole"]["carried"]) == (
+        whole.counts.yes, whole.counts.no, True)
+    assert [p["markdown"] for p in data["paragraphs"]] == [b.markdown for b in document.blocks]
+    assert f"Ja {whole.deciding.yes} · Nein {whole.deciding.no}" in markdown
+    assert _words(plain_text(document.blocks[1].markdown))[:40] in _words(re.sub("<[^>]+>", " ", files["html"].decode()))
+
+    # LibreOffice opens both DOCX files ...
+    profile, out = tmp_path / "lo-profile", tmp_path / "out"
+    for name in ("docx", "changes.docx"):
+        source = tmp_path / ("position-" + name.replace(".", "-") + ".docx")
+        source.write_bytes(files[name])
+        converted = _soffice(source, "pdf", out, profile)
+        text = _words(" ".join(page.extract_text() for page in PdfReader(converted).pages))
+        assert probes[0] in text or name == "changes.docx", name
+    # ... and the change document, saved again by LibreOffice, still holds its tracked changes:
+    # accepted all at once they give the adopted text.
+    source = tmp_path / "changes.docx"
+    source.write_bytes(files["changes.docx"])
+    resaved = _soffice(source, "docx:MS Word 2007 XML", tmp_path / "resaved", profile)
+    accepted, rejected = _revision_texts(resaved.read_bytes())
+    assert [_words(t) for t in accepted if t.strip()] == [_words(b.markdown) for b in document.blocks]
+    first = [_words(t.text) for t in adopted.versions[0].texts]
+    assert [_words(t) for t in rejected if t.strip()] == first and first != [_words(b.markdown) for b in document.blocks]
+    assert document.version.number == 2
+    assert len(docx.Document(io.BytesIO(files["changes.docx"])).paragraphs) > CHANGE_HEADER_PARAGRAPHS
