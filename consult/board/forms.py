@@ -23,8 +23,8 @@ class NewDraftForm(Form):
     slug = StringField(_l("Web address (e.g. teilhabegesetz-2027)"), validators=[DataRequired(
         message=_l("Please choose a web address.")), Length(max=80)])
     markdown = TextAreaField(_l("Text (Markdown: one paragraph per block, # for headings)"), validators=[Optional()])
-    upload = FileField(_l("… or a Markdown file (.md)"), validators=[Optional(), FileAllowed(["md", "txt"], _l(
-        "Please choose a Markdown file (.md)."))])
+    upload = FileField(_l("… or a file: Word (.docx) or Markdown (.md)"), validators=[Optional(), FileAllowed(
+        ["docx", "md", "txt"], _l("Please choose a Word (.docx) or Markdown (.md) file."))])
 
 
 class SettingsForm(Form):

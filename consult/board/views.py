@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
+from consult.board.docx_import import NotADocx, docx_to_markdown
 from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_berlin
 from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, set_deadlines, \
     update_settings
@@ -37,8 +38,16 @@ def new():
         return render_template("board/new.html", form=form, error=_errors(form)), 422
     markdown = form.markdown.data or ""
     if form.upload.data:
+        upload = form.upload.data
+        data = upload.read()
         try:
-            markdown = form.upload.data.read().decode("utf-8-sig")
+            if (upload.filename or "").lower().endswith(".docx"):
+                markdown = docx_to_markdown(data)
+            else:
+                markdown = data.decode("utf-8-sig")
+        except NotADocx:
+            return render_template("board/new.html", form=form,
+                                   error=_("The file cannot be read as a Word document (.docx).")), 422
         except UnicodeDecodeError:
             return render_template("board/new.html", form=form,
                                    error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422

@@ -208,3 +208,43 @@ def test_delegates_and_moderators_cannot_adopt(client, auth, world):
         assert response.status_code == 403
         auth.logout()
     assert _draft().phase == Phase.VOTING
+
+
+def _word_file() -> bytes:
+    import io
+
+    import docx
+    document = docx.Document()
+    document.add_heading("Teilhabe für alle", level=1)
+    paragraph = document.add_paragraph("Die Vereine fordern ")
+    paragraph.add_run("verbindliche").bold = True
+    paragraph.add_run(" Regeln für Şahin & Co.")
+    document.add_paragraph("Erster Punkt", style="List Bullet")
+    document.add_paragraph("Zweiter Punkt", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Bereich", "Frist"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Gremien", "ab sofort"
+    document.add_paragraph("Schluss mit *Sternchen*.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_file_becomes_a_draft_with_headings_lists_and_emphasis(client, auth, world):
+    import io
+    auth.login("board@example.org", factories.PASSWORD)
+    response = client.post("/drafts/new", content_type="multipart/form-data", data={
+        "csrf_token": _token(client, "/drafts/new"), "title": "Aus Word", "slug": "aus-word",
+        "upload": (io.BytesIO(_word_file()), "entwurf.docx")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert [t.text for t in _draft("aus-word").versions[0].texts] == [
+        "# Teilhabe für alle",
+        "Die Vereine fordern **verbindliche** Regeln für Şahin & Co.",
+        "- Erster Punkt\n- Zweiter Punkt",
+        "| Bereich | Frist |\n| --- | --- |\n| Gremien | ab sofort |",
+        "Schluss mit \\*Sternchen\\*.",
+    ]
+    response = client.post("/drafts/new", content_type="multipart/form-data", data={
+        "csrf_token": _token(client, "/drafts/new"), "title": "Kaputt", "slug": "kaputt",
+        "upload": (io.BytesIO(b"not a zip"), "kaputt.docx")})
+    assert response.status_code == 422 and "Word-Dokument" in response.get_data(as_text=True)
