@@ -13,9 +13,9 @@ from sqlalchemy import delete
 from consult.audit.services import record
 from consult.core.markdown import split_blocks
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Phase
-from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, current_version, get_by_slug, import_draft,
-                                     set_phase)
+from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph, Phase, VersionStatus
+from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_version, current_version, get_by_slug,
+                                     import_draft, set_phase)
 from consult.extensions import db
 from consult.results.queries import results
 
@@ -144,4 +144,30 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
     set_phase(draft, Phase.ADOPTED, user=user, reason=reason)
     record(user, "draft.adopt", f"draft:{draft.id}", now, draft_id=draft.id, reason=reason, version=version.number,
            yes=outcome.deciding.yes, no=outcome.deciding.no, abstain=outcome.deciding.abstain)
+    db.session.flush()
+
+
+def replace_text(user, draft: Draft, markdown: str, now: datetime) -> None:
+    """In preparation, before anyone took part, the board rewrites the whole text (version 1 is built again)."""
+    _require_board(user)
+    if draft.phase != Phase.PREPARATION:
+        raise PhaseClosed(_l("The text can only be edited in preparation. Later it changes through amendments "
+                             "and new versions."))
+    blocks = split_blocks(markdown or "")
+    if not blocks:
+        raise InvalidInput(_l("The text is empty. Please paste the draft or choose a file."))
+    if len(blocks) > MAX_PARAGRAPHS:
+        raise InvalidInput(_l("The text has %(num)d paragraphs; at most %(max)d are possible.",
+                              num=len(blocks), max=MAX_PARAGRAPHS))
+    for version in list(draft.versions):
+        db.session.delete(version)
+    db.session.execute(delete(Paragraph).where(Paragraph.draft_id == draft.id))
+    db.session.flush()
+    try:
+        version = build_version(draft, 1, [(Paragraph(draft=draft), block) for block in blocks])
+    except DraftError as error:
+        raise InvalidInput(_l("The text cannot be used: %(problem)s", problem=str(error))) from None
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = now
+    record(user, "draft.text", f"draft:{draft.id}", now, draft_id=draft.id, paragraphs=len(blocks))
     db.session.flush()

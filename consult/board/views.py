@@ -8,8 +8,8 @@ from flask_login import current_user
 from consult.accounts.forms import EmptyForm
 from consult.board.docx_import import NotADocx, docx_to_markdown
 from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_berlin
-from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, set_deadlines, \
-    update_settings
+from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, replace_text, \
+    set_deadlines, update_settings
 from consult.core import clock
 from consult.core.access import roles
 from consult.core.refusals import Refusal
@@ -65,10 +65,20 @@ def _draft_or_404(slug: str):
     return get_by_slug(slug) or abort(404)
 
 
-def _settings_page(draft, form, error=None, status=200):
+def _settings_page(draft, form, error=None, status=200, text=None):
     phases = [(phase, CONSEQUENCES[phase]) for phase in NEXT_PHASES[draft.phase]]
+    if text is None and draft.phase == Phase.PREPARATION and draft.versions:
+        text = "\n\n".join(t.text for t in draft.versions[0].texts)
     return render_template("board/settings.html", draft=draft, form=form, error=error, next_phases=phases,
-                           can_adopt=draft.phase == Phase.VOTING), status
+                           can_adopt=draft.phase == Phase.VOTING, text=text), status
+
+
+def _settings_form(draft) -> SettingsForm:
+    return SettingsForm(formdata=None, title=draft.title, is_public=draft.is_public,
+                        moderation_policy=draft.moderation_policy.value, majority_rule=draft.majority_rule.value,
+                        weighted_votes=draft.weighted_votes,
+                        commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
+                        voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)))
 
 
 @bp.route("/drafts/<slug>/settings", methods=["GET", "POST"])
@@ -77,12 +87,7 @@ def settings(slug: str):
     """Title, visibility, moderation policy, majority rule, weights and deadlines; the way to the next phase."""
     draft = _draft_or_404(slug)
     if request.method == "GET":
-        form = SettingsForm(formdata=None, title=draft.title, is_public=draft.is_public,
-                            moderation_policy=draft.moderation_policy.value, majority_rule=draft.majority_rule.value,
-                            weighted_votes=draft.weighted_votes,
-                            commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
-                            voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)))
-        return _settings_page(draft, form)
+        return _settings_page(draft, _settings_form(draft))
     form = SettingsForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
@@ -135,3 +140,21 @@ def phase(slug: str):
     db.session.commit()
     flash(_("The draft is now in the phase “%(phase)s”.", phase=labels("phase")[target.value]), "info")
     return redirect(url_for("reading.draft", slug=slug))
+
+
+@bp.route("/drafts/<slug>/text", methods=["POST"])
+@roles("board")
+def text(slug: str):
+    """In preparation: the whole text, rewritten (version 1 is built again)."""
+    draft = _draft_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    typed = request.form.get("text", "")
+    try:
+        replace_text(current_user, draft, typed, clock.now())
+    except Refusal as refusal:
+        db.session.rollback()
+        return _settings_page(draft, _settings_form(draft), str(refusal.message), refusal.status, text=typed)
+    db.session.commit()
+    flash(_("The text was saved."), "info")
+    return redirect(url_for("board.settings", slug=slug))

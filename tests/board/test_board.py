@@ -248,3 +248,24 @@ def test_a_word_file_becomes_a_draft_with_headings_lists_and_emphasis(client, au
         "csrf_token": _token(client, "/drafts/new"), "title": "Kaputt", "slug": "kaputt",
         "upload": (io.BytesIO(b"not a zip"), "kaputt.docx")})
     assert response.status_code == 422 and "Word-Dokument" in response.get_data(as_text=True)
+
+
+def test_the_text_is_edited_in_preparation_only(client, auth, world):
+    auth.login("board@example.org", factories.PASSWORD)
+    page = client.get("/drafts/vorlage/settings").get_data(as_text=True)
+    assert "Absatz 2: Die Mitgliedsorganisationen" in page
+    response = client.post("/drafts/vorlage/text", data={"csrf_token": csrf_token(page), "text": DOCUMENT})
+    assert response.status_code == 302
+    assert [t.text for t in _draft().versions[0].texts] == ["# Titel", "Erster Absatz über Teilhabe.",
+                                                           "Zweiter Absatz mit *Betonung*."]
+    response = client.post("/drafts/vorlage/text", data={"csrf_token": csrf_token(page), "text": "  "})
+    assert response.status_code == 422 and len(_draft().versions[0].texts) == 3
+    draft = _draft()
+    draft.phase = Phase.COMMENTING
+    db.session.commit()
+    response = client.post("/drafts/vorlage/text", data={"csrf_token": csrf_token(page), "text": "Neu."})
+    assert response.status_code == 409 and "nur in der Vorbereitung" in response.get_data(as_text=True)
+    assert len(_draft().versions[0].texts) == 3
+    auth.logout()
+    auth.login("mod@example.org", factories.PASSWORD)
+    assert client.post("/drafts/vorlage/text", data={"csrf_token": _token(client), "text": "Neu."}).status_code == 403
