@@ -52,6 +52,17 @@ def _require_board(user) -> None:
         raise NotAllowed(_l("Only the board can do this."))
 
 
+def _blocks(markdown: str | None) -> list[str]:
+    """The text's top-level blocks, refused when there are none or too many."""
+    blocks = split_blocks(markdown or "")
+    if not blocks:
+        raise InvalidInput(_l("The text is empty. Please paste the draft or choose a file."))
+    if len(blocks) > MAX_PARAGRAPHS:
+        raise InvalidInput(_l("The text has %(num)d paragraphs; at most %(max)d are possible.",
+                              num=len(blocks), max=MAX_PARAGRAPHS))
+    return blocks
+
+
 def create_draft(user, title: str, slug: str, markdown: str) -> Draft:
     """A new draft in preparation from pasted or uploaded Markdown: one paragraph per block."""
     _require_board(user)
@@ -65,12 +76,7 @@ def create_draft(user, title: str, slug: str, markdown: str) -> Draft:
                               "e.g. teilhabegesetz-2027."))
     if slug in RESERVED_SLUGS or get_by_slug(slug) is not None:
         raise InvalidInput(_l("Another draft already has this web address. Please choose another one."))
-    blocks = split_blocks(markdown or "")
-    if not blocks:
-        raise InvalidInput(_l("The text is empty. Please paste the draft or choose a file."))
-    if len(blocks) > MAX_PARAGRAPHS:
-        raise InvalidInput(_l("The text has %(num)d paragraphs; at most %(max)d are possible.",
-                              num=len(blocks), max=MAX_PARAGRAPHS))
+    _blocks(markdown)  # refuses an empty or too long text with a message of its own
     try:
         return import_draft(markdown, title, slug)
     except DraftError as error:  # a paragraph that is too long: the message names its number
@@ -153,12 +159,7 @@ def replace_text(user, draft: Draft, markdown: str, now: datetime) -> None:
     if draft.phase != Phase.PREPARATION:
         raise PhaseClosed(_l("The text can only be edited in preparation. Later it changes through amendments "
                              "and new versions."))
-    blocks = split_blocks(markdown or "")
-    if not blocks:
-        raise InvalidInput(_l("The text is empty. Please paste the draft or choose a file."))
-    if len(blocks) > MAX_PARAGRAPHS:
-        raise InvalidInput(_l("The text has %(num)d paragraphs; at most %(max)d are possible.",
-                              num=len(blocks), max=MAX_PARAGRAPHS))
+    blocks = _blocks(markdown)
     for version in list(draft.versions):
         db.session.delete(version)
     db.session.execute(delete(Paragraph).where(Paragraph.draft_id == draft.id))
