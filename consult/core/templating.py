@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.core.db import utcnow
@@ -93,6 +93,7 @@ def init_app(app) -> None:
         return {"current_locale": str(get_locale())}
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt)
     app.jinja_env.filters["deadline"] = deadline_text
     app.jinja_env.filters["ago"] = ago_text
 

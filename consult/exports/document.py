@@ -27,6 +27,7 @@ FEDERATION = "Bundeskonferenz der Migrantenorganisationen"
 
 @dataclass(frozen=True)
 class Block:
+    paragraph_id: int
     position: int
     markdown: str
     html: str            # rendered once when the version was built (line markers included)
@@ -60,6 +61,11 @@ class Document:
     results: DraftResults | None          # None before the voting phase
     amendments: tuple[DecidedAmendment, ...]
     organisations: tuple[Organisation, ...]   # those that took part: voted, commented or proposed
+
+    @property
+    def positions(self) -> dict[int, int]:
+        """Paragraph id -> its number (§) in the document's version."""
+        return {block.paragraph_id: block.position for block in self.blocks}
 
     @property
     def filename_stem(self) -> str:
@@ -102,7 +108,7 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
     moment = draft.adopted_at if adopted and draft.adopted_at else utcnow()
     return Document(
         federation=FEDERATION, draft=draft, version=version, adopted=adopted, dated=moment.date(),
-        blocks=tuple(Block(r.position, r.text, r.html, r.first_line, r.line_count) for r in rows),
+        blocks=tuple(Block(r.paragraph_id, r.position, r.text, r.html, r.first_line, r.line_count) for r in rows),
         results=results(draft) if voting_started else None, amendments=decided,
         organisations=_participants(draft))
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 
 from consult.comments.models import Comment, CommentStatus
 from consult.drafts.models import Draft, Paragraph
-from consult.drafts.services import paragraph_rows
 from consult.exports.document import Document
 from consult.extensions import db
 from consult.votes.models import Vote
@@ -35,7 +34,7 @@ def _csv(header: list[str], rows) -> bytes:
 
 def comments_csv(document: Document) -> bytes:
     """The published comments of the draft (paragraph threads and amendment discussions)."""
-    positions = _positions(document)
+    positions = document.positions
     comments = _published_comments(document)
     return _csv(["id", "paragraph", "amendment", "reply_to", "organisation", "stance", "quote", "text", "created_at"],
                 ([c.id, positions.get(c.paragraph_id, ""), c.amendment_id or "", c.parent_id or "",
@@ -45,16 +44,11 @@ def comments_csv(document: Document) -> bytes:
 
 def votes_csv(document: Document) -> bytes:
     """Every organisation's current vote on each question ("whole" for the whole draft)."""
-    positions = _positions(document)
+    positions = document.positions
     votes = _votes(document)
     return _csv(["question", "organisation", "organisation_name", "choice", "cast_at"],
                 ([positions.get(v.paragraph_id, "") if v.paragraph_id else "whole", v.organisation.short_name,
                   v.organisation.name, v.choice.value, v.cast_at.isoformat()] for v in votes))
-
-
-def _positions(document: Document) -> dict[int, int]:
-    """Paragraph id -> its number (§) in the document's version."""
-    return {row.paragraph_id: row.position for row in paragraph_rows(document.version)}
 
 
 def _published_comments(document: Document) -> list[Comment]:
@@ -74,7 +68,7 @@ def consultation_json(document: Document) -> bytes:
     """The whole consultation: draft, text, results, amendments, organisations, comments and votes."""
     draft: Draft = document.draft
     results = document.results
-    positions = _positions(document)
+    positions = document.positions
 
     def question(q):
         return {"paragraph": q.position, "yes": q.counts.yes, "no": q.counts.no, "abstain": q.counts.abstain,
