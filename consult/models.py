@@ -7,3 +7,4 @@ from consult.votes.models import Vote, VoteCast  # noqa: F401
 from consult.amendments.models import Amendment, AmendmentSupport  # noqa: F401
 from consult.audit.models import AuditEntry  # noqa: F401
 from consult.moderation.models import Report  # noqa: F401
+from consult.exports.models import PositionFile  # noqa: F401

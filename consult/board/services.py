@@ -16,6 +16,7 @@ from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph, Phase, VersionStatus
 from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_version, current_version, get_by_slug,
                                      import_draft, set_phase)
+from consult.exports.storage import store_position_files
 from consult.extensions import db
 from consult.results.queries import results
 
@@ -151,6 +152,8 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
     record(user, "draft.adopt", f"draft:{draft.id}", now, draft_id=draft.id, reason=reason, version=version.number,
            yes=outcome.deciding.yes, no=outcome.deciding.no, abstain=outcome.deciding.abstain)
     db.session.flush()
+    # The position's documents are rendered now, once, in the same transaction: downloads read them.
+    store_position_files(draft)
 
 
 def replace_text(user, draft: Draft, markdown: str, now: datetime) -> None:

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from consult.drafts.services import get_by_slug
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
+from consult.exports.storage import STORED_FORMATS, position_file
 
 
 @click.command("export")
@@ -35,7 +36,10 @@ def export_command(slug: str, name: str, out: Path, number: int | None) -> None:
         click.echo(f"{slug} is not adopted yet: exporting version {version.number} as a preview.", err=True)
     # The writers translate and format dates like a page does: give them a request of their own (German).
     with current_app.test_request_context():
-        out.write_bytes(FORMATS[name].write(build_document(draft, version)))
+        if version is None and name in STORED_FORMATS:
+            out.write_bytes(position_file(draft, name).content)     # as rendered at adoption
+        else:
+            out.write_bytes(FORMATS[name].write(build_document(draft, version)))
     click.echo(f"Wrote {out} ({out.stat().st_size} bytes).")
 
 

@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from consult.amendments.diff import diff
 from consult.drafts.services import is_heading
 from consult.exports.document import Document
-from consult.exports.pdf import document_locale, status_label, title_lines
+from consult.exports.page import document_locale, status_label, title_lines
 
 FALLBACK_AUTHOR = "Bundeskonferenz"
 CHANGE_HEADER_PARAGRAPHS = 2   # title and subtitle before the paragraphs of a change document
@@ -61,7 +61,24 @@ def _inline_runs(paragraph, children) -> None:
             run.bold, run.italic = bold > 0 or None, italic > 0 or None
 
 
-def _add_block(word, position: int, markdown: str) -> None:
+class _Styles:
+    """A document's styles, each looked up once: python-docx finds a style name anew on every use,
+    which took a third of a 300-paragraph export."""
+
+    def __init__(self, word) -> None:
+        self._styles = word.styles
+        self._found: dict[str, object] = {}
+
+    def __getitem__(self, name: str):
+        if name not in self._found:
+            self._found[name] = self._styles[name]
+        return self._found[name]
+
+    def heading(self, level: int):
+        return self["Title" if level == 0 else f"Heading {level}"]
+
+
+def _add_block(word, styles: _Styles, position: int, markdown: str) -> None:
     """One paragraph of the draft: "§ N" and its text; a heading as a Heading, each list item or table row
     on its own line."""
     heading = is_heading(markdown)
@@ -83,9 +100,9 @@ def _add_block(word, position: int, markdown: str) -> None:
                 lines.append((in_list > 0, list(token.children or [])))
     for index, (item, children) in enumerate(lines or [(False, [])]):
         if heading:
-            paragraph = word.add_heading(level=2)
+            paragraph = word.add_paragraph(style=styles.heading(2))
         else:
-            paragraph = word.add_paragraph(style="List Bullet" if item else None)
+            paragraph = word.add_paragraph(style=styles["List Bullet"] if item else None)
         if index == 0:
             paragraph.add_run(f"§ {position}\t").bold = True
         _inline_runs(paragraph, children)
@@ -98,17 +115,19 @@ class _Tab:
     content = "\t"
 
 
-def _results_table(word, document: Document) -> None:
-    results = document.results
-    table = word.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ("", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result"))):
+def _results_table(word, styles: _Styles, document: Document) -> None:
+    questions = document.results.questions
+    # All rows at once: adding them one by one copies the table's grid for each.
+    table = word.add_table(rows=1 + len(questions), cols=6)
+    table.style = styles["Table Grid"]
+    rows = table.rows
+    for cell, label in zip(rows[0].cells, ("", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result"))):
         cell.text = label
-    for question in results.questions:
+    for question, table_row in zip(questions, rows[1:]):
         def figure(name: str) -> str:
             shown = str(getattr(question.counts, name))
             return f"{shown} ({getattr(question.weighted, name)})" if question.weighted is not None else shown
-        row = table.add_row().cells
+        row = table_row.cells
         row[0].text = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
         row[1].text, row[2].text, row[3].text = figure("yes"), figure("no"), figure("abstain")
         row[4].text = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted,
@@ -116,15 +135,16 @@ def _results_table(word, document: Document) -> None:
         row[5].text = _("carried") if question.carried else _("not carried")
 
 
-def _appendix(word, document: Document) -> None:
+def _appendix(word, styles: _Styles, document: Document) -> None:
     if document.results is not None:
-        word.add_heading(_("Results"), level=1)
-        _results_table(word, document)
+        word.add_paragraph(_("Results"), style=styles.heading(1))
+        _results_table(word, styles, document)
     if document.amendments:
-        word.add_heading(_("Amendments"), level=1)
+        word.add_paragraph(_("Amendments"), style=styles.heading(1))
         for amendment in document.amendments:
             title = _("Amendment %(num)d", num=amendment.number)
-            word.add_heading(f"{title} · § {amendment.position}" if amendment.position else title, level=2)
+            word.add_paragraph(f"{title} · § {amendment.position}" if amendment.position else title,
+                               style=styles.heading(2))
             for label, value in ((_("Proposed by"), amendment.organisation),
                                  (_("Proposed text"), amendment.proposed_text),
                                  (_("Justification"), amendment.justification),
@@ -136,9 +156,10 @@ def _appendix(word, document: Document) -> None:
                     paragraph.add_run(f"{label}: ").bold = True
                     paragraph.add_run(clean(value))
     if document.organisations:
-        word.add_heading(_("Participating organisations"), level=1)
+        word.add_paragraph(_("Participating organisations"), style=styles.heading(1))
         for organisation in document.organisations:
-            word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"), style="List Bullet")
+            word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"),
+                               style=styles["List Bullet"])
 
 
 def _save(word) -> bytes:
@@ -152,15 +173,16 @@ def render_docx(document: Document) -> bytes:
     with document_locale():
         title = title_lines(document)
         word = WordDocument()
+        styles = _Styles(word)
         word.core_properties.title = clean(title["title"])[:255]
         word.add_paragraph(clean(title["federation"]))
-        word.add_heading(clean(title["title"]), level=0)
+        word.add_paragraph(clean(title["title"]), style=styles.heading(0))
         word.add_paragraph(title["status"])
         word.add_paragraph(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
         for block in document.blocks:
-            _add_block(word, block.position, block.markdown)
+            _add_block(word, styles, block.position, block.markdown)
         word.add_page_break()
-        _appendix(word, document)
+        _appendix(word, styles, document)
         return _save(word)
 
 

@@ -17,7 +17,7 @@ class Format:
 
 
 def _html(document: Document) -> bytes:
-    from consult.exports.pdf import render_html
+    from consult.exports.page import render_html
     return render_html(document).encode("utf-8")
 
 

@@ -7,6 +7,7 @@ from consult.core.access import public, roles
 from consult.drafts.services import get_by_slug
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS, filename
+from consult.exports.storage import STORED_FORMATS, position_file
 
 bp = Blueprint("exports", __name__)
 # What the public address of an adopted position offers: the text. The tables (who commented and voted
@@ -14,12 +15,26 @@ bp = Blueprint("exports", __name__)
 PUBLIC_FORMATS = ("pdf", "docx", "md", "html")
 
 
-def _download(document, name: str, private: bool) -> Response:
-    chosen = FORMATS[name]
-    response = Response(chosen.write(document), mimetype=chosen.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename(document, name)}"'
+def _response(content: bytes, media_type: str, name: str, private: bool) -> Response:
+    response = Response(content, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
     return response
+
+
+def _rendered(document, name: str, private: bool) -> Response:
+    """Rendered now: previews of a version, and the tables."""
+    chosen = FORMATS[name]
+    return _response(chosen.write(document), chosen.media_type, filename(document, name), private)
+
+
+def _stored(draft, name: str, private: bool) -> Response:
+    """The adopted position as rendered at adoption (conditional: a browser that has it gets a 304)."""
+    stored = position_file(draft, name)
+    response = _response(stored.content, stored.media_type, stored.filename, private)
+    response.set_etag(stored.digest)
+    response.last_modified = stored.created_at
+    return response.make_conditional(request)
 
 
 @bp.route("/drafts/<slug>/export/<name>")
@@ -35,7 +50,9 @@ def board_export(slug: str, name: str):
         version = next((v for v in draft.versions if v.number == number), None) or abort(404)
     elif draft.adopted_version_id is None:
         version = draft.versions[-1]
-    return _download(build_document(draft, version), name, private=True)
+    elif name in STORED_FORMATS:
+        return _stored(draft, name, private=True)
+    return _rendered(build_document(draft, version), name, private=True)
 
 
 @bp.route("/positions/<slug>/download/<name>")
@@ -46,5 +63,5 @@ def position_export(slug: str, name: str):
     draft = get_by_slug(slug)
     if draft is None or draft.adopted_version_id is None or name not in PUBLIC_FORMATS:
         abort(404)
-    return _download(build_document(draft), name, private=False)
+    return _stored(draft, name, private=False)
 

@@ -6,13 +6,16 @@ import io
 import json
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from consult.accounts.models import Role
 from consult.comments.services import post_comment
 from consult.core import clock
 from consult.drafts.models import Draft, Phase
 from consult.exports.document import build_document
-from consult.exports.formats import FORMATS
+from consult.exports.formats import FORMATS, Format
+from consult.exports.models import PositionFile
+from consult.exports.storage import STORED_FORMATS
 from consult.exports.tables import safe_cell
 from consult.extensions import db
 from consult.votes.models import Choice
@@ -121,3 +124,71 @@ def test_every_format_downloads_for_the_board_and_the_html_agrees_with_the_markd
     assert "<style>" in html and "&#34;" not in html.split("</style>")[0]
     assert all(block.markdown.lstrip("# ").split(":")[0] in html for block in document.blocks)
     assert client.get("/positions/teilhabe/download/pdf").status_code == 200
+
+
+def _refuse_rendering(monkeypatch):
+    """Every writer raises: what is served now can only come from storage."""
+    def refuse(document):
+        raise AssertionError("rendered again")
+    for name, chosen in FORMATS.items():
+        monkeypatch.setitem(FORMATS, name, Format(refuse, chosen.media_type, chosen.ending))
+
+
+def test_adoption_renders_the_positions_documents_once_and_downloads_serve_them(app, client, auth, adopted,
+                                                                                monkeypatch, count_queries):
+    stored = {f.name: f for f in db.session.scalars(select(PositionFile).where(PositionFile.draft_id == adopted.id))}
+    assert sorted(stored) == sorted(STORED_FORMATS)
+    assert stored["pdf"].content.startswith(b"%PDF") and stored["md"].content.startswith(b"# ")
+    _refuse_rendering(monkeypatch)
+    for name in ("pdf", "docx", "md", "html"):
+        with count_queries() as counter:
+            response = client.get(f"/positions/teilhabe/download/{name}")
+        assert response.status_code == 200 and response.data == stored[name].content, name
+        assert counter.count <= 3, counter.statements
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{stored[name].filename}"'
+    # A browser that has the file asks again and gets a 304 without the body.
+    etag = client.get("/positions/teilhabe/download/pdf").headers["ETag"]
+    again = client.get("/positions/teilhabe/download/pdf", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    # The board's downloads of the adopted text read the same files; the command line too.
+    auth.login("board@example.org", factories.PASSWORD)
+    assert client.get("/drafts/teilhabe/export/changes.docx").data == stored["changes.docx"].content
+
+
+def test_previews_and_tables_are_rendered_on_demand(app, client, auth, adopted, monkeypatch):
+    auth.login("board@example.org", factories.PASSWORD)
+    calls = []
+    for name in ("md", "votes.csv"):
+        chosen = FORMATS[name]
+        monkeypatch.setitem(FORMATS, name, Format(lambda d, w=chosen.write: calls.append(d) or w(d),
+                                                  chosen.media_type, chosen.ending))
+    assert client.get("/drafts/teilhabe/export/md?version=1").status_code == 200
+    assert client.get("/drafts/teilhabe/export/votes.csv").status_code == 200
+    assert [d.adopted for d in calls] == [False, True]
+
+
+def test_a_position_adopted_without_stored_files_gets_them_at_the_first_download(app, client, adopted):
+    db.session.execute(delete(PositionFile))
+    db.session.commit()
+    first = client.get("/positions/teilhabe/download/docx")
+    assert first.status_code == 200 and first.data.startswith(b"PK")
+    assert db.session.scalar(select(func.count()).select_from(PositionFile)) == len(STORED_FORMATS)
+    assert client.get("/positions/teilhabe/download/docx").data == first.data
+
+
+def test_a_failing_renderer_leaves_the_draft_unadopted(app, monkeypatch):
+    board = factories.user(email="board@example.org", roles=(Role.BOARD,))
+    draft = factories.draft(paragraphs=2, phase=Phase.VOTING, slug="bruch")
+    cast_vote(factories.user(), draft, None, Choice.YES, clock.now())
+    db.session.commit()
+
+    def broken(document):
+        raise RuntimeError("no fonts")
+    monkeypatch.setitem(FORMATS, "pdf", Format(broken, "application/pdf", "pdf"))
+    from consult.board.services import adopt
+    with app.test_request_context(), pytest.raises(RuntimeError):
+        adopt(board, draft, Phase.VOTING, clock.now())
+    db.session.rollback()
+    draft = db.session.get(Draft, draft.id)
+    assert draft.phase == Phase.VOTING and draft.adopted_version_id is None
+    assert db.session.scalar(select(func.count()).select_from(PositionFile)) == 0

@@ -21,23 +21,10 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from consult.accounts.models import User
-from consult.amendments.models import AmendmentKind
-from consult.amendments.services import decide, propose
-from consult.board.services import adopt
-from consult.core import clock
 from consult.core.markdown import plain_text
-from consult.demo.content import DELEGATES, STAFF
-from consult.demo.services import demo_email, seed_demo
-from consult.drafts.models import Phase
-from consult.drafts.services import get_by_slug, set_phase
 from consult.exports.document import build_document
 from consult.exports.docx import CHANGE_HEADER_PARAGRAPHS
 from consult.exports.formats import FORMATS
-from consult.extensions import db
-from consult.versions.services import publish_version, start_version
-from consult.votes.models import Choice
-from consult.votes.services import cast_vote
 from tests.exports.test_pdf_docx import _revision_texts
 
 SOFFICE = shutil.which("soffice")
@@ -45,7 +32,6 @@ if SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") == "1":
     raise RuntimeError("CONSULT_TEST_LIBREOFFICE=1 but soffice is missing (apt-get install libreoffice-writer-nogui)")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
-SLUG = "participation-law"
 
 
 def _words(text: str) -> str:
@@ -69,31 +55,8 @@ def _in_order(haystack: str, needles: list[str]) -> None:
         at = found + len(needle)
 
 
-@pytest.fixture
-def adopted(app):
-    seed_demo()
-    draft = get_by_slug(SLUG)
-    delegate = db.session.query(User).filter_by(email=demo_email(DELEGATES["IEB"][0], "IEB")).one()
-    moderator = db.session.query(User).filter_by(email=demo_email(STAFF["moderator"])).one()
-    with app.test_request_context():
-        # Version 2 differs from version 1 by an accepted amendment, so the change document has changes.
-        text = next(t for t in draft.versions[0].texts if "im Sinne des Gesetzes" in t.text)
-        amendment = propose(delegate, draft, text, AmendmentKind.REPLACE,
-                            text.text.replace("Wir schlagen vor", "Wir fordern"), "Klarer.", clock.now())
-        decide(moderator, amendment, draft, "accept", "", clock.now())
-        publish_version(moderator, start_version(moderator, draft, clock.now()), clock.now())
-    set_phase(draft, Phase.VOTING)
-    for short_name in ("IEB", "NAVE", "GDGW"):
-        voter = db.session.query(User).filter_by(email=demo_email(DELEGATES[short_name][0], short_name)).one()
-        cast_vote(voter, draft, None, Choice.YES, clock.now())
-    board = db.session.query(User).filter_by(email=demo_email(STAFF["board"])).one()
-    with app.test_request_context():
-        adopt(board, draft, Phase.VOTING, clock.now())
-    db.session.commit()
-    return draft
-
-
-def test_the_adopted_demo_draft_in_every_format(app, adopted, tmp_path):
+def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
+    adopted = adopted_demo
     with app.test_request_context():
         document = build_document(adopted)
         files = {name: fmt.write(document) for name, fmt in FORMATS.items()}
@@ -104,7 +67,7 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted, tmp_path):
     # PDF (WeasyPrint): the consolidated text in order, and the appendix figures.
     pdf_text = _words(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(files["pdf"])).pages))
     _in_order(pdf_text, probes)
-    assert whole.deciding.yes == 3 and whole.carried
+    assert whole.counts.yes == 3 and whole.deciding.yes == 4 and whole.carried
 
     # DOCX (python-docx): the paragraphs in order.
     docx_text = _words(" ".join(p.text for p in docx.Document(io.BytesIO(files["docx"])).paragraphs))
