@@ -103,7 +103,7 @@ def main() -> None:
     from consult.drafts.services import get_by_slug
     from consult.exports.document import build_document
     from consult.exports.formats import FORMATS
-    from consult.exports.page import render_template, status_label, stylesheet, title_lines
+    from consult.exports.page import render_page, stylesheet
     from consult.exports.storage import store_position_files
     from consult.extensions import db
     from seed import seed
@@ -122,8 +122,7 @@ def main() -> None:
         with app.test_request_context(headers={"Accept-Language": "de"}):
             figures = {}
             figures["document"], document = timed(args.repeat, lambda: build_document(draft))
-            html = render_template("exports/print.html", document=document, title=title_lines(document),
-                                   status_label=status_label)
+            html = render_page(document)
             css = stylesheet()
             figures["weasyprint"], reference = timed(
                 args.repeat, lambda: HTML(string=html).write_pdf(stylesheets=[CSS(string=css)]))

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 
 from consult.amendments.diff import diff
+from consult.core.markdown import plain_text
 from consult.drafts.services import is_heading
 from consult.exports.document import Document
 from consult.exports.page import document_locale, status_label, title_lines
@@ -146,10 +147,10 @@ def _appendix(word, styles: _Styles, document: Document) -> None:
             word.add_paragraph(f"{title} · § {amendment.position}" if amendment.position else title,
                                style=styles.heading(2))
             for label, value in ((_("Proposed by"), amendment.organisation),
-                                 (_("Proposed text"), amendment.proposed_text),
+                                 (_("Proposed text"), plain_text(amendment.proposed_text or "")),
                                  (_("Justification"), amendment.justification),
                                  (_("Decision"), status_label(amendment.status)),
-                                 (_("Adopted text"), amendment.adopted_text),
+                                 (_("Adopted text"), plain_text(amendment.adopted_text or "")),
                                  (_("Reason"), amendment.reason)):
                 if value:
                     paragraph = word.add_paragraph()

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, format_date, gettext as _
 
+from consult.core.markdown import plain_text
 from consult.exports.document import Document
 
 STATUS_LABELS = {
@@ -58,10 +59,13 @@ def stylesheet() -> str:
     return (Path(current_app.static_folder) / "css" / "print.css").read_text(encoding="utf-8")
 
 
-def render_html(document: Document) -> str:
-    """The same page as the PDF's, as a standalone HTML file (the stylesheet inside it)."""
+def render_page(document: Document, inline_css: str | None = None) -> str:
+    """The print page of the document: the PDF's source, and with `inline_css` the HTML export."""
     with document_locale():
         return render_template("exports/print.html", document=document, title=title_lines(document),
-                               status_label=status_label, inline_css=stylesheet())
+                               status_label=status_label, plain=plain_text, inline_css=inline_css)
 
 
+def render_html(document: Document) -> str:
+    """The same page as the PDF's, as a standalone HTML file (the stylesheet inside it)."""
+    return render_page(document, inline_css=stylesheet())

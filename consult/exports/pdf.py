@@ -7,12 +7,11 @@ PDF never reaches the network or the file system; fonts come from fontconfig.
 """
 from __future__ import annotations
 
-from flask import render_template
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from consult.exports.document import Document
-from consult.exports.page import document_locale, status_label, stylesheet, title_lines
+from consult.exports.page import render_page, stylesheet
 
 
 class FetchRefused(ValueError):
@@ -28,9 +27,7 @@ class RefusingFetcher(URLFetcher):
 
 def render_pdf(document: Document) -> bytes:
     """The document as a PDF (inside an app context): title page, text with § numbers, appendix."""
-    with document_locale():
-        html = render_template("exports/print.html", document=document, title=title_lines(document),
-                               status_label=status_label)
+    html = render_page(document)
     fetcher = RefusingFetcher()
     css = CSS(string=stylesheet(), url_fetcher=fetcher)
     return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css])

@@ -60,6 +60,8 @@ def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page
 
     # The board downloads the adopted position as PDF and DOCX.
     page.goto(f"{base}/drafts/{SLUG}/settings")
+    if screenshot_dir is not None:
+        page.screenshot(path=str(screenshot_dir / "board-settings-adopted.png"), full_page=True)
     for name, magic in (("pdf", b"%PDF"), ("docx", b"PK")):
         with page.expect_download() as download:
             page.locator(f"a[href$='/export/{name}']").click()
@@ -75,3 +77,9 @@ def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page
     expect(page.locator("form[action$='/logout']")).to_have_count(0)
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "board-position.png"), full_page=True)
+    # Signed out, the position's PDF downloads from its page (rendered at adoption, served from storage).
+    with page.expect_download() as download:
+        page.locator(f"a[href$='/positions/{SLUG}/download/pdf']").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as file:
+        assert file.read(4) == b"%PDF"

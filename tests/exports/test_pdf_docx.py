@@ -14,11 +14,16 @@ import weasyprint.urls
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from consult.accounts.models import Role
+from consult.amendments.models import AmendmentKind
+from consult.amendments.services import decide, propose
+from consult.core import clock
 from consult.core.markdown import plain_text
 from consult.drafts.models import Paragraph, Phase, VersionStatus
 from consult.drafts.services import build_version, import_draft
 from consult.exports.document import build_document
 from consult.exports.docx import CHANGE_HEADER_PARAGRAPHS, clean, render_change_docx, render_docx
+from consult.exports.page import render_html
 from consult.exports.pdf import FetchRefused, RefusingFetcher, render_pdf
 from consult.extensions import db
 from tests import factories
@@ -187,3 +192,23 @@ def test_change_document_names_the_given_authors(app):
     xml = zipfile.ZipFile(io.BytesIO(render_change_docx(base, document, authors))).read("word/document.xml").decode()
     assert 'w:author="Türkischer Elternverein (TEV)"' in xml
     assert 'w:date="2026-03-01T12:30:00Z"' in xml
+
+
+def test_the_appendix_shows_amendment_texts_as_words_not_markdown(app):
+    draft = _draft(Phase.COMMENTING)
+    delegate = factories.user()
+    moderator = factories.user(roles=(Role.MODERATOR,))
+    text = draft.versions[0].texts[1]
+    with app.test_request_context():
+        amendment = propose(delegate, draft, text, AmendmentKind.REPLACE,
+                            "Mehr *Teilhabe* und **Mitsprache**, siehe [Gesetz](https://example.org/g).", "Weil.",
+                            clock.now())
+        decide(moderator, amendment, draft, "accept_modified", "Gekürzt.", clock.now(),
+               adopted_text="Mehr *Teilhabe*.")
+        document = build_document(draft, draft.versions[0])
+        word = docx.Document(io.BytesIO(render_docx(document)))
+        html = render_html(document)
+    lines = [p.text for p in word.paragraphs]
+    assert any(line.endswith("Mehr Teilhabe und Mitsprache, siehe Gesetz.") for line in lines), lines
+    assert any(line.endswith(": Mehr Teilhabe.") for line in lines)
+    assert "<dd>Mehr Teilhabe und Mitsprache, siehe Gesetz.</dd>" in html and "*" not in html.split("<body")[1]
