@@ -61,6 +61,10 @@ def from_environment(instance_path: Path) -> dict:
         # refuses further attempts for LOGIN_LOCK_SECONDS.
         "LOGIN_MAX_FAILURES": int(os.environ.get("CONSULT_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("CONSULT_LOGIN_LOCK_SECONDS", "300")),
+        # Flask-Limiter: where request counts are kept (memory:// per process; redis://host:6379 shared).
+        "RATELIMIT_ENABLED": _flag("CONSULT_RATELIMIT", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("CONSULT_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -16,3 +18,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 babel = Babel()
+# Rate limits per client address (sign-in, password reset, invitations). Storage from RATELIMIT_STORAGE_URI,
+# so that several app processes count together (e.g. redis://); memory:// counts per process.
+limiter = Limiter(key_func=get_remote_address)

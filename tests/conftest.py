@@ -30,6 +30,8 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
     "SERVER_NAME": None,
+    # Rate limits count across the tests of one process; the tests of the limits switch them on.
+    "RATELIMIT_ENABLED": False,
 }
 
 

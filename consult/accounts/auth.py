@@ -31,8 +31,13 @@ def init_app(app) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        # "id.session_version" (User.get_id): a session from before the version was raised is over.
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
         # One query for the person, their organisation and roles: it runs on every request.
-        user = (db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
-                if user_id.isdigit() else None)
-        return user if user is not None and user.is_active else None
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user

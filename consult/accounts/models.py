@@ -34,6 +34,11 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of the id kept in every session and remember-me cookie: raising it ends all sessions
+    # (a changed or reset password, a deactivated account).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A delegate who is their organisation's contact person invites people to it (issue 6).
+    is_contact_person: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -46,6 +51,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: "id.session_version"."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -104,3 +104,15 @@ def authenticate(email: str, password: str, throttle: Throttle) -> User:
     user.last_failed_login_at = None
     db.session.flush()
     return user
+
+
+def end_sessions(user: User, keep_current: bool = False) -> None:
+    """End every session and remember-me cookie of `user` (a new password, a deactivated account).
+    With `keep_current`, the session of this request stays signed in: the person who changed
+    their password here goes on working, everywhere else they must sign in again."""
+    from flask_login import current_user, login_user
+
+    user.session_version += 1
+    db.session.flush()
+    if keep_current and current_user.is_authenticated and current_user.id == user.id:
+        login_user(user)   # the session now carries the new version
