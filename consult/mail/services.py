@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -132,12 +133,29 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
     return {"sent": sent, "failed": failed, "waiting": waiting}
 
 
+# Besides after a response that queued mail, each process looks at the outbox after a response at most
+# this often: a message the mail server refused goes at a later request, even if nobody runs `flask send-mail`.
+RETRY_CHECK_SECONDS = 60.0
+_next_check = {"at": 0.0}
+
+
+def _due_for_sending() -> bool:
+    if g.get("mail_queued"):
+        return True
+    now = time.monotonic()
+    if now < _next_check["at"]:
+        return False
+    _next_check["at"] = now + RETRY_CHECK_SECONDS
+    return True
+
+
 def init_app(app) -> None:
-    """After a response that queued mail, send the outbox (once the answer has gone to the browser)."""
+    """After a response that queued mail (and now and then after any), send the outbox, once the answer
+    has gone to the browser."""
 
     @app.after_request
     def send_after_response(response):
-        if g.get("mail_queued") and app.config["MAIL_SEND_AFTER_RESPONSE"]:
+        if app.config["MAIL_SEND_AFTER_RESPONSE"] and _due_for_sending():
             def send() -> None:
                 with app.app_context():
                     try:

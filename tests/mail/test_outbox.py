@@ -108,3 +108,20 @@ def test_mail_queued_by_a_request_is_sent_after_its_response(app, client, auth, 
     response.close()   # the server closes the response once it is sent
     assert [email["To"] for email in server.sent] == ["neu@example.org"]
     assert db.session.scalar(select(OutboxMessage.sent_at)) is not None
+
+
+def test_a_message_left_in_the_outbox_goes_out_at_a_later_request(app, client, monkeypatch):
+    message = _queue(app, None)
+    db.session.execute(services.update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(minutes=1),
+                                                             attempts=1, last_error="Connection refused"))
+    db.session.commit()
+    server = FakeServer()
+    monkeypatch.setattr(services, "_transport", lambda config: server)
+    monkeypatch.setitem(services._next_check, "at", 0.0)   # the process has not looked for a minute
+    client.get("/").close()
+    assert [email["To"] for email in server.sent] == ["neu@example.org"]
+    assert db.session.get(OutboxMessage, message.id).sent_at is not None
+    # ... and does not look again at the next request.
+    _queue(app, None)
+    client.get("/").close()
+    assert len(server.sent) == 1
