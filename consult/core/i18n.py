@@ -34,6 +34,13 @@ def _gettext(message: str) -> str:
     return _translations().ugettext(message)
 
 
+def gettext(message: str, **variables) -> str:
+    """Flask-Babel's `gettext`, through the catalogue looked up once per request: for a view
+    that translates a few words in every answer (each Flask-Babel call finds the catalogue again)."""
+    text = _translations().ugettext(message)
+    return text % variables if variables else text
+
+
 def _ngettext(singular: str, plural: str, n: int) -> str:
     return _translations().ungettext(singular, plural, n)
 

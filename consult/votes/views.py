@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from consult.accounts.auth import identity_only
 from consult.core import clock
+from consult.core.i18n import gettext as _
 from consult.core.access import signed_in
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
@@ -43,6 +44,7 @@ def vote_context(draft: Draft | DraftState, paragraph_id: int | None, position: 
 
 @bp.route("/drafts/<slug>/votes", methods=["POST"])
 @signed_in
+@identity_only
 def cast(slug: str):
     """Cast (or change) the organisation's vote; htmx gets the updated box, a plain form a redirect."""
     form = VoteForm()

@@ -183,6 +183,8 @@ def test_vote_post_has_a_fixed_number_of_queries(client, auth, world, count_quer
         response = client.post("/drafts/rat/votes", headers=HX, data={"csrf_token": token, "vote": f"{world['pid']}:yes"})
     assert response.status_code == 200 and "1 von 3 Organisationen haben abgestimmt" in response.get_data(as_text=True)
     assert htmx_post.count == 6, htmx_post.statements
+    # The person as one row of what the checks read (consult.accounts.auth.Identity), not as objects.
+    assert "password_hash" not in htmx_post.statements[0] and "user_role" in htmx_post.statements[0]
     with count_queries() as plain_post:
         response = client.post("/drafts/rat/votes", data={"csrf_token": token, "vote": "whole:no"})
     assert response.status_code == 302
@@ -210,3 +212,41 @@ def test_a_delegate_whose_organisation_left_sees_the_refusal_in_the_box(client, 
     assert "Nur Delegierte von Mitgliedsorganisationen können abstimmen." in html
     assert "0 von 2 Organisationen haben abgestimmt" in html and 'name="vote"' not in html
     assert _count(Vote) == 0
+
+
+def test_the_vote_reads_the_person_fresh_on_every_request(client, auth, world):
+    # The vote POST reads the signed-in person as one row (consult.accounts.auth.Identity), not as
+    # objects: a role taken away or an account closed counts from the next request on.
+    from consult.accounts.models import UserRole
+
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    data = {"csrf_token": token, "vote": f"{world['pid']}:yes"}
+    db.session.execute(db.delete(UserRole).where(UserRole.user_id == world["a1"].id))
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data=data)
+    assert response.status_code == 403 and "Nur Delegierte" in response.get_data(as_text=True)
+    db.session.add(UserRole(user_id=world["a1"].id, role=Role.DELEGATE))
+    db.session.commit()
+    assert client.post("/drafts/rat/votes", headers=HX, data=data).status_code == 200
+    world["a1"].session_version += 1  # e.g. the password was changed elsewhere: this session is over
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data=data)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    data = {"csrf_token": token, "vote": f"{world['pid']}:no"}
+    assert client.post("/drafts/rat/votes", headers=HX, data=data).status_code == 200
+    world["a1"].is_active_account = False
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data=data)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert _count(VoteCast) == 2
+
+
+def test_a_refused_plain_vote_shows_the_page_frame_of_the_person(client, auth, world):
+    world["draft"].phase = Phase.ADOPTED
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    html = _vote(client, "yes", world["pid"]).get_data(as_text=True)
+    assert "Test Person" in html and '<abbr title="' in html and ">ABC</abbr>" in html
