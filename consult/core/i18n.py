@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from flask import current_app, g, session
 from flask_babel import force_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from consult.extensions import babel
@@ -39,6 +40,11 @@ def gettext(message: str, **variables) -> str:
     that translates a few words in every answer (each Flask-Babel call finds the catalogue again)."""
     text = _translations().ugettext(message)
     return text % variables if variables else text
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """Flask-Babel's `lazy_gettext`, translated through `gettext` above when it is shown."""
+    return LazyString(gettext, message, **variables)
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:

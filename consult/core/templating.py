@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import g, url_for
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
-from flask_babel import lazy_gettext as _l
 
 from consult.core.db import utcnow
+from consult.core.i18n import lazy_gettext as _l
 
 PHASE_LABELS = {
     "preparation": _l("Preparation"),

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from consult.drafts.models import Draft, Paragraph, Version
 
 _draft = Draft.__table__
-# Built once (its cache key is then computed once): `touch` runs in every write request.
+# Built once (their cache keys are then computed once): `touch` runs in every write request,
+# most often for one draft (an IN list is expanded anew on each execution).
+_TOUCH_ONE = update(_draft).where(_draft.c.id == bindparam("draft_id")).values(revision=_draft.c.revision + 1)
 _TOUCH = (update(_draft).where(_draft.c.id.in_(bindparam("ids", expanding=True)))
           .values(revision=_draft.c.revision + 1))
 
@@ -29,7 +31,9 @@ _TOUCH = (update(_draft).where(_draft.c.id.in_(bindparam("ids", expanding=True))
 def touch(connection, draft_ids) -> None:
     """Raise the revision of the given drafts by one (a Core statement on `connection`)."""
     ids = sorted({i for i in draft_ids if i is not None})
-    if ids:
+    if len(ids) == 1:
+        connection.execute(_TOUCH_ONE, {"draft_id": ids[0]})
+    elif ids:
         connection.execute(_TOUCH, {"ids": ids})
 
 
