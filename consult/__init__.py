@@ -48,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.admin import views as admin_views
+    from consult.profile import views as profile_views
     from consult.amendments import views as amendments_views
     from consult.board import views as board_views
     from consult.api import views as api_views
@@ -74,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(results_views.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(profile_views.bp)
 
     organisations_cli.init_app(app)
     accounts_cli.init_app(app)
