@@ -4,8 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.extensions import db
+from consult.organisations.models import Organisation
 
 PAGE_SIZE = 50
 
@@ -24,9 +26,6 @@ def entries(draft_id: int | None, page: int = 1) -> tuple[list[AuditEntry], bool
 def subject_names(rows: list[AuditEntry]) -> dict[str, str]:
     """The names of the organisations and people the lines are about, by subject ("user:7"): two queries
     at most, whatever the page holds."""
-    from consult.accounts.models import User
-    from consult.organisations.models import Organisation
-
     ids: dict[str, set[int]] = {"organisation": set(), "user": set()}
     for row in rows:
         kind, _, number = row.subject.partition(":")

@@ -93,7 +93,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def personal_data(user: User) -> dict:
     """Everything the platform holds about `user` and everything they wrote or cast, and nothing of
-    anyone else: profile, comments (every state), amendments, vote casts."""
+    anyone else: profile, comments (every state), amendments, vote casts, supports and reports."""
     organisation = user.organisation
     comments = db.session.execute(
         select(Comment, Draft.slug, Draft.title, ParagraphText.position)
@@ -110,6 +110,13 @@ def personal_data(user: User) -> dict:
     casts = db.session.execute(
         select(VoteCast, Draft.slug, Draft.title).join(Draft, VoteCast.draft_id == Draft.id)
         .where(VoteCast.cast_by_id == user.id).order_by(VoteCast.cast_at, VoteCast.id)).all()
+    supports = db.session.execute(
+        select(AmendmentSupport, Draft.slug, Draft.title).join(Amendment, AmendmentSupport.amendment_id == Amendment.id)
+        .join(Draft, Amendment.draft_id == Draft.id)
+        .where(AmendmentSupport.user_id == user.id).order_by(AmendmentSupport.created_at, AmendmentSupport.id)).all()
+    reports = db.session.execute(
+        select(Report, Draft.slug, Draft.title).join(Draft, Report.draft_id == Draft.id)
+        .where(Report.reporter_id == user.id).order_by(Report.created_at, Report.id)).all()
     return {
         "profile": {
             "name": user.name, "email": user.email,
@@ -134,6 +141,12 @@ def personal_data(user: User) -> dict:
         "vote_casts": [{"draft": {"slug": slug, "title": title}, "paragraph_id": v.paragraph_id,
                         "whole_draft": v.paragraph_id is None, "choice": v.choice.value,
                         "cast_at": _iso(v.cast_at)} for v, slug, title in casts],
+        # Supports given for the organisation, and reports filed: also things the person did.
+        "supports": [{"amendment": s.amendment_id, "draft": {"slug": slug, "title": title},
+                      "created_at": _iso(s.created_at)} for s, slug, title in supports],
+        "reports": [{"draft": {"slug": slug, "title": title}, "comment": r.comment_id, "amendment": r.amendment_id,
+                     "reason": r.reason, "status": r.status.value, "created_at": _iso(r.created_at)}
+                    for r, slug, title in reports],
     }
 
 

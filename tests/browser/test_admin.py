@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consult.demo.content import DELEGATES, STAFF
-from consult.demo.services import demo_email
+from consult.demo.services import DEMO_PASSWORD, demo_email
 from tests.browser.conftest import sign_in
 from tests.browser.test_reading import assert_accessible
 
@@ -77,7 +77,7 @@ def test_the_admin_creates_an_organisation_and_edits_a_person(live_server, page:
     _shot(page, screenshot_dir, "admin-audit")
 
 
-def test_a_delegate_opens_their_account(live_server, page: Page, screenshot_dir):
+def test_a_delegate_changes_their_password_and_deletes_their_account(live_server, page: Page, screenshot_dir):
     base = live_server
     delegate = DELEGATES["NAVE"][0]
     sign_in(page, base, demo_email(delegate, "NAVE"))
@@ -92,3 +92,17 @@ def test_a_delegate_opens_their_account(live_server, page: Page, screenshot_dir)
     expect(page.locator("#current_password-error")).to_have_text("Das ist nicht Ihr aktuelles Passwort.")
     assert_accessible(page, "the refused password form")
     _shot(page, screenshot_dir, "account")
+
+    page.get_by_label("Ihr Passwort, zur Bestätigung").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Mein Konto löschen").click()
+    expect(page.locator(".flash")).to_contain_text("Ihr Konto wurde gelöscht.")
+    expect(page.get_by_role("link", name="Anmelden")).to_be_visible()
+    # Their comment on § 8 of the diversity council stays, by a former delegate of their organisation.
+    sign_in(page, base, demo_email(DELEGATES["IEB"][0], "IEB"))
+    page.goto(f"{base}/drafts/diversity-council")
+    page.locator("#p8 a.comment-count").click()
+    thread = page.locator("#p8")
+    expect(thread).to_contain_text("ehemalige*r Delegierte*r von Netzwerk afrikanischer Vereine an der Elbe e.V.")
+    expect(thread).not_to_contain_text(delegate)
+    if screenshot_dir is not None:
+        thread.screenshot(path=str(screenshot_dir / "former-delegate.png"))

@@ -139,6 +139,8 @@ def test_the_data_download_holds_exactly_the_persons_data(client, auth, world):
     assert [a["id"] for a in data["amendments"]] == [mine["amendment"].id, theirs["foreign"].id]
     assert data["amendments"][0]["justification"] == "Weil es besser ist."
     assert sorted((v["whole_draft"], v["choice"]) for v in data["vote_casts"]) == [(False, "yes"), (True, "no")]
+    assert [s["amendment"] for s in data["supports"]] == [mine["foreign"].id]
+    assert [(r["comment"], r["reason"]) for r in data["reports"]] == [(mine["theirs"].id, "Das ist beleidigend.")]
     # nothing of the other person (their comments, amendment, name, address) and no other casts
     text = json.dumps(data, ensure_ascii=False)
     assert "Kwame" not in text and "kwame@example.org" not in text and "aus NAVE" not in text
