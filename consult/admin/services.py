@@ -56,7 +56,8 @@ def save_organisation(user, organisation: Organisation | None, *, name: str, sho
         raise FieldRefusal("name", _l("Please give the organisation's name."))
     if not SHORT_NAME.match(short_name):
         raise FieldRefusal("short_name", _l("The short name has 1 to 20 letters, digits, '.', '_' or '-'."))
-    if state is not None and state not in FEDERAL_STATES:
+    # A state written otherwise by the command line ("NRW") may stay as it is, but none is newly chosen.
+    if state is not None and state not in FEDERAL_STATES and (organisation is None or state != organisation.state):
         raise FieldRefusal("state", _l("Please choose one of the federal states, or none."))
     if vote_weight is None or vote_weight < 1:
         raise FieldRefusal("vote_weight", _l("The vote weight is a whole number of at least 1."))

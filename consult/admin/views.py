@@ -16,7 +16,7 @@ from consult.core.access import roles
 from consult.core.forms import message_for
 from consult.core.refusals import Refusal
 from consult.extensions import db
-from consult.organisations.models import Organisation, OrganisationLevel
+from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -37,6 +37,17 @@ def index():
 def organisations():
     """Every organisation with its state, level, membership, vote weight and people."""
     return render_template("admin/organisations.html", rows=organisation_rows(), form=EmptyForm()), 200, NO_STORE
+
+
+def _organisation_form(organisation=None, formdata=True) -> OrganisationForm:
+    if formdata:
+        form = OrganisationForm()
+    else:
+        form = OrganisationForm(formdata=None, obj=organisation, level=organisation.level.value,
+                                state=organisation.state or "")
+    if organisation is not None and organisation.state and organisation.state not in FEDERAL_STATES:
+        form.state.choices = [*form.state.choices, SelectChoice(organisation.state, organisation.state)]
+    return form
 
 
 def _organisation_page(form, organisation=None, error=None, status=200):
@@ -76,10 +87,8 @@ def edit_organisation(organisation_id: int):
     """Change an organisation's name, short name, state, level, membership and vote weight."""
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
     if request.method == "GET":
-        form = OrganisationForm(formdata=None, obj=organisation, level=organisation.level.value,
-                                state=organisation.state or "")
-        return _organisation_page(form, organisation)
-    form = OrganisationForm()
+        return _organisation_page(_organisation_form(organisation, formdata=False), organisation)
+    form = _organisation_form(organisation)
     if not form.validate_on_submit():
         return _organisation_page(form, organisation, message_for(form), 422)
     try:

@@ -303,3 +303,43 @@ def test_unknown_ids_are_404(client, auth, world):
     assert client.get("/admin/organisations/999").status_code == 404
     assert client.get("/admin/people/999").status_code == 404
     assert db.session.get(User, world["admin"].id) is not None
+
+
+def test_organisations_list_takes_the_same_queries_for_many_organisations(client, auth, world, count_queries):
+    auth.login("admin@example.org", factories.PASSWORD)
+    client.get("/admin/organisations")
+    with count_queries() as few:
+        assert client.get("/admin/organisations").status_code == 200
+    for n in range(30):
+        factories.user(email=f"o{n}@example.org", org=factories.organisation(name=f"Verein Nummer {n}"))
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get("/admin/organisations").get_data(as_text=True)
+    assert "Verein Nummer 29" in html
+    assert many.count == few.count
+
+
+def test_the_english_interface_names_the_administration(client, auth, world):
+    auth.login("admin@example.org", factories.PASSWORD)
+    page = client.get("/").get_data(as_text=True)
+    client.post("/language", data={"csrf_token": csrf_token(page), "language": "en", "next": "/admin/people"})
+    html = client.get("/admin/people").get_data(as_text=True)
+    assert ">Administration</a>" in html and "Search by name, e-mail or organisation" in html
+    assert "Delegate" in html and "4 people" in html
+
+
+def test_a_state_written_otherwise_by_the_command_line_is_kept_on_save(client, auth, world):
+    world["other"].state = "HH"
+    db.session.commit()
+    auth.login("admin@example.org", factories.PASSWORD)
+    url = f"/admin/organisations/{world['other'].id}"
+    html = client.get(url).get_data(as_text=True)
+    assert '<option selected value="HH">HH</option>' in html
+    fields = {"name": world["other"].name, "short_name": "NAVE", "state": "HH", "level": "state",
+              "is_member": "y", "vote_weight": "1"}
+    assert _post(client, url, url, **fields).status_code == 302
+    db.session.expire_all()
+    assert world["other"].state == "HH"
+    # a new organisation cannot choose it
+    response = _post(client, "/admin/organisations/new", "/admin/organisations/new", **{**ORG_FIELDS, "state": "HH"})
+    assert response.status_code == 422
