@@ -52,6 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     mail.init_app(app)
 
     from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.admin import views as admin_views
+    from consult.profile import views as profile_views
     from consult.amendments import views as amendments_views
     from consult.board import views as board_views
     from consult.api import views as api_views
@@ -82,6 +84,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_views.bp)
     app.register_blueprint(invitations_views.bp)
     app.register_blueprint(password_reset_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(profile_views.bp)
 
     organisations_cli.init_app(app)
     accounts_cli.init_app(app)

@@ -4,8 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.extensions import db
+from consult.organisations.models import Organisation
 
 PAGE_SIZE = 50
 
@@ -19,3 +21,22 @@ def entries(draft_id: int | None, page: int = 1) -> tuple[list[AuditEntry], bool
         query = query.where(AuditEntry.draft_id == draft_id)
     rows = list(db.session.scalars(query))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def subject_names(rows: list[AuditEntry]) -> dict[str, str]:
+    """The names of the organisations and people the lines are about, by subject ("user:7"): two queries
+    at most, whatever the page holds."""
+    ids: dict[str, set[int]] = {"organisation": set(), "user": set()}
+    for row in rows:
+        kind, _, number = row.subject.partition(":")
+        if kind in ids and number.isdigit():
+            ids[kind].add(int(number))
+    names: dict[str, str] = {}
+    if ids["organisation"]:
+        for id_, name, short in db.session.execute(select(Organisation.id, Organisation.name, Organisation.short_name)
+                                                   .where(Organisation.id.in_(sorted(ids["organisation"])))):
+            names[f"organisation:{id_}"] = f"{name} ({short})"
+    if ids["user"]:
+        for id_, name in db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(ids["user"])))):
+            names[f"user:{id_}"] = name
+    return names

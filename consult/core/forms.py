@@ -23,3 +23,18 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _catalogue(str(get_locale()))
+
+
+def message_for(form, refusal=None) -> str | None:
+    """Where a refused form's message goes: onto the field a `FieldRefusal` names (None is returned),
+    else the page-level message to show. A form without its CSRF token is a 400, not a message."""
+    from flask import abort
+
+    from consult.core.refusals import FieldRefusal
+
+    if "csrf_token" in form.errors:
+        abort(400)
+    if isinstance(refusal, FieldRefusal) and refusal.field in form:
+        form[refusal.field].errors = [*form[refusal.field].errors, str(refusal.message)]
+        return None
+    return str(refusal.message) if refusal is not None else None

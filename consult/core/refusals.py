@@ -36,3 +36,11 @@ class AlreadyChanged(Refusal):
     """Someone else changed the object a moment ago (e.g. decided the same item)."""
 
     status = 409
+
+
+class FieldRefusal(InvalidInput):
+    """Invalid input that belongs to one field of a form (`field`: its name), where the message shows."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field = field

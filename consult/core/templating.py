@@ -19,7 +19,6 @@ PHASE_LABELS = {
 
 STANCE_LABELS = {"support": _l("Support"), "concern": _l("Concern"), "neutral": _l("Neutral")}
 VOTE_LABELS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain")}
-ROLE_LABELS = {"delegate": _l("Delegate"), "moderator": _l("Moderator"), "board": _l("Board"), "admin": _l("Admin")}
 AMENDMENT_STATUS_LABELS = {
     "submitted": _l("Waiting for a decision"),
     "withdrawn": _l("Withdrawn"),
@@ -57,10 +56,30 @@ ACTION_LABELS = {
     "invitation.revoke": _l("Invitation withdrawn"),
     "invitation.accept": _l("Invitation accepted"),
     "account.password_reset": _l("Password reset by e-mail link"),
+    "organisation.create": _l("Organisation created"),
+    "organisation.update": _l("Organisation changed"),
+    "organisation.deactivate": _l("Organisation deactivated"),
+    "organisation.activate": _l("Organisation reactivated"),
+    "person.update": _l("Roles or organisation of a person changed"),
+    "person.deactivate": _l("Person deactivated"),
+    "person.activate": _l("Person reactivated"),
+    "account.delete": _l("Account deleted by its owner"),
+}
+
+ROLE_LABELS = {"delegate": _l("Delegate"), "moderator": _l("Moderator"), "board": _l("Board"),
+               "admin": _l("Administrator")}
+LEVEL_LABELS = {"federal": _l("Federal level"), "state": _l("State level"), "local": _l("Local level")}
+
+# The fields whose changes the audit log shows (before → after).
+AUDIT_FIELD_LABELS = {
+    "name": _l("Name"), "short_name": _l("Short name"), "state": _l("Federal state"), "level": _l("Level"),
+    "is_member": _l("Member"), "vote_weight": _l("Vote weight"), "is_active": _l("Active"), "roles": _l("Roles"),
+    "organisation": _l("Organisation"), "is_contact_person": _l("Contact person"),
 }
 
 _LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,
-           "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS, "role": ROLE_LABELS}
+           "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS,
+           "audit_field": AUDIT_FIELD_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS}
 
 
 def labels(kind: str) -> dict[str, str]:

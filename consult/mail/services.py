@@ -18,7 +18,7 @@ from email.utils import format_datetime, make_msgid
 
 from flask import current_app, g
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from consult.core.db import utcnow
 from consult.core.i18n import in_language
@@ -29,6 +29,8 @@ log = logging.getLogger("consult.mail")
 # After a failure, the next attempt waits this long (times the attempts so far, up to a day).
 RETRY_STEP = timedelta(minutes=5)
 MAX_RETRY_WAIT = timedelta(days=1)
+# Sent messages are kept this long (to look up what went out), then deleted: the outbox is no archive.
+KEEP_SENT = timedelta(days=30)
 
 
 def queue_mail(recipient: str, template: str, locale: str | None, **context) -> OutboxMessage:
@@ -127,6 +129,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
                 transport.quit()
             except (OSError, smtplib.SMTPException):
                 pass
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - KEEP_SENT))
     waiting = db.session.scalar(select(db.func.count()).select_from(OutboxMessage)
                                 .where(OutboxMessage.sent_at.is_(None)))
     db.session.commit()

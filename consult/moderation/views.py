@@ -13,7 +13,7 @@ from consult.accounts.permissions import is_moderator
 from consult.amendments.models import Amendment
 from consult.amendments.permissions import can_see_amendment
 from consult.amendments.services import decide as decide_amendment
-from consult.audit.queries import entries
+from consult.audit.queries import entries, subject_names
 from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
@@ -171,12 +171,13 @@ def report_amendment(slug: str, amendment_id: int):
 
 
 @bp.route("/audit")
-@roles("moderator", "board")
+@roles("moderator", "board", "admin")
 def audit():
     """Who decided what, when and why: newest first, filterable by draft, 50 to a page."""
     draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, has_more = entries(draft.id if draft else None, page)
     return render_template("moderation/audit.html", rows=rows, has_more=has_more, page=page, chosen_draft=draft,
+                           subjects=subject_names(rows),
                            drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \
         {"Cache-Control": "private, no-store"}

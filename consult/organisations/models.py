@@ -1,13 +1,26 @@
 """The member organisation: the unit that votes."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consult.core.db import UTCDateTime, utcnow
+from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.extensions import db
+
+
+class OrganisationLevel(enum.StrEnum):
+    FEDERAL = "federal"
+    STATE = "state"
+    LOCAL = "local"
+
+
+# The sixteen federal states (Länder), in the form `Organisation.state` stores them.
+FEDERAL_STATES = ("Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Bremen", "Hamburg", "Hessen",
+                  "Mecklenburg-Vorpommern", "Niedersachsen", "Nordrhein-Westfalen", "Rheinland-Pfalz",
+                  "Saarland", "Sachsen", "Sachsen-Anhalt", "Schleswig-Holstein", "Thüringen")
 
 
 class Organisation(db.Model):
@@ -17,6 +30,8 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str] = mapped_column(String(20), unique=True)
     state: Mapped[str | None] = mapped_column(String(60))
+    level: Mapped[OrganisationLevel] = mapped_column(str_enum(OrganisationLevel, "organisation_level"),
+                                                     default=OrganisationLevel.STATE, server_default="state")
     is_member: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Counts this many times in drafts that weigh votes (Draft.weighted_votes); 1 by default.

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from consult.extensions import db
-from consult.organisations.models import Organisation
+from consult.organisations.models import Organisation, OrganisationLevel
 
 SHORT_NAME = re.compile(r"^[A-Za-z0-9ÄÖÜäöüß][A-Za-z0-9ÄÖÜäöüß._-]{0,19}$")
 
@@ -21,7 +21,8 @@ def get_by_short_name(short_name: str) -> Organisation | None:
     )
 
 
-def create_organisation(name: str, short_name: str, state: str | None = None) -> Organisation:
+def create_organisation(name: str, short_name: str, state: str | None = None,
+                        level: OrganisationLevel = OrganisationLevel.STATE) -> Organisation:
     """Add an organisation; refuses an empty name, a malformed short name, or one already taken."""
     name, short_name = name.strip(), short_name.strip()
     if not name:
@@ -32,7 +33,8 @@ def create_organisation(name: str, short_name: str, state: str | None = None) ->
         raise OrganisationError(f"the short name {short_name!r} is already taken")
     if db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower())):
         raise OrganisationError(f"an organisation named {name!r} already exists")
-    organisation = Organisation(name=name, short_name=short_name, state=(state or "").strip() or None)
+    organisation = Organisation(name=name, short_name=short_name, state=(state or "").strip() or None,
+                                level=OrganisationLevel(level))
     db.session.add(organisation)
     db.session.flush()
     return organisation

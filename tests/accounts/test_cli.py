@@ -42,3 +42,14 @@ def test_clear_errors_and_nothing_written(runner, monkeypatch):
     result = runner.invoke(args=["create-organisation", "B e.V.", "--short-name", "a"])
     assert result.exit_code == 1 and "taken" in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Organisation)) == 1
+
+
+def test_create_organisation_with_a_level(runner):
+    from consult.organisations.models import OrganisationLevel
+    from consult.organisations.services import get_by_short_name
+
+    result = runner.invoke(args=["create-organisation", "Bundesverband e.V.", "--short-name", "BV", "--level", "federal"])
+    assert result.exit_code == 0, result.output
+    assert get_by_short_name("BV").level == OrganisationLevel.FEDERAL
+    result = runner.invoke(args=["create-organisation", "X e.V.", "--short-name", "X", "--level", "planet"])
+    assert result.exit_code != 0 and get_by_short_name("X") is None

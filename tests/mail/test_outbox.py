@@ -125,3 +125,13 @@ def test_a_message_left_in_the_outbox_goes_out_at_a_later_request(app, client, m
     _queue(app, None)
     client.get("/").close()
     assert len(server.sent) == 1
+
+
+def test_sent_messages_are_deleted_after_30_days(app, monkeypatch):
+    _queue(app, None)
+    monkeypatch.setattr(services, "_transport", lambda config: FakeServer())
+    send_pending()
+    assert send_pending(now=utcnow() + timedelta(days=29))["waiting"] == 0
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 1
+    send_pending(now=utcnow() + timedelta(days=31))
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 0

@@ -1,0 +1,1 @@
+"""Administration: organisations and people (admins only)."""
