@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.accounts import auth, cli as accounts_cli, two_factor_views, views as accounts_views
     from consult.amendments import views as amendments_views
     from consult.board import views as board_views
     from consult.api import views as api_views
@@ -64,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(two_factor_views.bp)
     app.register_blueprint(reading_views.bp)
     app.register_blueprint(comments_views.bp)
     app.register_blueprint(votes_views.bp)

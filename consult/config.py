@@ -65,6 +65,13 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _flag("CONSULT_RATELIMIT", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("CONSULT_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Sign-in limits per client address (Flask-Limiter syntax; only POSTs count).
+        "LOGIN_RATE_LIMIT": os.environ.get("CONSULT_LOGIN_RATE_LIMIT", "10 per minute;100 per hour"),
+        # Two-factor sign-in is required for moderators, board and admins unless CONSULT_REQUIRE_2FA=0
+        # (a closed test installation; every privileged page then says so).
+        "REQUIRE_2FA": _flag("CONSULT_REQUIRE_2FA", True),
+        # How long the code page waits after a correct password before the password is asked again.
+        "TWO_FACTOR_PENDING_SECONDS": int(os.environ.get("CONSULT_TWO_FACTOR_PENDING_SECONDS", "300")),
         "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),

@@ -32,6 +32,9 @@ TEST_CONFIG = {
     "SERVER_NAME": None,
     # Rate limits count across the tests of one process; the tests of the limits switch them on.
     "RATELIMIT_ENABLED": False,
+    # Tests of moderators and board sign in with the password alone; tests/accounts/test_two_factor.py
+    # switches the requirement on.
+    "REQUIRE_2FA": False,
 }
 
 
@@ -117,8 +120,14 @@ def database_url(request, backend):
 
 
 @pytest.fixture
-def app(database_url, backend):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+def extra_config() -> dict:
+    """Settings a test module adds to TEST_CONFIG (override this fixture, e.g. to switch rate limits on)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, backend, extra_config):
+    app = create_app({**TEST_CONFIG, **extra_config, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         if backend == "sqlite":
             db.create_all()

@@ -52,6 +52,9 @@ ACTION_LABELS = {
     "version.start": _l("New version started"),
     "version.publish": _l("Version published"),
     "phase.change": _l("Phase changed"),
+    "two_factor.enable": _l("Two-factor sign-in switched on"),
+    "two_factor.disable": _l("Two-factor sign-in switched off"),
+    "two_factor.reset": _l("Two-factor sign-in reset"),
 }
 
 _LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,

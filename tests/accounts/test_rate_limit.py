@@ -1,0 +1,94 @@
+"""Sign-in attempts are limited per client address (Flask-Limiter): the password POST and the code POST."""
+from __future__ import annotations
+
+import pyotp
+import pytest
+
+from consult.accounts.models import Role
+from consult.extensions import db, limiter
+from tests import factories
+from tests.conftest import Auth, csrf_token
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def extra_config():
+    return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute;20 per hour"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(app):
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def from_address(client, address: str):
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def attempt(client, email: str = "nobody@example.org"):
+    page = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data={"email": email, "password": "falsch", "csrf_token": csrf_token(page)})
+
+
+def test_the_fourth_sign_in_a_minute_from_one_address_gets_429_with_a_message(client):
+    from_address(client, "203.0.113.7")
+    for n in range(3):
+        assert attempt(client, f"person{n}@example.org").status_code == 200
+    limited = attempt(client, "person9@example.org")
+    assert limited.status_code == 429
+    assert "Zu viele Anfragen" in limited.get_data(as_text=True)
+    assert "Bitte warten Sie" in limited.get_data(as_text=True)
+    assert int(limited.headers["Retry-After"]) > 0
+    # Only POSTs count: the sign-in page itself still shows.
+    assert client.get("/login").status_code == 200
+
+
+def test_the_message_is_in_the_persons_language(client):
+    from_address(client, "203.0.113.8")
+    page = client.get("/").get_data(as_text=True)
+    client.post("/language", data={"language": "en", "next": "/", "csrf_token": csrf_token(page)})
+    for _ in range(3):
+        attempt(client)
+    limited = attempt(client)
+    assert limited.status_code == 429
+    assert "Too many requests" in limited.get_data(as_text=True)
+
+
+def test_limits_count_per_address(app, client):
+    other = app.test_client()
+    from_address(client, "203.0.113.9")
+    from_address(other, "198.51.100.4")
+    for _ in range(3):
+        attempt(client)
+    assert attempt(client).status_code == 429
+    assert attempt(other).status_code == 200
+
+
+def test_a_right_password_is_limited_too(client, app):
+    factories.user(email="amina@example.org")
+    db.session.commit()
+    from_address(client, "203.0.113.10")
+    for _ in range(3):
+        attempt(client)
+    response = Auth(client).login("amina@example.org", factories.PASSWORD)
+    assert response.status_code == 429
+
+
+def test_the_code_post_is_limited(client):
+    person = factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
+    person.totp_secret = SECRET
+    person.totp_enabled_at = person.created_at
+    db.session.commit()
+    from_address(client, "203.0.113.11")
+    assert Auth(client).login("mod@example.org", factories.PASSWORD).headers["Location"] == "/login/code"
+    token = csrf_token(client.get("/login/code").get_data(as_text=True))
+    wrong = "000000" if pyotp.TOTP(SECRET).now() != "000000" else "111111"
+    for _ in range(3):
+        assert client.post("/login/code", data={"code": wrong, "csrf_token": token}).status_code == 422
+    limited = client.post("/login/code", data={"code": pyotp.TOTP(SECRET).now(), "csrf_token": token})
+    assert limited.status_code == 429
+    assert "Zu viele Anfragen" in limited.get_data(as_text=True)
