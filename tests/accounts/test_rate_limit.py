@@ -1,6 +1,8 @@
 """Sign-in attempts are limited per client address (Flask-Limiter): the password POST and the code POST."""
 from __future__ import annotations
 
+import re
+
 import pyotp
 import pytest
 
@@ -41,10 +43,21 @@ def test_the_fourth_sign_in_a_minute_from_one_address_gets_429_with_a_message(cl
     limited = attempt(client, "person9@example.org")
     assert limited.status_code == 429
     assert "Zu viele Anfragen" in limited.get_data(as_text=True)
-    assert "Bitte warten Sie" in limited.get_data(as_text=True)
+    assert "Bitte warten Sie 1 Minute" in limited.get_data(as_text=True)
     assert int(limited.headers["Retry-After"]) > 0
     # Only POSTs count: the sign-in page itself still shows.
     assert client.get("/login").status_code == 200
+
+
+def test_the_message_says_how_long_to_wait(client, app):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per hour"
+    from_address(client, "203.0.113.12")
+    for _ in range(2):
+        assert attempt(client).status_code == 200
+    limited = attempt(client)
+    assert limited.status_code == 429
+    minutes = int(re.search(r"Bitte warten Sie (\d+) Minuten", limited.get_data(as_text=True)).group(1))
+    assert 55 <= minutes <= 60
 
 
 def test_the_message_is_in_the_persons_language(client):
@@ -56,6 +69,7 @@ def test_the_message_is_in_the_persons_language(client):
     limited = attempt(client)
     assert limited.status_code == 429
     assert "Too many requests" in limited.get_data(as_text=True)
+    assert "Please wait 1 minute" in limited.get_data(as_text=True)
 
 
 def test_limits_count_per_address(app, client):
