@@ -65,6 +65,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _flag("CONSULT_RATELIMIT", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("CONSULT_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted (0: none). The client
+        # address (sign-in limits) is then the one the nearest proxy saw, not the proxy's own.
+        "PROXY_COUNT": int(os.environ.get("CONSULT_PROXY_COUNT", "0")),
         # Sign-in limits per client address (Flask-Limiter syntax; only POSTs count).
         "LOGIN_RATE_LIMIT": os.environ.get("CONSULT_LOGIN_RATE_LIMIT", "10 per minute;100 per hour"),
         # Two-factor sign-in is required for moderators, board and admins unless CONSULT_REQUIRE_2FA=0

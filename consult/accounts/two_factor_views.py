@@ -121,6 +121,7 @@ def sign_in_code():
         flash(_("Your sign-in has expired. Please enter your e-mail and password again."), "info")
         return redirect(url_for("accounts.login"))
     form = TwoFactorCodeForm()
+    form.code.render_kw = {**form.code.render_kw, "autofocus": True}   # the one thing to do on this page
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("accounts/two_factor_code.html", form=form, error=None), status, NO_STORE

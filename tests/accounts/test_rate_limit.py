@@ -106,3 +106,29 @@ def test_the_code_post_is_limited(client):
     limited = client.post("/login/code", data={"code": pyotp.TOTP(SECRET).now(), "csrf_token": token})
     assert limited.status_code == 429
     assert "Zu viele Anfragen" in limited.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(database_url, backend):
+    """With CONSULT_PROXY_COUNT=1, two people behind one proxy are counted apart; without it, together."""
+    from consult import create_app
+    from tests.conftest import TEST_CONFIG, IsolatedClient
+
+    def limited_second_attempt(proxy_count: int, forwarded_for: list[str]) -> list[int]:
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
+                          "LOGIN_RATE_LIMIT": "1 per minute", "PROXY_COUNT": proxy_count})
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            db.create_all()
+            limiter.reset()
+            statuses = []
+            for address in forwarded_for:
+                client = from_address(app.test_client(), "10.0.0.1")   # the proxy
+                client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+                statuses.append(attempt(client).status_code)
+            limiter.reset()
+            db.session.remove()
+            db.engine.dispose()
+        return statuses
+
+    assert limited_second_attempt(1, ["198.51.100.1", "198.51.100.2"]) == [200, 200]
+    assert limited_second_attempt(0, ["198.51.100.1", "198.51.100.2"]) == [200, 429]

@@ -216,6 +216,7 @@ def test_switching_off_needs_the_password_and_a_current_code(client, auth, deleg
     post_code(client, code_at(NOW))
     frozen_clock.move(30)
     page = client.get("/account/two-factor").get_data(as_text=True)
+    assert 'autocomplete="one-time-code"' in page and "autofocus" not in page  # only the code page focuses it
     token = csrf_token(page)
     wrong_password = client.post("/account/two-factor/off",
                                  data={"password": "nicht das Passwort", "code": code_at(frozen_clock.now),
@@ -260,7 +261,7 @@ def test_the_password_alone_does_not_sign_in(client, auth, moderator, required):
     assert "Leyla Hoffmann" not in client.get("/").get_data(as_text=True)
     assert client.get("/moderation").headers["Location"].startswith("/login")
     page = client.get("/login/code").get_data(as_text=True)
-    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page and "autofocus" in page
 
     signed_in = post_code(client, code_at(NOW))
     assert signed_in.headers["Location"] == "/moderation"
