@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash
 
 from consult.accounts.models import Role, User
-from consult.accounts.services import SignInRefused, Throttle, clear_failures, count_failure, refuse_while_locked
+from consult.accounts.services import Throttle, clear_failures, count_failure, refuse_while_locked
 from consult.audit.services import record
 from consult.core.db import utcnow
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed
@@ -82,7 +82,7 @@ def grouped(secret: str) -> str:
 def matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step (counter) whose code `code` is, within the valid window; None when none matches."""
     code = re.sub(r"\s", "", code or "")
-    if not _CODE.match(code):
+    if not secret or not _CODE.match(code):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
