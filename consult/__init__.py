@@ -52,6 +52,10 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
+    from consult.mail import services as mail
+
+    mail.init_app(app)
+
     from consult.accounts import auth, cli as accounts_cli, two_factor_views, views as accounts_views
     from consult.amendments import views as amendments_views
     from consult.board import views as board_views
@@ -66,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.demo import cli as demo_cli
     from consult.exports import cli as exports_cli, views as exports_views
     from consult.moderation import views as moderation_views
+    from consult.invitations import views as invitations_views
+    from consult.password_reset import views as password_reset_views
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
@@ -80,6 +86,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(results_views.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(invitations_views.bp)
+    app.register_blueprint(password_reset_views.bp)
 
     organisations_cli.init_app(app)
     accounts_cli.init_app(app)

@@ -75,6 +75,21 @@ def from_environment(instance_path: Path) -> dict:
         "REQUIRE_2FA": _flag("CONSULT_REQUIRE_2FA", True),
         # How long the code page waits after a correct password before the password is asked again.
         "TWO_FACTOR_PENDING_SECONDS": int(os.environ.get("CONSULT_TWO_FACTOR_PENDING_SECONDS", "300")),
+        # Per client address, on POSTs only (Flask-Limiter's notation).
+        "INVITATION_RATE_LIMIT": os.environ.get("CONSULT_INVITATION_RATE_LIMIT", "20 per minute;200 per hour"),
+        "RESET_RATE_LIMIT": os.environ.get("CONSULT_RESET_RATE_LIMIT", "5 per minute;30 per hour"),
+        # E-mail: without MAIL_SMTP_HOST, messages are written to the log (development).
+        "MAIL_SMTP_HOST": os.environ.get("MAIL_SMTP_HOST", "").strip(),
+        "MAIL_SMTP_PORT": int(os.environ.get("MAIL_SMTP_PORT", "587")),
+        "MAIL_SMTP_USER": os.environ.get("MAIL_SMTP_USER", ""),
+        "MAIL_SMTP_PASSWORD": os.environ.get("MAIL_SMTP_PASSWORD", ""),
+        "MAIL_SMTP_STARTTLS": _flag("MAIL_SMTP_STARTTLS", True),
+        "MAIL_SMTP_SSL": _flag("MAIL_SMTP_SSL", False),
+        "MAIL_SMTP_TIMEOUT": int(os.environ.get("MAIL_SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Bundeskonferenz <noreply@consult.invalid>"),
+        "MAIL_SEND_AFTER_RESPONSE": _flag("MAIL_SEND_AFTER_RESPONSE", True),
+        # The address links in e-mails start with (the app cannot know it behind a proxy), e.g. https://beteiligung.example.org
+        "PUBLIC_URL": os.environ.get("CONSULT_PUBLIC_URL", "").rstrip("/"),
         "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),

@@ -30,8 +30,11 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
     "SERVER_NAME": None,
-    # Rate limits count across the tests of one process; the tests of the limits switch them on.
-    "RATELIMIT_ENABLED": False,
+    # Rate limits on, but far above what a test does; the tests of the limits set low ones.
+    "RATELIMIT_ENABLED": True,
+    "INVITATION_RATE_LIMIT": "10000 per minute",
+    "RESET_RATE_LIMIT": "10000 per minute",
+    "LOGIN_RATE_LIMIT": "10000 per minute",
     # Tests of moderators and board sign in with the password alone; tests/accounts/test_two_factor.py
     # switches the requirement on.
     "REQUIRE_2FA": False,

@@ -1,8 +1,12 @@
 """Interface language: the session's choice, else the account's, else German."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import current_app, g, session
-from flask_babel import get_translations
+from flask_babel import force_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from consult.extensions import babel
@@ -31,6 +35,18 @@ def _gettext(message: str) -> str:
     return _translations().ugettext(message)
 
 
+def gettext(message: str, **variables) -> str:
+    """Flask-Babel's `gettext`, through the catalogue looked up once per request: for a view
+    that translates a few words in every answer (each Flask-Babel call finds the catalogue again)."""
+    text = _translations().ugettext(message)
+    return text % variables if variables else text
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """Flask-Babel's `lazy_gettext`, translated through `gettext` above when it is shown."""
+    return LazyString(gettext, message, **variables)
+
+
 def _ngettext(singular: str, plural: str, n: int) -> str:
     return _translations().ungettext(singular, plural, n)
 
@@ -38,6 +54,24 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 def _pgettext(context: str, message: str) -> str:
     """A word whose translation depends on where it stands ("Support": a stance, or co-signing)."""
     return _translations().upgettext(context, message)
+
+
+_REQUEST_CACHES = ("_consult_translations", "_consult_labels")
+
+
+@contextmanager
+def in_language(locale: str) -> Iterator[None]:
+    """Translate in `locale` for a while (an e-mail to someone who reads another language than
+    this page's): Flask-Babel's force_locale, with this request's caches of catalogue and labels set aside."""
+    saved = {name: g.pop(name) for name in _REQUEST_CACHES if name in g}
+    try:
+        with force_locale(locale):
+            yield
+    finally:
+        for name in _REQUEST_CACHES:
+            g.pop(name, None)
+        for name, value in saved.items():
+            setattr(g, name, value)
 
 
 def init_app(app) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import g, url_for
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
-from flask_babel import lazy_gettext as _l
 
 from consult.core.db import utcnow
+from consult.core.i18n import lazy_gettext as _l
 
 PHASE_LABELS = {
     "preparation": _l("Preparation"),
@@ -19,6 +19,7 @@ PHASE_LABELS = {
 
 STANCE_LABELS = {"support": _l("Support"), "concern": _l("Concern"), "neutral": _l("Neutral")}
 VOTE_LABELS = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain")}
+ROLE_LABELS = {"delegate": _l("Delegate"), "moderator": _l("Moderator"), "board": _l("Board"), "admin": _l("Admin")}
 AMENDMENT_STATUS_LABELS = {
     "submitted": _l("Waiting for a decision"),
     "withdrawn": _l("Withdrawn"),
@@ -55,10 +56,14 @@ ACTION_LABELS = {
     "two_factor.enable": _l("Two-factor sign-in switched on"),
     "two_factor.disable": _l("Two-factor sign-in switched off"),
     "two_factor.reset": _l("Two-factor sign-in reset"),
+    "invitation.create": _l("Person invited"),
+    "invitation.revoke": _l("Invitation withdrawn"),
+    "invitation.accept": _l("Invitation accepted"),
+    "account.password_reset": _l("Password reset by e-mail link"),
 }
 
 _LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,
-           "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS}
+           "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS, "role": ROLE_LABELS}
 
 
 def labels(kind: str) -> dict[str, str]:
@@ -67,6 +72,12 @@ def labels(kind: str) -> dict[str, str]:
     if kind not in cache:
         cache[kind] = {key: str(value) for key, value in _LABELS[kind].items()}
     return cache[kind]
+
+
+def role_names(roles) -> str:
+    """"Delegierte*r, Vorstand": a person's or an invitation's roles in words."""
+    names = labels("role")
+    return ", ".join(names[str(role)] for role in roles)
 
 
 _PLACEHOLDER = 2147483647
@@ -86,7 +97,7 @@ def url_for_each(endpoint: str, key: str, value, **values) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(url_for_each=url_for_each, labels=labels)
+    app.jinja_env.globals.update(url_for_each=url_for_each, labels=labels, role_names=role_names)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

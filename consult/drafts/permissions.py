@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from consult.drafts.models import Draft, Phase
+
+if TYPE_CHECKING:
+    from consult.drafts.queries import DraftState
 
 # Roles that see drafts still in preparation.
 STAFF_ROLES = ("board", "moderator", "admin")
 
 
-def can_view_draft(user, draft: Draft) -> bool:
+def can_view_draft(user, draft: Draft | DraftState) -> bool:
     """Staff see every draft; other signed-in people see drafts past preparation;
     guests see only public drafts past preparation."""
     if user.has_role(*STAFF_ROLES):
@@ -19,9 +23,9 @@ def can_view_draft(user, draft: Draft) -> bool:
     return user.is_authenticated or draft.is_public
 
 
-def phase_is_open(draft: Draft, phase: Phase, now: datetime) -> bool:
+def phase_is_open(draft: Draft | DraftState, phase: Phase, now: datetime) -> bool:
     """The draft is in `phase` and that phase's deadline (if any) has not passed."""
     if draft.phase != phase:
         return False
-    deadline = draft.deadline_for(phase)
+    deadline = draft.current_deadline
     return deadline is None or now < deadline

@@ -8,26 +8,33 @@ versions, paragraphs, votes, vote casts) or through its paragraph (`paragraph_id
 comments) or its version (`version_id`: paragraph texts). The counter is raised in
 the same transaction as the change, so a page can never be cached from a state that
 was rolled back. Writes that bypass the ORM's unit of work (a Core `insert`,
-`update` or `delete`) are not seen: flush an ORM row beside them (as `cast_vote`
-adds its `VoteCast`) or call `touch` yourself.
+`update` or `delete`) are not seen: call `touch` yourself on the same connection
+(as `cast_vote` does), or flush an ORM row beside them.
 """
 from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from consult.drafts.models import Draft, Paragraph, Version
 
 _draft = Draft.__table__
+# Built once (their cache keys are then computed once): `touch` runs in every write request,
+# most often for one draft (an IN list is expanded anew on each execution).
+_TOUCH_ONE = update(_draft).where(_draft.c.id == bindparam("draft_id")).values(revision=_draft.c.revision + 1)
+_TOUCH = (update(_draft).where(_draft.c.id.in_(bindparam("ids", expanding=True)))
+          .values(revision=_draft.c.revision + 1))
 
 
 def touch(connection, draft_ids) -> None:
     """Raise the revision of the given drafts by one (a Core statement on `connection`)."""
     ids = sorted({i for i in draft_ids if i is not None})
-    if ids:
-        connection.execute(update(_draft).where(_draft.c.id.in_(ids)).values(revision=_draft.c.revision + 1))
+    if len(ids) == 1:
+        connection.execute(_TOUCH_ONE, {"draft_id": ids[0]})
+    elif ids:
+        connection.execute(_TOUCH, {"ids": ids})
 
 
 def _written(session: Session):

@@ -10,6 +10,12 @@ VOTE_VALUE = r"^(\d+|whole):(yes|no|abstain)$"
 
 
 class VoteForm(Form):
+    class Meta:
+        # CSRFProtect checks the token of every POST before the view runs (and the form's own
+        # check would then be skipped); without this the form would sign a new token for the
+        # hidden field of a form that the vote answer never renders.
+        csrf = False
+
     vote = StringField(validators=[DataRequired(), Regexp(VOTE_VALUE)])
 
     def question_and_choice(self) -> tuple[int | None, str]:

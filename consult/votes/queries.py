@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 
 from consult.extensions import db
 from consult.organisations.models import Organisation
@@ -57,6 +57,31 @@ def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, 
         if paragraph_id in result:
             result[paragraph_id].counts[choice] = count
     return result
+
+
+_votes, _organisations = Vote.__table__, Organisation.__table__
+_entitled = _organisations.c.is_member.is_(True) & _organisations.c.is_active.is_(True)
+
+
+def _tally_of_one(question):
+    """Entitled organisations and the counts of one question, as one row (an aggregate without GROUP BY)."""
+    return (select(select(func.count()).select_from(_organisations).where(_entitled).scalar_subquery(),
+                   *(func.count(case((_votes.c.choice == choice, 1))) for choice in Choice))
+            .select_from(_votes.join(_organisations, _organisations.c.id == _votes.c.organisation_id))
+            .where(_votes.c.draft_id == bindparam("draft_id"), question, _entitled))
+
+
+_TALLY_PARAGRAPH = _tally_of_one(_votes.c.paragraph_id == bindparam("paragraph_id"))
+_TALLY_WHOLE = _tally_of_one(_votes.c.paragraph_id.is_(None))
+
+
+def tally(draft_id: int, paragraph_id: int | None) -> Tally:
+    """The counts of one question (None: the whole draft), as `tallies` counts them, in one query
+    (the answer to a vote shows one box)."""
+    statement = _TALLY_WHOLE if paragraph_id is None else _TALLY_PARAGRAPH
+    params = {"draft_id": draft_id} if paragraph_id is None else {"draft_id": draft_id, "paragraph_id": paragraph_id}
+    entitled, *counts = db.session.connection().execute(statement, params).one()
+    return Tally(counts={choice.value: n for choice, n in zip(Choice, counts)}, entitled=entitled)
 
 
 def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) -> dict[int | None, str]:

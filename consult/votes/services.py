@@ -2,57 +2,82 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, ParagraphText, Phase
+from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.drafts.queries import CurrentText, DraftState
+from consult.drafts.revision import touch
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 
+_LOOK_UP = object()
+_vote, _cast = Vote.__table__, VoteCast.__table__
+_HISTORY = insert(_cast)
 
-def _insert():
-    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+
+@lru_cache(maxsize=None)
+def _upsert(dialect: str, whole_draft: bool):
+    """The upsert of a vote, built once per database and kind of question (its cache key is then computed once).
+
+    One statement, so parallel casts from several processes leave one vote. It returns
+    the choice on record when this cast was recorded, and nothing when it was not."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_vote)
+    return statement.on_conflict_do_update(
+        index_elements=["organisation_id", "draft_id"] if whole_draft else ["organisation_id", "paragraph_id"],
+        index_where=_vote.c.paragraph_id.is_(None) if whole_draft else _vote.c.paragraph_id.is_not(None),
+        set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
+              "cast_at": statement.excluded.cast_at},
+        # Two casts in flight may commit in the other order than they were made:
+        # the vote on record is the latest cast, whichever commits last.
+        where=_vote.c.cast_at <= statement.excluded.cast_at,
+    ).returning(_vote.c.choice)
 
 
-def cast_vote(user, draft: Draft, paragraph_id: int | None, choice: Choice, now: datetime) -> ParagraphText | None:
+def _choice_on_record(connection, draft_id: int, paragraph_id: int | None, organisation_id: int) -> Choice:
+    question = _vote.c.paragraph_id.is_(None) if paragraph_id is None else _vote.c.paragraph_id == paragraph_id
+    return connection.execute(select(_vote.c.choice).where(
+        _vote.c.draft_id == draft_id, _vote.c.organisation_id == organisation_id, question)).scalar_one()
+
+
+def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice: Choice, now: datetime, *,
+              text: CurrentText | None | object = _LOOK_UP) -> Choice:
     """Set the organisation's vote on a paragraph (or, with None, on the whole draft).
 
     Refuses people who do not speak for an active member organisation, a draft
     outside its voting phase or past its voting deadline, a paragraph that is
     not in the draft's current version, and headings. A later cast by any delegate of the same
-    organisation replaces the vote; each cast is kept in VoteCast. The upsert is a
-    single statement, so parallel casts from several processes leave one vote.
-    Returns the paragraph as it reads in the current version (None for the whole draft).
+    organisation replaces the vote; each cast is kept in VoteCast, and the draft's revision
+    is raised in the same transaction. The upsert is a single statement, so parallel casts
+    from several processes leave one vote. `text` is the paragraph as it reads in the current
+    version, when the caller has read it already (`consult.drafts.queries.draft_and_text`).
+    Returns the organisation's choice on record: this cast's, unless a later cast of the
+    organisation was recorded first.
     """
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can vote."))
     if not phase_is_open(draft, Phase.VOTING, now):
         raise PhaseClosed(_l("Voting is not possible now: this draft is not open for votes."))
-    text = current_text(draft, paragraph_id) if paragraph_id is not None else None
+    if text is _LOOK_UP:
+        text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     if paragraph_id is not None and text is None:
         raise InvalidInput(_l("This paragraph does not belong to this draft."))
     if text is not None and is_heading(text.text):
         raise InvalidInput(_l("Headings are not put to the vote."))
     values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "organisation_id": user.organisation_id,
               "choice": choice, "cast_by_id": user.id, "cast_at": now}
-    where = Vote.paragraph_id.is_not(None) if paragraph_id is not None else Vote.paragraph_id.is_(None)
-    target = ["organisation_id", "paragraph_id"] if paragraph_id is not None else ["organisation_id", "draft_id"]
-    statement = _insert()(Vote).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=target, index_where=where,
-        set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
-              "cast_at": statement.excluded.cast_at},
-        # Two casts in flight may commit in the other order than they were made:
-        # the vote on record is the latest cast, whichever commits last.
-        where=Vote.cast_at <= statement.excluded.cast_at,
-    )
-    db.session.execute(statement)
-    # The history row goes through the unit of work, whose flush also raises the draft's revision.
-    db.session.add(VoteCast(**values))
-    db.session.flush()
-    return text
+    # Core statements on the session's connection and transaction: no objects to load or flush.
+    connection = db.session.connection()
+    on_record = connection.execute(_upsert(connection.dialect.name, paragraph_id is None), values).scalar()
+    connection.execute(_HISTORY, values)
+    touch(connection, [draft.id])
+    if on_record is None:
+        on_record = _choice_on_record(connection, draft.id, paragraph_id, user.organisation_id)
+    return on_record

@@ -1,7 +1,7 @@
 """Two-factor sign-in: a TOTP secret per person, when it was switched on, and the last time step used (no replay)
 
 Revision ID: 707ee328ad1c
-Revises: 73249c6d4f48
+Revises: 80dba75dd9c6
 Create Date: 2026-11-25 13:52:19.355234
 
 """
@@ -12,7 +12,7 @@ import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '707ee328ad1c'
-down_revision = '73249c6d4f48'
+down_revision = '80dba75dd9c6'
 branch_labels = None
 depends_on = None
 

@@ -171,3 +171,82 @@ def test_headings_are_not_put_to_the_vote(client, auth, world):
     response = _vote(client, "yes", heading.paragraph_id, HX)
     assert response.status_code == 422 and "Überschriften" in response.get_data(as_text=True)
     assert _count(Vote) == 0
+
+
+def test_vote_post_has_a_fixed_number_of_queries(client, auth, world, count_queries):
+    # The request delegates send most often in a voting session: its statements are counted,
+    # so that they cannot grow unnoticed. The person; the draft with the paragraph as it reads
+    # now; the upsert, the history row and the draft's revision; for htmx the tally.
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    with count_queries() as htmx_post:
+        response = client.post("/drafts/rat/votes", headers=HX, data={"csrf_token": token, "vote": f"{world['pid']}:yes"})
+    assert response.status_code == 200 and "1 von 3 Organisationen haben abgestimmt" in response.get_data(as_text=True)
+    assert htmx_post.count == 6, htmx_post.statements
+    # The person as one row of what the checks read (consult.accounts.auth.Identity), not as objects.
+    assert "password_hash" not in htmx_post.statements[0] and "user_role" in htmx_post.statements[0]
+    with count_queries() as plain_post:
+        response = client.post("/drafts/rat/votes", data={"csrf_token": token, "vote": "whole:no"})
+    assert response.status_code == 302
+    assert plain_post.count == 5, plain_post.statements
+
+
+def test_a_wrong_csrf_token_is_refused(client, auth, world):
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    for headers in ({}, HX, {**HX, "X-CSRFToken": token[:-2] + "xx"}):
+        response = client.post("/drafts/rat/votes", headers=headers,
+                               data={"csrf_token": token[:-2] + "xx", "vote": f"{world['pid']}:yes"})
+        assert response.status_code == 400
+    assert _count(Vote) == _count(VoteCast) == 0
+
+
+def test_a_delegate_whose_organisation_left_sees_the_refusal_in_the_box(client, auth, world):
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    world["org"].is_member = False
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data={"csrf_token": token, "vote": f"{world['pid']}:yes"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and "<html" not in html and f'id="vote-{world["pid"]}"' in html
+    assert "Nur Delegierte von Mitgliedsorganisationen können abstimmen." in html
+    assert "0 von 2 Organisationen haben abgestimmt" in html and 'name="vote"' not in html
+    assert _count(Vote) == 0
+
+
+def test_the_vote_reads_the_person_fresh_on_every_request(client, auth, world):
+    # The vote POST reads the signed-in person as one row (consult.accounts.auth.Identity), not as
+    # objects: a role taken away or an account closed counts from the next request on.
+    from consult.accounts.models import UserRole
+
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    data = {"csrf_token": token, "vote": f"{world['pid']}:yes"}
+    db.session.execute(db.delete(UserRole).where(UserRole.user_id == world["a1"].id))
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data=data)
+    assert response.status_code == 403 and "Nur Delegierte" in response.get_data(as_text=True)
+    db.session.add(UserRole(user_id=world["a1"].id, role=Role.DELEGATE))
+    db.session.commit()
+    assert client.post("/drafts/rat/votes", headers=HX, data=data).status_code == 200
+    world["a1"].session_version += 1  # e.g. the password was changed elsewhere: this session is over
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data=data)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    auth.login("a1@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
+    data = {"csrf_token": token, "vote": f"{world['pid']}:no"}
+    assert client.post("/drafts/rat/votes", headers=HX, data=data).status_code == 200
+    world["a1"].is_active_account = False
+    db.session.commit()
+    response = client.post("/drafts/rat/votes", headers=HX, data=data)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert _count(VoteCast) == 2
+
+
+def test_a_refused_plain_vote_shows_the_page_frame_of_the_person(client, auth, world):
+    world["draft"].phase = Phase.ADOPTED
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    html = _vote(client, "yes", world["pid"]).get_data(as_text=True)
+    assert "Test Person" in html and '<abbr title="' in html and ">ABC</abbr>" in html

@@ -1,0 +1,1 @@
+"""Invitations: an admin or an organisation's contact person invites a person by e-mail."""

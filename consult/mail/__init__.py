@@ -1,0 +1,1 @@
+"""E-mail: an outbox table, and its sending."""

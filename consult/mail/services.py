@@ -1,0 +1,179 @@
+"""Writing e-mails to the outbox, and sending them.
+
+`queue_mail()` renders a message in the recipient's language and adds it to the outbox
+in the caller's transaction: a message exists exactly when what caused it was committed.
+`send_pending()` hands unsent messages to the SMTP server of the settings (MAIL_SMTP_HOST
+...), or, without one (development, tests), writes them to the log. It runs from
+`flask send-mail` and after any response that queued mail (see init_app), never inside
+a request: a slow or failing mail server neither slows a page nor loses a message.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import time
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app, g
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select, update
+
+from consult.core.db import utcnow
+from consult.core.i18n import in_language
+from consult.extensions import db
+from consult.mail.models import OutboxMessage
+
+log = logging.getLogger("consult.mail")
+# After a failure, the next attempt waits this long (times the attempts so far, up to a day).
+RETRY_STEP = timedelta(minutes=5)
+MAX_RETRY_WAIT = timedelta(days=1)
+
+
+def queue_mail(recipient: str, template: str, locale: str | None, **context) -> OutboxMessage:
+    """Render mail/<template>.txt (its `subject` and `body` blocks) in `locale` (default: the
+    app's language) and add it to the outbox. Inside a request, it is sent after the response."""
+    with in_language(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = render_block(f"mail/{template}.txt", "subject", **context).strip()
+        body = render_block(f"mail/{template}.txt", "body", **context).strip() + "\n"
+    message = OutboxMessage(recipient=recipient, subject=" ".join(subject.split()), body=body)
+    db.session.add(message)
+    g.mail_queued = True
+    return message
+
+
+def _email(message: OutboxMessage, config) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ") or None)
+    email.set_content(message.body)   # text/plain, UTF-8
+    return email
+
+
+class _LogTransport:
+    """Development and tests: the message goes to the log instead of a mail server."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def send_message(self, email: EmailMessage) -> None:
+        log.info("E-mail (not sent: no MAIL_SMTP_HOST set)\n%s", email.as_string())
+
+
+def _transport(config):
+    host = config.get("MAIL_SMTP_HOST")
+    if not host:
+        return _LogTransport()
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_SMTP_SSL"] else smtplib.SMTP
+    smtp = smtp_class(host, config["MAIL_SMTP_PORT"], timeout=config["MAIL_SMTP_TIMEOUT"])
+    if config["MAIL_SMTP_STARTTLS"] and not config["MAIL_SMTP_SSL"]:
+        smtp.starttls()
+    if config.get("MAIL_SMTP_USER"):
+        smtp.login(config["MAIL_SMTP_USER"], config.get("MAIL_SMTP_PASSWORD") or "")
+    return smtp
+
+
+def _claim(message_id: int, now: datetime, attempts: int) -> bool:
+    """Take a message for sending: only one process wins it (a conditional UPDATE)."""
+    wait = min(RETRY_STEP * (attempts + 1), MAX_RETRY_WAIT)
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
+               OutboxMessage.next_attempt_at <= now)
+        .values(next_attempt_at=now + wait, attempts=OutboxMessage.attempts + 1))
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
+    """Send up to `limit` unsent messages that are due; returns counts of sent, failed and still waiting."""
+    now = now or utcnow()
+    config = current_app.config
+    due = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(limit)).all()
+    db.session.commit()
+    sent = failed = 0
+    transport = None
+    try:
+        for message_id, attempts in due:
+            if not _claim(message_id, now, attempts):
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                if transport is None:
+                    transport = _transport(config)
+                transport.send_message(_email(message, config))
+            except (OSError, smtplib.SMTPException) as error:
+                message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                failed += 1
+                transport = None   # connect again for the next message
+            else:
+                message.sent_at = utcnow()
+                message.last_error = None
+                sent += 1
+            db.session.commit()
+    finally:
+        if transport is not None and hasattr(transport, "quit"):
+            try:
+                transport.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+    waiting = db.session.scalar(select(db.func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.sent_at.is_(None)))
+    db.session.commit()
+    return {"sent": sent, "failed": failed, "waiting": waiting}
+
+
+# Besides after a response that queued mail, each process looks at the outbox after a response at most
+# this often: a message the mail server refused goes at a later request, even if nobody runs `flask send-mail`.
+RETRY_CHECK_SECONDS = 60.0
+_next_check = {"at": 0.0}
+
+
+def _due_for_sending() -> bool:
+    if g.get("mail_queued"):
+        return True
+    now = time.monotonic()
+    if now < _next_check["at"]:
+        return False
+    _next_check["at"] = now + RETRY_CHECK_SECONDS
+    return True
+
+
+def init_app(app) -> None:
+    """After a response that queued mail (and now and then after any), send the outbox, once the answer
+    has gone to the browser."""
+
+    @app.after_request
+    def send_after_response(response):
+        if app.config["MAIL_SEND_AFTER_RESPONSE"] and _due_for_sending():
+            def send() -> None:
+                with app.app_context():
+                    try:
+                        send_pending()
+                    except Exception:   # the outbox keeps the message; `flask send-mail` tries again
+                        log.exception("sending the outbox after a response failed")
+            response.call_on_close(send)
+        return response
+
+    from consult.mail.cli import send_mail_command
+    app.cli.add_command(send_mail_command)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an e-mail: under PUBLIC_URL when it is set (behind a proxy), else this request's host."""
+    from flask import url_for
+
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

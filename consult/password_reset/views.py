@@ -1,0 +1,62 @@
+"""/password/forgot asks for a link by e-mail; /password/reset/<token> sets the new password."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from consult.core import clock
+from consult.core.access import public
+from consult.core.refusals import Refusal
+from consult.extensions import db, limiter
+from consult.password_reset.forms import ForgotForm, NewPasswordForm
+from consult.password_reset.services import ResetLinkGone, find_open, request_reset, reset_password
+
+bp = Blueprint("password_reset", __name__)
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_limit, methods=["POST"])
+def forgot():
+    """The same answer for every address, registered or not."""
+    form = ForgotForm()
+    if request.method == "POST" and form.validate_on_submit():
+        request_reset(form.email.data, clock.now())
+        db.session.commit()
+        return render_template("password_reset/sent.html", email=form.email.data.strip()), 200, NO_STORE
+    if request.method == "POST" and "csrf_token" in form.errors:
+        abort(400)
+    return render_template("password_reset/forgot.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_limit, methods=["POST"])
+def reset(token: str):
+    try:
+        find_open(token, clock.now())
+    except ResetLinkGone as gone:
+        return render_template("password_reset/gone.html", message=str(gone.message)), gone.status, NO_STORE
+    form = NewPasswordForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST" and "csrf_token" in form.errors:
+            abort(400)
+        return (render_template("password_reset/reset.html", form=form),
+                422 if request.method == "POST" else 200, NO_STORE)
+    try:
+        reset_password(token, form.password.data, clock.now())
+    except ResetLinkGone as gone:
+        db.session.rollback()
+        return render_template("password_reset/gone.html", message=str(gone.message)), gone.status, NO_STORE
+    except Refusal as refusal:
+        db.session.rollback()
+        return render_template("password_reset/reset.html", form=form, error=str(refusal.message)), refusal.status
+    db.session.commit()
+    flash(_("Your new password is set, and you were signed out everywhere. Please sign in with the new password."),
+          "info")
+    return redirect(url_for("accounts.login"))
