@@ -38,8 +38,8 @@ extract-messages: $(STAMP)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "consult runs on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "consult runs on http://$(HOST):$(PORT)/ (Ctrl+C stops it; demo: two-factor sign-in not required, CONSULT_REQUIRE_2FA=0)"
+	CONSULT_REQUIRE_2FA=$${CONSULT_REQUIRE_2FA:-0} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -27,6 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings.check(app.config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
 
@@ -51,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     mail.init_app(app)
 
-    from consult.accounts import auth, cli as accounts_cli, views as accounts_views
+    from consult.accounts import auth, cli as accounts_cli, two_factor_views, views as accounts_views
     from consult.admin import views as admin_views
     from consult.profile import views as profile_views
     from consult.amendments import views as amendments_views
@@ -72,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(two_factor_views.bp)
     app.register_blueprint(reading_views.bp)
     app.register_blueprint(comments_views.bp)
     app.register_blueprint(votes_views.bp)

@@ -65,6 +65,16 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _flag("CONSULT_RATELIMIT", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("CONSULT_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted (0: none). The client
+        # address (sign-in limits) is then the one the nearest proxy saw, not the proxy's own.
+        "PROXY_COUNT": int(os.environ.get("CONSULT_PROXY_COUNT", "0")),
+        # Sign-in limits per client address (Flask-Limiter syntax; only POSTs count).
+        "LOGIN_RATE_LIMIT": os.environ.get("CONSULT_LOGIN_RATE_LIMIT", "10 per minute;100 per hour"),
+        # Two-factor sign-in is required for moderators, board and admins unless CONSULT_REQUIRE_2FA=0
+        # (a closed test installation; every privileged page then says so).
+        "REQUIRE_2FA": _flag("CONSULT_REQUIRE_2FA", True),
+        # How long the code page waits after a correct password before the password is asked again.
+        "TWO_FACTOR_PENDING_SECONDS": int(os.environ.get("CONSULT_TWO_FACTOR_PENDING_SECONDS", "300")),
         # Per client address, on POSTs only (Flask-Limiter's notation).
         "INVITATION_RATE_LIMIT": os.environ.get("CONSULT_INVITATION_RATE_LIMIT", "20 per minute;200 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("CONSULT_RESET_RATE_LIMIT", "5 per minute;30 per hour"),

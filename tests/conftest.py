@@ -34,6 +34,10 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": True,
     "INVITATION_RATE_LIMIT": "10000 per minute",
     "RESET_RATE_LIMIT": "10000 per minute",
+    "LOGIN_RATE_LIMIT": "10000 per minute",
+    # Tests of moderators and board sign in with the password alone; tests/accounts/test_two_factor.py
+    # switches the requirement on.
+    "REQUIRE_2FA": False,
 }
 
 
@@ -119,8 +123,14 @@ def database_url(request, backend):
 
 
 @pytest.fixture
-def app(database_url, backend):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+def extra_config() -> dict:
+    """Settings a test module adds to TEST_CONFIG (override this fixture, e.g. to switch rate limits on)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, backend, extra_config):
+    app = create_app({**TEST_CONFIG, **extra_config, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         if backend == "sqlite":
             db.create_all()

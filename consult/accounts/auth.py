@@ -28,7 +28,7 @@ _user, _organisation, _role = User.__table__, Organisation.__table__, UserRole._
 # The same facts as rows: one per role (one with role NULL for a person without roles).
 _IDENTITY = (
     select(_user.c.id, _user.c.name, _user.c.organisation_id, _user.c.locale, _user.c.is_active_account,
-           _user.c.session_version,
+           _user.c.session_version, _user.c.totp_enabled_at,
            _organisation.c.name.label("organisation_name"), _organisation.c.short_name,
            _organisation.c.is_member, _organisation.c.is_active, _role.c.role)
     .select_from(_user.outerjoin(_organisation, _organisation.c.id == _user.c.organisation_id)
@@ -56,9 +56,11 @@ class Identity(UserMixin):
     is_active = True  # the loader returns no one for a deactivated account
 
     def __init__(self, id: int, name: str, organisation_id: int | None, locale: str | None,
-                 roles: frozenset[Role], organisation: OrganisationFacts | None, session_version: int):
+                 roles: frozenset[Role], organisation: OrganisationFacts | None, session_version: int,
+                 two_factor_enabled: bool = False):
         self.id, self.name, self.organisation_id, self.locale = id, name, organisation_id, locale
         self.roles, self.organisation, self.session_version = roles, organisation, session_version
+        self.two_factor_enabled = two_factor_enabled   # read by the two-factor requirement on every request
 
     def get_id(self) -> str:
         """As `User.get_id`: "id.session_version"."""
@@ -94,7 +96,8 @@ def load_identity(user_id: int, session_version: int) -> Identity | None:
                                       first.is_member, first.is_active)
                     if first.organisation_id is not None else None)
     return Identity(first.id, first.name, first.organisation_id, first.locale,
-                    frozenset(row.role for row in rows if row.role is not None), organisation, first.session_version)
+                    frozenset(row.role for row in rows if row.role is not None), organisation, first.session_version,
+                    first.totp_enabled_at is not None)
 
 
 class Guest(AnonymousUserMixin):

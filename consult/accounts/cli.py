@@ -1,4 +1,4 @@
-"""`flask create-user`."""
+"""`flask create-user` and `flask reset-two-factor`."""
 from __future__ import annotations
 
 import os
@@ -36,5 +36,24 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], organisat
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
 
 
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor_command(email: str) -> None:
+    """Switch two-factor sign-in off for a person who lost their app (written to the audit log)."""
+    from consult.accounts.services import get_by_email
+    from consult.accounts.two_factor import reset
+    from consult.core import clock
+
+    user = get_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no person with the address {email!r}")
+    reset(user, clock.now())
+    db.session.commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with the password"
+               " (and set it up again where it is required).")
+
+
 def init_app(app) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reset_two_factor_command)

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import UTCDateTime, str_enum, utcnow
@@ -39,6 +39,11 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # A delegate who is their organisation's contact person invites people to it (issue 6).
     is_contact_person: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Two-factor sign-in (consult.accounts.two_factor): the TOTP secret (base32; set while setting up,
+    # in force once `totp_enabled_at` is set) and the newest time step used, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -55,6 +60,10 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """What Flask-Login keeps in the session: "id.session_version"."""
         return f"{self.id}.{self.session_version}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -83,27 +83,45 @@ def authenticate(email: str, password: str, throttle: Throttle) -> User:
     After `throttle.max_failures` wrong passwords in a row the account refuses every
     attempt, right or wrong, until `throttle.lock_seconds` have passed since the last
     failure; each wrong password after that starts the wait again. The throttle
-    lives in the database, so several app processes share it.
+    lives in the database, so several app processes share it. For a person with
+    two-factor sign-in the count is only cleared by a correct code
+    (consult.accounts.two_factor.check_sign_in_code), so wrong codes count as well.
     """
     user = get_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         raise SignInRefused()
     now = utcnow()
+    refuse_while_locked(user, throttle, now)
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        count_failure(user, throttle, now)
+        raise SignInRefused()
+    if not user.two_factor_enabled:
+        clear_failures(user)
+    return user
+
+
+def refuse_while_locked(user: User, throttle: Throttle, now) -> None:
+    """SignInRefused(locked_seconds) while the account waits after too many failures."""
     if user.failed_logins >= throttle.max_failures and user.last_failed_login_at is not None:
         unlock_at = user.last_failed_login_at + timedelta(seconds=throttle.lock_seconds)
         if now < unlock_at:
             raise SignInRefused(locked_seconds=int((unlock_at - now).total_seconds()) + 1)
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
-        user.failed_logins += 1
-        user.last_failed_login_at = now
-        db.session.flush()
-        locked = throttle.lock_seconds if user.failed_logins >= throttle.max_failures else 0
-        raise SignInRefused(locked_seconds=locked)
+
+
+def count_failure(user: User, throttle: Throttle, now) -> None:
+    """One more wrong password (or code); SignInRefused(locked) when that reaches the limit."""
+    user.failed_logins += 1
+    user.last_failed_login_at = now
+    db.session.flush()
+    if user.failed_logins >= throttle.max_failures:
+        raise SignInRefused(locked_seconds=throttle.lock_seconds)
+
+
+def clear_failures(user: User) -> None:
     user.failed_logins = 0
     user.last_failed_login_at = None
     db.session.flush()
-    return user
 
 
 def end_sessions(user: User, keep_current: bool = False) -> None:

@@ -4,52 +4,65 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from consult.accounts.forms import EmptyForm, LanguageForm, LoginForm
 from consult.accounts.services import SignInRefused, Throttle, authenticate
+from consult.accounts.signin import complete_sign_in, start_pending
+from consult.accounts.signin import next_target as _next_target
 from consult.core.access import public, signed_in
-from consult.core.urls import is_local_path
-from consult.extensions import db
+from consult.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
 
-def _next_target(value: str | None) -> str:
-    return value if is_local_path(value) else url_for("reading.draft_list")
+def sign_in_limit() -> str:
+    """Sign-in attempts per client address (LOGIN_RATE_LIMIT); only POSTs count."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def throttle() -> Throttle:
+    return Throttle(current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_SECONDS"])
+
+
+def locked_message(refusal: SignInRefused) -> str:
+    minutes = max(1, (refusal.locked_seconds + 59) // 60)
+    return ngettext(
+        "Too many wrong passwords for this account. Please wait %(num)d minute and try again.",
+        "Too many wrong passwords for this account. Please wait %(num)d minutes and try again.",
+        minutes,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 @public
 def login():
-    """Sign in with e-mail and password, then go back to where the person came from."""
+    """Sign in with e-mail and password, then go back to where the person came from.
+    With two-factor sign-in on, the code page (consult.accounts.two_factor_views) finishes it."""
     if current_user.is_authenticated:
         return redirect(_next_target(request.args.get("next")))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        throttle = Throttle(current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_SECONDS"])
         try:
-            user = authenticate(form.email.data, form.password.data, throttle)
+            user = authenticate(form.email.data, form.password.data, throttle())
         except SignInRefused as refusal:
             db.session.commit()  # keep the failure count
             if refusal.locked_seconds:
-                minutes = max(1, (refusal.locked_seconds + 59) // 60)
-                message = ngettext(
-                    "Too many wrong passwords for this account. Please wait %(num)d minute and try again.",
-                    "Too many wrong passwords for this account. Please wait %(num)d minutes and try again.",
-                    minutes,
-                )
+                message = locked_message(refusal)
                 status = 429
             else:
                 message = _("E-mail or password is not correct. Please check both and try again.")
                 status = 200
             form.password.data = ""
             return render_template("accounts/login.html", form=form, error=message), status
-        login_user(user)
-        if user.locale:
-            session["locale"] = user.locale
+        if user.two_factor_enabled:
+            start_pending(user, form.next.data)
+            db.session.commit()
+            return redirect(url_for("two_factor.sign_in_code"))
+        complete_sign_in(user)
         db.session.commit()
         return redirect(_next_target(form.next.data))
     return render_template("accounts/login.html", form=form, error=None)

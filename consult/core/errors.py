@@ -1,8 +1,22 @@
 """Error pages in the person's language."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+
+from consult.extensions import limiter
+
+
+def _minutes_to_wait() -> int | None:
+    """For a request refused by a rate limit: whole minutes until it lets the next one through."""
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return None
+    # reset_at is rounded up to the next whole second already.
+    return max(1, math.ceil((current.reset_at - 1 - time.time()) / 60))
 
 
 def init_app(app) -> None:
@@ -11,8 +25,12 @@ def init_app(app) -> None:
             return render_template("errors/error.html", status=status), status
         return handler
 
-    for status in (400, 403, 404, 405, 429, 500):
+    for status in (400, 403, 404, 405, 500):
         app.register_error_handler(status, page(status))
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return render_template("errors/error.html", status=429, wait_minutes=_minutes_to_wait()), 429
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -111,7 +111,9 @@ class Gunicorn:
         self.folder = tempfile.mkdtemp(prefix="consult-gunicorn-")
         self.log_path = Path(self.folder) / "gunicorn.log"
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test", "CONSULT_ENV": "production",
-               "SESSION_COOKIE_SECURE": "0", "CONSULT_INSTANCE_PATH": self.folder, "PYTHONDONTWRITEBYTECODE": "1"}
+               "SESSION_COOKIE_SECURE": "0", "CONSULT_INSTANCE_PATH": self.folder, "PYTHONDONTWRITEBYTECODE": "1",
+               # 20 delegates sign in from one address within seconds: not what the sign-in limit is for.
+               "CONSULT_RATELIMIT": "0"}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         # --preload imports the app once before forking (no database connection is made at
         # import), so all workers are ready together and the test starts in about a second.

@@ -250,3 +250,27 @@ def test_a_refused_plain_vote_shows_the_page_frame_of_the_person(client, auth, w
     auth.login("a1@example.org", factories.PASSWORD)
     html = _vote(client, "yes", world["pid"]).get_data(as_text=True)
     assert "Test Person" in html and '<abbr title="' in html and ">ABC</abbr>" in html
+
+
+def test_a_board_member_who_is_a_delegate_votes_under_the_two_factor_requirement(app, client, auth, world,
+                                                                                 monkeypatch):
+    """The vote POST reads the person as an Identity: the two-factor requirement must read it too."""
+    from datetime import datetime, timezone
+
+    from consult.accounts.models import User
+
+    person = factories.user(email="vorstand@example.org", roles=(Role.DELEGATE, Role.BOARD), org=world["org"])
+    db.session.commit()
+    auth.login("vorstand@example.org", factories.PASSWORD)
+    page = client.get("/drafts/rat").get_data(as_text=True)   # before the requirement: the token
+    monkeypatch.setitem(app.config, "REQUIRE_2FA", True)
+    data = {"csrf_token": csrf_token(page), "vote": f"{world['pid']}:yes"}
+    # Without a second factor: sent to set one up, nothing written.
+    refused = client.post("/drafts/rat/votes", headers={"HX-Request": "true"}, data=data)
+    assert refused.status_code == 204 and refused.headers["HX-Redirect"].startswith("/account/two-factor")
+    assert _count(Vote) == 0
+    # With one, the vote counts.
+    db.session.get(User, person.id).totp_enabled_at = datetime.now(timezone.utc)
+    db.session.commit()
+    assert client.post("/drafts/rat/votes", headers={"HX-Request": "true"}, data=data).status_code == 200
+    assert _count(Vote) == 1
