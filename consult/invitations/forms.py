@@ -16,8 +16,9 @@ from consult.core.templating import ROLE_LABELS
 NO_ORGANISATION = 0
 
 
-def _language_field():
-    return SelectField(_l("Language of the e-mail and the account"),
+def _language_field(field_id: str):
+    """Each form of the page has one, and the header its own: ids that differ keep the labels apart."""
+    return SelectField(_l("Language of the e-mail and the account"), id=field_id,
                        choices=[SelectChoice(code, name) for code, name in LANGUAGES], default="de")
 
 
@@ -26,7 +27,7 @@ class InviteForm(Form):
                                                  Length(max=254)], render_kw={"autocomplete": "off"})
     organisation = SelectField(_l("Organisation"), coerce=int)
     roles = SelectMultipleField(_l("Roles"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    language = _language_field()
+    language = _language_field("invite-language")
 
     def fill(self, organisations, roles) -> None:
         """The choices this person may give."""
@@ -42,7 +43,7 @@ class ImportForm(Form):
     upload = FileField(_l("CSV file (columns: e-mail, organisation, role)"), validators=[
         FileRequired(message=_l("Please choose a CSV file.")),
         FileAllowed(["csv", "txt"], _l("Please choose a CSV file (.csv)."))])
-    language = _language_field()
+    language = _language_field("import-language")
 
 
 class AcceptForm(Form):

@@ -156,6 +156,7 @@ ROLE_WORDS = {
     "delegate": Role.DELEGATE, "delegierte": Role.DELEGATE, "delegierter": Role.DELEGATE,
     "delegierte*r": Role.DELEGATE, "moderator": Role.MODERATOR, "moderation": Role.MODERATOR,
     "board": Role.BOARD, "vorstand": Role.BOARD, "admin": Role.ADMIN, "administration": Role.ADMIN,
+    "administrator": Role.ADMIN, "administratorin": Role.ADMIN, "administrator*in": Role.ADMIN,
 }
 COLUMNS = {"email": ("email", "e-mail", "mail"), "organisation": ("organisation", "organization", "organisation "
            "(short name)", "kürzel", "organisation (kürzel)"), "role": ("role", "rolle")}
