@@ -33,13 +33,19 @@ MAX_RETRY_WAIT = timedelta(days=1)
 KEEP_SENT = timedelta(days=30)
 
 
-def queue_mail(recipient: str, template: str, locale: str | None, **context) -> OutboxMessage:
-    """Render mail/<template>.txt (its `subject` and `body` blocks) in `locale` (default: the
-    app's language) and add it to the outbox. Inside a request, it is sent after the response."""
+def render_mail(template: str, locale: str | None, **context) -> tuple[str, str]:
+    """(subject, body) of mail/<template>.txt in `locale` (default: the app's language)."""
     with in_language(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = render_block(f"mail/{template}.txt", "subject", **context).strip()
         body = render_block(f"mail/{template}.txt", "body", **context).strip() + "\n"
-    message = OutboxMessage(recipient=recipient, subject=" ".join(subject.split()), body=body)
+    return " ".join(subject.split()), body
+
+
+def queue_mail(recipient: str, template: str, locale: str | None, **context) -> OutboxMessage:
+    """Render mail/<template>.txt (its `subject` and `body` blocks) in `locale` (default: the
+    app's language) and add it to the outbox. Inside a request, it is sent after the response."""
+    subject, body = render_mail(template, locale, **context)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     g.mail_queued = True
     return message

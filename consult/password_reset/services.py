@@ -20,7 +20,7 @@ from consult.audit.services import record
 from consult.core.refusals import InvalidInput, Refusal
 from consult.core.tokens import digest, new_token
 from consult.extensions import db
-from consult.mail.services import absolute_url, queue_mail
+from consult.mail.services import absolute_url, queue_mail, render_mail
 from consult.password_reset.models import PasswordReset
 
 RESET_VALID = timedelta(hours=1)
@@ -36,8 +36,12 @@ def request_reset(email: str, now: datetime) -> None:
     """Send a reset link to `email` if it is an active account's address; otherwise do the same work silently."""
     user = get_by_email(email)
     token, token_digest = new_token()
+    minutes = int(RESET_VALID.total_seconds() // 60)
     if user is None or not user.is_active:
-        hash_password(token)   # the cost of the real branch's password-free work: keep both branches alike
+        # The real branch's costly work, done and dropped: a hash, and the e-mail rendered.
+        hash_password(token)
+        render_mail("password_reset", None, user=User(name=email), minutes=minutes,
+                    link=absolute_url("password_reset.reset", token=token))
         return
     # Only the newest link works.
     db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
@@ -45,7 +49,7 @@ def request_reset(email: str, now: datetime) -> None:
     db.session.add(PasswordReset(user_id=user.id, token_digest=token_digest, created_at=now,
                                  expires_at=now + RESET_VALID))
     hash_password(token)
-    queue_mail(user.email, "password_reset", user.locale, user=user, minutes=int(RESET_VALID.total_seconds() // 60),
+    queue_mail(user.email, "password_reset", user.locale, user=user, minutes=minutes,
                link=absolute_url("password_reset.reset", token=token))
 
 
