@@ -11,12 +11,12 @@ from consult.accounts import two_factor
 from consult.accounts.forms import TwoFactorCodeForm, TwoFactorOffForm
 from consult.accounts.services import SignInRefused
 from consult.accounts.signin import PENDING, complete_sign_in, next_target, pending_user
-from consult.accounts.views import sign_in_limit, throttle
+from consult.accounts.views import throttle
 from consult.core import clock
 from consult.core.access import public, signed_in
 from consult.core.refusals import Refusal
 from consult.core.urls import is_local_path
-from consult.extensions import db, htmx, limiter
+from consult.extensions import db, htmx, posts_limited_by
 
 bp = Blueprint("two_factor", __name__)
 
@@ -111,7 +111,7 @@ def disable():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@posts_limited_by("LOGIN_RATE_LIMIT")
 @public
 def sign_in_code():
     """The second step of signing in: the six-digit code from the person's app."""

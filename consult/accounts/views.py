@@ -11,14 +11,9 @@ from consult.accounts.services import SignInRefused, Throttle, authenticate
 from consult.accounts.signin import complete_sign_in, start_pending
 from consult.accounts.signin import next_target as _next_target
 from consult.core.access import public, signed_in
-from consult.extensions import db, limiter
+from consult.extensions import db, posts_limited_by
 
 bp = Blueprint("accounts", __name__)
-
-
-def sign_in_limit() -> str:
-    """Sign-in attempts per client address (LOGIN_RATE_LIMIT); only POSTs count."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def throttle() -> Throttle:
@@ -35,7 +30,7 @@ def locked_message(refusal: SignInRefused) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@posts_limited_by("LOGIN_RATE_LIMIT")
 @public
 def login():
     """Sign in with e-mail and password, then go back to where the person came from.

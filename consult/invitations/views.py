@@ -2,7 +2,7 @@
 and the public page where an invited person makes their account."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -11,7 +11,7 @@ from consult.accounts.models import Role
 from consult.core import clock
 from consult.core.access import public, signed_in
 from consult.core.refusals import Refusal
-from consult.extensions import db, limiter
+from consult.extensions import db, posts_limited_by
 from consult.invitations.forms import NO_ORGANISATION, AcceptForm, ImportForm, InviteForm
 from consult.invitations.models import Invitation
 from consult.invitations.services import (InvitationGone, accept, allowed_organisations, allowed_roles, can_invite,
@@ -19,10 +19,6 @@ from consult.invitations.services import (InvitationGone, accept, allowed_organi
 from consult.organisations.models import Organisation
 
 bp = Blueprint("invitations", __name__)
-
-
-def _limit() -> str:
-    return current_app.config["INVITATION_RATE_LIMIT"]
 
 
 def _page(form=None, import_form=None, report=None, error=None, status=200):
@@ -36,7 +32,7 @@ def _page(form=None, import_form=None, report=None, error=None, status=200):
 
 @bp.route("/invitations", methods=["GET", "POST"])
 @signed_in
-@limiter.limit(_limit, methods=["POST"])
+@posts_limited_by("INVITATION_RATE_LIMIT")
 def index():
     """Invitations of the admin (all) or of a contact person (their organisation's), and the invite form."""
     if not can_invite(current_user):
@@ -64,7 +60,7 @@ def index():
 
 @bp.route("/invitations/import", methods=["POST"])
 @signed_in
-@limiter.limit(_limit)
+@posts_limited_by("INVITATION_RATE_LIMIT")
 def import_csv():
     """Invite everyone on a CSV list, or nobody when a row is wrong (the page says which and why)."""
     if not can_invite(current_user):
@@ -106,7 +102,7 @@ def revoke_invitation(invitation_id: int):
 
 @bp.route("/invitations/accept/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit, methods=["POST"])
+@posts_limited_by("INVITATION_RATE_LIMIT")
 def accept_invitation(token: str):
     """The link of the e-mail: set name and password, and the account is made and signed in."""
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

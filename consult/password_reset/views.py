@@ -1,13 +1,13 @@
 """/password/forgot asks for a link by e-mail; /password/reset/<token> sets the new password."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from consult.core import clock
 from consult.core.access import public
 from consult.core.refusals import Refusal
-from consult.extensions import db, limiter
+from consult.extensions import db, posts_limited_by
 from consult.password_reset.forms import ForgotForm, NewPasswordForm
 from consult.password_reset.services import ResetLinkGone, find_open, request_reset, reset_password
 
@@ -15,13 +15,9 @@ bp = Blueprint("password_reset", __name__)
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _limit() -> str:
-    return current_app.config["RESET_RATE_LIMIT"]
-
-
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit, methods=["POST"])
+@posts_limited_by("RESET_RATE_LIMIT")
 def forgot():
     """The same answer for every address, registered or not."""
     form = ForgotForm()
@@ -36,7 +32,7 @@ def forgot():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit, methods=["POST"])
+@posts_limited_by("RESET_RATE_LIMIT")
 def reset(token: str):
     try:
         find_open(token, clock.now())
