@@ -44,3 +44,9 @@ class FieldRefusal(InvalidInput):
     def __init__(self, field: str, message):
         super().__init__(message)
         self.field = field
+
+
+class LinkGone(Refusal):
+    """A link from an e-mail (invitation, password reset) that was used, replaced or has expired."""
+
+    status = 410

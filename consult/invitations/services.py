@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from consult.accounts.models import Role, User
 from consult.accounts.services import EMAIL, MIN_PASSWORD_LENGTH, create_user, get_by_email, normalise_email
 from consult.audit.services import record
-from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, Refusal
+from consult.core.refusals import AlreadyChanged, InvalidInput, LinkGone, NotAllowed, Refusal
 from consult.core.tokens import digest, new_token
 from consult.extensions import db
 from consult.invitations.models import Invitation
@@ -27,12 +27,7 @@ from consult.mail.services import absolute_url, queue_mail
 from consult.organisations.models import Organisation
 
 INVITATION_DAYS = 14
-
-
-class InvitationGone(Refusal):
-    """The link was used, revoked or has expired."""
-
-    status = 410
+USED = _l("This invitation has already been used. Please sign in with your e-mail address and password.")
 
 
 def can_invite(user) -> bool:
@@ -45,20 +40,26 @@ def _is_contact(user) -> bool:
             and organisation.is_active)
 
 
-def allowed_roles(user) -> list[Role]:
-    """The roles `user` may give in an invitation."""
-    return list(Role) if user.has_role(Role.ADMIN) else [Role.DELEGATE] if _is_contact(user) else []
+@dataclass(frozen=True)
+class Grant:
+    """What one person may give in invitations: looked up once, whether for one invitation or a list."""
+    roles: tuple[Role, ...]
+    organisations: tuple[Organisation, ...]
 
 
-def allowed_organisations(user) -> list[Organisation]:
+def grant_of(user) -> Grant:
     if user.has_role(Role.ADMIN):
-        return list(db.session.scalars(select(Organisation).where(Organisation.is_active)
-                                       .order_by(Organisation.name)))
-    return [user.organisation] if _is_contact(user) else []
+        return Grant(tuple(Role), tuple(db.session.scalars(
+            select(Organisation).where(Organisation.is_active).order_by(Organisation.name))))
+    if _is_contact(user):
+        return Grant((Role.DELEGATE,), (user.organisation,))
+    return Grant((), ())
 
 
-def _check(inviter, email: str, organisation: Organisation | None, roles: list[Role]) -> str:
-    """The normalised address, or InvalidInput / NotAllowed saying what is wrong."""
+def _check(inviter, grant: Grant, email: str, organisation: Organisation | None, roles: list[Role],
+           taken: set[str] | None = None) -> str:
+    """The normalised address, or InvalidInput / NotAllowed saying what is wrong. `taken`: addresses known
+    to have an account (a list's check reads them in one query), else the address is looked up."""
     if not can_invite(inviter):
         raise NotAllowed(_l("Only admins and the contact persons of organisations can invite people."))
     email = normalise_email(email)
@@ -66,23 +67,24 @@ def _check(inviter, email: str, organisation: Organisation | None, roles: list[R
         raise InvalidInput(_l("“%(email)s” is not an e-mail address.", email=email))
     if not roles:
         raise InvalidInput(_l("Please choose at least one role."))
-    if any(role not in allowed_roles(inviter) for role in roles):
+    if any(role not in grant.roles for role in roles):
         raise NotAllowed(_l("You cannot give this role."))
-    if organisation is not None and organisation not in allowed_organisations(inviter):
+    if organisation is not None and organisation not in grant.organisations:
         raise NotAllowed(_l("You can only invite people to your own organisation."))
     if organisation is not None and not organisation.is_active:
         raise InvalidInput(_l("This organisation is deactivated."))
     if Role.DELEGATE in roles and organisation is None:
         raise InvalidInput(_l("A delegate belongs to an organisation: please choose one."))
-    if get_by_email(email) is not None:
+    if (email in taken) if taken is not None else (get_by_email(email) is not None):
         raise InvalidInput(_l("%(email)s already has an account.", email=email))
     return email
 
 
 def invite(inviter, email: str, organisation: Organisation | None, roles: list[Role], locale: str,
-           now: datetime) -> Invitation:
-    """Invite a person: the invitation, its e-mail in the outbox, and a line in the audit log."""
-    email = _check(inviter, email, organisation, roles)
+           now: datetime, grant: Grant | None = None, taken: set[str] | None = None) -> Invitation:
+    """Invite a person: the invitation, its e-mail in the outbox, and a line in the audit log.
+    `grant` and `taken` (see _check) spare a list the lookups per row."""
+    email = _check(inviter, grant or grant_of(inviter), email, organisation, roles, taken)
     # A new invitation to the same address replaces the open one: only the newest link works.
     db.session.execute(update(Invitation).where(
         Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
@@ -110,20 +112,19 @@ def revoke(user, invitation: Invitation, now: datetime) -> None:
 
 
 def find_open(token: str, now: datetime) -> Invitation:
-    """The invitation of a link, or InvitationGone saying why it no longer works (404 for no such link)."""
+    """The invitation of a link, or LinkGone (410) saying why it does not work."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_digest == digest(token)))
     if invitation is None:
-        raise InvitationGone(_l("This invitation link is not valid. Please check that you copied the whole "
+        raise LinkGone(_l("This invitation link is not valid. Please check that you copied the whole "
                                 "link from the e-mail."))
     state = invitation.state(now)
     if state == "accepted":
-        raise InvitationGone(_l("This invitation has already been used. Please sign in with your e-mail address "
-                                "and password."))
+        raise LinkGone(USED)
     if state == "revoked":
-        raise InvitationGone(_l("This invitation was withdrawn or replaced by a newer one. Please use the link "
+        raise LinkGone(_l("This invitation was withdrawn or replaced by a newer one. Please use the link "
                                 "in the newest e-mail, or ask for a new invitation."))
     if state == "expired":
-        raise InvitationGone(_l("This invitation has expired. Please ask the person who invited you for a new one."))
+        raise LinkGone(_l("This invitation has expired. Please ask the person who invited you for a new one."))
     return invitation
 
 
@@ -138,8 +139,7 @@ def accept(token: str, name: str, password: str, now: datetime) -> User:
         Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
         .values(accepted_at=now))
     if taken.rowcount != 1:
-        raise InvitationGone(_l("This invitation has already been used. Please sign in with your e-mail address "
-                                "and password."))
+        raise LinkGone(USED)
     if get_by_email(invitation.email) is not None:
         raise InvalidInput(_l("%(email)s already has an account.", email=invitation.email))
     user = create_user(invitation.email, name, password, invitation.role_list, invitation.organisation)
@@ -205,14 +205,17 @@ def _read_rows(text: str) -> tuple[list[ImportRow], str | None]:
     return rows, None if rows else str(_l("The file has no rows below its first line."))
 
 
-def import_invitations(inviter, text: str, locale: str, now: datetime) -> ImportReport:
+def import_invitations(inviter, text: str, locale: str, now: datetime, grant: Grant | None = None) -> ImportReport:
     """Check every row; invite all of them when every row is right, else none (the report says why per row)."""
     rows, problem = _read_rows(text)
     report = ImportReport(rows, problem)
     if problem:
         return report
-    organisations = {o.short_name.lower(): o for o in allowed_organisations(inviter)}
-    organisations.update({o.name.lower(): o for o in allowed_organisations(inviter)})
+    grant = grant or grant_of(inviter)
+    organisations = {o.short_name.lower(): o for o in grant.organisations}
+    organisations.update({o.name.lower(): o for o in grant.organisations})
+    addresses = {normalise_email(row.email) for row in rows}
+    taken = set(db.session.scalars(select(User.email).where(User.email.in_(addresses))))
     seen: set[str] = set()
     for row in rows:
         role = ROLE_WORDS.get(row.role.lower())
@@ -225,7 +228,7 @@ def import_invitations(inviter, text: str, locale: str, now: datetime) -> Import
             row.problem = str(_l("This address is in the file twice."))
         else:
             try:
-                _check(inviter, row.email, organisation, [role])
+                _check(inviter, grant, row.email, organisation, [role], taken)
             except Refusal as refusal:
                 row.problem = str(refusal.message)
         seen.add(normalise_email(row.email))
@@ -233,11 +236,12 @@ def import_invitations(inviter, text: str, locale: str, now: datetime) -> Import
         return report
     for row in rows:
         organisation = organisations.get(row.organisation.lower()) if row.organisation else None
-        row.invitation = invite(inviter, row.email, organisation, [ROLE_WORDS[row.role.lower()]], locale, now)
+        row.invitation = invite(inviter, row.email, organisation, [ROLE_WORDS[row.role.lower()]], locale, now,
+                                grant, taken)
     return report
 
 
-def invitations_for(user, now: datetime) -> list[Invitation]:
+def invitations_for(user) -> list[Invitation]:
     """What `user` sees on the invitations page: all (admin) or their organisation's, newest first."""
     query = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(200)
     if not user.has_role(Role.ADMIN):

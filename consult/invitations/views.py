@@ -10,23 +10,27 @@ from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
 from consult.core import clock
 from consult.core.access import public, signed_in
-from consult.core.refusals import Refusal
+from consult.core.refusals import LinkGone, Refusal
 from consult.extensions import db, posts_limited_by
 from consult.invitations.forms import NO_ORGANISATION, AcceptForm, ImportForm, InviteForm
 from consult.invitations.models import Invitation
-from consult.invitations.services import (InvitationGone, accept, allowed_organisations, allowed_roles, can_invite,
-                                          find_open, import_invitations, invitations_for, invite, revoke)
+from consult.invitations.services import (Grant, accept, can_invite, find_open, grant_of,
+                                          import_invitations, invitations_for, invite, revoke)
 from consult.organisations.models import Organisation
 
 bp = Blueprint("invitations", __name__)
 
 
-def _page(form=None, import_form=None, report=None, error=None, status=200):
-    if form is None:
-        form = InviteForm()
-    form.fill(allowed_organisations(current_user), allowed_roles(current_user))
-    return render_template("invitations/list.html", form=form, import_form=import_form or ImportForm(),
-                           report=report, error=error, invitations=invitations_for(current_user, clock.now()),
+def _invite_form(grant: Grant) -> InviteForm:
+    form = InviteForm()
+    form.fill(grant.organisations, grant.roles)
+    return form
+
+
+def _page(grant: Grant, form=None, import_form=None, report=None, error=None, status=200):
+    return render_template("invitations/list.html", form=form or _invite_form(grant),
+                           import_form=import_form or ImportForm(),
+                           report=report, error=error, invitations=invitations_for(current_user),
                            now=clock.now(), revoke_form=EmptyForm()), status, {"Cache-Control": "private, no-store"}
 
 
@@ -37,22 +41,22 @@ def index():
     """Invitations of the admin (all) or of a contact person (their organisation's), and the invite form."""
     if not can_invite(current_user):
         abort(403)
-    form = InviteForm()
+    grant = grant_of(current_user)
+    form = _invite_form(grant)
     if request.method == "GET":
-        return _page(form)
-    form.fill(allowed_organisations(current_user), allowed_roles(current_user))
+        return _page(grant, form)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return _page(form, error=_("Please check the form."), status=422)
+        return _page(grant, form, error=_("Please check the form."), status=422)
     organisation = (db.session.get(Organisation, form.organisation.data)
                     if form.organisation.data != NO_ORGANISATION else None)
     try:
         invitation = invite(current_user, form.email.data, organisation, [Role(r) for r in form.roles.data],
-                            form.language.data, clock.now())
+                            form.language.data, clock.now(), grant)
     except Refusal as refusal:
         db.session.rollback()
-        return _page(form, error=str(refusal.message), status=refusal.status)
+        return _page(grant, form, error=str(refusal.message), status=refusal.status)
     db.session.commit()
     flash(_("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email), "info")
     return redirect(url_for("invitations.index"))
@@ -65,23 +69,24 @@ def import_csv():
     """Invite everyone on a CSV list, or nobody when a row is wrong (the page says which and why)."""
     if not can_invite(current_user):
         abort(403)
+    grant = grant_of(current_user)
     import_form = ImportForm()
     if not import_form.validate_on_submit():
         if "csrf_token" in import_form.errors:
             abort(400)
-        return _page(import_form=import_form, error=_("Please check the form."), status=422)
+        return _page(grant, import_form=import_form, error=_("Please check the form."), status=422)
     try:
         text = import_form.upload.data.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        return _page(import_form=import_form, error=_("The file is not UTF-8 text. Please save it as "
-                                                      "“CSV UTF-8” and try again."), status=422)
-    report = import_invitations(current_user, text, import_form.language.data, clock.now())
+        return _page(grant, import_form=import_form, status=422,
+                     error=_("The file is not UTF-8 text. Please save it as “CSV UTF-8” and try again."))
+    report = import_invitations(current_user, text, import_form.language.data, clock.now(), grant)
     if not report.ok:
         db.session.rollback()
-        return _page(import_form=import_form, report=report, status=422)
+        return _page(grant, import_form=import_form, report=report, status=422)
     db.session.commit()
     flash(_("%(num)d invitations are on their way.", num=len(report.rows)), "info")
-    return _page(report=report)
+    return _page(grant, report=report)
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -94,10 +99,15 @@ def revoke_invitation(invitation_id: int):
         revoke(current_user, invitation, clock.now())
     except Refusal as refusal:
         db.session.rollback()
-        return _page(error=str(refusal.message), status=refusal.status)
+        return _page(grant_of(current_user), error=str(refusal.message), status=refusal.status)
     db.session.commit()
     flash(_("The invitation to %(email)s was withdrawn: its link no longer works.", email=invitation.email), "info")
     return redirect(url_for("invitations.index"))
+
+
+def _gone(gone: LinkGone) -> str:
+    return render_template("errors/link_gone.html", heading=_("This invitation link does not work"),
+                           message=str(gone.message))
 
 
 @bp.route("/invitations/accept/<token>", methods=["GET", "POST"])
@@ -108,8 +118,8 @@ def accept_invitation(token: str):
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     try:
         invitation = find_open(token, clock.now())
-    except InvitationGone as gone:
-        return render_template("invitations/gone.html", message=str(gone.message)), gone.status, headers
+    except LinkGone as gone:
+        return _gone(gone), gone.status, headers
     form = AcceptForm()
     if request.method == "GET" or not form.validate_on_submit():
         if request.method == "POST" and "csrf_token" in form.errors:
@@ -118,9 +128,9 @@ def accept_invitation(token: str):
         return render_template("invitations/accept.html", form=form, invitation=invitation), status, headers
     try:
         user = accept(token, form.name.data, form.password.data, clock.now())
-    except InvitationGone as gone:
+    except LinkGone as gone:
         db.session.rollback()
-        return render_template("invitations/gone.html", message=str(gone.message)), gone.status, headers
+        return _gone(gone), gone.status, headers
     except Refusal as refusal:
         db.session.rollback()
         return render_template("invitations/accept.html", form=form, invitation=invitation,

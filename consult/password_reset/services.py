@@ -17,19 +17,15 @@ from consult.accounts.models import User
 from consult.accounts.services import MIN_PASSWORD_LENGTH, get_by_email, hash_password
 from consult.accounts.services import end_sessions
 from consult.audit.services import record
-from consult.core.refusals import InvalidInput, Refusal
+from consult.core.refusals import InvalidInput, LinkGone
 from consult.core.tokens import digest, new_token
 from consult.extensions import db
 from consult.mail.services import absolute_url, queue_mail, render_mail
 from consult.password_reset.models import PasswordReset
 
 RESET_VALID = timedelta(hours=1)
-
-
-class ResetLinkGone(Refusal):
-    """The link was used, replaced or has expired."""
-
-    status = 410
+USED = _l("This link has already been used or was replaced by a newer one. "
+         "Please ask for a new link if you still need one.")
 
 
 def request_reset(email: str, now: datetime) -> None:
@@ -56,10 +52,9 @@ def request_reset(email: str, now: datetime) -> None:
 def find_open(token: str, now: datetime) -> PasswordReset:
     reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_digest == digest(token)))
     if reset is None or reset.used_at is not None:
-        raise ResetLinkGone(_l("This link has already been used or was replaced by a newer one. "
-                               "Please ask for a new link if you still need one."))
+        raise LinkGone(USED)
     if now >= reset.expires_at:
-        raise ResetLinkGone(_l("This link has expired: it works for one hour. Please ask for a new one."))
+        raise LinkGone(_l("This link has expired: it works for one hour. Please ask for a new one."))
     return reset
 
 
@@ -71,11 +66,10 @@ def reset_password(token: str, password: str, now: datetime) -> User:
     taken = db.session.execute(update(PasswordReset).where(PasswordReset.id == reset.id,
                                                            PasswordReset.used_at.is_(None)).values(used_at=now))
     if taken.rowcount != 1:
-        raise ResetLinkGone(_l("This link has already been used or was replaced by a newer one. "
-                               "Please ask for a new link if you still need one."))
+        raise LinkGone(USED)
     user = db.session.get(User, reset.user_id)
     if not user.is_active:
-        raise ResetLinkGone(_l("This account is deactivated. Please contact the federation's office."))
+        raise LinkGone(_l("This account is deactivated. Please contact the federation's office."))
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.last_failed_login_at = None

@@ -191,3 +191,21 @@ def test_invitations_are_rate_limited(client, auth, world, app, monkeypatch):
         assert "nicht gültig" in page
     finally:
         limiter.reset()
+
+
+def test_checking_a_list_takes_as_many_queries_for_30_rows_as_for_3(app, world, count_queries):
+    from consult.invitations.services import import_invitations
+
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+
+    def check(rows: int) -> int:
+        lines = [f"p{n}@example.org,TEK,delegate" for n in range(rows)] + ["plain@example.org,TEK,delegate"]
+        with app.test_request_context(), count_queries() as counter:
+            report = import_invitations(admin, "email,organisation,role\n" + "\n".join(lines) + "\n", "de",
+                                        clock.now())
+        assert not report.ok and report.rows[-1].problem   # the last row has an account: nobody is invited
+        db.session.rollback()
+        return counter.count
+
+    check(3)   # the first run also loads the admin again
+    assert check(30) == check(3)
