@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from flask import current_app, g
+from flask import current_app, g, url_for
 from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select, update
 
@@ -180,8 +180,6 @@ def init_app(app) -> None:
 
 def absolute_url(endpoint: str, **values) -> str:
     """A link for an e-mail: under PUBLIC_URL when it is set (behind a proxy), else this request's host."""
-    from flask import url_for
-
     base = current_app.config.get("PUBLIC_URL")
     if base:
         return base + url_for(endpoint, **values)
