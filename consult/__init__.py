@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
-    extensions.limiter.init_app(app)
+    extensions.init_limiter(app)
 
     from consult.core import errors, i18n, templating
 

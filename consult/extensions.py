@@ -24,6 +24,21 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def init_limiter(app) -> None:
+    """Bind the limiter, without its check before every request.
+
+    Our only limits are those of `posts_limited_by`, and a decorated view checks its own limits
+    when it runs. Flask-Limiter's hook before every request looks for default, application and
+    blueprint limits, which this app does not set: on every other request (a vote, a page) it would
+    work out, for nothing, that there are none. Should such limits ever be configured, the hook stays.
+    """
+    limiter.init_app(app)   # registers nothing while RATELIMIT_ENABLED is off
+    manager, hooks = limiter.limit_manager, app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks and not (
+            manager.default_limits or manager.application_limits or manager._blueprint_limits):
+        hooks.remove(limiter._check_request_limit)
+
+
 def posts_limited_by(setting: str):
     """Limit a route's POSTs per client address by the limit in app.config[setting], read at each request
     (e.g. "10 per minute;100 per hour"), so that settings and tests can change it."""

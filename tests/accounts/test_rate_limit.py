@@ -132,3 +132,20 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(database_
 
     assert limited_second_attempt(1, ["198.51.100.1", "198.51.100.2"]) == [200, 200]
     assert limited_second_attempt(0, ["198.51.100.1", "198.51.100.2"]) == [200, 429]
+
+
+def test_only_decorated_routes_are_checked_unless_default_limits_are_set(app, database_url):
+    """The per-request hook of Flask-Limiter is left out while only decorated routes have limits
+    (they check their own); with default limits configured it is kept, and they apply."""
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+    from consult import create_app
+    from tests.conftest import TEST_CONFIG
+
+    try:
+        limited_app = create_app({**TEST_CONFIG, "RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2 per minute",
+                                  "SQLALCHEMY_DATABASE_URI": database_url})
+        assert limiter._check_request_limit in limited_app.before_request_funcs[None]
+        client = limited_app.test_client()
+        assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        limiter.limit_manager.set_default_limits([])   # the limiter is shared by every app of the process
