@@ -32,6 +32,7 @@ def test_postgres_urls_use_psycopg_3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/consult")
     app = create_app({"SECRET_KEY": "x"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/consult"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True   # a server may drop connections
 
 
 def test_default_database_is_sqlite_under_instance(monkeypatch, tmp_path):
@@ -39,6 +40,7 @@ def test_default_database_is_sqlite_under_instance(monkeypatch, tmp_path):
     monkeypatch.setenv("CONSULT_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'consult.sqlite3'}"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False  # a file cannot
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(app, backend):
