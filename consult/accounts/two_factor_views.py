@@ -30,9 +30,11 @@ _OPEN_WHILE_REQUIRED = {"two_factor.setup", "two_factor.disable", "two_factor.si
 @bp.before_app_request
 def require_two_factor():
     """While REQUIRE_2FA is on, a moderator, board member or admin without a second factor sets it up first."""
-    if request.endpoint is None or request.endpoint in _OPEN_WHILE_REQUIRED:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in _OPEN_WHILE_REQUIRED:
         return None
-    if not two_factor.is_required_for(current_user) or current_user.two_factor_enabled:
+    user = current_user._get_current_object()
+    if not two_factor.is_required_for(user) or user.two_factor_enabled:
         return None
     back = request.full_path.rstrip("?") if request.method == "GET" and not htmx else None
     target = url_for("two_factor.setup", next=back) if back else url_for("two_factor.setup")

@@ -54,6 +54,9 @@ def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(
     assert f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" aria-pressed="true"' in html
     assert "1 von 3 Organisationen haben abgestimmt" in html
     assert "Stimme Ihrer Organisation zu § 2: Ja." in html
+    # The live region comes out of band with the box, after it.
+    assert html.rstrip().endswith('<div id="live-region" class="visually-hidden" role="status" aria-live="polite" '
+                                  'hx-swap-oob="true">Stimme Ihrer Organisation zu § 2: Ja.</div>')
     auth.logout()
     auth.login("a2@example.org", factories.PASSWORD)
     response = _vote(client, "abstain", world["pid"])
