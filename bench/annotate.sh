@@ -22,6 +22,7 @@
 #   VOTE_HTMX=0 bench/annotate.sh           # plain-form vote POST (302) instead of htmx (200)
 #   PROFILE=1 bench/annotate.sh             # then profile both requests in-process (bench/profile_requests.py)
 #   STRICT=1 bench/annotate.sh              # exit 1 when a goal is missed
+#   FLOOR=1 TARGETS=vote bench/annotate.sh  # the stack alone: a vote view that does nothing (bench/stack_floor.py)
 #
 # Needs wrk (installed here when run as root), curl, and the project's venv.
 set -euo pipefail
@@ -35,6 +36,8 @@ TARGETS="${TARGETS:-render vote}"
 AS="${AS:-delegate}"
 VOTE_HTMX="${VOTE_HTMX:-1}"
 APP_WORKERS="${APP_WORKERS:-2}"
+APP_MODULE="wsgi:app"
+[[ "${FLOOR:-0}" == 1 ]] && APP_MODULE="stack_floor:app"   # bench/stack_floor.py: a vote view that does nothing
 GOAL_RENDER="${GOAL_RENDER:-0.5}"
 GOAL_VOTE="${GOAL_VOTE:-0.4}"
 UA="consult-bench/1"
@@ -68,7 +71,7 @@ echo "# seeded in $(field seconds) s: $PARAGRAPHS paragraphs, $COMMENTS comments
 PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
 "$VENV/bin/gunicorn" --chdir "$ROOT" -b "127.0.0.1:$PORT" -w "$APP_WORKERS" -k sync --log-level warning \
-  --error-logfile "$WORK/gunicorn.log" wsgi:app >/dev/null 2>&1 &
+  --error-logfile "$WORK/gunicorn.log" --pythonpath "$ROOT,$HERE" "$APP_MODULE" >/dev/null 2>&1 &
 PID=$!
 for _ in $(seq 150); do curl -sf -o /dev/null "$BASE/login" && break; sleep 0.1; done
 curl -sf -o /dev/null "$BASE/login" || { echo "annotate.sh: the app did not come up" >&2; cat "$WORK/gunicorn.log" >&2; exit 1; }
@@ -141,7 +144,11 @@ summary() {  # summary <ref> <label> <goal>
 }
 echo "# === consult annotate benchmark: $PARAGRAPHS paragraphs, $COMMENTS comments, gunicorn -w $APP_WORKERS sync, SQLite"
 summary render "draft page GET ($AS)" "$GOAL_RENDER"
-summary vote "vote POST (delegate, htmx=$VOTE_HTMX)" "$GOAL_VOTE"
+if [[ "${FLOOR:-0}" == 1 ]]; then
+  summary vote "EMPTY vote view (stack floor only)" "$GOAL_VOTE"
+else
+  summary vote "vote POST (delegate, htmx=$VOTE_HTMX)" "$GOAL_VOTE"
+fi
 
 if [[ "${PROFILE:-0}" == 1 ]]; then
   kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""
