@@ -32,7 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
 
         proxies = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # A database server may drop idle connections: test each one as it leaves the pool. An SQLite
+    # file cannot drop them, and the test would be one more statement in every request.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not uri.startswith("sqlite")})
+    if uri.startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
 
     from consult import extensions, models  # noqa: F401  (every table, for Flask-Migrate)

@@ -39,14 +39,10 @@ def from_environment(instance_path: Path) -> dict:
     """The app's settings; `CONSULT_ENV` is `development` (default) or `production`."""
     env = os.environ.get("CONSULT_ENV", "development").strip().lower()
     production = env == "production"
-    url = database_url(instance_path)
     return {
         "CONSULT_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
-        "SQLALCHEMY_DATABASE_URI": url,
-        # A database server may drop idle connections: test each one as it leaves the pool. An SQLite
-        # file cannot drop them, and the test would be one more statement in every request.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url.startswith("sqlite")},
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", production),

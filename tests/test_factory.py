@@ -44,6 +44,8 @@ def test_default_database_is_sqlite_under_instance(monkeypatch, tmp_path):
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(app, backend):
+    # Decided by the database the app was given, also when it came as configuration, not from DATABASE_URL.
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is (backend == "postgresql")
     if backend != "sqlite":
         return
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
