@@ -48,7 +48,6 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
-    extensions.init_limiter(app)
 
     from consult.core import errors, i18n, templating
 
@@ -96,6 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(password_reset_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(profile_views.bp)
+    # After the views are imported: their limits (and any on a blueprint) are known by now.
+    extensions.init_limiter(app)
 
     organisations_cli.init_app(app)
     accounts_cli.init_app(app)

@@ -30,7 +30,8 @@ def init_limiter(app) -> None:
     Our only limits are those of `posts_limited_by`, and a decorated view checks its own limits
     when it runs. Flask-Limiter's hook before every request looks for default, application and
     blueprint limits, which this app does not set: on every other request (a vote, a page) it would
-    work out, for nothing, that there are none. Should such limits ever be configured, the hook stays.
+    work out, for nothing, that there are none. Should such limits ever be configured, the hook stays;
+    call this after the views are imported, so that limits on a blueprint are seen.
     """
     limiter.init_app(app)   # registers nothing while RATELIMIT_ENABLED is off
     manager, hooks = limiter.limit_manager, app.before_request_funcs.get(None, [])
