@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from jinja2_fragments.flask import render_block, render_blocks
+from jinja2_fragments.flask import render_block
 
 from consult.accounts.auth import identity_only
 from consult.core import clock
@@ -95,5 +95,4 @@ def cast(slug: str):
     db.session.commit()
     where = _("§ %(num)d", num=position) if position else _("the whole draft")
     message = _("Your organisation's vote on %(where)s: %(choice)s.", where=where, choice=labels("vote")[choice])
-    # The box and the live region (out of band), rendered together from one context.
-    return render_blocks(VOTE_TEMPLATE, ["vote_box", "live_region"], message=message, **context)
+    return render_block(VOTE_TEMPLATE, "vote_box", **context) + render_template("_live.html", message=message)
