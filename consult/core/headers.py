@@ -17,7 +17,8 @@ The policy is the same for every response, without a nonce: whole pages are cach
 Permissions-Policy switches off the browser features consult never uses (camera, microphone,
 location, payment, USB …) for the page and anything it could embed. Chromium warns on the console
 about feature names it does not know, so only names it knows are listed: FLoC's
-`interest-cohort` is gone from it; `browsing-topics` is its successor.
+`interest-cohort` is gone from it (`browsing-topics` is its successor), and Web Bluetooth is not
+a policy-controlled feature there.
 
 Strict-Transport-Security is sent only when the request came over HTTPS: `request.is_secure`,
 which behind a proxy is true only if the proxy is trusted (PROXY_COUNT, see consult/__init__.py)
@@ -41,7 +42,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 DENIED_FEATURES = (
-    "accelerometer", "bluetooth", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
+    "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
     "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
 )
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DENIED_FEATURES)

@@ -6,22 +6,30 @@ other than http(s), mailto and relative ones dropped, and a length cap. Drafts
 store the HTML once when a version is saved, never per view.
 
 Line numbers: the text of a block is wrapped at `LINE_WIDTH` characters when it
-is rendered; each line starts with an empty `<span class="ln">` that the
-stylesheet numbers with a CSS counter, and the line breaks are real `<br>`s, so
-that "§ 4, lines 12–14" means the same lines on every screen wide enough.
+is rendered; each line starts with an empty `<span class="ln">`, and the line
+breaks are real `<br>`s, so that "§ 4, lines 12–14" means the same lines on every
+screen wide enough. The stored HTML carries no numbers (a paragraph's first line
+moves when an earlier paragraph changes): `number_lines()` writes them into the
+markers as `data-line` when a page shows the block, and the stylesheet shows that
+attribute. (Not a `style="counter-reset: …"`: the Content-Security-Policy allows
+no style attributes.)
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 from markdown_it.token import Token
 
 LINE_WIDTH = 80
 HEADING_WIDTH = 50  # headings are set larger, so their lines are shorter
 LINE_MARKER = '<span class="ln" aria-hidden="true"></span>'
+_MARKER_PATTERN = re.compile(re.escape(LINE_MARKER))
+_NUMBERED_MARKER = '<span class="ln" aria-hidden="true" data-line="{}"></span>'
 DEFAULT_MAX_LENGTH = 20_000
 
 # Block rules a draft uses; everything else (raw HTML blocks, reference
@@ -68,6 +76,12 @@ def _make_parser(block_rules: list[str]) -> MarkdownIt:
 _parser = _make_parser(_BLOCK_RULES)
 # Comments: paragraphs and lists only (no headings, tables, quotes or code blocks).
 _comment_parser = _make_parser(["list", "paragraph"])
+
+
+def number_lines(html: str, first_line: int) -> Markup:
+    """`html` of a rendered block with its line markers numbered from `first_line` on."""
+    numbers = itertools.count(first_line)
+    return Markup(_MARKER_PATTERN.sub(lambda _: _NUMBERED_MARKER.format(next(numbers)), html))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The one Markdown renderer: safe HTML, only the rules we use, line numbers, splitting."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from consult.core.markdown import (LINE_MARKER, MarkdownError, plain_text, render_block, render_comment,
+from consult.core.markdown import (LINE_MARKER, MarkdownError, number_lines, plain_text, render_block, render_comment,
                                    split_blocks)
 
 
@@ -49,6 +51,16 @@ def test_each_line_starts_with_a_marker_and_long_text_wraps_at_80():
     for line in lines:
         visible = line.replace("<br>", "").replace("</p>", "").strip()
         assert len(visible) <= 80
+
+
+def test_number_lines_numbers_each_marker_from_the_first_line_on():
+    rendered = render_block(("Teilhabe " * 30).strip())
+    numbered = number_lines(rendered.html, 17)
+    assert numbered.count(LINE_MARKER) == 0
+    assert [int(n) for n in re.findall(r'<span class="ln" aria-hidden="true" data-line="(\d+)"></span>', numbered)] \
+        == [17, 18, 19, 20]
+    assert numbered.replace(' data-line="', "").count("Teilhabe") == 30
+    assert "data-line" not in number_lines(render_comment("Ein *Kommentar*"), 1)
 
 
 def test_markup_is_not_broken_by_wrapping():
