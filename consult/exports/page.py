@@ -4,6 +4,8 @@ No WeasyPrint here: the HTML and DOCX exports (and the command line) do without 
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,11 +61,20 @@ def stylesheet() -> str:
     return (Path(current_app.static_folder) / "css" / "print.css").read_text(encoding="utf-8")
 
 
+def file_policy(inline_css: str) -> str:
+    """The Content-Security-Policy the standalone HTML file carries in a <meta>: its own stylesheet and
+    nothing else (no script, no request anywhere), wherever the file is opened later (from a disk, a
+    mail, another site). The stylesheet is named by its hash, so that no other inline style applies."""
+    digest = base64.b64encode(hashlib.sha256(inline_css.encode("utf-8")).digest()).decode("ascii")
+    return f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+
+
 def render_page(document: Document, inline_css: str | None = None) -> str:
     """The print page of the document: the PDF's source, and with `inline_css` the HTML export."""
     with document_locale():
         return render_template("exports/print.html", document=document, title=title_lines(document),
-                               status_label=status_label, plain=plain_text, inline_css=inline_css)
+                               status_label=status_label, plain=plain_text, inline_css=inline_css,
+                               file_policy=file_policy(inline_css) if inline_css else None)
 
 
 def render_html(document: Document) -> str:

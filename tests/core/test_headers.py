@@ -9,6 +9,11 @@ and, behind a proxy that is not trusted, could be forged.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from pathlib import Path
+
 import pytest
 
 from consult import create_app
@@ -23,6 +28,7 @@ from tests import factories
 from tests.conftest import TEST_CONFIG
 
 HX = {"HX-Request": "true"}
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 EXPECTED_CSP = {
     "default-src": ["'self'"],
@@ -37,7 +43,7 @@ EXPECTED_CSP = {
     "frame-ancestors": ["'none'"],
 }
 # Each feature the policy switches off; `=()` means: allowed to no origin, this page's included.
-DENIED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid",
+DENIED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "serial", "hid",
                    "midi", "accelerometer", "gyroscope", "magnetometer", "display-capture", "browsing-topics"}
 
 
@@ -138,3 +144,39 @@ def test_hsts_behind_a_trusted_proxy(database_url):
                                                           "X-Forwarded-For": "203.0.113.9"}), https=True)
     assert_security_headers(client.get("/login", headers={"X-Forwarded-Proto": "http",
                                                           "X-Forwarded-For": "203.0.113.9"}))
+
+
+# What the policy would block in a page: style attributes, inline handlers, htmx attributes that
+# evaluate code, javascript: links, and <style> blocks (only the standalone HTML file has one,
+# admitted by its own policy's hash: consult/exports/page.py).
+BLOCKED_MARKUP = re.compile(r"""\sstyle\s*=|\son[a-z]+\s*=|hx-on|hx-vars|["'\s]js:|javascript:|<style\b""", re.I)
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.I)
+
+
+def test_no_template_has_markup_the_policy_blocks():
+    found = []
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) > 30
+    for path in templates:
+        name = path.relative_to(TEMPLATES).as_posix()
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)  # comments say why
+        for match in BLOCKED_MARKUP.finditer(text):
+            if not (name == "exports/print.html" and match.group().lower() == "<style"):
+                found.append(f"{name}: {match.group()!r}")
+        for tag in SCRIPT_TAG.findall(text):
+            # A script from a file, or a data block the browser never runs.
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                found.append(f"{name}: {tag}")
+    assert not found, "\n".join(found)
+
+
+def test_the_html_file_admits_its_own_stylesheet_only(client, auth, adopted):
+    auth.login("board@example.org", factories.PASSWORD)
+    html = client.get("/drafts/teilhabe/export/html").get_data(as_text=True)
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
+    css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert csp_directives(policy.replace("&#39;", "'")) == {
+        "default-src": ["'none'"], "style-src": [f"'sha256-{digest}'"], "base-uri": ["'none'"],
+        "form-action": ["'none'"]}
+    assert html.index("Content-Security-Policy") < html.index("<style>")
