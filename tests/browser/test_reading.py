@@ -91,15 +91,13 @@ def test_delegate_signs_in_and_reads_a_draft(live_server, page: Page):
     expect(page.locator(f"#p{last} .paragraph__number")).to_be_visible()
     expect(page.locator(f"#p{last} .paragraph__number > [aria-hidden=true]")).to_have_text(f"§ {last}")
 
-    # Line numbers: one .ln marker per stored line, each numbered by the CSS counter,
-    # and every paragraph restarts the counter at its first line.
+    # Line numbers: one .ln marker per stored line, each showing its number, and every
+    # paragraph's numbers start at its first line.
     for fact in facts:
         item = page.locator(f"#p{fact.position}")
         expect(item.locator(".ln")).to_have_count(fact.line_count)
-        reset = item.evaluate("el => el.style.counterReset")
-        assert reset == f"line {fact.first_line - 1}", (fact, reset)
-    content = page.locator("#p1 .ln").first.evaluate("el => getComputedStyle(el, '::before').content")
-    assert content.startswith("counter(line"), content
+        shown = item.locator(".ln").evaluate_all("lns => lns.map(ln => getComputedStyle(ln, '::before').content)")
+        assert shown == [f'"{n}"' for n in range(fact.first_line, fact.first_line + fact.line_count)], (fact, shown)
 
     # The first line number sits to the left of the first line of text, on the same line.
     geometry = page.locator("#p1 .ln").first.evaluate(
@@ -147,7 +145,8 @@ def test_language_switch_to_english(live_server, page: Page):
 # -- Accessibility -----------------------------------------------------------------------------
 
 def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated, not added as a <script>: the page's Content-Security-Policy forbids inline scripts.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate("() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
     return result["violations"]
 
