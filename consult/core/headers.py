@@ -20,6 +20,13 @@ about feature names it does not know, so only names it knows are listed: FLoC's
 `interest-cohort` is gone from it (`browsing-topics` is its successor), and Web Bluetooth is not
 a policy-controlled feature there.
 
+Referrer-Policy `same-origin`: a link to another site (in a comment) tells it nothing, not even
+that consult was the page; consult's own requests keep the full Referer. They need it: over HTTPS
+Flask-WTF refuses a POST without a same-origin Referer (WTF_CSRF_SSL_STRICT). This is also why
+the pages with a token in their address (invitation, password reset) get `same-origin` rather
+than the `no-referrer` their views ask for: the token still reaches no other site, and their
+forms can be sent.
+
 Strict-Transport-Security is sent only when the request came over HTTPS: `request.is_secure`,
 which behind a proxy is true only if the proxy is trusted (PROXY_COUNT, see consult/__init__.py)
 and said so in X-Forwarded-Proto. Over plain HTTP a browser ignores the header anyway.

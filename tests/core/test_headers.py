@@ -180,3 +180,25 @@ def test_the_html_file_admits_its_own_stylesheet_only(client, auth, adopted):
         "default-src": ["'none'"], "style-src": [f"'sha256-{digest}'"], "base-uri": ["'none'"],
         "form-action": ["'none'"]}
     assert html.index("Content-Security-Policy") < html.index("<style>")
+
+
+def test_a_server_error_page_carries_the_headers_too(app, client):
+    """Even when a before-request hook fails (the error page is made by the error handler)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.before_request
+    def fail():
+        raise RuntimeError("a failing hook")
+
+    response = client.get("/login")
+    assert response.status_code == 500
+    assert_security_headers(response)
+
+
+def test_pages_with_a_token_in_their_address_keep_the_referer_on_the_site(client):
+    """Their views ask for no-referrer; they get same-origin: the token reaches no other site, and over
+    HTTPS their own form's POST still has the Referer that Flask-WTF demands (WTF_CSRF_SSL_STRICT)."""
+    for path in ("/invitations/accept/nonsense", "/password/reset/nonsense"):
+        response = client.get(path, base_url="https://localhost")
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert_security_headers(response, https=True)
