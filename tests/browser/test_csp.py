@@ -3,7 +3,8 @@
 A delegate signs in, opens a draft and a paragraph's thread (htmx), comments (htmx), proposes an
 amendment, votes (htmx) and opens their account; the moderator decides the amendment in the queue
 (htmx); the board reads the results, adopts the voting draft and opens the position's HTML file
-from the disk (it carries its own policy); the adopted position opens signed out; an administrator's pages, the audit log and an error page are opened too.
+from the disk (it carries its own policy); the adopted position opens signed out; the board's pages (versions, comparison, new draft, settings, phase, two-factor set-up
+with its QR code), an administrator's pages, the audit log and an error page are opened too.
 
 After every step the test reads the `securitypolicyviolation` events the page recorded (a listener
 added before any script of the page runs) and the console errors about a policy, and fails on
@@ -174,8 +175,11 @@ def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watch
     assert page.evaluate("() => getComputedStyle(document.querySelector('.title-page')).textAlign") == "center"
     assert page.evaluate("() => getComputedStyle(document.querySelector('.ln')).display") == "none"
     step("html-file")
-    page.goto(f"{base}/drafts/{COMMENTING}/versions")
-    step("versions")
+    for path in (f"/drafts/{COMMENTING}/versions", f"/drafts/{COMMENTING}/versions/1", f"/drafts/{COMMENTING}/compare",
+                 "/drafts/new", f"/drafts/{COMMENTING}/settings", f"/drafts/{COMMENTING}/phase?to=editing",
+                 "/account/two-factor"):
+        page.goto(f"{base}{path}")
+        step(re.sub(r"\W+", "-", path.strip("/")))
 
     sign_in(page, base, ADMIN)
     for path in ("/admin/organisations", "/admin/people", "/audit", "/invitations"):
@@ -186,7 +190,7 @@ def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watch
     page.goto(f"{base}/positions/{VOTING}")
     expect(page.locator("main")).to_contain_text("Beschlossene Position")
     step("position")
-    assert watched.steps >= 15
+    assert watched.steps >= 21
 
 
 def numbers_before(page: Page, base: str, pid: str) -> int:
