@@ -153,3 +153,13 @@ def test_links_out_of_the_site_in_user_text_are_marked_as_user_links(app):
     comment = post_comment(delegate, draft, draft.versions[0].texts[1], "Mehr: https://x.example und "
                            "[Bericht](http://x.example/bericht)", None, clock.now())
     assert '<a href="http://x.example/bericht" rel="nofollow noopener ugc">Bericht</a>' in comment.body_html
+
+
+def test_the_migration_marks_stored_links_as_the_renderer_does():
+    import importlib.util
+    path = next((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*_user_links_marked_nofollow.py"))
+    spec = importlib.util.spec_from_file_location("user_links_marked", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stored = render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>").replace(' rel="nofollow noopener ugc"', "")
+    assert module.mark_links(stored) == render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>")
