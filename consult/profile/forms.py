@@ -14,7 +14,6 @@ from consult.core.names import NameRule
 
 class NameForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give your name (at most 120 characters).")),
-                                               Length(max=120, message=_l("Please give your name (at most 120 characters).")),
                                                NameRule(NAME_MAX_LENGTH)],
                        render_kw={"autocomplete": "name"})
 

@@ -163,3 +163,9 @@ def test_the_migration_marks_stored_links_as_the_renderer_does():
     spec.loader.exec_module(module)
     stored = render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>").replace(' rel="nofollow noopener ugc"', "")
     assert module.mark_links(stored) == render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>")
+
+
+def test_a_long_name_on_the_account_page_gets_one_message(client, auth, people):
+    auth.login("elif@example.org", factories.PASSWORD)
+    html = _post(client, "/account", "/account/name", name="x" * 121).get_data(as_text=True)
+    assert html.count("höchstens 120 Zeichen") == 1
