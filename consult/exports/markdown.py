@@ -41,8 +41,22 @@ def inline(text: str | None) -> str:
     value = _WWW.sub(r"\1\\.", value)
     value = _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", value)
     if _BIDI_CONTROLS.search(value):
-        value = f"{_FSI}{value}{_PDI}"
+        value = f"{_FSI}{_without_stray_pdi(value)}{_PDI}"
     return value
+
+
+def _without_stray_pdi(value: str) -> str:
+    """`value` without the PDIs that close no isolate of its own: one would close ours early."""
+    out, depth = [], 0
+    for char in value:
+        if char in "\u2066\u2067\u2068":
+            depth += 1
+        elif char == _PDI:
+            if depth == 0:
+                continue
+            depth -= 1
+        out.append(char)
+    return "".join(out)
 
 
 # Raw HTML as CommonMark sees it: a tag, closing tag, comment, processing instruction, declaration or CDATA.

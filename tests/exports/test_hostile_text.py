@@ -127,6 +127,9 @@ def test_markdown_export_opens_no_markup_from_user_text(app, hostile):
 def test_bidi_controls_in_markdown_are_isolated():
     assert inline("a\u202eb") == "\u2068a\u202eb\u2069"
     assert inline("plain") == "plain"
+    # A PDI of the user's own cannot close the isolate early and leave the override open after it.
+    assert inline("a\u2069\u202eb") == "\u2068a\u202eb\u2069"
+    assert inline("\u2067x\u2069") == "\u2068\u2067x\u2069\u2069"
 
 
 @pytest.mark.parametrize("source, expected", [
