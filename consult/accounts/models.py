@@ -20,13 +20,16 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+NAME_MAX_LENGTH = 120   # a person's name as others see it (consult/core/names.py)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts.models import Role, User, UserRole
+from consult.accounts.models import NAME_MAX_LENGTH
 from consult.core.db import utcnow
+from consult.core.names import name_refusal
 from consult.extensions import db
 from consult.organisations.models import Organisation
 
@@ -63,6 +65,8 @@ def create_user(email: str, name: str, password: str, roles: list[Role],
         raise AccountError(f"a person with the address {email} already exists")
     if not name.strip():
         raise AccountError("the name must not be empty")
+    if (problem := name_refusal(name, NAME_MAX_LENGTH)) is not None:
+        raise AccountError(problem)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if not roles:

@@ -7,14 +7,15 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from consult.core.forms import Form
+from consult.core.names import NameRule
 from consult.core.templating import LEVEL_LABELS, ROLE_LABELS
-from consult.organisations.models import FEDERAL_STATES
+from consult.organisations.models import FEDERAL_STATES, NAME_MAX_LENGTH
 
 
 
 class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give the organisation's name.")),
-                                               Length(max=200)])
+                                               NameRule(NAME_MAX_LENGTH)])
     short_name = StringField(_l("Short name"), validators=[
         DataRequired(message=_l("Please give a short name.")), Length(max=20)])
     state = SelectField(_l("Federal state"), choices=[SelectChoice("", _l("none (federal level)"))]

@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from consult.accounts.models import Role, User, UserRole
 from consult.accounts.services import end_sessions
 from consult.audit.services import record
+from consult.core.names import name_problem
 from consult.core.refusals import FieldRefusal, NotAllowed
 from consult.drafts.models import Draft
 from consult.drafts.revision import touch
 from consult.extensions import db
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
+from consult.organisations.models import NAME_MAX_LENGTH as ORGANISATION_NAME_MAX_LENGTH
 from consult.organisations.services import SHORT_NAME
 
 
@@ -54,6 +56,8 @@ def save_organisation(user, organisation: Organisation | None, *, name: str, sho
     name, short_name, state = name.strip(), short_name.strip(), (state or "").strip() or None
     if not name:
         raise FieldRefusal("name", _l("Please give the organisation's name."))
+    if (problem := name_problem(name, ORGANISATION_NAME_MAX_LENGTH)) is not None:
+        raise FieldRefusal("name", problem)
     if not SHORT_NAME.match(short_name):
         raise FieldRefusal("short_name", _l("The short name has 1 to 20 letters, digits, '.', '_' or '-'."))
     # A state written otherwise by the command line ("NRW") may stay as it is, but none is newly chosen.

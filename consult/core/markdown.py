@@ -2,7 +2,8 @@
 
 Every piece of user Markdown goes through `render_block()`: markdown-it-py's
 `js-default` preset (raw HTML escaped), only the rules we use switched on, links
-other than http(s), mailto and relative ones dropped, and a length cap. Drafts
+other than http(s), mailto and relative ones dropped, links out of the site marked
+`rel="nofollow noopener ugc"`, and a length cap. Drafts
 store the HTML once when a version is saved, never per view.
 
 Line numbers: the text of a block is wrapped at `LINE_WIDTH` characters when it
@@ -31,6 +32,7 @@ LINE_MARKER = '<span class="ln" aria-hidden="true"></span>'
 _MARKER_PATTERN = re.compile(re.escape(LINE_MARKER))
 _NUMBERED_MARKER = '<span class="ln" aria-hidden="true" data-line="{}"></span>'
 DEFAULT_MAX_LENGTH = 20_000
+LINK_REL = "nofollow noopener ugc"
 
 # Block rules a draft uses; everything else (raw HTML blocks, reference
 # definitions, indented code, setext headings) stays off. Horizontal rules are
@@ -70,7 +72,18 @@ def _make_parser(block_rules: list[str]) -> MarkdownIt:
     md.enable(_INLINE_RULES)
     md.enable(["balance_pairs", "fragments_join", "emphasis"])
     md.validateLink = _validate_link
+    md.add_render_rule("link_open", _link_open)
     return md
+
+
+def _link_open(self, tokens: list[Token], idx: int, options, env) -> str:
+    """A link that leaves the site says it is the writer's, not ours (`ugc`), earns no ranking
+    (`nofollow`) and gives the page it opens no handle on ours (`noopener`)."""
+    token = tokens[idx]
+    href = (token.attrGet("href") or "").strip()
+    if urlsplit(href).scheme or href.startswith("//"):
+        token.attrSet("rel", LINK_REL)
+    return self.renderToken(tokens, idx, options, env)
 
 
 _parser = _make_parser(_BLOCK_RULES)

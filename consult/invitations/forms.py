@@ -10,7 +10,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.accounts.forms import LANGUAGES
 from consult.accounts.services import MIN_PASSWORD_LENGTH
+from consult.accounts.models import NAME_MAX_LENGTH
 from consult.core.forms import Form
+from consult.core.names import NameRule
 from consult.core.templating import ROLE_LABELS
 
 NO_ORGANISATION = 0
@@ -48,7 +50,8 @@ class ImportForm(Form):
 
 class AcceptForm(Form):
     name = StringField(_l("Your name (as others will see it)"), validators=[
-        DataRequired(message=_l("Please enter your name.")), Length(max=120)], render_kw={"autocomplete": "name"})
+        DataRequired(message=_l("Please enter your name.")), NameRule(NAME_MAX_LENGTH)],
+        render_kw={"autocomplete": "name"})
     password = PasswordField(_l("Password (at least %(num)d characters)", num=MIN_PASSWORD_LENGTH), validators=[
         DataRequired(message=_l("Please choose a password.")),
         Length(min=MIN_PASSWORD_LENGTH, max=1024, message=_l("The password needs at least %(num)d characters.",

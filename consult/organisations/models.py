@@ -22,12 +22,14 @@ FEDERAL_STATES = ("Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Brem
                   "Mecklenburg-Vorpommern", "Niedersachsen", "Nordrhein-Westfalen", "Rheinland-Pfalz",
                   "Saarland", "Sachsen", "Sachsen-Anhalt", "Schleswig-Holstein", "Thüringen")
 
+NAME_MAX_LENGTH = 200   # checked by consult/core/names.py
+
 
 class Organisation(db.Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True)
     short_name: Mapped[str] = mapped_column(String(20), unique=True)
     state: Mapped[str | None] = mapped_column(String(60))
     level: Mapped[OrganisationLevel] = mapped_column(str_enum(OrganisationLevel, "organisation_level"),

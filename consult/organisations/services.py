@@ -6,7 +6,8 @@ import re
 from sqlalchemy import func, select
 
 from consult.extensions import db
-from consult.organisations.models import Organisation, OrganisationLevel
+from consult.core.names import name_refusal
+from consult.organisations.models import NAME_MAX_LENGTH, Organisation, OrganisationLevel
 
 SHORT_NAME = re.compile(r"^[A-Za-z0-9ÄÖÜäöüß][A-Za-z0-9ÄÖÜäöüß._-]{0,19}$")
 
@@ -27,6 +28,8 @@ def create_organisation(name: str, short_name: str, state: str | None = None,
     name, short_name = name.strip(), short_name.strip()
     if not name:
         raise OrganisationError("the name must not be empty")
+    if (problem := name_refusal(name, NAME_MAX_LENGTH)) is not None:
+        raise OrganisationError(problem)
     if not SHORT_NAME.match(short_name):
         raise OrganisationError("the short name must be 1–20 letters, digits, '.', '_' or '-'")
     if get_by_short_name(short_name) is not None:

@@ -7,12 +7,14 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from consult.accounts.forms import LANGUAGES
+from consult.accounts.models import NAME_MAX_LENGTH
 from consult.core.forms import Form
+from consult.core.names import NameRule
 
 
 class NameForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give your name (at most 120 characters).")),
-                                               Length(max=120, message=_l("Please give your name (at most 120 characters)."))],
+                                               NameRule(NAME_MAX_LENGTH)],
                        render_kw={"autocomplete": "name"})
 
 

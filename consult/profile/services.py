@@ -14,12 +14,13 @@ from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash
 
 from consult.accounts.forms import LANGUAGES
-from consult.accounts.models import Role, User, UserRole
+from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole
 from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, hash_password
 from consult.amendments.models import Amendment, AmendmentSupport
 from consult.audit.models import AuditEntry
 from consult.audit.services import record
 from consult.comments.models import Comment
+from consult.core.names import name_problem
 from consult.core.refusals import FieldRefusal, NotAllowed
 from consult.drafts.models import Draft, Paragraph, ParagraphText, VersionConflict
 from consult.drafts.revision import touch
@@ -66,6 +67,8 @@ def change_name(user: User, name: str) -> None:
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise FieldRefusal("name", _l("Please give your name (at most 120 characters)."))
+    if (problem := name_problem(name, NAME_MAX_LENGTH)) is not None:
+        raise FieldRefusal("name", problem)
     if name != user.name:
         user.name = name
         _touch_drafts_of(user.id)   # their name shows beside their comments on cached draft pages

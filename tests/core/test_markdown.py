@@ -27,7 +27,8 @@ def test_unsafe_links_are_dropped(url):
 
 @pytest.mark.parametrize("url", ["https://bundeskonferenz.example/", "mailto:info@example.org", "/drafts/x"])
 def test_safe_links_stay(url):
-    assert f'<a href="{url}">Link</a>' in render_block(f"Ein [Link]({url}).").html
+    rel = "" if url.startswith("/") else ' rel="nofollow noopener ugc"'   # links out of the site say they are user links
+    assert f'<a href="{url}"{rel}>Link</a>' in render_block(f"Ein [Link]({url}).").html
 
 
 def test_images_and_html_blocks_are_not_rendered():
@@ -67,7 +68,7 @@ def test_markup_is_not_broken_by_wrapping():
     text = "Wir fordern " + "eine *verbindliche* und [gut finanzierte](https://example.org) Teilhabe " * 5
     html = render_block(text).html
     assert html.count("<em>") == html.count("</em>") == 5
-    assert html.count('<a href="https://example.org">') == 5
+    assert html.count('<a href="https://example.org" rel="nofollow noopener ugc">') == 5
 
 
 def test_table_row_is_one_line_and_heading_is_one_line():

@@ -76,7 +76,7 @@ def _token(client, url="/account") -> str:
 def test_the_account_page_is_linked_from_the_name_and_needs_sign_in(client, auth, world):
     assert client.get("/account").status_code == 302
     auth.login(EMAIL, factories.PASSWORD)
-    assert f'href="/account" title="Ihr Konto">{NAME}' in client.get("/").get_data(as_text=True)
+    assert f'href="/account" title="Ihr Konto"><bdi>{NAME}</bdi>' in client.get("/").get_data(as_text=True)
     html = client.get("/account").get_data(as_text=True)
     assert "Ihr Konto" in html and "Ihre Daten herunterladen (JSON)" in html
 
@@ -237,7 +237,7 @@ def test_after_deletion_no_personal_data_remains_and_contributions_stay(client, 
 
     # Shown as a former delegate of the organisation, on the draft page and in the moderation queue.
     html = client.get(f"/drafts/teilhabe?open={mine['published'].paragraph_id}").get_data(as_text=True)
-    assert "ehemalige*r Delegierte*r von Interkulturelles Elternnetz Berlin e.V." in html
+    assert "ehemalige*r Delegierte*r von <bdi>Interkulturelles Elternnetz Berlin e.V.</bdi>" in html
     assert "Kommentar aus IEB" in html
     auth.login("admin@example.org", factories.PASSWORD)
     audit = client.get("/audit").get_data(as_text=True)
@@ -253,7 +253,7 @@ def test_a_former_delegates_held_comment_shows_in_the_queue(client, auth, world)
     auth.login(mod.email, factories.PASSWORD)
     html = client.get("/moderation").get_data(as_text=True)
     assert "Wartet noch" in html
-    assert "ehemalige*r Delegierte*r von Interkulturelles Elternnetz Berlin e.V." in html
+    assert "ehemalige*r Delegierte*r von <bdi>Interkulturelles Elternnetz Berlin e.V.</bdi>" in html
     assert NAME not in html
 
 

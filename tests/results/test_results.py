@@ -192,7 +192,7 @@ def test_page_shows_the_figures_and_outcomes(client, auth, world):
     assert "Yes in the Yes and No votes: 67% (required: more than half)." in whole
     assert 'aria-label="Yes 67%, No 33%, Abstain 0%"' in whole
     # who voted how: public, with full names on the whole draft and short names per paragraph
-    assert "<li>Afrikanischer Dachverband (ADV)</li><li>Ägyptischer Elternverein (AEV)</li>" in whole
+    assert "<li><bdi>Afrikanischer Dachverband</bdi> (ADV)</li><li><bdi>Ägyptischer Elternverein</bdi> (AEV)</li>" in whole
     paragraph_2 = html.split('id="p2"', 1)[1].split("</tbody>", 1)[0]
     assert "<summary>Who voted how" in paragraph_2
     assert re.search(r'No \(2\)</dt>\s*<dd>\s*<abbr title="Ägyptischer Elternverein">AEV</abbr>, '
@@ -212,14 +212,14 @@ def test_weighted_two_thirds_page(client, auth, world):
     assert _cells(html, 3)[2:] == ["2 2 orgs.", "3 1 org.", "0 0 orgs.", "3/4 75%", "✗ not carried"]
     whole = _section(html, "whole-draft")
     assert "weighted: 5 of 6 votes (83%)" in whole and "(required: at least two thirds)" in whole
-    assert "<li>Afrikanischer Dachverband (ADV), weight 3</li>" in whole
+    assert "<li><bdi>Afrikanischer Dachverband</bdi> (ADV), weight 3</li>" in whole
 
 
 def test_office_sees_who_has_not_voted(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     html = client.get("/drafts/rat/results").get_data(as_text=True)
     missing = _section(html, "not-voted")
-    assert "Not voted yet" in missing and "Bosnischer Kulturbund (<span class=\"short-name\">BKB</span>)" in missing
+    assert "Not voted yet" in missing and "<bdi>Bosnischer Kulturbund</bdi> (<span class=\"short-name\">BKB</span>)" in missing
     assert "Chilenische Gemeinde" not in missing and "NMV" not in missing
     assert "<th scope=\"col\" role=\"columnheader\" class=\"num missing\">Not voted yet</th>" in html
     assert (_cells(html, 2)[-1], _cells(html, 3)[-1]) == ("0", "1")     # per paragraph: how many
@@ -233,7 +233,7 @@ def test_guests_see_a_public_drafts_results_but_not_the_not_voted_list(client, w
     response = client.get("/drafts/rat/results")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Cache-Control" not in response.headers
-    assert "✗</span> not carried" in html and "Afrikanischer Dachverband (ADV)" in html
+    assert "✗</span> not carried" in html and "<bdi>Afrikanischer Dachverband</bdi> (ADV)" in html
     assert 'id="not-voted"' not in html and "have not voted" not in html
     _set(world, is_public=False)
     assert client.get("/drafts/rat/results").status_code == 404
