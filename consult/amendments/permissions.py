@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
+from consult.accounts.permissions import can_decide_item, is_moderator, speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
@@ -35,7 +35,9 @@ def can_support(user, amendment: Amendment, draft: Draft, now: datetime) -> bool
 
 
 def can_decide(user, amendment: Amendment, draft: Draft) -> bool:
-    return (is_moderator(user) and amendment.status == AmendmentStatus.SUBMITTED
+    """Whoever `can_decide_item` allows (moderators outside the proposing organisation, else the board),
+    while the amendment waits and the draft is in a deciding phase."""
+    return (can_decide_item(user, amendment) and amendment.status == AmendmentStatus.SUBMITTED
             and draft.phase in DECIDING_PHASES)
 
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
+from consult.accounts.permissions import is_party_to, refuse_deciding, speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport
 from consult.amendments.permissions import DECIDING_PHASES, is_author
 from consult.audit.services import record
@@ -175,9 +175,10 @@ def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) ->
 def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str, now: datetime,
            adopted_text: str | None = None, merged_into: Amendment | None = None) -> Amendment:
     """A moderator's decision: accept, accept in modified form, reject or merge into another amendment.
-    Notes who, when and why, in the amendment and in the audit log."""
-    if not is_moderator(user):
-        raise NotAllowed(_l("Only moderators decide amendments."))
+    Notes who, when and why, in the amendment and in the audit log. Refused to anyone `can_decide_item`
+    refuses (e.g. a moderator of the proposing organisation); a merge also decides on the amendment it
+    goes into, so that one must not be the decider's own (`is_party_to`) either."""
+    refuse_deciding(user, amendment)
     if draft.phase not in DECIDING_PHASES:
         raise PhaseClosed(_l("Amendments are decided in the commenting and editing phases; this draft is past them."))
     if decision not in Decision.ALL:
@@ -195,6 +196,9 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
         if (merged_into is None or merged_into.id == amendment.id or merged_into.draft_id != amendment.draft_id
                 or merged_into.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.REJECTED, AmendmentStatus.HIDDEN)):
             raise InvalidInput(_l("Please choose another open or accepted amendment of this draft to merge into."))
+        if is_party_to(user, merged_into):
+            raise NotAllowed(_l("The amendment to merge into comes from your own organisation: "
+                                "another moderator decides this merge."))
         values["merged_into_id"] = merged_into.id
     _set_status(amendment, AmendmentStatus.SUBMITTED, **values)
     record(user, f"amendment.{decision}", f"amendment:{amendment.id}", now, draft_id=draft.id, reason=reason,

@@ -9,12 +9,15 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import escape
 
 from consult.accounts.forms import EmptyForm
+from consult.accounts.permissions import can_decide_item, is_moderator, refuse_deciding
 from consult.amendments.diff import diff_html
 from consult.amendments.forms import AmendmentForm, DecisionForm
-from consult.amendments.models import Amendment, AmendmentKind
-from consult.amendments.permissions import can_change, can_decide, can_propose, can_see_amendment, can_support
+from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus
+from consult.amendments.permissions import (DECIDING_PHASES, can_change, can_decide, can_propose, can_see_amendment,
+                                           can_support)
 from consult.amendments.queries import supporters
 from consult.amendments.services import decide, edit, propose, support, withdraw, withdraw_support
 from consult.comments.views import thread_context
@@ -87,6 +90,9 @@ def page_context(draft: Draft, amendment: Amendment, error: str | None = None,
         "can_support": can_support(user, amendment, draft, now),
         "supported": any(row.organisation_id == user.organisation_id for row in rows),
         "can_decide": can_decide(user, amendment, draft),
+        # A moderator who may not decide this one (their own organisation's): say so instead of the form.
+        "for_another": (is_moderator(user) and amendment.status == AmendmentStatus.SUBMITTED
+                        and draft.phase in DECIDING_PHASES and not can_decide_item(user, amendment)),
         "decision_form": decision_form or DecisionForm(formdata=None, adopted_text=amendment.proposed_text),
         "discussion": thread_context(draft, text, amendment=amendment) if text is not None else None,
     }
@@ -165,15 +171,29 @@ def support_view(slug: str, amendment_id: int):
     return _button(slug, amendment_id, support, _("Your organisation supports this amendment."), "support_box")
 
 
+def _refused(draft: Draft, amendment: Amendment, message: str, status: int):
+    """A refused decision: htmx gets the message as an alert and in the live region, a plain form the page."""
+    if htmx:
+        return (f'<p class="alert alert--error" role="alert">{escape(message)}</p>'
+                + render_template("_live.html", message=message)), status
+    return render_template(PAGE, **page_context(draft, amendment, message)), status
+
+
 @bp.route("/drafts/<slug>/amendments/<int:amendment_id>/decision", methods=["POST"])
-@roles("moderator")
+@roles("moderator", "board")
 def decision(slug: str, amendment_id: int):
-    """A moderator decides: accept, accept modified, reject or merged, with a reason."""
+    """A moderator decides: accept, accept modified, reject or merged, with a reason (the board only where
+    no moderator outside the proposing organisation can; see `can_decide_item`)."""
     draft, amendment = _amendment_or_404(slug, amendment_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)
+    try:
+        refuse_deciding(current_user, amendment)
+    except Refusal as refusal:
+        return _refused(draft, amendment, str(refusal.message), refusal.status)
+    if not valid:
         return render_template(PAGE, **page_context(draft, amendment, _form_errors(form), form)), 422
     merged_into = db.session.get(Amendment, form.merged_into.data) if form.merged_into.data else None
     try:

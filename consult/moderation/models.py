@@ -44,3 +44,8 @@ class Report(db.Model):
     comment: Mapped[Comment | None] = relationship()
     amendment: Mapped[Amendment | None] = relationship()
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+
+    @property
+    def content(self) -> Comment | Amendment | None:
+        """What was reported: deciding the report is deciding on it (and on its author's organisation)."""
+        return self.comment or self.amendment

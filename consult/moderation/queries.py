@@ -29,6 +29,11 @@ class QueueItem:
     def key(self) -> str:
         return f"{self.kind}-{self.obj.id}"
 
+    @property
+    def content(self):
+        """What a decision on this item decides on: the comment or amendment itself, or what a report is about."""
+        return self.obj.content if self.kind == "report" else self.obj
+
 
 def _comments(draft_id: int | None):
     query = (select(Comment, Paragraph.draft_id).join(Paragraph, Comment.paragraph_id == Paragraph.id)

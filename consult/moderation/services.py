@@ -12,7 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from consult.accounts.permissions import is_moderator
+from consult.accounts.permissions import refuse_deciding
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.permissions import can_see_amendment
 from consult.audit.services import record
@@ -64,18 +64,14 @@ def report(user, draft: Draft, reason: str, now: datetime, comment: Comment | No
     return row
 
 
-def _require_moderator(user) -> None:
-    if not is_moderator(user):
-        raise NotAllowed(_l("Only moderators decide this."))
-
-
 def _taken() -> AlreadyChanged:
     return AlreadyChanged(_l("Another moderator has just decided this item; the queue now shows its current state."))
 
 
 def decide_comment(user, comment: Comment, draft: Draft, decision: str, reason: str | None, now: datetime) -> None:
-    """Publish a held comment, or reject it with a reason its author reads."""
-    _require_moderator(user)
+    """Publish a held comment, or reject it with a reason its author reads. Refused to anyone
+    `can_decide_item` refuses (e.g. a moderator of the comment's organisation)."""
+    refuse_deciding(user, comment)
     if decision not in COMMENT_DECISIONS:
         raise InvalidInput(_l("Please choose a decision."))
     reason = _reason(reason, required=decision == "reject")
@@ -93,8 +89,9 @@ def decide_comment(user, comment: Comment, draft: Draft, decision: str, reason: 
 
 def decide_report(user, row: Report, decision: str, reason: str | None, now: datetime) -> None:
     """Hide the reported content (its author reads the reason) or dismiss the report; every
-    open report on the same content is closed with the same decision."""
-    _require_moderator(user)
+    open report on the same content is closed with the same decision. Refused to anyone
+    `can_decide_item` refuses for the reported content (e.g. a moderator of its author's organisation)."""
+    refuse_deciding(user, row.content)
     if decision not in REPORT_DECISIONS:
         raise InvalidInput(_l("Please choose a decision."))
     reason = _reason(reason, required=decision == "hide")

@@ -9,7 +9,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from consult.accounts.forms import EmptyForm
-from consult.accounts.permissions import is_moderator
+from consult.accounts.models import Role
+from consult.accounts.permissions import can_decide_item, is_moderator
 from consult.amendments.models import Amendment
 from consult.amendments.permissions import can_see_amendment
 from consult.amendments.services import decide as decide_amendment
@@ -28,14 +29,26 @@ from consult.moderation.queries import KINDS, drafts_for_filter, waiting, waitin
 from consult.moderation.services import decide_comment, decide_report, report
 
 bp = Blueprint("moderation", __name__)
+# The queue shows the buttons only where this (the services' own rule) allows deciding.
+bp.add_app_template_global(can_decide_item, "can_decide_item")
 
 QUEUE = "moderation/queue.html"
 
 
+def _count_for(user) -> int | None:
+    """How much waits for this person: for moderators, everything; for the board, what only the board
+    can decide (shown only when there is some); for others, nothing to show."""
+    if is_moderator(user):
+        return waiting_count()
+    if user.is_authenticated and user.has_role(Role.BOARD):
+        return sum(can_decide_item(user, item.content) for item in waiting()) or None
+    return None
+
+
 @bp.app_context_processor
 def queue_count():
-    """For moderators, the navigation shows how much waits (counted only when a page asks)."""
-    return {"queue_count": lambda: waiting_count() if is_moderator(current_user) else None}
+    """The navigation shows how much waits (counted only when a page asks)."""
+    return {"queue_count": lambda: _count_for(current_user)}
 
 
 def _filters() -> tuple[Draft | None, str | None]:
@@ -45,9 +58,11 @@ def _filters() -> tuple[Draft | None, str | None]:
 
 
 @bp.route("/moderation")
-@roles("moderator")
+@roles("moderator", "board")
 def queue():
-    """Everything that waits, oldest first, with how long it has waited; filter by draft and kind."""
+    """Everything that waits, oldest first, with how long it has waited; filter by draft and kind.
+    Items the person may not decide (`can_decide_item`: their own organisation's; for the board,
+    all that a moderator can decide) show "For another moderator" instead of buttons."""
     draft, kind = _filters()
     items = waiting(draft.id if draft else None, kind)
     return render_template(QUEUE, items=items, drafts=drafts_for_filter(), chosen_draft=draft, kind=kind,
@@ -60,7 +75,7 @@ def _answer(item_key: str, message: str, status: int, item=None):
     if htmx:
         html = render_block(QUEUE, "item", item=item, key=item_key, done=message if status == 200 else None,
                             error=None if status == 200 else message, now=clock.now())
-        html += render_block(QUEUE, "queue_link", queue_count=waiting_count, oob=True)
+        html += render_block(QUEUE, "queue_link", queue_count=lambda: _count_for(current_user) or 0, oob=True)
         return html + render_template("_live.html", message=message), status
     if status == 200:
         flash(message, "info")
@@ -89,7 +104,7 @@ def _item_of(kind: str, obj_id: int):
 
 
 @bp.route("/moderation/comments/<int:comment_id>", methods=["POST"])
-@roles("moderator")
+@roles("moderator", "board")
 def comment_decision(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     draft = db.session.get(Draft, comment.paragraph.draft_id)
@@ -101,7 +116,7 @@ def comment_decision(comment_id: int):
 
 
 @bp.route("/moderation/amendments/<int:amendment_id>", methods=["POST"])
-@roles("moderator")
+@roles("moderator", "board")
 def amendment_decision(amendment_id: int):
     amendment = db.get_or_404(Amendment, amendment_id)
     draft = db.session.get(Draft, amendment.draft_id)
@@ -116,7 +131,7 @@ def amendment_decision(amendment_id: int):
 
 
 @bp.route("/moderation/reports/<int:report_id>", methods=["POST"])
-@roles("moderator")
+@roles("moderator", "board")
 def report_decision(report_id: int):
     row = db.get_or_404(Report, report_id)
     decision = request.form.get("decision", "")

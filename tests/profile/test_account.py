@@ -160,7 +160,10 @@ def _moderate_as(world, who: str, subject: dict) -> None:
     person = world[who]
     decide_comment(person, subject["pending"], world["held"], "publish", None, now)
     decide(person, subject["amendment"], world["teilhabe"], "reject", "Passt nicht.", now)
-    decide_report(person, subject["report"], "dismiss", "Kein Verstoß.", now)
+    # subject["report"] is about `who`'s own comment, which `who` may not decide (separation of duties):
+    # a report about the other organisation's comment instead.
+    about_theirs = report(world["admin"], world["teilhabe"], "Bitte prüfen.", now, comment=subject["published"])
+    decide_report(person, about_theirs, "dismiss", "Kein Verstoß.", now)
     version = world["teilhabe"].versions[0]
     db.session.add(VersionConflict(version_id=version.id, paragraph_id=version.texts[0].paragraph_id,
                                    base_text="x", resolved_text="y", resolved_by_id=person.id, resolved_at=now))
