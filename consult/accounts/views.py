@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm, LanguageForm, LoginForm
 from consult.accounts.services import SignInRefused, Throttle, authenticate
-from consult.accounts.signin import complete_sign_in, start_pending
+from consult.accounts.signin import complete_sign_in, end_session, start_pending
 from consult.accounts.signin import next_target as _next_target
 from consult.core.access import public, signed_in
 from consult.extensions import db, posts_limited_by
@@ -66,10 +66,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
-    """Sign out (a POST with CSRF token, so that no link can sign someone out)."""
+    """Sign out (a POST with CSRF token, so that no link can sign someone out). The session ends on
+    the server too: a copy of the cookie signs no one in afterwards."""
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
+        end_session()
+        db.session.commit()
         flash(_("You are signed out."), "info")
     return redirect(url_for("reading.draft_list"))
 
