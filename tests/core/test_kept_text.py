@@ -137,3 +137,36 @@ def test_passwords_are_never_written_back(client, auth, world):
                                                       "new_password": "x" * 12, "repeat_password": "x" * 12})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "geheim" not in html and "x" * 12 not in html
+
+
+def test_the_text_travels_through_the_two_factor_code_step(app, client, world, monkeypatch):
+    """A moderator's rejection reason, sent after their session ended: password, then code, then the reason."""
+    from datetime import datetime, timedelta, timezone
+
+    import pyotp
+
+    from consult.accounts.models import Role
+    from consult.core import clock
+
+    now = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: now)
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    moderator = factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
+    moderator.totp_secret, moderator.totp_enabled_at = secret, now - timedelta(days=1)
+    db.session.commit()
+
+    kept = client.post("/moderation/comments/1", data={"csrf_token": "old", "reason": TEXT, "decision": "reject"})
+    fields = _form_fields(kept.get_data(as_text=True), "/login")
+    code_page = client.post("/login", data={**fields, "email": "mod@example.org", "password": factories.PASSWORD})
+    html = code_page.get_data(as_text=True)
+    assert code_page.status_code == 200 and "Ihr Text ist aufbewahrt" in html
+    code_fields = _form_fields(html, "/login/code")
+    assert code_fields["keep-reason"] == TEXT and code_fields["keep-decision"] == "reject"
+
+    wrong = client.post("/login/code", data={**code_fields, "code": "000000"})
+    code_fields = _form_fields(wrong.get_data(as_text=True), "/login/code")
+    assert code_fields["keep-reason"] == TEXT
+
+    done = client.post("/login/code", data={**code_fields, "code": pyotp.TOTP(secret).at(now)})
+    resend = _form_fields(done.get_data(as_text=True), "/moderation/comments/1")
+    assert done.status_code == 200 and resend["reason"] == TEXT and resend["decision"] == "reject"
