@@ -99,6 +99,7 @@ def can_keep() -> bool:
 
 
 def _view_is_public() -> bool:
+    """Whether the route is open to guests (`consult.core.access.public`, which imports this module)."""
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "access", None) == "public"
 
@@ -125,8 +126,11 @@ def answer_lost_form(signed_out: bool):
     if request.method == "POST" and KEEP_ACTION in request.form and _same_site():
         kept = kept_from_sign_in()   # the kept form's own sign-in came back: keep it once more
         if kept is not None:
-            return page(kept, sign_in=signed_out, status=401 if signed_out else 400,
-                        message=SIGNED_OUT if signed_out else SIGNED_IN_AGAIN)
+            from flask_login import current_user
+
+            if current_user.is_authenticated:
+                return page(kept, sign_in=False, status=400, message=SIGNED_IN_AGAIN)
+            return page(kept, sign_in=True, status=401, message=SIGNED_OUT)
     if not can_keep():
         return None
     kept = KeptForm(request.full_path.rstrip("?"), kept_fields(request.form))

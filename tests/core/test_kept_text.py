@@ -170,3 +170,13 @@ def test_the_text_travels_through_the_two_factor_code_step(app, client, world, m
     done = client.post("/login/code", data={**code_fields, "code": pyotp.TOTP(secret).at(now)})
     resend = _form_fields(done.get_data(as_text=True), "/moderation/comments/1")
     assert done.status_code == 200 and resend["reason"] == TEXT and resend["decision"] == "reject"
+
+
+def test_the_kept_sign_in_itself_sent_without_cookies_keeps_the_text(app, world):
+    """The sign-in of a kept form fails its own token check (cookies gone again): still kept, still a sign-in."""
+    browser = app.test_client()
+    response = browser.post("/login", data={"csrf_token": "old", "keep_action": world["url"], "keep-body": TEXT,
+                                            "email": "amira@example.org", "password": "irgendwas"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401 and _form_fields(html, "/login")["keep-body"] == TEXT
+    assert "irgendwas" not in html
