@@ -13,16 +13,20 @@ from typing import Callable
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
-from consult.accounts.models import Role, User, UserRole
+from consult.accounts.models import Role, User, UserRole, UserSession
+from consult.accounts.signin import token_hash
 from consult.extensions import db, login_manager
 from consult.organisations.models import Organisation
 
+# Their sign-in (consult.accounts.signin) still stands: checked in the query that loads the person.
+_SESSION_STANDS = exists().where(UserSession.user_id == bindparam("id"), UserSession.token_hash == bindparam("token"))
 # The person, their organisation (joined by the relationship) and their roles, in one query.
 # Built once: `session.get` would build the statement and its cache key on every request.
-_SIGNED_IN = select(User).where(User.id == bindparam("id")).options(joinedload(User.role_rows))
+_SIGNED_IN = (select(User).where(User.id == bindparam("id"), _SESSION_STANDS)
+              .options(joinedload(User.role_rows)))
 
 _user, _organisation, _role = User.__table__, Organisation.__table__, UserRole.__table__
 # The same facts as rows: one per role (one with role NULL for a person without roles).
@@ -33,7 +37,7 @@ _IDENTITY = (
            _organisation.c.is_member, _organisation.c.is_active, _role.c.role)
     .select_from(_user.outerjoin(_organisation, _organisation.c.id == _user.c.organisation_id)
                  .outerjoin(_role, _role.c.user_id == _user.c.id))
-    .where(_user.c.id == bindparam("id"))
+    .where(_user.c.id == bindparam("id"), _SESSION_STANDS)
 )
 
 
@@ -57,14 +61,15 @@ class Identity(UserMixin):
 
     def __init__(self, id: int, name: str, organisation_id: int | None, locale: str | None,
                  roles: frozenset[Role], organisation: OrganisationFacts | None, session_version: int,
-                 two_factor_enabled: bool = False):
+                 two_factor_enabled: bool = False, session_token: str | None = None):
         self.id, self.name, self.organisation_id, self.locale = id, name, organisation_id, locale
         self.roles, self.organisation, self.session_version = roles, organisation, session_version
         self.two_factor_enabled = two_factor_enabled   # read by the two-factor requirement on every request
+        self.session_token = session_token
 
     def get_id(self) -> str:
-        """As `User.get_id`: "id.session_version"."""
-        return f"{self.id}.{self.session_version}"
+        """As `User.get_id`: "id.session_version.token"."""
+        return f"{self.id}.{self.session_version}.{self.session_token or ''}"
 
     def has_role(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
@@ -85,10 +90,11 @@ def _wants_identity_only() -> bool:
     return getattr(current_app.view_functions.get(request.endpoint), "identity_only", False)
 
 
-def load_identity(user_id: int, session_version: int) -> Identity | None:
+def load_identity(user_id: int, session_version: int, token: str) -> Identity | None:
     """The active person with this id as an `Identity`, or None (also when their sessions were
-    ended since: another `session_version`, as `load_user` refuses it); one query."""
-    rows = db.session.connection().execute(_IDENTITY, {"id": user_id}).all()
+    ended since: another `session_version` or no sign-in with this token, as `load_user`
+    refuses it); one query."""
+    rows = db.session.connection().execute(_IDENTITY, {"id": user_id, "token": token_hash(token)}).all()
     if not rows or not rows[0].is_active_account or rows[0].session_version != session_version:
         return None
     first = rows[0]
@@ -97,7 +103,7 @@ def load_identity(user_id: int, session_version: int) -> Identity | None:
                     if first.organisation_id is not None else None)
     return Identity(first.id, first.name, first.organisation_id, first.locale,
                     frozenset(row.role for row in rows if row.role is not None), organisation, first.session_version,
-                    first.totp_enabled_at is not None)
+                    first.totp_enabled_at is not None, token)
 
 
 class Guest(AnonymousUserMixin):
@@ -123,14 +129,17 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | Identity | None:
-        # "id.session_version" (User.get_id): a session from before the version was raised is over.
-        # It runs on every request of a signed-in person, after Flask-Login's session protection.
-        user_id, _, version = session_id.partition(".")
-        if not (user_id.isdigit() and version.isdigit()):
+        # "id.session_version.token" (User.get_id): a session from before the version was raised,
+        # or whose sign-in row was deleted (signed out), is over. It runs on every request of a
+        # signed-in person, after Flask-Login's session protection.
+        user_id, version, token = (session_id.split(".", 2) + ["", ""])[:3]
+        if not (user_id.isdigit() and version.isdigit() and token):
             return None
         if _wants_identity_only():
-            return load_identity(int(user_id), int(version))
-        user = db.session.execute(_SIGNED_IN, {"id": int(user_id)}).unique().scalar_one_or_none()
+            return load_identity(int(user_id), int(version), token)
+        user = db.session.execute(_SIGNED_IN, {"id": int(user_id), "token": token_hash(token)}) \
+            .unique().scalar_one_or_none()
         if user is None or not user.is_active or user.session_version != int(version):
             return None
+        user.session_token = token
         return user

@@ -60,9 +60,14 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
 
+    # The secret of the sign-in this object was loaded for or signed in with (not a column): part of
+    # the id in the cookie, so that this one session can be ended on the server (UserSession).
+    session_token = None
+
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session: "id.session_version"."""
-        return f"{self.id}.{self.session_version}"
+        """What Flask-Login keeps in the session and the remember-me cookie:
+        "id.session_version.token" (consult.accounts.signin)."""
+        return f"{self.id}.{self.session_version}.{self.session_token or ''}"
 
     @property
     def two_factor_enabled(self) -> bool:
@@ -83,3 +88,17 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class UserSession(db.Model):
+    """One sign-in of a person, alive while its row exists (consult.accounts.signin).
+
+    The cookie is signed but kept by the browser, so a copy outlives any sign-out that only
+    clears it; the row is what the server ends. Only a hash of the token is stored, so the table
+    alone does not give anyone a session."""
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consult.accounts.models import Role, User, UserRole
-from consult.accounts.models import NAME_MAX_LENGTH
+from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole, UserSession
 from consult.core.db import utcnow
 from consult.core.names import name_refusal
 from consult.extensions import db
@@ -129,12 +128,24 @@ def clear_failures(user: User) -> None:
 
 
 def end_sessions(user: User, keep_current: bool = False) -> None:
-    """End every session and remember-me cookie of `user` (a new password, a deactivated account).
-    With `keep_current`, the session of this request stays signed in: the person who changed
-    their password here goes on working, everywhere else they must sign in again."""
+    """End every session and remember-me cookie of `user` (a new password, a deactivated account,
+    "sign out everywhere"): their sign-ins are deleted and their session version raised, which
+    also voids a half-finished two-factor sign-in. With `keep_current`, the session of this
+    request stays signed in: the person who changed their password here goes on working,
+    everywhere else they must sign in again."""
     from flask_login import current_user, login_user
 
+    from consult.accounts.signin import token_hash
+
+    current_token = None
+    if keep_current and current_user.is_authenticated and current_user.id == user.id:
+        current_token = getattr(current_user, "session_token", None)
+    ended = delete(UserSession).where(UserSession.user_id == user.id)
+    if current_token:
+        ended = ended.where(UserSession.token_hash != token_hash(current_token))
+    db.session.execute(ended)
     user.session_version += 1
     db.session.flush()
-    if keep_current and current_user.is_authenticated and current_user.id == user.id:
+    if current_token:
+        user.session_token = current_token
         login_user(user)   # the session now carries the new version

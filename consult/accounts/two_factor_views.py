@@ -12,7 +12,7 @@ from consult.accounts.forms import TwoFactorCodeForm, TwoFactorOffForm
 from consult.accounts.services import SignInRefused
 from consult.accounts.signin import PENDING, complete_sign_in, next_target, pending_user
 from consult.accounts.views import throttle
-from consult.core import clock
+from consult.core import clock, kept_text
 from consult.core.access import public, signed_in
 from consult.core.refusals import Refusal
 from consult.core.urls import is_local_path
@@ -116,17 +116,22 @@ def disable():
 @posts_limited_by("LOGIN_RATE_LIMIT")
 @public
 def sign_in_code():
-    """The second step of signing in: the six-digit code from the person's app."""
+    """The second step of signing in: the six-digit code from the person's app. A form kept through
+    the sign-in (consult.core.kept_text) travels along in hidden fields and comes back at the end."""
     user, target = pending_user()
+    kept = kept_text.kept_from_sign_in() if request.method == "POST" else None
     if user is None:
         session.pop(PENDING, None)
+        if kept is not None:
+            return kept_text.page(kept, sign_in=True, status=401, message=kept_text.SIGNED_OUT)
         flash(_("Your sign-in has expired. Please enter your e-mail and password again."), "info")
         return redirect(url_for("accounts.login"))
+    keep = {"kept": kept, "keep_prefix": kept_text.KEEP_PREFIX, "keep_action": kept_text.KEEP_ACTION}
     form = TwoFactorCodeForm()
     form.code.render_kw = {**form.code.render_kw, "autofocus": True}   # the one thing to do on this page
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return render_template("accounts/two_factor_code.html", form=form, error=None), status, NO_STORE
+        return render_template("accounts/two_factor_code.html", form=form, error=None, **keep), status, NO_STORE
     try:
         two_factor.check_sign_in_code(user, form.code.data, throttle(), clock.now())
     except SignInRefused as refusal:
@@ -138,12 +143,19 @@ def sign_in_code():
             "Too many wrong codes for this account. Please wait %(num)d minutes and sign in again.",
             minutes,
         )
+        if kept is not None:
+            return kept_text.page(kept, sign_in=True, status=429, message=kept_text.SIGNED_OUT, error=message)
         return render_template("accounts/two_factor_code.html", form=None, error=message), 429, NO_STORE
     except Refusal as refusal:
         db.session.commit()  # keep the failure count
         form.code.errors = [str(refusal.message)]
         form.code.data = ""
-        return render_template("accounts/two_factor_code.html", form=form, error=None), refusal.status, NO_STORE
+        return render_template("accounts/two_factor_code.html", form=form, error=None, **keep), \
+            refusal.status, NO_STORE
+    complete_sign_in(user)
+    db.session.commit()
+    if kept is not None:
+        return kept_text.page(kept, sign_in=False, status=200, message=kept_text.SIGNED_IN_AGAIN)
     complete_sign_in(user)
     db.session.commit()
     return redirect(target)

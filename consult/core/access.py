@@ -13,6 +13,7 @@ from typing import Callable
 from flask import abort
 from flask_login import current_user
 
+from consult.core import kept_text
 from consult.extensions import login_manager
 
 PUBLIC = "public"
@@ -33,8 +34,10 @@ def _declare(view: Callable, access: str, check: Callable[[], object] | None) ->
 
 
 def _require_sign_in():
+    """Others go to the sign-in page; a form sent after the session ended comes back with its text
+    and a sign-in (consult.core.kept_text), so nothing typed is lost."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        return kept_text.answer_lost_form(signed_out=True) or login_manager.unauthorized()
     return None
 
 

@@ -7,6 +7,7 @@ import time
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
+from consult.core import kept_text
 from consult.extensions import limiter
 
 
@@ -34,4 +35,5 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/error.html", status=400, csrf=True), 400
+        # An aged token or an ended session: the form comes back with what was typed (kept_text).
+        return kept_text.answer_csrf_error() or (render_template("errors/error.html", status=400, csrf=True), 400)

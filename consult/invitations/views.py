@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
+from consult.accounts.signin import end_session, start_session
 from consult.core import clock
 from consult.core.access import public, signed_in
 from consult.core.refusals import LinkGone, Refusal
@@ -135,10 +136,10 @@ def accept_invitation(token: str):
         db.session.rollback()
         return render_template("invitations/accept.html", form=form, invitation=invitation,
                                error=str(refusal.message)), refusal.status, headers
-    db.session.commit()
     if current_user.is_authenticated:
-        logout_user()
-    login_user(user)
+        end_session()
+    start_session(user)
+    db.session.commit()
     session["locale"] = user.locale
     flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "info")
     return redirect(url_for("reading.draft_list"))

@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash
 
 from consult.accounts.forms import LANGUAGES
-from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole
+from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole, UserSession
 from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, hash_password
 from consult.amendments.models import Amendment, AmendmentSupport
 from consult.audit.models import AuditEntry
@@ -37,6 +37,7 @@ from consult.votes.models import Vote, VoteCast
 SET_NULL, DELETE = "set null", "delete"
 ERASURE: dict[tuple[str, str], str] = {
     ("user_role", "user_id"): DELETE,             # their roles
+    ("user_session", "user_id"): DELETE,          # their sign-ins
     ("comment", "author_id"): SET_NULL,           # the comment stays, by "former delegate of ORG"
     ("comment", "moderated_by_id"): SET_NULL,     # a moderation decision stays, without the moderator
     ("amendment", "author_id"): SET_NULL,         # the amendment is the organisation's proposal
@@ -53,7 +54,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("password_reset", "user_id"): DELETE,
 }
 _TABLES = {model.__tablename__: model for model in
-           (UserRole, Comment, Amendment, AmendmentSupport, Vote, VoteCast, Report, VersionConflict, AuditEntry,
+           (UserRole, UserSession, Comment, Amendment, AmendmentSupport, Vote, VoteCast, Report, VersionConflict, AuditEntry,
             Invitation, PasswordReset)}
 
 

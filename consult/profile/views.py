@@ -7,6 +7,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from consult.accounts.forms import EmptyForm
+from consult.accounts.services import end_sessions
+
 from consult.core import clock
 from consult.core.access import signed_in
 from consult.core.forms import message_for
@@ -25,7 +28,7 @@ def _page(status=200, error=None, **forms):
     user = current_user
     defaults = {"name_form": NameForm(formdata=None, name=user.name), "password_form": PasswordForm(formdata=None),
                 "language_form": AccountLanguageForm(formdata=None, language=user.locale or "de"),
-                "delete_form": DeleteForm(formdata=None)}
+                "delete_form": DeleteForm(formdata=None), "everywhere_form": EmptyForm(formdata=None)}
     defaults.update(forms)
     return render_template("profile/account.html", error=error, only_admin=only_admin(user), **defaults), \
         status, NO_STORE
@@ -74,6 +77,21 @@ def password():
     db.session.commit()
     flash(_("Your password was changed. You are signed out everywhere else."), "info")
     return redirect(url_for("profile.account"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    """End every session of the person, on every device and this one ("Überall abmelden"): for a
+    sign-in left open on a shared or lost device."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _refused("everywhere_form", form)
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on every device. Please sign in again."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/language", methods=["POST"])

@@ -155,7 +155,7 @@ def test_anyone_signed_in_reports_and_a_moderator_hides_the_content(client, auth
     comment = post_comment(world["a1"], draft, draft.versions[0].texts[1], "Ein ärgerlicher Satz.", None, clock.now())
     db.session.commit()
     url = f"/comments/{comment.id}/report"
-    assert client.post(url, data={"reason": "x"}).status_code in (302, 400)  # guests cannot report
+    assert client.post(url, data={"reason": "x"}).status_code in (302, 400, 401)  # guests cannot report
     auth.login("x1@example.org", factories.PASSWORD)
     response = client.post(url, data={"csrf_token": _token(client), "reason": ""})
     assert response.status_code == 422 and factories.count(Report) == 0
