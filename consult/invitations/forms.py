@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from consult.accounts.forms import LANGUAGES
 from consult.accounts.services import MIN_PASSWORD_LENGTH
 from consult.core.forms import Form
+from consult.core.once import OnceForm
 from consult.core.templating import ROLE_LABELS
 
 NO_ORGANISATION = 0
@@ -22,7 +23,7 @@ def _language_field(field_id: str):
                        choices=[SelectChoice(code, name) for code, name in LANGUAGES], default="de")
 
 
-class InviteForm(Form):
+class InviteForm(OnceForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Please enter an e-mail address.")),
                                                  Length(max=254)], render_kw={"autocomplete": "off"})
     organisation = SelectField(_l("Organisation"), coerce=int)
@@ -39,7 +40,7 @@ class InviteForm(Form):
             self.roles.data = [roles[0].value]
 
 
-class ImportForm(Form):
+class ImportForm(OnceForm):
     upload = FileField(_l("CSV file (columns: e-mail, organisation, role)"), validators=[
         FileRequired(message=_l("Please choose a CSV file.")),
         FileAllowed(["csv", "txt"], _l("Please choose a CSV file (.csv)."))])
