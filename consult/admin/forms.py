@@ -7,12 +7,13 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from consult.core.forms import Form
+from consult.core.once import OnceForm
 from consult.core.templating import LEVEL_LABELS, ROLE_LABELS
 from consult.organisations.models import FEDERAL_STATES
 
 
 
-class OrganisationForm(Form):
+class OrganisationForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give the organisation's name.")),
                                                Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[

@@ -17,15 +17,16 @@ from sqlalchemy import select
 
 from consult.accounts.models import Role
 from consult.amendments.models import Amendment, AmendmentKind, AmendmentSupport
-from consult.amendments.services import propose
+from consult.amendments.services import Decision, decide, propose
 from consult.comments.models import Comment, Stance
 from consult.comments.services import post_comment
 from consult.core import clock
-from consult.drafts.models import Phase
+from consult.drafts.models import Draft, Phase, Version
 from consult.drafts.services import current_text
 from consult.extensions import db
 from consult.invitations.models import Invitation
 from consult.moderation.models import Report
+from consult.organisations.models import Organisation
 from consult.votes.models import VoteCast
 from tests import factories
 
@@ -82,6 +83,8 @@ def world() -> dict:
     a1 = factories.user(email="a1@example.org", org=org)
     x1 = factories.user(email="x1@example.org", org=other)
     factories.user(email="admin@example.org", roles=(Role.ADMIN,))
+    moderator = factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
+    factories.user(email="board@example.org", roles=(Role.BOARD,))
     draft = factories.draft(paragraphs=3, phase=Phase.COMMENTING, slug="teilhabe")
     voting = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="abstimmung")
     db.session.flush()
@@ -89,6 +92,12 @@ def world() -> dict:
     now = clock.now()
     comment = post_comment(x1, draft, text, "Ein Beitrag von XYZ.", Stance.SUPPORT, now)
     amendment = propose(x1, draft, text, AmendmentKind.REPLACE, text.text + " Gemeinsam.", "Weil es besser ist.", now)
+    # A draft with an accepted amendment, so that a new version can be started.
+    editing = factories.draft(paragraphs=3, phase=Phase.COMMENTING, slug="fassung")
+    db.session.flush()
+    etext = current_text(editing, editing.versions[0].texts[1].paragraph_id)
+    accepted = propose(x1, editing, etext, AmendmentKind.REPLACE, etext.text + " Neu.", "Besser.", now)
+    decide(moderator, accepted, editing, Decision.ACCEPT, "Einverstanden.", now)
     ids = {"pid": text.paragraph_id, "comment_id": comment.id, "amendment_id": amendment.id,
            "vote_pid": voting.versions[0].texts[1].paragraph_id, "a1": a1.id, "org_id": org.id}
     db.session.commit()
@@ -136,22 +145,23 @@ def _amend(w, get):
 
 def _support(w, get):
     html = _amendment_page(w, get)
-    return Post(f"/drafts/teilhabe/amendments/{w['amendment_id']}/support",
-                {"csrf_token": csrf_of(html), "once_key": key_of_form(html, "/support")}, htmx=True)
+    url = f"/drafts/teilhabe/amendments/{w['amendment_id']}/support"
+    return Post(url, {"csrf_token": csrf_of(html), "once_key": key_of_form(html, f'action="{url}"')}, htmx=True)
 
 
 def _report_comment(w, get):
     html = _thread(w, get)
     return Post(f"/comments/{w['comment_id']}/report",
                 {"csrf_token": csrf_of(get("/drafts/teilhabe")),
-                 "once_key": key_of_form(html, f"/comments/{w['comment_id']}/report"),
+                 "once_key": key_of_form(html, f'action="/comments/{w["comment_id"]}/report"'),
                  "reason": "Das ist beleidigend."}, htmx=True)
 
 
 def _report_amendment(w, get):
     html = _amendment_page(w, get)
-    return Post(f"/drafts/teilhabe/amendments/{w['amendment_id']}/report",
-                {"csrf_token": csrf_of(html), "once_key": key_of_form(html, "/report"), "reason": "Unsachlich."})
+    url = f"/drafts/teilhabe/amendments/{w['amendment_id']}/report"
+    return Post(url, {"csrf_token": csrf_of(html), "once_key": key_of_form(html, f'action="{url}"'),
+                      "reason": "Unsachlich."})
 
 
 def _invite(w, get):
@@ -164,7 +174,7 @@ def _invite(w, get):
 def _import(w, get):
     html = get("/invitations")
     return Post("/invitations/import", {"csrf_token": csrf_of(html), "language": "de",
-                                        "once_key": key_of_form(html, "/invitations/import")},
+                                        "once_key": key_of_form(html, 'action="/invitations/import"')},
                 files={"upload": ("liste.csv", "E-Mail;Organisation;Rolle\nl1@example.org;ABC;delegate\n"
                                                "l2@example.org;ABC;delegate\n".encode())})
 
@@ -181,6 +191,27 @@ def _vote(htmx: bool):
         return Post("/drafts/abstimmung/votes", {"csrf_token": csrf_of(html), "once_key": key,
                                                   "vote": f"{w['vote_pid']}:yes"}, htmx=htmx)
     return prepare
+
+
+def _new_draft(w, get):
+    html = get("/drafts/new")
+    return Post("/drafts/new", {"csrf_token": csrf_of(html), "once_key": key_of_form(html, 'action="/drafts/new"'),
+                                "title": "Neuer Entwurf", "slug": "neuer-entwurf",
+                                "markdown": "# Titel\n\nErster Absatz.\n"})
+
+
+def _new_organisation(w, get):
+    html = get("/admin/organisations/new")
+    return Post("/admin/organisations/new", {
+        "csrf_token": csrf_of(html), "once_key": key_of_form(html, 'action="/admin/organisations/new"'),
+        "name": "Neuer Verein e.V.", "short_name": "NEU", "state": "Berlin", "level": "state", "is_member": "y",
+        "vote_weight": "1"})
+
+
+def _new_version(w, get):
+    html = get("/drafts/fassung/versions")
+    return Post("/drafts/fassung/versions", {"csrf_token": csrf_of(html),
+                                             "once_key": key_of_form(html, 'action="/drafts/fassung/versions"')})
 
 
 def _replies() -> int:
@@ -204,6 +235,9 @@ PATHS = [
                same_answer=False),
     CreatePath("vote (htmx)", "a1@example.org", _vote(htmx=True), lambda: count(VoteCast)),
     CreatePath("vote (plain form)", "a1@example.org", _vote(htmx=False), lambda: count(VoteCast)),
+    CreatePath("draft", "board@example.org", _new_draft, lambda: count(Draft)),
+    CreatePath("organisation", "admin@example.org", _new_organisation, lambda: count(Organisation)),
+    CreatePath("version", "board@example.org", _new_version, lambda: count(Version)),
 ]
 
 
