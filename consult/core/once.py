@@ -51,7 +51,7 @@ FIELD = "once_key"
 # apart from anything a person can type (refused as input, never written by a template).
 PLACEHOLDER = "\x00once\x00"
 _PLACEHOLDER_BYTES = PLACEHOLDER.encode()
-KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+KEY = re.compile(r"[A-Za-z0-9_-]{16,40}")
 # The answer to a form sent again whose first result is gone since (e.g. a comment deleted by its author).
 ALREADY_SENT = _l("This form was already sent; nothing was stored again.")
 
@@ -136,7 +136,7 @@ def _first(user_id: int, key: str, kind: str) -> Outcome | None:
     return Outcome(row.object_id, again=True)
 
 
-def create_once(user, form, kind: str, make: Callable[[], object]) -> Outcome:
+def create_once(user, form, kind: str, make: Callable[[], object], scope: str | None = None) -> Outcome:
     """Run `make()` (the service that creates) once per key of `form`, and say what it created.
 
     The key is claimed before `make()` runs, in the caller's transaction; the caller commits
@@ -145,8 +145,12 @@ def create_once(user, form, kind: str, make: Callable[[], object]) -> Outcome:
     returned with `again=True`: the caller answers as it did then. `make()` may return the
     created row (its id is kept) or anything else (nothing kept). Refusals of `make()` pass
     through (the caller rolls back, and the key stays free for the corrected form).
+    `scope` splits the key of one form whose buttons create different things (the page's one
+    plain vote form, whose buttons vote on different questions): one key per scope.
     """
     key = _sent_key(form)
+    if key and scope:
+        key = f"{key}.{scope[:23]}"
     if not key or not getattr(user, "is_authenticated", False):
         created = make()
         return Outcome(getattr(created, "id", None), again=False, result=created)

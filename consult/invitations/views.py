@@ -61,7 +61,8 @@ def index():
         return _page(grant, form, error=str(refusal.message), status=refusal.status)
     db.session.commit()
     invitation = db.session.get(Invitation, outcome.object_id)
-    flash(_("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email), "info")
+    flash(_("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email)
+          if invitation is not None else str(ALREADY_SENT), "info")
     return redirect(url_for("invitations.index"))
 
 

@@ -76,8 +76,9 @@ def cast(slug: str):
     position = text.position if text else None
     now = clock.now()
     try:
+        # The page's one plain vote form has one key for all its questions: a key per question.
         outcome = create_once(user, form, "vote", lambda: cast_vote(user, draft, paragraph_id, Choice(choice), now,
-                                                                    text=text))
+                                                                    text=text), scope=str(paragraph_id or "whole"))
     except Refusal as refusal:
         db.session.rollback()
         if htmx:

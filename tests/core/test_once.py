@@ -138,3 +138,18 @@ def test_a_key_sent_to_another_form_is_refused_and_stores_nothing(client, world)
         "csrf_token": csrf_of(html), "once_key": post.data["once_key"], "reason": "Unsachlich."})
     assert response.status_code == 422
     assert "schon gesendet" in response.get_data(as_text=True)
+
+
+def test_the_one_plain_vote_form_of_a_page_votes_once_on_each_question(client, world):
+    """Without JavaScript every button of the page submits the same form#vote-form (one key):
+    a vote on another question is a new vote, a second sending of either is not."""
+    Auth(client).login("a1@example.org", factories.PASSWORD)
+    html = client.get("/drafts/abstimmung").get_data(as_text=True)
+    key, token = key_of_form(html, 'id="vote-form"'), csrf_of(html)
+    pids = [int(p) for p in re.findall(r'name="vote" value="(\d+):yes"', html)]
+    assert len(pids) >= 2
+    for pid in pids[:2] * 2:
+        response = client.post("/drafts/abstimmung/votes", data={"csrf_token": token, "once_key": key,
+                                                                 "vote": f"{pid}:yes"})
+        assert response.status_code == 302
+    assert factories.count(VoteCast) == 2
