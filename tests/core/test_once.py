@@ -84,6 +84,7 @@ def test_every_rendering_gets_its_own_keys_also_from_the_page_cache(app, client,
         re.findall(r'name="once_key" value="([^"]*)"', page))) for page in pages]
     assert len(keys[0]) >= 3 and all(once.KEY.fullmatch(k) for k in keys[0] + keys[1])
     assert len(set(keys[0])) == len(keys[0]), "two forms of one page share a key"
+    assert app.extensions["consult_page_cache"].hits >= 1, "the second page did not come from the page cache"
     assert not set(keys[0]) & set(keys[1]), "the cached page gave its keys to a second rendering"
     assert all(once.PLACEHOLDER not in page for page in pages)
 
