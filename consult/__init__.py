@@ -49,11 +49,12 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
 
-    from consult.core import errors, headers, i18n, templating
+    from consult.core import errors, headers, i18n, once, templating
 
     headers.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    once.init_app(app)
     errors.init_app(app)
 
     from consult.mail import services as mail

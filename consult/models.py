@@ -11,3 +11,4 @@ from consult.exports.models import PositionFile  # noqa: F401
 from consult.mail.models import OutboxMessage  # noqa: F401
 from consult.invitations.models import Invitation  # noqa: F401
 from consult.password_reset.models import PasswordReset  # noqa: F401
+from consult.core.once import SubmissionKey  # noqa: F401

@@ -8,12 +8,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from consult.core.forms import Form
 from consult.core.names import NameRule
+from consult.core.once import OnceForm
 from consult.core.templating import LEVEL_LABELS, ROLE_LABELS
 from consult.organisations.models import FEDERAL_STATES, NAME_MAX_LENGTH
 
 
 
-class OrganisationForm(Form):
+class OrganisationForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give the organisation's name.")),
                                                NameRule(NAME_MAX_LENGTH)])
     short_name = StringField(_l("Short name"), validators=[

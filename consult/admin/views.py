@@ -14,6 +14,7 @@ from consult.admin.services import save_organisation, set_organisation_active, s
 from consult.core import clock
 from consult.core.access import roles
 from consult.core.forms import message_for
+from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.extensions import db
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
@@ -71,12 +72,13 @@ def new_organisation():
         return _organisation_page(form)
     if not form.validate_on_submit():
         return _organisation_page(form, error=message_for(form), status=422)
-    try:
-        organisation = _save(form, None)
+    try:  # sent again (a double click, a retry): the same answer, no second organisation
+        outcome = create_once(current_user, form, "organisation", lambda: _save(form, None))
     except Refusal as refusal:
         db.session.rollback()
         return _organisation_page(form, error=message_for(form, refusal), status=refusal.status)
     db.session.commit()
+    organisation = db.session.get(Organisation, outcome.object_id) or abort(404)
     flash(_("The organisation “%(name)s” was created.", name=organisation.name), "info")
     return redirect(url_for("admin.organisations"))
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from consult.amendments.services import MAX_JUSTIFICATION, Decision
 from consult.core.forms import Form
+from consult.core.once import OnceForm
 
 KINDS = [
     SelectChoice("replace", _l("Change the text of this paragraph")),
@@ -23,7 +24,7 @@ DECISIONS = [
 ]
 
 
-class AmendmentForm(Form):
+class AmendmentForm(OnceForm):
     kind = RadioField(_l("What do you propose?"), choices=KINDS, default="replace",
                       validators=[DataRequired(message=_l("Please choose what you propose."))])
     text = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=20000)])

@@ -23,6 +23,7 @@ from consult.amendments.services import decide, edit, propose, support, withdraw
 from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public, roles, signed_in
+from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import current_text, visible_draft_or_404
@@ -61,13 +62,15 @@ def new(slug: str, paragraph_id: int):
             abort(400)
         return _form_page(draft, text, form, error=_form_errors(form), status=422)
     try:
-        amendment = propose(current_user, draft, text, AmendmentKind(form.kind.data), form.text.data,
-                            form.justification.data, clock.now())
+        outcome = create_once(current_user, form, "amendment", lambda: propose(
+            current_user, draft, text, AmendmentKind(form.kind.data), form.text.data, form.justification.data,
+            clock.now()))
     except Refusal as refusal:
         db.session.rollback()
         return _form_page(draft, text, form, error=str(refusal.message), status=refusal.status)
     db.session.commit()
-    return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
+    # Sent again (a double click, a retry): the same redirect as the first time, nothing stored twice.
+    return redirect(url_for("amendments.show", slug=slug, amendment_id=outcome.object_id))
 
 
 def _amendment_or_404(slug: str, amendment_id: int) -> tuple[Draft, Amendment]:
@@ -133,14 +136,19 @@ def change(slug: str, amendment_id: int):
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
 
 
-def _button(slug: str, amendment_id: int, action, done: str, block: str | None = None):
-    """A button-only POST: do `action`, then the page (plain) or its changed block (htmx)."""
+def _button(slug: str, amendment_id: int, action, done: str, block: str | None = None, creates: str | None = None):
+    """A button-only POST: do `action`, then the page (plain) or its changed block (htmx).
+    `creates` names what the action creates: it then runs once per form key (consult.core.once)."""
     draft, amendment = _amendment_or_404(slug, amendment_id)
-    if not EmptyForm().validate_on_submit():
+    form = OnceForm() if creates else EmptyForm()
+    if not form.validate_on_submit():
         abort(400)
     status, message = 200, done
     try:
-        action(current_user, amendment, draft, clock.now())
+        if creates:
+            create_once(current_user, form, creates, lambda: action(current_user, amendment, draft, clock.now()))
+        else:
+            action(current_user, amendment, draft, clock.now())
         db.session.commit()
     except Refusal as refusal:
         db.session.rollback()
@@ -168,7 +176,8 @@ def support_view(slug: str, amendment_id: int):
     if request.form.get("withdraw"):
         return _button(slug, amendment_id, withdraw_support, _("Your organisation no longer supports this amendment."),
                        "support_box")
-    return _button(slug, amendment_id, support, _("Your organisation supports this amendment."), "support_box")
+    return _button(slug, amendment_id, support, _("Your organisation supports this amendment."), "support_box",
+                   creates="support")
 
 
 def _refused(draft: Draft, amendment: Amendment, message: str, status: int):

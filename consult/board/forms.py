@@ -11,13 +11,14 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.core.forms import Form
+from consult.core.once import OnceForm
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # The first is what browsers' datetime-local fields show and send; the others are accepted too.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-class NewDraftForm(Form):
+class NewDraftForm(OnceForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please give the draft a title.")),
                                                  Length(max=200)])
     slug = StringField(_l("Web address (e.g. teilhabegesetz-2027)"), validators=[DataRequired(

@@ -12,9 +12,10 @@ from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phas
     set_deadlines, update_settings
 from consult.core import clock
 from consult.core.access import roles
+from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
-from consult.drafts.models import MajorityRule, ModerationPolicy, Phase
+from consult.drafts.models import Draft, MajorityRule, ModerationPolicy, Phase
 from consult.drafts.services import get_by_slug
 from consult.extensions import db
 
@@ -51,12 +52,14 @@ def new():
         except UnicodeDecodeError:
             return render_template("board/new.html", form=form,
                                    error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422
-    try:
-        draft = create_draft(current_user, form.title.data, form.slug.data, markdown)
+    try:  # sent again (a double click, a retry): the same answer, no second draft
+        outcome = create_once(current_user, form, "draft",
+                              lambda: create_draft(current_user, form.title.data, form.slug.data, markdown))
     except Refusal as refusal:
         db.session.rollback()
         return render_template("board/new.html", form=form, error=str(refusal.message)), refusal.status
     db.session.commit()
+    draft = db.session.get(Draft, outcome.object_id) or abort(404)
     flash(_("The draft was created. It stays in preparation until you open it for comments."), "info")
     return redirect(url_for("board.settings", slug=draft.slug))
 

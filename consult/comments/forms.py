@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.comments.services import MAX_BODY, MAX_QUOTE
 from consult.core.forms import Form
+from consult.core.once import OnceForm
 
 STANCES = [
     SelectChoice("support", _l("Support")),
@@ -16,7 +17,7 @@ STANCES = [
 ]
 
 
-class CommentForm(Form):
+class CommentForm(OnceForm):
     body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
                                                     Length(max=MAX_BODY)])
     stance = RadioField(_l("Stance"), choices=STANCES, default="neutral",

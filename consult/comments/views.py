@@ -22,6 +22,7 @@ from consult.comments.queries import published_count_by_paragraph, thread_page, 
 from consult.comments.services import delete_comment, edit_comment, post_comment, withdraw_comment
 from consult.core import clock
 from consult.core.access import public, signed_in
+from consult.core.once import ALREADY_SENT, create_once
 from consult.core.templating import url_for_each
 from consult.core.refusals import InvalidInput, Refusal
 from consult.drafts.models import Draft, Phase
@@ -178,17 +179,24 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
         options = sentences(text.text)
         quote = options[int(chosen)] if int(chosen) < len(options) else None
     try:
-        comment = post_comment(current_user, draft, text, form.body.data, Stance(form.stance.data), clock.now(),
-                               quote=quote, quote_start=form.quote_start.data, parent=parent, amendment=amendment)
+        outcome = create_once(current_user, form, "comment", lambda: post_comment(
+            current_user, draft, text, form.body.data, Stance(form.stance.data), clock.now(),
+            quote=quote, quote_start=form.quote_start.data, parent=parent, amendment=amendment))
     except Refusal as refusal:
         db.session.rollback()
         return _refused(draft, text, refusal, form, amendment)
     db.session.commit()
-    message = _("Your comment is waiting for moderation.") if comment.status.value == "pending" \
-        else _("Your comment was published.")
+    # Sent again (a double click, a retry): the answer of the first sending, nothing stored twice.
+    comment = db.session.get(Comment, outcome.object_id) if outcome.object_id else None
+    if comment is None:  # sent again after the first comment was deleted
+        message, anchor = ALREADY_SENT, None
+    else:
+        message = _("Your comment is waiting for moderation.") if comment.status.value == "pending" \
+            else _("Your comment was published.")
+        anchor = f"comment-{comment.id}"
     if htmx:
-        return _changed(draft, text, message, focus_id=comment.id, amendment=amendment)
-    return redirect(_paragraph_url(draft, text, f"comment-{comment.id}", amendment))
+        return _changed(draft, text, str(message), focus_id=getattr(comment, "id", None), amendment=amendment)
+    return redirect(_paragraph_url(draft, text, anchor, amendment))
 
 
 def _own_comment(comment_id: int) -> tuple[Comment, Draft, object, Amendment | None]:

@@ -13,6 +13,7 @@ from consult.accounts.services import MIN_PASSWORD_LENGTH
 from consult.accounts.models import NAME_MAX_LENGTH
 from consult.core.forms import Form
 from consult.core.names import NameRule
+from consult.core.once import OnceForm
 from consult.core.templating import ROLE_LABELS
 
 NO_ORGANISATION = 0
@@ -24,7 +25,7 @@ def _language_field(field_id: str):
                        choices=[SelectChoice(code, name) for code, name in LANGUAGES], default="de")
 
 
-class InviteForm(Form):
+class InviteForm(OnceForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Please enter an e-mail address.")),
                                                  Length(max=254)], render_kw={"autocomplete": "off"})
     organisation = SelectField(_l("Organisation"), coerce=int)
@@ -41,7 +42,7 @@ class InviteForm(Form):
             self.roles.data = [roles[0].value]
 
 
-class ImportForm(Form):
+class ImportForm(OnceForm):
     upload = FileField(_l("CSV file (columns: e-mail, organisation, role)"), validators=[
         FileRequired(message=_l("Please choose a CSV file.")),
         FileAllowed(["csv", "txt"], _l("Please choose a CSV file (.csv)."))])

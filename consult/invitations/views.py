@@ -11,6 +11,7 @@ from consult.accounts.models import Role
 from consult.accounts.signin import end_session, start_session
 from consult.core import clock
 from consult.core.access import public, signed_in
+from consult.core.once import ALREADY_SENT, create_once
 from consult.core.refusals import LinkGone, Refusal
 from consult.extensions import db, posts_limited_by
 from consult.invitations.forms import NO_ORGANISATION, AcceptForm, ImportForm, InviteForm
@@ -52,14 +53,17 @@ def index():
         return _page(grant, form, error=_("Please check the form."), status=422)
     organisation = (db.session.get(Organisation, form.organisation.data)
                     if form.organisation.data != NO_ORGANISATION else None)
-    try:
-        invitation = invite(current_user, form.email.data, organisation, [Role(r) for r in form.roles.data],
-                            form.language.data, clock.now(), grant)
+    try:  # sent again (a double click, a retry): the same answer, no second e-mail
+        outcome = create_once(current_user, form, "invitation", lambda: invite(
+            current_user, form.email.data, organisation, [Role(r) for r in form.roles.data], form.language.data,
+            clock.now(), grant))
     except Refusal as refusal:
         db.session.rollback()
         return _page(grant, form, error=str(refusal.message), status=refusal.status)
     db.session.commit()
-    flash(_("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email), "info")
+    invitation = db.session.get(Invitation, outcome.object_id)
+    flash(_("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email)
+          if invitation is not None else str(ALREADY_SENT), "info")
     return redirect(url_for("invitations.index"))
 
 
@@ -81,7 +85,16 @@ def import_csv():
     except UnicodeDecodeError:
         return _page(grant, import_form=import_form, status=422,
                      error=_("The file is not UTF-8 text. Please save it as “CSV UTF-8” and try again."))
-    report = import_invitations(current_user, text, import_form.language.data, clock.now(), grant)
+    try:
+        outcome = create_once(current_user, import_form, "invitation_import", lambda: import_invitations(
+            current_user, text, import_form.language.data, clock.now(), grant))
+    except Refusal as refusal:
+        db.session.rollback()
+        return _page(grant, import_form=import_form, error=str(refusal.message), status=refusal.status)
+    if outcome.again:  # the list was sent before: nobody is invited twice
+        flash(str(ALREADY_SENT), "info")
+        return redirect(url_for("invitations.index"))
+    report = outcome.result
     if not report.ok:
         db.session.rollback()
         return _page(grant, import_form=import_form, report=report, status=422)

@@ -19,6 +19,7 @@ from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
 from consult.core.access import roles, signed_in
+from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.permissions import can_view_draft
@@ -142,10 +143,12 @@ def report_decision(report_id: int):
 
 
 def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: Amendment | None = None):
-    if not EmptyForm().validate_on_submit():
+    form = OnceForm()
+    if not form.validate_on_submit():
         abort(400)
-    try:
-        report(current_user, draft, request.form.get("reason", ""), clock.now(), comment=comment, amendment=amendment)
+    try:  # sent again (a double click, a retry): the same thanks, no second report
+        create_once(current_user, form, "report", lambda: report(
+            current_user, draft, request.form.get("reason", ""), clock.now(), comment=comment, amendment=amendment))
     except Refusal as refusal:
         db.session.rollback()
         if htmx:

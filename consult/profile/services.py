@@ -21,6 +21,7 @@ from consult.audit.models import AuditEntry
 from consult.audit.services import record
 from consult.comments.models import Comment
 from consult.core.names import name_problem
+from consult.core.once import SubmissionKey
 from consult.core.refusals import FieldRefusal, NotAllowed
 from consult.drafts.models import Draft, Paragraph, ParagraphText, VersionConflict
 from consult.drafts.revision import touch
@@ -52,10 +53,11 @@ ERASURE: dict[tuple[str, str], str] = {
     ("invitation", "invited_by_id"): SET_NULL,    # invitations they sent are the invitees' and the office's
     ("invitation", "user_id"): DELETE,            # the invitation that made their account holds their address
     ("password_reset", "user_id"): DELETE,
+    ("submission_key", "user_id"): DELETE,        # the one-time keys of forms they sent
 }
 _TABLES = {model.__tablename__: model for model in
            (UserRole, UserSession, Comment, Amendment, AmendmentSupport, Vote, VoteCast, Report, VersionConflict, AuditEntry,
-            Invitation, PasswordReset)}
+            Invitation, PasswordReset, SubmissionKey)}
 
 
 def _check_password(user: User, password: str, field: str) -> None:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from consult.accounts.forms import EmptyForm
 from consult.core import clock
 from consult.core.access import public, roles
+from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Version, VersionConflict, VersionStatus
 from consult.drafts.services import paragraph_rows, visible_draft_or_404
@@ -72,13 +73,15 @@ def start(slug: str):
     """Start the next version from the current one and the accepted amendments."""
     draft = visible_draft_or_404(slug, current_user)
     _check_csrf()
-    try:
-        version = start_version(current_user, draft, clock.now())
+    try:  # sent again (a double click, a retry): the same answer, no refusal for the version just started
+        outcome = create_once(current_user, OnceForm(), "version",
+                              lambda: start_version(current_user, draft, clock.now()))
     except Refusal as refusal:
         db.session.rollback()
         versions = visible_versions(current_user, versions_of(draft))
         return render_template(LIST, **_list_context(draft, versions, error=str(refusal.message))), refusal.status
     db.session.commit()
+    version = db.session.get(Version, outcome.object_id) or abort(404)
     flash(_("Version %(num)d is being prepared. Check the changes, then publish it.", num=version.number))
     return redirect(url_for("versions.show", slug=slug, number=version.number))
 

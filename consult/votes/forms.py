@@ -4,12 +4,12 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired, Regexp
 
-from consult.core.forms import Form
+from consult.core.once import OnceForm
 
 VOTE_VALUE = r"^(\d+|whole):(yes|no|abstain)$"
 
 
-class VoteForm(Form):
+class VoteForm(OnceForm):
     class Meta:
         # CSRFProtect checks the token of every POST before the view runs (and the form's own
         # check would then be skipped); without this the form would sign a new token for the

@@ -11,6 +11,7 @@ from consult.accounts.auth import identity_only
 from consult.core import clock
 from consult.core.i18n import gettext as _
 from consult.core.access import signed_in
+from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
 from consult.drafts.models import Draft
@@ -75,7 +76,9 @@ def cast(slug: str):
     position = text.position if text else None
     now = clock.now()
     try:
-        on_record = cast_vote(user, draft, paragraph_id, Choice(choice), now, text=text)
+        # The page's one plain vote form has one key for all its questions: a key per question.
+        outcome = create_once(user, form, "vote", lambda: cast_vote(user, draft, paragraph_id, Choice(choice), now,
+                                                                    text=text), scope=str(paragraph_id or "whole"))
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
@@ -86,6 +89,9 @@ def cast(slug: str):
             return render_block(VOTE_TEMPLATE, "vote_box", **context), refusal.status
         return render_template("votes/refused.html", draft=draft, position=position,
                                message=str(refusal.message)), refusal.status
+    # Sent again (a double click, a retry): no second cast in the history; the answer shows the vote on record.
+    on_record = outcome.result if not outcome.again else \
+        choices_of(user.organisation_id, draft.id, paragraph_id).get(paragraph_id)
     if not htmx:
         db.session.commit()
         return redirect(url_for("reading.draft", slug=slug) + (f"#p{position}" if position else "#whole-draft"))
