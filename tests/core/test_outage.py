@@ -66,6 +66,14 @@ def test_loading_the_signed_in_person_fails_before_the_view_and_still_gets_the_p
     assert "Abmelden" not in html and "Anmelden</a>" not in html   # the page does not claim who is signed in
 
 
+def test_an_error_page_that_needs_the_database_becomes_the_503_page(unreachable):
+    """No route: no hook loads the person, but the 404 page's frame would (their name): that fails inside
+    the error handler, and the answer is still consult's 503 page, not the WSGI server's bare 500."""
+    client = unreachable.test_client()
+    _signed_in(client)
+    _assert_outage_page(client.get("/no-such-page"))
+
+
 def test_the_page_is_in_the_persons_language(unreachable):
     chosen = unreachable.test_client()
     with chosen.session_transaction() as session:
