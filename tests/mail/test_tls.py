@@ -111,3 +111,19 @@ def test_a_certificate_for_another_host_name_is_refused(app, monkeypatch, author
         assert send_pending()["failed"] == 1
     assert keeper.messages == [] and keeper.logins == []
     assert "CERTIFICATE_VERIFY_FAILED" in db.session.get(OutboxMessage, message.id).last_error
+
+
+def test_a_server_that_offers_no_starttls_gets_neither_password_nor_message(app, monkeypatch):
+    """No quiet fallback to plain text: a server (or someone in between) that drops STARTTLS is refused."""
+    message = _queue(app, None)
+    keeper, port = Keeper(), _free_port()
+    controller = Controller(keeper, hostname="127.0.0.1", port=port, authenticator=keeper.authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        _settings(monkeypatch, app, port, implicit_tls=False)
+        assert send_pending()["failed"] == 1
+    finally:
+        controller.stop()
+    assert keeper.messages == [] and keeper.logins == []
+    assert "STARTTLS" in db.session.get(OutboxMessage, message.id).last_error
