@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from consult import create_app
 from consult.core.outage import is_outage
-from tests.conftest import TEST_CONFIG, IsolatedClient
+from tests.conftest import BACKENDS, TEST_CONFIG, IsolatedClient
 
 GERMAN = "Bitte versuchen Sie es gleich noch einmal."
 ENGLISH = "Please try again in a moment."
@@ -130,3 +130,41 @@ def test_other_errors_stay_server_errors(unreachable):
     unreachable.view_functions["broken"] = public(broken)
     response = unreachable.test_client().get("/broken")
     assert response.status_code == 500 and "Retry-After" not in response.headers
+
+
+def _terminate_pooled_connection(app) -> int:
+    """End, from outside, the server process of the connection the app's pool holds (as a restart does)."""
+    import psycopg
+    from sqlalchemy import text
+
+    from consult.extensions import db
+
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        db.session.remove()                       # back into the pool, alive as far as the pool knows
+        url = db.engine.url
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                         autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+    return pid
+
+
+@pytest.mark.parametrize("backend", ["postgresql"] if "postgresql" in BACKENDS else [])
+def test_a_dead_pooled_connection_is_discarded_before_use(app, client):
+    """pool_pre_ping (on for database servers): the dead connection is found and replaced unseen."""
+    assert app.extensions["sqlalchemy"].engine.pool._pre_ping
+    _terminate_pooled_connection(app)
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["postgresql"] if "postgresql" in BACKENDS else [])
+def test_without_pre_ping_one_request_gets_the_503_page_and_the_next_a_new_connection(app, client, monkeypatch):
+    """Even when the pool hands out a dead connection, the request gets consult's page (and its teardown does
+    not fail), and the connection is discarded: the next request works."""
+    from consult.extensions import db
+
+    with app.app_context():
+        monkeypatch.setattr(db.engine.pool, "_pre_ping", False)
+    _terminate_pooled_connection(app)
+    _assert_outage_page(client.get("/"))
+    assert client.get("/").status_code == 200
