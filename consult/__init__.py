@@ -65,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.admin import views as admin_views
     from consult.profile import views as profile_views
     from consult.amendments import views as amendments_views
-    from consult.board import views as board_views
+    from consult.board import cli as board_cli, views as board_views
     from consult.api import views as api_views
     from consult.comments import views as comments_views
     from consult.drafts import cli as drafts_cli
@@ -103,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     organisations_cli.init_app(app)
     accounts_cli.init_app(app)
     drafts_cli.init_app(app)
+    board_cli.init_app(app)
     demo_cli.init_app(app)
     exports_cli.init_app(app)
 

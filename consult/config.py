@@ -84,6 +84,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SMTP_PASSWORD": os.environ.get("MAIL_SMTP_PASSWORD", ""),
         "MAIL_SMTP_STARTTLS": _flag("MAIL_SMTP_STARTTLS", True),
         "MAIL_SMTP_SSL": _flag("MAIL_SMTP_SSL", False),
+        # TLS to the mail server checks its certificate against the system's authorities, or only against
+        # this file (PEM) for a server whose certificate a private authority signed.
+        "MAIL_SMTP_CA_FILE": os.environ.get("MAIL_SMTP_CA_FILE", "").strip(),
         "MAIL_SMTP_TIMEOUT": int(os.environ.get("MAIL_SMTP_TIMEOUT", "10")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bundeskonferenz <noreply@consult.invalid>"),
         "MAIL_SEND_AFTER_RESPONSE": _flag("MAIL_SEND_AFTER_RESPONSE", True),

@@ -16,11 +16,13 @@ from sqlalchemy import event, text
 
 from consult import create_app
 from consult.extensions import db
-from tests import postgres
+from tests import postgres, redis_server
 
 REQUIRE_POSTGRES = os.environ.get("CONSULT_TEST_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("CONSULT_TEST_BROWSER") == "1"
+REQUIRE_REDIS = os.environ.get("CONSULT_TEST_REDIS") == "1"
 PG_BIN = postgres.server_bin()
+REDIS_BIN = redis_server.server_bin()
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_BIN or REQUIRE_POSTGRES else [])
@@ -46,6 +48,8 @@ def pytest_configure(config):
         raise pytest.UsageError("CONSULT_TEST_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found")
     if REQUIRE_BROWSER and CHROMIUM is None:
         raise pytest.UsageError("CONSULT_TEST_BROWSER=1 but no Chromium was found (apt-get install chromium)")
+    if REQUIRE_REDIS and REDIS_BIN is None:
+        raise pytest.UsageError("CONSULT_TEST_REDIS=1 but no redis-server was found (apt-get install redis-server)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -80,7 +84,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_report_header(config):
-    return [f"consult databases: {', '.join(BACKENDS)}; browser: {CHROMIUM or 'none'}"]
+    return [f"consult databases: {', '.join(BACKENDS)}; browser: {CHROMIUM or 'none'}; redis: {REDIS_BIN or 'none'}"]
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +95,18 @@ def pg_cluster():
     cluster.start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis server for the session (shared rate limits); without redis-server the test is skipped,
+    unless CONSULT_TEST_REDIS=1, which pytest_configure turns into an error."""
+    if REDIS_BIN is None:
+        pytest.skip("redis-server not installed (CONSULT_TEST_REDIS=1 makes this an error)")
+    server = redis_server.RedisServer(REDIS_BIN)
+    server.start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

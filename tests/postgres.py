@@ -45,13 +45,21 @@ class Cluster:
             shutil.chown(self.dir, "postgres")
         self._run("initdb", "-D", f"{self.dir}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the server of the cluster (again, after `stop_server`)."""
         self._run("pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/log", "-w", "-o",
                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
                   "-c synchronous_commit=off -c full_page_writes=off", "start")
 
+    def stop_server(self) -> None:
+        """Stop the server (fast: open connections are ended), keeping the cluster for `start_server`."""
+        self._run("pg_ctl", "-D", f"{self.dir}/data", "-m", "fast", "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", f"{self.dir}/data", "-m", "fast", "-w", "stop")
+            self.stop_server()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 

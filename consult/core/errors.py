@@ -7,7 +7,7 @@ import time
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
-from consult.core import kept_text
+from consult.core import kept_text, outage
 from consult.extensions import limiter
 
 
@@ -26,8 +26,18 @@ def init_app(app) -> None:
             return render_template("errors/error.html", status=status), status
         return handler
 
-    for status in (400, 403, 404, 405, 500):
+    for status in (400, 403, 404, 405):
         app.register_error_handler(status, page(status))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        # An unhandled error, or one raised while another error page was rendered (the person's name in
+        # the page frame needs the database): when the database is away, that is an outage, not a bug.
+        if outage.is_outage(getattr(error, "original_exception", None)):
+            return outage.unavailable(error)
+        return render_template("errors/error.html", status=500), 500
+
+    outage.init_app(app)
 
     @app.errorhandler(429)
     def too_many_requests(error):

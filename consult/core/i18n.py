@@ -12,6 +12,10 @@ from flask_login import current_user
 from consult.extensions import babel
 
 
+# The signed-in person's language as last read from their account (see select_locale).
+ACCOUNT_LOCALE = "account_locale"
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
@@ -19,6 +23,10 @@ def select_locale() -> str:
         return chosen
     user_locale = getattr(current_user, "locale", None)
     if user_locale in languages:
+        # Kept in the session cookie too: a page made while the database is away (consult.core.outage)
+        # cannot load the person, and still answers in their language.
+        if session.get(ACCOUNT_LOCALE) != user_locale:
+            session[ACCOUNT_LOCALE] = user_locale
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -33,10 +33,17 @@ def import_draft_command(path: Path, title: str, slug: str) -> None:
 @click.argument("phase", type=click.Choice([p.value for p in Phase]))
 @with_appcontext
 def set_phase_command(slug: str, phase: str) -> None:
-    """Move a draft to another phase."""
+    """Move a draft to another phase. Not into "adopted": adoption checks the final vote and renders the
+    position's documents (`flask adopt SLUG`); a bare phase change would leave a draft adopted without its
+    adopted text. Nor out of "adopted" but into "archived": the adopted position stays what was decided."""
+    if Phase(phase) == Phase.ADOPTED:
+        raise click.ClickException(f"a draft is adopted with `flask adopt {slug} --by EMAIL`, which checks the "
+                                   "final vote and renders the position's documents, as the board's page does")
     draft = get_by_slug(slug)
     if draft is None:
         raise click.ClickException(f"no draft with the slug {slug!r}")
+    if draft.phase == Phase.ADOPTED and Phase(phase) != Phase.ARCHIVED:
+        raise click.ClickException(f"{slug} is adopted; it can only be archived")
     set_phase(draft, Phase(phase))
     db.session.commit()
     click.echo(f"{draft.slug} is now in phase {draft.phase.value}.")

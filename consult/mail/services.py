@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -75,16 +76,30 @@ class _LogTransport:
         log.info("E-mail (not sent: no MAIL_SMTP_HOST set)\n%s", email.as_string())
 
 
+def tls_context(config) -> ssl.SSLContext:
+    """TLS that verifies the mail server's certificate and that it names MAIL_SMTP_HOST: without it,
+    anyone between us and the server could read the invitation and reset links (and the password).
+    A private mail server's own authority can be trusted instead of the system's (MAIL_SMTP_CA_FILE)."""
+    return ssl.create_default_context(cafile=config.get("MAIL_SMTP_CA_FILE") or None)
+
+
 def _transport(config):
     host = config.get("MAIL_SMTP_HOST")
     if not host:
         return _LogTransport()
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_SMTP_SSL"] else smtplib.SMTP
-    smtp = smtp_class(host, config["MAIL_SMTP_PORT"], timeout=config["MAIL_SMTP_TIMEOUT"])
-    if config["MAIL_SMTP_STARTTLS"] and not config["MAIL_SMTP_SSL"]:
-        smtp.starttls()
-    if config.get("MAIL_SMTP_USER"):
-        smtp.login(config["MAIL_SMTP_USER"], config.get("MAIL_SMTP_PASSWORD") or "")
+    port, timeout = config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TIMEOUT"]
+    if config["MAIL_SMTP_SSL"]:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(config))
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if config["MAIL_SMTP_STARTTLS"] and not config["MAIL_SMTP_SSL"]:
+            smtp.starttls(context=tls_context(config))
+        if config.get("MAIL_SMTP_USER"):
+            smtp.login(config["MAIL_SMTP_USER"], config.get("MAIL_SMTP_PASSWORD") or "")
+    except BaseException:
+        smtp.close()   # a refused certificate or sign-in leaves no open connection behind
+        raise
     return smtp
 
 

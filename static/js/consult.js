@@ -119,4 +119,19 @@
     }
   });
   document.addEventListener("htmx:load", function (e) { highlight(e.detail.elt.parentNode || document); });
+
+  // The database is away for a moment (503, consult.core.outage): htmx leaves the form as it was, with
+  // what was typed; say so at the form, in the words of the answer's page.
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || xhr.status !== 503) return;
+    var message = new DOMParser().parseFromString(xhr.responseText, "text/html").getElementById("outage-message");
+    var form = e.detail.elt.closest("form") || e.detail.elt;
+    if (!message || !form.parentNode) return;
+    var note = form.querySelector(".outage-note") || document.createElement("p");
+    note.className = "flash outage-note";
+    note.setAttribute("role", "alert");
+    note.textContent = message.textContent;
+    form.insertBefore(note, form.firstChild);
+  });
 })();

@@ -105,7 +105,8 @@ def csrf_token(html: str) -> str:
 class Gunicorn:
     """`gunicorn wsgi:app` with several sync workers, as in production, on a free loopback port."""
 
-    def __init__(self, database_url: str, workers: int):
+    def __init__(self, database_url: str, workers: int, env: dict | None = None, args: tuple[str, ...] = ()):
+        """`env`: settings added to the workers' environment; `args`: further gunicorn options."""
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.folder = tempfile.mkdtemp(prefix="consult-gunicorn-")
@@ -113,12 +114,12 @@ class Gunicorn:
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test", "CONSULT_ENV": "production",
                "SESSION_COOKIE_SECURE": "0", "CONSULT_INSTANCE_PATH": self.folder, "PYTHONDONTWRITEBYTECODE": "1",
                # 20 delegates sign in from one address within seconds: not what the sign-in limit is for.
-               "CONSULT_RATELIMIT": "0"}
+               "CONSULT_RATELIMIT": "0", **(env or {})}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         # --preload imports the app once before forking (no database connection is made at
         # import), so all workers are ready together and the test starts in about a second.
         command = [str(gunicorn), "--chdir", str(ROOT), "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-                   "-k", "sync", "--preload", "--timeout", str(TIMEOUT), "--log-level", "warning", "wsgi:app"]
+                   "-k", "sync", "--preload", "--timeout", str(TIMEOUT), "--log-level", "warning", *args, "wsgi:app"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
