@@ -1,7 +1,7 @@
 """One-time keys of forms that create: a form sent twice (double click, retry) stores its object once
 
 Revision ID: 0875bbdbd0a0
-Revises: 707ee328ad1c
+Revises: 5e55101d0a11
 Create Date: 2026-12-05 00:19:02.706476
 
 """
@@ -12,7 +12,7 @@ import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0875bbdbd0a0'
-down_revision = '707ee328ad1c'
+down_revision = '5e55101d0a11'
 branch_labels = None
 depends_on = None
 

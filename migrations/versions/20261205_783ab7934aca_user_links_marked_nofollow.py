@@ -6,7 +6,7 @@ The HTML is the renderer's own (`<a href="…">` or `<a href="…" title="…">`
 every link exactly.
 
 Revision ID: 783ab7934aca
-Revises: 707ee328ad1c
+Revises: 0875bbdbd0a0
 Create Date: 2026-12-05 00:40:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '783ab7934aca'
-down_revision = '707ee328ad1c'
+down_revision = '0875bbdbd0a0'
 branch_labels = None
 depends_on = None
 
