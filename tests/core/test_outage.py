@@ -42,7 +42,7 @@ def unreachable():
 def _signed_in(client, user_id: int = 1) -> None:
     """A session cookie of a signed-in person (as after sign-in): loading them needs the database."""
     with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}.0"
+        session["_user_id"] = f"{user_id}.0.sign-in-token"   # "id.session_version.token" (User.get_id)
         session["_fresh"] = True
 
 
