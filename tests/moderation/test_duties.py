@@ -255,7 +255,7 @@ def test_a_moderator_reads_the_own_organisations_items_clearly_and_decides_the_o
     db.session.commit()
     _login(client, world, "moderator-own")
     mine = _queue_item(client, ours.key)
-    assert "Bitte prüfen." in mine and "Ayşe Yılmaz (IEB)" in mine
+    assert "Bitte prüfen." in mine and "<bdi>Ayşe Yılmaz</bdi> (IEB)" in mine
     assert f'<span class="badge badge--other">{FOR_ANOTHER}</span>' in mine   # in the heading, so read with it
     assert "Das kommt von Ihrer eigenen Organisation (IEB)" in mine
     other = _queue_item(client, f"comment-{theirs.id}")
