@@ -16,11 +16,15 @@ from consult.audit.services import record
 from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, ParagraphText, Phase
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.revision import touch
 from consult.extensions import db
 
 MAX_JUSTIFICATION = 5000
+CLOSED = _l("Amendments are not possible now: the commenting phase of this draft is closed.")
+CHANGE_CLOSED = _l("Amendments cannot be changed now: the commenting phase of this draft is closed.")
+SUPPORT_CLOSED = _l("Amendments cannot be supported now: the commenting phase of this draft is closed.")
 
 
 class Decision:
@@ -39,7 +43,7 @@ def _refuse_proposal(user, draft: Draft, now: datetime) -> None:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can propose amendments."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Amendments are not possible now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CLOSED)
 
 
 def _one_paragraph(text: str | None, empty, too_long, blank_lines) -> str:
@@ -89,6 +93,7 @@ def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, propos
         base_text=text.text, proposed_text=_checked_text(kind, text, proposed),
         justification=_checked_justification(justification), author_id=user.id,
         organisation_id=user.organisation_id, status=AmendmentStatus.SUBMITTED, created_at=now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CLOSED)  # the phase, checked again as it is written
     db.session.add(amendment)
     db.session.flush()
     return amendment
@@ -100,16 +105,18 @@ def _refuse_change(user, amendment: Amendment, draft: Draft, now: datetime) -> N
     if amendment.status != AmendmentStatus.SUBMITTED:
         raise AlreadyChanged(_l("This amendment has been decided or withdrawn and cannot be changed any more."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Amendments cannot be changed now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CHANGE_CLOSED)
 
 
 def edit(user, amendment: Amendment, draft: Draft, text: ParagraphText, kind: AmendmentKind,
          proposed: str | None, justification: str, now: datetime) -> Amendment:
     """The author changes kind, text or justification while the amendment waits for its decision."""
     _refuse_change(user, amendment, draft, now)
+    proposed, justification = _checked_text(kind, text, proposed), _checked_justification(justification)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     amendment.kind = kind
-    amendment.proposed_text = _checked_text(kind, text, proposed)
-    amendment.justification = _checked_justification(justification)
+    amendment.proposed_text = proposed
+    amendment.justification = justification
     amendment.updated_at = now
     db.session.flush()
     return amendment
@@ -131,6 +138,7 @@ def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
 
 def withdraw(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     _refuse_change(user, amendment, draft, now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     _set_status(amendment, AmendmentStatus.SUBMITTED, status=AmendmentStatus.WITHDRAWN, updated_at=now)
 
 
@@ -138,7 +146,7 @@ def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> 
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can support amendments."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Amendments cannot be supported now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(SUPPORT_CLOSED)
     if amendment.status != AmendmentStatus.SUBMITTED:
         raise AlreadyChanged(_l("This amendment has been decided or withdrawn; support can no longer change."))
     if user.organisation_id == amendment.organisation_id:
@@ -154,6 +162,7 @@ def support(user, amendment: Amendment, draft: Draft, now: datetime) -> Amendmen
         raise AlreadyChanged(_l("Your organisation already supports this amendment."))
     row = AmendmentSupport(amendment_id=amendment.id, organisation_id=user.organisation_id, user_id=user.id,
                            created_at=now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     try:
         with db.session.begin_nested():  # a colleague's support in flight: the unique constraint decides
             db.session.add(row)
@@ -164,11 +173,11 @@ def support(user, amendment: Amendment, draft: Draft, now: datetime) -> Amendmen
 
 def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     _refuse_support(user, amendment, draft, now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     result = db.session.execute(delete(AmendmentSupport).where(
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
     if result.rowcount == 0:
         raise AlreadyChanged(_l("Your organisation does not support this amendment."))
-    touch(db.session.connection(), [draft.id])
     db.session.expire(amendment, ["supports"])
 
 

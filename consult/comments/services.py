@@ -14,9 +14,12 @@ from consult.comments.permissions import is_author
 from consult.core.markdown import MarkdownError, plain_text, render_comment
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, ModerationPolicy, ParagraphText, Phase
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.extensions import db
 
+CLOSED = _l("Comments are not possible now: the commenting phase of this draft is closed.")
+CHANGE_CLOSED = _l("Comments cannot be changed now: the commenting phase of this draft is closed.")
 QUOTE_CONTEXT = 32
 MAX_QUOTE = 1000
 MAX_BODY = 5000
@@ -27,7 +30,7 @@ def _refuse_comment(user, draft: Draft, now: datetime) -> None:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Comments are not possible now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CLOSED)
 
 
 def locate_quote(markdown: str, quote: str, start: int | None = None) -> tuple[str, str, str]:
@@ -94,6 +97,7 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
     )
     if quote and quote.strip():
         comment.quote_exact, comment.quote_prefix, comment.quote_suffix = locate_quote(text.text, quote, quote_start)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CLOSED)  # the phase, checked again as it is written
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -104,7 +108,7 @@ def _refuse_change(user, comment: Comment, draft: Draft, now: datetime) -> None:
     if not is_author(user, comment):
         raise NotAllowed(_l("Only the author can change this comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Comments cannot be changed now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CHANGE_CLOSED)
     if comment.status not in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
         raise InvalidInput(_l("This comment can no longer be changed."))
 
@@ -114,7 +118,9 @@ def edit_comment(user, comment: Comment, draft: Draft, body: str, stance: Stance
     _refuse_change(user, comment, draft, now)
     if has_replies(comment):
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not edited."))
-    comment.body_html = _render_body(body)
+    body_html = _render_body(body)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
+    comment.body_html = body_html
     comment.body = body.strip()
     comment.stance = stance
     comment.updated_at = now
@@ -127,6 +133,7 @@ def delete_comment(user, comment: Comment, draft: Draft, now: datetime) -> None:
     _refuse_change(user, comment, draft, now)
     if has_replies(comment):
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not deleted."))
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     db.session.delete(comment)
     db.session.flush()
 
@@ -134,6 +141,7 @@ def delete_comment(user, comment: Comment, draft: Draft, now: datetime) -> None:
 def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Comment:
     """The author withdraws a comment; the thread keeps a marker in its place."""
     _refuse_change(user, comment, draft, now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     comment.status = CommentStatus.WITHDRAWN
     comment.updated_at = now
     db.session.flush()
