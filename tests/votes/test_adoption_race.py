@@ -1,6 +1,7 @@
 """Delegates keep voting while the board adopts the draft: no vote is counted after the vote closed.
 
-Real parallel HTTP requests to several gunicorn processes on PostgreSQL: delegates vote on the
+Real parallel HTTP requests to several gunicorn processes on PostgreSQL (and on an SQLite file,
+where the lock is the database's one write lock): delegates vote on the
 paragraphs in a loop from many threads, and in the middle the board adopts the draft through
 the real adoption form (which renders the position's documents in its transaction, a second or
 more). Afterwards:
@@ -39,7 +40,7 @@ from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.services import cast_vote
 from tests import factories
-from tests.votes.test_concurrency import TIMEOUT, Browser, Gunicorn, csrf_token, only_postgresql
+from tests.votes.test_concurrency import TIMEOUT, Browser, Gunicorn, csrf_token
 
 ORGANISATIONS = 24
 VOTER_THREADS = 12     # each alternates between two delegates
@@ -107,8 +108,7 @@ def figures_of_csv(text: str, questions) -> Figures:
     return {q: tuple(counts[(str(q), c)] for c in CHOICES) for q in questions}
 
 
-@only_postgresql
-def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url, monkeypatch):
+def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url, backend, monkeypatch):
     # -- the data, committed so that the gunicorn processes see it: every organisation has voted
     #    yes on the whole draft (so it can be adopted); the race is on the paragraphs.
     delegates = [factories.user(org=factories.organisation()) for _ in range(ORGANISATIONS)]
@@ -199,12 +199,13 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
     statuses = Counter(status for status, *_ in answers)
     refused = [a for a in answers if a[0] == 409]
     during = [a for a in answers if a[1] < adopt_answered and a[2] > adopt_sent]
-    print(f"\n{len(answers)} vote requests: {dict(statuses)}; {len(during)} overlapped the adoption "
+    print(f"\n{backend}: {len(answers)} vote requests from {VOTER_THREADS} threads on {WORKERS} gunicorn workers: {dict(statuses)}; {len(during)} overlapped the adoption "
           f"({adopt_answered - adopt_sent:.2f} s)")
     assert set(statuses) <= {200, 302, 409}, [a for a in answers if a[0] not in (200, 302, 409)][:3]
     assert refused, "no vote was refused: the voting did not go on past the adoption"
     assert all("Abstimmen ist jetzt nicht möglich" in body for *_, body in refused)
-    assert all(sent >= adopt_sent for _, sent, _, _ in refused), "a vote sent before the adoption was refused"
+    # (A vote sent a moment before the board's request may reach the draft's lock after it: refused, rightly.)
+    assert all(answered > adopt_sent for _, _, answered, _ in refused), "a vote was refused before the adoption"
 
     # -- nothing cast after the vote closed
     adopted_at = db.session.scalar(select(Draft.adopted_at).where(Draft.id == draft_id))
