@@ -100,6 +100,9 @@ def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, propos
 
 
 def _refuse_change(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    """The refusals of a change by the author. The phase is checked again under the draft's lock after
+    the change is written: the amendment's row is locked first and the draft's second, in the order a
+    moderator's decision takes them, so that the two cannot wait for each other."""
     if not is_author(user, amendment):
         raise NotAllowed(_l("Only the author can change this amendment."))
     if amendment.status != AmendmentStatus.SUBMITTED:
@@ -112,13 +115,12 @@ def edit(user, amendment: Amendment, draft: Draft, text: ParagraphText, kind: Am
          proposed: str | None, justification: str, now: datetime) -> Amendment:
     """The author changes kind, text or justification while the amendment waits for its decision."""
     _refuse_change(user, amendment, draft, now)
-    proposed, justification = _checked_text(kind, text, proposed), _checked_justification(justification)
-    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     amendment.kind = kind
-    amendment.proposed_text = proposed
-    amendment.justification = justification
+    amendment.proposed_text = _checked_text(kind, text, proposed)
+    amendment.justification = _checked_justification(justification)
     amendment.updated_at = now
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)  # after the row's lock: see _refuse_change
     return amendment
 
 
@@ -138,8 +140,8 @@ def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
 
 def withdraw(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     _refuse_change(user, amendment, draft, now)
-    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     _set_status(amendment, AmendmentStatus.SUBMITTED, status=AmendmentStatus.WITHDRAWN, updated_at=now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
 
 
 def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
@@ -173,11 +175,11 @@ def support(user, amendment: Amendment, draft: Draft, now: datetime) -> Amendmen
 
 def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     _refuse_support(user, amendment, draft, now)
-    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     result = db.session.execute(delete(AmendmentSupport).where(
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
     if result.rowcount == 0:
         raise AlreadyChanged(_l("Your organisation does not support this amendment."))
+    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     db.session.expire(amendment, ["supports"])
 
 

@@ -104,7 +104,12 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
 
 
 def _refuse_change(user, comment: Comment, draft: Draft, now: datetime) -> None:
-    """The refusals of `can_withdraw_comment` (and of `can_edit_comment` but for replies), with messages."""
+    """The refusals of `can_withdraw_comment` (and of `can_edit_comment` but for replies), with messages.
+
+    The phase is checked again under the draft's lock after the change is flushed: a change locks
+    the comment's row first and the draft's row second, in the order a moderator's decision does,
+    so that the two cannot wait for each other (a new comment has no row to lock and takes the
+    draft's lock first)."""
     if not is_author(user, comment):
         raise NotAllowed(_l("Only the author can change this comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
@@ -118,13 +123,12 @@ def edit_comment(user, comment: Comment, draft: Draft, body: str, stance: Stance
     _refuse_change(user, comment, draft, now)
     if has_replies(comment):
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not edited."))
-    body_html = _render_body(body)
-    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
-    comment.body_html = body_html
+    comment.body_html = _render_body(body)
     comment.body = body.strip()
     comment.stance = stance
     comment.updated_at = now
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)  # after the row's lock: see _refuse_change
     return comment
 
 
@@ -133,16 +137,16 @@ def delete_comment(user, comment: Comment, draft: Draft, now: datetime) -> None:
     _refuse_change(user, comment, draft, now)
     if has_replies(comment):
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not deleted."))
-    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     db.session.delete(comment)
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
 
 
 def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Comment:
     """The author withdraws a comment; the thread keeps a marker in its place."""
     _refuse_change(user, comment, draft, now)
-    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     comment.status = CommentStatus.WITHDRAWN
     comment.updated_at = now
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     return comment

@@ -19,8 +19,15 @@ does, see `consult.drafts.revision`) only while the phase is open:
 
 Adoption and phase changes lock the same row first (`lock_draft_in`), read what they need
 (adoption: the tallies it renders) and commit; the writes that waited are refused then.
-The lock is held until the transaction ends, so callers take it last, just before writing,
-after their slow work (rendering, hashing).
+The lock is held until the transaction ends, so callers take it late, after their slow work
+(rendering Markdown, hashing): a new row (vote, comment, amendment, support) just before it is
+written; a change to an existing row (an edit, a withdrawal) just after it is flushed, so that
+the row's lock comes before the draft's, in the order a moderator's decision takes them and
+two such transactions cannot wait for each other. Either way the check holds at the commit.
+
+Known limit: on PostgreSQL a deadline is compared as the UPDATE's snapshot sees it. When the
+board moves a deadline while a write waits for the draft's lock, the write is judged by the
+deadline it saw when it began (the phase itself is always the newest).
 """
 from __future__ import annotations
 
