@@ -57,7 +57,14 @@ class UTCDateTime(TypeDecorator):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Foreign keys on, WAL journal, and a busy timeout for every SQLite connection."""
+    """Foreign keys on, WAL journal, and a busy timeout for every SQLite connection.
+
+    SQLite lets one transaction write at a time; the others wait for it up to the busy timeout,
+    then fail with "database is locked". Write transactions are kept short (slow work such as
+    password hashing comes before the first write), but an adoption renders the position's
+    documents while it holds the lock (consult.board.services.adopt), a few seconds for a long
+    draft on a busy machine: a vote or comment sent meanwhile waits for it (and is then refused,
+    the vote being closed) rather than failing. 15 s stays below gunicorn's 30 s worker timeout."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -65,5 +72,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
