@@ -1,13 +1,15 @@
 """300 people accept their invitations within a minute, from parallel clients, without an error.
 
 Real parallel HTTP requests to several gunicorn processes, on an SQLite file and on PostgreSQL,
-with scrypt as in production, at a quarter of its cost (see HASH; the test config's fast
-hash is not used by the served app). On SQLite every write waits for the
-database's one write lock (`busy_timeout`, consult.core.db): when the hash ran while that lock
-was held, the accepts queued behind it and some waited past the timeout ("database is
-locked", a 500). The hash now runs before the transaction that writes.
+with scrypt as in production (on PostgreSQL at a quarter of its cost, see HASH; the test
+config's fast hash is not used by the served app). On SQLite every write waits for the
+database's one write lock (SQLITE_BUSY_TIMEOUT, consult.core.db): when the hash ran while that
+lock was held, the accepts queued behind it and some waited past the timeout ("database is
+locked", a 500: 88 of 300 with the code before, at BUSY_TIMEOUT). The hash now runs before the
+transaction that writes.
 
-The test prints how many accepts it made and how long they took.
+The test prints how many accepts it made and how long they took (not asserted: the machine
+is shared; 300 within a minute is the aim).
 """
 from __future__ import annotations
 
@@ -31,16 +33,21 @@ WORKERS = 8      # more processes than cores: each waits for the write lock in t
 CLIENTS = 16
 LIMIT = 60       # seconds: "300 people within a minute" (the clients send as fast as the servers answer)
 PASSWORD = "ein langes Passwort"
-# scrypt as in production, at a quarter of werkzeug's default cost (N=2**15): the clients and the
-# servers share two cores here, where 300 hashes at full cost alone take about 40 s of CPU, and
-# the time would measure the machine rather than the lock. What matters is that the hash is
-# slow work (tens of milliseconds each) that must stay outside the write lock; production keeps
-# werkzeug's default (CONSULT_PASSWORD_HASH_METHOD unset).
-HASH = "scrypt:8192:8:1"
+# SQLite, where the hash once sat inside the write lock: scrypt at production cost (werkzeug's
+# default, CONSULT_PASSWORD_HASH_METHOD unset), about 0.1 s of CPU each. PostgreSQL has no
+# database-wide write lock; there scrypt runs at a quarter of that cost, because the clients and
+# the servers share two cores and 300 full hashes alone take about 40 s of CPU here: the test
+# shows parallel accepts without an error, not the machine's speed. Production keeps the default.
+HASH = {"sqlite": None, "postgresql": "scrypt:8192:8:1"}
+# SQLite: each accept waits at most this long for the write lock (production: 15 s). Short, so that
+# the test shows the write transactions are short whatever the machine's speed: with the hash
+# inside the transaction, 8 processes queue behind it and some wait longer.
+BUSY_TIMEOUT = 2
 
 
 def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, backend, monkeypatch):
-    monkeypatch.setenv("CONSULT_PASSWORD_HASH_METHOD", HASH)
+    monkeypatch.setenv("CONSULT_PASSWORD_HASH_METHOD", HASH[backend] or "")
+    monkeypatch.setenv("CONSULT_SQLITE_BUSY_TIMEOUT", str(BUSY_TIMEOUT))
     admin = factories.user(roles=(Role.ADMIN,))
     org = factories.organisation()
     now = clock.now()
@@ -95,7 +102,7 @@ def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, ba
 
     made = sum(1 for status, where in answers if status == 302 and where == "/")
     print(f"\n{backend}: {made} of {ACCEPTS} invitations accepted by {CLIENTS} clients on {WORKERS} gunicorn "
-          f"workers in {elapsed:.1f} s ({ACCEPTS / elapsed:.1f} per second), password hash {HASH}")
+          f"workers in {elapsed:.1f} s ({ACCEPTS / elapsed:.1f} per second), password hash {HASH[backend] or 'scrypt as in production'}")
     assert not errors, errors[:3]
     failed = [a for a in answers if not (a[0] == 302 and a[1] == "/")]
     assert not failed, f"{len(failed)} accepts failed, e.g. {failed[:3]}\n{server.log()}"
