@@ -35,7 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # A database server may drop idle connections: test each one as it leaves the pool. An SQLite
     # file cannot drop them, and the test would be one more statement in every request.
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not uri.startswith("sqlite")})
+    engine_options = {"pool_pre_ping": not uri.startswith("sqlite")}
+    if uri.startswith("sqlite"):
+        # How long a write waits for SQLite's one write lock before "database is locked" (consult.core.db).
+        engine_options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)
     if uri.startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
 

@@ -56,6 +56,12 @@ def from_environment(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ("de", "en"),
+        # SQLite only: seconds a write waits for the database's one write lock before it fails with
+        # "database is locked" (see consult.core.db).
+        "SQLITE_BUSY_TIMEOUT": float(os.environ.get("CONSULT_SQLITE_BUSY_TIMEOUT") or "15"),
+        # How passwords are hashed (werkzeug's notation, e.g. "scrypt:32768:8:1"); empty: werkzeug's default,
+        # scrypt with its current cost. Raise it for more safety, lower it only for tests.
+        "PASSWORD_HASH_METHOD": os.environ.get("CONSULT_PASSWORD_HASH_METHOD", "").strip() or None,
         # Sign-in throttle: after this many wrong passwords in a row, an account
         # refuses further attempts for LOGIN_LOCK_SECONDS.
         "LOGIN_MAX_FAILURES": int(os.environ.get("CONSULT_LOGIN_MAX_FAILURES", "5")),

@@ -16,11 +16,15 @@ from consult.audit.services import record
 from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, ParagraphText, Phase
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.revision import touch
 from consult.extensions import db
 
 MAX_JUSTIFICATION = 5000
+CLOSED = _l("Amendments are not possible now: the commenting phase of this draft is closed.")
+CHANGE_CLOSED = _l("Amendments cannot be changed now: the commenting phase of this draft is closed.")
+SUPPORT_CLOSED = _l("Amendments cannot be supported now: the commenting phase of this draft is closed.")
 
 
 class Decision:
@@ -39,7 +43,7 @@ def _refuse_proposal(user, draft: Draft, now: datetime) -> None:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can propose amendments."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Amendments are not possible now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CLOSED)
 
 
 def _one_paragraph(text: str | None, empty, too_long, blank_lines) -> str:
@@ -89,18 +93,22 @@ def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, propos
         base_text=text.text, proposed_text=_checked_text(kind, text, proposed),
         justification=_checked_justification(justification), author_id=user.id,
         organisation_id=user.organisation_id, status=AmendmentStatus.SUBMITTED, created_at=now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CLOSED)  # the phase, checked again as it is written
     db.session.add(amendment)
     db.session.flush()
     return amendment
 
 
 def _refuse_change(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    """The refusals of a change by the author. The phase is checked again under the draft's lock after
+    the change is written: the amendment's row is locked first and the draft's second, in the order a
+    moderator's decision takes them, so that the two cannot wait for each other."""
     if not is_author(user, amendment):
         raise NotAllowed(_l("Only the author can change this amendment."))
     if amendment.status != AmendmentStatus.SUBMITTED:
         raise AlreadyChanged(_l("This amendment has been decided or withdrawn and cannot be changed any more."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Amendments cannot be changed now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CHANGE_CLOSED)
 
 
 def edit(user, amendment: Amendment, draft: Draft, text: ParagraphText, kind: AmendmentKind,
@@ -112,6 +120,7 @@ def edit(user, amendment: Amendment, draft: Draft, text: ParagraphText, kind: Am
     amendment.justification = _checked_justification(justification)
     amendment.updated_at = now
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)  # after the row's lock: see _refuse_change
     return amendment
 
 
@@ -132,13 +141,14 @@ def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
 def withdraw(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     _refuse_change(user, amendment, draft, now)
     _set_status(amendment, AmendmentStatus.SUBMITTED, status=AmendmentStatus.WITHDRAWN, updated_at=now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
 
 
 def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can support amendments."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Amendments cannot be supported now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(SUPPORT_CLOSED)
     if amendment.status != AmendmentStatus.SUBMITTED:
         raise AlreadyChanged(_l("This amendment has been decided or withdrawn; support can no longer change."))
     if user.organisation_id == amendment.organisation_id:
@@ -154,6 +164,7 @@ def support(user, amendment: Amendment, draft: Draft, now: datetime) -> Amendmen
         raise AlreadyChanged(_l("Your organisation already supports this amendment."))
     row = AmendmentSupport(amendment_id=amendment.id, organisation_id=user.organisation_id, user_id=user.id,
                            created_at=now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     try:
         with db.session.begin_nested():  # a colleague's support in flight: the unique constraint decides
             db.session.add(row)
@@ -168,7 +179,7 @@ def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) ->
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
     if result.rowcount == 0:
         raise AlreadyChanged(_l("Your organisation does not support this amendment."))
-    touch(db.session.connection(), [draft.id])
+    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     db.session.expire(amendment, ["supports"])
 
 

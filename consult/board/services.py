@@ -8,20 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from consult.audit.services import record
 from consult.core.markdown import split_blocks
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.locks import lock_draft_in
 from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph, Phase, VersionStatus
 from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_version, current_version, get_by_slug,
                                      import_draft, set_phase)
 from consult.exports.storage import store_position_files
 from consult.extensions import db
 from consult.results.queries import results
+from consult.votes.models import VoteCast
 
 # Addresses of pages that a draft's slug would hide (/drafts/new).
 RESERVED_SLUGS = {"new"}
+
+MOVED = _l("The draft has been moved to another phase meanwhile; please look at it again.")
 
 # Where a draft may go from each phase by a plain phase change. Adoption (voting -> adopted)
 # has its own action, because it needs the final vote to pass.
@@ -126,26 +130,38 @@ def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reaso
     phase the confirmation page showed: when someone else moved the draft meanwhile, nothing happens."""
     _require_board(user)
     if expected is not None and draft.phase != expected:
-        raise PhaseClosed(_l("The draft has been moved to another phase meanwhile; please look at it again."))
+        raise PhaseClosed(MOVED)
     if phase not in NEXT_PHASES[draft.phase]:
         raise InvalidInput(_l("A draft cannot go from this phase to the one chosen."))
+    # The phase it leaves is closed under the draft's lock: its writes in flight wait, then are refused.
+    lock_draft_in(draft, draft.phase, MOVED)
     set_phase(draft, phase, user=user, reason=reason)
 
 
 def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str | None = None) -> None:
     """Close the vote and adopt the draft, when the vote on the whole draft meets its majority rule.
-    The current version becomes the adopted text, frozen, with a public address."""
+    The current version becomes the adopted text, frozen, with a public address.
+
+    The vote is closed first: the draft row is locked while it is still in voting
+    (`consult.drafts.locks`), so votes in flight wait for this transaction and are refused after it.
+    The tallies are read and the position's documents rendered under that lock, in this
+    transaction: they count exactly the votes on record when the vote closed. `adopted_at` is
+    `now`, or the last counted cast if that is later (a vote sent a moment after the board's
+    request may have taken the lock first): no counted vote is later than the adoption."""
     _require_board(user)
     if expected is not None and draft.phase != expected:
-        raise PhaseClosed(_l("The draft has been moved to another phase meanwhile; please look at it again."))
+        raise PhaseClosed(MOVED)
     if draft.phase != Phase.VOTING:
         raise PhaseClosed(_l("Only a draft in its voting phase can be adopted."))
+    lock_draft_in(draft, Phase.VOTING, MOVED)
     outcome = results(draft).whole
     if not outcome.carried:
         raise PhaseClosed(_l("The vote on the whole draft has not reached the majority needed "
                              "(%(yes)s yes, %(no)s no): the draft cannot be adopted.",
                              yes=outcome.deciding.yes, no=outcome.deciding.no))
     version = current_version(draft)
+    last_cast = db.session.scalar(select(func.max(VoteCast.cast_at)).where(VoteCast.draft_id == draft.id))
+    now = max(now, last_cast) if last_cast is not None else now
     draft.adopted_version_id = version.id
     draft.adopted_at = now
     set_phase(draft, Phase.ADOPTED, user=user, reason=reason)

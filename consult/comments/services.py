@@ -14,9 +14,12 @@ from consult.comments.permissions import is_author
 from consult.core.markdown import MarkdownError, plain_text, render_comment
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, ModerationPolicy, ParagraphText, Phase
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.extensions import db
 
+CLOSED = _l("Comments are not possible now: the commenting phase of this draft is closed.")
+CHANGE_CLOSED = _l("Comments cannot be changed now: the commenting phase of this draft is closed.")
 QUOTE_CONTEXT = 32
 MAX_QUOTE = 1000
 MAX_BODY = 5000
@@ -27,7 +30,7 @@ def _refuse_comment(user, draft: Draft, now: datetime) -> None:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Comments are not possible now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CLOSED)
 
 
 def locate_quote(markdown: str, quote: str, start: int | None = None) -> tuple[str, str, str]:
@@ -94,17 +97,23 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
     )
     if quote and quote.strip():
         comment.quote_exact, comment.quote_prefix, comment.quote_suffix = locate_quote(text.text, quote, quote_start)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CLOSED)  # the phase, checked again as it is written
     db.session.add(comment)
     db.session.flush()
     return comment
 
 
 def _refuse_change(user, comment: Comment, draft: Draft, now: datetime) -> None:
-    """The refusals of `can_withdraw_comment` (and of `can_edit_comment` but for replies), with messages."""
+    """The refusals of `can_withdraw_comment` (and of `can_edit_comment` but for replies), with messages.
+
+    The phase is checked again under the draft's lock after the change is flushed: a change locks
+    the comment's row first and the draft's row second, in the order a moderator's decision does,
+    so that the two cannot wait for each other (a new comment has no row to lock and takes the
+    draft's lock first)."""
     if not is_author(user, comment):
         raise NotAllowed(_l("Only the author can change this comment."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
-        raise PhaseClosed(_l("Comments cannot be changed now: the commenting phase of this draft is closed."))
+        raise PhaseClosed(CHANGE_CLOSED)
     if comment.status not in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
         raise InvalidInput(_l("This comment can no longer be changed."))
 
@@ -119,6 +128,7 @@ def edit_comment(user, comment: Comment, draft: Draft, body: str, stance: Stance
     comment.stance = stance
     comment.updated_at = now
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)  # after the row's lock: see _refuse_change
     return comment
 
 
@@ -129,6 +139,7 @@ def delete_comment(user, comment: Comment, draft: Draft, now: datetime) -> None:
         raise NotAllowed(_l("Someone has replied, so this comment can only be withdrawn, not deleted."))
     db.session.delete(comment)
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
 
 
 def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Comment:
@@ -137,4 +148,5 @@ def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Com
     comment.status = CommentStatus.WITHDRAWN
     comment.updated_at = now
     db.session.flush()
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     return comment

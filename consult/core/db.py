@@ -57,7 +57,15 @@ class UTCDateTime(TypeDecorator):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Foreign keys on, WAL journal, and a busy timeout for every SQLite connection."""
+    """Foreign keys on and WAL journal for every SQLite connection.
+
+    SQLite lets one transaction write at a time; the others wait for it up to the busy timeout,
+    then fail with "database is locked". The timeout is the driver's `timeout`, set from
+    SQLITE_BUSY_TIMEOUT (15 s, below gunicorn's 30 s worker timeout) by `create_app`. Write
+    transactions are kept short (slow work such as password hashing comes before the first
+    write), but an adoption renders the position's documents while it holds the lock
+    (consult.board.services.adopt), a few seconds for a long draft on a busy machine: a vote
+    sent meanwhile waits for it (and is then refused, the vote being closed) rather than failing."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -65,5 +73,4 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

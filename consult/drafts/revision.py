@@ -9,7 +9,8 @@ comments) or its version (`version_id`: paragraph texts). The counter is raised 
 the same transaction as the change, so a page can never be cached from a state that
 was rolled back. Writes that bypass the ORM's unit of work (a Core `insert`,
 `update` or `delete`) are not seen: call `touch` yourself on the same connection
-(as `cast_vote` does), or flush an ORM row beside them.
+(as `_set_status` of amendments does; `consult.drafts.locks.lock_open_draft`, which `cast_vote`
+calls, raises it too), or flush an ORM row beside them.
 """
 from __future__ import annotations
 

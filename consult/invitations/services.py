@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from consult.accounts.models import Role, User
-from consult.accounts.services import EMAIL, MIN_PASSWORD_LENGTH, create_user, get_by_email, normalise_email
+from consult.accounts.services import (EMAIL, MIN_PASSWORD_LENGTH, create_user, get_by_email, hash_password,
+                                      normalise_email)
 from consult.audit.services import record
 from consult.core.refusals import AlreadyChanged, InvalidInput, LinkGone, NotAllowed, Refusal
 from consult.core.tokens import digest, new_token
@@ -129,20 +130,24 @@ def find_open(token: str, now: datetime) -> Invitation:
 
 
 def accept(token: str, name: str, password: str, now: datetime) -> User:
-    """Make the account of an open invitation: once. A second use, even at the same moment, is refused."""
+    """Make the account of an open invitation: once. A second use, even at the same moment, is refused.
+    The password is hashed before anything is written, so the transaction that writes is short."""
     invitation = find_open(token, now)
     if not name.strip():
         raise InvalidInput(_l("Please enter your name."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
+    if get_by_email(invitation.email) is not None:
+        raise InvalidInput(_l("%(email)s already has an account.", email=invitation.email))
+    # The slow hash before the first write: the write lock is then held for milliseconds (hash_password).
+    password_hash = hash_password(password)
     taken = db.session.execute(update(Invitation).where(
         Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
         .values(accepted_at=now))
     if taken.rowcount != 1:
         raise LinkGone(USED)
-    if get_by_email(invitation.email) is not None:
-        raise InvalidInput(_l("%(email)s already has an account.", email=invitation.email))
-    user = create_user(invitation.email, name, password, invitation.role_list, invitation.organisation)
+    user = create_user(invitation.email, name, password, invitation.role_list, invitation.organisation,
+                       password_hash=password_hash)
     user.locale = invitation.locale
     invitation.user_id = user.id
     record(user, "invitation.accept", f"invitation:{invitation.id}", now, email=invitation.email)

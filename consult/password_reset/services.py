@@ -39,12 +39,12 @@ def request_reset(email: str, now: datetime) -> None:
         render_mail("password_reset", None, user=User(name=email), minutes=minutes,
                     link=absolute_url("password_reset.reset", token=token))
         return
+    hash_password(token)   # as slow as the other branch, and before the writes (see hash_password)
     # Only the newest link works.
     db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
                        .values(used_at=now))
     db.session.add(PasswordReset(user_id=user.id, token_digest=token_digest, created_at=now,
                                  expires_at=now + RESET_VALID))
-    hash_password(token)
     queue_mail(user.email, "password_reset", user.locale, user=user, minutes=minutes,
                link=absolute_url("password_reset.reset", token=token))
 
@@ -63,6 +63,7 @@ def reset_password(token: str, password: str, now: datetime) -> User:
     reset = find_open(token, now)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
+    password_hash = hash_password(password)   # before the first write (see hash_password)
     taken = db.session.execute(update(PasswordReset).where(PasswordReset.id == reset.id,
                                                            PasswordReset.used_at.is_(None)).values(used_at=now))
     if taken.rowcount != 1:
@@ -70,7 +71,7 @@ def reset_password(token: str, password: str, now: datetime) -> User:
     user = db.session.get(User, reset.user_id)
     if not user.is_active:
         raise LinkGone(_l("This account is deactivated. Please contact the federation's office."))
-    user.password_hash = hash_password(password)
+    user.password_hash = password_hash
     user.failed_logins = 0
     user.last_failed_login_at = None
     end_sessions(user)

@@ -12,13 +12,14 @@ from consult.accounts.permissions import speaks_for_member_organisation
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
-from consult.drafts.revision import touch
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 
 _LOOK_UP = object()
+CLOSED = _l("Voting is not possible now: this draft is not open for votes.")
 _vote, _cast = Vote.__table__, VoteCast.__table__
 _HISTORY = insert(_cast)
 
@@ -52,7 +53,8 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     """Set the organisation's vote on a paragraph (or, with None, on the whole draft).
 
     Refuses people who do not speak for an active member organisation, a draft
-    outside its voting phase or past its voting deadline, a paragraph that is
+    outside its voting phase or past its voting deadline (checked again as the vote is written,
+    under the draft's lock: `consult.drafts.locks`), a paragraph that is
     not in the draft's current version, and headings. A later cast by any delegate of the same
     organisation replaces the vote; each cast is kept in VoteCast, and the draft's revision
     is raised in the same transaction. The upsert is a single statement, so parallel casts
@@ -64,7 +66,7 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can vote."))
     if not phase_is_open(draft, Phase.VOTING, now):
-        raise PhaseClosed(_l("Voting is not possible now: this draft is not open for votes."))
+        raise PhaseClosed(CLOSED)
     if text is _LOOK_UP:
         text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     if paragraph_id is not None and text is None:
@@ -73,11 +75,13 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
         raise InvalidInput(_l("Headings are not put to the vote."))
     values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "organisation_id": user.organisation_id,
               "choice": choice, "cast_by_id": user.id, "cast_at": now}
+    # The vote is written only while voting is still open at this moment: the draft row is locked
+    # (and its revision raised) first, so an adoption or phase change cannot come in between.
+    lock_open_draft(draft.id, Phase.VOTING, now, CLOSED)
     # Core statements on the session's connection and transaction: no objects to load or flush.
     connection = db.session.connection()
     on_record = connection.execute(_upsert(connection.dialect.name, paragraph_id is None), values).scalar()
     connection.execute(_HISTORY, values)
-    touch(connection, [draft.id])
     if on_record is None:
         on_record = _choice_on_record(connection, draft.id, paragraph_id, user.organisation_id)
     return on_record

@@ -179,7 +179,8 @@ def test_headings_are_not_put_to_the_vote(client, auth, world):
 def test_vote_post_has_a_fixed_number_of_queries(client, auth, world, count_queries):
     # The request delegates send most often in a voting session: its statements are counted,
     # so that they cannot grow unnoticed. The person; the draft with the paragraph as it reads
-    # now; the upsert, the history row and the draft's revision; for htmx the tally.
+    # now; the draft's lock (its revision raised while voting is still open, consult.drafts.locks),
+    # the upsert and the history row; for htmx the tally.
     auth.login("a1@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
     with count_queries() as htmx_post:
