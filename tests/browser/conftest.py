@@ -74,3 +74,20 @@ def sign_in(page, base_url: str, email: str, password: str | None = None) -> Non
     page.locator("input[name=password]").fill(password or DEMO_PASSWORD)
     page.locator("main form[action$='/login'] button[type=submit]").click()
     expect(page.locator("form[action$='/logout'] button[type=submit]")).to_be_visible()
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 5.0) -> None:
+    """Wait until the function `expression` returns something true in the page.
+
+    Playwright's `wait_for_function` compiles its predicate inside the page with `eval`, which the
+    Content-Security-Policy (consult/core/headers.py) forbids; `page.evaluate` runs outside the page's
+    policy, so this polls with it instead."""
+    import time
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeoutError(f"timed out after {timeout} s waiting for {expression[:80]}")
+        page.wait_for_timeout(50)

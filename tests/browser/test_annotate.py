@@ -26,6 +26,7 @@ from consult.drafts.models import Draft, ModerationPolicy
 from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice, Vote, VoteCast
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -174,8 +175,8 @@ def expect_highlights(page: Page, pid: str, expected: list[str]) -> None:
     """Wait until the paragraph's highlights are exactly `expected` (highlighting follows the swap)."""
     want = sorted(expected)
     try:
-        page.wait_for_function(f"([pid, want]) => JSON.stringify(({HIGHLIGHTS_JS})(pid)) === JSON.stringify(want)",
-                               arg=[pid, want], timeout=5000)
+        wait_until(page, f"([pid, want]) => JSON.stringify(({HIGHLIGHTS_JS})(pid)) === JSON.stringify(want)",
+                   [pid, want], timeout=5)
     except PlaywrightTimeoutError:
         raise AssertionError(f"highlights in paragraph {pid}: {highlighted(page, pid)}, expected {want}") from None
 
@@ -325,7 +326,7 @@ def test_comment_on_a_selected_passage_and_reply_without_reload(live_server, pag
     expect_nested_reply(page, cid, reply)
     # htmx moves the focus to the new reply once the swap has settled; wait for that
     # before using the keyboard, or the focus moves under the test's feet.
-    page.wait_for_function("document.activeElement && document.activeElement.closest('.comment--reply')")
+    wait_until(page, "() => !!(document.activeElement && document.activeElement.closest('.comment--reply'))")
     expect_count(count, before + 2)
     expect_highlights(page, pid, [PASSAGE])
     assert_not_reloaded(page)
