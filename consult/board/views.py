@@ -11,6 +11,7 @@ from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_b
 from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, replace_text, \
     set_deadlines, update_settings
 from consult.core import clock
+from consult.core.inputs import accepts_upload
 from consult.core.access import roles
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
@@ -26,6 +27,7 @@ def _errors(form) -> str:
 
 
 @bp.route("/drafts/new", methods=["GET", "POST"])
+@accepts_upload
 @roles("board")
 def new():
     """Create a draft in preparation by pasting Markdown or uploading a .md file."""
@@ -47,7 +49,7 @@ def new():
                 markdown = data.decode("utf-8-sig")
         except NotADocx:
             return render_template("board/new.html", form=form,
-                                   error=_("The file cannot be read as a Word document (.docx).")), 422
+                                   error=_("This file cannot be read.")), 422
         except UnicodeDecodeError:
             return render_template("board/new.html", form=form,
                                    error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
 from consult.core import clock
+from consult.core.inputs import accepts_upload
 from consult.core.access import public, signed_in
 from consult.core.refusals import LinkGone, Refusal
 from consult.extensions import db, posts_limited_by
@@ -63,6 +64,7 @@ def index():
 
 
 @bp.route("/invitations/import", methods=["POST"])
+@accepts_upload
 @signed_in
 @posts_limited_by("INVITATION_RATE_LIMIT")
 def import_csv():

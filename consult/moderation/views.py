@@ -19,6 +19,7 @@ from consult.comments.permissions import can_see_comment
 from consult.core import clock
 from consult.core.access import roles, signed_in
 from consult.core.refusals import Refusal
+from consult.core.pages import check_not_beyond, page_number
 from consult.drafts.models import Draft
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
@@ -175,8 +176,9 @@ def report_amendment(slug: str, amendment_id: int):
 def audit():
     """Who decided what, when and why: newest first, filterable by draft, 50 to a page."""
     draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     rows, has_more = entries(draft.id if draft else None, page)
+    check_not_beyond(page, len(rows))
     return render_template("moderation/audit.html", rows=rows, has_more=has_more, page=page, chosen_draft=draft,
                            subjects=subject_names(rows),
                            drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \

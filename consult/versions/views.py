@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
 from consult.core import clock
+from consult.core.inputs import database_id
 from consult.core.access import public, roles
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Version, VersionConflict, VersionStatus
@@ -159,7 +160,8 @@ def _number(name: str, default: int | None) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    return int(raw) if raw.isdigit() else abort(404)
+    number = database_id(raw)
+    return number if number is not None else abort(404)
 
 
 @bp.route("/drafts/<slug>/compare")

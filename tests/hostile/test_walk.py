@@ -1,0 +1,232 @@
+"""Every route, every role, hostile values: no answer is a server error.
+
+The walk reads `app.url_map`, so a new route is covered without editing this test. For each
+rule it sends the request with real ids of a seeded draft (so handlers reach the database), then
+with each converter replaced in turn by a hostile value; GET routes also get hostile query
+strings, POST routes hostile form bodies. The form fields come from the view's module: the fields
+of every form it builds and every name it reads from `request.form` directly. It runs as a guest,
+a delegate, a moderator, the board and an admin, on SQLite and PostgreSQL, and lists each 5xx
+(or exception) with method, URL and role.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from datetime import timedelta
+from urllib.parse import quote
+
+from flask import current_app
+
+from consult.accounts.models import Role
+from consult.amendments.models import AmendmentKind
+from consult.amendments.services import propose
+from consult.comments.models import Stance
+from consult.comments.services import post_comment
+from consult.core import clock
+from consult.core.forms import Form
+from consult.drafts.models import Phase
+from consult.drafts.services import current_text
+from consult.extensions import db
+from consult.invitations.services import invite
+from consult.moderation.services import report
+from tests import factories
+from tests.conftest import Auth, IsolatedClient, csrf_token
+from tests.hostile.conftest import SENT
+
+HOSTILE_PATH = ["0", "-1", str(2**63), str(10**20), "abc", "%00", "%C0%AF", "%C2%B9", "x" * 5000]
+LONG = "x" * 100_000
+# Raw form values (already percent-encoded): NUL, a lone surrogate as its UTF-8-like bytes,
+# invalid UTF-8, a right-to-left override, a number beyond every integer column.
+HOSTILE_VALUES = {
+    "nul": "Text%00mehr",
+    "surrogate": "Text%ED%A0%80mehr",
+    "invalid-utf8": "Text%C0%AFmehr",
+    "bidi": quote("\u202etxeT ein"),
+    "huge-number": str(10**20),
+    "superscript-digit": "%C2%B9",
+}
+PLAUSIBLE = {"vote": "{paragraph}:yes", "decision": "publish", "stance": "support", "kind": "replace",
+             "to": "voting", "from": "commenting", "active": "1", "locale": "en", "email": "x@example.org",
+             "parent_id": "{comment}", "quote_start": "0", "sentence": "0", "moderation_policy": "hold",
+             "majority_rule": "simple", "roles": "delegate", "organisation": "{organisation}"}
+# Session-ending and destructive routes go last, so that they do not shorten the walk of a role.
+LAST_WORDS = ("delete", "withdraw", "revoke", "active", "disable", "logout")
+
+
+def _seed() -> dict:
+    """A draft in its commenting phase with a comment, an amendment, a report and an invitation;
+    one person per role; the valid value of each route argument."""
+    now = clock.now()
+    org = factories.organisation()
+    people = {
+        "delegate": factories.user(email="delegate@example.org", org=org),
+        "moderator": factories.user(email="moderator@example.org", roles=(Role.MODERATOR,)),
+        "board": factories.user(email="board@example.org", roles=(Role.BOARD,)),
+        "admin": factories.user(email="admin@example.org", roles=(Role.ADMIN,)),
+    }
+    target = factories.user(email="target@example.org")  # what admins switch off, not a walker
+    other = factories.user(email="other@example.org")
+    draft = factories.draft(paragraphs=4, phase=Phase.COMMENTING, slug="walk", public=True)
+    draft.deadline = now + timedelta(days=5) if hasattr(draft, "deadline") else None
+    db.session.flush()
+    text = current_text(draft, draft.paragraphs[1].id) if hasattr(draft, "paragraphs") else None
+    if text is None:
+        from consult.drafts.models import Paragraph
+        from sqlalchemy import select
+        paragraph_id = db.session.scalars(select(Paragraph.id).where(Paragraph.draft_id == draft.id)
+                                          .order_by(Paragraph.id).offset(1)).first()
+        text = current_text(draft, paragraph_id)
+    comment = post_comment(people["delegate"], draft, text, "Ein Kommentar.", Stance.SUPPORT, now)
+    amendment = propose(people["delegate"], draft, text, AmendmentKind.REPLACE, "Neuer Text.", "Weil.", now)
+    filed = report(other, draft, "Unpassend.", now, comment=comment)
+    invitation = invite(people["admin"], "new@example.org", target.organisation, [Role.DELEGATE], "de", now)
+    db.session.commit()
+    values = {
+        "slug": draft.slug, "paragraph_id": text.paragraph_id, "amendment_id": amendment.id,
+        "comment_id": comment.id, "number": 1, "conflict_id": 1, "organisation_id": target.organisation_id,
+        "person_id": target.id, "invitation_id": invitation.id, "report_id": filed.id,
+        "token": "nicht-gueltig", "name": "comments.csv", "filename": "css/app.css",
+    }
+    fill = {"paragraph": text.paragraph_id, "comment": comment.id, "organisation": org.id}
+    return {"values": values, "fill": fill, "emails": {role: p.email for role, p in people.items()}}
+
+
+_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def _path(rule, values: dict, hostile: tuple[str, str] | None = None) -> str:
+    """The rule's path with valid values, or with argument `hostile[0]` replaced by `hostile[1]` (raw)."""
+    def one(match):
+        converter, name = match.group(1) or "default", match.group(2)
+        if hostile and hostile[0] == name:
+            return hostile[1]
+        return quote(str(values.get(name, 1 if converter == "int" else "x")), safe="/")
+    return _ARGUMENT.sub(one, rule.rule)
+
+
+def _module_source(rule) -> str:
+    view = current_app.view_functions[rule.endpoint]
+    module = sys.modules.get(inspect.unwrap(view).__module__)
+    try:
+        return inspect.getsource(module)
+    except (TypeError, OSError):
+        return ""
+
+
+def _forms() -> dict[str, type]:
+    found, todo = {}, [Form]
+    while todo:
+        cls = todo.pop()
+        found[cls.__name__] = cls
+        todo += cls.__subclasses__()
+    return found
+
+
+def _field_names(rule, forms: dict[str, type]) -> list[str]:
+    """The fields a POST to `rule` may read: its module's forms' and its direct reads."""
+    source = _module_source(rule)
+    names = set(re.findall(r"request\.(?:form|values)\.get\(\"(\w+)\"", source))
+    for used in set(re.findall(r"\b(\w+Form)\(", source)):
+        cls = forms.get(used)
+        if cls is not None:
+            names |= {name for name in dir(cls) if hasattr(getattr(cls, name), "field_class")}
+    names.discard("csrf_token")
+    return sorted(names)
+
+
+def _query_names(rule) -> list[str]:
+    """The query arguments the view's module reads."""
+    return sorted(set(re.findall(r"request\.(?:args|values)\.get\(\"(\w+)\"", _module_source(rule))))
+
+
+def _body(pairs: list[tuple[str, str]]) -> bytes:
+    """A form body from already-encoded values (so that invalid bytes can be sent)."""
+    return "&".join(f"{quote(name)}={value}" for name, value in pairs).encode("ascii")
+
+
+def _plausible(name: str, fill: dict) -> str:
+    return quote(PLAUSIBLE.get(name, "Ein Text").format(**fill))
+
+
+def _bodies(names: list[str], token: str, fill: dict) -> list[tuple[str, bytes]]:
+    """(label, body) of each hostile form for one POST route."""
+    csrf = [("csrf_token", token)]
+    bodies = [("empty", _body(csrf))]
+    for label, value in HOSTILE_VALUES.items():
+        bodies.append((label, _body(csrf + [(name, value) for name in names])))
+    bodies.append(("duplicated", _body(csrf + [(name, _plausible(name, fill)) for name in names for _ in (1, 2)])))
+    huge = {key: 10**20 for key in fill}
+    bodies.append(("huge-ids", _body(csrf + [(name, _plausible(name, huge)) for name in names])))
+    vote = PLAUSIBLE["vote"].format(**fill)
+    if "vote" in names:
+        bodies.append(("duplicated-vote", _body(csrf + [("vote", quote(vote)), ("vote", quote(vote.replace("yes", "no")))])))
+    # 100,000 characters in each field, in bodies that stay below the form limit.
+    per_body = max(1, ((current_app.config["MAX_CONTENT_LENGTH"] or 2**20) - 10_000) // len(LONG))
+    for start in range(0, len(names), per_body):
+        chunk = names[start:start + per_body]
+        bodies.append(("long", _body(csrf + [(name, LONG) for name in chunk]
+                                     + [(name, _plausible(name, fill)) for name in names if name not in chunk])))
+    return bodies
+
+
+def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
+    client = app.test_client()
+    if role != "guest":
+        response = Auth(client).login(seeded["emails"][role], factories.PASSWORD)
+        assert response.status_code == 302, f"{role} could not sign in"
+    forms = _forms()
+    values, fill = seeded["values"], seeded["fill"]
+
+    def send(method: str, url: str, body: bytes | None = None, label: str = "") -> None:
+        counter[0] += 1
+        try:
+            if body is None:
+                status = client.open(url, method=method).status_code
+            else:
+                status = client.open(url, method=method, data=body,
+                                     content_type="application/x-www-form-urlencoded").status_code
+        except Exception as error:  # noqa: BLE001  (TESTING propagates what would be a 500)
+            status = f"{type(error).__name__}: {str(error)[:120]}".replace("\n", " ")
+        if not isinstance(status, int) or status >= 500:
+            shown = url if len(url) < 160 else url[:150] + f"…({len(url)} chars)"
+            failures.append(f"{method} {shown} [{label}] as {role}: {status}")
+
+    rules = sorted((r for r in app.url_map.iter_rules()),
+                   key=lambda r: (any(w in r.endpoint for w in LAST_WORDS), r.rule))
+    for rule in rules:
+        methods = sorted(rule.methods & {"GET", "POST"})
+        for method in methods:
+            token = csrf_token(client.get("/").get_data(as_text=True)) if method == "POST" else None
+            names = _field_names(rule, forms) if method == "POST" else []
+            minimal = _body([("csrf_token", token)]) if token else None
+            valid = _path(rule, values)
+            for argument in rule.arguments:
+                for value in HOSTILE_PATH:
+                    send(method, _path(rule, values, (argument, value)), minimal, f"path {argument}")
+            if method == "GET":
+                query_names = _query_names(rule)
+                send("GET", valid, label="valid")
+                for n in query_names:
+                    send("GET", f"{valid}?{n}=%00", label="NUL query")
+                    send("GET", f"{valid}?{n}={10**20}", label="huge query number")
+                send("GET", f"{valid}?{'&'.join(f'{n}=%C0%AF' for n in query_names)}", label="invalid UTF-8 query")
+                send("GET", f"{valid}?{'&'.join(f'{n}=1&{n}=2' for n in query_names)}", label="repeated query")
+                send("GET", f"{valid}?page=2147483647", label="last page")
+            else:
+                for label, body in _bodies(names, token, fill):
+                    send("POST", valid, body, label)
+
+
+def test_no_request_gets_a_server_error(app, backend):
+    """The url_map × hostile values × roles walk: every answer is below 500."""
+    app.test_client_class = IsolatedClient
+    with app.test_request_context():
+        seeded = _seed()
+    failures: list[str] = []
+    counter = [0]
+    for role in ("guest", "delegate", "moderator", "board", "admin"):
+        _walk(app, role, seeded, failures, counter)
+    SENT[backend] = SENT.get(backend, 0) + counter[0]
+    print(f"hostile walk on {backend}: {counter[0]} requests, {len(failures)} server errors")
+    assert not failures, f"{len(failures)} server errors of {counter[0]} requests:\n" + "\n".join(failures[:200])
