@@ -16,9 +16,12 @@ and shows the form again with the text and a message (see there).
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl
 
 from flask import Request, abort, g
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.formparser import FormDataParser
+from werkzeug.utils import cached_property
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
@@ -109,8 +112,24 @@ class CheckedParameters(ImmutableMultiDict):
         return ImmutableMultiDict(self.items(multi=True))
 
 
+def _decoded(raw: bytes) -> list[tuple[str, str]]:
+    """Query-string pairs with invalid UTF-8 decoded as U+FFFD, which the checks then refuse.
+    (Werkzeug keeps invalid bytes as the text "%C0%AF", which would be stored as if typed.)"""
+    return parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+
+
+class _FormParser(FormDataParser):
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        return stream, self.cls(_decoded(stream.read())), self.cls()
+
+
 class ConsultRequest(Request):
     parameter_storage_class = CheckedParameters
+    form_data_parser_class = _FormParser
+
+    @cached_property
+    def args(self) -> CheckedParameters:
+        return self.parameter_storage_class(_decoded(self.query_string))
 
 
 class IdConverter(IntegerConverter):
