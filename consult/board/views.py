@@ -11,7 +11,7 @@ from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_b
 from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, replace_text, \
     set_deadlines, update_settings
 from consult.core import clock
-from consult.core.inputs import accepts_upload
+from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text
 from consult.core.access import roles
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
@@ -151,8 +151,9 @@ def text(slug: str):
     draft = _draft_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    typed = request.form.get("text", "")
+    typed = cleaned_text("text")
     try:
+        refuse_cleaned_text()
         replace_text(current_user, draft, typed, clock.now())
     except Refusal as refusal:
         db.session.rollback()

@@ -23,11 +23,10 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import IntegerField, MultipleFileField, SelectMultipleField
 from wtforms.i18n import get_translations
 
-from consult.core.inputs import CheckedParameters, RepeatedField, fits_database, unreadable, without_unreadable
+from consult.core.inputs import (REMOVED, CheckedParameters, RepeatedField, fits_database, unreadable,
+                                 without_unreadable)
 
 TOO_LARGE = _l("This number is too large.")
-REMOVED = _l("The text contained characters that cannot be stored (such as control characters). "
-             "They were removed: please check the text and send it again.")
 # Fields that read a list of values; every other field reads one.
 _MANY = (SelectMultipleField, MultipleFileField)
 

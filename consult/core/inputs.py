@@ -22,6 +22,9 @@ from flask import Request, abort, g
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.utils import cached_property
+
+from consult.core.i18n import lazy_gettext as _l
+from consult.core.refusals import Refusal
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
@@ -59,6 +62,16 @@ class UnreadableText(BadRequest):
     """A query or form value holds refused characters; the error page explains it."""
 
     description = "unreadable text"
+
+
+REMOVED = _l("The text contained characters that cannot be stored (such as control characters). "
+             "They were removed: please check the text and send it again.")
+
+
+class TextRemoved(Refusal):
+    """Refused characters were removed from a text a view shows again (see `cleaned_text`)."""
+
+    status = 400
 
 
 class RepeatedField(BadRequest):
@@ -148,6 +161,28 @@ class TextConverter(UnicodeConverter):
         if unreadable(value):
             raise ValidationError()
         return value
+
+
+def cleaned_text(name: str) -> str:
+    """For a view that reads a long text from the form itself (no form class): the text as typed,
+    minus refused characters, so that the page can show it again. `refuse_cleaned_text` then refuses
+    the request if any were removed."""
+    from flask import request
+
+    values = request.form.unchecked().getlist(name)
+    if len(values) > 1:
+        raise RepeatedField()
+    text = values[0] if values else ""
+    if unreadable(text):
+        g.refused_text = True
+        return without_unreadable(text)
+    return text
+
+
+def refuse_cleaned_text() -> None:
+    """Raise `TextRemoved` (400) when `cleaned_text` removed characters in this request."""
+    if g.get("refused_text"):
+        raise TextRemoved(REMOVED)
 
 
 def _upload_limit():

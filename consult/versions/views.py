@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
 from consult.core import clock
-from consult.core.inputs import database_id
+from consult.core.inputs import cleaned_text, database_id, refuse_cleaned_text
 from consult.core.access import public, roles
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Version, VersionConflict, VersionStatus
@@ -125,8 +125,9 @@ def resolve(slug: str, number: int, conflict_id: int):
     if conflict is None or conflict.version_id != version.id:
         abort(404)
     _check_csrf()
-    text = request.form.get("text", "")
+    text = cleaned_text("text")
     try:
+        refuse_cleaned_text()
         resolve_conflict(current_user, conflict, text, clock.now())
     except Refusal as refusal:
         db.session.rollback()

@@ -137,6 +137,8 @@ def test_a_draft_text_with_nul_is_refused(client, auth, world):
     response = client.post("/drafts/teilhabe/text", content_type=FORM,
                            data=_raw({"csrf_token": _token(client), "text": "Neu%00er%20Text"}))
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Neuer Text" in page and "Der Text enthielt Zeichen" in page
     db.session.expire_all()
     assert [t.text for t in db.session.scalars(select(Draft)).one().versions[0].texts] == before
 
