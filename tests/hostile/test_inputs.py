@@ -59,6 +59,7 @@ def _raw(pairs: dict) -> bytes:
     "/comments/{huge}/edit", "/drafts/teilhabe/amendments/{huge}", "/drafts/teilhabe/paragraphs/{huge}/thread",
     "/drafts/teilhabe/paragraphs/{pid}/thread?page={huge}", "/admin/people?page={huge}", "/audit?page={huge}",
     "/drafts/teilhabe/paragraphs/{pid}/thread?page=2", "/admin/people?page=2", "/audit?page=2",
+    "/drafts/teilhabe?open={pid}&page=2", "/drafts/teilhabe?open={pid}&page={huge}",
     "/drafts/teilhabe/paragraphs/{pid}/thread?amendment={huge}", "/drafts/teilhabe/compare?from={huge}",
 ])
 def test_an_id_or_page_beyond_what_exists_is_a_404(client, auth, world, url):
