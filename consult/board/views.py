@@ -11,7 +11,7 @@ from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_b
 from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, replace_text, \
     set_deadlines, update_settings
 from consult.core import clock
-from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text
+from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text, unreadable
 from consult.core.access import roles
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
@@ -53,6 +53,8 @@ def new():
         except UnicodeDecodeError:
             return render_template("board/new.html", form=form,
                                    error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422
+        if unreadable(markdown):  # NUL or other control characters: not a text file a person wrote
+            return render_template("board/new.html", form=form, error=_("This file cannot be read.")), 422
     try:
         draft = create_draft(current_user, form.title.data, form.slug.data, markdown)
     except Refusal as refusal:

@@ -174,6 +174,17 @@ def test_a_word_file_python_docx_cannot_read_is_refused_and_nothing_stored(clien
     assert _count(Draft) == drafts
 
 
+def test_a_markdown_file_with_control_characters_is_refused_and_nothing_stored(client, auth, world):
+    auth.login("board@example.org", factories.PASSWORD)
+    drafts = _count(Draft)
+    response = client.post("/drafts/new", content_type="multipart/form-data", data={
+        "csrf_token": _token(client, "/drafts/new"), "title": "Steuerzeichen", "slug": "steuerzeichen",
+        "upload": (io.BytesIO("# Titel\n\nEin\x00 Absatz.\n".encode()), "entwurf.md")})
+    assert response.status_code == 422
+    assert "Diese Datei kann nicht gelesen werden" in response.get_data(as_text=True)
+    assert _count(Draft) == drafts
+
+
 def test_a_body_over_the_limit_is_a_413_that_names_it(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
     body = b"csrf_token=" + _token(client).encode() + b"&stance=support&body=" + b"x" * (50 * 1024 * 1024)

@@ -11,12 +11,19 @@ a delegate, a moderator, the board and an admin, on SQLite and PostgreSQL, and l
 from __future__ import annotations
 
 import inspect
+import io
+import itertools
 import re
 import sys
+import zipfile
 from datetime import timedelta
 from urllib.parse import quote
 
+import docx
 from flask import current_app
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from consult.accounts.models import Role
 from consult.amendments.models import AmendmentKind
@@ -49,7 +56,9 @@ HOSTILE_VALUES = {
 PLAUSIBLE = {"vote": "{paragraph}:yes", "decision": "publish", "stance": "support", "kind": "replace",
              "to": "voting", "from": "commenting", "active": "1", "locale": "en", "email": "x@example.org",
              "parent_id": "{comment}", "quote_start": "0", "sentence": "0", "moderation_policy": "hold",
-             "majority_rule": "simple", "roles": "delegate", "organisation": "{organisation}"}
+             "majority_rule": "simple", "roles": "delegate", "organisation": "{organisation}",
+             "slug": "neu-{serial}", "title": "Hochgeladen"}
+_serial = itertools.count(1)  # a new slug for each request, so that no draft takes it before an upload
 # Session-ending and destructive routes go last, so that they do not shorten the walk of a role.
 LAST_WORDS = ("delete", "withdraw", "revoke", "active", "disable", "logout")
 
@@ -123,16 +132,44 @@ def _forms() -> dict[str, type]:
     return found
 
 
-def _field_names(rule, forms: dict[str, type]) -> list[str]:
-    """The fields a POST to `rule` may read: its module's forms' and its direct reads."""
+def _fields(rule, forms: dict[str, type]) -> tuple[list[str], list[str]]:
+    """The fields a POST to `rule` may read (its module's forms' and its direct reads), and which of
+    them are file uploads."""
     source = _module_source(rule)
     names = set(re.findall(r"request\.(?:form|values)\.get\(\"(\w+)\"", source))
+    files = set()
     for used in set(re.findall(r"\b(\w+Form)\(", source)):
         cls = forms.get(used)
         if cls is not None:
-            names |= {name for name in dir(cls) if hasattr(getattr(cls, name), "field_class")}
+            for name in dir(cls):
+                field_class = getattr(getattr(cls, name), "field_class", None)
+                if field_class is not None:
+                    (files if issubclass(field_class, FileField) else names).add(name)
     names.discard("csrf_token")
-    return sorted(names)
+    return sorted(names), sorted(files)
+
+
+def _hostile_files() -> list[tuple[str, bytes, str]]:
+    """(label, content, file name): Word files python-docx cannot read, text with NUL and invalid UTF-8."""
+    out = io.BytesIO()
+    docx.Document().save(out)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, b"<Types/>" if item.filename == "[Content_Types].xml" else source.read(item.filename))
+    return [
+        ("docx <Types/>", broken.getvalue(), "entwurf.docx"),
+        ("docx not a zip", b"PK\x03\x04" + b"\x00" * 64, "entwurf.docx"),
+        ("text with NUL", "E-Mail,Organisation,Rolle\nx\x00@example.org,V1,delegate\n# Titel\x00\n".encode(), "liste.csv"),
+        ("Markdown with NUL", "# Titel\n\nEin\x00 Absatz mit \x1b Steuerzeichen.\n".encode(), "entwurf.md"),
+        ("invalid UTF-8", b"\xc0\xaf\xff\xfe Titel\n", "entwurf.md"),
+        ("invalid UTF-8 csv", b"\xc0\xaf\xff\xfe,x\n", "liste.csv"),
+    ]
+
+
+def _multipart(pairs: list[tuple[str, object]]) -> tuple[str, bytes]:
+    boundary, body = encode_multipart(MultiDict(pairs))
+    return f"multipart/form-data; boundary={boundary}", body
 
 
 def _query_names(rule) -> list[str]:
@@ -145,8 +182,8 @@ def _body(pairs: list[tuple[str, str]]) -> bytes:
     return "&".join(f"{quote(name)}={value}" for name, value in pairs).encode("ascii")
 
 
-def _plausible(name: str, fill: dict) -> str:
-    return quote(PLAUSIBLE.get(name, "Ein Text").format(**fill))
+def _plausible(name: str, fill: dict, encode=quote) -> str:
+    return encode(PLAUSIBLE.get(name, "Ein Text").format(**fill, serial=next(_serial)))
 
 
 def _bodies(names: list[str], token: str, fill: dict) -> list[tuple[str, bytes]]:
@@ -178,14 +215,14 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
     forms = _forms()
     values, fill = seeded["values"], seeded["fill"]
 
-    def send(method: str, url: str, body: bytes | None = None, label: str = "") -> None:
+    def send(method: str, url: str, body: bytes | None = None, label: str = "",
+             content_type: str = "application/x-www-form-urlencoded") -> None:
         counter[0] += 1
         try:
             if body is None:
                 status = client.open(url, method=method).status_code
             else:
-                status = client.open(url, method=method, data=body,
-                                     content_type="application/x-www-form-urlencoded").status_code
+                status = client.open(url, method=method, data=body, content_type=content_type).status_code
         except Exception as error:  # noqa: BLE001  (TESTING propagates what would be a 500)
             status = f"{type(error).__name__}: {str(error)[:120]}".replace("\n", " ")
         if not isinstance(status, int) or status >= 500:
@@ -198,7 +235,7 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
         methods = sorted(rule.methods & {"GET", "POST"})
         for method in methods:
             token = csrf_token(client.get("/").get_data(as_text=True)) if method == "POST" else None
-            names = _field_names(rule, forms) if method == "POST" else []
+            names, files = _fields(rule, forms) if method == "POST" else ([], [])
             minimal = _body([("csrf_token", token)]) if token else None
             valid = _path(rule, values)
             for argument in rule.arguments:
@@ -216,6 +253,12 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
             else:
                 for label, body in _bodies(names, token, fill):
                     send("POST", valid, body, label)
+                for upload in files:
+                    for label, content, filename in _hostile_files():
+                        pairs = [("csrf_token", token), *((n, _plausible(n, fill, str)) for n in names),
+                                 (upload, FileStorage(io.BytesIO(content), filename))]
+                        content_type, body = _multipart(pairs)
+                        send("POST", valid, body, f"file: {label}", content_type)
 
 
 def test_no_request_gets_a_server_error(app, backend):
