@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.exceptions import BadRequest
 from wtforms import IntegerField, MultipleFileField, SelectMultipleField
 from wtforms.i18n import get_translations
 
@@ -63,8 +64,12 @@ class Form(FlaskForm):
             return _catalogue(str(get_locale()))
 
         def wrap_formdata(self, form, formdata):
-            data = super().wrap_formdata(form, formdata)
-            if isinstance(data, (CheckedParameters, CombinedMultiDict)):
+            try:
+                data = super().wrap_formdata(form, formdata)
+            except (TypeError, ValueError):  # a JSON body that is not an object of fields
+                raise BadRequest() from None
+            # Also a JSON body, which Flask-WTF reads into a plain MultiDict.
+            if isinstance(data, (MultiDict, CombinedMultiDict)):
                 return _cleaned(form, data)
             return data
 

@@ -237,3 +237,13 @@ def test_quote_in_the_query_with_nul_is_a_400(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
     response = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread?quote=a{quote(chr(0))}", headers=HX)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("payload", ['{"body": "Wir\\u0000 auch.", "stance": "support"}',
+                                     '{"body": "Wir\\ud800 auch.", "stance": "support"}', '"abc"', "[1, 2]"])
+def test_a_comment_sent_as_json_is_checked_like_a_form(client, auth, world, payload):
+    auth.login("amira@example.org", factories.PASSWORD)
+    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", data=payload.encode(),
+                           content_type="application/json", headers={"X-CSRFToken": _token(client), **HX})
+    assert response.status_code == 400
+    assert _count(Comment) == 0

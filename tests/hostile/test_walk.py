@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import io
 import itertools
+import json
 import re
 import sys
 import zipfile
@@ -216,13 +217,14 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
     values, fill = seeded["values"], seeded["fill"]
 
     def send(method: str, url: str, body: bytes | None = None, label: str = "",
-             content_type: str = "application/x-www-form-urlencoded") -> None:
+             content_type: str = "application/x-www-form-urlencoded", headers: dict | None = None) -> None:
         counter[0] += 1
         try:
             if body is None:
                 status = client.open(url, method=method).status_code
             else:
-                status = client.open(url, method=method, data=body, content_type=content_type).status_code
+                status = client.open(url, method=method, data=body, content_type=content_type,
+                                     headers=headers or {}).status_code
         except Exception as error:  # noqa: BLE001  (TESTING propagates what would be a 500)
             status = f"{type(error).__name__}: {str(error)[:120]}".replace("\n", " ")
         if not isinstance(status, int) or status >= 500:
@@ -253,6 +255,10 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
             else:
                 for label, body in _bodies(names, token, fill):
                     send("POST", valid, body, label)
+                json_body = json.dumps({name: "Text\x00\ud800mehr" for name in names}).encode()
+                send("POST", valid, json_body, "JSON with NUL", "application/json", {"X-CSRFToken": token})
+                for other in (b'"abc"', b"[1, 2]", b"{\"a\": {\"b\": 1}}", b"{"):
+                    send("POST", valid, other, f"JSON {other!r}", "application/json", {"X-CSRFToken": token})
                 for upload in files:
                     for label, content, filename in _hostile_files():
                         pairs = [("csrf_token", token), *((n, _plausible(n, fill, str)) for n in names),
