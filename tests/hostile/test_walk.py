@@ -17,7 +17,6 @@ import json
 import re
 import sys
 import zipfile
-from datetime import timedelta
 from urllib.parse import quote
 
 import docx
@@ -34,7 +33,6 @@ from consult.comments.services import post_comment
 from consult.core import clock
 from consult.core.forms import Form
 from consult.drafts.models import Phase
-from consult.drafts.services import current_text
 from consult.extensions import db
 from consult.invitations.services import invite
 from consult.moderation.services import report
@@ -78,15 +76,7 @@ def _seed() -> dict:
     target = factories.user(email="target@example.org")  # what admins switch off, not a walker
     other = factories.user(email="other@example.org")
     draft = factories.draft(paragraphs=4, phase=Phase.COMMENTING, slug="walk", public=True)
-    draft.deadline = now + timedelta(days=5) if hasattr(draft, "deadline") else None
-    db.session.flush()
-    text = current_text(draft, draft.paragraphs[1].id) if hasattr(draft, "paragraphs") else None
-    if text is None:
-        from consult.drafts.models import Paragraph
-        from sqlalchemy import select
-        paragraph_id = db.session.scalars(select(Paragraph.id).where(Paragraph.draft_id == draft.id)
-                                          .order_by(Paragraph.id).offset(1)).first()
-        text = current_text(draft, paragraph_id)
+    text = draft.versions[0].texts[1]
     comment = post_comment(people["delegate"], draft, text, "Ein Kommentar.", Stance.SUPPORT, now)
     amendment = propose(people["delegate"], draft, text, AmendmentKind.REPLACE, "Neuer Text.", "Weil.", now)
     filed = report(other, draft, "Unpassend.", now, comment=comment)
@@ -208,13 +198,16 @@ def _bodies(names: list[str], token: str, fill: dict) -> list[tuple[str, bytes]]
     return bodies
 
 
-def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
+def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> dict[str, int]:
+    """Walk every rule as `role`; returns the status of each valid GET (to show the ids reached something)."""
     client = app.test_client()
     if role != "guest":
         response = Auth(client).login(seeded["emails"][role], factories.PASSWORD)
         assert response.status_code == 302, f"{role} could not sign in"
     forms = _forms()
     values, fill = seeded["values"], seeded["fill"]
+
+    reached: dict[str, int] = {}
 
     def send(method: str, url: str, body: bytes | None = None, label: str = "",
              content_type: str = "application/x-www-form-urlencoded", headers: dict | None = None) -> None:
@@ -227,6 +220,8 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
                                      headers=headers or {}).status_code
         except Exception as error:  # noqa: BLE001  (TESTING propagates what would be a 500)
             status = f"{type(error).__name__}: {str(error)[:120]}".replace("\n", " ")
+        if label == "valid":
+            reached[url] = status
         if not isinstance(status, int) or status >= 500:
             shown = url if len(url) < 160 else url[:150] + f"…({len(url)} chars)"
             failures.append(f"{method} {shown} [{label}] as {role}: {status}")
@@ -265,6 +260,7 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> None:
                                  (upload, FileStorage(io.BytesIO(content), filename))]
                         content_type, body = _multipart(pairs)
                         send("POST", valid, body, f"file: {label}", content_type)
+    return reached
 
 
 def test_no_request_gets_a_server_error(app, backend):
@@ -274,8 +270,17 @@ def test_no_request_gets_a_server_error(app, backend):
         seeded = _seed()
     failures: list[str] = []
     counter = [0]
+    reached = {}
     for role in ("guest", "delegate", "moderator", "board", "admin"):
-        _walk(app, role, seeded, failures, counter)
+        reached[role] = _walk(app, role, seeded, failures, counter)
     SENT[backend] = SENT.get(backend, 0) + counter[0]
     print(f"hostile walk on {backend}: {counter[0]} requests, {len(failures)} server errors")
     assert not failures, f"{len(failures)} server errors of {counter[0]} requests:\n" + "\n".join(failures[:200])
+    # The seeded ids are real: the pages a role may see answer 200 (not a 404 for a wrong id).
+    slug = seeded["values"]["slug"]
+    for role in ("delegate", "moderator", "board", "admin"):
+        assert reached[role][f"/drafts/{slug}"] == 200, role
+    # (the delegate withdraws the amendment at the end of their walk: others may not see it after)
+    assert reached["delegate"][f"/drafts/{slug}/amendments/{seeded['values']['amendment_id']}"] == 200
+    assert reached["admin"][f"/admin/people/{seeded['values']['person_id']}"] == 200
+    assert reached["moderator"]["/moderation"] == 200
