@@ -18,15 +18,15 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl
 
-from flask import Request, abort, g
+from flask import Request, abort, current_app, g, request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 from werkzeug.utils import cached_property
 
 from consult.core.i18n import lazy_gettext as _l
 from consult.core.refusals import Refusal
-from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 # PostgreSQL's INTEGER, the type of every id column (SQLite's are wider, so this is the bound).
 DB_INT_MIN = -(2**31)
@@ -167,8 +167,6 @@ def cleaned_text(name: str) -> str:
     """For a view that reads a long text from the form itself (no form class): the text as typed,
     minus refused characters, so that the page can show it again. `refuse_cleaned_text` then refuses
     the request if any were removed."""
-    from flask import request
-
     values = request.form.unchecked().getlist(name)
     if len(values) > 1:
         raise RepeatedField()
@@ -187,8 +185,6 @@ def refuse_cleaned_text() -> None:
 
 def _upload_limit():
     """A view marked with `accepts_upload` may receive the larger body of a file upload."""
-    from flask import current_app, request
-
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "accepts_upload", False):
         request.max_content_length = current_app.config["MAX_UPLOAD_LENGTH"]
