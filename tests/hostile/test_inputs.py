@@ -247,3 +247,22 @@ def test_a_comment_sent_as_json_is_checked_like_a_form(client, auth, world, payl
                            content_type="application/json", headers={"X-CSRFToken": _token(client), **HX})
     assert response.status_code == 400
     assert _count(Comment) == 0
+
+
+def test_a_form_field_sent_twice_is_a_400_and_nothing_is_stored(client, auth, world):
+    auth.login("amira@example.org", factories.PASSWORD)
+    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", content_type=FORM,
+                           data=_raw({"csrf_token": _token(client), "body": "Erstens", "stance": "support"})
+                           + b"&body=Zweitens")
+    assert response.status_code == 400
+    assert "mehrmals gesendet" in response.get_data(as_text=True)
+    assert _count(Comment) == 0
+
+
+def test_a_number_beyond_the_integer_range_in_a_form_is_refused(client, auth, world):
+    auth.login("amira@example.org", factories.PASSWORD)
+    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", headers=HX, data={
+        "csrf_token": _token(client), "body": "Ein Zitat.", "stance": "support", "quote": "Absatz",
+        "quote_start": HUGE, "parent_id": HUGE})
+    assert response.status_code in (400, 422)
+    assert _count(Comment) == 0
