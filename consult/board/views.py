@@ -132,11 +132,13 @@ def phase(slug: str):
         abort(400)
     shown = request.form.get("from", "")
     expected = Phase(shown) if shown in {p.value for p in Phase} else None
+    reason = cleaned_text("reason") or None
     try:
+        refuse_cleaned_text()
         if adopting:
-            adopt(current_user, draft, expected, clock.now(), request.form.get("reason") or None)
+            adopt(current_user, draft, expected, clock.now(), reason)
         else:
-            change_phase(current_user, draft, target, expected, request.form.get("reason") or None)
+            change_phase(current_user, draft, target, expected, reason)
     except Refusal as refusal:
         db.session.rollback()
         return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],

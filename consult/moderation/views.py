@@ -18,8 +18,9 @@ from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
 from consult.core.access import roles, signed_in
-from consult.core.refusals import Refusal
+from consult.core.inputs import cleaned_text, refuse_cleaned_text
 from consult.core.pages import check_not_beyond, page_number
+from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
@@ -76,6 +77,7 @@ def _decide(item_key: str, action, done_message: str, item_loader):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
+        refuse_cleaned_text()  # a reason with control characters (read by the view) is refused, not stored
         action()
     except Refusal as refusal:
         db.session.rollback()
@@ -95,9 +97,10 @@ def comment_decision(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     draft = db.session.get(Draft, comment.paragraph.draft_id)
     decision = request.form.get("decision", "")
+    reason = cleaned_text("reason") or None
     message = _("The comment was published.") if decision == "publish" else _("The comment was rejected.")
     return _decide(f"comment-{comment_id}",
-                   lambda: decide_comment(current_user, comment, draft, decision, request.form.get("reason"), clock.now()),
+                   lambda: decide_comment(current_user, comment, draft, decision, reason, clock.now()),
                    message, lambda: _item_of("comment", comment_id))
 
 
@@ -109,10 +112,10 @@ def amendment_decision(amendment_id: int):
     decision = request.form.get("decision", "")
     if decision not in ("accept", "reject"):
         abort(400)
+    reason = cleaned_text("reason")
     message = _("The amendment was accepted.") if decision == "accept" else _("The amendment was rejected.")
     return _decide(f"amendment-{amendment_id}",
-                   lambda: decide_amendment(current_user, amendment, draft, decision, request.form.get("reason", ""),
-                                            clock.now()),
+                   lambda: decide_amendment(current_user, amendment, draft, decision, reason, clock.now()),
                    message, lambda: _item_of("amendment", amendment_id))
 
 
@@ -121,24 +124,27 @@ def amendment_decision(amendment_id: int):
 def report_decision(report_id: int):
     row = db.get_or_404(Report, report_id)
     decision = request.form.get("decision", "")
+    reason = cleaned_text("reason") or None
     message = _("The content was hidden.") if decision == "hide" else _("The report was dismissed; the content stays.")
     return _decide(f"report-{report_id}",
-                   lambda: decide_report(current_user, row, decision, request.form.get("reason"), clock.now()),
+                   lambda: decide_report(current_user, row, decision, reason, clock.now()),
                    message, lambda: _item_of("report", report_id))
 
 
 def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: Amendment | None = None):
     if not EmptyForm().validate_on_submit():
         abort(400)
+    reason = cleaned_text("reason")
     try:
-        report(current_user, draft, request.form.get("reason", ""), clock.now(), comment=comment, amendment=amendment)
+        refuse_cleaned_text()
+        report(current_user, draft, reason, clock.now(), comment=comment, amendment=amendment)
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
             return (f'<p class="report-done" role="alert">{escape(str(refusal.message))}</p>'
                     + render_template("_live.html", message=str(refusal.message))), refusal.status
         return render_template("moderation/reported.html", draft=draft, back=back, message=str(refusal.message),
-                               reason=request.form.get("reason", "")), refusal.status
+                               reason=reason), refusal.status
     db.session.commit()
     message = _("Thank you. The moderation will look at it.")
     if htmx:  # the report form gives way to the thanks

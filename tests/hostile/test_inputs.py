@@ -266,3 +266,21 @@ def test_a_number_beyond_the_integer_range_in_a_form_is_refused(client, auth, wo
         "quote_start": HUGE, "parent_id": HUGE})
     assert response.status_code in (400, 422)
     assert _count(Comment) == 0
+
+
+def test_a_report_reason_with_nul_comes_back_typed_and_nothing_is_stored(client, auth, world):
+    from consult.comments.models import Stance
+    from consult.comments.services import post_comment
+    from consult.moderation.models import Report
+
+    draft = db.session.scalars(select(Draft)).one()
+    text = draft.versions[0].texts[1]
+    comment = post_comment(world["amira"], draft, text, "Ein Kommentar.", Stance.SUPPORT, clock.now())
+    db.session.commit()
+    auth.login("admin@example.org", factories.PASSWORD)
+    response = client.post(f"/comments/{comment.id}/report", content_type=FORM,
+                           data=_raw({"csrf_token": _token(client), "reason": "Beleidigend%00%20und%20falsch"}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Beleidigend und falsch" in page and "Der Text enthielt Zeichen" in page
+    assert _count(Report) == 0
