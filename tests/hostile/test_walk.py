@@ -164,8 +164,8 @@ def _multipart(pairs: list[tuple[str, object]]) -> tuple[str, bytes]:
 
 
 def _query_names(rule) -> list[str]:
-    """The query arguments the view's module reads."""
-    return sorted(set(re.findall(r"request\.(?:args|values)\.get\(\"(\w+)\"", _module_source(rule))))
+    """The query arguments the view's module reads, and `page` (read through consult.core.pages)."""
+    return sorted(set(re.findall(r"request\.(?:args|values)\.get\(\"(\w+)\"", _module_source(rule))) | {"page"})
 
 
 def _body(pairs: list[tuple[str, str]]) -> bytes:
