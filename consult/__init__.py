@@ -43,6 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
     if uri.startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
 
+    from consult.core import inputs
+
+    inputs.init_app(app)  # before any route (its converters) and any other request hook
+
     from consult import extensions, models  # noqa: F401  (every table, for Flask-Migrate)
     from consult.drafts import revision  # noqa: F401  (keeps Draft.revision, the key of cached pages)
 

@@ -98,6 +98,11 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SEND_AFTER_RESPONSE": _flag("MAIL_SEND_AFTER_RESPONSE", True),
         # The address links in e-mails start with (the app cannot know it behind a proxy), e.g. https://beteiligung.example.org
         "PUBLIC_URL": os.environ.get("CONSULT_PUBLIC_URL", "").rstrip("/"),
+        # Request bodies: a form may be this large (bytes), a request that uploads a file (a view marked
+        # with consult.core.inputs.accepts_upload) MAX_UPLOAD_LENGTH; larger ones get 413 naming the limit.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CONSULT_MAX_FORM_BYTES", str(1024 * 1024))),
+        "MAX_FORM_MEMORY_SIZE": int(os.environ.get("CONSULT_MAX_FORM_BYTES", str(1024 * 1024))),
+        "MAX_UPLOAD_LENGTH": int(os.environ.get("CONSULT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
         "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),

@@ -16,6 +16,7 @@ from consult.core.access import roles
 from consult.core.forms import message_for
 from consult.core.once import create_once
 from consult.core.refusals import Refusal
+from consult.core.pages import check_not_beyond, page_number
 from consult.extensions import db
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
 
@@ -126,8 +127,9 @@ def organisation_active(organisation_id: int):
 def people_list():
     """People found by name, e-mail or organisation, 50 to a page."""
     search = request.args.get("q", "")[:200]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     rows, total = people(search, page)
+    check_not_beyond(page, len(rows))
     return render_template("admin/people.html", rows=rows, total=total, search=search, page=page,
                            has_more=page * PAGE_SIZE < total), 200, NO_STORE
 

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import io
 import re
-from zipfile import BadZipFile
 
 import docx
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -49,11 +47,18 @@ def _level(style_name: str) -> int | None:
 
 
 def docx_to_markdown(data: bytes) -> str:
-    """The document's headings, paragraphs and lists as Markdown blocks (tables as lines of text)."""
+    """The document's headings, paragraphs and lists as Markdown blocks (tables as lines of text).
+
+    Whatever python-docx raises while it reads the file (a broken package, a missing part, XML it
+    does not expect: its exceptions are many and not all documented) means the file cannot be read,
+    and is `NotADocx`; the board gets a message and nothing is stored."""
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, BadZipFile, KeyError, ValueError) as error:
-        raise NotADocx(str(error)) from None
+        return _markdown(docx.Document(io.BytesIO(data)))
+    except Exception as error:  # noqa: BLE001  (any failure inside python-docx, see above)
+        raise NotADocx(f"{type(error).__name__}: {error}") from None
+
+
+def _markdown(document) -> str:
     blocks: list[str] = []
     list_items: list[str] = []
 

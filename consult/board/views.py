@@ -11,6 +11,7 @@ from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_b
 from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, replace_text, \
     set_deadlines, update_settings
 from consult.core import clock
+from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text, unreadable
 from consult.core.access import roles
 from consult.core.once import create_once
 from consult.core.refusals import Refusal
@@ -27,6 +28,7 @@ def _errors(form) -> str:
 
 
 @bp.route("/drafts/new", methods=["GET", "POST"])
+@accepts_upload
 @roles("board")
 def new():
     """Create a draft in preparation by pasting Markdown or uploading a .md file."""
@@ -48,10 +50,12 @@ def new():
                 markdown = data.decode("utf-8-sig")
         except NotADocx:
             return render_template("board/new.html", form=form,
-                                   error=_("The file cannot be read as a Word document (.docx).")), 422
+                                   error=_("This file cannot be read.")), 422
         except UnicodeDecodeError:
             return render_template("board/new.html", form=form,
                                    error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422
+        if unreadable(markdown):  # NUL or other control characters: not a text file a person wrote
+            return render_template("board/new.html", form=form, error=_("This file cannot be read.")), 422
     try:  # sent again (a double click, a retry): the same answer, no second draft
         outcome = create_once(current_user, form, "draft",
                               lambda: create_draft(current_user, form.title.data, form.slug.data, markdown))
@@ -131,11 +135,13 @@ def phase(slug: str):
         abort(400)
     shown = request.form.get("from", "")
     expected = Phase(shown) if shown in {p.value for p in Phase} else None
+    reason = cleaned_text("reason") or None
     try:
+        refuse_cleaned_text()
         if adopting:
-            adopt(current_user, draft, expected, clock.now(), request.form.get("reason") or None)
+            adopt(current_user, draft, expected, clock.now(), reason)
         else:
-            change_phase(current_user, draft, target, expected, request.form.get("reason") or None)
+            change_phase(current_user, draft, target, expected, reason)
     except Refusal as refusal:
         db.session.rollback()
         return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],
@@ -152,8 +158,9 @@ def text(slug: str):
     draft = _draft_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    typed = request.form.get("text", "")
+    typed = cleaned_text("text")
     try:
+        refuse_cleaned_text()
         replace_text(current_user, draft, typed, clock.now())
     except Refusal as refusal:
         db.session.rollback()

@@ -21,10 +21,12 @@ from consult.comments.permissions import can_comment, can_edit_comment, can_see_
 from consult.comments.queries import published_count_by_paragraph, thread_page, visible_quotes
 from consult.comments.services import delete_comment, edit_comment, post_comment, withdraw_comment
 from consult.core import clock
+from consult.core.inputs import database_id
 from consult.core.access import public, signed_in
 from consult.core.once import ALREADY_SENT, create_once
 from consult.core.templating import url_for_each
 from consult.core.refusals import InvalidInput, Refusal
+from consult.core.pages import check_not_beyond, page_number
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_text, sentences, visible_draft_or_404
@@ -113,12 +115,13 @@ def thread(slug: str, paragraph_id: int):
     """A paragraph's thread as a fragment (htmx), or the draft page with the thread open."""
     draft = visible_draft_or_404(slug, current_user)
     text = current_text(draft, paragraph_id) or abort(404)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     if request.args.get("amendment"):  # the next page of an amendment's discussion
         amendment = _visible_amendment(draft, request.args.get("amendment", type=int))
         if amendment is None or amendment.paragraph_id != paragraph_id:
             abort(404)
         context = thread_context(draft, text, page=page, amendment=amendment)
+        check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
         return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **context), 200, \
             {"Cache-Control": "private, no-store"}
     if not htmx:
@@ -130,6 +133,7 @@ def thread(slug: str, paragraph_id: int):
         form = CommentForm(formdata=None, quote=request.args.get("quote", "")[:1000],
                            quote_start=request.args.get("quote_start", type=int))
     context = thread_context(draft, text, page=page, form=form)
+    check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
     block = "thread_items" if page > 1 else "thread"
     response = render_block(THREAD_TEMPLATE, block, **context)
     return response, 200, {"Cache-Control": "private, no-store"}
@@ -170,12 +174,13 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
         return _refused(draft, text, InvalidInput(message), form, amendment)
     parent = None
     if form.parent_id.data:
-        parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
+        parent_id = database_id(form.parent_id.data)
+        parent = db.session.get(Comment, parent_id) if parent_id is not None else None
         if parent is None or not can_see_comment(current_user, parent):
             return _refused(draft, text, InvalidInput(_l("The comment you reply to does not exist.")), form, amendment)
     quote = form.quote.data
     chosen = request.form.get("sentence", "")
-    if not (quote or "").strip() and chosen.isdigit():
+    if not (quote or "").strip() and chosen.isascii() and chosen.isdigit():
         options = sentences(text.text)
         quote = options[int(chosen)] if int(chosen) < len(options) else None
     try:

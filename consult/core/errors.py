@@ -4,8 +4,11 @@ from __future__ import annotations
 import math
 import time
 
-from flask import render_template
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from consult.core.inputs import RepeatedField, UnreadableText
 
 from consult.core import kept_text, outage
 from consult.extensions import limiter
@@ -18,6 +21,11 @@ def _minutes_to_wait() -> int | None:
         return None
     # reset_at is rounded up to the next whole second already.
     return max(1, math.ceil((current.reset_at - 1 - time.time()) / 60))
+
+
+def _megabytes(size: int) -> str:
+    """A byte count as megabytes for people: 1048576 → "1", 10485760 → "10", 1572864 → "1.5"."""
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def init_app(app) -> None:
@@ -42,6 +50,19 @@ def init_app(app) -> None:
     @app.errorhandler(429)
     def too_many_requests(error):
         return render_template("errors/error.html", status=429, wait_minutes=_minutes_to_wait()), 429
+
+    @app.errorhandler(UnreadableText)
+    def unreadable_text(error):
+        return render_template("errors/error.html", status=400, unreadable=True), 400
+
+    @app.errorhandler(RepeatedField)
+    def repeated_field(error):
+        return render_template("errors/error.html", status=400, repeated=True), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        return render_template("errors/error.html", status=413, limit_mb=_megabytes(limit)), 413
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -10,6 +10,7 @@ from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
 from consult.accounts.signin import end_session, start_session
 from consult.core import clock
+from consult.core.inputs import accepts_upload
 from consult.core.access import public, signed_in
 from consult.core.once import ALREADY_SENT, create_once
 from consult.core.refusals import LinkGone, Refusal
@@ -68,6 +69,7 @@ def index():
 
 
 @bp.route("/invitations/import", methods=["POST"])
+@accepts_upload
 @signed_in
 @posts_limited_by("INVITATION_RATE_LIMIT")
 def import_csv():

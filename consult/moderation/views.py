@@ -19,7 +19,9 @@ from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
 from consult.core.access import roles, signed_in
+from consult.core.inputs import cleaned_text, refuse_cleaned_text
 from consult.core.once import OnceForm, create_once
+from consult.core.pages import check_not_beyond, page_number
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.permissions import can_view_draft
@@ -91,6 +93,7 @@ def _decide(item_key: str, action, done_message: str, item_loader):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
+        refuse_cleaned_text()  # a reason with control characters (read by the view) is refused, not stored
         action()
     except Refusal as refusal:
         db.session.rollback()
@@ -110,9 +113,10 @@ def comment_decision(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     draft = db.session.get(Draft, comment.paragraph.draft_id)
     decision = request.form.get("decision", "")
+    reason = cleaned_text("reason") or None
     message = _("The comment was published.") if decision == "publish" else _("The comment was rejected.")
     return _decide(f"comment-{comment_id}",
-                   lambda: decide_comment(current_user, comment, draft, decision, request.form.get("reason"), clock.now()),
+                   lambda: decide_comment(current_user, comment, draft, decision, reason, clock.now()),
                    message, lambda: _item_of("comment", comment_id))
 
 
@@ -124,10 +128,10 @@ def amendment_decision(amendment_id: int):
     decision = request.form.get("decision", "")
     if decision not in ("accept", "reject"):
         abort(400)
+    reason = cleaned_text("reason")
     message = _("The amendment was accepted.") if decision == "accept" else _("The amendment was rejected.")
     return _decide(f"amendment-{amendment_id}",
-                   lambda: decide_amendment(current_user, amendment, draft, decision, request.form.get("reason", ""),
-                                            clock.now()),
+                   lambda: decide_amendment(current_user, amendment, draft, decision, reason, clock.now()),
                    message, lambda: _item_of("amendment", amendment_id))
 
 
@@ -136,9 +140,10 @@ def amendment_decision(amendment_id: int):
 def report_decision(report_id: int):
     row = db.get_or_404(Report, report_id)
     decision = request.form.get("decision", "")
+    reason = cleaned_text("reason") or None
     message = _("The content was hidden.") if decision == "hide" else _("The report was dismissed; the content stays.")
     return _decide(f"report-{report_id}",
-                   lambda: decide_report(current_user, row, decision, request.form.get("reason"), clock.now()),
+                   lambda: decide_report(current_user, row, decision, reason, clock.now()),
                    message, lambda: _item_of("report", report_id))
 
 
@@ -146,16 +151,18 @@ def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: 
     form = OnceForm()
     if not form.validate_on_submit():
         abort(400)
+    reason = cleaned_text("reason")
     try:  # sent again (a double click, a retry): the same thanks, no second report
+        refuse_cleaned_text()
         create_once(current_user, form, "report", lambda: report(
-            current_user, draft, request.form.get("reason", ""), clock.now(), comment=comment, amendment=amendment))
+            current_user, draft, reason, clock.now(), comment=comment, amendment=amendment))
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
             return (f'<p class="report-done" role="alert">{escape(str(refusal.message))}</p>'
                     + render_template("_live.html", message=str(refusal.message))), refusal.status
         return render_template("moderation/reported.html", draft=draft, back=back, message=str(refusal.message),
-                               reason=request.form.get("reason", "")), refusal.status
+                               reason=reason), refusal.status
     db.session.commit()
     message = _("Thank you. The moderation will look at it.")
     if htmx:  # the report form gives way to the thanks
@@ -193,8 +200,9 @@ def report_amendment(slug: str, amendment_id: int):
 def audit():
     """Who decided what, when and why: newest first, filterable by draft, 50 to a page."""
     draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     rows, has_more = entries(draft.id if draft else None, page)
+    check_not_beyond(page, len(rows))
     return render_template("moderation/audit.html", rows=rows, has_more=has_more, page=page, chosen_draft=draft,
                            subjects=subject_names(rows),
                            drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \

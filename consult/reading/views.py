@@ -13,6 +13,7 @@ from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public
 from consult.core.page_cache import cached_page
+from consult.core.pages import check_not_beyond, page_number
 from consult.drafts.models import Draft, Phase, Version
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_and_preparing, get_by_slug, is_heading, paragraph_rows
@@ -66,7 +67,9 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
     if open_id is not None:
         text = next((t for t in texts if t.paragraph_id == open_id), None)
         if text is not None:
-            open_thread = thread_context(draft, text, page=request.args.get("page", 1, type=int) or 1)
+            page = page_number()
+            open_thread = thread_context(draft, text, page=page)
+            check_not_beyond(page, len(open_thread["thread"].comments) + open_thread["thread"].has_more)
     questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if voting else []
     amendments = amendments_by_paragraph(current_user, draft.id)
     context = {

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
 from consult.core import clock
+from consult.core.inputs import cleaned_text, database_id, refuse_cleaned_text
 from consult.core.access import public, roles
 from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
@@ -127,8 +128,9 @@ def resolve(slug: str, number: int, conflict_id: int):
     if conflict is None or conflict.version_id != version.id:
         abort(404)
     _check_csrf()
-    text = request.form.get("text", "")
+    text = cleaned_text("text")
     try:
+        refuse_cleaned_text()
         resolve_conflict(current_user, conflict, text, clock.now())
     except Refusal as refusal:
         db.session.rollback()
@@ -162,7 +164,8 @@ def _number(name: str, default: int | None) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    return int(raw) if raw.isdigit() else abort(404)
+    number = database_id(raw)
+    return number if number is not None else abort(404)
 
 
 @bp.route("/drafts/<slug>/compare")

@@ -1,9 +1,10 @@
 """The vote form: each button sends `vote=<paragraph id or "whole">:<choice>`."""
 from __future__ import annotations
 
-from wtforms import StringField
+from wtforms import StringField, ValidationError
 from wtforms.validators import DataRequired, Regexp
 
+from consult.core.inputs import database_id
 from consult.core.once import OnceForm
 
 VOTE_VALUE = r"^(\d+|whole):(yes|no|abstain)$"
@@ -17,6 +18,12 @@ class VoteForm(OnceForm):
         csrf = False
 
     vote = StringField(validators=[DataRequired(), Regexp(VOTE_VALUE)])
+
+    def validate_vote(self, field):
+        """A paragraph id beyond the database's range names no paragraph."""
+        key = (field.data or "").partition(":")[0]
+        if key.isdigit() and database_id(key) is None:
+            raise ValidationError("no such paragraph")
 
     def question_and_choice(self) -> tuple[int | None, str]:
         key, choice = self.vote.data.split(":")

@@ -252,7 +252,7 @@ def test_a_word_file_becomes_a_draft_with_headings_lists_and_emphasis(client, au
     response = client.post("/drafts/new", content_type="multipart/form-data", data={
         "csrf_token": _token(client, "/drafts/new"), "title": "Kaputt", "slug": "kaputt",
         "upload": (io.BytesIO(b"not a zip"), "kaputt.docx")})
-    assert response.status_code == 422 and "Word-Dokument" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Diese Datei kann nicht gelesen werden" in response.get_data(as_text=True)
 
 
 def test_the_text_is_edited_in_preparation_only(client, auth, world):
