@@ -57,7 +57,6 @@ def lock_open_draft(draft_id: int, phase: Phase, now: datetime, closed_message) 
 
     Call it in the transaction that writes, just before the write; the caller's check on the
     draft it read before still gives the early, cheap refusal (and the buttons)."""
-    db.session.flush()   # the condition reads the row as this transaction left it (a phase set just before)
     result = db.session.connection().execute(_LOCK_OPEN, {"lock_draft_id": draft_id, "open_phase": phase, "at": now})
     if result.rowcount != 1:
         raise PhaseClosed(closed_message)
@@ -68,7 +67,6 @@ def lock_draft_in(draft: Draft, phase: Phase, closed_message) -> None:
     its deadline), or raise PhaseClosed(closed_message). For the board's moves out of a phase
     (adoption, a phase change): the writes of that phase wait for this transaction and are
     refused after it. Raises the draft's revision; the loaded `draft` reads it anew."""
-    db.session.flush()
     result = db.session.connection().execute(_LOCK_IN, {"lock_draft_id": draft.id, "open_phase": phase})
     if result.rowcount != 1:
         raise PhaseClosed(closed_message)

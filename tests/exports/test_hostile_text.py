@@ -82,6 +82,7 @@ def hostile(app):
         decide(moderator, accepted, draft, "accept", "", clock.now())
         publish_version(moderator, start_version(moderator, draft, clock.now()), clock.now())
     draft.phase = Phase.VOTING
+    db.session.flush()   # the vote's lock reads the phase from the draft's row (consult.drafts.locks)
     for delegate in delegates:
         cast_vote(delegate, draft, None, Choice.YES, clock.now())
     db.session.commit()

@@ -59,7 +59,7 @@ PLAUSIBLE = {"vote": "{paragraph}:yes", "decision": "publish", "stance": "suppor
              "slug": "neu-{serial}", "title": "Hochgeladen"}
 _serial = itertools.count(1)  # a new slug for each request, so that no draft takes it before an upload
 # Session-ending and destructive routes go last, so that they do not shorten the walk of a role.
-LAST_WORDS = ("delete", "withdraw", "revoke", "active", "disable", "logout")
+LAST_WORDS = ("delete", "withdraw", "revoke", "active", "disable", "logout", "sign_out")
 
 
 def _seed() -> dict:
