@@ -4,10 +4,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.served import free_port
 
 
 def server_bin() -> Path | None:
@@ -20,16 +21,11 @@ def server_bin() -> Path | None:
     return Path(found).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class Cluster:
     def __init__(self, bindir: Path):
         self.bindir = bindir
-        self.port = _free_port()
+        self.port = free_port()
         # mkdtemp, not pytest's tmp_path: the postgres user must be able to enter it.
         self.dir = Path(tempfile.mkdtemp(prefix="consult-pg-"))
         self.as_root = os.geteuid() == 0

@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.served import free_port
+
 
 def server_bin() -> Path | None:
     """Debian's redis-server, if installed."""
@@ -16,16 +18,11 @@ def server_bin() -> Path | None:
     return Path(found) if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class RedisServer:
     def __init__(self, binary: Path):
         self.binary = binary
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="consult-redis-"))
         self.pidfile = self.dir / "redis.pid"
 

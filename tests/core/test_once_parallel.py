@@ -14,11 +14,10 @@ import urllib.parse
 import urllib.request
 import uuid
 
-import pytest
 
 from consult.extensions import db
 from tests.core.once_paths import PATHS, Post, same_answer, world as make_world
-from tests.votes.test_concurrency import TIMEOUT, Browser, Gunicorn
+from tests.served import TIMEOUT, Browser, Gunicorn
 
 SENDINGS = 4
 WORKERS = 4

@@ -8,8 +8,6 @@ session's cluster that other tests use."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -21,7 +19,7 @@ from consult.drafts.models import Phase
 from consult.extensions import db
 from tests import factories, postgres
 from tests.conftest import TEST_CONFIG
-from tests.votes.test_concurrency import TIMEOUT, Browser, Gunicorn, csrf_token
+from tests.served import TIMEOUT, Browser, Gunicorn, csrf_token
 
 PG_BIN = postgres.server_bin()
 WORKERS = 3
@@ -114,15 +112,7 @@ def test_a_database_restart_gets_consults_503_page_and_then_everything_works(clu
         after = [browser.request(path)[0] for _ in range(3 * WORKERS)
                  for browser, path in ((guest, "/drafts/teilhabe"), (german, "/account"))]
     finally:
-        # Quick shutdown (a sync worker waits up to half its timeout before it sees SIGTERM); the
-        # workers' last log lines are written by then.
-        server.process.send_signal(signal.SIGQUIT)
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        log = server.log_path.read_text(errors="replace")
-        server.stop()
+        log = server.quit()   # the whole log, once every worker has written its last line
 
     problems, unavailable = [], Counter()
     for name, (_, language, ok_status) in plans.items():

@@ -26,7 +26,7 @@ from consult.core.tokens import new_token
 from consult.extensions import db
 from consult.invitations.models import Invitation
 from tests import factories
-from tests.votes.test_concurrency import TIMEOUT, Browser, Gunicorn, csrf_token
+from tests.served import TIMEOUT, Browser, Gunicorn, csrf_token
 
 ACCEPTS = 300
 WORKERS = 8      # more processes than cores: each waits for the write lock in turn

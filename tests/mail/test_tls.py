@@ -4,7 +4,6 @@ authority signed gets nothing (neither the password nor the message); with its a
 with STARTTLS and with TLS from the first byte (MAIL_SMTP_SSL)."""
 from __future__ import annotations
 
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from consult.extensions import db
 from consult.mail.models import OutboxMessage
 from consult.mail.services import send_pending
 from tests.mail.test_outbox import _queue
+from tests.served import free_port
 
 
 class Keeper:
@@ -34,11 +34,6 @@ class Keeper:
         self.logins.append(auth_data)
         return AuthResult(success=True)
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +53,7 @@ def smtp_server(authority, implicit_tls: bool) -> Iterator[tuple[Keeper, int]]:
     """A mail server on 127.0.0.1 whose certificate (for `localhost`) the private `authority` signed."""
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     authority.issue_cert("localhost").configure_cert(server_context)
-    keeper, port = Keeper(), _free_port()
+    keeper, port = Keeper(), free_port()
     # aiosmtpd offers AUTH on an implicit-TLS connection only with auth_require_tls off (it counts
     # only STARTTLS as TLS); the connection is TLS from the first byte all the same.
     options = {"ssl_context": server_context, "auth_require_tls": False} if implicit_tls else {
@@ -116,7 +111,7 @@ def test_a_certificate_for_another_host_name_is_refused(app, monkeypatch, author
 def test_a_server_that_offers_no_starttls_gets_neither_password_nor_message(app, monkeypatch):
     """No quiet fallback to plain text: a server (or someone in between) that drops STARTTLS is refused."""
     message = _queue(app, None)
-    keeper, port = Keeper(), _free_port()
+    keeper, port = Keeper(), free_port()
     controller = Controller(keeper, hostname="127.0.0.1", port=port, authenticator=keeper.authenticate,
                             auth_require_tls=False)
     controller.start()

@@ -27,10 +27,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import docx
-import pytest
 from sqlalchemy import func, select
 
 from consult.accounts.models import Role
@@ -40,7 +38,7 @@ from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.services import cast_vote
 from tests import factories
-from tests.votes.test_concurrency import TIMEOUT, Browser, Gunicorn, csrf_token
+from tests.served import TIMEOUT, Browser, Gunicorn, csrf_token
 
 ORGANISATIONS = 24
 VOTER_THREADS = 12     # each alternates between two delegates

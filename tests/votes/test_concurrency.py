@@ -8,19 +8,9 @@ request got a server error.
 """
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -32,12 +22,12 @@ from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.queries import tallies
 from tests import factories, postgres
+from tests.served import TIMEOUT, Browser, Gunicorn, csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 ORGANISATIONS = 10
 DELEGATES_PER_ORGANISATION = 2
 WORKERS = 4
-TIMEOUT = 30  # seconds for any one HTTP request
 
 # Only PostgreSQL: the `backend` fixture of tests/conftest.py is overridden here, so the
 # `app` fixture runs on the session's PostgreSQL database (and empties it afterwards).
@@ -47,113 +37,6 @@ TIMEOUT = 30  # seconds for any one HTTP request
 PG_AVAILABLE = postgres.server_bin() is not None or os.environ.get("CONSULT_TEST_POSTGRES") == "1"
 only_postgresql = pytest.mark.parametrize("backend", ["postgresql"] if PG_AVAILABLE else [])
 
-CSRF_INPUT = re.compile(r'<input\b[^>]*\bname="csrf_token"[^>]*>')
-VALUE = re.compile(r'\bvalue="([^"]+)"')
-CSRF_HEADER = re.compile(r'"X-CSRFToken":\s*"([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hand redirects back to the caller: a plain vote POST answers 302, and we look at it."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-class Browser:
-    """One delegate's HTTP client: its own cookie jar, no redirects followed."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
-
-    def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, dict, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
-        try:
-            response = self.opener.open(req, timeout=TIMEOUT)
-        except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
-            response = error
-        with response:
-            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
-
-    def sign_in(self, email: str) -> None:
-        status, _, html = self.request("/login")
-        assert status == 200, f"GET /login answered {status}"
-        status, headers, html = self.request("/login", {
-            "email": email, "password": factories.PASSWORD, "next": "", "csrf_token": csrf_token(html)})
-        assert status == 302, f"sign-in of {email} answered {status}: {html[:500]}"
-
-
-def csrf_token(html: str) -> str:
-    """The token of a form on the page, else the one htmx sends (body's hx-headers)."""
-    for tag in CSRF_INPUT.findall(html):
-        match = VALUE.search(tag)
-        if match:
-            return match.group(1)
-    match = CSRF_HEADER.search(html.replace("&#34;", '"').replace("&quot;", '"'))
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-class Gunicorn:
-    """`gunicorn wsgi:app` with several sync workers, as in production, on a free loopback port."""
-
-    def __init__(self, database_url: str, workers: int, env: dict | None = None, args: tuple[str, ...] = ()):
-        """`env`: settings added to the workers' environment; `args`: further gunicorn options."""
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.folder = tempfile.mkdtemp(prefix="consult-gunicorn-")
-        self.log_path = Path(self.folder) / "gunicorn.log"
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test", "CONSULT_ENV": "production",
-               "SESSION_COOKIE_SECURE": "0", "CONSULT_INSTANCE_PATH": self.folder, "PYTHONDONTWRITEBYTECODE": "1",
-               # 20 delegates sign in from one address within seconds: not what the sign-in limit is for.
-               "CONSULT_RATELIMIT": "0", **(env or {})}
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        # --preload imports the app once before forking (no database connection is made at
-        # import), so all workers are ready together and the test starts in about a second.
-        command = [str(gunicorn), "--chdir", str(ROOT), "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-                   "-k", "sync", "--preload", "--timeout", str(TIMEOUT), "--log-level", "warning", *args, "wsgi:app"]
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
-
-    def wait_until_ready(self, seconds: float = 15) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    pass
-                status, _, _ = Browser(self.base).request("/login")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"gunicorn did not answer within {seconds} s:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @only_postgresql
