@@ -53,7 +53,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(UnreadableText)
     def unreadable_text(error):
-        return render_template("errors/error.html", status=400, unreadable=True), 400
+        # A form's text comes back without the refused characters (kept_text); else the page explains.
+        return kept_text.answer_unreadable_text() or (render_template("errors/error.html", status=400,
+                                                                      unreadable=True), 400)
 
     @app.errorhandler(RepeatedField)
     def repeated_field(error):

@@ -145,6 +145,29 @@ def answer_lost_form(signed_out: bool):
         "below. Please check it and send it again."))
 
 
+def kept_for_retry() -> KeptForm | None:
+    """This POST's form, to send again to the same address: None where it cannot be kept (see
+    `can_keep`) or holds no text of the person's. The outage page (consult.core.outage) shows it too."""
+    if not can_keep():
+        return None
+    kept = KeptForm(request.full_path.rstrip("?"), kept_fields(request.form))
+    return kept if kept.texts else None
+
+
+def answer_unreadable_text():
+    """A POST whose text held refused characters (consult.core.inputs) and that its view read
+    directly: the kept form with those characters removed, and the message that says so; None
+    where nothing can be kept (the error page explains the refusal then)."""
+    from consult.core.inputs import REMOVED, without_unreadable
+
+    kept = kept_for_retry()
+    if kept is None:
+        return None
+    cleaned = KeptForm(kept.action, [KeptField(field.name, without_unreadable(field.value), field.label)
+                                     for field in kept.fields])
+    return page(cleaned, sign_in=False, status=400, message=REMOVED)
+
+
 def answer_csrf_error():
     """For the CSRF error handler: a kept form, with the sign-in where the session is gone and
     the route needs one."""

@@ -14,19 +14,18 @@ servers, see create_app) tests each connection as it leaves the pool.
 """
 from __future__ import annotations
 
-import re
 
 from flask import current_app, g, render_template, request, session
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoInspectionAvailable, OperationalError
 
+from consult.core import kept_text
 from consult.core.i18n import ACCOUNT_LOCALE, in_language
 from consult.extensions import db, login_manager
 
 # Seconds a browser (or a person) is asked to wait before trying again.
 RETRY_AFTER_SECONDS = 5
 # Fields whose values are never written into a page: the person types them again.
-SECRET_FIELD = re.compile(r"password|passwort|code|secret|token", re.IGNORECASE)
 
 
 def is_outage(error: BaseException | None) -> bool:
@@ -58,24 +57,13 @@ def page_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def typed_fields() -> list[tuple[str, str]]:
-    """A POST's fields to send again (without its CSRF token); none when it carried a password or code,
-    which the page would otherwise have to show."""
-    if request.method != "POST":
-        return []
-    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
-    if any(SECRET_FIELD.search(name) for name, _ in fields):
-        return []
-    return fields if any(value.strip() for _, value in fields) else []
-
-
 def unavailable(error=None):
     """consult's 503 page for a database outage."""
     language = page_language()
     # Whoever the person is, the page must not load them (that needs the database): show no one.
     g._login_user = login_manager.anonymous_user()
     with in_language(language):
-        html = render_template("errors/unavailable.html", typed=typed_fields(),
+        html = render_template("errors/unavailable.html", kept=kept_text.kept_for_retry(),
                                action=request.full_path.rstrip("?"))
     return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 

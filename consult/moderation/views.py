@@ -19,7 +19,8 @@ from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
 from consult.core.access import roles, signed_in
-from consult.core.inputs import cleaned_text, refuse_cleaned_text
+from consult.core import kept_text
+from consult.core.inputs import TextRemoved, cleaned_text, refuse_cleaned_text
 from consult.core.once import OnceForm, create_once
 from consult.core.pages import check_not_beyond, page_number
 from consult.core.refusals import Refusal
@@ -94,6 +95,10 @@ def _decide(item_key: str, action, done_message: str, item_loader):
         abort(400)
     try:
         refuse_cleaned_text()  # a reason with control characters (read by the view) is refused, not stored
+    except TextRemoved:
+        # The queue has no place for a typed reason: the kept-form page shows it, cleaned, to send again.
+        return kept_text.answer_unreadable_text() or abort(400)
+    try:
         action()
     except Refusal as refusal:
         db.session.rollback()

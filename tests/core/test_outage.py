@@ -96,7 +96,7 @@ def test_a_post_gets_its_text_back_in_a_form_that_sends_it_again(unreachable):
     url = "/drafts/teilhabe/paragraphs/3/comments"
     typed = "Wir schlagen vor, den Absatz zu streichen <b>sofort</b> & ganz."
     html = _assert_outage_page(client.post(url, data={"csrf_token": token, "body": typed, "kind": "comment"}))
-    form = re.search(r'<form class="typed-text" method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    form = re.search(r'<form method="post" action="([^"]+)" class="kept-form">(.*?)</form>', html, re.S)
     assert form and form.group(1) == url
     assert "Wir schlagen vor, den Absatz zu streichen &lt;b&gt;sofort&lt;/b&gt; &amp; ganz.</textarea>" in form.group(2)
     assert '<input type="hidden" name="kind" value="comment">' in form.group(2)
@@ -108,7 +108,7 @@ def test_a_password_is_never_written_into_the_page(unreachable):
     token = CSRF_TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
     html = _assert_outage_page(client.post("/login", data={"csrf_token": token, "email": "a@example.org",
                                                            "password": "Geheimes Passwort 1"}))
-    assert "Geheimes Passwort" not in html and 'class="typed-text"' not in html
+    assert "Geheimes Passwort" not in html and 'class="kept-form"' not in html
 
 
 def test_only_errors_that_mean_no_database_are_outages():

@@ -3,6 +3,7 @@ and nothing is stored."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from urllib.parse import quote
 
@@ -284,3 +285,26 @@ def test_a_report_reason_with_nul_comes_back_typed_and_nothing_is_stored(client,
     assert response.status_code == 400
     assert "Beleidigend und falsch" in page and "Der Text enthielt Zeichen" in page
     assert _count(Report) == 0
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_moderation_reason_with_nul_comes_back_typed_and_nothing_is_decided(client, auth, world, htmx):
+    """The queue has no place for a typed reason: the kept-form page (consult.core.kept_text) shows it,
+    without the refused characters, ready to send again to the same decision; with htmx it takes the body."""
+    from consult.amendments.models import Amendment, AmendmentStatus
+
+    auth.login("mod@example.org", factories.PASSWORD)
+    url = f"/moderation/amendments/{world['amendment_id']}"
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(url, content_type=FORM, headers=headers, data=_raw({
+        "csrf_token": _token(client, "/moderation"), "decision": "reject",
+        "reason": "Doppelt%00%20eingereicht."}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    form = re.search(r'<form method="post" action="([^"]+)" class="kept-form">(.*?)</form>', page, re.S)
+    assert form and form.group(1) == url
+    assert "Doppelt eingereicht.</textarea>" in form.group(2) and "Der Text enthielt Zeichen" in page
+    assert '<input type="hidden" name="decision" value="reject">' in form.group(2)
+    assert (response.headers.get("HX-Retarget") == "body") is htmx
+    db.session.expire_all()
+    assert db.session.get(Amendment, world["amendment_id"]).status == AmendmentStatus.SUBMITTED
