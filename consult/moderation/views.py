@@ -40,10 +40,14 @@ QUEUE = "moderation/queue.html"
 
 
 def _count_for(user) -> int | None:
-    """How much waits for this person: for moderators, everything; for the board, what only the board
-    can decide (shown only when there is some); for others, nothing to show."""
-    if is_moderator(user):
+    """How much waits for this person to decide: for a moderator without an organisation, everything
+    (one query); for a moderator of an organisation, what is not their organisation's (the queue shows
+    those "for another moderator"); for the board, what only the board can decide (shown only when
+    there is some); for others, nothing to show."""
+    if is_moderator(user) and user.organisation_id is None:
         return waiting_count()
+    if is_moderator(user):
+        return sum(can_decide_item(user, item.content) for item in waiting())
     if user.is_authenticated and user.has_role(Role.BOARD):
         return sum(can_decide_item(user, item.content) for item in waiting()) or None
     return None

@@ -265,6 +265,20 @@ def test_a_moderator_reads_the_own_organisations_items_clearly_and_decides_the_o
     assert f'id="item-{ours.key}"' in body and FOR_ANOTHER in body and "Bitte prüfen." in body
 
 
+def test_a_moderators_count_leaves_out_what_another_moderator_decides(client, world):
+    """The navigation counts what this person can decide: an IEB moderator's count leaves out IEB's items."""
+    _held_comment(world, {"decision": "publish"})   # of IEB
+    draft = world["held"]
+    post_comment(world["x1"], draft, draft.versions[0].texts[1], "Aus NAVE.", None, clock.now())
+    db.session.commit()
+    _login(client, world, "moderator-own")
+    nav = client.get("/").get_data(as_text=True)
+    assert "(1 wartet)" in nav
+    client.post("/logout", data={"csrf_token": csrf_token(nav)})
+    _login(client, world, "moderator-other")   # of NAVE: the IEB item is theirs to decide, the NAVE one not
+    assert "(1 wartet)" in client.get("/").get_data(as_text=True)
+
+
 def test_the_board_finds_the_queue_only_when_something_waits_for_it(client, world):
     item = _held_comment(world, {"decision": "publish"})
     _login(client, world, "board-other")
