@@ -86,6 +86,18 @@ def paragraph_id(page: Page, words: str) -> str:
     return body.get_attribute("data-paragraph")
 
 
+def write_a_comment(page: Page, base_url: str, email: str, body: str) -> str:
+    """Sign in as `email`, open the prose paragraph's thread on the commenting draft and type `body`
+    into its comment form (not sent); the paragraph's id."""
+    sign_in(page, base_url, email)
+    open_draft(page, base_url, COMMENTING)
+    pid = paragraph_id(page, PROSE_WORDS)
+    page.locator(f"#count-{pid}").click()
+    expect(page.locator(f"#thread-{pid}.thread--open")).to_be_visible()
+    page.locator(f"#body-{pid}").fill(body)
+    return pid
+
+
 def first_votable_prose_paragraph(page: Page) -> str:
     """The first paragraph with a vote box whose text is prose (not a heading or a list)."""
     pid = page.evaluate(

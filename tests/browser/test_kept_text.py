@@ -11,8 +11,7 @@ from sqlalchemy import select
 from consult.comments.models import Comment
 from consult.demo.services import DEMO_PASSWORD
 from consult.extensions import db
-from tests.browser.test_annotate import COMMENTER_ORG, COMMENTING, PROSE_WORDS, delegate, open_draft, paragraph_id, \
-    sign_in
+from tests.browser.test_annotate import COMMENTER_ORG, delegate, sign_in, write_a_comment
 
 pytestmark = pytest.mark.browser
 
@@ -34,13 +33,8 @@ def _stored(body: str) -> int:
 
 def test_a_comment_written_while_signed_out_is_kept_and_sent_after_signing_in(live_server, page: Page):
     email = delegate(COMMENTER_ORG, 0)
-    sign_in(page, live_server, email)
-    open_draft(page, live_server, COMMENTING)
-    pid = paragraph_id(page, PROSE_WORDS)
-    page.locator(f"#count-{pid}").click()
-    expect(page.locator(f"#thread-{pid}.thread--open")).to_be_visible()
     body = "Die Kurse brauchen Kinderbetreuung.\nSonst kommen viele Mütter nicht – Test ohne Sitzung."
-    page.locator(f"#body-{pid}").fill(body)
+    pid = write_a_comment(page, live_server, email, body)
 
     page.context.clear_cookies()   # the session ends while the person writes
     page.locator(f"#thread-{pid} form.comment-form button[type=submit]").click()
@@ -88,13 +82,8 @@ def test_a_comment_sent_with_an_aged_token_comes_back_with_its_text(live_server,
     import itsdangerous
 
     email = delegate("NAVE", 0)
-    sign_in(page, live_server, email)
-    open_draft(page, live_server, COMMENTING)
-    pid = paragraph_id(page, PROSE_WORDS)
-    page.locator(f"#count-{pid}").click()
-    expect(page.locator(f"#thread-{pid}.thread--open")).to_be_visible()
     body = "Lange geschrieben, Test mit altem Formular."
-    page.locator(f"#body-{pid}").fill(body)
+    pid = write_a_comment(page, live_server, email, body)
 
     app.config["WTF_CSRF_TIME_LIMIT"] = 3600   # the form has been open for two hours
     real = itsdangerous.timed.TimestampSigner.get_timestamp

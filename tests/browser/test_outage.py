@@ -9,8 +9,7 @@ from flask import request
 from playwright.sync_api import Page, expect
 from sqlalchemy.exc import OperationalError
 
-from tests.browser.test_annotate import COMMENTER_ORG, COMMENTING, PROSE_WORDS, comment_in_thread, delegate, \
-    open_draft, paragraph_id, sign_in
+from tests.browser.test_annotate import COMMENTER_ORG, comment_in_thread, delegate, write_a_comment
 
 pytestmark = pytest.mark.browser
 
@@ -34,13 +33,8 @@ def database_away(app) -> threading.Event:
 
 
 def test_a_comment_sent_during_an_outage_stays_in_the_form(database_away, live_server, page: Page):
-    sign_in(page, live_server, delegate(COMMENTER_ORG, 0))
-    open_draft(page, live_server, COMMENTING)
-    pid = paragraph_id(page, PROSE_WORDS)
-    page.locator(f"#count-{pid}").click()
-    expect(page.locator(f"#thread-{pid}.thread--open")).to_be_visible()
     body = "Bitte ergänzen: Sprachkurse in allen Landkreisen – browser test outage."
-    page.locator(f"#body-{pid}").fill(body)
+    pid = write_a_comment(page, live_server, delegate(COMMENTER_ORG, 0), body)
 
     database_away.set()
     page.locator(f"#thread-{pid} form.comment-form button[type=submit]").click()
