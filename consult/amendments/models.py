@@ -62,9 +62,12 @@ class Amendment(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id"))
     # The version that took it up (None until a new version is built from it).
     applied_in_version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"))
+    # For a new paragraph (INSERT): the paragraph it became once a version took it up. The documents'
+    # provenance and the change document credit that paragraph to this amendment.
+    inserted_paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="SET NULL"))
 
     draft: Mapped[Draft] = relationship()
-    paragraph: Mapped[Paragraph] = relationship()
+    paragraph: Mapped[Paragraph] = relationship(foreign_keys=[paragraph_id])
     version: Mapped[Version] = relationship(foreign_keys=[version_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     organisation: Mapped[Organisation | None] = relationship()

@@ -39,6 +39,8 @@ class SettingsForm(Form):
         SelectChoice("simple", _l("Simple majority: more yes than no")),
         SelectChoice("two_thirds", _l("Two thirds of the yes and no votes"))])
     weighted_votes = BooleanField(_l("Weigh votes by the organisations' vote weights (otherwise each counts once)"))
+    appendix_shows_ballots = BooleanField(_l("Show in the appendix of the adopted position which organisation "
+                                             "voted how"))
     commenting_ends = DateTimeLocalField(_l("Commenting ends (Berlin time)"), format=LOCAL_FORMATS,
                                          validators=[Optional()])
     voting_ends = DateTimeLocalField(_l("Voting ends (Berlin time)"), format=LOCAL_FORMATS, validators=[Optional()])

@@ -89,8 +89,10 @@ def create_draft(user, title: str, slug: str, markdown: str) -> Draft:
 
 
 def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderation_policy: ModerationPolicy,
-                    majority_rule: MajorityRule, weighted_votes: bool, now: datetime) -> None:
-    """Title, visibility, moderation policy and voting rules. The voting rules are fixed once voting begins."""
+                    majority_rule: MajorityRule, weighted_votes: bool, now: datetime,
+                    appendix_shows_ballots: bool | None = None) -> None:
+    """Title, visibility, moderation policy, voting rules and what the documents' appendix shows (None: as it
+    is). The voting rules are fixed once voting begins, the appendix once the position's documents exist."""
     _require_board(user)
     title = (title or "").strip()
     if not title or len(title) > 200:
@@ -98,9 +100,15 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
     voting_started = draft.phase in (Phase.VOTING, Phase.ADOPTED, Phase.ARCHIVED)
     if voting_started and (majority_rule != draft.majority_rule or weighted_votes != draft.weighted_votes):
         raise PhaseClosed(_l("The voting rules cannot change once voting has begun."))
+    if appendix_shows_ballots is None:
+        appendix_shows_ballots = draft.appendix_shows_ballots
+    if draft.adopted_at is not None and appendix_shows_ballots != draft.appendix_shows_ballots:
+        raise PhaseClosed(_l("The documents of the adopted position are made; what their appendix shows "
+                             "cannot change any more."))
     changed = {name: value for name, value in (
         ("title", title), ("is_public", is_public), ("moderation_policy", moderation_policy),
-        ("majority_rule", majority_rule), ("weighted_votes", weighted_votes)) if getattr(draft, name) != value}
+        ("majority_rule", majority_rule), ("weighted_votes", weighted_votes),
+        ("appendix_shows_ballots", appendix_shows_ballots)) if getattr(draft, name) != value}
     for name, value in changed.items():
         setattr(draft, name, value)
     if changed:

@@ -83,7 +83,7 @@ def _settings_page(draft, form, error=None, status=200, text=None):
 def _settings_form(draft) -> SettingsForm:
     return SettingsForm(formdata=None, title=draft.title, is_public=draft.is_public,
                         moderation_policy=draft.moderation_policy.value, majority_rule=draft.majority_rule.value,
-                        weighted_votes=draft.weighted_votes,
+                        weighted_votes=draft.weighted_votes, appendix_shows_ballots=draft.appendix_shows_ballots,
                         commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
                         voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)))
 
@@ -105,7 +105,8 @@ def settings(slug: str):
         update_settings(current_user, draft, title=form.title.data, is_public=form.is_public.data,
                         moderation_policy=ModerationPolicy(form.moderation_policy.data),
                         majority_rule=MajorityRule(form.majority_rule.data),
-                        weighted_votes=form.weighted_votes.data, now=now)
+                        weighted_votes=form.weighted_votes.data,
+                        appendix_shows_ballots=form.appendix_shows_ballots.data, now=now)
         set_deadlines(current_user, draft, {Phase.COMMENTING: from_berlin(form.commenting_ends.data),
                                             Phase.VOTING: from_berlin(form.voting_ends.data)}, now)
     except Refusal as refusal:

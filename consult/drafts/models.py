@@ -63,6 +63,9 @@ class Draft(db.Model):
     # Adoption freezes the text: the version adopted, and when.
     adopted_version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id", use_alter=True))
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The appendix of the position's documents says which organisation voted how (off by default:
+    # the results page shows it to the members, a public document need not).
+    appendix_shows_ballots: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"

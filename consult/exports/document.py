@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, union
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from consult.amendments.models import DECIDED, Amendment
+from consult.amendments.models import DECIDED, Amendment, AmendmentSupport
 from consult.comments.models import Comment, CommentStatus
 from consult.core.db import utcnow
-from consult.drafts.models import Draft, Paragraph, ParagraphText, Version
+from consult.drafts.models import Draft, Paragraph, ParagraphText, Version, VersionConflict
 from consult.drafts.services import paragraph_rows
 from consult.extensions import db
 from consult.organisations.models import Organisation
@@ -48,6 +48,31 @@ class DecidedAmendment:
     justification: str
     reason: str | None
     decided_at: datetime | None
+    paragraph_id: int = 0                    # the paragraph it changes (for an insertion: the one it follows)
+    inserted_paragraph_id: int | None = None  # an insertion taken up in a version: the paragraph it became
+    supporters: tuple[str, ...] = ()         # co-signing organisations, "Name (KURZ)", in order of support
+    decided_by: str = ""                     # the person who decided it ("" when unknown)
+    applied_in_version: int | None = None    # the number of the version that took it up
+
+    @property
+    def adopted(self) -> bool:
+        return self.status in ("accepted", "accepted_modified")
+
+    @property
+    def changed_paragraph_id(self) -> int | None:
+        """The paragraph this amendment's adoption shaped: the new one for an insertion."""
+        return self.inserted_paragraph_id if self.kind == "insert" else self.paragraph_id
+
+
+@dataclass(frozen=True)
+class ResolvedCollision:
+    """Accepted amendments to one paragraph collided; the moderation wrote the common text (None: it
+    removed the paragraph) in the version numbered `version`."""
+    paragraph_id: int
+    version: int
+    amendment_numbers: tuple[int, ...]
+    text: str | None
+    resolved_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,22 @@ class Document:
     results: DraftResults | None          # None before the voting phase
     amendments: tuple[DecidedAmendment, ...]
     organisations: tuple[Organisation, ...]   # those that took part: voted, commented or proposed
+    collisions: tuple[ResolvedCollision, ...] = ()
+    show_ballots: bool = False                # the appendix says which organisation voted how
+
+    def changed_by(self, paragraph_id: int) -> tuple[DecidedAmendment, ...]:
+        """The adopted amendments that shaped this paragraph (its insertion included), oldest first."""
+        return tuple(a for a in self.amendments if a.adopted and a.changed_paragraph_id == paragraph_id)
+
+    @property
+    def rejected(self) -> tuple[DecidedAmendment, ...]:
+        """Amendments not adopted (rejected, or merged into another), with their reasons."""
+        return tuple(a for a in self.amendments if not a.adopted)
+
+    @property
+    def removed(self) -> tuple[DecidedAmendment, ...]:
+        """Adopted deletions: their paragraphs are not in the document's text."""
+        return tuple(a for a in self.amendments if a.adopted and a.kind == "delete")
 
     @property
     def positions(self) -> dict[int, int]:
@@ -96,21 +137,40 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
     rows = paragraph_rows(version)
     positions = {row.paragraph_id: row.position for row in rows}
     amendments = db.session.scalars(
-        select(Amendment).options(joinedload(Amendment.organisation))
+        select(Amendment).options(joinedload(Amendment.organisation), joinedload(Amendment.decided_by),
+                                  selectinload(Amendment.supports).joinedload(AmendmentSupport.organisation))
         .where(Amendment.draft_id == draft.id, Amendment.status.in_(DECIDED))
-        .order_by(Amendment.id)).all()
+        .order_by(Amendment.id)).unique().all()
+    numbers = {v.id: v.number for v in draft.versions}
     decided = tuple(DecidedAmendment(
-        number=a.id, position=positions.get(a.paragraph_id), kind=a.kind.value, status=a.status.value,
+        number=a.id, position=positions.get(a.inserted_paragraph_id if a.inserted_paragraph_id else a.paragraph_id),
+        kind=a.kind.value, status=a.status.value,
         organisation=_organisation_label(a.organisation), base_text=a.base_text, proposed_text=a.proposed_text,
         adopted_text=a.adopted_text, justification=a.justification, reason=a.decision_reason,
-        decided_at=a.decided_at) for a in amendments)
+        decided_at=a.decided_at, paragraph_id=a.paragraph_id, inserted_paragraph_id=a.inserted_paragraph_id,
+        supporters=tuple(_organisation_label(s.organisation) for s in a.supports),
+        decided_by=a.decided_by.name if a.decided_by else "",
+        applied_in_version=numbers.get(a.applied_in_version_id)) for a in amendments)
     voting_started = draft.phase.value in ("voting", "adopted", "archived")
     moment = draft.adopted_at if adopted and draft.adopted_at else utcnow()
     return Document(
         federation=FEDERATION, draft=draft, version=version, adopted=adopted, dated=moment.date(),
         blocks=tuple(Block(r.paragraph_id, r.position, r.text, r.html, r.first_line, r.line_count) for r in rows),
         results=results(draft) if voting_started else None, amendments=decided,
-        organisations=_participants(draft))
+        organisations=_participants(draft), collisions=_collisions(draft, version, numbers),
+        show_ballots=draft.appendix_shows_ballots)
+
+
+def _collisions(draft: Draft, version: Version, numbers: dict[int, int]) -> tuple[ResolvedCollision, ...]:
+    """The collisions resolved in the versions up to the document's, in order."""
+    rows = db.session.scalars(
+        select(VersionConflict).join(Version, VersionConflict.version_id == Version.id)
+        .where(Version.draft_id == draft.id, Version.number <= version.number,
+               VersionConflict.resolved_at.is_not(None))
+        .order_by(Version.number, VersionConflict.id)).all()
+    return tuple(ResolvedCollision(paragraph_id=c.paragraph_id, version=numbers.get(c.version_id, 0),
+                                   amendment_numbers=tuple(c.amendment_ids or ()), text=c.resolved_text or None,
+                                   resolved_at=c.resolved_at) for c in rows)
 
 
 def first_version_texts(draft: Draft) -> list[tuple[int, str]]:

@@ -109,6 +109,7 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
 
     texts: list[tuple[Paragraph, str]] = []
     conflicts = []
+    inserted_by: dict[int, Paragraph] = {}   # amendment id -> the new paragraph it makes
     for text in paragraph_texts(current):
         items = by_paragraph.get(text.paragraph_id, [])
         changing = [a for a in items if a.kind != AmendmentKind.INSERT]
@@ -122,7 +123,9 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
             texts.append((text.paragraph, new_text))
         for amendment in items:
             if amendment.kind == AmendmentKind.INSERT:
-                texts.append((Paragraph(draft=draft, created_at=now), amendment.result_text))
+                inserted = Paragraph(draft=draft, created_at=now)
+                texts.append((inserted, amendment.result_text))
+                inserted_by[amendment.id] = inserted
 
     try:
         with db.session.begin_nested():
@@ -136,6 +139,9 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
     for conflict in conflicts:
         conflict.version_id = version.id
         db.session.add(conflict)
+    for amendment in amendments:
+        if amendment.id in inserted_by:
+            amendment.inserted_paragraph_id = inserted_by[amendment.id].id
     record(user, "version.start", f"version:{version.id}", now, draft_id=draft.id, number=version.number,
            amendments=[a.id for a in amendments], conflicts=len(conflicts))
     db.session.flush()
