@@ -141,6 +141,26 @@ def test_the_voting_rules_are_fixed_once_voting_has_begun(client, auth, world):
     assert _draft().majority_rule == MajorityRule.SIMPLE
 
 
+def test_the_appendix_shows_ballots_only_when_the_board_says_so_and_not_changed_after_adoption(client, auth, world):
+    auth.login("board@example.org", factories.PASSWORD)
+    form = {"title": "Vorlage", "moderation_policy": "publish", "majority_rule": "simple"}
+    assert not _draft().appendix_shows_ballots
+    page = client.get("/drafts/vorlage/settings").get_data(as_text=True)
+    assert "Abstimmungsverhalten im Anhang zeigen" in page
+    response = client.post("/drafts/vorlage/settings", data={"csrf_token": csrf_token(page),
+                                                             "appendix_shows_ballots": "y", **form})
+    assert response.status_code == 302 and _draft().appendix_shows_ballots
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "draft.settings")).one()
+    assert entry.details["changed"]["appendix_shows_ballots"] == "True"
+    draft = _draft()
+    draft.phase, draft.adopted_at = Phase.ADOPTED, datetime(2026, 12, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    page = client.get("/drafts/vorlage/settings").get_data(as_text=True)
+    response = client.post("/drafts/vorlage/settings", data={"csrf_token": csrf_token(page), **form})
+    assert response.status_code == 409 and "Anhang" in response.get_data(as_text=True)
+    assert _draft().appendix_shows_ballots
+
+
 def test_a_vote_after_the_deadline_set_by_the_board_is_refused(client, auth, world, monkeypatch):
     """The deadline passes between page load and submit: the server refuses with a message."""
     draft = _draft()

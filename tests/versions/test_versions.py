@@ -221,6 +221,9 @@ def test_an_insert_adds_a_paragraph_and_a_delete_removes_one(app, world):
     assert texts[5].paragraph_id == pids[4] and pids[3] not in {t.paragraph_id for t in texts}
     assert len({texts[2].paragraph_id, texts[3].paragraph_id} - set(pids)) == 2   # new identities
     assert _applied([inserted, later, deleted]) == [version.id] * 3
+    # Each insertion knows the paragraph it became: the documents credit that paragraph to it.
+    assert [db.session.get(Amendment, i).inserted_paragraph_id for i in (inserted, later, deleted)] == [
+        texts[2].paragraph_id, texts[3].paragraph_id, None]
 
 
 def test_an_amendment_accepted_after_the_start_waits_for_the_next_version(app, world, monkeypatch):
