@@ -19,6 +19,7 @@ from consult.core import clock
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed
 from consult.drafts.models import ParagraphText, VersionConflict
 from consult.drafts.services import current_version, paragraph_texts
+from consult.exports.document import build_document
 from consult.extensions import db
 from consult.versions.services import publish_version, resolve_conflict, start_version
 from tests.versions.conftest import BLOCKS, SECOND
@@ -90,6 +91,10 @@ def test_deletion_against_rewrite_resolved_as_deletion_is_published_without_the_
     assert pid not in {t.paragraph_id for t in paragraph_texts(published)}
     assert [text for *_, text in layout] == [BLOCKS[0], long_text, BLOCKS[2], INSERTED, BLOCKS[4]]
     assert [p for p, *_ in layout] == [1, 2, 3, 4, 5] and [f for _, f, *_ in layout] == [1, 2, 5, 6, 7]
+    # The documents read the removal: a resolved collision without a text, and no paragraph of it.
+    document = build_document(_draft(world), published)
+    assert [(c.paragraph_id, c.text) for c in document.collisions] == [(world["pids"][1], long_text), (pid, None)]
+    assert pid not in document.positions and [b.position for b in document.blocks] == [1, 2, 3, 4, 5]
     # The paragraph's identity keeps its comment and its place in version 1.
     assert db.session.get(Comment, comment.id).paragraph_id == pid
     assert db.session.scalar(select(func.count()).select_from(ParagraphText).where(ParagraphText.paragraph_id == pid)) == 1
