@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "report.dismiss": _l("Report dismissed"),
     "version.start": _l("New version started"),
     "version.publish": _l("Version published"),
+    "version.resolve_text": _l("Collision resolved with a common text"),
+    "version.resolve_remove": _l("Collision resolved by removing the paragraph"),
     "phase.change": _l("Phase changed"),
     "two_factor.enable": _l("Two-factor sign-in switched on"),
     "two_factor.disable": _l("Two-factor sign-in switched off"),

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consult.amendments.diff import Conflict, merge, merge_all
@@ -23,7 +23,7 @@ from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, Phas
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase, Version, VersionConflict, VersionStatus
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.revision import touch
-from consult.drafts.services import DraftError, build_version, current_version, paragraph_texts, renumber_lines
+from consult.drafts.services import DraftError, build_version, current_version, paragraph_texts
 from consult.extensions import db
 from consult.versions.queries import conflicts_of, in_preparation, manages_versions, taken_up
 
@@ -156,12 +156,52 @@ def _refuse_change(user, version: Version) -> None:
         raise AlreadyChanged(_l("This version has been published and cannot be changed any more."))
 
 
-def resolve_conflict(user, conflict: VersionConflict, text: str, now: datetime) -> VersionConflict:
-    """A moderator writes the combined text of colliding amendments: it becomes the paragraph's text
-    in the version in preparation (line numbers run on anew). May be written again until publishing.
-    Refuses others, a published version, and an empty, too long or multi-paragraph text."""
+def resolve_conflict(user, conflict: VersionConflict, text: str | None, now: datetime, *,
+                     remove: bool = False) -> VersionConflict:
+    """A moderator settles a collision in the version in preparation, in one of two ways:
+
+    - a common text (`text`): it becomes the paragraph's text (line numbers run on anew);
+    - removing the paragraph (`remove`): it leaves the version, the paragraphs after it move up,
+      and `resolved_text` is "" (how a document reads "removed"). A deletion may win a collision
+      this way, against a rewrite as well as against anything else.
+
+    Either may be chosen again until publishing; a text after a removal brings the paragraph back
+    at its old place. The paragraph's identity, with its comments and votes, is never touched.
+    The audit log says which way it was settled. Refuses others, a published version, an empty,
+    too long or multi-paragraph text, and removing the last paragraph of a version.
+    """
     version = conflict.version
     _refuse_change(user, version)
+    paragraph_text = db.session.scalar(select(ParagraphText).where(
+        ParagraphText.version_id == version.id, ParagraphText.paragraph_id == conflict.paragraph_id))
+    if remove:
+        if paragraph_text is not None:
+            if db.session.scalar(select(func.count(ParagraphText.id)).where(ParagraphText.version_id == version.id)) < 2:
+                raise InvalidInput(_l("A version needs at least one paragraph: this one cannot be removed."))
+            db.session.delete(paragraph_text)
+            db.session.flush()
+        conflict.resolved_text = ""
+        action = "version.resolve_remove"
+    else:
+        text, rendered = _common_text(text)
+        if paragraph_text is None:   # removed before: it comes back where it stood
+            paragraph_text = ParagraphText(version_id=version.id, paragraph_id=conflict.paragraph_id,
+                                           position=0, first_line=0)
+            db.session.add(paragraph_text)
+        paragraph_text.text, paragraph_text.html, paragraph_text.line_count = text, rendered.html, rendered.line_count
+        conflict.resolved_text = text
+        action = "version.resolve_text"
+    conflict.resolved_by_id, conflict.resolved_at = user.id, now
+    _put_in_order(version)
+    record(user, action, f"version:{version.id}", now, draft_id=version.draft_id, conflict=conflict.id,
+           paragraph=conflict.paragraph_id, amendments=list(conflict.amendment_ids or ()))
+    db.session.flush()
+    return conflict
+
+
+def _common_text(text: str | None):
+    """The moderator's common text, trimmed, and its rendering; refuses an empty, too long or
+    multi-paragraph text."""
     text = (text or "").strip().replace("\r\n", "\n")
     if not text:
         raise InvalidInput(_l("Please write the combined text."))
@@ -169,15 +209,47 @@ def resolve_conflict(user, conflict: VersionConflict, text: str, now: datetime) 
         raise InvalidInput(_l("The combined text is one paragraph: please remove the empty lines."))
     limit = current_app.config["MARKDOWN_MAX_LENGTH"]
     try:
-        rendered = render_block(text, max_length=limit)
+        return text, render_block(text, max_length=limit)
     except MarkdownError:
         raise InvalidInput(_l("The combined text is too long (at most %(max)d characters).", max=limit)) from None
-    paragraph_text = db.session.scalars(select(ParagraphText).where(
-        ParagraphText.version_id == version.id, ParagraphText.paragraph_id == conflict.paragraph_id)).one()
-    paragraph_text.text, paragraph_text.html, paragraph_text.line_count = text, rendered.html, rendered.line_count
-    conflict.resolved_text, conflict.resolved_by_id, conflict.resolved_at = text, user.id, now
-    renumber_lines(version)
-    return conflict
+
+
+def _put_in_order(version: Version) -> None:
+    """Number the paragraphs of the version in preparation 1..n in the order start_version gave them,
+    and let the line numbers run on, after a paragraph left the version or came back.
+
+    The order is the base version's, each paragraph followed by the paragraphs inserted after it
+    (`Amendment.inserted_paragraph_id`, kept in their present order); a paragraph inserted by an
+    amendment that does not say so stays after the base paragraph it now follows. Positions are
+    unique in a version, so they pass through negative numbers first.
+    """
+    base_id = db.session.scalar(select(Version.id).where(
+        Version.draft_id == version.draft_id, Version.number == version.number - 1))
+    base = {pid: position for pid, position in db.session.execute(select(
+        ParagraphText.paragraph_id, ParagraphText.position).where(ParagraphText.version_id == base_id))}
+    db.session.flush()
+    texts = sorted(db.session.scalars(select(ParagraphText).where(ParagraphText.version_id == version.id)),
+                   key=lambda t: (t.position <= 0, t.position))   # one that comes back has no place yet
+    anchors = dict(db.session.execute(select(Amendment.inserted_paragraph_id, Amendment.paragraph_id).where(
+        Amendment.inserted_paragraph_id.in_([t.paragraph_id for t in texts if t.paragraph_id not in base]))).all())
+    keys, follows = {}, 0
+    for order, text in enumerate(texts):
+        if text.paragraph_id in base:
+            follows = base[text.paragraph_id]
+            keys[text.id] = (follows, 0, order)
+        else:
+            keys[text.id] = (base.get(anchors.get(text.paragraph_id), follows), 1, order)
+    texts.sort(key=lambda t: keys[t.id])
+    for position, text in enumerate(texts, start=1):
+        if text.position != position:
+            text.position = -position
+    db.session.flush()
+    first_line = 1
+    for position, text in enumerate(texts, start=1):
+        text.position, text.first_line = position, first_line
+        first_line += text.line_count
+    db.session.flush()
+    db.session.expire(version, ["texts"])
 
 
 def publish_version(user, version: Version, now: datetime) -> Version:

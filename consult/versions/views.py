@@ -121,7 +121,7 @@ def show(slug: str, number: int):
 @bp.route("/drafts/<slug>/versions/<int:number>/conflicts/<int:conflict_id>", methods=["POST"])
 @roles(*VERSION_ROLES)
 def resolve(slug: str, number: int, conflict_id: int):
-    """A moderator writes the combined text of colliding amendments."""
+    """A moderator settles a collision: with a common text, or (button `choice=remove`) by removing the paragraph."""
     draft, versions = _load(slug)
     version = _find(versions, number)
     conflict = db.session.get(VersionConflict, conflict_id)
@@ -129,16 +129,17 @@ def resolve(slug: str, number: int, conflict_id: int):
         abort(404)
     _check_csrf()
     text = cleaned_text("text")
+    remove = request.form.get("choice") == "remove"
     try:
         refuse_cleaned_text()
-        resolve_conflict(current_user, conflict, text, clock.now())
+        resolve_conflict(current_user, conflict, text, clock.now(), remove=remove)
     except Refusal as refusal:
         db.session.rollback()
         versions = visible_versions(current_user, versions_of(draft))  # one query refreshes what the rollback expired
         context = _page_context(draft, versions, version, str(refusal.message), {conflict_id: text})
         return render_template(PAGE, **context), refusal.status
     db.session.commit()
-    flash(_("The combined text is saved."))
+    flash(_("The paragraph is removed from this version.") if remove else _("The combined text is saved."))
     return redirect(url_for("versions.show", slug=slug, number=number) + f"#conflict-{conflict_id}")
 
 

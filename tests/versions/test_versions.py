@@ -11,7 +11,6 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from consult.accounts.models import Role
 from consult.amendments.models import Amendment, AmendmentKind
 from consult.amendments.services import Decision, decide, propose
 from consult.audit.models import AuditEntry
@@ -19,33 +18,12 @@ from consult.comments.models import Comment, CommentStatus
 from consult.core import clock
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, Phase, Version, VersionConflict, VersionStatus
-from consult.drafts.services import current_version, import_draft, paragraph_texts, set_phase
+from consult.drafts.services import current_version, paragraph_texts, set_phase
 from consult.extensions import db
 from consult.versions.services import UnresolvedConflicts, publish_version, resolve_conflict, start_version
 from tests import factories
 from tests.conftest import Auth, csrf_token
-
-SECOND = "Die Bundesregierung fördert die Teilhabe. Die Länder sichern die Vielfalt."
-BLOCKS = ["# Teilhabe", SECOND, "Absatz drei bleibt, wie er ist.", "Absatz vier wird gestrichen.",
-          "Absatz fünf schließt."]
-
-
-@pytest.fixture
-def world(app):
-    org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
-    people = {
-        "a1": factories.user(email="a1@example.org", org=org),
-        "x1": factories.user(email="x1@example.org", org=other),
-        "mod": factories.user(email="mod@example.org", roles=(Role.MODERATOR,)),
-        "mod2": factories.user(email="mod2@example.org", roles=(Role.MODERATOR,)),
-        "board": factories.user(email="board@example.org", roles=(Role.BOARD,)),
-    }
-    for person in people.values():
-        person.locale = "en"
-    draft = import_draft("\n\n".join(BLOCKS) + "\n", "Teilhabe stärken", "teilhabe")
-    set_phase(draft, Phase.COMMENTING)
-    db.session.commit()
-    return {"draft_id": draft.id, "pids": [t.paragraph_id for t in draft.versions[0].texts], **people}
+from tests.versions.conftest import BLOCKS, SECOND
 
 
 def _draft(world) -> Draft:
@@ -200,7 +178,7 @@ def test_resolving_sets_the_text_renumbers_lines_and_then_publishing_works(app, 
     db.session.commit()
     assert current_version(_draft(world)).number == 2 and _version(2, world["draft_id"]).published_at is not None
     assert _applied(ids) == [version.id, version.id]
-    assert _actions()[-2:] == ["version.start", "version.publish"]
+    assert _actions()[-3:] == ["version.start", "version.resolve_text", "version.publish"]
     with app.test_request_context(), pytest.raises(AlreadyChanged):   # published versions do not change
         resolve_conflict(world["mod"], db.session.scalars(select(VersionConflict)).one(), "Anders.", clock.now())
 
@@ -329,7 +307,7 @@ def test_the_whole_round_through_the_pages(client, world):
     version = _version(2, world["draft_id"])
     assert _applied(ids + [inserted, deleted]) == [version.id] * 4
     assert "Accepted" not in page.split('<ol class="draft-text', 1)[1]   # applied amendments leave the page
-    assert _actions()[-2:] == ["version.start", "version.publish"]
+    assert _actions()[-3:] == ["version.start", "version.resolve_text", "version.publish"]
 
 
 def test_refused_starts_show_the_message_on_the_list(client, world):
