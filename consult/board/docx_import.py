@@ -21,6 +21,7 @@ unpacked, XML with a document type declaration (entity tricks) or anything the r
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ _MARKUP = re.compile(r"([\\*_`<>\[\]#|])")
 # What a line may not start with in its own words: a list marker (`-`, `+`, `1.`, `1)`), a fence
 # (`~~~`), a setext or table rule (`=`, `:`), which `_MARKUP` leaves alone.
 _LINE_START = re.compile(r"^(\s*)(?:(\d+)([.)])|([-+=~:]))", re.M)
+# Word's number of an ordered list's paragraph, written into it before mammoth reads it (`_numbered`).
+_ITEM_NUMBER = re.compile("\ue000(\\d+)\ue001")
+_ITEM_MARKS = re.compile("[\ue000\ue001]")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # Characters a link target written as `(url)` cannot hold literally.
 _URL_UNSAFE = re.compile(r"[\s()<>\\\x00-\x1f\x7f]")
@@ -115,12 +119,17 @@ def _readable_package(data: bytes) -> bytes:
     content_type = overrides.get(main) or defaults.get(main.rsplit(".", 1)[-1].lower())
     if content_type not in _MAIN_CONTENT_TYPES:
         raise NotADocx(f"the main part {main} is not a Word document ({content_type})")
-    if not any(b"fldSimple" in content for content in parts.values()):
+    changed = {name: _spell_out_simple_fields(content) for name, content in parts.items() if b"fldSimple" in content}
+    numbered = _numbered(changed.get(main, parts[main]), parts.get(_related(parts, main, "numbering")),
+                         parts.get(_related(parts, main, "styles")))
+    if numbered is not None:
+        changed[main] = numbered
+    if not changed:
         return data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, content in parts.items():
-            target.writestr(name, _spell_out_simple_fields(content) if b"fldSimple" in content else content)
+            target.writestr(name, changed.get(name, content))
     return out.getvalue()
 
 
@@ -132,11 +141,27 @@ def _main_part(parts: dict[str, bytes]) -> str:
     raise NotADocx("no main document part")
 
 
+def _related(parts: dict[str, bytes], main: str, kind: str) -> str:
+    """The path of the main part's `kind` part (numbering, styles), as its relationships give it."""
+    folder, _, file = main.rpartition("/")
+    rels = parts.get(f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels")
+    if rels:
+        for relationship in ElementTree.fromstring(rels):
+            if relationship.get("Type", "").endswith("/" + kind) and relationship.get("TargetMode") != "External":
+                target = relationship.get("Target") or ""
+                return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+    return posixpath.join(folder, f"{kind}.xml")
+
+
+def _xml(content: bytes):
+    return etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
 def _spell_out_simple_fields(xml: bytes) -> bytes:
     """Each `w:fldSimple` (a field written in one element: a date, a page number, a hyperlink) as
     the same field written out with `w:fldChar`/`w:instrText`, the form mammoth reads: it shows the
     field's result, and a HYPERLINK field becomes a link (mammoth drops `w:fldSimple` and its text)."""
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = _xml(xml)
 
     def run(child: str, **attributes: str):
         element = etree.Element(f"{{{_W}}}r")
@@ -155,6 +180,108 @@ def _spell_out_simple_fields(xml: bytes) -> bytes:
         for offset, element in enumerate([begin, instruction, separate, *result, end]):
             parent.insert(index + offset, element)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _numbered(document: bytes, numbering: bytes | None, styles: bytes | None) -> bytes | None:
+    """The main part with Word's number of each paragraph of an ordered list written at its start
+    (`ITEM_NUMBER`), or None if it has none.
+
+    mammoth knows that a paragraph is an item of an ordered list, not which number Word shows: a list
+    that starts at 4, or one that goes on after a paragraph in between ("3." after "1." and "2."),
+    would start at 1 again. Word counts per list definition (`w:abstractNum`) and level, from the
+    level's `w:start` (or a `w:startOverride` of the list) and starts the deeper levels again when
+    a higher one counts on; a paragraph gets its list directly (`w:numPr`) or from its style. The
+    number travels inside the paragraph, so it stays with it whatever mammoth makes of the rest."""
+    if numbering is None:
+        return None
+    w = f"{{{_W}}}"
+    definitions = _xml(numbering)
+    levels: dict[str, dict[int, tuple[int, bool]]] = {}
+    for abstract in definitions.iter(w + "abstractNum"):
+        levels[abstract.get(w + "abstractNumId", "")] = {
+            _int(level.get(w + "ilvl"), 0): (_int(_val(level, "start"), 1), _val(level, "numFmt") not in ("bullet", "none"))
+            for level in abstract.iter(w + "lvl")}
+    lists: dict[str, tuple[str, dict[int, int]]] = {}
+    for num in definitions.iter(w + "num"):
+        overrides = {_int(override.get(w + "ilvl"), 0): _int(_val(override, "startOverride"), 1)
+                     for override in num.iter(w + "lvlOverride") if _val(override, "startOverride") is not None}
+        lists[num.get(w + "numId", "")] = (_val(num, "abstractNumId") or "", overrides)
+    by_style = _style_numbering(styles)
+    root = _xml(document)
+    counters: dict[str, dict[int, int]] = {}
+    started: set[tuple[str, int]] = set()
+    marked = False
+    for text in root.iter(w + "t"):
+        if text.text and _ITEM_MARKS.search(text.text):
+            text.text = _ITEM_MARKS.sub("", text.text)
+    for paragraph in root.iter(w + "p"):
+        properties = paragraph.find(w + "pPr")
+        if properties is not None and properties.find(f"{w}rPr/{w}del") is not None:
+            continue  # a deleted paragraph mark: joined with the next paragraph, not counted
+        reference = _paragraph_numbering(properties, by_style)
+        if reference is None or reference[0] not in lists:
+            continue
+        num_id, level = reference
+        abstract, overrides = lists[num_id]
+        start, ordered = levels.get(abstract, {}).get(level, (1, False))
+        counter = counters.setdefault(abstract, {})
+        if level in overrides and (num_id, level) not in started:
+            counter.pop(level, None)
+            start = overrides[level]
+        started.add((num_id, level))
+        counter[level] = counter[level] + 1 if level in counter else start
+        for deeper in [key for key in counter if key > level]:
+            del counter[deeper]
+        if ordered:
+            run = etree.Element(w + "r")
+            etree.SubElement(run, w + "t").text = f"\ue000{counter[level]}\ue001"
+            paragraph.insert(1 if properties is not None else 0, run)
+            marked = True
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if marked else None
+
+
+def _val(element, child: str) -> str | None:
+    found = element.find(f"{{{_W}}}{child}")
+    return None if found is None else found.get(f"{{{_W}}}val")
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value is not None and value.isdigit() and len(value) < 10 else default
+
+
+def _paragraph_numbering(properties, by_style: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    """(numId, level) of a paragraph: its own `w:numPr`, else its style's; numId 0 means none."""
+    if properties is None:
+        return None
+    own = properties.find(f"{{{_W}}}numPr")
+    if own is not None and _val(own, "numId") is not None:
+        reference = (_val(own, "numId"), _int(_val(own, "ilvl"), 0))
+    else:
+        reference = by_style.get(_val(properties, "pStyle") or "")
+        if reference is not None and own is not None and _val(own, "ilvl") is not None:
+            reference = (reference[0], _int(_val(own, "ilvl"), 0))
+    return None if reference is None or reference[0] == "0" else reference
+
+
+def _style_numbering(styles: bytes | None) -> dict[str, tuple[str, int]]:
+    """Style id -> (numId, level) of the paragraph styles that number their paragraphs ("List Number")."""
+    if styles is None:
+        return {}
+    w = f"{{{_W}}}"
+    numbered, based_on = {}, {}
+    for style in _xml(styles).iter(w + "style"):
+        style_id = style.get(w + "styleId", "")
+        based_on[style_id] = _val(style, "basedOn")
+        numbering = style.find(f"{w}pPr/{w}numPr")
+        if numbering is not None and _val(numbering, "numId") is not None:
+            numbered[style_id] = (_val(numbering, "numId"), _int(_val(numbering, "ilvl"), 0))
+    for style_id in list(based_on):
+        parent, hops = based_on[style_id], 0
+        while style_id not in numbered and parent and hops < 10:
+            if parent in numbered:
+                numbered[style_id] = numbered[parent]
+            parent, hops = based_on.get(parent), hops + 1
+    return numbered
 
 
 def _to_html(data: bytes) -> str:
@@ -236,6 +363,29 @@ def _link_target(href: str) -> str | None:
     return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), href.strip())
 
 
+def _take_number(children: list, default: int) -> int:
+    """Word's number of a list item (see `_numbered`), taken out of its first text; else `default`."""
+    for index, child in enumerate(children):
+        if isinstance(child, str):
+            match = _ITEM_NUMBER.search(child)
+            if match:
+                children[index] = child[:match.start()] + child[match.end():]
+                return int(match.group(1))
+            if child.strip():
+                return default
+        elif child.tag not in ("ul", "ol"):
+            found = _take_number(child.children, -1)
+            if found != -1:
+                return found
+            if _has_text(child):
+                return default
+    return default
+
+
+def _has_text(node: _Node) -> bool:
+    return any(child.strip() if isinstance(child, str) else _has_text(child) for child in node.children)
+
+
 def _wrap(text: str, marker: str) -> str:
     """`text` in emphasis markers, its surrounding spaces outside them (`** x**` is no emphasis)."""
     lead, core, trail = re.match(r"(\s*)(.*?)(\s*)$", text, re.S).groups()
@@ -315,15 +465,21 @@ class _Markdown:
     def _list(self, node: _Node, indent: str) -> list[str]:
         lines: list[str] = []
         number = int(node.attrs["start"]) if node.tag == "ol" and node.attrs.get("start", "").isdigit() else 1
+        emitted = False
         for item in _elements(node, "li"):
             nested = _elements(item, "ul", "ol")
-            text = self._unit([child for child in item.children if child not in nested])
-            if not text:  # an item that only holds a deeper list (a list starting at level 2)
+            own = [child for child in item.children if child not in nested]
+            word_number = _take_number(own, number)
+            text = self._unit(own)
+            if not emitted:  # Markdown counts on from the first item; Word's number of it is the start
+                number = word_number
+            if not text:  # an empty item, or one that only holds a deeper list (a list starting at level 2)
                 for sub in nested:
                     lines.extend(self._list(sub, indent))
                 continue
             marker = f"{number}. " if node.tag == "ol" else "- "
             number += 1
+            emitted = True
             inner = indent + " " * len(marker)
             lines.append(indent + marker + text.replace("\n", "\n" + inner))
             for sub in nested:
@@ -384,7 +540,8 @@ class _Markdown:
 
     def _span(self, node, heading: bool, note_body: bool) -> str:
         if isinstance(node, str):
-            return _escape(_CONTROL.sub("", node.replace("\n", " ")))
+            text = _ITEM_MARKS.sub("", _ITEM_NUMBER.sub("", node))  # a number outside a list item (a heading)
+            return _escape(_CONTROL.sub("", text.replace("\n", " ")))
         inner = lambda: "".join(self._span(child, heading, note_body) for child in node.children)  # noqa: E731
         if node.tag == "br":
             return "\n"

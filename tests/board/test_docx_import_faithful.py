@@ -206,7 +206,24 @@ def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
                                 '<w:basedOn w:val="Normal"/></w:style>'))
     _paragraph(document, '<w:pPr><w:pStyle w:val="Titel"/></w:pPr>' + _run("Positionspapier", "<w:b/>"))
     _paragraph(document, '<w:pPr><w:pStyle w:val="berschrift2"/></w:pPr>' + _run("§ 3 Ziele"))
-    assert split_blocks(docx_to_markdown(_saved(document))) == ["# Positionspapier", "## § 3 Ziele"]
+    numbered, _ = _numbering(document)
+    _paragraph(document, _item(numbered, 0, _run("Erstens")))
+    _paragraph(document, _item(numbered, 0, ""))  # an empty item: Word counts it, Markdown has no such item
+    _paragraph(document, _item(numbered, 0, _run("Drittens")))
+    document.add_paragraph("Dazwischen.")
+    _paragraph(document, _item(numbered, 0, _run("Viertens")))
+    restarted = document.part.numbering_part.element
+    restarted.append(parse_xml(f'<w:num {W} w:numId="97"><w:abstractNumId w:val="90"/>'
+                               '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="7"/></w:lvlOverride></w:num>'))
+    document.add_paragraph("Neu gezählt:")
+    _paragraph(document, _item("97", 0, _run("Siebtens")))
+    _paragraph(document, _item("97", 0, _run("Achtens")))
+    document.add_paragraph("Mit der Formatvorlage:")
+    document.add_paragraph("Eins", style="List Number")
+    document.add_paragraph("Zwei", style="List Number")
+    assert split_blocks(docx_to_markdown(_saved(document))) == [
+        "# Positionspapier", "## § 3 Ziele", "1. Erstens\n2. Drittens", "Dazwischen.", "4. Viertens",
+        "Neu gezählt:", "7. Siebtens\n8. Achtens", "Mit der Formatvorlage:", "1. Eins\n2. Zwei"]
 
 
 @pytest.mark.parametrize("content", [
@@ -261,24 +278,68 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
 
 # --- Files written by LibreOffice -----------------------------------------------------------------
 
-LIBREOFFICE_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Entwurf</title></head><body>
-<h1>Positionspapier Teilhabe</h1>
-<p>Siehe <a href="https://example.org/gesetz">Gesetzentwurf</a> des Bundes und <b>verbindliche</b> Regeln.</p>
-<ol>
-<li>Erstens</li>
-<li>Zweitens<ul><li>Unterpunkt a</li><li>Unterpunkt b</li></ul></li>
-<li>Drittens</li>
-</ol>
-<table border="1">
-<tr><td>Land</td><td>Gesetz</td></tr>
-<tr><td>Bayern</td><td>BayBGG</td></tr>
-</table>
-<p>Die Quote liegt bei 30 %<sdfield type="DATETIME"></sdfield>.</p>
+# A flat OpenDocument text as LibreOffice stores it: a link, a numbered list with a nested bullet
+# list that goes on ("3.") after a paragraph, a bullet list with a nested numbered one, a table, a
+# footnote and a date field.
+OPEN_DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:styles>
+  <style:style style:name="Heading_20_1" style:display-name="Heading 1" style:family="paragraph" style:default-outline-level="1"/>
+  <style:style style:name="Strong" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
+ </office:styles>
+ <office:automatic-styles>
+  <number:date-style style:name="N37"><number:day number:style="long"/><number:text>.</number:text><number:month number:style="long"/><number:text>.</number:text><number:year number:style="long"/></number:date-style>
+  <text:list-style style:name="Nummern">
+   <text:list-level-style-number text:level="1" style:num-suffix="." style:num-format="1"/>
+   <text:list-level-style-bullet text:level="2" text:bullet-char="•"/>
+  </text:list-style>
+  <text:list-style style:name="Punkte">
+   <text:list-level-style-bullet text:level="1" text:bullet-char="•"/>
+   <text:list-level-style-number text:level="2" style:num-suffix="." style:num-format="1"/>
+  </text:list-style>
+ </office:automatic-styles>
+ <office:body><office:text>
+  <text:h text:style-name="Heading_20_1" text:outline-level="1">Positionspapier Teilhabe</text:h>
+  <text:p>Siehe <text:a xlink:type="simple" xlink:href="https://example.org/gesetz">Gesetzentwurf</text:a> des Bundes und <text:span text:style-name="Strong">verbindliche</text:span> Regeln.</text:p>
+  <text:list text:style-name="Nummern">
+   <text:list-item><text:p>Erstens</text:p></text:list-item>
+   <text:list-item><text:p>Zweitens</text:p>
+    <text:list><text:list-item><text:p>Unterpunkt a</text:p></text:list-item><text:list-item><text:p>Unterpunkt b</text:p></text:list-item></text:list>
+   </text:list-item>
+  </text:list>
+  <text:p>Dazwischen ein Absatz.</text:p>
+  <text:list text:style-name="Nummern" text:continue-numbering="true">
+   <text:list-item><text:p>Drittens</text:p></text:list-item>
+  </text:list>
+  <text:list text:style-name="Punkte">
+   <text:list-item><text:p>Geld</text:p>
+    <text:list><text:list-item><text:p>für die Länder</text:p></text:list-item><text:list-item><text:p>für die Kommunen</text:p></text:list-item></text:list>
+   </text:list-item>
+  </text:list>
+  <table:table table:name="Gesetze"><table:table-column table:number-columns-repeated="2"/>
+   <table:table-row><table:table-cell><text:p>Land</text:p></table:table-cell><table:table-cell><text:p>Gesetz</text:p></table:table-cell></table:table-row>
+   <table:table-row><table:table-cell><text:p>Bayern</text:p></table:table-cell><table:table-cell><text:p>BayBGG</text:p></table:table-cell></table:table-row>
+  </table:table>
+  <text:p>Die Quote liegt bei 30 %<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>Quelle: Statistisches Bundesamt 2025.</text:p></text:note-body></text:note>. Stand: <text:date style:data-style-name="N37" text:date-value="2026-12-05" text:fixed="true">05.12.2026</text:date></text:p>
+ </office:text></office:body>
+</office:document>
+"""
+
+# An HTML page, as someone saves a web page and opens it in LibreOffice: a list starting at 4.
+WEB_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Entwurf</title></head><body>
+<h2>Forderungen</h2>
+<ol start="4"><li>Viertens</li><li>F&uuml;nftens <i>vor Ort</i></li></ol>
+<p>Mehr bei <a href="mailto:buero@example.org">der Gesch&auml;ftsstelle</a> und <a href="ftp://example.org/x">im Archiv</a>.</p>
 </body></html>
 """
 
 
 def _libreoffice(source: Path, out: Path, profile: Path) -> bytes:
+    """`source` saved by LibreOffice as Word 2007-365 .docx (its own profile: parallel runs don't collide)."""
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
                     "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
                    check=True, capture_output=True, timeout=180)
@@ -287,20 +348,27 @@ def _libreoffice(source: Path, out: Path, profile: Path) -> bytes:
     return converted.read_bytes()
 
 
-def _with_footnote(data: bytes) -> bytes:
-    """LibreOffice's .docx with a footnote added as LibreOffice writes one (its HTML import makes none)."""
-    return data
-
-
 @needs_libreoffice
-def test_a_word_file_written_by_libreoffice_keeps_links_lists_table_and_footnote(tmp_path):
-    source = tmp_path / "entwurf.html"
-    source.write_text(LIBREOFFICE_PAGE, encoding="utf-8")
-    data = _libreoffice(source, tmp_path / "out", tmp_path / "profile")
-    assert split_blocks(docx_to_markdown(data)) == [
+def test_word_files_written_by_libreoffice_keep_links_lists_table_footnote_and_field(tmp_path):
+    (tmp_path / "entwurf.fodt").write_text(OPEN_DOCUMENT, encoding="utf-8")
+    (tmp_path / "seite.html").write_text(WEB_PAGE, encoding="utf-8")
+    document = _libreoffice(tmp_path / "entwurf.fodt", tmp_path / "out", tmp_path / "profile")
+    page = _libreoffice(tmp_path / "seite.html", tmp_path / "out", tmp_path / "profile")
+    with zipfile.ZipFile(io.BytesIO(document)) as package:  # what LibreOffice wrote is what we test
+        xml = package.read("word/document.xml").decode()
+        assert "<w:hyperlink" in xml and "w:footnoteReference" in xml and "DATE" in xml and "<w:numPr>" in xml
+    assert split_blocks(docx_to_markdown(document)) == [
         "# Positionspapier Teilhabe",
         "Siehe [Gesetzentwurf](https://example.org/gesetz) des Bundes und **verbindliche** Regeln.",
-        "1. Erstens\n2. Zweitens\n   - Unterpunkt a\n   - Unterpunkt b\n3. Drittens",
+        "1. Erstens\n2. Zweitens\n   - Unterpunkt a\n   - Unterpunkt b",
+        "Dazwischen ein Absatz.",
+        "3. Drittens",
+        "- Geld\n  1. für die Länder\n  2. für die Kommunen",
         "| Land | Gesetz |\n| --- | --- |\n| Bayern | BayBGG |",
-        "Die Quote liegt bei 30 %.",
+        "Die Quote liegt bei 30 %. Stand: 05.12.2026 (Fußnote: Quelle: Statistisches Bundesamt 2025.)",
+    ]
+    assert split_blocks(docx_to_markdown(page)) == [
+        "## Forderungen",
+        "4. Viertens\n5. Fünftens *vor Ort*",
+        "Mehr bei [der Geschäftsstelle](mailto:buero@example.org) und im Archiv.",
     ]
