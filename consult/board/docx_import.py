@@ -35,9 +35,11 @@ _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markdown punctuation that would turn the author's text into structure or links.
 _MARKUP = re.compile(r"([\\*_`<>\[\]#|])")
-# What a line may not start with in its own words: a list marker (`-`, `+`, `1.`, `1)`), a fence
-# (`~~~`), a setext or table rule (`=`, `:`), which `_MARKUP` leaves alone.
-_LINE_START = re.compile(r"^(\s*)(?:(\d+)([.)])|([-+=~:]))", re.M)
+# What a line of the author's text may not start with in its own words, since it would make it
+# structure: an ordered list (`1. `, `1) `), a bullet list (`- `, `+ `), a rule (`---`), a fence
+# (`~~~`) or a heading underline (`=`). (`_MARKUP` already covers `*`, `_`, `#`, `>`, `|` and `` ` ``.)
+_LINE_START = re.compile(r"^(?P<lead>[ \t]*)(?:(?P<number>\d{1,9})(?P<delimiter>[.)])(?=[ \t]|$)"
+                         r"|(?P<mark>[-+](?=[ \t]|$)|-(?=--)|~(?=~~)|=))", re.M)
 # Word's number of an ordered list's paragraph, written into it before mammoth reads it (`_numbered`).
 _ITEM_NUMBER = re.compile("\ue000(\\d+)\ue001")
 _ITEM_MARKS = re.compile("[\ue000\ue001]")
@@ -55,6 +57,7 @@ _MAIN_CONTENT_TYPES = {
     "application/vnd.ms-word.document.macroEnabled.main+xml",
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
 }
+_DOCTYPES = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 
@@ -93,7 +96,8 @@ def docx_to_markdown(data: bytes) -> str:
 # --- The package -----------------------------------------------------------------------------------
 
 def _readable_package(data: bytes) -> bytes:
-    """`data` if it is a Word package this module will read, with simple fields spelled out.
+    """`data` if it is a Word package this module will read, with simple fields spelled out and the
+    numbers of ordered lists written in (see `_spell_out_simple_fields` and `_numbered`).
 
     A Word package is a zip whose main part (named by `_rels/.rels`) has a WordprocessingML content
     type in `[Content_Types].xml`; Word refuses anything else, and so do we. Its unpacked size is
@@ -109,7 +113,7 @@ def _readable_package(data: bytes) -> bytes:
             raise NotADocx("too large when unpacked")
         parts = {item.filename: package.read(item) for item in items if not item.is_dir()}
     for name, content in parts.items():
-        if name.endswith((".xml", ".rels")) and b"<!DOCTYPE" in content.upper():
+        if name.endswith((".xml", ".rels")) and any(doctype in content.upper() for doctype in _DOCTYPES):
             raise NotADocx(f"{name} declares a document type")
     main = _main_part(parts)
     types = ElementTree.fromstring(parts["[Content_Types].xml"])
@@ -119,7 +123,8 @@ def _readable_package(data: bytes) -> bytes:
     content_type = overrides.get(main) or defaults.get(main.rsplit(".", 1)[-1].lower())
     if content_type not in _MAIN_CONTENT_TYPES:
         raise NotADocx(f"the main part {main} is not a Word document ({content_type})")
-    changed = {name: _spell_out_simple_fields(content) for name, content in parts.items() if b"fldSimple" in content}
+    changed = {name: _spell_out_simple_fields(content) for name, content in parts.items()
+               if name.endswith(".xml") and b"fldSimple" in content}
     numbered = _numbered(changed.get(main, parts[main]), parts.get(_related(parts, main, "numbering")),
                          parts.get(_related(parts, main, "styles")))
     if numbered is not None:
@@ -137,7 +142,7 @@ def _main_part(parts: dict[str, bytes]) -> str:
     relationships = ElementTree.fromstring(parts["_rels/.rels"])
     for relationship in relationships:
         if relationship.get("Type") == _OFFICE_DOCUMENT:
-            return (relationship.get("Target") or "").lstrip("/")
+            return posixpath.normpath((relationship.get("Target") or "").lstrip("/"))
     raise NotADocx("no main document part")
 
 
@@ -149,7 +154,9 @@ def _related(parts: dict[str, bytes], main: str, kind: str) -> str:
         for relationship in ElementTree.fromstring(rels):
             if relationship.get("Type", "").endswith("/" + kind) and relationship.get("TargetMode") != "External":
                 target = relationship.get("Target") or ""
-                return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                if target.startswith("/"):
+                    return target.lstrip("/")
+                return posixpath.normpath(posixpath.join(folder, target))
     return posixpath.join(folder, f"{kind}.xml")
 
 
@@ -199,7 +206,8 @@ def _numbered(document: bytes, numbering: bytes | None, styles: bytes | None) ->
     levels: dict[str, dict[int, tuple[int, bool]]] = {}
     for abstract in definitions.iter(w + "abstractNum"):
         levels[abstract.get(w + "abstractNumId", "")] = {
-            _int(level.get(w + "ilvl"), 0): (_int(_val(level, "start"), 1), _val(level, "numFmt") not in ("bullet", "none"))
+            _int(level.get(w + "ilvl"), 0): (_int(_val(level, "start"), 1),
+                                             _val(level, "numFmt") not in ("bullet", "none"))
             for level in abstract.iter(w + "lvl")}
     lists: dict[str, tuple[str, dict[int, int]]] = {}
     for num in definitions.iter(w + "num"):
@@ -348,10 +356,11 @@ def _escape(text: str) -> str:
 
 
 def _escape_line_starts(text: str) -> str:
-    """No line of the author's text may start a list, fence or rule: `1. Januar` stays a date."""
+    """No line of the author's text starts a list, rule or fence: `1. Januar` stays a date."""
     def escaped(match: re.Match) -> str:
-        lead, number, delimiter, mark = match.groups()
-        return f"{lead}{number}\\{delimiter}" if number else f"{lead}\\{mark}"
+        if match["number"]:
+            return f"{match['lead']}{match['number']}\\{match['delimiter']}"
+        return f"{match['lead']}\\{match['mark']}"
     return _LINE_START.sub(escaped, text)
 
 
@@ -440,7 +449,7 @@ class _Markdown:
 
     def _block(self, node: _Node) -> list[str]:
         if node.tag in ("div", "blockquote"):
-            return _Markdown._with_body(self, node.children).blocks()
+            return self._with_body(node.children).blocks()
         if node.tag[0] == "h":
             text = self._unit(node.children, heading=True).replace("\n", " ")
             return [f"{'#' * int(node.tag[1])} {text}"] if text else []
@@ -527,7 +536,7 @@ class _Markdown:
     def _cell(self, cell: _Node) -> str:
         """A cell's paragraphs and lists as one line of text (a Markdown cell holds one line)."""
         parts = []
-        for block in _Markdown._with_body(self, cell.children).blocks():
+        for block in self._with_body(cell.children).blocks():
             parts.append(" ".join(line.strip() for line in block.splitlines()))
         return " ".join(parts)
 
@@ -555,10 +564,8 @@ class _Markdown:
             return inner() if heading else _wrap(inner(), "**")
         if node.tag in ("em", "i"):
             return _wrap(inner(), "*")
-        if node.tag in ("p", "li", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr"):
-            return " " + inner() + " "
-        if node.tag in ("td", "th"):
-            return " " + inner() + " "
+        if node.tag in ("p", "li", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "td", "th"):
+            return " " + inner() + " "  # a block inside a note or a cell: its words, apart from the next
         return inner()
 
     def _note_reference(self, sup: _Node) -> bool:

@@ -26,7 +26,7 @@ from docx.opc.part import Part
 from docx.oxml import parse_xml
 
 from consult.board.docx_import import NotADocx, docx_to_markdown
-from consult.core.markdown import render_block, split_blocks
+from consult.core.markdown import plain_text, render_block, split_blocks
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -224,6 +224,29 @@ def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
     assert split_blocks(docx_to_markdown(_saved(document))) == [
         "# Positionspapier", "## § 3 Ziele", "1. Erstens\n2. Drittens", "Dazwischen.", "4. Viertens",
         "Neu gezählt:", "7. Siebtens\n8. Achtens", "Mit der Formatvorlage:", "1. Eins\n2. Zwei"]
+
+
+AUTHOR_LINES = ["- Anmerkung der Redaktion", "+ 3 Stellen", "2) zweitens", "1. Januar 2027", "---", "~~~ Code",
+                "=== Ende", "> Zitat", "# Kein Titel", "| A | B |", "-5 Grad und 10.000 Euro", "a_b_c *x* `y` [z](u)"]
+
+
+def test_what_the_author_typed_stays_text_even_where_markdown_would_make_it_structure():
+    """Each line an author typed at the start of a paragraph, or after a line break (Shift+Enter):
+    the app reads it back as one paragraph of exactly those words, no list, rule, code or heading."""
+    document = docx.Document()
+    for line in AUTHOR_LINES:
+        document.add_paragraph(line)
+    _paragraph(document, "<w:br/>".join(f'<w:r><w:t xml:space="preserve">{line.replace(">", "&gt;")}</w:t></w:r>'
+                                       for line in ["Vorher", *AUTHOR_LINES[:4]]).replace("</w:r><w:br/>", "<w:br/></w:r>"))
+    blocks = split_blocks(docx_to_markdown(_saved(document)))
+    assert len(blocks) == len(AUTHOR_LINES) + 1
+    for block, line in zip(blocks, AUTHOR_LINES):
+        html = render_block(block).html
+        assert html.startswith("<p>") and html.count("<p>") == 1 and plain_text(block) == line, (block, html)
+    assert "-5 Grad und 10.000 Euro" in blocks and "\\- Anmerkung der Redaktion" in blocks
+    assert plain_text(blocks[-1]) == " ".join(["Vorher", *AUTHOR_LINES[:4]])
+    assert blocks[-1].count("\n") == 4 and render_block(blocks[-1]).html.count("<p>") == 1
+    assert "<li>" not in render_block(blocks[-1]).html
 
 
 @pytest.mark.parametrize("content", [
