@@ -24,9 +24,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
+from sqlalchemy import select
 
+from consult.accounts.models import Role
 from consult.board.docx_import import NotADocx, docx_to_markdown
 from consult.core.markdown import plain_text, render_block, split_blocks
+from consult.drafts.models import Draft
+from consult.extensions import db
+from tests import factories
+from tests.conftest import csrf_token
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -167,6 +173,25 @@ def test_a_word_file_keeps_links_tracked_changes_fields_footnotes_lists_and_tabl
     markdown = docx_to_markdown(_word_file())
     assert split_blocks(markdown) == EXPECTED
     assert markdown == "\n\n".join(EXPECTED) + "\n"
+
+
+@pytest.fixture
+def board(app):
+    factories.user(email="board@example.org", roles=(Role.BOARD,))
+    db.session.commit()
+
+
+def test_the_board_uploads_the_word_file_and_the_draft_holds_every_word(client, auth, board):
+    """Through the board's "new draft" upload: version 1 holds the blocks above, as stored HTML."""
+    auth.login("board@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/drafts/new").get_data(as_text=True))
+    response = client.post("/drafts/new", content_type="multipart/form-data", data={
+        "csrf_token": token, "title": "Stellungnahme", "slug": "stellungnahme",
+        "upload": (io.BytesIO(_word_file()), "Stellungnahme.docx")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    texts = db.session.scalars(select(Draft).where(Draft.slug == "stellungnahme")).one().versions[0].texts
+    assert [t.text for t in texts] == EXPECTED
+    assert '<a href="https://example.org/gesetz?id=7" rel="nofollow noopener ugc">Gesetzentwurf</a>' in texts[1].html
 
 
 def test_the_imported_blocks_render_as_the_structure_the_word_file_had():
