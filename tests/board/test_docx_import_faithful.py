@@ -75,23 +75,24 @@ def _item(num_id: str, level: int, content: str) -> str:
             f'<w:numId w:val="{num_id}"/></w:numPr></w:pPr>{content}')
 
 
-def _footnotes(document, notes: dict[int, str]) -> None:
-    """A footnotes part as Word writes it (separators -1/0, then each note's paragraph)."""
+def _notes(document, notes: dict[int, str], kind: str = "footnote") -> None:
+    """A footnotes (or endnotes) part as Word writes it (separators -1/0, then each note's paragraph)."""
+    style = "FootnoteText" if kind == "footnote" else "EndnoteText"
     body = "".join(
-        f'<w:footnote w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
-        f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>{_run(" " + text)}</w:p></w:footnote>'
+        f'<w:{kind} w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+        f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Ref/></w:r>{_run(" " + text)}</w:p></w:{kind}>'
         for note_id, text in notes.items())
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {W}>'
-           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-           '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-           f'{body}</w:footnotes>').encode()
-    part = Part(PackURI("/word/footnotes.xml"),
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml", xml, document.part.package)
-    document.part.relate_to(part, RT.FOOTNOTES)
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind}s {W} {R}>'
+           f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+           f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{kind}>'
+           f'{body}</w:{kind}s>').encode()
+    part = Part(PackURI(f"/word/{kind}s.xml"),
+                f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml", xml, document.part.package)
+    document.part.relate_to(part, RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES)
 
 
-def _footnote_reference(note_id: int) -> str:
-    return f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{note_id}"/></w:r>'
+def _note_reference(note_id: int, kind: str = "footnote") -> str:
+    return f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Reference w:id="{note_id}"/></w:r>'
 
 
 def _saved(document) -> bytes:
@@ -126,9 +127,9 @@ def _word_file() -> bytes:
                + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + _run("der Geschäftsstelle")
                + '<w:r><w:fldChar w:fldCharType="end"/></w:r>' + _run("."))
     local = document.part.relate_to("file:///C:/Intern/geheim.docx", RT.HYPERLINK, is_external=True)
-    _paragraph(document, _run("Die Quote liegt bei 30 %") + _footnote_reference(1) + _run(", intern siehe ")
+    _paragraph(document, _run("Die Quote liegt bei 30 %") + _note_reference(1) + _run(", intern siehe ")
                + f'<w:hyperlink r:id="{local}">' + _run("Ablage") + "</w:hyperlink>" + _run("."))
-    _footnotes(document, {1: "Quelle: Statistisches Bundesamt 2025, Tabelle 4."})
+    _notes(document, {1: "Quelle: Statistisches Bundesamt 2025, Tabelle 4."})
     _paragraph(document, _item(numbered, 0, _run("Barrierefreiheit in allen ") + f'<w:hyperlink r:id="{law}">'
                                 + _run("Ämtern") + "</w:hyperlink>"))
     _paragraph(document, _item(numbered, 1, _run("Gebärdensprache")))
@@ -221,6 +222,25 @@ def test_a_deleted_paragraph_mark_joins_the_paragraphs_and_a_moved_text_is_kept_
                + _run("Verschoben.") + "</w:moveTo>")
     assert split_blocks(docx_to_markdown(_saved(document))) == [
         "Erster Teil und zweiter Teil.", "Bleibt.", "Hier: Verschoben."]
+
+
+def test_notes_go_to_the_end_of_the_paragraph_item_or_cell_that_refers_to_them():
+    document = docx.Document()
+    numbered, _ = _numbering(document)
+    _paragraph(document, _run("Erstens") + _note_reference(1) + _run(" und zweitens") + _note_reference(2) + _run("."))
+    _paragraph(document, _item(numbered, 0, _run("Punkt") + _note_reference(3)))
+    _paragraph(document, _item(numbered, 0, _run("Noch ein Punkt")))
+    table = document.add_table(rows=2, cols=1)
+    table.cell(0, 0).text = "Kopf"
+    table.cell(1, 0).paragraphs[0]._p.append(parse_xml(f"<w:r {W}><w:t>Zelle</w:t></w:r>"))
+    table.cell(1, 0).paragraphs[0]._p.append(parse_xml(_note_reference(1, "endnote").replace("<w:r>", f"<w:r {W}>", 1)))
+    _notes(document, {1: "Erste Quelle.", 2: "Zweite *Quelle*.", 3: "Dritte Quelle."})
+    _notes(document, {1: "Am Ende."}, "endnote")
+    assert split_blocks(docx_to_markdown(_saved(document))) == [
+        "Erstens und zweitens. (Fußnote: Erste Quelle.) (Fußnote: Zweite \\*Quelle\\*.)",
+        "1. Punkt (Fußnote: Dritte Quelle.)\n2. Noch ein Punkt",
+        "| Kopf |\n| --- |\n| Zelle (Endnote: Am Ende.) |",
+    ]
 
 
 def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
