@@ -365,7 +365,11 @@ def _escape_line_starts(text: str) -> str:
 
 
 def _link_target(href: str) -> str | None:
-    """`href` written for `(...)`, or None if it is not an http(s) or mailto link."""
+    """`href` written for `(...)`, or None if it is not an http(s) or mailto link.
+
+    A hyperlink field with switches (`HYPERLINK "url" \\o "tip"`) comes from mammoth with the
+    switches in its target; a URL holds no `"`, so the target ends there."""
+    href = href.split('"', 1)[0]
     cleaned = re.sub(r"[\x00-\x20\x7f]", "", href)
     if not cleaned.lower().startswith(_SAFE_SCHEMES):
         return None

@@ -120,10 +120,10 @@ def _word_file() -> bytes:
                + '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
                + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + _run("3")
                + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-    _paragraph(document, _run("Mehr unter ") + '<w:fldSimple w:instr=" HYPERLINK &quot;https://example.org/mehr&quot; ">'
+    _paragraph(document, _run("Mehr unter ") + '<w:fldSimple w:instr=" HYPERLINK &quot;https://example.org/mehr&quot; \\t &quot;_blank&quot; ">'
                + _run("unserer Seite") + "</w:fldSimple>" + _run(" und bei ")
                + '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-               + '<w:r><w:instrText xml:space="preserve"> HYPERLINK "mailto:buero@example.org" </w:instrText></w:r>'
+               + '<w:r><w:instrText xml:space="preserve"> HYPERLINK "mailto:buero@example.org" \\o "Schreiben Sie uns" </w:instrText></w:r>'
                + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + _run("der Geschäftsstelle")
                + '<w:r><w:fldChar w:fldCharType="end"/></w:r>' + _run("."))
     local = document.part.relate_to("file:///C:/Intern/geheim.docx", RT.HYPERLINK, is_external=True)
