@@ -243,6 +243,18 @@ def test_notes_go_to_the_end_of_the_paragraph_item_or_cell_that_refers_to_them()
     ]
 
 
+def test_merged_table_cells_keep_the_columns_in_place():
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    for row in range(3):
+        for column in range(3):
+            table.cell(row, column).text = f"Z{row}S{column}"
+    table.cell(0, 0).merge(table.cell(0, 1))
+    table.cell(1, 2).merge(table.cell(2, 2))
+    assert split_blocks(docx_to_markdown(_saved(document))) == [
+        "| Z0S0 Z0S1 |  | Z0S2 |\n| --- | --- | --- |\n| Z1S0 | Z1S1 | Z1S2 Z2S2 |\n| Z2S0 | Z2S1 |  |"]
+
+
 def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
     document = docx.Document()
     styles = document.styles.element
