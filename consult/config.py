@@ -109,7 +109,7 @@ def from_environment(instance_path: Path) -> dict:
         # any process when pending longer than PICKUP_AFTER seconds or rendering longer than STALE_AFTER.
         "DOCUMENTS_IN_BACKGROUND": _flag("CONSULT_DOCUMENTS_IN_BACKGROUND", True),
         "DOCUMENTS_PICKUP_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_PICKUP_AFTER") or "10"),
-        "DOCUMENTS_STALE_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_STALE_AFTER") or "300"),
+        "DOCUMENTS_STALE_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_STALE_AFTER") or "120"),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),
     }

@@ -29,6 +29,7 @@ from consult.votes.models import Choice
 from consult.votes.services import cast_vote
 from tests import factories
 from tests.conftest import csrf_token
+from tests.test_migrations import empty_database  # noqa: F401  (the fixture)
 
 SLUG = "teilhabe"
 
@@ -219,3 +220,28 @@ def test_render_documents_command_runs_what_is_waiting_and_retries_failures(app,
     assert result.exit_code == 0 and f"{SLUG}: done" in result.output, result.output
     db.session.rollback()
     assert documents_of(draft).state == DocumentsState.DONE and len(_files()) == len(STORED_FORMATS)
+
+
+def test_the_migration_gives_drafts_adopted_before_a_job(empty_database):
+    """Adopted with files stored: "done"; adopted without: "pending" (the next visit renders them)."""
+    from flask_migrate import upgrade
+
+    from consult import create_app
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(revision="a41c7e9b2d10")
+        drafts = {slug: factories.draft(paragraphs=2, phase=phase, slug=slug) for slug, phase in
+                  (("mit-dateien", Phase.ADOPTED), ("ohne-dateien", Phase.ADOPTED), ("offen", Phase.VOTING))}
+        for slug in ("mit-dateien", "ohne-dateien"):
+            drafts[slug].adopted_version_id, drafts[slug].adopted_at = drafts[slug].versions[0].id, clock.now()
+        db.session.add(PositionFile(draft_id=drafts["mit-dateien"].id, name="md", filename="x.md",
+                                    media_type="text/markdown", digest="0" * 64, content=b"# x"))
+        db.session.commit()
+        upgrade()
+        rows = dict(db.session.execute(select(Draft.slug, PositionDocuments.state)
+                                       .join(PositionDocuments, PositionDocuments.draft_id == Draft.id)).all())
+        assert rows == {"mit-dateien": DocumentsState.DONE, "ohne-dateien": DocumentsState.PENDING}
+        db.session.remove()
+        db.engine.dispose()
