@@ -104,6 +104,12 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("CONSULT_MAX_FORM_BYTES", str(1024 * 1024))),
         "MAX_UPLOAD_LENGTH": int(os.environ.get("CONSULT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
         "MARKDOWN_MAX_LENGTH": int(os.environ.get("CONSULT_MARKDOWN_MAX_LENGTH", "20000")),
+        # The adopted position's documents are rendered after the adoption's commit (consult.exports.jobs):
+        # in a thread of the adopting process (off: at once, in the request; for tests), picked up again by
+        # any process when pending longer than PICKUP_AFTER seconds or rendering longer than STALE_AFTER.
+        "DOCUMENTS_IN_BACKGROUND": _flag("CONSULT_DOCUMENTS_IN_BACKGROUND", True),
+        "DOCUMENTS_PICKUP_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_PICKUP_AFTER") or "10"),
+        "DOCUMENTS_STALE_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_STALE_AFTER") or "120"),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),
     }

@@ -7,7 +7,7 @@ from consult.votes.models import Vote, VoteCast  # noqa: F401
 from consult.amendments.models import Amendment, AmendmentSupport  # noqa: F401
 from consult.audit.models import AuditEntry  # noqa: F401
 from consult.moderation.models import Report  # noqa: F401
-from consult.exports.models import PositionFile  # noqa: F401
+from consult.exports.models import PositionDocuments, PositionFile  # noqa: F401
 from consult.mail.models import OutboxMessage  # noqa: F401
 from consult.invitations.models import Invitation  # noqa: F401
 from consult.password_reset.models import PasswordReset  # noqa: F401

@@ -40,6 +40,9 @@ TEST_CONFIG = {
     # Tests of moderators and board sign in with the password alone; tests/accounts/test_two_factor.py
     # switches the requirement on.
     "REQUIRE_2FA": False,
+    # The adopted position's documents are made at once after the adoption's commit, in the request;
+    # tests of the background job switch it on (tests/exports/test_documents_job.py).
+    "DOCUMENTS_IN_BACKGROUND": False,
 }
 
 

@@ -10,6 +10,7 @@ from consult.board.services import adopt
 from consult.core import clock
 from consult.core.refusals import Refusal
 from consult.drafts.services import get_by_slug
+from consult.exports import jobs
 from consult.extensions import db
 
 
@@ -20,16 +21,15 @@ from consult.extensions import db
 @with_appcontext
 def adopt_command(slug: str, email: str, reason: str | None) -> None:
     """Close the vote and adopt the draft, as the board's adoption page does: only when the vote on the
-    whole draft meets its majority rule; the position's documents are rendered in the same transaction."""
+    whole draft meets its majority rule; the position's documents are rendered right after the commit."""
     draft = get_by_slug(slug)
     if draft is None:
         raise click.ClickException(f"no draft with the slug {slug!r}")
     user = get_by_email(email)
     if user is None:
         raise click.ClickException(f"no person with the address {email!r}")
-    # The same service as the board's page: its checks (board role, voting phase, majority) and its
-    # rendering of the position files, in one transaction that is committed once. The documents are
-    # translated and dated as a page does: they get a request of their own (German).
+    # The same service as the board's page: its checks (board role, voting phase, majority), in one
+    # transaction that is committed once. Its messages are translated as a page's: a request of their own.
     with current_app.test_request_context():
         try:
             adopt(user, draft, None, clock.now(), reason)
@@ -38,6 +38,9 @@ def adopt_command(slug: str, email: str, reason: str | None) -> None:
             raise click.ClickException(str(refusal.message)) from refusal
         db.session.commit()
     click.echo(f"{draft.slug} is adopted; the position is at /positions/{draft.slug}.")
+    # The documents are made after the commit, as after the board's page; here the command waits for them.
+    state = jobs.run(draft.id)
+    click.echo(f"Documents: {state.value if state else 'made by another process'}.")
 
 
 def init_app(app) -> None:

@@ -17,7 +17,8 @@ from consult.drafts.locks import lock_draft_in
 from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph, Phase, VersionStatus
 from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_version, current_version, get_by_slug,
                                      import_draft, set_phase)
-from consult.exports.storage import store_position_files
+from consult.exports.models import DocumentsState
+from consult.exports.storage import documents_of, request_documents
 from consult.extensions import db
 from consult.results.queries import results
 from consult.votes.models import VoteCast
@@ -152,10 +153,13 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
 
     The vote is closed first: the draft row is locked while it is still in voting
     (`consult.drafts.locks`), so votes in flight wait for this transaction and are refused after it.
-    The tallies are read and the position's documents rendered under that lock, in this
-    transaction: they count exactly the votes on record when the vote closed. `adopted_at` is
-    `now`, or the last counted cast if that is later (a vote sent a moment after the board's
-    request may have taken the lock first): no counted vote is later than the adoption."""
+    The tallies are read under that lock: they count exactly the votes on record when the vote
+    closed. `adopted_at` is `now`, or the last counted cast if that is later (a vote sent a moment
+    after the board's request may have taken the lock first): no counted vote is later than the
+    adoption. The position's documents are only asked for here (rendering them takes seconds, and
+    votes would wait on the lock all that time): the caller starts `consult.exports.jobs.start`
+    after its commit, and the job renders them from this frozen state, which nothing can change
+    any more (the draft is out of voting, and its text is the adopted version)."""
     _require_board(user)
     if expected is not None and draft.phase != expected:
         raise PhaseClosed(MOVED)
@@ -175,9 +179,22 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
     set_phase(draft, Phase.ADOPTED, user=user, reason=reason)
     record(user, "draft.adopt", f"draft:{draft.id}", now, draft_id=draft.id, reason=reason, version=version.number,
            yes=outcome.deciding.yes, no=outcome.deciding.no, abstain=outcome.deciding.abstain)
+    # In the same transaction: no adopted draft without the job that renders its documents.
+    request_documents(draft, now)
+
+
+def render_documents_again(user, draft: Draft, now: datetime) -> None:
+    """Ask for an adopted position's documents once more, after rendering them failed (the caller starts
+    the job after its commit). Refused while they are being made or when they are there."""
+    _require_board(user)
+    documents = documents_of(draft)
+    if draft.adopted_version_id is None or documents is None:
+        raise PhaseClosed(_l("Only an adopted position has documents."))
+    if documents.state != DocumentsState.FAILED:
+        raise PhaseClosed(_l("The documents are being made or are ready; there is nothing to try again."))
+    request_documents(draft, now)
+    record(user, "documents.retry", f"draft:{draft.id}", now, draft_id=draft.id, attempts=documents.attempts)
     db.session.flush()
-    # The position's documents are rendered now, once, in the same transaction: downloads read them.
-    store_position_files(draft)
 
 
 def replace_text(user, draft: Draft, markdown: str, now: datetime) -> None:

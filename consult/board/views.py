@@ -8,8 +8,8 @@ from flask_login import current_user
 from consult.accounts.forms import EmptyForm
 from consult.board.docx_import import NotADocx, docx_to_markdown
 from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_berlin
-from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, replace_text, \
-    set_deadlines, update_settings
+from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, \
+    render_documents_again, replace_text, set_deadlines, update_settings
 from consult.core import clock
 from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text, unreadable
 from consult.core.access import roles
@@ -18,6 +18,7 @@ from consult.core.refusals import Refusal
 from consult.core.templating import labels
 from consult.drafts.models import Draft, MajorityRule, ModerationPolicy, Phase
 from consult.drafts.services import get_by_slug
+from consult.exports import jobs
 from consult.extensions import db
 
 bp = Blueprint("board", __name__)
@@ -148,8 +149,32 @@ def phase(slug: str):
         return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],
                                form=EmptyForm(), error=str(refusal.message)), refusal.status
     db.session.commit()
+    if adopting:   # the vote is closed and the text frozen; the documents are made now, after the commit
+        jobs.start(draft.id)
+        flash(_("The draft is adopted. Its documents are being made; the download links appear on this "
+                "page when they are ready."), "info")
+        return redirect(url_for("reading.position", slug=slug))
     flash(_("The draft is now in the phase “%(phase)s”.", phase=labels("phase")[target.value]), "info")
     return redirect(url_for("reading.draft", slug=slug))
+
+
+@bp.route("/drafts/<slug>/documents", methods=["POST"])
+@roles("board")
+def documents(slug: str):
+    """After rendering the adopted position's documents failed: try again."""
+    draft = _draft_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        render_documents_again(current_user, draft, clock.now())
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return redirect(url_for("reading.position", slug=slug))
+    db.session.commit()
+    jobs.start(draft.id)
+    flash(_("The documents are being made again."), "info")
+    return redirect(url_for("reading.position", slug=slug))
 
 
 @bp.route("/drafts/<slug>/text", methods=["POST"])

@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 from consult.drafts.services import get_by_slug
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
+from consult.exports.jobs import render_left_behind
+from consult.exports.models import DocumentsState
 from consult.exports.storage import STORED_FORMATS, position_file
 
 
@@ -36,12 +38,29 @@ def export_command(slug: str, name: str, out: Path, number: int | None) -> None:
         click.echo(f"{slug} is not adopted yet: exporting version {version.number} as a preview.", err=True)
     # The writers translate and format dates like a page does: give them a request of their own (German).
     with current_app.test_request_context():
-        if version is None and name in STORED_FORMATS:
-            out.write_bytes(position_file(draft, name).content)     # as rendered at adoption
-        else:
+        stored = position_file(draft, name) if version is None and name in STORED_FORMATS else None
+        if stored is not None:
+            out.write_bytes(stored.content)     # as rendered after the adoption
+        else:                                   # a preview, a table, or documents not made yet
             out.write_bytes(FORMATS[name].write(build_document(draft, version)))
     click.echo(f"Wrote {out} ({out.stat().st_size} bytes).")
 
 
+@click.command("render-documents")
+@click.option("--retry-failed", is_flag=True, help="also try again the documents whose rendering failed")
+@with_appcontext
+def render_documents_command(retry_failed: bool) -> None:
+    """Make the documents of adopted positions that are waiting: those still pending (their process did
+    not get to them) and those whose rendering stopped (DOCUMENTS_STALE_AFTER). For a timer or cron job;
+    safe beside the running app, which claims each job once."""
+    done = render_left_behind(retry_failed)
+    for slug, state in done:
+        click.echo(f"{slug}: {state.value if state else 'taken by another process'}")
+    click.echo(f"{len(done)} position(s) looked at.")
+    if any(state == DocumentsState.FAILED for _, state in done):
+        raise SystemExit(1)
+
+
 def init_app(app) -> None:
     app.cli.add_command(export_command)
+    app.cli.add_command(render_documents_command)

@@ -1,12 +1,14 @@
 """Downloads: the board's exports of any version (preview), and the public downloads of an adopted position."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from consult.core.access import public, roles
 from consult.drafts.services import get_by_slug
+from consult.exports import jobs
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS, filename
+from consult.exports.models import DocumentsState
 from consult.exports.storage import STORED_FORMATS, position_file
 
 bp = Blueprint("exports", __name__)
@@ -28,9 +30,25 @@ def _rendered(document, name: str, private: bool) -> Response:
     return _response(chosen.write(document), chosen.media_type, filename(document, name), private)
 
 
-def _stored(draft, name: str, private: bool) -> Response:
-    """The adopted position as rendered at adoption (conditional: a browser that has it gets a 304)."""
+# A download asked for while the documents are being made: try again after this many seconds.
+RETRY_AFTER = 5
+
+
+def _stored(draft, name: str, private: bool):
+    """The adopted position as rendered after its adoption (conditional: a browser that has it gets a 304).
+
+    While the documents are being made, 503 with Retry-After and a page that says so, rather than
+    rendering here: rendering a long position takes seconds, the job is already at it in some
+    process, and a request that rendered too would hold a server process for that long, for each
+    person who clicks (the job's claim lets only one render; the others could only wait)."""
     stored = position_file(draft, name)
+    if stored is None:
+        documents = jobs.pick_up(draft, file_missing=True)   # left behind (or files gone): started again
+        stored = position_file(draft, name)   # made meanwhile (at once when the job does not run in background)
+        if stored is None:
+            failed = documents is not None and documents.state == DocumentsState.FAILED
+            page = render_template("exports/not_ready.html", draft=draft, failed=failed)
+            return page, 503, {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
     response = _response(stored.content, stored.media_type, stored.filename, private)
     response.set_etag(stored.digest)
     response.last_modified = stored.created_at

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 
+from consult.accounts.models import Role
 from consult.accounts.permissions import is_moderator
 from consult.amendments.permissions import can_propose
 from consult.amendments.queries import by_paragraph as amendments_by_paragraph, support_counts
@@ -17,7 +19,9 @@ from consult.core.pages import check_not_beyond, page_number
 from consult.drafts.models import Draft, Phase, Version
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_and_preparing, get_by_slug, is_heading, paragraph_rows
-from consult.extensions import db, login_manager
+from consult.exports import jobs
+from consult.exports.models import DocumentsState
+from consult.extensions import db, htmx, login_manager
 from consult.reading.queries import draft_summaries
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
@@ -94,9 +98,20 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
 @bp.route("/positions/<slug>")
 @public
 def position(slug: str):
-    """The adopted position: the frozen text of an adopted draft, for everyone, signed in or not."""
+    """The adopted position: the frozen text of an adopted draft, for everyone, signed in or not, and its
+    documents once they are made. While they are made, the download block polls itself (htmx asks for
+    the block alone; without JavaScript the page reloads itself)."""
     draft = get_by_slug(slug)
     if draft is None or draft.adopted_version_id is None:
         abort(404)
+    documents = jobs.pick_up(draft)   # starts the job again when its process left it behind
+    context = {"draft": draft, "state": documents.state.value if documents else DocumentsState.DONE.value,
+               "can_retry": current_user.is_authenticated and current_user.has_role(Role.BOARD)}
+    headers = {"Vary": "HX-Request"}
+    if context["state"] in ("pending", "rendering"):
+        headers["Cache-Control"] = "no-store"
+    if htmx and not htmx.history_restore_request:
+        return render_block("reading/position.html", "documents", **context), 200, headers
     version = db.session.get(Version, draft.adopted_version_id)
-    return render_template("reading/position.html", draft=draft, version=version, texts=paragraph_rows(version))
+    return render_template("reading/position.html", version=version, texts=paragraph_rows(version), **context), \
+        200, headers

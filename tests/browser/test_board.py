@@ -31,7 +31,7 @@ def move_to(page: Page, base_url: str, phase: str) -> None:
     page.locator(f"a[href$='/phase?to={phase}']").click()
     expect(page.locator("main .card")).to_contain_text("Was sich für die Delegierten ändert")
     page.locator("main form[action$='/phase'] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(rf"/drafts/{SLUG}$"))
+    expect(page).to_have_url(re.compile(rf"/(drafts|positions)/{SLUG}$"))   # adopted: the position's page
 
 
 def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page, screenshot_dir):
@@ -56,7 +56,7 @@ def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "board-results.png"), full_page=True)
     move_to(page, base, "adopted")
-    expect(page.locator(".draft-head .phase")).to_contain_text("Beschlossen")
+    expect(page.locator(".draft-head .eyebrow")).to_contain_text("Beschlossene Position")
 
     # The board downloads the adopted position as PDF and DOCX.
     page.goto(f"{base}/drafts/{SLUG}/settings")

@@ -161,7 +161,7 @@ def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watch
     page.goto(f"{base}/drafts/{VOTING}/settings")
     page.locator("a[href$='/phase?to=adopted']").click()
     page.locator("main form[action$='/phase'] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(rf"/drafts/{VOTING}$"))
+    expect(page).to_have_url(re.compile(rf"/positions/{VOTING}$"))   # the position page, where its documents appear
     step("adopted")
 
     # The HTML file of the position, opened from the disk: its own policy admits its stylesheet (by hash).

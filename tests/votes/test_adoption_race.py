@@ -3,13 +3,13 @@
 Real parallel HTTP requests to several gunicorn processes on PostgreSQL (and on an SQLite file,
 where the lock is the database's one write lock): delegates vote on the
 paragraphs in a loop from many threads, and in the middle the board adopts the draft through
-the real adoption form (which renders the position's documents in its transaction, a second or
-more). Afterwards:
+the real adoption form (whose worker renders the position's documents in a thread after its
+commit). Afterwards:
 
 - every answer was a stored vote (before the adoption) or the "phase closed" refusal (409),
   never a server error;
 - no `VoteCast` is later than `adopted_at`;
-- the figures in every document stored at adoption (Markdown, HTML, PDF via pdftotext, DOCX)
+- the figures in every document stored after the adoption (Markdown, HTML, PDF via pdftotext, DOCX)
   equal those of the results page, the JSON and CSV exports, and a recount of the votes.
 
 On the code before `consult.drafts.locks`, votes that waited for the adoption's lock were
@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
 from collections import Counter
 
 import docx
@@ -184,12 +185,20 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
             status, _, body = chair.request(path)
             assert status == 200, f"{path} answered {status}"
             served[name] = body
-        stored = {}
+        # The documents are made after the adoption's commit, by a thread of the worker that adopted:
+        # until then a download answers 503 (Retry-After), then the stored file.
+        stored, public = {}, Browser(server.base)
+        deadline = time.monotonic() + 60
         for name in ("md", "html", "pdf", "docx"):
-            request = Browser(server.base).opener.open(f"{server.base}/positions/{slug}/download/{name}",
-                                                       timeout=TIMEOUT)
-            with request:
-                stored[name] = request.read()
+            while True:
+                try:
+                    with public.opener.open(f"{server.base}/positions/{slug}/download/{name}", timeout=TIMEOUT) as r:
+                        stored[name] = r.read()
+                    break
+                except urllib.error.HTTPError as error:
+                    assert error.code == 503 and error.headers["Retry-After"] and time.monotonic() < deadline, \
+                        f"{name} answered {error.code}"
+                    time.sleep(0.2)
     finally:
         server.stop()
 
