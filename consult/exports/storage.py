@@ -18,7 +18,7 @@ from consult.exports.formats import FORMATS, filename
 from consult.exports.models import PositionFile
 from consult.extensions import db
 
-STORED_FORMATS = ("pdf", "docx", "changes.docx", "md", "html")
+STORED_FORMATS = ("pdf", "docx", "changes.docx", "changes.html", "changes.pdf", "md", "html")
 
 
 def store_position_files(draft: Draft) -> list[PositionFile]:
