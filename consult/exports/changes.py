@@ -39,7 +39,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from flask import current_app, render_template
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_date, format_time, gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -479,7 +479,10 @@ def timestamp(moment: datetime | None) -> str:
 
 
 def _shown_date(moment: datetime | None) -> str:
-    return format_datetime(_utc(moment), format="medium") if moment is not None else ""
+    """The decision's date and time as the federation reads them (the app's time zone)."""
+    if moment is None:
+        return ""
+    return f"{format_date(_utc(moment), format='medium')}, {format_time(_utc(moment), format='short')}"
 
 
 def subtitle(document: Document) -> str:
@@ -494,8 +497,9 @@ def legend() -> str:
 
 
 def author_line(author: Author) -> str:
-    decided = _shown_date(author.moment)
-    return f"{author.label} {author.name} · {decided}" if decided else f"{author.label} {author.name}"
+    """One entry of the legend: "[Antrag 12, NAVE] Netzwerk Afrikanischer Vereine (NAVE) · 02.03.2026, 11:07"."""
+    return " · ".join(part for part in (f"{author.label} {author.organisation}".strip(),
+                                        _shown_date(author.moment)) if part)
 
 
 # -- DOCX ---------------------------------------------------------------------------------------------
@@ -555,15 +559,40 @@ def _style(styles, block: Block) -> str:
     if block.kind == "bullet":
         return "List Bullet" if block.level == 1 else f"List Bullet {min(block.level, 3)}"
     if block.kind == "ordered":
-        return "List" if block.level == 1 else f"List {min(block.level, 3)}"
+        return "List Number"
     if block.kind == "quote":
         return "Quote"
     return "Normal"
 
 
-def _word_line(word, marks: _Marks, line: Line) -> None:
+class _Numbering:
+    """Word numbering for ordered lists: each list counts from its own start (a new w:num on the
+    "List Number" style's numbering), rather than on from the document's previous list."""
+
+    def __init__(self, word) -> None:
+        self._numbering = word.part.numbering_part.element
+        style_num = word.styles["List Number"]._element.pPr.numPr.numId.val
+        self._abstract = self._numbering.num_having_numId(style_num).abstractNumId.val
+        self._current: int | None = None
+
+    def number(self, paragraph, block: Block, previous: Block | None) -> None:
+        if self._current is None or previous is None or previous.kind not in ("ordered", "bullet") or (
+                previous.kind == "ordered" and previous.level == block.level and block.number is not None
+                and previous.number is not None and block.number <= previous.number) or (
+                previous.kind == "bullet" and previous.level == block.level):
+            num = self._numbering.add_num(self._abstract)
+            num.add_lvlOverride(ilvl=block.level - 1).add_startOverride(block.number or 1)
+            self._current = num.numId
+        properties = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        properties.get_or_add_ilvl().val = block.level - 1
+        properties.get_or_add_numId().val = self._current
+
+
+def _word_line(word, marks: _Marks, line: Line, numbering: _Numbering, previous: Block | None) -> None:
     block = line.block
     paragraph = word.add_paragraph(style=_style(word.styles, block))
+    if block.kind == "ordered":
+        numbering.number(paragraph, block, previous)
     for piece in runs(line.pieces):
         fmt = Format(bold=True, italic=piece.format.italic, strike=piece.format.strike, code=piece.format.code) \
             if block.kind == "row" and block.header else piece.format
@@ -611,11 +640,13 @@ def render_change_docx(document: Document) -> bytes:
         word.add_paragraph(legend())
         for author in authors(paragraphs):
             word.add_paragraph(clean(author_line(author)), style="List Bullet")
-        marks = _Marks()
+        marks, numbering = _Marks(), _Numbering(word)
         for paragraph in paragraphs:
             _label(word.add_paragraph(style=NUMBER_STYLE), marks, paragraph)
+            previous = None
             for line in lines(paragraph):
-                _word_line(word, marks, line)
+                _word_line(word, marks, line, numbering, previous)
+                previous = line.block
         out = io.BytesIO()
         word.save(out)
         return out.getvalue()
@@ -637,7 +668,18 @@ def _label(label, marks: _Marks, paragraph: TrackedParagraph) -> None:
 
 # -- HTML and PDF -------------------------------------------------------------------------------------
 
-def _html_runs(pieces: list[Piece], header: bool = False) -> Markup:
+def _marked(piece: Piece, text: Markup) -> Markup:
+    """`text` in <del> and/or <ins>, with the change's time and author."""
+    if piece.deleted is not None:
+        text = Markup('<del datetime="{}" title="{}">{}</del>').format(
+            timestamp(piece.deleted.moment), piece.deleted.name, text)
+    if piece.inserted is not None:
+        text = Markup('<ins datetime="{}" title="{}">{}</ins>').format(
+            timestamp(piece.inserted.moment), piece.inserted.name, text)
+    return text
+
+
+def _html_runs(pieces: list[Piece]) -> Markup:
     """Pieces as HTML: formatting as <strong>/<em>/<s>/<code>, changes in <ins>/<del> with the author in
     `title`, and after each change its visible label."""
     out: list[Markup] = []
@@ -649,16 +691,13 @@ def _html_runs(pieces: list[Piece], header: bool = False) -> Markup:
             if on:
                 text = Markup(f"<{tag}>{text}</{tag}>")
         author = piece.inserted or piece.deleted
+        if not piece.text.strip():   # a changed space neither opens nor closes a label
+            out.append(_marked(piece, text))
+            continue
         if pending_label is not None and author != pending_label:
             out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
             pending_label = None
-        if piece.deleted is not None:
-            text = Markup('<del datetime="{}" title="{}">{}</del>').format(
-                timestamp(piece.deleted.moment), piece.deleted.name, text)
-        if piece.inserted is not None:
-            text = Markup('<ins datetime="{}" title="{}">{}</ins>').format(
-                timestamp(piece.inserted.moment), piece.inserted.name, text)
-        out.append(text)
+        out.append(_marked(piece, text))
         pending_label = piece.deleted or piece.inserted or pending_label
     if pending_label is not None:
         out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
@@ -694,7 +733,8 @@ def html_body(paragraph: TrackedParagraph) -> Markup:
             if len(open_lists) == depth:
                 out.append("</li><li>")
             while len(open_lists) < depth:
-                out.append(f'<{tag} class="in-text">' + "<li>" if tag == "ol" else f"<{tag}><li>")
+                start = f' start="{block.number}"' if tag == "ol" and block.number and block.number != 1 else ""
+                out.append(f"<{tag}{start}><li>")
                 open_lists.append(tag)
             out.append(str(_html_runs(line.pieces)))
             continue
@@ -744,7 +784,7 @@ def render_change_page(document: Document, inline_css: str | None = None) -> str
         return render_template(
             "exports/changes.html", document=document, title=title_lines(document), subtitle=subtitle(document),
             legend=legend(), authors=[(a, _shown_date(a.moment)) for a in authors(paragraphs)],
-            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs], inline_css=inline_css,
+            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs], stamp=timestamp, inline_css=inline_css,
             file_policy=file_policy(inline_css) if inline_css else None)
 
 

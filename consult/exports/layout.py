@@ -22,8 +22,8 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 class Block:
     """One line of the page: a heading, a text paragraph, a list item, a table row, a quote or code.
 
-    `key` tells blocks of one parse apart; `number` is an ordered list item's number, `header` marks a
-    table's header row."""
+    `key` tells blocks of one parse apart; `number` is an ordered list item's number (shown by the
+    list's numbering, not as text), `header` marks a table's header row."""
 
     key: int
     kind: str            # heading / paragraph / bullet / ordered / row / quote / code
@@ -217,14 +217,6 @@ def layout(source: str) -> list[Shown]:
             item_number = number if sort == "ordered" else None
             if sort == "ordered":
                 lists[-1] = (sort, number + 1)
-                if token.map:   # the number itself stays visible ("2."), its marker's space does not
-                    start, _ = aligner.line_span(token.map[0], token.map[0] + 1)
-                    digits = re.match(r"[ \t]*(\d+[.)])", source[start:])
-                    if digits:
-                        block = Block(next(keys), "ordered", len(lists), number)
-                        for offset in range(digits.start(1), digits.end(1)):
-                            aligner.show(start + offset, Shown(source[start + offset], block))
-                        aligner.show(start + digits.end(1), Shown(" ", block))
         elif kind == "blockquote_open":
             quote += 1
         elif kind == "blockquote_close":
@@ -241,13 +233,7 @@ def layout(source: str) -> list[Shown]:
             block = Block(next(keys), "heading", int(token.tag[1:]))
         elif kind == "paragraph_open":
             if lists:
-                sort = lists[-1][0]
-                previous = block
-                if sort == "ordered" and previous is not None and previous.kind == "ordered" \
-                        and previous.number == item_number and previous.level == len(lists):
-                    block = previous   # the item's number belongs to its first paragraph
-                else:
-                    block = Block(next(keys), sort, len(lists), item_number)
+                block = Block(next(keys), lists[-1][0], len(lists), item_number)
                 item_number = None
             else:
                 block = Block(next(keys), "quote" if quote else "paragraph")
