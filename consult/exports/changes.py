@@ -20,38 +20,26 @@ proposing organisation with the amendment's number, dated at the amendment's dec
 
 The tokens are shown as what the reader sees, never as Markdown: `layout` tells for each source
 character its block (heading, list item, table row ...) and emphasis, from the text the token comes
-from (version 1 for deleted tokens, the final text for the rest). Written as DOCX (`w:ins`/`w:del`,
-paragraph marks included) and as HTML/PDF (`<ins>`/`<del>` with `datetime` and a visible label).
+from (version 1 for deleted tokens, the final text for the rest). Written as DOCX by changes_docx.py
+(`w:ins`/`w:del`, paragraph marks included) and as HTML/PDF by changes_page.py (`<ins>`/`<del>` with
+`datetime` and a visible label).
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from difflib import SequenceMatcher
-from itertools import count
-from pathlib import Path
 
-from docx import Document as WordDocument
-from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Pt
-from flask import current_app, render_template
 from flask_babel import format_date, format_time, gettext as _
-from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from consult.amendments.diff import diff, tokens
 from consult.drafts.models import ParagraphText, Version
 from consult.exports.document import DecidedAmendment, Document
-from consult.exports.docx import clean
-from consult.exports.layout import BREAK, CELL, PLAIN, Block, Format, Shown, layout
-from consult.exports.page import document_locale, file_policy, stylesheet, title_lines
+from consult.exports.layout import BREAK, CELL, Block, Format, layout
 from consult.extensions import db
 
-NUMBER_STYLE = "Paragraph Number"   # the "§ N" line before each paragraph of the change document
 
 
 # -- Who changed what ---------------------------------------------------------------------------------
@@ -229,7 +217,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
         segment = segments[k]
         if segment.kind == "equal":
             n = len(tokens(segment.text))
-            for _ in range(n):
+            for _token in range(n):
                 token = next_visible()
                 flush()
                 out.append(token)
@@ -243,7 +231,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
         while k < len(segments) and segments[k].kind != "equal":
             n = len(tokens(segments[k].text))
             if segments[k].kind == "delete":
-                for _ in range(n):
+                for _token in range(n):
                     token = next_visible()
                     removed.extend((earlier, False) for earlier in pending)
                     pending.clear()
@@ -478,7 +466,7 @@ def timestamp(moment: datetime | None) -> str:
     return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _shown_date(moment: datetime | None) -> str:
+def shown_date(moment: datetime | None) -> str:
     """The decision's date and time as the federation reads them (the app's time zone)."""
     if moment is None:
         return ""
@@ -499,212 +487,10 @@ def legend() -> str:
 def author_line(author: Author) -> str:
     """One entry of the legend: "[Antrag 12, NAVE] Netzwerk Afrikanischer Vereine (NAVE) · 02.03.2026, 11:07"."""
     return " · ".join(part for part in (f"{author.label} {author.organisation}".strip(),
-                                        _shown_date(author.moment)) if part)
+                                        shown_date(author.moment)) if part)
 
 
-# -- DOCX ---------------------------------------------------------------------------------------------
-
-class _Marks:
-    """The revision marks of one Word document (w:id unique in it)."""
-
-    def __init__(self) -> None:
-        self._ids = count(1)
-
-    def mark(self, tag: str, author: Author):
-        element = OxmlElement(tag)
-        element.set(qn("w:id"), str(next(self._ids)))
-        element.set(qn("w:author"), clean(author.name))
-        element.set(qn("w:date"), timestamp(author.moment))
-        return element
-
-    def paragraph_mark(self, paragraph, inserted: Author | None, deleted: Author | None) -> None:
-        if inserted is None and deleted is None:
-            return
-        properties = OxmlElement("w:rPr")
-        if inserted is not None:
-            properties.append(self.mark("w:ins", inserted))
-        if deleted is not None:
-            properties.append(self.mark("w:del", deleted))
-        paragraph._p.get_or_add_pPr().append(properties)
-
-
-def _run(text: str, fmt: Format, deleted: bool):
-    run = OxmlElement("w:r")
-    properties = OxmlElement("w:rPr")
-    if fmt.code:
-        fonts = OxmlElement("w:rFonts")
-        for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-            fonts.set(qn(attribute), "Courier New")
-        properties.append(fonts)
-    for on, tag in ((fmt.bold, "w:b"), (fmt.italic, "w:i"), (fmt.strike, "w:strike")):
-        if on:
-            properties.append(OxmlElement(tag))
-    if len(properties):
-        run.append(properties)
-    parts = text.split(CELL)
-    for index, part in enumerate(parts):
-        if index:
-            run.append(OxmlElement("w:tab"))
-        if part:
-            element = OxmlElement("w:delText" if deleted else "w:t")
-            element.set(qn("xml:space"), "preserve")
-            element.text = clean(part)
-            run.append(element)
-    return run
-
-
-def _style(styles, block: Block) -> str:
-    if block.kind == "heading":
-        return f"Heading {min(block.level, 9)}"
-    if block.kind == "bullet":
-        return "List Bullet" if block.level == 1 else f"List Bullet {min(block.level, 3)}"
-    if block.kind == "ordered":
-        return "List Number"
-    if block.kind == "quote":
-        return "Quote"
-    return "Normal"
-
-
-class _Numbering:
-    """Word numbering for ordered lists: each list counts from its own start (a new w:num on the
-    "List Number" style's numbering), rather than on from the document's previous list."""
-
-    def __init__(self, word) -> None:
-        self._numbering = word.part.numbering_part.element
-        style_num = word.styles["List Number"]._element.pPr.numPr.numId.val
-        self._abstract = self._numbering.num_having_numId(style_num).abstractNumId.val
-        self._current: int | None = None
-
-    def number(self, paragraph, block: Block, previous: Block | None) -> None:
-        if self._current is None or previous is None or previous.kind not in ("ordered", "bullet") or (
-                previous.kind == "ordered" and previous.level == block.level and block.number is not None
-                and previous.number is not None and block.number <= previous.number) or (
-                previous.kind == "bullet" and previous.level == block.level):
-            num = self._numbering.add_num(self._abstract)
-            num.add_lvlOverride(ilvl=block.level - 1).add_startOverride(block.number or 1)
-            self._current = num.numId
-        properties = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-        properties.get_or_add_ilvl().val = block.level - 1
-        properties.get_or_add_numId().val = self._current
-
-
-def _word_line(word, marks: _Marks, line: Line, numbering: _Numbering, previous: Block | None) -> None:
-    block = line.block
-    paragraph = word.add_paragraph(style=_style(word.styles, block))
-    if block.kind == "ordered":
-        numbering.number(paragraph, block, previous)
-    for piece in runs(line.pieces):
-        fmt = Format(bold=True, italic=piece.format.italic, strike=piece.format.strike, code=piece.format.code) \
-            if block.kind == "row" and block.header else piece.format
-        run = _run(piece.text, fmt, deleted=piece.deleted is not None)
-        if piece.inserted is not None:
-            wrapper = marks.mark("w:ins", piece.inserted)
-            if piece.deleted is not None:
-                inner = marks.mark("w:del", piece.deleted)
-                inner.append(run)
-                wrapper.append(inner)
-            else:
-                wrapper.append(run)
-            paragraph._p.append(wrapper)
-        elif piece.deleted is not None:
-            wrapper = marks.mark("w:del", piece.deleted)
-            wrapper.append(run)
-            paragraph._p.append(wrapper)
-        else:
-            paragraph._p.append(run)
-    marks.paragraph_mark(paragraph, line.inserted, line.deleted)
-
-
-def _number_style(word):
-    style = word.styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = word.styles["Normal"]
-    style.font.bold = True
-    style.font.size = Pt(9)
-    style.paragraph_format.keep_with_next = True
-    style.paragraph_format.space_before = Pt(8)
-    style.paragraph_format.space_after = Pt(0)
-    return style
-
-
-def render_change_docx(document: Document) -> bytes:
-    """The change document as DOCX (inside an app context): title, subtitle, legend with every author,
-    then each paragraph with its "§ N" line and its changes as Word revisions."""
-    with document_locale():
-        paragraphs = tracked_paragraphs(document)
-        word = WordDocument()
-        _number_style(word)
-        word.core_properties.title = clean(document.draft.title)[:255]
-        word.add_paragraph(clean(title_lines(document)["federation"]))
-        word.add_paragraph(clean(document.draft.title), style="Title")
-        word.add_paragraph(subtitle(document), style="Subtitle")
-        word.add_paragraph(legend())
-        for author in authors(paragraphs):
-            word.add_paragraph(clean(author_line(author)), style="List Bullet")
-        marks, numbering = _Marks(), _Numbering(word)
-        for paragraph in paragraphs:
-            _label(word.add_paragraph(style=NUMBER_STYLE), marks, paragraph)
-            previous = None
-            for line in lines(paragraph):
-                _word_line(word, marks, line, numbering, previous)
-                previous = line.block
-        out = io.BytesIO()
-        word.save(out)
-        return out.getvalue()
-
-
-def _label(label, marks: _Marks, paragraph: TrackedParagraph) -> None:
-    """The "§ N" line: inserted or deleted with its paragraph, so that accepting or rejecting all leaves none
-    without its text."""
-    run = _run(number_label(paragraph), PLAIN, deleted=paragraph.deleted is not None)
-    mark = paragraph.deleted or paragraph.inserted
-    if mark is not None:
-        wrapper = marks.mark("w:del" if paragraph.deleted is not None else "w:ins", mark)
-        wrapper.append(run)
-        label._p.append(wrapper)
-    else:
-        label._p.append(run)
-    marks.paragraph_mark(label, paragraph.inserted, paragraph.deleted)
-
-
-# -- HTML and PDF -------------------------------------------------------------------------------------
-
-def _marked(piece: Piece, text: Markup) -> Markup:
-    """`text` in <del> and/or <ins>, with the change's time and author."""
-    if piece.deleted is not None:
-        text = Markup('<del datetime="{}" title="{}">{}</del>').format(
-            timestamp(piece.deleted.moment), piece.deleted.name, text)
-    if piece.inserted is not None:
-        text = Markup('<ins datetime="{}" title="{}">{}</ins>').format(
-            timestamp(piece.inserted.moment), piece.inserted.name, text)
-    return text
-
-
-def _html_runs(pieces: list[Piece]) -> Markup:
-    """Pieces as HTML: formatting as <strong>/<em>/<s>/<code>, changes in <ins>/<del> with the author in
-    `title`, and after each change its visible label."""
-    out: list[Markup] = []
-    pending_label: Author | None = None
-    for piece in runs(pieces):
-        text = escape(piece.text.replace(CELL, " "))
-        fmt = piece.format
-        for on, tag in ((fmt.code, "code"), (fmt.strike, "s"), (fmt.italic, "em"), (fmt.bold, "strong")):
-            if on:
-                text = Markup(f"<{tag}>{text}</{tag}>")
-        author = piece.inserted or piece.deleted
-        if not piece.text.strip():   # a changed space neither opens nor closes a label
-            out.append(_marked(piece, text))
-            continue
-        if pending_label is not None and author != pending_label:
-            out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
-            pending_label = None
-        out.append(_marked(piece, text))
-        pending_label = piece.deleted or piece.inserted or pending_label
-    if pending_label is not None:
-        out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
-    return Markup("").join(out)
-
-
-def _cells(line: Line) -> list[list[Piece]]:
+def cells(line: Line) -> list[list[Piece]]:
     cells: list[list[Piece]] = [[]]
     for piece in line.pieces:
         if piece.text == CELL:
@@ -712,92 +498,3 @@ def _cells(line: Line) -> list[list[Piece]]:
         else:
             cells[-1].append(piece)
     return cells
-
-
-def html_body(paragraph: TrackedParagraph) -> Markup:
-    """The paragraph's lines as HTML blocks: headings, paragraphs, nested lists, tables, quotes, code."""
-    out: list[str] = []
-    open_lists: list[str] = []
-    table = False
-    for line in lines(paragraph):
-        block = line.block
-        if block.kind != "row" and table:
-            out.append("</tbody></table>")
-            table = False
-        depth = block.level if block.kind in ("bullet", "ordered") else 0
-        while len(open_lists) > depth or (open_lists and depth and len(open_lists) == depth
-                                          and open_lists[-1] != ("ul" if block.kind == "bullet" else "ol")):
-            out.append(f"</li></{open_lists.pop()}>")
-        if depth:
-            tag = "ul" if block.kind == "bullet" else "ol"
-            if len(open_lists) == depth:
-                out.append("</li><li>")
-            while len(open_lists) < depth:
-                start = f' start="{block.number}"' if tag == "ol" and block.number and block.number != 1 else ""
-                out.append(f"<{tag}{start}><li>")
-                open_lists.append(tag)
-            out.append(str(_html_runs(line.pieces)))
-            continue
-        if block.kind == "row":
-            if not table:
-                out.append('<table class="changed-table"><tbody>')
-                table = True
-            cell = "th" if block.header else "td"
-            out.append("<tr>" + "".join(f"<{cell}>{_html_runs(c)}</{cell}>" for c in _cells(line)) + "</tr>")
-        elif block.kind == "heading":
-            level = min(block.level + 1, 6)
-            out.append(f"<h{level}>{_html_runs(line.pieces)}</h{level}>")
-        elif block.kind == "quote":
-            out.append(f"<blockquote><p>{_html_runs(line.pieces)}</p></blockquote>")
-        elif block.kind == "code":
-            out.append(f"<pre>{_html_runs(line.pieces)}</pre>")
-        else:
-            out.append(f"<p>{_html_runs(line.pieces)}</p>")
-    while open_lists:
-        out.append(f"</li></{open_lists.pop()}>")
-    if table:
-        out.append("</tbody></table>")
-    return Markup("".join(out))
-
-
-def html_number(paragraph: TrackedParagraph) -> Markup:
-    label = number_label(paragraph)
-    if paragraph.deleted is not None:
-        return Markup('<del datetime="{}" title="{}">{}</del>').format(
-            timestamp(paragraph.deleted.moment), paragraph.deleted.name, label)
-    if paragraph.inserted is not None:
-        return Markup('<ins datetime="{}" title="{}">{}</ins>').format(
-            timestamp(paragraph.inserted.moment), paragraph.inserted.name, label)
-    return Markup("{}").format(label)
-
-
-def change_stylesheet() -> str:
-    """print.css and the few rules of the change document (static/css/changes.css)."""
-    extra = (Path(current_app.static_folder) / "css" / "changes.css").read_text(encoding="utf-8")
-    return stylesheet() + "\n" + extra
-
-
-def render_change_page(document: Document, inline_css: str | None = None) -> str:
-    """The change document as a print page: the PDF's source, and with `inline_css` the HTML export."""
-    with document_locale():
-        paragraphs = tracked_paragraphs(document)
-        return render_template(
-            "exports/changes.html", document=document, title=title_lines(document), subtitle=subtitle(document),
-            legend=legend(), authors=[(a, _shown_date(a.moment)) for a in authors(paragraphs)],
-            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs], stamp=timestamp, inline_css=inline_css,
-            file_policy=file_policy(inline_css) if inline_css else None)
-
-
-def render_change_html(document: Document) -> bytes:
-    """The change document as a standalone HTML file (its stylesheet inside it)."""
-    return render_change_page(document, inline_css=change_stylesheet()).encode("utf-8")
-
-
-def render_change_pdf(document: Document) -> bytes:
-    """The change document as PDF, set by WeasyPrint like the position's PDF (fetching nothing)."""
-    from weasyprint import CSS, HTML
-
-    from consult.exports.pdf import RefusingFetcher
-    fetcher = RefusingFetcher()
-    css = CSS(string=change_stylesheet(), url_fetcher=fetcher)
-    return HTML(string=render_change_page(document), base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css])

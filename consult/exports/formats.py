@@ -32,17 +32,17 @@ def _docx(document: Document) -> bytes:
 
 
 def _changes_docx(document: Document) -> bytes:
-    from consult.exports.changes import render_change_docx
+    from consult.exports.changes_docx import render_change_docx
     return render_change_docx(document)
 
 
 def _changes_html(document: Document) -> bytes:
-    from consult.exports.changes import render_change_html
+    from consult.exports.changes_page import render_change_html
     return render_change_html(document)
 
 
 def _changes_pdf(document: Document) -> bytes:
-    from consult.exports.changes import render_change_pdf
+    from consult.exports.changes_page import render_change_pdf
     return render_change_pdf(document)
 
 
