@@ -61,7 +61,9 @@ _HIDDEN = Shown("")
 
 class _Aligner:
     def __init__(self, source: str) -> None:
-        self.source = source
+        # As markdown-it reads it: a NUL is U+FFFD there (one character for one, so places stay).
+        self.source = source.replace("\x00", "\ufffd")
+        self.nul = source
         self.shown: list[Shown] = [_HIDDEN] * len(source)
         self.line_starts = [0]
         for index, char in enumerate(source):
@@ -89,17 +91,16 @@ class _Aligner:
             if found < 0:       # not where it should be: character by character
                 for char in line:
                     found = self.source.find(char, cursor, end)
-                    if found < 0:
-                        break
-                    places.append(found)
-                    cursor = found + 1
+                    if found >= 0:
+                        places.append(found)
+                        cursor = found + 1
                 continue
             places.extend(range(found, found + len(line)))
             cursor = found + len(line)
         return places
 
     def show(self, index: int, shown: Shown) -> None:
-        if 0 <= index < len(self.shown):
+        if 0 <= index < len(self.shown) and self.nul[index] != "\x00":   # a NUL shows as nothing
             self.shown[index] = shown
 
 
@@ -206,7 +207,7 @@ def layout(source: str) -> list[Shown]:
     row_cells = 0
     row_end = 0
     block: Block | None = None
-    for token in _markdown.parse(source):
+    for token in _markdown.parse(aligner.source):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             lists.append((kind.split("_")[0], int(token.attrGet("start") or 1)))

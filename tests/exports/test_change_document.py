@@ -10,6 +10,8 @@ rejecting all gives version 1; the new paragraph is one insertion, the deleted o
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
 import re
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import zipfile
 from datetime import datetime, timedelta, timezone
+from html import unescape
 from html.parser import HTMLParser
 
 import docx as docx_reader
@@ -32,6 +35,7 @@ from consult.drafts.models import Draft, Phase, VersionConflict
 from consult.drafts.services import current_version, import_draft, paragraph_texts, set_phase
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
+from consult.exports.page import document_locale
 from consult.extensions import db
 from consult.versions.services import publish_version, resolve_conflict, start_version
 from consult.votes.models import Choice
@@ -304,8 +308,15 @@ def test_change_html_and_pdf_show_the_same_changes(app, adopted):
     assert '<sup class="change-label">[Redaktion]</sup>' in body
     assert "<h2>Teilhabe stärken</h2>" in body and "<ul><li>Beratung vor Ort" in body
     assert "<th>Land</th><th>Gesetz</th>" in body
+    # The standalone file admits its own stylesheet and nothing else (no script, no request anywhere).
+    policy = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    assert policy.startswith("default-src 'none'") and f"'sha256-{digest}'" in policy and "<script" not in html
     pdf = FORMATS["changes.pdf"].write(document)
     assert pdf.startswith(b"%PDF")
+    pdf_text = _words(subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode())
+    assert f"[Antrag {number}, IEB]" in pdf_text and "**" not in pdf_text
 
 
 SOFFICE = shutil.which("soffice")
@@ -346,3 +357,87 @@ def test_libreoffice_opens_the_change_docx(app, adopted, tmp_path):
             out.write(FORMATS["changes.html"].write(document))
         with open(os.path.join(shots, "changes.pdf"), "wb") as out:
             out.write(FORMATS["changes.pdf"].write(document))
+
+
+# -- The chain's corners, on versions built directly --------------------------------------------------
+
+def _decided(number: int, kind: str, paragraph_id: int, version: int | None, base: str = "",
+             proposed: str | None = None, inserted: int | None = None, organisation: str = "Verein A (VA)"):
+    from consult.exports.document import DecidedAmendment
+    return DecidedAmendment(number=number, position=None, kind=kind, status="accepted", organisation=organisation,
+                            base_text=base, proposed_text=proposed, adopted_text=None, justification="", reason=None,
+                            decided_at=_at(number), paragraph_id=paragraph_id, inserted_paragraph_id=inserted,
+                            applied_in_version=version)
+
+
+def _versions(app, *texts_by_version, last_published: bool = True):
+    """A draft whose versions hold the given paragraphs ((key, text) pairs; a new key is a new paragraph)."""
+    from consult.drafts.models import Paragraph, VersionStatus
+    from consult.drafts.services import build_version
+    first = texts_by_version[0]
+    draft = import_draft("\n\n".join(text for _, text in first) + "\n", "Ecken", f"ecken-{len(texts_by_version)}")
+    paragraphs = {key: text.paragraph for (key, _), text in zip(first, draft.versions[0].texts)}
+    for number, texts in enumerate(texts_by_version[1:], start=2):
+        for key, _ in texts:
+            paragraphs.setdefault(key, Paragraph(draft=draft))
+        version = build_version(draft, number, [(paragraphs[key], text) for key, text in texts])
+        if number < len(texts_by_version) or last_published:
+            version.status, version.published_at = VersionStatus.PUBLISHED, _at(100 + number)
+        db.session.flush()
+    return draft, {key: paragraph.id for key, paragraph in paragraphs.items()}
+
+
+def test_a_paragraph_inserted_then_removed_leaves_no_trace_and_a_collision_resolved_as_deletion_is_one(app):
+    import dataclasses
+
+    from consult.exports.changes import tracked_paragraphs
+    from consult.exports.document import ResolvedCollision
+    one, two, three = ("a", "Eins bleibt."), ("b", "Zwei ist umstritten."), ("c", "Drei bleibt.")
+    draft, ids = _versions(app, [one, two, three], [one, two, ("new", "Neu und gleich wieder weg."), three],
+                           [one, three])
+    document = dataclasses.replace(build_document(draft), amendments=(
+        _decided(1, "insert", ids["b"], 2, proposed="Neu und gleich wieder weg.", inserted=ids["new"]),
+        _decided(2, "delete", ids["b"], 3, base=two[1], organisation="Verein B (VB)"),
+        _decided(3, "replace", ids["b"], 3, base=two[1], proposed="Zwei ist jetzt klar."),
+        _decided(4, "delete", ids["new"], 3, base="Neu und gleich wieder weg.")),
+        collisions=(ResolvedCollision(ids["b"], 3, (2, 3), None, _at(50)),))
+    with document_locale():
+        paragraphs = tracked_paragraphs(document)
+    assert [p.paragraph_id for p in paragraphs] == [ids["a"], ids["b"], ids["c"]]
+    kept_a, removed, kept_c = paragraphs
+    assert not kept_a.changed and not kept_c.changed
+    assert removed.deleted.name == "Verein B (VB) · Änderungsantrag 2" and removed.position is None
+    assert {t.deleted for t in removed.tokens} == {removed.deleted} and removed.visible == ""
+    docx = FORMATS["changes.docx"].write(document)
+    assert b"Neu und" not in zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
+
+
+def test_a_preview_of_a_version_in_preparation_credits_the_amendments_it_takes_up(app):
+    import dataclasses
+
+    from consult.exports.changes import tracked_paragraphs
+    one = ("a", "Die Stadt plant.")
+    draft, ids = _versions(app, [one], [("a", "Die Stadt plant gemeinsam.")], last_published=False)
+    document = dataclasses.replace(build_document(draft), amendments=(
+        _decided(7, "replace", ids["a"], None, base=one[1], proposed="Die Stadt plant gemeinsam."),))
+    assert not document.adopted and document.version.number == 2
+    with document_locale():
+        (paragraph,) = tracked_paragraphs(document)
+    assert [(t.text, t.inserted.number) for t in paragraph.tokens if t.inserted] == [(" ", 7), ("gemeinsam", 7)]
+
+
+def test_control_characters_do_not_break_the_change_docx(app, backend):
+    # PostgreSQL holds no NUL at all; SQLite does, and markdown-it reads one as U+FFFD.
+    nul = "\x00" if backend == "sqlite" else ""
+    control = f"Steuer{nul}zeichen\x08 im\x0b Text\x0c und\x1f hier."
+    draft, _ = _versions(app, [("a", "Alter Text.")], [("a", "Alter Text."), ("b", "Neu.")])
+    document = build_document(draft)
+    # The writer reads the versions' texts: put the control characters into version 2's stored text.
+    next(t for t in document.version.texts if t.text == "Neu.").text = control
+    db.session.flush()
+    data = FORMATS["changes.docx"].write(document)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        xml = archive.read("word/document.xml").decode()
+    assert "Steuerzeichen im Text und hier." in "".join(etree.fromstring(xml.encode()).itertext())
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", xml)
