@@ -8,11 +8,13 @@ insertion and a removed one one deletion. Headings, lists, emphasis and tables a
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from itertools import count
 
 from docx import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -55,6 +57,11 @@ class _Marks:
 def _run(text: str, fmt: Format, deleted: bool):
     run = OxmlElement("w:r")
     properties = OxmlElement("w:rPr")
+    if fmt.href:
+        color, underline = OxmlElement("w:color"), OxmlElement("w:u")
+        color.set(qn("w:val"), "0563C1")
+        underline.set(qn("w:val"), "single")
+        properties.extend([color, underline])
     if fmt.code:
         fonts = OxmlElement("w:rFonts")
         for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
@@ -117,15 +124,19 @@ def _fill(paragraph, marks: _Marks, pieces: list[Piece], bold: bool = False) -> 
     for piece in runs(pieces):
         fmt = piece.format
         if bold:
-            fmt = Format(bold=True, italic=fmt.italic, strike=fmt.strike, code=fmt.code)
+            fmt = replace(fmt, bold=True)
         run = _run(piece.text, fmt, deleted=piece.deleted is not None)
         author = piece.deleted or piece.inserted
         if author is not None:
             wrapper = marks.mark("w:del" if piece.deleted is not None else "w:ins", author)
             wrapper.append(run)
-            paragraph._p.append(wrapper)
-        else:
-            paragraph._p.append(run)
+            run = wrapper
+        if fmt.href:
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("r:id"), paragraph.part.relate_to(clean(fmt.href), RT.HYPERLINK, is_external=True))
+            link.append(run)
+            run = link
+        paragraph._p.append(run)
 
 
 def _word_line(word, marks: _Marks, line: Line, numbering: _Numbering, previous: Block | None) -> None:

@@ -15,6 +15,7 @@ from consult.exports.changes import (
     Author, Piece, TrackedParagraph, authors, cells, legend, lines, number_label, runs, shown_date,
     subtitle, timestamp, tracked_paragraphs,
 )
+from consult.core.markdown import LINK_REL
 from consult.exports.document import Document
 from consult.exports.layout import CELL
 from consult.exports.page import document_locale, file_policy, stylesheet, title_lines
@@ -42,6 +43,8 @@ def _html_runs(pieces: list[Piece]) -> Markup:
         for on, tag in ((fmt.code, "code"), (fmt.strike, "s"), (fmt.italic, "em"), (fmt.bold, "strong")):
             if on:
                 text = Markup(f"<{tag}>{text}</{tag}>")
+        if fmt.href:
+            text = Markup('<a href="{}" rel="{}">{}</a>').format(fmt.href, LINK_REL, text)
         author = piece.inserted or piece.deleted
         if not piece.text.strip():   # a changed space neither opens nor closes a label
             out.append(_marked(piece, text))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
@@ -38,6 +39,16 @@ class Format:
     italic: bool = False
     strike: bool = False
     code: bool = False
+    href: str | None = None     # a link's target (http, https and mailto only; other links keep their text)
+
+
+def _outside_link(href: str | None) -> str | None:
+    """`href` when it leads out to the web or to a mail address, else None: a document opened anywhere
+    has no site for a relative link, and other schemes are not for readers to follow."""
+    if not href:
+        return None
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", href)
+    return href.strip() if urlsplit(cleaned).scheme.lower() in ("http", "https", "mailto") else None
 
 
 PLAIN = Format()
@@ -128,12 +139,14 @@ def _inline(aligner: _Aligner, token, block: Block, places: list[int]) -> None:
     """Show the characters of one inline token's text in its block, with emphasis as formatting."""
     content = token.content[:len(places)]
     fmt = {"bold": 0, "italic": 0, "strike": 0}
+    links: list[str | None] = []
     p = 0
 
     def show(position: int, text: str, code: bool = False) -> None:
         if position < len(places):
             aligner.show(places[position], Shown(text, block, Format(
-                bold=fmt["bold"] > 0, italic=fmt["italic"] > 0, strike=fmt["strike"] > 0, code=code)))
+                bold=fmt["bold"] > 0, italic=fmt["italic"] > 0, strike=fmt["strike"] > 0, code=code,
+                href=links[-1] if links else None)))
 
     def text(chars: str, code: bool = False) -> None:
         nonlocal p
@@ -187,7 +200,10 @@ def _inline(aligner: _Aligner, token, block: Block, places: list[int]) -> None:
                 p += len(child.markup)
         elif kind == "link_open":
             p += 1   # "[" or, for an autolink, "<"
+            links.append(_outside_link(child.attrGet("href")))
         elif kind == "link_close":
+            if links:
+                links.pop()
             if child.markup == "autolink":
                 p += 1
             else:

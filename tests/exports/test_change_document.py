@@ -50,7 +50,7 @@ BLOCKS = [
     "Absatz vier wird gestrichen.",
     "Die Kommunen richten **Beiräte** ein.",
     "| Land | Gesetz |\n|---|---|\n| Berlin | PartMigG |",
-    "Absatz sieben schließt.",
+    "Absatz sieben schließt, siehe [Gesetzentwurf](https://example.org/gesetz).",
 ]
 RESOLVED = "Die Kommunen richten **Teilhabebeiräte** verbindlich ein."
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -235,6 +235,10 @@ def test_change_docx_credits_each_change_and_adds_up(app, adopted):
     assert "Heading1" in styles and styles.count("ListBullet") == 2
     bold = [r for r in root.iter(f"{W}r") if r.find(f"{W}rPr/{W}b") is not None]
     assert {"".join(r.itertext()) for r in bold} >= {"alle", "Teilhabebeiräte"}
+    links = list(root.iter(f"{W}hyperlink"))
+    assert ["".join(link.itertext()) for link in links] == ["Gesetzentwurf"]
+    relations = zipfile.ZipFile(io.BytesIO(docx)).read("word/_rels/document.xml.rels").decode()
+    assert 'Target="https://example.org/gesetz" TargetMode="External"' in relations
     tables = docx_reader.Document(io.BytesIO(docx)).tables
     assert [[cell.text for cell in row.cells] for row in tables[0].rows] == [["Land", "Gesetz"], ["Berlin", "PartMigG"]]
 
@@ -308,6 +312,7 @@ def test_change_html_and_pdf_show_the_same_changes(app, adopted):
     assert '<sup class="change-label">[Redaktion]</sup>' in body
     assert "<h2>Teilhabe stärken</h2>" in body and "<ul><li>Beratung vor Ort" in body
     assert "<th>Land</th><th>Gesetz</th>" in body
+    assert '<a href="https://example.org/gesetz" rel="nofollow noopener ugc">Gesetzentwurf</a>' in body
     # The standalone file admits its own stylesheet and nothing else (no script, no request anywhere).
     policy = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
