@@ -391,8 +391,9 @@ class Line:
 
 def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
     """Each token as what it shows: deleted ones as version 1 shows them, the others as the final text."""
-    shown_old = layout(paragraph.original)
-    shown_new = layout(paragraph.visible)
+    original, visible = paragraph.original, paragraph.visible
+    shown_new = layout(visible)
+    shown_old = shown_new if original == visible else layout(original)
     at_old = at_new = 0
     for token in paragraph.tokens:
         n = len(token.text)

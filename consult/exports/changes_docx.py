@@ -84,7 +84,22 @@ def _run(text: str, fmt: Format, deleted: bool):
     return run
 
 
-def _style(styles, block: Block) -> str:
+class _Styles:
+    """Style ids by name, each looked up once (python-docx searches the styles anew on every use)."""
+
+    def __init__(self, word) -> None:
+        self._styles = word.styles
+        self._ids: dict[str, str] = {}
+
+    def paragraph(self, container, name: str):
+        if name not in self._ids:
+            self._ids[name] = self._styles[name].style_id
+        paragraph = container.add_paragraph()
+        paragraph._p.style = self._ids[name]
+        return paragraph
+
+
+def _style(block: Block) -> str:
     if block.kind == "heading":
         return f"Heading {min(block.level, 9)}"
     if block.kind == "bullet":
@@ -139,9 +154,10 @@ def _fill(paragraph, marks: _Marks, pieces: list[Piece], bold: bool = False) -> 
         paragraph._p.append(run)
 
 
-def _word_line(word, marks: _Marks, line: Line, numbering: _Numbering, previous: Block | None) -> None:
+def _word_line(word, styles: _Styles, marks: _Marks, line: Line, numbering: _Numbering,
+               previous: Block | None) -> None:
     block = line.block
-    paragraph = word.add_paragraph(style=_style(word.styles, block))
+    paragraph = styles.paragraph(word, _style(block))
     if block.kind == "ordered":
         numbering.number(paragraph, block, previous)
     _fill(paragraph, marks, line.pieces)
@@ -199,9 +215,9 @@ def render_change_docx(document: Document) -> bytes:
         word.add_paragraph(legend())
         for author in authors(paragraphs):
             word.add_paragraph(clean(author_line(author)), style="List Bullet")
-        marks, numbering = _Marks(), _Numbering(word)
+        marks, numbering, styles = _Marks(), _Numbering(word), _Styles(word)
         for paragraph in paragraphs:
-            _label(word.add_paragraph(style=NUMBER_STYLE), marks, paragraph)
+            _label(styles.paragraph(word, NUMBER_STYLE), marks, paragraph)
             previous = None
             rows: list[Line] = []
             for line in lines(paragraph):
@@ -211,7 +227,7 @@ def render_change_docx(document: Document) -> bytes:
                 if rows:
                     _word_table(word, marks, rows)
                     rows = []
-                _word_line(word, marks, line, numbering, previous)
+                _word_line(word, styles, marks, line, numbering, previous)
                 previous = line.block
             if rows:
                 _word_table(word, marks, rows)
