@@ -27,7 +27,7 @@ from (version 1 for deleted tokens, the final text for the rest). Written as DOC
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from difflib import SequenceMatcher
 
@@ -371,6 +371,8 @@ class Piece:
     format: Format
     inserted: Author | None
     deleted: Author | None
+    was: Format | None = None           # a kept word's formatting in version 1, when a change of its
+    reformatted_by: Author | None = None   # markers (`**`, `*`, a link) changed it, and by whom
 
 
 @dataclass
@@ -389,25 +391,50 @@ class Line:
         return next((p.block for p in self.pieces if p.block is not None), Block(0, "paragraph"))
 
 
+def _marker_authors(paragraph: TrackedParagraph, shown_old: list, shown_new: list) -> list[Author | None]:
+    """Per token: the author of the nearest inserted or deleted token that shows nothing (a Markdown
+    marker), the one who changed the formatting around it (None: no such token)."""
+    changed: list[tuple[int, Author]] = []
+    at_old = at_new = 0
+    for index, token in enumerate(paragraph.tokens):
+        n = len(token.text)
+        shown = shown_new[at_new:at_new + n] if token.deleted is None else shown_old[at_old:at_old + n]
+        author = token.deleted or token.inserted
+        if author is not None and not any(c.text for c in shown):
+            changed.append((index, author))
+        at_old += n if token.inserted is None else 0
+        at_new += n if token.deleted is None else 0
+    if not changed:
+        return [None] * len(paragraph.tokens)
+    return [min(changed, key=lambda c: abs(c[0] - index))[1] for index in range(len(paragraph.tokens))]
+
+
 def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
-    """Each token as what it shows: deleted ones as version 1 shows them, the others as the final text."""
+    """Each token as what it shows: deleted ones as version 1 shows them, the others as the final text.
+    A word in both whose formatting differs carries its old formatting (a formatting change)."""
     original, visible = paragraph.original, paragraph.visible
     shown_new = layout(visible)
     shown_old = shown_new if original == visible else layout(original)
+    markers = _marker_authors(paragraph, shown_old, shown_new) if original != visible else None
     at_old = at_new = 0
-    for token in paragraph.tokens:
+    for index, token in enumerate(paragraph.tokens):
         n = len(token.text)
         if token.deleted is None:
             shown = shown_new[at_new:at_new + n]
         else:
             shown = shown_old[at_old:at_old + n]
+        before = shown_old[at_old:at_old + n] if token.inserted is None and token.deleted is None else shown
         if token.inserted is None:
             at_old += n
         if token.deleted is None:
             at_new += n
-        for character in shown:
-            if character.text:
-                yield Piece(character.text, character.block, character.format, token.inserted, token.deleted)
+        for character, old in zip(shown, before):
+            if not character.text:
+                continue
+            reformatted = markers is not None and old.format != character.format and markers[index] is not None
+            yield Piece(character.text, character.block, character.format, token.inserted, token.deleted,
+                        was=old.format if reformatted else None,
+                        reformatted_by=markers[index] if reformatted else None)
 
 
 def lines(paragraph: TrackedParagraph) -> list[Line]:
@@ -433,8 +460,9 @@ def runs(pieces: list[Piece]) -> list[Piece]:
     for piece in pieces:
         last = joined[-1] if joined else None
         if (last is not None and last.format == piece.format and last.inserted == piece.inserted
-                and last.deleted == piece.deleted and CELL not in (last.text[-1:], piece.text)):
-            joined[-1] = Piece(last.text + piece.text, last.block, last.format, last.inserted, last.deleted)
+                and last.deleted == piece.deleted and last.was == piece.was
+                and last.reformatted_by == piece.reformatted_by and CELL not in (last.text[-1:], piece.text)):
+            joined[-1] = replace(last, text=last.text + piece.text)
         else:
             joined.append(piece)
     return joined
@@ -453,7 +481,7 @@ def authors(paragraphs: list[TrackedParagraph]) -> list[Author]:
                        *(a for t in paragraph.tokens for a in (t.inserted, t.deleted))]:
             if author is not None:
                 found.setdefault((author.number is None, author.number or 0, author.name, author.moment), author)
-    return [found[key] for key in sorted(found, key=lambda k: (k[0], k[1], k[2], k[3] or datetime.min))]
+    return [found[key] for key in sorted(found, key=lambda k: (k[0], k[1], k[2], timestamp(k[3])))]
 
 
 def _utc(moment: datetime | None) -> datetime:

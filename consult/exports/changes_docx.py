@@ -54,14 +54,9 @@ class _Marks:
         paragraph._p.get_or_add_pPr().append(properties)
 
 
-def _run(text: str, fmt: Format, deleted: bool):
-    run = OxmlElement("w:r")
+def _properties(fmt: Format):
+    """w:rPr of a run with `fmt`, its children in the schema's order (Word refuses others)."""
     properties = OxmlElement("w:rPr")
-    if fmt.href:
-        color, underline = OxmlElement("w:color"), OxmlElement("w:u")
-        color.set(qn("w:val"), "0563C1")
-        underline.set(qn("w:val"), "single")
-        properties.extend([color, underline])
     if fmt.code:
         fonts = OxmlElement("w:rFonts")
         for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
@@ -70,6 +65,20 @@ def _run(text: str, fmt: Format, deleted: bool):
     for on, tag in ((fmt.bold, "w:b"), (fmt.italic, "w:i"), (fmt.strike, "w:strike")):
         if on:
             properties.append(OxmlElement(tag))
+    if fmt.href:
+        color, underline = OxmlElement("w:color"), OxmlElement("w:u")
+        color.set(qn("w:val"), "0563C1")
+        underline.set(qn("w:val"), "single")
+        properties.extend([color, underline])
+    return properties
+
+
+def _run(text: str, fmt: Format, deleted: bool, change=None):
+    """A run of `text`; `change` (a w:rPrChange) records the formatting it had before."""
+    run = OxmlElement("w:r")
+    properties = _properties(fmt)
+    if change is not None:
+        properties.append(change)
     if len(properties):
         run.append(properties)
     parts = text.split(CELL)
@@ -140,7 +149,11 @@ def _fill(paragraph, marks: _Marks, pieces: list[Piece], bold: bool = False) -> 
         fmt = piece.format
         if bold:
             fmt = replace(fmt, bold=True)
-        run = _run(piece.text, fmt, deleted=piece.deleted is not None)
+        change = None
+        if piece.was is not None and piece.reformatted_by is not None:
+            change = marks.mark("w:rPrChange", piece.reformatted_by)
+            change.append(_properties(replace(piece.was, bold=piece.was.bold or bold)))
+        run = _run(piece.text, fmt, deleted=piece.deleted is not None, change=change)
         author = piece.deleted or piece.inserted
         if author is not None:
             wrapper = marks.mark("w:del" if piece.deleted is not None else "w:ins", author)

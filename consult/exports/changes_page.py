@@ -45,7 +45,10 @@ def _html_runs(pieces: list[Piece]) -> Markup:
                 text = Markup(f"<{tag}>{text}</{tag}>")
         if fmt.href:
             text = Markup('<a href="{}" rel="{}">{}</a>').format(fmt.href, LINK_REL, text)
-        author = piece.inserted or piece.deleted
+        if piece.reformatted_by is not None:   # only the formatting changed: no <ins>/<del>, a label
+            text = Markup('<span class="format-change" title="{}">{}</span>').format(
+                piece.reformatted_by.name, text)
+        author = piece.inserted or piece.deleted or piece.reformatted_by
         if not piece.text.strip():   # a changed space neither opens nor closes a label
             out.append(_marked(piece, text))
             continue
@@ -53,7 +56,7 @@ def _html_runs(pieces: list[Piece]) -> Markup:
             out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
             pending_label = None
         out.append(_marked(piece, text))
-        pending_label = piece.deleted or piece.inserted or pending_label
+        pending_label = author or pending_label
     if pending_label is not None:
         out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
     return Markup("").join(out)

@@ -446,3 +446,23 @@ def test_control_characters_do_not_break_the_change_docx(app, backend):
         xml = archive.read("word/document.xml").decode()
     assert "Steuerzeichen im Text und hier." in "".join(etree.fromstring(xml.encode()).itertext())
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", xml)
+
+
+def test_a_change_of_formatting_only_is_a_formatting_revision_not_markdown(app):
+    import dataclasses
+    one = ("a", "Die Teilhabe zählt.")
+    draft, ids = _versions(app, [one], [("a", "Die **Teilhabe** zählt.")])
+    document = dataclasses.replace(build_document(draft), amendments=(
+        _decided(5, "replace", ids["a"], 2, base=one[1], proposed="Die **Teilhabe** zählt."),))
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(FORMATS["changes.docx"].write(document)))
+                            .read("word/document.xml"))
+    section = _sections(FORMATS["changes.docx"].write(document))[0]
+    assert _accept(section) == _reject(section) == "Die Teilhabe zählt."
+    (change,) = root.iter(f"{W}rPrChange")
+    run = change.getparent().getparent()
+    assert "".join(run.itertext()) == "Teilhabe" and run.find(f"{W}rPr/{W}b") is not None
+    assert change.get(f"{W}author") == "Verein A (VA) · Änderungsantrag 5" and change.find(f"{W}rPr/{W}b") is None
+    assert not list(root.iter(f"{W}ins", f"{W}del")) and "**" not in "".join(root.itertext())
+    html = FORMATS["changes.html"].write(document).decode()
+    assert ('<span class="format-change" title="Verein A (VA) · Änderungsantrag 5"><strong>Teilhabe</strong></span>'
+            '<sup class="change-label">[Antrag 5, VA]</sup>') in html
