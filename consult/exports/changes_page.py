@@ -6,6 +6,7 @@ set by WeasyPrint fetching nothing, as the position's PDF (consult/exports/pdf.p
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -32,12 +33,25 @@ def _marked(piece: Piece, text: Markup) -> Markup:
     return text
 
 
-def _html_runs(pieces: list[Piece]) -> Markup:
-    """Pieces as HTML: formatting as <strong>/<em>/<s>/<code>, changes in <ins>/<del> with the author in
-    `title`, and after each change its visible label."""
-    out: list[Markup] = []
-    pending_label: Author | None = None
+def _split_spaces(pieces: list[Piece]) -> list[Piece]:
+    """Runs with the trailing space of a changed run apart, so that its label can stand before the space."""
+    split: list[Piece] = []
     for piece in runs(pieces):
+        word = piece.text.rstrip()
+        if (piece.inserted or piece.deleted or piece.reformatted_by) and word and word != piece.text:
+            split += [replace(piece, text=word), replace(piece, text=piece.text[len(word):])]
+        else:
+            split.append(piece)
+    return split
+
+
+def _html_runs(pieces: list[Piece]) -> Markup:
+    """Pieces as HTML: formatting as <strong>/<em>/<s>/<code>/<a>, changes in <ins>/<del> with the author in
+    `title`, and after each change (before the space that follows it) its visible label."""
+    out: list[Markup] = []
+    spaces: list[Markup] = []          # whitespace waiting: a label may come before it
+    label: Author | None = None
+    for piece in _split_spaces(pieces):
         text = escape(piece.text.replace(CELL, " "))
         fmt = piece.format
         for on, tag in ((fmt.code, "code"), (fmt.strike, "s"), (fmt.italic, "em"), (fmt.bold, "strong")):
@@ -48,18 +62,19 @@ def _html_runs(pieces: list[Piece]) -> Markup:
         if piece.reformatted_by is not None:   # only the formatting changed: no <ins>/<del>, a label
             text = Markup('<span class="format-change" title="{}">{}</span>').format(
                 piece.reformatted_by.name, text)
-        author = piece.inserted or piece.deleted or piece.reformatted_by
-        if not piece.text.strip():   # a changed space neither opens nor closes a label
-            out.append(_marked(piece, text))
+        if not piece.text.strip():
+            spaces.append(_marked(piece, text))
             continue
-        if pending_label is not None and author != pending_label:
-            out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
-            pending_label = None
-        out.append(_marked(piece, text))
-        pending_label = author or pending_label
-    if pending_label is not None:
-        out.append(Markup('<sup class="change-label">{}</sup>').format(pending_label.label))
-    return Markup("").join(out)
+        author = piece.inserted or piece.deleted or piece.reformatted_by
+        if label is not None and author != label:
+            out.append(Markup('<sup class="change-label">{}</sup>').format(label.label))
+            label = None
+        out += spaces + [_marked(piece, text)]
+        spaces = []
+        label = author or label
+    if label is not None:
+        out.append(Markup('<sup class="change-label">{}</sup>').format(label.label))
+    return Markup("").join(out + spaces)
 
 
 def html_body(paragraph: TrackedParagraph) -> Markup:
