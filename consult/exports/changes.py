@@ -146,6 +146,8 @@ class _Step:
         """Per token of `old` that disappears / of `new` that appears: the one amendment whose own diff
         made that change (None: none or several)."""
         old_tokens, new_tokens = tokens(old), tokens(new)
+        if len(self.amendments) < 2 and not self.resolved:   # `fill` gives every token to the one (or none)
+            return [None] * len(old_tokens), [None] * len(new_tokens)
         claims_old: list[set[int]] = [set() for _ in old_tokens]
         claims_new: list[set[int]] = [set() for _ in new_tokens]
         for index, amendment in enumerate(self.amendments):
