@@ -18,7 +18,8 @@ from consult.exports.storage import STORED_FORMATS, position_file
 @click.command("export")
 @click.argument("slug")
 @click.option("--format", "name", type=click.Choice(sorted(FORMATS)), required=True,
-              help="pdf, docx, changes.docx (version 1 against the text, tracked changes), md, html, "
+              help="pdf, docx, changes.docx / changes.pdf / changes.html (version 1 against the text, each change "
+                   "credited), md, html, "
                    "comments.csv, votes.csv or json")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
 @click.option("--version", "number", type=int, default=None, help="a preview of this version (default: the adopted text)")

@@ -1,9 +1,8 @@
-"""The Word exports: the document model as DOCX, and a change document with real tracked changes.
+"""The Word export: the document model as DOCX.
 
 `render_docx` writes what the PDF shows (title page, § numbered text, appendix with
-result tables). `render_change_docx` writes version 1's text with the changes to the
-document's text as Word revisions (`w:ins` / `w:del`), so that "accept all" in Word
-gives the document's text and "reject all" gives version 1.
+result tables). The change document (version 1 against the text, as Word revisions) is
+consult/exports/changes_docx.py.
 
 User text passes `clean()` first: characters XML 1.0 cannot hold (control characters,
 lone surrogates) would make the file unreadable, and are dropped.
@@ -12,26 +11,17 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from datetime import date, datetime, time, timezone
-from difflib import SequenceMatcher
-from itertools import count
 
 from docx import Document as WordDocument
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 
-from consult.amendments.diff import diff
 from consult.core.markdown import plain_text
 from consult.drafts.services import is_heading
 from consult.exports.document import Document
 from consult.exports.page import document_locale, status_label, title_lines
 
-FALLBACK_AUTHOR = "Bundeskonferenz"
-CHANGE_HEADER_PARAGRAPHS = 2   # title and subtitle before the paragraphs of a change document
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
 
@@ -184,106 +174,4 @@ def render_docx(document: Document) -> bytes:
             _add_block(word, styles, block.position, block.markdown)
         word.add_page_break()
         _appendix(word, styles, document)
-        return _save(word)
-
-
-# -- The change document ------------------------------------------------------------------------------
-
-def _timestamp(moment: datetime | date) -> str:
-    if not isinstance(moment, datetime):
-        moment = datetime.combine(moment, time(0, 0))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _run(text: str, deleted: bool = False):
-    """A run of `text`; line breaks become `w:br`, deleted text is `w:delText`."""
-    run = OxmlElement("w:r")
-    for index, part in enumerate(text.split("\n")):
-        if index:
-            run.append(OxmlElement("w:br"))
-        if part:
-            element = OxmlElement("w:delText" if deleted else "w:t")
-            element.set(qn("xml:space"), "preserve")
-            element.text = part
-            run.append(element)
-    return run
-
-
-class _Revisions:
-    """Numbers the revision marks of one document (w:id must be unique in it)."""
-
-    def __init__(self) -> None:
-        self._ids = count(1)
-
-    def mark(self, tag: str, author: str, moment: datetime | date):
-        element = OxmlElement(tag)
-        element.set(qn("w:id"), str(next(self._ids)))
-        element.set(qn("w:author"), clean(author) or FALLBACK_AUTHOR)
-        element.set(qn("w:date"), _timestamp(moment))
-        return element
-
-    def paragraph(self, word, old: str | None, new: str | None, author: str, moment: datetime | date) -> None:
-        """A paragraph changed from `old` to `new`; None: the paragraph is new (old) or removed (new)."""
-        p = word.add_paragraph()._p
-        if old is None or new is None:
-            # The paragraph mark itself is inserted or deleted, so accepting (or rejecting) leaves no empty line.
-            properties = OxmlElement("w:rPr")
-            properties.append(self.mark("w:ins" if old is None else "w:del", author, moment))
-            p.get_or_add_pPr().append(properties)
-        for segment in diff(old or "", new or ""):
-            if segment.kind == "equal":
-                p.append(_run(segment.text))
-                continue
-            wrapper = self.mark("w:ins" if segment.kind == "insert" else "w:del", author, moment)
-            wrapper.append(_run(segment.text, deleted=segment.kind == "delete"))
-            p.append(wrapper)
-
-
-def _pairs(base: list[str], new: list[str]) -> Iterator[tuple[str | None, str | None, int | None]]:
-    """(old, new, index in `new`) per paragraph: unchanged and rewritten ones paired, the rest inserted or removed."""
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, base, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            yield from ((base[i], new[j], j) for i, j in zip(range(i1, i2), range(j1, j2)))
-            continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        yield from ((base[i1 + k], new[j1 + k], j1 + k) for k in range(paired))
-        yield from ((base[i], None, None) for i in range(i1 + paired, i2))
-        yield from ((None, new[j], j) for j in range(j1 + paired, j2))
-
-
-def _default_authors(document: Document) -> list[tuple[str, datetime | date]]:
-    """Per paragraph of the document: the organisation whose adopted amendment changed it and the decision's date,
-    else the federation and the document's date."""
-    authors: list[tuple[str, datetime | date]] = [(FALLBACK_AUTHOR, document.dated)] * len(document.blocks)
-    for amendment in document.amendments:
-        if amendment.status in ("accepted", "accepted_modified") and amendment.position:
-            index = amendment.position - 1
-            if 0 <= index < len(authors) and authors[index][0] == FALLBACK_AUTHOR:
-                authors[index] = (amendment.organisation or FALLBACK_AUTHOR, amendment.decided_at or document.dated)
-    return authors
-
-
-def render_change_docx(base_paragraphs: list[str], document: Document,
-                       authored_by: list[tuple[str, datetime]] | None = None) -> bytes:
-    """Version 1 (`base_paragraphs`, Markdown) changed into the document's text as Word tracked changes.
-
-    `authored_by` names the author and date of each paragraph of the document; by default the
-    proposing organisation of the amendment adopted there and its decision date, else
-    "Bundeskonferenz" and the document's date. A removed paragraph takes the date of the
-    document and the fallback author. Text is compared as Markdown, word by word.
-    """
-    with document_locale():
-        base = [clean(text) for text in base_paragraphs]
-        new = [clean(block.markdown) for block in document.blocks]
-        authors = authored_by if authored_by is not None else _default_authors(document)
-        word = WordDocument()
-        word.add_heading(clean(document.draft.title), level=1)
-        word.add_paragraph(_("Changes from version %(old)d to version %(new)d", old=1, new=document.version.number))
-        revisions = _Revisions()
-        for old, text, index in _pairs(base, new):
-            author, moment = (authors[index] if index is not None and index < len(authors)
-                              else (FALLBACK_AUTHOR, document.dated))
-            revisions.paragraph(word, old, text, author, moment)
         return _save(word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from consult.exports.document import Document, first_version_texts
+from consult.exports.document import Document
 from consult.exports.markdown import render_markdown
 from consult.exports.tables import comments_csv, consultation_json, votes_csv
 
@@ -32,8 +32,18 @@ def _docx(document: Document) -> bytes:
 
 
 def _changes_docx(document: Document) -> bytes:
-    from consult.exports.docx import render_change_docx
-    return render_change_docx([text for _, text in first_version_texts(document.draft)], document)
+    from consult.exports.changes_docx import render_change_docx
+    return render_change_docx(document)
+
+
+def _changes_html(document: Document) -> bytes:
+    from consult.exports.changes_page import render_change_html
+    return render_change_html(document)
+
+
+def _changes_pdf(document: Document) -> bytes:
+    from consult.exports.changes_page import render_change_pdf
+    return render_change_pdf(document)
 
 
 FORMATS: dict[str, Format] = {
@@ -42,6 +52,8 @@ FORMATS: dict[str, Format] = {
     "changes.docx": Format(_changes_docx,
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            "aenderungen.docx"),
+    "changes.html": Format(_changes_html, "text/html; charset=utf-8", "aenderungen.html"),
+    "changes.pdf": Format(_changes_pdf, "application/pdf", "aenderungen.pdf"),
     "md": Format(lambda d: render_markdown(d).encode("utf-8"), "text/markdown; charset=utf-8", "md"),
     "html": Format(_html, "text/html; charset=utf-8", "html"),
     "comments.csv": Format(comments_csv, "text/csv; charset=utf-8", "kommentare.csv"),

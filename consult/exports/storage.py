@@ -21,7 +21,7 @@ from consult.exports.formats import FORMATS, filename
 from consult.exports.models import DocumentsState, PositionDocuments, PositionFile
 from consult.extensions import db
 
-STORED_FORMATS = ("pdf", "docx", "changes.docx", "md", "html")
+STORED_FORMATS = ("pdf", "docx", "changes.docx", "changes.html", "changes.pdf", "md", "html")
 
 
 def request_documents(draft: Draft, now: datetime) -> PositionDocuments:

@@ -23,9 +23,8 @@ from pypdf import PdfReader
 
 from consult.core.markdown import plain_text
 from consult.exports.document import build_document
-from consult.exports.docx import CHANGE_HEADER_PARAGRAPHS
 from consult.exports.formats import FORMATS
-from tests.exports.test_pdf_docx import _revision_texts
+from tests.exports.test_change_document import _accept, _mark, _reject, _sections
 
 SOFFICE = shutil.which("soffice")
 if SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") == "1":
@@ -96,9 +95,9 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     source = tmp_path / "changes.docx"
     source.write_bytes(files["changes.docx"])
     resaved = _soffice(source, "docx:MS Word 2007 XML", tmp_path / "resaved", profile)
-    accepted, rejected = _revision_texts(resaved.read_bytes())
-    assert [_words(t) for t in accepted if t.strip()] == [_words(b.markdown) for b in document.blocks]
-    first = [_words(t.text) for t in adopted.versions[0].texts]
-    assert [_words(t) for t in rejected if t.strip()] == first and first != [_words(b.markdown) for b in document.blocks]
+    sections = _sections(resaved.read_bytes())
+    assert [_accept(s) for s in sections if not _mark(s[0])[1]] == [_words(plain_text(b.markdown)) for b in document.blocks]
+    first = [_words(plain_text(t.text)) for t in adopted.versions[0].texts]
+    assert [_reject(s) for s in sections if not _mark(s[0])[0]] == first
+    assert first != [_words(plain_text(b.markdown)) for b in document.blocks]
     assert document.version.number == 2
-    assert len(docx.Document(io.BytesIO(files["changes.docx"])).paragraphs) > CHANGE_HEADER_PARAGRAPHS

@@ -6,12 +6,10 @@ import io
 import re
 import urllib.request
 import zipfile
-from datetime import datetime
 
 import docx
 import pytest
 import weasyprint.urls
-from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from consult.accounts.models import Role
@@ -19,10 +17,10 @@ from consult.amendments.models import AmendmentKind
 from consult.amendments.services import decide, propose
 from consult.core import clock
 from consult.core.markdown import plain_text
-from consult.drafts.models import Paragraph, Phase, VersionStatus
-from consult.drafts.services import build_version, import_draft
+from consult.drafts.models import Phase
+from consult.drafts.services import import_draft
 from consult.exports.document import build_document
-from consult.exports.docx import CHANGE_HEADER_PARAGRAPHS, clean, render_change_docx, render_docx
+from consult.exports.docx import clean, render_docx
 from consult.exports.page import render_html
 from consult.exports.pdf import FetchRefused, RefusingFetcher, render_pdf
 from consult.extensions import db
@@ -118,80 +116,13 @@ def test_control_characters_do_not_break_the_docx(app):
     document = build_document(draft)
     broken = dataclasses.replace(document.blocks[1], markdown=CONTROL)
     document = dataclasses.replace(document, blocks=(document.blocks[0], broken, *document.blocks[2:]))
-    for data in (render_docx(document), render_change_docx([CONTROL, "Alt\x01er Text"], document)):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            assert archive.testzip() is None
-        text = "\n".join(_docx_paragraphs(data))
-        assert "Steuerzeichen im Text und hier." in text
-        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+    data = render_docx(document)   # the change document's: tests/exports/test_change_document.py
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+    text = "\n".join(_docx_paragraphs(data))
+    assert "Steuerzeichen im Text und hier." in text
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
     assert clean(CONTROL) == "Steuerzeichen im Text und hier."
-
-
-def _revision_texts(data: bytes) -> tuple[list[str], list[str]]:
-    """The paragraphs after Word's "accept all" and after "reject all"."""
-    accepted, rejected = [], []
-    body = docx.Document(io.BytesIO(data)).paragraphs[CHANGE_HEADER_PARAGRAPHS:]
-    for paragraph in body:
-        mark = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:rPr')}")
-        inserted = mark is not None and mark.find(qn("w:ins")) is not None
-        deleted = mark is not None and mark.find(qn("w:del")) is not None
-        accept, reject = [], []
-        for element in paragraph._p.iter(qn("w:t"), qn("w:delText"), qn("w:br")):
-            text = "\n" if element.tag == qn("w:br") else element.text or ""
-            if any(a.tag == qn("w:del") for a in element.iterancestors()):
-                reject.append(text)
-            elif any(a.tag == qn("w:ins") for a in element.iterancestors()):
-                accept.append(text)
-            else:
-                accept.append(text)
-                reject.append(text)
-        if not deleted:
-            accepted.append("".join(accept))
-        if not inserted:
-            rejected.append("".join(reject))
-    return accepted, rejected
-
-
-def test_change_document_accepts_to_the_new_text_and_rejects_to_the_old(app):
-    draft = _draft(Phase.COMMENTING)
-    first = build_document(draft)
-    base = [block.markdown for block in first.blocks]
-    paragraphs = [text.paragraph for text in draft.versions[0].texts]
-    texts = [
-        (paragraphs[0], base[0]),
-        (paragraphs[1], base[1].replace("beraten über", "entscheiden gemeinsam über die")),
-        # paragraphs[2] is removed
-        (paragraphs[3], base[3]),
-        (Paragraph(draft=draft), "Ein neuer Absatz mit „Zitat“ und\n- einer Liste\n- mit zwei Punkten"),
-        (paragraphs[4], base[4] + " Ergänzt."),
-    ]
-    version = build_version(draft, 2, texts)
-    version.status = VersionStatus.PUBLISHED
-    db.session.flush()
-    document = build_document(draft, version)
-
-    data = render_change_docx(base, document)
-    accepted, rejected = _revision_texts(data)
-    assert accepted == [block.markdown for block in document.blocks]
-    assert rejected == base
-
-    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
-    assert "<w:ins " in xml and "<w:del " in xml and "<w:delText" in xml
-    assert 'w:author="Bundeskonferenz"' in xml
-    ids = re.findall(r'<w:(?:ins|del) w:id="(\d+)"', xml)
-    assert len(ids) == len(set(ids)) > 0
-
-
-def test_change_document_names_the_given_authors(app):
-    draft = _draft(Phase.COMMENTING)
-    document = build_document(draft)
-    base = [block.markdown for block in document.blocks]
-    changed = dataclasses.replace(document.blocks[1], markdown=base[1] + " Neu.")
-    document = dataclasses.replace(document, blocks=(document.blocks[0], changed, *document.blocks[2:]))
-    authors = [("Türkischer Elternverein (TEV)", datetime(2026, 3, 1, 12, 30))] * len(document.blocks)
-    xml = zipfile.ZipFile(io.BytesIO(render_change_docx(base, document, authors))).read("word/document.xml").decode()
-    assert 'w:author="Türkischer Elternverein (TEV)"' in xml
-    assert 'w:date="2026-03-01T12:30:00Z"' in xml
 
 
 def test_the_appendix_shows_amendment_texts_as_words_not_markdown(app):
