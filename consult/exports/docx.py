@@ -1,9 +1,22 @@
 """The Word exports: the document model as DOCX, and a change document with real tracked changes.
 
-`render_docx` writes what the PDF shows (title page, § numbered text, appendix with
-result tables). `render_change_docx` writes version 1's text with the changes to the
-document's text as Word revisions (`w:ins` / `w:del`), so that "accept all" in Word
-gives the document's text and "reject all" gives version 1.
+`render_docx` writes what the PDF shows (title page, § numbered text, appendix) as Word's own
+structure, from the tree of consult.exports.structure (never from Markdown text): the draft's
+headings as `Heading n` styles (its `#` is Heading 1, under the document's title), lists as Word
+lists numbered by Word (each list its own numbering, which restarts; nested lists one level
+deeper), emphasis as runs, links as hyperlinks (http(s) and mailto only), tables as Word tables
+whose header row repeats on every page. Each paragraph's "§ N" (and its first line number) is a
+small label of its own, kept with the paragraph it names. Table columns are as wide as their
+longest word needs (so Word never splits "Enthaltung"), and no row is split across pages.
+
+The appendix says, in the document's language, how the text came about: the results, for each
+paragraph the amendments that shaped it (who proposed and supported them, who decided when and
+why) and the collisions the moderation resolved, the amendments not adopted, who voted how (only
+when the draft's setting asks for it) and the participating organisations.
+
+`render_change_docx` writes version 1's text with the changes to the document's text as Word
+revisions (`w:ins` / `w:del`), so that "accept all" in Word gives the document's text and
+"reject all" gives version 1.
 
 User text passes `clean()` first: characters XML 1.0 cannot hold (control characters,
 lone surrogates) would make the file unreadable, and are dropped.
@@ -12,54 +25,53 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timezone
 from difflib import SequenceMatcher
 from itertools import count
+from urllib.parse import urlsplit
 
 from docx import Document as WordDocument
-from docx.enum.text import WD_BREAK
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from flask_babel import gettext as _
-from markdown_it import MarkdownIt
+from docx.shared import Cm, Pt, RGBColor, Twips
+from flask_babel import format_date, format_time, get_locale, gettext as _
 
 from consult.amendments.diff import diff
 from consult.core.markdown import plain_text
-from consult.drafts.services import is_heading
-from consult.exports.document import Document
+from consult.exports import structure
+from consult.exports.document import DecidedAmendment, Document
 from consult.exports.page import document_locale, status_label, title_lines
+from consult.exports.structure import Inlines, LineBreak, Text
 
 FALLBACK_AUTHOR = "Bundeskonferenz"
 CHANGE_HEADER_PARAGRAPHS = 2   # title and subtitle before the paragraphs of a change document
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+
+# The page: A4 with 2.5 cm margins, so the text is 16 cm wide.
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)
+TEXT_WIDTH = round((21 - 2 * 2.5) / 2.54 * 1440)   # in twips
+TABLE_FONT = Pt(10)
+# A character's width as a share of the font size, on the wide side: LibreOffice sets Calibri in
+# DejaVu Sans where Calibri is missing, and a column must hold its longest word in either.
+_CHARACTER, _BOLD_CHARACTER = 0.62, 0.72
+_CELL_PADDING = 2 * 108 + 40        # Word's default cell margins (twips), and a little air
+_KEPT_WHOLE = 14                    # a cell this short ("3 (4)", "Gesamter Text") is not broken at its space
+_LINK_SCHEMES = {"http", "https", "mailto"}
+_LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+_MONOSPACE = "Courier New"
+LABEL_STYLE = "Paragraph Number"    # the "§ N" label before each paragraph of the text
+TABLE_STYLE = "Table Text"
+_BULLETS = ("•", "◦", "▪")
 
 
 def clean(text: str) -> str:
     """`text` without the characters an XML document cannot hold (tabs and line breaks stay)."""
     return _NOT_IN_XML.sub("", text)
-
-
-def _inline_runs(paragraph, children) -> None:
-    """Text, emphasis and strong emphasis of one inline token as runs; links keep their text only."""
-    bold = italic = 0
-    for child in children:
-        if child.type == "strong_open":
-            bold += 1
-        elif child.type == "strong_close":
-            bold -= 1
-        elif child.type == "em_open":
-            italic += 1
-        elif child.type == "em_close":
-            italic -= 1
-        elif child.type in ("softbreak", "hardbreak"):
-            paragraph.add_run(" ")
-        elif child.type == "tab":
-            paragraph.add_run("\t")
-        elif child.type in ("text", "code_inline") and child.content:
-            run = paragraph.add_run(clean(child.content))
-            run.bold, run.italic = bold > 0 or None, italic > 0 or None
 
 
 class _Styles:
@@ -76,91 +88,381 @@ class _Styles:
         return self._found[name]
 
     def heading(self, level: int):
-        return self["Title" if level == 0 else f"Heading {level}"]
+        return self["Title" if level == 0 else f"Heading {min(level, 9)}"]
 
 
-def _add_block(word, styles: _Styles, position: int, markdown: str) -> None:
-    """One paragraph of the draft: "§ N" and its text; a heading as a Heading, each list item or table row
-    on its own line."""
-    heading = is_heading(markdown)
-    lines: list[tuple[bool, list]] = []   # (in a list, inline children) per line
-    in_list = 0
-    for token in _markdown.parse(clean(markdown)):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            in_list += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            in_list -= 1
-        elif token.type == "tr_open":
-            lines.append((False, []))
-        elif token.type == "inline":
-            if lines and token.level > 2 and not in_list and lines[-1][1] and lines[-1][1][-1].type != "tab":
-                lines[-1][1].append(_Tab())   # the next cell of the same table row
-            if token.level > 2 and not in_list and lines:
-                lines[-1][1].extend(token.children or [])
-            else:
-                lines.append((in_list > 0, list(token.children or [])))
-    for index, (item, children) in enumerate(lines or [(False, [])]):
-        if heading:
-            paragraph = word.add_paragraph(style=styles.heading(2))
+def _add_styles(word) -> None:
+    """The two styles of our own: the "§ N" label (small, bold, kept with its paragraph) and table text."""
+    label = word.styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    label.base_style = word.styles["Normal"]
+    label.font.bold, label.font.size = True, Pt(9)
+    label.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    label.paragraph_format.keep_with_next = True
+    label.paragraph_format.space_before, label.paragraph_format.space_after = Pt(8), Pt(0)
+    cell = word.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    cell.base_style = word.styles["Normal"]
+    cell.font.size = TABLE_FONT
+    cell.paragraph_format.space_after = Pt(0)
+
+
+def _set_language(word, language: str) -> None:
+    """The document's language (Word's spelling and hyphenation), instead of the template's en-US."""
+    defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    lang = defaults.find(qn("w:lang")) if defaults is not None else None
+    if lang is not None:
+        lang.set(qn("w:val"), language)
+
+
+class _Numbering:
+    """Word numbering for the draft's lists: each list gets a definition of its own, so that every
+    numbered list starts at its own first number (Word continues lists that share one)."""
+
+    def __init__(self, word) -> None:
+        self._root = word.part.numbering_part.element
+        ids = [int(value) for value in self._root.xpath("./w:abstractNum/@w:abstractNumId")]
+        self._next = max(ids, default=-1) + 1
+
+    def new_list(self, ordered: bool, start: int) -> int:
+        """A new numbering (its numId): decimal "1." or bullets, `start` on every level."""
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(qn("w:abstractNumId"), str(self._next))
+        kind = OxmlElement("w:multiLevelType")
+        kind.set(qn("w:val"), "hybridMultilevel")
+        abstract.append(kind)
+        for level in range(9):
+            abstract.append(self._level(level, ordered, start))
+        numbers = self._root.num_lst
+        if numbers:
+            numbers[0].addprevious(abstract)   # the schema wants every abstractNum before the first num
         else:
-            paragraph = word.add_paragraph(style=styles["List Bullet"] if item else None)
-        if index == 0:
-            paragraph.add_run(f"§ {position}\t").bold = True
-        _inline_runs(paragraph, children)
+            self._root.append(abstract)
+        self._next += 1
+        return self._root.add_num(self._next - 1).numId
+
+    @staticmethod
+    def _level(level: int, ordered: bool, start: int):
+        element = OxmlElement("w:lvl")
+        element.set(qn("w:ilvl"), str(level))
+        for tag, value in (("w:start", str(start if ordered else 1)),
+                           ("w:numFmt", "decimal" if ordered else "bullet"),
+                           ("w:lvlText", f"%{level + 1}." if ordered else _BULLETS[level % len(_BULLETS)]),
+                           ("w:lvlJc", "left")):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            element.append(child)
+        properties, indent = OxmlElement("w:pPr"), OxmlElement("w:ind")
+        indent.set(qn("w:left"), str(_indent(level)))
+        indent.set(qn("w:hanging"), "360")
+        properties.append(indent)
+        element.append(properties)
+        return element
 
 
-class _Tab:
-    """Between two cells of a table row."""
-
-    type = "tab"
-    content = "\t"
+def _indent(level: int) -> int:
+    """The left indent (twips) of a list item's text on `level` (0: a top-level list)."""
+    return 720 + 360 * level
 
 
-def _results_table(word, styles: _Styles, document: Document) -> None:
-    questions = document.results.questions
-    # All rows at once: adding them one by one copies the table's grid for each.
-    table = word.add_table(rows=1 + len(questions), cols=6)
-    table.style = styles["Table Grid"]
-    rows = table.rows
-    for cell, label in zip(rows[0].cells, ("", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result"))):
-        cell.text = label
-    for question, table_row in zip(questions, rows[1:]):
-        def figure(name: str) -> str:
-            shown = str(getattr(question.counts, name))
-            return f"{shown} ({getattr(question.weighted, name)})" if question.weighted is not None else shown
-        row = table_row.cells
-        row[0].text = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
-        row[1].text, row[2].text, row[3].text = figure("yes"), figure("no"), figure("abstain")
-        row[4].text = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted,
-                        entitled=question.entitled)
-        row[5].text = _("carried") if question.carried else _("not carried")
+def _set_numbering(paragraph, num_id: int, level: int) -> None:
+    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_ilvl().val = level
+    numbering.get_or_add_numId().val = num_id
 
 
-def _appendix(word, styles: _Styles, document: Document) -> None:
+def _link_target(href: str | None) -> str | None:
+    """The link's address if Word may open it: http(s) and mailto only (no relative or other links)."""
+    if not href:
+        return None
+    href = clean(href).strip()
+    return href if urlsplit(href).scheme.lower() in _LINK_SCHEMES and not re.search(r"[\s<>\"]", href) else None
+
+
+def _text_width(text: str, bold: bool) -> int:
+    """A generous estimate of `text`'s width in a table cell, in twips."""
+    return round(len(text) * (_BOLD_CHARACTER if bold else _CHARACTER) * TABLE_FONT.pt * 20)
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], available: int = TEXT_WIDTH) -> list[int]:
+    """Column widths (twips) for a table: each at least as wide as its longest word (or its whole text,
+    when that is short), the rest of the page's width shared by how much more text each column holds."""
+    needed, wanted = [], []
+    for index, title in enumerate(header):
+        cells = [(title, True)] + [(row[index], False) for row in rows]
+        least = most = 0
+        for text, bold in cells:
+            text = " ".join(text.split())
+            pieces = [text] if len(text) <= _KEPT_WHOLE else text.split(" ")
+            least = max(least, *(_text_width(piece, bold) for piece in pieces))
+            most = max(most, _text_width(text, bold))
+        needed.append(least + _CELL_PADDING)
+        wanted.append(max(most, least) + _CELL_PADDING)
+    if sum(needed) >= available:    # longer words than the page holds: shrink all alike
+        return [max(1, need * available // sum(needed)) for need in needed]
+    if sum(wanted) <= available:    # everything fits on one line: give the rest out by width
+        spare = available - sum(wanted)
+        return [want + spare * want // sum(wanted) for want in wanted]
+    spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed)]
+    return [need + spare * extra // sum(more) for need, extra in zip(needed, more)]
+
+
+def _mark_row(row, header: bool) -> None:
+    """A row never splits across pages; the header row repeats on each page."""
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
+
+
+class _Writer:
+    """Writes the tree of consult.exports.structure into one Word document."""
+
+    def __init__(self, word) -> None:
+        self.word = word
+        self.styles = _Styles(word)
+        self.numbering = _Numbering(word)
+
+    # -- inlines
+
+    def inlines(self, paragraph, inlines: Inlines, bold: bool = False) -> None:
+        """Runs with their bold, italic, code and strike; links as `w:hyperlink` with an external target."""
+        link, link_target = None, None
+        for inline in inlines:
+            if isinstance(inline, LineBreak):
+                paragraph.add_run().add_break()
+                link = None
+                continue
+            run = paragraph.add_run(clean(inline.text))
+            run.bold = (inline.bold or bold) or None
+            run.italic = inline.italic or None
+            if inline.strike:
+                run.font.strike = True
+            if inline.code:
+                run.font.name = _MONOSPACE
+            target = _link_target(inline.href)
+            if target is None:
+                link = None
+                continue
+            if link is None or link_target != target:
+                link, link_target = OxmlElement("w:hyperlink"), target
+                link.set(qn("r:id"), paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+                paragraph._p.append(link)
+            run.font.underline = True
+            run.font.color.rgb = _LINK_COLOUR
+            link.append(run._r)
+
+    def paragraph(self, inlines: Inlines = (), style: str | None = None, bold: bool = False):
+        paragraph = self.word.add_paragraph(style=self.styles[style] if style else None)
+        self.inlines(paragraph, inlines, bold)
+        return paragraph
+
+    # -- blocks
+
+    def blocks(self, blocks: Sequence[structure.Block], depth: int = -1) -> None:
+        """`blocks` in order; `depth` >= 0 inside a list item (its paragraphs indented to the item's text)."""
+        for block in blocks:
+            if isinstance(block, structure.Heading):
+                self.paragraph(block.inlines, f"Heading {min(block.level, 9)}")
+            elif isinstance(block, structure.Paragraph):
+                paragraph = self.paragraph(block.inlines)
+                if depth >= 0:
+                    paragraph.paragraph_format.left_indent = Twips(_indent(depth))
+            elif isinstance(block, structure.List):
+                self.list(block, depth + 1)
+            elif isinstance(block, structure.Table):
+                self.table(block.header, block.rows, block.alignments)
+            elif isinstance(block, structure.Quote):
+                for inner in block.blocks:
+                    if isinstance(inner, structure.Paragraph):
+                        self.paragraph(inner.inlines, "Quote")
+                    else:
+                        self.blocks((inner,), depth)
+            elif isinstance(block, structure.Code):
+                paragraph = self.word.add_paragraph()
+                for index, line in enumerate(block.text.split("\n")):
+                    if index:
+                        paragraph.add_run().add_break()
+                    paragraph.add_run(clean(line)).font.name = _MONOSPACE
+            elif isinstance(block, structure.Rule):
+                self._rule()
+
+    def list(self, block: structure.List, depth: int) -> None:
+        """Each item's first paragraph numbered by Word (style `List Number`/`List Bullet`, levels 2 and 3
+        by their own styles); the item's further blocks indented under it, nested lists one level deeper."""
+        num_id = self.numbering.new_list(block.ordered, block.start)
+        style = ("List Number" if block.ordered else "List Bullet") + (f" {min(depth, 2) + 1}" if depth else "")
+        for item in block.items:
+            first, rest = (item[0], item[1:]) if item and isinstance(item[0], structure.Paragraph) else (None, item)
+            paragraph = self.paragraph(first.inlines if first else (), style)
+            _set_numbering(paragraph, num_id, depth)
+            paragraph.paragraph_format.left_indent = Twips(_indent(depth))
+            self.blocks(rest, depth)
+
+    def table(self, header: Sequence[Inlines], rows: Sequence[Sequence[Inlines]],
+              alignments: Sequence[str | None] = ()) -> object:
+        """A Word table: header row marked as such (repeated on each page, bold), no row split across
+        pages, fixed column widths from `column_widths`."""
+        columns = len(header)
+        # All rows at once: adding them one by one copies the table's grid for each.
+        table = self.word.add_table(rows=1 + len(rows), cols=columns)
+        table.style = self.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False   # a fixed layout: Word keeps our widths
+        widths = [Twips(w) for w in column_widths([structure.plain(c) for c in header],
+                                                  [[structure.plain(c) for c in row] for row in rows])]
+        for column, width in zip(table.columns, widths):
+            column.width = width
+        aligned = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+        cell_style = self.styles[TABLE_STYLE]
+        for index, (row, values) in enumerate(zip(table.rows, [header, *rows])):
+            _mark_row(row, header=index == 0)
+            for column, (cell, value) in enumerate(zip(row.cells, values)):
+                cell.width = widths[column]
+                paragraph = cell.paragraphs[0]
+                paragraph.style = cell_style
+                if column < len(alignments) and alignments[column] in aligned:
+                    paragraph.alignment = aligned[alignments[column]]
+                self.inlines(paragraph, value, bold=index == 0)
+        return table
+
+    def _rule(self) -> None:
+        paragraph = self.word.add_paragraph()
+        borders, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+        for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+            bottom.set(qn(name), value)
+        borders.append(bottom)
+        paragraph._p.get_or_add_pPr().append(borders)
+
+    # -- the parts of the document
+
+    def label(self, position: int, first_line: int) -> None:
+        """"§ N" on a line of its own, kept with its paragraph, with the paragraph's first line number."""
+        paragraph = self.word.add_paragraph(style=self.styles[LABEL_STYLE])
+        paragraph.add_run(f"§ {position}")
+        if first_line:
+            paragraph.add_run(f" · {_('Line')} {first_line}").bold = False
+
+    def field(self, label: str, value: str) -> None:
+        """"Label: value" as one paragraph of the appendix."""
+        if value:
+            paragraph = self.word.add_paragraph()
+            paragraph.add_run(f"{label}: ").bold = True
+            paragraph.add_run(clean(value))
+
+
+def _plain(value: str) -> Inlines:
+    return (Text(value),)
+
+
+def _moment(value: datetime | None) -> str:
+    return f"{format_date(value, format='long')}, {format_time(value, format='short')}" if value else ""
+
+
+def _results_table(writer: _Writer, document: Document) -> None:
+    def figure(question, name: str) -> str:
+        shown = str(getattr(question.counts, name))
+        return f"{shown} ({getattr(question.weighted, name)})" if question.weighted is not None else shown
+
+    header = ["", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
+    rows = [[_("Whole text") if question.is_whole_draft else f"§ {question.position}",
+             figure(question, "yes"), figure(question, "no"), figure(question, "abstain"),
+             _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled),
+             _("carried") if question.carried else _("not carried")]
+            for question in document.results.questions]
+    writer.table([_plain(text) for text in header], [[_plain(text) for text in row] for row in rows],
+                 (None, "right", "right", "right", None, None))
+
+
+def _amendment(writer: _Writer, amendment: DecidedAmendment, heading_level: int) -> None:
+    """One amendment: who proposed and supported it, what it asked, who decided it when and why."""
+    title = _("Amendment %(num)d", num=amendment.number)
+    if amendment.kind == "insert":
+        title = f"{title} · {_('New paragraph')}"
+    elif amendment.position and not (amendment.adopted and amendment.kind == "delete"):
+        title = f"{title} · § {amendment.position}"
+    writer.word.add_paragraph(clean(title), style=writer.styles.heading(heading_level))
+    writer.field(_("Proposed by"), amendment.organisation)
+    writer.field(_("Supported by"), ", ".join(amendment.supporters))
+    writer.field(_("Proposed text"), plain_text(amendment.proposed_text or ""))
+    writer.field(_("Justification"), amendment.justification)
+    writer.field(_("Decision"), status_label(amendment.status))
+    writer.field(_("Decided by"), amendment.decided_by)
+    writer.field(_("Decided on"), _moment(amendment.decided_at))
+    writer.field(_("Adopted text"), plain_text(amendment.adopted_text or ""))
+    writer.field(_("Reason"), amendment.reason or "")
+
+
+def _collision(writer: _Writer, collision) -> None:
+    """A collision the moderation resolved: said as the work of the editorial team ("Redaktion")."""
+    numbers = ", ".join(str(number) for number in collision.amendment_numbers)
+    if collision.text is None:
+        said = _("Amendments %(numbers)s collided here. The moderation resolved it by removing the paragraph "
+                 "in version %(version)d.", numbers=numbers, version=collision.version)
+    else:
+        said = _("Amendments %(numbers)s collided here. The moderation wrote the common text of version "
+                 "%(version)d.", numbers=numbers, version=collision.version)
+    when = _moment(collision.resolved_at)
+    writer.field(_("Editorial team"), f"{said} ({when})" if when else said)
+
+
+def _provenance(writer: _Writer, document: Document) -> None:
+    """For each paragraph of the text the amendments and collisions that shaped it; then removed paragraphs."""
+    writer.word.add_paragraph(_("How the text came about"), style=writer.styles.heading(1))
+    shown = False
+    in_text = {block.paragraph_id for block in document.blocks}
+    for block in document.blocks:
+        amendments = document.changed_by(block.paragraph_id)
+        collisions = [c for c in document.collisions if c.paragraph_id == block.paragraph_id]
+        if not amendments and not collisions:
+            continue
+        shown = True
+        writer.word.add_paragraph(f"§ {block.position}", style=writer.styles.heading(2))
+        for amendment in amendments:
+            _amendment(writer, amendment, 3)
+        for collision in collisions:
+            _collision(writer, collision)
+    removed = [a for a in document.removed if a.paragraph_id not in in_text]
+    removed_collisions = [c for c in document.collisions if c.paragraph_id not in in_text]
+    if removed or removed_collisions:
+        shown = True
+        writer.word.add_paragraph(_("Removed paragraphs"), style=writer.styles.heading(2))
+        for amendment in removed:
+            _amendment(writer, amendment, 3)
+            writer.field(_("Removed text"), plain_text(amendment.base_text or ""))
+        for collision in removed_collisions:
+            _collision(writer, collision)
+    if not shown:
+        writer.word.add_paragraph(_("No amendment changed the text."))
+
+
+def _ballots(writer: _Writer, document: Document) -> None:
+    """Per question, which organisation voted yes, no or abstained."""
+    writer.word.add_paragraph(_("Who voted how"), style=writer.styles.heading(1))
+    for question in document.results.questions:
+        title = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+        writer.word.add_paragraph(title, style=writer.styles.heading(2))
+        for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
+            names = ", ".join(f"{o.name} ({o.short_name})" for o in question.organisations(choice))
+            writer.field(label, names or "–")
+
+
+def _appendix(writer: _Writer, document: Document) -> None:
+    styles = writer.styles
     if document.results is not None:
-        word.add_paragraph(_("Results"), style=styles.heading(1))
-        _results_table(word, styles, document)
+        writer.word.add_paragraph(_("Results"), style=styles.heading(1))
+        _results_table(writer, document)
     if document.amendments:
-        word.add_paragraph(_("Amendments"), style=styles.heading(1))
-        for amendment in document.amendments:
-            title = _("Amendment %(num)d", num=amendment.number)
-            word.add_paragraph(f"{title} · § {amendment.position}" if amendment.position else title,
-                               style=styles.heading(2))
-            for label, value in ((_("Proposed by"), amendment.organisation),
-                                 (_("Proposed text"), plain_text(amendment.proposed_text or "")),
-                                 (_("Justification"), amendment.justification),
-                                 (_("Decision"), status_label(amendment.status)),
-                                 (_("Adopted text"), plain_text(amendment.adopted_text or "")),
-                                 (_("Reason"), amendment.reason)):
-                if value:
-                    paragraph = word.add_paragraph()
-                    paragraph.add_run(f"{label}: ").bold = True
-                    paragraph.add_run(clean(value))
+        _provenance(writer, document)
+        if document.rejected:
+            writer.word.add_paragraph(_("Amendments not adopted"), style=styles.heading(1))
+            for amendment in document.rejected:
+                _amendment(writer, amendment, 2)
+    if document.show_ballots and document.results is not None:
+        _ballots(writer, document)
     if document.organisations:
-        word.add_paragraph(_("Participating organisations"), style=styles.heading(1))
+        writer.word.add_paragraph(_("Participating organisations"), style=styles.heading(1))
         for organisation in document.organisations:
-            word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"),
-                               style=styles["List Bullet"])
+            writer.word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"),
+                                      style=styles["List Bullet"])
 
 
 def _save(word) -> bytes:
@@ -169,21 +471,32 @@ def _save(word) -> bytes:
     return out.getvalue()
 
 
+def _page(word) -> None:
+    section = word.sections[0]
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
+
+
 def render_docx(document: Document) -> bytes:
     """The document as DOCX (inside an app context): title page, text with § numbers, appendix."""
     with document_locale():
         title = title_lines(document)
         word = WordDocument()
-        styles = _Styles(word)
+        _page(word)
+        _add_styles(word)
+        _set_language(word, str(get_locale() or "de").replace("_", "-"))
+        writer = _Writer(word)
+        styles = writer.styles
         word.core_properties.title = clean(title["title"])[:255]
         word.add_paragraph(clean(title["federation"]))
         word.add_paragraph(clean(title["title"]), style=styles.heading(0))
         word.add_paragraph(title["status"])
         word.add_paragraph(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
         for block in document.blocks:
-            _add_block(word, styles, block.position, block.markdown)
+            writer.label(block.position, block.first_line)
+            writer.blocks(structure.parse(clean(block.markdown)))
         word.add_page_break()
-        _appendix(word, styles, document)
+        _appendix(writer, document)
         return _save(word)
 
 
