@@ -39,6 +39,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph as WordParagraph
 from flask_babel import format_date, format_time, get_locale, gettext as _
 
 from consult.amendments.diff import diff
@@ -56,11 +57,15 @@ _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)
 TEXT_WIDTH = round((21 - 2 * 2.5) / 2.54 * 1440)   # in twips
 TABLE_FONT = Pt(10)
-# A character's width as a share of the font size, on the wide side: LibreOffice sets Calibri in
-# DejaVu Sans where Calibri is missing, and a column must hold its longest word in either.
+# The document's font: Arial is on every Word, and LibreOffice sets it in the metric-compatible
+# Liberation Sans, so a column measured for its longest word holds it in either (the template's theme
+# fonts, Calibri and Cambria, are missing on most other systems, and their stand-ins are wider).
+FONT = "Arial"
+# A character's width as a share of the font size, on the wide side (Arial's letters average about
+# half; a wider stand-in such as DejaVu Sans still fits).
 _CHARACTER, _BOLD_CHARACTER = 0.62, 0.72
 _CELL_PADDING = 2 * 108 + 40        # Word's default cell margins (twips), and a little air
-_KEPT_WHOLE = 14                    # a cell this short ("3 (4)", "Gesamter Text") is not broken at its space
+_KEPT_WHOLE = 12                    # a cell this short ("3 (4)", "§ 12") is not broken at its space
 _LINK_SCHEMES = {"http", "https", "mailto"}
 _LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
 _MONOSPACE = "Courier New"
@@ -103,6 +108,20 @@ def _add_styles(word) -> None:
     cell.base_style = word.styles["Normal"]
     cell.font.size = TABLE_FONT
     cell.paragraph_format.space_after = Pt(0)
+
+
+def _set_fonts(word) -> None:
+    """FONT for the text, the headings and the title, in place of the template's theme fonts."""
+    elements = [word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")]
+    elements += [word.styles[name].element.rPr for name in ("Title", *(f"Heading {n}" for n in range(1, 10)))]
+    for properties in elements:
+        if properties is None:
+            continue
+        fonts = properties.get_or_add_rFonts()
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
+        for name in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(name), FONT)
 
 
 def _set_language(word, language: str) -> None:
@@ -334,17 +353,25 @@ class _Writer:
 
     # -- the parts of the document
 
-    def label(self, position: int, first_line: int) -> None:
-        """"§ N" on a line of its own, kept with its paragraph, with the paragraph's first line number."""
-        paragraph = self.word.add_paragraph(style=self.styles[LABEL_STYLE])
-        paragraph.add_run(f"§ {position}")
+    def numbered(self, position: int, first_line: int, blocks: Sequence[structure.Block]) -> None:
+        """One paragraph of the text: "§ N" on a line of its own, kept with the paragraph, with the paragraph's
+        first line number; before a heading, the space above the heading goes above its label."""
+        label = self.word.add_paragraph(style=self.styles[LABEL_STYLE])
+        label.add_run(f"§ {position}")
         if first_line:
-            paragraph.add_run(f" · {_('Line')} {first_line}").bold = False
+            label.add_run(f" · {_('Line')} {first_line}").bold = False
+        before = len(self.word.element.body)
+        self.blocks(blocks)
+        if blocks and isinstance(blocks[0], structure.Heading):
+            label.paragraph_format.space_before = Pt(18)
+            heading = WordParagraph(self.word.element.body[before - 1], self.word._body)
+            heading.paragraph_format.space_before = Pt(2)
 
     def field(self, label: str, value: str) -> None:
         """"Label: value" as one paragraph of the appendix."""
         if value:
             paragraph = self.word.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(3)
             paragraph.add_run(f"{label}: ").bold = True
             paragraph.add_run(clean(value))
 
@@ -372,12 +399,13 @@ def _results_table(writer: _Writer, document: Document) -> None:
                  (None, "right", "right", "right", None, None))
 
 
-def _amendment(writer: _Writer, amendment: DecidedAmendment, heading_level: int) -> None:
-    """One amendment: who proposed and supported it, what it asked, who decided it when and why."""
+def _amendment(writer: _Writer, amendment: DecidedAmendment, heading_level: int, under_paragraph: bool = False) -> None:
+    """One amendment: who proposed and supported it, what it asked, who decided it when and why
+    (`under_paragraph`: below the heading of its paragraph, which says the § already)."""
     title = _("Amendment %(num)d", num=amendment.number)
     if amendment.kind == "insert":
         title = f"{title} · {_('New paragraph')}"
-    elif amendment.position and not (amendment.adopted and amendment.kind == "delete"):
+    elif amendment.position and not under_paragraph and not (amendment.adopted and amendment.kind == "delete"):
         title = f"{title} · § {amendment.position}"
     writer.word.add_paragraph(clean(title), style=writer.styles.heading(heading_level))
     writer.field(_("Proposed by"), amendment.organisation)
@@ -417,7 +445,7 @@ def _provenance(writer: _Writer, document: Document) -> None:
         shown = True
         writer.word.add_paragraph(f"§ {block.position}", style=writer.styles.heading(2))
         for amendment in amendments:
-            _amendment(writer, amendment, 3)
+            _amendment(writer, amendment, 3, under_paragraph=True)
         for collision in collisions:
             _collision(writer, collision)
     removed = [a for a in document.removed if a.paragraph_id not in in_text]
@@ -440,9 +468,12 @@ def _ballots(writer: _Writer, document: Document) -> None:
     for question in document.results.questions:
         title = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
         writer.word.add_paragraph(title, style=writer.styles.heading(2))
+        if not question.ballots:
+            writer.word.add_paragraph(_("No organisation voted on this."))
         for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
             names = ", ".join(f"{o.name} ({o.short_name})" for o in question.organisations(choice))
-            writer.field(label, names or "–")
+            if question.ballots:
+                writer.field(label, names or "–")
 
 
 def _appendix(writer: _Writer, document: Document) -> None:
@@ -484,6 +515,7 @@ def render_docx(document: Document) -> bytes:
         word = WordDocument()
         _page(word)
         _add_styles(word)
+        _set_fonts(word)
         _set_language(word, str(get_locale() or "de").replace("_", "-"))
         writer = _Writer(word)
         styles = writer.styles
@@ -493,8 +525,7 @@ def render_docx(document: Document) -> bytes:
         word.add_paragraph(title["status"])
         word.add_paragraph(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
         for block in document.blocks:
-            writer.label(block.position, block.first_line)
-            writer.blocks(structure.parse(clean(block.markdown)))
+            writer.numbered(block.position, block.first_line, structure.parse(clean(block.markdown)))
         word.add_page_break()
         _appendix(writer, document)
         return _save(word)

@@ -247,7 +247,7 @@ def test_the_appendix_tells_how_the_text_came_about(app, shaped):
     at = appendix.index("Wie der Text entstanden ist")
     assert appendix.index(f"§ {position}") > at
     block = appendix[appendix.index(f"§ {position}"):]
-    assert block[1] == f"Änderungsantrag {shorter.number} · § {position}"
+    assert block[1] == f"Änderungsantrag {shorter.number}"   # under its paragraph's heading "§ N"
     assert block[2] == "Gestellt von: Verein A (VA)"
     assert block[3] == "Unterstützt von: Verein B (VB), Verein C (VC)"
     assert "Entscheidung: Übernommen" in block[:10] and "Entschieden von: Mira Moderation" in block[:10]
@@ -279,6 +279,7 @@ def test_who_voted_how_only_with_the_setting(app, shaped):
     assert whole[1:4] == ["Ja: Verein A (VA), Verein B (VB), Verein C (VC)", "Nein: –", "Enthaltung: –"]
     first = next(i for i, line in enumerate(ballots) if line.startswith("§ "))
     assert ballots[first + 1:first + 4] == ["Ja: Verein A (VA), Verein B (VB)", "Nein: –", "Enthaltung: Verein C (VC)"]
+    assert ballots[-2:] == ["§ 8", "Keine Organisation hat hierüber abgestimmt."]
 
 
 def _soffice_pdf_text(data: bytes, tmp_path) -> str:
