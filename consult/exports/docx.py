@@ -80,8 +80,9 @@ def clean(text: str) -> str:
 
 
 class _Styles:
-    """A document's styles, each looked up once: python-docx finds a style name anew on every use,
-    which took a third of a 300-paragraph export."""
+    """A document's styles, each looked up once: python-docx finds a style name anew on every use, and
+    assigning a style compares it with the default style by walking all styles (most of the time of a
+    300-paragraph export), so paragraphs get the style's id straight (`_Writer.add`)."""
 
     def __init__(self, word) -> None:
         self._styles = word.styles
@@ -92,8 +93,12 @@ class _Styles:
             self._found[name] = self._styles[name]
         return self._found[name]
 
-    def heading(self, level: int):
-        return self["Title" if level == 0 else f"Heading {min(level, 9)}"]
+    def id(self, name: str) -> str:
+        return self[name].style_id
+
+    @staticmethod
+    def heading(level: int) -> str:
+        return "Title" if level == 0 else f"Heading {min(level, 9)}"
 
 
 def _add_styles(word) -> None:
@@ -188,6 +193,10 @@ def _set_numbering(paragraph, num_id: int, level: int) -> None:
     numbering.get_or_add_numId().val = num_id
 
 
+def _set_style(paragraph, style_id: str) -> None:
+    paragraph._p.get_or_add_pPr().style = style_id
+
+
 def _link_target(href: str | None) -> str | None:
     """The link's address if Word may open it: http(s) and mailto only (no relative or other links)."""
     if not href:
@@ -251,8 +260,10 @@ class _Writer:
                 link = None
                 continue
             run = paragraph.add_run(clean(inline.text))
-            run.bold = (inline.bold or bold) or None
-            run.italic = inline.italic or None
+            if inline.bold or bold:
+                run.bold = True
+            if inline.italic:
+                run.italic = True
             if inline.strike:
                 run.font.strike = True
             if inline.code:
@@ -269,8 +280,15 @@ class _Writer:
             run.font.color.rgb = _LINK_COLOUR
             link.append(run._r)
 
+    def add(self, text: str = "", style: str | None = None):
+        """A new paragraph at the document's end: `text` (cleaned) in the style named `style`."""
+        paragraph = self.word.add_paragraph(clean(text) if text else None)
+        if style:
+            _set_style(paragraph, self.styles.id(style))
+        return paragraph
+
     def paragraph(self, inlines: Inlines = (), style: str | None = None, bold: bool = False):
-        paragraph = self.word.add_paragraph(style=self.styles[style] if style else None)
+        paragraph = self.add(style=style)
         self.inlines(paragraph, inlines, bold)
         return paragraph
 
@@ -331,13 +349,13 @@ class _Writer:
         for column, width in zip(table.columns, widths):
             column.width = width
         aligned = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
-        cell_style = self.styles[TABLE_STYLE]
+        cell_style = self.styles.id(TABLE_STYLE)
         for index, (row, values) in enumerate(zip(table.rows, [header, *rows])):
             _mark_row(row, header=index == 0)
             for column, (cell, value) in enumerate(zip(row.cells, values)):
                 cell.width = widths[column]
                 paragraph = cell.paragraphs[0]
-                paragraph.style = cell_style
+                _set_style(paragraph, cell_style)
                 if column < len(alignments) and alignments[column] in aligned:
                     paragraph.alignment = aligned[alignments[column]]
                 self.inlines(paragraph, value, bold=index == 0)
@@ -356,7 +374,7 @@ class _Writer:
     def numbered(self, position: int, first_line: int, blocks: Sequence[structure.Block]) -> None:
         """One paragraph of the text: "§ N" on a line of its own, kept with the paragraph, with the paragraph's
         first line number; before a heading, the space above the heading goes above its label."""
-        label = self.word.add_paragraph(style=self.styles[LABEL_STYLE])
+        label = self.add(style=LABEL_STYLE)
         label.add_run(f"§ {position}")
         if first_line:
             label.add_run(f" · {_('Line')} {first_line}").bold = False
@@ -407,7 +425,7 @@ def _amendment(writer: _Writer, amendment: DecidedAmendment, heading_level: int,
         title = f"{title} · {_('New paragraph')}"
     elif amendment.position and not under_paragraph and not (amendment.adopted and amendment.kind == "delete"):
         title = f"{title} · § {amendment.position}"
-    writer.word.add_paragraph(clean(title), style=writer.styles.heading(heading_level))
+    writer.add(clean(title), writer.styles.heading(heading_level))
     writer.field(_("Proposed by"), amendment.organisation)
     writer.field(_("Supported by"), ", ".join(amendment.supporters))
     writer.field(_("Proposed text"), plain_text(amendment.proposed_text or ""))
@@ -434,7 +452,7 @@ def _collision(writer: _Writer, collision) -> None:
 
 def _provenance(writer: _Writer, document: Document) -> None:
     """For each paragraph of the text the amendments and collisions that shaped it; then removed paragraphs."""
-    writer.word.add_paragraph(_("How the text came about"), style=writer.styles.heading(1))
+    writer.add(_("How the text came about"), writer.styles.heading(1))
     shown = False
     in_text = {block.paragraph_id for block in document.blocks}
     for block in document.blocks:
@@ -443,7 +461,7 @@ def _provenance(writer: _Writer, document: Document) -> None:
         if not amendments and not collisions:
             continue
         shown = True
-        writer.word.add_paragraph(f"§ {block.position}", style=writer.styles.heading(2))
+        writer.add(f"§ {block.position}", writer.styles.heading(2))
         for amendment in amendments:
             _amendment(writer, amendment, 3, under_paragraph=True)
         for collision in collisions:
@@ -452,24 +470,24 @@ def _provenance(writer: _Writer, document: Document) -> None:
     removed_collisions = [c for c in document.collisions if c.paragraph_id not in in_text]
     if removed or removed_collisions:
         shown = True
-        writer.word.add_paragraph(_("Removed paragraphs"), style=writer.styles.heading(2))
+        writer.add(_("Removed paragraphs"), writer.styles.heading(2))
         for amendment in removed:
             _amendment(writer, amendment, 3)
             writer.field(_("Removed text"), plain_text(amendment.base_text or ""))
         for collision in removed_collisions:
             _collision(writer, collision)
     if not shown:
-        writer.word.add_paragraph(_("No amendment changed the text."))
+        writer.add(_("No amendment changed the text."))
 
 
 def _ballots(writer: _Writer, document: Document) -> None:
     """Per question, which organisation voted yes, no or abstained."""
-    writer.word.add_paragraph(_("Who voted how"), style=writer.styles.heading(1))
+    writer.add(_("Who voted how"), writer.styles.heading(1))
     for question in document.results.questions:
         title = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
-        writer.word.add_paragraph(title, style=writer.styles.heading(2))
+        writer.add(title, writer.styles.heading(2))
         if not question.ballots:
-            writer.word.add_paragraph(_("No organisation voted on this."))
+            writer.add(_("No organisation voted on this."))
         for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
             names = ", ".join(f"{o.name} ({o.short_name})" for o in question.organisations(choice))
             if question.ballots:
@@ -477,23 +495,21 @@ def _ballots(writer: _Writer, document: Document) -> None:
 
 
 def _appendix(writer: _Writer, document: Document) -> None:
-    styles = writer.styles
     if document.results is not None:
-        writer.word.add_paragraph(_("Results"), style=styles.heading(1))
+        writer.add(_("Results"), writer.styles.heading(1))
         _results_table(writer, document)
     if document.amendments:
         _provenance(writer, document)
         if document.rejected:
-            writer.word.add_paragraph(_("Amendments not adopted"), style=styles.heading(1))
+            writer.add(_("Amendments not adopted"), writer.styles.heading(1))
             for amendment in document.rejected:
                 _amendment(writer, amendment, 2)
     if document.show_ballots and document.results is not None:
         _ballots(writer, document)
     if document.organisations:
-        writer.word.add_paragraph(_("Participating organisations"), style=styles.heading(1))
+        writer.add(_("Participating organisations"), writer.styles.heading(1))
         for organisation in document.organisations:
-            writer.word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"),
-                                      style=styles["List Bullet"])
+            writer.add(f"{organisation.name} ({organisation.short_name})", "List Bullet")
 
 
 def _save(word) -> bytes:
@@ -520,10 +536,10 @@ def render_docx(document: Document) -> bytes:
         writer = _Writer(word)
         styles = writer.styles
         word.core_properties.title = clean(title["title"])[:255]
-        word.add_paragraph(clean(title["federation"]))
-        word.add_paragraph(clean(title["title"]), style=styles.heading(0))
-        word.add_paragraph(title["status"])
-        word.add_paragraph(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
+        writer.add(title["federation"])
+        writer.add(title["title"], styles.heading(0))
+        writer.add(title["status"])
+        writer.add(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
         for block in document.blocks:
             writer.numbered(block.position, block.first_line, structure.parse(clean(block.markdown)))
         word.add_page_break()
