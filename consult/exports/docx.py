@@ -9,10 +9,11 @@ whose header row repeats on every page. Each paragraph's "§ N" (and its first l
 small label of its own, kept with the paragraph it names. Table columns are as wide as their
 longest word needs (so Word never splits "Enthaltung"), and no row is split across pages.
 
-The appendix says, in the document's language, how the text came about: the results, for each
-paragraph the amendments that shaped it (who proposed and supported them, who decided when and
-why) and the collisions the moderation resolved, the amendments not adopted, who voted how (only
-when the draft's setting asks for it) and the participating organisations.
+The appendix has the parts and words of the print page's (PDF, HTML), in the document's language:
+the results; how the text came about - for each paragraph the amendments that shaped it (who
+proposed and supported them, who decided when and why), the collisions the moderation resolved,
+its vote, and the paragraphs removed; the amendments not adopted; who voted how (only when the
+draft's setting asks for it); the participating organisations.
 
 `render_change_docx` writes version 1's text with the changes to the document's text as Word
 revisions (`w:ins` / `w:del`), so that "accept all" in Word gives the document's text and
@@ -45,7 +46,7 @@ from flask_babel import format_date, format_time, get_locale, gettext as _
 from consult.amendments.diff import diff
 from consult.core.markdown import plain_text
 from consult.exports import structure
-from consult.exports.document import DecidedAmendment, Document
+from consult.exports.document import DecidedAmendment, Document, ResolvedCollision
 from consult.exports.page import document_locale, status_label, title_lines
 from consult.exports.structure import Inlines, LineBreak, Text
 
@@ -398,116 +399,152 @@ def _plain(value: str) -> Inlines:
     return (Text(value),)
 
 
-def _moment(value: datetime | None) -> str:
-    return f"{format_date(value, format='long')}, {format_time(value, format='short')}" if value else ""
+def _decided_when(moment: datetime | None) -> str:
+    """"3. März 2026, 14:05": the date and time of a decision, in the document's language and time zone."""
+    return f"{format_date(moment, format='long')}, {format_time(moment, format='short')}" if moment else ""
+
+
+def _figure(question, choice: str) -> str:
+    """"4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
+    shown = str(getattr(question.counts, choice))
+    return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
+
+
+def _question_label(question) -> str:
+    return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+
+
+def _figures_line(question) -> str:
+    """One question's figures in words, as the results table gives them."""
+    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+    return " · ".join((f"{_('Yes')} {_figure(question, 'yes')}", f"{_('No')} {_figure(question, 'no')}",
+                       f"{_('Abstain')} {_figure(question, 'abstain')}", turnout,
+                       _("carried") if question.carried else _("not carried")))
 
 
 def _results_table(writer: _Writer, document: Document) -> None:
-    def figure(question, name: str) -> str:
-        shown = str(getattr(question.counts, name))
-        return f"{shown} ({getattr(question.weighted, name)})" if question.weighted is not None else shown
-
-    header = ["", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
-    rows = [[_("Whole text") if question.is_whole_draft else f"§ {question.position}",
-             figure(question, "yes"), figure(question, "no"), figure(question, "abstain"),
+    results = document.results
+    header = [_("Question"), _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
+    rows = [[_question_label(question), _figure(question, "yes"), _figure(question, "no"),
+             _figure(question, "abstain"),
              _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled),
              _("carried") if question.carried else _("not carried")]
-            for question in document.results.questions]
+            for question in results.questions]
     writer.table([_plain(text) for text in header], [[_plain(text) for text in row] for row in rows],
                  (None, "right", "right", "right", None, None))
+    if results.weighted:
+        writer.add(_("In brackets: the weighted votes, which decide."))
 
 
-def _amendment(writer: _Writer, amendment: DecidedAmendment, heading_level: int, under_paragraph: bool = False) -> None:
-    """One amendment: who proposed and supported it, what it asked, who decided it when and why
-    (`under_paragraph`: below the heading of its paragraph, which says the § already)."""
+def _kind_label(kind: str) -> str:
+    """What an amendment does, where it is more than a new wording."""
+    return {"insert": _("New paragraph"), "delete": _("Removal of the paragraph")}.get(kind, "")
+
+
+def _amendment(writer: _Writer, amendment: DecidedAmendment, level: int) -> None:
+    """One amendment: what it does, who proposed and supported it, what it asked and why, who decided it
+    when and why (the § only for one not adopted: an adopted one stands under its paragraph)."""
     title = _("Amendment %(num)d", num=amendment.number)
-    if amendment.kind == "insert":
-        title = f"{title} · {_('New paragraph')}"
-    elif amendment.position and not under_paragraph and not (amendment.adopted and amendment.kind == "delete"):
+    if _kind_label(amendment.kind):
+        title = f"{title} · {_kind_label(amendment.kind)}"
+    if amendment.position and not amendment.adopted:
         title = f"{title} · § {amendment.position}"
-    writer.add(clean(title), writer.styles.heading(heading_level))
+    writer.add(title, writer.styles.heading(level))
+    decision = status_label(amendment.status)
+    if amendment.applied_in_version:
+        decision = f"{decision} · {_('Version %(number)d', number=amendment.applied_in_version)}"
+    decided_by = ", ".join(part for part in (amendment.decided_by, _decided_when(amendment.decided_at)) if part)
     writer.field(_("Proposed by"), amendment.organisation)
     writer.field(_("Supported by"), ", ".join(amendment.supporters))
     writer.field(_("Proposed text"), plain_text(amendment.proposed_text or ""))
     writer.field(_("Justification"), amendment.justification)
-    writer.field(_("Decision"), status_label(amendment.status))
-    writer.field(_("Decided by"), amendment.decided_by)
-    writer.field(_("Decided on"), _moment(amendment.decided_at))
-    writer.field(_("Adopted text"), plain_text(amendment.adopted_text or ""))
+    writer.field(_("Decision"), decision)
+    writer.field(_("Decided by"), decided_by)
     writer.field(_("Reason"), amendment.reason or "")
+    writer.field(_("Adopted text"), plain_text(amendment.adopted_text or ""))
 
 
-def _collision(writer: _Writer, collision) -> None:
-    """A collision the moderation resolved: said as the work of the editorial team ("Redaktion")."""
+def _collision(writer: _Writer, collision: ResolvedCollision) -> None:
+    """What the moderation did where adopted amendments collided, and the common text it wrote."""
     numbers = ", ".join(str(number) for number in collision.amendment_numbers)
+    when = _decided_when(collision.resolved_at)
     if collision.text is None:
-        said = _("Amendments %(numbers)s collided here. The moderation resolved it by removing the paragraph "
-                 "in version %(version)d.", numbers=numbers, version=collision.version)
+        note = _("Amendments %(numbers)s collided; the moderation removed the paragraph in version "
+                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
     else:
-        said = _("Amendments %(numbers)s collided here. The moderation wrote the common text of version "
-                 "%(version)d.", numbers=numbers, version=collision.version)
-    when = _moment(collision.resolved_at)
-    writer.field(_("Editorial team"), f"{said} ({when})" if when else said)
+        note = _("Amendments %(numbers)s collided; the moderation wrote the common text in version "
+                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
+    writer.add(note)
+    if collision.text:
+        writer.field(_("Common text"), plain_text(collision.text))
 
 
-def _provenance(writer: _Writer, document: Document) -> None:
-    """For each paragraph of the text the amendments and collisions that shaped it; then removed paragraphs."""
-    writer.add(_("How the text came about"), writer.styles.heading(1))
-    shown = False
-    in_text = {block.paragraph_id for block in document.blocks}
-    for block in document.blocks:
-        amendments = document.changed_by(block.paragraph_id)
-        collisions = [c for c in document.collisions if c.paragraph_id == block.paragraph_id]
-        if not amendments and not collisions:
-            continue
-        shown = True
-        writer.add(f"§ {block.position}", writer.styles.heading(2))
-        for amendment in amendments:
-            _amendment(writer, amendment, 3, under_paragraph=True)
-        for collision in collisions:
-            _collision(writer, collision)
-    removed = [a for a in document.removed if a.paragraph_id not in in_text]
-    removed_collisions = [c for c in document.collisions if c.paragraph_id not in in_text]
-    if removed or removed_collisions:
-        shown = True
-        writer.add(_("Removed paragraphs"), writer.styles.heading(2))
-        for amendment in removed:
-            _amendment(writer, amendment, 3)
-            writer.field(_("Removed text"), plain_text(amendment.base_text or ""))
-        for collision in removed_collisions:
-            _collision(writer, collision)
-    if not shown:
-        writer.add(_("No amendment changed the text."))
+def _shaped(document: Document) -> tuple[list, list]:
+    """(paragraph id, § or None, its text) of the paragraphs the decisions shaped: those of the text with
+    adopted amendments or resolved collisions, in order; then those they removed."""
+    present = {block.paragraph_id for block in document.blocks}
+    collided = {collision.paragraph_id for collision in document.collisions}
+    shaped = [(b.paragraph_id, b.position, b.markdown) for b in document.blocks
+              if b.paragraph_id in collided or document.changed_by(b.paragraph_id)]
+    gone = [a.paragraph_id for a in document.removed] + [c.paragraph_id for c in document.collisions if c.text is None]
+    removed: list = []
+    for paragraph_id in dict.fromkeys(gone):
+        if paragraph_id not in present:
+            changes = document.changed_by(paragraph_id)
+            removed.append((paragraph_id, None, changes[0].base_text if changes else ""))
+    return shaped, removed
+
+
+def _provenance(writer: _Writer, document: Document, shaped: list, removed: list) -> None:
+    """For each paragraph the decisions shaped: its amendments, the collisions resolved in it, its vote."""
+    writer.add(_("How the text came about"), writer.styles.heading(2))
+    votes = {q.paragraph_id: q for q in document.results.paragraphs} if document.results else {}
+    for paragraph_id, position, text in [*shaped, *removed]:
+        writer.add(f"§ {position}" if position else _("Removed paragraph"), writer.styles.heading(3))
+        if not position and text:
+            writer.add(plain_text(text))
+        for amendment in document.changed_by(paragraph_id):
+            _amendment(writer, amendment, 4)
+        for collision in document.collisions:
+            if collision.paragraph_id == paragraph_id:
+                _collision(writer, collision)
+        if paragraph_id in votes:
+            writer.field(_("Vote"), _figures_line(votes[paragraph_id]))
 
 
 def _ballots(writer: _Writer, document: Document) -> None:
-    """Per question, which organisation voted yes, no or abstained."""
-    writer.add(_("Who voted how"), writer.styles.heading(1))
+    """Per question, which organisations voted yes, no or abstained (short names but for the whole text)."""
+    writer.add(_("Who voted how"), writer.styles.heading(2))
+    writer.add(_("For each paragraph, the organisations by their short names (see the participating organisations)."))
     for question in document.results.questions:
-        title = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
-        writer.add(title, writer.styles.heading(2))
-        if not question.ballots:
-            writer.add(_("No organisation voted on this."))
+        writer.add(_question_label(question), writer.styles.heading(3))
         for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
-            names = ", ".join(f"{o.name} ({o.short_name})" for o in question.organisations(choice))
-            if question.ballots:
-                writer.field(label, names or "–")
+            chosen = question.organisations(choice)
+            names = [f"{o.name} ({o.short_name})" if question.is_whole_draft else o.short_name for o in chosen]
+            writer.field(f"{label} ({len(chosen)})", ", ".join(names) or "–")
 
 
 def _appendix(writer: _Writer, document: Document) -> None:
+    """Results, how the text came about, amendments not adopted, who voted how (with the draft's setting),
+    participating organisations: the parts of the print page's appendix, in its words."""
+    shaped, removed = _shaped(document)
+    if document.results is None and not (shaped or removed or document.rejected) and not document.organisations:
+        return
+    writer.word.add_page_break()
+    writer.add(_("Appendix"), writer.styles.heading(1))
     if document.results is not None:
-        writer.add(_("Results"), writer.styles.heading(1))
+        writer.add(_("Results"), writer.styles.heading(2))
         _results_table(writer, document)
-    if document.amendments:
-        _provenance(writer, document)
-        if document.rejected:
-            writer.add(_("Amendments not adopted"), writer.styles.heading(1))
-            for amendment in document.rejected:
-                _amendment(writer, amendment, 2)
+    if shaped or removed:
+        _provenance(writer, document, shaped, removed)
+    if document.rejected:
+        writer.add(_("Amendments not adopted"), writer.styles.heading(2))
+        for amendment in document.rejected:
+            _amendment(writer, amendment, 3)
     if document.show_ballots and document.results is not None:
         _ballots(writer, document)
     if document.organisations:
-        writer.add(_("Participating organisations"), writer.styles.heading(1))
+        writer.add(_("Participating organisations"), writer.styles.heading(2))
         for organisation in document.organisations:
             writer.add(f"{organisation.name} ({organisation.short_name})", "List Bullet")
 
@@ -542,7 +579,6 @@ def render_docx(document: Document) -> bytes:
         writer.add(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
         for block in document.blocks:
             writer.numbered(block.position, block.first_line, structure.parse(clean(block.markdown)))
-        word.add_page_break()
         _appendix(writer, document)
         return _save(word)
 

@@ -235,39 +235,58 @@ def test_the_results_table_fits_its_words_and_repeats_its_header(app, shaped):
 
 def _appendix(word) -> list[str]:
     text = _body(word)
-    return text[text.index("Ergebnisse"):]
+    return text[text.index("Anhang"):]
+
+
+def _entry(lines: list[str], heading: str, end: str) -> list[str]:
+    """The lines from `heading` up to the next line that starts with `end`."""
+    start = lines.index(heading)
+    stop = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(end)), len(lines))
+    return lines[start:stop]
 
 
 def test_the_appendix_tells_how_the_text_came_about(app, shaped):
     appendix = _appendix(docx.Document(io.BytesIO(_docx(app, shaped))))
-    document = build_document(shaped)
-    numbers = {a.proposed_text or a.justification: a.number for a in document.amendments}
-    shorter = next(a for a in document.amendments if a.justification == "Kürzer ist besser.")
-    position = document.positions[shorter.paragraph_id]
+    with app.test_request_context():
+        document = build_document(shaped)
+    number = {key: a.number for a in document.amendments for key in (a.justification, a.proposed_text)}
+    decided = next(line for line in appendix if line.startswith("Entschieden von: "))
+    assert re.fullmatch(r"Entschieden von: Mira Moderation, \d+\. \w+ \d{4}, \d\d:\d\d", decided)
+    when = decided.split(", ", 1)[1]
 
-    at = appendix.index("Wie der Text entstanden ist")
-    assert appendix.index(f"§ {position}") > at
-    block = appendix[appendix.index(f"§ {position}"):]
-    assert block[1] == f"Änderungsantrag {shorter.number}"   # under its paragraph's heading "§ N"
-    assert block[2] == "Gestellt von: Verein A (VA)"
-    assert block[3] == "Unterstützt von: Verein B (VB), Verein C (VC)"
-    assert "Entscheidung: Übernommen" in block[:10] and "Entschieden von: Mira Moderation" in block[:10]
-    assert any(line.startswith("Entschieden am: ") for line in block[:10])
+    assert appendix[:2] == ["Anhang", "Ergebnisse"]
+    parts = [line for line in appendix if line in (
+        "Ergebnisse", "Wie der Text entstanden ist", "Nicht übernommene Änderungsanträge", "Beteiligte Organisationen")]
+    assert parts == ["Ergebnisse", "Wie der Text entstanden ist", "Nicht übernommene Änderungsanträge",
+                     "Beteiligte Organisationen"]
+    came_about = _entry(appendix, "Wie der Text entstanden ist", "Nicht übernommene")
+    shorter = number["Kürzer ist besser."]
+    assert _entry(came_about, "§ 2", "§ ") == [
+        "§ 2", f"Änderungsantrag {shorter}", "Gestellt von: Verein A (VA)",
+        "Unterstützt von: Verein B (VB), Verein C (VC)",
+        "Vorgeschlagener Text: Wir fordern verbindliche Regeln und kurze Fristen, siehe Gesetzentwurf.",
+        "Begründung: Kürzer ist besser.", "Entscheidung: Übernommen · Fassung 2", decided,
+        "Abstimmung: Ja 2 · Nein 0 · Enthaltung 1 · 3 von 3 Organisationen haben abgestimmt · angenommen"]
+    inserted = _entry(came_about, "§ 7", "§ ")
+    assert inserted[1] == f"Änderungsantrag {number['Ein neuer Absatz über Beiräte.']} · Neuer Absatz"
+    assert "Entscheidung: Modifiziert übernommen · Fassung 2" in inserted and "Grund: Räte ergänzt." in inserted
+    assert "Übernommener Text: Ein neuer Absatz über Beiräte und Räte." in inserted
+    collided = sorted(number[t] for t in ("Hier streiten sich zwei Anträge.", "Hier zanken sich zwei Anträge."))
+    resolved = _entry(came_about, "§ 8", "Gestrichener Absatz")
+    assert [line for line in resolved if line.startswith("Änderungsantrag")] == [
+        f"Änderungsantrag {collided[0]}", f"Änderungsantrag {collided[1]}"]
+    assert f"Die Änderungsanträge {collided[0]}, {collided[1]} passten nicht zusammen. Die Redaktion hat in " \
+           f"Fassung 2 einen gemeinsamen Text geschrieben ({when})." in resolved
+    assert f"Gemeinsamer Text: {COMMON_TEXT}" in resolved
+    removed = _entry(came_about, "Gestrichener Absatz", "Nicht übernommene")
+    assert removed[1:4] == ["Dieser Absatz wird gestrichen.",
+                            f"Änderungsantrag {number['Überflüssig.']} · Streichung des Absatzes",
+                            "Gestellt von: Verein C (VC)"]
 
-    inserted = numbers["Ein neuer Absatz über Beiräte."]
-    assert f"Änderungsantrag {inserted} · Neuer Absatz" in appendix
-    assert "Entscheidung: Modifiziert übernommen" in appendix and "Grund: Räte ergänzt." in appendix
-    removed = appendix[appendix.index("Gestrichene Absätze"):]
-    assert "Gestellt von: Verein C (VC)" in removed and "Gestrichener Text: Dieser Absatz wird gestrichen." in removed
-    editorial = [line for line in appendix if line.startswith("Redaktion: ")]
-    assert len(editorial) == 1 and "Fassung 2" in editorial[0]
-    collided = sorted(numbers[t] for t in ("Hier streiten sich zwei Anträge.", "Hier zanken sich zwei Anträge."))
-    assert f"{collided[0]}, {collided[1]}" in editorial[0]
-
-    rejected = appendix[appendix.index("Nicht übernommene Änderungsanträge"):]
-    assert f"Änderungsantrag {numbers['Wir fordern gar nichts.']} · § {position}" in rejected
+    rejected = _entry(appendix, "Nicht übernommene Änderungsanträge", "Beteiligte Organisationen")
+    assert rejected[1] == f"Änderungsantrag {number['Wir fordern gar nichts.']} · § 2"
     assert "Entscheidung: Zurückgewiesen" in rejected and "Grund: Das widerspricht dem Auftrag." in rejected
-    assert appendix.index("Beteiligte Organisationen") > appendix.index("Nicht übernommene Änderungsanträge")
+    assert appendix[-3:] == ["Verein A (VA)", "Verein B (VB)", "Verein C (VC)"]
     assert "Wer hat wie abgestimmt" not in appendix   # the setting is off by default
 
 
@@ -275,12 +294,12 @@ def test_who_voted_how_only_with_the_setting(app, shaped):
     shaped.appendix_shows_ballots = True
     db.session.commit()
     appendix = _appendix(docx.Document(io.BytesIO(_docx(app, shaped))))
-    ballots = appendix[appendix.index("Wer hat wie abgestimmt"):appendix.index("Beteiligte Organisationen")]
-    whole = ballots[ballots.index("Gesamter Text"):]
-    assert whole[1:4] == ["Ja: Verein A (VA), Verein B (VB), Verein C (VC)", "Nein: –", "Enthaltung: –"]
-    first = next(i for i, line in enumerate(ballots) if line.startswith("§ "))
-    assert ballots[first + 1:first + 4] == ["Ja: Verein A (VA), Verein B (VB)", "Nein: –", "Enthaltung: Verein C (VC)"]
-    assert ballots[-2:] == ["§ 8", "Keine Organisation hat hierüber abgestimmt."]
+    ballots = _entry(appendix, "Wer hat wie abgestimmt", "Beteiligte Organisationen")
+    assert _entry(ballots, "Gesamter Text", "§ ")[1:] == [
+        "Ja (3): Verein A (VA), Verein B (VB), Verein C (VC)", "Nein (0): –", "Enthaltung (0): –"]
+    assert _entry(ballots, "§ 2", "§ ")[1:] == ["Ja (2): VA, VB", "Nein (0): –", "Enthaltung (1): VC"]
+    assert _entry(ballots, "§ 3", "§ ")[1:] == ["Ja (1): VC", "Nein (1): VA", "Enthaltung (1): VB"]
+    assert ballots[-4:] == ["§ 8", "Ja (0): –", "Nein (0): –", "Enthaltung (0): –"]
 
 
 def _soffice_pdf_text(data: bytes, tmp_path) -> str:
@@ -301,7 +320,7 @@ def test_libreoffice_reads_the_structure_in_order_and_splits_no_word(app, shaped
                 "• Erstens eine Quote", "• Zweitens ein Rat", "§ 4", "1. Bestandsaufnahme", "1. Daten erheben",
                 "2. Daten veröffentlichen", "2. Maßnahmenplan", "§ 5", "Land", "Gesetz", "Stand", "Berlin",
                 "PartMigG", "angenommen", "Nordrhein-Westfalen", "§ 6", "§ 12 der Satzung bleibt unberührt.",
-                "§ 7", "Ein neuer Absatz über Beiräte und Räte.", "§ 8", COMMON_TEXT,
+                "§ 7", "Ein neuer Absatz über Beiräte und Räte.", "§ 8", COMMON_TEXT, "Anhang",
                 "Ergebnisse", "Wie der Text entstanden ist", "Nicht übernommene Änderungsanträge",
                 "Beteiligte Organisationen"]
     at = 0
