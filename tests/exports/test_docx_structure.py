@@ -349,3 +349,12 @@ def test_libreoffice_splits_no_word_of_the_demo_results_table(app, adopted_demo,
     start = re.search(r"^\s*Ergebnisse\s*$", text, re.M).end()   # the appendix's heading, not the text's word
     found = Counter(text[start:text.index("Wie der Text entstanden ist")].split())
     assert {word: min(found[word], count) for word, count in wanted.items()} == dict(wanted)
+
+
+@pytest.mark.parametrize("href, target", [
+    ("https://example.org/a?b=1", "https://example.org/a?b=1"), ("mailto:buero@example.org", "mailto:buero@example.org"),
+    ("/drafts/teilhabe", None), ("javascript:alert(1)", None), ("file:///etc/passwd", None), ("", None), (None, None),
+])
+def test_only_web_and_mail_links_become_word_hyperlinks(href, target):
+    from consult.exports.docx import _link_target
+    assert _link_target(href) == target
