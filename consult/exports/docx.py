@@ -433,7 +433,7 @@ def _results_table(writer: _Writer, document: Document) -> None:
     writer.table([_plain(text) for text in header], [[_plain(text) for text in row] for row in rows],
                  (None, "right", "right", "right", None, None))
     if results.weighted:
-        writer.add(_("In brackets: the weighted votes, which decide."))
+        writer.add(_("In brackets: the weighted votes, which decide.")).paragraph_format.space_before = Pt(4)
 
 
 def _kind_label(kind: str) -> str:

@@ -12,6 +12,7 @@ headings in order, and not one split word in the results table.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -23,6 +24,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as WordParagraph
+from pypdf import PdfReader
 
 from consult.accounts.models import Role
 from consult.amendments.models import AmendmentKind
@@ -358,3 +360,27 @@ def test_libreoffice_splits_no_word_of_the_demo_results_table(app, adopted_demo,
 def test_only_web_and_mail_links_become_word_hyperlinks(href, target):
     from consult.exports.docx import _link_target
     assert _link_target(href) == target
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_repeats_the_results_header_and_splits_no_row(app, shaped, tmp_path):
+    """A results table over three pages: each page of it opens with the header row, and each row's
+    turnout ("3 von 3 Organisationen / haben abgestimmt", two lines) stands on one page."""
+    with app.test_request_context():
+        document = build_document(shaped)
+        rows = document.results.paragraphs * 15
+        many = dataclasses.replace(document, results=dataclasses.replace(document.results, paragraphs=rows))
+        data = FORMATS["docx"].write(many)
+    source = tmp_path / "many.docx"
+    source.write_bytes(data)
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    texts = [_words(page.extract_text()) for page in PdfReader(tmp_path / "many.pdf").pages]
+    first = next(i for i, t in enumerate(texts) if "Anhang Ergebnisse" in t)
+    last = next(i for i, t in enumerate(texts) if "Wie der Text entstanden ist" in t)
+    table_pages = texts[first:last] + [texts[last].split("Wie der Text entstanden ist")[0]]
+    assert len(table_pages) >= 3
+    for text in table_pages:
+        assert text.count("Frage Ja Nein Enthaltung Beteiligung Ergebnis") == 1, text[:200]
+        assert text.count("von 3 Organisationen") == text.count("haben abgestimmt"), text
+    assert sum(t.count("von 3 Organisationen haben abgestimmt") for t in table_pages) == len(rows) + 1
