@@ -1,7 +1,21 @@
 """The Word export: the document model as DOCX.
 
-`render_docx` writes what the PDF shows (title page, § numbered text, appendix with
-result tables). The change document (version 1 against the text, as Word revisions) is
+`render_docx` writes what the PDF shows (title page, § numbered text, appendix) as Word's own
+structure, from the tree of consult.exports.structure (never from Markdown text): the draft's
+headings as `Heading n` styles (its `#` is Heading 1, under the document's title), lists as Word
+lists numbered by Word (each list its own numbering, which restarts; nested lists one level
+deeper), emphasis as runs, links as hyperlinks (http(s) and mailto only), tables as Word tables
+whose header row repeats on every page. Each paragraph's "§ N" (and its first line number) is a
+small label of its own, kept with the paragraph it names. Table columns are as wide as their
+longest word needs (so Word never splits "Enthaltung"), and no row is split across pages.
+
+The appendix has the parts and words of the print page's (PDF, HTML), in the document's language:
+the results; how the text came about - for each paragraph the amendments that shaped it (who
+proposed and supported them, who decided when and why), the collisions the moderation resolved,
+its vote, and the paragraphs removed; the amendments not adopted; who voted how (only when the
+draft's setting asks for it); the participating organisations.
+
+The change document (version 1 against the text, as Word revisions) is
 consult/exports/changes_docx.py.
 
 User text passes `clean()` first: characters XML 1.0 cannot hold (control characters,
@@ -11,19 +25,48 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import urlsplit
 
 from docx import Document as WordDocument
-from docx.enum.text import WD_BREAK
-from flask_babel import gettext as _
-from markdown_it import MarkdownIt
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph as WordParagraph
+from flask_babel import format_date, format_time, get_locale, gettext as _
 
 from consult.core.markdown import plain_text
-from consult.drafts.services import is_heading
-from consult.exports.document import Document
+from consult.exports import structure
+from consult.exports.document import DecidedAmendment, Document, ResolvedCollision
 from consult.exports.page import document_locale, status_label, title_lines
+from consult.exports.structure import Inlines, LineBreak, Text
 
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_markdown = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+
+# The page: A4 with 2.5 cm margins, so the text is 16 cm wide.
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)
+TEXT_WIDTH = round((21 - 2 * 2.5) / 2.54 * 1440)   # in twips
+TABLE_FONT = Pt(10)
+# The document's font: Arial is on every Word, and LibreOffice sets it in the metric-compatible
+# Liberation Sans, so a column measured for its longest word holds it in either (the template's theme
+# fonts, Calibri and Cambria, are missing on most other systems, and their stand-ins are wider).
+FONT = "Arial"
+# A character's width as a share of the font size, on the wide side (Arial's letters average about
+# half; a wider stand-in such as DejaVu Sans still fits).
+_CHARACTER, _BOLD_CHARACTER = 0.62, 0.72
+_CELL_PADDING = 2 * 108 + 40        # Word's default cell margins (twips), and a little air
+_KEPT_WHOLE = 12                    # a cell this short ("3 (4)", "§ 12") is not broken at its space
+_LINK_SCHEMES = {"http", "https", "mailto"}
+_LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+_MONOSPACE = "Courier New"
+LABEL_STYLE = "Paragraph Number"    # the "§ N" label before each paragraph of the text
+TABLE_STYLE = "Table Text"
+_BULLETS = ("•", "◦", "▪")
 
 
 def clean(text: str) -> str:
@@ -31,30 +74,10 @@ def clean(text: str) -> str:
     return _NOT_IN_XML.sub("", text)
 
 
-def _inline_runs(paragraph, children) -> None:
-    """Text, emphasis and strong emphasis of one inline token as runs; links keep their text only."""
-    bold = italic = 0
-    for child in children:
-        if child.type == "strong_open":
-            bold += 1
-        elif child.type == "strong_close":
-            bold -= 1
-        elif child.type == "em_open":
-            italic += 1
-        elif child.type == "em_close":
-            italic -= 1
-        elif child.type in ("softbreak", "hardbreak"):
-            paragraph.add_run(" ")
-        elif child.type == "tab":
-            paragraph.add_run("\t")
-        elif child.type in ("text", "code_inline") and child.content:
-            run = paragraph.add_run(clean(child.content))
-            run.bold, run.italic = bold > 0 or None, italic > 0 or None
-
-
 class _Styles:
-    """A document's styles, each looked up once: python-docx finds a style name anew on every use,
-    which took a third of a 300-paragraph export."""
+    """A document's styles, each looked up once: python-docx finds a style name anew on every use, and
+    assigning a style compares it with the default style by walking all styles (most of the time of a
+    300-paragraph export), so paragraphs get the style's id straight (`_Writer.add`)."""
 
     def __init__(self, word) -> None:
         self._styles = word.styles
@@ -65,92 +88,459 @@ class _Styles:
             self._found[name] = self._styles[name]
         return self._found[name]
 
-    def heading(self, level: int):
-        return self["Title" if level == 0 else f"Heading {level}"]
+    def id(self, name: str) -> str:
+        return self[name].style_id
+
+    @staticmethod
+    def heading(level: int) -> str:
+        return "Title" if level == 0 else f"Heading {min(level, 9)}"
 
 
-def _add_block(word, styles: _Styles, position: int, markdown: str) -> None:
-    """One paragraph of the draft: "§ N" and its text; a heading as a Heading, each list item or table row
-    on its own line."""
-    heading = is_heading(markdown)
-    lines: list[tuple[bool, list]] = []   # (in a list, inline children) per line
-    in_list = 0
-    for token in _markdown.parse(clean(markdown)):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            in_list += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            in_list -= 1
-        elif token.type == "tr_open":
-            lines.append((False, []))
-        elif token.type == "inline":
-            if lines and token.level > 2 and not in_list and lines[-1][1] and lines[-1][1][-1].type != "tab":
-                lines[-1][1].append(_Tab())   # the next cell of the same table row
-            if token.level > 2 and not in_list and lines:
-                lines[-1][1].extend(token.children or [])
-            else:
-                lines.append((in_list > 0, list(token.children or [])))
-    for index, (item, children) in enumerate(lines or [(False, [])]):
-        if heading:
-            paragraph = word.add_paragraph(style=styles.heading(2))
+def _add_styles(word) -> None:
+    """The two styles of our own: the "§ N" label (small, bold, kept with its paragraph) and table text."""
+    label = word.styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    label.base_style = word.styles["Normal"]
+    label.font.bold, label.font.size = True, Pt(9)
+    label.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    label.paragraph_format.keep_with_next = True
+    label.paragraph_format.space_before, label.paragraph_format.space_after = Pt(8), Pt(0)
+    cell = word.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    cell.base_style = word.styles["Normal"]
+    cell.font.size = TABLE_FONT
+    cell.paragraph_format.space_after = Pt(0)
+
+
+def _set_fonts(word) -> None:
+    """FONT for the text, the headings and the title, in place of the template's theme fonts."""
+    elements = [word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")]
+    elements += [word.styles[name].element.rPr for name in ("Title", *(f"Heading {n}" for n in range(1, 10)))]
+    for properties in elements:
+        if properties is None:
+            continue
+        fonts = properties.get_or_add_rFonts()
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
+        for name in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(name), FONT)
+
+
+def _set_language(word, language: str) -> None:
+    """The document's language (Word's spelling and hyphenation), instead of the template's en-US."""
+    defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    lang = defaults.find(qn("w:lang")) if defaults is not None else None
+    if lang is not None:
+        lang.set(qn("w:val"), language)
+
+
+class _Numbering:
+    """Word numbering for the draft's lists: each list gets a definition of its own, so that every
+    numbered list starts at its own first number (Word continues lists that share one)."""
+
+    def __init__(self, word) -> None:
+        self._root = word.part.numbering_part.element
+        ids = [int(value) for value in self._root.xpath("./w:abstractNum/@w:abstractNumId")]
+        self._next = max(ids, default=-1) + 1
+
+    def new_list(self, ordered: bool, start: int) -> int:
+        """A new numbering (its numId): decimal "1." or bullets, `start` on every level."""
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(qn("w:abstractNumId"), str(self._next))
+        kind = OxmlElement("w:multiLevelType")
+        kind.set(qn("w:val"), "hybridMultilevel")
+        abstract.append(kind)
+        for level in range(9):
+            abstract.append(self._level(level, ordered, start))
+        numbers = self._root.num_lst
+        if numbers:
+            numbers[0].addprevious(abstract)   # the schema wants every abstractNum before the first num
         else:
-            paragraph = word.add_paragraph(style=styles["List Bullet"] if item else None)
-        if index == 0:
-            paragraph.add_run(f"§ {position}\t").bold = True
-        _inline_runs(paragraph, children)
+            self._root.append(abstract)
+        self._next += 1
+        return self._root.add_num(self._next - 1).numId
+
+    @staticmethod
+    def _level(level: int, ordered: bool, start: int):
+        element = OxmlElement("w:lvl")
+        element.set(qn("w:ilvl"), str(level))
+        for tag, value in (("w:start", str(start if ordered else 1)),
+                           ("w:numFmt", "decimal" if ordered else "bullet"),
+                           ("w:lvlText", f"%{level + 1}." if ordered else _BULLETS[level % len(_BULLETS)]),
+                           ("w:lvlJc", "left")):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            element.append(child)
+        properties, indent = OxmlElement("w:pPr"), OxmlElement("w:ind")
+        indent.set(qn("w:left"), str(_indent(level)))
+        indent.set(qn("w:hanging"), "360")
+        properties.append(indent)
+        element.append(properties)
+        return element
 
 
-class _Tab:
-    """Between two cells of a table row."""
-
-    type = "tab"
-    content = "\t"
+def _indent(level: int) -> int:
+    """The left indent (twips) of a list item's text on `level` (0: a top-level list)."""
+    return 720 + 360 * level
 
 
-def _results_table(word, styles: _Styles, document: Document) -> None:
-    questions = document.results.questions
-    # All rows at once: adding them one by one copies the table's grid for each.
-    table = word.add_table(rows=1 + len(questions), cols=6)
-    table.style = styles["Table Grid"]
-    rows = table.rows
-    for cell, label in zip(rows[0].cells, ("", _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result"))):
-        cell.text = label
-    for question, table_row in zip(questions, rows[1:]):
-        def figure(name: str) -> str:
-            shown = str(getattr(question.counts, name))
-            return f"{shown} ({getattr(question.weighted, name)})" if question.weighted is not None else shown
-        row = table_row.cells
-        row[0].text = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
-        row[1].text, row[2].text, row[3].text = figure("yes"), figure("no"), figure("abstain")
-        row[4].text = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted,
-                        entitled=question.entitled)
-        row[5].text = _("carried") if question.carried else _("not carried")
+def _set_numbering(paragraph, num_id: int, level: int) -> None:
+    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_ilvl().val = level
+    numbering.get_or_add_numId().val = num_id
 
 
-def _appendix(word, styles: _Styles, document: Document) -> None:
+def _set_style(paragraph, style_id: str) -> None:
+    paragraph._p.get_or_add_pPr().style = style_id
+
+
+def _link_target(href: str | None) -> str | None:
+    """The link's address if Word may open it: http(s) and mailto only (no relative or other links)."""
+    if not href:
+        return None
+    href = clean(href).strip()
+    return href if urlsplit(href).scheme.lower() in _LINK_SCHEMES and not re.search(r"[\s<>\"]", href) else None
+
+
+def _text_width(text: str, bold: bool) -> int:
+    """A generous estimate of `text`'s width in a table cell, in twips."""
+    return round(len(text) * (_BOLD_CHARACTER if bold else _CHARACTER) * TABLE_FONT.pt * 20)
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], available: int = TEXT_WIDTH) -> list[int]:
+    """Column widths (twips) for a table: each at least as wide as its longest word (or its whole text,
+    when that is short), the rest of the page's width shared by how much more text each column holds."""
+    needed, wanted = [], []
+    for index, title in enumerate(header):
+        cells = [(title, True)] + [(row[index], False) for row in rows]
+        least = most = 0
+        for text, bold in cells:
+            text = " ".join(text.split())
+            pieces = [text] if len(text) <= _KEPT_WHOLE else text.split(" ")
+            least = max(least, *(_text_width(piece, bold) for piece in pieces))
+            most = max(most, _text_width(text, bold))
+        needed.append(least + _CELL_PADDING)
+        wanted.append(max(most, least) + _CELL_PADDING)
+    if sum(needed) >= available:    # longer words than the page holds: shrink all alike
+        return [max(1, need * available // sum(needed)) for need in needed]
+    if sum(wanted) <= available:    # everything fits on one line: give the rest out by width
+        spare = available - sum(wanted)
+        return [want + spare * want // sum(wanted) for want in wanted]
+    spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed)]
+    return [need + spare * extra // sum(more) for need, extra in zip(needed, more)]
+
+
+def _mark_row(row, header: bool) -> None:
+    """A row never splits across pages; the header row repeats on each page."""
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
+
+
+class _Writer:
+    """Writes the tree of consult.exports.structure into one Word document."""
+
+    def __init__(self, word) -> None:
+        self.word = word
+        self.styles = _Styles(word)
+        self.numbering = _Numbering(word)
+
+    # -- inlines
+
+    def inlines(self, paragraph, inlines: Inlines, bold: bool = False) -> None:
+        """Runs with their bold, italic, code and strike; links as `w:hyperlink` with an external target."""
+        link, link_target = None, None
+        for inline in inlines:
+            if isinstance(inline, LineBreak):
+                paragraph.add_run().add_break()
+                link = None
+                continue
+            run = paragraph.add_run(clean(inline.text))
+            if inline.bold or bold:
+                run.bold = True
+            if inline.italic:
+                run.italic = True
+            if inline.strike:
+                run.font.strike = True
+            if inline.code:
+                run.font.name = _MONOSPACE
+            target = _link_target(inline.href)
+            if target is None:
+                link = None
+                continue
+            if link is None or link_target != target:
+                link, link_target = OxmlElement("w:hyperlink"), target
+                link.set(qn("r:id"), paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+                paragraph._p.append(link)
+            run.font.underline = True
+            run.font.color.rgb = _LINK_COLOUR
+            link.append(run._r)
+
+    def add(self, text: str = "", style: str | None = None):
+        """A new paragraph at the document's end: `text` (cleaned) in the style named `style`."""
+        paragraph = self.word.add_paragraph(clean(text) if text else None)
+        if style:
+            _set_style(paragraph, self.styles.id(style))
+        return paragraph
+
+    def paragraph(self, inlines: Inlines = (), style: str | None = None, bold: bool = False):
+        paragraph = self.add(style=style)
+        self.inlines(paragraph, inlines, bold)
+        return paragraph
+
+    # -- blocks
+
+    def blocks(self, blocks: Sequence[structure.Block], depth: int = -1) -> None:
+        """`blocks` in order; `depth` >= 0 inside a list item (its paragraphs indented to the item's text)."""
+        for block in blocks:
+            if isinstance(block, structure.Heading):
+                self.paragraph(block.inlines, f"Heading {min(block.level, 9)}")
+            elif isinstance(block, structure.Paragraph):
+                paragraph = self.paragraph(block.inlines)
+                if depth >= 0:
+                    paragraph.paragraph_format.left_indent = Twips(_indent(depth))
+            elif isinstance(block, structure.List):
+                self.list(block, depth + 1)
+            elif isinstance(block, structure.Table):
+                self.table(block.header, block.rows, block.alignments)
+            elif isinstance(block, structure.Quote):
+                for inner in block.blocks:
+                    if isinstance(inner, structure.Paragraph):
+                        self.paragraph(inner.inlines, "Quote")
+                    else:
+                        self.blocks((inner,), depth)
+            elif isinstance(block, structure.Code):
+                paragraph = self.word.add_paragraph()
+                for index, line in enumerate(block.text.split("\n")):
+                    if index:
+                        paragraph.add_run().add_break()
+                    paragraph.add_run(clean(line)).font.name = _MONOSPACE
+            elif isinstance(block, structure.Rule):
+                self._rule()
+
+    def list(self, block: structure.List, depth: int) -> None:
+        """Each item's first paragraph numbered by Word (style `List Number`/`List Bullet`, levels 2 and 3
+        by their own styles); the item's further blocks indented under it, nested lists one level deeper."""
+        num_id = self.numbering.new_list(block.ordered, block.start)
+        style = ("List Number" if block.ordered else "List Bullet") + (f" {min(depth, 2) + 1}" if depth else "")
+        for item in block.items:
+            first, rest = (item[0], item[1:]) if item and isinstance(item[0], structure.Paragraph) else (None, item)
+            paragraph = self.paragraph(first.inlines if first else (), style)
+            _set_numbering(paragraph, num_id, depth)
+            paragraph.paragraph_format.left_indent = Twips(_indent(depth))
+            self.blocks(rest, depth)
+
+    def table(self, header: Sequence[Inlines], rows: Sequence[Sequence[Inlines]],
+              alignments: Sequence[str | None] = ()) -> object:
+        """A Word table: header row marked as such (repeated on each page, bold), no row split across
+        pages, fixed column widths from `column_widths`."""
+        columns = len(header)
+        # All rows at once: adding them one by one copies the table's grid for each.
+        table = self.word.add_table(rows=1 + len(rows), cols=columns)
+        table.style = self.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False   # a fixed layout: Word keeps our widths
+        widths = [Twips(w) for w in column_widths([structure.plain(c) for c in header],
+                                                  [[structure.plain(c) for c in row] for row in rows])]
+        for column, width in zip(table.columns, widths):
+            column.width = width
+        aligned = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+        cell_style = self.styles.id(TABLE_STYLE)
+        for index, (row, values) in enumerate(zip(table.rows, [header, *rows])):
+            _mark_row(row, header=index == 0)
+            for column, (cell, value) in enumerate(zip(row.cells, values)):
+                cell.width = widths[column]
+                paragraph = cell.paragraphs[0]
+                _set_style(paragraph, cell_style)
+                if column < len(alignments) and alignments[column] in aligned:
+                    paragraph.alignment = aligned[alignments[column]]
+                self.inlines(paragraph, value, bold=index == 0)
+        return table
+
+    def _rule(self) -> None:
+        paragraph = self.word.add_paragraph()
+        borders, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+        for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+            bottom.set(qn(name), value)
+        borders.append(bottom)
+        paragraph._p.get_or_add_pPr().append(borders)
+
+    # -- the parts of the document
+
+    def numbered(self, position: int, first_line: int, blocks: Sequence[structure.Block]) -> None:
+        """One paragraph of the text: "§ N" on a line of its own, kept with the paragraph, with the paragraph's
+        first line number; before a heading, the space above the heading goes above its label."""
+        label = self.add(style=LABEL_STYLE)
+        label.add_run(f"§ {position}")
+        if first_line:
+            label.add_run(f" · {_('Line')} {first_line}").bold = False
+        before = len(self.word.element.body)
+        self.blocks(blocks)
+        if blocks and isinstance(blocks[0], structure.Heading):
+            label.paragraph_format.space_before = Pt(18)
+            heading = WordParagraph(self.word.element.body[before - 1], self.word._body)
+            heading.paragraph_format.space_before = Pt(2)
+
+    def field(self, label: str, value: str) -> None:
+        """"Label: value" as one paragraph of the appendix."""
+        if value:
+            paragraph = self.word.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(3)
+            paragraph.add_run(f"{label}: ").bold = True
+            paragraph.add_run(clean(value))
+
+
+def _plain(value: str) -> Inlines:
+    return (Text(value),)
+
+
+def _decided_when(moment: datetime | None) -> str:
+    """"3. März 2026, 14:05": the date and time of a decision, in the document's language and time zone."""
+    return f"{format_date(moment, format='long')}, {format_time(moment, format='short')}" if moment else ""
+
+
+def _figure(question, choice: str) -> str:
+    """"4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
+    shown = str(getattr(question.counts, choice))
+    return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
+
+
+def _question_label(question) -> str:
+    return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+
+
+def _figures_line(question) -> str:
+    """One question's figures in words, as the results table gives them."""
+    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+    return " · ".join((f"{_('Yes')} {_figure(question, 'yes')}", f"{_('No')} {_figure(question, 'no')}",
+                       f"{_('Abstain')} {_figure(question, 'abstain')}", turnout,
+                       _("carried") if question.carried else _("not carried")))
+
+
+def _results_table(writer: _Writer, document: Document) -> None:
+    results = document.results
+    header = [_("Question"), _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
+    rows = [[_question_label(question), _figure(question, "yes"), _figure(question, "no"),
+             _figure(question, "abstain"),
+             _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled),
+             _("carried") if question.carried else _("not carried")]
+            for question in results.questions]
+    writer.table([_plain(text) for text in header], [[_plain(text) for text in row] for row in rows],
+                 (None, "right", "right", "right", None, None))
+    if results.weighted:
+        writer.add(_("In brackets: the weighted votes, which decide.")).paragraph_format.space_before = Pt(4)
+
+
+def _kind_label(kind: str) -> str:
+    """What an amendment does, where it is more than a new wording."""
+    return {"insert": _("New paragraph"), "delete": _("Removal of the paragraph")}.get(kind, "")
+
+
+def _amendment(writer: _Writer, amendment: DecidedAmendment, level: int) -> None:
+    """One amendment: what it does, who proposed and supported it, what it asked and why, who decided it
+    when and why (the § only for one not adopted: an adopted one stands under its paragraph)."""
+    title = _("Amendment %(num)d", num=amendment.number)
+    if _kind_label(amendment.kind):
+        title = f"{title} · {_kind_label(amendment.kind)}"
+    if amendment.position and not amendment.adopted:
+        title = f"{title} · § {amendment.position}"
+    writer.add(title, writer.styles.heading(level))
+    decision = status_label(amendment.status)
+    if amendment.applied_in_version:
+        decision = f"{decision} · {_('Version %(number)d', number=amendment.applied_in_version)}"
+    decided_by = ", ".join(part for part in (amendment.decided_by, _decided_when(amendment.decided_at)) if part)
+    writer.field(_("Proposed by"), amendment.organisation)
+    writer.field(_("Supported by"), ", ".join(amendment.supporters))
+    writer.field(_("Proposed text"), plain_text(amendment.proposed_text or ""))
+    writer.field(_("Justification"), amendment.justification)
+    writer.field(_("Decision"), decision)
+    writer.field(_("Decided by"), decided_by)
+    writer.field(_("Reason"), amendment.reason or "")
+    writer.field(_("Adopted text"), plain_text(amendment.adopted_text or ""))
+
+
+def _collision(writer: _Writer, collision: ResolvedCollision) -> None:
+    """What the moderation did where adopted amendments collided, and the common text it wrote."""
+    numbers = ", ".join(str(number) for number in collision.amendment_numbers)
+    when = _decided_when(collision.resolved_at)
+    if collision.text is None:
+        note = _("Amendments %(numbers)s collided; the moderation removed the paragraph in version "
+                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
+    else:
+        note = _("Amendments %(numbers)s collided; the moderation wrote the common text in version "
+                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
+    writer.add(note)
+    if collision.text:
+        writer.field(_("Common text"), plain_text(collision.text))
+
+
+def _shaped(document: Document) -> tuple[list, list]:
+    """(paragraph id, § or None, its text) of the paragraphs the decisions shaped: those of the text with
+    adopted amendments or resolved collisions, in order; then those they removed."""
+    present = {block.paragraph_id for block in document.blocks}
+    collided = {collision.paragraph_id for collision in document.collisions}
+    shaped = [(b.paragraph_id, b.position, b.markdown) for b in document.blocks
+              if b.paragraph_id in collided or document.changed_by(b.paragraph_id)]
+    gone = [a.paragraph_id for a in document.removed] + [c.paragraph_id for c in document.collisions if c.text is None]
+    removed: list = []
+    for paragraph_id in dict.fromkeys(gone):
+        if paragraph_id not in present:
+            changes = document.changed_by(paragraph_id)
+            removed.append((paragraph_id, None, changes[0].base_text if changes else ""))
+    return shaped, removed
+
+
+def _provenance(writer: _Writer, document: Document, shaped: list, removed: list) -> None:
+    """For each paragraph the decisions shaped: its amendments, the collisions resolved in it, its vote."""
+    writer.add(_("How the text came about"), writer.styles.heading(2))
+    votes = {q.paragraph_id: q for q in document.results.paragraphs} if document.results else {}
+    for paragraph_id, position, text in [*shaped, *removed]:
+        writer.add(f"§ {position}" if position else _("Removed paragraph"), writer.styles.heading(3))
+        if not position and text:
+            writer.add(plain_text(text))
+        for amendment in document.changed_by(paragraph_id):
+            _amendment(writer, amendment, 4)
+        for collision in document.collisions:
+            if collision.paragraph_id == paragraph_id:
+                _collision(writer, collision)
+        if paragraph_id in votes:
+            writer.field(_("Vote"), _figures_line(votes[paragraph_id]))
+
+
+def _ballots(writer: _Writer, document: Document) -> None:
+    """Per question, which organisations voted yes, no or abstained (short names but for the whole text)."""
+    writer.add(_("Who voted how"), writer.styles.heading(2))
+    writer.add(_("For each paragraph, the organisations by their short names (see the participating organisations)."))
+    for question in document.results.questions:
+        writer.add(_question_label(question), writer.styles.heading(3))
+        for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
+            chosen = question.organisations(choice)
+            names = [f"{o.name} ({o.short_name})" if question.is_whole_draft else o.short_name for o in chosen]
+            writer.field(f"{label} ({len(chosen)})", ", ".join(names) or "–")
+
+
+def _appendix(writer: _Writer, document: Document) -> None:
+    """Results, how the text came about, amendments not adopted, who voted how (with the draft's setting),
+    participating organisations: the parts of the print page's appendix, in its words."""
+    shaped, removed = _shaped(document)
+    if document.results is None and not (shaped or removed or document.rejected) and not document.organisations:
+        return
+    writer.word.add_page_break()
+    writer.add(_("Appendix"), writer.styles.heading(1))
     if document.results is not None:
-        word.add_paragraph(_("Results"), style=styles.heading(1))
-        _results_table(word, styles, document)
-    if document.amendments:
-        word.add_paragraph(_("Amendments"), style=styles.heading(1))
-        for amendment in document.amendments:
-            title = _("Amendment %(num)d", num=amendment.number)
-            word.add_paragraph(f"{title} · § {amendment.position}" if amendment.position else title,
-                               style=styles.heading(2))
-            for label, value in ((_("Proposed by"), amendment.organisation),
-                                 (_("Proposed text"), plain_text(amendment.proposed_text or "")),
-                                 (_("Justification"), amendment.justification),
-                                 (_("Decision"), status_label(amendment.status)),
-                                 (_("Adopted text"), plain_text(amendment.adopted_text or "")),
-                                 (_("Reason"), amendment.reason)):
-                if value:
-                    paragraph = word.add_paragraph()
-                    paragraph.add_run(f"{label}: ").bold = True
-                    paragraph.add_run(clean(value))
+        writer.add(_("Results"), writer.styles.heading(2))
+        _results_table(writer, document)
+    if shaped or removed:
+        _provenance(writer, document, shaped, removed)
+    if document.rejected:
+        writer.add(_("Amendments not adopted"), writer.styles.heading(2))
+        for amendment in document.rejected:
+            _amendment(writer, amendment, 3)
+    if document.show_ballots and document.results is not None:
+        _ballots(writer, document)
     if document.organisations:
-        word.add_paragraph(_("Participating organisations"), style=styles.heading(1))
+        writer.add(_("Participating organisations"), writer.styles.heading(2))
         for organisation in document.organisations:
-            word.add_paragraph(clean(f"{organisation.name} ({organisation.short_name})"),
-                               style=styles["List Bullet"])
+            writer.add(f"{organisation.name} ({organisation.short_name})", "List Bullet")
 
 
 def _save(word) -> bytes:
@@ -159,19 +549,29 @@ def _save(word) -> bytes:
     return out.getvalue()
 
 
+def _page(word) -> None:
+    section = word.sections[0]
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
+
+
 def render_docx(document: Document) -> bytes:
     """The document as DOCX (inside an app context): title page, text with § numbers, appendix."""
     with document_locale():
         title = title_lines(document)
         word = WordDocument()
-        styles = _Styles(word)
+        _page(word)
+        _add_styles(word)
+        _set_fonts(word)
+        _set_language(word, str(get_locale() or "de").replace("_", "-"))
+        writer = _Writer(word)
+        styles = writer.styles
         word.core_properties.title = clean(title["title"])[:255]
-        word.add_paragraph(clean(title["federation"]))
-        word.add_paragraph(clean(title["title"]), style=styles.heading(0))
-        word.add_paragraph(title["status"])
-        word.add_paragraph(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
+        writer.add(title["federation"])
+        writer.add(title["title"], styles.heading(0))
+        writer.add(title["status"])
+        writer.add(f"{title['date']} · {title['version']}").add_run().add_break(WD_BREAK.PAGE)
         for block in document.blocks:
-            _add_block(word, styles, block.position, block.markdown)
-        word.add_page_break()
-        _appendix(word, styles, document)
+            writer.numbered(block.position, block.first_line, structure.parse(clean(block.markdown)))
+        _appendix(writer, document)
         return _save(word)

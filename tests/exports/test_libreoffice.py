@@ -68,8 +68,11 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     _in_order(pdf_text, probes)
     assert whole.counts.yes == 3 and whole.deciding.yes == 4 and whole.carried
 
-    # DOCX (python-docx): the paragraphs in order.
-    docx_text = _words(" ".join(p.text for p in docx.Document(io.BytesIO(files["docx"])).paragraphs))
+    # DOCX (python-docx): the paragraphs and tables in order.
+    docx_text = _words(" ".join(
+        part.text if isinstance(part, docx.text.paragraph.Paragraph)
+        else " ".join(cell.text for row in part.rows for cell in row.cells)
+        for part in docx.Document(io.BytesIO(files["docx"])).iter_inner_content()))
     _in_order(docx_text, probes)
 
     # Markdown, HTML and JSON say the same.

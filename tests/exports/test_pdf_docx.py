@@ -20,7 +20,7 @@ from consult.core.markdown import plain_text
 from consult.drafts.models import Phase
 from consult.drafts.services import import_draft
 from consult.exports.document import build_document
-from consult.exports.docx import clean, render_docx
+from consult.exports.docx import LABEL_STYLE, clean, render_docx
 from consult.exports.page import render_html
 from consult.exports.pdf import FetchRefused, RefusingFetcher, render_pdf
 from consult.extensions import db
@@ -104,8 +104,10 @@ def test_docx_holds_the_paragraphs_in_order_with_results_table(app):
     word = docx.Document(io.BytesIO(data))
     paragraphs = [p.text for p in word.paragraphs]
     assert paragraphs[0] == "Bundeskonferenz der Migrantenorganisationen"
-    numbered = [p for p in paragraphs if p.startswith("§ ")]
-    assert [_words(p.split("\t", 1)[1]) for p in numbered] == [_words(plain_text(b.markdown)) for b in document.blocks]
+    # Each paragraph of the text follows its own "§ N" label.
+    labels = [i for i, p in enumerate(word.paragraphs) if p.style.name == LABEL_STYLE]
+    assert [paragraphs[i].split(" · ")[0] for i in labels] == [f"§ {b.position}" for b in document.blocks]
+    assert [_words(paragraphs[i + 1]) for i in labels] == [_words(plain_text(b.markdown)) for b in document.blocks]
     assert any(run.italic and run.text == "Teilhabe" for p in word.paragraphs for run in p.runs)
     cells = [cell.text for row in word.tables[0].rows for cell in row.cells]
     assert "Enthaltung" in cells and "nicht angenommen" in cells
