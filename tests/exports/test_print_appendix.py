@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from consult.core.i18n import gettext as request_gettext
+from consult.drafts.models import Draft
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.extensions import db
@@ -67,10 +68,11 @@ def assert_in_order(text: str, facts: list[str], where: str) -> None:
 
 def test_documents_are_written_in_the_drafts_language_whatever_the_request_speaks(app, tmp_path):
     shaped = shaped_draft(app)
-    with app.test_request_context():
+    # A request of its own (a fresh app context: nothing cached from the requests that made the draft).
+    with app.app_context(), app.test_request_context():
         session["locale"] = "en"
         assert request_gettext("Results") == "Results"   # the request speaks English (its catalogue cached)
-        document = build_document(shaped.draft)
+        document = build_document(db.session.get(Draft, shaped.draft.id))
         written = {name: FORMATS[name].write(document) for name in ("html", "md", "pdf")}
         assert request_gettext("Results") == "Results"   # and still does afterwards
     for name in ("html", "md"):
