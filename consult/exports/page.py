@@ -93,7 +93,7 @@ def render_page(document: Document, inline_css: str | None = None) -> str:
                                lang=document_language(), status_label=status_label, plain=plain_text,
                                decided_when=decided_when, provenance=provenance(document), kind_label=kind_label,
                                collision_note=collision_note, figures_line=figures_line,
-                               chart=results_chart(document.results) if document.results else None,
+                               charts=results_charts(document.results) if document.results else (),
                                inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
 
 
@@ -153,11 +153,21 @@ class Chart:
     note_x: int = CHART_LABEL + CHART_BAR_WIDTH + 10
 
 
-def results_chart(results: DraftResults) -> Chart:
-    """A bar chart of the deciding figures of every question, and its alternative text stating them all."""
+CHART_ROWS_PER_FIGURE = 40   # about 16 cm: a figure is never split across pages, so a long vote gets several
+
+
+def results_charts(results: DraftResults) -> tuple[Chart, ...]:
+    """Bar charts of the deciding figures of every question, at most CHART_ROWS_PER_FIGURE bars each, and
+    each with an alternative text stating the figures and outcome of its questions."""
+    questions = results.questions
+    return tuple(_chart(questions[start:start + CHART_ROWS_PER_FIGURE], results.weighted)
+                 for start in range(0, len(questions), CHART_ROWS_PER_FIGURE))
+
+
+def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
     rows, described = [], []
     names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
-    for index, question in enumerate(results.questions):
+    for index, question in enumerate(questions):
         figures, x, segments = question.deciding, float(CHART_LABEL), []
         for choice in ("yes", "no", "abstain"):
             width = round(CHART_BAR_WIDTH * figures.share(choice), 2)
@@ -169,7 +179,7 @@ def results_chart(results: DraftResults) -> Chart:
                              outcome if figures.total else _("No votes yet.")))
         described.append(f"{question_label(question)}: {names['yes']} {figures.yes}, {names['no']} {figures.no}, "
                          f"{names['abstain']} {figures.abstain}, {outcome}")
-    alt = (_("Bar chart of the results, by weighted votes: %(rows)s", rows="; ".join(described)) if results.weighted
+    alt = (_("Bar chart of the results, by weighted votes: %(rows)s", rows="; ".join(described)) if weighted
            else _("Bar chart of the results: %(rows)s", rows="; ".join(described)))
     legend_y = len(rows) * CHART_ROW + 6
     legend = tuple((names[choice], CHART_COLOURS[choice], CHART_LABEL + 110 * i)

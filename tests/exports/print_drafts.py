@@ -102,11 +102,15 @@ def shaped_draft(app, show_ballots: bool = True) -> Shaped:
     return Shaped(draft, orgs, replaced, modified, inserted, deleted, rejected, (first, second))
 
 
-def long_draft(app, paragraphs: int = 40, organisations: int = 5) -> Draft:
-    """A draft of `paragraphs` paragraphs in the voting phase, every paragraph voted on by `organisations`."""
+def long_draft(app, paragraphs: int = 40, organisations: int = 5, weighted: bool = False) -> Draft:
+    """A draft of `paragraphs` paragraphs in the voting phase, every paragraph voted on by `organisations`
+    (weighted: the first organisation's vote weighs 12, so that figures read "2 (13)")."""
     now = clock.now()
     draft = factories.draft(paragraphs=paragraphs, phase=Phase.VOTING)
+    draft.weighted_votes = weighted
     voters = [factories.user() for _ in range(organisations)]
+    if weighted:
+        voters[0].organisation.vote_weight = 12
     questions = [t.paragraph_id for t in draft.versions[-1].texts if not is_heading(t.text)]
     for index, voter in enumerate(voters):
         cast_vote(voter, draft, None, Choice.YES, now)

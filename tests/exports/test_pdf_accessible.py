@@ -17,7 +17,7 @@ from consult.drafts.services import import_draft
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.extensions import db
-from tests.exports.print_drafts import shaped_draft
+from tests.exports.print_drafts import long_draft, shaped_draft
 
 # A draft whose paragraphs hold the structures the stored HTML (consult/core/markdown.py) makes.
 STRUCTURED = "\n\n".join([
@@ -121,3 +121,20 @@ def test_the_drafts_own_lists_tables_and_headings_are_structure_not_text(app):
     assert tags["L"] == 2 and tags["LI"] == 5   # the bullet list and the numbered list
     assert tags["Table"] == 1 and tags["TR"] == 3 and tags["TH"] == 2 and tags["TD"] == 4
     assert "Figure" not in tags
+
+
+def test_a_long_vote_gets_several_described_charts_none_taller_than_a_page(app):
+    draft = long_draft(app, paragraphs=85)
+    with app.test_request_context():
+        document = build_document(draft)
+        reader = PdfReader(io.BytesIO(FORMATS["pdf"].write(document)))
+    figures = [e for e in _elements(reader) if e.get("/S") == "/Figure"]
+    assert len(figures) == 3   # 85 questions (the whole text and 84 paragraphs), at most 40 bars a figure
+    alts = " ".join(str(figure["/Alt"]) for figure in figures)
+    for question in document.results.questions:
+        label = "Gesamter Text" if question.is_whole_draft else f"§ {question.position}"
+        f = question.counts
+        assert f"{label}: Ja {f.yes}, Nein {f.no}, Enthaltung {f.abstain}," in alts
+    for figure in figures:   # each fits on the page (A4 is 842 points high)
+        x1, y1, x2, y2 = (float(v) for v in figure["/A"]["/BBox"])
+        assert 0 < y2 - y1 < 842 - 2 * 62
