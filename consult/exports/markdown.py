@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports.document import Document
-from consult.exports.page import (collision_note, decided_when, document_locale, kind_label, provenance,
+from consult.exports.page import (collision_note, decided_when, document_locale, figure, kind_label, provenance,
                                   status_label, title_lines)
 
 # Characters that open inline markup anywhere in a line: code, emphasis, links and images, raw HTML and
@@ -90,11 +90,11 @@ def _escape_tags(text: str) -> str:
 
 
 def _figures(question) -> str:
-    f = question.deciding
+    """A question's figures (weighted votes in brackets), with the outcome in bold."""
     verdict = _("carried") if question.carried else _("not carried")
-    return (f"{_('Yes')} {f.yes} · {_('No')} {f.no} · {_('Abstain')} {f.abstain} · "
-            f"{_('%(voted)d of %(entitled)d organisations voted', voted=question.voted, entitled=question.entitled)}"
-            f" · **{verdict}**")
+    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+    return (f"{_('Yes')} {figure(question, 'yes')} · {_('No')} {figure(question, 'no')} · "
+            f"{_('Abstain')} {figure(question, 'abstain')} · {turnout} · **{verdict}**")
 
 
 def _names(values) -> str:
@@ -175,12 +175,15 @@ def _render(document: Document) -> str:
             lines += _amendment(amendment)
         lines.append("")
     if document.show_ballots and document.results is not None:
-        lines += [f"### {_('Who voted how')}", ""]
+        lines += [f"### {_('Who voted how')}", "",
+                  _("For each paragraph, the organisations by their short names (see the participating organisations)."),
+                  ""]
         for question in document.results.questions:
             label = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
             lines.append(f"- {label}  ")
             for choice, name in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
-                voters = [f"{inline(o.name)} ({inline(o.short_name)})" for o in question.organisations(choice)]
+                voters = [f"{inline(o.name)} ({inline(o.short_name)})" if question.is_whole_draft
+                          else inline(o.short_name) for o in question.organisations(choice)]
                 lines.append(f"  {name}: {', '.join(voters) or '–'}  ")
         lines.append("")
     if document.organisations:

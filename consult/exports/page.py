@@ -92,7 +92,7 @@ def render_page(document: Document, inline_css: str | None = None) -> str:
         return render_template("exports/print.html", document=document, title=title_lines(document),
                                lang=document_language(), status_label=status_label, plain=plain_text,
                                decided_when=decided_when, provenance=provenance(document), kind_label=kind_label,
-                               collision_note=collision_note, figures_line=figures_line,
+                               collision_note=collision_note, figures_line=figures_line, figure=figure,
                                charts=results_charts(document.results) if document.results else (),
                                inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
 
@@ -107,13 +107,19 @@ def question_label(question: QuestionResult) -> str:
     return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
 
 
+def figure(question: QuestionResult, choice: str) -> str:
+    """"4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
+    shown = str(getattr(question.counts, choice))
+    return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
+
+
 def figures_line(question: QuestionResult) -> str:
-    """"Ja 3 · Nein 1 · Enthaltung 0 · 4 von 5 Organisationen haben abgestimmt · angenommen": the deciding
-    figures (weighted where the draft weighs votes) of one question in words."""
-    figures = question.deciding
+    """"Ja 3 · Nein 1 · Enthaltung 0 · 4 von 5 Organisationen haben abgestimmt · angenommen": one question's
+    figures in words, as the results table gives them (weighted votes in brackets)."""
     turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
-    return " · ".join((f"{_('Yes')} {figures.yes}", f"{_('No')} {figures.no}", f"{_('Abstain')} {figures.abstain}",
-                       turnout, _("carried") if question.carried else _("not carried")))
+    return " · ".join((f"{_('Yes')} {figure(question, 'yes')}", f"{_('No')} {figure(question, 'no')}",
+                       f"{_('Abstain')} {figure(question, 'abstain')}", turnout,
+                       _("carried") if question.carried else _("not carried")))
 
 
 # The results chart: one bar per question, its yes / no / abstain shares side by side. Geometry in the
