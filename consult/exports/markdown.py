@@ -176,14 +176,13 @@ def _render(document: Document) -> str:
         lines.append("")
     if document.show_ballots and document.results is not None:
         lines += [f"### {_('Who voted how')}", "",
-                  _("For each paragraph, the organisations by their short names (see the participating organisations)."),
+                  _("The organisations by their short names (see the participating organisations)."),
                   ""]
         for question in document.results.questions:
             label = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
             lines.append(f"- {label}  ")
             for choice, name in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
-                voters = [f"{inline(o.name)} ({inline(o.short_name)})" if question.is_whole_draft
-                          else inline(o.short_name) for o in question.organisations(choice)]
+                voters = [inline(o.short_name) for o in question.organisations(choice)]
                 lines.append(f"  {name}: {', '.join(voters) or '–'}  ")
         lines.append("")
     if document.organisations:

@@ -83,10 +83,13 @@ def test_the_pdf_is_tagged_with_language_title_bookmarks_and_a_described_chart(a
     tags = _tags(reader)
     for tag in ("H1", "H2", "H3", "H4", "H5", "P", "L", "LI", "Table", "TR", "TH", "TD", "Figure"):
         assert tags[tag] > 0, f"no {tag} in the structure tree: {dict(tags)}"
-    # The results table: a header row and one row per question, each with a header cell and five data cells.
+    # The results table and the table of who voted how: a header row and one row per question each, a question's
+    # row a header cell and five data cells (figures) or three (organisations).
     questions = document.results.questions
-    assert tags["TR"] == 1 + len(questions)
-    assert tags["TD"] == 5 * len(questions)
+    assert tags["Table"] == 2
+    assert tags["TR"] == 2 * (1 + len(questions))
+    assert tags["TH"] == 6 + 4 + 2 * len(questions)
+    assert tags["TD"] == (5 + 3) * len(questions)
 
     # The chart is a Figure whose alternative text states every question's figures and outcome.
     (figure,) = [e for e in _elements(reader) if e.get("/S") == "/Figure"]
