@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports.document import Document
-from consult.exports.page import (collision_note, decided_when, document_locale, figure, kind_label, provenance,
-                                  status_label, title_lines)
+from consult.exports.appendix import collision_note, decided_when, figure, kind_label, provenance
+from consult.exports.page import document_locale, status_label, title_lines
 
 # Characters that open inline markup anywhere in a line: code, emphasis, links and images, raw HTML and
 # entities, tables, strikethrough, headings' closing marks, autolinks (GFM links bare `https://` and `e@x`).
@@ -148,7 +148,6 @@ def render_markdown(document: Document) -> str:
 
 
 def _render(document: Document) -> str:
-    draft = document.draft
     title = title_lines(document)
     lines = [f"# {inline(title['title'])}", "", f"{inline(title['federation'])}  ", f"{title['status']}  ",
              f"{title['date']} · {title['version']}", ""]

@@ -64,8 +64,8 @@ def shaped_draft(app, show_ballots: bool = True) -> Shaped:
         support(delegates["NAV"], replaced, draft, now)
         support(delegates["PSR"], replaced, draft, now)
         modified = propose(delegates["NAV"], draft, texts[1], AmendmentKind.REPLACE,
-                           "Die Mitgliedsorganisationen beraten über Teilhabe, Vielfalt und Bildung.", "Bildung fehlt.",
-                           now)
+                           "Die Mitgliedsorganisationen beraten über Teilhabe, Vielfalt und Bildung.",
+                           "Bildung fehlt.", now)
         inserted = propose(delegates["PSR"], draft, texts[4], AmendmentKind.INSERT,
                            "Das Land richtet einen Fonds für Beiräte ein.", "Geld folgt Aufgabe.", now)
         deleted = propose(delegates["TEB"], draft, texts[5], AmendmentKind.DELETE, None, "Überflüssig.", now)

@@ -28,7 +28,7 @@ from consult.exports.docx import clean
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.exports.markdown import inline, neutralise_html
-from consult.exports.page import provenance
+from consult.exports.appendix import provenance
 from consult.exports.tables import FORMULA_STARTS
 from consult.extensions import db
 from consult.versions.services import publish_version, start_version

@@ -151,14 +151,16 @@ def test_who_voted_how_is_shown_only_when_the_draft_says_so(app, tmp_path):
     questions = document.results.questions
     choices = (("yes", "Ja"), ("no", "Nein"), ("abstain", "Enthaltung"))
     expected = {("Gesamter Text" if q.is_whole_draft else f"§ {q.position}"):
-                {label: [o.short_name for o in q.organisations(choice)] for choice, label in choices} for q in questions}
+                {label: [o.short_name for o in q.organisations(choice)] for choice, label in choices}
+                for q in questions}
     assert expected["§ 2"] == {"Ja": ["TEB"], "Nein": ["NAV"], "Enthaltung": ["PSR"]}
     assert expected["Gesamter Text"] == {"Ja": ["NAV", "PSR", "TEB"], "Nein": [], "Enthaltung": []}
     assert _ballots_html(shown["html"]) == expected
     markdown = markdown_text(shown["md"])
     part = markdown[markdown.index("Wer hat wie abgestimmt"):markdown.rindex("Beteiligte Organisationen")]
-    assert_in_order(part, [f"{label} " + " ".join(f"{name}: {', '.join(names) or '–'}" for name, names in said.items())
-                           for label, said in expected.items()], "md")
+    said = [f"{label} " + " ".join(f"{name}: {', '.join(names) or '–'}" for name, names in choices_of.items())
+            for label, choices_of in expected.items()]
+    assert_in_order(part, said, "md")
     text = pdf_text(shown["pdf"], tmp_path)
     assert_in_order(text, ["Wer hat wie abgestimmt", "Frage Ja Nein Enthaltung", "Gesamter Text NAV, PSR, TEB – –",
                           "§ 2 TEB NAV PSR", "§ 7 TEB NAV PSR", "Beteiligte Organisationen"], "pdf")
