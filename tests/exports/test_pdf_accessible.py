@@ -79,6 +79,8 @@ def test_the_pdf_is_tagged_with_language_title_bookmarks_and_a_described_chart(a
     assert root["/MarkInfo"]["/Marked"] in (True, "true")
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] in (True, "true")
     assert reader.metadata["/Title"] == "Teilhabe vor Ort"
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp and "Teilhabe vor Ort</rdf:li>" in xmp   # claims PDF/UA-1, titled
 
     tags = _tags(reader)
     for tag in ("H1", "H2", "H3", "H4", "H5", "P", "L", "LI", "Table", "TR", "TH", "TD", "Figure"):
