@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
-from consult.core.templating import labels
+from consult.core.markdown import plain_text
 from consult.exports.document import Document
+from consult.exports.appendix import collision_note, decided_when, figure, kind_label, provenance
+from consult.exports.page import document_locale, status_label, title_lines
 
 # Characters that open inline markup anywhere in a line: code, emphasis, links and images, raw HTML and
 # entities, tables, strikethrough, headings' closing marks, autolinks (GFM links bare `https://` and `e@x`).
@@ -89,35 +90,99 @@ def _escape_tags(text: str) -> str:
 
 
 def _figures(question) -> str:
-    f = question.deciding
+    """A question's figures (weighted votes in brackets), with the outcome in bold."""
     verdict = _("carried") if question.carried else _("not carried")
-    return (f"{labels('vote')['yes']} {f.yes} · {labels('vote')['no']} {f.no} · {labels('vote')['abstain']} "
-            f"{f.abstain} · {_('%(voted)d of %(entitled)d organisations voted', voted=question.voted, entitled=question.entitled)}"
-            f" · **{verdict}**")
+    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+    return (f"{_('Yes')} {figure(question, 'yes')} · {_('No')} {figure(question, 'no')} · "
+            f"{_('Abstain')} {figure(question, 'abstain')} · {turnout} · **{verdict}**")
+
+
+def _names(values) -> str:
+    return ", ".join(inline(value) for value in values)
+
+
+def _amendment(amendment) -> list[str]:
+    """One amendment of the appendix: a list item, its details indented below it."""
+    title = _("Amendment %(num)d", num=amendment.number)
+    if kind_label(amendment.kind):
+        title += f" · {kind_label(amendment.kind)}"
+    if amendment.position and not amendment.adopted:
+        title += f" · § {amendment.position}"
+    decision = status_label(amendment.status)
+    if amendment.applied_in_version:
+        decision += f" · {_('Version %(number)d', number=amendment.applied_in_version)}"
+    details = [
+        (_("Proposed by"), inline(amendment.organisation) or _("former delegate")),
+        (_("Supported by"), _names(amendment.supporters)),
+        (_("Proposed text"), inline(plain_text(amendment.proposed_text or ""))),
+        (_("Justification"), inline(amendment.justification)),
+        (_("Decision"), decision),
+        (_("Decided by"), ", ".join(part for part in (inline(amendment.decided_by),
+                                                      decided_when(amendment.decided_at)) if part)),
+        (_("Reason"), inline(amendment.reason)),
+        (_("Adopted text"), inline(plain_text(amendment.adopted_text or ""))),
+    ]
+    return [f"- **{title}**  "] + [f"  {label}: {value}  " for label, value in details if value]
+
+
+def _shaped(paragraph) -> list[str]:
+    heading = f"§ {paragraph.position}" if paragraph.position else _("Removed paragraph")
+    lines = [f"#### {heading}", ""]
+    if not paragraph.position and paragraph.text:
+        lines += [f"*{inline(plain_text(paragraph.text))}*", ""]
+    for amendment in paragraph.amendments:
+        lines += _amendment(amendment)
+    for collision in paragraph.collisions:
+        lines.append(f"- {collision_note(collision)}  ")
+        if collision.text:
+            lines.append(f"  {_('Common text')}: {inline(plain_text(collision.text))}")
+    if paragraph.vote is not None:
+        lines.append(f"- {_('Vote')}: {_figures(paragraph.vote)}")
+    return lines + [""]
 
 
 def render_markdown(document: Document) -> str:
-    draft = document.draft
-    status = _("Adopted position") if document.adopted else _("Draft, version %(num)d (preview)", num=document.version.number)
-    lines = [f"# {inline(draft.title)}", "", f"{document.federation}  ", f"{status}  ",
-             f"{format_date(document.dated, 'long')} · {_('Version')} {document.version.number}", ""]
+    """The document as Markdown, in the draft's language whoever asks (`document_locale`)."""
+    with document_locale():
+        return _render(document)
+
+
+def _render(document: Document) -> str:
+    title = title_lines(document)
+    lines = [f"# {inline(title['title'])}", "", f"{inline(title['federation'])}  ", f"{title['status']}  ",
+             f"{title['date']} · {title['version']}", ""]
     for block in document.blocks:
         text = neutralise_html(block.markdown)
         if text.lstrip().startswith("#"):  # the draft's headings sit below the title
             text = "#" + text.lstrip()
         lines += [f"**§ {block.position}**", "", text, ""]
+    history = provenance(document)
+    if document.results is None and not history and not document.organisations:
+        return "\n".join(lines)
     lines += [f"## {_('Appendix')}", ""]
     if document.results is not None:
-        lines += [f"### {_('Results')}", "", f"- {_('The whole draft')}: {_figures(document.results.whole)}"]
+        lines += [f"### {_('Results')}", "", f"- {_('Whole text')}: {_figures(document.results.whole)}"]
         lines += [f"- § {q.position}: {_figures(q)}" for q in document.results.paragraphs]
         lines.append("")
-    if document.amendments:
-        lines += [f"### {_('Amendments')}", ""]
-        for a in document.amendments:
-            where = f"§ {a.position}" if a.position else "–"
-            lines.append(f"- **{_('Amendment %(num)d', num=a.number)}** ({where}, "
-                         f"{inline(a.organisation) or _('former delegate')}): "
-                         f"{labels('amendment_status')[a.status]}" + (f" – {inline(a.reason)}" if a.reason else ""))
+    if history.shaped or history.removed:
+        lines += [f"### {_('How the text came about')}", ""]
+        for paragraph in (*history.shaped, *history.removed):
+            lines += _shaped(paragraph)
+    if history.not_adopted:
+        lines += [f"### {_('Amendments not adopted')}", ""]
+        for amendment in history.not_adopted:
+            lines += _amendment(amendment)
+        lines.append("")
+    if document.show_ballots and document.results is not None:
+        lines += [f"### {_('Who voted how')}", "",
+                  _("The organisations by their short names (see the participating organisations)."),
+                  ""]
+        for question in document.results.questions:
+            label = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+            lines.append(f"- {label}  ")
+            for choice, name in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
+                voters = [inline(o.short_name) for o in question.organisations(choice)]
+                lines.append(f"  {name}: {', '.join(voters) or '–'}  ")
         lines.append("")
     if document.organisations:
         lines += [f"### {_('Participating organisations')}", ""]

@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale, format_date, gettext as _
+from flask import current_app, render_template
+from flask_babel import format_date, gettext as _
 
+from consult.core.i18n import in_language
 from consult.core.markdown import plain_text
+from consult.exports.appendix import (collision_note, decided_when, figure, figures_line, kind_label, provenance,
+                                      results_charts)
 from consult.exports.document import Document
 
 STATUS_LABELS = {
@@ -24,14 +27,20 @@ STATUS_LABELS = {
 }
 
 
+def document_language() -> str:
+    """The language a draft's documents are written in: the draft's. A draft has no language of its own
+    yet, so it is the app's default (German, BABEL_DEFAULT_LOCALE)."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 @contextmanager
 def document_locale() -> Iterator[None]:
-    """The request's language in a request; the default language (German) from the command line or a job."""
-    if has_request_context():
+    """Write a document in its draft's language (`document_language()`), whoever asks and wherever:
+    in an English request, from the command line, in a job. Every writer renders inside it, so that a
+    document's headings, labels and dates are the same whoever downloaded it first (documents are stored
+    at adoption and handed to everyone). The request's cached catalogue and labels are set aside."""
+    with in_language(document_language()):
         yield
-    else:
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            yield
 
 
 def status_label(status: str) -> str:
@@ -73,8 +82,11 @@ def render_page(document: Document, inline_css: str | None = None) -> str:
     """The print page of the document: the PDF's source, and with `inline_css` the HTML export."""
     with document_locale():
         return render_template("exports/print.html", document=document, title=title_lines(document),
-                               status_label=status_label, plain=plain_text, inline_css=inline_css,
-                               file_policy=file_policy(inline_css) if inline_css else None)
+                               lang=document_language(), status_label=status_label, plain=plain_text,
+                               decided_when=decided_when, provenance=provenance(document), kind_label=kind_label,
+                               collision_note=collision_note, figures_line=figures_line, figure=figure,
+                               charts=results_charts(document.results) if document.results else (),
+                               inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
 
 
 def render_html(document: Document) -> str:

@@ -28,6 +28,7 @@ from consult.exports.docx import clean
 from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.exports.markdown import inline, neutralise_html
+from consult.exports.appendix import provenance
 from consult.exports.tables import FORMULA_STARTS
 from consult.extensions import db
 from consult.versions.services import publish_version, start_version
@@ -112,11 +113,14 @@ def test_markdown_export_opens_no_markup_from_user_text(app, hostile):
     assert not found & {"html_block", "html_inline", "hr", "fence", "code_block", "code_inline", "table_open",
                         "image", "link_open", "s_open", "blockquote_open", "ordered_list_open"}
     headings = [_inline_text([tokens[i + 1]]) for i, t in enumerate(tokens) if t.type == "heading_open"]
-    # The title, the draft's own heading, "Anhang" and its three sections: nothing else.
-    assert len(headings) == 6 and not any("Beschluss" in h for h in headings)
+    # The title, the draft's own heading, "Anhang" and its four parts (results, how the text came about with
+    # the heading of the one paragraph an amendment changed, amendments not adopted, organisations): nothing else.
+    assert len(headings) == 8 and not any("Beschluss" in h for h in headings)
     assert words(headings[0]) == words(TITLE)
     items = sum(t.type == "list_item_open" for t in tokens)
-    assert items == 1 + len(document.results.paragraphs) + len(document.amendments) + len(document.organisations)
+    votes_on_changed = sum(1 for paragraph in provenance(document).shaped if paragraph.vote is not None)
+    assert items == (1 + len(document.results.paragraphs) + len(document.amendments) + votes_on_changed
+                     + len(document.organisations))
     assert "https://evil" not in text and "www.evil" not in text   # no bare link a GFM renderer would make
     shown = _inline_text(tokens)
     for value in CORPUS.values():
@@ -158,7 +162,7 @@ class _Tags(HTMLParser):
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "section", "p", "h1", "h2", "h3", "div",
                 "span", "br", "em", "strong", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd",
-                "ul", "li", "bdi"}
+                "ul", "li", "bdi", "colgroup", "col", "h4", "h5", "figure", "svg", "rect", "text"}
 
 
 def test_html_export_contains_no_injected_element(app, hostile):

@@ -82,7 +82,8 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     assert (data["results"]["whole"]["yes"], data["results"]["whole"]["no"], data["results"]["whole"]["carried"]) == (
         whole.counts.yes, whole.counts.no, True)
     assert [p["markdown"] for p in data["paragraphs"]] == [b.markdown for b in document.blocks]
-    assert f"Ja {whole.deciding.yes} · Nein {whole.deciding.no}" in markdown
+    # As the PDF's and the DOCX's results tables: organisations, the weighted votes in brackets.
+    assert f"Ja {whole.counts.yes} ({whole.deciding.yes}) · Nein {whole.counts.no} ({whole.deciding.no})" in markdown
     assert _words(plain_text(document.blocks[1].markdown))[:40] in _words(re.sub("<[^>]+>", " ", files["html"].decode()))
 
     # LibreOffice opens both DOCX files ...

@@ -63,7 +63,7 @@ def figures_of_markdown(text: str) -> Figures:
 
 def figures_of_html(text: str) -> Figures:
     return {_key(m[1]): tuple(map(int, m.group(2, 3, 4))) for m in
-            re.finditer(r"<th>([^<]+)</th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>", text)}
+            re.finditer(r"<th[^>]*>([^<]+)</th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>", text)}
 
 
 def figures_of_pdf(content: bytes) -> Figures:

@@ -1,0 +1,179 @@
+"""The words of a document's appendix that need more than the document model: how the text came about
+(`provenance()`), the figures of a question in words, the results chart, and the notes on decisions and
+collisions. The print page (PDF, HTML) and the Markdown writer share them, so that they say the same.
+Called inside `document_locale()` (consult.exports.page): every word in the draft's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import format_date, format_time, gettext as _
+
+from consult.exports.document import DecidedAmendment, Document, ResolvedCollision
+from consult.results.queries import DraftResults, QuestionResult
+
+
+def decided_when(moment: datetime | None) -> str:
+    """"3. März 2026, 14:05": the date and time of a decision, in the document's language and time zone."""
+    if moment is None:
+        return ""
+    return f"{format_date(moment, format='long')}, {format_time(moment, format='short')}"
+
+
+
+def question_label(question: QuestionResult) -> str:
+    """"Gesamter Text" or "§ 4": a question of the vote as the documents name it."""
+    return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+
+
+def figure(question: QuestionResult, choice: str) -> str:
+    """"4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
+    shown = str(getattr(question.counts, choice))
+    return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
+
+
+def figures_line(question: QuestionResult) -> str:
+    """"Ja 3 · Nein 1 · Enthaltung 0 · 4 von 5 Organisationen haben abgestimmt · angenommen": one question's
+    figures in words, as the results table gives them (weighted votes in brackets)."""
+    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+    return " · ".join((f"{_('Yes')} {figure(question, 'yes')}", f"{_('No')} {figure(question, 'no')}",
+                       f"{_('Abstain')} {figure(question, 'abstain')}", turnout,
+                       _("carried") if question.carried else _("not carried")))
+
+
+# The results chart: one bar per question, its yes / no / abstain shares side by side. Geometry in the
+# SVG's own units (the figure is scaled to the column's width); colours as presentation attributes
+# (no style attribute: the HTML file's Content-Security-Policy allows only its one stylesheet).
+CHART_WIDTH, CHART_ROW, CHART_BAR = 600, 14, 10
+CHART_LABEL, CHART_BAR_WIDTH = 80, 360
+CHART_COLOURS = {"yes": "#2e7d32", "no": "#b71c1c", "abstain": "#9e9e9e"}
+
+
+@dataclass(frozen=True)
+class ChartSegment:
+    choice: str
+    x: float
+    width: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    y: int
+    segments: tuple[ChartSegment, ...]
+    note: str          # the outcome, or "no votes yet"
+
+
+@dataclass(frozen=True)
+class Chart:
+    alt: str           # the figures in words: the figure's alternative text (the PDF's /Alt, the SVG's <title>)
+    width: int
+    height: int
+    rows: tuple[ChartRow, ...]
+    legend_y: int
+    legend: tuple[tuple[str, str, int], ...]   # (label, colour, x)
+    bar_x: int = CHART_LABEL
+    bar_width: int = CHART_BAR_WIDTH
+    note_x: int = CHART_LABEL + CHART_BAR_WIDTH + 10
+
+
+CHART_ROWS_PER_FIGURE = 40   # about 16 cm: a figure is never split across pages, so a long vote gets several
+
+
+def results_charts(results: DraftResults) -> tuple[Chart, ...]:
+    """Bar charts of the deciding figures of every question, at most CHART_ROWS_PER_FIGURE bars each, and
+    each with an alternative text stating the figures and outcome of its questions."""
+    questions = results.questions
+    return tuple(_chart(questions[start:start + CHART_ROWS_PER_FIGURE], results.weighted)
+                 for start in range(0, len(questions), CHART_ROWS_PER_FIGURE))
+
+
+def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
+    rows, described = [], []
+    names = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+    for index, question in enumerate(questions):
+        figures, x, segments = question.deciding, float(CHART_LABEL), []
+        for choice in ("yes", "no", "abstain"):
+            width = round(CHART_BAR_WIDTH * figures.share(choice), 2)
+            if width:
+                segments.append(ChartSegment(choice, x, width, CHART_COLOURS[choice]))
+            x += width
+        outcome = _("carried") if question.carried else _("not carried")
+        rows.append(ChartRow(question_label(question), index * CHART_ROW, tuple(segments),
+                             outcome if figures.total else _("No votes yet.")))
+        described.append(f"{question_label(question)}: {names['yes']} {figures.yes}, {names['no']} {figures.no}, "
+                         f"{names['abstain']} {figures.abstain}, {outcome}")
+    alt = (_("Bar chart of the results, by weighted votes: %(rows)s", rows="; ".join(described)) if weighted
+           else _("Bar chart of the results: %(rows)s", rows="; ".join(described)))
+    legend_y = len(rows) * CHART_ROW + 6
+    legend = tuple((names[choice], CHART_COLOURS[choice], CHART_LABEL + 110 * i)
+                   for i, choice in enumerate(("yes", "no", "abstain")))
+    return Chart(alt, CHART_WIDTH, legend_y + CHART_ROW, tuple(rows), legend_y, legend)
+
+
+@dataclass(frozen=True)
+class ShapedParagraph:
+    """A paragraph the decisions shaped: the adopted amendments that changed, made or removed it, the
+    collisions among them the moderation resolved, and the paragraph's vote."""
+    paragraph_id: int
+    position: int | None            # its § in the document (None: the paragraph was removed)
+    text: str                       # its Markdown in the document (a removed one: the text it had)
+    amendments: tuple[DecidedAmendment, ...]     # oldest first
+    collisions: tuple[ResolvedCollision, ...]
+    vote: QuestionResult | None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    shaped: tuple[ShapedParagraph, ...]     # paragraphs of the text, in order
+    removed: tuple[ShapedParagraph, ...]    # paragraphs taken out of the text
+    not_adopted: tuple[DecidedAmendment, ...]   # rejected, or merged into another
+
+    def __bool__(self) -> bool:
+        return bool(self.shaped or self.removed or self.not_adopted)
+
+
+def provenance(document: Document) -> Provenance:
+    """How the text came about, for the appendix of every format: for each paragraph of the document's
+    text that adopted amendments or a resolved collision shaped, those amendments and collisions (and the
+    vote on it); the paragraphs they removed; the amendments not adopted."""
+    votes = {q.paragraph_id: q for q in document.results.paragraphs} if document.results else {}
+    collisions: dict[int, list] = {}
+    for collision in document.collisions:
+        collisions.setdefault(collision.paragraph_id, []).append(collision)
+
+    def shaped(paragraph_id: int, position: int | None, text: str) -> ShapedParagraph:
+        return ShapedParagraph(paragraph_id, position, text, document.changed_by(paragraph_id),
+                               tuple(collisions.get(paragraph_id, ())), votes.get(paragraph_id))
+
+    in_text = [shaped(b.paragraph_id, b.position, b.markdown) for b in document.blocks]
+    present = {b.paragraph_id for b in document.blocks}
+    gone = [a.paragraph_id for a in document.removed]
+    gone += [c.paragraph_id for c in document.collisions if c.text is None]
+    removed, seen = [], set()
+    for paragraph_id in gone:
+        if paragraph_id in present or paragraph_id in seen:
+            continue
+        seen.add(paragraph_id)
+        changes = document.changed_by(paragraph_id)
+        removed.append(shaped(paragraph_id, None, changes[0].base_text if changes else ""))
+    return Provenance(tuple(p for p in in_text if p.amendments or p.collisions), tuple(removed),
+                      document.rejected)
+
+
+def kind_label(kind: str) -> str:
+    """What an amendment does, where it is more than a new wording."""
+    return {"insert": _("New paragraph"), "delete": _("Removal of the paragraph")}.get(kind, "")
+
+
+def collision_note(collision: ResolvedCollision) -> str:
+    """What the moderation did where adopted amendments collided."""
+    numbers = ", ".join(str(n) for n in collision.amendment_numbers)
+    when = decided_when(collision.resolved_at)
+    if collision.text is None:
+        return _("Amendments %(numbers)s collided; the moderation removed the paragraph in version "
+                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
+    return _("Amendments %(numbers)s collided; the moderation wrote the common text in version "
+             "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
