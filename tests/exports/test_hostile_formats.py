@@ -185,11 +185,14 @@ def _live_markup(elements: list[tuple[str, dict]]) -> list[str]:
     """Elements a browser would run or load, and Markdown structure made from user text."""
     found = []
     for tag, attrs in elements:
-        if tag in ("script", "img", "iframe", "object", "embed", "svg", "math", "form", "base"):
+        # The results chart is the export's own inline SVG: what SVG could run or load inside it (script,
+        # on* attributes, links, foreign HTML, references, animation) is looked for one by one.
+        if tag in ("script", "img", "iframe", "object", "embed", "math", "form", "base", "foreignobject", "use",
+                   "image", "animate", "set", "feimage"):
             found.append(f"<{tag}>")
         found += [f"<{tag} {name}=>" for name in attrs if name.lower().startswith("on")]
         found += [f"<{tag} {name}={value}>" for name, value in attrs.items()
-                  if name in ("href", "src", "action", "formaction") and value
+                  if name in ("href", "xlink:href", "src", "action", "formaction") and value
                   and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith(("javascript:", "data:", "vbscript:"))]
     return found
 
