@@ -1,6 +1,7 @@
 """The words of a document's appendix that need more than the document model: how the text came about
 (`provenance()`), the figures of a question in words, the results chart, and the notes on decisions and
-collisions. The print page (PDF, HTML) and the Markdown writer share them, so that they say the same.
+collisions. The print page (PDF, HTML), the Word export and the Markdown writer share them, so that they say
+the same.
 Called inside `document_locale()` (consult.exports.page): every word in the draft's language.
 """
 from __future__ import annotations
@@ -21,7 +22,6 @@ def decided_when(moment: datetime | None) -> str:
     return f"{format_date(moment, format='long')}, {format_time(moment, format='short')}"
 
 
-
 def question_label(question: QuestionResult) -> str:
     """"Gesamter Text" or "§ 4": a question of the vote as the documents name it."""
     return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
@@ -33,13 +33,29 @@ def figure(question: QuestionResult, choice: str) -> str:
     return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
 
 
-def figures_line(question: QuestionResult) -> str:
+def turnout(question: QuestionResult) -> str:
+    """"4 von 5 Organisationen haben abgestimmt"."""
+    return _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+
+
+def outcome(question: QuestionResult) -> str:
+    """"angenommen" or "abgelehnt"."""
+    return _("carried") if question.carried else _("not carried")
+
+
+def results_row(question: QuestionResult) -> tuple[str, ...]:
+    """A question's row of the results table: question, yes, no, abstain, turnout, result."""
+    return (question_label(question), figure(question, "yes"), figure(question, "no"), figure(question, "abstain"),
+            turnout(question), outcome(question))
+
+
+def figures_line(question: QuestionResult, strong=str) -> str:
     """"Ja 3 · Nein 1 · Enthaltung 0 · 4 von 5 Organisationen haben abgestimmt · angenommen": one question's
-    figures in words, as the results table gives them (weighted votes in brackets)."""
-    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
+    figures in words, as the results table gives them (weighted votes in brackets); `strong` marks the
+    outcome (the Markdown writer's bold)."""
     return " · ".join((f"{_('Yes')} {figure(question, 'yes')}", f"{_('No')} {figure(question, 'no')}",
-                       f"{_('Abstain')} {figure(question, 'abstain')}", turnout,
-                       _("carried") if question.carried else _("not carried")))
+                       f"{_('Abstain')} {figure(question, 'abstain')}", turnout(question),
+                       strong(outcome(question))))
 
 
 # The results chart: one bar per question, its yes / no / abstain shares side by side. Geometry in the
@@ -100,11 +116,11 @@ def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
             if width:
                 segments.append(ChartSegment(choice, x, width, CHART_COLOURS[choice]))
             x += width
-        outcome = _("carried") if question.carried else _("not carried")
+        result = outcome(question)
         rows.append(ChartRow(question_label(question), index * CHART_ROW, tuple(segments),
-                             outcome if figures.total else _("No votes yet.")))
+                             result if figures.total else _("No votes yet.")))
         described.append(f"{question_label(question)}: {names['yes']} {figures.yes}, {names['no']} {figures.no}, "
-                         f"{names['abstain']} {figures.abstain}, {outcome}")
+                         f"{names['abstain']} {figures.abstain}, {result}")
     alt = (_("Bar chart of the results, by weighted votes: %(rows)s", rows="; ".join(described)) if weighted
            else _("Bar chart of the results: %(rows)s", rows="; ".join(described)))
     legend_y = len(rows) * CHART_ROW + 6
@@ -163,9 +179,40 @@ def provenance(document: Document) -> Provenance:
                       document.rejected)
 
 
+STATUS_LABELS = {
+    "accepted": "Accepted",
+    "accepted_modified": "Accepted in modified form",
+    "rejected": "Rejected",
+    "merged": "Merged into another amendment",
+}
+
+
+def status_label(status: str) -> str:
+    """An amendment's decision as the documents name it."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 def kind_label(kind: str) -> str:
     """What an amendment does, where it is more than a new wording."""
     return {"insert": _("New paragraph"), "delete": _("Removal of the paragraph")}.get(kind, "")
+
+
+def amendment_title(amendment: DecidedAmendment) -> str:
+    """"Änderungsantrag 4 · Neuer Absatz", and "· § 3" for one not adopted (an adopted one stands under its
+    paragraph)."""
+    title = _("Amendment %(num)d", num=amendment.number)
+    if kind_label(amendment.kind):
+        title = f"{title} · {kind_label(amendment.kind)}"
+    if amendment.position and not amendment.adopted:
+        title = f"{title} · § {amendment.position}"
+    return title
+
+
+def decision(amendment: DecidedAmendment) -> str:
+    """"Übernommen · Fassung 2": how an amendment was decided, and the version that took it in."""
+    if amendment.applied_in_version:
+        return f"{status_label(amendment.status)} · {_('Version %(number)d', number=amendment.applied_in_version)}"
+    return status_label(amendment.status)
 
 
 def collision_note(collision: ResolvedCollision) -> str:

@@ -12,22 +12,18 @@ from dataclasses import replace
 from itertools import count
 
 from docx import Document as WordDocument
-from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from consult.exports.changes import (
     Author, Line, Piece, TrackedParagraph, author_line, authors, cells, legend, lines, number_label, runs,
     subtitle, timestamp, tracked_paragraphs,
 )
 from consult.exports.document import Document
-from consult.exports.docx import clean
+from consult.exports.docx import LABEL_STYLE, Styles, add_label_style, clean
 from consult.exports.layout import CELL, PLAIN, Block, Format
 from consult.exports.page import document_locale, title_lines
-
-NUMBER_STYLE = "Paragraph Number"   # the "§ N" line before each paragraph of the change document
 
 
 class _Marks:
@@ -93,21 +89,6 @@ def _run(text: str, fmt: Format, deleted: bool, change=None):
     return run
 
 
-class _Styles:
-    """Style ids by name, each looked up once (python-docx searches the styles anew on every use)."""
-
-    def __init__(self, word) -> None:
-        self._styles = word.styles
-        self._ids: dict[str, str] = {}
-
-    def paragraph(self, container, name: str):
-        if name not in self._ids:
-            self._ids[name] = self._styles[name].style_id
-        paragraph = container.add_paragraph()
-        paragraph._p.style = self._ids[name]
-        return paragraph
-
-
 def _style(block: Block) -> str:
     if block.kind == "heading":
         return f"Heading {min(block.level, 9)}"
@@ -167,7 +148,7 @@ def _fill(paragraph, marks: _Marks, pieces: list[Piece], bold: bool = False) -> 
         paragraph._p.append(run)
 
 
-def _word_line(word, styles: _Styles, marks: _Marks, line: Line, numbering: _Numbering,
+def _word_line(word, styles: Styles, marks: _Marks, line: Line, numbering: _Numbering,
                previous: Block | None) -> None:
     block = line.block
     paragraph = styles.paragraph(word, _style(block))
@@ -203,24 +184,13 @@ def _word_table(word, marks: _Marks, rows: list[Line]) -> None:
             _fill(cell.paragraphs[0], marks, pieces, bold=line.block.header)
 
 
-def _number_style(word):
-    style = word.styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = word.styles["Normal"]
-    style.font.bold = True
-    style.font.size = Pt(9)
-    style.paragraph_format.keep_with_next = True
-    style.paragraph_format.space_before = Pt(8)
-    style.paragraph_format.space_after = Pt(0)
-    return style
-
-
 def render_change_docx(document: Document) -> bytes:
     """The change document as DOCX (inside an app context): title, subtitle, legend with every author,
     then each paragraph with its "§ N" line and its changes as Word revisions."""
     with document_locale():
         paragraphs = tracked_paragraphs(document)
         word = WordDocument()
-        _number_style(word)
+        add_label_style(word)
         word.core_properties.title = clean(document.draft.title)[:255]
         word.add_paragraph(clean(title_lines(document)["federation"]))
         word.add_paragraph(clean(document.draft.title), style="Title")
@@ -228,9 +198,9 @@ def render_change_docx(document: Document) -> bytes:
         word.add_paragraph(legend())
         for author in authors(paragraphs):
             word.add_paragraph(clean(author_line(author)), style="List Bullet")
-        marks, numbering, styles = _Marks(), _Numbering(word), _Styles(word)
+        marks, numbering, styles = _Marks(), _Numbering(word), Styles(word)
         for paragraph in paragraphs:
-            _label(styles.paragraph(word, NUMBER_STYLE), marks, paragraph)
+            _label(styles.paragraph(word, LABEL_STYLE), marks, paragraph)
             previous = None
             rows: list[Line] = []
             for line in lines(paragraph):

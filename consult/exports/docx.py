@@ -9,7 +9,8 @@ whose header row repeats on every page. Each paragraph's "§ N" (and its first l
 small label of its own, kept with the paragraph it names. Table columns are as wide as their
 longest word needs (so Word never splits "Enthaltung"), and no row is split across pages.
 
-The appendix has the parts and words of the print page's (PDF, HTML), in the document's language:
+The appendix has the parts and words of the print page's (PDF, HTML), from consult.exports.appendix, in
+the document's language:
 the results; how the text came about - for each paragraph the amendments that shaped it (who
 proposed and supported them, who decided when and why), the collisions the moderation resolved,
 its vote, and the paragraphs removed; the amendments not adopted; who voted how (only when the
@@ -26,7 +27,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from docx import Document as WordDocument
@@ -38,12 +38,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as WordParagraph
-from flask_babel import format_date, format_time, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports import structure
-from consult.exports.document import DecidedAmendment, Document, ResolvedCollision
-from consult.exports.page import document_locale, status_label, title_lines
+from consult.exports.appendix import (ShapedParagraph, amendment_title, collision_note, decided_when, decision,
+                                      figures_line, provenance, question_label, results_row)
+from consult.exports.document import DecidedAmendment, Document
+from consult.exports.page import document_locale, title_lines
 from consult.exports.structure import Inlines, LineBreak, Text
 
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -74,10 +76,11 @@ def clean(text: str) -> str:
     return _NOT_IN_XML.sub("", text)
 
 
-class _Styles:
+class Styles:
     """A document's styles, each looked up once: python-docx finds a style name anew on every use, and
     assigning a style compares it with the default style by walking all styles (most of the time of a
-    300-paragraph export), so paragraphs get the style's id straight (`_Writer.add`)."""
+    300-paragraph export), so paragraphs get the style's id straight (`_Writer.add`). The change document
+    (consult/exports/changes_docx.py) uses it too."""
 
     def __init__(self, word) -> None:
         self._styles = word.styles
@@ -91,19 +94,31 @@ class _Styles:
     def id(self, name: str) -> str:
         return self[name].style_id
 
+    def paragraph(self, container, name: str):
+        """A new paragraph at the end of `container` (the document, a table cell) in the style named `name`."""
+        paragraph = container.add_paragraph()
+        _set_style(paragraph, self.id(name))
+        return paragraph
+
     @staticmethod
     def heading(level: int) -> str:
         return "Title" if level == 0 else f"Heading {min(level, 9)}"
 
 
-def _add_styles(word) -> None:
-    """The two styles of our own: the "§ N" label (small, bold, kept with its paragraph) and table text."""
+def add_label_style(word) -> None:
+    """The style of the "§ N" label before each paragraph (small, bold, kept with its paragraph); the change
+    document's too."""
     label = word.styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     label.base_style = word.styles["Normal"]
     label.font.bold, label.font.size = True, Pt(9)
     label.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
     label.paragraph_format.keep_with_next = True
     label.paragraph_format.space_before, label.paragraph_format.space_after = Pt(8), Pt(0)
+
+
+def _add_styles(word) -> None:
+    """The two styles of our own: the "§ N" label and table text."""
+    add_label_style(word)
     cell = word.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     cell.base_style = word.styles["Normal"]
     cell.font.size = TABLE_FONT
@@ -241,7 +256,7 @@ class _Writer:
 
     def __init__(self, word) -> None:
         self.word = word
-        self.styles = _Styles(word)
+        self.styles = Styles(word)
         self.numbering = _Numbering(word)
 
     # -- inlines
@@ -393,147 +408,77 @@ def _plain(value: str) -> Inlines:
     return (Text(value),)
 
 
-def _decided_when(moment: datetime | None) -> str:
-    """"3. März 2026, 14:05": the date and time of a decision, in the document's language and time zone."""
-    return f"{format_date(moment, format='long')}, {format_time(moment, format='short')}" if moment else ""
-
-
-def _figure(question, choice: str) -> str:
-    """"4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
-    shown = str(getattr(question.counts, choice))
-    return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
-
-
-def _question_label(question) -> str:
-    return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
-
-
-def _figures_line(question) -> str:
-    """One question's figures in words, as the results table gives them."""
-    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
-    return " · ".join((f"{_('Yes')} {_figure(question, 'yes')}", f"{_('No')} {_figure(question, 'no')}",
-                       f"{_('Abstain')} {_figure(question, 'abstain')}", turnout,
-                       _("carried") if question.carried else _("not carried")))
-
-
 def _results_table(writer: _Writer, document: Document) -> None:
     results = document.results
     header = [_("Question"), _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
-    rows = [[_question_label(question), _figure(question, "yes"), _figure(question, "no"),
-             _figure(question, "abstain"),
-             _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled),
-             _("carried") if question.carried else _("not carried")]
-            for question in results.questions]
-    writer.table([_plain(text) for text in header], [[_plain(text) for text in row] for row in rows],
+    writer.table([_plain(text) for text in header],
+                 [[_plain(text) for text in results_row(question)] for question in results.questions],
                  (None, "right", "right", "right", None, None))
     if results.weighted:
         writer.add(_("In brackets: the weighted votes, which decide.")).paragraph_format.space_before = Pt(4)
 
 
-def _kind_label(kind: str) -> str:
-    """What an amendment does, where it is more than a new wording."""
-    return {"insert": _("New paragraph"), "delete": _("Removal of the paragraph")}.get(kind, "")
-
-
 def _amendment(writer: _Writer, amendment: DecidedAmendment, level: int) -> None:
     """One amendment: what it does, who proposed and supported it, what it asked and why, who decided it
-    when and why (the § only for one not adopted: an adopted one stands under its paragraph)."""
-    title = _("Amendment %(num)d", num=amendment.number)
-    if _kind_label(amendment.kind):
-        title = f"{title} · {_kind_label(amendment.kind)}"
-    if amendment.position and not amendment.adopted:
-        title = f"{title} · § {amendment.position}"
-    writer.add(title, writer.styles.heading(level))
-    decision = status_label(amendment.status)
-    if amendment.applied_in_version:
-        decision = f"{decision} · {_('Version %(number)d', number=amendment.applied_in_version)}"
-    decided_by = ", ".join(part for part in (amendment.decided_by, _decided_when(amendment.decided_at)) if part)
+    when and why."""
+    writer.add(amendment_title(amendment), writer.styles.heading(level))
     writer.field(_("Proposed by"), amendment.organisation)
     writer.field(_("Supported by"), ", ".join(amendment.supporters))
     writer.field(_("Proposed text"), plain_text(amendment.proposed_text or ""))
     writer.field(_("Justification"), amendment.justification)
-    writer.field(_("Decision"), decision)
-    writer.field(_("Decided by"), decided_by)
+    writer.field(_("Decision"), decision(amendment))
+    writer.field(_("Decided by"), ", ".join(part for part in (amendment.decided_by, decided_when(amendment.decided_at))
+                                            if part))
     writer.field(_("Reason"), amendment.reason or "")
     writer.field(_("Adopted text"), plain_text(amendment.adopted_text or ""))
 
 
-def _collision(writer: _Writer, collision: ResolvedCollision) -> None:
-    """What the moderation did where adopted amendments collided, and the common text it wrote."""
-    numbers = ", ".join(str(number) for number in collision.amendment_numbers)
-    when = _decided_when(collision.resolved_at)
-    if collision.text is None:
-        note = _("Amendments %(numbers)s collided; the moderation removed the paragraph in version "
-                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
-    else:
-        note = _("Amendments %(numbers)s collided; the moderation wrote the common text in version "
-                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
-    writer.add(note)
-    if collision.text:
-        writer.field(_("Common text"), plain_text(collision.text))
-
-
-def _shaped(document: Document) -> tuple[list, list]:
-    """(paragraph id, § or None, its text) of the paragraphs the decisions shaped: those of the text with
-    adopted amendments or resolved collisions, in order; then those they removed."""
-    present = {block.paragraph_id for block in document.blocks}
-    collided = {collision.paragraph_id for collision in document.collisions}
-    shaped = [(b.paragraph_id, b.position, b.markdown) for b in document.blocks
-              if b.paragraph_id in collided or document.changed_by(b.paragraph_id)]
-    gone = [a.paragraph_id for a in document.removed] + [c.paragraph_id for c in document.collisions if c.text is None]
-    removed: list = []
-    for paragraph_id in dict.fromkeys(gone):
-        if paragraph_id not in present:
-            changes = document.changed_by(paragraph_id)
-            removed.append((paragraph_id, None, changes[0].base_text if changes else ""))
-    return shaped, removed
-
-
-def _provenance(writer: _Writer, document: Document, shaped: list, removed: list) -> None:
-    """For each paragraph the decisions shaped: its amendments, the collisions resolved in it, its vote."""
-    writer.add(_("How the text came about"), writer.styles.heading(2))
-    votes = {q.paragraph_id: q for q in document.results.paragraphs} if document.results else {}
-    for paragraph_id, position, text in [*shaped, *removed]:
-        writer.add(f"§ {position}" if position else _("Removed paragraph"), writer.styles.heading(3))
-        if not position and text:
-            writer.add(plain_text(text))
-        for amendment in document.changed_by(paragraph_id):
-            _amendment(writer, amendment, 4)
-        for collision in document.collisions:
-            if collision.paragraph_id == paragraph_id:
-                _collision(writer, collision)
-        if paragraph_id in votes:
-            writer.field(_("Vote"), _figures_line(votes[paragraph_id]))
+def _shaped(writer: _Writer, paragraph: ShapedParagraph) -> None:
+    """A paragraph the decisions shaped: its amendments, the collisions resolved in it (and the common text
+    the moderation wrote), its vote."""
+    writer.add(f"§ {paragraph.position}" if paragraph.position else _("Removed paragraph"), writer.styles.heading(3))
+    if not paragraph.position and paragraph.text:
+        writer.add(plain_text(paragraph.text))
+    for amendment in paragraph.amendments:
+        _amendment(writer, amendment, 4)
+    for collision in paragraph.collisions:
+        writer.add(collision_note(collision))
+        if collision.text:
+            writer.field(_("Common text"), plain_text(collision.text))
+    if paragraph.vote is not None:
+        writer.field(_("Vote"), figures_line(paragraph.vote))
 
 
 def _ballots(writer: _Writer, document: Document) -> None:
-    """Per question, which organisations voted yes, no or abstained (short names but for the whole text)."""
+    """Per question, which organisations voted yes, no or abstained, by their short names."""
     writer.add(_("Who voted how"), writer.styles.heading(2))
-    writer.add(_("For each paragraph, the organisations by their short names (see the participating organisations)."))
+    writer.add(_("The organisations by their short names (see the participating organisations)."))
     for question in document.results.questions:
-        writer.add(_question_label(question), writer.styles.heading(3))
+        writer.add(question_label(question), writer.styles.heading(3))
         for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
             chosen = question.organisations(choice)
-            names = [f"{o.name} ({o.short_name})" if question.is_whole_draft else o.short_name for o in chosen]
-            writer.field(f"{label} ({len(chosen)})", ", ".join(names) or "–")
+            writer.field(f"{label} ({len(chosen)})", ", ".join(o.short_name for o in chosen) or "–")
 
 
 def _appendix(writer: _Writer, document: Document) -> None:
     """Results, how the text came about, amendments not adopted, who voted how (with the draft's setting),
-    participating organisations: the parts of the print page's appendix, in its words."""
-    shaped, removed = _shaped(document)
-    if document.results is None and not (shaped or removed or document.rejected) and not document.organisations:
+    participating organisations: the parts of the print page's appendix, in its words
+    (consult.exports.appendix)."""
+    history = provenance(document)
+    if document.results is None and not history and not document.organisations:
         return
     writer.word.add_page_break()
     writer.add(_("Appendix"), writer.styles.heading(1))
     if document.results is not None:
         writer.add(_("Results"), writer.styles.heading(2))
         _results_table(writer, document)
-    if shaped or removed:
-        _provenance(writer, document, shaped, removed)
-    if document.rejected:
+    if history.shaped or history.removed:
+        writer.add(_("How the text came about"), writer.styles.heading(2))
+        for paragraph in (*history.shaped, *history.removed):
+            _shaped(writer, paragraph)
+    if history.not_adopted:
         writer.add(_("Amendments not adopted"), writer.styles.heading(2))
-        for amendment in document.rejected:
+        for amendment in history.not_adopted:
             _amendment(writer, amendment, 3)
     if document.show_ballots and document.results is not None:
         _ballots(writer, document)

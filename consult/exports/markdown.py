@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports.document import Document
-from consult.exports.appendix import collision_note, decided_when, figure, kind_label, provenance
-from consult.exports.page import document_locale, status_label, title_lines
+from consult.exports.appendix import (amendment_title, collision_note, decided_when, decision, figures_line, provenance,
+                                      question_label)
+from consult.exports.page import document_locale, title_lines
 
 # Characters that open inline markup anywhere in a line: code, emphasis, links and images, raw HTML and
 # entities, tables, strikethrough, headings' closing marks, autolinks (GFM links bare `https://` and `e@x`).
@@ -91,10 +92,7 @@ def _escape_tags(text: str) -> str:
 
 def _figures(question) -> str:
     """A question's figures (weighted votes in brackets), with the outcome in bold."""
-    verdict = _("carried") if question.carried else _("not carried")
-    turnout = _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
-    return (f"{_('Yes')} {figure(question, 'yes')} · {_('No')} {figure(question, 'no')} · "
-            f"{_('Abstain')} {figure(question, 'abstain')} · {turnout} · **{verdict}**")
+    return figures_line(question, strong=lambda outcome: f"**{outcome}**")
 
 
 def _names(values) -> str:
@@ -103,20 +101,13 @@ def _names(values) -> str:
 
 def _amendment(amendment) -> list[str]:
     """One amendment of the appendix: a list item, its details indented below it."""
-    title = _("Amendment %(num)d", num=amendment.number)
-    if kind_label(amendment.kind):
-        title += f" · {kind_label(amendment.kind)}"
-    if amendment.position and not amendment.adopted:
-        title += f" · § {amendment.position}"
-    decision = status_label(amendment.status)
-    if amendment.applied_in_version:
-        decision += f" · {_('Version %(number)d', number=amendment.applied_in_version)}"
+    title = amendment_title(amendment)
     details = [
         (_("Proposed by"), inline(amendment.organisation) or _("former delegate")),
         (_("Supported by"), _names(amendment.supporters)),
         (_("Proposed text"), inline(plain_text(amendment.proposed_text or ""))),
         (_("Justification"), inline(amendment.justification)),
-        (_("Decision"), decision),
+        (_("Decision"), decision(amendment)),
         (_("Decided by"), ", ".join(part for part in (inline(amendment.decided_by),
                                                       decided_when(amendment.decided_at)) if part)),
         (_("Reason"), inline(amendment.reason)),
@@ -178,8 +169,7 @@ def _render(document: Document) -> str:
                   _("The organisations by their short names (see the participating organisations)."),
                   ""]
         for question in document.results.questions:
-            label = _("Whole text") if question.is_whole_draft else f"§ {question.position}"
-            lines.append(f"- {label}  ")
+            lines.append(f"- {question_label(question)}  ")
             for choice, name in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
                 voters = [inline(o.short_name) for o in question.organisations(choice)]
                 lines.append(f"  {name}: {', '.join(voters) or '–'}  ")

@@ -15,16 +15,9 @@ from flask_babel import format_date, gettext as _
 
 from consult.core.i18n import in_language
 from consult.core.markdown import plain_text
-from consult.exports.appendix import (collision_note, decided_when, figure, figures_line, kind_label, provenance,
-                                      results_charts)
+from consult.exports.appendix import (amendment_title, collision_note, decided_when, decision, figures_line,
+                                      provenance, question_label, results_charts, results_row)
 from consult.exports.document import Document
-
-STATUS_LABELS = {
-    "accepted": "Accepted",
-    "accepted_modified": "Accepted in modified form",
-    "rejected": "Rejected",
-    "merged": "Merged into another amendment",
-}
 
 
 def document_language() -> str:
@@ -41,11 +34,6 @@ def document_locale() -> Iterator[None]:
     at adoption and handed to everyone). The request's cached catalogue and labels are set aside."""
     with in_language(document_language()):
         yield
-
-
-def status_label(status: str) -> str:
-    """An amendment's decision as the documents name it."""
-    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def version_label(document: Document) -> str:
@@ -82,9 +70,10 @@ def render_page(document: Document, inline_css: str | None = None) -> str:
     """The print page of the document: the PDF's source, and with `inline_css` the HTML export."""
     with document_locale():
         return render_template("exports/print.html", document=document, title=title_lines(document),
-                               lang=document_language(), status_label=status_label, plain=plain_text,
-                               decided_when=decided_when, provenance=provenance(document), kind_label=kind_label,
-                               collision_note=collision_note, figures_line=figures_line, figure=figure,
+                               lang=document_language(), plain=plain_text, amendment_title=amendment_title,
+                               decision=decision, decided_when=decided_when, provenance=provenance(document),
+                               collision_note=collision_note, figures_line=figures_line,
+                               question_label=question_label, results_row=results_row,
                                charts=results_charts(document.results) if document.results else (),
                                inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
 

@@ -298,7 +298,7 @@ def test_who_voted_how_only_with_the_setting(app, shaped):
     appendix = _appendix(docx.Document(io.BytesIO(_docx(app, shaped))))
     ballots = _entry(appendix, "Wer hat wie abgestimmt", "Beteiligte Organisationen")
     assert _entry(ballots, "Gesamter Text", "§ ")[1:] == [
-        "Ja (3): Verein A (VA), Verein B (VB), Verein C (VC)", "Nein (0): –", "Enthaltung (0): –"]
+        "Ja (3): VA, VB, VC", "Nein (0): –", "Enthaltung (0): –"]
     assert _entry(ballots, "§ 2", "§ ")[1:] == ["Ja (2): VA, VB", "Nein (0): –", "Enthaltung (1): VC"]
     assert _entry(ballots, "§ 3", "§ ")[1:] == ["Ja (1): VC", "Nein (1): VA", "Enthaltung (1): VB"]
     assert ballots[-4:] == ["§ 8", "Ja (0): –", "Nein (0): –", "Enthaltung (0): –"]
