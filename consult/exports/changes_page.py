@@ -2,7 +2,7 @@
 and a visible label ("[Antrag 12, NAVE]") after each change; the legend lists every author.
 
 The page is templates/exports/changes.html with print.css and static/css/changes.css; the PDF is
-set by WeasyPrint fetching nothing, as the position's PDF (consult/exports/pdf.py).
+written by consult.exports.pdf.write_pdf as the position's PDF: tagged PDF/UA-1, fetching nothing.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from consult.exports.changes import (
 from consult.core.markdown import LINK_REL
 from consult.exports.document import Document
 from consult.exports.layout import CELL
-from consult.exports.page import document_locale, file_policy, stylesheet, title_lines
+from consult.exports.page import document_language, document_locale, file_policy, stylesheet, title_lines
 
 
 def _marked(piece: Piece, text: Markup) -> Markup:
@@ -145,7 +145,7 @@ def render_change_page(document: Document, inline_css: str | None = None) -> str
     with document_locale():
         paragraphs = tracked_paragraphs(document)
         return render_template(
-            "exports/changes.html", document=document, title=title_lines(document), subtitle=subtitle(document),
+            "exports/changes.html", document=document, lang=document_language(), title=title_lines(document), subtitle=subtitle(document),
             legend=legend(), authors=[(a, shown_date(a.moment)) for a in authors(paragraphs)],
             paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs], stamp=timestamp, inline_css=inline_css,
             file_policy=file_policy(inline_css) if inline_css else None)
@@ -157,10 +157,6 @@ def render_change_html(document: Document) -> bytes:
 
 
 def render_change_pdf(document: Document) -> bytes:
-    """The change document as PDF, set by WeasyPrint like the position's PDF (fetching nothing)."""
-    from weasyprint import CSS, HTML
-
-    from consult.exports.pdf import RefusingFetcher
-    fetcher = RefusingFetcher()
-    css = CSS(string=change_stylesheet(), url_fetcher=fetcher)
-    return HTML(string=render_change_page(document), base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css])
+    """The change document as a tagged PDF/UA-1, written like the position's PDF (fetching nothing)."""
+    from consult.exports.pdf import write_pdf   # WeasyPrint is loaded only for a PDF
+    return write_pdf(render_change_page(document), change_stylesheet())

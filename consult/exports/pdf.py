@@ -6,7 +6,8 @@ target, a stylesheet in the page) goes to `RefusingFetcher`, which refuses it, s
 PDF never reaches the network or the file system; fonts come from fontconfig (the
 results chart is inline SVG in the page, so nothing needs fetching for it either).
 
-The PDF is tagged PDF/UA-1: a structure tree (headings, paragraphs, lists, tables, the
+Every PDF we write goes through `write_pdf` (the change document's too, consult/exports/changes_page.py).
+It is tagged PDF/UA-1: a structure tree (headings, paragraphs, lists, tables, the
 chart as a Figure with its alternative text) for screen readers, the document's language
 from `<html lang>`, its title from `<title>` shown as the window title, and bookmarks
 made from the headings.
@@ -34,9 +35,15 @@ class RefusingFetcher(URLFetcher):
 PDF_VARIANT = "pdf/ua-1"
 
 
+def write_pdf(html: str, css: str) -> bytes:
+    """One of our print pages (the position's, the change document's) as a tagged PDF/UA-1 file, fetching
+    nothing: its language from `<html lang>`, its title from `<title>`, bookmarks from its headings."""
+    fetcher = RefusingFetcher()
+    stylesheet_ = CSS(string=css, url_fetcher=fetcher)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet_],
+                                                                          pdf_variant=PDF_VARIANT)
+
+
 def render_pdf(document: Document) -> bytes:
     """The document as a tagged PDF (inside an app context): title page, text with § numbers, appendix."""
-    html = render_page(document)
-    fetcher = RefusingFetcher()
-    css = CSS(string=stylesheet(), url_fetcher=fetcher)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css], pdf_variant=PDF_VARIANT)
+    return write_pdf(render_page(document), stylesheet())

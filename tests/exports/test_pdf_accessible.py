@@ -18,6 +18,7 @@ from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.extensions import db
 from tests.exports.print_drafts import long_draft, shaped_draft
+from tests.exports.test_change_document import _document, adopted  # noqa: F401 (a fixture)
 
 # A draft whose paragraphs hold the structures the stored HTML (consult/core/markdown.py) makes.
 STRUCTURED = "\n\n".join([
@@ -44,6 +45,54 @@ def _elements(reader: PdfReader) -> list[DictionaryObject]:
             if "/K" in node and node.get("/Type") != "/MCR":
                 stack.append(node["/K"])
     return found
+
+
+def _marked_texts(reader: PdfReader) -> dict[tuple[int, int], str]:
+    """The text of each marked-content sequence, by (page object number, MCID), as pypdf reads it."""
+    texts: dict[tuple[int, int], str] = {}
+    for page in reader.pages:
+        open_ids: list[int | None] = []
+
+        def before(operator, operands, cm, tm):
+            if operator == b"BDC":
+                properties = operands[1] if len(operands) > 1 else None
+                open_ids.append(properties.get("/MCID") if isinstance(properties, DictionaryObject) else None)
+            elif operator == b"BMC":
+                open_ids.append(None)
+            elif operator == b"EMC" and open_ids:
+                open_ids.pop()
+
+        def text(value, cm, tm, font, size):
+            mcid = next((i for i in reversed(open_ids) if i is not None), None)
+            if mcid is not None:
+                key = (page.indirect_reference.idnum, mcid)
+                texts[key] = texts.get(key, "") + value
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return texts
+
+
+def tagged_text(reader: PdfReader) -> dict[str, list[str]]:
+    """Tag -> the text of each structure element with that tag (its descendants' marked content with it):
+    what a screen reader reads as a heading, a paragraph, ..."""
+    marked, out = _marked_texts(reader), {}
+
+    def read(node, page) -> str:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, ArrayObject):
+            return "".join(read(child, page) for child in node)
+        if isinstance(node, DictionaryObject):
+            if node.get("/Type") == "/MCR":
+                return marked.get((node.raw_get("/Pg").idnum if "/Pg" in node else page, int(node["/MCID"])), "")
+            page = node.raw_get("/Pg").idnum if "/Pg" in node else page
+            text = read(node["/K"], page) if "/K" in node else ""
+            if "/S" in node:
+                out.setdefault(str(node["/S"])[1:], []).append(" ".join(text.split()))
+            return text
+        return marked.get((page, int(node)), "") if page is not None else ""
+
+    read(reader.trailer["/Root"]["/StructTreeRoot"], None)
+    return out
 
 
 def _tags(reader: PdfReader) -> Counter:
@@ -143,3 +192,24 @@ def test_a_long_vote_gets_several_described_charts_none_taller_than_a_page(app):
     for figure in figures:   # each fits on the page (A4 is 842 points high)
         x1, y1, x2, y2 = (float(v) for v in figure["/A"]["/BBox"])
         assert 0 < y2 - y1 < 842 - 2 * 62
+
+
+def test_the_change_document_pdf_is_tagged_with_its_changes_in_the_paragraphs(app, adopted, tmp_path):
+    """The change PDF is written as the position's (consult.exports.pdf.write_pdf): tagged PDF/UA-1, titled,
+    in the draft's language; a screen reader finds the title as H1 and every inserted and deleted word
+    inside the paragraph it belongs to (the <ins>/<del> text is structure, not an artifact)."""
+    with app.test_request_context():
+        document = _document(adopted)
+        pdf = FORMATS["changes.pdf"].write(document)
+    info = _pdfinfo(pdf, tmp_path)
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "Teilhabe stärken – Änderungen von Fassung 1 zu Fassung 3"
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+    texts = tagged_text(reader)
+    assert texts["H1"] == ["Teilhabe stärken"]
+    paragraphs = " | ".join(texts["P"])
+    for changed in ("politische", "kulturelle", "stärkt", "fördert", "Absatz vier wird gestrichen.", "Geduld",
+                    "Teilhabebeiräte", "verbindlich"):
+        assert changed in paragraphs, (changed, texts["P"])
+    assert any("Die Bundesregierung" in p and "fördert" in p and "stärkt" in p for p in texts["P"]), texts["P"]
