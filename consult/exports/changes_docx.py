@@ -21,8 +21,8 @@ from consult.exports.changes import (
     subtitle, timestamp, tracked_paragraphs,
 )
 from consult.exports.document import Document
-from consult.exports.docx import LABEL_STYLE, Styles, add_label_style, clean
-from consult.exports.layout import CELL, PLAIN, Block, Format
+from consult.exports.docx import LABEL_STYLE, Styles, add_label_style, clean, run_properties, text_run
+from consult.exports.layout import PLAIN, Block, Format
 from consult.exports.page import document_locale, title_lines
 
 
@@ -51,42 +51,17 @@ class _Marks:
 
 
 def _properties(fmt: Format):
-    """w:rPr of a run with `fmt`, its children in the schema's order (Word refuses others)."""
-    properties = OxmlElement("w:rPr")
-    if fmt.code:
-        fonts = OxmlElement("w:rFonts")
-        for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-            fonts.set(qn(attribute), "Courier New")
-        properties.append(fonts)
-    for on, tag in ((fmt.bold, "w:b"), (fmt.italic, "w:i"), (fmt.strike, "w:strike")):
-        if on:
-            properties.append(OxmlElement(tag))
-    if fmt.href:
-        color, underline = OxmlElement("w:color"), OxmlElement("w:u")
-        color.set(qn("w:val"), "0563C1")
-        underline.set(qn("w:val"), "single")
-        properties.extend([color, underline])
-    return properties
+    """w:rPr of a run with `fmt` (consult.exports.docx.run_properties: the position DOCX's runs)."""
+    return run_properties(fmt.bold, fmt.italic, fmt.strike, fmt.code, link=bool(fmt.href))
 
 
 def _run(text: str, fmt: Format, deleted: bool, change=None):
-    """A run of `text`; `change` (a w:rPrChange) records the formatting it had before."""
-    run = OxmlElement("w:r")
+    """A run of `text` (a table's CELL is a tab); `change` (a w:rPrChange) records the formatting it had
+    before, as the last child of its w:rPr."""
     properties = _properties(fmt)
     if change is not None:
         properties.append(change)
-    if len(properties):
-        run.append(properties)
-    parts = text.split(CELL)
-    for index, part in enumerate(parts):
-        if index:
-            run.append(OxmlElement("w:tab"))
-        if part:
-            element = OxmlElement("w:delText" if deleted else "w:t")
-            element.set(qn("xml:space"), "preserve")
-            element.text = clean(part)
-            run.append(element)
-    return run
+    return text_run(clean(text), properties, deleted)
 
 
 def _style(block: Block) -> str:

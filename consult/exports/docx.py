@@ -64,7 +64,7 @@ _CHARACTER, _BOLD_CHARACTER = 0.62, 0.72
 _CELL_PADDING = 2 * 108 + 40        # Word's default cell margins (twips), and a little air
 _KEPT_WHOLE = 12                    # a cell this short ("3 (4)", "§ 12") is not broken at its space
 _LINK_SCHEMES = {"http", "https", "mailto"}
-_LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+_LINK_COLOUR = "0563C1"
 _MONOSPACE = "Courier New"
 LABEL_STYLE = "Paragraph Number"    # the "§ N" label before each paragraph of the text
 TABLE_STYLE = "Table Text"
@@ -204,7 +204,56 @@ def _set_numbering(paragraph, num_id: int, level: int) -> None:
 
 
 def _set_style(paragraph, style_id: str) -> None:
-    paragraph._p.get_or_add_pPr().style = style_id
+    """The style of a new paragraph (one without a style yet): w:pStyle is the first child of w:pPr."""
+    style = OxmlElement("w:pStyle")
+    style.set(qn("w:val"), style_id)
+    paragraph._p.get_or_add_pPr().insert(0, style)
+
+
+# Runs are built as elements straight rather than through python-docx's Run: `add_run(text)` reads the
+# text character by character, and each of `run.bold`, `run.italic`, ... searches where its element goes
+# among all the children w:rPr may have (together most of the time of a 300-paragraph export).
+
+def run_properties(bold: bool = False, italic: bool = False, strike: bool = False, code: bool = False,
+                   link: bool = False):
+    """A run's w:rPr, its children in the schema's order (Word refuses others); empty for a plain run."""
+    properties = OxmlElement("w:rPr")
+    if code:
+        fonts = OxmlElement("w:rFonts")
+        for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attribute), _MONOSPACE)
+        properties.append(fonts)
+    for on, tag in ((bold, "w:b"), (italic, "w:i"), (strike, "w:strike")):
+        if on:
+            properties.append(OxmlElement(tag))
+    if link:
+        colour, underline = OxmlElement("w:color"), OxmlElement("w:u")
+        colour.set(qn("w:val"), _LINK_COLOUR)
+        underline.set(qn("w:val"), "single")
+        properties.extend([colour, underline])
+    return properties
+
+
+_RUN_BREAKS = re.compile(r"([\t\n\r])")
+
+
+def text_run(text: str, properties=None, deleted: bool = False):
+    """A w:r of `text` (cleaned), a tab as w:tab and a line break as w:br as in Word; `properties` its w:rPr;
+    `deleted`: the text of a tracked deletion (w:delText)."""
+    run = OxmlElement("w:r")
+    if properties is not None and len(properties):
+        run.append(properties)
+    for part in _RUN_BREAKS.split(text):
+        if part == "\t":
+            run.append(OxmlElement("w:tab"))
+        elif part in ("\n", "\r"):
+            run.append(OxmlElement("w:br"))
+        elif part:
+            element = OxmlElement("w:delText" if deleted else "w:t")
+            element.set(qn("xml:space"), "preserve")
+            element.text = part
+            run.append(element)
+    return run
 
 
 def _link_target(href: str | None) -> str | None:
@@ -266,35 +315,29 @@ class _Writer:
         link, link_target = None, None
         for inline in inlines:
             if isinstance(inline, LineBreak):
-                paragraph.add_run().add_break()
+                paragraph._p.append(text_run("\n"))
                 link = None
                 continue
-            run = paragraph.add_run(clean(inline.text))
-            if inline.bold or bold:
-                run.bold = True
-            if inline.italic:
-                run.italic = True
-            if inline.strike:
-                run.font.strike = True
-            if inline.code:
-                run.font.name = _MONOSPACE
             target = _link_target(inline.href)
+            run = text_run(clean(inline.text), run_properties(inline.bold or bold, inline.italic, inline.strike,
+                                                              inline.code, link=target is not None))
             if target is None:
                 link = None
+                paragraph._p.append(run)
                 continue
             if link is None or link_target != target:
                 link, link_target = OxmlElement("w:hyperlink"), target
                 link.set(qn("r:id"), paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
                 paragraph._p.append(link)
-            run.font.underline = True
-            run.font.color.rgb = _LINK_COLOUR
-            link.append(run._r)
+            link.append(run)
 
     def add(self, text: str = "", style: str | None = None):
         """A new paragraph at the document's end: `text` (cleaned) in the style named `style`."""
-        paragraph = self.word.add_paragraph(clean(text) if text else None)
+        paragraph = self.word.add_paragraph()
         if style:
             _set_style(paragraph, self.styles.id(style))
+        if text:
+            paragraph._p.append(text_run(clean(text)))
         return paragraph
 
     def paragraph(self, inlines: Inlines = (), style: str | None = None, bold: bool = False):
@@ -325,10 +368,7 @@ class _Writer:
                         self.blocks((inner,), depth)
             elif isinstance(block, structure.Code):
                 paragraph = self.word.add_paragraph()
-                for index, line in enumerate(block.text.split("\n")):
-                    if index:
-                        paragraph.add_run().add_break()
-                    paragraph.add_run(clean(line)).font.name = _MONOSPACE
+                paragraph._p.append(text_run(clean(block.text), run_properties(code=True)))
             elif isinstance(block, structure.Rule):
                 self._rule()
 
@@ -400,8 +440,8 @@ class _Writer:
         if value:
             paragraph = self.word.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(3)
-            paragraph.add_run(f"{label}: ").bold = True
-            paragraph.add_run(clean(value))
+            paragraph._p.append(text_run(f"{label}: ", run_properties(bold=True)))
+            paragraph._p.append(text_run(clean(value)))
 
 
 def _plain(value: str) -> Inlines:
