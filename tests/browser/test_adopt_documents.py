@@ -43,7 +43,7 @@ def looks_like(name: str, content: bytes) -> bool:
     """The file is not empty and of the format's type (read, not only sniffed, where cheap)."""
     if not content:
         return False
-    if name == "pdf":
+    if name.endswith("pdf"):
         return content.startswith(b"%PDF")
     if name.endswith("docx"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -51,7 +51,7 @@ def looks_like(name: str, content: bytes) -> bool:
     text = content.decode("utf-8")
     if name == "md":
         return text.startswith("# ") and "Für ein Bundespartizipationsgesetz" in text
-    if name == "html":
+    if name.endswith("html"):
         return text.lstrip().lower().startswith("<!doctype html") and "Für ein Bundespartizipationsgesetz" in text
     raise AssertionError(f"no check for {name}")
 

@@ -129,7 +129,7 @@ def test_propose_support_decide_build_and_publish_version_2(live_server, page: P
     expect(combined).to_have_count(1)
     shot("4-version-2-collision")
     combined.fill(combined.input_value().replace("dagegen oft folgenlos", "dagegen meist wirkungslos"))
-    page.locator("form[action*='/conflicts/'] button[type=submit]").click()
+    page.locator("form[action*='/conflicts/'] button[value=text]").click()
     expect(publish).to_be_enabled()
     publish.click()
 
