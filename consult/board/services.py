@@ -106,6 +106,10 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
     if draft.adopted_at is not None and appendix_shows_ballots != draft.appendix_shows_ballots:
         raise PhaseClosed(_l("The documents of the adopted position are made; what their appendix shows "
                              "cannot change any more."))
+    if draft.adopted_at is not None and title != draft.title:
+        # The title is part of the adopted position: its documents (made after the adoption's commit)
+        # and its public page show the title it was adopted with.
+        raise PhaseClosed(_l("The title of an adopted position cannot change any more."))
     changed = {name: value for name, value in (
         ("title", title), ("is_public", is_public), ("moderation_policy", moderation_policy),
         ("majority_rule", majority_rule), ("weighted_votes", weighted_votes),

@@ -159,6 +159,12 @@ def test_the_appendix_shows_ballots_only_when_the_board_says_so_and_not_changed_
     response = client.post("/drafts/vorlage/settings", data={"csrf_token": csrf_token(page), **form})
     assert response.status_code == 409 and "Anhang" in response.get_data(as_text=True)
     assert _draft().appendix_shows_ballots
+    # Nor the title: the documents and the public page show the title it was adopted with.
+    response = client.post("/drafts/vorlage/settings", data={"csrf_token": csrf_token(page),
+                                                             "appendix_shows_ballots": "y",
+                                                             **{**form, "title": "Umbenannt"}})
+    assert response.status_code == 409 and "Titel" in response.get_data(as_text=True)
+    assert _draft().title == "Vorlage"
 
 
 def test_a_vote_after_the_deadline_set_by_the_board_is_refused(client, auth, world, monkeypatch):
