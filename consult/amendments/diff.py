@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from itertools import chain
 from typing import Literal
 
+import cydifflib
 from markupsafe import Markup
 from merge3 import Merge3
 
@@ -39,6 +40,7 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _SENTENCE_END = frozenset(".!?:;")
+_MARGIN = 400  # tokens of the shared head and tail still left to the matcher, see _Matcher
 _SHORT_WORD = 3  # the longest word that still counts as filler between two changes
 
 _Hunk = tuple[list[str], ...]  # one stretch of text in each of two or three versions
@@ -153,10 +155,47 @@ def merge_all(base: str, texts: list[str]) -> Merge:
 
 
 class _Matcher(SequenceMatcher):
-    """difflib's matcher without the "popular token" heuristic, which would take the space for junk."""
+    """difflib's matcher without the "popular token" heuristic, which would take the space for junk.
 
-    def __init__(self, isjunk=None, a=(), b=(), autojunk=False):
-        super().__init__(isjunk, a, b, autojunk)
+    Without that heuristic difflib's longest-match search visits every place of every
+    space token for each token: it grows with the square of the paragraph. So the
+    words both texts begin and end with are matched first, in one pass each, and only
+    the changed middle goes to cydifflib, difflib's own algorithm in C. `get_opcodes`
+    and the rest are difflib's, worked out from these matching blocks.
+    """
+
+    def __init__(self, isjunk=None, a=(), b=(), autojunk=False):  # noqa: ARG002 -- difflib's signature
+        self.isjunk, self.a, self.b = None, a, b
+        self.matching_blocks = self.opcodes = None
+
+    def get_matching_blocks(self) -> list[Match]:
+        if self.matching_blocks is not None:
+            return self.matching_blocks
+        a, b = self.a, self.b
+        la, lb = len(a), len(b)
+        shortest = min(la, lb)
+        head = 0
+        while head < shortest and a[head] == b[head]:
+            head += 1
+        tail = 0
+        while tail < shortest - head and a[la - 1 - tail] == b[lb - 1 - tail]:
+            tail += 1
+        head, tail = max(0, head - _MARGIN), max(0, tail - _MARGIN)
+        middle = cydifflib.SequenceMatcher(None, a[head:la - tail], b[head:lb - tail], autojunk=False)
+        blocks = [(0, 0, head)]
+        blocks += [(i + head, j + head, k) for i, j, k in middle.get_matching_blocks()]
+        blocks.append((la - tail, lb - tail, tail))
+        joined: list[Match] = []
+        for i, j, k in blocks:
+            if not k:
+                continue
+            if joined and joined[-1].a + joined[-1].size == i and joined[-1].b + joined[-1].size == j:
+                joined[-1] = Match(joined[-1].a, joined[-1].b, joined[-1].size + k)
+            else:
+                joined.append(Match(i, j, k))
+        joined.append(Match(la, lb, 0))
+        self.matching_blocks = joined
+        return joined
 
 
 def _same(hunk: _Hunk) -> bool:
