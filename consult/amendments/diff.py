@@ -15,6 +15,12 @@ Two touches make the result read well rather than merely be short:
   them, so a changed phrase reads as one deletion and one insertion. A merge folds
   only around a conflict, and widens a conflict to whole words as written (up to
   the next whitespace), so that its base, ours and theirs wordings are phrases.
+
+A merge takes both sides' changes only where an unchanged word, a sentence end or a line
+break parts them: a change of ours and one of theirs with nothing but spaces or commas
+between them collide, and so do two insertions that could sit at the same spot. Changes
+that add or remove lines (list items) are units of their own and merge with changes in
+other lines.
 """
 from __future__ import annotations
 
@@ -122,7 +128,7 @@ def merge(base: str, ours: str, theirs: str) -> Merge:
     Changes to different words are both taken, the same change on both sides once.
     Where the sides changed the same words differently there is a Conflict, and no text.
     """
-    parts = _widen_conflicts(_sync_parts(tokens(base), tokens(ours), tokens(theirs)))
+    parts = _widen_conflicts(_join_touching(_sync_parts(tokens(base), tokens(ours), tokens(theirs))))
     chunks: list[str | Conflict] = []
     for part in parts:
         wording = _resolve(*part)
@@ -296,6 +302,79 @@ def _sync_parts(base: list[str], ours: list[str], theirs: list[str]) -> list[_Hu
         parts += [(base[iz:z1], ours[ia:a1], theirs[ib:b1]), (base[z1:z2],) * 3]
         iz, ia, ib = z2, a2, b2
     return _tidy(parts)
+
+
+def _one_sided(part: _Hunk) -> int:
+    """1 when only ours changed the stretch, 2 when only theirs did, 0 otherwise."""
+    base, ours, theirs = part
+    if ours != base and theirs == base:
+        return 1
+    if theirs != base and ours == base:
+        return 2
+    return 0
+
+
+_WORD = re.compile(_LETTER)
+
+
+def _join_touching(parts: list[_Hunk]) -> list[_Hunk]:
+    """Join a change of ours and one of theirs that collide, so that they make one conflict.
+
+    They collide when no unchanged word parts them: between "vollständig" changed by one
+    side and "nachprüfbar" changed by the other, nothing but a space; each side's wording was
+    written around the other's base, and taking both would say neither. A line break or the
+    end of a sentence parts them as a word does: each sentence and each list line is its own
+    unit, and so is a change that adds or removes lines. Two insertions collide too when either could as well sit where the other does
+    ("der" inserted before or after "der"): they are at the same spot.
+    """
+    joined: list[_Hunk] = []
+    for part in parts:
+        if (len(joined) >= 2 and _same(joined[-1]) and {_one_sided(joined[-2]), _one_sided(part)} == {1, 2}
+                and not _breaks_line(joined[-2]) and not _breaks_line(part)
+                and (_touch(joined[-1][0]) or _same_spot(joined[-2], joined[-1][0], part))):
+            filler = joined.pop()
+            joined[-1:] = _peel_spaces(_join(joined[-1], filler, part))
+            continue
+        joined.append(part)
+    return _tidy(joined)
+
+
+def _peel_spaces(part: _Hunk) -> list[_Hunk]:
+    """The part, with the whitespace all its wordings begin or end with as unchanged stretches of their own."""
+    head = tail = 0
+    while all(len(side) > head + tail and side[head].isspace() and side[head] == part[0][head] for side in part):
+        head += 1
+    while all(len(side) > head + tail and side[-1 - tail].isspace() and side[-1 - tail] == part[0][-1 - tail]
+              for side in part):
+        tail += 1
+    middle = tuple(side[head:len(side) - tail] for side in part)
+    return [(part[0][:head],) * 3, middle, (part[0][len(part[0]) - tail:],) * 3]
+
+
+def _breaks_line(part: _Hunk) -> bool:
+    """A change that adds or removes a line break: it changes lines, and other lines are other units."""
+    return any("\n" in token for side in part for token in side)
+
+
+def _touch(between: list[str]) -> bool:
+    """No word, line break or sentence end in the unchanged tokens between two changes."""
+    return not any(_WORD.match(token) or "\n" in token or token in _SENTENCE_END for token in between)
+
+
+def _same_spot(before: _Hunk, between: list[str], after: _Hunk) -> bool:
+    """Both stretches are insertions that could move, over `between`, to one and the same place."""
+    if before[0] or after[0]:
+        return False
+    first, second = max(before[1:], key=len), max(after[1:], key=len)
+    right = 0  # how far the first can move right: "der " before "der" is "der" and then " der"
+    seq = first + between
+    while right < len(between) and seq[right] == seq[right + len(first)]:
+        right += 1
+    left = 0
+    seq = between + second
+    while left < len(between) and seq[len(between) - 1 - left] == seq[len(seq) - 1 - left]:
+        left += 1
+    return right + left >= len(between)
 
 
 def _resolve(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
