@@ -383,6 +383,23 @@ def _resolve(base: list[str], ours: list[str], theirs: list[str]) -> list[str] |
         return ours
     if ours == base:
         return theirs
+    return _with_lines(base, ours, theirs) or _with_lines(base, theirs, ours)
+
+
+def _with_lines(base: list[str], edited: list[str], lined: list[str]) -> list[str] | None:
+    """`edited`'s change within a line, and the lines `lined` adds right after or before it: both.
+
+    "- Sprachkurse" made "- Sprachkurse und Prüfungen" by one side and followed by a new line
+    "- Wohnraum" by the other: each list line is its own unit, so both are taken.
+    """
+    if any("\n" in token for token in edited):
+        return None
+    n = len(base)
+    after, before = lined[n:], lined[:len(lined) - n]
+    if lined[:n] == base and after and after[0].startswith("\n"):
+        return edited + after
+    if lined[len(lined) - n:] == base and before and before[-1].endswith("\n"):
+        return before + edited
     return None
 
 

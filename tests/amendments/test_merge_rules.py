@@ -58,3 +58,23 @@ def test_an_edit_of_one_item_and_an_insertion_of_another_after_it_merge():
     assert merge(LIST, ours, theirs).text == (
         "Wir fordern:\n\n- Beratung für alle Menschen\n- Kinderbetreuung\n- Dolmetschen in der Kommune\n- Sprachkurse"
     )
+
+
+def test_an_edit_of_the_last_item_and_an_item_added_after_it_merge():
+    ours = LIST.replace("Sprachkurse", "Sprachkurse und Prüfungen")
+    expected = "Wir fordern:\n\n- Beratung für alle\n- Dolmetschen in der Kommune\n- Sprachkurse und Prüfungen\n- Wohnraum"
+    assert merge(LIST, ours, LIST + "\n- Wohnraum") == Merge(expected, [], [expected])
+    assert merge(LIST, LIST + "\n- Wohnraum", ours).text == expected
+
+
+def test_an_item_reworded_and_an_item_added_after_it_merge():
+    ours = LIST.replace("Sprachkurse", "Kurse")
+    assert merge(LIST, ours, LIST + "\n- Wohnraum").text == (
+        "Wir fordern:\n\n- Beratung für alle\n- Dolmetschen in der Kommune\n- Kurse\n- Wohnraum"
+    )
+
+
+def test_an_item_added_and_the_same_line_edited_differently_still_collide():
+    ours = LIST.replace("- Sprachkurse", "- Sprachkurse\n- Wohnraum")
+    theirs = LIST.replace("- Sprachkurse", "- Kurse\n- Wohnungen")
+    assert merge(LIST, ours, theirs).text is None
