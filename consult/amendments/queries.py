@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from consult.accounts.permissions import is_moderator
-from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport
+from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport, DecidedHow, LapseReason
 from consult.extensions import db
 
 
@@ -44,3 +44,13 @@ def supporters(amendment_id: int) -> list[AmendmentSupport]:
     return list(db.session.scalars(
         select(AmendmentSupport).options(joinedload(AmendmentSupport.organisation))
         .where(AmendmentSupport.amendment_id == amendment_id).order_by(AmendmentSupport.created_at)))
+
+
+def voted_amendments(draft_id: int) -> list[Amendment]:
+    """The amendments of a draft that are questions of the organisations' vote: put to the vote now, or
+    decided (or lapsed) by it; oldest first, one query."""
+    return list(db.session.scalars(
+        select(Amendment).where(Amendment.draft_id == draft_id, or_(
+            Amendment.status == AmendmentStatus.PUT_TO_VOTE, Amendment.decided_how == DecidedHow.VOTE,
+            Amendment.lapse_reason == LapseReason.ALTERNATIVE))
+        .order_by(Amendment.created_at, Amendment.id)))

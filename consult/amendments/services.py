@@ -92,7 +92,8 @@ def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, propos
         draft_id=draft.id, paragraph_id=text.paragraph_id, version_id=text.version_id, kind=kind,
         base_text=text.text, proposed_text=_checked_text(kind, text, proposed),
         justification=_checked_justification(justification), author_id=user.id,
-        organisation_id=user.organisation_id, status=AmendmentStatus.SUBMITTED, created_at=now)
+        organisation_id=user.organisation_id, status=AmendmentStatus.SUBMITTED, created_at=now,
+        published_at=now if not draft.support_quorum else None)
     lock_open_draft(draft.id, Phase.COMMENTING, now, CLOSED)  # the phase, checked again as it is written
     db.session.add(amendment)
     db.session.flush()

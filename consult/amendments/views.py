@@ -18,7 +18,10 @@ from consult.amendments.forms import AmendmentForm, DecisionForm
 from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus
 from consult.amendments.permissions import (DECIDING_PHASES, can_change, can_decide, can_propose, can_see_amendment,
                                            can_support)
+from consult.amendments.alternatives import alternatives_context
+from consult.amendments.procedure import procedure_context
 from consult.amendments.queries import supporters
+from consult.amendments.quorum import quorum_context
 from consult.amendments.services import decide, edit, propose, support, withdraw, withdraw_support
 from consult.comments.views import thread_context
 from consult.core import clock
@@ -98,6 +101,10 @@ def page_context(draft: Draft, amendment: Amendment, error: str | None = None,
                         and draft.phase in DECIDING_PHASES and not can_decide_item(user, amendment)),
         "decision_form": decision_form or DecisionForm(formdata=None, adopted_text=amendment.proposed_text),
         "discussion": thread_context(draft, text, amendment=amendment) if text is not None else None,
+        # Where the organisations decide: the recommendation and consent, the quorum, the vote, the alternatives.
+        **procedure_context(user, draft, amendment, now),
+        **quorum_context(user, draft, amendment, now),
+        **alternatives_context(user, draft, amendment, now),
     }
 
 

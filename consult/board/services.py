@@ -10,11 +10,17 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from consult.amendments.alternatives import freeze_alternatives
+from consult.amendments.outcomes import decide_by_vote
+from consult.amendments.procedure import settle_before_vote
+from consult.amendments.quorum import lapse_unsupported
 from consult.audit.services import record
+from consult.core import clock
 from consult.core.markdown import split_blocks
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.locks import lock_draft_in
-from consult.drafts.models import Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph, Phase, VersionStatus
+from consult.drafts.models import (AmendmentProcedure, Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph,
+                                   Phase, VersionStatus)
 from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_version, current_version, get_by_slug,
                                      import_draft, set_phase)
 from consult.exports.models import DocumentsState
@@ -138,9 +144,11 @@ def set_deadlines(user, draft: Draft, deadlines: dict[Phase, datetime | None], n
     db.session.expire(draft, ["deadlines"])
 
 
-def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reason: str | None = None) -> None:
+def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reason: str | None = None,
+                 now: datetime | None = None) -> None:
     """Move the draft to `phase`, if that is a next step from the phase it is in now. `expected` is the
-    phase the confirmation page showed: when someone else moved the draft meanwhile, nothing happens."""
+    phase the confirmation page showed: when someone else moved the draft meanwhile, nothing happens.
+    The amendments follow the step (`_amendments_follow`)."""
     _require_board(user)
     if expected is not None and draft.phase != expected:
         raise PhaseClosed(MOVED)
@@ -148,7 +156,23 @@ def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reaso
         raise InvalidInput(_l("A draft cannot go from this phase to the one chosen."))
     # The phase it leaves is closed under the draft's lock: its writes in flight wait, then are refused.
     lock_draft_in(draft, draft.phase, MOVED)
+    _amendments_follow(user, draft, draft.phase, phase, now or clock.now())
     set_phase(draft, phase, user=user, reason=reason)
+
+
+def _amendments_follow(user, draft: Draft, old: Phase, new: Phase, now: datetime) -> None:
+    """What a phase change does to the amendments, in the same transaction, under the draft's lock:
+    leaving commenting, those without their supporter quorum lapse; entering voting where the
+    organisations decide, the alternatives sets are fixed and what consent did not settle is put to the
+    vote; leaving voting for editing, the vote decides the amendments put to it."""
+    if old == Phase.COMMENTING:
+        lapse_unsupported(draft, now)
+    if draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS:
+        if new == Phase.VOTING:
+            freeze_alternatives(user, draft, now)
+            settle_before_vote(user, draft, now)
+        if old == Phase.VOTING and new == Phase.EDITING:
+            decide_by_vote(user, draft, now)
 
 
 def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str | None = None) -> None:

@@ -29,6 +29,8 @@ AMENDMENT_STATUS_LABELS = {
     "rejected": _l("Rejected"),
     "merged": _l("Merged into another amendment"),
     "hidden": _l("Hidden by the moderation"),
+    "put_to_vote": _l("Put to the vote"),
+    "lapsed": _l("Lapsed"),
 }
 
 

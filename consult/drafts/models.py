@@ -35,6 +35,12 @@ class MajorityRule(enum.StrEnum):
     TWO_THIRDS = "two_thirds"    # at least two thirds of the yes and no votes are yes
 
 
+class AmendmentProcedure(enum.StrEnum):
+    """Who decides a draft's amendments."""
+    MODERATORS = "moderators"          # a moderator's decision is final
+    ORGANISATIONS = "organisations"    # a moderator recommends; consent or the organisations' vote decides
+
+
 class VersionStatus(enum.StrEnum):
     IN_PREPARATION = "in_preparation"
     PUBLISHED = "published"
@@ -66,6 +72,15 @@ class Draft(db.Model):
     # The appendix of the position's documents says which organisation voted how (off by default:
     # the results page shows it to the members, a public document need not).
     appendix_shows_ballots: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # How amendments are decided (consult.amendments.procedure); the supporter quorum: how many
+    # organisations other than the proposer must support an amendment before others see it (0: none);
+    # until when organisations may ask for a vote on an amendment recommended for acceptance
+    # (None: until the voting phase begins).
+    amendment_procedure: Mapped[AmendmentProcedure] = mapped_column(
+        str_enum(AmendmentProcedure, "amendment_procedure"), default=AmendmentProcedure.MODERATORS,
+        server_default=AmendmentProcedure.MODERATORS.value)
+    support_quorum: Mapped[int] = mapped_column(default=0, server_default="0")
+    vote_requests_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"

@@ -139,7 +139,8 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
     amendments = db.session.scalars(
         select(Amendment).options(joinedload(Amendment.organisation), joinedload(Amendment.decided_by),
                                   selectinload(Amendment.supports).joinedload(AmendmentSupport.organisation))
-        .where(Amendment.draft_id == draft.id, Amendment.status.in_(DECIDED))
+        .where(Amendment.draft_id == draft.id, Amendment.status.in_(DECIDED),
+               Amendment.published_at.is_not(None))
         .order_by(Amendment.id)).unique().all()
     numbers = {v.id: v.number for v in draft.versions}
     decided = tuple(DecidedAmendment(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from consult.amendments.queries import voted_amendments
 from consult.core.markdown import plain_text
 from consult.drafts.models import Draft, MajorityRule, Version
 from consult.drafts.services import current_version, is_heading, paragraph_rows
@@ -102,10 +103,15 @@ class QuestionResult:
     ballots: tuple[tuple[EntitledOrganisation, Choice], ...]   # who voted how, by organisation name
     not_voted: tuple[EntitledOrganisation, ...]                # entitled, but no vote on this question
     carried: bool                # the draft's majority rule is met
+    amendment_id: int | None = None   # an amendment's question (`paragraph_id` is then its paragraph)
 
     @property
     def is_whole_draft(self) -> bool:
-        return self.paragraph_id is None
+        return self.paragraph_id is None and self.amendment_id is None
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.amendment_id is not None
 
     @property
     def deciding(self) -> Figures:
@@ -148,10 +154,15 @@ class DraftResults:
     entitled: tuple[EntitledOrganisation, ...]
     whole: QuestionResult
     paragraphs: tuple[QuestionResult, ...]
+    # The amendments the organisations vote on (put to the vote, or decided by their vote), oldest first.
+    amendments: tuple[QuestionResult, ...] = ()
 
     @property
     def questions(self) -> tuple[QuestionResult, ...]:
-        return (self.whole, *self.paragraphs)
+        return (self.whole, *self.paragraphs, *self.amendments)
+
+    def amendment(self, amendment_id: int) -> QuestionResult | None:
+        return next((q for q in self.amendments if q.amendment_id == amendment_id), None)
 
 
 def _sort_key(name: str) -> tuple[str, str]:
@@ -182,7 +193,8 @@ def excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
 
 
 def _question(paragraph_id: int | None, position: int | None, text: str, rule: MajorityRule, weighted: bool,
-              entitled: list[EntitledOrganisation], choices: dict[int, Choice]) -> QuestionResult:
+              entitled: list[EntitledOrganisation], choices: dict[int, Choice],
+              amendment_id: int | None = None) -> QuestionResult:
     counts = {c: 0 for c in Choice}
     weights = {c: 0 for c in Choice}
     ballots, not_voted = [], []
@@ -200,7 +212,7 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
         paragraph_id=paragraph_id, position=position, excerpt=text, counts=figures, weighted=weighted_figures,
         entitled=len(entitled), entitled_weight=sum(o.vote_weight for o in entitled),
         ballots=tuple(ballots), not_voted=tuple(not_voted),
-        carried=majority_met(rule, weighted_figures if weighted else figures))
+        carried=majority_met(rule, weighted_figures if weighted else figures), amendment_id=amendment_id)
 
 
 def _version_voted_on(draft: Draft) -> Version | None:
@@ -217,16 +229,23 @@ def results(draft: Draft) -> DraftResults:
     entitled_ids = {o.id for o in entitled}
     v = Vote.__table__.c
     choices: dict[int | None, dict[int, Choice]] = {}
-    for paragraph_id, organisation_id, choice in db.session.execute(
-            select(v.paragraph_id, v.organisation_id, v.choice).where(v.draft_id == draft.id)):
+    on_amendments: dict[int, dict[int, Choice]] = {}
+    for paragraph_id, amendment_id, organisation_id, choice in db.session.execute(
+            select(v.paragraph_id, v.amendment_id, v.organisation_id, v.choice).where(v.draft_id == draft.id)):
         if organisation_id in entitled_ids:
-            choices.setdefault(paragraph_id, {})[organisation_id] = Choice(choice)
+            (on_amendments.setdefault(amendment_id, {}) if amendment_id is not None
+             else choices.setdefault(paragraph_id, {}))[organisation_id] = Choice(choice)
     version = _version_voted_on(draft)
-    texts = [t for t in paragraph_rows(version) if not is_heading(t.text)] if version is not None else []
+    rows = paragraph_rows(version) if version is not None else []
+    texts = [t for t in rows if not is_heading(t.text)]
+    positions = {t.paragraph_id: t.position for t in rows}
     return DraftResults(
         draft=draft, rule=rule, weighted=weighted, version_number=version.number if version is not None else None,
         entitled=tuple(entitled),
         whole=_question(None, None, "", rule, weighted, entitled, choices.get(None, {})),
         paragraphs=tuple(_question(t.paragraph_id, t.position, excerpt(t.text), rule, weighted, entitled,
                                    choices.get(t.paragraph_id, {})) for t in texts),
+        amendments=tuple(_question(a.paragraph_id, positions.get(a.paragraph_id), excerpt(a.proposed_text or ""),
+                                   rule, weighted, entitled, on_amendments.get(a.id, {}), amendment_id=a.id)
+                         for a in voted_amendments(draft.id)),
     )

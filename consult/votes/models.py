@@ -1,15 +1,15 @@
-"""An organisation's vote on a paragraph, or on the whole draft.
+"""An organisation's vote on a question: a paragraph, an amendment, or the whole draft.
 
-One vote per organisation per question is a rule of the database, not only of
-Python: two partial unique indexes, one for paragraph questions and one for the
-question on the whole draft (where `paragraph_id` is NULL).
+A vote names at most one of `paragraph_id` and `amendment_id`; with neither it is the vote on
+the whole draft. One vote per organisation per question is a rule of the database, not only of
+Python: three partial unique indexes, one per kind of question.
 """
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
@@ -31,9 +31,13 @@ class Vote(db.Model):
         Index("uq_vote_organisation_paragraph", "organisation_id", "paragraph_id", unique=True,
               sqlite_where=text("paragraph_id IS NOT NULL"),
               postgresql_where=text("paragraph_id IS NOT NULL")),
+        Index("uq_vote_organisation_amendment", "organisation_id", "amendment_id", unique=True,
+              sqlite_where=text("amendment_id IS NOT NULL"),
+              postgresql_where=text("amendment_id IS NOT NULL")),
         Index("uq_vote_organisation_draft", "organisation_id", "draft_id", unique=True,
-              sqlite_where=text("paragraph_id IS NULL"),
-              postgresql_where=text("paragraph_id IS NULL")),
+              sqlite_where=text("paragraph_id IS NULL AND amendment_id IS NULL"),
+              postgresql_where=text("paragraph_id IS NULL AND amendment_id IS NULL")),
+        CheckConstraint("paragraph_id IS NULL OR amendment_id IS NULL", name="one_question"),
         # Tallies read only this index (covering), however many votes a draft has.
         Index("ix_vote_tally", "draft_id", "paragraph_id", "choice", "organisation_id"),
     )
@@ -41,6 +45,7 @@ class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"))
     paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "choice"))
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -60,6 +65,7 @@ class VoteCast(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
     paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "cast_choice"))
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -43,7 +43,7 @@ def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, 
     entitled, others = entitlement()
     votes = Vote.__table__.c
     query = (select(votes.paragraph_id, votes.choice, func.count())
-             .where(votes.draft_id == draft_id)
+             .where(votes.draft_id == draft_id, votes.amendment_id.is_(None))
              .group_by(votes.paragraph_id, votes.choice))
     if others:
         query = query.where(votes.organisation_id.not_in(others))
@@ -72,14 +72,19 @@ def _tally_of_one(question):
 
 
 _TALLY_PARAGRAPH = _tally_of_one(_votes.c.paragraph_id == bindparam("paragraph_id"))
-_TALLY_WHOLE = _tally_of_one(_votes.c.paragraph_id.is_(None))
+_TALLY_AMENDMENT = _tally_of_one(_votes.c.amendment_id == bindparam("amendment_id"))
+_TALLY_WHOLE = _tally_of_one(_votes.c.paragraph_id.is_(None) & _votes.c.amendment_id.is_(None))
 
 
-def tally(draft_id: int, paragraph_id: int | None) -> Tally:
-    """The counts of one question (None: the whole draft), as `tallies` counts them, in one query
-    (the answer to a vote shows one box)."""
-    statement = _TALLY_WHOLE if paragraph_id is None else _TALLY_PARAGRAPH
-    params = {"draft_id": draft_id} if paragraph_id is None else {"draft_id": draft_id, "paragraph_id": paragraph_id}
+def tally(draft_id: int, paragraph_id: int | None, amendment_id: int | None = None) -> Tally:
+    """The counts of one question (None: the whole draft; or the amendment `amendment_id`), as `tallies`
+    counts them, in one query (the answer to a vote shows one box)."""
+    if amendment_id is not None:
+        statement, params = _TALLY_AMENDMENT, {"draft_id": draft_id, "amendment_id": amendment_id}
+    elif paragraph_id is None:
+        statement, params = _TALLY_WHOLE, {"draft_id": draft_id}
+    else:
+        statement, params = _TALLY_PARAGRAPH, {"draft_id": draft_id, "paragraph_id": paragraph_id}
     entitled, *counts = db.session.connection().execute(statement, params).one()
     return Tally(counts={choice.value: n for choice, n in zip(Choice, counts)}, entitled=entitled)
 
@@ -90,7 +95,7 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
     if organisation_id is None:
         return {}
     votes = Vote.__table__.c
-    query = select(votes.paragraph_id, votes.choice).where(votes.draft_id == draft_id,
+    query = select(votes.paragraph_id, votes.choice).where(votes.draft_id == draft_id, votes.amendment_id.is_(None),
                                                            votes.organisation_id == organisation_id)
     if paragraph_id is not _UNSET:
         query = query.where(votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id)

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.accounts.permissions import speaks_for_member_organisation
+from consult.amendments.models import Amendment, AmendmentStatus
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
@@ -24,16 +25,28 @@ _vote, _cast = Vote.__table__, VoteCast.__table__
 _HISTORY = insert(_cast)
 
 
+# The kinds of question, each with the columns of its unique index and the index's condition.
+_QUESTIONS = {
+    "paragraph": (["organisation_id", "paragraph_id"], _vote.c.paragraph_id.is_not(None)),
+    "amendment": (["organisation_id", "amendment_id"], _vote.c.amendment_id.is_not(None)),
+    "whole": (["organisation_id", "draft_id"], _vote.c.paragraph_id.is_(None) & _vote.c.amendment_id.is_(None)),
+}
+
+
+def question_kind(paragraph_id: int | None, amendment_id: int | None) -> str:
+    return "amendment" if amendment_id is not None else "paragraph" if paragraph_id is not None else "whole"
+
+
 @lru_cache(maxsize=None)
-def _upsert(dialect: str, whole_draft: bool):
+def _upsert(dialect: str, kind: str):
     """The upsert of a vote, built once per database and kind of question (its cache key is then computed once).
 
     One statement, so parallel casts from several processes leave one vote. It returns
     the choice on record when this cast was recorded, and nothing when it was not."""
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_vote)
+    columns, condition = _QUESTIONS[kind]
     return statement.on_conflict_do_update(
-        index_elements=["organisation_id", "draft_id"] if whole_draft else ["organisation_id", "paragraph_id"],
-        index_where=_vote.c.paragraph_id.is_(None) if whole_draft else _vote.c.paragraph_id.is_not(None),
+        index_elements=columns, index_where=condition,
         set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
               "cast_at": statement.excluded.cast_at},
         # Two casts in flight may commit in the other order than they were made:
@@ -42,15 +55,26 @@ def _upsert(dialect: str, whole_draft: bool):
     ).returning(_vote.c.choice)
 
 
-def _choice_on_record(connection, draft_id: int, paragraph_id: int | None, organisation_id: int) -> Choice:
-    question = _vote.c.paragraph_id.is_(None) if paragraph_id is None else _vote.c.paragraph_id == paragraph_id
+def _choice_on_record(connection, draft_id: int, paragraph_id: int | None, amendment_id: int | None,
+                      organisation_id: int) -> Choice:
     return connection.execute(select(_vote.c.choice).where(
-        _vote.c.draft_id == draft_id, _vote.c.organisation_id == organisation_id, question)).scalar_one()
+        _vote.c.draft_id == draft_id, _vote.c.organisation_id == organisation_id,
+        question_filter(paragraph_id, amendment_id))).scalar_one()
+
+
+def question_filter(paragraph_id: int | None, amendment_id: int | None = None):
+    """The votes of one question: a paragraph, an amendment, or (both None) the whole draft."""
+    if amendment_id is not None:
+        return _vote.c.amendment_id == amendment_id
+    if paragraph_id is not None:
+        return _vote.c.paragraph_id == paragraph_id
+    return _vote.c.paragraph_id.is_(None) & _vote.c.amendment_id.is_(None)
 
 
 def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice: Choice, now: datetime, *,
-              text: CurrentText | None | object = _LOOK_UP) -> Choice:
-    """Set the organisation's vote on a paragraph (or, with None, on the whole draft).
+              text: CurrentText | None | object = _LOOK_UP, amendment: Amendment | None = None) -> Choice:
+    """Set the organisation's vote on a paragraph (or, with None, on the whole draft), or with `amendment`
+    on that amendment (`paragraph_id` then None): only one put to the vote (`AmendmentStatus.PUT_TO_VOTE`).
 
     Refuses people who do not speak for an active member organisation, a draft
     outside its voting phase or past its voting deadline (checked again as the vote is written,
@@ -67,21 +91,29 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
         raise NotAllowed(_l("Only delegates of member organisations can vote."))
     if not phase_is_open(draft, Phase.VOTING, now):
         raise PhaseClosed(CLOSED)
+    if amendment is not None:
+        if paragraph_id is not None or amendment.draft_id != draft.id:
+            raise InvalidInput(_l("This amendment does not belong to this draft."))
+        if amendment.status != AmendmentStatus.PUT_TO_VOTE:
+            raise PhaseClosed(_l("This amendment is not put to the vote."))
+        text = None
     if text is _LOOK_UP:
         text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     if paragraph_id is not None and text is None:
         raise InvalidInput(_l("This paragraph does not belong to this draft."))
     if text is not None and is_heading(text.text):
         raise InvalidInput(_l("Headings are not put to the vote."))
-    values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "organisation_id": user.organisation_id,
-              "choice": choice, "cast_by_id": user.id, "cast_at": now}
+    amendment_id = amendment.id if amendment is not None else None
+    values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "amendment_id": amendment_id,
+              "organisation_id": user.organisation_id, "choice": choice, "cast_by_id": user.id, "cast_at": now}
     # The vote is written only while voting is still open at this moment: the draft row is locked
     # (and its revision raised) first, so an adoption or phase change cannot come in between.
     lock_open_draft(draft.id, Phase.VOTING, now, CLOSED)
     # Core statements on the session's connection and transaction: no objects to load or flush.
     connection = db.session.connection()
-    on_record = connection.execute(_upsert(connection.dialect.name, paragraph_id is None), values).scalar()
+    on_record = connection.execute(_upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)),
+                                   values).scalar()
     connection.execute(_HISTORY, values)
     if on_record is None:
-        on_record = _choice_on_record(connection, draft.id, paragraph_id, user.organisation_id)
+        on_record = _choice_on_record(connection, draft.id, paragraph_id, amendment_id, user.organisation_id)
     return on_record
