@@ -54,3 +54,13 @@ def voted_amendments(draft_id: int) -> list[Amendment]:
             Amendment.status == AmendmentStatus.PUT_TO_VOTE, Amendment.decided_how == DecidedHow.VOTE,
             Amendment.lapse_reason == LapseReason.ALTERNATIVE))
         .order_by(Amendment.created_at, Amendment.id)))
+
+
+def amendment_round(draft_id: int) -> bool:
+    """Whether the draft is in its amendment round: some amendment of it is put to the vote (one query).
+
+    The organisations first decide the amendments; only after the new version is built do they vote on its
+    paragraphs and on the whole text. So while this holds, those questions are not open (the vote service
+    refuses them, the draft page shows the amendment questions instead of their boxes)."""
+    return db.session.scalar(select(select(Amendment.id).where(
+        Amendment.draft_id == draft_id, Amendment.status == AmendmentStatus.PUT_TO_VOTE).exists()))

@@ -31,6 +31,7 @@ from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import current_text, visible_draft_or_404
 from consult.extensions import db, htmx
+from consult.votes.views import amendment_vote_context
 
 bp = Blueprint("amendments", __name__)
 bp.add_app_template_global(diff_html, "diff_html")
@@ -105,6 +106,7 @@ def page_context(draft: Draft, amendment: Amendment, error: str | None = None,
         **procedure_context(user, draft, amendment, now),
         **quorum_context(user, draft, amendment, now),
         **alternatives_context(user, draft, amendment, now),
+        **amendment_vote_context(user, draft, amendment, now),
     }
 
 

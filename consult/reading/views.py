@@ -7,6 +7,7 @@ from jinja2_fragments.flask import render_block
 
 from consult.accounts.models import Role
 from consult.accounts.permissions import is_moderator
+from consult.amendments.models import AmendmentStatus
 from consult.amendments.permissions import can_propose
 from consult.amendments.queries import by_paragraph as amendments_by_paragraph, support_counts
 from consult.comments.permissions import can_comment
@@ -25,8 +26,8 @@ from consult.extensions import db, htmx, login_manager
 from consult.reading.queries import draft_summaries
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
-from consult.votes.permissions import can_vote
-from consult.votes.queries import choices_of, entitlement, tallies
+from consult.votes.permissions import can_vote, in_amendment_round
+from consult.votes.queries import amendment_choices_of, amendment_tallies, choices_of, entitlement, tallies
 from consult.votes.views import vote_words
 
 bp = Blueprint("reading", __name__)
@@ -45,7 +46,8 @@ def draft_list():
 @public
 def draft(slug: str):
     """The current version of a draft: numbered paragraphs with line numbers, comment counts,
-    highlighted passages, the open thread (?open=PARAGRAPH) and, when voting, the tallies."""
+    highlighted passages, the open thread (?open=PARAGRAPH) and, when voting, the tallies (in the amendment
+    round, the amendments put to the vote with theirs instead)."""
     draft = get_by_slug(slug) or abort(404)
     if not can_view_draft(current_user, draft):
         if not current_user.is_authenticated:
@@ -74,16 +76,27 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
             page = page_number()
             open_thread = thread_context(draft, text, page=page)
             check_not_beyond(page, len(open_thread["thread"].comments) + open_thread["thread"].has_more)
-    questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if voting else []
     amendments = amendments_by_paragraph(current_user, draft.id)
+    # The amendment round: the amendments put to the vote are the only questions open (in the text's order);
+    # the paragraphs and the whole text come after the new version.
+    amendment_round = voting and in_amendment_round(draft)
+    paragraph_votes = voting and not amendment_round
+    questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if paragraph_votes else []
+    round_questions = [(t, a) for t in texts for a in amendments.get(t.paragraph_id, ())
+                       if a.status == AmendmentStatus.PUT_TO_VOTE] if amendment_round else []
     context = {
         "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
         "counts": published_count_by_paragraph(draft.id),
         "quotes_by_paragraph": visible_quotes(current_user, draft.id),
         "can_comment": can_comment(current_user, draft, now),
         "questions": set(questions),
-        "tallies": tallies(draft.id, questions + [None]) if voting else {},
-        "org_choices": choices_of(current_user.organisation_id, draft.id) if voting else {},
+        "paragraph_votes": paragraph_votes,
+        "tallies": tallies(draft.id, questions + [None]) if paragraph_votes else {},
+        "org_choices": choices_of(current_user.organisation_id, draft.id) if paragraph_votes else {},
+        "amendment_round": amendment_round,
+        "round_questions": round_questions,
+        "amendment_tallies": amendment_tallies(draft.id) if amendment_round else {},
+        "amendment_choices": amendment_choices_of(current_user.organisation_id, draft.id) if amendment_round else {},
         "can_vote": can_vote(current_user, draft, now),
         "vb": vote_words(draft) if voting else None,
         "amendments": amendments,

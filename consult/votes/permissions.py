@@ -1,9 +1,11 @@
-"""Who may cast an organisation's vote."""
+"""Who may cast an organisation's vote, and on which questions."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from consult.accounts.permissions import speaks_for_member_organisation
+from consult.amendments.models import Amendment, AmendmentStatus
+from consult.amendments.queries import amendment_round
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
 
@@ -12,3 +14,15 @@ def can_vote(user, draft: Draft, now: datetime) -> bool:
     """Delegates of active member organisations, on a draft they see, while voting is open."""
     return (speaks_for_member_organisation(user) and can_view_draft(user, draft)
             and phase_is_open(draft, Phase.VOTING, now))
+
+
+def in_amendment_round(draft: Draft) -> bool:
+    """In the voting phase with amendments put to the vote: only the amendment questions are open
+    (`consult.amendments.queries.amendment_round`, one query; none outside the voting phase)."""
+    return draft.phase == Phase.VOTING and amendment_round(draft.id)
+
+
+def can_vote_on_amendment(user, draft: Draft, amendment: Amendment, now: datetime) -> bool:
+    """As `can_vote`, on an amendment of this draft that is put to the vote."""
+    return (amendment.draft_id == draft.id and amendment.status == AmendmentStatus.PUT_TO_VOTE
+            and can_vote(user, draft, now))

@@ -100,3 +100,43 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
     if paragraph_id is not _UNSET:
         query = query.where(votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id)
     return {pid: choice for pid, choice in db.session.execute(query)}
+
+
+def amendment_tallies(draft_id: int) -> dict[int, Tally]:
+    """Counts per amendment question of a draft (amendment id -> Tally), two queries whatever their number.
+    A question nobody voted on yet reads as an empty tally."""
+    entitled, others = entitlement()
+    votes = Vote.__table__.c
+    query = (select(votes.amendment_id, votes.choice, func.count())
+             .where(votes.draft_id == draft_id, votes.amendment_id.is_not(None))
+             .group_by(votes.amendment_id, votes.choice))
+    if others:
+        query = query.where(votes.organisation_id.not_in(others))
+    result: dict[int, Tally] = _EntitledTallies(entitled)
+    for amendment_id, choice, count in db.session.execute(query):
+        result[amendment_id].counts[choice] = count
+    return result
+
+
+class _EntitledTallies(dict):
+    """Tallies by question that answer an empty tally (with the entitled count) for a question without votes."""
+
+    def __init__(self, entitled: int):
+        super().__init__()
+        self.entitled = entitled
+
+    def __missing__(self, key):
+        tally = self[key] = Tally(entitled=self.entitled)
+        return tally
+
+
+def amendment_choices_of(organisation_id: int | None, draft_id: int, amendment_id: int | None = None) -> dict[int, str]:
+    """The organisation's current choice per amendment question of the draft (or only on `amendment_id`); one query."""
+    if organisation_id is None:
+        return {}
+    votes = Vote.__table__.c
+    query = select(votes.amendment_id, votes.choice).where(votes.draft_id == draft_id, votes.amendment_id.is_not(None),
+                                                           votes.organisation_id == organisation_id)
+    if amendment_id is not None:
+        query = query.where(votes.amendment_id == amendment_id)
+    return {aid: choice for aid, choice in db.session.execute(query)}

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
+from consult.amendments.queries import amendment_round
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
@@ -21,6 +22,9 @@ from consult.votes.models import Choice, Vote, VoteCast
 
 _LOOK_UP = object()
 CLOSED = _l("Voting is not possible now: this draft is not open for votes.")
+AMENDMENTS_FIRST = _l("The amendments are voted on first; then come the new version and the votes on the paragraphs "
+                      "and the whole text.")
+NOT_PUT_TO_VOTE = _l("This amendment is not put to the vote.")
 _vote, _cast = Vote.__table__, VoteCast.__table__
 _HISTORY = insert(_cast)
 
@@ -77,7 +81,8 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     on that amendment (`paragraph_id` then None): only one put to the vote (`AmendmentStatus.PUT_TO_VOTE`).
 
     Refuses people who do not speak for an active member organisation, a draft
-    outside its voting phase or past its voting deadline (checked again as the vote is written,
+    outside its voting phase or past its voting deadline, a paragraph or the whole draft during the
+    amendment round (`consult.amendments.queries.amendment_round`: the amendments are voted on first) (checked again as the vote is written,
     under the draft's lock: `consult.drafts.locks`), a paragraph that is
     not in the draft's current version, and headings. A later cast by any delegate of the same
     organisation replaces the vote; each cast is kept in VoteCast, and the draft's revision
@@ -95,7 +100,7 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
         if paragraph_id is not None or amendment.draft_id != draft.id:
             raise InvalidInput(_l("This amendment does not belong to this draft."))
         if amendment.status != AmendmentStatus.PUT_TO_VOTE:
-            raise PhaseClosed(_l("This amendment is not put to the vote."))
+            raise PhaseClosed(NOT_PUT_TO_VOTE)
         text = None
     if text is _LOOK_UP:
         text = current_text(draft, paragraph_id) if paragraph_id is not None else None
@@ -109,6 +114,9 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     # The vote is written only while voting is still open at this moment: the draft row is locked
     # (and its revision raised) first, so an adoption or phase change cannot come in between.
     lock_open_draft(draft.id, Phase.VOTING, now, CLOSED)
+    # Read under the lock: the step into voting puts amendments to the vote under the same lock.
+    if amendment is None and amendment_round(draft.id):
+        raise PhaseClosed(AMENDMENTS_FIRST)
     # Core statements on the session's connection and transaction: no objects to load or flush.
     connection = db.session.connection()
     on_record = connection.execute(_upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)),

@@ -1,4 +1,4 @@
-"""Casting the organisation's vote on a paragraph or on the whole draft."""
+"""Casting the organisation's vote on a paragraph, on the whole draft or on an amendment put to the vote."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,8 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from consult.accounts.auth import identity_only
+from consult.amendments.models import Amendment, AmendmentStatus, DecidedHow, LapseReason
+from consult.amendments.permissions import can_see_amendment
 from consult.core import clock
 from consult.core.i18n import gettext as _
 from consult.core.access import signed_in
@@ -19,8 +21,8 @@ from consult.drafts.queries import DraftState, visible_draft_and_text_or_404
 from consult.extensions import db, htmx
 from consult.votes.forms import VoteForm
 from consult.votes.models import Choice
-from consult.votes.permissions import can_vote
-from consult.votes.queries import Tally, choices_of, tally
+from consult.votes.permissions import can_vote, can_vote_on_amendment
+from consult.votes.queries import Tally, amendment_choices_of, choices_of, tally
 from consult.votes.services import cast_vote
 
 bp = Blueprint("votes", __name__)
@@ -41,64 +43,119 @@ class VoteWords:
     turnout: str
     question: str
     whole: str
+    amendment: str
 
 
 def vote_words(draft: Draft | DraftState) -> VoteWords:
     """The shared words of the vote boxes of `draft`, in the request's language."""
     return VoteWords(url=url_for("votes.cast", slug=draft.slug), names=labels("vote"), tally_word=_("Tally:"),
                      turnout=_("%(voted)d of %(entitled)d organisations voted"), question=_("Vote on § %(num)d"),
-                     whole=_("Vote on the whole draft"))
+                     whole=_("Vote on the whole draft"), amendment=_("Vote on amendment %(num)d"))
 
 
 def vote_context(draft: Draft | DraftState, paragraph_id: int | None, position: int | None, tally: Tally,
                  choice: str | None, can_vote: bool, error: str | None = None,
-                 focus_choice: str | None = None) -> dict:
-    """What votes/vote_box.html needs for one question."""
+                 focus_choice: str | None = None, amendment_id: int | None = None) -> dict:
+    """What votes/vote_box.html needs for one question (with `amendment_id`: that amendment's)."""
     vb = vote_words(draft)
-    return {"key": paragraph_id or "whole", "tally": tally, "choice": choice, "can_vote": can_vote,
-            "question": vb.question % {"num": position} if position else vb.whole, "vb": vb,
-            "error": error, "focus_choice": focus_choice, "oob": False}
+    if amendment_id is not None:
+        key, question = f"a{amendment_id}", vb.amendment % {"num": amendment_id}
+    else:
+        key, question = paragraph_id or "whole", vb.question % {"num": position} if position else vb.whole
+    return {"key": key, "tally": tally, "choice": choice, "can_vote": can_vote,
+            "question": question, "vb": vb, "error": error, "focus_choice": focus_choice, "oob": False}
+
+
+def amendment_vote_context(user, draft: Draft, amendment: Amendment, now) -> dict:
+    """What amendments/_vote.html needs on the amendment's page: its vote box when it is a question of the
+    organisations' vote (put to the vote, or decided by it), else nothing (`amendment_vote` None). Two queries
+    then, none otherwise."""
+    if amendment.status != AmendmentStatus.PUT_TO_VOTE and amendment.decided_how != DecidedHow.VOTE \
+            and amendment.lapse_reason != LapseReason.ALTERNATIVE:
+        return {"amendment_vote": None}
+    choice = amendment_choices_of(user.organisation_id, draft.id, amendment.id).get(amendment.id)
+    return {"amendment_vote": vote_context(draft, None, None, tally(draft.id, None, amendment.id), choice,
+                                           can_vote_on_amendment(user, draft, amendment, now),
+                                           amendment_id=amendment.id)}
+
+
+def _amendment_of_draft_or_404(user, draft: DraftState, amendment_id: int) -> Amendment:
+    """The amendment, if it is one of this draft's and the person may see it (else 404, as on its page)."""
+    amendment = db.session.get(Amendment, amendment_id)
+    if amendment is None or amendment.draft_id != draft.id or not can_see_amendment(user, amendment):
+        abort(404)
+    return amendment
+
+
+def _back(slug: str, form: VoteForm, position: int | None, amendment_id: int | None) -> str:
+    """Where a plain vote goes back to: the question on the page the form was on (two fixed targets)."""
+    if amendment_id is not None:
+        if form.back.data == "amendment":
+            return url_for("amendments.show", slug=slug, amendment_id=amendment_id) + f"#vote-a{amendment_id}"
+        return url_for("reading.draft", slug=slug) + f"#vote-a{amendment_id}"
+    return url_for("reading.draft", slug=slug) + (f"#p{position}" if position else "#whole-draft")
 
 
 @bp.route("/drafts/<slug>/votes", methods=["POST"])
 @signed_in
 @identity_only
 def cast(slug: str):
-    """Cast (or change) the organisation's vote; htmx gets the updated box, a plain form a redirect."""
+    """Cast (or change) the organisation's vote on a paragraph, the whole draft or an amendment put to the vote;
+    htmx gets the updated box and a message for the live region, a plain form a redirect back."""
     user = current_user._get_current_object()  # once: each use of the proxy looks the person up again
     form = VoteForm()
     valid = form.validate_on_submit()
-    paragraph_id, choice = form.question_and_choice() if valid else (None, None)
+    paragraph_id, amendment_id, choice = form.question() if valid else (None, None, None)
     # The draft and the paragraph as it reads in the current version: one query.
     draft, text = visible_draft_and_text_or_404(slug, paragraph_id, user)
     if not valid:
         abort(400)
+    amendment = _amendment_of_draft_or_404(user, draft, amendment_id) if amendment_id is not None else None
     position = text.position if text else None
     now = clock.now()
+    scope = f"a{amendment_id}" if amendment is not None else str(paragraph_id or "whole")
     try:
         # The page's one plain vote form has one key for all its questions: a key per question.
         outcome = create_once(user, form, "vote", lambda: cast_vote(user, draft, paragraph_id, Choice(choice), now,
-                                                                    text=text), scope=str(paragraph_id or "whole"))
+                                                                    text=text, amendment=amendment), scope=scope)
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
-            key = paragraph_id if text else None
-            context = vote_context(draft, key, position, tally(draft.id, key),
-                                   choices_of(user.organisation_id, draft.id, key).get(key),
-                                   can_vote(user, draft, clock.now()), error=str(refusal.message))
+            if amendment is not None:
+                context = vote_context(draft, None, None, tally(draft.id, None, amendment_id),
+                                       amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id),
+                                       can_vote_on_amendment(user, draft, amendment, clock.now()),
+                                       error=str(refusal.message), amendment_id=amendment_id)
+            else:
+                key = paragraph_id if text else None
+                context = vote_context(draft, key, position, tally(draft.id, key),
+                                       choices_of(user.organisation_id, draft.id, key).get(key),
+                                       can_vote(user, draft, clock.now()), error=str(refusal.message))
             return render_block(VOTE_TEMPLATE, "vote_box", **context), refusal.status
-        return render_template("votes/refused.html", draft=draft, position=position,
-                               message=str(refusal.message)), refusal.status
+        back_label = _("Back to the amendment") if amendment is not None and form.back.data == "amendment" \
+            else _("Back to the draft")
+        return render_template("votes/refused.html", draft=draft, back_url=_back(slug, form, position, amendment_id),
+                               back_label=back_label, message=str(refusal.message)), refusal.status
     # Sent again (a double click, a retry): no second cast in the history; the answer shows the vote on record.
-    on_record = outcome.result if not outcome.again else \
-        choices_of(user.organisation_id, draft.id, paragraph_id).get(paragraph_id)
+    if not outcome.again:
+        on_record = outcome.result
+    elif amendment is not None:
+        on_record = amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id)
+    else:
+        on_record = choices_of(user.organisation_id, draft.id, paragraph_id).get(paragraph_id)
     if not htmx:
         db.session.commit()
-        return redirect(url_for("reading.draft", slug=slug) + (f"#p{position}" if position else "#whole-draft"))
+        return redirect(_back(slug, form, position, amendment_id))
     # Read the new tally inside the transaction, then commit.
-    context = vote_context(draft, paragraph_id, position, tally(draft.id, paragraph_id), on_record,
-                           can_vote(user, draft, now), focus_choice=choice)
+    if amendment is not None:
+        context = vote_context(draft, None, None, tally(draft.id, None, amendment_id), on_record,
+                               can_vote_on_amendment(user, draft, amendment, now), focus_choice=choice,
+                               amendment_id=amendment_id)
+        where = _("amendment %(num)d", num=amendment_id)
+    else:
+        context = vote_context(draft, paragraph_id, position, tally(draft.id, paragraph_id), on_record,
+                               can_vote(user, draft, now), focus_choice=choice)
+        where = _("§ %(num)d", num=position) if position else _("the whole draft")
     db.session.commit()
-    where = _("§ %(num)d", num=position) if position else _("the whole draft")
     message = _("Your organisation's vote on %(where)s: %(choice)s.", where=where, choice=labels("vote")[choice])
     return render_block(VOTE_TEMPLATE, "vote_box", **context) + render_template("_live.html", message=message)
