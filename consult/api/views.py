@@ -1,5 +1,5 @@
 """`/api/v1/drafts/<slug>`: a draft's phase, current version and, per paragraph, its text,
-published comment count and tally."""
+published comment count and tally; and the amendments the organisations vote on, each with its tally."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -9,7 +9,8 @@ from consult.comments.queries import published_count_by_paragraph
 from consult.core.access import public
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_version, get_by_slug, paragraph_rows
-from consult.votes.queries import tallies
+from consult.amendments.queries import voted_amendments
+from consult.votes.queries import amendment_tallies, tallies
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,6 +31,9 @@ def draft(slug: str):
     texts = paragraph_rows(version) if version else []
     counts = published_count_by_paragraph(found.id)
     votes = tallies(found.id, [t.paragraph_id for t in texts] + [None])
+    positions = {t.paragraph_id: t.position for t in texts}
+    amendments = voted_amendments(found.id)
+    amendment_votes = amendment_tallies(found.id) if amendments else {}
     deadline = found.current_deadline
     response = jsonify({
         "slug": found.slug,
@@ -42,6 +46,12 @@ def draft(slug: str):
             {"number": t.position, "id": t.paragraph_id, "text": t.text,
              "comments": counts.get(t.paragraph_id, 0), "tally": _tally(votes[t.paragraph_id])}
             for t in texts
+        ],
+        # Put to the vote, or decided by the organisations' vote; oldest first.
+        "amendments": [
+            {"number": a.id, "paragraph": positions.get(a.paragraph_id), "kind": a.kind.value,
+             "status": a.status.value, "proposed_text": a.proposed_text, "tally": _tally(amendment_votes[a.id])}
+            for a in amendments
         ],
     })
     if current_user.is_authenticated:

@@ -23,8 +23,17 @@ def decided_when(moment: datetime | None) -> str:
 
 
 def question_label(question: QuestionResult) -> str:
-    """"Gesamter Text" or "§ 4": a question of the vote as the documents name it."""
+    """"Gesamter Text", "§ 4" or "Änderungsantrag 12 (§ 4)": a question of the vote as the documents name it."""
+    if question.is_amendment:
+        label = _("Amendment %(num)d", num=question.amendment_id)
+        return f"{label} (§ {question.position})" if question.position else label
     return _("Whole text") if question.is_whole_draft else f"§ {question.position}"
+
+
+def chart_label(question: QuestionResult) -> str:
+    """The question's name beside its bar, short enough for the chart's label column: "Antrag 12" for an
+    amendment, else as `question_label`."""
+    return _("Amend. %(num)d", num=question.amendment_id) if question.is_amendment else question_label(question)
 
 
 def figure(question: QuestionResult, choice: str) -> str:
@@ -117,7 +126,7 @@ def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
                 segments.append(ChartSegment(choice, x, width, CHART_COLOURS[choice]))
             x += width
         result = outcome(question)
-        rows.append(ChartRow(question_label(question), index * CHART_ROW, tuple(segments),
+        rows.append(ChartRow(chart_label(question), index * CHART_ROW, tuple(segments),
                              result if figures.total else _("No votes yet.")))
         described.append(f"{question_label(question)}: {names['yes']} {figures.yes}, {names['no']} {figures.no}, "
                          f"{names['abstain']} {figures.abstain}, {result}")

@@ -154,6 +154,7 @@ def _render(document: Document) -> str:
     if document.results is not None:
         lines += [f"### {_('Results')}", "", f"- {_('Whole text')}: {_figures(document.results.whole)}"]
         lines += [f"- § {q.position}: {_figures(q)}" for q in document.results.paragraphs]
+        lines += [f"- {question_label(q)}: {_figures(q)}" for q in document.results.amendments]
         lines.append("")
     if history.shaped or history.removed:
         lines += [f"### {_('How the text came about')}", ""]

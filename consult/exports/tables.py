@@ -42,12 +42,20 @@ def comments_csv(document: Document) -> bytes:
                   c.quote_exact or "", c.body, c.created_at.isoformat()] for c in comments))
 
 
+def _question(vote: Vote, positions: dict[int, int]) -> str:
+    """A vote's question as the tables name it: the paragraph's number, "whole" for the whole draft, or
+    "a12" for amendment 12 (the key of the vote form)."""
+    if vote.amendment_id is not None:
+        return f"a{vote.amendment_id}"
+    return str(positions.get(vote.paragraph_id, "")) if vote.paragraph_id else "whole"
+
+
 def votes_csv(document: Document) -> bytes:
-    """Every organisation's current vote on each question ("whole" for the whole draft)."""
+    """Every organisation's current vote on each question ("whole" for the whole draft, "a12" for amendment 12)."""
     positions = document.positions
     votes = _votes(document)
     return _csv(["question", "organisation", "organisation_name", "choice", "cast_at"],
-                ([positions.get(v.paragraph_id, "") if v.paragraph_id else "whole", v.organisation.short_name,
+                ([_question(v, positions), v.organisation.short_name,
                   v.organisation.name, v.choice.value, v.cast_at.isoformat()] for v in votes))
 
 
@@ -61,7 +69,8 @@ def _published_comments(document: Document) -> list[Comment]:
 
 def _votes(document: Document) -> list[Vote]:
     return db.session.scalars(select(Vote).options(joinedload(Vote.organisation))
-                              .where(Vote.draft_id == document.draft.id).order_by(Vote.paragraph_id, Vote.id)).all()
+                              .where(Vote.draft_id == document.draft.id)
+                              .order_by(Vote.amendment_id.is_not(None), Vote.amendment_id, Vote.paragraph_id, Vote.id)).all()
 
 
 def consultation_json(document: Document) -> bytes:
@@ -71,7 +80,9 @@ def consultation_json(document: Document) -> bytes:
     positions = document.positions
 
     def question(q):
-        return {"paragraph": q.position, "yes": q.counts.yes, "no": q.counts.no, "abstain": q.counts.abstain,
+        amendment = {"amendment": q.amendment_id, "kind": q.kind.value, "status": q.status.value,
+                     "excerpt": q.excerpt} if q.is_amendment else {}
+        return {**amendment, "paragraph": q.position, "yes": q.counts.yes, "no": q.counts.no, "abstain": q.counts.abstain,
                 "weighted": ({"yes": q.weighted.yes, "no": q.weighted.no, "abstain": q.weighted.abstain}
                              if q.weighted else None),
                 "voted": q.voted, "entitled": q.entitled, "carried": q.carried,
@@ -83,7 +94,8 @@ def consultation_json(document: Document) -> bytes:
         "adopted": document.adopted, "date": document.dated.isoformat(), "version": document.version.number,
         "majority_rule": draft.majority_rule.value, "weighted_votes": draft.weighted_votes,
         "paragraphs": [{"number": b.position, "markdown": b.markdown} for b in document.blocks],
-        "results": ({"whole": question(results.whole), "paragraphs": [question(q) for q in results.paragraphs]}
+        "results": ({"whole": question(results.whole), "paragraphs": [question(q) for q in results.paragraphs],
+                     "amendments": [question(q) for q in results.amendments]}
                     if results else None),
         "amendments": [{"number": a.number, "paragraph": a.position, "kind": a.kind, "status": a.status,
                         "organisation": a.organisation, "proposed_text": a.proposed_text,
@@ -96,7 +108,7 @@ def consultation_json(document: Document) -> bytes:
                       "stance": c.stance.value if c.stance else None, "quote": c.quote_exact, "text": c.body,
                       "created_at": c.created_at.isoformat()} for c in _published_comments(document)],
         "votes": [{"paragraph": positions.get(v.paragraph_id) if v.paragraph_id else None,
-                   "organisation": v.organisation.short_name, "choice": v.choice.value,
+                   "amendment": v.amendment_id, "organisation": v.organisation.short_name, "choice": v.choice.value,
                    "cast_at": v.cast_at.isoformat()} for v in _votes(document)],
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

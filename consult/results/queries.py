@@ -1,8 +1,8 @@
 """The results of a draft's votes, as plain data for the results page and the exports.
 
-`results(draft)` counts the current `Vote` rows of the draft in four queries, whatever the
+`results(draft)` counts the current `Vote` rows of the draft in five queries, whatever the
 number of paragraphs and organisations (the entitled organisations; the votes of the draft;
-the version voted on and its paragraphs). It reads no request state, so a PDF or DOCX
+the version voted on and its paragraphs; the amendments voted on). It reads no request state, so a PDF or DOCX
 appendix can call it as the page does.
 
 The rules it applies:
@@ -24,6 +24,10 @@ The rules it applies:
   the weighted sums, otherwise to the counts.
 - **Who voted how**: every entitled organisation's choice; and the entitled
   organisations that have not voted on the question (for the office's reminders).
+- **Amendments** the organisations vote on (`amendments.queries.voted_amendments`: put to the vote, or
+  decided or lapsed by their vote) are questions too, oldest first, counted, weighed and decided by the
+  same rules; their § is the paragraph's number in the version voted on (None when it is not in it) and
+  their excerpt the proposed text's first words (empty for a deletion).
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from consult.amendments.models import AmendmentKind, AmendmentStatus
 from consult.amendments.queries import voted_amendments
 from consult.core.markdown import plain_text
 from consult.drafts.models import Draft, MajorityRule, Version
@@ -104,6 +109,8 @@ class QuestionResult:
     not_voted: tuple[EntitledOrganisation, ...]                # entitled, but no vote on this question
     carried: bool                # the draft's majority rule is met
     amendment_id: int | None = None   # an amendment's question (`paragraph_id` is then its paragraph)
+    kind: AmendmentKind | None = None        # an amendment's: replace / delete / insert
+    status: AmendmentStatus | None = None    # an amendment's: put to the vote, or what the vote decided
 
     @property
     def is_whole_draft(self) -> bool:
@@ -194,7 +201,7 @@ def excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
 
 def _question(paragraph_id: int | None, position: int | None, text: str, rule: MajorityRule, weighted: bool,
               entitled: list[EntitledOrganisation], choices: dict[int, Choice],
-              amendment_id: int | None = None) -> QuestionResult:
+              amendment=None) -> QuestionResult:
     counts = {c: 0 for c in Choice}
     weights = {c: 0 for c in Choice}
     ballots, not_voted = [], []
@@ -212,7 +219,10 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
         paragraph_id=paragraph_id, position=position, excerpt=text, counts=figures, weighted=weighted_figures,
         entitled=len(entitled), entitled_weight=sum(o.vote_weight for o in entitled),
         ballots=tuple(ballots), not_voted=tuple(not_voted),
-        carried=majority_met(rule, weighted_figures if weighted else figures), amendment_id=amendment_id)
+        carried=majority_met(rule, weighted_figures if weighted else figures),
+        amendment_id=amendment.id if amendment is not None else None,
+        kind=amendment.kind if amendment is not None else None,
+        status=amendment.status if amendment is not None else None)
 
 
 def _version_voted_on(draft: Draft) -> Version | None:
@@ -223,7 +233,7 @@ def _version_voted_on(draft: Draft) -> Version | None:
 
 
 def results(draft: Draft) -> DraftResults:
-    """The results of every question of `draft` from its current votes (four queries); see the module's rules."""
+    """The results of every question of `draft` from its current votes (five queries); see the module's rules."""
     rule, weighted = draft.majority_rule or MajorityRule.SIMPLE, bool(draft.weighted_votes)
     entitled = entitled_organisations()
     entitled_ids = {o.id for o in entitled}
@@ -246,6 +256,6 @@ def results(draft: Draft) -> DraftResults:
         paragraphs=tuple(_question(t.paragraph_id, t.position, excerpt(t.text), rule, weighted, entitled,
                                    choices.get(t.paragraph_id, {})) for t in texts),
         amendments=tuple(_question(a.paragraph_id, positions.get(a.paragraph_id), excerpt(a.proposed_text or ""),
-                                   rule, weighted, entitled, on_amendments.get(a.id, {}), amendment_id=a.id)
+                                   rule, weighted, entitled, on_amendments.get(a.id, {}), amendment=a)
                          for a in voted_amendments(draft.id)),
     )
