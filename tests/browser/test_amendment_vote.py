@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from consult.amendments.models import AmendmentStatus
 from consult.drafts.models import Draft
 from consult.extensions import db
 from consult.votes.models import Choice, Vote
