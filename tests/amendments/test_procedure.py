@@ -306,5 +306,5 @@ def test_the_audit_log_names_the_answers(world, client, auth):
     insist(world["a1"], amendment, world["draft"], NOW)
     db.session.commit()
     auth.login("mod@example.org", factories.PASSWORD)
-    page = client.get("/moderation/audit").get_data(as_text=True)
+    page = client.get("/audit").get_data(as_text=True)
     assert "Verfahrensvorschlag gemacht" in page and "Über das Original abstimmen lassen" in page
