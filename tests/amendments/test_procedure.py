@@ -308,3 +308,26 @@ def test_the_audit_log_names_the_answers(world, client, auth):
     auth.login("mod@example.org", factories.PASSWORD)
     page = client.get("/audit").get_data(as_text=True)
     assert "Verfahrensvorschlag gemacht" in page and "Über das Original abstimmen lassen" in page
+
+
+def test_the_queue_leaves_recommended_amendments_to_the_organisations_and_lists_them_below(world, client, auth):
+    from consult.moderation.queries import waiting, waiting_count
+    waits, recommended = _propose(world), _propose(world, position=2)
+    assert {i.obj.id for i in waiting()} == {waits.id, recommended.id} and waiting_count() == 2
+    auth.login("mod@example.org", factories.PASSWORD)
+    page = client.get("/moderation").get_data(as_text=True)
+    assert "Über diesen Änderungsantrag entscheiden die Organisationen" in page
+    # The queue's "Übernehmen" button makes a recommendation here, and says so.
+    response = client.post(f"/moderation/amendments/{recommended.id}", data={
+        "csrf_token": csrf_token(page), "decision": "accept"}, follow_redirects=True)
+    assert "Der Verfahrensvorschlag ist gespeichert" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Amendment, recommended.id).recommendation == Recommendation.ACCEPT
+    assert db.session.get(Amendment, recommended.id).status == AmendmentStatus.SUBMITTED
+    assert [i.obj.id for i in waiting()] == [waits.id] and waiting_count() == 1
+    page = client.get("/moderation").get_data(as_text=True)
+    assert f'id="item-amendment-{waits.id}"' in page
+    assert f'id="item-amendment-{recommended.id}"' not in page
+    listed = page[page.index('id="recommended-title"'):]
+    assert f'id="recommended-{recommended.id}"' in listed and "Verfahrensvorschlag: <strong>Übernehmen</strong>" in listed
+    assert "Mona Moderation" in listed
