@@ -194,7 +194,8 @@ def test_accept_counts_as_consent_unless_an_organisation_asks_for_a_vote(world):
     assert quiet.decided_by_id is None
     assert [a.status for a in (asked, rejected, unanswered)] == [AmendmentStatus.PUT_TO_VOTE] * 3
     [row] = _audit("amendment.request_vote")
-    assert row.actor_id == world["x1"].id and row.at == NOW + timedelta(hours=2) and row.details["organisation"] == "XYZ"
+    assert row.actor_id == world["x1"].id and row.at == NOW + timedelta(hours=2)
+    assert row.details["organisation"] == "XYZ"
     [put] = [r for r in _audit("amendment.put_to_vote") if r.subject == f"amendment:{asked.id}"]
     assert put.details["vote_requested_by"] == ["XYZ"]
 
@@ -329,5 +330,6 @@ def test_the_queue_leaves_recommended_amendments_to_the_organisations_and_lists_
     assert f'id="item-amendment-{waits.id}"' in page
     assert f'id="item-amendment-{recommended.id}"' not in page
     listed = page[page.index('id="recommended-title"'):]
-    assert f'id="recommended-{recommended.id}"' in listed and "Verfahrensvorschlag: <strong>Übernehmen</strong>" in listed
+    assert f'id="recommended-{recommended.id}"' in listed
+    assert "Verfahrensvorschlag: <strong>Übernehmen</strong>" in listed
     assert "Mona Moderation" in listed

@@ -44,7 +44,8 @@ def decided(app):
         settle_before_vote(mod, draft, NOW + timedelta(days=1))
         # What the organisations' vote decides (consult.amendments.outcomes) for the one put to the vote.
         assert asked.status == AmendmentStatus.PUT_TO_VOTE
-        asked.status, asked.decided_how, asked.decided_at = AmendmentStatus.REJECTED, DecidedHow.VOTE, NOW + timedelta(days=2)
+        asked.status, asked.decided_how = AmendmentStatus.REJECTED, DecidedHow.VOTE
+        asked.decided_at = NOW + timedelta(days=2)
         db.session.commit()
         yield draft
 
