@@ -2,6 +2,7 @@
 insistence, requests for a vote, what the step into voting makes of them, and every refusal with its message."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -105,6 +106,9 @@ def test_where_the_organisations_decide_the_decision_form_stores_a_recommendatio
     page = client.get(url).get_data(as_text=True)
     assert "Verfahrensvorschlag" in page and "Modifiziert übernehmen" in page and "Offen ist besser." in page
     assert "Der Übernahme zustimmen" not in page  # the moderator does not answer for the organisation
+    # The form starts from the recommendation made, to change it.
+    assert f"{MODIFIED}</textarea>" in page and "Offen ist besser.</textarea>" in page
+    assert re.search(r'<input checked[^>]*value="accept_modified"', page)
 
 
 def test_a_recommendation_can_change_until_voting_begins_and_each_change_is_recorded(world):
