@@ -10,12 +10,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.permissions import is_party_to, refuse_deciding, speaks_for_member_organisation
-from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport
+from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport, DecidedHow
 from consult.amendments.permissions import DECIDING_PHASES, is_author
 from consult.audit.services import record
 from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, ParagraphText, Phase
+from consult.drafts.models import AmendmentProcedure, Draft, ParagraphText, Phase
 from consult.drafts.locks import lock_open_draft
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.revision import touch
@@ -189,7 +189,12 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
     """A moderator's decision: accept, accept in modified form, reject or merge into another amendment.
     Notes who, when and why, in the amendment and in the audit log. Refused to anyone `can_decide_item`
     refuses (e.g. a moderator of the proposing organisation); a merge also decides on the amendment it
-    goes into, so that one must not be the decider's own (`is_party_to`) either."""
+    goes into, so that one must not be the decider's own (`is_party_to`) either. Where the organisations
+    decide, the same form makes a procedural recommendation instead (`procedure.recommend`)."""
+    if draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS:
+        from consult.amendments.procedure import recommend  # procedure builds on this module's checks
+        return recommend(user, amendment, draft, decision, reason, now, recommended_text=adopted_text,
+                         merge_into=merged_into)
     refuse_deciding(user, amendment)
     if draft.phase not in DECIDING_PHASES:
         raise PhaseClosed(_l("Amendments are decided in the commenting and editing phases; this draft is past them."))
@@ -199,7 +204,7 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
     if decision in (Decision.REJECT, Decision.ACCEPT_MODIFIED, Decision.MERGE) and not reason:
         raise InvalidInput(_l("Please give a reason: the author's organisation will read it."))
     values = {"status": Decision.STATUS[decision], "decided_by_id": user.id, "decided_at": now,
-              "decision_reason": reason or None}
+              "decision_reason": reason or None, "decided_how": DecidedHow.MODERATORS}
     if decision == Decision.ACCEPT_MODIFIED:
         if amendment.kind == AmendmentKind.DELETE:
             raise InvalidInput(_l("A deletion is accepted or rejected as it is."))

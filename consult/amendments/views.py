@@ -100,7 +100,11 @@ def page_context(draft: Draft, amendment: Amendment, error: str | None = None,
         # A moderator who may not decide this one (their own organisation's): say so instead of the form.
         "for_another": (is_moderator(user) and amendment.status == AmendmentStatus.SUBMITTED
                         and draft.phase in DECIDING_PHASES and not can_decide_item(user, amendment)),
-        "decision_form": decision_form or DecisionForm(formdata=None, adopted_text=amendment.proposed_text),
+        # A recommendation already made (where the organisations decide) is what the form starts from.
+        "decision_form": decision_form or DecisionForm(
+            formdata=None, adopted_text=amendment.recommended_text or amendment.proposed_text,
+            decision=amendment.recommendation.value if amendment.recommendation else None,
+            reason=amendment.recommendation_reason, merged_into=amendment.recommended_merge_into_id),
         "discussion": thread_context(draft, text, amendment=amendment) if text is not None else None,
         # Where the organisations decide: the recommendation and consent, the quorum, the vote, the alternatives.
         **procedure_context(user, draft, amendment, now),
@@ -223,3 +227,6 @@ def decision(slug: str, amendment_id: int):
         return render_template(PAGE, **page_context(draft, amendment, str(refusal.message), form)), refusal.status
     db.session.commit()
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
+
+
+from consult.amendments import procedure_views  # noqa: E402,F401  (its routes on this blueprint)

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, DateTimeLocalField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.core.forms import Form
 from consult.core.once import OnceForm
@@ -44,6 +44,17 @@ class SettingsForm(Form):
     commenting_ends = DateTimeLocalField(_l("Commenting ends (Berlin time)"), format=LOCAL_FORMATS,
                                          validators=[Optional()])
     voting_ends = DateTimeLocalField(_l("Voting ends (Berlin time)"), format=LOCAL_FORMATS, validators=[Optional()])
+    # How amendments are decided (issue 15): the procedure, the supporter quorum, the deadline for requests.
+    amendment_procedure = RadioField(_l("Amendments"), default="moderators", choices=[
+        SelectChoice("moderators", _l("Moderators decide")),
+        SelectChoice("organisations", _l("Organisations vote"))])
+    support_quorum = IntegerField(
+        _l("Supporter quorum: how many other organisations must support an amendment before all can see it "
+           "(0: none)"), default=0,
+        validators=[Optional(), NumberRange(min=0, max=50, message=_l("Please give a supporter quorum from 0 to 50."))])
+    vote_requests_until = DateTimeLocalField(
+        _l("Organisations can ask for a vote on amendments recommended for acceptance until (Berlin time; "
+           "empty: until voting begins)"), format=LOCAL_FORMATS, validators=[Optional()])
 
 
 def berlin_local(moment: datetime | None) -> datetime | None:

@@ -95,12 +95,36 @@ def create_draft(user, title: str, slug: str, markdown: str) -> Draft:
         raise InvalidInput(_l("The text cannot be used: %(problem)s", problem=str(error))) from None
 
 
+KEEP = object()  # an argument of update_settings left as it is (None means something for some of them)
+MAX_SUPPORT_QUORUM = 50
+
+
+def _refuse_amendment_rules(draft: Draft, procedure: AmendmentProcedure, quorum: int, requests_until) -> None:
+    """How amendments are decided is fixed when commenting begins (amendments are made under it); the supporter
+    quorum when commenting ends (it is counted then); the deadline for requests for a vote when voting begins."""
+    if procedure != draft.amendment_procedure and draft.phase != Phase.PREPARATION:
+        raise PhaseClosed(_l("How amendments are decided can change only while the draft is in preparation."))
+    if not 0 <= quorum <= MAX_SUPPORT_QUORUM:
+        raise InvalidInput(_l("Please give a supporter quorum from 0 to 50."))
+    if quorum != draft.support_quorum and draft.phase not in (Phase.PREPARATION, Phase.COMMENTING):
+        raise PhaseClosed(_l("The supporter quorum can change only in preparation and while commenting."))
+    if requests_until != draft.vote_requests_until and draft.phase in (Phase.VOTING, Phase.ADOPTED, Phase.ARCHIVED):
+        raise PhaseClosed(_l("The deadline for asking for a vote cannot change once voting has begun."))
+
+
 def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderation_policy: ModerationPolicy,
                     majority_rule: MajorityRule, weighted_votes: bool, now: datetime,
-                    appendix_shows_ballots: bool | None = None) -> None:
+                    appendix_shows_ballots: bool | None = None, amendment_procedure=KEEP, support_quorum=KEEP,
+                    vote_requests_until=KEEP) -> None:
     """Title, visibility, moderation policy, voting rules and what the documents' appendix shows (None: as it
-    is). The voting rules are fixed once voting begins, the appendix once the position's documents exist."""
+    is); how amendments are decided, the supporter quorum and the deadline for requests for a vote (KEEP: as
+    they are). The voting rules are fixed once voting begins, the appendix once the position's documents
+    exist; for the amendment rules see `_refuse_amendment_rules`."""
     _require_board(user)
+    amendment_procedure = draft.amendment_procedure if amendment_procedure is KEEP else amendment_procedure
+    support_quorum = draft.support_quorum if support_quorum is KEEP else support_quorum
+    vote_requests_until = draft.vote_requests_until if vote_requests_until is KEEP else vote_requests_until
+    _refuse_amendment_rules(draft, amendment_procedure, support_quorum, vote_requests_until)
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise InvalidInput(_l("Please give the draft a title (at most 200 characters)."))
@@ -119,7 +143,9 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
     changed = {name: value for name, value in (
         ("title", title), ("is_public", is_public), ("moderation_policy", moderation_policy),
         ("majority_rule", majority_rule), ("weighted_votes", weighted_votes),
-        ("appendix_shows_ballots", appendix_shows_ballots)) if getattr(draft, name) != value}
+        ("appendix_shows_ballots", appendix_shows_ballots), ("amendment_procedure", amendment_procedure),
+        ("support_quorum", support_quorum), ("vote_requests_until", vote_requests_until))
+        if getattr(draft, name) != value}
     for name, value in changed.items():
         setattr(draft, name, value)
     if changed:

@@ -16,7 +16,7 @@ from consult.core.access import roles
 from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
-from consult.drafts.models import Draft, MajorityRule, ModerationPolicy, Phase
+from consult.drafts.models import AmendmentProcedure, Draft, MajorityRule, ModerationPolicy, Phase
 from consult.drafts.services import get_by_slug
 from consult.exports import jobs
 from consult.extensions import db
@@ -86,7 +86,21 @@ def _settings_form(draft) -> SettingsForm:
                         moderation_policy=draft.moderation_policy.value, majority_rule=draft.majority_rule.value,
                         weighted_votes=draft.weighted_votes, appendix_shows_ballots=draft.appendix_shows_ballots,
                         commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
-                        voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)))
+                        voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)),
+                        amendment_procedure=draft.amendment_procedure.value, support_quorum=draft.support_quorum,
+                        vote_requests_until=berlin_local(draft.vote_requests_until))
+
+
+def _amendment_rules(form: SettingsForm) -> dict:
+    """The amendment rules the form sent (a field the form did not send stays as it is)."""
+    rules = {}
+    if "amendment_procedure" in request.form:
+        rules["amendment_procedure"] = AmendmentProcedure(form.amendment_procedure.data)
+    if "support_quorum" in request.form:
+        rules["support_quorum"] = form.support_quorum.data or 0
+    if "vote_requests_until" in request.form:
+        rules["vote_requests_until"] = from_berlin(form.vote_requests_until.data)
+    return rules
 
 
 @bp.route("/drafts/<slug>/settings", methods=["GET", "POST"])
@@ -107,7 +121,8 @@ def settings(slug: str):
                         moderation_policy=ModerationPolicy(form.moderation_policy.data),
                         majority_rule=MajorityRule(form.majority_rule.data),
                         weighted_votes=form.weighted_votes.data,
-                        appendix_shows_ballots=form.appendix_shows_ballots.data, now=now)
+                        appendix_shows_ballots=form.appendix_shows_ballots.data, now=now,
+                        **_amendment_rules(form))
         set_deadlines(current_user, draft, {Phase.COMMENTING: from_berlin(form.commenting_ends.data),
                                             Phase.VOTING: from_berlin(form.voting_ends.data)}, now)
     except Refusal as refusal:

@@ -33,6 +33,14 @@ AMENDMENT_STATUS_LABELS = {
     "lapsed": _l("Lapsed"),
 }
 
+# A procedural recommendation (Verfahrensvorschlag), in the words of the decision it proposes.
+RECOMMENDATION_LABELS = {
+    "accept": _l("Accept"),
+    "accept_modified": _l("Accept modified"),
+    "reject": _l("Reject"),
+    "merge": _l("Settled by another amendment"),
+}
+
 
 def deadline_text(moment) -> str:
     """'in 9 days' / 'vor 2 Tagen' relative to now, for a deadline."""
@@ -49,6 +57,12 @@ ACTION_LABELS = {
     "amendment.accept_modified": _l("Amendment accepted in modified form"),
     "amendment.reject": _l("Amendment rejected"),
     "amendment.merge": _l("Amendment merged into another"),
+    "amendment.recommend": _l("Procedural recommendation made"),
+    "amendment.consent": _l("Agreed to the modified text"),
+    "amendment.insist": _l("Put the original to the vote"),
+    "amendment.request_vote": _l("Asked for a vote"),
+    "amendment.settled_by_consent": _l("Amendment taken over by consent"),
+    "amendment.put_to_vote": _l("Amendment put to the vote"),
     "comment.publish": _l("Comment published"),
     "comment.reject": _l("Comment rejected"),
     "report.hide": _l("Reported content hidden"),
@@ -88,6 +102,7 @@ AUDIT_FIELD_LABELS = {
 
 _LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,
            "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS,
+           "recommendation": RECOMMENDATION_LABELS,
            "audit_field": AUDIT_FIELD_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS}
 
 

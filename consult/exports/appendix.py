@@ -218,10 +218,36 @@ def amendment_title(amendment: DecidedAmendment) -> str:
 
 
 def decision(amendment: DecidedAmendment) -> str:
-    """"Übernommen · Fassung 2": how an amendment was decided, and the version that took it in."""
+    """"Übernommen · Fassung 2": how an amendment was decided, and the version that took it in. Where the
+    organisations decided it: "… · durch Zustimmung von <Organisation>" (the "Decided by" line names the
+    person and the date) or "… · durch Abstimmung der Organisationen"."""
+    parts = [status_label(amendment.status)]
+    if amendment.decided_how == "consent":
+        parts.append(_("by consent of %(organisation)s", organisation=amendment.organisation))
+    elif amendment.decided_how == "vote":
+        parts.append(_("by the organisations' vote"))
     if amendment.applied_in_version:
-        return f"{status_label(amendment.status)} · {_('Version %(number)d', number=amendment.applied_in_version)}"
-    return status_label(amendment.status)
+        parts.append(_("Version %(number)d", number=amendment.applied_in_version))
+    return " · ".join(parts)
+
+
+def recommendation_note(amendment: DecidedAmendment) -> str:
+    """"Modifiziert übernehmen (Mona Muster, 3. März 2026, 14:05)": the moderation's procedural
+    recommendation, where the organisations decided ("" where there was none)."""
+    if not amendment.recommendation:
+        return ""
+    if amendment.recommendation == "merge" and amendment.recommended_merge_into:
+        words = _("Settled by amendment %(num)d", num=amendment.recommended_merge_into)
+    else:
+        words = {"accept": _("Accept"), "accept_modified": _("Accept modified"), "reject": _("Reject"),
+                 "merge": _("Settled by another amendment")}.get(amendment.recommendation, amendment.recommendation)
+    who = ", ".join(part for part in (amendment.recommended_by, decided_when(amendment.recommended_at)) if part)
+    return f"{words} ({who})" if who else words
+
+
+def vote_requests_note(amendment: DecidedAmendment) -> str:
+    """"Verein (KURZ), 3. März 2026, 14:05; …": the organisations that asked for a vote, and when."""
+    return "; ".join(f"{organisation}, {decided_when(when)}" for organisation, when in amendment.vote_requests)
 
 
 def collision_note(collision: ResolvedCollision) -> str:

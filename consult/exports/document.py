@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select, union
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult.amendments.models import DECIDED, Amendment, AmendmentSupport
+from consult.amendments.models import DECIDED, Amendment, AmendmentConsent, AmendmentSupport, ConsentKind
 from consult.comments.models import Comment, CommentStatus
 from consult.core.db import utcnow
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Version, VersionConflict
@@ -53,6 +53,14 @@ class DecidedAmendment:
     supporters: tuple[str, ...] = ()         # co-signing organisations, "Name (KURZ)", in order of support
     decided_by: str = ""                     # the person who decided it ("" when unknown)
     applied_in_version: int | None = None    # the number of the version that took it up
+    # Where the organisations decide: how it was decided (moderators / consent / vote, "" unknown), the
+    # moderation's procedural recommendation (who, when; "settled by amendment N") and the requests for a vote.
+    decided_how: str = ""
+    recommendation: str = ""                 # accept / accept_modified / reject / merge, "" none
+    recommended_by: str = ""
+    recommended_at: datetime | None = None
+    recommended_merge_into: int | None = None
+    vote_requests: tuple[tuple[str, datetime], ...] = ()   # ("Name (KURZ)", when), oldest first
 
     @property
     def adopted(self) -> bool:
@@ -138,11 +146,13 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
     positions = {row.paragraph_id: row.position for row in rows}
     amendments = db.session.scalars(
         select(Amendment).options(joinedload(Amendment.organisation), joinedload(Amendment.decided_by),
+                                  joinedload(Amendment.recommended_by),
                                   selectinload(Amendment.supports).joinedload(AmendmentSupport.organisation))
         .where(Amendment.draft_id == draft.id, Amendment.status.in_(DECIDED),
                Amendment.published_at.is_not(None))
         .order_by(Amendment.id)).unique().all()
     numbers = {v.id: v.number for v in draft.versions}
+    requests = _vote_requests([a.id for a in amendments])
     decided = tuple(DecidedAmendment(
         number=a.id, position=positions.get(a.inserted_paragraph_id if a.inserted_paragraph_id else a.paragraph_id),
         kind=a.kind.value, status=a.status.value,
@@ -151,7 +161,12 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
         decided_at=a.decided_at, paragraph_id=a.paragraph_id, inserted_paragraph_id=a.inserted_paragraph_id,
         supporters=tuple(_organisation_label(s.organisation) for s in a.supports),
         decided_by=a.decided_by.name if a.decided_by else "",
-        applied_in_version=numbers.get(a.applied_in_version_id)) for a in amendments)
+        applied_in_version=numbers.get(a.applied_in_version_id),
+        decided_how=a.decided_how.value if a.decided_how else "",
+        recommendation=a.recommendation.value if a.recommendation else "",
+        recommended_by=a.recommended_by.name if a.recommended_by else "", recommended_at=a.recommended_at,
+        recommended_merge_into=a.recommended_merge_into_id, vote_requests=requests.get(a.id, ()))
+        for a in amendments)
     voting_started = draft.phase.value in ("voting", "adopted", "archived")
     moment = draft.adopted_at if adopted and draft.adopted_at else utcnow()
     return Document(
@@ -160,6 +175,19 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
         results=results(draft) if voting_started else None, amendments=decided,
         organisations=_participants(draft), collisions=_collisions(draft, version, numbers),
         show_ballots=draft.appendix_shows_ballots)
+
+
+def _vote_requests(amendment_ids: list[int]) -> dict[int, tuple[tuple[str, datetime], ...]]:
+    """Amendment id -> the organisations that asked for a vote on it, and when (one query)."""
+    found: dict[int, list[tuple[str, datetime]]] = {}
+    if amendment_ids:
+        for row in db.session.scalars(
+                select(AmendmentConsent).options(joinedload(AmendmentConsent.organisation))
+                .where(AmendmentConsent.amendment_id.in_(amendment_ids),
+                       AmendmentConsent.kind == ConsentKind.REQUEST_VOTE)
+                .order_by(AmendmentConsent.created_at, AmendmentConsent.id)):
+            found.setdefault(row.amendment_id, []).append((_organisation_label(row.organisation), row.created_at))
+    return {key: tuple(value) for key, value in found.items()}
 
 
 def _collisions(draft: Draft, version: Version, numbers: dict[int, int]) -> tuple[ResolvedCollision, ...]:

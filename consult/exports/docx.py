@@ -43,6 +43,7 @@ from flask_babel import get_locale, gettext as _
 from consult.core.markdown import plain_text
 from consult.exports import structure
 from consult.exports.appendix import (ShapedParagraph, amendment_title, collision_note, decided_when, decision,
+                                      recommendation_note, vote_requests_note,
                                       figures_line, provenance, question_label, results_row)
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.page import document_locale, title_lines
@@ -466,6 +467,8 @@ def _amendment(writer: _Writer, amendment: DecidedAmendment, level: int) -> None
     writer.field(_("Supported by"), ", ".join(amendment.supporters))
     writer.field(_("Proposed text"), plain_text(amendment.proposed_text or ""))
     writer.field(_("Justification"), amendment.justification)
+    writer.field(_("Procedural recommendation"), recommendation_note(amendment))
+    writer.field(_("Vote asked for by"), vote_requests_note(amendment))
     writer.field(_("Decision"), decision(amendment))
     writer.field(_("Decided by"), ", ".join(part for part in (amendment.decided_by, decided_when(amendment.decided_at))
                                             if part))

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from consult.core.markdown import plain_text
 from consult.exports.document import Document
 from consult.exports.appendix import (amendment_title, collision_note, decided_when, decision, figures_line, provenance,
+                                      recommendation_note, vote_requests_note,
                                       question_label)
 from consult.exports.page import document_locale, title_lines
 
@@ -107,6 +108,8 @@ def _amendment(amendment) -> list[str]:
         (_("Supported by"), _names(amendment.supporters)),
         (_("Proposed text"), inline(plain_text(amendment.proposed_text or ""))),
         (_("Justification"), inline(amendment.justification)),
+        (_("Procedural recommendation"), inline(recommendation_note(amendment))),
+        (_("Vote asked for by"), inline(vote_requests_note(amendment))),
         (_("Decision"), decision(amendment)),
         (_("Decided by"), ", ".join(part for part in (inline(amendment.decided_by),
                                                       decided_when(amendment.decided_at)) if part)),

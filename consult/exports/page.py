@@ -16,6 +16,7 @@ from flask_babel import format_date, gettext as _
 from consult.core.i18n import in_language
 from consult.core.markdown import plain_text
 from consult.exports.appendix import (amendment_title, collision_note, decided_when, decision, figures_line,
+                                      recommendation_note, vote_requests_note,
                                       provenance, question_label, results_charts, results_row)
 from consult.exports.document import Document
 
@@ -71,7 +72,9 @@ def render_page(document: Document, inline_css: str | None = None) -> str:
     with document_locale():
         return render_template("exports/print.html", document=document, title=title_lines(document),
                                lang=document_language(), plain=plain_text, amendment_title=amendment_title,
-                               decision=decision, decided_when=decided_when, provenance=provenance(document),
+                               decision=decision, decided_when=decided_when,
+                               recommendation_note=recommendation_note, vote_requests_note=vote_requests_note,
+                               provenance=provenance(document),
                                collision_note=collision_note, figures_line=figures_line,
                                question_label=question_label, results_row=results_row,
                                charts=results_charts(document.results) if document.results else (),

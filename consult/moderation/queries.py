@@ -45,8 +45,9 @@ def _comments(draft_id: int | None):
 
 
 def _amendments(draft_id: int | None):
+    # One with a procedural recommendation no longer needs the moderation: consent or the vote decides it.
     query = (select(Amendment).options(joinedload(Amendment.organisation))
-             .where(Amendment.status == AmendmentStatus.SUBMITTED))
+             .where(Amendment.status == AmendmentStatus.SUBMITTED, Amendment.recommendation.is_(None)))
     if draft_id is not None:
         query = query.where(Amendment.draft_id == draft_id)
     return db.session.scalars(query).unique().all()
@@ -97,10 +98,29 @@ def waiting(draft_id: int | None = None, kind: str | None = None) -> list[QueueI
 def waiting_count() -> int:
     """How many items wait, for the navigation (one query)."""
     comments = select(func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING)
-    amendments = select(func.count()).select_from(Amendment).where(Amendment.status == AmendmentStatus.SUBMITTED)
+    amendments = select(func.count()).select_from(Amendment).where(Amendment.status == AmendmentStatus.SUBMITTED,
+                                                                   Amendment.recommendation.is_(None))
     reports = select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
     return db.session.scalar(select(comments.scalar_subquery() + amendments.scalar_subquery()
                                     + reports.scalar_subquery()))
+
+
+def recommended(draft_id: int | None = None) -> list[QueueItem]:
+    """Amendments with a procedural recommendation that wait for consent or the vote, oldest recommendation
+    first: no longer in the queue, but shown under it, so that a moderator can still change the recommendation
+    until voting begins (two queries)."""
+    query = (select(Amendment).options(joinedload(Amendment.organisation), joinedload(Amendment.recommended_by),
+                                       joinedload(Amendment.draft))
+             .where(Amendment.status == AmendmentStatus.SUBMITTED, Amendment.recommendation.is_not(None))
+             .order_by(Amendment.recommended_at, Amendment.id))
+    if draft_id is not None:
+        query = query.where(Amendment.draft_id == draft_id)
+    items = [QueueItem("amendment", a, a.draft, a.paragraph_id, a.recommended_at)
+             for a in db.session.scalars(query).unique()]
+    positions = _positions({i.paragraph_id for i in items})
+    for item in items:
+        item.position = positions.get(item.paragraph_id)
+    return items
 
 
 def drafts_for_filter() -> list[Draft]:

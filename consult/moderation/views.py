@@ -24,12 +24,12 @@ from consult.core.inputs import TextRemoved, cleaned_text, refuse_cleaned_text
 from consult.core.once import OnceForm, create_once
 from consult.core.pages import check_not_beyond, page_number
 from consult.core.refusals import Refusal
-from consult.drafts.models import Draft
+from consult.drafts.models import AmendmentProcedure, Draft
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
 from consult.extensions import db, htmx
 from consult.moderation.models import Report
-from consult.moderation.queries import KINDS, drafts_for_filter, waiting, waiting_count
+from consult.moderation.queries import KINDS, drafts_for_filter, recommended, waiting, waiting_count
 from consult.moderation.services import decide_comment, decide_report, report
 
 bp = Blueprint("moderation", __name__)
@@ -74,6 +74,7 @@ def queue():
     draft, kind = _filters()
     items = waiting(draft.id if draft else None, kind)
     return render_template(QUEUE, items=items, drafts=drafts_for_filter(), chosen_draft=draft, kind=kind,
+                           recommended=recommended(draft.id if draft else None) if kind in (None, "amendment") else [],
                            now=clock.now(), done=None, error=None, form=EmptyForm()), 200, \
         {"Cache-Control": "private, no-store"}
 
@@ -139,6 +140,8 @@ def amendment_decision(amendment_id: int):
         abort(400)
     reason = cleaned_text("reason")
     message = _("The amendment was accepted.") if decision == "accept" else _("The amendment was rejected.")
+    if draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS:
+        message = _("The procedural recommendation was saved; consent or the organisations' vote decides.")
     return _decide(f"amendment-{amendment_id}",
                    lambda: decide_amendment(current_user, amendment, draft, decision, reason, clock.now()),
                    message, lambda: _item_of("amendment", amendment_id))
