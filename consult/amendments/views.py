@@ -221,3 +221,4 @@ def decision(slug: str, amendment_id: int):
         return render_template(PAGE, **page_context(draft, amendment, str(refusal.message), form)), refusal.status
     db.session.commit()
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
+from consult.amendments import alternatives_views  # noqa: E402,F401 -- the alternatives page, on this blueprint
