@@ -103,12 +103,15 @@ class Alternatives:
         return next((n for n, a in enumerate(self.members, start=1) if a.id == amendment_id), None)
 
 
-def _open_candidates(draft: Draft) -> list[Amendment]:
-    """Published amendments still open that change or strike a paragraph, oldest first (one query)."""
-    return list(db.session.scalars(
-        select(Amendment).where(Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
-                                Amendment.published_at.is_not(None), Amendment.kind != AmendmentKind.INSERT)
-        .order_by(Amendment.created_at, Amendment.id)))
+def _open_candidates(draft: Draft, paragraph_id: int | None = None) -> list[Amendment]:
+    """Published amendments still open that change or strike a paragraph (or only `paragraph_id`), oldest
+    first (one query)."""
+    query = select(Amendment).where(
+        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
+        Amendment.published_at.is_not(None), Amendment.kind != AmendmentKind.INSERT)
+    if paragraph_id is not None:
+        query = query.where(Amendment.paragraph_id == paragraph_id)
+    return list(db.session.scalars(query.order_by(Amendment.created_at, Amendment.id)))
 
 
 def _components(base: str, amendments: list[Amendment]) -> list[list[Amendment]]:
@@ -142,15 +145,15 @@ def _stored_members(draft: Draft) -> dict[int, list[Amendment]]:
     return members
 
 
-def _computed(draft: Draft) -> list[Alternatives]:
-    """The sets among the open amendments now, each in a moderator's order where one still applies,
-    else in the proposed order."""
+def _computed(draft: Draft, paragraph_id: int | None = None) -> list[Alternatives]:
+    """The sets among the open amendments now (of one paragraph, if given), each in a moderator's order
+    where one still applies, else in the proposed order."""
     current = current_version(draft)
     if current is None:
         return []
     bases = {t.paragraph_id: t.text for t in paragraph_texts(current)}
     by_paragraph: dict[int, list[Amendment]] = {}
-    for amendment in _open_candidates(draft):
+    for amendment in _open_candidates(draft, paragraph_id):
         if amendment.paragraph_id in bases:
             by_paragraph.setdefault(amendment.paragraph_id, []).append(amendment)
     stored = _stored_members(draft)
@@ -183,10 +186,16 @@ def sets_of(draft: Draft) -> list[Alternatives]:
 
 
 def set_of(draft: Draft, amendment: Amendment) -> Alternatives | None:
-    """The alternatives set the amendment belongs to, if any."""
+    """The alternatives set the amendment belongs to, if any: the stored one once fixed, else worked out
+    among the open amendments of its paragraph."""
     if draft.amendment_procedure != AmendmentProcedure.ORGANISATIONS:
         return None
-    return next((s for s in sets_of(draft) if amendment.id in s.ids), None)
+    row = amendment.alternative_set
+    if row is not None and row.frozen_at is not None:
+        return Alternatives(row.paragraph_id, tuple(row.members), row)
+    if amendment.status != AmendmentStatus.SUBMITTED or draft.phase not in OPEN_PHASES:
+        return None
+    return next((s for s in _computed(draft, amendment.paragraph_id) if amendment.id in s.ids), None)
 
 
 def can_reorder(user, draft: Draft) -> bool:

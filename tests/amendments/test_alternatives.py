@@ -344,6 +344,11 @@ def test_the_next_version_applies_the_winner_without_a_collision(app, world, cli
     assert f'href="/drafts/teilhabe/amendments/{larger}"' in page
     assert f"Amendment {larger} – accepted by vote (2 yes, 1 no)" in page
     assert f"Amendment {small} –" not in page
+    # The lapsed alternative's page shows the fixed set, in its order, with what became of each.
+    page = client.get(f"/drafts/teilhabe/amendments/{small}").get_data(as_text=True)
+    box = page[page.index('id="alternatives"'):]
+    assert box.index(f"Amendment {deletes}") < box.index(f"Amendment {larger}") < box.index("(this amendment)")
+    assert f"Amendment {larger}</a> (DEF) – Accepted</li>" in box and "(this amendment)</strong> (GHI) – Lapsed" in box
 
 
 def test_the_freeze_hook_leaves_the_moderators_procedure_alone(app, world):
