@@ -28,12 +28,14 @@ from consult.amendments.diff import diff, merge
 from consult.amendments.models import AlternativeSet, Amendment, AmendmentKind, AmendmentStatus
 from consult.audit.services import record
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.locks import lock_draft_in
 from consult.drafts.models import AmendmentProcedure, Draft, Phase
 from consult.drafts.services import current_version, paragraph_texts
 from consult.extensions import db
 
 # The phases in which the sets still change and a moderator may reorder them.
 OPEN_PHASES = (Phase.COMMENTING, Phase.EDITING)
+FIXED = _l("The voting order can only change before voting begins.")
 
 
 def collide(base: str, a: str | None, b: str | None) -> bool:
@@ -220,10 +222,13 @@ def reorder(user, draft: Draft, order: list[int], reason: str, now: datetime) ->
     if not is_moderator(user):
         raise NotAllowed(_l("Only moderators can change the voting order."))
     if draft.amendment_procedure != AmendmentProcedure.ORGANISATIONS or draft.phase not in OPEN_PHASES:
-        raise PhaseClosed(_l("The voting order can only change before voting begins."))
+        raise PhaseClosed(FIXED)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_l("Please give a reason for the new voting order."))
+    # Under the draft's lock, in the phase read: a step into voting (which fixes the sets) waits for this
+    # transaction, or this one waits for it and is refused.
+    lock_draft_in(draft, draft.phase, FIXED)
     current = next((s for s in _computed(draft) if set(s.ids) == set(order)), None)
     if current is None or len(order) != len(set(order)):
         raise AlreadyChanged(_l("These alternatives have changed meanwhile; please look at them again."))

@@ -434,3 +434,15 @@ def test_delegates_cannot_open_or_post_the_alternatives_page(app, world, client)
     response = client.post("/drafts/teilhabe/alternatives", data={
         "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": "Darum."})
     assert response.status_code == 403 and factories.count(AlternativeSet) == 0
+
+
+def test_a_reorder_read_before_voting_began_is_refused_under_the_lock(app, world):
+    small = _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    larger = _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
+    draft = _draft(world)
+    assert draft.phase == Phase.COMMENTING
+    db.session.execute(Draft.__table__.update().where(Draft.id == draft.id).values(phase=Phase.VOTING))  # meanwhile
+    with current_app.test_request_context(), pytest.raises(PhaseClosed):
+        reorder(world["mod"], draft, [small, larger], "Darum.", clock.now())
+    db.session.rollback()
+    assert factories.count(AlternativeSet) == 0
