@@ -229,4 +229,4 @@ def decision(slug: str, amendment_id: int):
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
 
 
-from consult.amendments import procedure_views  # noqa: E402,F401  (its routes on this blueprint)
+from consult.amendments import alternatives_views, procedure_views  # noqa: E402,F401  (their routes on this blueprint)

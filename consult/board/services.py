@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from consult.amendments.alternatives import freeze_alternatives
-from consult.amendments.outcomes import decide_by_vote
+from consult.amendments.outcomes import decide_by_vote, in_amendment_round
 from consult.amendments.procedure import settle_before_vote
 from consult.amendments.quorum import lapse_unsupported
 from consult.audit.services import record
@@ -57,6 +57,25 @@ CONSEQUENCES = {
     Phase.ADOPTED: _l("The text is frozen as the adopted position and gets a public address that works without "
                       "signing in. Voting ends."),
 }
+# Leaving the amendment round (see `next_phases`): what closing it does.
+CLOSE_AMENDMENT_ROUND = _l("The vote on the amendments is closed and counted. Accepted amendments go into "
+                           "the new version.")
+
+
+def next_phases(draft: Draft) -> tuple[Phase, ...]:
+    """Where the draft may go now by a plain phase change: `NEXT_PHASES`, and from the amendment round
+    (voting where the organisations decide, with amendments put to the vote) back to editing, which closes
+    and counts the amendment vote. Only then: a vote on paragraphs and the whole text never goes back."""
+    if in_amendment_round(draft):
+        return (Phase.EDITING, *NEXT_PHASES[draft.phase])
+    return NEXT_PHASES[draft.phase]
+
+
+def consequence(draft: Draft, phase: Phase):
+    """What the step into `phase` changes, said on the confirmation page."""
+    if draft.phase == Phase.VOTING and phase == Phase.EDITING:
+        return CLOSE_AMENDMENT_ROUND
+    return CONSEQUENCES[phase]
 
 
 def _require_board(user) -> None:
@@ -178,7 +197,7 @@ def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reaso
     _require_board(user)
     if expected is not None and draft.phase != expected:
         raise PhaseClosed(MOVED)
-    if phase not in NEXT_PHASES[draft.phase]:
+    if phase not in next_phases(draft):
         raise InvalidInput(_l("A draft cannot go from this phase to the one chosen."))
     # The phase it leaves is closed under the draft's lock: its writes in flight wait, then are refused.
     lock_draft_in(draft, draft.phase, MOVED)
@@ -220,6 +239,10 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
     if draft.phase != Phase.VOTING:
         raise PhaseClosed(_l("Only a draft in its voting phase can be adopted."))
     lock_draft_in(draft, Phase.VOTING, MOVED)
+    if in_amendment_round(draft):
+        raise PhaseClosed(_l("The organisations are voting on the amendments. Close and count that vote first "
+                             "(back to editing), make the new version, then vote on its paragraphs and the "
+                             "whole text."))
     outcome = results(draft).whole
     if not outcome.carried:
         raise PhaseClosed(_l("The vote on the whole draft has not reached the majority needed "

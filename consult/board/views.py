@@ -8,8 +8,10 @@ from flask_login import current_user
 from consult.accounts.forms import EmptyForm
 from consult.board.docx_import import NotADocx, docx_to_markdown
 from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_berlin
-from consult.board.services import CONSEQUENCES, NEXT_PHASES, adopt, change_phase, create_draft, \
+from consult.amendments.outcomes import in_amendment_round
+from consult.board.services import adopt, change_phase, consequence, create_draft, next_phases, \
     render_documents_again, replace_text, set_deadlines, update_settings
+from consult.board.steps import next_step
 from consult.core import clock
 from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text, unreadable
 from consult.core.access import roles
@@ -74,11 +76,12 @@ def _draft_or_404(slug: str):
 
 
 def _settings_page(draft, form, error=None, status=200, text=None):
-    phases = [(phase, CONSEQUENCES[phase]) for phase in NEXT_PHASES[draft.phase]]
+    phases = [(phase, consequence(draft, phase)) for phase in next_phases(draft)]
     if text is None and draft.phase == Phase.PREPARATION and draft.versions:
         text = "\n\n".join(t.text for t in draft.versions[0].texts)
     return render_template("board/settings.html", draft=draft, form=form, error=error, next_phases=phases,
-                           can_adopt=draft.phase == Phase.VOTING, text=text), status
+                           can_adopt=draft.phase == Phase.VOTING and not in_amendment_round(draft), text=text,
+                           next_step=next_step(draft, clock.now())), status
 
 
 def _settings_form(draft) -> SettingsForm:
@@ -143,11 +146,11 @@ def phase(slug: str):
     except ValueError:
         abort(404)
     adopting = target == Phase.ADOPTED and draft.phase == Phase.VOTING
-    if target not in NEXT_PHASES[draft.phase] and not adopting:
+    if target not in next_phases(draft) and not adopting:
         abort(404)
     if request.method == "GET":
-        return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],
-                               form=EmptyForm())
+        return render_template("board/phase.html", draft=draft, target=target, consequence=consequence(draft, target),
+                               form=EmptyForm(), next_step=next_step(draft, clock.now()))
     if not EmptyForm().validate_on_submit():
         abort(400)
     shown = request.form.get("from", "")
@@ -161,8 +164,9 @@ def phase(slug: str):
             change_phase(current_user, draft, target, expected, reason)
     except Refusal as refusal:
         db.session.rollback()
-        return render_template("board/phase.html", draft=draft, target=target, consequence=CONSEQUENCES[target],
-                               form=EmptyForm(), error=str(refusal.message)), refusal.status
+        return render_template("board/phase.html", draft=draft, target=target, consequence=consequence(draft, target),
+                               form=EmptyForm(), error=str(refusal.message),
+                               next_step=next_step(draft, clock.now())), refusal.status
     db.session.commit()
     if adopting:   # the vote is closed and the text frozen; the documents are made now, after the commit
         jobs.start(draft.id)

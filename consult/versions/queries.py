@@ -44,7 +44,7 @@ def taken_up(draft_id: int, base_version_id: int, cutoff: datetime) -> list[Amen
     Amendments adopted later wait for the next version (one query)."""
     in_base = select(ParagraphText.paragraph_id).where(ParagraphText.version_id == base_version_id)
     return list(db.session.scalars(
-        select(Amendment)
+        select(Amendment).options(joinedload(Amendment.organisation))
         .where(Amendment.draft_id == draft_id, Amendment.status.in_(ADOPTED),
                Amendment.applied_in_version_id.is_(None), Amendment.paragraph_id.in_(in_base),
                or_(Amendment.decided_at.is_(None), Amendment.decided_at <= cutoff))
@@ -109,3 +109,20 @@ def compare(old_texts: list, new_texts: list) -> list[Row]:
         rows.append(Row(kind, text.paragraph_id, old, text))
         rows += [Row("deleted", t.paragraph_id, t, None) for t in deleted_after.get(text.paragraph_id, [])]
     return rows
+
+
+def decisions(version: Version, base: Version | None) -> dict[int, list[Amendment]]:
+    """The amendments a version takes up, by the paragraph each changed (a new paragraph: the paragraph it
+    became), oldest first, with their organisations: those applied in it once published, those
+    `taken_up` from `base` (the version before) while it is prepared (one query). The version page links
+    each change to them."""
+    if version.status == VersionStatus.PUBLISHED:
+        amendments = list(db.session.scalars(
+            select(Amendment).options(joinedload(Amendment.organisation))
+            .where(Amendment.applied_in_version_id == version.id).order_by(Amendment.created_at, Amendment.id)))
+    else:
+        amendments = taken_up(version.draft_id, base.id, version.created_at) if base is not None else []
+    by_paragraph: dict[int, list[Amendment]] = {}
+    for amendment in amendments:
+        by_paragraph.setdefault(amendment.inserted_paragraph_id or amendment.paragraph_id, []).append(amendment)
+    return by_paragraph

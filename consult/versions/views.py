@@ -19,8 +19,10 @@ from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Version, VersionConflict, VersionStatus
 from consult.drafts.services import paragraph_rows, visible_draft_or_404
 from consult.extensions import db
+from consult.amendments.models import DecidedHow
+from consult.results.queries import results
 from consult.versions.queries import (VERSION_ROLES, adopted_later_count, amendments_by_id, compare as compare_texts,
-                                      conflicts_of, versions_of, visible_versions)
+                                      conflicts_of, decisions, versions_of, visible_versions)
 from consult.versions.services import can_start_version, publish_version, resolve_conflict, start_version
 
 bp = Blueprint("versions", __name__)
@@ -91,8 +93,9 @@ def _page_context(draft: Draft, versions: list[Version], version: Version, error
                   typed: dict | None = None) -> dict:
     """What versions/version.html needs (a fixed number of queries, whatever the number of paragraphs)."""
     current = _current(versions)
+    previous = next((v for v in versions if v.number == version.number - 1), None)
     context = {"draft": draft, "version": version, "current": current, "error": error, "typed": typed or {},
-               "previous": next((v for v in versions if v.number == version.number - 1), None)}
+               "previous": previous, **_decisions_context(draft, version, previous)}
     if version.status == VersionStatus.PUBLISHED:
         context["texts"] = paragraph_rows(version)
         return context
@@ -107,6 +110,16 @@ def _page_context(draft: Draft, versions: list[Version], version: Version, error
         adopted_later=adopted_later_count(version),
     )
     return context
+
+
+def _decisions_context(draft: Draft, version: Version, previous: Version | None) -> dict:
+    """The decisions behind the version's changes, by paragraph, and the figures of those the
+    organisations' vote decided (the figures the majority rule was applied to)."""
+    by_paragraph = decisions(version, previous)
+    voted = [a.id for items in by_paragraph.values() for a in items if a.decided_how == DecidedHow.VOTE]
+    outcome = results(draft) if voted else None
+    figures = {i: q.deciding for i in voted if outcome is not None and (q := outcome.amendment(i)) is not None}
+    return {"decisions": by_paragraph, "decision_figures": figures}
 
 
 @bp.route("/drafts/<slug>/versions/<int:number>")

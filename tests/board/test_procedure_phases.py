@@ -1,0 +1,169 @@
+"""The phases where the organisations decide the amendments (issue 15, point 6): the amendment round
+(voting with amendments put to the vote) closes back into editing, where its outcome is counted; adoption
+waits until the paragraphs and the whole text of the new version are voted on; the board's pages say
+which step comes next. In the moderators' procedure nothing changes."""
+from __future__ import annotations
+
+import pytest
+from flask import current_app
+from sqlalchemy import select
+
+from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, Recommendation
+from consult.board.services import adopt, change_phase, next_phases
+from consult.core import clock
+from consult.core.refusals import InvalidInput, PhaseClosed
+from consult.drafts.models import AmendmentProcedure, Phase
+from consult.extensions import db
+from consult.versions.services import publish_version, start_version
+from consult.votes.models import Choice
+from consult.votes.services import cast_vote
+from tests import factories
+from tests.amendments.test_alternatives import (FINANCES, PROTECTS, STRENGTHENS, _amendment, _draft, _login, _propose,
+                                                _put_to_vote, _to_voting, _vote, world)  # noqa: F401 -- the fixture
+from tests.conftest import csrf_token
+
+YES, NO = Choice.YES, Choice.NO
+ROUND_CLOSES = ("The vote on the amendments is closed and counted. Accepted amendments go into the new version.")
+
+
+def _round(world) -> tuple[int, int]:
+    """Two alternatives and a single amendment, put to the vote."""
+    small = _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    larger = _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
+    single = _propose(world, 3, AmendmentKind.DELETE, who="d3")
+    _to_voting(world)
+    _put_to_vote(small, larger, single)
+    return larger, single
+
+
+def _in_request(call):
+    with current_app.test_request_context():
+        return call()
+
+
+def test_the_amendment_round_closes_back_into_editing(app, world, client):
+    larger, single = _round(world)
+    assert Phase.EDITING in next_phases(_draft(world))
+    _login(client, "board")
+    settings = client.get("/drafts/teilhabe/settings").get_data(as_text=True)
+    assert 'href="/drafts/teilhabe/phase?to=editing"' in settings and ROUND_CLOSES in settings
+    assert "Close the vote and adopt" not in settings
+    page = client.get("/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
+    assert ROUND_CLOSES in page
+    _vote(world, larger, YES, YES, NO)
+    _vote(world, single, NO, NO, YES)
+    response = client.post("/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "editing",
+                                                           "from": "voting"})
+    assert response.status_code == 302
+    assert _draft(world).phase == Phase.EDITING
+    assert (_amendment(larger).status, _amendment(single).status) == (AmendmentStatus.ACCEPTED,
+                                                                      AmendmentStatus.REJECTED)
+
+
+def test_voting_without_amendments_put_to_it_does_not_go_back(app, world, client):
+    _propose(world, 2, AmendmentKind.REPLACE, PROTECTS)
+    _to_voting(world)        # nothing put to the vote: an ordinary vote on paragraphs and the whole text
+    db.session.execute(Amendment.__table__.update().values(status=AmendmentStatus.ACCEPTED))
+    db.session.commit()
+    assert next_phases(_draft(world)) == (Phase.ARCHIVED,)
+    with pytest.raises(InvalidInput):
+        _in_request(lambda: change_phase(world["board"], _draft(world), Phase.EDITING, Phase.VOTING))
+    db.session.rollback()
+    _login(client, "board")
+    assert client.get("/drafts/teilhabe/phase?to=editing").status_code == 404
+
+
+def test_the_moderators_procedure_does_not_go_back_from_voting(app, world):
+    larger, _ = _round(world)
+    draft = _draft(world)
+    draft.amendment_procedure = AmendmentProcedure.MODERATORS
+    db.session.commit()
+    assert next_phases(_draft(world)) == (Phase.ARCHIVED,)
+    with pytest.raises(InvalidInput):
+        _in_request(lambda: change_phase(world["board"], _draft(world), Phase.EDITING, Phase.VOTING))
+
+
+def test_adoption_is_refused_in_the_amendment_round(app, world, client):
+    _round(world)
+    for who in ("d1", "d2", "d3"):
+        cast_vote(world[who], _draft(world), None, YES, clock.now())
+    db.session.commit()
+    with pytest.raises(PhaseClosed) as refused:
+        _in_request(lambda: adopt(world["board"], _draft(world), Phase.VOTING, clock.now()))
+    assert "Die Organisationen stimmen gerade über die Änderungsanträge ab." in str(refused.value.message)
+    db.session.rollback()
+    _login(client, "board")
+    page = client.get("/drafts/teilhabe/phase?to=adopted").get_data(as_text=True)
+    response = client.post("/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "adopted",
+                                                           "from": "voting"})
+    assert response.status_code == 409
+    assert "The organisations are voting on the amendments." in response.get_data(as_text=True)
+    assert _draft(world).phase == Phase.VOTING and _draft(world).adopted_at is None
+
+
+def _next_step(client) -> str:
+    page = client.get("/drafts/teilhabe/settings").get_data(as_text=True)
+    start = page.find('<p class="next-step">')
+    return page[start + len('<p class="next-step">'):page.index("</p>", start)] if start >= 0 else ""
+
+
+def test_the_board_sees_the_next_step_all_the_way(app, world, client):
+    _login(client, "board")
+    ids = [_propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS),
+           _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2"),
+           _propose(world, 3, AmendmentKind.DELETE, who="d3")]
+    assert _next_step(client) == "Next step: procedural recommendations on 3 amendments are missing"
+    change_phase(world["board"], _draft(world), Phase.EDITING, None)
+    db.session.execute(Amendment.__table__.update().where(Amendment.id.in_(ids[:2]))
+                       .values(recommendation=Recommendation.REJECT))
+    db.session.commit()
+    assert _next_step(client) == "Next step: the procedural recommendation on 1 amendment is missing"
+    page = client.get("/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
+    assert "Next step: the procedural recommendation on 1 amendment is missing" in page
+    db.session.execute(Amendment.__table__.update().values(recommendation=Recommendation.REJECT))
+    db.session.commit()
+    assert _next_step(client) == "Next step: start the vote on 3 amendments"
+    change_phase(world["board"], _draft(world), Phase.VOTING, None)
+    db.session.commit()
+    _put_to_vote(*ids)
+    assert _next_step(client) == "Next step: close and count the vote on 3 amendments (move to “Editing”)"
+    _vote(world, ids[0], YES, YES, NO)
+    _vote(world, ids[2], YES, YES, NO)
+    change_phase(world["board"], _draft(world), Phase.EDITING, None)
+    db.session.commit()
+    assert _next_step(client) == "Next step: make and publish the new version from 2 accepted amendments"
+    version = start_version(world["mod"], _draft(world), clock.now())
+    db.session.commit()
+    assert _next_step(client) == "Next step: check and publish version 2"
+    publish_version(world["mod"], version, clock.now())
+    db.session.commit()
+    assert _next_step(client) == "Next step: start the vote on the paragraphs and the whole text"
+    # The ordinary vote follows: nothing is put to the vote any more, so the draft can be adopted.
+    change_phase(world["board"], _draft(world), Phase.VOTING, None)
+    db.session.commit()
+    assert _next_step(client) == "Next step: adopt the draft when the vote on the whole text has its majority"
+    assert next_phases(_draft(world)) == (Phase.ARCHIVED,)
+    for who in ("d1", "d2", "d3"):
+        cast_vote(world[who], _draft(world), None, YES, clock.now())
+    adopt(world["board"], _draft(world), Phase.VOTING, clock.now())
+    db.session.commit()
+    assert _draft(world).phase == Phase.ADOPTED
+
+
+def test_the_next_step_in_german(app, world, client):
+    for _ in range(3):
+        _propose(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.")
+    world["board"].locale = "de"
+    db.session.commit()
+    _login(client, "board")
+    assert _next_step(client) == "Nächster Schritt: Verfahrensvorschläge zu 3 Änderungsanträgen fehlen"
+
+
+def test_the_moderators_procedure_shows_no_next_step(app, world, client):
+    _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    draft = _draft(world)
+    draft.amendment_procedure = AmendmentProcedure.MODERATORS
+    db.session.commit()
+    _login(client, "board")
+    assert _next_step(client) == "" and factories.count(Amendment) == 1
+    assert db.session.scalars(select(Amendment.recommendation)).all() == [None]
