@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "amendment.accept_modified": _l("Amendment accepted in modified form"),
     "amendment.reject": _l("Amendment rejected"),
     "amendment.merge": _l("Amendment merged into another"),
+    "amendment.published": _l("Amendment published: supporter quorum reached"),
+    "amendment.lapsed": _l("Amendment lapsed: supporter quorum not reached"),
     "comment.publish": _l("Comment published"),
     "comment.reject": _l("Comment rejected"),
     "report.hide": _l("Reported content hidden"),
