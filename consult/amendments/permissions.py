@@ -1,6 +1,7 @@
 """Who may propose, change, support, see and decide amendments."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from consult.accounts.permissions import can_decide_item, is_moderator, speaks_for_member_organisation
@@ -36,13 +37,32 @@ def can_support(user, amendment: Amendment, draft: Draft, now: datetime) -> bool
 
 def can_decide(user, amendment: Amendment, draft: Draft) -> bool:
     """Whoever `can_decide_item` allows (moderators outside the proposing organisation, else the board),
-    while the amendment waits and the draft is in a deciding phase."""
+    while the amendment waits, is published (an amendment still collecting support is nobody's to decide
+    yet) and the draft is in a deciding phase."""
     return (can_decide_item(user, amendment) and amendment.status == AmendmentStatus.SUBMITTED
-            and draft.phase in DECIDING_PHASES)
+            and amendment.is_published and draft.phase in DECIDING_PHASES)
 
 
-def can_see_amendment(user, amendment: Amendment) -> bool:
-    """Withdrawn and hidden amendments only to their author and moderators; the others to whoever sees the draft."""
+def is_of_or_supported_by(user, amendment: Amendment) -> bool:
+    """Does the person belong to the proposing organisation or to one that supports the amendment?"""
+    org = getattr(user, "organisation_id", None) if user.is_authenticated else None
+    return org is not None and (org == amendment.organisation_id
+                                or any(row.organisation_id == org for row in amendment.supports))
+
+
+def can_see_amendment(user, amendment: Amendment, linked: Collection[int] = ()) -> bool:
+    """Who sees an amendment. The same rule as the query filter `consult.amendments.queries.visible_to`
+    (keep the two together):
+
+    - withdrawn and hidden amendments only their author and moderators;
+    - an amendment still collecting support (supporter quorum, not yet published) only its author, the
+      people of its own organisation and of the organisations that support it, and whoever opened its
+      support link (`linked`: the amendments whose signed link this person opened, see
+      `consult.amendments.quorum.held_links`; the link opens the amendment's own page and what hangs on
+      it, not the lists). Nobody else, moderators and the board included: they cannot act on it yet;
+    - the others whoever sees the draft."""
     if amendment.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN):
-        return is_author(user, amendment) or is_moderator(user)
-    return True
+        if not (is_author(user, amendment) or is_moderator(user)):
+            return False
+    return (amendment.is_published or is_author(user, amendment) or is_of_or_supported_by(user, amendment)
+            or amendment.id in linked)

@@ -1,7 +1,7 @@
 """Read-only questions about amendments, as a given person may see them, in a fixed number of queries."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from consult.accounts.permissions import is_moderator
@@ -9,21 +9,37 @@ from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSuppo
 from consult.extensions import db
 
 
-def _visible(user):
-    """Withdrawn and hidden amendments only for their author and moderators."""
+# Published: anybody who sees the draft may see it (see `visible_to`).
+PUBLISHED = Amendment.published_at.is_not(None)
+
+
+def visible_to(user):
+    """The amendments `user` sees, as a filter: the rule of `consult.amendments.permissions.can_see_amendment`
+    (keep the two together), without support links (those open the amendment's own page only).
+    Withdrawn and hidden ones only for their author and moderators; unpublished ones (collecting support)
+    only for their author and the people of the proposing and of the supporting organisations,
+    moderators and the board of other organisations not included."""
     if is_moderator(user):
-        return true()
-    shown = [Amendment.status.not_in([AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN])]
+        status = true()
+    else:
+        status = Amendment.status.not_in([AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN])
+        if user.is_authenticated:
+            status = or_(status, Amendment.author_id == user.id)
+    published = [PUBLISHED]
     if user.is_authenticated:
-        shown.append(Amendment.author_id == user.id)
-    return or_(*shown)
+        published.append(Amendment.author_id == user.id)
+        org = getattr(user, "organisation_id", None)
+        if org is not None:
+            published += [Amendment.organisation_id == org, exists().where(
+                AmendmentSupport.amendment_id == Amendment.id, AmendmentSupport.organisation_id == org)]
+    return and_(status, or_(*published))
 
 
 def by_paragraph(user, draft_id: int) -> dict[int, list[Amendment]]:
     """The amendments of a draft that `user` sees, per paragraph, oldest first (one query).
     Amendments a new version has taken up are left out: the text shows them now."""
     query = (select(Amendment).options(joinedload(Amendment.organisation))
-             .where(Amendment.draft_id == draft_id, Amendment.applied_in_version_id.is_(None), _visible(user))
+             .where(Amendment.draft_id == draft_id, Amendment.applied_in_version_id.is_(None), visible_to(user))
              .order_by(Amendment.created_at, Amendment.id))
     result: dict[int, list[Amendment]] = {}
     for amendment in db.session.scalars(query):
@@ -50,7 +66,7 @@ def voted_amendments(draft_id: int) -> list[Amendment]:
     """The amendments of a draft that are questions of the organisations' vote: put to the vote now, or
     decided (or lapsed) by it; oldest first, one query."""
     return list(db.session.scalars(
-        select(Amendment).where(Amendment.draft_id == draft_id, or_(
+        select(Amendment).where(Amendment.draft_id == draft_id, PUBLISHED, or_(
             Amendment.status == AmendmentStatus.PUT_TO_VOTE, Amendment.decided_how == DecidedHow.VOTE,
             Amendment.lapse_reason == LapseReason.ALTERNATIVE))
         .order_by(Amendment.created_at, Amendment.id)))

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.permissions import is_party_to, refuse_deciding, speaks_for_member_organisation
-from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport, DecidedHow
+from consult.amendments.models import (Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport, DecidedHow,
+                                      LapseReason)
 from consult.amendments.permissions import DECIDING_PHASES, is_author
+from consult.amendments.quorum import publish_if_quorum
 from consult.audit.services import record
 from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
@@ -93,7 +95,9 @@ def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, propos
         base_text=text.text, proposed_text=_checked_text(kind, text, proposed),
         justification=_checked_justification(justification), author_id=user.id,
         organisation_id=user.organisation_id, status=AmendmentStatus.SUBMITTED, created_at=now,
-        published_at=now if not draft.support_quorum else None)
+        # With a supporter quorum it waits for its supporters (consult.amendments.quorum); SQL NULL, as
+        # a plain None would let the column's default (now) fill it in.
+        published_at=now if not draft.support_quorum else null())
     lock_open_draft(draft.id, Phase.COMMENTING, now, CLOSED)  # the phase, checked again as it is written
     db.session.add(amendment)
     db.session.flush()
@@ -148,6 +152,8 @@ def withdraw(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
 def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     if not speaks_for_member_organisation(user) or not can_view_draft(user, draft):
         raise NotAllowed(_l("Only delegates of member organisations can support amendments."))
+    if amendment.status == AmendmentStatus.LAPSED and amendment.lapse_reason == LapseReason.QUORUM:
+        raise AlreadyChanged(_l("This amendment has lapsed: it did not reach its supporter quorum in time."))
     if not phase_is_open(draft, Phase.COMMENTING, now):
         raise PhaseClosed(SUPPORT_CLOSED)
     if amendment.status != AmendmentStatus.SUBMITTED:
@@ -157,7 +163,9 @@ def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> 
 
 
 def support(user, amendment: Amendment, draft: Draft, now: datetime) -> AmendmentSupport:
-    """The person's organisation co-signs: once per organisation (the database refuses a second)."""
+    """The person's organisation co-signs: once per organisation (the database refuses a second).
+    With a supporter quorum, the support that completes it publishes the amendment (counted under the
+    draft's lock that every support takes, so the Nth of concurrent supports publishes it, once)."""
     _refuse_support(user, amendment, draft, now)
     exists = db.session.scalar(select(AmendmentSupport.id).where(
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
@@ -171,10 +179,13 @@ def support(user, amendment: Amendment, draft: Draft, now: datetime) -> Amendmen
             db.session.add(row)
     except IntegrityError:
         raise AlreadyChanged(_l("Your organisation already supports this amendment.")) from None
+    publish_if_quorum(user, amendment, draft, now)
     return row
 
 
 def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
+    """The organisation takes its support back. Before publication the count against the supporter quorum
+    drops; a published amendment stays published (others have read it)."""
     _refuse_support(user, amendment, draft, now)
     result = db.session.execute(delete(AmendmentSupport).where(
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
@@ -196,6 +207,8 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
         return recommend(user, amendment, draft, decision, reason, now, recommended_text=adopted_text,
                          merge_into=merged_into)
     refuse_deciding(user, amendment)
+    if not amendment.is_published:
+        raise NotAllowed(_l("This amendment is still collecting support: it can be decided once it is published."))
     if draft.phase not in DECIDING_PHASES:
         raise PhaseClosed(_l("Amendments are decided in the commenting and editing phases; this draft is past them."))
     if decision not in Decision.ALL:

@@ -21,7 +21,7 @@ from consult.amendments.permissions import (DECIDING_PHASES, can_change, can_dec
 from consult.amendments.alternatives import alternatives_context
 from consult.amendments.procedure import procedure_context
 from consult.amendments.queries import supporters
-from consult.amendments.quorum import quorum_context
+from consult.amendments.quorum import held_links, opens, quorum_context, remember_link
 from consult.amendments.services import decide, edit, propose, support, withdraw, withdraw_support
 from consult.comments.views import thread_context
 from consult.core import clock
@@ -78,9 +78,17 @@ def new(slug: str, paragraph_id: int):
 
 
 def _amendment_or_404(slug: str, amendment_id: int) -> tuple[Draft, Amendment]:
+    """The amendment, if this person may see it (`can_see_amendment`), else 404 (an unpublished amendment
+    is not revealed). A valid support link (`link`, in the address or the support form) of exactly
+    this amendment opens it for this person's session; an invalid or foreign one opens nothing."""
     draft = visible_draft_or_404(slug, current_user)
     amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None or amendment.draft_id != draft.id or not can_see_amendment(current_user, amendment):
+    if amendment is None or amendment.draft_id != draft.id:
+        abort(404)
+    token = request.values.get("link")
+    if token and opens(token, amendment):
+        remember_link(amendment)
+    if not can_see_amendment(current_user, amendment, held_links()):
         abort(404)
     return draft, amendment
 
@@ -118,7 +126,8 @@ def page_context(draft: Draft, amendment: Amendment, error: str | None = None,
 @public
 def show(slug: str, amendment_id: int):
     draft, amendment = _amendment_or_404(slug, amendment_id)
-    headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
+    private = current_user.is_authenticated or not amendment.is_published
+    headers = {"Cache-Control": "private, no-store"} if private else {}
     return render_template(PAGE, **page_context(draft, amendment)), 200, headers
 
 
@@ -170,9 +179,13 @@ def _button(slug: str, amendment_id: int, action, done: str, block: str | None =
     if htmx and block:
         context = page_context(draft, amendment, error=None if status == 200 else message)
         html = render_block(PAGE, block, **context)
+        if block == "support_box":  # the count against the supporter quorum changes with it
+            html += render_template("amendments/_quorum.html", oob=True, **context)
         return html + render_template("_live.html", message=message), status
     if status != 200:
         return render_template(PAGE, **page_context(draft, amendment, error=message)), status
+    if not can_see_amendment(current_user, amendment, held_links()):  # e.g. support withdrawn before publication
+        return redirect(url_for("reading.draft", slug=slug))
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
 
 

@@ -211,7 +211,7 @@ def _amendments_follow(user, draft: Draft, old: Phase, new: Phase, now: datetime
     organisations decide, the alternatives sets are fixed and what consent did not settle is put to the
     vote; leaving voting for editing, the vote decides the amendments put to it."""
     if old == Phase.COMMENTING:
-        lapse_unsupported(draft, now)
+        lapse_unsupported(draft, now, user=user)
     if draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS:
         if new == Phase.VOTING:
             freeze_alternatives(user, draft, now)

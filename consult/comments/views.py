@@ -15,6 +15,7 @@ from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.permissions import can_see_amendment
+from consult.amendments.quorum import held_links
 from consult.comments.forms import CommentForm, EditCommentForm
 from consult.comments.models import Comment, Stance
 from consult.comments.permissions import can_comment, can_edit_comment, can_see_comment, can_withdraw_comment
@@ -150,7 +151,8 @@ def post(slug: str, paragraph_id: int):
 
 def _visible_amendment(draft: Draft, amendment_id: int | None) -> Amendment | None:
     amendment = db.session.get(Amendment, amendment_id) if amendment_id else None
-    if amendment is None or amendment.draft_id != draft.id or not can_see_amendment(current_user, amendment):
+    if (amendment is None or amendment.draft_id != draft.id
+            or not can_see_amendment(current_user, amendment, held_links())):
         return None
     return amendment
 

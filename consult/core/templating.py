@@ -63,6 +63,8 @@ ACTION_LABELS = {
     "amendment.request_vote": _l("Asked for a vote"),
     "amendment.settled_by_consent": _l("Amendment taken over by consent"),
     "amendment.put_to_vote": _l("Amendment put to the vote"),
+    "amendment.published": _l("Amendment published: supporter quorum reached"),
+    "amendment.lapsed": _l("Amendment lapsed: supporter quorum not reached"),
     "comment.publish": _l("Comment published"),
     "comment.reject": _l("Comment rejected"),
     "report.hide": _l("Reported content hidden"),

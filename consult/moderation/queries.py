@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from consult.amendments.models import Amendment, AmendmentStatus
+from consult.amendments.queries import PUBLISHED
 from consult.comments.models import Comment, CommentStatus
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Version, VersionStatus
 from consult.extensions import db
@@ -35,10 +36,16 @@ class QueueItem:
         return self.obj.content if self.kind == "report" else self.obj
 
 
+# Comments in the discussion of an amendment still collecting support wait until it is published: the
+# moderation does not see unpublished amendments of other organisations (consult.amendments.queries.visible_to).
+_ON_PUBLISHED = or_(Comment.amendment_id.is_(None),
+                    exists().where(Amendment.id == Comment.amendment_id, PUBLISHED))
+
+
 def _comments(draft_id: int | None):
     query = (select(Comment, Paragraph.draft_id).join(Paragraph, Comment.paragraph_id == Paragraph.id)
              .options(joinedload(Comment.author), joinedload(Comment.organisation))
-             .where(Comment.status == CommentStatus.PENDING))
+             .where(Comment.status == CommentStatus.PENDING, _ON_PUBLISHED))
     if draft_id is not None:
         query = query.where(Paragraph.draft_id == draft_id)
     return db.session.execute(query).unique().all()
@@ -47,7 +54,7 @@ def _comments(draft_id: int | None):
 def _amendments(draft_id: int | None):
     # One with a procedural recommendation no longer needs the moderation: consent or the vote decides it.
     query = (select(Amendment).options(joinedload(Amendment.organisation))
-             .where(Amendment.status == AmendmentStatus.SUBMITTED, Amendment.recommendation.is_(None)))
+             .where(Amendment.status == AmendmentStatus.SUBMITTED, PUBLISHED, Amendment.recommendation.is_(None)))
     if draft_id is not None:
         query = query.where(Amendment.draft_id == draft_id)
     return db.session.scalars(query).unique().all()
@@ -97,9 +104,9 @@ def waiting(draft_id: int | None = None, kind: str | None = None) -> list[QueueI
 
 def waiting_count() -> int:
     """How many items wait, for the navigation (one query)."""
-    comments = select(func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING)
+    comments = select(func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING, _ON_PUBLISHED)
     amendments = select(func.count()).select_from(Amendment).where(Amendment.status == AmendmentStatus.SUBMITTED,
-                                                                   Amendment.recommendation.is_(None))
+                                                                   PUBLISHED, Amendment.recommendation.is_(None))
     reports = select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
     return db.session.scalar(select(comments.scalar_subquery() + amendments.scalar_subquery()
                                     + reports.scalar_subquery()))

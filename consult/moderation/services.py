@@ -45,7 +45,7 @@ def report(user, draft: Draft, reason: str, now: datetime, comment: Comment | No
         raise NotAllowed(_l("Please sign in to report content."))
     if comment is not None and comment.status != CommentStatus.PUBLISHED:
         raise InvalidInput(_l("Only published comments can be reported."))
-    if amendment is not None and (not can_see_amendment(user, amendment)
+    if amendment is not None and (not can_see_amendment(user, amendment) or not amendment.is_published
                                   or amendment.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN)):
         raise InvalidInput(_l("This amendment cannot be reported."))
     reason = (reason or "").strip()
