@@ -62,14 +62,23 @@ def supporters(amendment_id: int) -> list[AmendmentSupport]:
         .where(AmendmentSupport.amendment_id == amendment_id).order_by(AmendmentSupport.created_at)))
 
 
+# Questions of the organisations' vote: put to the vote now, or decided (or lapsed) by it.
+_VOTED_ON = or_(Amendment.status == AmendmentStatus.PUT_TO_VOTE, Amendment.decided_how == DecidedHow.VOTE,
+                Amendment.lapse_reason == LapseReason.ALTERNATIVE)
+
+
 def voted_amendments(draft_id: int) -> list[Amendment]:
     """The amendments of a draft that are questions of the organisations' vote: put to the vote now, or
     decided (or lapsed) by it; oldest first, one query."""
     return list(db.session.scalars(
-        select(Amendment).where(Amendment.draft_id == draft_id, PUBLISHED, or_(
-            Amendment.status == AmendmentStatus.PUT_TO_VOTE, Amendment.decided_how == DecidedHow.VOTE,
-            Amendment.lapse_reason == LapseReason.ALTERNATIVE))
+        select(Amendment).where(Amendment.draft_id == draft_id, PUBLISHED, _VOTED_ON)
         .order_by(Amendment.created_at, Amendment.id)))
+
+
+def any_voted_on(draft_id: int) -> bool:
+    """Whether the organisations have voted, or are voting, on amendments of the draft (one query)."""
+    return db.session.scalar(select(select(Amendment.id).where(
+        Amendment.draft_id == draft_id, PUBLISHED, _VOTED_ON).exists()))
 
 
 def amendment_round(draft_id: int) -> bool:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import format_percent
 from flask_login import current_user
 
+from consult.amendments.queries import amendment_round, any_voted_on
 from consult.core import clock
 from consult.core.access import public
 from consult.drafts.models import Draft, Phase
@@ -19,9 +20,16 @@ RESULTS_PHASES = (Phase.VOTING, Phase.ADOPTED, Phase.ARCHIVED)
 
 
 def can_view_results(user, draft: Draft) -> bool:
-    """Whoever sees the draft, from its voting phase on (voting, adopted, archived). The votes of
-    organisations are public in the federation, so this includes who voted how."""
-    return draft.phase in RESULTS_PHASES and can_view_draft(user, draft)
+    """Whoever sees the draft, from its voting phase on (voting, adopted, archived), and where the
+    organisations vote on amendments, from that vote on (it is followed by editing the next version).
+    The votes of organisations are public in the federation, so this includes who voted how."""
+    return can_view_draft(user, draft) and (draft.phase in RESULTS_PHASES or any_voted_on(draft.id))
+
+
+def shows_text_questions(draft: Draft) -> bool:
+    """The paragraphs and the whole draft are questions in the voting phase once no amendment is put to
+    the vote any more, and after it (adopted, archived)."""
+    return draft.phase in RESULTS_PHASES and not amendment_round(draft.id)
 
 
 def can_see_missing_voters(user) -> bool:
@@ -46,5 +54,6 @@ def show(slug: str):
     context = {
         "draft": draft, "results": results(draft), "show_missing": can_see_missing_voters(current_user),
         "voting_open": phase_is_open(draft, Phase.VOTING, clock.now()), "percent": format_percent,
+        "text_questions": shows_text_questions(draft),
     }
     return render_template("results/results.html", **context), 200, headers
