@@ -15,6 +15,7 @@ from consult.amendments.outcomes import decide_by_vote, in_amendment_round
 from consult.amendments.procedure import settle_before_vote
 from consult.amendments.quorum import lapse_unsupported
 from consult.audit.services import record
+from consult.board.steps import open_amendment_counts
 from consult.core import clock
 from consult.core.markdown import split_blocks
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
@@ -71,11 +72,30 @@ def next_phases(draft: Draft) -> tuple[Phase, ...]:
     return NEXT_PHASES[draft.phase]
 
 
-def consequence(draft: Draft, phase: Phase):
+# Where the organisations decide (and where amendments need supporters), some steps do more.
+RECOMMEND_IN_EDITING = _l("Comments and new amendments are closed. The moderation makes a procedural recommendation "
+                          "on each amendment; the proposing organisations can agree to a modified text or put "
+                          "their original to the vote, and organisations can ask for a vote.")
+OPEN_AMENDMENT_ROUND = _l("What consent settled is decided now. The organisations first vote on the other "
+                          "%(num)d amendments; the vote on the paragraphs and the whole draft follows after the "
+                          "new version.")
+QUORUM_LAPSES = _l("Amendments that have not reached their supporter quorum lapse.")
+
+
+def consequence(draft: Draft, phase: Phase) -> str:
     """What the step into `phase` changes, said on the confirmation page."""
+    organisations = draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS
     if draft.phase == Phase.VOTING and phase == Phase.EDITING:
-        return CLOSE_AMENDMENT_ROUND
-    return CONSEQUENCES[phase]
+        said = str(CLOSE_AMENDMENT_ROUND)
+    elif organisations and phase == Phase.EDITING:
+        said = str(RECOMMEND_IN_EDITING)
+    elif organisations and phase == Phase.VOTING and (waiting := open_amendment_counts(draft)[0]):
+        said = str(OPEN_AMENDMENT_ROUND) % {"num": waiting}
+    else:
+        said = str(CONSEQUENCES[phase])
+    if draft.phase == Phase.COMMENTING and draft.support_quorum:
+        said = f"{said} {QUORUM_LAPSES}"
+    return said
 
 
 def _require_board(user) -> None:

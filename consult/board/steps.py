@@ -21,7 +21,7 @@ from consult.extensions import db
 from consult.versions.queries import in_preparation, taken_up
 
 
-def _open_counts(draft: Draft) -> tuple[int, int]:
+def open_amendment_counts(draft: Draft) -> tuple[int, int]:
     """Published amendments still open, and how many of them lack a recommendation (one query)."""
     rows = db.session.execute(select(Amendment.recommendation.is_(None), func.count(Amendment.id)).where(
         Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
@@ -44,7 +44,7 @@ def next_step(draft: Draft, now: datetime) -> str | None:
         return _("Next step: adopt the draft when the vote on the whole text has its majority")
     if draft.phase not in (Phase.COMMENTING, Phase.EDITING):
         return None
-    open_count, missing = _open_counts(draft)
+    open_count, missing = open_amendment_counts(draft)
     if missing:
         return ngettext("Next step: the procedural recommendation on %(num)d amendment is missing",
                         "Next step: procedural recommendations on %(num)d amendments are missing", missing)

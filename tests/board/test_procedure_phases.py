@@ -167,3 +167,34 @@ def test_the_moderators_procedure_shows_no_next_step(app, world, client):
     _login(client, "board")
     assert _next_step(client) == "" and factories.count(Amendment) == 1
     assert db.session.scalars(select(Amendment.recommendation)).all() == [None]
+
+
+def test_the_confirmation_pages_say_what_the_steps_do_where_the_organisations_decide(app, world, client):
+    """Into editing: recommendations, consent and requests instead of the moderation deciding; the quorum's
+    lapse where amendments need supporters; into voting: the amendment round first, with its size."""
+    _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    _propose(world, 3, AmendmentKind.DELETE, who="d2")
+    draft = _draft(world)
+    draft.support_quorum = 0
+    db.session.commit()
+    _login(client, "board")
+    into_editing = client.get("/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
+    assert "The moderation makes a procedural recommendation on each amendment" in into_editing
+    assert "The moderation decides the amendments" not in into_editing
+    assert "supporter quorum" not in into_editing
+    draft = _draft(world)
+    draft.support_quorum = 2
+    db.session.commit()
+    assert "Amendments that have not reached their supporter quorum lapse." in client.get(
+        "/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
+    _in_request(lambda: change_phase(world["board"], _draft(world), Phase.EDITING, Phase.COMMENTING))
+    db.session.commit()
+    into_voting = client.get("/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
+    assert "The organisations first vote on the other 2 amendments" in into_voting
+    assert "on each paragraph and on the whole draft" not in into_voting
+    # Where the moderation decides, the pages say what they always said.
+    draft = _draft(world)
+    draft.amendment_procedure = AmendmentProcedure.MODERATORS
+    db.session.commit()
+    assert "on each paragraph and on the whole draft" in client.get(
+        "/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
