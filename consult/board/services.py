@@ -199,7 +199,13 @@ def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reaso
         raise PhaseClosed(MOVED)
     if phase not in next_phases(draft):
         raise InvalidInput(_l("A draft cannot go from this phase to the one chosen."))
-    # The phase it leaves is closed under the draft's lock: its writes in flight wait, then are refused.
+    move_to_phase(user, draft, phase, reason, now)
+
+
+def move_to_phase(user, draft: Draft, phase: Phase, reason: str | None = None, now: datetime | None = None) -> None:
+    """The step itself, for the board's page (`change_phase`, after its checks) and the command line
+    (`flask set-phase`, user None): the phase it leaves is closed under the draft's lock (its writes in
+    flight wait, then are refused), the amendments follow the step, and the change goes to the audit log."""
     lock_draft_in(draft, draft.phase, MOVED)
     _amendments_follow(user, draft, draft.phase, phase, now or clock.now())
     set_phase(draft, phase, user=user, reason=reason)
