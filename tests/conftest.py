@@ -141,6 +141,18 @@ def database_url(request, backend):
         yield url
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_database(request):
+    """A database without any tables, for tests of the migrations (which create them from nothing)."""
+    if request.param == "sqlite":
+        folder = tempfile.mkdtemp(prefix="consult-migrate-")
+        yield f"sqlite:///{folder}/migrate.sqlite3"
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        yield cluster.create_database("consult_migrations")
+
+
 @pytest.fixture
 def extra_config() -> dict:
     """Settings a test module adds to TEST_CONFIG (override this fixture, e.g. to switch rate limits on)."""

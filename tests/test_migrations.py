@@ -1,10 +1,6 @@
 """One migration history for SQLite and PostgreSQL, and it agrees with the models."""
 from __future__ import annotations
 
-import shutil
-import tempfile
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -12,18 +8,7 @@ from sqlalchemy import inspect
 
 from consult import create_app
 from consult.extensions import db
-from tests.conftest import BACKENDS, TEST_CONFIG
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database(request):
-    if request.param == "sqlite":
-        folder = tempfile.mkdtemp(prefix="consult-migrate-")
-        yield f"sqlite:///{folder}/migrate.sqlite3"
-        shutil.rmtree(folder, ignore_errors=True)
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        yield cluster.create_database("consult_migrations")
+from tests.conftest import TEST_CONFIG
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades_to_nothing(empty_database):

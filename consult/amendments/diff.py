@@ -46,7 +46,7 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _SENTENCE_END = frozenset(".!?:;")
-_MARGIN = 400  # tokens of the shared head and tail still left to the matcher, see _Matcher
+_MARGIN = 400  # tokens of the shared head and tail still left to the matcher, see WordMatcher
 _SHORT_WORD = 3  # the longest word that still counts as filler between two changes
 
 _Hunk = tuple[list[str], ...]  # one stretch of text in each of two or three versions
@@ -97,7 +97,7 @@ def diff(old: str, new: str) -> list[Segment]:
     insertion that replaces it.
     """
     a, b = tokens(old), tokens(new)
-    opcodes = _Matcher(None, a, b).get_opcodes()
+    opcodes = WordMatcher(None, a, b).get_opcodes()
     hunks = _fold_fillers(_slide_edits([(a[i1:i2], b[j1:j2]) for _, i1, i2, j1, j2 in opcodes]))
     segments = []
     for deleted, inserted in hunks:
@@ -160,14 +160,15 @@ def merge_all(base: str, texts: list[str]) -> Merge:
     return result
 
 
-class _Matcher(SequenceMatcher):
+class WordMatcher(SequenceMatcher):
     """difflib's matcher without the "popular token" heuristic, which would take the space for junk.
 
     Without that heuristic difflib's longest-match search visits every place of every
     space token for each token: it grows with the square of the paragraph. So the
     words both texts begin and end with are matched first, in one pass each, and only
     the changed middle goes to cydifflib, difflib's own algorithm in C. `get_opcodes`
-    and the rest are difflib's, worked out from these matching blocks.
+    and the rest are difflib's, worked out from these matching blocks. Also the change
+    document's (consult/exports/changes.py), so that it is as fast as the diff.
     """
 
     def __init__(self, isjunk=None, a=(), b=(), autojunk=False):  # noqa: ARG002 -- difflib's signature
@@ -298,7 +299,7 @@ def _sync_parts(base: list[str], ours: list[str], theirs: list[str]) -> list[_Hu
     """The three token lists cut into stretches that none of the sides changed, and the rest."""
     parts: list[_Hunk] = []
     iz = ia = ib = 0
-    for z1, z2, a1, a2, b1, b2 in Merge3(base, ours, theirs, sequence_matcher=_Matcher).find_sync_regions():
+    for z1, z2, a1, a2, b1, b2 in Merge3(base, ours, theirs, sequence_matcher=WordMatcher).find_sync_regions():
         parts += [(base[iz:z1], ours[ia:a1], theirs[ib:b1]), (base[z1:z2],) * 3]
         iz, ia, ib = z2, a2, b2
     return _tidy(parts)

@@ -79,8 +79,10 @@ def recommend(user, amendment: Amendment, draft: Draft, recommendation: str, rea
                                 "another moderator decides this merge."))
         values["recommended_merge_into_id"] = merge_into.id
     before = (amendment.recommendation, amendment.recommended_text, amendment.recommended_merge_into_id)
-    # One conditional UPDATE (the amendment's row first, then the draft's, in the order of a decision):
-    # an amendment withdrawn a moment ago is not recommended.
+    # The draft's lock first, then the amendment's row, in the order of a step into voting (which settles
+    # the amendments under the draft's lock): a recommendation sent at that moment waits and is refused.
+    lock_draft_in(draft, draft.phase, RECOMMEND_CLOSED)
+    # One conditional UPDATE: an amendment withdrawn a moment ago is not recommended.
     result = db.session.execute(update(Amendment).where(
         Amendment.id == amendment.id, Amendment.status == AmendmentStatus.SUBMITTED).values(**values)
         .execution_options(synchronize_session=False))
@@ -88,7 +90,6 @@ def recommend(user, amendment: Amendment, draft: Draft, recommendation: str, rea
         db.session.refresh(amendment)
         raise AlreadyChanged(_l("Someone else has just decided or withdrawn this amendment; "
                                 "the page now shows its current state."))
-    lock_draft_in(draft, draft.phase, RECOMMEND_CLOSED)
     cleared = 0
     if before != (recommendation, values["recommended_text"], values["recommended_merge_into_id"]):
         cleared = db.session.execute(delete(AmendmentConsent).where(

@@ -4,7 +4,7 @@ it lapses when the commenting phase ends without the quorum.
 
 - `Draft.support_quorum` = N > 0: `propose` leaves `published_at` empty; `publish_if_quorum` (called by
   `support` under the draft's lock) sets it when the Nth organisation other than the proposer supports
-  it, once (a conditional UPDATE). Support withdrawn before that lowers the count; after publication
+  it, once (a conditional UPDATE); when the board lowers N, `publish_reached` publishes those that meet it. Support withdrawn before that lowers the count; after publication
   the amendment stays published: what others have read cannot be taken back.
 - Who sees an unpublished amendment: `consult.amendments.permissions.can_see_amendment` and the query
   filter `consult.amendments.queries.visible_to` (one rule). The support link carries a signed token
@@ -87,13 +87,15 @@ def supporting_organisations(amendment: Amendment) -> int:
 def publish_if_quorum(user, amendment: Amendment, draft: Draft, now: datetime) -> bool:
     """Publish the amendment when the quorum is met; True when this call published it.
 
-    Called by `support` after its row is written and under the draft's lock, which every support takes
-    first: concurrent supports are counted one after the other, each sees the ones committed before it.
-    The UPDATE is conditional on `published_at IS NULL`, so the amendment is published exactly once."""
-    if not draft.support_quorum or amendment.published_at is not None:
+    Called under the draft's lock, which every support takes first and the board takes to change the
+    quorum (`publish_reached`): concurrent supports are counted one after the other, each sees the ones
+    committed before it and the quorum as it is now (read anew under the lock, not as the request loaded
+    it). The UPDATE is conditional on `published_at IS NULL`, so the amendment is published exactly once."""
+    if amendment.published_at is not None:
         return False
+    quorum = db.session.scalar(select(Draft.support_quorum).where(Draft.id == draft.id)) or 0
     have = supporting_organisations(amendment)
-    if have < draft.support_quorum:
+    if have < quorum:
         return False
     result = db.session.execute(
         update(Amendment).where(Amendment.id == amendment.id, Amendment.published_at.is_(None),
@@ -103,9 +105,20 @@ def publish_if_quorum(user, amendment: Amendment, draft: Draft, now: datetime) -
         return False
     touch(db.session.connection(), [draft.id])
     record(user, "amendment.published", f"amendment:{amendment.id}", now, draft_id=draft.id,
-           paragraph_id=amendment.paragraph_id, supporters=have, quorum=draft.support_quorum)
+           paragraph_id=amendment.paragraph_id, supporters=have, quorum=quorum)
     db.session.refresh(amendment)
     return True
+
+
+def publish_reached(user, draft: Draft, now: datetime) -> list[Amendment]:
+    """The board has changed the supporter quorum (`consult.board.services.update_settings`, under the
+    draft's lock, the new quorum flushed): the amendments still collecting support that meet it now are
+    published, each as its Nth support would have done it (`publish_if_quorum`, its audit row). A raised
+    quorum publishes nothing and unpublishes nothing: what others have read cannot be taken back."""
+    waiting = db.session.scalars(select(Amendment).where(
+        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
+        Amendment.published_at.is_(None)).order_by(Amendment.id)).all()
+    return [amendment for amendment in waiting if publish_if_quorum(user, amendment, draft, now)]
 
 
 # Lapse ---------------------------------------------------------------------------------------------

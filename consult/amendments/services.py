@@ -18,7 +18,7 @@ from consult.audit.services import record
 from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import AmendmentProcedure, Draft, ParagraphText, Phase
-from consult.drafts.locks import lock_open_draft
+from consult.drafts.locks import lock_draft_in, lock_open_draft
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.revision import touch
 from consult.extensions import db
@@ -27,6 +27,7 @@ MAX_JUSTIFICATION = 5000
 CLOSED = _l("Amendments are not possible now: the commenting phase of this draft is closed.")
 CHANGE_CLOSED = _l("Amendments cannot be changed now: the commenting phase of this draft is closed.")
 SUPPORT_CLOSED = _l("Amendments cannot be supported now: the commenting phase of this draft is closed.")
+DECIDE_CLOSED = _l("Amendments are decided in the commenting and editing phases; this draft is past them.")
 
 
 class Decision:
@@ -105,9 +106,10 @@ def propose(user, draft: Draft, text: ParagraphText, kind: AmendmentKind, propos
 
 
 def _refuse_change(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
-    """The refusals of a change by the author. The phase is checked again under the draft's lock after
-    the change is written: the amendment's row is locked first and the draft's second, in the order a
-    moderator's decision takes them, so that the two cannot wait for each other."""
+    """The refusals of a change by the author. The phase is checked again under the draft's lock, taken
+    before the amendment's row is written: every transaction that writes amendments locks the draft first
+    and the rows second (a decision, a recommendation, the phase change that lets amendments lapse or puts
+    them to the vote), so that no two of them can wait for each other."""
     if not is_author(user, amendment):
         raise NotAllowed(_l("Only the author can change this amendment."))
     if amendment.status != AmendmentStatus.SUBMITTED:
@@ -120,18 +122,20 @@ def edit(user, amendment: Amendment, draft: Draft, text: ParagraphText, kind: Am
          proposed: str | None, justification: str, now: datetime) -> Amendment:
     """The author changes kind, text or justification while the amendment waits for its decision."""
     _refuse_change(user, amendment, draft, now)
+    proposed, justification = _checked_text(kind, text, proposed), _checked_justification(justification)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)  # before the row's lock: see _refuse_change
     amendment.kind = kind
-    amendment.proposed_text = _checked_text(kind, text, proposed)
-    amendment.justification = _checked_justification(justification)
+    amendment.proposed_text = proposed
+    amendment.justification = justification
     amendment.updated_at = now
     db.session.flush()
-    lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)  # after the row's lock: see _refuse_change
     return amendment
 
 
 def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
     """Move the amendment from `old` to a new state in one conditional UPDATE: when two people
-    act at once, only the first finds it in `old`; the second gets a clear refusal."""
+    act at once, only the first finds it in `old`; the second gets a clear refusal. The caller holds
+    the draft's lock already (see `_refuse_change`)."""
     result = db.session.execute(
         update(Amendment).where(Amendment.id == amendment.id, Amendment.status == old).values(**values)
         .execution_options(synchronize_session=False))
@@ -145,8 +149,8 @@ def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
 
 def withdraw(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
     _refuse_change(user, amendment, draft, now)
-    _set_status(amendment, AmendmentStatus.SUBMITTED, status=AmendmentStatus.WITHDRAWN, updated_at=now)
     lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
+    _set_status(amendment, AmendmentStatus.SUBMITTED, status=AmendmentStatus.WITHDRAWN, updated_at=now)
 
 
 def _refuse_support(user, amendment: Amendment, draft: Draft, now: datetime) -> None:
@@ -187,11 +191,11 @@ def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) ->
     """The organisation takes its support back. Before publication the count against the supporter quorum
     drops; a published amendment stays published (others have read it)."""
     _refuse_support(user, amendment, draft, now)
+    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)   # before the row's: see _refuse_change
     result = db.session.execute(delete(AmendmentSupport).where(
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
     if result.rowcount == 0:
         raise AlreadyChanged(_l("Your organisation does not support this amendment."))
-    lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)
     db.session.expire(amendment, ["supports"])
 
 
@@ -210,7 +214,7 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
     if not amendment.is_published:
         raise NotAllowed(_l("This amendment is still collecting support: it can be decided once it is published."))
     if draft.phase not in DECIDING_PHASES:
-        raise PhaseClosed(_l("Amendments are decided in the commenting and editing phases; this draft is past them."))
+        raise PhaseClosed(DECIDE_CLOSED)
     if decision not in Decision.ALL:
         raise InvalidInput(_l("Please choose a decision."))
     reason = (reason or "").strip()
@@ -230,6 +234,7 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
             raise NotAllowed(_l("The amendment to merge into comes from your own organisation: "
                                 "another moderator decides this merge."))
         values["merged_into_id"] = merged_into.id
+    lock_draft_in(draft, draft.phase, DECIDE_CLOSED)   # before the row's lock: see _refuse_change
     _set_status(amendment, AmendmentStatus.SUBMITTED, **values)
     record(user, f"amendment.{decision}", f"amendment:{amendment.id}", now, draft_id=draft.id, reason=reason,
            paragraph_id=amendment.paragraph_id, organisation=getattr(amendment.organisation, "short_name", None),

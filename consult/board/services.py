@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from consult.amendments.alternatives import freeze_alternatives
 from consult.amendments.outcomes import decide_by_vote, in_amendment_round
 from consult.amendments.procedure import settle_before_vote
-from consult.amendments.quorum import lapse_unsupported
+from consult.amendments.quorum import lapse_unsupported, publish_reached
 from consult.audit.services import record
 from consult.board.steps import open_amendment_counts
 from consult.core import clock
@@ -158,7 +158,8 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
     """Title, visibility, moderation policy, voting rules and what the documents' appendix shows (None: as it
     is); how amendments are decided, the supporter quorum and the deadline for requests for a vote (KEEP: as
     they are). The voting rules are fixed once voting begins, the appendix once the position's documents
-    exist; for the amendment rules see `_refuse_amendment_rules`."""
+    exist; for the amendment rules see `_refuse_amendment_rules`. A lowered supporter quorum publishes the
+    amendments that meet it now (`quorum.publish_reached`); a raised one unpublishes nothing."""
     _require_board(user)
     amendment_procedure = draft.amendment_procedure if amendment_procedure is KEEP else amendment_procedure
     support_quorum = draft.support_quorum if support_quorum is KEEP else support_quorum
@@ -185,12 +186,17 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
         ("appendix_shows_ballots", appendix_shows_ballots), ("amendment_procedure", amendment_procedure),
         ("support_quorum", support_quorum), ("vote_requests_until", vote_requests_until))
         if getattr(draft, name) != value}
+    if "support_quorum" in changed:
+        # Under the draft's lock, as every support counts: none is counted against the old quorum after this.
+        lock_draft_in(draft, draft.phase, MOVED)
     for name, value in changed.items():
         setattr(draft, name, value)
     if changed:
         record(user, "draft.settings", f"draft:{draft.id}", now, draft_id=draft.id,
                changed={k: str(v) for k, v in changed.items()})
     db.session.flush()
+    if "support_quorum" in changed:
+        publish_reached(user, draft, now)  # a lowered quorum: those that meet it now are published
 
 
 def set_deadlines(user, draft: Draft, deadlines: dict[Phase, datetime | None], now: datetime) -> None:
@@ -219,7 +225,13 @@ def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reaso
         raise PhaseClosed(MOVED)
     if phase not in next_phases(draft):
         raise InvalidInput(_l("A draft cannot go from this phase to the one chosen."))
-    # The phase it leaves is closed under the draft's lock: its writes in flight wait, then are refused.
+    move_to_phase(user, draft, phase, reason, now)
+
+
+def move_to_phase(user, draft: Draft, phase: Phase, reason: str | None = None, now: datetime | None = None) -> None:
+    """The step itself, for the board's page (`change_phase`, after its checks) and the command line
+    (`flask set-phase`, user None): the phase it leaves is closed under the draft's lock (its writes in
+    flight wait, then are refused), the amendments follow the step, and the change goes to the audit log."""
     lock_draft_in(draft, draft.phase, MOVED)
     _amendments_follow(user, draft, draft.phase, phase, now or clock.now())
     set_phase(draft, phase, user=user, reason=reason)

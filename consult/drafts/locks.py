@@ -21,9 +21,14 @@ Adoption and phase changes lock the same row first (`lock_draft_in`), read what 
 (adoption: the tallies it renders) and commit; the writes that waited are refused then.
 The lock is held until the transaction ends, so callers take it late, after their slow work
 (rendering Markdown, hashing): a new row (vote, comment, amendment, support) just before it is
-written; a change to an existing row (an edit, a withdrawal) just after it is flushed, so that
-the row's lock comes before the draft's, in the order a moderator's decision takes them and
-two such transactions cannot wait for each other. Either way the check holds at the commit.
+written. A change to an existing row keeps one order of locks with everything else that writes
+such rows, so that two transactions cannot wait for each other (PostgreSQL would abort one of
+them with a deadlock error): amendments are written by the phase change under the draft's lock
+(they lapse, are settled by consent, put to the vote, decided by it), so every change of an
+amendment (an edit, a withdrawal, a decision, a recommendation, a report that hides it) takes
+the draft's lock first and the row's second; comments, which no phase change writes, are
+changed row first, draft second (an edit, a withdrawal, a moderator's decision). Either way the
+check holds at the commit.
 
 Known limit: on PostgreSQL a deadline is compared as the UPDATE's snapshot sees it. When the
 board moves a deadline while a write waits for the draft's lock, the write is judged by the

@@ -29,12 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from difflib import SequenceMatcher
 
 from flask_babel import format_date, format_time, gettext as _
 from sqlalchemy import select
 
-from consult.amendments.diff import diff, tokens
+from consult.amendments.diff import WordMatcher, diff, tokens
 from consult.drafts.models import ParagraphText, Version
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.layout import BREAK, CELL, Block, Format, layout
@@ -112,7 +111,8 @@ def _aligned(a: list[str], b: list[str]) -> dict[int, int]:
     if a == b:
         return {i: i for i in range(len(a))}
     pairs = {}
-    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+    # The diff's matcher: as fast on a long paragraph as its diff (difflib's own grows with the square).
+    for block in WordMatcher(None, a, b).get_matching_blocks():
         pairs.update({block.a + k: block.b + k for k in range(block.size)})
     return pairs
 

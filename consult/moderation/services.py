@@ -95,6 +95,9 @@ def decide_report(user, row: Report, decision: str, reason: str | None, now: dat
     if decision not in REPORT_DECISIONS:
         raise InvalidInput(_l("Please choose a decision."))
     reason = _reason(reason, required=decision == "hide")
+    if row.amendment_id is not None:
+        # The draft's lock before the amendment's row, in the order of a phase change (consult.drafts.locks).
+        touch(db.session.connection(), [row.draft_id])
     result = db.session.execute(
         update(Report).where(Report.id == row.id, Report.status == ReportStatus.OPEN)
         .values(status=REPORT_DECISIONS[decision], decided_by_id=user.id, decided_at=now, decision_reason=reason)

@@ -56,7 +56,7 @@ def _cases(count, length=600):
 
 def _old(monkeypatch, fn, *args):
     with monkeypatch.context() as patch:
-        patch.setattr(diff_module, "_Matcher", _Difflib)
+        patch.setattr(diff_module, "WordMatcher", _Difflib)
         return fn(*args)
 
 
@@ -74,12 +74,12 @@ def test_the_matcher_finds_difflibs_matching_blocks(case):
     base, ours, _ = case
     a, b = tokens(base), tokens(ours)
     assert len(a) > 2 * diff_module._MARGIN  # long enough for the head and tail to be cut
-    assert diff_module._Matcher(None, a, b).get_matching_blocks() == _Difflib(None, a, b).get_matching_blocks()
-    assert diff_module._Matcher(None, a, b).get_opcodes() == _Difflib(None, a, b).get_opcodes()
+    assert diff_module.WordMatcher(None, a, b).get_matching_blocks() == _Difflib(None, a, b).get_matching_blocks()
+    assert diff_module.WordMatcher(None, a, b).get_opcodes() == _Difflib(None, a, b).get_opcodes()
 
 
 def test_texts_that_share_everything_or_nothing():
     for a, b in [("", ""), ("Die Teilhabe", "Die Teilhabe"), ("", "neu"), ("alt", ""), ("a b", "c d"),
                  ("Die Teilhabe", "Die Teilhabe wird"), ("wird gesichert", "Sie wird gesichert")]:
         ta, tb = tokens(a), tokens(b)
-        assert diff_module._Matcher(None, ta, tb).get_opcodes() == _Difflib(None, ta, tb).get_opcodes()
+        assert diff_module.WordMatcher(None, ta, tb).get_opcodes() == _Difflib(None, ta, tb).get_opcodes()

@@ -29,7 +29,6 @@ from consult.votes.models import Choice
 from consult.votes.services import cast_vote
 from tests import factories
 from tests.conftest import csrf_token
-from tests.test_migrations import empty_database  # noqa: F401  (the fixture)
 
 SLUG = "teilhabe"
 
