@@ -17,9 +17,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from consult.accounts.permissions import is_party_to, refuse_deciding, speaks_for_member_organisation
-from consult.amendments.models import (Amendment, AmendmentConsent, AmendmentKind, AmendmentStatus, ConsentKind,
+from consult.accounts.permissions import speaks_for_member_organisation
+from consult.amendments.models import (Amendment, AmendmentConsent, AmendmentStatus, ConsentKind,
                                        DecidedHow, Recommendation)
+from consult.amendments.checks import check_choice
 from consult.amendments.permissions import DECIDING_PHASES
 from consult.audit.services import record
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
@@ -35,17 +36,10 @@ REQUEST_CLOSED = _l("A vote can be asked for only in the commenting and editing 
 REQUEST_DEADLINE = _l("The deadline for asking for a vote on amendments has passed.")
 # What the proposing organisation answers: a recommendation that changes or replaces its own text.
 ANSWERABLE = (Recommendation.ACCEPT_MODIFIED, Recommendation.MERGE)
-# Where a merge target can no longer take anything up.
-CLOSED_TARGETS = (AmendmentStatus.WITHDRAWN, AmendmentStatus.REJECTED, AmendmentStatus.HIDDEN, AmendmentStatus.LAPSED)
 
 
 def organisations_decide(draft: Draft) -> bool:
     return draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS
-
-
-def _recommended_text(amendment: Amendment, text: str | None) -> str:
-    from consult.amendments.services import _modified_text  # the same checks as a modified decision
-    return _modified_text(amendment, text)
 
 
 def recommend(user, amendment: Amendment, draft: Draft, recommendation: str, reason: str, now: datetime,
@@ -55,29 +49,12 @@ def recommend(user, amendment: Amendment, draft: Draft, recommendation: str, rea
     SUBMITTED; consent or the vote decides it. It can be changed until voting begins; each time an audit
     row. When what is recommended changes, the proposing organisation's answer no longer applies and is
     cleared (it agreed to another text); requests for a vote stay (they only count for "accept")."""
-    refuse_deciding(user, amendment)
-    if draft.phase not in DECIDING_PHASES:
-        raise PhaseClosed(RECOMMEND_CLOSED)
-    if recommendation not in set(Recommendation):
-        raise InvalidInput(_l("Please choose a decision."))
-    recommendation = Recommendation(recommendation)
-    reason = (reason or "").strip()
-    if recommendation != Recommendation.ACCEPT and not reason:
-        raise InvalidInput(_l("Please give a reason: the author's organisation will read it."))
+    choice = check_choice(user, amendment, draft, recommendation, reason, recommended_text, merge_into,
+                          RECOMMEND_CLOSED)
+    recommendation, reason = Recommendation(choice.what), choice.reason
     values = {"recommendation": recommendation, "recommended_by_id": user.id, "recommended_at": now,
-              "recommendation_reason": reason or None, "recommended_text": None, "recommended_merge_into_id": None}
-    if recommendation == Recommendation.ACCEPT_MODIFIED:
-        if amendment.kind == AmendmentKind.DELETE:
-            raise InvalidInput(_l("A deletion is accepted or rejected as it is."))
-        values["recommended_text"] = _recommended_text(amendment, recommended_text)
-    if recommendation == Recommendation.MERGE:
-        if (merge_into is None or merge_into.id == amendment.id or merge_into.draft_id != amendment.draft_id
-                or merge_into.status in CLOSED_TARGETS):
-            raise InvalidInput(_l("Please choose another open or accepted amendment of this draft to merge into."))
-        if is_party_to(user, merge_into):
-            raise NotAllowed(_l("The amendment to merge into comes from your own organisation: "
-                                "another moderator decides this merge."))
-        values["recommended_merge_into_id"] = merge_into.id
+              "recommendation_reason": reason or None, "recommended_text": choice.text,
+              "recommended_merge_into_id": choice.merge_into_id}
     before = (amendment.recommendation, amendment.recommended_text, amendment.recommended_merge_into_id)
     # The draft's lock first, then the amendment's row, in the order of a step into voting (which settles
     # the amendments under the draft's lock): a recommendation sent at that moment waits and is refused.

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, null, select, update
 from sqlalchemy.exc import IntegrityError
 
-from consult.accounts.permissions import is_party_to, refuse_deciding, speaks_for_member_organisation
+from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import (Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport, DecidedHow,
                                       LapseReason)
-from consult.amendments.permissions import DECIDING_PHASES, is_author
+from consult.amendments import checks
+from consult.amendments.checks import check_choice, one_paragraph
+from consult.amendments.permissions import is_author
 from consult.amendments.quorum import publish_if_quorum
+from consult.amendments.procedure import recommend
 from consult.audit.services import record
-from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.models import AmendmentProcedure, Draft, ParagraphText, Phase
 from consult.drafts.locks import lock_draft_in, lock_open_draft
@@ -31,12 +32,9 @@ DECIDE_CLOSED = _l("Amendments are decided in the commenting and editing phases;
 
 
 class Decision:
-    ACCEPT = "accept"
-    ACCEPT_MODIFIED = "accept_modified"
-    REJECT = "reject"
-    MERGE = "merge"
-
-    ALL = (ACCEPT, ACCEPT_MODIFIED, REJECT, MERGE)
+    """A moderator's choice on an amendment (`consult.amendments.checks`), and the state it gives where the
+    moderation decides."""
+    ACCEPT, ACCEPT_MODIFIED, REJECT, MERGE = checks.ACCEPT, checks.ACCEPT_MODIFIED, checks.REJECT, checks.MERGE
     STATUS = {ACCEPT: AmendmentStatus.ACCEPTED, ACCEPT_MODIFIED: AmendmentStatus.ACCEPTED_MODIFIED,
               REJECT: AmendmentStatus.REJECTED, MERGE: AmendmentStatus.MERGED}
 
@@ -49,26 +47,11 @@ def _refuse_proposal(user, draft: Draft, now: datetime) -> None:
         raise PhaseClosed(CLOSED)
 
 
-def _one_paragraph(text: str | None, empty, too_long, blank_lines) -> str:
-    """`text` stripped, refused with the given messages when empty, too long, or more than one paragraph."""
-    text = (text or "").strip().replace("\r\n", "\n")
-    limit = current_app.config["MARKDOWN_MAX_LENGTH"]
-    if not text:
-        raise InvalidInput(empty)
-    if "\n\n" in text:
-        raise InvalidInput(blank_lines)
-    try:
-        render_block(text, max_length=limit)
-    except MarkdownError:
-        raise InvalidInput(too_long % {"max": limit}) from None
-    return text
-
-
 def _checked_text(kind: AmendmentKind, text: ParagraphText, proposed: str | None) -> str | None:
     """The proposed text, stripped and checked: one paragraph of Markdown, changed from the current one."""
     if kind == AmendmentKind.DELETE:
         return None
-    proposed = _one_paragraph(
+    proposed = one_paragraph(
         proposed, _l("Please write the text you propose."),
         _l("The proposed text is too long (at most %(max)d characters)."),
         _l("An amendment changes one paragraph: please remove the empty lines, "
@@ -207,33 +190,16 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
     goes into, so that one must not be the decider's own (`is_party_to`) either. Where the organisations
     decide, the same form makes a procedural recommendation instead (`procedure.recommend`)."""
     if draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS:
-        from consult.amendments.procedure import recommend  # procedure builds on this module's checks
         return recommend(user, amendment, draft, decision, reason, now, recommended_text=adopted_text,
                          merge_into=merged_into)
-    refuse_deciding(user, amendment)
-    if not amendment.is_published:
-        raise NotAllowed(_l("This amendment is still collecting support: it can be decided once it is published."))
-    if draft.phase not in DECIDING_PHASES:
-        raise PhaseClosed(DECIDE_CLOSED)
-    if decision not in Decision.ALL:
-        raise InvalidInput(_l("Please choose a decision."))
-    reason = (reason or "").strip()
-    if decision in (Decision.REJECT, Decision.ACCEPT_MODIFIED, Decision.MERGE) and not reason:
-        raise InvalidInput(_l("Please give a reason: the author's organisation will read it."))
+    choice = check_choice(user, amendment, draft, decision, reason, adopted_text, merged_into, DECIDE_CLOSED)
+    reason = choice.reason
     values = {"status": Decision.STATUS[decision], "decided_by_id": user.id, "decided_at": now,
               "decision_reason": reason or None, "decided_how": DecidedHow.MODERATORS}
-    if decision == Decision.ACCEPT_MODIFIED:
-        if amendment.kind == AmendmentKind.DELETE:
-            raise InvalidInput(_l("A deletion is accepted or rejected as it is."))
-        values["adopted_text"] = _modified_text(amendment, adopted_text)
-    if decision == Decision.MERGE:
-        if (merged_into is None or merged_into.id == amendment.id or merged_into.draft_id != amendment.draft_id
-                or merged_into.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.REJECTED, AmendmentStatus.HIDDEN)):
-            raise InvalidInput(_l("Please choose another open or accepted amendment of this draft to merge into."))
-        if is_party_to(user, merged_into):
-            raise NotAllowed(_l("The amendment to merge into comes from your own organisation: "
-                                "another moderator decides this merge."))
-        values["merged_into_id"] = merged_into.id
+    if choice.text is not None:
+        values["adopted_text"] = choice.text
+    if choice.merge_into_id is not None:
+        values["merged_into_id"] = choice.merge_into_id
     lock_draft_in(draft, draft.phase, DECIDE_CLOSED)   # before the row's lock: see _refuse_change
     _set_status(amendment, AmendmentStatus.SUBMITTED, **values)
     record(user, f"amendment.{decision}", f"amendment:{amendment.id}", now, draft_id=draft.id, reason=reason,
@@ -241,13 +207,3 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
            merged_into=values.get("merged_into_id"))
     db.session.flush()
     return amendment
-
-
-def _modified_text(amendment: Amendment, adopted: str | None) -> str:
-    adopted = _one_paragraph(
-        adopted, _l("Please write the text as it is adopted."),
-        _l("The adopted text is too long (at most %(max)d characters)."),
-        _l("The adopted text is one paragraph: please remove the empty lines."))
-    if adopted == (amendment.proposed_text or "").strip():
-        raise InvalidInput(_l("The adopted text is the proposal unchanged: choose “Accept” instead."))
-    return adopted
