@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from consult.accounts.models import Role
-from consult.amendments.models import AlternativeSet, Amendment
+from consult.amendments.models import AlternativeSet, Amendment, AmendmentStatus, LapseReason
 from consult.amendments.outcomes import decide_by_vote
 from consult.core import clock
 from consult.drafts.models import AmendmentProcedure, Draft, Phase
@@ -159,6 +159,11 @@ def test_the_results_group_the_set_and_say_why_one_lapsed(client, auth, world):
 def test_the_appendix_names_the_lapse_and_the_alternatives_order(app, world):
     draft = _draft(world)
     close_round(draft, world["board"])
+    # Lapsed at the end of commenting without its supporters: never published, so in no document.
+    unpublished = make_amendment(draft, 2, None, None, status=AmendmentStatus.LAPSED, lapse_reason=LapseReason.QUORUM,
+                                 text="Nie veröffentlicht.")
+    unpublished.published_at = None
+    db.session.commit()
     with app.test_request_context():
         document = build_document(draft)
         markdown = FORMATS["md"].write(document).decode("utf-8")
@@ -172,6 +177,7 @@ def test_the_appendix_names_the_lapse_and_the_alternatives_order(app, world):
         for place, name in enumerate(("first", "second", "third"), start=1):
             assert f"Alternative {place} von 3 zu § 2" in text, name
         assert "lapsed" not in text and "put_to_vote" not in text
-    assert "Erledigt: Unterstützungsquorum nicht erreicht" not in markdown
+    for text in (markdown, html, body):
+        assert "Unterstützungsquorum nicht erreicht" not in text and "Nie veröffentlicht" not in text
     # The single amendments have no place in a set.
     assert markdown.count("Alternative ") == 3
