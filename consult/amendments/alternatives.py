@@ -286,3 +286,41 @@ def alternatives_context(user, draft: Draft, amendment: Amendment, now: datetime
     alternatives = set_of(draft, amendment)
     return {"alternatives": alternatives,
             "can_reorder_alternatives": alternatives is not None and can_reorder(user, draft)}
+
+
+@dataclass(frozen=True)
+class VotingGroup:
+    """What the voters see as one step of the amendment round: an alternatives set (its members in voting
+    order) or one single amendment. `members` are whatever the page lists (questions, results rows)."""
+
+    paragraph_position: int | None      # the paragraph's § (None: not in the version shown)
+    set_id: int | None                  # the alternatives set, None for a single amendment
+    members: tuple
+
+    @property
+    def is_alternatives(self) -> bool:
+        return self.set_id is not None
+
+
+def voting_groups(items, describe) -> list[VotingGroup]:
+    """`items` (amendments, or rows standing for them) grouped as they are voted: each alternatives set's
+    members together in their voting order (`alternative_position`), the sets by §, then the single amendments
+    by § and age. `describe(item)` gives (set id, position in the set, §, amendment id) from what the caller
+    already loaded, so no query is made. A stored set with one member left is shown as a single amendment:
+    there is nothing to choose between."""
+    by_set: dict[int, list] = {}
+    singles = []
+    for item in items:
+        set_id = describe(item)[0]
+        (by_set.setdefault(set_id, []) if set_id is not None else singles).append(item)
+    groups = []
+    for set_id, members in by_set.items():
+        if len(members) < 2:
+            singles.extend(members)
+            continue
+        members.sort(key=lambda item: (describe(item)[1] or 0, describe(item)[3]))
+        groups.append(VotingGroup(describe(members[0])[2], set_id, tuple(members)))
+    last = float("inf")
+    groups.sort(key=lambda g: (g.paragraph_position if g.paragraph_position is not None else last, g.set_id))
+    singles.sort(key=lambda item: (describe(item)[2] if describe(item)[2] is not None else last, describe(item)[3]))
+    return groups + [VotingGroup(describe(item)[2], None, (item,)) for item in singles]

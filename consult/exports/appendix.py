@@ -48,7 +48,10 @@ def turnout(question: QuestionResult) -> str:
 
 
 def outcome(question: QuestionResult) -> str:
-    """"angenommen" or "abgelehnt"."""
+    """"angenommen" or "abgelehnt"; "erledigt" for an alternative that lapsed because one voted before it passed
+    (whatever its own figures)."""
+    if question.status is not None and question.status.value == "lapsed":
+        return _("lapsed")
     return _("carried") if question.carried else _("not carried")
 
 
@@ -193,12 +196,35 @@ STATUS_LABELS = {
     "accepted_modified": "Accepted in modified form",
     "rejected": "Rejected",
     "merged": "Merged into another amendment",
+    "lapsed": "Lapsed",
+    "put_to_vote": "Put to the vote",
 }
 
 
 def status_label(status: str) -> str:
     """An amendment's decision as the documents name it."""
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def lapse_label(amendment: DecidedAmendment) -> str:
+    """Why an amendment lapsed, in the words of its decision: "Erledigt durch Annahme von Änderungsantrag 7"
+    (an alternative voted after the one that passed) or "Erledigt: Unterstützungsquorum nicht erreicht"."""
+    if amendment.settled_by is not None:
+        return _("Lapsed by the adoption of amendment %(num)d", num=amendment.settled_by)
+    if amendment.lapse_reason == "quorum":
+        return _("Lapsed: supporter quorum not reached")
+    return status_label(amendment.status)
+
+
+def alternative_label(amendment: DecidedAmendment) -> str:
+    """"Alternative 2 von 3 zu § 4": an amendment's place in the voting order of its alternatives set ("" for
+    one that was in none)."""
+    if not amendment.alternative_place:
+        return ""
+    if amendment.position:
+        return _("Alternative %(num)d of %(count)d to § %(position)d", num=amendment.alternative_place,
+                 count=amendment.alternatives, position=amendment.position)
+    return _("Alternative %(num)d of %(count)d", num=amendment.alternative_place, count=amendment.alternatives)
 
 
 def kind_label(kind: str) -> str:
@@ -220,12 +246,15 @@ def amendment_title(amendment: DecidedAmendment) -> str:
 def decision(amendment: DecidedAmendment) -> str:
     """"Übernommen · Fassung 2": how an amendment was decided, and the version that took it in. Where the
     organisations decided it: "… · durch Zustimmung von <Organisation>" (the "Decided by" line names the
-    person and the date) or "… · durch Abstimmung der Organisationen"."""
-    parts = [status_label(amendment.status)]
+    person and the date) or "… · durch Abstimmung der Organisationen", and for an alternative its place in
+    the voting order ("Alternative 2 von 3 zu § 4"); a lapsed one says why it lapsed."""
+    parts = [lapse_label(amendment) if amendment.status == "lapsed" else status_label(amendment.status)]
     if amendment.decided_how == "consent":
         parts.append(_("by consent of %(organisation)s", organisation=amendment.organisation))
     elif amendment.decided_how == "vote":
         parts.append(_("by the organisations' vote"))
+    if alternative_label(amendment):
+        parts.append(alternative_label(amendment))
     if amendment.applied_in_version:
         parts.append(_("Version %(number)d", number=amendment.applied_in_version))
     return " · ".join(parts)

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import select, union
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult.amendments.models import DECIDED, Amendment, AmendmentConsent, AmendmentSupport, ConsentKind
+from consult.amendments.models import (DECIDED, Amendment, AmendmentConsent, AmendmentStatus, AmendmentSupport,
+                                       ConsentKind, DecidedHow)
 from consult.comments.models import Comment, CommentStatus
 from consult.core.db import utcnow
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Version, VersionConflict
@@ -40,7 +41,7 @@ class DecidedAmendment:
     number: int
     position: int | None          # the paragraph's number in the document's version (None: not in it)
     kind: str                     # replace / delete / insert
-    status: str                   # accepted / accepted_modified / rejected / merged
+    status: str                   # accepted / accepted_modified / rejected / merged / lapsed
     organisation: str             # "Name (KURZ)", or "" when the author's organisation is unknown
     base_text: str
     proposed_text: str | None
@@ -61,6 +62,12 @@ class DecidedAmendment:
     recommended_at: datetime | None = None
     recommended_merge_into: int | None = None
     vote_requests: tuple[tuple[str, datetime], ...] = ()   # ("Name (KURZ)", when), oldest first
+    # A lapsed one: why ("quorum" / "alternative", "" none) and the amendment whose adoption settled it; a member
+    # of an alternatives set the organisations voted on: its place in the voting order and the set's size.
+    lapse_reason: str = ""
+    settled_by: int | None = None
+    alternative_place: int | None = None
+    alternatives: int = 0
 
     @property
     def adopted(self) -> bool:
@@ -153,6 +160,7 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
         .order_by(Amendment.id)).unique().all()
     numbers = {v.id: v.number for v in draft.versions}
     requests = _vote_requests([a.id for a in amendments])
+    sets = _voted_sets(amendments)
     decided = tuple(DecidedAmendment(
         number=a.id, position=positions.get(a.inserted_paragraph_id if a.inserted_paragraph_id else a.paragraph_id),
         kind=a.kind.value, status=a.status.value,
@@ -165,7 +173,9 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
         decided_how=a.decided_how.value if a.decided_how else "",
         recommendation=a.recommendation.value if a.recommendation else "",
         recommended_by=a.recommended_by.name if a.recommended_by else "", recommended_at=a.recommended_at,
-        recommended_merge_into=a.recommended_merge_into_id, vote_requests=requests.get(a.id, ()))
+        recommended_merge_into=a.recommended_merge_into_id, vote_requests=requests.get(a.id, ()),
+        lapse_reason=a.lapse_reason.value if a.lapse_reason else "",
+        **_alternative_fields(a, sets))
         for a in amendments)
     voting_started = draft.phase.value in ("voting", "adopted", "archived")
     moment = draft.adopted_at if adopted and draft.adopted_at else utcnow()
@@ -175,6 +185,29 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
         results=results(draft) if voting_started else None, amendments=decided,
         organisations=_participants(draft), collisions=_collisions(draft, version, numbers),
         show_ballots=draft.appendix_shows_ballots)
+
+
+def _voted_sets(amendments) -> dict[int, list[Amendment]]:
+    """The alternatives sets the organisations voted on, from the decided amendments (no query): set id ->
+    its members in voting order."""
+    sets: dict[int, list[Amendment]] = {}
+    for amendment in amendments:
+        if amendment.alternative_set_id is not None and amendment.decided_how == DecidedHow.VOTE:
+            sets.setdefault(amendment.alternative_set_id, []).append(amendment)
+    for members in sets.values():
+        members.sort(key=lambda a: (a.alternative_position or 0, a.id))
+    return {set_id: members for set_id, members in sets.items() if len(members) > 1}
+
+
+def _alternative_fields(amendment: Amendment, sets: dict[int, list[Amendment]]) -> dict:
+    """An alternative's place in its set's voting order, the set's size, and for one that lapsed the winner."""
+    members = sets.get(amendment.alternative_set_id) if amendment.alternative_set_id is not None else None
+    if not members:
+        return {}
+    winner = next((a.id for a in members if a.status in (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED)),
+                  None)
+    return {"alternative_place": members.index(amendment) + 1, "alternatives": len(members),
+            "settled_by": winner if amendment.status == AmendmentStatus.LAPSED else None}
 
 
 def _vote_requests(amendment_ids: list[int]) -> dict[int, tuple[tuple[str, datetime], ...]]:

@@ -7,6 +7,7 @@ from jinja2_fragments.flask import render_block
 
 from consult.accounts.models import Role
 from consult.accounts.permissions import is_moderator
+from consult.amendments.alternatives import voting_groups
 from consult.amendments.models import AmendmentStatus
 from consult.amendments.permissions import can_propose
 from consult.amendments.queries import by_paragraph as amendments_by_paragraph, support_counts
@@ -47,7 +48,7 @@ def draft_list():
 def draft(slug: str):
     """The current version of a draft: numbered paragraphs with line numbers, comment counts,
     highlighted passages, the open thread (?open=PARAGRAPH) and, when voting, the tallies (in the amendment
-    round, the amendments put to the vote with theirs instead)."""
+    round, the amendments put to the vote with theirs instead, each alternatives set together in its voting order)."""
     draft = get_by_slug(slug) or abort(404)
     if not can_view_draft(current_user, draft):
         if not current_user.is_authenticated:
@@ -82,8 +83,11 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
     amendment_round = voting and in_amendment_round(draft)
     paragraph_votes = voting and not amendment_round
     questions = [t.paragraph_id for t in texts if not is_heading(t.text)] if paragraph_votes else []
-    round_questions = [(t, a) for t in texts for a in amendments.get(t.paragraph_id, ())
-                       if a.status == AmendmentStatus.PUT_TO_VOTE] if amendment_round else []
+    # Grouped as they are voted: each alternatives set together, in its voting order, then the single ones.
+    round_questions = voting_groups(
+        [(t, a) for t in texts for a in amendments.get(t.paragraph_id, ()) if a.status == AmendmentStatus.PUT_TO_VOTE],
+        lambda row: (row[1].alternative_set_id, row[1].alternative_position, row[0].position, row[1].id),
+    ) if amendment_round else []
     context = {
         "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
         "counts": published_count_by_paragraph(draft.id),

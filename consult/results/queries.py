@@ -25,7 +25,8 @@ The rules it applies:
 - **Who voted how**: every entitled organisation's choice; and the entitled
   organisations that have not voted on the question (for the office's reminders).
 - **Amendments** the organisations vote on (`amendments.queries.voted_amendments`: put to the vote, or
-  decided or lapsed by their vote) are questions too, oldest first, counted, weighed and decided by the
+  decided or lapsed by their vote) are questions too, oldest first (`amendment_groups`: as they are voted, each
+  alternatives set together in its voting order), counted, weighed and decided by the
   same rules; their § is the paragraph's number in the version voted on (None when it is not in it) and
   their excerpt the proposed text's first words (empty for a deletion).
 """
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from consult.amendments.alternatives import VotingGroup, voting_groups
 from consult.amendments.models import AmendmentKind, AmendmentStatus
 from consult.amendments.queries import voted_amendments
 from consult.core.markdown import plain_text
@@ -111,6 +113,8 @@ class QuestionResult:
     amendment_id: int | None = None   # an amendment's question (`paragraph_id` is then its paragraph)
     kind: AmendmentKind | None = None        # an amendment's: replace / delete / insert
     status: AmendmentStatus | None = None    # an amendment's: put to the vote, or what the vote decided
+    alternative_set_id: int | None = None    # an amendment's alternatives set, voted in order
+    alternative_position: int | None = None  # its place in that order (1 = voted first)
 
     @property
     def is_whole_draft(self) -> bool:
@@ -171,6 +175,21 @@ class DraftResults:
     def amendment(self, amendment_id: int) -> QuestionResult | None:
         return next((q for q in self.amendments if q.amendment_id == amendment_id), None)
 
+    @property
+    def amendment_groups(self) -> list[VotingGroup]:
+        """The amendment questions as they are voted: each alternatives set together in its voting order (by §),
+        then the single amendments by §."""
+        return voting_groups(self.amendments, lambda q: (q.alternative_set_id, q.alternative_position, q.position,
+                                                         q.amendment_id))
+
+    def settled_by(self, question: QuestionResult) -> int | None:
+        """The amendment whose acceptance settled `question`: for an alternative that lapsed because one voted
+        before it passed, that one's number; else None."""
+        if question.status != AmendmentStatus.LAPSED or question.alternative_set_id is None:
+            return None
+        return next((q.amendment_id for q in self.amendments if q.alternative_set_id == question.alternative_set_id
+                     and q.status in (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED)), None)
+
 
 def _sort_key(name: str) -> tuple[str, str]:
     """Names in dictionary order, the same on every database: "Ärzte" beside "Arbeit", not after "Z"."""
@@ -222,7 +241,9 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
         carried=majority_met(rule, weighted_figures if weighted else figures),
         amendment_id=amendment.id if amendment is not None else None,
         kind=amendment.kind if amendment is not None else None,
-        status=amendment.status if amendment is not None else None)
+        status=amendment.status if amendment is not None else None,
+        alternative_set_id=amendment.alternative_set_id if amendment is not None else None,
+        alternative_position=amendment.alternative_position if amendment is not None else None)
 
 
 def _version_voted_on(draft: Draft) -> Version | None:
