@@ -337,3 +337,16 @@ def test_the_queue_leaves_recommended_amendments_to_the_organisations_and_lists_
     assert f'id="recommended-{recommended.id}"' in listed
     assert "Verfahrensvorschlag: <strong>Übernehmen</strong>" in listed
     assert "Mona Moderation" in listed
+
+
+def test_an_amendment_collecting_support_gets_no_recommendation(world):
+    """Recommendation and decision share their checks (consult.amendments.checks): an amendment that has not
+    reached its supporter quorum is seen by nobody outside its organisation, so nobody recommends on it."""
+    world["draft"].support_quorum = 1
+    db.session.commit()
+    amendment = _propose(world)
+    assert amendment.published_at is None
+    _refused(NotAllowed, "This amendment is still collecting support: it can be decided once it is published.",
+             recommend, world["mod"], amendment, world["draft"], "accept", "", NOW)
+    assert db.session.get(Amendment, amendment.id).recommendation is None
+    assert _audit("amendment.recommend") == []
