@@ -18,8 +18,8 @@ from consult.versions.services import publish_version, start_version
 from consult.votes.models import Choice
 from consult.votes.services import cast_vote
 from tests import factories
-from tests.amendments.test_alternatives import (FINANCES, PROTECTS, STRENGTHENS, _amendment, _draft, _login, _propose,
-                                                _put_to_vote, _to_voting, _vote, world)  # noqa: F401 -- the fixture
+from tests.amendments.alternatives_world import (FINANCES, PROTECTS, STRENGTHENS, amendment_of, draft_of, login, propose_at,
+                                                put_to_vote, to_voting, vote_on, world)  # noqa: F401 -- the fixture
 from tests.conftest import csrf_token
 
 YES, NO = Choice.YES, Choice.NO
@@ -28,11 +28,11 @@ ROUND_CLOSES = ("The vote on the amendments is closed and counted. Accepted amen
 
 def _round(world) -> tuple[int, int]:
     """Two alternatives and a single amendment, put to the vote."""
-    small = _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
-    larger = _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
-    single = _propose(world, 3, AmendmentKind.DELETE, who="d3")
-    _to_voting(world)
-    _put_to_vote(small, larger, single)
+    small = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    larger = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
+    single = propose_at(world, 3, AmendmentKind.DELETE, who="d3")
+    to_voting(world)
+    put_to_vote(small, larger, single)
     return larger, single
 
 
@@ -43,44 +43,44 @@ def _in_request(call):
 
 def test_the_amendment_round_closes_back_into_editing(app, world, client):
     larger, single = _round(world)
-    assert Phase.EDITING in next_phases(_draft(world))
-    _login(client, "board")
+    assert Phase.EDITING in next_phases(draft_of(world))
+    login(client, "board")
     settings = client.get("/drafts/teilhabe/settings").get_data(as_text=True)
     assert 'href="/drafts/teilhabe/phase?to=editing"' in settings and ROUND_CLOSES in settings
     assert "Close the vote and adopt" not in settings
     page = client.get("/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
     assert ROUND_CLOSES in page
-    _vote(world, larger, YES, YES, NO)
-    _vote(world, single, NO, NO, YES)
+    vote_on(world, larger, YES, YES, NO)
+    vote_on(world, single, NO, NO, YES)
     response = client.post("/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "editing",
                                                            "from": "voting"})
     assert response.status_code == 302
-    assert _draft(world).phase == Phase.EDITING
-    assert (_amendment(larger).status, _amendment(single).status) == (AmendmentStatus.ACCEPTED,
+    assert draft_of(world).phase == Phase.EDITING
+    assert (amendment_of(larger).status, amendment_of(single).status) == (AmendmentStatus.ACCEPTED,
                                                                       AmendmentStatus.REJECTED)
 
 
 def test_voting_without_amendments_put_to_it_does_not_go_back(app, world, client):
-    _propose(world, 2, AmendmentKind.REPLACE, PROTECTS)
-    _to_voting(world)        # nothing put to the vote: an ordinary vote on paragraphs and the whole text
+    propose_at(world, 2, AmendmentKind.REPLACE, PROTECTS)
+    to_voting(world)        # nothing put to the vote: an ordinary vote on paragraphs and the whole text
     db.session.execute(Amendment.__table__.update().values(status=AmendmentStatus.ACCEPTED))
     db.session.commit()
-    assert next_phases(_draft(world)) == (Phase.ARCHIVED,)
+    assert next_phases(draft_of(world)) == (Phase.ARCHIVED,)
     with pytest.raises(InvalidInput):
-        _in_request(lambda: change_phase(world["board"], _draft(world), Phase.EDITING, Phase.VOTING))
+        _in_request(lambda: change_phase(world["board"], draft_of(world), Phase.EDITING, Phase.VOTING))
     db.session.rollback()
-    _login(client, "board")
+    login(client, "board")
     assert client.get("/drafts/teilhabe/phase?to=editing").status_code == 404
 
 
 def test_the_moderators_procedure_does_not_go_back_from_voting(app, world):
     larger, _ = _round(world)
-    draft = _draft(world)
+    draft = draft_of(world)
     draft.amendment_procedure = AmendmentProcedure.MODERATORS
     db.session.commit()
-    assert next_phases(_draft(world)) == (Phase.ARCHIVED,)
+    assert next_phases(draft_of(world)) == (Phase.ARCHIVED,)
     with pytest.raises(InvalidInput):
-        _in_request(lambda: change_phase(world["board"], _draft(world), Phase.EDITING, Phase.VOTING))
+        _in_request(lambda: change_phase(world["board"], draft_of(world), Phase.EDITING, Phase.VOTING))
 
 
 def test_adoption_is_refused_in_the_amendment_round(app, world, client):
@@ -88,17 +88,17 @@ def test_adoption_is_refused_in_the_amendment_round(app, world, client):
 
     def attempt() -> str:
         with pytest.raises(PhaseClosed) as refused:
-            adopt(world["board"], _draft(world), Phase.VOTING, clock.now())
+            adopt(world["board"], draft_of(world), Phase.VOTING, clock.now())
         return str(refused.value.message)   # in the request: the message is translated there
     assert "Die Organisationen stimmen gerade über die Änderungsanträge ab." in _in_request(attempt)
     db.session.rollback()
-    _login(client, "board")
+    login(client, "board")
     page = client.get("/drafts/teilhabe/phase?to=adopted").get_data(as_text=True)
     response = client.post("/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "adopted",
                                                            "from": "voting"})
     assert response.status_code == 409
     assert "The organisations are voting on the amendments." in response.get_data(as_text=True)
-    assert _draft(world).phase == Phase.VOTING and _draft(world).adopted_at is None
+    assert draft_of(world).phase == Phase.VOTING and draft_of(world).adopted_at is None
 
 
 def _next_step(client) -> str:
@@ -108,12 +108,12 @@ def _next_step(client) -> str:
 
 
 def test_the_board_sees_the_next_step_all_the_way(app, world, client):
-    _login(client, "board")
-    ids = [_propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS),
-           _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2"),
-           _propose(world, 3, AmendmentKind.DELETE, who="d3")]
+    login(client, "board")
+    ids = [propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS),
+           propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2"),
+           propose_at(world, 3, AmendmentKind.DELETE, who="d3")]
     assert _next_step(client) == "Next step: procedural recommendations on 3 amendments are missing"
-    change_phase(world["board"], _draft(world), Phase.EDITING, None)
+    change_phase(world["board"], draft_of(world), Phase.EDITING, None)
     db.session.execute(Amendment.__table__.update().where(Amendment.id.in_(ids[:2]))
                        .values(recommendation=Recommendation.REJECT))
     db.session.commit()
@@ -123,48 +123,48 @@ def test_the_board_sees_the_next_step_all_the_way(app, world, client):
     db.session.execute(Amendment.__table__.update().values(recommendation=Recommendation.REJECT))
     db.session.commit()
     assert _next_step(client) == "Next step: start the vote on 3 amendments"
-    change_phase(world["board"], _draft(world), Phase.VOTING, None)
+    change_phase(world["board"], draft_of(world), Phase.VOTING, None)
     db.session.commit()
-    _put_to_vote(*ids)
+    put_to_vote(*ids)
     assert _next_step(client) == "Next step: close and count the vote on 3 amendments (move to “Editing”)"
-    _vote(world, ids[0], YES, YES, NO)
-    _vote(world, ids[2], YES, YES, NO)
-    change_phase(world["board"], _draft(world), Phase.EDITING, None)
+    vote_on(world, ids[0], YES, YES, NO)
+    vote_on(world, ids[2], YES, YES, NO)
+    change_phase(world["board"], draft_of(world), Phase.EDITING, None)
     db.session.commit()
     assert _next_step(client) == "Next step: make and publish the new version from 2 accepted amendments"
-    version = start_version(world["mod"], _draft(world), clock.now())
+    version = start_version(world["mod"], draft_of(world), clock.now())
     db.session.commit()
     assert _next_step(client) == "Next step: check and publish version 2"
     publish_version(world["mod"], version, clock.now())
     db.session.commit()
     assert _next_step(client) == "Next step: start the vote on the paragraphs and the whole text"
     # The ordinary vote follows: nothing is put to the vote any more, so the draft can be adopted.
-    change_phase(world["board"], _draft(world), Phase.VOTING, None)
+    change_phase(world["board"], draft_of(world), Phase.VOTING, None)
     db.session.commit()
     assert _next_step(client) == "Next step: adopt the draft when the vote on the whole text has its majority"
-    assert next_phases(_draft(world)) == (Phase.ARCHIVED,)
+    assert next_phases(draft_of(world)) == (Phase.ARCHIVED,)
     for who in ("d1", "d2", "d3"):
-        cast_vote(world[who], _draft(world), None, YES, clock.now())
-    adopt(world["board"], _draft(world), Phase.VOTING, clock.now())
+        cast_vote(world[who], draft_of(world), None, YES, clock.now())
+    adopt(world["board"], draft_of(world), Phase.VOTING, clock.now())
     db.session.commit()
-    assert _draft(world).phase == Phase.ADOPTED
+    assert draft_of(world).phase == Phase.ADOPTED
 
 
 def test_the_next_step_in_german(app, world, client):
     for _ in range(3):
-        _propose(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.")
+        propose_at(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.")
     world["board"].locale = "de"
     db.session.commit()
-    _login(client, "board")
+    login(client, "board")
     assert _next_step(client) == "Nächster Schritt: Verfahrensvorschläge zu 3 Änderungsanträgen fehlen"
 
 
 def test_the_moderators_procedure_shows_no_next_step(app, world, client):
-    _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
-    draft = _draft(world)
+    propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    draft = draft_of(world)
     draft.amendment_procedure = AmendmentProcedure.MODERATORS
     db.session.commit()
-    _login(client, "board")
+    login(client, "board")
     assert _next_step(client) == "" and factories.count(Amendment) == 1
     assert db.session.scalars(select(Amendment.recommendation)).all() == [None]
 
@@ -172,28 +172,28 @@ def test_the_moderators_procedure_shows_no_next_step(app, world, client):
 def test_the_confirmation_pages_say_what_the_steps_do_where_the_organisations_decide(app, world, client):
     """Into editing: recommendations, consent and requests instead of the moderation deciding; the quorum's
     lapse where amendments need supporters; into voting: the amendment round first, with its size."""
-    _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
-    _propose(world, 3, AmendmentKind.DELETE, who="d2")
-    draft = _draft(world)
+    propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    propose_at(world, 3, AmendmentKind.DELETE, who="d2")
+    draft = draft_of(world)
     draft.support_quorum = 0
     db.session.commit()
-    _login(client, "board")
+    login(client, "board")
     into_editing = client.get("/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
     assert "The moderation makes a procedural recommendation on each amendment" in into_editing
     assert "The moderation decides the amendments" not in into_editing
     assert "supporter quorum" not in into_editing
-    draft = _draft(world)
+    draft = draft_of(world)
     draft.support_quorum = 2
     db.session.commit()
     assert "Amendments that have not reached their supporter quorum lapse." in client.get(
         "/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
-    _in_request(lambda: change_phase(world["board"], _draft(world), Phase.EDITING, Phase.COMMENTING))
+    _in_request(lambda: change_phase(world["board"], draft_of(world), Phase.EDITING, Phase.COMMENTING))
     db.session.commit()
     into_voting = client.get("/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
     assert "The organisations first vote on the other 2 amendments" in into_voting
     assert "on each paragraph and on the whole draft" not in into_voting
     # Where the moderation decides, the pages say what they always said.
-    draft = _draft(world)
+    draft = draft_of(world)
     draft.amendment_procedure = AmendmentProcedure.MODERATORS
     db.session.commit()
     assert "on each paragraph and on the whole draft" in client.get(

@@ -9,8 +9,8 @@ from consult.amendments.services import support
 from consult.audit.models import AuditEntry
 from consult.core import clock
 from consult.extensions import db
-from tests.amendments.test_alternatives import (FINANCES, PROTECTS, STRENGTHENS, _amendment, _draft, _login,
-                                                _propose, world)  # noqa: F401 -- the fixture
+from tests.amendments.alternatives_world import (FINANCES, PROTECTS, STRENGTHENS, amendment_of, draft_of, login,
+                                                propose_at, world)  # noqa: F401 -- the fixture
 from tests.conftest import csrf_token
 
 BASE = {"title": "Teilhabe stärken", "moderation_policy": "publish", "majority_rule": "simple",
@@ -33,52 +33,52 @@ def _published() -> list[tuple[int, int, int]]:
 
 
 def test_a_lowered_quorum_publishes_what_meets_it_and_a_raised_one_unpublishes_nothing(app, world, client):
-    draft = _draft(world)
+    draft = draft_of(world)
     draft.support_quorum = 2
     db.session.commit()
-    one = _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
-    none = _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
-    other = _propose(world, 3, AmendmentKind.REPLACE, PROTECTS, who="d3")
-    support(world["d2"], _amendment(one), _draft(world), clock.now())
-    support(world["d1"], _amendment(other), _draft(world), clock.now())
+    one = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    none = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
+    other = propose_at(world, 3, AmendmentKind.REPLACE, PROTECTS, who="d3")
+    support(world["d2"], amendment_of(one), draft_of(world), clock.now())
+    support(world["d1"], amendment_of(other), draft_of(world), clock.now())
     db.session.commit()
-    assert [_amendment(i).published_at for i in (one, none, other)] == [None, None, None]
-    _login(client, "board")
+    assert [amendment_of(i).published_at for i in (one, none, other)] == [None, None, None]
+    login(client, "board")
 
     assert _save_quorum(client, 1).status_code == 302
-    assert _draft(world).support_quorum == 1
-    assert _amendment(one).published_at is not None and _amendment(other).published_at is not None
-    assert _amendment(none).published_at is None
+    assert draft_of(world).support_quorum == 1
+    assert amendment_of(one).published_at is not None and amendment_of(other).published_at is not None
+    assert amendment_of(none).published_at is None
     assert _published() == [(one, 1, 1), (other, 1, 1)]
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "amendment.published")).first()
     assert entry.actor_id == world["board"].id
 
     # Others see it now: a delegate of an organisation that neither proposed nor supports it.
     delegate = app.test_client()
-    _login(delegate, "d3")
+    login(delegate, "d3")
     assert delegate.get(f"/drafts/teilhabe/amendments/{one}").status_code == 200
     assert delegate.get(f"/drafts/teilhabe/amendments/{none}").status_code == 404
 
-    published_at = _amendment(one).published_at
+    published_at = amendment_of(one).published_at
     assert _save_quorum(client, 3).status_code == 302          # raised: nothing is taken back
-    assert _amendment(one).published_at == published_at and _amendment(none).published_at is None
+    assert amendment_of(one).published_at == published_at and amendment_of(none).published_at is None
     assert _save_quorum(client, 0).status_code == 302          # no quorum: every amendment is published
-    assert _amendment(none).published_at is not None
+    assert amendment_of(none).published_at is not None
     assert _published() == [(one, 1, 1), (other, 1, 1), (none, 0, 0)]
 
 
 def test_a_support_counts_against_the_quorum_as_it_is_now(app, world):
     """The quorum is read under the draft's lock, not taken from the draft the request loaded: a support
     that waited for the board's change of the quorum is counted against the new one."""
-    draft = _draft(world)
+    draft = draft_of(world)
     draft.support_quorum = 2
     db.session.commit()
-    waiting = _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
-    amendment = _amendment(waiting)
-    loaded = _draft(world)                     # the support's request loaded the draft with quorum 2 ...
+    waiting = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    amendment = amendment_of(waiting)
+    loaded = draft_of(world)                     # the support's request loaded the draft with quorum 2 ...
     db.session.execute(type(loaded).__table__.update().values(support_quorum=1))   # ... the board lowered it
     assert loaded.support_quorum == 2
     support(world["d2"], amendment, loaded, clock.now())
     db.session.commit()
-    assert _amendment(waiting).published_at is not None
+    assert amendment_of(waiting).published_at is not None
     assert _published() == [(waiting, 1, 1)]

@@ -11,8 +11,8 @@ from consult.amendments.models import (Amendment, AmendmentKind, AmendmentStatus
 from consult.audit.models import AuditEntry
 from consult.drafts.models import Phase
 from consult.extensions import db
-from tests.amendments.test_alternatives import (FINANCES, PROTECTS, STRENGTHENS, _amendment, _draft, _propose,
-                                                _vote, world)  # noqa: F401 -- the fixture
+from tests.amendments.alternatives_world import (FINANCES, PROTECTS, STRENGTHENS, amendment_of, draft_of, propose_at,
+                                                vote_on, world)  # noqa: F401 -- the fixture
 from consult.votes.models import Choice
 
 YES, NO = Choice.YES, Choice.NO
@@ -31,35 +31,35 @@ def _recommend(amendment_id: int, recommendation: Recommendation) -> None:
 
 
 def test_leaving_commenting_lapses_the_amendments_without_their_quorum(runner, world):
-    draft = _draft(world)
+    draft = draft_of(world)
     draft.support_quorum = 1
     db.session.commit()
-    waiting = _propose(world, 2, AmendmentKind.REPLACE, PROTECTS)
-    assert _amendment(waiting).published_at is None
+    waiting = propose_at(world, 2, AmendmentKind.REPLACE, PROTECTS)
+    assert amendment_of(waiting).published_at is None
     result = _set_phase(runner, "editing")
     assert result.exit_code == 0, result.output
     assert result.output == "teilhabe is now in phase editing.\n"
-    lapsed = _amendment(waiting)
+    lapsed = amendment_of(waiting)
     assert (lapsed.status, lapsed.lapse_reason) == (AmendmentStatus.LAPSED, LapseReason.QUORUM)
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "amendment.lapsed")).one()
     assert entry.actor_name == "command line" and entry.details["quorum"] == 1
 
 
 def test_voting_fixes_the_alternatives_and_settles_consent(runner, world):
-    small = _propose(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
-    larger = _propose(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
-    agreed = _propose(world, 3, AmendmentKind.DELETE, who="d3")
-    rejected = _propose(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.", who="d2")
+    small = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
+    larger = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
+    agreed = propose_at(world, 3, AmendmentKind.DELETE, who="d3")
+    rejected = propose_at(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.", who="d2")
     _recommend(agreed, Recommendation.ACCEPT)
     _recommend(rejected, Recommendation.REJECT)
     assert _set_phase(runner, "editing").exit_code == 0
     result = _set_phase(runner, "voting")
     assert result.exit_code == 0, result.output
-    assert _draft(world).phase == Phase.VOTING
-    settled = _amendment(agreed)
+    assert draft_of(world).phase == Phase.VOTING
+    settled = amendment_of(agreed)
     assert (settled.status, settled.decided_how) == (AmendmentStatus.ACCEPTED, DecidedHow.CONSENT)
-    assert _amendment(rejected).status == AmendmentStatus.PUT_TO_VOTE
-    first, second = _amendment(larger), _amendment(small)
+    assert amendment_of(rejected).status == AmendmentStatus.PUT_TO_VOTE
+    first, second = amendment_of(larger), amendment_of(small)
     assert first.status == second.status == AmendmentStatus.PUT_TO_VOTE
     assert first.alternative_set_id == second.alternative_set_id is not None
     assert (first.alternative_position, second.alternative_position) == (1, 2)     # furthest from the base first
@@ -67,24 +67,24 @@ def test_voting_fixes_the_alternatives_and_settles_consent(runner, world):
 
 
 def test_the_amendment_round_goes_only_to_editing_which_counts_its_vote(runner, world):
-    single = _propose(world, 3, AmendmentKind.DELETE, who="d3")
-    other = _propose(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.", who="d2")
+    single = propose_at(world, 3, AmendmentKind.DELETE, who="d3")
+    other = propose_at(world, 4, AmendmentKind.REPLACE, "Absatz vier endet hier.", who="d2")
     assert _set_phase(runner, "editing").exit_code == 0
     assert _set_phase(runner, "voting").exit_code == 0
-    assert _amendment(single).status == AmendmentStatus.PUT_TO_VOTE
-    _vote(world, single, YES, YES, NO)
-    _vote(world, other, NO, NO, YES)
+    assert amendment_of(single).status == AmendmentStatus.PUT_TO_VOTE
+    vote_on(world, single, YES, YES, NO)
+    vote_on(world, other, NO, NO, YES)
     for elsewhere in ("commenting", "preparation"):
         result = _set_phase(runner, elsewhere)
         assert result.exit_code == 1
         assert "the organisations are voting on amendments of teilhabe" in result.output
         assert "flask set-phase teilhabe editing" in result.output
-        assert _draft(world).phase == Phase.VOTING
-    assert _amendment(single).status == AmendmentStatus.PUT_TO_VOTE
+        assert draft_of(world).phase == Phase.VOTING
+    assert amendment_of(single).status == AmendmentStatus.PUT_TO_VOTE
     result = _set_phase(runner, "editing")
     assert result.exit_code == 0, result.output
-    assert _draft(world).phase == Phase.EDITING
-    accepted, rejected = _amendment(single), _amendment(other)
+    assert draft_of(world).phase == Phase.EDITING
+    accepted, rejected = amendment_of(single), amendment_of(other)
     assert (accepted.status, accepted.decided_how) == (AmendmentStatus.ACCEPTED, DecidedHow.VOTE)
     assert (rejected.status, rejected.decided_how) == (AmendmentStatus.REJECTED, DecidedHow.VOTE)
     outcomes = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "amendment.vote_outcome")).all()
