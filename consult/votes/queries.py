@@ -35,25 +35,31 @@ def entitlement() -> tuple[int, tuple[int, ...]]:
     return entitled, tuple(others)
 
 
+def _counted(draft_id: int, key, *conditions) -> tuple[int, list]:
+    """The number of entitled organisations, and (question key, choice, count) rows of the draft's votes of
+    entitled organisations that meet `conditions`, grouped by `key`: two queries."""
+    entitled, others = entitlement()
+    votes = Vote.__table__.c
+    query = (select(key, votes.choice, func.count()).where(votes.draft_id == draft_id, *conditions)
+             .group_by(key, votes.choice))
+    if others:
+        query = query.where(votes.organisation_id.not_in(others))
+    return entitled, db.session.execute(query).all()
+
+
 def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, Tally]:
     """Counts per question of a draft (key None: the whole draft), two queries.
 
     The counting query reads only the covering index `ix_vote_tally`, so a draft
     with 100 organisations x 200 paragraphs of votes stays cheap."""
-    entitled, others = entitlement()
     votes = Vote.__table__.c
-    query = (select(votes.paragraph_id, votes.choice, func.count())
-             .where(votes.draft_id == draft_id, votes.amendment_id.is_(None))
-             .group_by(votes.paragraph_id, votes.choice))
-    if others:
-        query = query.where(votes.organisation_id.not_in(others))
     wanted = [pid for pid in paragraph_ids if pid is not None]
+    asked = votes.paragraph_id.in_(wanted)
     if len(wanted) < len(paragraph_ids):
-        query = query.where(votes.paragraph_id.in_(wanted) | votes.paragraph_id.is_(None))
-    else:
-        query = query.where(votes.paragraph_id.in_(wanted))
+        asked = asked | votes.paragraph_id.is_(None)
+    entitled, rows = _counted(draft_id, votes.paragraph_id, votes.amendment_id.is_(None), asked)
     result = {pid: Tally(entitled=entitled) for pid in paragraph_ids}
-    for paragraph_id, choice, count in db.session.execute(query):
+    for paragraph_id, choice, count in rows:
         if paragraph_id in result:
             result[paragraph_id].counts[choice] = count
     return result
@@ -105,15 +111,10 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
 def amendment_tallies(draft_id: int) -> dict[int, Tally]:
     """Counts per amendment question of a draft (amendment id -> Tally), two queries whatever their number.
     A question nobody voted on yet reads as an empty tally."""
-    entitled, others = entitlement()
     votes = Vote.__table__.c
-    query = (select(votes.amendment_id, votes.choice, func.count())
-             .where(votes.draft_id == draft_id, votes.amendment_id.is_not(None))
-             .group_by(votes.amendment_id, votes.choice))
-    if others:
-        query = query.where(votes.organisation_id.not_in(others))
+    entitled, rows = _counted(draft_id, votes.amendment_id, votes.amendment_id.is_not(None))
     result: dict[int, Tally] = _EntitledTallies(entitled)
-    for amendment_id, choice, count in db.session.execute(query):
+    for amendment_id, choice, count in rows:
         result[amendment_id].counts[choice] = count
     return result
 
