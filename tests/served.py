@@ -122,6 +122,18 @@ class Gunicorn:
             time.sleep(0.05)
         raise AssertionError(f"gunicorn did not answer within {seconds} s:\n{self.log()}")
 
+    def wait_for_log(self, written, seconds: float = 10.0) -> None:
+        """Wait until `written(whole log)` holds: a worker writes a request's access line after it sent the
+        answer, so a client can have every answer before the log has every line."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if written(self.log_path.read_text(errors="replace")):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+
     def quit(self) -> str:
         """Stop at once and return the whole log: SIGQUIT, because on SIGTERM a sync worker waits up to
         half its timeout; the workers' last log lines are written by then."""

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash
 from consult.accounts.forms import LANGUAGES
 from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole, UserSession
 from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, hash_password
-from consult.amendments.models import Amendment, AmendmentSupport
+from consult.amendments.models import AlternativeSet, Amendment, AmendmentConsent, AmendmentSupport
 from consult.audit.models import AuditEntry
 from consult.audit.services import record
 from consult.comments.models import Comment
@@ -43,7 +43,10 @@ ERASURE: dict[tuple[str, str], str] = {
     ("comment", "moderated_by_id"): SET_NULL,     # a moderation decision stays, without the moderator
     ("amendment", "author_id"): SET_NULL,         # the amendment is the organisation's proposal
     ("amendment", "decided_by_id"): SET_NULL,     # the decision stays, without who decided
+    ("amendment", "recommended_by_id"): SET_NULL, # a procedural recommendation stays, without the moderator
     ("amendment_support", "user_id"): SET_NULL,   # the support is the organisation's
+    ("amendment_consent", "user_id"): SET_NULL,   # consent and requests for a vote are the organisation's
+    ("alternative_set", "ordered_by_id"): SET_NULL,  # a voting order stays, with its reason
     ("vote", "cast_by_id"): SET_NULL,             # the vote is the organisation's
     ("vote_cast", "cast_by_id"): SET_NULL,        # the history of the organisation's casts
     ("report", "reporter_id"): SET_NULL,          # a moderation decision may rest on it; the reason stays
@@ -56,8 +59,8 @@ ERASURE: dict[tuple[str, str], str] = {
     ("submission_key", "user_id"): DELETE,        # the one-time keys of forms they sent
 }
 _TABLES = {model.__tablename__: model for model in
-           (UserRole, UserSession, Comment, Amendment, AmendmentSupport, Vote, VoteCast, Report, VersionConflict, AuditEntry,
-            Invitation, PasswordReset, SubmissionKey)}
+           (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
+            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey)}
 
 
 def _check_password(user: User, password: str, field: str) -> None:
@@ -106,7 +109,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 def personal_data(user: User) -> dict:
     """Everything the platform holds about `user` and everything they wrote or cast, and nothing of
-    anyone else: profile, comments (every state), amendments, vote casts, supports and reports."""
+    anyone else: profile, comments (every state), amendments, vote casts (on paragraphs, amendments and
+    whole drafts), supports, answers to procedural recommendations and requests for a vote, and reports."""
     organisation = user.organisation
     comments = db.session.execute(
         select(Comment, Draft.slug, Draft.title, ParagraphText.position)
@@ -127,6 +131,10 @@ def personal_data(user: User) -> dict:
         select(AmendmentSupport, Draft.slug, Draft.title).join(Amendment, AmendmentSupport.amendment_id == Amendment.id)
         .join(Draft, Amendment.draft_id == Draft.id)
         .where(AmendmentSupport.user_id == user.id).order_by(AmendmentSupport.created_at, AmendmentSupport.id)).all()
+    consents = db.session.execute(
+        select(AmendmentConsent, Draft.slug, Draft.title).join(Amendment, AmendmentConsent.amendment_id == Amendment.id)
+        .join(Draft, Amendment.draft_id == Draft.id)
+        .where(AmendmentConsent.user_id == user.id).order_by(AmendmentConsent.created_at, AmendmentConsent.id)).all()
     reports = db.session.execute(
         select(Report, Draft.slug, Draft.title).join(Draft, Report.draft_id == Draft.id)
         .where(Report.reporter_id == user.id).order_by(Report.created_at, Report.id)).all()
@@ -152,11 +160,15 @@ def personal_data(user: User) -> dict:
                         "decision_reason": a.decision_reason}
                        for a, slug, title, position in amendments],
         "vote_casts": [{"draft": {"slug": slug, "title": title}, "paragraph_id": v.paragraph_id,
-                        "whole_draft": v.paragraph_id is None, "choice": v.choice.value,
+                        "amendment": v.amendment_id,
+                        "whole_draft": v.paragraph_id is None and v.amendment_id is None, "choice": v.choice.value,
                         "cast_at": _iso(v.cast_at)} for v, slug, title in casts],
         # Supports given for the organisation, and reports filed: also things the person did.
         "supports": [{"amendment": s.amendment_id, "draft": {"slug": slug, "title": title},
                       "created_at": _iso(s.created_at)} for s, slug, title in supports],
+        # Answers to procedural recommendations and requests for a vote, given for the organisation.
+        "consents": [{"amendment": c.amendment_id, "draft": {"slug": slug, "title": title}, "kind": c.kind.value,
+                      "created_at": _iso(c.created_at)} for c, slug, title in consents],
         "reports": [{"draft": {"slug": slug, "title": title}, "comment": r.comment_id, "amendment": r.amendment_id,
                      "reason": r.reason, "status": r.status.value, "created_at": _iso(r.created_at)}
                     for r, slug, title in reports],

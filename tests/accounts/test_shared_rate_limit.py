@@ -48,6 +48,8 @@ def wrong_sign_ins(database_url: str, storage_uri: str) -> tuple[list[int], Coun
         for thread in threads:
             thread.join(TIMEOUT * ATTEMPTS)
         assert not any(thread.is_alive() for thread in threads), "a sign-in request hung"
+        # Every answer is in; their access lines follow a moment later (a SIGQUIT before would cut one off).
+        server.wait_for_log(lambda log: log.count(" POST /login ") >= ATTEMPTS)
     finally:
         log = server.quit()   # the whole log, once every worker has written its last line
     workers = Counter(line.split()[1] for line in log.splitlines()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import LargeBinary, select
 
 from consult.accounts.models import Role, User
-from consult.amendments.models import AmendmentKind
+from consult.amendments.models import AmendmentConsent, AmendmentKind, ConsentKind
 from consult.amendments.services import decide, propose, support
 from consult.audit.models import AuditEntry
 from consult.comments.models import Comment
@@ -121,6 +121,14 @@ def test_change_password_checks_and_ends_other_sessions(app, client, auth, world
 def test_the_data_download_holds_exactly_the_persons_data(client, auth, world):
     mine = _contribute(world, "ayse", "kwame")
     theirs = _contribute(world, "kwame", "ayse")
+    # A request for a vote and a vote on an amendment (issue 15), by each of them for their organisation.
+    for who, amendment in (("ayse", mine["foreign"]), ("kwame", theirs["foreign"])):
+        person = world[who]
+        db.session.add(AmendmentConsent(amendment_id=amendment.id, organisation_id=person.organisation_id,
+                                        kind=ConsentKind.REQUEST_VOTE, user_id=person.id))
+        db.session.add(VoteCast(draft_id=world["teilhabe"].id, amendment_id=amendment.id, choice=Choice.ABSTAIN,
+                                organisation_id=person.organisation_id, cast_by_id=person.id))
+    db.session.commit()
     auth.login(EMAIL, factories.PASSWORD)
     response = client.get("/account/data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -140,14 +148,16 @@ def test_the_data_download_holds_exactly_the_persons_data(client, auth, world):
     assert first["draft"] == {"slug": "teilhabe", "title": world["teilhabe"].title} and first["paragraph"] == 2
     assert [a["id"] for a in data["amendments"]] == [mine["amendment"].id, theirs["foreign"].id]
     assert data["amendments"][0]["justification"] == "Weil es besser ist."
-    assert sorted((v["whole_draft"], v["choice"]) for v in data["vote_casts"]) == [(False, "yes"), (True, "no")]
+    assert sorted((v["whole_draft"], v["amendment"] or 0, v["choice"]) for v in data["vote_casts"]) == [
+        (False, 0, "yes"), (False, mine["foreign"].id, "abstain"), (True, 0, "no")]
+    assert [(c["amendment"], c["kind"]) for c in data["consents"]] == [(mine["foreign"].id, "request_vote")]
     assert [s["amendment"] for s in data["supports"]] == [mine["foreign"].id]
     assert [(r["comment"], r["reason"]) for r in data["reports"]] == [(mine["theirs"].id, "Das ist beleidigend.")]
     # nothing of the other person (their comments, amendment, name, address) and no other casts
     text = json.dumps(data, ensure_ascii=False)
     assert "Kwame" not in text and "kwame@example.org" not in text and "aus NAVE" not in text
     assert theirs["amendment"].id not in [a["id"] for a in data["amendments"]]
-    assert len(data["vote_casts"]) == 2
+    assert len(data["vote_casts"]) == 3
 
 
 def _delete(client, password=factories.PASSWORD):
