@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.audit.services import record
@@ -18,7 +19,7 @@ from consult.drafts.models import Draft, Phase
 from consult.extensions import db
 from consult.live.models import AgendaItem, CheckIn, ItemState, LiveSession
 from consult.live.permissions import can_chair, can_check_in_for
-from consult.live.queries import active_session, open_item, proposed_agenda, quorum
+from consult.live.queries import active_session, proposed_agenda, quorum
 
 NOT_VOTING = _l("A live session runs only while the draft is open for votes.")
 ONLY_OFFICE = _l("Only the board and the moderators run a live session.")
@@ -30,6 +31,12 @@ MAX_COUNTDOWN = 120  # minutes
 
 def _subject(item: AgendaItem) -> str:
     return f"agenda_item:{item.id}"
+
+
+def _as_it_stands(item: AgendaItem) -> None:
+    """Read the item again after taking the draft's lock: another chair may have changed it meanwhile."""
+    db.session.flush()
+    db.session.refresh(item)
 
 
 def _require_chair(user) -> None:
@@ -73,7 +80,10 @@ def move_item(user, draft: Draft, session: LiveSession, item: AgendaItem, up: bo
 
 
 def _refuse_opening(draft: Draft, session: LiveSession, item: AgendaItem, now: datetime) -> None:
-    current = open_item(session)
+    # Read as it stands under the draft's lock (another chair may have opened a question meanwhile).
+    current = db.session.scalar(select(AgendaItem).where(
+        AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN)
+        .execution_options(populate_existing=True))
     if current is not None and current is not item:
         if current.closes_at is not None and current.closes_at <= now:
             # Its countdown has run out: it closed then, whether or not the chair pressed the button.
@@ -101,6 +111,7 @@ def open_question(user, draft: Draft, session: LiveSession, item: AgendaItem, no
     met (`consult.live.queries.quorum`), and a question already opened (a closed one is reopened)."""
     _require_chair(user)
     lock_open_draft(draft.id, Phase.VOTING, now, NOT_VOTING)
+    _as_it_stands(item)
     if item.state != ItemState.WAITING:
         raise InvalidInput(_l("This question has been opened already."))
     _refuse_opening(draft, session, item, now)
@@ -114,6 +125,7 @@ def close_question(user, draft: Draft, session: LiveSession, item: AgendaItem, n
     """Close the open question: no vote on it counts from now on (nor after its countdown ran out)."""
     _require_chair(user)
     lock_draft_in(draft, Phase.VOTING, NOT_VOTING)
+    _as_it_stands(item)
     if item.state != ItemState.OPEN:
         raise InvalidInput(_l("This question is not open."))
     item.state = ItemState.CLOSED
@@ -132,6 +144,7 @@ def reopen_question(user, draft: Draft, session: LiveSession, item: AgendaItem, 
     if not reason:
         raise InvalidInput(_l("Please give a reason for reopening the question."))
     lock_open_draft(draft.id, Phase.VOTING, now, NOT_VOTING)
+    _as_it_stands(item)
     if item.state != ItemState.CLOSED:
         raise InvalidInput(_l("Only a closed question can be reopened."))
     if item.reopened:

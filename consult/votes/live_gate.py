@@ -60,3 +60,10 @@ def _anything_open(session_id: int, now: datetime) -> bool:
         agenda_item.c.session_id == session_id, agenda_item.c.state == "open",
         or_(agenda_item.c.closes_at.is_(None), agenda_item.c.closes_at > now)).exists()))
 
+
+
+def live_session_active(draft_id: int) -> bool:
+    """Whether the draft has an active live session: then the online voting is over and the draft page
+    offers no vote buttons, only the way to the live session's page (one query)."""
+    return db.session.scalar(select(select(live_session.c.id).where(
+        live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None)).exists()))

@@ -341,3 +341,29 @@ def test_a_delegate_cannot_check_in_another_organisation_through_the_page(room, 
     assert db.session.scalar(select(CheckIn.id)) is None
     assert "Sie können nur die Anwesenheit Ihrer eigenen Organisation bestätigen." in \
         client.get("/drafts/rat/live").get_data(as_text=True)
+
+
+def test_the_board_finds_the_live_session_from_the_draft_settings_while_voting(room, client, auth):
+    auth.login("board@example.org", factories.PASSWORD)
+    page = client.get("/drafts/rat/settings").get_data(as_text=True)
+    assert 'href="/drafts/rat/live"' in page
+
+
+def test_an_account_deletion_keeps_the_check_in_without_the_person(room, in_request):
+    from consult.profile.services import delete_account
+    session = _start(room)
+    services.check_in(room["a1"], session, room["abc"], _now())
+    db.session.commit()
+    delete_account(room["a1"], factories.PASSWORD, _now())
+    db.session.commit()
+    assert db.session.execute(select(CheckIn.organisation_id, CheckIn.user_id)).all() == [(room["abc"].id, None)]
+
+
+def test_the_draft_page_offers_no_vote_buttons_once_the_session_started(room, client, auth):
+    auth.login("a1@example.org", factories.PASSWORD)
+    before = client.get("/drafts/rat").get_data(as_text=True)
+    assert 'id="vote-form"' in before and "/drafts/rat/live" not in before
+    _start(room)
+    after = client.get("/drafts/rat").get_data(as_text=True)
+    assert 'id="vote-form"' not in after and 'name="vote"' not in after
+    assert "Die Online-Abstimmung ist beendet" in after and 'href="/drafts/rat/live"' in after
