@@ -24,9 +24,10 @@ def in_amendment_round(draft: Draft) -> bool:
 
 
 def can_vote_on_amendment(user, draft: Draft, amendment: Amendment, now: datetime) -> bool:
-    """As `can_vote`, on an amendment of this draft that is put to the vote."""
+    """As `can_vote`, on an amendment of this draft that is put to the vote (and, while a live session runs,
+    open in it: `can_vote_on_question`)."""
     return (amendment.draft_id == draft.id and amendment.status == AmendmentStatus.PUT_TO_VOTE
-            and can_vote(user, draft, now))
+            and can_vote_on_question(user, draft, None, amendment.id, now))
 
 
 def can_vote_on_question(user, draft: Draft, paragraph_id: int | None, amendment_id: int | None,

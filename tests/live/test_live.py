@@ -367,3 +367,17 @@ def test_the_draft_page_offers_no_vote_buttons_once_the_session_started(room, cl
     after = client.get("/drafts/rat").get_data(as_text=True)
     assert 'id="vote-form"' not in after and 'name="vote"' not in after
     assert "Die Online-Abstimmung ist beendet" in after and 'href="/drafts/rat/live"' in after
+
+
+def test_the_amendment_page_offers_its_vote_only_while_it_is_open_in_the_session(room, client, auth):
+    amendment = make_amendment(room["draft"], 1, room["xyz"], room["x1"])
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    path = f"/drafts/rat/amendments/{amendment.id}"
+    assert f'value="a{amendment.id}:yes"' in client.get(path).get_data(as_text=True)
+    session = _start(room)
+    assert f'value="a{amendment.id}:yes"' not in client.get(path).get_data(as_text=True)
+    with client.application.test_request_context():
+        services.open_question(room["board"], room["draft"], session, session.items[0], _now())
+    db.session.commit()
+    assert f'value="a{amendment.id}:yes"' in client.get(path).get_data(as_text=True)
