@@ -70,7 +70,7 @@ def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, i
     if item is None:
         return None
     paragraph_id, amendment_id = item.paragraph_id, item.amendment_id
-    text = current_text(draft, paragraph_id).text if paragraph_id is not None else None
+    text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     amendment = db.session.get(Amendment, amendment_id) if amendment_id is not None else None
     organisation_id = getattr(user, "organisation_id", None)
     if amendment_id is not None:

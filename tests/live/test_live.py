@@ -381,3 +381,15 @@ def test_the_amendment_page_offers_its_vote_only_while_it_is_open_in_the_session
         services.open_question(room["board"], room["draft"], session, session.items[0], _now())
     db.session.commit()
     assert f'value="a{amendment.id}:yes"' in client.get(path).get_data(as_text=True)
+
+
+def test_the_current_question_shows_the_paragraph_as_it_reads_and_an_amendment_as_its_change(room, client, auth):
+    amendment = make_amendment(room["draft"], 1, room["xyz"], room["x1"], text="Absatz 2: Alle **gemeinsam**.")
+    db.session.commit()
+    session = _start(room)
+    with client.application.test_request_context():
+        services.open_question(room["board"], room["draft"], session, session.items[0], _now())
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    page = client.get("/drafts/rat/live").get_data(as_text=True)
+    assert f"Änderungsantrag {amendment.id}" in page and "<ins>" in page and "neuer Text für § 2" in page
