@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "live.reopen": _l("Question reopened"),
     "live.check_in": _l("Organisation checked in"),
     "live.quorum": _l("Quorum of the live session changed"),
+    "live.end": _l("Live session ended"),
 }
 
 ROLE_LABELS = {"delegate": _l("Delegate"), "moderator": _l("Moderator"), "board": _l("Board"),

@@ -184,3 +184,18 @@ def set_quorum(user, draft: Draft, number: int, is_share: bool, now: datetime) -
         raise InvalidInput(_l("A share is between 0 and 100 percent."))
     draft.live_quorum, draft.live_quorum_is_share = number, is_share
     record(user, "live.quorum", f"draft:{draft.id}", now, draft_id=draft.id, quorum=number, share=is_share)
+
+
+def end_with_voting(user, draft: Draft, now: datetime) -> None:
+    """End the draft's live session when the draft leaves the voting phase (a phase change or the adoption,
+    under the draft's lock): its open question closes now. A later voting phase (after the new version of
+    the amendment round) starts online again and may have a session of its own."""
+    session = active_session(draft.id)
+    if session is None:
+        return
+    for item in session.items:
+        if item.state == ItemState.OPEN:
+            item.state = ItemState.CLOSED
+            item.closed_at = min(now, item.closes_at) if item.closes_at is not None else now
+    session.ended_at = now
+    record(user, "live.end", f"live_session:{session.id}", now, draft_id=draft.id)

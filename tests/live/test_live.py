@@ -393,3 +393,15 @@ def test_the_current_question_shows_the_paragraph_as_it_reads_and_an_amendment_a
     auth.login("a1@example.org", factories.PASSWORD)
     page = client.get("/drafts/rat/live").get_data(as_text=True)
     assert f"Änderungsantrag {amendment.id}" in page and "<ins>" in page and "neuer Text für § 2" in page
+
+
+def test_leaving_the_voting_phase_ends_the_session_and_closes_its_open_question(room, in_request):
+    from consult.board.services import move_to_phase
+    session = _start(room)
+    services.open_question(room["board"], room["draft"], session, session.items[0], _now())
+    db.session.commit()
+    move_to_phase(room["board"], room["draft"], Phase.EDITING, now=_now())
+    db.session.commit()
+    assert active_session(room["draft"].id) is None
+    assert db.session.get(AgendaItem, session.items[0].id).state == ItemState.CLOSED
+    assert len(_audit("live.end")) == 1
