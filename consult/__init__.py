@@ -80,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.organisations import cli as organisations_cli
     from consult.reading import views as reading_views
     from consult.votes import views as votes_views
+    from consult.live import views as live_views
     from consult.versions import views as versions_views
     from consult.results import views as results_views
     from consult.demo import cli as demo_cli
@@ -94,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reading_views.bp)
     app.register_blueprint(comments_views.bp)
     app.register_blueprint(votes_views.bp)
+    app.register_blueprint(live_views.bp)
     app.register_blueprint(amendments_views.bp)
     app.register_blueprint(board_views.bp)
     app.register_blueprint(exports_views.bp)

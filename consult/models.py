@@ -5,6 +5,7 @@ from consult.drafts.models import Draft, DraftDeadline, Paragraph, ParagraphText
 from consult.comments.models import Comment  # noqa: F401
 from consult.votes.models import Vote, VoteCast  # noqa: F401
 from consult.amendments.models import Amendment, AmendmentSupport  # noqa: F401
+from consult.live.models import AgendaItem, CheckIn, LiveSession  # noqa: F401
 from consult.audit.models import AuditEntry  # noqa: F401
 from consult.moderation.models import Report  # noqa: F401
 from consult.exports.models import PositionDocuments, PositionFile  # noqa: F401

@@ -27,6 +27,7 @@ from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_ver
 from consult.exports.models import DocumentsState
 from consult.exports.storage import documents_of, request_documents
 from consult.extensions import db
+from consult.live.services import end_with_voting
 from consult.results.queries import results
 from consult.votes.models import VoteCast
 
@@ -234,6 +235,8 @@ def move_to_phase(user, draft: Draft, phase: Phase, reason: str | None = None, n
     flight wait, then are refused), the amendments follow the step, and the change goes to the audit log."""
     lock_draft_in(draft, draft.phase, MOVED)
     _amendments_follow(user, draft, draft.phase, phase, now or clock.now())
+    if draft.phase == Phase.VOTING:
+        end_with_voting(user, draft, now or clock.now())
     set_phase(draft, phase, user=user, reason=reason)
 
 
@@ -285,6 +288,7 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
     now = max(now, last_cast) if last_cast is not None else now
     draft.adopted_version_id = version.id
     draft.adopted_at = now
+    end_with_voting(user, draft, now)
     set_phase(draft, Phase.ADOPTED, user=user, reason=reason)
     record(user, "draft.adopt", f"draft:{draft.id}", now, draft_id=draft.id, reason=reason, version=version.number,
            yes=outcome.deciding.yes, no=outcome.deciding.no, abstain=outcome.deciding.abstain)

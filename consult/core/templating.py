@@ -89,10 +89,19 @@ ACTION_LABELS = {
     "person.deactivate": _l("Person deactivated"),
     "person.activate": _l("Person reactivated"),
     "account.delete": _l("Account deleted by its owner"),
+    "live.start": _l("Live session started"),
+    "live.move": _l("Agenda item moved"),
+    "live.open": _l("Question opened"),
+    "live.close": _l("Question closed"),
+    "live.reopen": _l("Question reopened"),
+    "live.check_in": _l("Organisation checked in"),
+    "live.quorum": _l("Quorum of the live session changed"),
+    "live.end": _l("Live session ended"),
 }
 
 ROLE_LABELS = {"delegate": _l("Delegate"), "moderator": _l("Moderator"), "board": _l("Board"),
                "admin": _l("Administrator")}
+AGENDA_STATE_LABELS = {"waiting": _l("waiting"), "open": _l("open"), "closed": _l("closed")}
 LEVEL_LABELS = {"federal": _l("Federal level"), "state": _l("State level"), "local": _l("Local level")}
 
 # The fields whose changes the audit log shows (before → after).
@@ -105,7 +114,8 @@ AUDIT_FIELD_LABELS = {
 _LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,
            "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS,
            "recommendation": RECOMMENDATION_LABELS,
-           "audit_field": AUDIT_FIELD_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS}
+           "audit_field": AUDIT_FIELD_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS,
+           "agenda_state": AGENDA_STATE_LABELS}
 
 
 def labels(kind: str) -> dict[str, str]:

@@ -81,6 +81,10 @@ class Draft(db.Model):
         server_default=AmendmentProcedure.MODERATORS.value)
     support_quorum: Mapped[int] = mapped_column(default=0, server_default="0")
     vote_requests_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The quorum of a live session (`consult.live.quorum`): this many organisations checked in, or with
+    # `live_quorum_is_share` this percentage of the active member organisations (rounded up); 0: none.
+    live_quorum: Mapped[int] = mapped_column(default=0, server_default="0")
+    live_quorum_is_share: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"

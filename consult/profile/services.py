@@ -27,6 +27,7 @@ from consult.drafts.models import Draft, Paragraph, ParagraphText, VersionConfli
 from consult.drafts.revision import touch
 from consult.extensions import db
 from consult.invitations.models import Invitation
+from consult.live.models import CheckIn, LiveSession
 from consult.mail.models import OutboxMessage
 from consult.moderation.models import Report
 from consult.password_reset.models import PasswordReset
@@ -49,6 +50,8 @@ ERASURE: dict[tuple[str, str], str] = {
     ("alternative_set", "ordered_by_id"): SET_NULL,  # a voting order stays, with its reason
     ("vote", "cast_by_id"): SET_NULL,             # the vote is the organisation's
     ("vote_cast", "cast_by_id"): SET_NULL,        # the history of the organisation's casts
+    ("live_session", "started_by_id"): SET_NULL,  # the session stays, without who started it (the audit line)
+    ("live_check_in", "user_id"): SET_NULL,       # the presence is the organisation's
     ("report", "reporter_id"): SET_NULL,          # a moderation decision may rest on it; the reason stays
     ("report", "decided_by_id"): SET_NULL,
     ("version_conflict", "resolved_by_id"): SET_NULL,
@@ -60,7 +63,7 @@ ERASURE: dict[tuple[str, str], str] = {
 }
 _TABLES = {model.__tablename__: model for model in
            (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
-            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey)}
+            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn)}
 
 
 def _check_password(user: User, password: str, field: str) -> None:

@@ -27,6 +27,7 @@ from consult.extensions import db, htmx, login_manager
 from consult.reading.queries import draft_summaries
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
+from consult.votes.live_gate import live_session_active
 from consult.votes.permissions import can_vote, in_amendment_round
 from consult.votes.queries import amendment_choices_of, amendment_tallies, choices_of, entitlement, tallies
 from consult.votes.views import vote_words
@@ -88,6 +89,7 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         [(t, a) for t in texts for a in amendments.get(t.paragraph_id, ()) if a.status == AmendmentStatus.PUT_TO_VOTE],
         lambda row: (row[1].alternative_set_id, row[1].alternative_position, row[0].position, row[1].id),
     ) if amendment_round else []
+    live = voting and live_session_active(draft.id)
     context = {
         "draft": draft, "version": version, "texts": texts, "open_thread": open_thread, "voting": voting,
         "counts": published_count_by_paragraph(draft.id),
@@ -101,7 +103,9 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "round_questions": round_questions,
         "amendment_tallies": amendment_tallies(draft.id) if amendment_round else {},
         "amendment_choices": amendment_choices_of(current_user.organisation_id, draft.id) if amendment_round else {},
-        "can_vote": can_vote(current_user, draft, now),
+        # A live session ends the online voting: its page takes the votes (consult.votes.live_gate).
+        "live_session": live,
+        "can_vote": can_vote(current_user, draft, now) and not live,
         "vb": vote_words(draft) if voting else None,
         "amendments": amendments,
         "supports": support_counts([a.id for items in amendments.values() for a in items]),

@@ -9,8 +9,9 @@ from consult.core.inputs import database_id
 from consult.core.once import OnceForm
 
 VOTE_VALUE = r"^(\d+|whole|a\d+):(yes|no|abstain)$"
-# Where a plain (non-htmx) vote goes back to: the draft page (default) or the amendment's own page.
-BACK_TO = ("draft", "amendment")
+# Where a plain (non-htmx) vote goes back to: the draft page (default), the amendment's own page, or the
+# delegate's page of the live session.
+BACK_TO = ("draft", "amendment", "live")
 
 
 class VoteForm(OnceForm):

@@ -18,6 +18,7 @@ from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
+from consult.votes.live_gate import live_refusal
 from consult.votes.models import Choice, Vote, VoteCast
 
 _LOOK_UP = object()
@@ -83,7 +84,8 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     Refuses people who do not speak for an active member organisation, a draft
     outside its voting phase or past its voting deadline, a paragraph or the whole draft during the
     amendment round (`consult.amendments.queries.amendment_round`: the amendments are voted on first) (checked again as the vote is written,
-    under the draft's lock: `consult.drafts.locks`), a paragraph that is
+    under the draft's lock: `consult.drafts.locks`), and while the draft has an active live session any
+    question but the one the chair has opened (`consult.votes.live_gate.live_refusal`), a paragraph that is
     not in the draft's current version, and headings. A later cast by any delegate of the same
     organisation replaces the vote; each cast is kept in VoteCast, and the draft's revision
     is raised in the same transaction. The upsert is a single statement, so parallel casts
@@ -117,6 +119,11 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     # Read under the lock: the step into voting puts amendments to the vote under the same lock.
     if amendment is None and amendment_round(draft.id):
         raise PhaseClosed(AMENDMENTS_FIRST)
+    # A live session ends the online voting: only its open question takes votes (read under the same lock,
+    # which the chair's open and close take too).
+    refusal = live_refusal(draft.id, paragraph_id, amendment_id, now)
+    if refusal is not None:
+        raise PhaseClosed(refusal)
     # Core statements on the session's connection and transaction: no objects to load or flush.
     connection = db.session.connection()
     on_record = connection.execute(_upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)),

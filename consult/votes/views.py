@@ -88,7 +88,9 @@ def _amendment_of_draft_or_404(user, draft: DraftState, amendment_id: int) -> Am
 
 
 def _back(slug: str, form: VoteForm, position: int | None, amendment_id: int | None) -> str:
-    """Where a plain vote goes back to: the question on the page the form was on (two fixed targets)."""
+    """Where a plain vote goes back to: the question on the page the form was on (fixed targets)."""
+    if form.back.data == "live":
+        return url_for("live.session", slug=slug) + "#current-question"
     if amendment_id is not None:
         if form.back.data == "amendment":
             return url_for("amendments.show", slug=slug, amendment_id=amendment_id) + f"#vote-a{amendment_id}"
@@ -132,8 +134,8 @@ def cast(slug: str):
                                        choices_of(user.organisation_id, draft.id, key).get(key),
                                        can_vote(user, draft, clock.now()), error=str(refusal.message))
             return render_block(VOTE_TEMPLATE, "vote_box", **context), refusal.status
-        back_label = _("Back to the amendment") if amendment is not None and form.back.data == "amendment" \
-            else _("Back to the draft")
+        back_label = _("Back to the live session") if form.back.data == "live" else _("Back to the amendment") \
+            if amendment is not None and form.back.data == "amendment" else _("Back to the draft")
         return render_template("votes/refused.html", draft=draft, back_url=_back(slug, form, position, amendment_id),
                                back_label=back_label, message=str(refusal.message)), refusal.status
     # Sent again (a double click, a retry): no second cast in the history; the answer shows the vote on record.

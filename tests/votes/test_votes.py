@@ -180,20 +180,20 @@ def test_vote_post_has_a_fixed_number_of_queries(client, auth, world, count_quer
     # The request delegates send most often in a voting session: its statements are counted,
     # so that they cannot grow unnoticed. The person; the draft with the paragraph as it reads
     # now; the draft's lock (its revision raised while voting is still open, consult.drafts.locks),
-    # whether amendments are put to the vote (the amendment round), the upsert and the history row;
-    # for htmx the tally.
+    # whether amendments are put to the vote (the amendment round), whether a live session leaves the
+    # question open (consult.votes.live_gate), the upsert and the history row; for htmx the tally.
     auth.login("a1@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
     with count_queries() as htmx_post:
         response = client.post("/drafts/rat/votes", headers=HX, data={"csrf_token": token, "vote": f"{world['pid']}:yes"})
     assert response.status_code == 200 and "1 von 3 Organisationen haben abgestimmt" in response.get_data(as_text=True)
-    assert htmx_post.count == 7, htmx_post.statements
+    assert htmx_post.count == 8, htmx_post.statements
     # The person as one row of what the checks read (consult.accounts.auth.Identity), not as objects.
     assert "password_hash" not in htmx_post.statements[0] and "user_role" in htmx_post.statements[0]
     with count_queries() as plain_post:
         response = client.post("/drafts/rat/votes", data={"csrf_token": token, "vote": "whole:no"})
     assert response.status_code == 302
-    assert plain_post.count == 6, plain_post.statements
+    assert plain_post.count == 7, plain_post.statements
 
 
 def test_a_wrong_csrf_token_is_refused(client, auth, world):

@@ -1,0 +1,32 @@
+"""The forms of the live session pages: plain posts with Flask-WTF's CSRF token."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from consult.core.forms import Form
+
+
+class MoveForm(Form):
+    direction = RadioField(choices=[("up", "up"), ("down", "down")], validators=[InputRequired()])
+
+
+class OpenForm(Form):
+    countdown = IntegerField(_l("Countdown in minutes (optional)"),
+                             validators=[Optional(), NumberRange(min=1, max=120)])
+
+
+class ReopenForm(Form):
+    reason = TextAreaField(_l("Reason for reopening"), validators=[
+        DataRequired(message=_l("Please give a reason for reopening the question.")), Length(max=500)])
+
+
+class CheckInForm(Form):
+    # Empty: the person's own organisation; the office names the organisation it ticks.
+    organisation_id = HiddenField(validators=[Optional()])
+
+
+class QuorumForm(Form):
+    number = IntegerField(_l("Quorum"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    is_share = BooleanField(_l("Share of the member organisations in percent (otherwise a number of organisations)"))

@@ -1,0 +1,205 @@
+"""The live session's pages: the chair's (agenda, current question, quorum, check-in list) and the delegate's
+(check-in and the open question with its vote box), on one URL; the confirmation of the start."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from consult.accounts.forms import EmptyForm
+from consult.accounts.permissions import speaks_for_member_organisation
+from consult.amendments.models import Amendment
+from consult.core import clock
+from consult.core.access import signed_in
+from consult.core.i18n import gettext as _
+from consult.core.refusals import Refusal
+from consult.drafts.models import Draft, Phase
+from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.drafts.services import current_text, current_version, get_by_slug
+from consult.extensions import db
+from consult.live import services
+from consult.live.forms import CheckInForm, MoveForm, OpenForm, QuorumForm, ReopenForm
+from consult.live.models import AgendaItem, LiveSession
+from consult.live.permissions import can_chair
+from consult.live.queries import active_session, check_ins, member_organisations, open_item, quorum
+from consult.organisations.models import Organisation
+from consult.votes.permissions import can_vote_on_question
+from consult.votes.queries import amendment_choices_of, choices_of, tally
+from consult.votes.views import vote_context, vote_words
+
+bp = Blueprint("live", __name__)
+
+
+def _draft_or_404(slug: str) -> Draft:
+    draft = get_by_slug(slug)
+    if draft is None or not can_view_draft(current_user, draft):
+        abort(404)
+    return draft
+
+
+def _session_and_item_or_404(draft: Draft, item_id: int) -> tuple[LiveSession, AgendaItem]:
+    session = active_session(draft.id)
+    item = db.session.get(AgendaItem, item_id)
+    if session is None or item is None or item.session_id != session.id:
+        abort(404)
+    return session, item
+
+
+def _back(draft: Draft):
+    return redirect(url_for("live.session", slug=draft.slug))
+
+
+def _done(draft: Draft, action):
+    """Run one service; commit and go back to the page, or roll back and show the refusal there."""
+    try:
+        action()
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return _back(draft)
+    db.session.commit()
+    return _back(draft)
+
+
+def _labels(draft: Draft) -> dict[int, int]:
+    version = current_version(draft)
+    return {text.paragraph_id: text.position for text in version.texts} if version else {}
+
+
+def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, int], now) -> dict | None:
+    """The open question with the organisation's vote box (for a delegate) and its tally."""
+    if item is None:
+        return None
+    paragraph_id, amendment_id = item.paragraph_id, item.amendment_id
+    text = current_text(draft, paragraph_id) if paragraph_id is not None else None
+    amendment = db.session.get(Amendment, amendment_id) if amendment_id is not None else None
+    organisation_id = getattr(user, "organisation_id", None)
+    if amendment_id is not None:
+        choice = amendment_choices_of(organisation_id, draft.id, amendment_id).get(amendment_id)
+    else:
+        choice = choices_of(organisation_id, draft.id, paragraph_id).get(paragraph_id)
+    box = vote_context(draft, paragraph_id, positions.get(paragraph_id), tally(draft.id, paragraph_id, amendment_id),
+                       choice, can_vote_on_question(user, draft, paragraph_id, amendment_id, now),
+                       amendment_id=amendment_id)
+    return {"item": item, "text": text, "amendment": amendment, "box": box}
+
+
+@bp.route("/drafts/<slug>/live")
+@signed_in
+def session(slug: str):
+    """The chair's page for the office, the delegate's page for delegates of member organisations."""
+    user = current_user._get_current_object()
+    draft = _draft_or_404(slug)
+    chair = can_chair(user)
+    if not chair and not speaks_for_member_organisation(user):
+        abort(403)
+    now = clock.now()
+    live = active_session(draft.id)
+    positions = _labels(draft)
+    present = check_ins(live.id) if live else {}
+    return render_template(
+        "live/session.html", draft=draft, live=live, chair=chair, positions=positions, present=present,
+        quorum=quorum(draft, live.id if live else None), organisations=member_organisations() if chair else [],
+        current=_current(user, draft, open_item(live), positions, now) if live else None,
+        can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
+        vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
+        quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share}))
+
+
+@bp.route("/drafts/<slug>/live/start", methods=["GET", "POST"])
+@signed_in
+def start(slug: str):
+    """Confirm, then start the live session: the online voting of the phase ends."""
+    user = current_user._get_current_object()
+    draft = _draft_or_404(slug)
+    if not can_chair(user):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("live/start.html", draft=draft, form=form)
+    return _done(draft, lambda: services.start_session(user, draft, clock.now()))
+
+
+def _chair_item(slug: str, item_id: int, form_class):
+    user = current_user._get_current_object()
+    draft = _draft_or_404(slug)
+    if not can_chair(user):
+        abort(403)
+    live, item = _session_and_item_or_404(draft, item_id)
+    form = form_class()
+    return user, draft, live, item, form
+
+
+@bp.route("/drafts/<slug>/live/items/<int:item_id>/move", methods=["POST"])
+@signed_in
+def move(slug: str, item_id: int):
+    user, draft, live, item, form = _chair_item(slug, item_id, MoveForm)
+    if not form.validate_on_submit():
+        abort(400)
+    return _done(draft, lambda: services.move_item(user, draft, live, item, form.direction.data == "up", clock.now()))
+
+
+@bp.route("/drafts/<slug>/live/items/<int:item_id>/open", methods=["POST"])
+@signed_in
+def open_(slug: str, item_id: int):
+    user, draft, live, item, form = _chair_item(slug, item_id, OpenForm)
+    if not form.validate_on_submit():
+        flash(_("A countdown is between 1 and 120 minutes."), "error")
+        return _back(draft)
+    return _done(draft, lambda: services.open_question(user, draft, live, item, clock.now(), form.countdown.data))
+
+
+@bp.route("/drafts/<slug>/live/items/<int:item_id>/close", methods=["POST"])
+@signed_in
+def close(slug: str, item_id: int):
+    user, draft, live, item, form = _chair_item(slug, item_id, EmptyForm)
+    if not form.validate_on_submit():
+        abort(400)
+    return _done(draft, lambda: services.close_question(user, draft, live, item, clock.now()))
+
+
+@bp.route("/drafts/<slug>/live/items/<int:item_id>/reopen", methods=["POST"])
+@signed_in
+def reopen(slug: str, item_id: int):
+    user, draft, live, item, form = _chair_item(slug, item_id, ReopenForm)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return _back(draft)
+    return _done(draft, lambda: services.reopen_question(user, draft, live, item, form.reason.data, clock.now()))
+
+
+@bp.route("/drafts/<slug>/live/check-in", methods=["POST"])
+@signed_in
+def check_in(slug: str):
+    """A delegate confirms their organisation's presence; the office ticks an organisation of the list."""
+    user = current_user._get_current_object()
+    draft = _draft_or_404(slug)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        abort(400)
+    live = active_session(draft.id)
+    if live is None:
+        abort(404)
+    raw = form.organisation_id.data
+    organisation_id = int(raw) if raw and raw.isdigit() and len(raw) < 10 else user.organisation_id
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
+    if organisation is None:
+        abort(404)
+    return _done(draft, lambda: services.check_in(user, live, organisation, clock.now()))
+
+
+@bp.route("/drafts/<slug>/live/quorum", methods=["POST"])
+@signed_in
+def set_quorum(slug: str):
+    user = current_user._get_current_object()
+    draft = _draft_or_404(slug)
+    if not can_chair(user):
+        abort(403)
+    form = QuorumForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Please check the form."), "error")
+        return _back(draft)
+    return _done(draft, lambda: services.set_quorum(user, draft, form.number.data, form.is_share.data, clock.now()))
