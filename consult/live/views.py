@@ -9,6 +9,7 @@ from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment
 from consult.core import clock
+from consult.core.inputs import database_id
 from consult.core.access import signed_in
 from consult.core.i18n import gettext as _
 from consult.core.refusals import Refusal
@@ -109,21 +110,25 @@ def session(slug: str):
 @signed_in
 def start(slug: str):
     """Confirm, then start the live session: the online voting of the phase ends."""
-    user = current_user._get_current_object()
-    draft = _draft_or_404(slug)
-    if not can_chair(user):
-        abort(403)
+    user, draft = _chaired_draft(slug)
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("live/start.html", draft=draft, form=form)
     return _done(draft, lambda: services.start_session(user, draft, clock.now()))
 
 
-def _chair_item(slug: str, item_id: int, form_class):
+def _chaired_draft(slug: str):
+    """The person and the draft, for the chair's actions: 404 for a draft they may not see, 403 unless they
+    chair (board or moderators)."""
     user = current_user._get_current_object()
     draft = _draft_or_404(slug)
     if not can_chair(user):
         abort(403)
+    return user, draft
+
+
+def _chair_item(slug: str, item_id: int, form_class):
+    user, draft = _chaired_draft(slug)
     live, item = _session_and_item_or_404(draft, item_id)
     form = form_class()
     return user, draft, live, item, form
@@ -182,7 +187,7 @@ def check_in(slug: str):
     if live is None:
         abort(404)
     raw = form.organisation_id.data
-    organisation_id = int(raw) if raw and raw.isdigit() and len(raw) < 10 else user.organisation_id
+    organisation_id = database_id(raw) if raw else user.organisation_id
     organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
     if organisation is None:
         abort(404)
@@ -192,10 +197,7 @@ def check_in(slug: str):
 @bp.route("/drafts/<slug>/live/quorum", methods=["POST"])
 @signed_in
 def set_quorum(slug: str):
-    user = current_user._get_current_object()
-    draft = _draft_or_404(slug)
-    if not can_chair(user):
-        abort(403)
+    user, draft = _chaired_draft(slug)
     form = QuorumForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
