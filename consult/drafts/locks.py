@@ -54,15 +54,20 @@ _DEADLINE_PASSED = exists(select(_deadline.c.id).where(
 _LOCK_OPEN = (update(_draft).where(_IN_PHASE & ~_DEADLINE_PASSED)
               .values(revision=_draft.c.revision + 1))
 _LOCK_IN = update(_draft).where(_IN_PHASE).values(revision=_draft.c.revision + 1)
+# A vote raises the tally revision only: the draft's text and comments (and their cached pages) stay as they are.
+_LOCK_OPEN_TALLY = (update(_draft).where(_IN_PHASE & ~_DEADLINE_PASSED)
+                    .values(tally_revision=_draft.c.tally_revision + 1))
 
 
-def lock_open_draft(draft_id: int, phase: Phase, now: datetime, closed_message) -> None:
+def lock_open_draft(draft_id: int, phase: Phase, now: datetime, closed_message, *, tally: bool = False) -> None:
     """Lock the draft for a write that needs `phase` open at `now` (in it, before its deadline),
-    or raise PhaseClosed(closed_message) and lock nothing. Raises the draft's revision.
+    or raise PhaseClosed(closed_message) and lock nothing. Raises the draft's revision, or with `tally`
+    (a vote, a check-in, a proxy: what tallies and live pages show) its tally revision instead.
 
     Call it in the transaction that writes, just before the write; the caller's check on the
     draft it read before still gives the early, cheap refusal (and the buttons)."""
-    result = db.session.connection().execute(_LOCK_OPEN, {"lock_draft_id": draft_id, "open_phase": phase, "at": now})
+    result = db.session.connection().execute(_LOCK_OPEN_TALLY if tally else _LOCK_OPEN,
+                                             {"lock_draft_id": draft_id, "open_phase": phase, "at": now})
     if result.rowcount != 1:
         raise PhaseClosed(closed_message)
 

@@ -62,6 +62,10 @@ class Draft(db.Model):
     # votes, deadlines, versions): cached pages of the draft are keyed by it.
     # Kept by consult.drafts.revision; never set it by hand.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Raised by every vote and by every change of a live session's attendance (check-ins, proxies): what a
+    # tally or a live page shows. Votes leave `revision` alone, so that the text and the comments of the
+    # draft page stay cached while the votes come in (issue 16). Kept by the services that write them.
+    tally_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     majority_rule: Mapped[MajorityRule] = mapped_column(
         str_enum(MajorityRule, "majority_rule"), default=MajorityRule.SIMPLE, server_default="simple")
     # Votes count with their organisation's vote_weight; otherwise every organisation counts once.
@@ -85,6 +89,8 @@ class Draft(db.Model):
     # `live_quorum_is_share` this percentage of the active member organisations (rounded up); 0: none.
     live_quorum: Mapped[int] = mapped_column(default=0, server_default="0")
     live_quorum_is_share: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # How many other organisations' proxies one organisation may hold in a live session.
+    live_proxy_limit: Mapped[int] = mapped_column(default=1, server_default="1")
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"

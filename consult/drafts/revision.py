@@ -29,6 +29,16 @@ _TOUCH = (update(_draft).where(_draft.c.id.in_(bindparam("ids", expanding=True))
           .values(revision=_draft.c.revision + 1))
 
 
+_TOUCH_TALLY = (update(_draft).where(_draft.c.id == bindparam("draft_id"))
+                .values(tally_revision=_draft.c.tally_revision + 1))
+
+
+def touch_tally(connection, draft_id: int) -> None:
+    """Raise the draft's tally revision: something a tally or a live page shows changed (a check-in, a proxy);
+    votes raise it through `consult.drafts.locks.lock_open_draft(..., tally=True)`."""
+    connection.execute(_TOUCH_TALLY, {"draft_id": draft_id})
+
+
 def touch(connection, draft_ids) -> None:
     """Raise the revision of the given drafts by one (a Core statement on `connection`)."""
     ids = sorted({i for i in draft_ids if i is not None})

@@ -86,3 +86,54 @@ class CheckIn(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class Proxy(db.Model):
+    """An organisation's vote for the session handed to another member organisation (`holder`).
+
+    Asked for by one of the giving organisation's delegates, in force once the office confirms it, until
+    it is withdrawn (only while no question is open). At most one proxy of an organisation is in force or
+    waiting per session (a unique index over the rows not withdrawn); how many one holder may hold is the
+    draft's `live_proxy_limit`."""
+
+    __tablename__ = "live_proxy"
+    __table_args__ = (
+        Index("uq_live_proxy_giver", "session_id", "organisation_id", unique=True,
+              sqlite_where=text("withdrawn_at IS NULL"), postgresql_where=text("withdrawn_at IS NULL")),
+        CheckConstraint("organisation_id <> holder_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    holder: Mapped[Organisation] = relationship(foreign_keys=[holder_id])
+
+
+class VoteConflict(db.Model):
+    """A paper ballot and a vote from a phone (or the reverse) of one organisation on one question in the
+    session: the later one counts, and the office confirms that it has seen the conflict."""
+
+    __tablename__ = "live_vote_conflict"
+    __table_args__ = (CheckConstraint("paragraph_id IS NULL OR amendment_id IS NULL", name="one_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    paragraph_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"))
+    earlier_cast_id: Mapped[int | None] = mapped_column(ForeignKey("vote_cast.id", ondelete="SET NULL"))
+    later_cast_id: Mapped[int | None] = mapped_column(ForeignKey("vote_cast.id", ondelete="SET NULL"))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()

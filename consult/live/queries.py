@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
@@ -83,3 +83,19 @@ def quorum(draft: Draft, session_id: int | None) -> Quorum:
         select(func.count(CheckIn.id)).join(Organisation, Organisation.id == CheckIn.organisation_id).where(
             CheckIn.session_id == session_id, Organisation.is_member.is_(True), Organisation.is_active.is_(True)))
     return Quorum(present=present, needed=needed(draft, members), members=members)
+
+
+def live_version(draft_id: int, now) -> tuple | None:
+    """What a live page's ETag is made of, in one query: the draft's revision (the chair's actions raise it),
+    its tally revision (votes, check-ins, proxies) and whether the open question's countdown has run out;
+    None for an unknown draft. Polling pages answer `304 Not Modified` while it stays the same."""
+    row = db.session.execute(
+        select(Draft.revision, Draft.tally_revision, AgendaItem.closes_at)
+        .select_from(Draft)
+        .outerjoin(LiveSession, and_(LiveSession.draft_id == Draft.id, LiveSession.ended_at.is_(None)))
+        .outerjoin(AgendaItem, and_(AgendaItem.session_id == LiveSession.id, AgendaItem.state == ItemState.OPEN))
+        .where(Draft.id == draft_id)).first()
+    if row is None:
+        return None
+    revision, tally_revision, closes_at = row
+    return revision, tally_revision, closes_at is not None and closes_at <= now

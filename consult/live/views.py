@@ -2,8 +2,12 @@
 (check-in and the open question with its vote box), on one URL; the confirmation of the start."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import hashlib
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 
 from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import speaks_for_member_organisation
@@ -21,7 +25,7 @@ from consult.live import services
 from consult.live.forms import CheckInForm, MoveForm, OpenForm, QuorumForm, ReopenForm
 from consult.live.models import AgendaItem, LiveSession
 from consult.live.permissions import can_chair
-from consult.live.queries import active_session, check_ins, member_organisations, open_item, quorum
+from consult.live.queries import active_session, check_ins, live_version, member_organisations, open_item, quorum
 from consult.organisations.models import Organisation
 from consult.votes.permissions import can_vote_on_question
 from consult.votes.queries import amendment_choices_of, choices_of, tally
@@ -84,26 +88,57 @@ def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, i
     return {"item": item, "text": text, "amendment": amendment, "box": box}
 
 
-@bp.route("/drafts/<slug>/live")
-@signed_in
-def session(slug: str):
-    """The chair's page for the office, the delegate's page for delegates of member organisations."""
+def _page_reader(slug: str):
+    """The person, the draft and whether they chair: 404 for a draft they may not see, 403 for anybody who
+    neither chairs nor speaks for a member organisation."""
     user = current_user._get_current_object()
     draft = _draft_or_404(slug)
     chair = can_chair(user)
     if not chair and not speaks_for_member_organisation(user):
         abort(403)
-    now = clock.now()
+    return user, draft, chair
+
+
+def _session_context(user, draft: Draft, chair: bool, now) -> dict:
     live = active_session(draft.id)
     positions = _labels(draft)
     present = check_ins(live.id) if live else {}
-    return render_template(
-        "live/session.html", draft=draft, live=live, chair=chair, positions=positions, present=present,
+    return dict(
+        draft=draft, live=live, chair=chair, positions=positions, present=present,
         quorum=quorum(draft, live.id if live else None), organisations=member_organisations() if chair else [],
         current=_current(user, draft, open_item(live), positions, now) if live else None,
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
         quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share}))
+
+
+@bp.route("/drafts/<slug>/live")
+@signed_in
+def session(slug: str):
+    """The chair's page for the office, the delegate's page for delegates of member organisations."""
+    user, draft, chair = _page_reader(slug)
+    return render_template("live/session.html", **_session_context(user, draft, chair, clock.now()))
+
+
+@bp.route("/drafts/<slug>/live/state")
+@signed_in
+def state(slug: str):
+    """The current question alone (the block `current` of the session page), for pages that follow the chair.
+
+    Its ETag names everything it shows (`consult.live.queries.live_version`, the person, the language): while
+    nothing changed, the answer is `304 Not Modified` after one query for the draft, one for the state."""
+    user, draft, chair = _page_reader(slug)
+    now = clock.now()
+    tag = hashlib.sha1(repr((live_version(draft.id, now), user.id, str(get_locale()))).encode()).hexdigest()
+    if request.if_none_match.contains(tag):
+        response = make_response("", 304)
+    else:
+        response = make_response(render_block("live/session.html", "current",
+                                              **_session_context(user, draft, chair, now)))
+    response.set_etag(tag)
+    # The browser keeps the answer and asks again each time (If-None-Match): private, revalidated on each use.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/drafts/<slug>/live/start", methods=["GET", "POST"])

@@ -52,6 +52,10 @@ ERASURE: dict[tuple[str, str], str] = {
     ("vote_cast", "cast_by_id"): SET_NULL,        # the history of the organisation's casts
     ("live_session", "started_by_id"): SET_NULL,  # the session stays, without who started it (the audit line)
     ("live_check_in", "user_id"): SET_NULL,       # the presence is the organisation's
+    ("live_proxy", "requested_by_id"): SET_NULL,  # a proxy is the organisation's; who asked and confirmed
+    ("live_proxy", "confirmed_by_id"): SET_NULL,  # is in the audit log
+    ("live_proxy", "withdrawn_by_id"): SET_NULL,
+    ("live_vote_conflict", "confirmed_by_id"): SET_NULL,
     ("report", "reporter_id"): SET_NULL,          # a moderation decision may rest on it; the reason stays
     ("report", "decided_by_id"): SET_NULL,
     ("version_conflict", "resolved_by_id"): SET_NULL,

@@ -59,7 +59,7 @@ def draft(slug: str):
     voting = draft.phase in VOTING_SHOWN
     # Everything else the page shows is in the draft's revision or the viewer (page_cache.viewer_key);
     # the deadlines' state and a ten-minute step keep "closes in 3 days" and the open actions right.
-    key = ("draft", draft.id, draft.revision, entitlement() if voting else None,
+    key = ("draft", draft.id, draft.revision, draft.tally_revision, entitlement() if voting else None,
            tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None)
     page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user))

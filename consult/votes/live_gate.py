@@ -38,21 +38,27 @@ def live_refusal(draft_id: int, paragraph_id: int | None, amendment_id: int | No
 
     None when the draft has no active live session (the online rules apply alone) or when the
     question's agenda item is open and its countdown has not run out. One query."""
+    return live_gate(draft_id, paragraph_id, amendment_id, now)[1]
+
+
+def live_gate(draft_id: int, paragraph_id: int | None, amendment_id: int | None, now: datetime):
+    """(the id of the draft's active live session or None, why a vote on this question is refused or None):
+    see `live_refusal`. One query."""
     row = db.session.execute(
         select(agenda_item.c.state, agenda_item.c.closes_at, live_session.c.id)
         .select_from(live_session.outerjoin(agenda_item, and_(
             agenda_item.c.session_id == live_session.c.id, _question(paragraph_id, amendment_id))))
         .where(live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None))).first()
     if row is None:
-        return None
-    state, closes_at, _session = row
+        return None, None
+    state, closes_at, session_id = row
     if state == "open":
-        return None if closes_at is None or closes_at > now else CLOSED
+        return session_id, None if closes_at is None or closes_at > now else CLOSED
     if state == "closed":
-        return CLOSED
+        return session_id, CLOSED
     if state == "waiting":
-        return NOT_YET if _anything_open(row[2], now) else NOTHING_OPEN
-    return NOT_ON_AGENDA
+        return session_id, NOT_YET if _anything_open(session_id, now) else NOTHING_OPEN
+    return session_id, NOT_ON_AGENDA
 
 
 def _anything_open(session_id: int, now: datetime) -> bool:

@@ -25,6 +25,17 @@ class Choice(enum.StrEnum):
     ABSTAIN = "abstain"
 
 
+class Channel(enum.StrEnum):
+    """How a vote came in: online (the weeks of the phase), in the live session by the organisation's own
+    delegate, in the live session by the delegate of the organisation holding its proxy, or on a paper
+    ballot the office entered."""
+
+    ONLINE = "online"
+    LIVE = "live"
+    PROXY = "proxy"
+    PAPER = "paper"
+
+
 class Vote(db.Model):
     __tablename__ = "vote"
     __table_args__ = (
@@ -50,10 +61,15 @@ class Vote(db.Model):
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "choice"))
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "vote_channel"), default=Channel.ONLINE,
+                                             server_default=Channel.ONLINE.value)
+    # With Channel.PROXY: the organisation holding the proxy, whose delegate cast the vote.
+    via_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
 
     draft: Mapped[Draft] = relationship()
     paragraph: Mapped[Paragraph | None] = relationship()
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    via_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[via_organisation_id])
     cast_by: Mapped[User | None] = relationship()
 
 
@@ -70,3 +86,6 @@ class VoteCast(db.Model):
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "cast_choice"))
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "cast_channel"), default=Channel.ONLINE,
+                                             server_default=Channel.ONLINE.value)
+    via_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))

@@ -18,8 +18,8 @@ from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
-from consult.votes.live_gate import live_refusal
-from consult.votes.models import Choice, Vote, VoteCast
+from consult.votes.live_gate import live_gate
+from consult.votes.models import Channel, Choice, Vote, VoteCast
 
 _LOOK_UP = object()
 CLOSED = _l("Voting is not possible now: this draft is not open for votes.")
@@ -53,7 +53,8 @@ def _upsert(dialect: str, kind: str):
     return statement.on_conflict_do_update(
         index_elements=columns, index_where=condition,
         set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
-              "cast_at": statement.excluded.cast_at},
+              "cast_at": statement.excluded.cast_at, "channel": statement.excluded.channel,
+              "via_organisation_id": statement.excluded.via_organisation_id},
         # Two casts in flight may commit in the other order than they were made:
         # the vote on record is the latest cast, whichever commits last.
         where=_vote.c.cast_at <= statement.excluded.cast_at,
@@ -87,7 +88,7 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     under the draft's lock: `consult.drafts.locks`), and while the draft has an active live session any
     question but the one the chair has opened (`consult.votes.live_gate.live_refusal`), a paragraph that is
     not in the draft's current version, and headings. A later cast by any delegate of the same
-    organisation replaces the vote; each cast is kept in VoteCast, and the draft's revision
+    organisation replaces the vote; each cast is kept in VoteCast, and the draft's tally revision
     is raised in the same transaction. The upsert is a single statement, so parallel casts
     from several processes leave one vote. `text` is the paragraph as it reads in the current
     version, when the caller has read it already (`consult.drafts.queries.draft_and_text`).
@@ -111,24 +112,44 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     if text is not None and is_heading(text.text):
         raise InvalidInput(_l("Headings are not put to the vote."))
     amendment_id = amendment.id if amendment is not None else None
-    values = {"draft_id": draft.id, "paragraph_id": paragraph_id, "amendment_id": amendment_id,
-              "organisation_id": user.organisation_id, "choice": choice, "cast_by_id": user.id, "cast_at": now}
+    return write_vote(user, draft.id, paragraph_id, amendment_id, user.organisation_id, choice, now)
+
+
+def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int | None, organisation_id: int,
+               choice: Choice, now: datetime, *, channel: Channel | None = None, via_organisation_id: int | None = None,
+               check=None) -> Choice:
+    """Write the vote of `organisation_id` on one question, cast by `user`, after the checks every vote
+    passes under the draft's lock: the voting phase open at `now`, the amendment round, and the live
+    session's open question (`consult.votes.live_gate`). The callers check who may cast it first
+    (`cast_vote`: a delegate for their own organisation; a proxy's holder; the office's paper ballot).
+
+    `channel` None is `Channel.LIVE` while the draft has an active live session, else `Channel.ONLINE`.
+    `check(session_id)`, when given, runs under the lock too (after the live session's rules; `session_id`
+    is the active session's or None) and may raise a Refusal: a proxy still in force, for example.
+    Returns the organisation's choice on record (see `cast_vote`)."""
+    values = {"draft_id": draft_id, "paragraph_id": paragraph_id, "amendment_id": amendment_id,
+              "organisation_id": organisation_id, "choice": choice, "cast_by_id": user.id, "cast_at": now}
     # The vote is written only while voting is still open at this moment: the draft row is locked
-    # (and its revision raised) first, so an adoption or phase change cannot come in between.
-    lock_open_draft(draft.id, Phase.VOTING, now, CLOSED)
+    # (and its tally revision raised) first, so an adoption or phase change cannot come in between.
+    lock_open_draft(draft_id, Phase.VOTING, now, CLOSED, tally=True)
     # Read under the lock: the step into voting puts amendments to the vote under the same lock.
-    if amendment is None and amendment_round(draft.id):
+    if amendment_id is None and amendment_round(draft_id):
         raise PhaseClosed(AMENDMENTS_FIRST)
     # A live session ends the online voting: only its open question takes votes (read under the same lock,
     # which the chair's open and close take too).
-    refusal = live_refusal(draft.id, paragraph_id, amendment_id, now)
+    session_id, refusal = live_gate(draft_id, paragraph_id, amendment_id, now)
     if refusal is not None:
         raise PhaseClosed(refusal)
+    if check is not None:
+        check(session_id)
+    if channel is None:
+        channel = Channel.LIVE if session_id is not None else Channel.ONLINE
+    values["channel"], values["via_organisation_id"] = channel, via_organisation_id
     # Core statements on the session's connection and transaction: no objects to load or flush.
     connection = db.session.connection()
     on_record = connection.execute(_upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)),
                                    values).scalar()
     connection.execute(_HISTORY, values)
     if on_record is None:
-        on_record = _choice_on_record(connection, draft.id, paragraph_id, amendment_id, user.organisation_id)
+        on_record = _choice_on_record(connection, draft_id, paragraph_id, amendment_id, organisation_id)
     return on_record

@@ -405,3 +405,36 @@ def test_leaving_the_voting_phase_ends_the_session_and_closes_its_open_question(
     assert active_session(room["draft"].id) is None
     assert db.session.get(AgendaItem, session.items[0].id).state == ItemState.CLOSED
     assert len(_audit("live.end")) == 1
+
+
+def test_the_state_answers_304_until_the_chair_or_a_vote_changes_it(room, client, auth):
+    session = _start(room)
+    auth.login("a1@example.org", factories.PASSWORD)
+    first = client.get("/drafts/rat/live/state")
+    assert first.status_code == 200 and "Gerade ist keine Frage geöffnet." in first.get_data(as_text=True)
+    assert "<html" not in first.get_data(as_text=True)          # the block alone
+    tag = first.headers["ETag"]
+    assert client.get("/drafts/rat/live/state", headers={"If-None-Match": tag}).status_code == 304
+    services.open_question(room["board"], room["draft"], session, session.items[0], _now())
+    db.session.commit()
+    opened = client.get("/drafts/rat/live/state", headers={"If-None-Match": tag})
+    assert opened.status_code == 200 and opened.headers["ETag"] != tag
+    tag = opened.headers["ETag"]
+    cast_vote(room["x1"], room["draft"], session.items[0].paragraph_id, Choice.NO, _now())   # another organisation
+    db.session.commit()
+    assert client.get("/drafts/rat/live/state", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_votes_record_how_they_came_in_and_leave_the_page_revision_alone(room, in_request):
+    pid = room["pids"][0]
+    revision = room["draft"].revision
+    cast_vote(room["a1"], room["draft"], pid, Choice.YES, _now())
+    db.session.commit()
+    db.session.refresh(room["draft"])
+    assert room["draft"].revision == revision and room["draft"].tally_revision == 1
+    session = _start(room)
+    services.open_question(room["board"], room["draft"], session, session.items[0], _now())
+    cast_vote(room["x1"], room["draft"], pid, Choice.NO, _now())
+    db.session.commit()
+    assert {v.organisation_id: v.channel.value for v in db.session.scalars(select(Vote))} == \
+        {room["abc"].id: "online", room["xyz"].id: "live"}

@@ -39,6 +39,11 @@ def _revision(draft_id: int) -> int:
     return db.session.scalar(select(Draft.revision).where(Draft.id == draft_id))
 
 
+def _tally_revision(draft_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(Draft.tally_revision).where(Draft.id == draft_id))
+
+
 def _page(client) -> str:
     return client.get("/drafts/rat").get_data(as_text=True)
 
@@ -70,8 +75,10 @@ def test_a_vote_shows_on_the_next_view_of_the_page(app, client, auth, world):
     auth.login("a1@example.org", factories.PASSWORD)
     assert "0 von 2 Organisationen haben abgestimmt" in _page(client)
     before = _revision(world["draft_id"])
+    tally_before = _tally_revision(world["draft_id"])
     assert _vote(client, world["pid"], "yes", HX).status_code == 200
-    assert _revision(world["draft_id"]) == before + 1
+    # A vote raises the tally revision, not the page revision (the text and the comments stay as they are).
+    assert (_revision(world["draft_id"]), _tally_revision(world["draft_id"])) == (before, tally_before + 1)
     page = _page(client)
     assert "1 von 2 Organisationen haben abgestimmt" in page
     assert f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" aria-pressed="true"' in page
