@@ -484,7 +484,7 @@ def test_the_chair_sets_the_limit_with_the_quorum(room, client, auth, app):
     _post(client, "/drafts/rat/live/quorum", {"number": "0", "proxy_limit": "3"})
     db.session.expire_all()
     assert db.session.get(type(room["draft"]), room["draft"].id).live_proxy_limit == 3
-    assert "höchstens 3 anderen Organisationen" in client.get("/drafts/rat/live").get_data(as_text=True)
+    assert "Stimmen anderer Organisationen, die eine Organisation halten darf: 3." in client.get("/drafts/rat/live").get_data(as_text=True)
 
 
 def test_an_account_deletion_keeps_the_proxy_without_the_person(room, in_request):
