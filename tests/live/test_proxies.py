@@ -497,3 +497,74 @@ def test_an_account_deletion_keeps_the_proxy_without_the_person(room, in_request
     kept = db.session.get(Proxy, proxy.id)
     assert (kept.organisation_id, kept.holder_id, kept.requested_by_id, kept.confirmed_by_id) == \
         (room["abc"].id, room["xyz"].id, None, room["mod"].id)
+
+
+@only_postgresql
+def test_parallel_casts_through_the_routes_on_several_processes_leave_one_vote(app, database_url):
+    """Two delegates of the giver (directly) and two of the holder (by proxy) vote for ABC at the same moment,
+    three times, as real HTTP requests to gunicorn's processes: the direct ones are refused with the message,
+    ABC has one vote (by proxy, the latest cast), each proxy cast is kept."""
+    from tests.served import TIMEOUT, Browser, Gunicorn
+    from tests.served import csrf_token as page_token
+    abc, xyz = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
+    people = [factories.user(org=org) for org in (abc, abc, xyz, xyz)]
+    board = factories.user(roles=(Role.BOARD,))
+    draft = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="rat")
+    db.session.commit()
+    with app.test_request_context():
+        session = services.start_session(board, draft, _now())
+        proxy = proxies.grant_proxy(people[0], draft, session, xyz, _now())
+        proxies.confirm_proxy(board, draft, session, proxy, _now())
+        services.open_question(board, draft, session, session.items[0], _now())
+        db.session.commit()
+    pid, abc_id, xyz_id = session.items[0].paragraph_id, abc.id, xyz.id
+    emails = [p.email for p in people]
+    db.session.remove()
+
+    server = Gunicorn(database_url, 2)
+    try:
+        server.wait_until_ready()
+        browsers, tokens = [], []
+        for email in emails:
+            browser = Browser(server.base)
+            browser.sign_in(email)
+            status, _, html = browser.request("/drafts/rat/live")
+            assert status == 200
+            browsers.append(browser)
+            tokens.append(page_token(html))
+        choices = ["yes", "no", "abstain"]
+        for round_ in range(3):
+            barrier = threading.Barrier(4)
+            results: list = [None] * 4
+
+            def send(i):
+                choice = choices[(round_ + i) % 3]
+                if i < 2:
+                    path, data = "/drafts/rat/votes", {"vote": f"{pid}:{choice}", "back": "live"}
+                else:
+                    path, data = "/drafts/rat/live/proxy-votes", {"vote": f"{pid}:{choice}",
+                                                                   "organisation_id": str(abc_id)}
+                try:
+                    barrier.wait(timeout=TIMEOUT)
+                    results[i] = browsers[i].request(path, {**data, "csrf_token": tokens[i]})
+                except BaseException as error:  # reported below
+                    results[i] = error
+
+            threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(TIMEOUT + 5)
+            statuses = [r[0] if isinstance(r, tuple) else repr(r) for r in results]
+            assert statuses == [409, 409, 302, 302], (statuses, server.log())
+            assert all("Stimmübertragung zurück" in results[i][2] for i in (0, 1))
+    finally:
+        server.stop()
+
+    votes = db.session.execute(select(Vote.organisation_id, Vote.channel, Vote.via_organisation_id,
+                                      Vote.choice)).all()
+    assert [v[:3] for v in votes] == [(abc_id, Channel.PROXY, xyz_id)]
+    casts = db.session.scalars(select(VoteCast).order_by(VoteCast.cast_at, VoteCast.id)).all()
+    assert len(casts) == 6 and {(c.organisation_id, c.channel) for c in casts} == {(abc_id, Channel.PROXY)}
+    latest = max(c.cast_at for c in casts)   # the vote on record is the latest cast
+    assert votes[0].choice in {c.choice for c in casts if c.cast_at == latest}
