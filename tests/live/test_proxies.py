@@ -568,3 +568,21 @@ def test_parallel_casts_through_the_routes_on_several_processes_leave_one_vote(a
     assert len(casts) == 6 and {(c.organisation_id, c.channel) for c in casts} == {(abc_id, Channel.PROXY)}
     latest = max(c.cast_at for c in casts)   # the vote on record is the latest cast
     assert votes[0].choice in {c.choice for c in casts if c.cast_at == latest}
+
+
+def test_the_holder_votes_for_the_giver_on_an_amendment_through_the_page(room, client, auth, app):
+    from tests.votes.test_amendment_votes import make_amendment
+    amendment = make_amendment(room["draft"], 1, room["nov"], room["n1"])
+    db.session.commit()
+    with app.test_request_context():
+        session = _session(room)
+        _grant(room, session)
+        _open(room, session)
+    auth.login("x1@example.org", factories.PASSWORD)
+    state = client.get("/drafts/rat/live/state").get_data(as_text=True)
+    assert f'value="a{amendment.id}:abstain"' in state.split('class="vote-box proxy-vote"')[1]
+    _post(client, "/drafts/rat/live/proxy-votes", {"vote": f"a{amendment.id}:abstain",
+                                                    "organisation_id": str(room["abc"].id)})
+    vote = db.session.scalars(select(Vote)).one()
+    assert (vote.amendment_id, vote.organisation_id, vote.choice, vote.channel) == \
+        (amendment.id, room["abc"].id, Choice.ABSTAIN, Channel.PROXY)
