@@ -403,7 +403,7 @@ def _post(client, path, data=None, page="/drafts/rat/live"):
 
 def test_hand_over_confirm_and_vote_through_the_pages(room, client, auth, app):
     with app.test_request_context():
-        session = _session(room)
+        _session(room)
     abc, xyz = room["abc"], room["xyz"]
     # ABC's delegate hands its vote to XYZ.
     auth.login("a1@example.org", factories.PASSWORD)
