@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from consult.core.forms import Form
+from consult.votes.forms import VOTE_VALUE
 
 
 class MoveForm(Form):
@@ -30,3 +31,17 @@ class CheckInForm(Form):
 class QuorumForm(Form):
     number = IntegerField(_l("Quorum"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
     is_share = BooleanField(_l("Share of the member organisations in percent (otherwise a number of organisations)"))
+    proxy_limit = IntegerField(_l("Votes of other organisations one organisation may hold (proxies)"),
+                               validators=[Optional(), NumberRange(min=0, max=1000)])
+
+
+class ProxyForm(Form):
+    """A delegate hands their organisation's vote to another organisation (its id, read by `database_id`)."""
+    holder_id = StringField(_l("Organisation that votes for yours"), validators=[DataRequired()])
+
+
+class ProxyVoteForm(Form):
+    """The holder's delegate votes for the giving organisation: `vote` as on the vote form
+    (`consult.votes.forms.VOTE_VALUE`), `organisation_id` the giver."""
+    vote = StringField(validators=[DataRequired(), Regexp(VOTE_VALUE)])
+    organisation_id = HiddenField(validators=[DataRequired()])

@@ -178,14 +178,20 @@ def check_in(user, session: LiveSession, organisation, now: datetime) -> bool:
     return added
 
 
-def set_quorum(user, draft: Draft, number: int, is_share: bool, now: datetime) -> None:
+def set_quorum(user, draft: Draft, number: int, is_share: bool, now: datetime, proxy_limit: int | None = None) -> None:
     """Set the draft's quorum for live sessions: a number of organisations, or a share in percent of the
-    active member organisations (0: none)."""
+    active member organisations (0: none); with `proxy_limit`, how many votes of others one organisation may
+    hold (`consult.live.proxies`; 0: no proxies). A lower limit leaves the proxies in force as they are."""
     _require_chair(user)
     if number < 0 or (is_share and number > 100):
         raise InvalidInput(_l("A share is between 0 and 100 percent."))
+    if proxy_limit is not None and proxy_limit < 0:
+        raise InvalidInput(_l("The number of proxies is 0 or more."))
     draft.live_quorum, draft.live_quorum_is_share = number, is_share
-    record(user, "live.quorum", f"draft:{draft.id}", now, draft_id=draft.id, quorum=number, share=is_share)
+    if proxy_limit is not None:
+        draft.live_proxy_limit = proxy_limit
+    record(user, "live.quorum", f"draft:{draft.id}", now, draft_id=draft.id, quorum=number, share=is_share,
+           proxy_limit=draft.live_proxy_limit)
 
 
 def end_with_voting(user, draft: Draft, now: datetime) -> None:

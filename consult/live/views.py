@@ -25,6 +25,7 @@ from consult.live import services
 from consult.live.forms import CheckInForm, MoveForm, OpenForm, QuorumForm, ReopenForm
 from consult.live.models import AgendaItem, LiveSession
 from consult.live.permissions import can_chair
+from consult.live.proxy_queries import proxy_context
 from consult.live.queries import active_session, check_ins, live_version, member_organisations, open_item, quorum
 from consult.organisations.models import Organisation
 from consult.votes.permissions import can_vote_on_question
@@ -109,7 +110,9 @@ def _session_context(user, draft: Draft, chair: bool, now) -> dict:
         current=_current(user, draft, open_item(live), positions, now) if live else None,
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
-        quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share}))
+        quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share,
+                                     "proxy_limit": draft.live_proxy_limit}),
+        proxies=proxy_context(user, draft, live, open_item(live) if live else None, chair, now))
 
 
 @bp.route("/drafts/<slug>/live")
@@ -239,4 +242,8 @@ def set_quorum(slug: str):
             abort(400)
         flash(_("Please check the form."), "error")
         return _back(draft)
-    return _done(draft, lambda: services.set_quorum(user, draft, form.number.data, form.is_share.data, clock.now()))
+    return _done(draft, lambda: services.set_quorum(user, draft, form.number.data, form.is_share.data, clock.now(),
+                                                    proxy_limit=form.proxy_limit.data))
+
+
+from consult.live import proxy_views  # noqa: E402,F401  (its routes join the blueprint)

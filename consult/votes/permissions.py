@@ -8,7 +8,8 @@ from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
-from consult.votes.live_gate import live_refusal
+from consult.votes.live_gate import live_gate
+from consult.votes.proxy_gate import own_vote_refusal
 
 
 def can_vote(user, draft: Draft, now: datetime) -> bool:
@@ -33,5 +34,9 @@ def can_vote_on_amendment(user, draft: Draft, amendment: Amendment, now: datetim
 def can_vote_on_question(user, draft: Draft, paragraph_id: int | None, amendment_id: int | None,
                          now: datetime) -> bool:
     """As `can_vote`, and the draft's live session (if one is active) has this question open: the rule of
-    `cast_vote`, from `consult.votes.live_gate.live_refusal` (one query more)."""
-    return can_vote(user, draft, now) and live_refusal(draft.id, paragraph_id, amendment_id, now) is None
+    `cast_vote`, from `consult.votes.live_gate.live_refusal` (one query more), and the organisation has not
+    handed its vote to another in the session (`consult.votes.proxy_gate`, one more query during a session)."""
+    if not can_vote(user, draft, now):
+        return False
+    session_id, refusal = live_gate(draft.id, paragraph_id, amendment_id, now)
+    return refusal is None and own_vote_refusal(session_id, user.organisation_id) is None

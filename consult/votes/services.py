@@ -20,6 +20,7 @@ from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
 from consult.votes.live_gate import live_gate
 from consult.votes.models import Channel, Choice, Vote, VoteCast
+from consult.votes.proxy_gate import check_own_vote
 
 _LOOK_UP = object()
 CLOSED = _l("Voting is not possible now: this draft is not open for votes.")
@@ -86,7 +87,8 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     outside its voting phase or past its voting deadline, a paragraph or the whole draft during the
     amendment round (`consult.amendments.queries.amendment_round`: the amendments are voted on first) (checked again as the vote is written,
     under the draft's lock: `consult.drafts.locks`), and while the draft has an active live session any
-    question but the one the chair has opened (`consult.votes.live_gate.live_refusal`), a paragraph that is
+    question but the one the chair has opened (`consult.votes.live_gate.live_refusal`) and any vote of an
+    organisation whose proxy another organisation holds (`consult.votes.proxy_gate`), a paragraph that is
     not in the draft's current version, and headings. A later cast by any delegate of the same
     organisation replaces the vote; each cast is kept in VoteCast, and the draft's tally revision
     is raised in the same transaction. The upsert is a single statement, so parallel casts
@@ -112,7 +114,9 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
     if text is not None and is_heading(text.text):
         raise InvalidInput(_l("Headings are not put to the vote."))
     amendment_id = amendment.id if amendment is not None else None
-    return write_vote(user, draft.id, paragraph_id, amendment_id, user.organisation_id, choice, now)
+    # In a live session, not while the organisation's vote is in another's hand (`consult.votes.proxy_gate`).
+    return write_vote(user, draft.id, paragraph_id, amendment_id, user.organisation_id, choice, now,
+                      check=check_own_vote(user.organisation_id))
 
 
 def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int | None, organisation_id: int,
