@@ -79,6 +79,12 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
         expect(projector.locator("#projector-screen")).to_have_attribute("data-state", "none")
         for page in (phone, projector):
             page.evaluate("() => { window.notReloaded = true; }")   # gone after any reload
+        # While nothing changes, the polls (304, or 200 with the ETag shown) swap nothing in.
+        for page, root in ((phone, "#current-question"), (projector, "#projector-screen")):
+            page.evaluate("(root) => { document.querySelector(root).dataset.mark = 'kept'; }", root)
+        phone.wait_for_timeout(2500)
+        for page, root in ((phone, "#current-question"), (projector, "#projector-screen")):
+            assert page.evaluate("(root) => document.querySelector(root).dataset.mark", root) == "kept"
 
         timings = []
         for number, choice in enumerate(CHOICES):
