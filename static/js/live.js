@@ -4,7 +4,8 @@
 //    cached body), so nothing flickers and a focused button keeps its focus;
 //  - when a new block is swapped in, the focus goes back to the same control (same id, or same name and value);
 //  - while the state cannot be fetched, "Connection lost – trying again …" shows; htmx keeps polling;
-//  - a countdown ([data-closes-at]) shows the time left, on the server's clock.
+//  - a countdown ([data-closes-at]) shows the time left, on the server's clock;
+//  - a new question or result is said in the page's live region (for screen readers).
 // Everything works without it: the page shows the closing time and has a "Refresh" button.
 (function () {
   "use strict";
@@ -42,15 +43,39 @@
     }
     lastTag[url] = tag;
     var active = document.activeElement;
-    refocus = active && elt.contains(active) ? focusKey(active) : null;
+    // The focus may be on the block, or nowhere just now because a vote box was swapped under it.
+    refocus = active && elt.contains(active) ? focusKey(active)
+      : (!active || active === document.body) ? lastFocus : null;
   });
 
-  document.addEventListener("htmx:afterSettle", function (e) {
-    if (!refocus) return;
+  // The control of a followed block that had the focus last (none once the focus went elsewhere).
+  var lastFocus = null;
+  document.addEventListener("focusin", function (e) {
+    lastFocus = e.target.closest && e.target.closest("[data-follow]") ? focusKey(e.target) : null;
+  });
+
+  // Right after the swap (not after htmx's settling delay): no moment without the focus.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!following(e.target) || !refocus) return;
     var target = document.querySelector(refocus);
     refocus = null;
     if (target) target.focus({ preventScroll: true });
   });
+
+  // A screen reader hears the heading of a new question or result (the page's live region, base.html).
+  var seen = null;
+  function announce() {
+    var block = document.querySelector("[data-follow][data-state]"), region = document.getElementById("live-region");
+    if (!block) return;
+    var now = block.dataset.item + ":" + block.dataset.state;
+    if (seen !== null && now !== seen && region) {
+      var heading = block.querySelector("h1, h2");
+      if (heading) region.textContent = heading.textContent.trim();
+    }
+    seen = now;
+  }
+  document.addEventListener("DOMContentLoaded", announce);
+  document.addEventListener("htmx:afterSettle", announce);
 
   document.addEventListener("htmx:afterRequest", function (e) {
     if (!following(e.detail.elt)) return;

@@ -99,14 +99,15 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
             timings.append(("open", _followed(phone, "#current-question", item, "open", opened),
                             _followed(projector, "#projector-screen", item, "open", opened)))
             expect(projector.locator(".projector__count")).to_contain_text("0 von 2 angemeldeten Organisationen")
+            expect(phone.locator("#live-region")).to_contain_text("Aktuelle Frage: ")   # said to a screen reader
 
             button = phone.locator(f"#current-question button[name=vote][value$=':{choice}']")
             button.click()
             expect(button).to_have_attribute("aria-pressed", "true")
             expect(phone.locator(".live-choice")).to_have_text(f"Ihre Organisation hat abgestimmt: {WORDS[choice]}")
             # The poll swapped the block in (the choice line comes only with it): the focus stayed on the button.
-            assert phone.evaluate("(v) => document.activeElement && document.activeElement.value === v",
-                                  button.get_attribute("value"))
+            wait_until(phone, "(v) => document.activeElement && document.activeElement.value === v",
+                       button.get_attribute("value"), timeout=0.5)
             expect(projector.locator(".projector__count")).to_contain_text("1 von 2 angemeldeten Organisationen")
 
             if number == 1:

@@ -174,3 +174,50 @@ def test_only_the_office_and_delegates_of_members_see_the_projector(app, room, c
     auth.login("x1@example.org", factories.PASSWORD)
     assert client.get(path).status_code == 200
     assert client.get(path.replace("/rat/", "/unknown/")).status_code == 404
+
+
+def test_the_projector_shows_an_amendment_as_its_change(app, client, auth):
+    from tests.votes.test_amendment_votes import make_amendment
+    xyz = factories.organisation(short_name="XYZ")
+    x1 = factories.user(email="x1@example.org", org=xyz, name="Xaver Xu")
+    board = factories.user(email="board@example.org", roles=(Role.BOARD,))
+    draft = factories.draft(paragraphs=4, phase=Phase.VOTING, slug="rat")
+    amendment = make_amendment(draft, 1, xyz, x1, text="Absatz 2: Alle **gemeinsam**.")
+    db.session.commit()
+    with draft_request(app):
+        session = services.start_session(board, draft, clock.now())
+        services.open_question(board, draft, session, session.items[0], clock.now())
+        db.session.commit()
+    auth.login("board@example.org", factories.PASSWORD)
+    page = client.get("/drafts/rat/live/projector").get_data(as_text=True)
+    assert f"Änderungsantrag {amendment.id}" in page and "<ins>" in page and "neuer Text für § 2" in page
+    assert "Xaver" not in page and "XYZ" not in page          # who proposed it is not on the screen
+
+
+def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote(app, room, client, auth,
+                                                                                 count_queries):
+    item = room["session"].items[0]
+    _open(app, room)
+    auth.login("board@example.org", factories.PASSWORD)
+    tag = client.get("/drafts/rat/live/projector/state").headers["ETag"]
+    with count_queries() as unchanged:
+        assert client.get("/drafts/rat/live/projector/state", headers={"If-None-Match": tag}).status_code == 304
+    cast_vote(room["a1"], room["draft"], item.paragraph_id, Choice.YES, clock.now())
+    db.session.commit()
+    with count_queries() as few:
+        client.get("/drafts/rat/live/projector/state")
+    for n in range(5):   # five more organisations present, each voting
+        organisation = factories.organisation(short_name=f"N{n}")
+        delegate = factories.user(email=f"n{n}@example.org", org=organisation)
+        db.session.commit()
+        with draft_request(app):
+            services.check_in(room["board"], room["session"], organisation, clock.now())
+            db.session.commit()
+        cast_vote(delegate, room["draft"], item.paragraph_id, Choice.NO, clock.now())
+        db.session.commit()
+    with count_queries() as many:
+        page = client.get("/drafts/rat/live/projector/state").get_data(as_text=True)
+    assert "6 von 7 angemeldeten Organisationen haben abgestimmt" in page
+    print(f"\nprojector state: {unchanged.count} queries for a 304, {few.count} / {many.count} for the block "
+          f"with 1 / 6 votes")
+    assert unchanged.count <= 4 and many.count == few.count
