@@ -146,6 +146,22 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
 
         for page in (phone, projector):
             assert page.evaluate("() => window.notReloaded === true")
+
+        # Without JavaScript: the closing time instead of the countdown, and "Aktualisieren" shows what is new.
+        contexts["plain"] = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+        plain = contexts["plain"].new_page()
+        sign_in(plain, base, delegate(VOTER_ORG, 1))
+        plain.goto(f"{base}/drafts/{slug}/live")
+        expect(plain.locator("#current-question")).to_have_attribute("data-state", "closed")
+        waiting = chair.locator(".agenda__item--waiting").first
+        item = waiting.get_attribute("id").removeprefix("item-")
+        waiting.locator("input[name=countdown]").fill("3")
+        waiting.get_by_role("button", name="Frage öffnen").click()
+        expect(chair.locator(f"#item-{item}")).to_have_class("agenda__item agenda__item--open")
+        plain.get_by_role("button", name="Aktualisieren").click()
+        expect(plain.locator("#current-question")).to_have_attribute("data-item", item)
+        expect(plain.locator(".countdown")).to_contain_text("Schließt um")
+        _shoot(screenshot_dir, {"phone-without-js": plain}, "5")
         print("\nseconds until phone / projector followed:",
               ", ".join(f"{step} {p:.2f}/{q:.2f}" for step, p, q in timings))
         slowest = max(max(p, q) for _, p, q in timings)
