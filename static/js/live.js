@@ -106,6 +106,16 @@
     });
   }
 
+  // The projector's "Full screen" button (a browser allows it only on a click); gone while full screen.
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector("[data-fullscreen]");
+    if (!button || !document.documentElement.requestFullscreen) return;
+    var show = function () { button.hidden = !!document.fullscreenElement; };
+    button.addEventListener("click", function () { document.documentElement.requestFullscreen().catch(show); });
+    document.addEventListener("fullscreenchange", show);
+    show();
+  });
+
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSettle", tick);
   setInterval(tick, 1000);

@@ -77,6 +77,7 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
         sign_in(projector, base, MODERATOR)
         projector.goto(f"{base}/drafts/{slug}/live/projector")
         expect(projector.locator("#projector-screen")).to_have_attribute("data-state", "none")
+        expect(projector.get_by_role("button", name="Vollbild")).to_be_visible()
         for page in (phone, projector):
             page.evaluate("() => { window.notReloaded = true; }")   # gone after any reload
         # While nothing changes, the polls (304, or 200 with the ETag shown) swap nothing in.
