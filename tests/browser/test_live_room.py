@@ -2,7 +2,7 @@
 projector (1920×1080). The chair runs three questions — open, the phone votes, close, next — and the phone and the
 projector follow each step within 2 s without a reload; after a vote the phone shows the organisation's choice
 and keeps the focus on the pressed button; the countdown ticks; every text on the projector is at least 32 px;
-after a network drop the projector says so and follows again. Screenshots of all three go to CONSULT_SCREENSHOTS."""
+after a network drop the projector says so and follows again; no page breaks the Content-Security-Policy. Screenshots of all three go to CONSULT_SCREENSHOTS."""
 from __future__ import annotations
 
 import time
@@ -14,6 +14,7 @@ from consult.demo.content import STAFF
 from consult.demo.services import demo_email
 from tests.browser.conftest import sign_in, wait_until
 from tests.browser.test_annotate import VOTER_ORG, VOTING, delegate
+from tests.browser.test_csp import PolicyWatch
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +63,7 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
     try:
         pages = {name: context.new_page() for name, context in contexts.items()}
         chair, phone, projector = pages["chair"], pages["phone"], pages["projector"]
+        watches = {name: PolicyWatch(page) for name, page in pages.items()}   # no policy violation, no JS error
         sign_in(chair, base, BOARD)
         chair.goto(f"{base}/drafts/{slug}/live/start")
         chair.locator("main form button[type=submit]").click()
@@ -147,6 +149,8 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
 
         for page in (phone, projector):
             assert page.evaluate("() => window.notReloaded === true")
+        for name, watch in watches.items():
+            watch.check(name)
 
         # Without JavaScript: the closing time instead of the countdown, and "Aktualisieren" shows what is new.
         contexts["plain"] = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
