@@ -221,3 +221,28 @@ def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote
     print(f"\nprojector state: {unchanged.count} queries for a 304, {few.count} / {many.count} for the block "
           f"with 1 / 6 votes")
     assert unchanged.count <= 4 and many.count == few.count
+
+
+def test_an_organisation_represented_by_a_confirmed_proxy_counts_as_present_and_its_vote_as_cast(app, room, client,
+                                                                                                   auth):
+    from consult.live.models import Proxy
+    from consult.votes.models import Channel, Vote
+    item = room["session"].items[0]
+    giver, late = factories.organisation(short_name="GEB"), factories.organisation(short_name="SPÄT")
+    db.session.flush()
+    now = clock.now()
+    db.session.add_all([
+        Proxy(session_id=room["session"].id, organisation_id=giver.id, holder_id=room["abc"].id,
+              requested_at=now, confirmed_at=now),
+        Proxy(session_id=room["session"].id, organisation_id=late.id, holder_id=room["xyz"].id,
+              requested_at=now),                                      # not confirmed: not present
+    ])
+    db.session.commit()
+    _open(app, room)
+    db.session.add(Vote(draft_id=room["draft"].id, paragraph_id=item.paragraph_id, organisation_id=giver.id,
+                        choice=Choice.YES, cast_at=clock.now(), channel=Channel.PROXY,
+                        via_organisation_id=room["abc"].id))
+    db.session.commit()
+    auth.login("board@example.org", factories.PASSWORD)
+    page = client.get("/drafts/rat/live/projector").get_data(as_text=True)
+    assert "1 von 3 angemeldeten Organisationen haben abgestimmt" in page
