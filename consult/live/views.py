@@ -21,7 +21,7 @@ from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.services import current_text, current_version, get_by_slug
 from consult.extensions import db
-from consult.live import services
+from consult.live import screens, services
 from consult.live.forms import CheckInForm, MoveForm, OpenForm, QuorumForm, ReopenForm
 from consult.live.models import AgendaItem, LiveSession
 from consult.live.permissions import can_chair
@@ -71,8 +71,15 @@ def _labels(draft: Draft) -> dict[int, int]:
     return {text.paragraph_id: text.position for text in version.texts} if version else {}
 
 
-def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, int], now) -> dict | None:
-    """The open question with the organisation's vote box (for a delegate) and its tally."""
+def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, int], now,
+             live: LiveSession | None = None) -> dict | None:
+    """The question the screens show (`consult.live.screens`): the running one with the organisation's vote
+    box (for a delegate) and its tally (`state` "open"), or else the one closed last with its result
+    ("closed": the tally as bars, whether it is carried, the organisation's choice); None before any."""
+    live = live or active_session(draft.id)
+    if live is None:
+        return None
+    item = item if screens.running(item, now) else screens.last_closed(live, now)
     if item is None:
         return None
     paragraph_id, amendment_id = item.paragraph_id, item.amendment_id
@@ -86,7 +93,11 @@ def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, i
     box = vote_context(draft, paragraph_id, positions.get(paragraph_id), tally(draft.id, paragraph_id, amendment_id),
                        choice, can_vote_on_question(user, draft, paragraph_id, amendment_id, now),
                        amendment_id=amendment_id)
-    return {"item": item, "text": text, "amendment": amendment, "box": box}
+    shown = {"item": item, "text": text, "amendment": amendment, "box": box,
+             "state": "open" if screens.running(item, now) else "closed"}
+    if shown["state"] == "closed":
+        shown.update(bars=screens.bars(box["tally"]), carried=screens.carried(draft, box["tally"]))
+    return shown
 
 
 def _page_reader(slug: str):
@@ -105,9 +116,9 @@ def _session_context(user, draft: Draft, chair: bool, now) -> dict:
     positions = _labels(draft)
     present = check_ins(live.id) if live else {}
     return dict(
-        draft=draft, live=live, chair=chair, positions=positions, present=present,
+        draft=draft, live=live, chair=chair, positions=positions, present=present, server_now=now,
         quorum=quorum(draft, live.id if live else None), organisations=member_organisations() if chair else [],
-        current=_current(user, draft, open_item(live), positions, now) if live else None,
+        current=_current(user, draft, open_item(live), positions, now, live) if live else None,
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
         quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share,
@@ -120,7 +131,9 @@ def _session_context(user, draft: Draft, chair: bool, now) -> dict:
 def session(slug: str):
     """The chair's page for the office, the delegate's page for delegates of member organisations."""
     user, draft, chair = _page_reader(slug)
-    return render_template("live/session.html", **_session_context(user, draft, chair, clock.now()))
+    now = clock.now()
+    return render_template("live/session.html", state_tag=state_tag(draft.id, user, now, "phone"),
+                           **_session_context(user, draft, chair, now))
 
 
 @bp.route("/drafts/<slug>/live/state")
@@ -132,12 +145,20 @@ def state(slug: str):
     nothing changed, the answer is `304 Not Modified` after one query for the draft, one for the state."""
     user, draft, chair = _page_reader(slug)
     now = clock.now()
-    tag = hashlib.sha1(repr((live_version(draft.id, now), user.id, str(get_locale()))).encode()).hexdigest()
-    if request.if_none_match.contains(tag):
-        response = make_response("", 304)
-    else:
-        response = make_response(render_block("live/session.html", "current",
-                                              **_session_context(user, draft, chair, now)))
+    return state_response(state_tag(draft.id, user, now, "phone"),
+                          lambda: render_block("live/session.html", "current",
+                                               **_session_context(user, draft, chair, now)))
+
+
+def state_tag(draft_id: int, user, now, screen: str) -> str:
+    """The ETag of a screen's state block: everything it shows (`live_version`), the person, the language and
+    which screen. The full page carries it too (`data-etag`), so that its first poll is not swapped in."""
+    return hashlib.sha1(repr((live_version(draft_id, now), user.id, str(get_locale()), screen)).encode()).hexdigest()
+
+
+def state_response(tag: str, render):
+    """`304 Not Modified` when the browser has the block of `tag`, else the block `render()` makes."""
+    response = make_response("", 304) if request.if_none_match.contains(tag) else make_response(render())
     response.set_etag(tag)
     # The browser keeps the answer and asks again each time (If-None-Match): private, revalidated on each use.
     response.headers["Cache-Control"] = "private, no-cache"
@@ -246,4 +267,5 @@ def set_quorum(slug: str):
                                                     proxy_limit=form.proxy_limit.data))
 
 
+from consult.live import projector_views  # noqa: E402,F401  (the projector's routes, on this blueprint)
 from consult.live import proxy_views  # noqa: E402,F401  (its routes join the blueprint)
