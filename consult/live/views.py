@@ -22,10 +22,12 @@ from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.services import current_text, current_version, get_by_slug
 from consult.extensions import db
 from consult.live import services
-from consult.live.forms import CheckInForm, MoveForm, OpenForm, QuorumForm, ReopenForm
+from consult.live.forms import CheckInForm, MoveForm, OpenForm, PaperForm, QuorumForm, ReopenForm
 from consult.live.models import AgendaItem, LiveSession
+from consult.live.paper import paper_panel
 from consult.live.permissions import can_chair
-from consult.live.queries import active_session, check_ins, live_version, member_organisations, open_item, quorum
+from consult.live.queries import (active_session, agenda_starts, check_ins, live_version, member_organisations,
+                                  open_item, quorum)
 from consult.organisations.models import Organisation
 from consult.votes.permissions import can_vote_on_question
 from consult.votes.queries import amendment_choices_of, choices_of, tally
@@ -109,7 +111,9 @@ def _session_context(user, draft: Draft, chair: bool, now) -> dict:
         current=_current(user, draft, open_item(live), positions, now) if live else None,
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
-        quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share}))
+        quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share}),
+        paper=paper_panel(live, open_item(live)) if chair and live else None, paper_form=PaperForm(formdata=None),
+        paper_error=None, starts=agenda_starts(draft) if chair and live else {})
 
 
 @bp.route("/drafts/<slug>/live")
@@ -229,6 +233,22 @@ def check_in(slug: str):
     return _done(draft, lambda: services.check_in(user, live, organisation, clock.now()))
 
 
+@bp.route("/drafts/<slug>/live/check-out", methods=["POST"])
+@signed_in
+def check_out(slug: str):
+    """The office undoes an organisation's check-in ("Abmelden"), while no question is open."""
+    user, draft = _chaired_draft(slug)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        abort(400)
+    live = active_session(draft.id)
+    organisation_id = database_id(form.organisation_id.data)
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
+    if live is None or organisation is None:
+        abort(404)
+    return _done(draft, lambda: services.check_out(user, draft, live, organisation, clock.now()))
+
+
 @bp.route("/drafts/<slug>/live/quorum", methods=["POST"])
 @signed_in
 def set_quorum(slug: str):
@@ -240,3 +260,7 @@ def set_quorum(slug: str):
         flash(_("Please check the form."), "error")
         return _back(draft)
     return _done(draft, lambda: services.set_quorum(user, draft, form.number.data, form.is_share.data, clock.now()))
+
+
+# The office's paper ballots and conflicts: routes on this blueprint (imported last: they use the helpers above).
+from consult.live import paper_views  # noqa: E402,F401

@@ -27,7 +27,7 @@ from consult.drafts.models import Draft, Paragraph, ParagraphText, VersionConfli
 from consult.drafts.revision import touch
 from consult.extensions import db
 from consult.invitations.models import Invitation
-from consult.live.models import CheckIn, LiveSession
+from consult.live.models import CheckIn, LiveSession, Proxy, VoteConflict
 from consult.mail.models import OutboxMessage
 from consult.moderation.models import Report
 from consult.password_reset.models import PasswordReset
@@ -67,7 +67,8 @@ ERASURE: dict[tuple[str, str], str] = {
 }
 _TABLES = {model.__tablename__: model for model in
            (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
-            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn)}
+            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn, Proxy,
+            VoteConflict)}
 
 
 def _check_password(user: User, password: str, field: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from consult.accounts.models import Role
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
@@ -35,3 +36,9 @@ def can_vote_on_question(user, draft: Draft, paragraph_id: int | None, amendment
     """As `can_vote`, and the draft's live session (if one is active) has this question open: the rule of
     `cast_vote`, from `consult.votes.live_gate.live_refusal` (one query more)."""
     return can_vote(user, draft, now) and live_refusal(draft.id, paragraph_id, amendment_id, now) is None
+
+
+def can_enter_paper_ballot(user) -> bool:
+    """The office (board and moderators, who run the live session) enters paper ballots for organisations:
+    a paper vote is cast by nobody of the organisation, so only the people who chair may write it."""
+    return user.is_authenticated and (user.has_role(Role.BOARD) or user.has_role(Role.MODERATOR))
