@@ -183,7 +183,8 @@ QUESTION_OPEN = _l("A question is open: an organisation can be checked out once 
 
 def check_out(user, draft: Draft, session: LiveSession, organisation, now: datetime) -> None:
     """Undo an organisation's check-in ("Abmelden"; the office only): ticked by mistake, or its delegates left.
-    The check-in row goes, the audit log keeps who checked it in and who out; checking in again is possible.
+    The check-in row goes, the audit log keeps that it was there and who checked it out; checking in again is
+    possible.
 
     Refused while a question is open (read under the draft's lock, which opening takes too): the question
     was opened with the quorum the room saw, and the projector counts its votes against the organisations
@@ -201,7 +202,7 @@ def check_out(user, draft: Draft, session: LiveSession, organisation, now: datet
     if row is None:
         raise InvalidInput(_l("This organisation is not checked in."))
     record(user, "live.check_out", f"organisation:{organisation.id}", now, draft_id=draft.id, session=session.id,
-           checked_in_at=row.at.isoformat(), checked_in_by=row.user_id, by_office=row.by_office)
+           checked_in_at=row.at.isoformat(), by_office=row.by_office)
     db.session.delete(row)
     db.session.flush()
     touch_tally(db.session.connection(), draft.id)
