@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import aliased
 
 from consult.accounts.models import User
@@ -111,15 +111,27 @@ def confirm_conflict(user, session: LiveSession, conflict: VoteConflict, now: da
 @dataclass(frozen=True)
 class PaperPanel:
     """What the chair's page shows of paper ballots: the open question (None: nothing to enter a ballot on),
-    its paper ballots, and the session's conflicts (`waiting`: not yet confirmed)."""
+    its paper ballots, and the session's conflicts (`waiting`: not yet confirmed; `version`: see
+    `conflicts_version`)."""
     item: AgendaItem | None
     ballots: list[PaperBallot]
     conflicts: list[ConflictRow]
+    version: str
 
     @property
     def waiting(self) -> int:
         return sum(1 for row in self.conflicts if row.conflict.confirmed_at is None)
 
 
-def paper_panel(session: LiveSession, item: AgendaItem | None) -> PaperPanel:
-    return PaperPanel(item, paper_ballots(session, item), conflicts(session))
+def paper_panel(session: LiveSession, item: AgendaItem | None, *, conflicts_only: bool = False) -> PaperPanel:
+    ballots = [] if conflicts_only else paper_ballots(session, item)
+    return PaperPanel(item, ballots, conflicts(session), conflicts_version(session.id))
+
+
+def conflicts_version(session_id: int) -> str:
+    """What the chair's list of conflicts shows, in a few characters (how many, how many confirmed, the newest):
+    the list asks every 2 s with the version it has and gets `204 No Content` while it is the same (one query)."""
+    count, confirmed, newest = db.session.execute(
+        select(func.count(VoteConflict.id), func.count(VoteConflict.confirmed_at), func.max(VoteConflict.id))
+        .where(VoteConflict.session_id == session_id)).one()
+    return f"{count}-{confirmed}-{newest or 0}"

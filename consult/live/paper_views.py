@@ -2,8 +2,9 @@
 and confirming a conflict between paper and phone ("Gesehen, gilt"). Routes on the live blueprint."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template
+from flask import abort, flash, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from jinja2_fragments.flask import render_block
 
 from consult.accounts.forms import EmptyForm
 
@@ -16,9 +17,9 @@ from consult.core.templating import labels
 from consult.extensions import db
 from consult.live.forms import PaperForm
 from consult.live.models import VoteConflict
-from consult.live.paper import confirm_conflict
+from consult.live.paper import confirm_conflict, conflicts_version, paper_panel
 from consult.live.queries import active_session, open_item
-from consult.live.views import _back, _chaired_draft, _done, _session_context, bp
+from consult.live.views import _back, _chaired_draft, _done, _labels, _session_context, bp
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice
 from consult.votes.paper import enter_paper_ballot
@@ -80,3 +81,22 @@ def confirm(slug: str, conflict_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _done(draft, lambda: confirm_conflict(user, live, conflict, clock.now()))
+
+
+@bp.route("/drafts/<slug>/live/conflicts")
+@signed_in
+def conflicts(slug: str):
+    """The chair's list of conflicts alone (the block `conflicts` of live/_paper.html), polled by the chair's page
+    with the version it shows (`seen`): `204 No Content`, nothing swapped, while it is the same."""
+    user, draft = _chaired_draft(slug)
+    live = active_session(draft.id)
+    if live is None:
+        abort(404)
+    if request.args.get("seen") == conflicts_version(live.id):
+        response = make_response("", 204)
+    else:
+        response = make_response(render_block(
+            "live/_paper.html", "conflicts", draft=draft, paper=paper_panel(live, None, conflicts_only=True),
+            form=EmptyForm(), positions=_labels(draft)))
+    response.headers["Cache-Control"] = "no-store"
+    return response

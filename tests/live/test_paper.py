@@ -4,6 +4,8 @@ a phone vote in the session, or the reverse, is a conflict the office confirms (
 through the services and through the real routes, on both databases."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -260,3 +262,25 @@ def test_a_delegate_cannot_confirm_a_conflict(room, opened, client, auth):
     response = client.post(f"{PAGE}/conflicts/{conflict.id}/confirm", data={"csrf_token": _token(client)})
     assert response.status_code == 403
     assert client.post(f"{PAGE}/conflicts/999999/confirm", data={"csrf_token": _token(client)}).status_code == 403
+
+
+def test_the_chairs_list_of_conflicts_follows_without_a_reload(room, opened, client, auth):
+    """The list asks every 2 s with the version it shows: 204 while nothing changed, the new list when a conflict
+    came in (a phone vote after a paper ballot) or was confirmed; only for the office."""
+    auth.login("board@example.org", factories.PASSWORD)
+    page = client.get(PAGE).get_data(as_text=True)
+    path = re.search(r'hx-get="(/drafts/rat/live/conflicts\?seen=[^"]+)"', page).group(1)
+    assert client.get(path).status_code == 204
+    with client.application.test_request_context():
+        _paper(room, "abc", Choice.NO)
+        cast_vote(room["a1"], room["draft"], room["pids"][0], Choice.YES, _now())
+    db.session.commit()
+    response = client.get(path)
+    block = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in block and response.headers["Cache-Control"] == "no-store"
+    assert "zuerst Papier: Nein, dann Handy: Ja" in block and "Gesehen, gilt" in block and "§ 2" in block
+    newer = re.search(r'hx-get="(/drafts/rat/live/conflicts\?seen=[^"]+)"', block).group(1)
+    assert newer != path and client.get(newer).status_code == 204
+    auth.logout()
+    auth.login("a1@example.org", factories.PASSWORD)
+    assert client.get(newer).status_code == 403
