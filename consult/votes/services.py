@@ -127,6 +127,9 @@ def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int 
     `channel` None is `Channel.LIVE` while the draft has an active live session, else `Channel.ONLINE`.
     `check(session_id)`, when given, runs under the lock too (after the live session's rules; `session_id`
     is the active session's or None) and may raise a Refusal: a proxy still in force, for example.
+    In a live session, a cast on paper after the organisation's cast from a phone on the same question in
+    that session, or the reverse, is also written down as a conflict for the office (`consult.votes.conflicts`);
+    the later cast counts all the same.
     Returns the organisation's choice on record (see `cast_vote`)."""
     values = {"draft_id": draft_id, "paragraph_id": paragraph_id, "amendment_id": amendment_id,
               "organisation_id": organisation_id, "choice": choice, "cast_by_id": user.id, "cast_at": now}

@@ -17,7 +17,7 @@ from consult.accounts.models import Role
 from consult.drafts.models import Draft, Phase
 from consult.extensions import db
 from consult.live import services
-from consult.live.models import AgendaItem, CheckIn, ItemState, Proxy, VoteConflict
+from consult.live.models import AgendaItem, CheckIn, ItemState, LiveSession, Proxy, VoteConflict
 from consult.live.paper import confirm_conflict
 from consult.live.queries import quorum
 from consult.live.services import QUESTION_OPEN
@@ -199,20 +199,17 @@ def test_the_data_download_holds_the_live_session_rows_that_name_the_person(room
 
 @only_postgresql
 def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, database_url, monkeypatch):
-    """The board and a moderator press "Frage öffnen" at the same moment, on two different questions and then on
-    the same one, as real parallel requests to several gunicorn processes: one question opens, the other chair
-    is told why not, and no request fails."""
+    """The board and a moderator start the session at the same moment, then press "Frage öffnen" at the same
+    moment on two different questions and then on the same one, as real parallel requests to several gunicorn
+    processes: one session starts, one question opens, the other chair is told why not, no request fails."""
     monkeypatch.setenv("CONSULT_REQUIRE_2FA", "0")
     org = factories.organisation(short_name="ABC")
-    board = factories.user(email="board@example.org", roles=(Role.BOARD,))
+    factories.user(email="board@example.org", roles=(Role.BOARD,))
     factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
     factories.user(email="a1@example.org", org=org)
     draft = factories.draft(paragraphs=6, phase=Phase.VOTING, slug="rat")
     db.session.commit()
-    with app.test_request_context():
-        session = services.start_session(board, draft, _now())
-    db.session.commit()
-    items = [item.id for item in session.items]
+    draft_id = draft.id
     db.session.remove()
 
     server = Gunicorn(database_url, 4)
@@ -224,14 +221,14 @@ def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, data
             browser.sign_in(email)
             chairs.append(browser)
 
-        def at_once(targets: list[int]) -> list:
-            tokens = [csrf_token(chair.request(PAGE)[2]) for chair in chairs]
+        def at_once(paths: list[str]) -> list:
+            tokens = [csrf_token(chair.request(PAGE + "/start")[2]) for chair in chairs]
             barrier, results = threading.Barrier(2), [None, None]
 
             def press(i: int) -> None:
                 try:
                     barrier.wait(timeout=TIMEOUT)
-                    results[i] = chairs[i].request(f"{PAGE}/items/{targets[i]}/open", {"csrf_token": tokens[i]})
+                    results[i] = chairs[i].request(paths[i], {"csrf_token": tokens[i]})
                 except BaseException as error:  # reported below
                     results[i] = error
 
@@ -242,10 +239,20 @@ def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, data
                 thread.join(TIMEOUT)
             return results
 
+        # Both start the session at once: one session, the other chair is told.
+        results = at_once([PAGE + "/start", PAGE + "/start"])
+        assert [r[0] if isinstance(r, tuple) else r for r in results] == [302, 302], server.log()
+        told = ["Für diesen Entwurf läuft schon eine Live-Sitzung." in chair.request(PAGE)[2] for chair in chairs]
+        assert sorted(told) == [False, True], told
+        with app.app_context():
+            assert len(db.session.scalars(select(LiveSession).where(LiveSession.draft_id == draft_id)).all()) == 1
+            items = list(db.session.scalars(select(AgendaItem.id).order_by(AgendaItem.position)))
+            db.session.remove()
+
         messages = {"Eine andere Frage ist geöffnet: Schließen Sie sie zuerst.",
                     "Diese Frage war schon geöffnet."}
         for round_, targets in enumerate(([items[0], items[1]], [items[2], items[2]])):
-            results = at_once(targets)
+            results = at_once([f"{PAGE}/items/{target}/open" for target in targets])
             assert [r[0] if isinstance(r, tuple) else r for r in results] == [302, 302], server.log()
             pages = [chair.request(PAGE)[2] for chair in chairs]
             told = [next((m for m in messages if m in page), None) for page in pages]

@@ -284,3 +284,15 @@ def test_the_chairs_list_of_conflicts_follows_without_a_reload(room, opened, cli
     auth.logout()
     auth.login("a1@example.org", factories.PASSWORD)
     assert client.get(newer).status_code == 403
+
+
+def test_a_vote_by_proxy_after_a_paper_ballot_is_a_conflict_too(room, opened):
+    """The holder's delegate casts for the giving organisation (channel proxy, through the same write path)."""
+    from consult.votes.services import write_vote
+    _paper(room, "abc", Choice.YES)
+    write_vote(room["x1"], room["draft"].id, room["pids"][0], None, room["abc"].id, Choice.NO, _now(),
+               channel=Channel.PROXY, via_organisation_id=room["xyz"].id)
+    db.session.commit()
+    assert _votes() == {(room["abc"].id, "no", "proxy")}
+    [conflict] = _conflicts()
+    assert db.session.get(VoteCast, conflict.later_cast_id).channel == Channel.PROXY
