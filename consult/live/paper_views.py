@@ -2,7 +2,7 @@
 and confirming a conflict between paper and phone ("Gesehen, gilt"). Routes on the live blueprint."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 
@@ -19,7 +19,7 @@ from consult.live.forms import PaperForm
 from consult.live.models import VoteConflict
 from consult.live.paper import confirm_conflict, conflicts_version, paper_panel
 from consult.live.queries import active_session, open_item
-from consult.live.views import _back, _chaired_draft, _done, _labels, _session_context, bp
+from consult.live.views import _chaired_draft, _done, _labels, _session_context, bp
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice
 from consult.votes.paper import enter_paper_ballot
@@ -65,7 +65,8 @@ def paper(slug: str):
     db.session.commit()
     flash(_("Paper ballot entered: %(organisation)s – %(choice)s", organisation=organisation.short_name,
             choice=labels("vote")[choice.value]), "info")
-    return _back(draft)
+    # Back to the form: the office enters one ballot after another.
+    return redirect(url_for("live.session", slug=draft.slug, _anchor="paper"))
 
 
 @bp.route("/drafts/<slug>/live/conflicts/<int:conflict_id>/confirm", methods=["POST"])

@@ -192,7 +192,7 @@ def test_the_chair_enters_a_paper_ballot_through_the_page(room, opened, client, 
     assert "Papierstimmzettel" in page and f'value="{opened.items[0].id}"' in page
     response = client.post(f"{PAGE}/paper", data={"csrf_token": csrf_token(page), "item_id": opened.items[0].id,
                                                   "organisation_id": room["xyz"].id, "choice": "abstain"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/drafts/rat/live#paper")
     assert _votes() == {(room["xyz"].id, "abstain", "paper")}
     page = client.get(PAGE).get_data(as_text=True)
     assert "Papierstimmzettel eingetragen: XYZ – Enthaltung" in page
