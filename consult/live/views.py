@@ -101,8 +101,11 @@ def _page_reader(slug: str):
     return user, draft, chair
 
 
-def _session_context(user, draft: Draft, chair: bool, now) -> dict:
+def _session_context(user, draft: Draft, chair: bool, now, page: bool = True) -> dict:
+    """What the session page shows; without `page` (the block `current` alone, polled) not the chair's paper
+    ballots, conflicts and agenda texts, which that block does not show."""
     live = active_session(draft.id)
+    whole = chair and live is not None and page
     positions = _labels(draft)
     present = check_ins(live.id) if live else {}
     return dict(
@@ -112,8 +115,8 @@ def _session_context(user, draft: Draft, chair: bool, now) -> dict:
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
         quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share}),
-        paper=paper_panel(live, open_item(live)) if chair and live else None, paper_form=PaperForm(formdata=None),
-        paper_error=None, starts=agenda_starts(draft) if chair and live else {})
+        paper=paper_panel(live, open_item(live)) if whole else None, paper_form=PaperForm(formdata=None),
+        paper_error=None, starts=agenda_starts(draft) if whole else {})
 
 
 @bp.route("/drafts/<slug>/live")
@@ -138,7 +141,7 @@ def state(slug: str):
         response = make_response("", 304)
     else:
         response = make_response(render_block("live/session.html", "current",
-                                              **_session_context(user, draft, chair, now)))
+                                              **_session_context(user, draft, chair, now, page=False)))
     response.set_etag(tag)
     # The browser keeps the answer and asks again each time (If-None-Match): private, revalidated on each use.
     response.headers["Cache-Control"] = "private, no-cache"

@@ -296,3 +296,19 @@ def test_a_vote_by_proxy_after_a_paper_ballot_is_a_conflict_too(room, opened):
     assert _votes() == {(room["abc"].id, "no", "proxy")}
     [conflict] = _conflicts()
     assert db.session.get(VoteCast, conflict.later_cast_id).channel == Channel.PROXY
+
+
+def test_the_chairs_polled_state_reads_no_paper_ballots_or_conflicts(room, opened, client, auth, count_queries):
+    """/live/state is the block `current` alone: the chair's paper ballots, conflicts and agenda texts (on the
+    full page) are not read for it, each time a vote changes it."""
+    with client.application.test_request_context():
+        cast_vote(room["a1"], room["draft"], room["pids"][0], Choice.YES, _now())
+        _paper(room, "abc", Choice.NO)
+    db.session.commit()
+    auth.login("board@example.org", factories.PASSWORD)
+    with count_queries() as counter:
+        assert client.get("/drafts/rat/live/state").status_code == 200
+    assert not [s for s in counter.statements if "live_vote_conflict" in s or "'paper'" in s or "channel" in s]
+    with count_queries() as counter:
+        assert "Abstimmungskonflikte" in client.get(PAGE).get_data(as_text=True)
+    assert [s for s in counter.statements if "live_vote_conflict" in s]
