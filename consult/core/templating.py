@@ -95,6 +95,9 @@ ACTION_LABELS = {
     "live.close": _l("Question closed"),
     "live.reopen": _l("Question reopened"),
     "live.check_in": _l("Organisation checked in"),
+    "live.check_out": _l("Organisation checked out"),
+    "live.paper_ballot": _l("Paper ballot entered"),
+    "live.conflict_seen": _l("Vote conflict confirmed"),
     "live.quorum": _l("Quorum of the live session changed"),
     "live.end": _l("Live session ended"),
 }

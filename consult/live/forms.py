@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from consult.core.forms import Form
@@ -45,3 +46,14 @@ class ProxyVoteForm(Form):
     (`consult.votes.forms.VOTE_VALUE`), `organisation_id` the giver."""
     vote = StringField(validators=[DataRequired(), Regexp(VOTE_VALUE)])
     organisation_id = HiddenField(validators=[DataRequired()])
+
+
+class PaperForm(Form):
+    """A paper ballot: the question it was entered for (the open one when the page was shown), the organisation
+    and its choice. The question is named so that a ballot typed while the chair moved on is refused, not
+    counted for the next question."""
+    item_id = HiddenField(validators=[DataRequired()])
+    organisation_id = HiddenField(validators=[DataRequired(message=_l("Please choose the organisation."))])
+    choice = RadioField(choices=[SelectChoice("yes", "yes"), SelectChoice("no", "no"), SelectChoice("abstain", "abstain")],
+                        validators=[
+        InputRequired(message=_l("Please choose Yes, No or Abstain."))])

@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, select
 
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
+from consult.core.markdown import plain_text
 from consult.drafts.models import Draft
 from consult.drafts.services import current_version, is_heading
 from consult.extensions import db
@@ -99,3 +100,10 @@ def live_version(draft_id: int, now) -> tuple | None:
         return None
     revision, tally_revision, closes_at = row
     return revision, tally_revision, closes_at is not None and closes_at <= now
+
+
+def agenda_starts(draft: Draft) -> dict[int, str]:
+    """The words of each paragraph of the current version as plain text, by paragraph id: the agenda shows how
+    each question begins (the template cuts it short), so the chair need not count paragraphs."""
+    version = current_version(draft)
+    return {text.paragraph_id: plain_text(text.text) for text in version.texts} if version else {}

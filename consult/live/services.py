@@ -178,6 +178,36 @@ def check_in(user, session: LiveSession, organisation, now: datetime) -> bool:
     return added
 
 
+QUESTION_OPEN = _l("A question is open: an organisation can be checked out once it is closed.")
+
+
+def check_out(user, draft: Draft, session: LiveSession, organisation, now: datetime) -> None:
+    """Undo an organisation's check-in ("Abmelden"; the office only): ticked by mistake, or its delegates left.
+    The check-in row goes, the audit log keeps that it was there and who checked it out; checking in again is
+    possible.
+
+    Refused while a question is open (read under the draft's lock, which opening takes too): the question
+    was opened with the quorum the room saw, and the projector counts its votes against the organisations
+    checked in; both stay as they were until it closes. (A check-out would not take the organisation's vote
+    away either: votes do not depend on the check-in.) Refuses an organisation that is not checked in."""
+    _require_chair(user)
+    lock_draft_in(draft, Phase.VOTING, NOT_VOTING)
+    current = db.session.scalar(select(AgendaItem).where(
+        AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN)
+        .execution_options(populate_existing=True))
+    if current is not None and (current.closes_at is None or current.closes_at > now):
+        raise InvalidInput(QUESTION_OPEN)
+    row = db.session.scalar(select(CheckIn).where(CheckIn.session_id == session.id,
+                                                  CheckIn.organisation_id == organisation.id))
+    if row is None:
+        raise InvalidInput(_l("This organisation is not checked in."))
+    record(user, "live.check_out", f"organisation:{organisation.id}", now, draft_id=draft.id, session=session.id,
+           checked_in_at=row.at.isoformat(), by_office=row.by_office)
+    db.session.delete(row)
+    db.session.flush()
+    touch_tally(db.session.connection(), draft.id)
+
+
 def set_quorum(user, draft: Draft, number: int, is_share: bool, now: datetime, proxy_limit: int | None = None) -> None:
     """Set the draft's quorum for live sessions: a number of organisations, or a share in percent of the
     active member organisations (0: none); with `proxy_limit`, how many votes of others one organisation may

@@ -22,11 +22,13 @@ from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.services import current_text, current_version, get_by_slug
 from consult.extensions import db
 from consult.live import screens, services
-from consult.live.forms import CheckInForm, MoveForm, OpenForm, QuorumForm, ReopenForm
+from consult.live.forms import CheckInForm, MoveForm, OpenForm, PaperForm, QuorumForm, ReopenForm
 from consult.live.models import AgendaItem, LiveSession
+from consult.live.paper import paper_panel
 from consult.live.permissions import can_chair
 from consult.live.proxy_queries import proxy_context
-from consult.live.queries import active_session, check_ins, live_version, member_organisations, open_item, quorum
+from consult.live.queries import (active_session, agenda_starts, check_ins, live_version, member_organisations,
+                                  open_item, quorum)
 from consult.organisations.models import Organisation
 from consult.votes.permissions import can_vote_on_question
 from consult.votes.queries import amendment_choices_of, choices_of, tally
@@ -111,8 +113,11 @@ def _page_reader(slug: str):
     return user, draft, chair
 
 
-def _session_context(user, draft: Draft, chair: bool, now) -> dict:
+def _session_context(user, draft: Draft, chair: bool, now, page: bool = True) -> dict:
+    """What the session page shows; without `page` (the block `current` alone, polled) not the chair's paper
+    ballots, conflicts and agenda texts, which that block does not show."""
     live = active_session(draft.id)
+    whole = chair and live is not None and page
     positions = _labels(draft)
     present = check_ins(live.id) if live else {}
     return dict(
@@ -123,7 +128,9 @@ def _session_context(user, draft: Draft, chair: bool, now) -> dict:
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
         quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share,
                                      "proxy_limit": draft.live_proxy_limit}),
-        proxies=proxy_context(user, draft, live, open_item(live) if live else None, chair, now))
+        proxies=proxy_context(user, draft, live, open_item(live) if live else None, chair, now),
+        paper=paper_panel(live, open_item(live)) if whole else None, paper_form=PaperForm(formdata=None),
+        paper_error=None, starts=agenda_starts(draft) if whole else {})
 
 
 @bp.route("/drafts/<slug>/live")
@@ -147,7 +154,7 @@ def state(slug: str):
     now = clock.now()
     return state_response(state_tag(draft.id, user, now, "phone"),
                           lambda: render_block("live/session.html", "current",
-                                               **_session_context(user, draft, chair, now)))
+                                               **_session_context(user, draft, chair, now, page=False)))
 
 
 def state_tag(draft_id: int, user, now, screen: str) -> str:
@@ -253,6 +260,22 @@ def check_in(slug: str):
     return _done(draft, lambda: services.check_in(user, live, organisation, clock.now()))
 
 
+@bp.route("/drafts/<slug>/live/check-out", methods=["POST"])
+@signed_in
+def check_out(slug: str):
+    """The office undoes an organisation's check-in ("Abmelden"), while no question is open."""
+    user, draft = _chaired_draft(slug)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        abort(400)
+    live = active_session(draft.id)
+    organisation_id = database_id(form.organisation_id.data)
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
+    if live is None or organisation is None:
+        abort(404)
+    return _done(draft, lambda: services.check_out(user, draft, live, organisation, clock.now()))
+
+
 @bp.route("/drafts/<slug>/live/quorum", methods=["POST"])
 @signed_in
 def set_quorum(slug: str):
@@ -269,3 +292,4 @@ def set_quorum(slug: str):
 
 from consult.live import projector_views  # noqa: E402,F401  (the projector's routes, on this blueprint)
 from consult.live import proxy_views  # noqa: E402,F401  (its routes join the blueprint)
+from consult.live import paper_views  # noqa: E402,F401  (the office's paper ballots and conflicts)

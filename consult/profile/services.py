@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
 
 from consult.accounts.forms import LANGUAGES
@@ -30,6 +31,7 @@ from consult.invitations.models import Invitation
 from consult.live.models import CheckIn, LiveSession, Proxy, VoteConflict
 from consult.mail.models import OutboxMessage
 from consult.moderation.models import Report
+from consult.organisations.models import Organisation
 from consult.password_reset.models import PasswordReset
 from consult.votes.models import Vote, VoteCast
 
@@ -118,7 +120,9 @@ def _iso(moment: datetime | None) -> str | None:
 def personal_data(user: User) -> dict:
     """Everything the platform holds about `user` and everything they wrote or cast, and nothing of
     anyone else: profile, comments (every state), amendments, vote casts (on paragraphs, amendments and
-    whole drafts), supports, answers to procedural recommendations and requests for a vote, and reports."""
+    whole drafts; with how each came in: a paper ballot they entered for an organisation names it), supports,
+    answers to procedural recommendations and requests for a vote, reports, and from live sessions the
+    check-ins, proxies (asked for, confirmed, withdrawn) and vote conflicts (confirmed) that name them."""
     organisation = user.organisation
     comments = db.session.execute(
         select(Comment, Draft.slug, Draft.title, ParagraphText.position)
@@ -133,7 +137,8 @@ def personal_data(user: User) -> dict:
                    & (ParagraphText.version_id == Amendment.version_id))
         .where(Amendment.author_id == user.id).order_by(Amendment.created_at, Amendment.id)).all()
     casts = db.session.execute(
-        select(VoteCast, Draft.slug, Draft.title).join(Draft, VoteCast.draft_id == Draft.id)
+        select(VoteCast, Draft.slug, Draft.title, Organisation.short_name).join(Draft, VoteCast.draft_id == Draft.id)
+        .join(Organisation, Organisation.id == VoteCast.organisation_id)
         .where(VoteCast.cast_by_id == user.id).order_by(VoteCast.cast_at, VoteCast.id)).all()
     supports = db.session.execute(
         select(AmendmentSupport, Draft.slug, Draft.title).join(Amendment, AmendmentSupport.amendment_id == Amendment.id)
@@ -143,6 +148,24 @@ def personal_data(user: User) -> dict:
         select(AmendmentConsent, Draft.slug, Draft.title).join(Amendment, AmendmentConsent.amendment_id == Amendment.id)
         .join(Draft, Amendment.draft_id == Draft.id)
         .where(AmendmentConsent.user_id == user.id).order_by(AmendmentConsent.created_at, AmendmentConsent.id)).all()
+    organisations = aliased(Organisation)
+    check_ins = db.session.execute(
+        select(CheckIn, Organisation.short_name, Draft.slug, Draft.title)
+        .join(LiveSession, LiveSession.id == CheckIn.session_id).join(Draft, Draft.id == LiveSession.draft_id)
+        .join(Organisation, Organisation.id == CheckIn.organisation_id)
+        .where(CheckIn.user_id == user.id).order_by(CheckIn.at, CheckIn.id)).all()
+    proxies = db.session.execute(
+        select(Proxy, Organisation.short_name, organisations.short_name, Draft.slug, Draft.title)
+        .join(LiveSession, LiveSession.id == Proxy.session_id).join(Draft, Draft.id == LiveSession.draft_id)
+        .join(Organisation, Organisation.id == Proxy.organisation_id)
+        .join(organisations, organisations.id == Proxy.holder_id)
+        .where(or_(Proxy.requested_by_id == user.id, Proxy.confirmed_by_id == user.id,
+                   Proxy.withdrawn_by_id == user.id)).order_by(Proxy.requested_at, Proxy.id)).all()
+    conflicts_seen = db.session.execute(
+        select(VoteConflict, Organisation.short_name, Draft.slug, Draft.title)
+        .join(LiveSession, LiveSession.id == VoteConflict.session_id).join(Draft, Draft.id == LiveSession.draft_id)
+        .join(Organisation, Organisation.id == VoteConflict.organisation_id)
+        .where(VoteConflict.confirmed_by_id == user.id).order_by(VoteConflict.confirmed_at, VoteConflict.id)).all()
     reports = db.session.execute(
         select(Report, Draft.slug, Draft.title).join(Draft, Report.draft_id == Draft.id)
         .where(Report.reporter_id == user.id).order_by(Report.created_at, Report.id)).all()
@@ -170,7 +193,24 @@ def personal_data(user: User) -> dict:
         "vote_casts": [{"draft": {"slug": slug, "title": title}, "paragraph_id": v.paragraph_id,
                         "amendment": v.amendment_id,
                         "whole_draft": v.paragraph_id is None and v.amendment_id is None, "choice": v.choice.value,
-                        "cast_at": _iso(v.cast_at)} for v, slug, title in casts],
+                        "cast_at": _iso(v.cast_at),
+                        # How it came in: a paper ballot the person entered for an organisation (the office),
+                        # or a vote they cast for the organisation whose proxy theirs holds.
+                        "channel": v.channel.value, "organisation": organisation}
+                       for v, slug, title, organisation in casts],
+        # The live sessions: presence they confirmed (or ticked for the office), proxies they asked for,
+        # confirmed or withdrew, and conflicts between paper and phone they confirmed.
+        "live_check_ins": [{"draft": {"slug": slug, "title": title}, "organisation": organisation,
+                            "by_office": c.by_office, "at": _iso(c.at)} for c, organisation, slug, title in check_ins],
+        "live_proxies": [{"draft": {"slug": slug, "title": title}, "organisation": giver, "holder": holder,
+                          "requested": p.requested_by_id == user.id, "requested_at": _iso(p.requested_at),
+                          "confirmed": p.confirmed_by_id == user.id, "confirmed_at": _iso(p.confirmed_at),
+                          "withdrawn": p.withdrawn_by_id == user.id, "withdrawn_at": _iso(p.withdrawn_at)}
+                         for p, giver, holder, slug, title in proxies],
+        "live_conflicts_confirmed": [{"draft": {"slug": slug, "title": title}, "organisation": organisation,
+                                      "paragraph_id": c.paragraph_id, "amendment": c.amendment_id,
+                                      "confirmed_at": _iso(c.confirmed_at)}
+                                     for c, organisation, slug, title in conflicts_seen],
         # Supports given for the organisation, and reports filed: also things the person did.
         "supports": [{"amendment": s.amendment_id, "draft": {"slug": slug, "title": title},
                       "created_at": _iso(s.created_at)} for s, slug, title in supports],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from consult.accounts.models import Role
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
@@ -40,3 +41,9 @@ def can_vote_on_question(user, draft: Draft, paragraph_id: int | None, amendment
         return False
     session_id, refusal = live_gate(draft.id, paragraph_id, amendment_id, now)
     return refusal is None and own_vote_refusal(session_id, user.organisation_id) is None
+
+
+def can_enter_paper_ballot(user) -> bool:
+    """The office (board and moderators, who run the live session) enters paper ballots for organisations:
+    a paper vote is cast by nobody of the organisation, so only the people who chair may write it."""
+    return user.is_authenticated and (user.has_role(Role.BOARD) or user.has_role(Role.MODERATOR))

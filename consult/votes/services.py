@@ -18,6 +18,7 @@ from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
+from consult.votes.conflicts import note_conflict
 from consult.votes.live_gate import live_gate
 from consult.votes.models import Channel, Choice, Vote, VoteCast
 from consult.votes.proxy_gate import check_own_vote
@@ -28,7 +29,7 @@ AMENDMENTS_FIRST = _l("The amendments are voted on first; then come the new vers
                       "and the whole text.")
 NOT_PUT_TO_VOTE = _l("This amendment is not put to the vote.")
 _vote, _cast = Vote.__table__, VoteCast.__table__
-_HISTORY = insert(_cast)
+_HISTORY = insert(_cast).returning(_cast.c.id)
 
 
 # The kinds of question, each with the columns of its unique index and the index's condition.
@@ -130,6 +131,9 @@ def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int 
     `channel` None is `Channel.LIVE` while the draft has an active live session, else `Channel.ONLINE`.
     `check(session_id)`, when given, runs under the lock too (after the live session's rules; `session_id`
     is the active session's or None) and may raise a Refusal: a proxy still in force, for example.
+    In a live session, a cast on paper after the organisation's cast from a phone on the same question in
+    that session, or the reverse, is also written down as a conflict for the office (`consult.votes.conflicts`);
+    the later cast counts all the same.
     Returns the organisation's choice on record (see `cast_vote`)."""
     values = {"draft_id": draft_id, "paragraph_id": paragraph_id, "amendment_id": amendment_id,
               "organisation_id": organisation_id, "choice": choice, "cast_by_id": user.id, "cast_at": now}
@@ -153,7 +157,11 @@ def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int 
     connection = db.session.connection()
     on_record = connection.execute(_upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)),
                                    values).scalar()
-    connection.execute(_HISTORY, values)
+    cast_id = connection.execute(_HISTORY, values).scalar_one()
+    if session_id is not None:
+        # A paper ballot after a phone vote of the organisation in this session, or the reverse: a conflict
+        # the office confirms (the later cast counts all the same).
+        note_conflict(connection, session_id, cast_id, values, now)
     if on_record is None:
         on_record = _choice_on_record(connection, draft_id, paragraph_id, amendment_id, organisation_id)
     return on_record
