@@ -278,7 +278,7 @@ def test_the_start_page_says_online_voting_ends_and_starts_the_session(room, cli
     assert active_session(room["draft"].id) is not None
     page = client.get("/drafts/rat/live").get_data(as_text=True)
     assert "Tagesordnung" in page and "Frage öffnen" in page
-    assert "Beschlussfähig: 0 von 0 nötigen Organisationen anwesend" in page
+    assert "Kein Quorum festgelegt: 0 Organisationen anwesend" in page
 
 
 def test_the_chair_opens_closes_and_reopens_through_the_page(room, client, auth):
