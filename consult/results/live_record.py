@@ -60,6 +60,15 @@ class SessionRecord:
     ended_at: datetime | None
     proxies: tuple[ProxyRecord, ...]
 
+    def as_json(self) -> dict:
+        """The session as the API and the JSON export give it: organisations by short name, no people."""
+        return {"started_at": self.started_at.isoformat(),
+                "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+                "proxies": [{"organisation": p.giver.short_name, "holder": p.holder.short_name,
+                             "confirmed_at": p.confirmed_at.isoformat(),
+                             "withdrawn_at": p.withdrawn_at.isoformat() if p.withdrawn_at else None}
+                            for p in self.proxies]}
+
 
 def question_key(paragraph_id: int | None, amendment_id: int | None) -> QuestionKey:
     """The key of a question: an amendment's vote names only the amendment (its paragraph is not part of it)."""

@@ -9,6 +9,7 @@ as the vote service and the live session would leave them: what is tested here i
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 from datetime import datetime, timedelta, timezone
@@ -146,3 +147,119 @@ def test_the_lightweight_tables_name_the_live_columns_as_the_models_do():
                          (live_record.live_proxy, Proxy)):
         assert light.name == model.__tablename__
         assert set(light.c.keys()) <= set(model.__table__.c.keys())
+
+
+# --- the results page -------------------------------------------------------------------------------------------
+
+def _text(html: str) -> str:
+    """The page's words without tags, spaces folded: what a reader sees."""
+    inline = re.sub(r"</?(?:bdi|abbr|span|time|a)\b[^>]*>", "", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", inline).replace("&nbsp;", " ").split())
+
+
+def _part(html: str, start: str, end: str = "</tbody>") -> str:
+    begin = html.index(start)
+    return _text(html[begin:html.index(end, begin)])
+
+
+def test_the_page_says_per_question_where_it_was_decided_and_marks_proxy_and_paper_votes(client, auth, hall):
+    auth.login("board@example.org", factories.PASSWORD)
+    html = client.get("/drafts/rat/results").get_data(as_text=True)
+    p2, p3 = _part(html, 'id="p2"'), _part(html, 'id="p3"')
+    assert "Decided in the live session" in p2 and "Voted online" not in p2
+    assert "Voted online" in p3 and "Decided in the live session" not in p3
+    assert ("How the votes came in: online 1 · in the live session 1 · by proxy 1 · on paper ballots 1"
+            in p2)
+    assert "Proxies used: BKB voted for AEV" in p2 and "Paper ballots: BKB" in p2
+    # Who voted how: the proxy vote names its holder, the paper vote says so; the others carry no mark.
+    assert "AEV (by proxy: BKB)" in p2 and "BKB (paper ballot)" in p2 and "ADV (" not in p2
+    assert "How the votes came in: online 2 · in the live session 0" in p3 and "Proxies used" not in p3
+    whole = _part(html, 'id="whole-draft"', "</section>")
+    assert "Voted online" in whole and "Paper ballots: CHG" in whole
+    assert "Chilenische Gemeinde (CHG) (paper ballot)" in whole
+
+
+def test_the_page_lists_the_confirmed_proxies_of_each_session(client, auth, hall):
+    auth.login("board@example.org", factories.PASSWORD)
+    html = client.get("/drafts/rat/results").get_data(as_text=True)
+    section = html[html.index('id="live-session"'):]
+    section = section[:section.index("</section>")]
+    assert "Live session since" in _text(section) and "(still running)" in _text(section)
+    rows = [[_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)]
+    assert [row[:2] for row in rows[1:]] == [
+        ["Ägyptischer Elternverein (AEV)", "Bosnischer Kulturbund (BKB)"],
+        ["Chilenische Gemeinde (CHG)", "Afrikanischer Dachverband (ADV)"]]   # the request never confirmed: not shown
+    assert rows[1][3] == "–not withdrawn" and rows[2][3] not in ("", "–not withdrawn")
+    assert all(row[2] for row in rows[1:])
+
+
+def test_a_draft_without_a_live_session_says_every_question_was_voted_online(client, auth, app):
+    org = factories.organisation(short_name="SOL")
+    factories.user(email="board@example.org", roles=(Role.BOARD,)).locale = "en"
+    draft = factories.draft(paragraphs=2, phase=Phase.VOTING, slug="allein")
+    db.session.add(Vote(draft=draft, paragraph_id=None, organisation=org, choice=Y))
+    db.session.commit()
+    auth.login("board@example.org", factories.PASSWORD)
+    html = client.get("/drafts/allein/results").get_data(as_text=True)
+    assert "This draft had no live session: every question was voted on online." in html
+    assert 'id="live-session"' not in html and "How the votes came in" not in html
+
+
+def test_the_page_needs_no_more_queries_with_a_live_session(client, auth, hall, count_queries):
+    auth.login("board@example.org", factories.PASSWORD)
+    with count_queries() as with_session:
+        assert client.get("/drafts/rat/results").status_code == 200
+    draft = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="ohne", public=True)
+    db.session.add(Vote(draft=draft, paragraph_id=None, organisation=hall["orgs"]["ADV"], choice=Y))
+    db.session.commit()
+    with count_queries() as without:
+        assert client.get("/drafts/ohne/results").status_code == 200
+    assert with_session.count == without.count, with_session.statements
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+
+def test_the_api_says_per_question_where_it_was_decided_and_how_its_votes_came_in(client, hall):
+    data = client.get("/api/v1/drafts/rat").get_json()
+    p2, p3 = data["paragraphs"][1], data["paragraphs"][2]
+    assert (p2["decided"], p3["decided"], data["decided"]) == ("live", "online", "online")
+    assert p2["channels"] == {"online": 1, "live": 1, "proxy": 1, "paper": 1}
+    assert p2["proxies"] == [{"organisation": "AEV", "via": "BKB"}] and p2["paper"] == ["BKB"]
+    assert p2["tally"]["voted"] == sum(p2["channels"].values()) == 4     # NMV's proxy vote counts nowhere
+    assert (p3["channels"], p3["proxies"], p3["paper"]) == ({"online": 2, "live": 0, "proxy": 0, "paper": 0}, [], [])
+    assert data["channels"]["paper"] == 1 and data["paper"] == ["CHG"]
+    heading = data["paragraphs"][0]
+    assert (heading["decided"], heading["channels"]["online"], heading["proxies"]) == ("online", 0, [])
+    (session,) = data["live_sessions"]
+    assert session["ended_at"] is None and session["started_at"].startswith("2026-11-14T09:00")
+    assert [(p["organisation"], p["holder"], p["withdrawn_at"] is None) for p in session["proxies"]] == \
+        [("AEV", "BKB", True), ("CHG", "ADV", False)]
+    assert "board@example.org" not in json.dumps(data) and "Test Person" not in json.dumps(data)
+
+
+def test_the_api_marks_an_amendment_decided_live(client, hall):
+    draft = _draft(hall)
+    amendment = make_amendment(draft, 1, hall["orgs"]["ADV"], hall["board"])
+    db.session.add(Vote(draft=draft, amendment_id=amendment.id, organisation=hall["orgs"]["BKB"], choice=N,
+                        channel=PAPER))
+    db.session.add(AgendaItem(session_id=hall["session_id"], position=4, amendment_id=amendment.id,
+                              state=ItemState.CLOSED))
+    db.session.commit()
+    (entry,) = client.get("/api/v1/drafts/rat").get_json()["amendments"]
+    assert (entry["decided"], entry["channels"]["paper"], entry["paper"]) == ("live", 1, ["BKB"])
+
+
+def test_the_api_needs_a_fixed_number_of_queries(client, hall, count_queries):
+    with count_queries() as few:
+        client.get("/api/v1/drafts/rat")
+    draft = _draft(hall)
+    for org in hall["orgs"].values():
+        for text in draft.versions[0].texts:
+            if text.position == 1:
+                db.session.add(Vote(draft=draft, paragraph_id=text.paragraph_id, organisation=org, choice=Y,
+                                    channel=PAPER))
+    db.session.commit()
+    with count_queries() as more:
+        client.get("/api/v1/drafts/rat")
+    assert more.count == few.count, more.statements
