@@ -263,3 +263,93 @@ def test_the_api_needs_a_fixed_number_of_queries(client, hall, count_queries):
     with count_queries() as more:
         client.get("/api/v1/drafts/rat")
     assert more.count == few.count, more.statements
+
+
+# --- the tables and the documents -------------------------------------------------------------------------------
+# Documents are written in the draft's language (German), whoever asks.
+
+def _written(app, hall, *names) -> dict[str, bytes]:
+    from consult.exports.document import build_document
+    from consult.exports.formats import FORMATS
+    with app.test_request_context():
+        document = build_document(_draft(hall))
+        return {name: FORMATS[name].write(document) for name in names}
+
+
+def test_the_votes_csv_says_how_each_vote_came_in_and_where_its_question_was_decided(app, hall):
+    table = _written(app, hall, "votes.csv")["votes.csv"]
+    rows = {(r["question"], r["organisation"]): r
+            for r in csv.DictReader(io.StringIO(table.decode("utf-8-sig")))}
+    assert [(rows["2", short]["channel"], rows["2", short]["via_organisation"]) for short in ("ADV", "AEV", "BKB", "CHG")] \
+        == [("live", ""), ("proxy", "BKB"), ("paper", ""), ("online", "")]
+    assert {rows["2", s]["decided"] for s in ("ADV", "CHG")} == {"live"}
+    assert rows["3", "ADV"]["decided"] == rows["whole", "CHG"]["decided"] == "online"
+    assert rows["whole", "CHG"]["channel"] == "paper"
+
+
+def test_the_json_gives_each_question_its_channels_proxies_paper_ballots_and_the_sessions(app, hall):
+    data = json.loads(_written(app, hall, "json")["json"])
+    p2, p3 = data["results"]["paragraphs"]
+    assert (p2["decided"], p3["decided"], data["results"]["whole"]["decided"]) == ("live", "online", "online")
+    assert p2["channels"] == {"online": 1, "live": 1, "proxy": 1, "paper": 1}
+    assert p2["proxies"] == [{"organisation": "AEV", "via": "BKB"}] and p2["paper"] == ["BKB"]
+    assert {b["organisation"]: (b["channel"], b["via"]) for b in p2["ballots"]} == {
+        "ADV": ("live", None), "AEV": ("proxy", "BKB"), "BKB": ("paper", None), "CHG": ("online", None)}
+    votes = {(v["paragraph"], v["organisation"]): v for v in data["votes"]}
+    assert (votes[2, "AEV"]["channel"], votes[2, "AEV"]["via_organisation"], votes[2, "AEV"]["decided"]) == \
+        ("proxy", "BKB", "live")
+    (session,) = data["live_sessions"]
+    assert [(p["organisation"], p["holder"]) for p in session["proxies"]] == [("AEV", "BKB"), ("CHG", "ADV")]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace("\u2068", "").replace("\u2069", "").split())
+
+
+def test_every_document_says_where_each_question_was_decided_and_names_proxies_and_paper_ballots(app, hall, tmp_path):
+    import subprocess
+
+    import docx
+    import lxml.html
+    from markdown_it import MarkdownIt
+    draft = _draft(hall)
+    draft.appendix_shows_ballots = True
+    db.session.commit()
+    written = _written(app, hall, "md", "html", "docx", "pdf")
+    rendered = MarkdownIt("commonmark").render(written["md"].decode("utf-8"))
+    (tmp_path / "d.pdf").write_bytes(written["pdf"])
+    texts = {
+        "md": _words(lxml.html.fragment_fromstring(rendered, create_parent="div").text_content()),
+        "html": _words(lxml.html.document_fromstring(written["html"].decode("utf-8")).text_content()),
+        "docx": _words(" ".join(p.text for p in docx.Document(io.BytesIO(written["docx"])).paragraphs)),
+        "pdf": _words(re.sub(r"§(?=\d)", "§ ", subprocess.run(   # pdftotext drops the narrow space after "§"
+            ["pdftotext", "-enc", "UTF-8", str(tmp_path / "d.pdf"), "-"], capture_output=True, text=True,
+            check=True).stdout)),
+    }
+    for name, text in texts.items():
+        part = text[text.index("Wie abgestimmt wurde"):]
+        assert re.search(r"§ 2:? In der Live-Sitzung entschieden\. Wie abgestimmt wurde: online 1, in der Live-Sitzung 1, "
+                         r"per Stimmübertragung 1, auf Papierstimmzettel 1\. Genutzte Stimmübertragungen: BKB stimmte "
+                         r"für AEV ab\. Papierstimmzettel: BKB\.", part), (name, part)
+        assert "§ 3" in part and "Online abgestimmt. Wie abgestimmt wurde: online 2," in part, name
+        assert "Live-Sitzung seit" in part and "(läuft noch)" in part, name
+        assert "Ägyptischer Elternverein (AEV) an Bosnischer Kulturbund (BKB), bestätigt am" in part, name
+        assert "Chilenische Gemeinde (CHG) an Afrikanischer Dachverband (ADV), bestätigt am" in part, name
+        assert "zurückgezogen am" in part and "Afrikanischer Dachverband (ADV) an" not in part, name
+        # Who voted how marks the proxy and the paper votes.
+        ballots = text[text.index("Wer hat wie abgestimmt"):]
+        assert "AEV (per Stimmübertragung: BKB)" in ballots and "BKB (Papierstimmzettel)" in ballots, name
+        assert "CHG (Papierstimmzettel)" in ballots, name
+
+
+def test_documents_of_a_draft_without_a_live_session_say_every_question_was_voted_online(app):
+    from consult.exports.document import build_document
+    from consult.exports.formats import FORMATS
+    org = factories.organisation(short_name="SOL")
+    draft = factories.draft(paragraphs=2, phase=Phase.VOTING, slug="allein")
+    db.session.add(Vote(draft=draft, paragraph_id=None, organisation=org, choice=Y))
+    db.session.commit()
+    with app.test_request_context():
+        markdown = FORMATS["md"].write(build_document(draft)).decode("utf-8")
+    assert "### Wie abgestimmt wurde\n\nZu diesem Entwurf gab es keine Live-Sitzung: Über jede Frage wurde online " \
+           "abgestimmt." in markdown
