@@ -82,16 +82,18 @@ def decided_label(question: QuestionResult) -> str:
 
 
 def ways_note(question: QuestionResult) -> str:
-    """"In der Live-Sitzung entschieden. So kamen die Stimmen: online 1, in der Live-Sitzung 1, per
+    """"In der Live-Sitzung entschieden. Wie abgestimmt wurde: online 1, in der Live-Sitzung 1, per
     Stimmübertragung 1, auf Papierstimmzettel 1. Genutzte Stimmübertragungen: BKB stimmte für AEV ab.
-    Papierstimmzettel: BKB." — where a question was decided and how its counted votes came in."""
+    Papierstimmzettel: BKB." — where a question was decided and how its counted votes came in (a channel no
+    vote came in by is left out)."""
     sentences = [f"{decided_label(question)}."]
     if question.ballots:
         channels = question.channels
-        counted = ", ".join((_("online %(num)d", num=channels.online),
-                             _("in the live session %(num)d", num=channels.live),
-                             _("by proxy %(num)d", num=channels.proxy),
-                             _("on paper ballots %(num)d", num=channels.paper)))
+        counted = ", ".join(words for words, number in (
+            (_("online %(num)d", num=channels.online), channels.online),
+            (_("in the live session %(num)d", num=channels.live), channels.live),
+            (_("by proxy %(num)d", num=channels.proxy), channels.proxy),
+            (_("on paper ballots %(num)d", num=channels.paper), channels.paper)) if number)
         label = _("How the votes came in:")
         sentences.append(f"{label} {counted}.")
     if question.proxies:
