@@ -82,7 +82,7 @@ def decided_label(question: QuestionResult) -> str:
 
 
 def ways_note(question: QuestionResult) -> str:
-    """"In der Live-Sitzung entschieden. Wie abgestimmt wurde: online 1, in der Live-Sitzung 1, per
+    """"In der Live-Sitzung entschieden. Gezählte Stimmen: online 1, in der Live-Sitzung 1, per
     Stimmübertragung 1, auf Papierstimmzettel 1. Genutzte Stimmübertragungen: BKB stimmte für AEV ab.
     Papierstimmzettel: BKB." — where a question was decided and how its counted votes came in (a channel no
     vote came in by is left out)."""
@@ -94,7 +94,7 @@ def ways_note(question: QuestionResult) -> str:
             (_("in the live session %(num)d", num=channels.live), channels.live),
             (_("by proxy %(num)d", num=channels.proxy), channels.proxy),
             (_("on paper ballots %(num)d", num=channels.paper), channels.paper)) if number)
-        label = _("How the votes came in:")
+        label = _("Counted votes:")
         sentences.append(f"{label} {counted}.")
     if question.proxies:
         used = "; ".join(_("%(holder)s voted for %(giver)s", holder=holder.short_name if holder else "–",

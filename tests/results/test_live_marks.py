@@ -168,13 +168,13 @@ def test_the_page_says_per_question_where_it_was_decided_and_marks_proxy_and_pap
     p2, p3 = _part(html, 'id="p2"'), _part(html, 'id="p3"')
     assert "Decided in the live session" in p2 and "Voted online" not in p2
     assert "Voted online" in p3 and "Decided in the live session" not in p3
-    assert ("How the votes came in: online 1 · in the live session 1 · by proxy 1 · on paper ballots 1"
+    assert ("Counted votes: online 1 · in the live session 1 · by proxy 1 · on paper ballots 1"
             in p2)
     assert "Proxies used: BKB voted for AEV" in p2 and "Paper ballots: BKB" in p2
     # Who voted how: the proxy vote names its holder, the paper vote says so; the others carry no mark.
     assert "AEV (by proxy: BKB)" in p2 and "BKB (paper ballot)" in p2 and "ADV (" not in p2
-    assert "How the votes came in: online 2 Proxies" not in p3 and "Proxies used" not in p3
-    assert "How the votes came in: online 2 Who voted how" in p3          # the channels no vote came in by: left out
+    assert "Counted votes: online 2 Proxies" not in p3 and "Proxies used" not in p3
+    assert "Counted votes: online 2 Who voted how" in p3          # the channels no vote came in by: left out
     whole = _part(html, 'id="whole-draft"', "</section>")
     assert "Voted online" in whole and "Paper ballots: CHG" in whole
     assert "Chilenische Gemeinde (CHG) (paper ballot)" in whole
@@ -329,10 +329,10 @@ def test_every_document_says_where_each_question_was_decided_and_names_proxies_a
     }
     for name, text in texts.items():
         part = text[text.index("Wie abgestimmt wurde"):]
-        assert re.search(r"§ 2:? In der Live-Sitzung entschieden\. Wie abgestimmt wurde: online 1, in der Live-Sitzung 1, "
+        assert re.search(r"§ 2:? In der Live-Sitzung entschieden\. Gezählte Stimmen: online 1, in der Live-Sitzung 1, "
                          r"per Stimmübertragung 1, auf Papierstimmzettel 1\. Genutzte Stimmübertragungen: BKB stimmte "
                          r"für AEV ab\. Papierstimmzettel: BKB\.", part), (name, part)
-        assert re.search(r"§ 3:? Online abgestimmt\. Wie abgestimmt wurde: online 2\.", part), name
+        assert re.search(r"§ 3:? Online abgestimmt\. Gezählte Stimmen: online 2\.", part), name
         assert "Live-Sitzung seit" in part and "(läuft noch)" in part, name
         assert "Ägyptischer Elternverein (AEV) an Bosnischer Kulturbund (BKB), bestätigt am" in part, name
         assert "Chilenische Gemeinde (CHG) an Afrikanischer Dachverband (ADV), bestätigt am" in part, name
