@@ -354,3 +354,16 @@ def test_documents_of_a_draft_without_a_live_session_say_every_question_was_vote
         markdown = FORMATS["md"].write(build_document(draft)).decode("utf-8")
     assert "### Wie abgestimmt wurde\n\nZu diesem Entwurf gab es keine Live-Sitzung: Über jede Frage wurde online " \
            "abgestimmt." in markdown
+
+
+def test_names_in_the_markdown_live_part_open_no_markup(app, hall):
+    from markdown_it import MarkdownIt
+    hall["orgs"]["AEV"].name = "Verein <b>fett</b> [Link](https://evil.example)"
+    hall["orgs"]["BKB"].short_name = "*B*_K_"
+    db.session.commit()
+    text = _written(app, hall, "md")["md"].decode("utf-8")
+    text = text[text.index("### Wie abgestimmt wurde"):text.index("### Beteiligte Organisationen")]   # the draft's own
+    tokens = MarkdownIt("commonmark", {"html": True}).parse(text)                                 # text has emphasis
+    found = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
+    assert not found & {"html_inline", "html_block", "link_open", "em_open", "strong_open"}
+    assert "*B*_K_ stimmte für AEV ab" in MarkdownIt("commonmark").render(text).replace("\\", "")
