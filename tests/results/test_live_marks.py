@@ -195,6 +195,21 @@ def test_the_page_lists_the_confirmed_proxies_of_each_session(client, auth, hall
     assert all(row[2] for row in rows[1:])
 
 
+def test_the_page_marks_an_amendment_decided_in_the_session(client, auth, hall):
+    draft = _draft(hall)
+    orgs = hall["orgs"]
+    amendment = make_amendment(draft, 1, orgs["ADV"], hall["board"])
+    db.session.add(Vote(draft=draft, amendment_id=amendment.id, organisation=orgs["CHG"], choice=Y, channel=PROXY,
+                        via_organisation=orgs["AEV"]))
+    db.session.add(AgendaItem(session_id=hall["session_id"], position=4, amendment_id=amendment.id,
+                              state=ItemState.CLOSED))
+    db.session.commit()
+    auth.login("board@example.org", factories.PASSWORD)
+    row = _part(client.get("/drafts/rat/results").get_data(as_text=True), f'id="amendment-{amendment.id}"')
+    assert "Decided in the live session" in row and "Counted votes: by proxy 1" in row
+    assert "Proxies used: AEV voted for CHG" in row and "CHG (by proxy: AEV)" in row
+
+
 def test_a_draft_without_a_live_session_says_every_question_was_voted_online(client, auth, app):
     org = factories.organisation(short_name="SOL")
     factories.user(email="board@example.org", roles=(Role.BOARD,)).locale = "en"
