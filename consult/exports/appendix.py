@@ -12,7 +12,8 @@ from datetime import datetime
 from flask_babel import format_date, format_time, gettext as _
 
 from consult.exports.document import DecidedAmendment, Document, ResolvedCollision
-from consult.results.queries import DraftResults, QuestionResult
+from consult.results.live_record import ProxyRecord, SessionRecord
+from consult.results.queries import DraftResults, EntitledOrganisation, QuestionResult
 
 
 def decided_when(moment: datetime | None) -> str:
@@ -68,6 +69,75 @@ def figures_line(question: QuestionResult, strong=str) -> str:
     return " · ".join((f"{_('Yes')} {figure(question, 'yes')}", f"{_('No')} {figure(question, 'no')}",
                        f"{_('Abstain')} {figure(question, 'abstain')}", turnout(question),
                        strong(outcome(question))))
+
+
+# How the votes came in (issue 16): for each question whether it was decided in the live session or online, its
+# counted votes by channel, the proxies used and the paper ballots; the live sessions' confirmed proxies; the marks
+# in who voted how. Organisations by their short names, as in who voted how; no people.
+
+def decided_label(question: QuestionResult) -> str:
+    """"In der Live-Sitzung entschieden" (an agenda item for it was closed in a live session) or "Online
+    abgestimmt"."""
+    return _("Decided in the live session") if question.decided_live else _("Voted online")
+
+
+def ways_note(question: QuestionResult) -> str:
+    """"In der Live-Sitzung entschieden. Gezählte Stimmen: online 1, in der Live-Sitzung 1, per
+    Stimmübertragung 1, auf Papierstimmzettel 1. Genutzte Stimmübertragungen: BKB stimmte für AEV ab.
+    Papierstimmzettel: BKB." — where a question was decided and how its counted votes came in (a channel no
+    vote came in by is left out)."""
+    sentences = [f"{decided_label(question)}."]
+    if question.ballots:
+        channels = question.channels
+        counted = ", ".join(words for words, number in (
+            (_("online %(num)d", num=channels.online), channels.online),
+            (_("in the live session %(num)d", num=channels.live), channels.live),
+            (_("by proxy %(num)d", num=channels.proxy), channels.proxy),
+            (_("on paper ballots %(num)d", num=channels.paper), channels.paper)) if number)
+        label = _("Counted votes:")
+        sentences.append(f"{label} {counted}.")
+    if question.proxies:
+        used = "; ".join(_("%(holder)s voted for %(giver)s", holder=holder.short_name if holder else "–",
+                           giver=giver.short_name) for giver, holder in question.proxies)
+        label = _("Proxies used:")
+        sentences.append(f"{label} {used}.")
+    if question.on_paper:
+        label = _("Paper ballots:")
+        sentences.append(f"{label} {', '.join(o.short_name for o in question.on_paper)}.")
+    return " ".join(sentences)
+
+
+def session_title(session: SessionRecord) -> str:
+    """"Live-Sitzung vom 14. November 2026, 10:00 bis 14. November 2026, 13:30"."""
+    if session.ended_at is None:
+        return _("Live session since %(start)s (still running)", start=decided_when(session.started_at))
+    return _("Live session from %(start)s to %(end)s", start=decided_when(session.started_at),
+             end=decided_when(session.ended_at))
+
+
+def proxy_note(proxy: ProxyRecord) -> str:
+    """"Ägyptischer Elternverein (AEV) an Bosnischer Kulturbund (BKB), bestätigt am …; zurückgezogen am …": a
+    proxy the office confirmed."""
+    note = _("%(giver)s to %(holder)s, confirmed %(when)s",
+             giver=f"{proxy.giver.name} ({proxy.giver.short_name})",
+             holder=f"{proxy.holder.name} ({proxy.holder.short_name})", when=decided_when(proxy.confirmed_at))
+    if proxy.withdrawn_at is not None:
+        withdrawn = _("withdrawn %(when)s", when=decided_when(proxy.withdrawn_at))
+        note = f"{note}; {withdrawn}"
+    return note
+
+
+def ballot_name(question: QuestionResult, organisation: EntitledOrganisation) -> str:
+    """An organisation in who voted how: its short name, "AEV (per Stimmübertragung: BKB)" for a proxy vote,
+    "BKB (Papierstimmzettel)" for a paper ballot."""
+    way = question.way(organisation)
+    if way.channel.value == "proxy":
+        mark = _("by proxy: %(holder)s", holder=way.via.short_name if way.via else "–")
+        return f"{organisation.short_name} ({mark})"
+    if way.channel.value == "paper":
+        mark = _("paper ballot")
+        return f"{organisation.short_name} ({mark})"
+    return organisation.short_name
 
 
 # The results chart: one bar per question, its yes / no / abstain shares side by side. Geometry in the

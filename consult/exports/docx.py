@@ -11,7 +11,8 @@ longest word needs (so Word never splits "Enthaltung"), and no row is split acro
 
 The appendix has the parts and words of the print page's (PDF, HTML), from consult.exports.appendix, in
 the document's language:
-the results; how the text came about - for each paragraph the amendments that shaped it (who
+the results; how the votes came in (where each question was decided, online or in the live session, its
+votes by channel, the proxies used, the paper ballots; the live sessions' confirmed proxies); how the text came about - for each paragraph the amendments that shaped it (who
 proposed and supported them, who decided when and why), the collisions the moderation resolved,
 its vote, and the paragraphs removed; the amendments not adopted; who voted how (only when the
 draft's setting asks for it); the participating organisations.
@@ -42,9 +43,9 @@ from flask_babel import get_locale, gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports import structure
-from consult.exports.appendix import (ShapedParagraph, amendment_title, collision_note, decided_when, decision,
-                                      recommendation_note, vote_requests_note,
-                                      figures_line, provenance, question_label, results_row)
+from consult.exports.appendix import (ShapedParagraph, amendment_title, ballot_name, collision_note, decided_when,
+                                      decision, recommendation_note, vote_requests_note, figures_line, provenance,
+                                      proxy_note, question_label, results_row, session_title, ways_note)
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.page import document_locale, title_lines
 from consult.exports.structure import Inlines, LineBreak, Text
@@ -492,6 +493,25 @@ def _shaped(writer: _Writer, paragraph: ShapedParagraph) -> None:
         writer.field(_("Vote"), figures_line(paragraph.vote))
 
 
+def _ways(writer: _Writer, document: Document) -> None:
+    """Where each question was decided and how its votes came in; the live sessions' confirmed proxies."""
+    results = document.results
+    writer.add(_("How the votes came in"), writer.styles.heading(2))
+    if not results.sessions:
+        writer.add(_("This draft had no live session: every question was voted on online."))
+        return
+    for question in results.questions:
+        writer.field(question_label(question), ways_note(question))
+    for session in results.sessions:
+        writer.add(session_title(session), writer.styles.heading(3))
+        if session.proxies:
+            writer.add(_("Proxies confirmed by the office"))
+            for proxy in session.proxies:
+                writer.add(proxy_note(proxy), "List Bullet")
+        else:
+            writer.add(_("No proxy was confirmed in this session."))
+
+
 def _ballots(writer: _Writer, document: Document) -> None:
     """Per question, which organisations voted yes, no or abstained, by their short names."""
     writer.add(_("Who voted how"), writer.styles.heading(2))
@@ -500,7 +520,7 @@ def _ballots(writer: _Writer, document: Document) -> None:
         writer.add(question_label(question), writer.styles.heading(3))
         for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
             chosen = question.organisations(choice)
-            writer.field(f"{label} ({len(chosen)})", ", ".join(o.short_name for o in chosen) or "–")
+            writer.field(f"{label} ({len(chosen)})", ", ".join(ballot_name(question, o) for o in chosen) or "–")
 
 
 def _appendix(writer: _Writer, document: Document) -> None:
@@ -515,6 +535,7 @@ def _appendix(writer: _Writer, document: Document) -> None:
     if document.results is not None:
         writer.add(_("Results"), writer.styles.heading(2))
         _results_table(writer, document)
+        _ways(writer, document)
     if history.shaped or history.removed:
         writer.add(_("How the text came about"), writer.styles.heading(2))
         for paragraph in (*history.shaped, *history.removed):

@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports.document import Document
-from consult.exports.appendix import (amendment_title, collision_note, decided_when, decision, figures_line, provenance,
-                                      recommendation_note, vote_requests_note,
-                                      question_label)
+from consult.exports.appendix import (amendment_title, ballot_name, collision_note, decided_when, decision,
+                                      figures_line, provenance, proxy_note, recommendation_note, session_title,
+                                      vote_requests_note, question_label, ways_note)
 from consult.exports.page import document_locale, title_lines
 
 # Characters that open inline markup anywhere in a line: code, emphasis, links and images, raw HTML and
@@ -135,6 +135,24 @@ def _shaped(paragraph) -> list[str]:
     return lines + [""]
 
 
+def _ways(results) -> list[str]:
+    """Where each question was decided and how its votes came in; the live sessions' confirmed proxies."""
+    lines = [f"### {_('How the votes came in')}", ""]
+    if not results.sessions:
+        return lines + [_("This draft had no live session: every question was voted on online."), ""]
+    lines += [f"- {question_label(q)}: {inline(ways_note(q))}" for q in results.questions]
+    lines.append("")
+    for session in results.sessions:
+        lines += [f"#### {session_title(session)}", ""]
+        if session.proxies:
+            lines += [f"{_('Proxies confirmed by the office')}:", ""]
+            lines += [f"- {inline(proxy_note(proxy))}" for proxy in session.proxies]
+        else:
+            lines.append(_("No proxy was confirmed in this session."))
+        lines.append("")
+    return lines
+
+
 def render_markdown(document: Document) -> str:
     """The document as Markdown, in the draft's language whoever asks (`document_locale`)."""
     with document_locale():
@@ -159,6 +177,7 @@ def _render(document: Document) -> str:
         lines += [f"- § {q.position}: {_figures(q)}" for q in document.results.paragraphs]
         lines += [f"- {question_label(q)}: {_figures(q)}" for q in document.results.amendments]
         lines.append("")
+        lines += _ways(document.results)
     if history.shaped or history.removed:
         lines += [f"### {_('How the text came about')}", ""]
         for paragraph in (*history.shaped, *history.removed):
@@ -175,7 +194,7 @@ def _render(document: Document) -> str:
         for question in document.results.questions:
             lines.append(f"- {question_label(question)}  ")
             for choice, name in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
-                voters = [inline(o.short_name) for o in question.organisations(choice)]
+                voters = [inline(ballot_name(question, o)) for o in question.organisations(choice)]
                 lines.append(f"  {name}: {', '.join(voters) or '–'}  ")
         lines.append("")
     if document.organisations:

@@ -15,9 +15,10 @@ from flask_babel import format_date, gettext as _
 
 from consult.core.i18n import in_language
 from consult.core.markdown import plain_text
-from consult.exports.appendix import (amendment_title, collision_note, decided_when, decision, figures_line,
-                                      recommendation_note, vote_requests_note,
-                                      provenance, question_label, results_charts, results_row)
+from consult.exports.appendix import (amendment_title, ballot_name, collision_note, decided_when, decision,
+                                      figures_line, proxy_note, recommendation_note, session_title,
+                                      vote_requests_note, provenance, question_label, results_charts,
+                                      results_row, ways_note)
 from consult.exports.document import Document
 
 
@@ -77,6 +78,8 @@ def render_page(document: Document, inline_css: str | None = None) -> str:
                                provenance=provenance(document),
                                collision_note=collision_note, figures_line=figures_line,
                                question_label=question_label, results_row=results_row,
+                               ways_note=ways_note, session_title=session_title, proxy_note=proxy_note,
+                               ballot_name=ballot_name,
                                charts=results_charts(document.results) if document.results else (),
                                inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
 

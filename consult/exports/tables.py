@@ -1,4 +1,9 @@
-"""Comments and votes as CSV for spreadsheets, and the whole consultation as JSON."""
+"""Comments and votes as CSV for spreadsheets, and the whole consultation as JSON.
+
+Every vote says how it came in (`channel`: online, live, proxy, paper; for a proxy vote `via_organisation`, the
+organisation holding the proxy) and whether its question was decided in the live session or online
+(`decided`); the JSON's results give each question's counted votes by channel, the proxies used and the paper
+ballots, and the draft's live sessions with the proxies the office confirmed."""
 from __future__ import annotations
 
 import csv
@@ -12,6 +17,7 @@ from consult.comments.models import Comment, CommentStatus
 from consult.drafts.models import Draft, Paragraph
 from consult.exports.document import Document
 from consult.extensions import db
+from consult.results.live_record import decided_live, question_key, sessions
 from consult.votes.models import Vote
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,13 +56,22 @@ def _question(vote: Vote, positions: dict[int, int]) -> str:
     return str(positions.get(vote.paragraph_id, "")) if vote.paragraph_id else "whole"
 
 
+def _decided(vote: Vote, live: frozenset) -> str:
+    """"live" when the vote's question was decided in the live session, else "online"."""
+    return "live" if question_key(vote.paragraph_id, vote.amendment_id) in live else "online"
+
+
 def votes_csv(document: Document) -> bytes:
-    """Every organisation's current vote on each question ("whole" for the whole draft, "a12" for amendment 12)."""
+    """Every organisation's current vote on each question ("whole" for the whole draft, "a12" for amendment 12),
+    how it came in and, for a proxy vote, the organisation that cast it; and where the question was decided."""
     positions = document.positions
     votes = _votes(document)
-    return _csv(["question", "organisation", "organisation_name", "choice", "cast_at"],
+    live = decided_live(document.draft.id)
+    return _csv(["question", "organisation", "organisation_name", "choice", "cast_at", "channel",
+                 "via_organisation", "decided"],
                 ([_question(v, positions), v.organisation.short_name,
-                  v.organisation.name, v.choice.value, v.cast_at.isoformat()] for v in votes))
+                  v.organisation.name, v.choice.value, v.cast_at.isoformat(), v.channel.value,
+                  v.via_organisation.short_name if v.via_organisation else "", _decided(v, live)] for v in votes))
 
 
 def _published_comments(document: Document) -> list[Comment]:
@@ -68,7 +83,7 @@ def _published_comments(document: Document) -> list[Comment]:
 
 
 def _votes(document: Document) -> list[Vote]:
-    return db.session.scalars(select(Vote).options(joinedload(Vote.organisation))
+    return db.session.scalars(select(Vote).options(joinedload(Vote.organisation), joinedload(Vote.via_organisation))
                               .where(Vote.draft_id == document.draft.id)
                               .order_by(Vote.amendment_id.is_not(None), Vote.amendment_id, Vote.paragraph_id, Vote.id)).all()
 
@@ -78,6 +93,7 @@ def consultation_json(document: Document) -> bytes:
     draft: Draft = document.draft
     results = document.results
     positions = document.positions
+    live = decided_live(draft.id)
 
     def question(q):
         amendment = {"amendment": q.amendment_id, "kind": q.kind.value, "status": q.status.value,
@@ -86,7 +102,15 @@ def consultation_json(document: Document) -> bytes:
                 "weighted": ({"yes": q.weighted.yes, "no": q.weighted.no, "abstain": q.weighted.abstain}
                              if q.weighted else None),
                 "voted": q.voted, "entitled": q.entitled, "carried": q.carried,
-                "ballots": [{"organisation": o.short_name, "choice": str(c.value if hasattr(c, "value") else c)}
+                "decided": "live" if q.decided_live else "online",
+                "channels": {"online": q.channels.online, "live": q.channels.live, "proxy": q.channels.proxy,
+                             "paper": q.channels.paper},
+                "proxies": [{"organisation": giver.short_name, "via": holder.short_name if holder else None}
+                            for giver, holder in q.proxies],
+                "paper": [o.short_name for o in q.on_paper],
+                "ballots": [{"organisation": o.short_name, "choice": str(c.value if hasattr(c, "value") else c),
+                             "channel": q.way(o).channel.value,
+                             "via": q.way(o).via.short_name if q.way(o).via else None}
                             for o, c in q.ballots]}
 
     data = {
@@ -109,6 +133,9 @@ def consultation_json(document: Document) -> bytes:
                       "created_at": c.created_at.isoformat()} for c in _published_comments(document)],
         "votes": [{"paragraph": positions.get(v.paragraph_id) if v.paragraph_id else None,
                    "amendment": v.amendment_id, "organisation": v.organisation.short_name, "choice": v.choice.value,
-                   "cast_at": v.cast_at.isoformat()} for v in _votes(document)],
+                   "cast_at": v.cast_at.isoformat(), "channel": v.channel.value,
+                   "via_organisation": v.via_organisation.short_name if v.via_organisation else None,
+                   "decided": _decided(v, live)} for v in _votes(document)],
+        "live_sessions": [session.as_json() for session in sessions(draft.id)],
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

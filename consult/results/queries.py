@@ -1,8 +1,9 @@
 """The results of a draft's votes, as plain data for the results page and the exports.
 
-`results(draft)` counts the current `Vote` rows of the draft in five queries, whatever the
-number of paragraphs and organisations (the entitled organisations; the votes of the draft;
-the version voted on and its paragraphs; the amendments voted on). It reads no request state, so a PDF or DOCX
+`results(draft)` counts the current `Vote` rows of the draft in seven queries, whatever the
+number of paragraphs and organisations (the entitled organisations; the votes of the draft with how each came
+in; the questions closed in a live session; the version voted on and its paragraphs; the amendments voted on;
+the live sessions and their proxies). It reads no request state, so a PDF or DOCX
 appendix can call it as the page does.
 
 The rules it applies:
@@ -29,13 +30,22 @@ The rules it applies:
   alternatives set together in its voting order), counted, weighed and decided by the
   same rules; their § is the paragraph's number in the version voted on (None when it is not in it) and
   their excerpt the proposed text's first words (empty for a deletion).
+- **How each vote came in** (`Way`): the channel of the organisation's current vote — online, in the live
+  session by its own delegate, by proxy (then the organisation holding the proxy, whose delegate cast it) or on
+  a paper ballot the office entered; per question the count of each channel among the counted votes, the
+  proxies used and the paper ballots. And whether the question was **decided in the live session** (an agenda
+  item for it was closed in a live session of the draft, `consult.results.live_record`) or online. The draft's
+  live sessions with the proxies the office confirmed.
 """
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from consult.amendments.alternatives import VotingGroup, voting_groups
 from consult.amendments.models import AmendmentKind, AmendmentStatus
@@ -45,7 +55,8 @@ from consult.drafts.models import Draft, MajorityRule, Version
 from consult.drafts.services import current_version, is_heading, paragraph_rows
 from consult.extensions import db
 from consult.organisations.models import Organisation
-from consult.votes.models import Choice, Vote
+from consult.results.live_record import NamedOrganisation, SessionRecord, decided_live, question_key, sessions
+from consult.votes.models import Channel, Choice, Vote
 
 EXCERPT_LENGTH = 80
 
@@ -88,6 +99,36 @@ class Figures:
         return self.yes / self.cast if self.cast else 0.0
 
 
+@dataclass(frozen=True)
+class Way:
+    """How an organisation's counted vote came in: its channel, and for a proxy vote the organisation holding
+    the proxy (whose delegate cast it)."""
+
+    channel: Channel = Channel.ONLINE
+    via: NamedOrganisation | None = None
+
+
+ONLINE = Way()
+
+
+@dataclass(frozen=True)
+class ChannelCounts:
+    """The counted votes of one question by how they came in (organisations, not weights)."""
+
+    online: int = 0
+    live: int = 0
+    proxy: int = 0
+    paper: int = 0
+
+    def __getitem__(self, channel: Channel | str) -> int:
+        return getattr(self, Channel(channel).value)
+
+    @property
+    def beyond_online(self) -> bool:
+        """Whether any vote came in other than online (the live session, a proxy, paper)."""
+        return bool(self.live or self.proxy or self.paper)
+
+
 def majority_met(rule: MajorityRule, figures: Figures) -> bool:
     """SIMPLE: more yes than no. TWO_THIRDS: at least two thirds of the votes cast (yes + no) are yes,
     and at least one vote was cast."""
@@ -115,6 +156,9 @@ class QuestionResult:
     status: AmendmentStatus | None = None    # an amendment's: put to the vote, or what the vote decided
     alternative_set_id: int | None = None    # an amendment's alternatives set, voted in order
     alternative_position: int | None = None  # its place in that order (1 = voted first)
+    decided_live: bool = False               # an agenda item for it was closed in a live session (else: online)
+    # organisation id -> how its counted vote came in; organisations missing here voted online
+    ways: Mapping[int, Way] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def is_whole_draft(self) -> bool:
@@ -153,6 +197,31 @@ class QuestionResult:
         choice = Choice(choice)
         return [organisation for organisation, chosen in self.ballots if chosen == choice]
 
+    def way(self, organisation: EntitledOrganisation) -> Way:
+        """How `organisation`'s counted vote on this question came in."""
+        return self.ways.get(organisation.id, ONLINE)
+
+    @property
+    def channels(self) -> ChannelCounts:
+        """The counted votes by channel: online, live (the organisation's own delegate), proxy, paper."""
+        counts = {channel: 0 for channel in Channel}
+        for organisation, _choice in self.ballots:
+            counts[self.way(organisation).channel] += 1
+        return ChannelCounts(**{channel.value: count for channel, count in counts.items()})
+
+    @property
+    def proxies(self) -> list[tuple[EntitledOrganisation, NamedOrganisation | None]]:
+        """(the organisation whose vote it is, the organisation that cast it holding its proxy), by the first's
+        name: the proxies used on this question."""
+        return [(organisation, self.way(organisation).via) for organisation, _choice in self.ballots
+                if self.way(organisation).channel == Channel.PROXY]
+
+    @property
+    def on_paper(self) -> list[EntitledOrganisation]:
+        """The organisations whose counted vote on this question is a paper ballot, by name."""
+        return [organisation for organisation, _choice in self.ballots
+                if self.way(organisation).channel == Channel.PAPER]
+
 
 @dataclass(frozen=True)
 class DraftResults:
@@ -167,6 +236,12 @@ class DraftResults:
     paragraphs: tuple[QuestionResult, ...]
     # The amendments the organisations vote on (put to the vote, or decided by their vote), oldest first.
     amendments: tuple[QuestionResult, ...] = ()
+    # The draft's live sessions, oldest first, with the proxies the office confirmed in each.
+    sessions: tuple[SessionRecord, ...] = ()
+
+    @property
+    def had_live_session(self) -> bool:
+        return bool(self.sessions)
 
     @property
     def questions(self) -> tuple[QuestionResult, ...]:
@@ -220,7 +295,7 @@ def excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
 
 def _question(paragraph_id: int | None, position: int | None, text: str, rule: MajorityRule, weighted: bool,
               entitled: list[EntitledOrganisation], choices: dict[int, Choice],
-              amendment=None) -> QuestionResult:
+              amendment=None, ways: dict[int, Way] | None = None, live: bool = False) -> QuestionResult:
     counts = {c: 0 for c in Choice}
     weights = {c: 0 for c in Choice}
     ballots, not_voted = [], []
@@ -243,7 +318,9 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
         kind=amendment.kind if amendment is not None else None,
         status=amendment.status if amendment is not None else None,
         alternative_set_id=amendment.alternative_set_id if amendment is not None else None,
-        alternative_position=amendment.alternative_position if amendment is not None else None)
+        alternative_position=amendment.alternative_position if amendment is not None else None,
+        decided_live=live,
+        ways=MappingProxyType({o.id: ways[o.id] for o, _choice in ballots if ways and o.id in ways}))
 
 
 def _version_voted_on(draft: Draft) -> Version | None:
@@ -254,18 +331,27 @@ def _version_voted_on(draft: Draft) -> Version | None:
 
 
 def results(draft: Draft) -> DraftResults:
-    """The results of every question of `draft` from its current votes (five queries); see the module's rules."""
+    """The results of every question of `draft` from its current votes (seven queries); see the module's rules."""
     rule, weighted = draft.majority_rule or MajorityRule.SIMPLE, bool(draft.weighted_votes)
     entitled = entitled_organisations()
     entitled_ids = {o.id for o in entitled}
     v = Vote.__table__.c
+    via = aliased(Organisation)
     choices: dict[int | None, dict[int, Choice]] = {}
     on_amendments: dict[int, dict[int, Choice]] = {}
-    for paragraph_id, amendment_id, organisation_id, choice in db.session.execute(
-            select(v.paragraph_id, v.amendment_id, v.organisation_id, v.choice).where(v.draft_id == draft.id)):
+    ways: dict[tuple[int | None, int | None], dict[int, Way]] = {}
+    for paragraph_id, amendment_id, organisation_id, choice, channel, via_id, via_name, via_short in db.session.execute(
+            select(v.paragraph_id, v.amendment_id, v.organisation_id, v.choice, v.channel,
+                   via.id, via.name, via.short_name)
+            .outerjoin(via, via.id == v.via_organisation_id).where(v.draft_id == draft.id)):
         if organisation_id in entitled_ids:
             (on_amendments.setdefault(amendment_id, {}) if amendment_id is not None
              else choices.setdefault(paragraph_id, {}))[organisation_id] = Choice(choice)
+            if Channel(channel) != Channel.ONLINE:
+                holder = NamedOrganisation(via_id, via_name, via_short) if via_id is not None else None
+                ways.setdefault(question_key(paragraph_id, amendment_id), {})[organisation_id] = Way(
+                    Channel(channel), holder if Channel(channel) == Channel.PROXY else None)
+    live = decided_live(draft.id)
     version = _version_voted_on(draft)
     rows = paragraph_rows(version) if version is not None else []
     texts = [t for t in rows if not is_heading(t.text)]
@@ -273,10 +359,14 @@ def results(draft: Draft) -> DraftResults:
     return DraftResults(
         draft=draft, rule=rule, weighted=weighted, version_number=version.number if version is not None else None,
         entitled=tuple(entitled),
-        whole=_question(None, None, "", rule, weighted, entitled, choices.get(None, {})),
+        whole=_question(None, None, "", rule, weighted, entitled, choices.get(None, {}),
+                        ways=ways.get((None, None)), live=(None, None) in live),
         paragraphs=tuple(_question(t.paragraph_id, t.position, excerpt(t.text), rule, weighted, entitled,
-                                   choices.get(t.paragraph_id, {})) for t in texts),
+                                   choices.get(t.paragraph_id, {}), ways=ways.get((t.paragraph_id, None)),
+                                   live=(t.paragraph_id, None) in live) for t in texts),
         amendments=tuple(_question(a.paragraph_id, positions.get(a.paragraph_id), excerpt(a.proposed_text or ""),
-                                   rule, weighted, entitled, on_amendments.get(a.id, {}), amendment=a)
+                                   rule, weighted, entitled, on_amendments.get(a.id, {}), amendment=a,
+                                   ways=ways.get((None, a.id)), live=(None, a.id) in live)
                          for a in voted_amendments(draft.id)),
+        sessions=sessions(draft.id),
     )

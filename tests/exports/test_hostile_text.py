@@ -113,9 +113,10 @@ def test_markdown_export_opens_no_markup_from_user_text(app, hostile):
     assert not found & {"html_block", "html_inline", "hr", "fence", "code_block", "code_inline", "table_open",
                         "image", "link_open", "s_open", "blockquote_open", "ordered_list_open"}
     headings = [_inline_text([tokens[i + 1]]) for i, t in enumerate(tokens) if t.type == "heading_open"]
-    # The title, the draft's own heading, "Anhang" and its four parts (results, how the text came about with
-    # the heading of the one paragraph an amendment changed, amendments not adopted, organisations): nothing else.
-    assert len(headings) == 8 and not any("Beschluss" in h for h in headings)
+    # The title, the draft's own heading, "Anhang" and its five parts (results, how the votes came in, how the text
+    # came about with the heading of the one paragraph an amendment changed, amendments not adopted,
+    # organisations): nothing else.
+    assert len(headings) == 9 and not any("Beschluss" in h for h in headings)
     assert words(headings[0]) == words(TITLE)
     items = sum(t.type == "list_item_open" for t in tokens)
     votes_on_changed = sum(1 for paragraph in provenance(document).shaped if paragraph.vote is not None)
