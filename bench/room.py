@@ -80,6 +80,7 @@ DATA_STATE = re.compile(r'\bdata-state="([^"]*)"')
 DATA_ITEM = re.compile(r'\bdata-item="([^"]*)"')
 ONCE_KEY = re.compile(r'&#34;once_key&#34;: &#34;([A-Za-z0-9_-]+)&#34;|"once_key": "([A-Za-z0-9_-]+)"')
 VOTE_KEY = re.compile(r'name="vote" value="([a-z0-9]+):yes"')
+ALERT = re.compile(r'role="alert">([^<]*)<')
 OPEN_ACTION = re.compile(r'action="[^"]*/live/items/(\d+)/open"')
 
 
@@ -347,9 +348,14 @@ class Room:
 
     async def phone(self, http, client: Client, start_at: float) -> None:
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
-        status, _, body = await self.request(http, client, "GET", f"/drafts/{self.slug}/live", "page")
-        if status != 200:
-            self.error(f"page: HTTP {status}", body[:200])
+        for attempt in range(5):   # a person whose page did not load loads it again
+            status, _, body = await self.request(http, client, "GET", f"/drafts/{self.slug}/live", "page")
+            if status == 200:
+                break
+            if status:
+                self.error(f"page: HTTP {status}", body[:200])
+            await asyncio.sleep(1)
+        else:
             return
         client.csrf = csrf_token(body)
         self.show(client, body, time.perf_counter())
@@ -383,8 +389,9 @@ class Room:
         q.votes.append((latency, ok))
         if not ok:
             if status:
+                alert = ALERT.search(answer)
                 self.error(f"vote: HTTP {status}" if status != 200 else "vote: answer does not show the choice",
-                           answer[:300])
+                           alert.group(1) if alert else answer[:300])
             q.ambiguous.add(org)
             return
         current = q.last_choice.get(org)
@@ -616,7 +623,8 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
         busy = b["busy"] - a["busy"]
         out(f"  {phase['name']:<11} {wall:5.1f} s  {count / wall:6.1f} req/s ({votes / wall:4.1f} votes/s) | "
             f"gunicorn {gun / wall:.2f}  postgres {pg / wall:.2f}  client {me / wall:.2f}  "
-            f"others {max(0.0, busy - gun - pg - me) / wall:.2f}  machine {busy / wall:.2f} | load {b['load']:.2f}")
+            f"others {max(0.0, busy - gun - pg - me) / wall:.2f}  machine {busy / wall:.2f} | load {b['load']:.2f} | "
+            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} ms")
     out(f"client event loop lag, ms: {spread(room.lag)}")
     errors = sum(room.errors.values()) + len(mismatches)
     out("")
@@ -670,6 +678,91 @@ def check_votes(app, draft_id: int, items: list[str], questions: list[Question])
     return wrong
 
 
+# --- where a request's time goes (in this process, after the run) ---------------------------------------------
+
+def profile(app, seeded: dict, requests: int, projector_path: str, followers: int, interval: float,
+            votes_per_second: float) -> None:
+    """CPU time, SQL statements and driver time per request of each kind the room sends, through the test
+    client on the same database (one process, no network, no other request at the same time), with a
+    question open; then cProfile's top functions of the phone's state block (the room's most frequent 200)."""
+    import cProfile
+    import io
+    import pstats
+
+    from sqlalchemy import select
+
+    from consult.accounts.models import User
+    from consult.core import clock
+    from consult.drafts.models import Draft
+    from consult.extensions import db
+    from consult.live import services
+    from consult.live.models import ItemState
+    from consult.live.queries import active_session
+    from profile_requests import SqlMeter
+
+    def signed_in(email: str, secret: str | None = None):
+        client = app.test_client()
+        client.set_cookie("session", sign_in(app, email, secret).split("=", 1)[1])
+        return client
+
+    phone = signed_in(seeded["phones"][0])
+    projector = signed_in(*seeded["projector"])
+    with app.app_context():
+        chair = db.session.scalar(select(User).where(User.email == seeded["chair"][0]))
+        draft = db.session.get(Draft, seeded["draft_id"])
+        live = active_session(draft.id)
+        item = next(i for i in live.items if i.state == ItemState.WAITING and i.paragraph_id is not None)
+        services.open_question(chair, draft, live, item, clock.now())
+        db.session.commit()
+        paragraph_id = item.paragraph_id
+        meter = SqlMeter(db.engine)
+    headers = {"User-Agent": UA, "HX-Request": "true"}
+    slug = seeded["slug"]
+    page = phone.get(f"/drafts/{slug}/live", headers=headers).get_data(as_text=True)
+    token = csrf_token(page)
+    etag = phone.get(f"/drafts/{slug}/live/state", headers=headers).headers["ETag"]
+    kinds = {
+        "state 200 (phone)": lambda i: phone.get(f"/drafts/{slug}/live/state", headers=headers),
+        "state 304 (phone)": lambda i: phone.get(f"/drafts/{slug}/live/state",
+                                                 headers={**headers, "If-None-Match": etag}),
+        "projector 200": lambda i: projector.get(projector_path, headers=headers),
+        "vote POST (htmx)": lambda i: phone.post(f"/drafts/{slug}/votes", headers=headers, data={
+            "csrf_token": token, "vote": f"{paragraph_id}:{CHOICES[i % 3]}", "back": "live"}),
+    }
+    print(f"\nin-process, one request at a time ({requests} each, after 5 to warm up; CPU ms is this process's "
+          "user+system time, PostgreSQL's own time not included):")
+    costs = {}
+    for label, send in kinds.items():
+        for i in range(5):
+            send(i)
+        meter.reset()
+        cpu, wall = time.process_time(), time.perf_counter()
+        statuses = Counter(send(i).status_code for i in range(requests))
+        cpu, wall = (time.process_time() - cpu) * 1000 / requests, (time.perf_counter() - wall) * 1000 / requests
+        costs[label] = cpu
+        print(f"  {label:<18} {cpu:6.2f} ms CPU  {wall:6.2f} ms wall  {meter.count / requests:4.1f} SQL statements, "
+              f"{meter.seconds * 1000 / requests:5.2f} ms in the driver  (answers {dict(statuses)})")
+    polls = followers / interval
+    idle = polls * costs["state 304 (phone)"] / 1000
+    voting = (polls * costs["state 200 (phone)"] + votes_per_second * costs["vote POST (htmx)"]) / 1000
+    print(f"  what the room asks of the app's processes alone, at these costs: idle {polls:.0f} polls/s, all 304: "
+          f"{idle:.2f} CPU cores; while votes come in ({votes_per_second:.0f}/s, each raising the tally revision, so "
+          f"that every poll renders its block): {voting:.2f} CPU cores (this machine: {os.cpu_count()}, shared "
+          "with PostgreSQL and this client)")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(requests):
+        kinds["state 200 (phone)"](i)
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    stats.sort_stats("cumulative").print_stats(r"consult|jinja2|sqlalchemy/orm/session|flask_login|flask_wtf", 25)
+    print("\ncProfile of the phone's state 200, by cumulative time (top 25 of the app's functions):")
+    print("\n".join(line for line in stream.getvalue().splitlines()[6:] if line.strip()))
+    with app.app_context():
+        db.session.remove()
+
+
 # --- main ------------------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -692,6 +785,8 @@ def main() -> int:
     parser.add_argument("--no-access-log", action="store_true", help="no server times (saves a little CPU)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs) in /tmp")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="then time N requests of each kind in-process and profile the state block")
     args = parser.parse_args()
 
     python = sys.executable
@@ -770,6 +865,12 @@ def main() -> int:
             "commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                                      text=True).stdout.strip()}
         met = report(room, outcome, monitor, args, conditions, work / "access.log", mismatches)
+        if args.profile:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=15)
+            server = None
+            profile(app, seeded, args.profile, room.projector_path, len(phones) + 1, args.interval,
+                    len(phones) / args.vote_window)
         return 1 if os.environ.get("STRICT") == "1" and not met else 0
     finally:
         if server is not None:
