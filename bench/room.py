@@ -61,8 +61,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 
 UA = "consult-room-bench/1"
 SECRET_KEY = "room-bench-only-secret"
@@ -82,6 +80,31 @@ ONCE_KEY = re.compile(r'&#34;once_key&#34;: &#34;([A-Za-z0-9_-]+)&#34;|"once_key
 VOTE_KEY = re.compile(r'name="vote" value="([a-z0-9]+):yes"')
 ALERT = re.compile(r'role="alert">([^<]*)<')
 OPEN_ACTION = re.compile(r'action="[^"]*/live/items/(\d+)/open"')
+
+
+def what_it_shows(body: str) -> tuple[str, str] | None:
+    """(data-item, data-state) of the state block's root element (the first element naming data-item), as a
+    page that follows the chair reads them; None when the answer has no such element."""
+    tag = ROOT_TAG.search(body)
+    if tag is None:
+        return None
+    state = DATA_STATE.search(tag.group(0))
+    return tag.group(1), state.group(1) if state else ""
+
+
+def vote_fields(body: str) -> tuple[str, str | None] | None:
+    """(the question's key for the `vote` field, the vote box's once_key) of the block's vote box, as its
+    buttons send them; None when it shows no vote buttons."""
+    key = VOTE_KEY.search(body)
+    if key is None:
+        return None
+    once = ONCE_KEY.search(body)
+    return key.group(1), (once.group(1) or once.group(2)) if once else None
+
+
+def vote_shown(answer: str, choice: str) -> bool:
+    """Whether a vote's htmx answer shows the vote box with `choice` pressed and no refusal."""
+    return f'vote--{choice}" aria-pressed="true"' in answer and "alert--error" not in answer
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------
@@ -301,13 +324,11 @@ class Room:
 
     def show(self, client: Client, body: str, at: float) -> None:
         """What the page shows after a 200 of the state block (or the first page)."""
-        tag = ROOT_TAG.search(body)
-        if tag is None:
+        shown = what_it_shows(body)
+        if shown is None:
             self.error("state: no data-item in the answer", body[:200])
             return
-        client.body, client.item = body, tag.group(1)
-        state = DATA_STATE.search(tag.group(0))
-        client.state = state.group(1) if state else ""
+        client.body, (client.item, client.state) = body, shown
         if client.state == "open" and client.item:
             client.seen_open.setdefault(client.item, at)
             q = self.question
@@ -367,15 +388,15 @@ class Room:
         """One delegate presses Ja / Nein / Enthaltung at a random moment of the vote window."""
         at = q.opened_click + self.rng.uniform(0.3, self.args.vote_window - 0.5)
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        body = client.body
-        key, once = VOTE_KEY.search(body), ONCE_KEY.search(body)
-        if client.item != q.item or key is None:
-            self.error("vote: no vote box on the phone", body[:300])
+        fields = vote_fields(client.body)
+        if client.item != q.item or fields is None:
+            self.error("vote: no vote box on the phone", client.body[:300])
             return
+        key, once = fields
         choice = self.rng.choices(CHOICES, CHOICE_WEIGHTS)[0]
-        data = {"csrf_token": client.csrf, "vote": f"{key.group(1)}:{choice}", "back": "live"}
+        data = {"csrf_token": client.csrf, "vote": f"{key}:{choice}", "back": "live"}
         if once:
-            data["once_key"] = once.group(1) or once.group(2)
+            data["once_key"] = once
         org = client.organisation_id
         sent = time.perf_counter()
         previous = q.last_choice.get(org)
@@ -385,7 +406,7 @@ class Room:
         status, _, answer = await self.request(self.http, client, "POST", f"/drafts/{self.slug}/votes", "vote",
                                                data=data, headers={"HX-Request": "true"})
         latency = (time.perf_counter() - sent) * 1000
-        ok = status == 200 and f'vote--{choice}" aria-pressed="true"' in answer and "alert--error" not in answer
+        ok = status == 200 and vote_shown(answer, choice)
         q.votes.append((latency, ok))
         if not ok:
             if status:
@@ -788,6 +809,8 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="then time N requests of each kind in-process and profile the state block")
     args = parser.parse_args()
+    # The app from this checkout; bench/seed.py and bench/profile_requests.py beside this file.
+    sys.path[:0] = [str(ROOT), str(HERE)]
 
     python = sys.executable
     venv_bin = Path(python).parent
