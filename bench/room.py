@@ -811,6 +811,8 @@ def main() -> int:
     args = parser.parse_args()
     # The app from this checkout; bench/seed.py and bench/profile_requests.py beside this file.
     sys.path[:0] = [str(ROOT), str(HERE)]
+    # Stopped from outside (timeout, kill): still stop gunicorn and the cluster.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     python = sys.executable
     venv_bin = Path(python).parent
