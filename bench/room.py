@@ -763,6 +763,12 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
         costs[label] = cpu
         print(f"  {label:<18} {cpu:6.2f} ms CPU  {wall:6.2f} ms wall  {meter.count / requests:4.1f} SQL statements, "
               f"{meter.seconds * 1000 / requests:5.2f} ms in the driver  (answers {dict(statuses)})")
+    for label in ("state 200 (phone)", "state 304 (phone)"):
+        meter.reset()
+        kinds[label](0)
+        print(f"  the SQL statements of one {label}:")
+        for statement in meter.statements:
+            print(f"    {statement[:150]}")
     polls = followers / interval
     idle = polls * costs["state 304 (phone)"] / 1000
     voting = (polls * costs["state 200 (phone)"] + votes_per_second * costs["vote POST (htmx)"]) / 1000
