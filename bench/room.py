@@ -752,6 +752,25 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     }
     print(f"\nin-process, one request at a time ({requests} each, after 5 to warm up; CPU ms is this process's "
           "user+system time, PostgreSQL's own time not included):")
+    # The floor of any poll on this stack: the state route answering an empty 200 behind its guard (session
+    # cookie, the person loaded, the two-factor rule, the after-request hooks), as bench/stack_floor.py does
+    # for the vote. Measured last, then the real view is put back.
+    from consult.core.access import signed_in as guard
+
+    real_state = app.view_functions["live.state"]
+
+    @guard
+    def _nothing(slug: str):
+        return ""
+
+    def floor(i):
+        app.view_functions["live.state"] = _nothing
+        try:
+            return phone.get(f"/drafts/{slug}/live/state", headers=headers)
+        finally:
+            app.view_functions["live.state"] = real_state
+
+    kinds["empty GET (floor)"] = floor
     costs = {}
     for label, send in kinds.items():
         for i in range(5):
