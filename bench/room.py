@@ -670,7 +670,7 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
     return errors == 0 and vote_p99 <= GOAL_VOTE_P99_MS and follow <= GOAL_FOLLOW_S and final <= GOAL_FOLLOW_S
 
 
-def check_votes(app, draft_id: int, items: list[str], questions: list[Question]) -> list[str]:
+def check_votes(app, draft_id: int, questions: list[Question]) -> list[str]:
     """Each organisation's vote on record for each question: cast live, and the choice it sent last (where two
     of its votes were in flight at once, the server's order decides, and that organisation is not checked)."""
     from sqlalchemy import select
@@ -896,7 +896,7 @@ def main() -> int:
         chair = Client(name="chair", cookie=chair_cookie)
         monitor = Monitor(server.pid, cluster.postmaster_pid() if cluster else None)
         outcome = asyncio.run(room.run(phones, projector, chair, monitor))
-        mismatches = check_votes(app, seeded["draft_id"], [], outcome["questions"])
+        mismatches = check_votes(app, seeded["draft_id"], outcome["questions"])
         log = work / "gunicorn.log"
         if log.exists():
             problems = [line for line in log.read_text().splitlines() if "Traceback" in line or "[ERROR]" in line]
