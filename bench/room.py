@@ -506,12 +506,15 @@ class Room:
 
 # --- measuring the machine ----------------------------------------------------------------------------------
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, reaped: bool = False) -> float:
+    """User + system CPU seconds of `pid`; with `reaped`, also of its children that ended and were waited
+    for (a gunicorn worker replaced by the arbiter, a PostgreSQL backend that ended): a parent's cutime."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if reaped else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def children(ppid: int) -> list[int]:
@@ -544,11 +547,14 @@ class Monitor:
 
     def sample(self) -> dict:
         workers = children(self.gunicorn)
-        pg = children(self.postmaster) + [self.postmaster] if self.postmaster else []
+        pg = children(self.postmaster) if self.postmaster else []
         me = resource.getrusage(resource.RUSAGE_SELF)
         busy, total = machine_cpu()
-        return {"t": time.perf_counter(), "gunicorn": sum(cpu_seconds(p) for p in workers + [self.gunicorn]),
-                "postgres": sum(cpu_seconds(p) for p in pg), "client": me.ru_utime + me.ru_stime,
+        return {"t": time.perf_counter(),
+                "gunicorn": sum(cpu_seconds(p) for p in workers) + cpu_seconds(self.gunicorn, reaped=True),
+                "postgres": sum(cpu_seconds(p) for p in pg) + (cpu_seconds(self.postmaster, reaped=True)
+                                                               if self.postmaster else 0.0),
+                "client": me.ru_utime + me.ru_stime,
                 "busy": busy, "total": total, "load": os.getloadavg()[0]}
 
     def mark(self, name: str):
@@ -899,7 +905,9 @@ def main() -> int:
         mismatches = check_votes(app, seeded["draft_id"], outcome["questions"])
         log = work / "gunicorn.log"
         if log.exists():
-            problems = [line for line in log.read_text().splitlines() if "Traceback" in line or "[ERROR]" in line]
+            # A traceback, an error, or the arbiter killing a worker that stopped answering (WORKER TIMEOUT).
+            problems = [line for line in log.read_text().splitlines()
+                        if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line]
             for line in problems:
                 room.error("gunicorn error log", line)
         conditions = {
