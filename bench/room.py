@@ -650,7 +650,8 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
         out(f"  {phase['name']:<11} {wall:5.1f} s  {count / wall:6.1f} req/s ({votes / wall:4.1f} votes/s) | "
             f"gunicorn {gun / wall:.2f}  postgres {pg / wall:.2f}  client {me / wall:.2f}  "
             f"others {max(0.0, busy - gun - pg - me) / wall:.2f}  machine {busy / wall:.2f} | load {b['load']:.2f} | "
-            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} ms")
+            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} ms, "
+            f"client {me * 1000 / max(count, 1):.1f} ms")
     out(f"client event loop lag, ms: {spread(room.lag)}")
     errors = sum(room.errors.values()) + len(mismatches)
     out("")
