@@ -101,6 +101,12 @@ def vote_fields(body: str) -> tuple[str, str | None] | None:
     return key.group(1), (once.group(1) or once.group(2)) if once else None
 
 
+def chair_polls(page: str) -> bool:
+    """Whether the chair's page polls the state block itself (htmx `every` on the block's root element)."""
+    tag = ROOT_TAG.search(page)
+    return tag is not None and 'hx-trigger="every' in tag.group(0)
+
+
 def vote_shown(answer: str, choice: str) -> bool:
     """Whether a vote's htmx answer shows the vote box with `choice` pressed and no refusal."""
     return f'vote--{choice}" aria-pressed="true"' in answer and "alert--error" not in answer
@@ -468,6 +474,11 @@ class Room:
             tasks = [asyncio.ensure_future(self.phone(http, p, t0 + i * self.args.warmup / len(phones)))
                      for i, p in enumerate(phones)]
             tasks.append(asyncio.ensure_future(self.follow(http, projector, self.projector_path, "projector", t0)))
+            if chair_polls(body):
+                # The chair's page follows too (its block polls like the phone's): one more follower, not timed.
+                watcher = Client(name="chair's page", cookie=chair.cookie)
+                tasks.append(asyncio.ensure_future(self.follow(http, watcher, f"/drafts/{self.slug}/live/state",
+                                                               "chair state", t0)))
             while self.loaded < len(phones) and time.perf_counter() - t0 < self.args.warmup + 60:
                 await asyncio.sleep(0.1)
             # Everybody on the page and polling: the idle room (every poll a 304) first.
@@ -631,7 +642,7 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
     out("client side, ms (phones, projector, chair):")
     by_kind: dict[str, list[float]] = defaultdict(list)
     for _, kind, status, ms in room.requests:
-        by_kind[f"{kind} {status}" if kind in ("state", "projector") else kind].append(ms)
+        by_kind[f"{kind} {status}" if kind in ("state", "projector", "chair state") else kind].append(ms)
     for kind in sorted(by_kind):
         out(f"  {kind:<16} n {len(by_kind[kind]):>6}  {spread(by_kind[kind])}")
     times = server_times(log)
@@ -837,12 +848,17 @@ def main() -> int:
     parser.add_argument("--database-url", help="an empty PostgreSQL database instead of a throwaway cluster")
     parser.add_argument("--no-access-log", action="store_true", help="no server times (saves a little CPU)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs) in /tmp")
+    parser.add_argument("--app", default=str(ROOT),
+                        help="the checkout whose app is served (default: this one), e.g. to compare branches")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="then time N requests of each kind in-process and profile the state block")
     args = parser.parse_args()
     # The app from this checkout; bench/seed.py and bench/profile_requests.py beside this file.
-    sys.path[:0] = [str(ROOT), str(HERE)]
+    app_root = Path(args.app).resolve()
+    if app_root != ROOT:
+        sys.dont_write_bytecode = True   # another checkout is only read
+    sys.path[:0] = [str(app_root), str(HERE)]
     # Stopped from outside (timeout, kill): still stop gunicorn and the cluster.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -859,14 +875,17 @@ def main() -> int:
         env.pop("CONSULT_RATELIMIT", None)
         env.pop("CONSULT_REQUIRE_2FA", None)
         started = time.perf_counter()
-        subprocess.run([str(venv_bin / "flask"), "--app", "consult", "db", "upgrade"], cwd=ROOT, env=env,
+        subprocess.run([str(venv_bin / "flask"), "--app", "consult", "db", "upgrade"], cwd=app_root, env=env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # This process signs people in through the test client: the same settings, rate limits off here only.
         os.environ.update({k: env[k] for k in ("CONSULT_INSTANCE_PATH", "CONSULT_ENV", "SECRET_KEY",
                                                "SESSION_COOKIE_SECURE", "DATABASE_URL")})
         os.environ["CONSULT_RATELIMIT"] = "0"
+        import consult
         from consult import create_app
 
+        if not Path(consult.__file__).resolve().is_relative_to(app_root):
+            raise SystemExit(f"room.py: imported {consult.__file__}, not the app of {app_root}")
         app = create_app()
         with app.app_context():
             seeded = seed_room(args.paragraphs, args.organisations, args.phones_per_organisation)
@@ -877,12 +896,12 @@ def main() -> int:
               file=sys.stderr)
 
         port = free_port()
-        command = [str(venv_bin / "gunicorn"), "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}",
+        command = [str(venv_bin / "gunicorn"), "--chdir", str(app_root), "-b", f"127.0.0.1:{port}",
                    "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
                    "--backlog", "2048", "--log-level", "warning", "--error-logfile", str(work / "gunicorn.log")]
         if not args.no_access_log:
             command += ["--access-logfile", str(work / "access.log"), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
-        server = subprocess.Popen(command + ["wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        server = subprocess.Popen(command + ["wsgi:app"], cwd=app_root, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         import urllib.request
 
@@ -921,7 +940,8 @@ def main() -> int:
             "cpus": os.cpu_count(), "load_before": round(monitor.phases[0]["start"]["load"], 2),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "projector_path": room.projector_path.rsplit("/live", 1)[1],
-            "commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+            "app": str(app_root),
+            "commit": subprocess.run(["git", "-C", str(app_root), "rev-parse", "--short", "HEAD"], capture_output=True,
                                      text=True).stdout.strip()}
         met = report(room, outcome, monitor, args, conditions, work / "access.log", mismatches)
         if args.profile:

@@ -89,3 +89,9 @@ def test_a_refused_vote_is_not_taken_for_a_vote_shown(bench):
                '</button><p class="alert alert--error" role="alert">Die Frage ist geschlossen.</p></div>')
     assert not bench.vote_shown(refused, "no")
     assert bench.what_it_shows("<p>Anmelden</p>") is None
+
+
+def test_the_chairs_page_counts_as_a_follower_only_when_its_block_polls(bench):
+    polling = '<section id="current-question" data-item="" data-state="none" hx-get="/s" hx-trigger="every 1s">'
+    assert bench.chair_polls(polling)
+    assert not bench.chair_polls('<section id="current-question" data-item="" data-state="none">')
