@@ -23,7 +23,8 @@ What it does, in order:
    then polls `/drafts/<slug>/live/state` every second as htmx does (`every 1s`; the browser sends
    If-None-Match with the ETag it has, and a 304 keeps the body it has; a poll due while one is in flight
    goes when it returns). The projector polls `/live/projector/state` (or `/live/state` while that route
-   does not exist). After `--idle` seconds of polling alone, the chair runs `--questions` questions: opens
+   does not exist); the chair's page polls `/live/state` too when its block does (hx-trigger `every`).
+   After `--idle` seconds of polling alone, the chair runs `--questions` questions: opens
    one (the real form POST, then the chair's page as the browser follows the redirect); each phone votes
    once at a random moment in the first `--vote-window` seconds (from the vote box it was shown: its
    once_key, `HX-Request`), so each organisation votes three times and the last vote counts; when every
@@ -34,6 +35,9 @@ What it does, in order:
    (gunicorn's access log), the CPU time of gunicorn, PostgreSQL, this client and everything else on the
    machine, the load average, and how late the client's event loop ran (its own lag inflates latencies).
    Then checks in the database that each organisation's vote on each question is the last one it sent.
+
+`--app DIR` serves another checkout of the project (read only: no bytecode written there), e.g. a branch
+against main, with this benchmark.
 
 Goals (issue 16): 0 errors, vote POST p99 <= 200 ms, every phone and the projector within 2 s of the chair's
 action. Load generator and server share the machine: see the CPU lines before comparing runs.
