@@ -1,7 +1,7 @@
 """The list of drafts and the reading view of one draft."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -16,7 +16,7 @@ from consult.comments.queries import published_count_by_paragraph, visible_quote
 from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public
-from consult.core.page_cache import cached_page
+from consult.core.page_cache import cached_page, hole
 from consult.core.pages import check_not_beyond, page_number
 from consult.drafts.models import Draft, Phase, Version
 from consult.drafts.permissions import can_view_draft
@@ -29,7 +29,7 @@ from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
 from consult.votes.live_gate import live_session_active
 from consult.votes.permissions import can_vote, in_amendment_round
-from consult.votes.queries import amendment_choices_of, amendment_tallies, choices_of, entitlement, tallies
+from consult.votes.queries import amendment_choices_of, choices_of, entitlement, signature, tally_sheet
 from consult.votes.views import vote_words
 
 bp = Blueprint("reading", __name__)
@@ -57,12 +57,15 @@ def draft(slug: str):
         abort(404)
     now = clock.now()
     voting = draft.phase in VOTING_SHOWN
+    entitled = entitlement() if voting else None
     # Everything else the page shows is in the draft's revision or the viewer (page_cache.viewer_key);
     # the deadlines' state and a ten-minute step keep "closes in 3 days" and the open actions right.
-    key = ("draft", draft.id, draft.revision, draft.tally_revision, entitlement() if voting else None,
-           tuple(now < row.ends_at for row in draft.deadlines),
+    # The vote boxes are not: a vote changes them (the tally revision) and nothing else, so they are holes in
+    # the cached page, filled for each request (`_vote_boxes`) — a vote does not render the page again.
+    key = ("draft", draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None)
-    page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user))
+    page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user),
+                       fill=(lambda names: _vote_boxes(draft, entitled, now, names)) if voting else None)
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
 
@@ -97,12 +100,9 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_comment": can_comment(current_user, draft, now),
         "questions": set(questions),
         "paragraph_votes": paragraph_votes,
-        "tallies": tallies(draft.id, questions + [None]) if paragraph_votes else {},
-        "org_choices": choices_of(current_user.organisation_id, draft.id) if paragraph_votes else {},
+        "vote_hole": _vote_hole, "vote_hole_feed": hole("tally-feed"),
         "amendment_round": amendment_round,
         "round_questions": round_questions,
-        "amendment_tallies": amendment_tallies(draft.id) if amendment_round else {},
-        "amendment_choices": amendment_choices_of(current_user.organisation_id, draft.id) if amendment_round else {},
         # A live session ends the online voting: its page takes the votes (consult.votes.live_gate).
         "live_session": live,
         "can_vote": can_vote(current_user, draft, now) and not live,
@@ -114,6 +114,50 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_start_version": can_start_version(current_user, draft),
     }
     return render_template("reading/draft.html", **context)
+
+
+def _vote_hole(key, position: int | None = None):
+    """The hole for the vote box of question `key` (paragraph id, "whole", "a<amendment id>") at § `position`."""
+    return hole(f"vote:{key}:{position or ''}")
+
+
+def _vote_boxes(draft: Draft, entitled, now, names) -> dict[str, str]:
+    """The draft page's per-request parts: every vote box (the tally as of now, the organisation's choice,
+    the buttons when the person may vote) and the feed the page polls for newer tallies (`tally-feed`).
+
+    The tallies come from the process's tally sheet of the draft's tally revision (one query after each vote,
+    none otherwise); the organisation's choices are one query. All boxes are rendered in one template call."""
+    holes = [name.split(":") for name in names if name.startswith("vote:")]
+    sheet = tally_sheet(draft.id, draft.tally_revision, signature(entitled))
+    organisation_id = current_user.organisation_id if current_user.is_authenticated else None
+    choices = {}
+    if any(not key.startswith("a") for _, key, _ in holes):
+        choices.update(choices_of(organisation_id, draft.id))
+    if any(key.startswith("a") for _, key, _ in holes):
+        choices.update({f"a{aid}": choice for aid, choice in amendment_choices_of(organisation_id, draft.id).items()})
+    vb = vote_words(draft)
+    boxes = []
+    for _, key, position in holes:
+        if key.startswith("a"):
+            amendment_id = int(key[1:])
+            boxes.append((key, sheet.tally(None, amendment_id), choices.get(key), vb.amendment % {"num": amendment_id}))
+        elif key == "whole":
+            boxes.append((key, sheet.tally(None), choices.get(None), vb.whole))
+        else:
+            paragraph_id = int(key)
+            boxes.append((paragraph_id, sheet.tally(paragraph_id), choices.get(paragraph_id),
+                          vb.question % {"num": int(position)}))
+    live = live_session_active(draft.id)
+    rendered = render_template("reading/_vote_boxes.html", boxes=boxes, vb=vb, separator=BOX_SEPARATOR,
+                               can_vote=can_vote(current_user, draft, now) and not live,
+                               feed_url=url_for("votes.tallies", slug=draft.slug), etag=sheet.etag)
+    *boxes_html, feed = rendered.split(BOX_SEPARATOR)
+    parts = {":".join(parts): html for parts, html in zip(holes, boxes_html)}
+    parts["tally-feed"] = feed
+    return parts
+
+
+BOX_SEPARATOR = "\x00box\x00"   # between the parts in the one rendering of all boxes (never typed by anyone)
 
 
 @bp.route("/positions/<slug>")
