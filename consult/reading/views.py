@@ -1,7 +1,7 @@
 """The list of drafts and the reading view of one draft."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -16,7 +16,7 @@ from consult.comments.queries import published_count_by_paragraph, visible_quote
 from consult.comments.views import thread_context
 from consult.core import clock
 from consult.core.access import public
-from consult.core.page_cache import cached_page, hole
+from consult.core.page_cache import cached_page
 from consult.core.pages import check_not_beyond, page_number
 from consult.drafts.models import Draft, Phase, Version
 from consult.drafts.permissions import can_view_draft
@@ -24,12 +24,13 @@ from consult.drafts.services import current_and_preparing, get_by_slug, is_headi
 from consult.exports import jobs
 from consult.exports.models import DocumentsState
 from consult.extensions import db, htmx, login_manager
+from consult.reading import vote_parts
 from consult.reading.queries import draft_summaries
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
 from consult.votes.live_gate import live_session_active
 from consult.votes.permissions import can_vote, in_amendment_round
-from consult.votes.queries import amendment_choices_of, choices_of, entitlement, signature, tally_sheet
+from consult.votes.queries import entitlement
 from consult.votes.views import vote_words
 
 bp = Blueprint("reading", __name__)
@@ -61,11 +62,11 @@ def draft(slug: str):
     # Everything else the page shows is in the draft's revision or the viewer (page_cache.viewer_key);
     # the deadlines' state and a ten-minute step keep "closes in 3 days" and the open actions right.
     # The vote boxes are not: a vote changes them (the tally revision) and nothing else, so they are holes in
-    # the cached page, filled for each request (`_vote_boxes`) — a vote does not render the page again.
+    # the cached page, filled for each request (consult.reading.vote_parts): a vote does not render the page again.
     key = ("draft", draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None)
     page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user),
-                       fill=(lambda names: _vote_boxes(draft, entitled, now, names)) if voting else None)
+                       fill=(lambda names: vote_parts.fill(draft, entitled, now, names)) if voting else None)
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
 
@@ -100,7 +101,7 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_comment": can_comment(current_user, draft, now),
         "questions": set(questions),
         "paragraph_votes": paragraph_votes,
-        "vote_hole": _vote_hole, "vote_hole_feed": hole("tally-feed"),
+        "vote_hole": vote_parts.vote_hole, "vote_hole_feed": vote_parts.feed_hole(),
         "amendment_round": amendment_round,
         "round_questions": round_questions,
         # A live session ends the online voting: its page takes the votes (consult.votes.live_gate).
@@ -114,50 +115,6 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_start_version": can_start_version(current_user, draft),
     }
     return render_template("reading/draft.html", **context)
-
-
-def _vote_hole(key, position: int | None = None):
-    """The hole for the vote box of question `key` (paragraph id, "whole", "a<amendment id>") at § `position`."""
-    return hole(f"vote:{key}:{position or ''}")
-
-
-def _vote_boxes(draft: Draft, entitled, now, names) -> dict[str, str]:
-    """The draft page's per-request parts: every vote box (the tally as of now, the organisation's choice,
-    the buttons when the person may vote) and the feed the page polls for newer tallies (`tally-feed`).
-
-    The tallies come from the process's tally sheet of the draft's tally revision (one query after each vote,
-    none otherwise); the organisation's choices are one query. All boxes are rendered in one template call."""
-    holes = [name.split(":") for name in names if name.startswith("vote:")]
-    sheet = tally_sheet(draft.id, draft.tally_revision, signature(entitled))
-    organisation_id = current_user.organisation_id if current_user.is_authenticated else None
-    choices = {}
-    if any(not key.startswith("a") for _, key, _ in holes):
-        choices.update(choices_of(organisation_id, draft.id))
-    if any(key.startswith("a") for _, key, _ in holes):
-        choices.update({f"a{aid}": choice for aid, choice in amendment_choices_of(organisation_id, draft.id).items()})
-    vb = vote_words(draft)
-    boxes = []
-    for _, key, position in holes:
-        if key.startswith("a"):
-            amendment_id = int(key[1:])
-            boxes.append((key, sheet.tally(None, amendment_id), choices.get(key), vb.amendment % {"num": amendment_id}))
-        elif key == "whole":
-            boxes.append((key, sheet.tally(None), choices.get(None), vb.whole))
-        else:
-            paragraph_id = int(key)
-            boxes.append((paragraph_id, sheet.tally(paragraph_id), choices.get(paragraph_id),
-                          vb.question % {"num": int(position)}))
-    live = live_session_active(draft.id)
-    rendered = render_template("reading/_vote_boxes.html", boxes=boxes, vb=vb, separator=BOX_SEPARATOR,
-                               can_vote=can_vote(current_user, draft, now) and not live,
-                               feed_url=url_for("votes.tallies", slug=draft.slug), etag=sheet.etag)
-    *boxes_html, feed = rendered.split(BOX_SEPARATOR)
-    parts = {":".join(parts): html for parts, html in zip(holes, boxes_html)}
-    parts["tally-feed"] = feed
-    return parts
-
-
-BOX_SEPARATOR = "\x00box\x00"   # between the parts in the one rendering of all boxes (never typed by anyone)
 
 
 @bp.route("/positions/<slug>")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import bindparam, case, func, select
@@ -171,14 +172,22 @@ class TallySheet:
         counts = self.counts.get((paragraph_id if amendment_id is None else None, amendment_id))
         return Tally(counts=dict(counts), entitled=self.entitled[0]) if counts else Tally(entitled=self.entitled[0])
 
+    def shown(self, key: str) -> tuple[int, int, int]:
+        """(yes, no, abstain) of the question with this vote-box key ("whole", "<paragraph id>", "a<id>")."""
+        return self._by_key.get(key, (0, 0, 0))
+
+    @cached_property
+    def _by_key(self) -> dict[str, tuple[int, int, int]]:
+        by_key = {}
+        for (paragraph_id, amendment_id), counts in self.counts.items():
+            key = f"a{amendment_id}" if amendment_id is not None else str(paragraph_id or "whole")
+            by_key[key] = tuple(counts[choice.value] for choice in Choice)
+        return by_key
+
     def as_json(self) -> dict:
         """{"questions": {"whole" | "<paragraph id>" | "a<amendment id>": [yes, no, abstain]}, "entitled": n}:
         keyed as the vote boxes are (`vote-<key>`); a question nobody voted on is left out."""
-        questions = {}
-        for (paragraph_id, amendment_id), counts in self.counts.items():
-            key = f"a{amendment_id}" if amendment_id is not None else str(paragraph_id or "whole")
-            questions[key] = [counts[choice.value] for choice in Choice]
-        return {"entitled": self.entitled[0], "questions": questions}
+        return {"entitled": self.entitled[0], "questions": {key: list(n) for key, n in self._by_key.items()}}
 
 
 def tally_etag(draft_id: int, tally_revision: int, entitled: tuple[int, int, int]) -> str:
