@@ -4,6 +4,7 @@ page again. The page is cached by its revision alone, its vote boxes are filled 
 from __future__ import annotations
 
 import pytest
+from consult.accounts.models import Role
 from consult.drafts.models import Draft, Phase
 from consult.extensions import db
 from consult.organisations.models import Organisation
@@ -137,3 +138,34 @@ def test_amendment_tallies_are_in_the_feed_and_on_the_pages_that_show_them(clien
         box = page.split(f'id="vote-a{amendment.id}"', 1)[1]
         assert "Enthaltung <strong>1</strong>" in box.split("</p>", 1)[0], url
         assert f'value="a{amendment.id}:yes"' in box.split("</p>", 1)[0], url
+
+
+def test_an_adopted_draft_shows_its_tallies_but_does_not_poll(client, world):
+    draft = db.session.get(Draft, world["draft_id"])
+    draft.phase = Phase.ADOPTED
+    db.session.commit()
+    page = _page(client)
+    assert "0 von 3 Organisationen haben abgestimmt" in page
+    assert 'id="tally-feed"' not in page
+
+
+def test_the_boxes_are_filled_where_the_page_is_not_cached(app, client, auth, world):
+    """A moderator's page and a page with a query string are rendered every time; their holes are filled too."""
+    factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
+    db.session.add(Vote(draft_id=world["draft_id"], paragraph_id=world["pid"], organisation_id=world["other"].id,
+                        choice=Choice.NO))
+    db.session.commit()
+    auth.login("mod@example.org", factories.PASSWORD)
+    for url in ("/drafts/rat", f"/drafts/rat?open={world['pid']}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "\x00" not in page, url
+        assert f'id="vote-{world["pid"]}"' in page and "Nein <strong>1</strong>" in page, url
+        assert 'id="tally-feed"' in page, url
+
+
+def test_the_kept_boxes_follow_the_language(client, auth, world):
+    auth.login("a1@example.org", factories.PASSWORD)
+    assert "0 von 3 Organisationen haben abgestimmt" in _page(client)
+    client.post("/language", data={"csrf_token": csrf_token(_page(client)), "language": "en"})
+    page = _page(client)
+    assert "0 of 3 organisations voted" in page and "Organisationen haben abgestimmt" not in page
