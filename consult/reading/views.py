@@ -24,12 +24,13 @@ from consult.drafts.services import current_and_preparing, get_by_slug, is_headi
 from consult.exports import jobs
 from consult.exports.models import DocumentsState
 from consult.extensions import db, htmx, login_manager
+from consult.reading import vote_parts
 from consult.reading.queries import draft_summaries
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
 from consult.votes.live_gate import live_session_active
 from consult.votes.permissions import can_vote, in_amendment_round
-from consult.votes.queries import amendment_choices_of, amendment_tallies, choices_of, entitlement, tallies
+from consult.votes.queries import entitlement
 from consult.votes.views import vote_words
 
 bp = Blueprint("reading", __name__)
@@ -57,12 +58,15 @@ def draft(slug: str):
         abort(404)
     now = clock.now()
     voting = draft.phase in VOTING_SHOWN
+    entitled = entitlement() if voting else None
     # Everything else the page shows is in the draft's revision or the viewer (page_cache.viewer_key);
     # the deadlines' state and a ten-minute step keep "closes in 3 days" and the open actions right.
-    key = ("draft", draft.id, draft.revision, draft.tally_revision, entitlement() if voting else None,
-           tuple(now < row.ends_at for row in draft.deadlines),
+    # The vote boxes are not: a vote changes them (the tally revision) and nothing else, so they are holes in
+    # the cached page, filled for each request (consult.reading.vote_parts): a vote does not render the page again.
+    key = ("draft", draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None)
-    page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user))
+    page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user),
+                       fill=(lambda names: vote_parts.fill(draft, entitled, now, names)) if voting else None)
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
 
@@ -97,12 +101,9 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_comment": can_comment(current_user, draft, now),
         "questions": set(questions),
         "paragraph_votes": paragraph_votes,
-        "tallies": tallies(draft.id, questions + [None]) if paragraph_votes else {},
-        "org_choices": choices_of(current_user.organisation_id, draft.id) if paragraph_votes else {},
+        "vote_hole": vote_parts.vote_hole, "vote_hole_feed": vote_parts.feed_hole(),
         "amendment_round": amendment_round,
         "round_questions": round_questions,
-        "amendment_tallies": amendment_tallies(draft.id) if amendment_round else {},
-        "amendment_choices": amendment_choices_of(current_user.organisation_id, draft.id) if amendment_round else {},
         # A live session ends the online voting: its page takes the votes (consult.votes.live_gate).
         "live_session": live,
         "can_vote": can_vote(current_user, draft, now) and not live,

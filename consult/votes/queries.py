@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from flask import current_app
 from sqlalchemy import bindparam, case, func, select
 
+from consult.drafts.models import Draft
 from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice, Vote
@@ -141,3 +144,103 @@ def amendment_choices_of(organisation_id: int | None, draft_id: int, amendment_i
     if amendment_id is not None:
         query = query.where(votes.amendment_id == amendment_id)
     return {aid: choice for aid, choice in db.session.execute(query)}
+
+
+def signature(entitled: tuple[int, tuple[int, ...]]) -> tuple[int, int, int]:
+    """`entitlement()` in three numbers (entitled, how many others, the sum of their ids), as the feed reads it
+    in its one query (`feed_state`): who counts is part of what a tally sheet and its ETag name."""
+    count, others = entitled
+    return count, len(others), sum(others)
+
+
+@dataclass(frozen=True)
+class TallySheet:
+    """Every question's counts of one draft as of one tally revision: what the vote boxes of its pages show and
+    what polling pages ask for (`votes.views.tallies`)."""
+
+    draft_id: int
+    revision: int
+    entitled: tuple[int, int, int]   # signature()
+    counts: dict[tuple[int | None, int | None], dict[str, int]]   # (paragraph id, amendment id) -> counts
+
+    @property
+    def etag(self) -> str:
+        return tally_etag(self.draft_id, self.revision, self.entitled)
+
+    def tally(self, paragraph_id: int | None, amendment_id: int | None = None) -> Tally:
+        """A fresh Tally of one question (None, None: the whole draft); empty when nobody voted on it yet."""
+        counts = self.counts.get((paragraph_id if amendment_id is None else None, amendment_id))
+        return Tally(counts=dict(counts), entitled=self.entitled[0]) if counts else Tally(entitled=self.entitled[0])
+
+    def shown(self, key: str) -> tuple[int, int, int]:
+        """(yes, no, abstain) of the question with this vote-box key ("whole", "<paragraph id>", "a<id>")."""
+        return self._by_key.get(key, (0, 0, 0))
+
+    @cached_property
+    def _by_key(self) -> dict[str, tuple[int, int, int]]:
+        by_key = {}
+        for (paragraph_id, amendment_id), counts in self.counts.items():
+            key = f"a{amendment_id}" if amendment_id is not None else str(paragraph_id or "whole")
+            by_key[key] = tuple(counts[choice.value] for choice in Choice)
+        return by_key
+
+    def as_json(self) -> dict:
+        """{"questions": {"whole" | "<paragraph id>" | "a<amendment id>": [yes, no, abstain]}, "entitled": n}:
+        keyed as the vote boxes are (`vote-<key>`); a question nobody voted on is left out."""
+        return {"entitled": self.entitled[0], "questions": {key: list(n) for key, n in self._by_key.items()}}
+
+
+def tally_etag(draft_id: int, tally_revision: int, entitled: tuple[int, int, int]) -> str:
+    """The ETag of the draft's tallies: its tally revision and who counts."""
+    return "t{}.{}.{}.{}.{}".format(draft_id, tally_revision, *entitled)
+
+
+def tally_sheet(draft_id: int, tally_revision: int, entitled: tuple[int, int, int]) -> TallySheet:
+    """The draft's tally sheet as of `tally_revision` (read from the draft row first) and `entitled`
+    (`signature()`): counted once per process, revision and entitlement (one query), then kept until the next
+    vote. Every vote raises the tally revision in its own transaction, so a sheet is never older than its
+    revision (one counted while a later vote commits may be newer, which is harmless: the next revision counts
+    again). Kept per app: tests run several apps on different databases in one process."""
+    sheets = current_app.extensions.setdefault("consult_tally_sheets", {})
+    known = sheets.get(draft_id)
+    if known is not None and known.revision == tally_revision and known.entitled == entitled:
+        return known
+    query = (select(_votes.c.paragraph_id, _votes.c.amendment_id, _votes.c.choice, func.count())
+             .select_from(_votes.join(_organisations, _organisations.c.id == _votes.c.organisation_id))
+             .where(_votes.c.draft_id == draft_id, _entitled)
+             .group_by(_votes.c.paragraph_id, _votes.c.amendment_id, _votes.c.choice))
+    counts: dict[tuple[int | None, int | None], dict[str, int]] = {}
+    for paragraph_id, amendment_id, choice, n in db.session.execute(query):
+        counts.setdefault((paragraph_id, amendment_id), {c.value: 0 for c in Choice})[choice] = n
+    sheet = sheets[draft_id] = TallySheet(draft_id, tally_revision, entitled, counts)
+    return sheet
+
+
+_draft = Draft.__table__
+_others = ~_entitled
+# The feed's one query: what decides who may read the draft's tallies, its tally revision and who counts.
+_FEED_STATE = select(
+    _draft.c.id, _draft.c.phase, _draft.c.is_public, _draft.c.tally_revision,
+    select(func.count()).select_from(_organisations).where(_entitled).scalar_subquery().label("entitled"),
+    select(func.count()).select_from(_organisations).where(_others).scalar_subquery().label("others"),
+    select(func.coalesce(func.sum(_organisations.c.id), 0)).where(_others).scalar_subquery().label("others_sum"),
+).where(_draft.c.slug == bindparam("slug"))
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the tally feed reads of a draft (`can_view_draft` reads phase and is_public)."""
+
+    id: int
+    phase: object
+    is_public: bool
+    tally_revision: int
+    entitled: tuple[int, int, int]
+
+
+def feed_state(slug: str) -> FeedState | None:
+    """The draft with this slug as the tally feed needs it, or None; one query."""
+    row = db.session.connection().execute(_FEED_STATE, {"slug": slug}).first()
+    if row is None:
+        return None
+    return FeedState(row.id, row.phase, row.is_public, row.tally_revision, (row.entitled, row.others, row.others_sum))

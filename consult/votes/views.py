@@ -1,9 +1,10 @@
 """Casting the organisation's vote on a paragraph, on the whole draft or on an amendment put to the vote."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -12,17 +13,19 @@ from consult.amendments.models import Amendment, AmendmentStatus, DecidedHow, La
 from consult.amendments.permissions import can_see_amendment
 from consult.core import clock
 from consult.core.i18n import gettext as _
-from consult.core.access import signed_in
+from consult.core.access import public, signed_in
 from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
 from consult.drafts.models import Draft
+from consult.drafts.permissions import can_view_draft
 from consult.drafts.queries import DraftState, visible_draft_and_text_or_404
 from consult.extensions import db, htmx
 from consult.votes.forms import VoteForm
 from consult.votes.models import Choice
 from consult.votes.permissions import can_vote, can_vote_on_amendment
-from consult.votes.queries import Tally, amendment_choices_of, choices_of, tally
+from consult.votes.queries import (Tally, amendment_choices_of, choices_of, feed_state, tally, tally_etag,
+                                   tally_sheet)
 from consult.votes.services import cast_vote
 
 bp = Blueprint("votes", __name__)
@@ -96,6 +99,40 @@ def _back(slug: str, form: VoteForm, position: int | None, amendment_id: int | N
             return url_for("amendments.show", slug=slug, amendment_id=amendment_id) + f"#vote-a{amendment_id}"
         return url_for("reading.draft", slug=slug) + f"#vote-a{amendment_id}"
     return url_for("reading.draft", slug=slug) + (f"#p{position}" if position else "#whole-draft")
+
+
+@bp.route("/drafts/<slug>/tallies")
+@public
+@identity_only
+def tallies(slug: str):
+    """Every question's tally of the draft as JSON, for the pages that show its vote boxes and poll for other
+    organisations' votes (static/js/consult.js). Whoever may see the draft may see its tallies (as on its page).
+
+    The ETag names the tally revision (every vote raises it) and who counts; `If-None-Match` with it is
+    `304 Not Modified` after one query. The body is counted once per process and revision (`tally_sheet`) and
+    kept as bytes, so a 200 after a vote costs one more query in the first request of each process."""
+    state = feed_state(slug)
+    if state is None or not can_view_draft(current_user, state):
+        abort(404)
+    etag = tally_etag(state.id, state.tally_revision, state.entitled)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(_feed_body(state), 200, {"Content-Type": "application/json"})
+    response.set_etag(etag)
+    # The browser keeps the answer and asks again each time (If-None-Match): private, revalidated on each use.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _feed_body(state) -> bytes:
+    """The JSON of the draft's tally sheet at the state's revision, encoded once per process and revision."""
+    sheet = tally_sheet(state.id, state.tally_revision, state.entitled)
+    bodies = current_app.extensions.setdefault("consult_tally_bodies", {})
+    known = bodies.get(state.id)
+    if known is None or known[0] is not sheet:
+        known = bodies[state.id] = (sheet, json.dumps(sheet.as_json(), separators=(",", ":")).encode())
+    return known[1]
 
 
 @bp.route("/drafts/<slug>/votes", methods=["POST"])

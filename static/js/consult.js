@@ -120,6 +120,50 @@
   });
   document.addEventListener("htmx:load", function (e) { highlight(e.detail.elt.parentNode || document); });
 
+  // Live tallies: a page with vote boxes names the draft's tally feed (#tally-feed, consult.votes.views.tallies).
+  // Every second (while the page is visible) it asks with the ETag of what it shows; 304 until a vote comes in,
+  // then every question's counts, written into the boxes' numbers in place (no swap: focus and the buttons stay).
+  function followTallies(feed) {
+    var etag = feed.dataset.etag ? '"' + feed.dataset.etag + '"' : "", busy = false;
+    function turnout(voted, entitled) {
+      return feed.dataset.turnout.replace("%(voted)d", voted).replace("%(entitled)d", entitled);
+    }
+    function show(data) {
+      document.querySelectorAll(".vote-box[id^='vote-']").forEach(function (box) {
+        var counts = data.questions[box.id.slice(5)] || [0, 0, 0];
+        var numbers = box.querySelectorAll(".tally strong"), voted = 0;
+        counts.forEach(function (n, i) {
+          voted += n;
+          if (numbers[i] && numbers[i].textContent !== String(n)) numbers[i].textContent = n;
+        });
+        var words = box.querySelector(".tally .turnout"), text = turnout(voted, data.entitled);
+        if (words && words.textContent !== text) words.textContent = text;
+      });
+    }
+    function poll() {
+      if (busy || document.hidden) return;
+      busy = true;
+      var headers = etag ? { "If-None-Match": etag } : {};
+      // no-store: the browser neither answers from its cache nor revalidates by itself, so a 304 reaches us.
+      fetch(feed.dataset.url, { headers: headers, cache: "no-store", credentials: "same-origin" })
+        .then(function (response) {
+          if (response.status !== 200) return null;
+          etag = response.headers.get("ETag") || "";
+          return response.json();
+        })
+        .then(function (data) { if (data) show(data); })
+        .catch(function () { /* offline for a moment: the next poll tries again */ })
+        .then(function () { busy = false; });
+    }
+    setInterval(poll, 1000);
+    document.addEventListener("visibilitychange", poll);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var feed = document.getElementById("tally-feed");
+    if (feed && window.fetch) followTallies(feed);
+  });
+
   // The database is away for a moment (503, consult.core.outage): htmx leaves the form as it was, with
   // what was typed; say so at the form, in the words of the answer's page.
   document.addEventListener("htmx:responseError", function (e) {
