@@ -28,6 +28,7 @@
 #   PROFILE=1 bench/annotate.sh             # then profile both requests in-process (bench/profile_requests.py)
 #   STRICT=1 bench/annotate.sh              # exit 1 when a goal is missed
 #   FLOOR=1 TARGETS=vote bench/annotate.sh  # the stack alone: a vote view that does nothing (bench/stack_floor.py)
+#   FLOOR=1 TARGETS=tally bench/annotate.sh # the stack alone for a polled GET: a tally view that does nothing
 #
 # Needs wrk (installed here when run as root), curl, and the project's venv.
 set -euo pipefail
@@ -203,11 +204,13 @@ echo "# === consult annotate benchmark: $PARAGRAPHS paragraphs, $COMMENTS commen
 summary render render "draft page GET ($AS)" "$GOAL_RENDER"
 summary render_voting render "draft page GET ($AS), $VOTES_PER_S votes/s" "$GOAL_RENDER"
 summary render_nocache render "draft page GET ($AS), page cache off" "$GOAL_RENDER"
-summary tally const "tally feed GET, If-None-Match (304)" "$GOAL_TALLY"
-summary tally_200 const "tally feed GET, no ETag (200, JSON)" "$GOAL_TALLY"
 if [[ "${FLOOR:-0}" == 1 ]]; then
+  summary tally const "EMPTY tally view (stack floor only)" "$GOAL_TALLY"
+  summary tally_200 const "EMPTY tally view (stack floor only)" "$GOAL_TALLY"
   summary vote vote "EMPTY vote view (stack floor only)" "$GOAL_VOTE"
 else
+  summary tally const "tally feed GET, If-None-Match (304)" "$GOAL_TALLY"
+  summary tally_200 const "tally feed GET, no ETag (200, JSON)" "$GOAL_TALLY"
   summary vote vote "vote POST (delegate, htmx=$VOTE_HTMX)" "$GOAL_VOTE"
 fi
 
