@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from consult.amendments.models import Amendment
 from consult.drafts.models import Draft
+from consult.drafts.queries import DraftState
 from consult.drafts.services import current_text, current_version
 from consult.extensions import db
 from consult.live import screens
@@ -128,18 +129,23 @@ def _memoised(key: Hashable, build):
     return found
 
 
-def shown(draft: Draft, version: tuple | None, now: datetime) -> Shown:
+def shown(draft: Draft | DraftState, version: tuple | None, now: datetime) -> Shown:
     """What the screens show of `draft`'s session in the state `version` (`live_version(draft.id, now)`), the
     same value for every caller until the state changes. Built once per process in two layers: the question
     (session, item, text, words) for each draft revision, countdown state and language — the chair's actions —
     and on it the tally and the proxies for each tally revision — the votes, a few a second."""
     revision, tally_revision, ran_out = version if version is not None else (None, None, None)
     locale = str(get_locale())
-    question = _memoised(("question", draft.id, revision, ran_out, locale), lambda: _question(draft, now))
+    question = _memoised(("question", draft.id, revision, ran_out, locale), lambda: _question(_whole(draft), now))
     if question.item is None:
         return question
     return _memoised(("tally", draft.id, revision, tally_revision, ran_out, locale),
                      lambda: _with_tally(draft, question))
+
+
+def _whole(draft: Draft | DraftState) -> Draft:
+    """The draft as an object (the polled state reads it as a `DraftState`; building the facts reads more)."""
+    return draft if isinstance(draft, Draft) else db.session.get(Draft, draft.id)
 
 
 def room_counts(draft: Draft, seen: Shown, version: tuple | None) -> tuple[int | None, int | None]:
@@ -182,7 +188,7 @@ def _question(draft: Draft, now: datetime) -> Shown:
                  text=Markup(macros.question_text({"text": text, "amendment": amendment})), vb=vote_words(draft))
 
 
-def _with_tally(draft: Draft, question: Shown) -> Shown:
+def _with_tally(draft: Draft | DraftState, question: Shown) -> Shown:
     """The tally layer on the question: its tally (with the result's bars after closing) and the proxies."""
     item = question.item
     counts = tally(draft.id, item.paragraph_id, item.amendment_id)
@@ -190,7 +196,7 @@ def _with_tally(draft: Draft, question: Shown) -> Shown:
                                _party(p.holder)) for p in session_proxies(question.session_id))
     closed = question.state == "closed"
     return replace(question, tally=counts, proxies=proxies, bars=tuple(screens.bars(counts)) if closed else (),
-                   carried=screens.carried(draft, counts) if closed else None)
+                   carried=screens.carried(_whole(draft), counts) if closed else None)
 
 
 def _choice(organisation_id: int | None, draft_id: int, item: Question) -> str | None:
@@ -202,7 +208,7 @@ def _choice(organisation_id: int | None, draft_id: int, item: Question) -> str |
     return choices_of(organisation_id, draft_id, item.paragraph_id).get(item.paragraph_id)
 
 
-def may_vote(user, draft: Draft, seen: Shown, now: datetime) -> bool:
+def may_vote(user, draft: Draft | DraftState, seen: Shown, now: datetime) -> bool:
     """`consult.votes.permissions.can_vote_on_question` on the question the screens show, without its two
     queries: a delegate of an active member organisation while voting is open (`can_vote`), the question
     running in the session (the live gate), and no other organisation holding their organisation's vote."""
@@ -210,7 +216,7 @@ def may_vote(user, draft: Draft, seen: Shown, now: datetime) -> bool:
             and can_vote(user, draft, now))
 
 
-def current_for(user, draft: Draft, seen: Shown, now: datetime, personal: bool = True) -> dict | None:
+def current_for(user, draft: Draft | DraftState, seen: Shown, now: datetime, personal: bool = True) -> dict | None:
     """The question as `user` sees it (the `current` of the live templates): the shared facts with their
     organisation's choice and vote box; None before the first question. Not `personal` (the projector, which
     shows nobody's choice): the shared facts alone, no query."""
@@ -225,7 +231,7 @@ def current_for(user, draft: Draft, seen: Shown, now: datetime, personal: bool =
             "carried": seen.carried}
 
 
-def proxies_for(user, draft: Draft, seen: Shown, chair: bool, now: datetime) -> dict:
+def proxies_for(user, draft: Draft | DraftState, seen: Shown, chair: bool, now: datetime) -> dict:
     """What templates/live/_proxy_votes.html shows the person inside the current question: the proxy their
     organisation gave (`given`), and on a running question a vote box per proxy in force it holds (`boxes`:
     the giver, its choice on record — one query each — and whether the person may vote now)."""

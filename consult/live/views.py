@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from consult.accounts.auth import identity_only
 from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.core import clock
@@ -26,8 +27,8 @@ from consult.live.models import AgendaItem, LiveSession
 from consult.live.paper import paper_panel
 from consult.live.permissions import can_chair
 from consult.live.proxy_queries import proxy_context
-from consult.live.queries import (active_session, agenda_starts, check_ins, live_version, member_organisations,
-                                  open_item, quorum)
+from consult.live.queries import (active_session, agenda_starts, check_ins, live_state, live_version,
+                                  member_organisations, open_item, quorum)
 from consult.organisations.models import Organisation
 from consult.votes.views import vote_words
 
@@ -75,10 +76,15 @@ def _page_reader(slug: str):
     neither chairs nor speaks for a member organisation."""
     user = current_user._get_current_object()
     draft = _draft_or_404(slug)
+    return user, draft, _chair_or_403(user)
+
+
+def _chair_or_403(user) -> bool:
+    """Whether the person chairs; 403 unless they do or speak for a member organisation."""
     chair = can_chair(user)
     if not chair and not speaks_for_member_organisation(user):
         abort(403)
-    return user, draft, chair
+    return chair
 
 
 def _session_context(user, draft: Draft, chair: bool, now, page: bool = True,
@@ -121,16 +127,23 @@ def session(slug: str):
 
 @bp.route("/drafts/<slug>/live/state")
 @signed_in
+@identity_only
 def state(slug: str):
     """The current question alone (the block `current` of the session page), for pages that follow the chair.
 
     Its ETag names everything it shows (`consult.live.queries.live_version`, the person, the language): while
-    nothing changed, the answer is `304 Not Modified` after one query for the draft, one for the state. Else
-    the block is rendered from the facts shared by everybody (built once per process for each state, see
-    `consult.live.shown`) and the person's own: one query more (their organisation's choice)."""
-    user, draft, chair = _page_reader(slug)
+    nothing changed, the answer is `304 Not Modified` after one query for the person, one for the draft and
+    its state (`live_state`). Else the block is rendered from the facts shared by everybody (built once per
+    process for each state, see `consult.live.shown`) and the person's own: one query more (their
+    organisation's choice). The most frequent request of a conference day: 300 phones poll it every second,
+    so the person is an `Identity` and the draft a `DraftState` (rows, not objects)."""
+    user = current_user._get_current_object()
     now = clock.now()
-    version = live_version(draft.id, now)
+    found = live_state(slug, now)
+    if found is None or not can_view_draft(user, found[0]):
+        abort(404)
+    draft, version = found
+    chair = _chair_or_403(user)
     return state_response(state_tag(version, user, "phone"),
                           lambda: render_block("live/session.html", "current",
                                                **_session_context(user, draft, chair, now, page=False,
