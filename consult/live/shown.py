@@ -4,12 +4,14 @@ that is each person's.
 While votes come in, every vote raises the draft's tally revision, so nearly every poll of the 300 phones in a
 room is answered with a new block (`consult.live.views.state`). Most of that block is the same for everybody:
 the question and its text, the tally, the result, how many organisations present have voted (the projector),
-the session's proxies. `shown()` builds that part once per process for each state of the session — keyed by
-`consult.live.queries.live_version` (the draft's revision, its tally revision, whether a countdown ran out:
-what the state blocks' ETags are made of) and the language — and keeps it as plain values (no database
-objects), in a small bounded memo; the question and its text only once per draft revision, the tally (two
-queries) for each tally revision, the projector's counts (`room_counts`) only when the projector asks. `current_for()` adds what differs from person to person: the organisation's
-choice (one query), whether they may vote now, and the proxy boxes (one query more per proxy they hold).
+the session's proxies, and even each organisation's choice (a vote raises the tally revision too). `shown()`
+builds that once per process for each state of the session — keyed by `consult.live.queries.live_version`
+(the draft's revision, its tally revision, whether a countdown ran out: what the state blocks' ETags are made
+of) and the language — and keeps it as plain values (no database objects) in a small bounded memo: the question
+and its text once per draft revision (the chair's actions), the tally, every organisation's choice and the
+proxies (three queries) once per tally revision, the projector's counts (`room_counts`) only when the
+projector asks. `current_for()` and `proxies_for()` pick the person's part out of it without a query: their
+organisation's choice, whether they may vote now, the vote boxes of the proxies their organisation holds.
 
 Everything here follows what the ETag names: a change that does not raise the draft's revision or tally
 revision (e.g. an organisation leaving the federation mid-session) shows up with the next one, as before."""
@@ -34,7 +36,7 @@ from consult.live import screens
 from consult.live.proxy_queries import session_proxies
 from consult.live.queries import active_session, open_item
 from consult.votes.permissions import can_vote
-from consult.votes.queries import Tally, amendment_choices_of, choices_of, tally
+from consult.votes.queries import Tally, question_choices, tally
 from consult.votes.views import VoteWords, vote_context, vote_words
 
 MEMO_SIZE = 64   # states kept per process: a few drafts × two languages × the last revisions
@@ -82,6 +84,7 @@ class Shown:
     tally: Tally | None = None
     bars: tuple[screens.Bar, ...] = ()
     carried: bool | None = None
+    choices: dict[int, str] | None = None
     proxies: tuple[ProxyFacts, ...] = ()
     vb: VoteWords | None = None
 
@@ -192,20 +195,12 @@ def _with_tally(draft: Draft | DraftState, question: Shown) -> Shown:
     """The tally layer on the question: its tally (with the result's bars after closing) and the proxies."""
     item = question.item
     counts = tally(draft.id, item.paragraph_id, item.amendment_id)
+    choices = question_choices(draft.id, item.paragraph_id, item.amendment_id)
     proxies = tuple(ProxyFacts(p.organisation_id, p.holder_id, p.confirmed_at, _party(p.organisation),
                                _party(p.holder)) for p in session_proxies(question.session_id))
     closed = question.state == "closed"
-    return replace(question, tally=counts, proxies=proxies, bars=tuple(screens.bars(counts)) if closed else (),
+    return replace(question, tally=counts, choices=choices, proxies=proxies, bars=tuple(screens.bars(counts)) if closed else (),
                    carried=screens.carried(_whole(draft), counts) if closed else None)
-
-
-def _choice(organisation_id: int | None, draft_id: int, item: Question) -> str | None:
-    """The organisation's choice on record on the question (one query; none without an organisation)."""
-    if organisation_id is None:
-        return None
-    if item.amendment_id is not None:
-        return amendment_choices_of(organisation_id, draft_id, item.amendment_id).get(item.amendment_id)
-    return choices_of(organisation_id, draft_id, item.paragraph_id).get(item.paragraph_id)
 
 
 def may_vote(user, draft: Draft | DraftState, seen: Shown, now: datetime) -> bool:
@@ -218,14 +213,14 @@ def may_vote(user, draft: Draft | DraftState, seen: Shown, now: datetime) -> boo
 
 def current_for(user, draft: Draft | DraftState, seen: Shown, now: datetime, personal: bool = True) -> dict | None:
     """The question as `user` sees it (the `current` of the live templates): the shared facts with their
-    organisation's choice and vote box; None before the first question. Not `personal` (the projector, which
-    shows nobody's choice): the shared facts alone, no query."""
+    organisation's choice (from every organisation's, read with the tally) and vote box; None before the first
+    question. No query. Not `personal` (the projector, which shows nobody's choice): no choice, no buttons."""
     if seen.item is None:
         return None
     item = seen.item
     organisation_id = getattr(user, "organisation_id", None) if personal else None
     box = vote_context(draft, item.paragraph_id, seen.positions.get(item.paragraph_id), seen.tally,
-                       _choice(organisation_id, draft.id, item), personal and may_vote(user, draft, seen, now),
+                       seen.choices.get(organisation_id), personal and may_vote(user, draft, seen, now),
                        amendment_id=item.amendment_id)
     return {"item": item, "state": seen.state, "text": seen.text, "box": box, "bars": seen.bars,
             "carried": seen.carried}
@@ -234,7 +229,7 @@ def current_for(user, draft: Draft | DraftState, seen: Shown, now: datetime, per
 def proxies_for(user, draft: Draft | DraftState, seen: Shown, chair: bool, now: datetime) -> dict:
     """What templates/live/_proxy_votes.html shows the person inside the current question: the proxy their
     organisation gave (`given`), and on a running question a vote box per proxy in force it holds (`boxes`:
-    the giver, its choice on record — one query each — and whether the person may vote now)."""
+    the giver, its choice on record and whether the person may vote now). No query."""
     own = getattr(user, "organisation_id", None)
     if chair or own is None:
         return {"given": None, "boxes": []}
@@ -243,6 +238,6 @@ def proxies_for(user, draft: Draft | DraftState, seen: Shown, chair: bool, now: 
     boxes = []
     if seen.state == "open" and held:
         can = may_vote(user, draft, seen, now)
-        boxes = [{"proxy": p, "giver": p.organisation, "choice": _choice(p.organisation_id, draft.id, seen.item),
+        boxes = [{"proxy": p, "giver": p.organisation, "choice": seen.choices.get(p.organisation_id),
                   "can_vote": can} for p in held]
     return {"given": given, "boxes": boxes}
