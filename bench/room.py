@@ -857,6 +857,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="then time N requests of each kind in-process and profile the state block")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="with --profile: seed, then profile in-process only (no room, no gunicorn; ~1 min)")
     args = parser.parse_args()
     # The app from this checkout; bench/seed.py and bench/profile_requests.py beside this file.
     app_root = Path(args.app).resolve()
@@ -893,6 +895,11 @@ def main() -> int:
         app = create_app()
         with app.app_context():
             seeded = seed_room(args.paragraphs, args.organisations, args.phones_per_organisation)
+        if args.profile_only:
+            phones = args.organisations * args.phones_per_organisation
+            profile(app, seeded, args.profile or 40, "/drafts/{}/live/projector/state".format(seeded["slug"]),
+                    phones + 1, args.interval, phones / args.vote_window)
+            return 0
         cookies = {email: sign_in(app, email) for email in seeded["phones"]}
         chair_cookie = sign_in(app, *seeded["chair"])
         projector_cookie = sign_in(app, *seeded["projector"])

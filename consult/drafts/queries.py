@@ -56,6 +56,18 @@ _DRAFT_AND_TEXT = (
 )
 
 
+def draft_state_columns() -> tuple:
+    """The columns `draft_state` reads (the draft table's, and its current deadline), for statements that read
+    a draft's state beside other facts in the same query (`consult.live.queries.live_state`)."""
+    return (_draft.c.id, _draft.c.slug, _draft.c.phase, _draft.c.is_public, _current_deadline.label("deadline"))
+
+
+def draft_state(row) -> DraftState:
+    """The `DraftState` of a row with `draft_state_columns()`."""
+    return DraftState(id=row.id, slug=row.slug, phase=row.phase, is_public=row.is_public,
+                      current_deadline=row.deadline)
+
+
 def draft_and_text(slug: str, paragraph_id: int | None) -> tuple[DraftState, CurrentText | None] | None:
     """The draft with this slug and, unless `paragraph_id` is None, that paragraph in the draft's
     current version (None when it is not in it); None when there is no such draft. One query."""

@@ -10,24 +10,19 @@ from jinja2_fragments.flask import render_block
 
 from consult.core import clock
 from consult.core.access import signed_in
-from consult.live import screens
-from consult.live.queries import active_session, open_item
-from consult.live.views import _current, _labels, _page_reader, bp, state_tag, state_response
-from consult.votes.views import vote_words
+from consult.live import shown
+from consult.live.queries import live_version
+from consult.live.views import _page_reader, bp, state_tag, state_response
 
 
-def _projector_context(user, draft, now) -> dict:
-    """What the projector shows; on a question that runs, the organisations present (checked in or represented
-    by a proxy) and how many of them have voted on it in the session."""
-    live = active_session(draft.id)
-    positions = _labels(draft)
-    current = _current(user, draft, open_item(live), positions, now, live) if live else None
-    present = voted = None
-    if current is not None:
-        in_room = screens.present_organisations(live.id)
-        present, voted = len(in_room), screens.voted_in_room(draft.id, current["item"], in_room)
-    return dict(draft=draft, live=live, positions=positions, current=current, present=present, voted=voted,
-                vb=vote_words(draft), server_now=now)
+def _projector_context(user, draft, now, version) -> dict:
+    """What the projector shows: the facts every screen shares (`consult.live.shown`, built once per state of
+    the session); on a question that runs, the organisations present (checked in or represented by a proxy)
+    and how many of them have voted on it in the session. Nothing of the person's own."""
+    seen = shown.shown(draft, version, now)
+    present, voted = shown.room_counts(draft, seen, version)
+    return dict(draft=draft, live=seen.live, positions=seen.positions or {}, current=shown.current_for(
+        user, draft, seen, now, personal=False), present=present, voted=voted, vb=seen.vb, server_now=now)
 
 
 @bp.route("/drafts/<slug>/live/projector")
@@ -35,8 +30,9 @@ def _projector_context(user, draft, now) -> dict:
 def projector(slug: str):
     user, draft, _chair = _page_reader(slug)
     now = clock.now()
-    return render_template("live/projector.html", state_tag=state_tag(draft.id, user, now, "projector"),
-                           **_projector_context(user, draft, now))
+    version = live_version(draft.id, now)
+    return render_template("live/projector.html", state_tag=state_tag(version, user, "projector"),
+                           **_projector_context(user, draft, now, version))
 
 
 @bp.route("/drafts/<slug>/live/projector/state")
@@ -45,5 +41,6 @@ def projector_state(slug: str):
     """The projector's block alone, with an ETag as `consult.live.views.state` (304 while nothing changed)."""
     user, draft, _chair = _page_reader(slug)
     now = clock.now()
-    return state_response(state_tag(draft.id, user, now, "projector"),
-                          lambda: render_block("live/projector.html", "screen", **_projector_context(user, draft, now)))
+    version = live_version(draft.id, now)
+    return state_response(state_tag(version, user, "projector"), lambda: render_block(
+        "live/projector.html", "screen", **_projector_context(user, draft, now, version)))

@@ -4,12 +4,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
 from consult.core.markdown import plain_text
 from consult.drafts.models import Draft
+from consult.drafts.queries import DraftState, draft_state, draft_state_columns
 from consult.drafts.services import current_version, is_heading
 from consult.extensions import db
 from consult.live.models import AgendaItem, CheckIn, ItemState, LiveSession
@@ -100,6 +101,25 @@ def live_version(draft_id: int, now) -> tuple | None:
         return None
     revision, tally_revision, closes_at = row
     return revision, tally_revision, closes_at is not None and closes_at <= now
+
+
+# Built once: the polled state's one statement (its cache key computed once, not on every poll).
+_LIVE_STATE = (
+    select(*draft_state_columns(), Draft.revision, Draft.tally_revision, AgendaItem.closes_at)
+    .select_from(Draft)
+    .outerjoin(LiveSession, and_(LiveSession.draft_id == Draft.id, LiveSession.ended_at.is_(None)))
+    .outerjoin(AgendaItem, and_(AgendaItem.session_id == LiveSession.id, AgendaItem.state == ItemState.OPEN))
+    .where(Draft.slug == bindparam("slug"))
+)
+
+
+def live_state(slug: str, now) -> tuple[DraftState, tuple] | None:
+    """The draft with this slug as a `DraftState` (what `can_view_draft` reads) and its `live_version`, in one
+    query: all a polled screen reads before it answers `304 Not Modified`. None for an unknown draft."""
+    row = db.session.connection().execute(_LIVE_STATE, {"slug": slug}).first()
+    if row is None:
+        return None
+    return draft_state(row), (row.revision, row.tally_revision, row.closes_at is not None and row.closes_at <= now)
 
 
 def agenda_starts(draft: Draft) -> dict[int, str]:

@@ -9,9 +9,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from consult.accounts.auth import identity_only
 from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import speaks_for_member_organisation
-from consult.amendments.models import Amendment
 from consult.core import clock
 from consult.core.inputs import database_id
 from consult.core.access import signed_in
@@ -19,20 +19,18 @@ from consult.core.i18n import gettext as _
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
-from consult.drafts.services import current_text, current_version, get_by_slug
+from consult.drafts.services import current_version, get_by_slug
 from consult.extensions import db
-from consult.live import screens, services
+from consult.live import services, shown
 from consult.live.forms import CheckInForm, MoveForm, OpenForm, PaperForm, QuorumForm, ReopenForm
 from consult.live.models import AgendaItem, LiveSession
 from consult.live.paper import paper_panel
 from consult.live.permissions import can_chair
 from consult.live.proxy_queries import proxy_context
-from consult.live.queries import (active_session, agenda_starts, check_ins, live_version, member_organisations,
-                                  open_item, quorum)
+from consult.live.queries import (active_session, agenda_starts, check_ins, live_state, live_version,
+                                  member_organisations, open_item, quorum)
 from consult.organisations.models import Organisation
-from consult.votes.permissions import can_vote_on_question
-from consult.votes.queries import amendment_choices_of, choices_of, tally
-from consult.votes.views import vote_context, vote_words
+from consult.votes.views import vote_words
 
 bp = Blueprint("live", __name__)
 
@@ -73,57 +71,40 @@ def _labels(draft: Draft) -> dict[int, int]:
     return {text.paragraph_id: text.position for text in version.texts} if version else {}
 
 
-def _current(user, draft: Draft, item: AgendaItem | None, positions: dict[int, int], now,
-             live: LiveSession | None = None) -> dict | None:
-    """The question the screens show (`consult.live.screens`): the running one with the organisation's vote
-    box (for a delegate) and its tally (`state` "open"), or else the one closed last with its result
-    ("closed": the tally as bars, whether it is carried, the organisation's choice); None before any."""
-    live = live or active_session(draft.id)
-    if live is None:
-        return None
-    item = item if screens.running(item, now) else screens.last_closed(live, now)
-    if item is None:
-        return None
-    paragraph_id, amendment_id = item.paragraph_id, item.amendment_id
-    text = current_text(draft, paragraph_id) if paragraph_id is not None else None
-    amendment = db.session.get(Amendment, amendment_id) if amendment_id is not None else None
-    organisation_id = getattr(user, "organisation_id", None)
-    if amendment_id is not None:
-        choice = amendment_choices_of(organisation_id, draft.id, amendment_id).get(amendment_id)
-    else:
-        choice = choices_of(organisation_id, draft.id, paragraph_id).get(paragraph_id)
-    box = vote_context(draft, paragraph_id, positions.get(paragraph_id), tally(draft.id, paragraph_id, amendment_id),
-                       choice, can_vote_on_question(user, draft, paragraph_id, amendment_id, now),
-                       amendment_id=amendment_id)
-    shown = {"item": item, "text": text, "amendment": amendment, "box": box,
-             "state": "open" if screens.running(item, now) else "closed"}
-    if shown["state"] == "closed":
-        shown.update(bars=screens.bars(box["tally"]), carried=screens.carried(draft, box["tally"]))
-    return shown
-
-
 def _page_reader(slug: str):
     """The person, the draft and whether they chair: 404 for a draft they may not see, 403 for anybody who
     neither chairs nor speaks for a member organisation."""
     user = current_user._get_current_object()
     draft = _draft_or_404(slug)
+    return user, draft, _chair_or_403(user)
+
+
+def _chair_or_403(user) -> bool:
+    """Whether the person chairs; 403 unless they do or speak for a member organisation."""
     chair = can_chair(user)
     if not chair and not speaks_for_member_organisation(user):
         abort(403)
-    return user, draft, chair
+    return chair
 
 
-def _session_context(user, draft: Draft, chair: bool, now, page: bool = True) -> dict:
-    """What the session page shows; without `page` (the block `current` alone, polled) not the chair's paper
-    ballots, conflicts and agenda texts, which that block does not show."""
+def _session_context(user, draft: Draft, chair: bool, now, page: bool = True,
+                     version: tuple | None = None) -> dict:
+    """What the session page shows. Without `page`: what the block `current` alone shows (the polled state),
+    built from the facts shared by everybody (`consult.live.shown`, once per state of the session) and the
+    person's own (their organisation's choice, whether they may vote, their proxy boxes)."""
+    seen = shown.shown(draft, version if version is not None else live_version(draft.id, now), now)
+    current = shown.current_for(user, draft, seen, now)
+    if not page:
+        return dict(draft=draft, chair=chair, positions=seen.positions or {}, current=current, vb=seen.vb,
+                    proxies=shown.proxies_for(user, draft, seen, chair, now), server_now=now)
     live = active_session(draft.id)
-    whole = chair and live is not None and page
+    whole = chair and live is not None
     positions = _labels(draft)
     present = check_ins(live.id) if live else {}
     return dict(
         draft=draft, live=live, chair=chair, positions=positions, present=present, server_now=now,
         quorum=quorum(draft, live.id if live else None), organisations=member_organisations() if chair else [],
-        current=_current(user, draft, open_item(live), positions, now, live) if live else None,
+        current=current,
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
         vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
         quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share,
@@ -139,28 +120,41 @@ def session(slug: str):
     """The chair's page for the office, the delegate's page for delegates of member organisations."""
     user, draft, chair = _page_reader(slug)
     now = clock.now()
-    return render_template("live/session.html", state_tag=state_tag(draft.id, user, now, "phone"),
-                           **_session_context(user, draft, chair, now))
+    version = live_version(draft.id, now)
+    return render_template("live/session.html", state_tag=state_tag(version, user, "phone"),
+                           **_session_context(user, draft, chair, now, version=version))
 
 
 @bp.route("/drafts/<slug>/live/state")
 @signed_in
+@identity_only
 def state(slug: str):
     """The current question alone (the block `current` of the session page), for pages that follow the chair.
 
     Its ETag names everything it shows (`consult.live.queries.live_version`, the person, the language): while
-    nothing changed, the answer is `304 Not Modified` after one query for the draft, one for the state."""
-    user, draft, chair = _page_reader(slug)
+    nothing changed, the answer is `304 Not Modified` after one query for the person, one for the draft and
+    its state (`live_state`). Else the block is rendered from the facts shared by everybody (built once per
+    process for each state, see `consult.live.shown`) and the person's own: one query more (their
+    organisation's choice). The most frequent request of a conference day: 300 phones poll it every second,
+    so the person is an `Identity` and the draft a `DraftState` (rows, not objects)."""
+    user = current_user._get_current_object()
     now = clock.now()
-    return state_response(state_tag(draft.id, user, now, "phone"),
+    found = live_state(slug, now)
+    if found is None or not can_view_draft(user, found[0]):
+        abort(404)
+    draft, version = found
+    chair = _chair_or_403(user)
+    return state_response(state_tag(version, user, "phone"),
                           lambda: render_block("live/session.html", "current",
-                                               **_session_context(user, draft, chair, now, page=False)))
+                                               **_session_context(user, draft, chair, now, page=False,
+                                                                  version=version)))
 
 
-def state_tag(draft_id: int, user, now, screen: str) -> str:
-    """The ETag of a screen's state block: everything it shows (`live_version`), the person, the language and
-    which screen. The full page carries it too (`data-etag`), so that its first poll is not swapped in."""
-    return hashlib.sha1(repr((live_version(draft_id, now), user.id, str(get_locale()), screen)).encode()).hexdigest()
+def state_tag(version: tuple | None, user, screen: str) -> str:
+    """The ETag of a screen's state block: everything it shows (`version`: `live_version(draft_id, now)`), the
+    person, the language and which screen. The full page carries it too (`data-etag`), so that its first poll
+    is not swapped in."""
+    return hashlib.sha1(repr((version, user.id, str(get_locale()), screen)).encode()).hexdigest()
 
 
 def state_response(tag: str, render):

@@ -11,6 +11,7 @@ from consult.drafts.models import Draft
 from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice, Vote
+from consult.votes.services import question_filter
 
 _UNSET = object()
 
@@ -109,6 +110,16 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
     if paragraph_id is not _UNSET:
         query = query.where(votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id)
     return {pid: choice for pid, choice in db.session.execute(query)}
+
+
+def question_choices(draft_id: int, paragraph_id: int | None, amendment_id: int | None) -> dict[int, str]:
+    """Every organisation's current choice on one question (organisation id -> choice), as `choices_of` /
+    `amendment_choices_of` read one organisation's; one query. The live screens read it once per tally
+    revision instead of one organisation's choice per poll."""
+    votes = Vote.__table__.c
+    query = select(votes.organisation_id, votes.choice).where(votes.draft_id == draft_id,
+                                                              question_filter(paragraph_id, amendment_id))
+    return {organisation_id: choice for organisation_id, choice in db.session.execute(query)}
 
 
 def amendment_tallies(draft_id: int) -> dict[int, Tally]:

@@ -215,6 +215,11 @@ def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote
             db.session.commit()
         cast_vote(delegate, room["draft"], item.paragraph_id, Choice.NO, clock.now())
         db.session.commit()
+    # Check-ins raise the draft's revision: the question is built again once (consult.live.shown); then, as
+    # before `few`, one more vote.
+    client.get("/drafts/rat/live/projector/state")
+    cast_vote(room["a1"], room["draft"], item.paragraph_id, Choice.NO, clock.now())
+    db.session.commit()
     with count_queries() as many:
         page = client.get("/drafts/rat/live/projector/state").get_data(as_text=True)
     assert "6 von 7 angemeldeten Organisationen haben abgestimmt" in page
