@@ -20,7 +20,7 @@ What it does, in order:
    session cookies then work on the gunicorn server, which runs with production settings.
 4. Serves `wsgi:app` with gunicorn (`--workers`, `--worker-class`, `--threads`), production settings.
 5. In one asyncio process (aiohttp): every phone opens the delegate's page `/drafts/<slug>/live` once,
-   then polls `/drafts/<slug>/live/state` every second as htmx does (`every 1s`; the browser sends
+   then polls `/drafts/<slug>/live/state` as htmx does (the templates' `every 1.5s`; the browser sends
    If-None-Match with the ETag it has, and a 304 keeps the body it has; a poll due while one is in flight
    goes when it returns). The projector polls `/live/projector/state` (or `/live/state` while that route
    does not exist); the chair's page polls `/live/state` too when its block does (hx-trigger `every`).
@@ -109,6 +109,16 @@ def chair_polls(page: str) -> bool:
     """Whether the chair's page polls the state block itself (htmx `every` on the block's root element)."""
     tag = ROOT_TAG.search(page)
     return tag is not None and 'hx-trigger="every' in tag.group(0)
+
+
+def page_interval(app_root: Path) -> float:
+    """How often the phones and the projector of the served app poll: their templates' hx-trigger "every Ns"
+    (both the same: tests/live/test_room_bench.py), so that the room polls as the real pages do."""
+    template = (app_root / "templates/live/session.html").read_text(encoding="utf-8")
+    found = re.search(r'hx-trigger="every ([0-9.]+)s"', template)
+    if found is None:
+        raise SystemExit("room.py: no polling interval (hx-trigger every Ns) in templates/live/session.html")
+    return float(found.group(1))
 
 
 def vote_shown(answer: str, choice: str) -> bool:
@@ -415,7 +425,11 @@ class Room:
         status, _, answer = await self.request(self.http, client, "POST", f"/drafts/{self.slug}/votes", "vote",
                                                data=data, headers={"HX-Request": "true"})
         latency = (time.perf_counter() - sent) * 1000
-        ok = status == 200 and vote_shown(answer, choice)
+        # Another delegate of the organisation voting at the same moment: the answer shows the choice on record,
+        # which is the later cast's whichever commits first (consult.votes.services.cast_vote), not an error.
+        overlapped = org in q.ambiguous or q.last_choice.get(org, (sent,))[0] > sent
+        ok = status == 200 and (vote_shown(answer, choice)
+                                or overlapped and any(vote_shown(answer, other) for other in CHOICES))
         q.votes.append((latency, ok))
         if not ok:
             if status:
@@ -840,7 +854,8 @@ def main() -> int:
     parser.add_argument("--organisations", type=int, default=100)
     parser.add_argument("--phones-per-organisation", type=int, default=3)
     parser.add_argument("--paragraphs", type=int, default=30)
-    parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls (htmx every 1s)")
+    parser.add_argument("--interval", type=float, default=None,
+                        help="seconds between polls (default: the live pages' own, hx-trigger \"every Ns\")")
     parser.add_argument("--vote-window", type=float, default=10.0, help="votes fall in this many seconds")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds over which the phones open the page")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone before the first question")
@@ -862,6 +877,8 @@ def main() -> int:
     args = parser.parse_args()
     # The app from this checkout; bench/seed.py and bench/profile_requests.py beside this file.
     app_root = Path(args.app).resolve()
+    if args.interval is None:
+        args.interval = page_interval(app_root)
     if app_root != ROOT:
         sys.dont_write_bytecode = True   # another checkout is only read
     sys.path[:0] = [str(app_root), str(HERE)]

@@ -1,5 +1,5 @@
 // consult: the live pages (the delegate's phone, the chair's page, the projector) follow the chair.
-// htmx polls the state block ([data-follow], hx-trigger "every 1s"); this file adds what htmx leaves out:
+// htmx polls the state block ([data-follow], hx-trigger "every 1.5s"); this file adds what htmx leaves out:
 //  - an answer with the ETag of what is shown is not swapped in (the browser turns a 304 into a 200 with the
 //    cached body), so nothing flickers and a focused button keeps its focus;
 //  - when a new block is swapped in, the focus goes back to the same control (same id, or same name and value);

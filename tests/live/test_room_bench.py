@@ -95,3 +95,12 @@ def test_the_chairs_page_counts_as_a_follower_only_when_its_block_polls(bench):
     polling = '<section id="current-question" data-item="" data-state="none" hx-get="/s" hx-trigger="every 1s">'
     assert bench.chair_polls(polling)
     assert not bench.chair_polls('<section id="current-question" data-item="" data-state="none">')
+
+
+def test_the_room_polls_as_often_as_the_phone_and_the_projector_do(bench):
+    # The benchmark reads the phones' interval from the template; the projector must poll as often (and
+    # within the 2 s of issue 16: a poll interval plus an answer).
+    interval = bench.page_interval(ROOT)
+    projector = (ROOT / "templates/live/projector.html").read_text(encoding="utf-8")
+    assert f'hx-trigger="every {interval:g}s"' in projector
+    assert interval <= 1.5

@@ -77,7 +77,7 @@ def test_the_phone_shows_the_open_question_the_choice_after_a_vote_then_the_resu
     state = client.get("/drafts/rat/live/state").get_data(as_text=True)
     root = _root(state, "current-question")
     assert (root["data-item"], root["data-state"]) == (str(item.id), "open")
-    assert 'hx-trigger="every 1s"' in state and "Ihre Organisation hat abgestimmt" not in state
+    assert 'hx-trigger="every 1.5s"' in state and "Ihre Organisation hat abgestimmt" not in state
     page = client.get("/drafts/rat/live").get_data(as_text=True)
     token = csrf_token(page)
     client.post("/drafts/rat/votes", data={"csrf_token": token, "vote": f"{item.paragraph_id}:yes", "back": "live"})
