@@ -88,11 +88,13 @@ def confirm(slug: str, conflict_id: int):
 @signed_in
 def conflicts(slug: str):
     """The chair's list of conflicts alone (the block `conflicts` of live/_paper.html), polled by the chair's page
-    with the version it shows (`seen`): `204 No Content`, nothing swapped, while it is the same."""
+    with the version it shows (`seen`): `204 No Content`, nothing swapped, while it is the same. Once the session
+    has ended, `286` with `HX-Reswap: none`: htmx stops polling and swaps nothing (the list stays as shown; a reload
+    shows the page without a session)."""
     user, draft = _chaired_draft(slug)
     live = active_session(draft.id)
     if live is None:
-        abort(404)
+        return make_response("", 286, {"Cache-Control": "no-store", "HX-Reswap": "none"})
     if request.args.get("seen") == conflicts_version(live.id):
         response = make_response("", 204)
     else:

@@ -286,6 +286,18 @@ def test_the_chairs_list_of_conflicts_follows_without_a_reload(room, opened, cli
     assert client.get(newer).status_code == 403
 
 
+def test_the_list_of_conflicts_stops_polling_when_the_session_ends(room, opened, client, auth):
+    """After the session (the draft left voting), the poll answers 286, which makes htmx stop asking."""
+    auth.login("board@example.org", factories.PASSWORD)
+    page = client.get(PAGE).get_data(as_text=True)
+    path = re.search(r'hx-get="(/drafts/rat/live/conflicts\?seen=[^"]+)"', page).group(1)
+    with client.application.test_request_context():
+        services.end_with_voting(room["board"], room["draft"], _now())
+    db.session.commit()
+    response = client.get(path)
+    assert response.status_code == 286 and response.get_data() == b"" and response.headers["HX-Reswap"] == "none"
+
+
 def test_a_vote_by_proxy_after_a_paper_ballot_is_a_conflict_too(room, opened):
     """The holder's delegate casts for the giving organisation (channel proxy, through the same write path)."""
     from consult.votes.services import write_vote
