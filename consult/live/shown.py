@@ -35,6 +35,7 @@ from consult.extensions import db
 from consult.live import screens
 from consult.live.proxy_queries import session_proxies
 from consult.live.queries import active_session, open_item
+from consult.results.live_record import NamedOrganisation
 from consult.votes.permissions import can_vote
 from consult.votes.queries import Tally, question_choices, tally
 from consult.votes.views import VoteWords, vote_context, vote_words
@@ -52,21 +53,13 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Party:
-    """An organisation as the proxy boxes name it."""
-    id: int
-    name: str
-    short_name: str
-
-
-@dataclass(frozen=True)
 class ProxyFacts:
     """A proxy of the session not withdrawn (the attributes templates/live/_proxy_votes.html reads)."""
     organisation_id: int
     holder_id: int
     confirmed_at: datetime | None
-    organisation: Party
-    holder: Party
+    organisation: NamedOrganisation
+    holder: NamedOrganisation
 
 
 @dataclass(frozen=True)
@@ -168,8 +161,8 @@ def _positions(draft: Draft) -> dict[int, int]:
     return {text.paragraph_id: text.position for text in version.texts} if version else {}
 
 
-def _party(organisation) -> Party:
-    return Party(organisation.id, organisation.name, organisation.short_name)
+def _party(organisation) -> NamedOrganisation:
+    return NamedOrganisation(organisation.id, organisation.name, organisation.short_name)
 
 
 def _question(draft: Draft, now: datetime) -> Shown:
