@@ -55,7 +55,9 @@ def from_environment(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
-        "LANGUAGES": ("de", "en"),
+        "LANGUAGES": ("de", "en", "tr", "ar"),
+        # Languages written right to left: their pages carry dir="rtl" and the layout mirrors.
+        "RTL_LANGUAGES": ("ar",),
         # SQLite only: seconds a write waits for the database's one write lock before it fails with
         # "database is locked" (see consult.core.db).
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("CONSULT_SQLITE_BUSY_TIMEOUT") or "15"),

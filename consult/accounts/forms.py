@@ -20,7 +20,7 @@ class LoginForm(Form):
 
 
 # The interface languages, each named in itself (the header's language switch lists them).
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LANGUAGES = [("de", "Deutsch"), ("en", "English"), ("tr", "Türkçe"), ("ar", "العربية")]
 
 
 class LanguageForm(Form):

@@ -1,10 +1,11 @@
-"""Interface language: the session's choice, else the account's, else German."""
+"""Interface language: the session's choice, else the account's, else the browser's (`Accept-Language`),
+else German."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask_babel import force_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -28,7 +29,22 @@ def select_locale() -> str:
         if session.get(ACCOUNT_LOCALE) != user_locale:
             session[ACCOUNT_LOCALE] = user_locale
         return user_locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not request:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # The answer now depends on a request header: caches in between must keep one copy per language.
+    g._consult_locale_from_header = True
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str) -> str:
+    """`rtl` for a language written right to left (Arabic), else `ltr`: the `dir` of its pages."""
+    return "rtl" if locale in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+def _vary_on_language(response):
+    if g.get("_consult_locale_from_header"):
+        response.vary.add("Accept-Language")
+    return response
 
 
 def _translations():
@@ -84,6 +100,7 @@ def in_language(locale: str) -> Iterator[None]:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_vary_on_language)
     # Templates translate through the request's catalogue directly: Flask-Babel's own
     # callables look the catalogue up again on every call, which is most of the
     # time of a page with a few hundred translated words.

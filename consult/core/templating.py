@@ -5,7 +5,7 @@ from flask import g, url_for
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 
 from consult.core.db import utcnow
-from consult.core.i18n import lazy_gettext as _l
+from consult.core.i18n import lazy_gettext as _l, text_direction
 from consult.core.markdown import number_lines
 from consult.core.names import isolate
 
@@ -159,7 +159,8 @@ def init_app(app) -> None:
     @app.context_processor
     def locale_for_templates():
         # Runs for every page and fragment: keep it to what costs nothing.
-        return {"current_locale": str(get_locale())}
+        locale = str(get_locale())
+        return {"current_locale": locale, "text_direction": text_direction(locale)}
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt)

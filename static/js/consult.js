@@ -71,7 +71,6 @@
   // Selecting words in a paragraph offers "Comment" right there.
   var offer = document.createElement("button");
   offer.type = "button"; offer.className = "button button--primary passage-offer"; offer.hidden = true;
-  offer.textContent = document.documentElement.lang === "en" ? "Comment" : "Kommentieren";
 
   function selectionInParagraph() {
     var sel = window.getSelection();
@@ -89,10 +88,17 @@
 
   function showOffer() {
     var found = selectionInParagraph(), count = found && document.getElementById("count-" + found.body.dataset.paragraph);
-    if (!found || !count || !document.querySelector(".draft-text[data-can-comment]")) { offer.hidden = true; return; }
+    var text = document.querySelector(".draft-text[data-can-comment]");
+    if (!found || !count || !text) { offer.hidden = true; return; }
+    // The button's word comes from the page, in the reader's language.
+    offer.textContent = text.dataset.commentLabel;
     offer.hidden = false;
     offer.style.top = (window.scrollY + found.rect.bottom + 6) + "px";
-    offer.style.left = Math.max(8, window.scrollX + found.rect.left) + "px";
+    if (document.documentElement.dir === "rtl") {
+      offer.style.left = ""; offer.style.right = Math.max(8, document.documentElement.clientWidth - found.rect.right - window.scrollX) + "px";
+    } else {
+      offer.style.right = ""; offer.style.left = Math.max(8, window.scrollX + found.rect.left) + "px";
+    }
     offer.onclick = function () {
       var url = count.getAttribute("hx-get") + "?quote=" + encodeURIComponent(found.quote) + "&quote_start=" + found.start;
       offer.hidden = true;

@@ -107,7 +107,7 @@ def test_language_switch_changes_the_interface(client):
     assert "<h1>Positionsentwürfe</h1>" in page and 'lang="de"' in page
     client.post("/language", data={"language": "en", "next": "/", "csrf_token": csrf_token(page)})
     page = client.get("/").get_data(as_text=True)
-    assert "<h1>Draft positions</h1>" in page and '<html lang="en">' in page
+    assert "<h1>Draft positions</h1>" in page and '<html lang="en" dir="ltr">' in page
 
 
 def test_every_form_carries_a_csrf_token(client):

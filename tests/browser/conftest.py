@@ -33,6 +33,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Every page reads German unless a test asks for another language: Playwright's Chromium sends
+    `Accept-Language: en-US` by default, and consult follows the browser's language."""
+    return {**browser_context_args, "locale": "de-DE"}
+
+
 @pytest.fixture
 def live_server(app):
     """The app with the demo seeded, served by werkzeug in a daemon thread; yields the base URL.

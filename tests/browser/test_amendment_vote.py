@@ -52,7 +52,7 @@ def test_vote_on_an_amendment_with_and_without_javascript(live_server, page: Pag
     assert _choice(amendment_id) == [Choice.YES]
 
     # Without JavaScript: the plain form, and back to the amendment's page at the box.
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="de-DE")
     plain = context.new_page()
     try:
         sign_in(plain, live_server, delegate(VOTER_ORG, 1))

@@ -63,7 +63,7 @@ def test_a_comment_written_while_signed_out_is_kept_and_sent_after_signing_in(li
 def test_sign_out_everywhere_from_the_account_page_by_keyboard(live_server, page: Page, browser):
     """The button on the account page ends this session and the one in another browser."""
     email = delegate(COMMENTER_ORG, 1)
-    other = browser.new_context().new_page()
+    other = browser.new_context(locale="de-DE").new_page()
     sign_in(other, live_server, email)
     sign_in(page, live_server, email)
     page.goto(f"{live_server}/account")

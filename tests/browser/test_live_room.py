@@ -153,7 +153,7 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
             watch.check(name)
 
         # Without JavaScript: the closing time instead of the countdown, and "Aktualisieren" shows what is new.
-        contexts["plain"] = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+        contexts["plain"] = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="de-DE")
         plain = contexts["plain"].new_page()
         sign_in(plain, base, delegate(VOTER_ORG, 1))
         plain.goto(f"{base}/drafts/{slug}/live")

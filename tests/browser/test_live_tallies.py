@@ -16,7 +16,7 @@ SHOTS = os.environ.get("CONSULT_SCREENSHOTS", "").strip()
 
 
 def test_another_organisations_vote_shows_within_two_seconds(live_server, page: Page, browser):
-    watcher_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watcher_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     watcher = watcher_context.new_page()
     try:
         sign_in(watcher, live_server, delegate(OTHER_ORG, 0))

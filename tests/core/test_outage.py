@@ -56,7 +56,7 @@ def _assert_outage_page(response, text: str = GERMAN) -> str:
 
 def test_a_guest_gets_the_503_page_in_german(unreachable):
     html = _assert_outage_page(unreachable.test_client().get("/"))
-    assert '<html lang="de">' in html and 'href="/"' in html      # "Try again" leads to the same page
+    assert '<html lang="de" dir="ltr">' in html and 'href="/"' in html      # "Try again" leads to the same page
 
 
 def test_loading_the_signed_in_person_fails_before_the_view_and_still_gets_the_page(unreachable):
@@ -79,7 +79,7 @@ def test_the_page_is_in_the_persons_language(unreachable):
     with chosen.session_transaction() as session:
         session["locale"] = "en"
     _signed_in(chosen)
-    assert '<html lang="en">' in _assert_outage_page(chosen.get("/account"), ENGLISH)
+    assert '<html lang="en" dir="ltr">' in _assert_outage_page(chosen.get("/account"), ENGLISH)
     remembered = unreachable.test_client()   # loading fails; the session remembers the account's language
     _signed_in(remembered)
     with remembered.session_transaction() as session:
