@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 
-from consult.accounts.models import Role
 from consult.drafts.models import ParagraphText, Version
 from consult.extensions import db
 from consult.translations.models import ParagraphTranslation, Translator, TranslationStatus
@@ -36,13 +35,6 @@ def translator_languages(user) -> frozenset[str]:
 def translators_of(person_id: int) -> list[str]:
     return list(db.session.scalars(select(Translator.language).where(Translator.user_id == person_id)
                                    .order_by(Translator.language)))
-
-
-def may_translate_some(user) -> bool:
-    """The board translates every language; others need the role for at least one (one query at most)."""
-    if not user.is_authenticated:
-        return False
-    return user.has_role(Role.BOARD) or bool(translator_languages(user))
 
 
 def translations_for(version: Version, language: str) -> dict[int, ParagraphTranslation]:

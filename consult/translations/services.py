@@ -18,7 +18,6 @@ from consult.audit.services import record
 from consult.core.markdown import MarkdownError, render_block
 from consult.core.refusals import InvalidInput, NotAllowed
 from consult.drafts.models import Draft, Version
-from consult.drafts.revision import touch
 from consult.drafts.services import paragraph_texts
 from consult.extensions import db
 from consult.translations.languages import is_reading_language
@@ -131,7 +130,7 @@ def save_translations(user, draft: Draft, version: Version, language: str, entri
 
 def set_translator_languages(actor, person, languages: list[str], now: datetime) -> None:
     """Give `person` the role "Übersetzung" for exactly `languages` (administrators only; configured reading
-    languages only). The draft pages show translators their editor's link: cached ones are renewed."""
+    languages only)."""
     if not can_grant_translators(actor):
         raise NotAllowed(_l("Only administrators can do this."))
     wanted = sorted(set(languages))
@@ -146,4 +145,3 @@ def set_translator_languages(actor, person, languages: list[str], now: datetime)
         db.session.add(Translator(user_id=person.id, language=language, granted_by_id=actor.id, granted_at=now))
     record(actor, "translator.set", f"user:{person.id}", now, changes={"languages": [before, wanted]})
     db.session.flush()
-    touch(db.session.connection(), db.session.scalars(select(Draft.id)).all())
