@@ -3,7 +3,7 @@ grant of the role "Übersetzung", and the adopted position's translations as doc
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
@@ -107,7 +107,8 @@ def editor(slug: str, language: str):
         db.session.rollback()
         return _editor_page(draft, version, language, typed, None, str(refusal.message), refusal.status)
     db.session.commit()
-    flash(_("The translation is saved (%(num)d paragraphs changed).", num=len(changed)) if changed
+    flash(ngettext("The translation is saved (one paragraph changed).",
+                   "The translation is saved (%(num)d paragraphs changed).", len(changed)) if changed
           else _("Nothing had changed."), "info")
     return redirect(url_for("translations.editor", slug=slug, language=language))
 
