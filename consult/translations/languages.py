@@ -40,6 +40,11 @@ def name(code: str) -> str:
     return NAMES.get(code, code)
 
 
+def local_name(code: str) -> str:
+    """The language's name in the interface language ("Türkisch")."""
+    return str(LABELS[code]) if code in LABELS else name(code)
+
+
 def label(code: str) -> str:
     """The language's name in the interface language, with its own name after it when they differ."""
     own = name(code)

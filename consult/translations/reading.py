@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import request, session
 
 from consult.drafts.models import Version
-from consult.translations.languages import direction, is_reading_language, label, name, reading_languages
+from consult.translations.languages import direction, is_reading_language, label, local_name, name, reading_languages
 from consult.translations.queries import is_outdated, languages_with_text, translations_for
 
 SESSION_KEY = "reading_language"
@@ -45,7 +45,7 @@ def reading_context(version: Version | None, language: str | None) -> dict:
     choices = [{"code": code, "label": label(code)} for code in offered]
     if language not in offered:   # none chosen, or nothing of this version translated into it yet
         return {"reading": None, "reading_languages": choices}
-    return {"reading": {"code": language, "name": name(language), "label": label(language),
+    return {"reading": {"code": language, "name": name(language), "label": label(language), "local": local_name(language),
                         "dir": direction(language), "texts": translations_for(version, language),
                         "outdated": is_outdated},
             "reading_languages": choices}

@@ -11,6 +11,7 @@ from consult.accounts.models import Role, User
 from consult.core import clock
 from consult.core.access import public, roles, signed_in
 from consult.core.forms import message_for
+from consult.core.markdown import render_block
 from consult.core.refusals import Refusal
 from consult.drafts.models import Version
 from consult.drafts.services import current_version, get_by_slug, paragraph_rows, visible_draft_or_404
@@ -21,7 +22,8 @@ from consult.translations.languages import direction, is_reading_language, label
 from consult.translations.models import TranslationStatus
 from consult.translations.permissions import can_edit_translation
 from consult.translations.queries import is_outdated, progress, translations_for, translator_languages
-from consult.translations.services import Entry, TranslationRefused, save_translations, set_translator_languages
+from consult.translations.services import (NO_WRAP, Entry, TranslationRefused, save_translations,
+                                           set_translator_languages)
 
 bp = Blueprint("translations", __name__)
 
@@ -53,6 +55,8 @@ def _editor_page(draft, version, language, typed=None, problems=None, error=None
         kept = (typed or {}).get(text.paragraph_id)
         rows.append({
             "text": text, "translation": translation, "outdated": outdated, "checked": checked,
+            # The German text flowing in its column (the draft page's line breaks are for its line numbers).
+            "german": render_block(text.text, max_length=len(text.text) + 1, width=NO_WRAP).html,
             "value": kept[0] if kept else (translation.text if translation else ""),
             "checked_value": kept[1] if kept else checked,
             # What the page was loaded with: a later save compares it with what is stored then.
