@@ -59,8 +59,8 @@ def test_the_translation_reads_beside_the_german_text_and_under_it_on_phones(liv
         page.wait_for_load_state()
         assert page.locator(".paragraph__translation").count() == count
         assert page.locator("#p3 .badge--outdated").count() == 1 and page.locator(".badge--outdated").count() == 1
-        assert page.locator(f"#p5 .translation-text").inner_text().strip() == f"{word} 5"
-        assert page.locator(f"#p5 .translation-text").get_attribute("dir") == direction
+        assert page.locator("#p5 .translation-text").inner_text().strip() == f"{word} 5"
+        assert page.locator("#p5 .translation-text").get_attribute("dir") == direction
         for position in (2, 5):                      # side by side: the same row, the translation after the German
             german, translated = _boxes(page, position)
             assert abs(german["y"] - translated["y"]) < 24

@@ -12,7 +12,6 @@ from consult.extensions import db
 from consult.translations.models import ParagraphTranslation, TranslationStatus
 from consult.translations.queries import is_outdated, progress, translations_for, translator_languages
 from consult.translations.services import Entry, TranslationRefused, save_translations
-from tests import factories
 from tests.translations.conftest import BLOCKS, TURKISH, new_version, the_draft
 
 
