@@ -88,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.moderation import views as moderation_views
     from consult.invitations import views as invitations_views
     from consult.password_reset import views as password_reset_views
+    from consult.translations import views as translations_views
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
@@ -107,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(password_reset_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(profile_views.bp)
+    app.register_blueprint(translations_views.bp)
     # After the views are imported: their limits (and any on a blueprint) are known by now.
     extensions.init_limiter(app)
 

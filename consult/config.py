@@ -58,6 +58,11 @@ def from_environment(instance_path: Path) -> dict:
         "LANGUAGES": ("de", "en", "tr", "ar"),
         # Languages written right to left: their pages carry dir="rtl" and the layout mirrors.
         "RTL_LANGUAGES": ("ar",),
+        # The reading languages drafts are translated into (consult.translations), as BCP 47 tags, comma-separated
+        # in CONSULT_TRANSLATION_LANGUAGES. Leichte Sprache is "de-x-ls": German (screen readers read it with a German
+        # voice) with the private-use subtag "ls", as BCP 47 has no subtag of its own for easy-read German.
+        "TRANSLATION_LANGUAGES": tuple(code.strip() for code in os.environ.get(
+            "CONSULT_TRANSLATION_LANGUAGES", "tr,ar,en,de-x-ls").split(",") if code.strip()),
         # SQLite only: seconds a write waits for the database's one write lock before it fails with
         # "database is locked" (see consult.core.db).
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("CONSULT_SQLITE_BUSY_TIMEOUT") or "15"),

@@ -13,3 +13,4 @@ from consult.mail.models import OutboxMessage  # noqa: F401
 from consult.invitations.models import Invitation  # noqa: F401
 from consult.password_reset.models import PasswordReset  # noqa: F401
 from consult.core.once import SubmissionKey  # noqa: F401
+from consult.translations.models import ParagraphTranslation, Translator  # noqa: F401

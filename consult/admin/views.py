@@ -19,6 +19,8 @@ from consult.core.refusals import Refusal
 from consult.core.pages import check_not_beyond, page_number
 from consult.extensions import db
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
+from consult.translations.forms import TranslatorForm
+from consult.translations.queries import translators_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -148,8 +150,9 @@ def _person_form(person: User, formdata=True) -> PersonForm:
 
 
 def _person_page(person, form, error=None, status=200):
+    translator_form = TranslatorForm(formdata=None, languages=translators_of(person.id))  # role "Übersetzung"
     return render_template("admin/person.html", person=person, form=form, error=error,
-                           toggle=EmptyForm()), status, NO_STORE
+                           toggle=EmptyForm(), translator_form=translator_form), status, NO_STORE
 
 
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """The list of drafts and the reading view of one draft."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -26,6 +26,8 @@ from consult.exports.models import DocumentsState
 from consult.extensions import db, htmx, login_manager
 from consult.reading import vote_parts
 from consult.reading.queries import draft_summaries
+from consult.translations import reading as translation_reading
+from consult.translations.documents import exported_languages
 from consult.versions.queries import manages_versions
 from consult.versions.services import can_start_version
 from consult.votes.live_gate import live_session_active
@@ -56,6 +58,11 @@ def draft(slug: str):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(404)
+    if translation_reading.choice_in_request():   # the reading language is kept, the address stays the cached one
+        translation_reading.store_choice()
+        kept = {k: v for k, v in request.args.items() if k != translation_reading.PARAMETER}
+        return redirect(url_for("reading.draft", slug=slug, **kept), 303)
+    reading = translation_reading.reading_key()
     now = clock.now()
     voting = draft.phase in VOTING_SHOWN
     entitled = entitlement() if voting else None
@@ -64,14 +71,14 @@ def draft(slug: str):
     # The vote boxes are not: a vote changes them (the tally revision) and nothing else, so they are holes in
     # the cached page, filled for each request (consult.reading.vote_parts): a vote does not render the page again.
     key = ("draft", draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
-           int(now.timestamp() // 600) if draft.current_deadline else None)
-    page = cached_page(key, lambda: _render_draft(draft, voting, now), enabled=not is_moderator(current_user),
+           int(now.timestamp() // 600) if draft.current_deadline else None, reading)
+    page = cached_page(key, lambda: _render_draft(draft, voting, now, reading), enabled=not is_moderator(current_user),
                        fill=(lambda names: vote_parts.fill(draft, entitled, now, names)) if voting else None)
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
 
 
-def _render_draft(draft: Draft, voting: bool, now) -> str:
+def _render_draft(draft: Draft, voting: bool, now, reading: str | None = None) -> str:
     version, preparing = current_and_preparing(draft)
     texts = paragraph_rows(version) if version else []
     open_thread = None
@@ -113,6 +120,9 @@ def _render_draft(draft: Draft, voting: bool, now) -> str:
         "can_propose": can_propose(current_user, draft, now),
         "preparing": preparing if manages_versions(current_user) else None,
         "can_start_version": can_start_version(current_user, draft),
+        # A translation beside each German paragraph (consult.translations.reading); comments, amendments and
+        # votes stay on the German one.
+        **translation_reading.reading_context(version, reading),
     }
     return render_template("reading/draft.html", **context)
 
@@ -135,5 +145,5 @@ def position(slug: str):
     if htmx and not htmx.history_restore_request:
         return render_block("reading/position.html", "documents", **context), 200, headers
     version = db.session.get(Version, draft.adopted_version_id)
-    return render_template("reading/position.html", version=version, texts=paragraph_rows(version), **context), \
-        200, headers
+    return render_template("reading/position.html", version=version, texts=paragraph_rows(version),
+                           translated=exported_languages(version), **context), 200, headers

@@ -1,0 +1,1 @@
+"""Paragraph-aligned translations of drafts: translators per language, translated paragraphs, reading and export."""
