@@ -11,6 +11,7 @@ from consult.accounts.models import Role
 from consult.comments.models import Comment, CommentStatus
 from consult.core import clock
 from consult.drafts.models import DraftDeadline, ModerationPolicy, Phase
+from consult.core.announce import announced_message
 from consult.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
@@ -63,8 +64,12 @@ def test_htmx_post_returns_only_the_changed_fragments(client, auth, world):
     assert "<html" not in html and "site-header" not in html and "<footer" not in html
     assert f'id="thread-{world["pid"]}"' in html
     assert f'id="count-{world["pid"]}"' in html and 'hx-swap-oob="true"' in html
-    assert 'id="live-region"' in html and "Ihr Kommentar wurde veröffentlicht." in html
+    # The message goes into the page's live region by its text (consult.core.announce), never as an element;
+    # the new comment takes the focus.
+    assert announced_message(response) == "Ihr Kommentar wurde veröffentlicht." and "live-region" not in html
     comment = db.session.scalar(select(Comment))
+    assert re.search(rf'id="comment-{comment.id}">\s*<article tabindex="-1" data-focus', html)
+    assert html.count("data-focus") == 1
     before = "Absatz 2: Die Mitgliedsorganisationen beraten über "
     assert (comment.quote_prefix, comment.quote_exact, comment.quote_suffix) == (
         before[-32:], "Teilhabe und Vielfalt", ".")
@@ -178,8 +183,10 @@ def test_held_comment_shows_only_to_its_author_and_moderators(client, auth, worl
     db.session.commit()
     auth.login("amira@example.org", factories.PASSWORD)
     response = _post(client, world, headers=HX, body="Bitte prüfen", quote="Teilhabe")
-    assert "Ihr Kommentar wartet auf Moderation." in response.get_data(as_text=True)
+    assert announced_message(response) == "Ihr Kommentar wartet auf Moderation."
     assert db.session.scalar(select(Comment.status)) == CommentStatus.PENDING
+    held = db.session.scalar(select(Comment.id))   # its author sees it, marked, and continues there
+    assert f'id="comment-{held}">\n  <article tabindex="-1" data-focus' in response.get_data(as_text=True)
     own = client.get(f"/drafts/teilhabe?open={world['pid']}").get_data(as_text=True)
     assert "Bitte prüfen" in own and "Wartet auf Moderation" in own
     auth.logout()
