@@ -367,3 +367,39 @@ def test_guests_are_offered_to_sign_in_to_comment(client, world):
     db.session.commit()
     thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread", headers=HX).get_data(as_text=True)
     assert f'href="/login?next=/drafts/teilhabe?open%3D{world["pid"]}"' in thread
+
+
+def test_the_thread_toggle_says_its_paragraph_and_whether_it_is_open(client, auth, world):
+    """The count link is the thread's toggle: aria-controls and aria-expanded, "… zu § 2" for a screen reader;
+    open, it closes the thread. Opening and closing through htmx answers with the toggle out of band, focused."""
+    auth.login("amira@example.org", factories.PASSWORD)
+    pid = world["pid"]
+    page = client.get("/drafts/teilhabe").get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>.*?</a>', page, re.S).group(0)
+    assert f'aria-controls="thread-{pid}" aria-expanded="false"' in toggle
+    assert f'hx-get="/drafts/teilhabe/paragraphs/{pid}/thread"' in toggle
+    assert 'Kommentieren<span class="visually-hidden"> zu § 2</span>' in toggle
+    opened = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread", headers=HX).get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', opened).group(0)
+    assert 'hx-swap-oob="true"' in toggle and "data-focus" in toggle and 'aria-expanded="true"' in toggle
+    assert f'hx-get="/drafts/teilhabe/paragraphs/{pid}/thread?close=1"' in toggle
+    assert f'id="thread-{pid}"' in opened and "thread--open" in opened
+    closed = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread?close=1", headers=HX).get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', closed).group(0)
+    assert 'aria-expanded="false"' in toggle and "data-focus" in toggle and "thread--open" not in closed
+    # Without JavaScript the open page says the same.
+    page = client.get(f"/drafts/teilhabe?open={pid}").get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', page).group(0)
+    assert 'aria-expanded="true"' in toggle and f'href="/drafts/teilhabe#p2"' in toggle and "data-focus" not in toggle
+    # A passage chosen to comment on: the comment field takes the focus, not the toggle.
+    quoted = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread?quote=Teilhabe", headers=HX).get_data(as_text=True)
+    assert quoted.count("data-focus") == 1 and re.search(r'<textarea[^>]*data-focus', quoted)
+
+
+def test_after_deleting_a_comment_the_focus_goes_to_the_threads_heading(client, auth, world):
+    comment = _make_comment(world)
+    auth.login("amira@example.org", factories.PASSWORD)
+    response = _button(client, f"/comments/{comment.id}/delete", HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<h3 class="thread__title" id="discussion" tabindex="-1" data-focus>' in html
+    assert announced_message(response) == "Ihr Kommentar wurde gelöscht."
