@@ -108,7 +108,7 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     assert presses <= 3, f"{presses} Tab presses from the paragraph to its comments"
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(toggle).to_have_attribute("aria-controls", f"thread-{pid}")
-    assert toggle.evaluate("(a) => a.textContent.replace(/\\s+/g, ' ').trim()") == f"Kommentieren zu § {position}"
+    expect(toggle).to_have_accessible_name(f"Kommentieren zu § {position}")
     mark_region(page)
     page.keyboard.press("Enter")
     expect(page.locator(f"#thread-{pid}.thread--open")).to_be_visible()
@@ -128,7 +128,8 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     cid = new.get_attribute("id").split("-")[1]
     expect_focus(page, f"#comment-{cid} > article")         # the new comment
     expect_said(page, "Ihr Kommentar wurde veröffentlicht.")
-    expect(toggle).to_contain_text("1 Kommentar")
+    expect(toggle).to_have_text("1 Kommentar")
+    expect(toggle).to_have_accessible_name(f"1 Kommentar zu § {position}")
     assert same_region(page), "the live region was replaced"
 
     # Reply: the <details> opens with Enter; the reply is sent with Enter on its button.

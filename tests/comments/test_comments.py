@@ -378,7 +378,7 @@ def test_the_thread_toggle_says_its_paragraph_and_whether_it_is_open(client, aut
     toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>.*?</a>', page, re.S).group(0)
     assert f'aria-controls="thread-{pid}" aria-expanded="false"' in toggle
     assert f'hx-get="/drafts/teilhabe/paragraphs/{pid}/thread"' in toggle
-    assert 'Kommentieren<span class="visually-hidden"> zu § 2</span>' in toggle
+    assert 'aria-label="Kommentieren zu § 2">Kommentieren</a>' in toggle
     opened = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread", headers=HX).get_data(as_text=True)
     toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', opened).group(0)
     assert 'hx-swap-oob="true"' in toggle and "data-focus" in toggle and 'aria-expanded="true"' in toggle
