@@ -124,7 +124,7 @@ def thread(slug: str, paragraph_id: int):
             abort(404)
         context = thread_context(draft, text, page=page, amendment=amendment)
         check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
-        return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **context), 200, \
+        return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **_more(context)), 200, \
             {"Cache-Control": "private, no-store"}
     if not htmx:
         return redirect(url_for("reading.draft", slug=slug, open=paragraph_id, page=page) + f"#thread-{paragraph_id}")
@@ -137,8 +137,16 @@ def thread(slug: str, paragraph_id: int):
     context = thread_context(draft, text, page=page, form=form)
     check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
     if page > 1:
-        return render_block(THREAD_TEMPLATE, "thread_items", **context), 200, {"Cache-Control": "private, no-store"}
+        return render_block(THREAD_TEMPLATE, "thread_items", **_more(context)), 200, \
+            {"Cache-Control": "private, no-store"}
     return _toggled(context, focus_toggle=form is None)
+
+
+def _more(context: dict) -> dict:
+    """A further page of comments replaces its "Load more" link: the first comment it brings takes the focus."""
+    if context["thread"].page > 1 and context["thread"].comments:
+        context["focus_id"] = context["thread"].comments[0].id
+    return context
 
 
 def _toggled(context: dict, focus_toggle: bool = True):

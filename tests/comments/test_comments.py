@@ -319,6 +319,9 @@ def test_thread_pages_through_long_threads(client, auth, world):
     third = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread?page=3", headers=HX).get_data(as_text=True)
     assert third.count("<p>K") == 5 and "K44" in third and "page=4" not in third
     assert "<section" not in third  # only the items, swapped in place of the "load more" button
+    # The first comment it brings takes the focus (the "load more" link it replaces had it).
+    assert third.count("data-focus") == 1 and re.search(r'data-focus aria-labelledby="comment-\d+-by">\s*<header[^>]*>'
+                                                         r'(?:(?!</article>).)*K40', third, re.S)
     plain = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread?page=2")
     assert plain.status_code == 302 and "open=" in plain.headers["Location"]
 
