@@ -286,6 +286,8 @@ def test_an_amendment_has_its_own_discussion_apart_from_the_paragraph_thread(cli
     auth.login("x1@example.org", factories.PASSWORD)
     page = client.get(url).get_data(as_text=True)
     assert f"Diskussion des Änderungsantrags {amendment.id}" in page and "Zitierte Stelle" not in page
+    # No toggle of the paragraph's thread here: it would swap the paragraph's thread into the discussion's place.
+    assert 'class="comment-count"' not in page
     response = client.post(url + "/comments", headers={"HX-Request": "true"},
                            data={"csrf_token": csrf_token(page), "body": "Das unterstützen wir.", "stance": "support"})
     html = response.get_data(as_text=True)
