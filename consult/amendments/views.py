@@ -5,7 +5,7 @@ button also through htmx (the support box only). Refusals keep what was typed.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -25,6 +25,7 @@ from consult.amendments.quorum import held_links, opens, quorum_context, remembe
 from consult.amendments.services import decide, edit, propose, support, withdraw, withdraw_support
 from consult.comments.views import thread_context
 from consult.core import clock
+from consult.core.announce import announce
 from consult.core.access import public, roles, signed_in
 from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
@@ -74,6 +75,8 @@ def new(slug: str, paragraph_id: int):
         return _form_page(draft, text, form, error=str(refusal.message), status=refusal.status)
     db.session.commit()
     # Sent again (a double click, a retry): the same redirect as the first time, nothing stored twice.
+    # The amendment's page opens with the confirmation, which takes the focus (templates/base.html).
+    flash(_("Your amendment was submitted."), "confirmation")
     return redirect(url_for("amendments.show", slug=slug, amendment_id=outcome.object_id))
 
 
@@ -177,11 +180,12 @@ def _button(slug: str, amendment_id: int, action, done: str, block: str | None =
         status, message = refusal.status, str(refusal.message)
         db.session.refresh(amendment)
     if htmx and block:
+        # The changed control keeps the focus (or, refused, the message in the box takes it).
         context = page_context(draft, amendment, error=None if status == 200 else message)
-        html = render_block(PAGE, block, **context)
+        html = render_block(PAGE, block, **context, focus=block, box_error=None if status == 200 else message)
         if block == "support_box":  # the count against the supporter quorum changes with it
             html += render_template("amendments/_quorum.html", oob=True, **context)
-        return html + render_template("_live.html", message=message), status
+        return html, status, announce(message)
     if status != 200:
         return render_template(PAGE, **page_context(draft, amendment, error=message)), status
     if not can_see_amendment(current_user, amendment, held_links()):  # e.g. support withdrawn before publication
@@ -209,8 +213,8 @@ def support_view(slug: str, amendment_id: int):
 def _refused(draft: Draft, amendment: Amendment, message: str, status: int):
     """A refused decision: htmx gets the message as an alert and in the live region, a plain form the page."""
     if htmx:
-        return (f'<p class="alert alert--error" role="alert">{escape(message)}</p>'
-                + render_template("_live.html", message=message)), status
+        return (f'<p class="alert alert--error" role="alert" tabindex="-1" data-focus>{escape(message)}</p>',
+                status, announce(message))
     return render_template(PAGE, **page_context(draft, amendment, message)), status
 
 

@@ -22,6 +22,7 @@ from consult.comments.permissions import can_comment, can_edit_comment, can_see_
 from consult.comments.queries import published_count_by_paragraph, thread_page, visible_quotes
 from consult.comments.services import delete_comment, edit_comment, post_comment, withdraw_comment
 from consult.core import clock
+from consult.core.announce import announce
 from consult.core.inputs import database_id
 from consult.core.access import public, signed_in
 from consult.core.once import ALREADY_SENT, create_once
@@ -51,7 +52,7 @@ def closed_reason(user, draft: Draft) -> str | None:
 
 
 def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None = None,
-                   error: str | None = None, focus_id: int | None = None, open_thread: bool = True,
+                   error: str | None = None, focus_id: int | str | None = None, open_thread: bool = True,
                    amendment: Amendment | None = None) -> dict:
     """What comments/thread.html needs for one paragraph's thread, or for the discussion of
     `amendment` (a fixed number of queries)."""
@@ -91,15 +92,15 @@ def _paragraph_url(draft: Draft, text, anchor: str | None = None, amendment: Ame
     return url_for("reading.draft", slug=draft.slug, open=text.paragraph_id) + "#" + (anchor or f"thread-{text.paragraph_id}")
 
 
-def _changed(draft: Draft, text, message: str, focus_id: int | None = None, status: int = 200,
+def _changed(draft: Draft, text, message: str, focus_id: int | str | None = None, status: int = 200,
              amendment: Amendment | None = None):
-    """htmx: the thread, plus (for a paragraph) the count link, and the live region out of band."""
+    """htmx: the thread (the new or changed comment marked for the focus), plus (for a paragraph) the
+    count link out of band; the message goes to the live region (consult.core.announce)."""
     context = thread_context(draft, text, focus_id=focus_id, amendment=amendment)
     html = render_block(THREAD_TEMPLATE, "thread", **context)
     if amendment is None:
         html += render_block(THREAD_TEMPLATE, "comment_count", **context, oob=True)
-    html += render_template("_live.html", message=message)
-    return html, status
+    return html, status, announce(message)
 
 
 def _refused(draft: Draft, text, refusal: Refusal, form: CommentForm | None, amendment: Amendment | None = None):
@@ -123,21 +124,37 @@ def thread(slug: str, paragraph_id: int):
             abort(404)
         context = thread_context(draft, text, page=page, amendment=amendment)
         check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
-        return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **context), 200, \
+        return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **_more(context)), 200, \
             {"Cache-Control": "private, no-store"}
     if not htmx:
         return redirect(url_for("reading.draft", slug=slug, open=paragraph_id, page=page) + f"#thread-{paragraph_id}")
     if request.args.get("close"):
-        return render_block(THREAD_TEMPLATE, "thread", **thread_context(draft, text, open_thread=False))
+        return _toggled(thread_context(draft, text, open_thread=False))
     form = None
     if request.args.get("quote"):
         form = CommentForm(formdata=None, quote=request.args.get("quote", "")[:1000],
                            quote_start=request.args.get("quote_start", type=int))
     context = thread_context(draft, text, page=page, form=form)
     check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
-    block = "thread_items" if page > 1 else "thread"
-    response = render_block(THREAD_TEMPLATE, block, **context)
-    return response, 200, {"Cache-Control": "private, no-store"}
+    if page > 1:
+        return render_block(THREAD_TEMPLATE, "thread_items", **_more(context)), 200, \
+            {"Cache-Control": "private, no-store"}
+    return _toggled(context, focus_toggle=form is None)
+
+
+def _more(context: dict) -> dict:
+    """A further page of comments replaces its "Load more" link: the first comment it brings takes the focus."""
+    if context["thread"].page > 1 and context["thread"].comments:
+        context["focus_id"] = context["thread"].comments[0].id
+    return context
+
+
+def _toggled(context: dict, focus_toggle: bool = True):
+    """The thread opened or closed, with its toggle out of band (its aria-expanded and its link change).
+    The toggle keeps the focus; a passage chosen to comment on sends it to the comment field instead."""
+    html = render_block(THREAD_TEMPLATE, "thread", **context)
+    html += render_block(THREAD_TEMPLATE, "comment_count", **context, oob=True, focus_toggle=focus_toggle)
+    return html, 200, {"Cache-Control": "private, no-store"}
 
 
 @bp.route("/drafts/<slug>/paragraphs/<int:paragraph_id>/comments", methods=["POST"])
@@ -202,7 +219,8 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
             else _("Your comment was published.")
         anchor = f"comment-{comment.id}"
     if htmx:
-        return _changed(draft, text, str(message), focus_id=getattr(comment, "id", None), amendment=amendment)
+        return _changed(draft, text, str(message), focus_id=getattr(comment, "id", None) or "thread",
+                        amendment=amendment)
     return redirect(_paragraph_url(draft, text, anchor, amendment))
 
 
@@ -239,7 +257,9 @@ def edit(comment_id: int):
     return redirect(_paragraph_url(draft, text, f"comment-{comment.id}", amendment))
 
 
-def _button_post(comment_id: int, action, done_message: str):
+def _button_post(comment_id: int, action, done_message: str, focus: str = "comment"):
+    """A button on a comment. htmx: the thread again, the focus on the comment (its withdrawn marker) or,
+    when it is gone, on the thread's heading."""
     comment, draft, text, amendment = _own_comment(comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -250,7 +270,8 @@ def _button_post(comment_id: int, action, done_message: str):
         return _refused(draft, text, refusal, None, amendment)
     db.session.commit()
     if htmx:
-        return _changed(draft, text, done_message, amendment=amendment)
+        return _changed(draft, text, done_message, focus_id=comment.id if focus == "comment" else "thread",
+                        amendment=amendment)
     return redirect(_paragraph_url(draft, text, amendment=amendment))
 
 
@@ -258,7 +279,7 @@ def _button_post(comment_id: int, action, done_message: str):
 @signed_in
 def delete(comment_id: int):
     """The author deletes a comment nobody has replied to."""
-    return _button_post(comment_id, delete_comment, _("Your comment was deleted."))
+    return _button_post(comment_id, delete_comment, _("Your comment was deleted."), focus="thread")
 
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])

@@ -18,6 +18,7 @@ from consult.audit.queries import entries, subject_names
 from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
+from consult.core.announce import announce
 from consult.core.access import roles, signed_in
 from consult.core import kept_text
 from consult.core.inputs import TextRemoved, cleaned_text, refuse_cleaned_text
@@ -80,12 +81,13 @@ def queue():
 
 
 def _answer(item_key: str, message: str, status: int, item=None):
-    """htmx: the item's new state, the navigation count and the live message; plain: back to the queue."""
+    """htmx: the item's new state (the message that replaced it, or the refusal, takes the focus), the
+    navigation count, and the message for the live region; plain: back to the queue."""
     if htmx:
         html = render_block(QUEUE, "item", item=item, key=item_key, done=message if status == 200 else None,
-                            error=None if status == 200 else message, now=clock.now())
+                            item_error=None if status == 200 else message, now=clock.now())
         html += render_block(QUEUE, "queue_link", queue_count=lambda: _count_for(current_user) or 0, oob=True)
-        return html + render_template("_live.html", message=message), status
+        return html, status, announce(message)
     if status == 200:
         flash(message, "info")
         return redirect(url_for("moderation.queue", **request.args) + f"#item-{item_key}")
@@ -171,14 +173,14 @@ def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: 
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
-            return (f'<p class="report-done" role="alert">{escape(str(refusal.message))}</p>'
-                    + render_template("_live.html", message=str(refusal.message))), refusal.status
+            return (f'<p class="report-done" role="alert" tabindex="-1" data-focus>{escape(str(refusal.message))}</p>',
+                    refusal.status, announce(refusal.message))
         return render_template("moderation/reported.html", draft=draft, back=back, message=str(refusal.message),
                                reason=reason), refusal.status
     db.session.commit()
     message = _("Thank you. The moderation will look at it.")
-    if htmx:  # the report form gives way to the thanks
-        return f'<p class="report-done">{escape(message)}</p>' + render_template("_live.html", message=message)
+    if htmx:  # the report form gives way to the thanks, which takes the focus
+        return f'<p class="report-done" tabindex="-1" data-focus>{escape(message)}</p>', 200, announce(message)
     flash(message, "info")
     return redirect(back)
 

@@ -147,3 +147,6 @@ def position(slug: str):
     version = db.session.get(Version, draft.adopted_version_id)
     return render_template("reading/position.html", version=version, texts=paragraph_rows(version),
                            translated=exported_languages(version), **context), 200, headers
+
+
+from consult.reading import jump  # noqa: E402,F401  ("Zu § springen": its route on this blueprint)

@@ -12,6 +12,7 @@ from consult.accounts.auth import identity_only
 from consult.amendments.models import Amendment, AmendmentStatus, DecidedHow, LapseReason
 from consult.amendments.permissions import can_see_amendment
 from consult.core import clock
+from consult.core.announce import announce
 from consult.core.i18n import gettext as _
 from consult.core.access import public, signed_in
 from consult.core.once import create_once
@@ -164,12 +165,13 @@ def cast(slug: str):
                 context = vote_context(draft, None, None, tally(draft.id, None, amendment_id),
                                        amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id),
                                        can_vote_on_amendment(user, draft, amendment, clock.now()),
-                                       error=str(refusal.message), amendment_id=amendment_id)
+                                       error=str(refusal.message), amendment_id=amendment_id, focus_choice=choice)
             else:
                 key = paragraph_id if text else None
                 context = vote_context(draft, key, position, tally(draft.id, key),
                                        choices_of(user.organisation_id, draft.id, key).get(key),
-                                       can_vote(user, draft, clock.now()), error=str(refusal.message))
+                                       can_vote(user, draft, clock.now()), error=str(refusal.message),
+                                       focus_choice=choice)
             return render_block(VOTE_TEMPLATE, "vote_box", **context), refusal.status
         back_label = _("Back to the live session") if form.back.data == "live" else _("Back to the amendment") \
             if amendment is not None and form.back.data == "amendment" else _("Back to the draft")
@@ -197,4 +199,4 @@ def cast(slug: str):
         where = _("§ %(num)d", num=position) if position else _("the whole draft")
     db.session.commit()
     message = _("Your organisation's vote on %(where)s: %(choice)s.", where=where, choice=labels("vote")[choice])
-    return render_block(VOTE_TEMPLATE, "vote_box", **context) + render_template("_live.html", message=message)
+    return render_block(VOTE_TEMPLATE, "vote_box", **context), 200, announce(message)

@@ -126,6 +126,51 @@
   });
   document.addEventListener("htmx:load", function (e) { highlight(e.detail.elt.parentNode || document); });
 
+  // The page's one live region (base.html #live-region) stays; only its text changes. An htmx answer names
+  // its sentence in the HX-Trigger header (event consult:announce, consult/core/announce.py); a page after a
+  // plain form marks its confirmation data-announce. Emptied first, so that the same sentence twice is said twice.
+  var saying = null;
+  function announce(text) {
+    var region = document.getElementById("live-region");
+    if (!region || !text) return;
+    region.textContent = "";
+    clearTimeout(saying);
+    saying = setTimeout(function () { region.textContent = text; }, 50);
+  }
+  document.addEventListener("consult:announce", function (e) { announce(e.detail && e.detail.value); });
+
+  // Where the person continues: the server marks one element data-focus (the new comment, the changed
+  // button, the message that replaced a decided queue item, a refusal). It takes the focus right after the
+  // swap (htmx would otherwise leave it on <body> when the pressed button was swapped out), or on load.
+  function focusMarked() {
+    var target = document.querySelector("[data-focus]");
+    if (!target) return;
+    target.removeAttribute("data-focus");
+    if (target.tabIndex < 0 && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+  document.addEventListener("htmx:afterSwap", focusMarked);
+  document.addEventListener("DOMContentLoaded", function () {
+    focusMarked();
+    var said = document.querySelector("[data-announce]");
+    if (said) announce(said.textContent.trim());
+  });
+
+  // "Zu § springen" (consult/reading/jump.py): a § on this page is reached in place and takes the focus;
+  // anything else goes to the server, which answers with the anchor or a message.
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest && e.target.closest(".jump-form");
+    if (!form) return;
+    var found = /^\s*(?:§\s*)?(\d{1,6})\s*$/.exec(form.elements.to.value);
+    var paragraph = found && document.getElementById("p" + parseInt(found[1], 10));
+    if (!paragraph) return;
+    e.preventDefault();
+    if (!paragraph.hasAttribute("tabindex")) paragraph.setAttribute("tabindex", "-1");
+    // The anchor as without JavaScript (the paragraph's :target mark, the back button), then the focus.
+    if (location.hash === "#" + paragraph.id) paragraph.scrollIntoView(); else location.hash = paragraph.id;
+    paragraph.focus({ preventScroll: true });
+  });
+
   // Live tallies: a page with vote boxes names the draft's tally feed (#tally-feed, consult.votes.views.tallies).
   // Every second (while the page is visible) it asks with the ETag of what it shows; 304 until a vote comes in,
   // then every question's counts, written into the boxes' numbers in place (no swap: focus and the buttons stay).

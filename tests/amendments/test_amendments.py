@@ -10,6 +10,7 @@ from consult.amendments.services import Decision, decide
 from consult.audit.models import AuditEntry
 from consult.comments.models import Comment
 from consult.core import clock
+from consult.core.announce import announced_message
 from consult.core.refusals import AlreadyChanged
 from consult.drafts.models import Draft, Phase
 from consult.drafts.services import set_phase
@@ -138,6 +139,19 @@ def test_only_the_author_edits_and_withdraws_until_it_is_decided(client, auth, w
     assert "Änderungsantrag" not in client.get("/drafts/teilhabe").get_data(as_text=True).split("<main", 1)[1].split("Änderungsantrag stellen")[0]
 
 
+def test_a_submitted_amendment_is_confirmed_where_the_focus_lands(client, auth, world):
+    auth.login("a1@example.org", factories.PASSWORD)
+    response = _propose(client, world)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    # Seen, said in the live region and focused (consult.js reads data-focus and data-announce on load).
+    assert ('<p class="flash flash--confirmation" tabindex="-1" data-focus data-announce>'
+            "Ihr Änderungsantrag wurde eingereicht.</p>") in page
+    assert page.count("data-focus") == 1
+    # Once: the next page does not confirm it again.
+    assert "eingereicht" not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_one_support_per_organisation_and_none_from_the_proposing_one(client, auth, world):
     auth.login("a1@example.org", factories.PASSWORD)
     _propose(client, world)
@@ -151,11 +165,18 @@ def test_one_support_per_organisation_and_none_from_the_proposing_one(client, au
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and 'id="support-box"' in html
     assert "1 unterstützende Organisation" in html and "Unterstützung zurückziehen" in html
+    # The changed control (now "withdraw support") keeps the focus; the live region says what happened.
+    assert '<button type="submit" class="button" data-focus>Unterstützung zurückziehen</button>' in html
+    assert announced_message(response) == "Ihre Organisation unterstützt diesen Änderungsantrag." and "live-region" not in html
     response = _post(client, url)
     assert response.status_code == 409 and "unterstützt diesen Änderungsantrag bereits" in response.get_data(as_text=True)
     assert factories.count(AmendmentSupport) == 1
-    assert _post(client, url, withdraw="1").status_code == 302
-    assert factories.count(AmendmentSupport) == 0
+    response = client.post(url, headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True)), "withdraw": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and factories.count(AmendmentSupport) == 0
+    assert '<button type="submit" class="button button--primary" data-focus>Unterstützen</button>' in html
+    assert announced_message(response) == "Ihre Organisation unterstützt diesen Änderungsantrag nicht mehr."
 
 
 def test_delegates_cannot_decide(client, auth, world):
@@ -265,6 +286,8 @@ def test_an_amendment_has_its_own_discussion_apart_from_the_paragraph_thread(cli
     auth.login("x1@example.org", factories.PASSWORD)
     page = client.get(url).get_data(as_text=True)
     assert f"Diskussion des Änderungsantrags {amendment.id}" in page and "Zitierte Stelle" not in page
+    # No toggle of the paragraph's thread here: it would swap the paragraph's thread into the discussion's place.
+    assert 'class="comment-count"' not in page
     response = client.post(url + "/comments", headers={"HX-Request": "true"},
                            data={"csrf_token": csrf_token(page), "body": "Das unterstützen wir.", "stance": "support"})
     html = response.get_data(as_text=True)

@@ -11,6 +11,7 @@ from consult.accounts.models import Role
 from consult.comments.models import Comment, CommentStatus
 from consult.core import clock
 from consult.drafts.models import DraftDeadline, ModerationPolicy, Phase
+from consult.core.announce import announced_message
 from consult.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
@@ -63,8 +64,12 @@ def test_htmx_post_returns_only_the_changed_fragments(client, auth, world):
     assert "<html" not in html and "site-header" not in html and "<footer" not in html
     assert f'id="thread-{world["pid"]}"' in html
     assert f'id="count-{world["pid"]}"' in html and 'hx-swap-oob="true"' in html
-    assert 'id="live-region"' in html and "Ihr Kommentar wurde veröffentlicht." in html
+    # The message goes into the page's live region by its text (consult.core.announce), never as an element;
+    # the new comment takes the focus.
+    assert announced_message(response) == "Ihr Kommentar wurde veröffentlicht." and "live-region" not in html
     comment = db.session.scalar(select(Comment))
+    assert re.search(rf'id="comment-{comment.id}">\s*<article tabindex="-1" data-focus', html)
+    assert html.count("data-focus") == 1
     before = "Absatz 2: Die Mitgliedsorganisationen beraten über "
     assert (comment.quote_prefix, comment.quote_exact, comment.quote_suffix) == (
         before[-32:], "Teilhabe und Vielfalt", ".")
@@ -178,8 +183,10 @@ def test_held_comment_shows_only_to_its_author_and_moderators(client, auth, worl
     db.session.commit()
     auth.login("amira@example.org", factories.PASSWORD)
     response = _post(client, world, headers=HX, body="Bitte prüfen", quote="Teilhabe")
-    assert "Ihr Kommentar wartet auf Moderation." in response.get_data(as_text=True)
+    assert announced_message(response) == "Ihr Kommentar wartet auf Moderation."
     assert db.session.scalar(select(Comment.status)) == CommentStatus.PENDING
+    held = db.session.scalar(select(Comment.id))   # its author sees it, marked, and continues there
+    assert f'id="comment-{held}">\n  <article tabindex="-1" data-focus' in response.get_data(as_text=True)
     own = client.get(f"/drafts/teilhabe?open={world['pid']}").get_data(as_text=True)
     assert "Bitte prüfen" in own and "Wartet auf Moderation" in own
     auth.logout()
@@ -312,6 +319,9 @@ def test_thread_pages_through_long_threads(client, auth, world):
     third = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread?page=3", headers=HX).get_data(as_text=True)
     assert third.count("<p>K") == 5 and "K44" in third and "page=4" not in third
     assert "<section" not in third  # only the items, swapped in place of the "load more" button
+    # The first comment it brings takes the focus (the "load more" link it replaces had it).
+    assert third.count("data-focus") == 1 and re.search(r'data-focus aria-labelledby="comment-\d+-by">\s*<header[^>]*>'
+                                                         r'(?:(?!</article>).)*K40', third, re.S)
     plain = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread?page=2")
     assert plain.status_code == 302 and "open=" in plain.headers["Location"]
 
@@ -360,3 +370,39 @@ def test_guests_are_offered_to_sign_in_to_comment(client, world):
     db.session.commit()
     thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread", headers=HX).get_data(as_text=True)
     assert f'href="/login?next=/drafts/teilhabe?open%3D{world["pid"]}"' in thread
+
+
+def test_the_thread_toggle_says_its_paragraph_and_whether_it_is_open(client, auth, world):
+    """The count link is the thread's toggle: aria-controls and aria-expanded, "… zu § 2" for a screen reader;
+    open, it closes the thread. Opening and closing through htmx answers with the toggle out of band, focused."""
+    auth.login("amira@example.org", factories.PASSWORD)
+    pid = world["pid"]
+    page = client.get("/drafts/teilhabe").get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>.*?</a>', page, re.S).group(0)
+    assert f'aria-controls="thread-{pid}" aria-expanded="false"' in toggle
+    assert f'hx-get="/drafts/teilhabe/paragraphs/{pid}/thread"' in toggle
+    assert 'aria-label="Kommentieren zu § 2">Kommentieren</a>' in toggle
+    opened = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread", headers=HX).get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', opened).group(0)
+    assert 'hx-swap-oob="true"' in toggle and "data-focus" in toggle and 'aria-expanded="true"' in toggle
+    assert f'hx-get="/drafts/teilhabe/paragraphs/{pid}/thread?close=1"' in toggle
+    assert f'id="thread-{pid}"' in opened and "thread--open" in opened
+    closed = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread?close=1", headers=HX).get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', closed).group(0)
+    assert 'aria-expanded="false"' in toggle and "data-focus" in toggle and "thread--open" not in closed
+    # Without JavaScript the open page says the same.
+    page = client.get(f"/drafts/teilhabe?open={pid}").get_data(as_text=True)
+    toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', page).group(0)
+    assert 'aria-expanded="true"' in toggle and f'href="/drafts/teilhabe#p2"' in toggle and "data-focus" not in toggle
+    # A passage chosen to comment on: the comment field takes the focus, not the toggle.
+    quoted = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread?quote=Teilhabe", headers=HX).get_data(as_text=True)
+    assert quoted.count("data-focus") == 1 and re.search(r'<textarea[^>]*data-focus', quoted)
+
+
+def test_after_deleting_a_comment_the_focus_goes_to_the_threads_heading(client, auth, world):
+    comment = _make_comment(world)
+    auth.login("amira@example.org", factories.PASSWORD)
+    response = _button(client, f"/comments/{comment.id}/delete", HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<h3 class="thread__title" id="discussion" tabindex="-1" data-focus>' in html
+    assert announced_message(response) == "Ihr Kommentar wurde gelöscht."

@@ -13,6 +13,7 @@ from consult.audit.models import AuditEntry
 from consult.comments.models import Comment, CommentStatus
 from consult.comments.services import post_comment
 from consult.core import clock
+from consult.core.announce import announced_message
 from consult.drafts.models import ModerationPolicy, Phase
 from consult.extensions import db
 from consult.moderation.models import Report, ReportStatus
@@ -104,6 +105,10 @@ def test_publishing_in_place_changes_only_the_item_and_the_count(client, auth, w
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and len(html) < 2000
     assert f'id="item-comment-{comment.id}"' in html and "Der Kommentar wurde veröffentlicht." in html
+    # The message that replaced the decided item takes the focus; the live region says it (by its text).
+    assert (f'<p class="queue-item__done" id="item-comment-{comment.id}-title" tabindex="-1" data-focus>'
+            "Der Kommentar wurde veröffentlicht.</p>") in html and html.count("data-focus") == 1
+    assert announced_message(response) == "Der Kommentar wurde veröffentlicht." and "live-region" not in html
     assert 'id="queue-link" hx-swap-oob="true"' in html and "(1 wartet)" in html
     assert "Ein zweiter." not in html
     db.session.expire_all()
@@ -145,7 +150,10 @@ def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, c
     response = second.post(f"/moderation/comments/{comment.id}", headers=HX,
                            data={"csrf_token": token_second, "decision": "reject", "reason": "Nein."})
     assert response.status_code == 409
-    assert "Eine andere Moderatorin oder ein anderer Moderator hat" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Eine andere Moderatorin oder ein anderer Moderator hat" in html
+    assert 'tabindex="-1" data-focus>Eine andere Moderatorin' in html and html.count("data-focus") == 1
+    assert announced_message(response).startswith("Eine andere Moderatorin oder ein anderer Moderator hat")
     db.session.expire_all()
     assert db.session.get(Comment, comment.id).status == CommentStatus.PUBLISHED and factories.count(AuditEntry) == 1
 
@@ -162,7 +170,9 @@ def test_anyone_signed_in_reports_and_a_moderator_hides_the_content(client, auth
     thread = client.get(f"/drafts/offen?open={comment.paragraph_id}").get_data(as_text=True)
     assert f'action="/comments/{comment.id}/report"' in thread
     response = client.post(url, headers=HX, data={"csrf_token": _token(client), "reason": "Beleidigend."})
-    assert response.status_code == 200 and "Danke. Die Moderation sieht es sich an." in response.get_data(as_text=True)
+    assert response.status_code == 200 and response.get_data(as_text=True) == (
+        '<p class="report-done" tabindex="-1" data-focus>Danke. Die Moderation sieht es sich an.</p>')
+    assert announced_message(response) == "Danke. Die Moderation sieht es sich an."
     response = client.post(url, data={"csrf_token": _token(client), "reason": "Nochmal."})
     assert response.status_code == 409 and factories.count(Report) == 1
     auth.logout()

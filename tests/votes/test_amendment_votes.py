@@ -13,6 +13,7 @@ from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus,
 from consult.amendments.queries import amendment_round
 from consult.core import clock
 from consult.drafts.models import DraftDeadline, Phase
+from consult.core.announce import announced_message
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.queries import tally
@@ -86,11 +87,12 @@ def test_cast_change_and_history_on_an_amendment(client, auth, world):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert f'id="vote-a{a.id}"' in html
-    assert f'value="a{a.id}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" aria-pressed="true"' in html
+    assert (f'value="a{a.id}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
+            'aria-pressed="true" data-focus>') in html   # the pressed button keeps the focus
     assert "1 von 3 Organisationen haben abgestimmt" in html
-    message = f"Stimme Ihrer Organisation zu Änderungsantrag {a.id}: Ja."
-    assert html.rstrip().endswith('<div id="live-region" class="visually-hidden" role="status" aria-live="polite" '
-                                  f'hx-swap-oob="true">{message}</div>')
+    # The message goes into the page's live region by its text (consult.core.announce), never as an element.
+    assert announced_message(response) == f"Stimme Ihrer Organisation zu Änderungsantrag {a.id}: Ja."
+    assert "live-region" not in html
     auth.logout()
     # Another delegate of the same organisation changes the vote, without JavaScript, from the draft page.
     auth.login("a2@example.org", factories.PASSWORD)
