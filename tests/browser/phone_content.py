@@ -21,8 +21,9 @@ DRAFT_SLUG = "participation-law"
 LONG_WORD = "Bundespartizipationsgesetzesnovellierungsvorschlag"
 
 
-def fill_queue() -> None:
-    """Hold the demo draft's comments for moderation, then post, propose and report (committed)."""
+def fill_queue() -> dict[str, int]:
+    """Hold the demo draft's comments for moderation, then post, propose and report (committed). Returns the ids
+    the pages need: the commented paragraph, the amendment, a delegate and an organisation."""
     now = datetime.now(timezone.utc)
     draft = db.session.scalar(select(Draft).where(Draft.slug == DRAFT_SLUG))
     delegates = db.session.scalars(select(User).where(User.email.like("%@ieb.demo.%")).order_by(User.id)).all()
@@ -34,7 +35,10 @@ def fill_queue() -> None:
     post_comment(delegates[1], draft, text, "Bitte genauer: wer entscheidet, und bis wann? " * 4, Stance.SUPPORT, now,
                  quote=text.text[40:200], quote_start=40)
     post_comment(delegates[0], draft, texts[1], f"Ein {LONG_WORD}.", None, now)
-    propose(delegates[1], draft, text, AmendmentKind.REPLACE, text.text + " Das gilt auch für Beiräte.",
-            "Damit die Beiräte nicht vergessen werden. " * 3, now)
+    amendment = propose(delegates[1], draft, text, AmendmentKind.REPLACE, text.text + " Das gilt auch für Beiräte.",
+                        "Damit die Beiräte nicht vergessen werden. " * 3, now)
     report(delegates[1], draft, "Das ist beleidigend formuliert und gehört nicht hierher.", now, comment=published)
+    ids = {"paragraph": text.paragraph_id, "amendment": amendment.id, "person": delegates[0].id,
+           "organisation": delegates[0].organisation_id}
     db.session.commit()
+    return ids
