@@ -1,6 +1,6 @@
 """Content that makes the phone pages full: comments held for moderation (one with a long quote and a long word),
-an amendment waiting for its decision and a report, so that the moderation queue and the audit log have rows
-with real text. Used by tests/browser/test_phones.py on top of the demo."""
+an amendment waiting for its decision, a report and a rejected comment, so that the moderation queue and the audit
+log have rows with real text. Used by tests/browser/test_phones.py on top of the demo."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -15,7 +15,7 @@ from consult.comments.services import post_comment
 from consult.drafts.models import Draft, ModerationPolicy
 from consult.drafts.services import current_version, paragraph_texts
 from consult.extensions import db
-from consult.moderation.services import report
+from consult.moderation.services import decide_comment, report
 
 DRAFT_SLUG = "participation-law"
 LONG_WORD = "Bundespartizipationsgesetzesnovellierungsvorschlag"
@@ -35,6 +35,9 @@ def fill_queue() -> dict[str, int]:
     post_comment(delegates[1], draft, text, "Bitte genauer: wer entscheidet, und bis wann? " * 4, Stance.SUPPORT, now,
                  quote=text.text[40:200], quote_start=40)
     post_comment(delegates[0], draft, texts[1], f"Ein {LONG_WORD}.", None, now)
+    rejected = post_comment(delegates[0], draft, texts[1], "Doppelt gepostet.", None, now)
+    moderator = db.session.scalar(select(User).where(User.email == "leyla.hoffmann@demo.bundeskonferenz.example"))
+    decide_comment(moderator, rejected, draft, "reject", f"Doppelt: siehe den Kommentar zum {LONG_WORD}.", now)
     amendment = propose(delegates[1], draft, text, AmendmentKind.REPLACE, text.text + " Das gilt auch für Beiräte.",
                         "Damit die Beiräte nicht vergessen werden. " * 3, now)
     report(delegates[1], draft, "Das ist beleidigend formuliert und gehört nicht hierher.", now, comment=published)
