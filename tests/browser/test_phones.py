@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
+TABLET = {"width": 768, "height": 1024}  # up to 54rem the text column is narrower than an 80-character line
 LOCALES = {"de": "de-DE", "ar": "ar"}
 STAFF = {
     "moderator": "leyla.hoffmann@demo.bundeskonferenz.example",
@@ -149,7 +150,7 @@ def test_numbered_text_flows_on_a_phone_with_its_line_numbers_as_marks(live_serv
     context = phone_context(locale, PHONE)
     page = context.new_page()
     sign_in(page, live_server, DELEGATE)
-    for slug, viewport in ((DRAFT_SLUG, PHONE), (VOTING_SLUG, PHONE), (DRAFT_SLUG, SMALL_PHONE)):
+    for slug, viewport in ((DRAFT_SLUG, PHONE), (VOTING_SLUG, PHONE), (DRAFT_SLUG, SMALL_PHONE), (DRAFT_SLUG, TABLET)):
         page.set_viewport_size(viewport)
         page.goto(f"{live_server}/drafts/{slug}")
         expect(page.locator("li.paragraph").first).to_be_visible()
