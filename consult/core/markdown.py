@@ -13,7 +13,9 @@ screen wide enough. The stored HTML carries no numbers (a paragraph's first line
 moves when an earlier paragraph changes): `number_lines()` writes them into the
 markers as `data-line` when a page shows the block, and the stylesheet shows that
 attribute. (Not a `style="counter-reset: …"`: the Content-Security-Policy allows
-no style attributes.)
+no style attributes.) On a phone the 80-character lines would break again into short
+pieces, so there the stylesheet hides the wrapping `<br>`s (not the writer's own,
+`class="br-hard"`) and shows each number as a small mark where its line begins.
 """
 from __future__ import annotations
 
@@ -86,7 +88,14 @@ def _link_open(self, tokens: list[Token], idx: int, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
+def _hardbreak(self, tokens: list[Token], idx: int, options, env) -> str:
+    """A break the writer made (two spaces or a backslash at the end of a line) is marked, so that
+    phones, which let the 80-character lines flow together, keep it (static/css/consult.css)."""
+    return '<br class="br-hard">\n'
+
+
 _parser = _make_parser(_BLOCK_RULES)
+_parser.add_render_rule("hardbreak", _hardbreak)
 # Comments: paragraphs and lists only (no headings, tables, quotes or code blocks).
 _comment_parser = _make_parser(["list", "paragraph"])
 

@@ -54,6 +54,16 @@ def test_each_line_starts_with_a_marker_and_long_text_wraps_at_80():
         assert len(visible) <= 80
 
 
+def test_the_writers_own_line_break_is_marked_and_the_wrapping_breaks_are_not():
+    """Phones let the 80-character lines flow together by hiding the wrapping <br>s (static/css/consult.css);
+    a break the writer made (two spaces at the end of a line) must stay, so it carries its own class."""
+    html = render_block("Anschrift:  \nBundeskonferenz, Berlin " + "Teilhabe " * 20).html
+    assert html.count('<br class="br-hard">') == 1
+    assert html.index('<br class="br-hard">') < html.index("Bundeskonferenz")
+    assert html.count("<br>") == 2  # the 180 characters after it wrap twice, unmarked
+    assert html.count(LINE_MARKER) == 4
+
+
 def test_number_lines_numbers_each_marker_from_the_first_line_on():
     rendered = render_block(("Teilhabe " * 30).strip())
     numbered = number_lines(rendered.html, 17)
