@@ -29,7 +29,7 @@ from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
 from consult.extensions import db, htmx
 from consult.moderation.models import Report
-from consult.moderation.queries import KINDS, drafts_for_filter, recommended, waiting, waiting_count
+from consult.moderation.queries import KINDS, drafts_for_filter, recommended, waiting, waiting_count, waiting_page
 from consult.moderation.services import decide_comment, decide_report, report
 
 bp = Blueprint("moderation", __name__)
@@ -65,34 +65,46 @@ def _filters() -> tuple[Draft | None, str | None]:
     return draft, kind
 
 
+def _filter_args(draft: Draft | None, kind: str | None) -> dict:
+    """The queue's filters as query arguments (its paging links keep them)."""
+    return {name: value for name, value in (("draft", draft.slug if draft else None), ("kind", kind)) if value}
+
+
+def _queue_page(error: str | None = None):
+    draft, kind = _filters()
+    shown = waiting_page(draft.id if draft else None, kind, page_number())
+    filter_args = _filter_args(draft, kind)
+    # The decision forms carry filters and page, so that a decision without JavaScript comes back to them.
+    queue_args = {**filter_args, **({"page": shown.number} if shown.number > 1 else {})}
+    return render_template(QUEUE, items=shown.items, shown=shown, drafts=drafts_for_filter(), chosen_draft=draft,
+                           kind=kind, filter_args=filter_args, queue_args=queue_args,
+                           recommended=(recommended(draft.id if draft else None)
+                                        if kind in (None, "amendment") and shown.number == 1 else []),
+                           now=clock.now(), done=None, error=error, form=EmptyForm())
+
+
 @bp.route("/moderation")
 @roles("moderator", "board")
 def queue():
-    """Everything that waits, oldest first, with how long it has waited; filter by draft and kind.
-    Items the person may not decide (`can_decide_item`: their own organisation's; for the board,
-    all that a moderator can decide) show "For another moderator" instead of buttons."""
-    draft, kind = _filters()
-    items = waiting(draft.id if draft else None, kind)
-    return render_template(QUEUE, items=items, drafts=drafts_for_filter(), chosen_draft=draft, kind=kind,
-                           recommended=recommended(draft.id if draft else None) if kind in (None, "amendment") else [],
-                           now=clock.now(), done=None, error=None, form=EmptyForm()), 200, \
-        {"Cache-Control": "private, no-store"}
+    """What waits, oldest first, with how long it has waited, in pages of 50 (a page after the last shows the
+    last: decisions shorten the queue); filter by draft and kind. Items the person may not decide
+    (`can_decide_item`: their own organisation's; for the board, all that a moderator can decide) show
+    "For another moderator" instead of buttons. The procedural recommendations made are listed on page 1."""
+    return _queue_page(), 200, {"Cache-Control": "private, no-store"}
 
 
 def _answer(item_key: str, message: str, status: int, item=None):
     """htmx: the item's new state, the navigation count and the live message; plain: back to the queue."""
     if htmx:
         html = render_block(QUEUE, "item", item=item, key=item_key, done=message if status == 200 else None,
-                            error=None if status == 200 else message, now=clock.now())
+                            error=None if status == 200 else message, now=clock.now(),
+                            queue_args=request.args.to_dict())
         html += render_block(QUEUE, "queue_link", queue_count=lambda: _count_for(current_user) or 0, oob=True)
         return html + render_template("_live.html", message=message), status
     if status == 200:
         flash(message, "info")
         return redirect(url_for("moderation.queue", **request.args) + f"#item-{item_key}")
-    draft, kind = _filters()
-    return render_template(QUEUE, items=waiting(draft.id if draft else None, kind), drafts=drafts_for_filter(),
-                           chosen_draft=draft, kind=kind, now=clock.now(), done=None, error=message,
-                           form=EmptyForm()), status
+    return _queue_page(message), status
 
 
 def _decide(item_key: str, action, done_message: str, item_loader):
@@ -114,7 +126,7 @@ def _decide(item_key: str, action, done_message: str, item_loader):
 
 def _item_of(kind: str, obj_id: int):
     """The item as the queue shows it now (for a refused decision), or None when it no longer waits."""
-    return next((i for i in waiting(None, kind) if i.obj.id == obj_id), None)
+    return next(iter(waiting(None, kind, {kind: [obj_id]})), None)
 
 
 @bp.route("/moderation/comments/<int:comment_id>", methods=["POST"])
