@@ -52,3 +52,20 @@ def test_no_file_outside_the_static_folder_and_no_missing_file(client):
     assert client.get("/static/css/nothing.0123456789.css").status_code == 404
     assert client.get("/static/../consult/config.py").status_code == 404
     assert client.get("/static/..%2Fconsult%2Fconfig.0123456789.py").status_code == 404
+
+
+def test_a_hashed_file_is_sent_compressed_at_the_highest_level_made_once(client):
+    import gzip
+
+    import brotli
+
+    url = f"/static/vendor/htmx.min.{_digest('vendor/htmx.min.js')}.js"
+    original = (ROOT / "static/vendor/htmx.min.js").read_bytes()
+    br = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert br.headers["Content-Encoding"] == "br" and "Accept-Encoding" in br.headers["Vary"]
+    assert brotli.decompress(br.get_data()) == original
+    assert len(br.get_data()) <= len(brotli.compress(original, quality=4))   # smaller than a page's level
+    assert br.headers["ETag"].startswith('W/"') and br.headers["Cache-Control"] == IMMUTABLE
+    assert client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"}).get_data() == br.get_data()
+    gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.get_data()) == original
