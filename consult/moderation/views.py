@@ -14,7 +14,7 @@ from consult.accounts.permissions import can_decide_item, is_moderator
 from consult.amendments.models import Amendment
 from consult.amendments.permissions import can_see_amendment
 from consult.amendments.services import decide as decide_amendment
-from consult.audit.queries import entries, subject_names
+from consult.audit.queries import PAGE_SIZE as AUDIT_PAGE_SIZE, entries, entry_count, subject_names
 from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
@@ -225,9 +225,11 @@ def audit():
     """Who decided what, when and why: newest first, filterable by draft, 50 to a page."""
     draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
     page = page_number()
-    rows, has_more = entries(draft.id if draft else None, page)
+    rows, _more = entries(draft.id if draft else None, page)
     check_not_beyond(page, len(rows))
-    return render_template("moderation/audit.html", rows=rows, has_more=has_more, page=page, chosen_draft=draft,
+    total = entry_count(draft.id if draft else None)
+    return render_template("moderation/audit.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), chosen_draft=draft,
                            subjects=subject_names(rows),
                            drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \
         {"Cache-Control": "private, no-store"}
