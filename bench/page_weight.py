@@ -208,6 +208,14 @@ class Measured:
         if VERBOSE:
             for request_id, size in self.received.items():
                 print(f"#   {size:8.0f} B  {self.urls.get(request_id, request_id)}", file=sys.stderr)
+            # Where the time before the first paint went: the page's first byte and last byte, the stylesheet's.
+            marks = self.page.evaluate("""() => {
+                const nav = performance.getEntriesByType('navigation')[0];
+                const css = performance.getEntriesByType('resource').find(e => e.name.includes('.css'));
+                return [nav.responseStart, nav.responseEnd, css ? css.responseEnd : null].map(Math.round);
+            }""")
+            print(f"#   page: first byte {marks[0]} ms, last byte {marks[1]} ms; stylesheet loaded {marks[2]} ms",
+                  file=sys.stderr)
         return {"bytes": int(sum(self.received.values())), "requests": sum(1 for n in self.received.values() if n),
                 "cached": sum(1 for n in self.received.values() if not n),
                 "fcp_ms": round(fcp) if fcp else None, "load_s": round(time.perf_counter() - started, 2),
