@@ -181,6 +181,41 @@ def waiting_page(draft_id: int | None = None, kind: str | None = None, page: int
     return QueuePage(items, number, pages, total, size)
 
 
+def _parties():
+    """Every waiting item's author and organisation as `can_decide_item` reads them (for a report: the
+    reported content's), one subquery for all three kinds."""
+    reported_author = func.coalesce(Comment.author_id, Amendment.author_id)
+    reported_organisation = func.coalesce(Comment.organisation_id, Amendment.organisation_id)
+    reports = (select(reported_author.label("author_id"), reported_organisation.label("organisation_id"))
+               .select_from(Report).where(Report.status == ReportStatus.OPEN)
+               .outerjoin(Comment, Report.comment_id == Comment.id)
+               .outerjoin(Amendment, Report.amendment_id == Amendment.id)
+               .where(or_(Comment.id.is_not(None), Amendment.id.is_not(None))))
+    return union_all(_waiting_comments(None, Comment.author_id, Comment.organisation_id),
+                     _waiting_amendments(None, Amendment.author_id, Amendment.organisation_id),
+                     reports).subquery("parties")
+
+
+def decidable_count(user, moderator: bool, moderator_organisations: frozenset) -> int:
+    """How many waiting items `user` may decide, counted in the database (one query): what
+    `can_decide_item` says item by item, for the navigation's count on every page. Nobody counts
+    their own or their organisation's items; a moderator counts all others; a board member (not a
+    moderator) only those of an organisation that no active moderator outside it can decide, i.e.
+    all when there is no moderator, those of X when every moderator belongs to X, else none."""
+    parties = _parties()
+    query = select(func.count()).select_from(parties).where(
+        or_(parties.c.author_id.is_(None), parties.c.author_id != user.id))
+    if user.organisation_id is not None:
+        query = query.where(or_(parties.c.organisation_id.is_(None),
+                                parties.c.organisation_id != user.organisation_id))
+    if not moderator and moderator_organisations:
+        if None in moderator_organisations or len(moderator_organisations) > 1:
+            return 0
+        (only,) = moderator_organisations
+        query = query.where(parties.c.organisation_id == only)
+    return db.session.scalar(query)
+
+
 def waiting_count() -> int:
     """How many items wait, for the navigation (one query)."""
     comments = select(func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING, _ON_PUBLISHED)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
 from consult.accounts.permissions import can_decide_item, is_moderator
+from consult.accounts.queries import moderator_organisations
 from consult.amendments.models import Amendment
 from consult.amendments.permissions import can_see_amendment
 from consult.amendments.services import decide as decide_amendment
@@ -29,7 +30,8 @@ from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
 from consult.extensions import db, htmx
 from consult.moderation.models import Report
-from consult.moderation.queries import KINDS, drafts_for_filter, recommended, waiting, waiting_count, waiting_page
+from consult.moderation.queries import (KINDS, decidable_count, drafts_for_filter, recommended, waiting, waiting_count,
+                                        waiting_page)
 from consult.moderation.services import decide_comment, decide_report, report
 
 bp = Blueprint("moderation", __name__)
@@ -47,9 +49,9 @@ def _count_for(user) -> int | None:
     if is_moderator(user) and user.organisation_id is None:
         return waiting_count()
     if is_moderator(user):
-        return sum(can_decide_item(user, item.content) for item in waiting())
+        return decidable_count(user, True, frozenset())
     if user.is_authenticated and user.has_role(Role.BOARD):
-        return sum(can_decide_item(user, item.content) for item in waiting()) or None
+        return decidable_count(user, False, moderator_organisations()) or None
     return None
 
 
