@@ -57,8 +57,7 @@ def hashed_name(filename: str) -> str:
     digest = file_hash(current_app.static_folder, filename)
     if digest is None:
         return filename
-    folder, _, name = filename.rpartition("/")
-    if "." not in name:  # no extension to keep: the plain name
+    if "." not in filename.rpartition("/")[2]:  # no extension to keep: the plain name
         return filename
     stem, _, ext = filename.rpartition(".")
     return f"{stem}.{digest}.{ext}"
