@@ -57,8 +57,10 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
 
-    from consult.core import errors, headers, i18n, once, templating
+    from consult.core import compression, errors, headers, i18n, once, static_files, templating
 
+    compression.init_app(app)  # runs after every other response hook, whenever it is registered
+    static_files.init_app(app)
     headers.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

@@ -20,16 +20,24 @@ class OrganisationRow:
     active_people: int   # of them, those who can sign in
 
 
-def organisation_rows() -> list[OrganisationRow]:
-    """Every organisation by name, with how many people belong to it (one query)."""
+def organisation_rows(page: int = 1) -> tuple[list[OrganisationRow], int]:
+    """One page of the organisations by name, with how many people belong to each, and how many
+    organisations there are in all (two queries)."""
+    total = db.session.scalar(select(func.count()).select_from(Organisation))
     people = (select(User.organisation_id, func.count(User.id).label("people"),
                      func.sum(cast(User.is_active_account, Integer)).label("active"))
               .group_by(User.organisation_id).subquery())
     rows = db.session.execute(
         select(Organisation, people.c.people, people.c.active)
         .outerjoin(people, people.c.organisation_id == Organisation.id)
-        .order_by(func.lower(Organisation.name), Organisation.id))
-    return [OrganisationRow(organisation, total or 0, int(active or 0)) for organisation, total, active in rows]
+        .order_by(func.lower(Organisation.name), Organisation.id)
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return [OrganisationRow(organisation, total or 0, int(active or 0)) for organisation, total, active in rows], total
+
+
+def page_count(total: int) -> int:
+    """How many pages of PAGE_SIZE a list of `total` rows takes (at least one)."""
+    return max(1, -(-total // PAGE_SIZE))
 
 
 def all_organisations() -> list[Organisation]:

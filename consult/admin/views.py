@@ -9,7 +9,7 @@ from wtforms.fields import SelectChoice
 from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role, User
 from consult.admin.forms import OrganisationForm, PersonForm
-from consult.admin.queries import PAGE_SIZE, all_organisations, organisation_rows, people
+from consult.admin.queries import all_organisations, organisation_rows, page_count, people
 from consult.admin.services import save_organisation, set_organisation_active, set_person_active, update_person
 from consult.core import clock
 from consult.core.access import roles
@@ -39,8 +39,12 @@ def index():
 @bp.route("/organisations")
 @roles(Role.ADMIN)
 def organisations():
-    """Every organisation with its state, level, membership, vote weight and people."""
-    return render_template("admin/organisations.html", rows=organisation_rows(), form=EmptyForm()), 200, NO_STORE
+    """Every organisation with its state, level, membership, vote weight and people, 50 to a page."""
+    page = page_number()
+    rows, total = organisation_rows(page)
+    check_not_beyond(page, len(rows))
+    return render_template("admin/organisations.html", rows=rows, total=total, page=page, pages=page_count(total),
+                           form=EmptyForm()), 200, NO_STORE
 
 
 def _organisation_form(organisation=None, formdata=True) -> OrganisationForm:
@@ -119,7 +123,7 @@ def organisation_active(organisation_id: int):
     flash(_("“%(name)s” is active again.", name=organisation.name) if active else
           _("“%(name)s” is deactivated: its delegates can no longer comment or vote.", name=organisation.name),
           "info")
-    return redirect(url_for("admin.organisations"))
+    return redirect(url_for("admin.organisations", page=request.args.get("page", type=int)))
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -133,7 +137,7 @@ def people_list():
     rows, total = people(search, page)
     check_not_beyond(page, len(rows))
     return render_template("admin/people.html", rows=rows, total=total, search=search, page=page,
-                           has_more=page * PAGE_SIZE < total), 200, NO_STORE
+                           pages=page_count(total)), 200, NO_STORE
 
 
 def _person_form(person: User, formdata=True) -> PersonForm:

@@ -1,7 +1,7 @@
 """Reading the audit log."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import User
@@ -21,6 +21,12 @@ def entries(draft_id: int | None, page: int = 1) -> tuple[list[AuditEntry], bool
         query = query.where(AuditEntry.draft_id == draft_id)
     rows = list(db.session.scalars(query))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def entry_count(draft_id: int | None) -> int:
+    """How many lines the log has (about that draft), for its count and its last page (one query)."""
+    query = select(func.count()).select_from(AuditEntry)
+    return db.session.scalar(query if draft_id is None else query.where(AuditEntry.draft_id == draft_id))
 
 
 def subject_names(rows: list[AuditEntry]) -> dict[str, str]:

@@ -159,7 +159,7 @@ def state_tag(version: tuple | None, user, screen: str) -> str:
 
 def state_response(tag: str, render):
     """`304 Not Modified` when the browser has the block of `tag`, else the block `render()` makes."""
-    response = make_response("", 304) if request.if_none_match.contains(tag) else make_response(render())
+    response = make_response("", 304) if request.if_none_match.contains_weak(tag) else make_response(render())
     response.set_etag(tag)
     # The browser keeps the answer and asks again each time (If-None-Match): private, revalidated on each use.
     response.headers["Cache-Control"] = "private, no-cache"

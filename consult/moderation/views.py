@@ -11,10 +11,11 @@ from sqlalchemy import select
 from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
 from consult.accounts.permissions import can_decide_item, is_moderator
+from consult.accounts.queries import moderator_organisations
 from consult.amendments.models import Amendment
 from consult.amendments.permissions import can_see_amendment
 from consult.amendments.services import decide as decide_amendment
-from consult.audit.queries import entries, subject_names
+from consult.audit.queries import PAGE_SIZE as AUDIT_PAGE_SIZE, entries, entry_count, subject_names
 from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
 from consult.core import clock
@@ -30,7 +31,8 @@ from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
 from consult.extensions import db, htmx
 from consult.moderation.models import Report
-from consult.moderation.queries import KINDS, drafts_for_filter, recommended, waiting, waiting_count
+from consult.moderation.queries import (KINDS, decidable_count, drafts_for_filter, recommended, waiting, waiting_count,
+                                        waiting_page)
 from consult.moderation.services import decide_comment, decide_report, report
 
 bp = Blueprint("moderation", __name__)
@@ -48,9 +50,9 @@ def _count_for(user) -> int | None:
     if is_moderator(user) and user.organisation_id is None:
         return waiting_count()
     if is_moderator(user):
-        return sum(can_decide_item(user, item.content) for item in waiting())
+        return decidable_count(user, True, frozenset())
     if user.is_authenticated and user.has_role(Role.BOARD):
-        return sum(can_decide_item(user, item.content) for item in waiting()) or None
+        return decidable_count(user, False, moderator_organisations()) or None
     return None
 
 
@@ -66,18 +68,32 @@ def _filters() -> tuple[Draft | None, str | None]:
     return draft, kind
 
 
+def _filter_args(draft: Draft | None, kind: str | None) -> dict:
+    """The queue's filters as query arguments (its paging links keep them)."""
+    return {name: value for name, value in (("draft", draft.slug if draft else None), ("kind", kind)) if value}
+
+
+def _queue_page(error: str | None = None):
+    draft, kind = _filters()
+    shown = waiting_page(draft.id if draft else None, kind, page_number())
+    filter_args = _filter_args(draft, kind)
+    # The decision forms carry filters and page, so that a decision without JavaScript comes back to them.
+    queue_args = {**filter_args, **({"page": shown.number} if shown.number > 1 else {})}
+    return render_template(QUEUE, items=shown.items, shown=shown, drafts=drafts_for_filter(), chosen_draft=draft,
+                           kind=kind, filter_args=filter_args, queue_args=queue_args,
+                           recommended=(recommended(draft.id if draft else None)
+                                        if kind in (None, "amendment") and shown.number == 1 else []),
+                           now=clock.now(), done=None, error=error, form=EmptyForm())
+
+
 @bp.route("/moderation")
 @roles("moderator", "board")
 def queue():
-    """Everything that waits, oldest first, with how long it has waited; filter by draft and kind.
-    Items the person may not decide (`can_decide_item`: their own organisation's; for the board,
-    all that a moderator can decide) show "For another moderator" instead of buttons."""
-    draft, kind = _filters()
-    items = waiting(draft.id if draft else None, kind)
-    return render_template(QUEUE, items=items, drafts=drafts_for_filter(), chosen_draft=draft, kind=kind,
-                           recommended=recommended(draft.id if draft else None) if kind in (None, "amendment") else [],
-                           now=clock.now(), done=None, error=None, form=EmptyForm()), 200, \
-        {"Cache-Control": "private, no-store"}
+    """What waits, oldest first, with how long it has waited, in pages of 50 (a page after the last shows the
+    last: decisions shorten the queue); filter by draft and kind. Items the person may not decide
+    (`can_decide_item`: their own organisation's; for the board, all that a moderator can decide) show
+    "For another moderator" instead of buttons. The procedural recommendations made are listed on page 1."""
+    return _queue_page(), 200, {"Cache-Control": "private, no-store"}
 
 
 def _answer(item_key: str, message: str, status: int, item=None):
@@ -85,16 +101,14 @@ def _answer(item_key: str, message: str, status: int, item=None):
     navigation count, and the message for the live region; plain: back to the queue."""
     if htmx:
         html = render_block(QUEUE, "item", item=item, key=item_key, done=message if status == 200 else None,
-                            item_error=None if status == 200 else message, now=clock.now())
+                            item_error=None if status == 200 else message, now=clock.now(),
+                            queue_args=request.args.to_dict())
         html += render_block(QUEUE, "queue_link", queue_count=lambda: _count_for(current_user) or 0, oob=True)
         return html, status, announce(message)
     if status == 200:
         flash(message, "info")
         return redirect(url_for("moderation.queue", **request.args) + f"#item-{item_key}")
-    draft, kind = _filters()
-    return render_template(QUEUE, items=waiting(draft.id if draft else None, kind), drafts=drafts_for_filter(),
-                           chosen_draft=draft, kind=kind, now=clock.now(), done=None, error=message,
-                           form=EmptyForm()), status
+    return _queue_page(message), status
 
 
 def _decide(item_key: str, action, done_message: str, item_loader):
@@ -116,7 +130,7 @@ def _decide(item_key: str, action, done_message: str, item_loader):
 
 def _item_of(kind: str, obj_id: int):
     """The item as the queue shows it now (for a refused decision), or None when it no longer waits."""
-    return next((i for i in waiting(None, kind) if i.obj.id == obj_id), None)
+    return next(iter(waiting(None, kind, {kind: [obj_id]})), None)
 
 
 @bp.route("/moderation/comments/<int:comment_id>", methods=["POST"])
@@ -215,9 +229,11 @@ def audit():
     """Who decided what, when and why: newest first, filterable by draft, 50 to a page."""
     draft = get_by_slug(request.args.get("draft", "")) if request.args.get("draft") else None
     page = page_number()
-    rows, has_more = entries(draft.id if draft else None, page)
+    rows, _more = entries(draft.id if draft else None, page)
     check_not_beyond(page, len(rows))
-    return render_template("moderation/audit.html", rows=rows, has_more=has_more, page=page, chosen_draft=draft,
+    total = entry_count(draft.id if draft else None)
+    return render_template("moderation/audit.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), chosen_draft=draft,
                            subjects=subject_names(rows),
                            drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \
         {"Cache-Control": "private, no-store"}

@@ -116,7 +116,7 @@ def tallies(slug: str):
     if state is None or not can_view_draft(current_user, state):
         abort(404)
     etag = tally_etag(state.id, state.tally_revision, state.entitled)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
         response = make_response(_feed_body(state), 200, {"Content-Type": "application/json"})
