@@ -175,3 +175,70 @@ def test_page_fits_a_320px_phone(flow, tabs, role, screen, lang):
     if small:
         problems.append(f"tap targets under 24×24 px:\n{describe(small)}")
     assert not problems, f"{screen.name} as {role.name} in {lang} at 320 px ({page.url}):\n" + "\n".join(problems)
+
+
+# -- Arabic: the layout mirrors, the German text keeps its direction; screenshots ------------------------------
+
+SHOT_WIDTHS = {"390": {"width": 390, "height": 844}, "1280": DESKTOP}
+
+# Where things sit, in CSS pixels from the left edge of the screen (the centre of what is measured).
+MIRROR_FACTS = """() => {
+    const centre = r => (r.left + r.right) / 2;
+    const textBox = el => { const range = document.createRange(); range.selectNodeContents(el); return range.getBoundingClientRect(); };
+    const li = [...document.querySelectorAll('li.paragraph')].find(li => li.querySelector('.paragraph__body p'));
+    const body = li.querySelector('.paragraph__body');
+    return {
+        number: centre(textBox(li.querySelector('.paragraph__number'))),
+        body: centre(body.getBoundingClientRect()),
+        bodyDirection: getComputedStyle(body).direction,
+        bodyLang: body.closest('[lang]').getAttribute('lang'),
+        lineNumber: centre(body.querySelector('.ln').getBoundingClientRect()),
+        firstWord: textBox(body.querySelector('.ln').nextSibling).left,
+    };
+}"""
+
+
+def _shot(page: Page, screenshot_dir, name: str, width: str, element=None) -> None:
+    if screenshot_dir is None:
+        return
+    if element is not None:
+        element.scroll_into_view_if_needed()
+        page.evaluate("() => window.scrollBy(0, -80)")   # a little of what comes before it
+    page.screenshot(path=str(screenshot_dir / f"pages-{name}-ar-{width}.png"))
+
+
+@pytest.mark.parametrize("width", SHOT_WIDTHS)
+def test_arabic_pages_mirror_and_keep_the_german_text_left_to_right(flow, tabs, width, screenshot_dir):
+    """In Arabic the § column sits right of the text (at 390 px: the § number at the right above it), the replies
+    indent from the right, the vote buttons and the results' columns run right to left; the German paragraph
+    reads left to right (`dir="auto"`, `lang="de"`) with its line numbers at its line starts."""
+    base, facts = flow
+    delegate = next(role for role in main_flow.ROLES if role.name == "delegate")
+    page = tabs(delegate, "ar", SHOT_WIDTHS[width])
+
+    open_screen(page, base, facts, main_flow.DRAFT_COMMENTING, "ar")
+    where = page.evaluate(MIRROR_FACTS)
+    assert where["number"] > where["body"], f"the § number is not right of the text: {where}"
+    assert (where["bodyDirection"], where["bodyLang"]) == ("ltr", "de"), where
+    assert where["lineNumber"] < where["firstWord"], f"the line number is not at the German line's start: {where}"
+    _shot(page, screenshot_dir, "draft", width)
+
+    open_screen(page, base, facts, main_flow.THREAD, "ar")
+    thread = page.locator(f"#p{main_flow.THREAD_POSITION} .thread--open")
+    comment, reply = thread.locator(".comment").first.bounding_box(), thread.locator(".replies .comment").first.bounding_box()
+    assert reply["x"] + reply["width"] < comment["x"] + comment["width"] - 10, "the reply does not indent from the right"
+    assert page.locator(f"#p{main_flow.THREAD_POSITION} .comment__body").first.evaluate(
+        "el => getComputedStyle(el).direction") == "ltr", "a German comment must read left to right"
+    _shot(page, screenshot_dir, "thread", width, thread)
+
+    open_screen(page, base, facts, main_flow.DRAFT_VOTING, "ar")
+    box = page.locator(".vote-box").first
+    buttons = box.locator("button")
+    first, last = buttons.first.bounding_box(), buttons.last.bounding_box()
+    assert first["x"] > last["x"], "the vote buttons do not run right to left"
+    _shot(page, screenshot_dir, "vote-box", width, box)
+
+    open_screen(page, base, facts, main_flow.RESULTS, "ar")
+    headers = page.locator("main table thead th")
+    assert headers.first.bounding_box()["x"] > headers.last.bounding_box()["x"], "the results' columns do not run right to left"
+    _shot(page, screenshot_dir, "results", width)
