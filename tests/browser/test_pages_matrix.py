@@ -242,3 +242,20 @@ def test_arabic_pages_mirror_and_keep_the_german_text_left_to_right(flow, tabs, 
     headers = page.locator("main table thead th")
     assert headers.first.bounding_box()["x"] > headers.last.bounding_box()["x"], "the results' columns do not run right to left"
     _shot(page, screenshot_dir, "results", width)
+
+
+def test_the_arabic_projector_keeps_the_title_clear_of_its_button(flow, tabs, screenshot_dir):
+    """The projector's "Full screen" button sits at the line's end (the left in Arabic); the German title, isolated
+    in the page's direction, starts at the right and is not covered by it."""
+    base, facts = flow
+    board = next(role for role in main_flow.ROLES if role.name == "board")
+    page = tabs(board, "ar", {"width": 1920, "height": 1080})
+    open_screen(page, base, facts, main_flow.PROJECTOR, "ar")
+    button = page.locator("[data-fullscreen]")
+    expect(button).to_be_visible()
+    title = page.locator(".projector__draft bdi").bounding_box()
+    box = button.bounding_box()
+    assert title["x"] >= box["x"] + box["width"] or title["y"] >= box["y"] + box["height"], (title, box)
+    assert title["x"] + title["width"] > 1920 / 2, "the title does not start at the right"
+    if screenshot_dir is not None:
+        page.screenshot(path=str(screenshot_dir / "pages-projector-ar-1920.png"))
