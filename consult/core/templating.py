@@ -152,7 +152,13 @@ def url_for_each(endpoint: str, key: str, value, **values) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(url_for_each=url_for_each, labels=labels, role_names=role_names)
+    # `draft_lang`: the language the drafts are written in (German, the default locale), whatever the reader
+    # chose: a draft's text carries it (`lang`, with `dir="auto"`), so that a screen reader reads it as German
+    # and its punctuation stays in place on an Arabic page. A global, so that macros imported without the
+    # context see it too. `direction_of(lang)`: "rtl" or "ltr" for a document written in `lang` (the exports'
+    # `<html lang dir>`).
+    app.jinja_env.globals.update(url_for_each=url_for_each, labels=labels, role_names=role_names,
+                                 draft_lang=app.config["BABEL_DEFAULT_LOCALE"], direction_of=text_direction)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -79,7 +79,7 @@ def test_documents_are_written_in_the_drafts_language_whatever_the_request_speak
         found = headings(name, written[name])
         assert set(GERMAN_HEADINGS) <= set(found), (name, found)
         assert not set(ENGLISH_HEADINGS) & set(found), (name, found)
-    assert re.search(r'<html lang="de">', written["html"].decode("utf-8"))
+    assert re.search(r'<html lang="de" dir="ltr">', written["html"].decode("utf-8"))
     assert "Beschlossene Position" in written["md"].decode("utf-8")
     text = pdf_text(written["pdf"], tmp_path)
     assert_in_order(text, ["Beschlossene Position", *GERMAN_HEADINGS], "pdf")

@@ -369,7 +369,7 @@ def test_compare_shows_changed_new_and_deleted_paragraphs(client, world):
     assert "<h1>Changes from version 1 to version 2</h1>" in page
     assert "Die Länder <del>sichern</del><ins>schützen</ins> die Vielfalt." in page
     assert "<ins>Ein ganz neuer Absatz.</ins>" in page and f"<del>{BLOCKS[3]}</del>" in page
-    assert f'<p class="diff diff--context">{BLOCKS[2]}</p>' in page
+    assert f'<p class="diff diff--context" lang="de" dir="auto">{BLOCKS[2]}</p>' in page   # German text, any page
     backwards = client.get("/drafts/teilhabe/compare?from=2&to=1").get_data(as_text=True)
     assert "<del>schützen</del><ins>sichern</ins>" in backwards and "<del>Ein ganz neuer Absatz.</del>" in backwards
     assert "Changes from version 1 to version 2" in client.get("/drafts/teilhabe/compare").get_data(as_text=True)
