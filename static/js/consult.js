@@ -141,6 +141,22 @@
     findParagraph();
   });
   window.addEventListener("hashchange", findParagraph);
+
+  // The next § range replaces its link: if the reader was on the link (Tab scrolls it into view, which loads
+  // the range), they continue on the range's first paragraph instead of falling back to the page's start.
+  var rangeFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var link = e.detail.target;
+    rangeFocus = link.matches && link.matches(".range-link--later") && link.contains(document.activeElement)
+      ? new URL(link.querySelector("a").href).searchParams.get("from") : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = rangeFocus && document.getElementById("p" + rangeFocus);
+    rangeFocus = null;
+    if (!first) return;
+    first.setAttribute("tabindex", "-1");
+    first.focus();
+  });
   document.addEventListener("mouseup", function () { setTimeout(showOffer, 0); });
   document.addEventListener("touchend", function () { setTimeout(showOffer, 300); });
   document.addEventListener("keyup", function (e) { if (e.shiftKey || e.key === "Shift") showOffer(); });

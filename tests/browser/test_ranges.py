@@ -45,14 +45,17 @@ def test_the_next_range_comes_as_the_reader_scrolls(long_draft, page: Page, scre
     expect(page.locator("li.paragraph")).to_have_count(5)
     link = page.locator(".range-link--later a")
     expect(link).to_have_text("Weiter ab § 6")
-    link.scroll_into_view_if_needed()
+    link.focus()   # as Tab would: the link scrolls into view
     # Revealed: htmx puts § 6–10 in place of the link, with the link to § 11 after them; no page load.
     expect(page.locator("li.paragraph")).to_have_count(10)
     expect(page.locator("#p6")).to_be_attached()
     expect(page.locator(".range-link--later a")).to_have_text("Weiter ab § 11")
+    # The reader was on the link: they go on from the range's first paragraph, not from the page's start.
+    wait_until(page, "() => document.activeElement && document.activeElement.id === 'p6'")
     # The passage quoted in § 7 is highlighted in the range that came later.
-    mark = page.locator(f"#text-{long_draft['pid7']} mark.quote")
-    expect(mark).to_have_text("Teilhabe und")
+    # (in pieces: the emphasis of *Teilhabe* cuts it in two)
+    wait_until(page, "pid => Array.from(document.querySelectorAll('#text-' + pid + ' mark.quote'))"
+                     ".map(m => m.textContent).join('') === 'Teilhabe und'", long_draft["pid7"])
     if screenshot_dir:
         page.locator("#p7").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "lazy-next-range-390.png"))
