@@ -8,7 +8,9 @@
 #   bench/long_draft.sh                                  # about 3 minutes, most of it seeding
 #   PARAGRAPHS=60 COMMENTS=5000 bench/long_draft.sh      # the 60-paragraph draft with 5,000 comments
 #   REQUESTS=400 CONCURRENCY=8 bench/long_draft.sh
-#   APP_ROOT=/path/to/other/checkout bench/long_draft.sh # the same against another checkout (before/after)
+#   SEEDED=/tmp/long bench/long_draft.sh                 # keep the seeded database there (seeding 100,000 comments
+#                                                        # takes minutes); a later run with SEEDED=/tmp/long reuses it
+#   APP_ROOT=/path/to/other/checkout SEEDED=/tmp/long bench/long_draft.sh   # the same data, another checkout
 #
 # Goal (issue 17): the 1,000-paragraph draft answers within 300 ms p95 and does not send megabytes at once.
 set -euo pipefail
@@ -35,11 +37,23 @@ export CONSULT_INSTANCE_PATH="$WORK" CONSULT_ENV=production SECRET_KEY=bench-onl
 export PYTHONDONTWRITEBYTECODE=1 RATELIMIT_ENABLED=0
 unset DATABASE_URL
 cd "$APP_ROOT"
-"$VENV/bin/flask" --app consult db upgrade >"$WORK/upgrade.log" 2>&1 || { cat "$WORK/upgrade.log" >&2; exit 1; }
-started=$SECONDS
-PYTHONPATH="$APP_ROOT" "$VENV/bin/python" "$HERE/seed.py" --paragraphs "$PARAGRAPHS" --comments "$COMMENTS" \
-  --organisations "$ORGANISATIONS" --phase commenting > "$WORK/seed.json"
-echo "# seeded in $((SECONDS - started)) s: $PARAGRAPHS paragraphs, $COMMENTS comments, $ORGANISATIONS organisations (commenting phase)" >&2
+if [[ -n "${SEEDED:-}" && -f "$SEEDED/consult.sqlite3" ]]; then
+  # A database seeded by an earlier run (SEEDED=dir: its consult.sqlite3 and seed.json), e.g. to compare checkouts.
+  cp "$SEEDED/consult.sqlite3" "$SEEDED/seed.json" "$WORK/"
+  echo "# the seeded database of $SEEDED: $PARAGRAPHS paragraphs, $COMMENTS comments (as seeded there)" >&2
+else
+  "$VENV/bin/flask" --app consult db upgrade >"$WORK/upgrade.log" 2>&1 || { cat "$WORK/upgrade.log" >&2; exit 1; }
+  started=$SECONDS
+  PYTHONPATH="$APP_ROOT" "$VENV/bin/python" "$HERE/seed.py" --paragraphs "$PARAGRAPHS" --comments "$COMMENTS" \
+    --organisations "$ORGANISATIONS" --phase commenting > "$WORK/seed.json"
+  echo "# seeded in $((SECONDS - started)) s: $PARAGRAPHS paragraphs, $COMMENTS comments, $ORGANISATIONS organisations (commenting phase)" >&2
+  if [[ -n "${SEEDED:-}" ]]; then
+    mkdir -p "$SEEDED"
+    "$VENV/bin/python" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
+      "$WORK/consult.sqlite3" "$SEEDED/consult.sqlite3"
+    cp "$WORK/seed.json" "$SEEDED/"
+  fi
+fi
 
 serve() {  # serve <cache bytes>: a gunicorn on a free port; prints the port
   local port; port="$(free_port)"
