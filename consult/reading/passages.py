@@ -34,11 +34,14 @@ def _plain(markdown: str) -> str:
 
 def place(text: str, quote: Mapping) -> tuple[int, int] | None:
     """(start, end) of `quote` ({exact, prefix, suffix}) in the paragraph's plain `text`, or None."""
-    exact = _squash(quote["exact"]).strip()
+    exact, prefix = quote["exact"], quote["prefix"]
+    whole = prefix + exact + quote["suffix"]
+    if _ODD_SPACE.search(whole) or exact != exact.strip():
+        # Stored passages are squashed already (locate_quote); others as the browser would squash them.
+        exact, prefix, whole = _squash(exact).strip(), _squash(prefix), _squash(whole)
     if not exact:
         return None
-    prefix = _squash(quote["prefix"])
-    at = text.find(_squash(quote["prefix"] + quote["exact"] + quote["suffix"]))
+    at = text.find(whole)
     start = at + len(prefix) if at >= 0 else text.find(exact)
     return None if start < 0 else (start, start + len(exact))
 
