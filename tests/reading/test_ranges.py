@@ -100,6 +100,8 @@ def test_an_open_thread_opens_in_its_range(client, auth, world):
     opened = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _numbers(opened) == [11, 12]
     assert f'id="thread-{pid}"' in opened and "Spät, aber wichtig." in opened
+    # Closing it without JavaScript comes back to § 12, in its range.
+    assert 'class="thread__close" href="/drafts/lang?from=12#p12"' in opened
 
 
 def test_links_to_a_paragraph_name_its_range(app, world):
