@@ -60,11 +60,28 @@ def choose(texts: Sequence, from_position: int | None = None, open_id: int | Non
                  texts[stop].position if stop < total else None)
 
 
+MAX_CACHED_RANGES = 1000   # ranges of one draft kept by the page cache at most (100,000 paragraphs by default)
+
+
+def start_of(position: int) -> int:
+    """The § where the range holding § `position` begins."""
+    return (max(position, 1) - 1) // size() * size() + 1
+
+
+def is_start(asked_from: int | None) -> bool:
+    """Whether `?from=` names where a range begins (or is absent): the pages the cache keeps. Other values are
+    served too (the range holding them) but rendered each time, so that no run of made-up numbers can fill the
+    cache; every link the app makes names a range's start (`paragraph_url`)."""
+    if asked_from is None:
+        return True
+    return 1 <= asked_from <= MAX_CACHED_RANGES * size() and start_of(asked_from) == asked_from
+
+
 def paragraph_url(slug: str, position: int | None, **values) -> str:
     """The draft page landing on § `position` (its anchor), naming the range that holds it when the draft may be
     sent by ranges (§ beyond the first range; a shorter draft ignores `from`)."""
     if position is None:
         return url_for("reading.draft", slug=slug, **values)
     if position > size():
-        values["from"] = position
+        values["from"] = start_of(position)
     return url_for("reading.draft", slug=slug, _anchor=f"p{position}", **values)

@@ -89,10 +89,11 @@ def _draft_response(draft: Draft, block: str):
     # the deadlines' state and a ten-minute step keep "closes in 3 days" and the open actions right.
     # The vote boxes are not: a vote changes them (the tally revision) and nothing else, so they are holes in
     # the cached page, filled for each request (consult.reading.vote_parts): a vote does not render the page again.
-    # Which range is shown is in the key too, as the range's start (`from` is the only query it may carry: the
-    # range is chosen after the version's paragraphs are read, so the key holds what was asked for).
+    # Which range is shown is in the key too, as the range's start (`from` is the only query a cached page may
+    # carry, and only a range's start: the range is chosen after the version's paragraphs are read, so the key
+    # holds what was asked for).
     asked_from = request.args.get("from", type=int)
-    plain_query = set(request.args) <= {"from"}
+    plain_query = set(request.args) <= {"from"} and ranges.is_start(asked_from)
     key = ("draft", block, draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None, _range_hint(asked_from))
     page = cached_page(key, lambda: _render_draft(draft, voting, now, block),
@@ -103,8 +104,8 @@ def _draft_response(draft: Draft, block: str):
 
 
 def _range_hint(asked_from: int | None) -> int:
-    """The start of the range `?from=N` asks for, as far as the key needs it (ranges start at fixed §s)."""
-    return 0 if asked_from is None or asked_from <= 1 else (asked_from - 1) // ranges.size()
+    """The range `?from=N` asks for, as far as the key needs it (ranges start at fixed §s)."""
+    return 0 if asked_from is None else ranges.start_of(asked_from)
 
 
 def _render_draft(draft: Draft, voting: bool, now, block: str = "page") -> str:
