@@ -93,11 +93,11 @@ def _draft_response(draft: Draft, block: str):
     # carry, and only a range's start: the range is chosen after the version's paragraphs are read, so the key
     # holds what was asked for).
     asked_from = request.args.get("from", type=int)
-    plain_query = set(request.args) <= {"from"} and ranges.is_start(asked_from)
+    cacheable_query = set(request.args) <= {"from"} and ranges.is_start(asked_from)
     key = ("draft", block, draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
            int(now.timestamp() // 600) if draft.current_deadline else None, _range_hint(asked_from))
     page = cached_page(key, lambda: _render_draft(draft, voting, now, block),
-                       enabled=not is_moderator(current_user), query_in_key=plain_query,
+                       enabled=not is_moderator(current_user), query_in_key=cacheable_query,
                        fill=(lambda names: vote_parts.fill(draft, entitled, now, names)) if voting else None)
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
@@ -105,7 +105,7 @@ def _draft_response(draft: Draft, block: str):
 
 def _range_hint(asked_from: int | None) -> int:
     """The range `?from=N` asks for, as far as the key needs it (ranges start at fixed §s)."""
-    return 0 if asked_from is None else ranges.start_of(asked_from)
+    return ranges.start_of(asked_from or 1)
 
 
 def _render_draft(draft: Draft, voting: bool, now, block: str = "page") -> str:
