@@ -34,7 +34,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export CONSULT_INSTANCE_PATH="$WORK" CONSULT_ENV=production SECRET_KEY=bench-only-secret SESSION_COOKIE_SECURE=0
-export PYTHONDONTWRITEBYTECODE=1 RATELIMIT_ENABLED=0
+export PYTHONDONTWRITEBYTECODE=1
 unset DATABASE_URL
 cd "$APP_ROOT"
 if [[ -n "${SEEDED:-}" && -f "$SEEDED/consult.sqlite3" ]]; then
@@ -55,16 +55,15 @@ else
   fi
 fi
 
-serve() {  # serve <cache bytes>: a gunicorn on a free port; prints the port
-  local port; port="$(free_port)"
-  CONSULT_PAGE_CACHE_BYTES="$1" "$VENV/bin/gunicorn" --chdir "$APP_ROOT" -b "127.0.0.1:$port" -w 2 -k sync \
+serve() {  # serve <cache bytes>: a gunicorn on a free port, in $PORT (not in a subshell: cleanup stops it)
+  PORT="$(free_port)"
+  CONSULT_PAGE_CACHE_BYTES="$1" "$VENV/bin/gunicorn" --chdir "$APP_ROOT" -b "127.0.0.1:$PORT" -w 2 -k sync \
     --log-level warning --error-logfile "$WORK/gunicorn-$1.log" wsgi:app >/dev/null 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/login" && break; sleep 0.1; done
-  echo "$port"
+  for _ in $(seq 150); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.1; done
 }
-PORT_CACHE="$(serve $((64 * 1024 * 1024)))"
-PORT_NOCACHE="$(serve 0)"
+serve $((64 * 1024 * 1024)); PORT_CACHE="$PORT"
+serve 0; PORT_NOCACHE="$PORT"
 EMAIL="$("$VENV/bin/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["email"])' "$WORK/seed.json")"
 PASSWORD="$("$VENV/bin/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["password"])' "$WORK/seed.json")"
 
