@@ -14,7 +14,7 @@ SQLite file; run `flask db upgrade` first). Creates:
 - `--comments` comments spread unevenly over the paragraphs: about 30 % replies,
   40 % of the top-level ones on a quoted passage (with prefix and suffix as the
   app stores them), a few held for moderation or withdrawn;
-- every organisation's vote on every paragraph and on the whole draft (and one
+- in the voting phase (and after), every organisation's vote on every paragraph and on the whole draft (and one
   history row per vote), so the tallies are full and each vote POST replaces an
   existing vote, like the reference `vote_app` (100 organisations x 200 paragraphs).
 
@@ -151,7 +151,10 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
         db.session.execute(insert(Comment), replies)
 
     votes = []
-    for org, delegate in zip(orgs, users):
+    # Votes only where the draft shows them (voting and after): a commenting draft of 1,000 paragraphs
+    # would otherwise seed 100,000 votes nobody sees.
+    voters = zip(orgs, users) if phase in ("voting", "adopted", "archived") else ()
+    for org, delegate in voters:
         for question in [t.paragraph_id for t in texts] + [None]:
             votes.append({"draft_id": draft.id, "paragraph_id": question, "organisation_id": org.id,
                           "choice": rng.choice(list(Choice)), "cast_by_id": delegate.id,

@@ -119,6 +119,9 @@ def from_environment(instance_path: Path) -> dict:
         "DOCUMENTS_STALE_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_STALE_AFTER") or "120"),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),
+        # A draft longer than this many paragraphs is sent by § ranges of this size, the next one as the reader
+        # scrolls (consult.reading.ranges): a 1,000-paragraph draft does not send megabytes at once.
+        "DRAFT_RANGE_PARAGRAPHS": int(os.environ.get("CONSULT_DRAFT_RANGE_PARAGRAPHS") or "100"),
     }
 
 

@@ -91,8 +91,10 @@ def thread_page(user, paragraph_id: int, page: int = 1, amendment_id: int | None
     return ThreadPage(top, replies, page, has_more)
 
 
-def visible_quotes(user, draft_id: int, paragraph_id: int | None = None) -> dict[int, list[dict]]:
-    """The quoted passages of the comments `user` sees, per paragraph, for highlighting (one query)."""
+def visible_quotes(user, draft_id: int, paragraph_id: int | None = None,
+                   paragraph_ids: list[int] | None = None) -> dict[int, list[dict]]:
+    """The quoted passages of the comments `user` sees, per paragraph (of one paragraph, or of the given ones),
+    for highlighting (one query)."""
     query = (select(Comment.paragraph_id, Comment.id, Comment.quote_exact, Comment.quote_prefix, Comment.quote_suffix)
              .join(Paragraph, Comment.paragraph_id == Paragraph.id)
              .where(Paragraph.draft_id == draft_id, Comment.quote_exact.is_not(None),
@@ -100,6 +102,8 @@ def visible_quotes(user, draft_id: int, paragraph_id: int | None = None) -> dict
              .order_by(Comment.id))
     if paragraph_id is not None:
         query = query.where(Comment.paragraph_id == paragraph_id)
+    if paragraph_ids is not None:
+        query = query.where(Comment.paragraph_id.in_(paragraph_ids))
     rows = db.session.execute(query)
     quotes: dict[int, list[dict]] = {}
     for paragraph_id, comment_id, exact, prefix, suffix in rows:

@@ -10,7 +10,8 @@ asked for again; the least recently used entries go when the cache is full
 The person's CSRF token is the one thing in a page that differs between two
 sessions of the same person: it is stored as a placeholder and put back on the
 way out. Pages are never cached while a flash message waits to be shown, and
-only for GET requests without a query string (other variants stay uncached).
+only for GET requests without a query string (other variants stay uncached), unless the caller's key names
+what the query string changes (`query_in_key`).
 
 Parts of a page that change far more often than the rest (the vote boxes of a
 draft during voting: every vote changes a tally) are left out of the cached
@@ -121,14 +122,17 @@ def viewer_key() -> tuple:
 
 
 def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True,
-                fill: Callable[[Iterable[str]], Mapping[str, str]] | None = None) -> str:
+                fill: Callable[[Iterable[str]], Mapping[str, str]] | None = None, query_in_key: bool = False) -> str:
     """The page for `key` from the cache, or `render()` (then stored) when it is not there.
     `enabled=False` renders every time (e.g. for moderators, whose navigation counts the queue).
+    A request with a query string is rendered every time, unless the caller says `query_in_key`: that `key`
+    names everything the query string changes in the page (e.g. the § range of a long draft).
     With `fill`, the page's holes (`hole(name)`) are filled on every request with `fill(names)[name]`:
     the cached page does not depend on what is in them, so `key` need not name it."""
     app = current_app._get_current_object()
     limit = app.config.get("PAGE_CACHE_BYTES", 0)
-    if not enabled or not limit or request.method != "GET" or request.query_string or session.get("_flashes"):
+    if not enabled or not limit or request.method != "GET" or (request.query_string and not query_in_key) \
+            or session.get("_flashes"):
         page = render()
         return _Split(page).join(fill(_HOLE.findall(page))) if fill is not None else page
     token = generate_csrf()

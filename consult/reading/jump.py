@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from consult.core.i18n import gettext as _
 from consult.drafts.models import ParagraphText, Version, VersionStatus
 from consult.drafts.services import visible_draft_or_404
 from consult.extensions import db
+from consult.reading.ranges import paragraph_url
 from consult.reading.views import bp
 
 _NUMBER = re.compile(r"^\s*(?:§\s*)?(\d{1,6})\s*$")
@@ -40,7 +41,8 @@ def jump(slug: str):
     found = _NUMBER.match(typed)
     count = paragraph_count(draft.id)
     if found and 1 <= int(found.group(1)) <= count:
-        return redirect(url_for("reading.draft", slug=draft.slug) + f"#p{int(found.group(1))}")
+        # The range of a long draft that holds the paragraph (consult.reading.ranges), at its anchor.
+        return redirect(paragraph_url(draft.slug, int(found.group(1))))
     if found:
         error, status = _("There is no § %(num)s in this draft: it has § 1 to § %(count)d.",
                           num=found.group(1), count=count), 404

@@ -22,6 +22,7 @@ from consult.drafts.models import Draft
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.queries import DraftState, visible_draft_and_text_or_404
 from consult.extensions import db, htmx
+from consult.reading.ranges import paragraph_url
 from consult.votes.forms import VoteForm
 from consult.votes.models import Choice
 from consult.votes.permissions import can_vote, can_vote_on_amendment
@@ -99,7 +100,9 @@ def _back(slug: str, form: VoteForm, position: int | None, amendment_id: int | N
         if form.back.data == "amendment":
             return url_for("amendments.show", slug=slug, amendment_id=amendment_id) + f"#vote-a{amendment_id}"
         return url_for("reading.draft", slug=slug) + f"#vote-a{amendment_id}"
-    return url_for("reading.draft", slug=slug) + (f"#p{position}" if position else "#whole-draft")
+    if position:
+        return paragraph_url(slug, position)   # the § range that holds it, on a long draft
+    return url_for("reading.draft", slug=slug) + "#whole-draft"
 
 
 @bp.route("/drafts/<slug>/tallies")

@@ -39,11 +39,16 @@
       var n = map.at[i][0], o = map.at[i][1], top = pieces[pieces.length - 1];
       if (top && top.node === n) top.end = o + 1; else pieces.push({ node: n, start: o, end: o + 1 });
     }
+    wrap(pieces, quote.id);
+  }
+
+  // Wrap the pieces of one passage (text node, start, end), last first so the offsets stay right.
+  function wrap(pieces, commentId) {
     pieces.reverse().forEach(function (p) {
       var range = document.createRange();
       range.setStart(p.node, p.start); range.setEnd(p.node, p.end);
       var m = document.createElement("mark");
-      m.className = "quote"; m.dataset.comment = quote.id;
+      m.className = "quote"; m.dataset.comment = commentId;
       range.surroundContents(m);
     });
   }
@@ -55,17 +60,41 @@
     quotes.forEach(function (q) { mark(body, q); });
   }
 
-  // The page carries every paragraph's passages in one JSON block; a swapped count
-  // link carries its paragraph's passages in data-quotes.
+  // A paragraph's passages as places in its text: [comment id, start, end] (consult.reading.passages).
+  function markPlaces(body, places) {
+    unmark(body);
+    var map = textMap(body);
+    places.forEach(function (p) {
+      var pieces = [];
+      for (var i = p[1]; i < p[2] && i < map.at.length; i++) {
+        var n = map.at[i][0], o = map.at[i][1], top = pieces[pieces.length - 1];
+        if (top && top.node === n) top.end = o + 1; else pieces.push({ node: n, start: o, end: o + 1 });
+      }
+      wrap(pieces, p[0]);
+      map = textMap(body);
+    });
+  }
+
+  // Each paragraph of the page (and of a range loaded later) carries its passages' places in data-marks;
+  // a swapped count link carries its paragraph's passages (words and context) in data-quotes.
   function highlight(scope) {
-    var all = scope === document && document.getElementById("quotes");
-    if (all) {
-      var quotes = JSON.parse(all.textContent || "{}");
-      Object.keys(quotes).forEach(function (id) { markAll(id, quotes[id]); });
-    }
+    var bodies = Array.prototype.slice.call(scope.querySelectorAll(".paragraph__body[data-marks]"));
+    if (scope.matches && scope.matches(".paragraph__body[data-marks]")) bodies.push(scope);
+    bodies.forEach(function (body) { markPlaces(body, JSON.parse(body.dataset.marks || "[]")); });
     scope.querySelectorAll(".comment-count[data-quotes]").forEach(function (link) {
       markAll(link.id.replace("count-", ""), JSON.parse(link.dataset.quotes || "[]"));
     });
+  }
+
+  // A link to § N of a long draft whose range is not on the page: the page of the range that holds it.
+  function findParagraph() {
+    var m = /^#p(\d+)$/.exec(window.location.hash), text = document.querySelector(".draft-text[data-first]");
+    if (!m || !text || document.getElementById("p" + m[1])) return;
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("from") === m[1]) return;   // asked already: there is no such paragraph
+    url.searchParams.set("from", m[1]);
+    url.searchParams.delete("open");
+    window.location.replace(url.toString());
   }
 
   // Selecting words in a paragraph offers "Comment" right there.
@@ -109,6 +138,24 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.body.appendChild(offer);
     highlight(document);
+    findParagraph();
+  });
+  window.addEventListener("hashchange", findParagraph);
+
+  // The next § range replaces its link: if the reader was on the link (Tab scrolls it into view, which loads
+  // the range), they continue on the range's first paragraph instead of falling back to the page's start.
+  var rangeFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var link = e.detail.target;
+    rangeFocus = link.matches && link.matches(".range-link--later") && link.contains(document.activeElement)
+      ? new URL(link.querySelector("a").href).searchParams.get("from") : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = rangeFocus && document.getElementById("p" + rangeFocus);
+    rangeFocus = null;
+    if (!first) return;
+    first.setAttribute("tabindex", "-1");
+    first.focus();
   });
   document.addEventListener("mouseup", function () { setTimeout(showOffer, 0); });
   document.addEventListener("touchend", function () { setTimeout(showOffer, 300); });
@@ -124,7 +171,10 @@
       input.form.elements.quote_start.value = "";
     }
   });
-  document.addEventListener("htmx:load", function (e) { highlight(e.detail.elt.parentNode || document); });
+  document.addEventListener("htmx:load", function (e) {
+    var elt = e.detail.elt;
+    highlight(elt.matches && elt.matches(".draft-text > li") ? elt : (elt.parentNode || document));
+  });
 
   // The page's one live region (base.html #live-region) stays; only its text changes. An htmx answer names
   // its sentence in the HX-Trigger header (event consult:announce, consult/core/announce.py); a page after a

@@ -1,8 +1,10 @@
 """Commenting through the real routes: plain POST and htmx, every refusal, and what others see."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -189,6 +191,8 @@ def test_held_comment_shows_only_to_its_author_and_moderators(client, auth, worl
     assert f'id="comment-{held}">\n  <article tabindex="-1" data-focus' in response.get_data(as_text=True)
     own = client.get(f"/drafts/teilhabe?open={world['pid']}").get_data(as_text=True)
     assert "Bitte prüfen" in own and "Wartet auf Moderation" in own
+    held_id = db.session.scalar(select(Comment.id))
+    assert held_id in _marked(own)   # its passage highlighted for its author
     auth.logout()
     for email in ("bogdan@example.org", "board@example.org"):
         auth.login(email, factories.PASSWORD)
@@ -196,11 +200,17 @@ def test_held_comment_shows_only_to_its_author_and_moderators(client, auth, worl
         thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread", headers=HX).get_data(as_text=True)
         api = client.get("/api/v1/drafts/teilhabe").get_json()
         assert "Bitte prüfen" not in page and "Bitte prüfen" not in thread
-        assert "Teilhabe" not in page.split('<script type="application/json" id="quotes">', 1)[1].split("</script>")[0]
+        assert held_id not in _marked(page)
         assert api["paragraphs"][1]["comments"] == 0
         auth.logout()
     auth.login("mod@example.org", factories.PASSWORD)
     assert "Bitte prüfen" in client.get(f"/drafts/teilhabe?open={world['pid']}").get_data(as_text=True)
+
+
+def _marked(page: str) -> set[int]:
+    """The comments whose passages the draft page highlights (data-marks: [comment id, start, end])."""
+    return {place[0] for marks in re.findall(r'data-marks="([^"]*)"', page)
+            for place in json.loads(unescape(marks))}
 
 
 def _make_comment(world, author="amira", body="Erster Kommentar", **kw):
