@@ -185,6 +185,14 @@ SHOT_WIDTHS = {"390": {"width": 390, "height": 844}, "1280": DESKTOP}
 MIRROR_FACTS = """() => {
     const centre = r => (r.left + r.right) / 2;
     const textBox = el => { const range = document.createRange(); range.selectNodeContents(el); return range.getBoundingClientRect(); };
+    // The first letter after a node (on a phone the line flows on over several rows: its whole box starts at the
+    // row's start whatever comes before the line's first word).
+    const firstLetter = node => {
+        while (node.nodeType !== Node.TEXT_NODE || !/\S/.test(node.textContent)) node = node.firstChild || node.nextSibling;
+        const at = node.textContent.search(/\S/), range = document.createRange();
+        range.setStart(node, at); range.setEnd(node, at + 1);
+        return range.getBoundingClientRect();
+    };
     const li = [...document.querySelectorAll('li.paragraph')].find(li => li.querySelector('.paragraph__body p'));
     const body = li.querySelector('.paragraph__body');
     return {
@@ -193,7 +201,7 @@ MIRROR_FACTS = """() => {
         bodyDirection: getComputedStyle(body).direction,
         bodyLang: body.closest('[lang]').getAttribute('lang'),
         lineNumber: centre(body.querySelector('.ln').getBoundingClientRect()),
-        firstWord: textBox(body.querySelector('.ln').nextSibling).left,
+        firstWord: firstLetter(body.querySelector('.ln').nextSibling).left,
     };
 }"""
 
