@@ -33,6 +33,7 @@ from consult.mail.models import OutboxMessage
 from consult.moderation.models import Report
 from consult.organisations.models import Organisation
 from consult.password_reset.models import PasswordReset
+from consult.translations.models import ParagraphTranslation, Translator
 from consult.votes.models import Vote, VoteCast
 
 # What deleting an account does to each column that names the person. "set null": the row stays (it is
@@ -58,6 +59,10 @@ ERASURE: dict[tuple[str, str], str] = {
     ("live_proxy", "confirmed_by_id"): SET_NULL,  # is in the audit log
     ("live_proxy", "withdrawn_by_id"): SET_NULL,
     ("live_vote_conflict", "confirmed_by_id"): SET_NULL,
+    ("translator", "user_id"): DELETE,            # their role "Übersetzung" for a language
+    ("translator", "granted_by_id"): SET_NULL,    # roles they granted stay (the audit line says who)
+    ("paragraph_translation", "updated_by_id"): SET_NULL,  # a translation is the federation's text
+    ("paragraph_translation", "checked_by_id"): SET_NULL,
     ("report", "reporter_id"): SET_NULL,          # a moderation decision may rest on it; the reason stays
     ("report", "decided_by_id"): SET_NULL,
     ("version_conflict", "resolved_by_id"): SET_NULL,
@@ -70,7 +75,7 @@ ERASURE: dict[tuple[str, str], str] = {
 _TABLES = {model.__tablename__: model for model in
            (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
             Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn,
-            Proxy, VoteConflict)}
+            Proxy, VoteConflict, Translator, ParagraphTranslation)}
 
 
 def _check_password(user: User, password: str, field: str) -> None:

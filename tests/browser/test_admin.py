@@ -65,7 +65,7 @@ def test_the_admin_creates_an_organisation_and_edits_a_person(live_server, page:
     page.get_by_label("Ansprechperson der Organisation").check()
     assert_accessible(page, "the person form")
     _shot(page, screenshot_dir, "admin-person")
-    page.get_by_role("button", name="Speichern").click()
+    page.get_by_role("button", name="Speichern", exact=True).click()
     expect(page.locator(".flash")).to_contain_text(f"Die Änderungen an {delegate} wurden gespeichert.")
     row = page.locator("main table tbody tr", has_text=delegate)
     expect(row).to_contain_text("TEK")

@@ -188,8 +188,8 @@ MIRROR_FACTS = """() => {
     // The first letter after a node (on a phone the line flows on over several rows: its whole box starts at the
     // row's start whatever comes before the line's first word).
     const firstLetter = node => {
-        while (node.nodeType !== Node.TEXT_NODE || !/\S/.test(node.textContent)) node = node.firstChild || node.nextSibling;
-        const at = node.textContent.search(/\S/), range = document.createRange();
+        while (node.nodeType !== Node.TEXT_NODE || !/\\S/.test(node.textContent)) node = node.firstChild || node.nextSibling;
+        const at = node.textContent.search(/\\S/), range = document.createRange();
         range.setStart(node, at); range.setEnd(node, at + 1);
         return range.getBoundingClientRect();
     };
