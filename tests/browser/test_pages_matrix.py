@@ -31,7 +31,7 @@ from consult.demo.services import seed_demo
 from consult.extensions import db
 from tests.browser import main_flow
 from tests.browser.conftest import AXE_JS, sign_in
-from tests.conftest import TEST_CONFIG
+from tests.conftest import BACKENDS, TEST_CONFIG
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +44,14 @@ CASES = [pytest.param(role, screen, lang, id=f"{role.name}-{screen.name}-{lang}"
          for role, screen in main_flow.cases() for lang in LANGUAGES]
 
 
-@pytest.fixture(scope="module")
-def flow():
-    """The app with the demo and the main flow's extra content, served for the module: (base URL, Facts)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def flow(request):
+    """The app with the demo and the main flow's extra content, served for the module on each database:
+    (base URL, Facts)."""
     folder = tempfile.mkdtemp(prefix="consult-matrix-")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/matrix.sqlite3"})
+    url = (f"sqlite:///{folder}/matrix.sqlite3" if request.param == "sqlite"
+           else request.getfixturevalue("pg_cluster").create_database("consult_matrix"))
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         seed_demo()
