@@ -61,17 +61,40 @@
   }
 
   // A paragraph's passages as places in its text: [comment id, start, end] (consult.reading.passages).
+  // Places overlap (many comments quote the same words), so the text is cut once at every place's start and end,
+  // and each piece between two cuts gets one mark per comment quoting it, nested. Marking each place on its own
+  // instead wrapped the marks of the places before it again: a paragraph quoted by a few hundred comments grew
+  // hundreds of thousands of marks and froze the page.
   function markPlaces(body, places) {
     unmark(body);
-    var map = textMap(body);
-    places.forEach(function (p) {
+    var map = textMap(body), length = map.at.length, cuts = {};
+    places.forEach(function (p) { cuts[Math.min(p[1], length)] = true; cuts[Math.min(p[2], length)] = true; });
+    var points = Object.keys(cuts).map(Number).sort(function (a, b) { return a - b; }), segments = [];
+    for (var k = 0; k + 1 < points.length; k++) {
+      var from = points[k], to = points[k + 1], ids = [];
+      places.forEach(function (p) { if (p[1] <= from && p[2] >= to && ids.indexOf(p[0]) < 0) ids.push(p[0]); });
+      if (!ids.length) continue;
       var pieces = [];
-      for (var i = p[1]; i < p[2] && i < map.at.length; i++) {
+      for (var i = from; i < to; i++) {
         var n = map.at[i][0], o = map.at[i][1], top = pieces[pieces.length - 1];
         if (top && top.node === n) top.end = o + 1; else pieces.push({ node: n, start: o, end: o + 1 });
       }
-      wrap(pieces, p[0]);
-      map = textMap(body);
+      segments.push({ pieces: pieces, ids: ids });
+    }
+    // Last first: splitting a text node keeps its beginning in the same node, so the places before stay right.
+    segments.reverse().forEach(function (segment) {
+      segment.pieces.reverse().forEach(function (piece) {
+        var range = document.createRange(), outer = null, inner = null;
+        range.setStart(piece.node, piece.start); range.setEnd(piece.node, piece.end);
+        segment.ids.forEach(function (id) {
+          var m = document.createElement("mark");
+          m.className = "quote"; m.dataset.comment = id;
+          if (inner) inner.appendChild(m); else outer = m;
+          inner = m;
+        });
+        inner.appendChild(range.extractContents());
+        range.insertNode(outer);
+      });
     });
   }
 
