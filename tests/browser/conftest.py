@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,13 @@ def live_server(app):
     db.session.commit()
     db.session.remove()
 
+    with served(app) as base:
+        yield base
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """`app` served by werkzeug in a daemon thread while the block runs; gives the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="consult-live-server", daemon=True)
     thread.start()

@@ -20,17 +20,15 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import threading
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from consult import create_app
 from consult.demo.services import seed_demo
 from consult.extensions import db
 from tests.browser import main_flow
-from tests.browser.conftest import AXE_JS, sign_in
+from tests.browser.conftest import AXE_JS, served, sign_in
 from tests.conftest import BACKENDS, TEST_CONFIG
 
 pytestmark = pytest.mark.browser
@@ -58,16 +56,9 @@ def flow(request):
         facts = main_flow.seed_main_flow()
         db.session.commit()
         db.session.remove()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="consult-matrix-server", daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}", facts
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=10)
-            db.engine.dispose()
+        with served(app) as base:
+            yield base, facts
+        db.engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)
 
 
