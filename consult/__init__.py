@@ -121,6 +121,10 @@ def create_app(config: dict | None = None) -> Flask:
     demo_cli.init_app(app)
     exports_cli.init_app(app)
 
+    from consult import scheduled
+
+    scheduled.init_app(app)
+
     from consult.core.access import public
 
     app.view_functions["static"] = public(app.view_functions["static"])

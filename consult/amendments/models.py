@@ -126,6 +126,10 @@ class Amendment(db.Model):
     alternative_set: Mapped[AlternativeSet | None] = relationship(back_populates="members")
     supports: Mapped[list[AmendmentSupport]] = relationship(
         back_populates="amendment", cascade="all, delete-orphan", order_by="AmendmentSupport.created_at")
+    # Submitted for the organisation from its workspace: the people who wrote it ("verfasst von A und B").
+    # Empty for an amendment a person wrote on their own.
+    co_authors: Mapped[list[AmendmentAuthor]] = relationship(
+        cascade="all, delete-orphan", order_by="AmendmentAuthor.position", lazy="selectin")
 
     @property
     def is_decided(self) -> bool:
@@ -141,6 +145,18 @@ class Amendment(db.Model):
         if self.status == AmendmentStatus.ACCEPTED_MODIFIED:
             return self.adopted_text
         return self.proposed_text
+
+
+class AmendmentAuthor(db.Model):
+    """One of the people who wrote an amendment their organisation submitted (consult.workspace)."""
+
+    __tablename__ = "amendment_author"
+
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    user: Mapped[User | None] = relationship()
 
 
 class AmendmentSupport(db.Model):

@@ -60,3 +60,19 @@ class Comment(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
     replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.created_at")
+    # Submitted for the organisation from its workspace: the people who wrote it ("verfasst von A und B").
+    # Empty for a comment a person wrote on their own.
+    co_authors: Mapped[list[CommentAuthor]] = relationship(
+        cascade="all, delete-orphan", order_by="CommentAuthor.position", lazy="selectin")
+
+
+class CommentAuthor(db.Model):
+    """One of the people who wrote a comment their organisation submitted (consult.workspace)."""
+
+    __tablename__ = "comment_author"
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    user: Mapped[User | None] = relationship()

@@ -91,6 +91,9 @@ class Draft(db.Model):
     live_quorum_is_share: Mapped[bool] = mapped_column(default=False, server_default="0")
     # How many other organisations' proxies one organisation may hold in a live session.
     live_proxy_limit: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The automatic reminder (consult.participation): this many days before the current phase's deadline,
+    # organisations that have not responded get one; None: no automatic reminder.
+    reminder_days: Mapped[int | None]
 
     deadlines: Mapped[list[DraftDeadline]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"

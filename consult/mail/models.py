@@ -20,6 +20,8 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The template it was written from (e.g. "invitation", "reminder"): what kind of mail it is, on /admin/outbox.
+    template: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Unsent messages are claimed by raising next_attempt_at, so two processes never send one twice.
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -46,7 +46,7 @@ def queue_mail(recipient: str, template: str, locale: str | None, **context) -> 
     """Render mail/<template>.txt (its `subject` and `body` blocks) in `locale` (default: the
     app's language) and add it to the outbox. Inside a request, it is sent after the response."""
     subject, body = render_mail(template, locale, **context)
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, template=template)
     db.session.add(message)
     g.mail_queued = True
     return message

@@ -39,6 +39,9 @@ class Organisation(db.Model):
     # Counts this many times in drafts that weigh votes (Draft.weighted_votes); 1 by default.
     vote_weight: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who submits the organisation's internal drafts (consult.workspace): any of its delegates, or with
+    # this set only its contact persons.
+    contact_submits_only: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.short_name}>"

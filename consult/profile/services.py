@@ -17,10 +17,11 @@ from werkzeug.security import check_password_hash
 from consult.accounts.forms import LANGUAGES
 from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole, UserSession
 from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, hash_password
-from consult.amendments.models import AlternativeSet, Amendment, AmendmentConsent, AmendmentSupport
+from consult.amendments.models import (AlternativeSet, Amendment, AmendmentAuthor, AmendmentConsent,
+                                       AmendmentSupport)
 from consult.audit.models import AuditEntry
 from consult.audit.services import record
-from consult.comments.models import Comment
+from consult.comments.models import Comment, CommentAuthor
 from consult.core.names import name_problem
 from consult.core.once import SubmissionKey
 from consult.core.refusals import FieldRefusal, NotAllowed
@@ -30,11 +31,14 @@ from consult.extensions import db
 from consult.invitations.models import Invitation
 from consult.live.models import CheckIn, LiveSession, Proxy, VoteConflict
 from consult.mail.models import OutboxMessage
+from consult.notifications.models import Notification, NotificationSetting
+from consult.participation.models import Reminder
 from consult.moderation.models import Report
 from consult.organisations.models import Organisation
 from consult.password_reset.models import PasswordReset
 from consult.translations.models import ParagraphTranslation, Translator
 from consult.votes.models import Vote, VoteCast
+from consult.workspace.models import InternalAgreement, InternalAuthor, InternalDraft, InternalNote
 
 # What deleting an account does to each column that names the person. "set null": the row stays (it is
 # a contribution or a decision, or belongs to the organisation), without the person; "delete": the row
@@ -71,11 +75,23 @@ ERASURE: dict[tuple[str, str], str] = {
     ("invitation", "user_id"): DELETE,            # the invitation that made their account holds their address
     ("password_reset", "user_id"): DELETE,
     ("submission_key", "user_id"): DELETE,        # the one-time keys of forms they sent
+    ("comment_author", "user_id"): SET_NULL,      # an organisation's comment stays, "by a former delegate"
+    ("amendment_author", "user_id"): SET_NULL,
+    ("internal_draft", "created_by_id"): SET_NULL,   # an internal draft is the organisation's
+    ("internal_draft", "updated_by_id"): SET_NULL,
+    ("internal_draft", "submitted_by_id"): SET_NULL,
+    ("internal_author", "user_id"): DELETE,       # the organisation's submitted text keeps its own authors
+    ("internal_agreement", "user_id"): DELETE,    # their agreement goes with them
+    ("internal_note", "author_id"): SET_NULL,     # an internal comment stays for the colleagues
+    ("reminder", "sent_by_id"): SET_NULL,         # the reminder was the office's
+    ("notification_setting", "user_id"): DELETE,
+    ("notification", "user_id"): DELETE,
 }
 _TABLES = {model.__tablename__: model for model in
            (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
             Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn,
-            Proxy, VoteConflict, Translator, ParagraphTranslation)}
+            Proxy, VoteConflict, Translator, ParagraphTranslation, CommentAuthor, AmendmentAuthor, InternalDraft,
+            InternalAuthor, InternalAgreement, InternalNote, Reminder, NotificationSetting, Notification)}
 
 
 def _check_password(user: User, password: str, field: str) -> None:
