@@ -66,6 +66,13 @@ def linked_text(text: str) -> Markup:
     return Markup("").join(parts)
 
 
+def breakable_address(address: str) -> Markup:
+    """An e-mail address, escaped, that a narrow column may break after its @ and before its dots
+    (not in the middle of a word)."""
+    return Markup("").join(Markup("<wbr>.") if part == "." else Markup("@<wbr>") if part == "@" else escape(part)
+                           for part in re.split(r"([.@])", address))
+
+
 @dataclass(frozen=True)
 class MessageRow:
     """A message as the outbox page shows it."""
@@ -76,6 +83,10 @@ class MessageRow:
     @property
     def body_html(self) -> Markup:
         return linked_text(self.message.body)
+
+    @property
+    def recipient_html(self) -> Markup:
+        return breakable_address(self.message.recipient)
 
 
 def row(message: OutboxMessage) -> MessageRow:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consult.core.db import utcnow
 from consult.extensions import db
 from consult.mail import services
-from consult.mail.display import linked_text
+from consult.mail.display import breakable_address, linked_text
 from consult.mail.models import OutboxMessage
 from tests import factories
 from tests.admin.test_admin import world  # noqa: F401  (the fixture)
@@ -51,7 +51,7 @@ def _login_admin(client, auth):
 
 def _rows(html: str) -> list[str]:
     """The recipients in the order the page lists them."""
-    return re.findall(r'<bdi class="outbox__recipient">([^<]+)</bdi>', html)
+    return [found.replace("<wbr>", "") for found in re.findall(r'<bdi class="outbox__recipient" dir="ltr">(.+?)</bdi>', html)]
 
 
 def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outbox):
@@ -198,3 +198,8 @@ def test_a_hostile_text_stays_text(client, auth, world):  # noqa: F811
 ])
 def test_linked_text(text, html):
     assert str(linked_text(text)) == html
+
+
+def test_an_address_breaks_only_at_its_at_sign_and_dots():
+    assert str(breakable_address("kontakt@tek.example.org")) == "kontakt@<wbr>tek<wbr>.example<wbr>.org"
+    assert str(breakable_address("<x>@a.b")) == "&lt;x&gt;@<wbr>a<wbr>.b"
