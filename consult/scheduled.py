@@ -88,8 +88,11 @@ def run_steps(steps, now: datetime) -> Outcome:
                     continue
                 outcome.lines.append(f"{name}: {step(now)}")
         except Exception as error:
-            db.session.rollback()
             log.exception("scheduled step %r failed", name)
+            try:
+                db.session.rollback()   # the next step starts clean, without the failed step's half
+            except Exception:   # the database itself is gone: the next steps will say so themselves
+                log.exception("rolling back after the step %r failed", name)
             outcome.failed.append(name)
             outcome.lines.append(f"{name}: FAILED ({type(error).__name__}: {error}); the traceback is in the log.")
     return outcome

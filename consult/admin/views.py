@@ -20,7 +20,7 @@ from consult.core.pages import check_not_beyond, page_number
 from consult.extensions import db
 from consult.mail.display import STATES, kind_label, row as outbox_row
 from consult.mail.queries import kinds as outbox_kinds, outbox_page, page_count as outbox_page_count
-from consult.mail.services import send_pending
+from consult.mail.services import KEEP_SENT, send_pending
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
 from consult.translations.forms import TranslatorForm
 from consult.translations.queries import translators_of
@@ -227,7 +227,7 @@ def outbox():
     return render_template("admin/outbox.html", rows=[outbox_row(m) for m in messages], total=total, page=page,
                            pages=outbox_page_count(total), filters=filters, kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()], error=error,
                            mail_server=bool(current_app.config.get("MAIL_SMTP_HOST")),
-                           form=EmptyForm()), status, NO_STORE
+                           keep_days=KEEP_SENT.days, form=EmptyForm()), status, NO_STORE
 
 
 @bp.route("/outbox/send", methods=["POST"])

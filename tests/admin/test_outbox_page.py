@@ -61,7 +61,7 @@ def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outb
     assert "no-store" in response.headers["Cache-Control"]
     html = response.get_data(as_text=True)
     assert _rows(html) == ["alt@example.org", "ieb@example.org", "elif@example.org", "neu@example.org"]
-    assert "4 Nachrichten, die neuesten zuerst" in html
+    assert "4 Nachrichten, die neuesten zuerst" in html and "Gesendete Nachrichten werden nach 30 Tagen gelöscht." in html
     # Kinds in words; an unknown template shows its own name.
     for word in ("Einladung", "Passwort zurücksetzen", "Erinnerung", "weekly_letter"):
         assert f'data-label="Art">{word}</td>' in html
