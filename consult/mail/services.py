@@ -71,6 +71,7 @@ def console_text(email: EmailMessage) -> str:
     """A message as a person reads it in a terminal: who it is for, its subject and its text (decoded, links
     whole), between two rules so that it stands out among the server's request lines."""
     return "\n".join([
+        "",   # a blank line apart from whatever the console showed before
         RULE,
         "E-mail (not sent: no MAIL_SMTP_HOST set; also on /admin/outbox)",
         f"To:      {email['To']}",

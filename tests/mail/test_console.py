@@ -17,7 +17,7 @@ def test_without_a_mail_server_the_message_is_printed_readably(app, monkeypatch,
         assert send_pending()["sent"] == 1
     printed = capsys.readouterr().err
     lines = printed.splitlines()
-    assert lines[0] == "=" * 72 and lines[-1] == "=" * 72
+    assert lines[0] == "" and lines[1] == "=" * 72 and lines[-1] == "=" * 72
     assert "To:      neu@example.org" in lines
     assert "Subject: Einladung zur Beteiligungsplattform der Bundeskonferenz" in lines
     assert LINK in lines                                  # the link alone on its line, whole
