@@ -90,7 +90,7 @@ def from_environment(instance_path: Path) -> dict:
         # Per client address, on POSTs only (Flask-Limiter's notation).
         "INVITATION_RATE_LIMIT": os.environ.get("CONSULT_INVITATION_RATE_LIMIT", "20 per minute;200 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("CONSULT_RESET_RATE_LIMIT", "5 per minute;30 per hour"),
-        # E-mail: without MAIL_SMTP_HOST, messages are written to the log (development).
+        # E-mail: without MAIL_SMTP_HOST, messages are printed to the console and kept on /admin/outbox (development).
         "MAIL_SMTP_HOST": os.environ.get("MAIL_SMTP_HOST", "").strip(),
         "MAIL_SMTP_PORT": int(os.environ.get("MAIL_SMTP_PORT", "587")),
         "MAIL_SMTP_USER": os.environ.get("MAIL_SMTP_USER", ""),
@@ -103,6 +103,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SMTP_TIMEOUT": int(os.environ.get("MAIL_SMTP_TIMEOUT", "10")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bundeskonferenz <noreply@consult.invalid>"),
         "MAIL_SEND_AFTER_RESPONSE": _flag("MAIL_SEND_AFTER_RESPONSE", True),
+        # Without MAIL_SMTP_HOST, each message is printed to the server's console (stderr); 0 keeps it to the log.
+        "MAIL_CONSOLE": _flag("CONSULT_MAIL_CONSOLE", True),
         # The address links in e-mails start with (the app cannot know it behind a proxy), e.g. https://beteiligung.example.org
         "PUBLIC_URL": os.environ.get("CONSULT_PUBLIC_URL", "").rstrip("/"),
         # Request bodies: a form may be this large (bytes), a request that uploads a file (a view marked

@@ -1,7 +1,7 @@
-"""The administration's pages: organisations and people (admins only)."""
+"""The administration's pages: organisations, people and the outbox (admins only)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields import SelectChoice
@@ -18,6 +18,9 @@ from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.pages import check_not_beyond, page_number
 from consult.extensions import db
+from consult.mail.display import STATES, kind_label, row as outbox_row
+from consult.mail.queries import kinds as outbox_kinds, outbox_page, page_count as outbox_page_count
+from consult.mail.services import KEEP_SENT, send_pending
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
 from consult.translations.forms import TranslatorForm
 from consult.translations.queries import translators_of
@@ -198,3 +201,42 @@ def person_active(person_id: int):
     flash(_("%(name)s can sign in again.", name=person.name) if active else
           _("%(name)s is deactivated and signed out everywhere.", name=person.name), "info")
     return redirect(url_for("admin.edit_person", person_id=person.id))
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+def _outbox_filters() -> dict[str, str]:
+    """The outbox's filters from the query string, as given (the page checks the state)."""
+    return {key: value for key in ("state", "kind") if (value := request.args.get(key, "")[:60])}
+
+
+@bp.route("/outbox")
+@roles(Role.ADMIN)
+def outbox():
+    """Every e-mail the app wrote, the newest first, 50 to a page, by state and kind, each with its text and
+    clickable links: where no mail server is set (development, the demo) an invitation or a reset can be
+    followed here. Admins only, never cached: the texts hold invitation and password-reset links."""
+    filters = _outbox_filters()
+    error, status = None, 200
+    if filters.get("state") not in (None, *STATES):
+        error, status = _("There is no such state; all messages are shown."), 400
+        filters.pop("state")
+    page = page_number()
+    messages, total = outbox_page(filters.get("state"), filters.get("kind"), page)
+    check_not_beyond(page, len(messages))
+    return render_template("admin/outbox.html", rows=[outbox_row(m) for m in messages], total=total, page=page,
+                           pages=outbox_page_count(total), filters=filters, kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()], error=error,
+                           mail_server=bool(current_app.config.get("MAIL_SMTP_HOST")),
+                           keep_days=KEEP_SENT.days, form=EmptyForm()), status, NO_STORE
+
+
+@bp.route("/outbox/send", methods=["POST"])
+@roles(Role.ADMIN)
+def outbox_send():
+    """Send what is due in the outbox now (as `flask run-scheduled` would), and say how it went."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    counts = send_pending(limit=500, now=clock.now())   # commits per message: a slow server loses nothing
+    flash(_("Sent: %(sent)d · failed: %(failed)d · still waiting: %(waiting)d.", **counts),
+          "error" if counts["failed"] else "info")
+    return redirect(url_for("admin.outbox", **_outbox_filters()))

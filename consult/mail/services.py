@@ -3,7 +3,7 @@
 `queue_mail()` renders a message in the recipient's language and adds it to the outbox
 in the caller's transaction: a message exists exactly when what caused it was committed.
 `send_pending()` hands unsent messages to the SMTP server of the settings (MAIL_SMTP_HOST
-...), or, without one (development, tests), writes them to the log. It runs from
+...), or, without one (development, the demo), prints them to the server's console (and the log). It runs from
 `flask send-mail` and after any response that queued mail (see init_app), never inside
 a request: a slow or failing mail server neither slows a page nor loses a message.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import sys
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -63,8 +64,33 @@ def _email(message: OutboxMessage, config) -> EmailMessage:
     return email
 
 
-class _LogTransport:
-    """Development and tests: the message goes to the log instead of a mail server."""
+RULE = "=" * 72
+
+
+def console_text(email: EmailMessage) -> str:
+    """A message as a person reads it in a terminal: who it is for, its subject and its text (decoded, links
+    whole), between two rules so that it stands out among the server's request lines."""
+    return "\n".join([
+        "",   # a blank line apart from whatever the console showed before
+        RULE,
+        "E-mail (not sent: no MAIL_SMTP_HOST set; also on /admin/outbox)",
+        f"To:      {email['To']}",
+        f"Subject: {email['Subject']}",
+        "-" * 72,
+        email.get_content().rstrip("\n"),
+        RULE,
+        "",
+    ])
+
+
+class _ConsoleTransport:
+    """Without a mail server (development, the demo, `make run`): each message is printed, readable, to the
+    console of the server process (stderr), so that a newcomer can follow an invitation or a reset link. Tests
+    (TESTING) print nothing: there the message goes to the log (logger consult.mail, INFO) only."""
+
+    def __init__(self, print_it: bool, stream=None):
+        self.print_it = print_it
+        self.stream = stream
 
     def __enter__(self):
         return self
@@ -73,7 +99,19 @@ class _LogTransport:
         return None
 
     def send_message(self, email: EmailMessage) -> None:
-        log.info("E-mail (not sent: no MAIL_SMTP_HOST set)\n%s", email.as_string())
+        readable = console_text(email)
+        if not self.print_it:
+            log.info("E-mail to %s (not sent: no MAIL_SMTP_HOST set)\n%s", email["To"], readable)
+        else:   # printed, not logged too: with --debug the log would show it a second time
+            stream = self.stream or sys.stderr
+            buffer = getattr(stream, "buffer", None)
+            stream.flush()
+            if buffer is not None:   # UTF-8 whatever the terminal's locale says (umlauts, Arabic names)
+                buffer.write(readable.encode("utf-8"))
+                buffer.flush()
+            else:
+                stream.write(readable)
+                stream.flush()
 
 
 def tls_context(config) -> ssl.SSLContext:
@@ -86,7 +124,7 @@ def tls_context(config) -> ssl.SSLContext:
 def _transport(config):
     host = config.get("MAIL_SMTP_HOST")
     if not host:
-        return _LogTransport()
+        return _ConsoleTransport(print_it=config.get("MAIL_CONSOLE", True) and not config.get("TESTING"))
     port, timeout = config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TIMEOUT"]
     if config["MAIL_SMTP_SSL"]:
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(config))
@@ -138,6 +176,8 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
             except (OSError, smtplib.SMTPException) as error:
                 message.last_error = f"{type(error).__name__}: {error}"[:2000]
                 failed += 1
+                if transport is not None and hasattr(transport, "close"):
+                    transport.close()   # a refused message leaves no open connection behind
                 transport = None   # connect again for the next message
             else:
                 message.sent_at = utcnow()
@@ -155,6 +195,13 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
                                 .where(OutboxMessage.sent_at.is_(None)))
     db.session.commit()
     return {"sent": sent, "failed": failed, "waiting": waiting}
+
+
+def send_due_mail(now: datetime) -> str:
+    """The mail step of `flask run-scheduled`: send what is due (retrying what a mail server refused before);
+    one line saying what happened."""
+    counts = send_pending(limit=500, now=now)
+    return f"sent {counts['sent']}, failed {counts['failed']}, still waiting {counts['waiting']}."
 
 
 # Besides after a response that queued mail, each process looks at the outbox after a response at most

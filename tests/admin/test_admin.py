@@ -52,6 +52,8 @@ ROUTES = [
     ("GET", "/admin/people/{person}"),
     ("POST", "/admin/people/{person}"),
     ("POST", "/admin/people/{person}/active"),
+    ("GET", "/admin/outbox"),
+    ("POST", "/admin/outbox/send"),
 ]
 
 

@@ -35,6 +35,7 @@ from consult.drafts.models import DraftDeadline, Phase, VersionStatus
 from consult.drafts.services import build_version, get_by_slug, import_draft, paragraph_texts
 from consult.extensions import db
 from consult.live.services import start_session
+from consult.mail.models import OutboxMessage
 from consult.moderation.services import report
 from consult.organisations.models import Organisation
 
@@ -132,6 +133,7 @@ ORGANISATION = _s("admin-organisation", lambda f: f"/admin/organisations/{f.orga
 NEW_ORGANISATION = _s("admin-new-organisation", "/admin/organisations/new")
 PEOPLE = _s("admin-people", "/admin/people")
 PERSON = _s("admin-person", lambda f: f"/admin/people/{f.person_id}")
+OUTBOX = _s("admin-outbox", "/admin/outbox")
 
 ROLES: tuple[Role, ...] = (
     Role("anonymous", None, (
@@ -147,7 +149,8 @@ ROLES: tuple[Role, ...] = (
         DRAFT_LIST, DRAFT_COMMENTING, AMENDMENT, NEW_DRAFT, SETTINGS, PHASE, DRAFT_VOTING, RESULTS, LIVE_START,
         LIVE_SESSION, PROJECTOR, VERSIONS, QUEUE, AUDIT, ACCOUNT, TWO_FACTOR)),
     Role("admin", ADMIN, (
-        DRAFT_LIST, ORGANISATIONS, ORGANISATION, NEW_ORGANISATION, PEOPLE, PERSON, INVITATIONS, AUDIT, ACCOUNT)),
+        DRAFT_LIST, ORGANISATIONS, ORGANISATION, NEW_ORGANISATION, PEOPLE, PERSON, INVITATIONS, OUTBOX, AUDIT,
+        ACCOUNT)),
 )
 
 
@@ -198,6 +201,13 @@ def seed_main_flow() -> Facts:
     adopted = _import(ADOPTED, "diversity-council.md", "Ein angenommener Rat", Phase.ADOPTED)
     adopted.is_public = True
     adopted.adopted_version_id, adopted.adopted_at = adopted.versions[0].id, now
+    # The outbox: a sent invitation and a reminder the mail server refused.
+    db.session.add_all([
+        OutboxMessage(recipient="neu@example.org", template="invitation", subject="Einladung", sent_at=now, attempts=1,
+                      body="Bitte öffnen Sie diesen Link: https://beteiligung.example/invitations/accept/t0k3n\n"),
+        OutboxMessage(recipient="kontakt@snw.example.org", template="reminder", subject="Erinnerung", attempts=1,
+                      body="Guten Tag,\n\nnoch keine Beteiligung.\n", next_attempt_at=now + timedelta(minutes=5),
+                      last_error="SMTPServerDisconnected: Connection unexpectedly closed")])
     db.session.flush()
 
     organisation = db.session.scalar(select(Organisation).where(Organisation.short_name == "SNW"))

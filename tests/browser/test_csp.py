@@ -182,7 +182,7 @@ def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watch
         step(re.sub(r"\W+", "-", path.strip("/")))
 
     sign_in(page, base, ADMIN)
-    for path in ("/admin/organisations", "/admin/people", "/audit", "/invitations"):
+    for path in ("/admin/organisations", "/admin/people", "/admin/outbox", "/audit", "/invitations"):
         page.goto(f"{base}{path}")
         step(path.strip("/").replace("/", "-"))
 

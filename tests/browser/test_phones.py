@@ -186,7 +186,7 @@ def pages_for(role: str, ids: dict[str, int]) -> list[str]:
         return ["/moderation", "/audit", f"{draft}/amendments/{ids['amendment']}", "/account"]
     if role == "board":
         return ["/moderation", f"{draft}/settings", f"{draft}/versions", "/drafts/new"]
-    return ["/admin/organisations", "/admin/people", f"/admin/people/{ids['person']}",
+    return ["/admin/organisations", "/admin/people", f"/admin/people/{ids['person']}", "/admin/outbox",
             f"/admin/organisations/{ids['organisation']}", "/audit", "/account"]
 
 
