@@ -44,7 +44,7 @@ def kind_heading(kind: NotificationKind | str) -> str:
 
 
 def _when(value: str | None) -> str:
-    return format_datetime(datetime.fromisoformat(value), "medium") if value else ""
+    return format_datetime(datetime.fromisoformat(value), "short") if value else ""
 
 
 def describe(notification: Notification) -> str:
