@@ -4,11 +4,12 @@ want it at once, writes the e-mail; `send_digests()` and `notify_deadlines()` ar
 
 The areas below do not call this module (it stands above them): the view that called their service
 composes the two (consult/notifications/events.py), and scheduled work (deadlines, digests) calls it from
-`flask run-scheduled`. Nothing here commits."""
+`flask run-scheduled`. Nothing here commits, except the scheduled steps (like the outbox's `send_pending`:
+each person's digest is its own transaction)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, url_for
@@ -22,6 +23,7 @@ from consult.extensions import db
 from consult.mail.services import absolute_url, queue_mail
 from consult.notifications.models import TOPIC_OF, Notification, NotificationKind, NotificationMode, \
     NotificationSetting, Topic
+from consult.notifications.texts import describe
 from consult.organisations.models import Organisation
 
 # A daily digest waits this long after the last one.
@@ -38,6 +40,22 @@ def setting_of(user) -> NotificationSetting:
     """The person's settings as stored, or (not stored: notifications are opt-in) off, not added."""
     return db.session.get(NotificationSetting, user.id) or NotificationSetting(
         user_id=user.id, mode=NotificationMode.OFF, replies=True, amendments=True, phases=True, internal=True)
+
+
+def personal_data(user) -> dict:
+    """For the person's data download (consult.profile): their settings and the notifications stored for
+    them, with what each said, in the current language."""
+    setting = db.session.get(NotificationSetting, user.id)
+    notifications = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                       .order_by(Notification.created_at, Notification.id))
+    return {
+        "settings": None if setting is None else {
+            "mode": setting.mode.value, **{topic.value: getattr(setting, topic.value) for topic in Topic},
+            "last_digest_at": setting.last_digest_at.isoformat() if setting.last_digest_at else None},
+        "received": [{"kind": n.kind.value, "text": describe(n), "link": n.link,
+                      "created_at": n.created_at.isoformat(),
+                      "mailed_at": n.mailed_at.isoformat() if n.mailed_at else None} for n in notifications],
+    }
 
 
 def save_settings(user, mode: NotificationMode, topics: Iterable[Topic], now: datetime) -> NotificationSetting:

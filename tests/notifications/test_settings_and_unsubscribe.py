@@ -133,3 +133,18 @@ def test_forged_and_altered_links_are_refused(client, world, forge):
         assert response.status_code == 400
         assert "Dieser Abmelde-Link ist ungültig" in response.get_data(as_text=True)
     assert _setting(world["a1"]).replies is True and _setting(world["a2"]).replies is True
+
+
+def test_the_data_download_holds_the_persons_settings_and_notifications_only(client, auth, world):
+    opt_in(world["a1"], mode=NotificationMode.DAILY, topics=(Topic.REPLIES,))
+    opt_in(world["a2"])
+    for person in (world["a1"], world["a2"]):
+        notify([person], NotificationKind.REPLY, link="/drafts/teilhabe", now=clock.now(), draft=world["draft"],
+               params={"draft": "Teilhabegesetz", "name": "Xaver"})
+    db.session.commit()
+    auth.login("a1@example.org", factories.PASSWORD)
+    data = client.get("/account/data.json").get_json()["notifications"]
+    assert data["settings"] == {"mode": "daily", "replies": True, "amendments": False, "phases": False,
+                                "internal": False, "last_digest_at": None}
+    assert [(n["kind"], n["text"], n["mailed_at"]) for n in data["received"]] == [
+        ("reply", "Xaver hat auf Ihren Kommentar zu „Teilhabegesetz“ geantwortet.", None)]
