@@ -55,3 +55,47 @@ def test_two_runs_at_once_write_one_digest(app, world, monkeypatch):
         thread.join(30)
     assert errors == [] and sorted(written) == [0, 1]
     assert [m.recipient for m in mails("digest")] == ["a1@example.org"]
+
+
+@only_postgresql
+def test_two_runs_at_once_announce_a_deadline_once(app, world, monkeypatch):
+    from datetime import timedelta
+
+    from consult.drafts.models import DraftDeadline, Phase
+    from tests.notifications.conftest import notified
+    opt_in(world["a1"], world["x1"])
+    db.session.add(DraftDeadline(draft_id=world["draft_id"], phase=Phase.COMMENTING, ends_at=NOW + timedelta(hours=30)))
+    db.session.commit()
+    db.session.remove()
+
+    both_found_it = threading.Barrier(2, timeout=20)
+    audience = services.audience
+
+    def after_both_found_it(draft):
+        both_found_it.wait()
+        return audience(draft)
+
+    monkeypatch.setattr(services, "audience", after_both_found_it)
+    lines: list[str] = []
+    errors: list[BaseException] = []
+
+    def run():
+        with app.app_context():
+            try:
+                lines.append(services.run_scheduled_step(NOW))
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(lines) == ["Notifications: 0 about deadlines, 0 daily digests written.",
+                             "Notifications: 2 about deadlines, 0 daily digests written."]
+    assert sorted(n.user.email for n in notified(kind=NotificationKind.DEADLINE_SOON)) == [
+        "a1@example.org", "x1@example.org"]
+    assert sorted(m.recipient for m in mails("notification")) == ["a1@example.org", "x1@example.org"]
