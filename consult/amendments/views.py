@@ -207,9 +207,10 @@ def support_view(slug: str, amendment_id: int):
     if request.form.get("withdraw"):
         return _button(slug, amendment_id, withdraw_support, _("Your organisation no longer supports this amendment."),
                        "support_box")
+
     def support_and_notify(user, amendment, draft, now):
         supported = support(user, amendment, draft, now)
-        amendment_supported(amendment, draft, user, now)
+        amendment_supported(amendment, draft, user, now)   # the proposing organisation hears of it
         return supported
     return _button(slug, amendment_id, support_and_notify, _("Your organisation supports this amendment."),
                    "support_box", creates="support")

@@ -31,10 +31,10 @@ from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
 from consult.extensions import db, htmx
 from consult.moderation.models import Report
-from consult.notifications.events import amendment_ruled, comment_published
 from consult.moderation.queries import (KINDS, decidable_count, drafts_for_filter, recommended, waiting, waiting_count,
                                         waiting_page)
 from consult.moderation.services import decide_comment, decide_report, report
+from consult.notifications.events import amendment_ruled, comment_published
 
 bp = Blueprint("moderation", __name__)
 # The queue shows the buttons only where this (the services' own rule) allows deciding.

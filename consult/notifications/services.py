@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Role, User, UserRole
@@ -33,6 +33,9 @@ DEADLINE_AHEAD = timedelta(hours=48)
 # An unsubscribe link works this long: old mails in an inbox still work for a while, not for ever.
 UNSUBSCRIBE_MAX_AGE = timedelta(days=60)
 UNSUBSCRIBE_PURPOSE = "notifications.unsubscribe"
+# Mailed notifications are kept this long (the data download shows them; a deadline's once_key must outlive
+# the 48 hours before it), then deleted: the table is no archive.
+KEEP_MAILED = timedelta(days=90)
 ALL = "all"
 
 
@@ -282,7 +285,7 @@ def audience(draft: Draft) -> list[User]:
 def run_scheduled_step(now: datetime) -> str:
     """The notifications' step of `flask run-scheduled`: announce deadlines in 48 hours (committed; a run
     at the same moment that announced them first wins, the unique once_key refuses the second), then write
-    the daily digests that are due. One line saying what it did."""
+    the daily digests that are due; delete what was mailed long ago (KEEP_MAILED). One line saying what it did."""
     try:
         deadlines = notify_deadlines(now)
         db.session.commit()
@@ -290,4 +293,6 @@ def run_scheduled_step(now: datetime) -> str:
         db.session.rollback()
         deadlines = 0
     digests = send_digests(now)
+    db.session.execute(delete(Notification).where(Notification.mailed_at < now - KEEP_MAILED))
+    db.session.commit()
     return f"Notifications: {deadlines} about deadlines, {digests} daily digests written."

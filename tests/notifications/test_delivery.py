@@ -115,3 +115,16 @@ def test_run_scheduled_announces_deadlines_and_writes_digests_before_sending(app
     [digest] = mails("digest")
     assert "Fristen in den nächsten 48 Stunden" in digest.body and digest.sent_at is not None
     assert run_scheduled(now + timedelta(minutes=5))[0] == "Notifications: 0 about deadlines, 0 daily digests written."
+
+
+def test_run_scheduled_deletes_notifications_mailed_long_ago(app, world):
+    now = clock.now()
+    opt_in(world["a1"])
+    old = _event(world, world["a1"], NotificationKind.REPLY, now=now - timedelta(days=91), name="Xaver")[0].id
+    recent = _event(world, world["a1"], NotificationKind.REPLY, now=now - timedelta(days=89), name="Moni")[0].id
+    waiting = _event(world, world["a1"], NotificationKind.REPLY, now=now - timedelta(days=100), name="Bora")[0]
+    waiting.mailed_at = None      # never mailed (e.g. a digest that never came due): kept
+    db.session.commit()
+    run_scheduled(now)
+    assert old not in [n.id for n in notified()]
+    assert [n.id for n in notified()] == [recent, waiting.id]
