@@ -90,6 +90,9 @@ def from_environment(instance_path: Path) -> dict:
         # Per client address, on POSTs only (Flask-Limiter's notation).
         "INVITATION_RATE_LIMIT": os.environ.get("CONSULT_INVITATION_RATE_LIMIT", "20 per minute;200 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("CONSULT_RESET_RATE_LIMIT", "5 per minute;30 per hour"),
+        # The unsubscribe links of notification e-mails (public, like the reset links): enough for a person,
+        # too few to try tokens.
+        "UNSUBSCRIBE_RATE_LIMIT": os.environ.get("CONSULT_UNSUBSCRIBE_RATE_LIMIT", "10 per minute;100 per hour"),
         # E-mail: without MAIL_SMTP_HOST, messages are printed to the console and kept on /admin/outbox (development).
         "MAIL_SMTP_HOST": os.environ.get("MAIL_SMTP_HOST", "").strip(),
         "MAIL_SMTP_PORT": int(os.environ.get("MAIL_SMTP_PORT", "587")),

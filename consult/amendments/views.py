@@ -32,6 +32,7 @@ from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import current_text, visible_draft_or_404
 from consult.extensions import db, htmx
+from consult.notifications.events import amendment_ruled, amendment_supported
 from consult.votes.views import amendment_vote_context
 
 bp = Blueprint("amendments", __name__)
@@ -206,8 +207,13 @@ def support_view(slug: str, amendment_id: int):
     if request.form.get("withdraw"):
         return _button(slug, amendment_id, withdraw_support, _("Your organisation no longer supports this amendment."),
                        "support_box")
-    return _button(slug, amendment_id, support, _("Your organisation supports this amendment."), "support_box",
-                   creates="support")
+
+    def support_and_notify(user, amendment, draft, now):
+        supported = support(user, amendment, draft, now)
+        amendment_supported(amendment, draft, user, now)   # the proposing organisation hears of it
+        return supported
+    return _button(slug, amendment_id, support_and_notify, _("Your organisation supports this amendment."),
+                   "support_box", creates="support")
 
 
 def _refused(draft: Draft, amendment: Amendment, message: str, status: int):
@@ -236,8 +242,10 @@ def decision(slug: str, amendment_id: int):
         return render_template(PAGE, **page_context(draft, amendment, _form_errors(form), form)), 422
     merged_into = db.session.get(Amendment, form.merged_into.data) if form.merged_into.data else None
     try:
-        decide(current_user, amendment, draft, form.decision.data, form.reason.data, clock.now(),
+        now = clock.now()
+        decide(current_user, amendment, draft, form.decision.data, form.reason.data, now,
                adopted_text=form.adopted_text.data, merged_into=merged_into)
+        amendment_ruled(amendment, draft, current_user, now)
     except Refusal as refusal:
         db.session.rollback()
         db.session.refresh(amendment)

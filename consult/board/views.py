@@ -22,6 +22,7 @@ from consult.drafts.models import AmendmentProcedure, Draft, MajorityRule, Moder
 from consult.drafts.services import get_by_slug
 from consult.exports import jobs
 from consult.extensions import db
+from consult.notifications.events import phase_changed
 
 bp = Blueprint("board", __name__)
 
@@ -158,10 +159,12 @@ def phase(slug: str):
     reason = cleaned_text("reason") or None
     try:
         refuse_cleaned_text()
+        since = clock.now()
         if adopting:
-            adopt(current_user, draft, expected, clock.now(), reason)
+            adopt(current_user, draft, expected, since, reason)
         else:
             change_phase(current_user, draft, target, expected, reason)
+        phase_changed(draft, current_user, since)
     except Refusal as refusal:
         db.session.rollback()
         return render_template("board/phase.html", draft=draft, target=target, consequence=consequence(draft, target),

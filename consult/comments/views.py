@@ -33,6 +33,7 @@ from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_text, sentences, visible_draft_or_404
 from consult.extensions import db, htmx
+from consult.notifications.events import comment_published
 
 bp = Blueprint("comments", __name__)
 
@@ -209,6 +210,8 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
     except Refusal as refusal:
         db.session.rollback()
         return _refused(draft, text, refusal, form, amendment)
+    if not outcome.again:
+        comment_published(outcome.result, current_user, clock.now())
     db.session.commit()
     # Sent again (a double click, a retry): the answer of the first sending, nothing stored twice.
     comment = db.session.get(Comment, outcome.object_id) if outcome.object_id else None

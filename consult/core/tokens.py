@@ -1,12 +1,14 @@
 """Secret links (invitations, password resets): the link carries a random token, the database only its digest.
-Signed links (an amendment's support link): the token names what it opens and carries the server's signature."""
+Signed links (an amendment's support link): the token names what it opens and carries the server's signature;
+timed ones (a notification's unsubscribe link) also when they were made, and stop working after a while."""
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 
 def new_token() -> tuple[str, str]:
@@ -34,3 +36,45 @@ def unsign(purpose: str, token: str | None):
         return URLSafeSerializer(current_app.secret_key, salt=purpose).loads(token)
     except BadSignature:
         return None
+
+
+class LinkExpired(Exception):
+    """A timed token that was genuine but is older than it may be; `value` is what it named."""
+
+    def __init__(self, value):
+        super().__init__("link expired")
+        self.value = value
+
+
+def sign_timed(purpose: str, value, now: datetime) -> str:
+    """Like `sign`, and the token carries when it was made (`now`): `unsign_timed` refuses it after a while.
+    Made from `now` (not the system clock) so that a frozen clock makes and ages tokens in tests."""
+    return _TimedSerializer(current_app.secret_key, salt=purpose, made_at=now).dumps(value)
+
+
+def unsign_timed(purpose: str, token: str | None, max_age: timedelta, now: datetime):
+    """The value a timed token of `purpose` names; None when it is missing, altered or for another purpose;
+    raises LinkExpired when it is genuine but older than `max_age` at `now`."""
+    if not token:
+        return None
+    try:
+        value, made = URLSafeTimedSerializer(current_app.secret_key, salt=purpose).loads(
+            token, return_timestamp=True)
+    except BadSignature:
+        return None
+    if now - made > max_age:
+        raise LinkExpired(value)
+    return value
+
+
+class _TimedSerializer(URLSafeTimedSerializer):
+    """Stamps tokens with a given time instead of the system clock's."""
+
+    def __init__(self, *args, made_at: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._made_at = int(made_at.timestamp())
+
+    def make_signer(self, salt=None):
+        signer = super().make_signer(salt)
+        signer.get_timestamp = lambda: self._made_at
+        return signer

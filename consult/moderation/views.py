@@ -34,6 +34,7 @@ from consult.moderation.models import Report
 from consult.moderation.queries import (KINDS, decidable_count, drafts_for_filter, recommended, waiting, waiting_count,
                                         waiting_page)
 from consult.moderation.services import decide_comment, decide_report, report
+from consult.notifications.events import amendment_ruled, comment_published
 
 bp = Blueprint("moderation", __name__)
 # The queue shows the buttons only where this (the services' own rule) allows deciding.
@@ -141,8 +142,12 @@ def comment_decision(comment_id: int):
     decision = request.form.get("decision", "")
     reason = cleaned_text("reason") or None
     message = _("The comment was published.") if decision == "publish" else _("The comment was rejected.")
-    return _decide(f"comment-{comment_id}",
-                   lambda: decide_comment(current_user, comment, draft, decision, reason, clock.now()),
+
+    def act():
+        now = clock.now()
+        decide_comment(current_user, comment, draft, decision, reason, now)
+        comment_published(comment, current_user, now)   # a held reply or amendment comment goes public now
+    return _decide(f"comment-{comment_id}", act,
                    message, lambda: _item_of("comment", comment_id))
 
 
@@ -158,8 +163,12 @@ def amendment_decision(amendment_id: int):
     message = _("The amendment was accepted.") if decision == "accept" else _("The amendment was rejected.")
     if draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS:
         message = _("The procedural recommendation was saved; consent or the organisations' vote decides.")
-    return _decide(f"amendment-{amendment_id}",
-                   lambda: decide_amendment(current_user, amendment, draft, decision, reason, clock.now()),
+
+    def act():
+        now = clock.now()
+        decide_amendment(current_user, amendment, draft, decision, reason, now)
+        amendment_ruled(amendment, draft, current_user, now)
+    return _decide(f"amendment-{amendment_id}", act,
                    message, lambda: _item_of("amendment", amendment_id))
 
 

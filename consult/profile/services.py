@@ -32,6 +32,7 @@ from consult.invitations.models import Invitation
 from consult.live.models import CheckIn, LiveSession, Proxy, VoteConflict
 from consult.mail.models import OutboxMessage
 from consult.notifications.models import Notification, NotificationSetting
+from consult.notifications.services import personal_data as notification_data
 from consult.participation.models import Reminder
 from consult.moderation.models import Report
 from consult.organisations.models import Organisation
@@ -199,6 +200,8 @@ def personal_data(user: User) -> dict:
             "roles": sorted(role.value for role in user.roles), "language": user.locale,
             "created_at": _iso(user.created_at),
         },
+        # Notification settings and the notifications stored for the person (consult.notifications).
+        "notifications": notification_data(user),
         "comments": [{"id": c.id, "draft": {"slug": slug, "title": title}, "paragraph": position,
                       "version_id": c.version_id, "reply_to": c.parent_id, "amendment": c.amendment_id,
                       "status": c.status.value, "stance": c.stance.value if c.stance else None,
