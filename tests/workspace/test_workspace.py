@@ -245,3 +245,20 @@ def test_outside_the_commenting_phase_nothing_is_started(client, world):
     assert client.get(_new_url(world)).status_code == 403
     assert _start(client, world).status_code in (403, 409)
     assert db.session.scalars(select(InternalDraft)).all() == []
+
+
+def test_an_admin_sets_who_submits_on_the_organisations_admin_page(client, world, app):
+    factories.user(email="admin@example.org", roles=(Role.ADMIN,))
+    db.session.commit()
+    Auth(client).login("admin@example.org", factories.PASSWORD)
+    url = f"/admin/organisations/{world['org_id']}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="contact_submits_only"' in page
+    response = client.post(url, data={"csrf_token": csrf_token(page), "name": "Bund der Vereine e.V.",
+                                      "short_name": "BDV", "state": "Berlin", "level": "state", "is_member": "y",
+                                      "vote_weight": "1", "contact_submits_only": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(factories.Organisation, world["org_id"]).contact_submits_only is True
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "organisation.update")).one()
+    assert "contact_submits_only" in str(entry.details)
