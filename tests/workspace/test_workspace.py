@@ -15,7 +15,7 @@ from consult.comments.models import Comment
 from consult.drafts.models import ModerationPolicy, Phase
 from consult.extensions import db
 from consult.notifications.models import Notification, NotificationKind, NotificationMode, NotificationSetting
-from consult.workspace.models import InternalDraft, InternalStatus
+from consult.workspace.models import InternalDraft, InternalKind, InternalStatus
 from tests import factories
 from tests.conftest import Auth, csrf_token
 
@@ -262,3 +262,43 @@ def test_an_admin_sets_who_submits_on_the_organisations_admin_page(client, world
     assert db.session.get(factories.Organisation, world["org_id"]).contact_submits_only is True
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "organisation.update")).one()
     assert "contact_submits_only" in str(entry.details)
+
+
+_names = iter(range(1000))
+
+
+def _submitted_comments(world, n: int) -> None:
+    """`n` comments submitted for the organisation, each written by Anna and a new colleague (so that no
+    author is already loaded for the next comment)."""
+    from consult.core import clock
+    from consult.drafts.services import current_text
+    from consult.workspace.services import InternalText, edit_internal, start_internal, submit_internal
+    from consult.accounts.models import User
+    anna = db.session.scalars(select(User).where(User.email == world["anna"])).one()
+    ben = db.session.scalars(select(User).where(User.email == world["ben"])).one()
+    draft = db.session.get(factories.Draft, world["draft_id"])
+    text = current_text(draft, world["pid"])
+    for i in range(n):
+        colleague = factories.user(org=anna.organisation, name=f"Kollegin {next(_names)}") if i else ben
+        internal = start_internal(anna, draft, text, InternalKind.COMMENT, InternalText(body=f"Text {i}"), clock.now())
+        edit_internal(colleague, internal, draft, text, InternalText(body=f"Text {i}!"), 1, clock.now())
+        submit_internal(anna, internal, draft, text, 2, clock.now())   # the colleague is known only as a co-author
+    db.session.commit()
+
+
+@pytest.mark.parametrize("url", ["/drafts/teilhabe/paragraphs/{pid}/thread", "/moderation"])
+def test_naming_the_authors_adds_no_query_per_comment(client, world, count_queries, url):
+    draft = db.session.get(factories.Draft, world["draft_id"])
+    draft.moderation_policy = ModerationPolicy.HOLD if url == "/moderation" else ModerationPolicy.PUBLISH
+    db.session.commit()
+    _as(client, world, "mod" if url == "/moderation" else "xena")
+    url = url.format(pid=world["pid"])
+    headers = {"HX-Request": "true"}
+    _submitted_comments(world, 1)
+    with count_queries() as one:
+        assert "Ben Bauer" in client.get(url, headers=headers).get_data(as_text=True)
+    _submitted_comments(world, 6)
+    with count_queries() as seven:
+        html = client.get(url, headers=headers).get_data(as_text=True)
+    assert html.count("Anna Arslan") >= 7 and html.count("Kollegin ") >= 5
+    assert seven.count == one.count
