@@ -283,6 +283,12 @@ def _touch_drafts_of(user_id: int) -> None:
                                     .where(Comment.author_id == user_id)))
     drafts |= set(db.session.scalars(select(Amendment.draft_id).where(
         (Amendment.author_id == user_id) | (Amendment.decided_by_id == user_id))))
+    # What an organisation submitted names its authors ("verfasst von A und B", consult.workspace).
+    drafts |= set(db.session.scalars(select(Paragraph.draft_id).join(Comment, Comment.paragraph_id == Paragraph.id)
+                                    .join(CommentAuthor, CommentAuthor.comment_id == Comment.id)
+                                    .where(CommentAuthor.user_id == user_id)))
+    drafts |= set(db.session.scalars(select(Amendment.draft_id).join(
+        AmendmentAuthor, AmendmentAuthor.amendment_id == Amendment.id).where(AmendmentAuthor.user_id == user_id)))
     touch(db.session.connection(), drafts)
 
 

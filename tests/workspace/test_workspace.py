@@ -302,3 +302,19 @@ def test_naming_the_authors_adds_no_query_per_comment(client, world, count_queri
         html = client.get(url, headers=headers).get_data(as_text=True)
     assert html.count("Anna Arslan") >= 7 and html.count("Kollegin ") >= 5
     assert seven.count == one.count
+
+
+def test_a_co_author_who_deletes_their_account_is_a_former_delegate(client, world, app):
+    from consult.accounts.models import User
+    from consult.core import clock
+    from consult.profile.services import delete_account
+    _submitted_comments(world, 1)   # written by Anna and Ben, submitted by Anna
+    url = f"/drafts/teilhabe?open={world['pid']}"
+    _as(client, world, "xena")
+    assert "Ben Bauer" in client.get(url).get_data(as_text=True)
+    ben = db.session.scalars(select(User).where(User.email == world["ben"])).one()
+    with app.test_request_context():
+        delete_account(ben, factories.PASSWORD, clock.now())
+        db.session.commit()
+    html = re.sub(r"<[^>]+>|[\u2066-\u2069]", "", client.get(url).get_data(as_text=True))
+    assert "Ben Bauer" not in html and "verfasst von Anna Arslan und ehemalige*r Delegierte*r" in html
