@@ -24,11 +24,10 @@ from consult.core.refusals import AlreadyChanged, Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import current_text, visible_draft_or_404
 from consult.extensions import db
-from consult.notifications.models import NotificationKind
-from consult.notifications.services import notify
 from consult.workspace.forms import (InternalAmendmentForm, InternalCommentForm, NoteForm, RevisionForm,
                                      WhoSubmitsForm, seen_revision)
 from consult.workspace.models import InternalDraft, InternalKind
+from consult.workspace.notices import ask_colleagues
 from consult.workspace.permissions import (can_set_who_submits, can_start_internal, can_submit_internal,
                                            can_work_on, may_submit_for)
 from consult.workspace.queries import can_see_internal, colleagues, internal_draft, internal_drafts, positions
@@ -91,15 +90,6 @@ def _text_form(kind: InternalKind, internal: InternalDraft | None = None, text=N
     return form_class(formdata=None, kind=(internal.amendment_kind or AmendmentKind.REPLACE).value,
                       text=internal.proposed_text or (text.text if text is not None else ""),
                       justification=internal.justification, text_revision=internal.text_revision)
-
-
-def _ask_colleagues(draft: Draft, internal: InternalDraft, position: int | None, now) -> None:
-    """Colleagues are asked to agree with a new or changed text (consult.notifications writes the e-mails)."""
-    notify(colleagues(current_user), NotificationKind.AGREEMENT_WANTED,
-           link=url_for("workspace.show", slug=draft.slug, internal_id=internal.id), now=now, draft=draft,
-           params={"paragraph": position, "organisation": internal.organisation.name, "kind": internal.kind.value,
-                   "draft": draft.title, "by": current_user.name},
-           once_key=f"internal:{internal.id}:{internal.text_revision}")
 
 
 @bp.route("/drafts/<slug>/workspace")
@@ -170,7 +160,7 @@ def new(slug: str, paragraph_id: int):
             current_user, draft, text, kind, _typed(kind, form), now))
         internal = db.session.get(InternalDraft, outcome.object_id)
         if not outcome.again and internal is not None:
-            _ask_colleagues(draft, internal, text.position, now)
+            ask_colleagues(current_user, draft, internal, text.position, now)
     except Refusal as refusal:
         db.session.rollback()
         return _new_page(draft, text, kind, form, str(refusal.message), refusal.status)
@@ -223,7 +213,7 @@ def show(slug: str, internal_id: int):
         if text is None:
             raise AlreadyChanged(_("This paragraph is no longer in the draft's current version."))
         edit_internal(current_user, internal, draft, text, _typed(internal.kind, form), seen_revision(form), now)
-        _ask_colleagues(draft, internal, text.position, now)
+        ask_colleagues(current_user, draft, internal, text.position, now)
     except Refusal as refusal:
         db.session.rollback()
         db.session.refresh(internal)

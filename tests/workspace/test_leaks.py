@@ -29,7 +29,10 @@ from consult.drafts.models import Draft, Phase
 from consult.drafts.services import current_text
 from consult.exports.formats import FORMATS
 from consult.extensions import db
+from consult.notifications.models import Notification, NotificationMode, NotificationSetting
+from consult.scheduled import run_scheduled
 from consult.workspace.models import InternalKind
+from consult.workspace.notices import ask_colleagues
 from consult.workspace.services import InternalText, add_note, agree, start_internal, submit_internal
 from tests import factories
 from tests.conftest import Auth, csrf_token
@@ -79,6 +82,10 @@ def seeded(app):
     before = _counts(draft)
 
     author, colleague = people["author"], people["colleague"]
+    # Both opted into notifications at once: the requests to agree are recorded (and, where the notifications
+    # write e-mails, mailed: the outbox and its admin page are among the paths requested below).
+    for person in (author, colleague):
+        db.session.add(NotificationSetting(user_id=person.id, mode=NotificationMode.IMMEDIATE))
     comment_draft = start_internal(author, draft, text, InternalKind.COMMENT, InternalText(
         body=f"Interner Kommentar {MARKER}", stance=Stance.CONCERN, quote="Mitgliedsorganisationen"), now)
     amendment_draft = start_internal(author, draft, text, InternalKind.AMENDMENT, InternalText(
@@ -89,10 +96,16 @@ def seeded(app):
         justification="Öffentliche Begründung der Organisation."), now)
     for internal in (comment_draft, amendment_draft, submitted):
         add_note(colleague, internal, draft, f"Interne Anmerkung {MARKER}", now)
+        with app.test_request_context():
+            ask_colleagues(author, draft, internal, text.position, now)
     agree(colleague, amendment_draft, draft, amendment_draft.text_revision, now)
     db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 3   # Kai asked three times
     unsubmitted = _counts(draft)
     submitted_amendment = submit_internal(author, submitted, draft, text, submitted.text_revision, now)
+    db.session.commit()
+    with app.test_request_context():
+        run_scheduled(now)
     db.session.commit()
     ids = {
         "slug": draft.slug, "paragraph_id": pid, "public_comment": public_comment.id,
