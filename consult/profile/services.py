@@ -39,7 +39,6 @@ from consult.password_reset.models import PasswordReset
 from consult.translations.models import ParagraphTranslation, Translator
 from consult.votes.models import Vote, VoteCast
 from consult.workspace.models import InternalAgreement, InternalAuthor, InternalDraft, InternalNote
-from consult.workspace.models import InternalAgreement, InternalAuthor, InternalDraft, InternalNote
 
 # What deleting an account does to each column that names the person. "set null": the row stays (it is
 # a contribution or a decision, or belongs to the organisation), without the person; "delete": the row

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from consult.accounts.forms import EmptyForm
 from consult.amendments.models import AmendmentKind
 from consult.comments.models import Stance
 from consult.comments.services import MAX_BODY
