@@ -92,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.password_reset import views as password_reset_views
     from consult.translations import views as translations_views
     from consult.notifications import views as notifications_views
+    from consult.workspace import views as workspace_views
 
     auth.init_app(app)
     app.register_blueprint(accounts_views.bp)
@@ -113,6 +114,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(profile_views.bp)
     app.register_blueprint(translations_views.bp)
     app.register_blueprint(notifications_views.bp)
+    app.register_blueprint(workspace_views.bp)
     # After the views are imported: their limits (and any on a blueprint) are known by now.
     extensions.init_limiter(app)
 

@@ -44,14 +44,17 @@ def _touch_all_drafts() -> None:
 def _organisation_fields(organisation: Organisation) -> dict:
     return {"name": organisation.name, "short_name": organisation.short_name, "state": organisation.state,
             "level": organisation.level.value if organisation.level else None, "is_member": organisation.is_member,
-            "vote_weight": organisation.vote_weight}
+            "vote_weight": organisation.vote_weight,
+            "contact_submits_only": organisation.contact_submits_only}
 
 
 def save_organisation(user, organisation: Organisation | None, *, name: str, short_name: str, state: str | None,
-                      level: OrganisationLevel, is_member: bool, vote_weight: int, now: datetime) -> Organisation:
+                      level: OrganisationLevel, is_member: bool, vote_weight: int, now: datetime,
+                      contact_submits_only: bool = False) -> Organisation:
     """Create (`organisation` None) or change an organisation. Refuses an empty name, a malformed short
     name, a name or short name another organisation has (compared without case), a state that is not one
-    of the sixteen, and a vote weight below 1."""
+    of the sixteen, and a vote weight below 1. `contact_submits_only`: only the organisation's contact persons
+    submit its internal drafts (consult.workspace)."""
     _require_admin(user)
     name, short_name, state = name.strip(), short_name.strip(), (state or "").strip() or None
     if not name:
@@ -73,7 +76,8 @@ def save_organisation(user, organisation: Organisation | None, *, name: str, sho
     if db.session.scalar(others.where(func.lower(Organisation.short_name) == short_name.lower())) is not None:
         raise FieldRefusal("short_name", _l("Another organisation already has this short name."))
     after = {"name": name, "short_name": short_name, "state": state, "level": OrganisationLevel(level).value,
-             "is_member": bool(is_member), "vote_weight": int(vote_weight)}
+             "is_member": bool(is_member), "vote_weight": int(vote_weight),
+             "contact_submits_only": bool(contact_submits_only)}
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)

@@ -70,7 +70,8 @@ def _save(form, organisation):
     return save_organisation(current_user, organisation, name=form.name.data or "",
                              short_name=form.short_name.data or "", state=form.state.data or None,
                              level=OrganisationLevel(form.level.data), is_member=form.is_member.data,
-                             vote_weight=form.vote_weight.data, now=clock.now())
+                             vote_weight=form.vote_weight.data, now=clock.now(),
+                             contact_submits_only=form.contact_submits_only.data)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

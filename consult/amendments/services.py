@@ -207,3 +207,11 @@ def decide(user, amendment: Amendment, draft: Draft, decision: str, reason: str,
            merged_into=values.get("merged_into_id"))
     db.session.flush()
     return amendment
+
+
+def checked_proposal(kind: AmendmentKind, text: ParagraphText, proposed: str | None,
+                     justification: str) -> tuple[str | None, str]:
+    """(proposed text, justification) as `propose` would store them, or InvalidInput with the same messages:
+    for amendments prepared elsewhere before they are proposed (an organisation's internal draft,
+    consult.workspace)."""
+    return _checked_text(kind, text, proposed), _checked_justification(justification)

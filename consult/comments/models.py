@@ -75,4 +75,5 @@ class CommentAuthor(db.Model):
     position: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
-    user: Mapped[User | None] = relationship()
+    # Loaded with the row (the selectin of `co_authors`): naming the authors adds no query per comment.
+    user: Mapped[User | None] = relationship(lazy="joined")

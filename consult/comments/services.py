@@ -150,3 +150,12 @@ def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Com
     db.session.flush()
     lock_open_draft(draft.id, Phase.COMMENTING, now, CHANGE_CLOSED)
     return comment
+
+
+def checked_comment(text: ParagraphText, body: str, quote: str | None = None,
+                    quote_start: int | None = None) -> tuple[str, str, str | None]:
+    """(body, body_html, quote) as `post_comment` would store them, or InvalidInput with the same messages:
+    for texts prepared elsewhere before they are posted (an organisation's internal draft, consult.workspace)."""
+    html = _render_body(body or "")
+    exact = locate_quote(text.text, quote, quote_start)[0] if quote and quote.strip() else None
+    return body.strip(), html, exact

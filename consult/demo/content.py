@@ -195,3 +195,23 @@ COMMENTS = [
         "replies": [],
     },
 ]
+
+# An internal draft of one organisation (consult.workspace, "Entwurf unserer Organisation"): Elif Kaya began it,
+# Jonas Weber commented on it internally and has not agreed yet. Only IEB's two delegates see it.
+INTERNAL_DRAFTS = [
+    {
+        "draft": "participation-law",
+        "paragraph": 5,
+        "author": ("IEB", 0),
+        "replace": ("Reine Absichtserklärungen bleiben dagegen oft folgenlos.",
+                    "Reine Absichtserklärungen bleiben dagegen oft folgenlos; ein Bundesgesetz braucht deshalb "
+                    "überprüfbare Ziele, Fristen und einen jährlichen Bericht an den Bundestag."),
+        "justification": "Die Erfahrungen der Länder zeigen: Ohne Fristen und Berichtspflicht bleibt auch ein "
+                         "Gesetz folgenlos. Wir schlagen vor, das ausdrücklich zu sagen.",
+        "notes": [
+            {"author": ("IEB", 1),
+             "body": "Guter Punkt. Sollen wir *„jährlich“* schreiben oder alle zwei Jahre? Der Bericht der Länder "
+                     "kommt meist alle zwei Jahre."},
+        ],
+    },
+]

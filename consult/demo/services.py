@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
+from consult.amendments.models import AmendmentKind
 from consult.comments.models import Comment, CommentStatus, Stance
 from consult.core.db import utcnow
 from consult.comments.services import locate_quote
@@ -22,6 +23,8 @@ from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.organisations.services import create_organisation
 from consult.votes.models import Choice, Vote
+from consult.workspace.models import (InternalAgreement, InternalAuthor, InternalDraft, InternalKind, InternalNote,
+                                      InternalStatus)
 
 HERE = Path(__file__).resolve().parent
 DEMO_PASSWORD = "konsultation-demo"
@@ -133,9 +136,35 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
         minutes += 53
 
     summary.votes = _seed_votes(drafts["diversity-council"], organisations, delegates, random.Random(rng_seed))
+    _seed_internal_drafts(drafts, delegates, now)
     db.session.flush()
     summary.sign_ins = sign_ins()
     return summary
+
+
+def _seed_internal_drafts(drafts: dict, delegates: dict, now) -> None:
+    """An organisation's internal amendment (consult.workspace) with its first author's agreement and a
+    colleague's internal comment, so that the demo shows the workspace (sign in as the colleague to agree)."""
+    for spec in content.INTERNAL_DRAFTS:
+        draft = drafts[spec["draft"]]
+        version = draft.versions[0]
+        text = version.texts[spec["paragraph"] - 1]
+        short, index = spec["author"]
+        author = delegates[short][index]
+        old, new = spec["replace"]
+        internal = InternalDraft(
+            organisation=author.organisation, draft=draft, paragraph=text.paragraph, version=version,
+            kind=InternalKind.AMENDMENT, amendment_kind=AmendmentKind.REPLACE,
+            proposed_text=text.text.replace(old, new), justification=spec["justification"], text_revision=1,
+            status=InternalStatus.OPEN, created_by=author, created_at=now - timedelta(hours=20))
+        internal.authors.append(InternalAuthor(user=author, position=0))
+        internal.agreements.append(InternalAgreement(user=author, text_revision=1, created_at=internal.created_at))
+        for n, note in enumerate(spec["notes"]):
+            n_short, n_index = note["author"]
+            internal.notes.append(InternalNote(
+                author=delegates[n_short][n_index], body=note["body"], body_html=render_comment(note["body"]),
+                created_at=internal.created_at + timedelta(hours=2 + n)))
+        db.session.add(internal)
 
 
 def _seed_votes(draft: Draft, organisations: dict, delegates: dict, rng: random.Random) -> int:

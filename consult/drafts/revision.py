@@ -8,7 +8,9 @@ versions, paragraphs, votes, vote casts) or through its paragraph (`paragraph_id
 comments) or its version (`version_id`: paragraph texts). The counter is raised in
 the same transaction as the change, so a page can never be cached from a state that
 was rolled back. Writes that bypass the ORM's unit of work (a Core `insert`,
-`update` or `delete`) are not seen: call `touch` yourself on the same connection
+`update` or `delete`) are not seen, nor rows of a model that says `shown_on_draft_pages = False`
+(an organisation's internal drafts: no page of the draft shows them, and their edits must not be
+observable there, not even as a changed key): call `touch` yourself on the same connection
 (as `_set_status` of amendments does; `consult.drafts.locks.lock_open_draft`, which `cast_vote`
 calls, raises it too), or flush an ORM row beside them.
 """
@@ -61,6 +63,8 @@ def _count_changes(session: Session, flush_context) -> None:
     """After each flush (new, dirty and deleted still list what it wrote): raise the revisions."""
     drafts, paragraphs, versions = set(), set(), set()
     for obj in _written(session):
+        if not getattr(obj, "shown_on_draft_pages", True):
+            continue  # e.g. an organisation's internal draft (consult.workspace): on no cached page
         if isinstance(obj, Draft):
             if obj not in session.new:
                 drafts.add(obj.id)

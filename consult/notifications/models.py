@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -80,6 +81,8 @@ class Notification(db.Model):
 
     __tablename__ = "notification"
     __table_args__ = (UniqueConstraint("user_id", "once_key"),)
+    # On no cached page of the draft: writing one leaves `Draft.revision` alone (consult.drafts.revision).
+    shown_on_draft_pages: ClassVar[bool] = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

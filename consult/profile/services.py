@@ -143,8 +143,9 @@ def personal_data(user: User) -> dict:
     """Everything the platform holds about `user` and everything they wrote or cast, and nothing of
     anyone else: profile, comments (every state), amendments, vote casts (on paragraphs, amendments and
     whole drafts; with how each came in: a paper ballot they entered for an organisation names it), supports,
-    answers to procedural recommendations and requests for a vote, reports, and from live sessions the
-    check-ins, proxies (asked for, confirmed, withdrawn) and vote conflicts (confirmed) that name them."""
+    answers to procedural recommendations and requests for a vote, reports, from live sessions the
+    check-ins, proxies (asked for, confirmed, withdrawn) and vote conflicts (confirmed) that name them, and from
+    their organisation's workspace the internal drafts they wrote, their internal comments and agreements."""
     organisation = user.organisation
     comments = db.session.execute(
         select(Comment, Draft.slug, Draft.title, ParagraphText.position)
@@ -191,6 +192,22 @@ def personal_data(user: User) -> dict:
     reports = db.session.execute(
         select(Report, Draft.slug, Draft.title).join(Draft, Report.draft_id == Draft.id)
         .where(Report.reporter_id == user.id).order_by(Report.created_at, Report.id)).all()
+    # The organisation's workspace: the internal drafts whose text they (co-)wrote, their internal comments and
+    # their agreements. Nothing of a colleague's that they did not write: a colleague's internal comment is the
+    # colleague's data.
+    internal_drafts = db.session.execute(
+        select(InternalDraft, Draft.slug, Draft.title).join(Draft, InternalDraft.draft_id == Draft.id)
+        .join(InternalAuthor, InternalAuthor.internal_draft_id == InternalDraft.id)
+        .where(InternalAuthor.user_id == user.id).order_by(InternalDraft.created_at, InternalDraft.id)).all()
+    internal_notes = db.session.execute(
+        select(InternalNote, Draft.slug, Draft.title).join(InternalDraft, InternalNote.internal_draft_id == InternalDraft.id)
+        .join(Draft, InternalDraft.draft_id == Draft.id)
+        .where(InternalNote.author_id == user.id).order_by(InternalNote.created_at, InternalNote.id)).all()
+    internal_agreements = db.session.execute(
+        select(InternalAgreement, Draft.slug, Draft.title)
+        .join(InternalDraft, InternalAgreement.internal_draft_id == InternalDraft.id)
+        .join(Draft, InternalDraft.draft_id == Draft.id)
+        .where(InternalAgreement.user_id == user.id).order_by(InternalAgreement.created_at)).all()
     return {
         "profile": {
             "name": user.name, "email": user.email,
@@ -244,6 +261,19 @@ def personal_data(user: User) -> dict:
         "reports": [{"draft": {"slug": slug, "title": title}, "comment": r.comment_id, "amendment": r.amendment_id,
                      "reason": r.reason, "status": r.status.value, "created_at": _iso(r.created_at)}
                     for r, slug, title in reports],
+        "internal_drafts": [{"id": i.id, "draft": {"slug": slug, "title": title}, "kind": i.kind.value,
+                             "status": i.status.value, "text": i.body, "stance": i.stance.value if i.stance else None,
+                             "quote": i.quote_exact,
+                             "amendment_kind": i.amendment_kind.value if i.amendment_kind else None,
+                             "proposed_text": i.proposed_text, "justification": i.justification,
+                             "created_at": _iso(i.created_at), "updated_at": _iso(i.updated_at),
+                             "comment": i.comment_id, "amendment": i.amendment_id}
+                            for i, slug, title in internal_drafts],
+        "internal_notes": [{"internal_draft": n.internal_draft_id, "draft": {"slug": slug, "title": title},
+                            "text": n.body, "created_at": _iso(n.created_at)} for n, slug, title in internal_notes],
+        "internal_agreements": [{"internal_draft": a.internal_draft_id, "draft": {"slug": slug, "title": title},
+                                 "text_revision": a.text_revision, "created_at": _iso(a.created_at)}
+                                for a, slug, title in internal_agreements],
     }
 
 
@@ -255,6 +285,12 @@ def _touch_drafts_of(user_id: int) -> None:
                                     .where(Comment.author_id == user_id)))
     drafts |= set(db.session.scalars(select(Amendment.draft_id).where(
         (Amendment.author_id == user_id) | (Amendment.decided_by_id == user_id))))
+    # What an organisation submitted names its authors ("verfasst von A und B", consult.workspace).
+    drafts |= set(db.session.scalars(select(Paragraph.draft_id).join(Comment, Comment.paragraph_id == Paragraph.id)
+                                    .join(CommentAuthor, CommentAuthor.comment_id == Comment.id)
+                                    .where(CommentAuthor.user_id == user_id)))
+    drafts |= set(db.session.scalars(select(Amendment.draft_id).join(
+        AmendmentAuthor, AmendmentAuthor.amendment_id == Amendment.id).where(AmendmentAuthor.user_id == user_id)))
     touch(db.session.connection(), drafts)
 
 

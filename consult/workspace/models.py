@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +39,8 @@ class InternalDraft(db.Model):
     given to, so that nobody's "einverstanden" covers words they have not read."""
 
     __tablename__ = "internal_draft"
+    # No cached page of the draft shows it: its writes leave `Draft.revision` alone (consult.drafts.revision).
+    shown_on_draft_pages: ClassVar[bool] = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
