@@ -11,11 +11,13 @@ from flask.cli import with_appcontext
 
 from consult.core import clock
 from consult.mail.services import send_pending
+from consult.participation.scheduled import automatic_reminders_step
 
 
 def run_scheduled(now) -> list[str]:
     """Run all due work once; one line per step saying what it did."""
     lines = []
+    lines.append(automatic_reminders_step(now))
     counts = send_pending(limit=500, now=now)
     lines.append(f"Mail: sent {counts['sent']}, failed {counts['failed']}, still waiting {counts['waiting']}.")
     return lines
