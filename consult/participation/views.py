@@ -115,9 +115,9 @@ def _csv(data: Overview, positions: dict[int, int]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _chosen(data: Overview, ids: list[int]) -> list:
-    wanted = set(ids)
-    return [o for o in data.organisations if o.id in wanted]
+def _chosen(data: Overview, ids: set[int]) -> list:
+    """The active member organisations among `ids`, by name."""
+    return [o for o in data.organisations if o.id in ids]
 
 
 @bp.route("/drafts/<slug>/participation/reminder", methods=["GET", "POST"])
@@ -137,7 +137,10 @@ def reminder(slug: str):
     if source.get("all"):
         chosen = data.not_responded
     else:
-        chosen = _chosen(data, source.getlist("organisation", type=int))
+        asked = set(source.getlist("organisation", type=int))
+        chosen = _chosen(data, asked)
+        if len(chosen) != len(asked):   # an organisation that is no active member (any more): say so, send nothing
+            return _preview(draft, chosen, _("Reminders go only to active member organisations."), 422)
     if request.method == "GET":
         if not chosen:
             return _preview(draft, [], _("Please choose at least one organisation."), 422)
