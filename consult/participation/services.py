@@ -91,8 +91,8 @@ def send_reminders(user, draft: Draft, organisation_ids, now: datetime, *, autom
     if len(organisations) != len(wanted):
         raise InvalidInput(_l("Reminders go only to active member organisations."))
     organisations.sort(key=lambda o: (sort_key(o.name), o.id))
-    # Sends about one draft take their turns (the draft's row lock): two that chose overlapping organisations
-    # in another order would otherwise each wait for a reminder row of the other (a deadlock on PostgreSQL).
+    # Sends about one draft take their turns (the draft's row lock, taken while the phase is still open: a phase
+    # change waits for it). The organisations go in one order (by name), so no two sends wait for each other.
     lock_open_draft(draft.id, draft.phase, now, CLOSED)
     day, run = berlin_day(now), ReminderRun()
     for organisation in organisations:
