@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
 from datetime import datetime
 
-from flask import current_app, has_request_context
+from flask import current_app
 
 from consult.extensions import db
 from consult.participation.services import send_automatic_reminders
@@ -15,14 +14,12 @@ log = logging.getLogger("consult.participation")
 
 def automatic_reminders_step(now: datetime) -> str:
     """Send the due automatic reminders and commit them with their mails (one transaction: a reminder exists
-    exactly when its mails are in the outbox). The mails' links need CONSULT_PUBLIC_URL outside a request;
-    without it they name http://localhost/ (and the log says so)."""
-    without_url = not has_request_context() and not current_app.config.get("PUBLIC_URL")
-    with current_app.test_request_context() if without_url else nullcontext():
-        runs = send_automatic_reminders(now)
-        db.session.commit()
-    if without_url and any(run.mails for run in runs):
-        log.warning("CONSULT_PUBLIC_URL is not set: the links in automatic reminders name http://localhost/")
+    exactly when its mails are in the outbox). The mails' links need CONSULT_PUBLIC_URL: the log says when
+    it is missing."""
+    runs = send_automatic_reminders(now)
+    db.session.commit()
     reminded = sum(len(run.reminded) for run in runs)
     mails = sum(run.mails for run in runs)
+    if mails and not current_app.config.get("PUBLIC_URL"):
+        log.warning("CONSULT_PUBLIC_URL is not set: the links in automatic reminders name http://localhost/")
     return f"Automatic reminders: {reminded} organisations reminded about {len(runs)} drafts, {mails} e-mails."

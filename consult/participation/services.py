@@ -8,10 +8,12 @@ transaction. Services never commit.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -132,10 +134,15 @@ def due_drafts(now: datetime) -> list[Draft]:
 
 def send_automatic_reminders(now: datetime) -> list[ReminderRun]:
     """For each due draft (`due_drafts`), remind every active member organisation that has not responded in
-    its phase (marked automatic; the once-a-day rule holds as for the office's reminders). Never commits."""
+    its phase (marked automatic; the once-a-day rule holds as for the office's reminders). Never commits.
+    Run by the scheduler, outside any request: the mails' links are built as under PUBLIC_URL (without it,
+    http://localhost/)."""
     runs = []
-    for draft in due_drafts(now):
-        waiting = not_responded_ids(draft, draft.phase)
-        if waiting:
-            runs.append(send_reminders(None, draft, waiting, now, automatic=True))
+    context = nullcontext() if has_request_context() else \
+        current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or None)
+    with context:
+        for draft in due_drafts(now):
+            waiting = not_responded_ids(draft, draft.phase)
+            if waiting:
+                runs.append(send_reminders(None, draft, waiting, now, automatic=True))
     return runs
