@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, format_timedelta, get_loca
 from consult.core.db import utcnow
 from consult.core.i18n import lazy_gettext as _l, text_direction
 from consult.core.markdown import number_lines
-from consult.core.names import isolate
+from consult.core.names import isolate, isolate_text
 
 PHASE_LABELS = {
     "preparation": _l("Preparation"),
@@ -174,6 +174,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["ago"] = ago_text
     app.jinja_env.filters["number_lines"] = number_lines
     app.jinja_env.filters["isolate"] = isolate
+    app.jinja_env.filters["isolate_text"] = isolate_text
 
     @app.after_request
     def vary_on_htmx(response):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import current_app, render_template
+from flask_babel import get_locale
 from sqlalchemy import distinct, func, literal, or_, select
 
 from consult.accounts.permissions import speaks_for_member_organisation
@@ -23,6 +24,7 @@ from consult.extensions import db
 from consult.votes.models import Vote
 
 HOLE = "participation-progress"
+KEPT_LINES = 20_000   # lines kept per process before the store starts again
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,18 @@ def progress(draft: Draft, organisation_id: int) -> Progress:
 
 
 def fill(draft: Draft, user) -> dict[str, str]:
-    """The line for the hole, for `user`: only delegates of active member organisations see one."""
+    """The line for the hole, for `user`: only delegates of active member organisations see one.
+    What it counts changes only with the draft's revision (comments, amendments, versions) or its tally
+    revision (votes), so it is kept per process under both: until the next change, no query."""
     if not speaks_for_member_organisation(user):
         return {HOLE: ""}
-    return {HOLE: render_template("participation/_progress.html", progress=progress(draft, user.organisation_id))}
+    kept = current_app.extensions.setdefault("consult_progress_lines", {})
+    if len(kept) > KEPT_LINES:
+        kept.clear()
+    key = (draft.id, user.organisation_id, str(get_locale()), draft.phase.value, draft.revision, draft.tally_revision)
+    line = kept.get(key)
+    if line is None:
+        line = kept[key] = render_template("participation/_progress.html",
+                                           progress=progress(draft, user.organisation_id))
+    return {HOLE: line}
 
