@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale
 
 from consult.core.db import utcnow
 from consult.core.i18n import lazy_gettext as _l, text_direction
@@ -170,6 +170,7 @@ def init_app(app) -> None:
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt)
+    app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt)
     app.jinja_env.filters["deadline"] = deadline_text
     app.jinja_env.filters["ago"] = ago_text
     app.jinja_env.filters["number_lines"] = number_lines
