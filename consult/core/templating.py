@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "version.resolve_text": _l("Collision resolved with a common text"),
     "version.resolve_remove": _l("Collision resolved by removing the paragraph"),
     "phase.change": _l("Phase changed"),
+    "participation.reminder": _l("Reminder sent"),
     "two_factor.enable": _l("Two-factor sign-in switched on"),
     "two_factor.disable": _l("Two-factor sign-in switched off"),
     "two_factor.reset": _l("Two-factor sign-in reset"),

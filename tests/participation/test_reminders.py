@@ -91,6 +91,7 @@ def test_preview_then_send_in_each_recipients_language(app, client, auth, monkey
     assert berlin_day(LATE).day == 2 + 1 and [r.recipients for r in reminders] == [3, 1]
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "participation.reminder")).one()
     assert audit.actor_id == moderator.id and audit.details["reminded"] == [b, c]
+    assert "Erinnerung gesendet" in client.get("/audit").get_data(as_text=True)
 
     # The overview says when each was last reminded
     overview = client.get(f"/drafts/{slug}/participation").get_data(as_text=True)
