@@ -172,3 +172,19 @@ def test_queries_do_not_grow_with_the_organisations(app, count_queries):
     small = organisations(10)
     large = organisations(50)   # 60 in all
     assert small == large <= 9, "seven queries of its own and the expired rows read again"
+
+
+def test_a_long_list_comes_in_pages(app, client, auth):
+    from consult.participation.views import PER_PAGE
+    draft = factories.draft(paragraphs=3)
+    for n in range(PER_PAGE + 5):
+        factories.organisation(name=f"Organisation {n:03d} e.V.", short_name=f"O{n:03d}")
+    moderator = office()
+    db.session.commit()
+    auth.login(moderator.email, factories.PASSWORD)
+    first = client.get(f"/drafts/{draft.slug}/participation?sort=name").get_data(as_text=True)
+    second = client.get(f"/drafts/{draft.slug}/participation?sort=name&page=2").get_data(as_text=True)
+    assert first.count("data-organisation=") == PER_PAGE and second.count("data-organisation=") == 5
+    assert "Organisation 104 e.V." in second and "Organisation 104 e.V." not in first
+    assert "Seite 1 von 2" in first and 'sort=name' in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    assert client.get(f"/drafts/{draft.slug}/participation?page=3").status_code == 404
