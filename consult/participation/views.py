@@ -73,7 +73,7 @@ def show(slug: str):
         "filters": {"phase": phase.value, "sort": sort},
         "map": heatmap.build(data, shown),
         "can_remind": reminders_open(draft, clock.now()) and phase == draft.phase,
-        "sections": lambda ids: ", ".join(f"§ {n}" for n in sorted(positions[p] for p in ids if p in positions)),
+        "sections": lambda ids: ", ".join(f"§\u00a0{n}" for n in sorted(positions[p] for p in ids if p in positions)),
     }
     return render_template("participation/overview.html", **context), 200, {"Cache-Control": "private, no-store"}
 
