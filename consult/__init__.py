@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.live import views as live_views
     from consult.versions import views as versions_views
     from consult.results import views as results_views
+    from consult.participation import views as participation_views
     from consult.demo import cli as demo_cli
     from consult.exports import cli as exports_cli, views as exports_views
     from consult.moderation import views as moderation_views
@@ -106,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports_views.bp)
     app.register_blueprint(versions_views.bp)
     app.register_blueprint(results_views.bp)
+    app.register_blueprint(participation_views.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(invitations_views.bp)

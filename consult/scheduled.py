@@ -31,12 +31,14 @@ from consult.core import clock
 from consult.extensions import db
 from consult.mail.services import send_due_mail
 from consult.notifications.services import run_scheduled_step as notifications_step
+from consult.participation.scheduled import automatic_reminders_step
 
 log = logging.getLogger("consult.scheduled")
 
 # The steps in order, one line each: (name, function(now) -> one line saying what it did).
 # What writes mail comes before the mail step, so that it goes out in the same run.
 STEPS: tuple[tuple[str, Callable[[datetime], str]], ...] = (
+    ("reminders", automatic_reminders_step),
     ("notifications", notifications_step),
     ("mail", send_due_mail),
 )

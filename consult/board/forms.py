@@ -52,6 +52,11 @@ class SettingsForm(Form):
         _l("Supporter quorum: how many other organisations must support an amendment before all can see it "
            "(0: none)"), default=0,
         validators=[Optional(), NumberRange(min=0, max=50, message=_l("Please give a supporter quorum from 0 to 50."))])
+    # The automatic reminder (consult.participation.services.send_automatic_reminders).
+    reminder_days = IntegerField(
+        _l("Automatic reminder: how many days before the deadline of commenting or voting the organisations that "
+           "have not responded are reminded (empty: none)"),
+        validators=[Optional(), NumberRange(min=1, max=60, message=_l("Please give a number of days from 1 to 60."))])
     vote_requests_until = DateTimeLocalField(
         _l("Organisations can ask for a vote on amendments recommended for acceptance until (Berlin time; "
            "empty: until voting begins)"), format=LOCAL_FORMATS, validators=[Optional()])

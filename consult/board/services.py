@@ -155,9 +155,10 @@ def _refuse_amendment_rules(draft: Draft, procedure: AmendmentProcedure, quorum:
 def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderation_policy: ModerationPolicy,
                     majority_rule: MajorityRule, weighted_votes: bool, now: datetime,
                     appendix_shows_ballots: bool | None = None, amendment_procedure=KEEP, support_quorum=KEEP,
-                    vote_requests_until=KEEP) -> None:
+                    vote_requests_until=KEEP, reminder_days=KEEP) -> None:
     """Title, visibility, moderation policy, voting rules and what the documents' appendix shows (None: as it
-    is); how amendments are decided, the supporter quorum and the deadline for requests for a vote (KEEP: as
+    is); how amendments are decided, the supporter quorum, the deadline for requests for a vote and the days
+    before a deadline of the automatic reminder (1 to 60, None: off) (KEEP: as
     they are). The voting rules are fixed once voting begins, the appendix once the position's documents
     exist; for the amendment rules see `_refuse_amendment_rules`. A lowered supporter quorum publishes the
     amendments that meet it now (`quorum.publish_reached`); a raised one unpublishes nothing."""
@@ -166,6 +167,9 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
     support_quorum = draft.support_quorum if support_quorum is KEEP else support_quorum
     vote_requests_until = draft.vote_requests_until if vote_requests_until is KEEP else vote_requests_until
     _refuse_amendment_rules(draft, amendment_procedure, support_quorum, vote_requests_until)
+    reminder_days = draft.reminder_days if reminder_days is KEEP else reminder_days
+    if reminder_days is not None and not 1 <= reminder_days <= 60:
+        raise InvalidInput(_l("Please give a number of days from 1 to 60."))
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise InvalidInput(_l("Please give the draft a title (at most 200 characters)."))
@@ -185,7 +189,8 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
         ("title", title), ("is_public", is_public), ("moderation_policy", moderation_policy),
         ("majority_rule", majority_rule), ("weighted_votes", weighted_votes),
         ("appendix_shows_ballots", appendix_shows_ballots), ("amendment_procedure", amendment_procedure),
-        ("support_quorum", support_quorum), ("vote_requests_until", vote_requests_until))
+        ("support_quorum", support_quorum), ("vote_requests_until", vote_requests_until),
+        ("reminder_days", reminder_days))
         if getattr(draft, name) != value}
     if "support_quorum" in changed:
         # Under the draft's lock, as every support counts: none is counted against the old quorum after this.

@@ -92,7 +92,7 @@ def _settings_form(draft) -> SettingsForm:
                         commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
                         voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)),
                         amendment_procedure=draft.amendment_procedure.value, support_quorum=draft.support_quorum,
-                        vote_requests_until=berlin_local(draft.vote_requests_until))
+                        vote_requests_until=berlin_local(draft.vote_requests_until), reminder_days=draft.reminder_days)
 
 
 def _amendment_rules(form: SettingsForm) -> dict:
@@ -104,6 +104,8 @@ def _amendment_rules(form: SettingsForm) -> dict:
         rules["support_quorum"] = form.support_quorum.data or 0
     if "vote_requests_until" in request.form:
         rules["vote_requests_until"] = from_berlin(form.vote_requests_until.data)
+    if "reminder_days" in request.form:
+        rules["reminder_days"] = form.reminder_days.data
     return rules
 
 

@@ -63,3 +63,9 @@ class NameRule:
 def isolate(name) -> Markup:
     """A name on a page, isolated from the text around it (`<bdi>`): the `isolate` template filter."""
     return Markup("<bdi>%s</bdi>") % escape("" if name is None else name)
+
+
+def isolate_text(name) -> str:
+    """A name where no HTML element may stand (an SVG `<text>` or `<title>`), isolated by the Unicode marks
+    FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, as `<bdi>` does: the `isolate_text` template filter."""
+    return "\u2068" + ("" if name is None else str(name)) + "\u2069"

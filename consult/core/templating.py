@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale
 
 from consult.core.db import utcnow
 from consult.core.i18n import lazy_gettext as _l, text_direction
 from consult.core.markdown import number_lines
-from consult.core.names import isolate
+from consult.core.names import isolate, isolate_text
 
 PHASE_LABELS = {
     "preparation": _l("Preparation"),
@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "version.resolve_text": _l("Collision resolved with a common text"),
     "version.resolve_remove": _l("Collision resolved by removing the paragraph"),
     "phase.change": _l("Phase changed"),
+    "participation.reminder": _l("Reminder sent"),
     "two_factor.enable": _l("Two-factor sign-in switched on"),
     "two_factor.disable": _l("Two-factor sign-in switched off"),
     "two_factor.reset": _l("Two-factor sign-in reset"),
@@ -170,10 +171,12 @@ def init_app(app) -> None:
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt)
+    app.jinja_env.filters["time"] = lambda value, fmt="short": format_time(value, fmt)
     app.jinja_env.filters["deadline"] = deadline_text
     app.jinja_env.filters["ago"] = ago_text
     app.jinja_env.filters["number_lines"] = number_lines
     app.jinja_env.filters["isolate"] = isolate
+    app.jinja_env.filters["isolate_text"] = isolate_text
 
     @app.after_request
     def vary_on_htmx(response):

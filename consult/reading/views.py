@@ -6,7 +6,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from consult.accounts.models import Role
-from consult.accounts.permissions import is_moderator
+from consult.accounts.permissions import is_moderator, speaks_for_member_organisation
 from consult.amendments.alternatives import voting_groups
 from consult.amendments.models import AmendmentStatus
 from consult.amendments.permissions import can_propose
@@ -24,6 +24,7 @@ from consult.drafts.services import current_and_preparing, get_by_slug, is_headi
 from consult.exports import jobs
 from consult.exports.models import DocumentsState
 from consult.extensions import db, htmx, login_manager
+from consult.participation import progress
 from consult.reading import passages, ranges, vote_parts
 from consult.reading.ranges import paragraph_url
 from consult.reading.queries import draft_summaries
@@ -105,9 +106,18 @@ def _draft_response(draft: Draft, block: str):
            int(now.timestamp() // 600) if draft.current_deadline else None, _range_hint(asked_from), reading)
     page = cached_page(key, lambda: _render_draft(draft, voting, now, block, reading),
                        enabled=not is_moderator(current_user), query_in_key=cacheable_query,
-                       fill=(lambda names: vote_parts.fill(draft, entitled, now, names)) if voting else None)
+                       fill=lambda names: _fill(draft, voting, entitled, now, names))
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
+
+
+def _fill(draft: Draft, voting: bool, entitled, now, names) -> dict[str, str]:
+    """The draft page's holes for this request: the vote boxes (when voting) and, for a delegate, the
+    organisation's own progress (consult.participation.progress: votes change it, the revision does not)."""
+    parts = vote_parts.fill(draft, entitled, now, names) if voting else {}
+    if progress.HOLE in names:
+        parts.update(progress.fill(draft, current_user))
+    return parts
 
 
 def _range_hint(asked_from: int | None) -> int:
@@ -152,6 +162,8 @@ def _render_draft(draft: Draft, voting: bool, now, block: str = "page", reading:
         "questions": set(questions),
         "paragraph_votes": paragraph_votes,
         "vote_hole": vote_parts.vote_hole, "vote_hole_feed": vote_parts.feed_hole(),
+        "progress_hole": progress.hole() if block == "page" and speaks_for_member_organisation(current_user)
+        else None,
         "amendment_round": amendment_round,
         "round_questions": round_questions,
         # A live session ends the online voting: its page takes the votes (consult.votes.live_gate).
