@@ -14,11 +14,13 @@ import smtplib
 import ssl
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from flask import current_app, g, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select, update
 
@@ -240,9 +242,27 @@ def init_app(app) -> None:
     app.cli.add_command(send_mail_command)
 
 
+def absolute_path(path: str) -> str:
+    """A link for an e-mail to a path of the site: under PUBLIC_URL when it is set (behind a proxy, and for
+    scheduled work), else this request's host."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return base + path
+
+
 def absolute_url(endpoint: str, **values) -> str:
-    """A link for an e-mail: under PUBLIC_URL when it is set (behind a proxy), else this request's host."""
+    """A link for an e-mail to an endpoint (see `absolute_path`)."""
+    return absolute_path(url_for(endpoint, **values))
+
+
+@contextmanager
+def links_for_mail() -> Iterator[None]:
+    """Links in e-mails are built from a request. Inside one: its own. Outside (`flask run-scheduled`): one
+    for PUBLIC_URL; without that setting the links name http://localhost/, and the log says so."""
+    if has_request_context():
+        yield
+        return
     base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if not base:
+        log.warning("CONSULT_PUBLIC_URL is not set: links in e-mails written outside a request name http://localhost/")
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        yield

@@ -9,10 +9,9 @@ each person's digest is its own transaction)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +19,7 @@ from consult.accounts.models import Role, User, UserRole
 from consult.core.tokens import LinkExpired, sign_timed, unsign_timed
 from consult.drafts.models import Draft, DraftDeadline, Phase
 from consult.extensions import db
-from consult.mail.services import absolute_url, queue_mail
+from consult.mail.services import absolute_url, links_for_mail, queue_mail
 from consult.notifications.models import TOPIC_OF, Notification, NotificationKind, NotificationMode, \
     NotificationSetting, Topic
 from consult.notifications.texts import describe
@@ -157,23 +156,12 @@ def notify(recipients: Iterable, kind: NotificationKind, *, link: str, now: date
     return made
 
 
-@contextmanager
-def _links():
-    """Links in e-mails are built from a request: a scheduled run outside one gets PUBLIC_URL's."""
-    if has_request_context():
-        yield
-        return
-    base = current_app.config.get("PUBLIC_URL") or "http://localhost"
-    with current_app.test_request_context(base_url=base):
-        yield
-
-
 def _unsubscribe_link(user, topic: str, now: datetime) -> str:
     return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user, topic, now))
 
 
 def _mail_one(user, notification: Notification, now: datetime) -> None:
-    with _links():
+    with links_for_mail():
         message = queue_mail(user.email, "notification", user.locale, notification=notification,
                              unsubscribe=_unsubscribe_link(user, TOPIC_OF[notification.kind], now),
                              topic=TOPIC_OF[notification.kind])
@@ -227,7 +215,7 @@ def send_digests(now: datetime) -> int:
             notification.mailed_at = now   # also the unwanted ones: turned off means not sent, ever
         if wanted and setting.user.is_active_account:
             user = setting.user
-            with _links():
+            with links_for_mail():
                 message = queue_mail(user.email, "digest", user.locale, groups=digest_groups(wanted),
                                      unsubscribe=_unsubscribe_link(user, ALL, now))
             _due(message, now)
@@ -262,7 +250,7 @@ def notify_deadlines(now: datetime) -> int:
     made = 0
     for draft, ends_at in rows:
         iso = ends_at.isoformat()
-        with _links():
+        with links_for_mail():
             link = url_for("reading.draft", slug=draft.slug)
         made += len(notify(audience(draft), NotificationKind.DEADLINE_SOON, link=link, now=now, draft=draft,
                            params={"draft": draft.title, "phase": draft.phase.value, "deadline": iso},

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_request_context, request
 from flask_babel import format_datetime, gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -75,10 +74,3 @@ def describe(notification: Notification) -> str:
     return _("An internal draft of your organisation on “%(draft)s” is waiting for your agreement.", draft=draft)
 
 
-def absolute(path: str) -> str:
-    """A link for an e-mail: under PUBLIC_URL when set, else this request's host (scheduled runs outside a
-    request need PUBLIC_URL; without it the link stays relative to the site, rather than guessed)."""
-    base = current_app.config.get("PUBLIC_URL")
-    if not base and has_request_context():
-        base = request.host_url.rstrip("/")
-    return (base or "") + path

@@ -15,14 +15,15 @@ from consult.core.i18n import in_language
 from consult.core.tokens import LinkExpired
 from consult.extensions import db, posts_limited_by
 from consult.notifications.forms import SettingsForm
+from consult.mail.services import absolute_path
 from consult.notifications.models import NotificationMode, Topic
 from consult.notifications.services import ALL, expired_token_owner, read_unsubscribe_token, save_settings, \
     setting_of, unsubscribe as turn_off
-from consult.notifications.texts import absolute, describe, kind_heading, topic_label
+from consult.notifications.texts import describe, kind_heading, topic_label
 
 bp = Blueprint("notifications", __name__)
 # The e-mails' words (templates/mail/notification.txt and digest.txt), written in one place.
-for _function in (describe, absolute, kind_heading, topic_label):
+for _function in (describe, absolute_path, kind_heading, topic_label):
     bp.add_app_template_global(_function)
 # The unsubscribe page names a person's setting: no cache keeps it, and its token goes to no other site.
 NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}

@@ -8,12 +8,10 @@ transaction. Services never commit.
 """
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +23,7 @@ from consult.drafts.models import Draft, DraftDeadline
 from consult.drafts.locks import lock_open_draft
 from consult.drafts.permissions import phase_is_open
 from consult.extensions import db
-from consult.mail.services import absolute_url, queue_mail
+from consult.mail.services import absolute_url, links_for_mail, queue_mail
 from consult.organisations.models import Organisation
 from consult.participation.models import Reminder
 from consult.participation.queries import REMINDER_PHASES, not_responded_ids, sort_key
@@ -135,12 +133,9 @@ def due_drafts(now: datetime) -> list[Draft]:
 def send_automatic_reminders(now: datetime) -> list[ReminderRun]:
     """For each due draft (`due_drafts`), remind every active member organisation that has not responded in
     its phase (marked automatic; the once-a-day rule holds as for the office's reminders). Never commits.
-    Run by the scheduler, outside any request: the mails' links are built as under PUBLIC_URL (without it,
-    http://localhost/)."""
+    Run by the scheduler, outside any request: the mails' links are built under PUBLIC_URL (`links_for_mail`)."""
     runs = []
-    context = nullcontext() if has_request_context() else \
-        current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or None)
-    with context:
+    with links_for_mail():
         for draft in due_drafts(now):
             waiting = not_responded_ids(draft, draft.phase)
             if waiting:

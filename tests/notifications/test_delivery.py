@@ -110,11 +110,11 @@ def test_run_scheduled_announces_deadlines_and_writes_digests_before_sending(app
     db.session.add(DraftDeadline(draft_id=world["draft_id"], phase=Phase.COMMENTING, ends_at=now + timedelta(hours=30)))
     db.session.commit()
     lines = run_scheduled(now)
-    assert lines[0] == "notifications: 1 about deadlines, 1 daily digests written."
+    assert "notifications: 1 about deadlines, 1 daily digests written." in lines
     assert lines[-1].startswith("mail: sent 1,")
     [digest] = mails("digest")
     assert "Fristen in den nächsten 48 Stunden" in digest.body and digest.sent_at is not None
-    assert run_scheduled(now + timedelta(minutes=5))[0] == "notifications: 0 about deadlines, 0 daily digests written."
+    assert "notifications: 0 about deadlines, 0 daily digests written." in run_scheduled(now + timedelta(minutes=5))
 
 
 def test_run_scheduled_deletes_notifications_mailed_long_ago(app, world):
