@@ -14,6 +14,7 @@ from consult.drafts.models import Phase
 from consult.drafts.services import get_by_slug
 from consult.exports import jobs
 from consult.extensions import db
+from consult.notifications.events import phase_changed
 
 
 @click.command("adopt")
@@ -33,8 +34,10 @@ def adopt_command(slug: str, email: str, reason: str | None) -> None:
     # The same service as the board's page: its checks (board role, voting phase, majority), in one
     # transaction that is committed once. Its messages are translated as a page's: a request of their own.
     with current_app.test_request_context():
+        since = clock.now()
         try:
-            adopt(user, draft, None, clock.now(), reason)
+            adopt(user, draft, None, since, reason)
+            phase_changed(draft, user, since)   # the notifications the board's page sends
         except Refusal as refusal:
             db.session.rollback()
             raise click.ClickException(str(refusal.message)) from refusal
@@ -54,7 +57,8 @@ def set_phase_command(slug: str, phase: str) -> None:
     board's phase page: leaving commenting, those without their supporter quorum lapse; entering voting where
     the organisations decide, the alternatives are fixed and what consent did not settle is put to the vote;
     leaving that vote on the amendments for editing counts it and decides them. While the organisations vote
-    on amendments, the draft goes only to editing (which counts that vote) or to archived.
+    on amendments, the draft goes only to editing (which counts that vote) or to archived. Whoever opted in
+    hears of the new phase, as after the board's page.
 
     Not into "adopted": adoption checks the final vote and renders the position's documents (`flask adopt
     SLUG`); a bare phase change would leave a draft adopted without its adopted text. Nor out of "adopted" but
@@ -77,8 +81,10 @@ def set_phase_command(slug: str, phase: str) -> None:
                                    f"vote with `flask set-phase {slug} editing` first (or archive the draft)")
     # The same step as the board's page (its messages are translated as a page's: a request of their own).
     with current_app.test_request_context():
+        since = clock.now()
         try:
-            move_to_phase(None, draft, target, now=clock.now())
+            move_to_phase(None, draft, target, now=since)
+            phase_changed(draft, None, since)   # the notifications the board's page sends
         except Refusal as refusal:
             db.session.rollback()
             raise click.ClickException(str(refusal.message)) from refusal

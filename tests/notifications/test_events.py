@@ -164,6 +164,15 @@ def test_a_phase_change_notifies_everyone_taking_part_but_the_board_member_who_m
     assert notified(world["mod"])[0].params == {"draft": "Teilhabegesetz", "phase": "editing"}
 
 
+def test_a_phase_change_from_the_command_line_notifies_as_the_board_s_page_does(runner, world):
+    opt_in(world["a1"], world["x1"], world["mod"], world["board"])
+    result = runner.invoke(args=["set-phase", "teilhabe", "editing"])
+    assert result.exit_code == 0, result.output
+    assert who(NotificationKind.PHASE_STARTED) == {"a1@example.org", "x1@example.org", "mod@example.org",
+                                                   "board@example.org"}
+    assert {m.recipient for m in mails("notification")} == who(NotificationKind.PHASE_STARTED)
+
+
 def test_amendments_settled_by_consent_at_the_step_into_voting_notify_their_organisation(client, auth, world):
     draft = world["draft"]
     draft.amendment_procedure = AmendmentProcedure.ORGANISATIONS
