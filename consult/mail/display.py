@@ -23,6 +23,12 @@ KIND_LABELS = {
     "digest": _l("Digest"),
 }
 
+# Mails about what happened to a person's own contributions and their organisation's internal drafts: the
+# page shows who got one and in what state, not what it says. Such a mail may name an internal draft of an
+# organisation ("… is waiting for your agreement"), which nobody outside that organisation may learn of by
+# any page (consult.workspace), administrators included.
+WITHHELD = frozenset({"notification", "digest"})
+
 WAITING, FAILED, SENT = "waiting", "failed", "sent"
 STATES = (WAITING, FAILED, SENT)
 
@@ -79,6 +85,11 @@ class MessageRow:
     message: OutboxMessage
     state: str
     kind: str
+
+    @property
+    def withheld(self) -> bool:
+        """Subject and text are not shown (see WITHHELD)."""
+        return self.message.template in WITHHELD
 
     @property
     def body_html(self) -> Markup:

@@ -171,7 +171,7 @@ def test_send_now_runs_the_outbox_once_and_comes_back_to_the_filter(client, auth
 
 
 def test_a_hostile_text_stays_text(client, auth, world):  # noqa: F811
-    _message(1, "notification", subject="<b>Betreff</b>", body=(
+    _message(1, "reminder", subject="<b>Betreff</b>", body=(
         'Antwort von <script>alert("x")</script>\n'
         "javascript:alert(1)\n"
         'https://evil.example/"><img src=x onerror=alert(1)>\n'
@@ -203,3 +203,17 @@ def test_linked_text(text, html):
 def test_an_address_breaks_only_at_its_at_sign_and_dots():
     assert str(breakable_address("kontakt@tek.example.org")) == "kontakt@<wbr>tek<wbr>.example<wbr>.org"
     assert str(breakable_address("<x>@a.b")) == "&lt;x&gt;@<wbr>a<wbr>.b"
+
+
+@pytest.mark.parametrize("template", ["notification", "digest"])
+def test_a_notification_s_subject_and_text_are_withheld(client, auth, world, template):  # noqa: F811
+    """A notification may name an internal draft of the recipient's organisation ("… is waiting for your
+    agreement"): not even administrators learn of it here. Who got it, its kind and state remain."""
+    _message(3, template, recipient="jonas@example.org", subject="Benachrichtigung: Entwurf wartet",
+             body="Ein interner Entwurf Ihrer Organisation zu „Teilhabe“ wartet: https://x.example/ws/7\n")
+    db.session.commit()
+    _login_admin(client, auth)
+    html = client.get("/admin/outbox").get_data(as_text=True)
+    assert _rows(html) == ["jonas@example.org"]
+    assert "Entwurf wartet" not in html and "interner Entwurf" not in html and "/ws/7" not in html
+    assert "nicht gezeigt" in html
