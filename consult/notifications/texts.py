@@ -71,6 +71,9 @@ def describe(notification: Notification) -> str:
     if kind == NotificationKind.DEADLINE_SOON:
         return _("The phase “%(phase)s” of the draft “%(draft)s” ends on %(when)s.", draft=draft,
                  phase=labels("phase").get(p.get("phase", ""), ""), when=_when(p.get("deadline")))
+    if p.get("by") and p.get("paragraph"):
+        return _("%(name)s asks for your agreement: your organisation's draft on § %(num)d of “%(draft)s”.",
+                 name=p["by"], num=p["paragraph"], draft=draft)
     return _("An internal draft of your organisation on “%(draft)s” is waiting for your agreement.", draft=draft)
 
 

@@ -226,3 +226,15 @@ def test_agreement_wanted_is_recorded_and_mailed_for_those_who_opted_in(app, wor
     [mail] = mails("notification")
     assert mail.recipient == "a2@example.org"
     assert "Ein interner Entwurf Ihrer Organisation zu „Teilhabegesetz“ wartet auf Ihr Einverständnis." in mail.body
+
+
+def test_agreement_wanted_names_who_asks_and_the_paragraph(app, world):
+    """What the workspace sends (consult.workspace.notices): who asks, and for which §."""
+    opt_in(world["a2"])
+    notify([world["a2"]], NotificationKind.AGREEMENT_WANTED, link="/drafts/teilhabe/workspace/1", now=clock.now(),
+           draft=world["draft"], params={"draft": "Teilhabegesetz", "paragraph": 4, "by": "Aylin",
+                                         "organisation": "Verein Alpha e.V.", "kind": "amendment"})
+    db.session.commit()
+    [mail] = mails("notification")
+    assert "Aylin bittet um Ihr Einverständnis: ein Entwurf Ihrer Organisation zu § 4 von „Teilhabegesetz“." \
+        in mail.body
