@@ -83,7 +83,7 @@ def fill(draft: Draft, user) -> dict[str, str]:
     key = (draft.id, user.organisation_id, str(get_locale()), draft.phase.value, draft.revision, draft.tally_revision)
     line = kept.get(key)
     if line is None:
-        line = kept[key] = render_template("participation/_progress.html",
+        line = kept[key] = render_template("participation/_progress.html", slug=draft.slug,
                                            progress=progress(draft, user.organisation_id))
     return {HOLE: line}
 

@@ -20,7 +20,7 @@ from tests.participation.seed import NOW, office, seed, vote
 def _line(client, slug) -> str | None:
     match = re.search(r'<p class="own-progress"[^>]*>(.*?)</p>', client.get(f"/drafts/{slug}").get_data(as_text=True),
                       re.S)
-    return " ".join(match.group(1).split()) if match else None
+    return " ".join(match.group(1).split(" · <a ")[0].split()) if match else None
 
 
 def test_commenting_shows_the_paragraphs_commented(app, client, auth):
@@ -28,6 +28,9 @@ def test_commenting_shows_the_paragraphs_commented(app, client, auth):
     db.session.commit()
     auth.login(seeded.delegates["A"].email, factories.PASSWORD)
     assert _line(client, seeded.draft.slug) == "Ihre Organisation: 2 von 5 Absätzen kommentiert"
+    # ... with the way to what the organisation prepares together.
+    page = client.get(f"/drafts/{seeded.draft.slug}").get_data(as_text=True)
+    assert f'<a href="/drafts/{seeded.draft.slug}/workspace">Entwürfe unserer Organisation</a></p>' in page
     auth.logout()
     auth.login(seeded.delegates["B"].email, factories.PASSWORD)   # B's comment waits for moderation
     assert _line(client, seeded.draft.slug) == "Ihre Organisation: 0 von 5 Absätzen kommentiert"
