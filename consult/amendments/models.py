@@ -127,9 +127,10 @@ class Amendment(db.Model):
     supports: Mapped[list[AmendmentSupport]] = relationship(
         back_populates="amendment", cascade="all, delete-orphan", order_by="AmendmentSupport.created_at")
     # Submitted for the organisation from its workspace: the people who wrote it ("verfasst von A und B").
-    # Empty for an amendment a person wrote on their own.
+    # Empty for an amendment a person wrote on their own. Queries whose pages name them load them
+    # (`selectinload(Amendment.co_authors)`): one query per page, and none where nobody shows them.
     co_authors: Mapped[list[AmendmentAuthor]] = relationship(
-        cascade="all, delete-orphan", order_by="AmendmentAuthor.position", lazy="selectin")
+        cascade="all, delete-orphan", order_by="AmendmentAuthor.position")
 
     @property
     def is_decided(self) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.permissions import is_moderator
 from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport, DecidedHow, LapseReason
@@ -38,7 +38,7 @@ def visible_to(user):
 def by_paragraph(user, draft_id: int) -> dict[int, list[Amendment]]:
     """The amendments of a draft that `user` sees, per paragraph, oldest first (one query).
     Amendments a new version has taken up are left out: the text shows them now."""
-    query = (select(Amendment).options(joinedload(Amendment.organisation))
+    query = (select(Amendment).options(joinedload(Amendment.organisation), selectinload(Amendment.co_authors))
              .where(Amendment.draft_id == draft_id, Amendment.applied_in_version_id.is_(None), visible_to(user))
              .order_by(Amendment.created_at, Amendment.id))
     result: dict[int, list[Amendment]] = {}

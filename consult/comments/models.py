@@ -61,9 +61,10 @@ class Comment(db.Model):
     parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
     replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.created_at")
     # Submitted for the organisation from its workspace: the people who wrote it ("verfasst von A und B").
-    # Empty for a comment a person wrote on their own.
+    # Empty for a comment a person wrote on their own. Queries whose pages name them load them
+    # (`selectinload(Comment.co_authors)`): one query per page, and none where nobody shows them.
     co_authors: Mapped[list[CommentAuthor]] = relationship(
-        cascade="all, delete-orphan", order_by="CommentAuthor.position", lazy="selectin")
+        cascade="all, delete-orphan", order_by="CommentAuthor.position")
 
 
 class CommentAuthor(db.Model):

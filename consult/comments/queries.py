@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.permissions import is_moderator
 from consult.comments.models import Comment, CommentStatus
@@ -69,7 +69,8 @@ def thread_page(user, paragraph_id: int, page: int = 1, amendment_id: int | None
     page = max(1, page)
     top = list(db.session.scalars(
         select(Comment)
-        .options(joinedload(Comment.author), joinedload(Comment.organisation), joinedload(Comment.version))
+        .options(joinedload(Comment.author), joinedload(Comment.organisation), joinedload(Comment.version),
+                 selectinload(Comment.co_authors))
         .where(Comment.paragraph_id == paragraph_id, Comment.parent_id.is_(None), _visible(user),
                Comment.amendment_id == amendment_id if amendment_id is not None else Comment.amendment_id.is_(None))
         .order_by(Comment.created_at, Comment.id)
@@ -81,7 +82,8 @@ def thread_page(user, paragraph_id: int, page: int = 1, amendment_id: int | None
     if top:
         for reply in db.session.scalars(
             select(Comment)
-            .options(joinedload(Comment.author), joinedload(Comment.organisation), joinedload(Comment.version))
+            .options(joinedload(Comment.author), joinedload(Comment.organisation), joinedload(Comment.version),
+                     selectinload(Comment.co_authors))
             .where(Comment.parent_id.in_(list(replies)), _visible(user))
             .order_by(Comment.created_at, Comment.id)
         ).unique():

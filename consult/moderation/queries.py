@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, literal_column, or_, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import PUBLISHED
@@ -67,14 +67,15 @@ def _open_reports(draft_id: int | None, *columns):
 
 def _comments(draft_id: int | None, ids: list[int] | None = None):
     query = (_waiting_comments(draft_id, Comment, Paragraph.draft_id)
-             .options(joinedload(Comment.author), joinedload(Comment.organisation)))
+             .options(joinedload(Comment.author), joinedload(Comment.organisation), selectinload(Comment.co_authors)))
     if ids is not None:
         query = query.where(Comment.id.in_(ids))
     return db.session.execute(query).unique().all()
 
 
 def _amendments(draft_id: int | None, ids: list[int] | None = None):
-    query = _waiting_amendments(draft_id, Amendment).options(joinedload(Amendment.organisation))
+    query = _waiting_amendments(draft_id, Amendment).options(joinedload(Amendment.organisation),
+                                                             selectinload(Amendment.co_authors))
     if ids is not None:
         query = query.where(Amendment.id.in_(ids))
     return db.session.scalars(query).unique().all()
@@ -83,7 +84,9 @@ def _amendments(draft_id: int | None, ids: list[int] | None = None):
 def _reports(draft_id: int | None, ids: list[int] | None = None):
     query = (_open_reports(draft_id, Report)
              .options(joinedload(Report.comment).joinedload(Comment.organisation),
+                      joinedload(Report.comment).selectinload(Comment.co_authors),
                       joinedload(Report.amendment).joinedload(Amendment.organisation),
+                      joinedload(Report.amendment).selectinload(Amendment.co_authors),
                       joinedload(Report.reporter)))
     if ids is not None:
         query = query.where(Report.id.in_(ids))
@@ -231,7 +234,7 @@ def recommended(draft_id: int | None = None) -> list[QueueItem]:
     first: no longer in the queue, but shown under it, so that a moderator can still change the recommendation
     until voting begins (two queries)."""
     query = (select(Amendment).options(joinedload(Amendment.organisation), joinedload(Amendment.recommended_by),
-                                       joinedload(Amendment.draft))
+                                       joinedload(Amendment.draft), selectinload(Amendment.co_authors))
              .where(Amendment.status == AmendmentStatus.SUBMITTED, Amendment.recommendation.is_not(None))
              .order_by(Amendment.recommended_at, Amendment.id))
     if draft_id is not None:
