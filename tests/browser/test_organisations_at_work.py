@@ -62,8 +62,9 @@ def test_two_delegates_submit_an_amendment_and_the_office_reminds_another_organi
     a.goto(f"{base}/drafts/{DRAFT}")
     item = a.locator("li.paragraph", has=a.locator(".paragraph__body", has_text=PROSE_WORDS))
     position = int(item.get_attribute("id")[1:])
-    item.get_by_role("link", name=f"Entwurf unserer Organisation für § {position}").click()
-    a.get_by_role("link", name="Einen Änderungsantrag").click()
+    # Where they would propose it alone, the form offers to prepare it with the colleagues first.
+    item.get_by_role("link", name=f"Änderungsantrag stellen zu § {position}").click()
+    a.get_by_role("link", name=f"Entwurf unserer Organisation für § {position}").click()
     a.get_by_label("Vorgeschlagener Text").fill(PROPOSAL)
     a.get_by_label("Begründung").fill("Ohne Mittel bleibt ein Beirat ohne Wirkung.")
     a.get_by_role("button", name="Für meine Kolleg*innen speichern").click()

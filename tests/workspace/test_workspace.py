@@ -100,9 +100,15 @@ def test_the_same_checks_as_an_amendment_and_nothing_typed_is_lost(client, world
     assert db.session.scalars(select(InternalDraft)).all() == []
 
 
-def test_the_draft_page_links_to_it_and_shows_nothing_internal(client, world):
+def test_the_forms_offer_it_and_the_draft_page_shows_nothing_internal(client, world):
+    """Where a delegate would write alone (the amendment form, the thread's comment form), they are offered to
+    prepare it with colleagues first; the draft page itself carries no link per paragraph (page weight)."""
     _as(client, world, "anna")
-    assert "/workspace/new" in client.get("/drafts/teilhabe").get_data(as_text=True)
+    amendment_form = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/amendments/new").get_data(as_text=True)
+    assert f'href="{_new_url(world)}"' in amendment_form.replace("&amp;", "&")
+    thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread",
+                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'href="{_new_url(world, "comment")}"' in thread.replace("&amp;", "&")
     _start(client, world, justification="GEHEIMER-BEGRUENDUNGSTEXT")
     _as(client, world, "ben")
     assert "GEHEIMER-BEGRUENDUNGSTEXT" not in client.get("/drafts/teilhabe").get_data(as_text=True)
