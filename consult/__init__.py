@@ -95,7 +95,10 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.notifications import views as notifications_views
     from consult.workspace import views as workspace_views
 
+    from consult.core import health
+
     auth.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(two_factor_views.bp)
     app.register_blueprint(reading_views.bp)

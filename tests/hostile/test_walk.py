@@ -263,7 +263,7 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> dict[s
     return reached
 
 
-def test_no_request_gets_a_server_error(app, backend):
+def test_no_request_gets_a_server_error(app, backend, stamped):
     """The url_map × hostile values × roles walk: every answer is below 500."""
     app.test_client_class = IsolatedClient
     with app.test_request_context():
@@ -284,3 +284,4 @@ def test_no_request_gets_a_server_error(app, backend):
     assert reached["delegate"][f"/drafts/{slug}/amendments/{seeded['values']['amendment_id']}"] == 200
     assert reached["admin"][f"/admin/people/{seeded['values']['person_id']}"] == 200
     assert reached["moderator"]["/moderation"] == 200
+    assert reached["guest"]["/readyz"] == 200   # the schema is current (`stamped`): ready
