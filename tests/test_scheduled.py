@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, text
 
