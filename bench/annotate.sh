@@ -67,7 +67,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export CONSULT_INSTANCE_PATH="$WORK" CONSULT_ENV=production SECRET_KEY=bench-only-secret SESSION_COOKIE_SECURE=0
+export CONSULT_INSTANCE_PATH="$WORK" CONSULT_ENV=production MAIL_BACKEND=log SECRET_KEY=bench-only-secret SESSION_COOKIE_SECURE=0
 export PYTHONDONTWRITEBYTECODE=1
 unset DATABASE_URL
 cd "$ROOT"

@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export CONSULT_INSTANCE_PATH="$WORK" CONSULT_ENV=production SECRET_KEY=bench-only-secret SESSION_COOKIE_SECURE=0
+export CONSULT_INSTANCE_PATH="$WORK" CONSULT_ENV=production MAIL_BACKEND=log SECRET_KEY=bench-only-secret SESSION_COOKIE_SECURE=0
 unset DATABASE_URL
 "$VENV/bin/flask" --app consult db upgrade >/dev/null 2>&1
 # A public draft in the commenting phase, without comments or organisations (bench/seed.py).

@@ -127,7 +127,7 @@ def run(args: list[str], env: dict) -> str:
 
 
 def prepare(work: Path) -> tuple[dict, dict]:
-    env = {**os.environ, "CONSULT_INSTANCE_PATH": str(work), "CONSULT_ENV": "production",
+    env = {**os.environ, "CONSULT_INSTANCE_PATH": str(work), "CONSULT_ENV": "production", "MAIL_BACKEND": "log",
            "SECRET_KEY": "bench-only-secret", "SESSION_COOKIE_SECURE": "0", "CONSULT_REQUIRE_2FA": "0",
            "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("DATABASE_URL", None)

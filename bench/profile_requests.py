@@ -81,6 +81,7 @@ def main() -> None:
         scratch = tempfile.mkdtemp(prefix="consult-profile-")
         os.environ["CONSULT_INSTANCE_PATH"] = scratch
     os.environ.setdefault("CONSULT_ENV", "production")
+    os.environ.setdefault("MAIL_BACKEND", "log")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret")
     os.environ["SESSION_COOKIE_SECURE"] = "0"
     try:

@@ -892,7 +892,7 @@ def main() -> int:
     server = app = None
     try:
         url = args.database_url or cluster.start()
-        env = {**os.environ, "CONSULT_INSTANCE_PATH": str(work), "CONSULT_ENV": "production",
+        env = {**os.environ, "CONSULT_INSTANCE_PATH": str(work), "CONSULT_ENV": "production", "MAIL_BACKEND": "log",
                "SECRET_KEY": SECRET_KEY, "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": url,
                "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("CONSULT_RATELIMIT", None)

@@ -47,6 +47,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     inputs.init_app(app)  # before any route (its converters) and any other request hook
 
+    from consult.core import logs
+
+    logs.init_app(app)  # the request's id and clock, before the other hooks
+
     from consult import extensions, models  # noqa: F401  (every table, for Flask-Migrate)
     from consult.drafts import revision  # noqa: F401  (keeps Draft.revision, the key of cached pages)
 

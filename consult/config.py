@@ -106,8 +106,17 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SMTP_TIMEOUT": int(os.environ.get("MAIL_SMTP_TIMEOUT", "10")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bundeskonferenz <noreply@consult.invalid>"),
         "MAIL_SEND_AFTER_RESPONSE": _flag("MAIL_SEND_AFTER_RESPONSE", True),
+        # How sent e-mail leaves: "smtp" (through MAIL_SMTP_HOST), "console" (printed to the server's console and kept
+        # on /admin/outbox: development and the demo) or "log" (not sent: one WARNING line per message, on purpose,
+        # e.g. a closed test installation). Empty: smtp with MAIL_SMTP_HOST, else console outside production;
+        # production without MAIL_SMTP_HOST refuses to start unless MAIL_BACKEND=log (see check()).
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "").strip().lower(),
         # Without MAIL_SMTP_HOST, each message is printed to the server's console (stderr); 0 keeps it to the log.
         "MAIL_CONSOLE": _flag("CONSULT_MAIL_CONSOLE", True),
+        # Logging (consult.core.logs): one line per request and every line of a request with its id, on stderr as
+        # "text" or as JSON lines ("json"); the level of the consult loggers.
+        "LOG_FORMAT": os.environ.get("CONSULT_LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("CONSULT_LOG_LEVEL", "INFO").strip().upper(),
         # The address links in e-mails start with (the app cannot know it behind a proxy), e.g. https://beteiligung.example.org
         "PUBLIC_URL": os.environ.get("CONSULT_PUBLIC_URL", "").rstrip("/"),
         # Request bodies: a form may be this large (bytes), a request that uploads a file (a view marked
@@ -130,10 +139,40 @@ def from_environment(instance_path: Path) -> dict:
     }
 
 
+MAIL_BACKENDS = ("smtp", "console", "log")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def mail_backend(config) -> str:
+    """How sent e-mail leaves (see MAIL_BACKEND above), the default filled in."""
+    chosen = config.get("MAIL_BACKEND") or ""
+    if chosen:
+        return chosen
+    return "smtp" if config.get("MAIL_SMTP_HOST") else "console"
+
+
 def check(config: dict) -> None:
-    """Refuse settings that are unsafe in production."""
-    if config.get("CONSULT_ENV") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+    """Refuse settings that are unsafe in production or that cannot work, with a message that says what to set."""
+    production = config.get("CONSULT_ENV") == "production"
+    if production and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise ConfigError(
             "CONSULT_ENV=production needs its own SECRET_KEY; "
             "refusing to start with the development key."
         )
+    backend = config.get("MAIL_BACKEND") or ""
+    if backend and backend not in MAIL_BACKENDS:
+        raise ConfigError(f"MAIL_BACKEND={backend!r} is not known; choose one of: {', '.join(MAIL_BACKENDS)}.")
+    if backend == "smtp" and not config.get("MAIL_SMTP_HOST"):
+        raise ConfigError("MAIL_BACKEND=smtp needs MAIL_SMTP_HOST (the mail server's name).")
+    if production and not config.get("MAIL_SMTP_HOST") and backend != "log":
+        raise ConfigError(
+            "CONSULT_ENV=production needs a mail server for invitations and password resets: set MAIL_SMTP_HOST "
+            "(and MAIL_SMTP_USER, MAIL_SMTP_PASSWORD). To run without sending e-mail on purpose, set "
+            "MAIL_BACKEND=log: every message is then only a WARNING line in the log."
+        )
+    if config.get("LOG_FORMAT", "text") not in LOG_FORMATS:
+        raise ConfigError(f"CONSULT_LOG_FORMAT={config.get('LOG_FORMAT')!r} is not known; choose text or json.")
+    if config.get("LOG_LEVEL", "INFO") not in LOG_LEVELS:
+        raise ConfigError(f"CONSULT_LOG_LEVEL={config.get('LOG_LEVEL')!r} is not known; choose one of: "
+                          f"{', '.join(LOG_LEVELS)}.")

@@ -91,7 +91,9 @@ class Gunicorn:
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test", "CONSULT_ENV": "production",
                "SESSION_COOKIE_SECURE": "0", "CONSULT_INSTANCE_PATH": self.folder, "PYTHONDONTWRITEBYTECODE": "1",
                # 20 delegates sign in from one address within seconds: not what the sign-in limit is for.
-               "CONSULT_RATELIMIT": "0", **(env or {})}
+               "CONSULT_RATELIMIT": "0",
+               # No mail server in tests: on purpose, each message is a log line (production refuses otherwise).
+               "MAIL_BACKEND": "log", **(env or {})}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         # --preload imports the app once before forking (no database connection is made at
         # import), so all workers are ready together and the test starts in about a second.

@@ -20,6 +20,7 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
 
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("CONSULT_ENV", "production")
+    monkeypatch.setenv("MAIL_BACKEND", "log")
     monkeypatch.setenv("SECRET_KEY", "a-real-secret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     app = create_app()
@@ -68,12 +69,13 @@ def test_wsgi_entry_point_runs_in_production_mode(tmp_path):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CONSULT_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CONSULT_ENV", "MAIL_BACKEND")}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path}/w.sqlite3"
     code = "import wsgi; print(wsgi.app.config['CONSULT_ENV'], wsgi.app.config['SESSION_COOKIE_SECURE'])"
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
     assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr
     env["SECRET_KEY"] = "a-real-secret"
+    env["MAIL_BACKEND"] = "log"
     started = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
     assert started.stdout.strip() == "production True", started.stderr

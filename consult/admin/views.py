@@ -11,6 +11,7 @@ from consult.accounts.models import Role, User
 from consult.admin.forms import OrganisationForm, PersonForm
 from consult.admin.queries import all_organisations, organisation_rows, page_count, people
 from consult.admin.services import save_organisation, set_organisation_active, set_person_active, update_person
+from consult.config import mail_backend
 from consult.core import clock
 from consult.core.access import roles
 from consult.core.forms import message_for
@@ -227,7 +228,7 @@ def outbox():
     check_not_beyond(page, len(messages))
     return render_template("admin/outbox.html", rows=[outbox_row(m) for m in messages], total=total, page=page,
                            pages=outbox_page_count(total), filters=filters, kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()], error=error,
-                           mail_server=bool(current_app.config.get("MAIL_SMTP_HOST")),
+                           mail_backend=mail_backend(current_app.config),
                            keep_days=KEEP_SENT.days, form=EmptyForm()), status, NO_STORE
 
 

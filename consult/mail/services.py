@@ -24,6 +24,7 @@ from flask import current_app, g, has_request_context, request, url_for
 from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select, update
 
+from consult.config import mail_backend
 from consult.core.db import utcnow
 from consult.core.i18n import in_language
 from consult.extensions import db
@@ -116,6 +117,23 @@ class _ConsoleTransport:
                 stream.flush()
 
 
+class _LogTransport:
+    """MAIL_BACKEND=log, chosen on purpose (a closed test installation without a mail server): nothing is
+    sent; each message becomes one WARNING line in the log, so that the person running the server sees that
+    mail is not going out. The line names the message, not its text: texts hold invitation and reset links
+    (and notifications may name an organisation's internal drafts); admins read them on /admin/outbox."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def deliver(self, message: OutboxMessage) -> None:
+        log.warning("E-mail not sent (MAIL_BACKEND=log): outbox message %s (%s) to %s; its text is on "
+                    "/admin/outbox", message.id, message.template or "mail", message.recipient)
+
+
 def tls_context(config) -> ssl.SSLContext:
     """TLS that verifies the mail server's certificate and that it names MAIL_SMTP_HOST: without it,
     anyone between us and the server could read the invitation and reset links (and the password).
@@ -124,9 +142,12 @@ def tls_context(config) -> ssl.SSLContext:
 
 
 def _transport(config):
-    host = config.get("MAIL_SMTP_HOST")
-    if not host:
+    backend = mail_backend(config)
+    if backend == "log":
+        return _LogTransport()
+    if backend == "console":
         return _ConsoleTransport(print_it=config.get("MAIL_CONSOLE", True) and not config.get("TESTING"))
+    host = config["MAIL_SMTP_HOST"]
     port, timeout = config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TIMEOUT"]
     if config["MAIL_SMTP_SSL"]:
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(config))
@@ -174,7 +195,10 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
             try:
                 if transport is None:
                     transport = _transport(config)
-                transport.send_message(_email(message, config))
+                if isinstance(transport, _LogTransport):
+                    transport.deliver(message)
+                else:
+                    transport.send_message(_email(message, config))
             except (OSError, smtplib.SMTPException) as error:
                 message.last_error = f"{type(error).__name__}: {error}"[:2000]
                 failed += 1
