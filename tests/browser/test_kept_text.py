@@ -46,8 +46,12 @@ def test_a_comment_written_while_signed_out_is_kept_and_sent_after_signing_in(li
     _shot(page, "kept-sign-in.png")
 
     page.keyboard.type(email)
+    expect(page.locator("#kept-email")).to_have_value(email)
     page.keyboard.press("Tab")
+    expect(page.locator("#kept-password")).to_be_focused()
     page.keyboard.type(DEMO_PASSWORD)
+    expect(page.locator("#kept-password")).to_have_value(DEMO_PASSWORD)
+    expect(page.locator("#kept-email")).to_have_value(email)   # nothing typed went astray
     page.keyboard.press("Enter")
 
     expect(page.locator("#kept-message")).to_contain_text("Sie sind wieder angemeldet")
