@@ -20,6 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoInspectionAvailable, OperationalError
 
 from consult.core import kept_text
+from consult.core.json_errors import json_error, wants_json
 from consult.core.i18n import ACCOUNT_LOCALE, in_language
 from consult.extensions import db, login_manager
 
@@ -58,14 +59,17 @@ def page_language() -> str:
 
 
 def unavailable(error=None):
-    """consult's 503 page for a database outage."""
+    """consult's 503 page for a database outage (JSON for a request to an API)."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if wants_json():
+        return json_error(503, headers=headers)
     language = page_language()
     # Whoever the person is, the page must not load them (that needs the database): show no one.
     g._login_user = login_manager.anonymous_user()
     with in_language(language):
         html = render_template("errors/unavailable.html", kept=kept_text.kept_for_retry(),
                                action=request.full_path.rstrip("?"))
-    return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return html, 503, headers
 
 
 def init_app(app) -> None:
