@@ -12,7 +12,8 @@ not clients to today's field list.
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as package_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 
 from consult.amendments.models import AmendmentKind, AmendmentStatus
 from consult.drafts.models import Phase
@@ -89,12 +90,14 @@ SCHEMAS = {
         "id": {"type": "integer", "minimum": 1,
                "description": "Stable across versions: comments and votes hang on it."},
         "text": {"type": "string", "description": "The paragraph's Markdown source (a heading starts with `#`)."},
-        "comments": _count("Published comments on the paragraph (in every version)."),
+        "comments": _count("Published comments on the paragraph, made on any version (comments on its "
+                           "amendments not included)."),
         "tally": {**_ref("Tally"), "description": "The vote on the paragraph."},
         **QUESTION_MARKS,
     }),
     "Amendment": _closed("An amendment that is a question of the organisations' vote.", {
-        "number": {"type": "integer", "minimum": 1, "description": "The amendment's number, as on its page."},
+        "number": {"type": "integer", "minimum": 1,
+                   "description": "The amendment's number, as on its page `/drafts/{slug}/amendments/{number}`."},
         "paragraph": {"type": ["integer", "null"], "minimum": 1,
                       "description": "`number` of the paragraph it amends in the current version; `null` when "
                                      "that paragraph is not part of the current version (it was struck)."},
@@ -102,9 +105,10 @@ SCHEMAS = {
                  "description": "`replace`: a new text for the paragraph; `delete`: strike it; `insert`: a new "
                                 "paragraph after it."},
         "status": {"type": "string", "enum": [status.value for status in AmendmentStatus],
-                   "description": "`put_to_vote` while the vote runs; then `accepted`, `accepted_modified`, "
-                                  "`rejected` or `lapsed`. The other values are those of amendments that are "
-                                  "not listed here, named for completeness."},
+                   "description": "`put_to_vote` while the vote runs, then its outcome: `accepted`, "
+                                  "`accepted_modified`, `rejected`, or `lapsed` (an alternative earlier in the "
+                                  "voting order passed). The other values of amendments in general are listed for "
+                                  "completeness."},
         "proposed_text": {"type": ["string", "null"],
                           "description": "The proposed Markdown text; `null` for `delete`."},
         "tally": {**_ref("Tally"), "description": "The vote on the amendment."},
@@ -215,9 +219,9 @@ def document() -> dict:
             "description": "Read-only, JSON, no key needed: the same content and permissions as the pages. "
                            "v1 is stable: fields are added, never removed or renamed, and their types do not "
                            "change; a client should ignore fields it does not know. Times are UTC in RFC 3339 "
-                           "with an offset. Every error is answered as JSON (`Error`), also for an address under `/api/v1` "
-                           "that is not described here (404) and for a method other than GET or HEAD (405, with "
-                           "`Allow`).",
+                           "with an offset. Every error is answered as JSON (`Error`), also for an address under "
+                           "`/api/v1` that is not described here (404) and for a method other than GET or HEAD "
+                           "(405, with `Allow`).",
             "license": {"name": "GNU Affero General Public License v3.0 or later", "identifier": LICENCE},
         },
         "servers": [{"url": "/api/v1", "description": "This site."}],

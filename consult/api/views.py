@@ -14,13 +14,13 @@ from functools import cache
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
+from consult.amendments.queries import voted_amendments
+from consult.api import openapi
 from consult.comments.queries import published_count_by_paragraph
+from consult.core import json_errors
 from consult.core.access import public
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_version, get_by_slug, paragraph_rows
-from consult.amendments.queries import voted_amendments
-from consult.api import openapi
-from consult.core import json_errors
 from consult.results.channels import QuestionMarks, question_marks
 from consult.results.live_record import sessions
 from consult.votes.queries import amendment_tallies, tallies

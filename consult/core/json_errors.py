@@ -8,14 +8,15 @@ headers the page would have had (`Allow` of a 405, `Retry-After` of a 503). An a
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, request
+from flask import current_app, jsonify, request
+from flask.sansio.app import App
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 EXTENSION = "consult.json_error_prefixes"
 
 
-def answer_json_under(app: Flask, prefix: str) -> None:
+def answer_json_under(app: App, prefix: str) -> None:
     """Errors of requests for `prefix` and the addresses below it are answered as JSON."""
     app.extensions.setdefault(EXTENSION, []).append(prefix.rstrip("/"))
 

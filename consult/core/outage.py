@@ -14,14 +14,13 @@ servers, see create_app) tests each connection as it leaves the pool.
 """
 from __future__ import annotations
 
-
 from flask import current_app, g, render_template, request, session
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoInspectionAvailable, OperationalError
 
 from consult.core import kept_text
-from consult.core.json_errors import json_error, wants_json
 from consult.core.i18n import ACCOUNT_LOCALE, in_language
+from consult.core.json_errors import json_error, wants_json
 from consult.extensions import db, login_manager
 
 # Seconds a browser (or a person) is asked to wait before trying again.

@@ -190,7 +190,8 @@ CALLS = [
     ("post", None, "/drafts/rat", None, 405),
     ("delete", None, "/openapi.json", None, 405),
 ]
-ERROR = {"description": "Any error.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+ERROR = {"description": "Any error.",
+         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def _validator(document: dict, schema: dict) -> OAS31Validator:
