@@ -198,7 +198,10 @@ PATHS = {
             "responses": {
                 "200": {"description": "The OpenAPI document.",
                         "headers": {"ETag": {"schema": {"type": "string"}, "required": True},
-                                    "Cache-Control": {"schema": {"type": "string"}, "required": True}},
+                                    "Cache-Control": {"schema": {"type": "string"}, "required": True},
+                                    "Access-Control-Allow-Origin": {
+                                        "description": "`*`: any site may read it (an OpenAPI viewer).",
+                                        "schema": {"type": "string"}, "required": True}},
                         "content": {"application/json": {"schema": {"type": "object", "required": ["openapi"]}}}},
                 "304": {"description": "Not modified: the `If-None-Match` of the request names the current "
                                        "ETag."},

@@ -30,6 +30,9 @@ bp.record_once(lambda state: json_errors.answer_json_under(state.app, state.url_
 
 # The description changes only with the installed code: an hour in any cache, then asked again with its ETag.
 DESCRIPTION_CACHE = "public, max-age=3600"
+# Any site may read it (an OpenAPI viewer in the browser fetches it from its own origin): it is the same for
+# everyone, and a cross-origin read never carries the reader's cookies with "*".
+DESCRIPTION_HEADERS = {"Cache-Control": DESCRIPTION_CACHE, "Access-Control-Allow-Origin": "*"}
 
 
 def _tally(tally) -> dict:
@@ -97,12 +100,13 @@ def _description() -> tuple[bytes, str]:
 @bp.route("/openapi.json")
 @public
 def description():
-    """The OpenAPI document of this API: the same for everyone, cacheable, 304 for a current ETag."""
+    """The OpenAPI document of this API: the same for everyone, readable from any site, cacheable, 304 for a
+    current ETag."""
     body, etag = _description()
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = Response(body, mimetype="application/json")
     response.set_etag(etag)
-    response.headers["Cache-Control"] = DESCRIPTION_CACHE
+    response.headers.update(DESCRIPTION_HEADERS)
     return response

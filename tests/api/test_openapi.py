@@ -49,6 +49,7 @@ def test_the_description_is_public_json_and_cacheable(client, auth):
     first = client.get(f"{PREFIX}/openapi.json")
     assert first.status_code == 200 and first.mimetype == "application/json"
     assert first.headers["Cache-Control"] == views.DESCRIPTION_CACHE and first.headers["ETag"]
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
     again = client.get(f"{PREFIX}/openapi.json", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
     # Compressed, the tag is weak (consult.core.compression): still answered with 304.
