@@ -164,7 +164,8 @@ def _json(schema_name: str, description: str, headers: dict | None = None) -> di
 NOT_FOUND = _json("Error", "No such draft, or one the requester may not see (the same answer for both). Also "
                            "the answer to any address under `/api/v1` that is not described here.")
 UNAVAILABLE = _json("Error", "The database cannot be reached for a moment; try again after `Retry-After` seconds.",
-                    {"Retry-After": {"schema": {"type": "string"}, "required": True}})
+                    {"Retry-After": {"description": "Seconds.", "schema": {"type": "integer", "minimum": 0},
+                                     "required": True}})
 
 PATHS = {
     "/drafts/{slug}": {

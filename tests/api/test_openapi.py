@@ -238,6 +238,10 @@ def test_every_answer_matches_its_description_and_every_field_appears(client, au
         for name, header in described.get("headers", {}).items():
             if header.get("required"):
                 assert name in response.headers, f"{label}: no {name} header"
+            if name in response.headers and header["schema"]["type"] == "integer":
+                assert response.headers[name].isdigit(), f"{label}: {name} is no number"
+        if (path, status) == ("/drafts/{slug}", 200):   # as described: only a signed-in answer is private
+            assert response.headers.get("Cache-Control") == ("private, no-store" if who == BOARD else None), label
         if "content" not in described:
             assert response.data == b"", label
         else:
