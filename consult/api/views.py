@@ -1,22 +1,38 @@
 """`/api/v1/drafts/<slug>`: a draft's phase, current version and, per paragraph, its text,
 published comment count and tally; and the amendments the organisations vote on, each with its tally.
 Each question (the whole draft, a paragraph, an amendment) also says whether it was decided in the live
-session or online, and how its counted votes came in: by channel, the proxies used, the paper ballots."""
+session or online, and how its counted votes came in: by channel, the proxies used, the paper ballots.
+
+`/api/v1/openapi.json`: the API's description (consult.api.openapi). Errors under `/api/v1` are answered as JSON
+(consult.core.json_errors)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import hashlib
+import json
+from functools import cache
+
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
+from consult.amendments.queries import voted_amendments
+from consult.api import openapi
 from consult.comments.queries import published_count_by_paragraph
+from consult.core import json_errors
 from consult.core.access import public
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_version, get_by_slug, paragraph_rows
-from consult.amendments.queries import voted_amendments
 from consult.results.channels import QuestionMarks, question_marks
 from consult.results.live_record import sessions
 from consult.votes.queries import amendment_tallies, tallies
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: json_errors.answer_json_under(state.app, state.url_prefix))
+
+# The description changes only with the installed code: an hour in any cache, then asked again with its ETag.
+DESCRIPTION_CACHE = "public, max-age=3600"
+# Any site may read it (an OpenAPI viewer in the browser fetches it from its own origin): it is the same for
+# everyone, and a cross-origin read never carries the reader's cookies with "*".
+DESCRIPTION_HEADERS = {"Cache-Control": DESCRIPTION_CACHE, "Access-Control-Allow-Origin": "*"}
 
 
 def _tally(tally) -> dict:
@@ -71,4 +87,26 @@ def draft(slug: str):
     })
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@cache
+def _description() -> tuple[bytes, str]:
+    """The description as JSON and its ETag (built once per process: it changes only with the code)."""
+    body = json.dumps(openapi.document(), ensure_ascii=False, indent=1).encode()
+    return body, hashlib.sha256(body).hexdigest()[:32]
+
+
+@bp.route("/openapi.json")
+@public
+def description():
+    """The OpenAPI document of this API: the same for everyone, readable from any site, cacheable, 304 for a
+    current ETag."""
+    body, etag = _description()
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers.update(DESCRIPTION_HEADERS)
     return response

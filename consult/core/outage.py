@@ -14,13 +14,13 @@ servers, see create_app) tests each connection as it leaves the pool.
 """
 from __future__ import annotations
 
-
 from flask import current_app, g, render_template, request, session
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoInspectionAvailable, OperationalError
 
 from consult.core import kept_text
 from consult.core.i18n import ACCOUNT_LOCALE, in_language
+from consult.core.json_errors import json_error, wants_json
 from consult.extensions import db, login_manager
 
 # Seconds a browser (or a person) is asked to wait before trying again.
@@ -58,14 +58,17 @@ def page_language() -> str:
 
 
 def unavailable(error=None):
-    """consult's 503 page for a database outage."""
+    """consult's 503 page for a database outage (JSON for a request to an API)."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if wants_json():
+        return json_error(503, headers=headers)
     language = page_language()
     # Whoever the person is, the page must not load them (that needs the database): show no one.
     g._login_user = login_manager.anonymous_user()
     with in_language(language):
         html = render_template("errors/unavailable.html", kept=kept_text.kept_for_retry(),
                                action=request.full_path.rstrip("?"))
-    return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return html, 503, headers
 
 
 def init_app(app) -> None:

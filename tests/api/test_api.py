@@ -45,3 +45,16 @@ def test_json_follows_the_page_permissions(client, auth, app):
     auth.logout()
     auth.login("b@example.org", factories.PASSWORD)
     assert client.get("/api/v1/drafts/entwurf").status_code == 200
+
+
+def test_errors_under_the_api_are_json_and_pages_elsewhere(client):
+    """A program reading /api/v1 gets JSON whatever goes wrong; people get the page, as before."""
+    wrong_method = client.post("/api/v1/drafts/rat")
+    assert wrong_method.status_code == 405 and wrong_method.get_json() == {"error": "method not allowed"}
+    assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+    for address in ("/api/v1/nothing", "/api/v1", "/api/v1/drafts/a%01b"):
+        answer = client.get(address)
+        assert (answer.status_code, answer.get_json()) == (404, {"error": "not found"}), address
+    for address in ("/nothing", "/api/v1x"):
+        answer = client.get(address)
+        assert answer.status_code == 404 and answer.mimetype == "text/html", address
