@@ -1,7 +1,7 @@
 """The Flask extensions, unbound: `create_app` binds them, areas import them from here."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask import current_app
 from flask_babel import Babel
@@ -23,9 +23,6 @@ db = SQLAlchemy(model_class=Base)
 # while the app runs on db.Model itself. Areas write `class Thing(Model)`.
 if TYPE_CHECKING:
     from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
-
-    from typing import ClassVar
-
     from sqlalchemy import Table
 
     class Model(_FlaskSQLAlchemyModel, Base):
