@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -31,11 +32,12 @@ def create_app(config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         proxies = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Wrapping wsgi_app is how Flask and Werkzeug document middleware; mypy sees a method replaced.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # A database server may drop idle connections: test each one as it leaves the pool. An SQLite
     # file cannot drop them, and the test would be one more statement in every request.
-    engine_options = {"pool_pre_ping": not uri.startswith("sqlite")}
+    engine_options: dict[str, Any] = {"pool_pre_ping": not uri.startswith("sqlite")}
     if uri.startswith("sqlite"):
         # How long a write waits for SQLite's one write lock before "database is locked" (consult.core.db).
         engine_options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}

@@ -14,6 +14,7 @@ runs, so it is read once per process and language.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from flask import g
 from flask_babel import get_locale
@@ -41,11 +42,12 @@ def _cleaned(form, formdata):
     """The request's values for `form`: refused characters removed (the names kept in
     `form.cleaned_fields`), a 400 for a single-value field that came more than once."""
     parts = formdata.dicts if isinstance(formdata, CombinedMultiDict) else [formdata]
-    items = []
+    items: list[tuple[str, Any]] = []
     for part in parts:
         items += part.unchecked().items(multi=True) if isinstance(part, CheckedParameters) \
             else part.items(multi=True)
-    cleaned, values = set(), MultiDict()
+    cleaned: set[str] = set()
+    values: MultiDict[str, Any] = MultiDict()
     for name, value in items:
         if isinstance(value, str) and unreadable(value):
             cleaned.add(name)
@@ -73,7 +75,7 @@ class Form(FlaskForm):
                 return _cleaned(form, data)
             return data
 
-    cleaned_fields: set = frozenset()
+    cleaned_fields: set[str] | frozenset[str] = frozenset()
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

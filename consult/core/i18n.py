@@ -20,10 +20,10 @@ ACCOUNT_LOCALE = "account_locale"
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     user_locale = getattr(current_user, "locale", None)
-    if user_locale in languages:
+    if isinstance(user_locale, str) and user_locale in languages:
         # Kept in the session cookie too: a page made while the database is away (consult.core.outage)
         # cannot load the person, and still answers in their language.
         if session.get(ACCOUNT_LOCALE) != user_locale:

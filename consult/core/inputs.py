@@ -16,6 +16,7 @@ and shows the form again with the text and a message (see there).
 from __future__ import annotations
 
 import re
+from typing import Any, Callable, TypeVar, overload
 from urllib.parse import parse_qsl
 
 from flask import Request, abort, current_app, g, request
@@ -31,6 +32,8 @@ from consult.core.refusals import Refusal
 # PostgreSQL's INTEGER, the type of every id column (SQLite's are wider, so this is the bound).
 DB_INT_MIN = -(2**31)
 DB_INT_MAX = 2**31 - 1
+
+T = TypeVar("T")
 
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
 
@@ -80,7 +83,7 @@ class RepeatedField(BadRequest):
     description = "repeated field"
 
 
-class CheckedParameters(ImmutableMultiDict):
+class CheckedParameters(ImmutableMultiDict[str, str]):
     """`request.args` / `request.form`: each value read is checked (see the module's docstring).
 
     `get(name, type=int)` (the one way the views read a number) answers 404 for a number outside
@@ -99,7 +102,21 @@ class CheckedParameters(ImmutableMultiDict):
             raise RepeatedField()
         return super().__getitem__(key)
 
-    def get(self, key, default=None, type=None):
+    # The signatures of Werkzeug's MultiDict.get, which this one keeps (only the checks are added).
+    # The ignore is Werkzeug's own on MultiDict.get: it differs from dict.get, and its 4th overload lets
+    # `type` come second, which no implementation accepts (here it is keyword-only, as called).
+    @overload  # type: ignore[override]
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+    @overload
+    def get(self, key: str, default: T) -> str | T: ...
+    @overload
+    def get(self, key: str, *, type: Callable[[str], T]) -> T | None: ...
+    @overload
+    def get(self, key: str, default: T, type: Callable[[str], T]) -> T: ...
+
+    def get(self, key: str, default: Any = None, type: Callable[[str], Any] | None = None) -> Any:
         values = self._checked(key, super().getlist(key))
         if len(values) > 1:
             raise RepeatedField()
@@ -167,7 +184,8 @@ def cleaned_text(name: str) -> str:
     """For a view that reads a long text from the form itself (no form class): the text as typed,
     minus refused characters, so that the page can show it again. `refuse_cleaned_text` then refuses
     the request if any were removed."""
-    values = request.form.unchecked().getlist(name)
+    form = request.form
+    values = (form.unchecked() if isinstance(form, CheckedParameters) else form).getlist(name)
     if len(values) > 1:
         raise RepeatedField()
     text = values[0] if values else ""

@@ -65,15 +65,21 @@ def _validate_link(url: str) -> bool:
     return scheme in _SAFE_SCHEMES
 
 
+class _Parser(MarkdownIt):
+    """markdown-it-py with our test of link targets (`_validate_link`) in place of its own."""
+
+    def validateLink(self, url: str) -> bool:
+        return _validate_link(url)
+
+
 def _make_parser(block_rules: list[str]) -> MarkdownIt:
     """markdown-it-py's `js-default` (raw HTML escaped) with only `block_rules` and our inline rules on."""
-    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+    md = _Parser("js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True})
     for chain in ("block", "inline", "inline2"):
         md.disable(md.get_all_rules()[chain], ignoreInvalid=True)
     md.enable(block_rules)
     md.enable(_INLINE_RULES)
     md.enable(["balance_pairs", "fragments_join", "emphasis"])
-    md.validateLink = _validate_link
     md.add_render_rule("link_open", _link_open)
     return md
 
@@ -82,7 +88,8 @@ def _link_open(self, tokens: list[Token], idx: int, options, env) -> str:
     """A link that leaves the site says it is the writer's, not ours (`ugc`), earns no ranking
     (`nofollow`) and gives the page it opens no handle on ours (`noopener`)."""
     token = tokens[idx]
-    href = (token.attrGet("href") or "").strip()
+    href = token.attrGet("href")
+    href = href.strip() if isinstance(href, str) else ""   # the parser sets href as text
     if urlsplit(href).scheme or href.startswith("//"):
         token.attrSet("rel", LINK_REL)
     return self.renderToken(tokens, idx, options, env)

@@ -44,7 +44,7 @@ from consult.core.db import UTCDateTime, utcnow
 from consult.core.forms import Form
 from consult.core.i18n import lazy_gettext as _l
 from consult.core.refusals import InvalidInput
-from consult.extensions import db
+from consult.extensions import Model, db
 
 FIELD = "once_key"
 # Stands for a fresh key in rendered HTML until the response leaves. The NUL bytes keep it
@@ -56,7 +56,7 @@ KEY = re.compile(r"[A-Za-z0-9_-]{16,40}")
 ALREADY_SENT = _l("This form was already sent; nothing was stored again.")
 
 
-class SubmissionKey(db.Model):
+class SubmissionKey(Model):
     """A form's one-time key as it was first sent: by whom, what it created (kind and id)."""
 
     __tablename__ = "submission_key"

@@ -52,7 +52,7 @@ def page_language() -> str:
     other page, not the browser's Accept-Language: a person sees one language throughout."""
     languages = current_app.config["LANGUAGES"]
     for candidate in (session.get("locale"), _loaded_locale(g.get("_login_user")), session.get(ACCOUNT_LOCALE)):
-        if candidate in languages:
+        if isinstance(candidate, str) and candidate in languages:
             return candidate
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

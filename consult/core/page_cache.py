@@ -129,7 +129,8 @@ def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True,
     names everything the query string changes in the page (e.g. the § range of a long draft).
     With `fill`, the page's holes (`hole(name)`) are filled on every request with `fill(names)[name]`:
     the cached page does not depend on what is in them, so `key` need not name it."""
-    app = current_app._get_current_object()
+    # The app itself, not the proxy, for the several reads below. Flask types current_app as the app.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     limit = app.config.get("PAGE_CACHE_BYTES", 0)
     if not enabled or not limit or request.method != "GET" or (request.query_string and not query_in_key) \
             or session.get("_flashes"):
@@ -144,7 +145,10 @@ def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True,
         stored = _Split(page.replace(token, TOKEN_PLACEHOLDER)) if fill is not None \
             else page.replace(token, TOKEN_PLACEHOLDER)
         cache.put(full_key, stored, limit)
-    page = stored.join(fill(stored.names)) if fill is not None else stored
+    if isinstance(stored, _Split):   # stored with `fill` (a key's pages are all made alike): holes filled now
+        page = stored.join(fill(stored.names) if fill is not None else {})
+    else:
+        page = stored
     return page.replace(TOKEN_PLACEHOLDER, token)
 
 

@@ -25,9 +25,10 @@ import gzip
 import hashlib
 import re
 from pathlib import Path
+from typing import Iterable
 
-import brotli
-from flask import Flask, current_app, request
+import brotli  # type: ignore[import-untyped]  # Brotli's Python binding ships no type information
+from flask import Flask, Response, current_app, request
 
 HASH_LENGTH = 10
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -52,9 +53,18 @@ def file_hash(folder: str, filename: str) -> str | None:
     return _hashes[key]
 
 
+def _static_folder() -> str:
+    """The app's static folder. consult's app always has one (`create_app` names it); an app without one
+    has no `static` endpoint, so nothing here is reached for it."""
+    folder = current_app.static_folder
+    if folder is None:
+        raise RuntimeError("static file names are hashed only for an app with a static folder")
+    return folder
+
+
 def hashed_name(filename: str) -> str:
     """`css/consult.css` -> `css/consult.<hash>.css` (the name unchanged if the file is not there)."""
-    digest = file_hash(current_app.static_folder, filename)
+    digest = file_hash(_static_folder(), filename)
     if digest is None:
         return filename
     if "." not in filename.rpartition("/")[2]:  # no extension to keep: the plain name
@@ -66,21 +76,30 @@ def hashed_name(filename: str) -> str:
 def real_name(filename: str) -> tuple[str, bool]:
     """The file a requested name stands for, and whether the name carries the file's current hash."""
     match = _HASHED.match(filename)
-    if match is None or Path(current_app.static_folder, filename).is_file():
+    if match is None or Path(_static_folder(), filename).is_file():
         return filename, False
     real = match["stem"] + match["ext"]
-    return real, match["hash"] == file_hash(current_app.static_folder, real)
+    return real, match["hash"] == file_hash(_static_folder(), real)
 
 
-def _send_precompressed(response, filename: str) -> bool:
+def _close_body(body: Iterable[str] | Iterable[bytes]) -> None:
+    """Close a response body that is let go unsent (Werkzeug's file wrapper holds the open file). A WSGI
+    body may have `close()` and then must be closed (PEP 3333); a list of bytes has none."""
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+def _send_precompressed(response: Response, filename: str) -> bool:
     """Put the file's compressed body (made once per process) into `response`, if the browser accepts one."""
     algorithm = request.accept_encodings.best_match(ENCODERS)
     if algorithm is None:
         return False
-    key = (current_app.static_folder, filename, algorithm)
+    folder = _static_folder()
+    key = (folder, filename, algorithm)
     if key not in _encoded:
-        _encoded[key] = ENCODERS[algorithm](Path(current_app.static_folder, filename).read_bytes())
-    response.response.close()
+        _encoded[key] = ENCODERS[algorithm](Path(folder, filename).read_bytes())
+    _close_body(response.response)
     response.direct_passthrough = False
     response.set_data(_encoded[key])
     response.headers["Content-Encoding"] = algorithm
@@ -103,6 +122,8 @@ def init_app(app: Flask) -> None:
     def static(filename: str):
         real, current = real_name(filename)
         response = send(filename=real)
+        # Flask's static view answers a Response (send_static_file), never a bare string or tuple.
+        assert isinstance(response, Response), response
         if current and response.status_code in (200, 206, 304):
             response.headers["Cache-Control"] = IMMUTABLE
         if (current and response.status_code == 200 and response.mimetype in current_app.config["COMPRESS_MIMETYPES"]
@@ -114,8 +135,8 @@ def init_app(app: Flask) -> None:
             # A range (206) stays as Werkzeug made it: compressing a part would break it.
             wrapper = response.response
             response.direct_passthrough = False
-            response.set_data(b"".join(wrapper))
-            wrapper.close()
+            response.set_data(b"".join(response.iter_encoded()))
+            _close_body(wrapper)
         return response
 
     static.__doc__ = send.__doc__

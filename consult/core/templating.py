@@ -148,7 +148,7 @@ def url_for_each(endpoint: str, key: str, value, **values) -> str:
     cache_key = (endpoint, key, tuple(sorted(values.items())))
     pattern = cache.get(cache_key)
     if pattern is None:
-        pattern = cache[cache_key] = url_for(endpoint, **values, **{key: _PLACEHOLDER})
+        pattern = cache[cache_key] = url_for(endpoint, **{**values, key: _PLACEHOLDER})
     return pattern.replace(str(_PLACEHOLDER), str(value))
 
 

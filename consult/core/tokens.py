@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 
 def new_token() -> tuple[str, str]:
@@ -22,10 +22,19 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _secret_key() -> str | bytes:
+    """The app's SECRET_KEY. Settings always give one (a development key, refused in production by
+    consult.config.check); an app without one cannot sign, and says so."""
+    key = current_app.secret_key
+    if key is None:
+        raise RuntimeError("signed links need the app's SECRET_KEY")
+    return key
+
+
 def sign(purpose: str, value) -> str:
     """A link token that names `value` (e.g. an amendment's id), signed with the app's secret key: nobody
     can make one for another value, and one made for another `purpose` does not pass here."""
-    return URLSafeSerializer(current_app.secret_key, salt=purpose).dumps(value)
+    return URLSafeSerializer(_secret_key(), salt=purpose).dumps(value)
 
 
 def unsign(purpose: str, token: str | None):
@@ -33,7 +42,7 @@ def unsign(purpose: str, token: str | None):
     if not token:
         return None
     try:
-        return URLSafeSerializer(current_app.secret_key, salt=purpose).loads(token)
+        return URLSafeSerializer(_secret_key(), salt=purpose).loads(token)
     except BadSignature:
         return None
 
@@ -49,7 +58,8 @@ class LinkExpired(Exception):
 def sign_timed(purpose: str, value, now: datetime) -> str:
     """Like `sign`, and the token carries when it was made (`now`): `unsign_timed` refuses it after a while.
     Made from `now` (not the system clock) so that a frozen clock makes and ages tokens in tests."""
-    return _TimedSerializer(current_app.secret_key, salt=purpose, made_at=now).dumps(value)
+    return URLSafeTimedSerializer(_secret_key(), salt=purpose, signer=_StampedSigner,
+                                  signer_kwargs={"made_at": now}).dumps(value)
 
 
 def unsign_timed(purpose: str, token: str | None, max_age: timedelta, now: datetime):
@@ -58,7 +68,7 @@ def unsign_timed(purpose: str, token: str | None, max_age: timedelta, now: datet
     if not token:
         return None
     try:
-        value, made = URLSafeTimedSerializer(current_app.secret_key, salt=purpose).loads(
+        value, made = URLSafeTimedSerializer(_secret_key(), salt=purpose).loads(
             token, return_timestamp=True)
     except BadSignature:
         return None
@@ -67,14 +77,12 @@ def unsign_timed(purpose: str, token: str | None, max_age: timedelta, now: datet
     return value
 
 
-class _TimedSerializer(URLSafeTimedSerializer):
+class _StampedSigner(TimestampSigner):
     """Stamps tokens with a given time instead of the system clock's."""
 
-    def __init__(self, *args, made_at: datetime, **kwargs):
+    def __init__(self, *args, made_at: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._made_at = int(made_at.timestamp())
 
-    def make_signer(self, salt=None):
-        signer = super().make_signer(salt)
-        signer.get_timestamp = lambda: self._made_at
-        return signer
+    def get_timestamp(self) -> int:
+        return self._made_at
