@@ -94,7 +94,7 @@ class _StderrHandler(logging.StreamHandler):
         if not self.quiet:
             super().emit(record)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self):
         return sys.stderr
 
@@ -110,7 +110,7 @@ def configure(log_format: str, level: str, quiet: bool = False) -> logging.Handl
     for old in [h for h in logger.handlers if getattr(h, "consult_handler", False)]:
         logger.removeHandler(old)
     handler = _StderrHandler(quiet)
-    handler.consult_handler = True  # type: ignore[attr-defined]  # marks the handler this module owns
+    handler.consult_handler = True  # type: ignore[attr-defined]
     handler.setFormatter(FORMATTERS[log_format]())
     handler.addFilter(_RequestIdFilter())
     logger.addHandler(handler)
