@@ -6,6 +6,7 @@ revision in its own alembic_version table: it can be opened and checked with `sq
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def dump(url: URL, into: Path, timeout: float) -> dict[str, int]:
     if not source_file.exists():
         raise BackupError(f"the database file {source_file} does not exist")
     with closing(sqlite3.connect(source_file, timeout=timeout)) as source, closing(sqlite3.connect(into)) as copy:
-        source.backup(copy)
+        _copy(source, copy, timeout, f"the database {source_file} stayed locked")
         # One self-contained file: no -wal or -shm beside it when it is read, copied or restored later.
         copy.execute("PRAGMA journal_mode=DELETE")
     return read(into)[1]
@@ -56,6 +57,25 @@ def read(path: Path) -> tuple[str | None, dict[str, int]]:
     return revision, rows
 
 
+class _GaveUp(Exception):
+    pass
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection, timeout: float, locked: str) -> None:
+    """Copy with SQLite's backup API, waiting at most `timeout` seconds for a lock held by another connection
+    (Python's `backup()` alone retries forever). On giving up SQLite rolls the target back: nothing changed."""
+    deadline = time.monotonic() + timeout
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise _GaveUp
+
+    try:
+        source.backup(target, progress=progress, sleep=0.05)
+    except _GaveUp:
+        raise BackupError(f"{locked} for {timeout:g} s (SQLITE_BUSY_TIMEOUT)") from None
+
+
 def restore(url: URL, backup: Path, timeout: float) -> None:
     """Replace the configured database by the backup's content, in one transaction of SQLite's backup API:
     it fails whole or succeeds whole (the target's WAL and other connections are handled by SQLite itself)."""
@@ -64,7 +84,7 @@ def restore(url: URL, backup: Path, timeout: float) -> None:
     try:
         with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source, \
                 closing(sqlite3.connect(target_file, timeout=timeout)) as target:
-            source.backup(target)
-    except sqlite3.Error as error:
+            _copy(source, target, timeout, f"the database {target_file} stayed locked by another process (stop the app)")
+    except (sqlite3.Error, BackupError) as error:
         raise BackupError(f"restoring {backup} into {target_file} failed, the database was left as it was: {error}") \
             from error

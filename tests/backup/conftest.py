@@ -8,11 +8,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
 
-from consult import create_app
+from consult import ROOT, create_app
 from consult.extensions import db
 from tests.conftest import BACKENDS, PG_BIN, TEST_CONFIG
+
+
+def _head_and_previous() -> tuple[str, str]:
+    """The migrations' head and the revision before it (7460b542e66d and dc5201057422 when this was written)."""
+    scripts = ScriptDirectory(str(ROOT / "migrations"))
+    (head,) = scripts.get_heads()
+    previous = scripts.get_revision(head).down_revision
+    assert isinstance(previous, str), "the head migration merges branches: name the previous revision here"
+    return head, previous
+
+
+HEAD, PREVIOUS = _head_and_previous()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -21,9 +34,9 @@ def kind(request) -> str:
 
 
 @pytest.fixture(scope="module")
-def folder() -> Iterator[Path]:
-    """A folder for the module's backup files and SQLite databases."""
-    path = Path(tempfile.mkdtemp(prefix="consult-backup-"))
+def folder(kind) -> Iterator[Path]:
+    """A folder for the module's backup files and SQLite databases, one per kind of database."""
+    path = Path(tempfile.mkdtemp(prefix=f"consult-backup-{kind}-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

@@ -2,24 +2,21 @@
 documents) comes back row for row in an empty database; refusals leave files and databases as they were."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from flask_migrate import stamp
 from sqlalchemy import inspect, text
 
-from consult.core import health
+from consult import create_app
 from consult.exports import jobs
 from consult.exports.models import DocumentsState
 from consult.extensions import db
+from tests.backup.conftest import HEAD
+from tests.conftest import TEST_CONFIG
 from tests.exports.conftest import adopt_demo
-
-HEAD = "7460b542e66d"
-
-
-def head() -> str:
-    (only,) = health.code_heads(str(Path(__file__).resolve().parents[2] / "migrations"))
-    return only
 
 
 def all_rows(app) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -82,3 +79,134 @@ def test_a_backup_restores_into_an_empty_database_row_for_row(filled, backup, da
         assert restored[table][0] == columns, table
         assert restored[table][1] == found, f"{table}: the restored rows differ"
     assert restored == expected
+
+
+@pytest.fixture(scope="module")
+def victim(databases):
+    """A database at head that holds one organisation: what a careless restore would destroy."""
+    app = databases.empty("consult_victim", SQLITE_BUSY_TIMEOUT=0.2)
+    with app.app_context():
+        db.create_all()
+        stamp()
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO organisation (name, short_name, is_member, is_active, created_at, "
+                                    "vote_weight, level) VALUES ('Noch da e.V.', 'ND', true, true, "
+                                    "'2026-12-01 10:00:00', 1, 'state')"))
+        db.session.remove()
+    return app
+
+
+def _organisations(app) -> list[str]:
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.execute(text("SELECT short_name FROM organisation")).scalars().all()
+
+
+def test_restore_refuses_a_database_that_holds_data_and_says_what_it_would_destroy(victim, backup):
+    path, _ = backup
+    result = victim.test_cli_runner().invoke(args=["restore", str(path)])
+    assert result.exit_code == 1
+    assert "already holds data, which the restore would destroy: 1 rows in 1 tables (organisation 1)" in result.output
+    assert "--force" in result.output
+    assert _organisations(victim) == ["ND"]
+
+
+def test_restore_refuses_files_that_are_no_consult_backup(victim, backup, folder, kind):
+    text_file = folder / "notes.txt"
+    text_file.write_text("not a backup\n")
+    other = folder / "other-kind.bin"
+    if kind == "sqlite":
+        other.write_bytes(b"PGDMP" + bytes(200))
+        other_says = "is a backup of a PostgreSQL database; the configured database is SQLite"
+    else:
+        import sqlite3
+        from contextlib import closing
+        with closing(sqlite3.connect(other)) as connection:
+            connection.execute("CREATE TABLE t (x)")
+        other_says = "is a backup of a SQLite database; the configured database is PostgreSQL"
+    path, _ = backup
+    damaged = folder / f"damaged{path.suffix}"
+    damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    for file, says in ((text_file, "is not a consult backup: neither a PostgreSQL custom-format dump nor an SQLite"),
+                       (other, other_says), (folder / "missing.dump", "does not exist"), (damaged, str(damaged))):
+        result = victim.test_cli_runner().invoke(args=["restore", "--force", str(file)])
+        assert result.exit_code == 1, (file, result.output)
+        assert says in result.output, result.output
+        assert _organisations(victim) == ["ND"]
+
+
+def test_an_sqlite_file_without_a_schema_revision_is_refused():
+    """An SQLite database, but not made from a consult database (no alembic_version)."""
+    import sqlite3
+    from contextlib import closing
+    folder = Path(tempfile.mkdtemp(prefix="consult-stranger-"))
+    stranger = folder / "stranger.sqlite3"
+    with closing(sqlite3.connect(stranger)) as connection:
+        connection.execute("CREATE TABLE organisation (id integer)")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/target.sqlite3"})
+    try:
+        result = app.test_cli_runner().invoke(args=["restore", str(stranger)])
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+    assert result.exit_code == 1
+    assert "is not a consult backup: it has no schema revision (no alembic_version row)" in result.output
+
+
+def test_a_restore_that_fails_midway_leaves_the_database_as_it_was(victim, backup, kind):
+    """PostgreSQL: the restore's single transaction stops at a conflicting object and rolls back the drops too.
+    SQLite: another connection holds the write lock; SQLite's backup API gives up before writing anything."""
+    path, _ = backup
+    if kind == "postgresql":
+        with victim.app_context(), db.engine.begin() as connection:
+            # Not a table, so the restore does not drop it, but the dump's table "vote" needs its name.
+            db.metadata.tables["vote"].drop(connection)
+            connection.execute(text("CREATE TYPE vote AS ENUM ('in the way')"))
+        blocker = None
+    else:
+        import sqlite3
+        with victim.app_context():
+            blocker = sqlite3.connect(db.engine.url.database)
+        blocker.execute("BEGIN IMMEDIATE")
+    try:
+        result = victim.test_cli_runner().invoke(args=["restore", "--force", str(path)])
+    finally:
+        if blocker is not None:
+            blocker.rollback()
+            blocker.close()
+        else:
+            with victim.app_context(), db.engine.begin() as connection:
+                connection.execute(text("DROP TYPE vote"))
+                db.metadata.tables["vote"].create(connection)
+    assert result.exit_code == 1
+    assert "the database was left as it was" in result.output, result.output
+    assert _organisations(victim) == ["ND"]
+
+
+def test_backup_refuses_to_overwrite_a_file_unless_forced(filled, folder, kind):
+    path = folder / f"existing{'.dump' if kind == 'postgresql' else '.sqlite3'}"
+    path.write_bytes(b"yesterday's backup")
+    result = filled.test_cli_runner().invoke(args=["backup", str(path)])
+    assert result.exit_code == 1
+    assert f"{path} already exists; choose another name or pass --force to overwrite it" in result.output
+    assert path.read_bytes() == b"yesterday's backup"
+    assert sorted(p.name for p in folder.glob(".existing*")) == [], "no temporary file is left behind"
+    result = filled.test_cli_runner().invoke(args=["backup", "--force", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes().startswith(b"PGDMP" if kind == "postgresql" else b"SQLite format 3\x00")
+
+
+def test_backup_without_a_path_writes_to_the_backup_folder_and_keeps_the_newest(filled, kind):
+    suffix = ".dump" if kind == "postgresql" else ".sqlite3"
+    backups = Path(filled.config["BACKUP_DIR"])
+    backups.mkdir(parents=True, exist_ok=True)
+    for year in (2023, 2024, 2025):
+        (backups / f"consult-{year}0101T000000Z{suffix}").write_bytes(b"old")
+    (backups / f"kept-by-hand{suffix}").write_bytes(b"mine")
+    result = filled.test_cli_runner().invoke(args=["backup", "--keep", "2"])
+    assert result.exit_code == 0, result.output
+    (new,) = [p for p in backups.glob(f"consult-2026*{suffix}")]
+    assert f"Wrote {new}" in result.output
+    assert sorted(p.name for p in backups.iterdir()) == sorted(
+        [new.name, f"consult-20250101T000000Z{suffix}", f"kept-by-hand{suffix}"])
+    assert f"Deleted the old backup {backups / f'consult-20230101T000000Z{suffix}'}" in result.output
