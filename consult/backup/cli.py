@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from consult.backup import services
 from consult.backup.errors import BackupError
@@ -25,6 +26,8 @@ def backup_command(path: Path | None, force: bool, keep: int | None) -> None:
         removed = services.prune(keep) if keep else []
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"the database {services.database_name()} did not answer: {error}") from error
     click.echo(f"Wrote {backup.path} ({_size(backup.size)}) from {services.database_name()}.")
     click.echo(f"Schema revision: {backup.revision} ({_state_words(services.schema_state(backup.revision))}).")
     if backup.rows is not None:
@@ -47,6 +50,9 @@ def restore_command(path: Path, force: bool, upgrade: bool) -> None:
         backup = services.restore(path, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"the database {services.database_name()} did not answer (on a new server, "
+                                   f"create it first: see the README's Backups section): {error}") from error
     held = services.holdings()
     click.echo(f"Restored {path} into {services.database_name()}: {services.describe_rows(held)}.")
     state = services.schema_state(backup.revision)

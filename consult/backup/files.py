@@ -17,8 +17,9 @@ from consult.backup.errors import BackupError
 def written_atomically(path: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary path (mode 0600: a backup holds password hashes) to write; on success it becomes
     `path`. Refuses an existing `path` unless `force`, before and again at the rename (no overwrite race)."""
+    exists = BackupError(f"{path} already exists; choose another name or pass --force to overwrite it")
     if path.exists() and not force:
-        raise BackupError(f"{path} already exists; choose another name or pass --force to overwrite it")
+        raise exists
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(handle)
@@ -32,7 +33,7 @@ def written_atomically(path: Path, force: bool) -> Iterator[Path]:
             try:
                 os.link(temporary, path)    # fails if `path` appeared meanwhile, unlike a rename
             except FileExistsError:
-                raise BackupError(f"{path} already exists; choose another name or pass --force to overwrite it") from None
+                raise exists from None
     finally:
         temporary.unlink(missing_ok=True)
 

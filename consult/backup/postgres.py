@@ -38,9 +38,10 @@ def binary(name: str, bin_dir: str) -> str:
 
 def connection(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq connection string for the tools (without the password) and their environment (with it)."""
-    params: dict[str, object] = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database}
+    params: dict[str, str | int | None] = {"host": url.host, "port": url.port, "user": url.username,
+                                           "dbname": url.database}
     params.update({key: value for key, value in url.query.items() if isinstance(value, str)})
-    conninfo = make_conninfo(**{key: value for key, value in params.items() if value is not None})
+    conninfo = make_conninfo("", **{key: value for key, value in params.items() if value is not None})
     environment = dict(os.environ)
     if url.password:
         environment["PGPASSWORD"] = str(url.password)

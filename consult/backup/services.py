@@ -28,7 +28,7 @@ class Backup:
     """What a backup file holds (the row counts are known for a backup just made, or for an SQLite file)."""
     path: Path
     size: int
-    revision: str | None
+    revision: str
     rows: dict[str, int] | None = None
 
 
@@ -64,6 +64,10 @@ def back_up(path: Path, force: bool = False) -> Backup:
         else:
             rows = postgres.dump(url, db.engine, temporary, current_app.config["PG_BIN_DIR"])
         revision = _read_revision(kind, temporary)
+        if revision is None:
+            raise BackupError(f"{database_name()} has no schema revision (no {VERSION_TABLE} row): its schema was "
+                              "not made by `flask db upgrade`, and `flask restore` would refuse the backup. No file "
+                              "was written.")
     return Backup(path=path, size=path.stat().st_size, revision=revision, rows=rows)
 
 

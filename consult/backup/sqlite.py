@@ -84,7 +84,8 @@ def restore(url: URL, backup: Path, timeout: float) -> None:
     try:
         with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source, \
                 closing(sqlite3.connect(target_file, timeout=timeout)) as target:
-            _copy(source, target, timeout, f"the database {target_file} stayed locked by another process (stop the app)")
+            _copy(source, target, timeout, f"the database {target_file} stayed locked by another process "
+                                           "(stop the app)")
     except (sqlite3.Error, BackupError) as error:
         raise BackupError(f"restoring {backup} into {target_file} failed, the database was left as it was: {error}") \
             from error

@@ -135,7 +135,8 @@ def test_restore_refuses_files_that_are_no_consult_backup(victim, backup, folder
 
 
 def test_an_sqlite_file_without_a_schema_revision_is_refused():
-    """An SQLite database, but not made from a consult database (no alembic_version)."""
+    """An SQLite database, but not made from a consult database (no alembic_version); and no backup is made
+    of a database without one, as `flask restore` would refuse it."""
     import sqlite3
     from contextlib import closing
     folder = Path(tempfile.mkdtemp(prefix="consult-stranger-"))
@@ -145,12 +146,19 @@ def test_an_sqlite_file_without_a_schema_revision_is_refused():
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/target.sqlite3"})
     try:
         result = app.test_cli_runner().invoke(args=["restore", str(stranger)])
+        with app.app_context():
+            db.create_all()     # the schema, without the migrations' alembic_version
+        unstamped = app.test_cli_runner().invoke(args=["backup", str(folder / "unstamped.sqlite3")])
+        left = sorted(path.name for path in folder.iterdir())
     finally:
         with app.app_context():
             db.engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
     assert result.exit_code == 1
     assert "is not a consult backup: it has no schema revision (no alembic_version row)" in result.output
+    assert unstamped.exit_code == 1
+    assert "has no schema revision (no alembic_version row)" in unstamped.output and "No file" in unstamped.output
+    assert not [name for name in left if "unstamped" in name], "neither the backup nor its temporary file is left"
 
 
 def test_a_restore_that_fails_midway_leaves_the_database_as_it_was(victim, backup, kind):
