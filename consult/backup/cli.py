@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_migrate import upgrade as upgrade_schema
 from sqlalchemy.exc import SQLAlchemyError
 
 from consult.backup import services
@@ -64,9 +65,13 @@ def restore_command(path: Path, force: bool, upgrade: bool) -> None:
                    "by another version of consult; install that version (or a newer one) before starting the app.")
         return
     if upgrade:
-        from flask_migrate import upgrade as upgrade_schema
-
-        upgrade_schema()
+        try:
+            upgrade_schema()
+        except Exception as error:   # any migration's failure: say where the database stands, then exit 1
+            raise click.ClickException(
+                f"The backup was restored, but upgrading its schema failed: {type(error).__name__}: {error}. The "
+                "database is at the revision of the last migration that completed; fix the cause and run "
+                "`flask db upgrade`.") from error
         click.echo(f"Upgraded the schema to {services.code_head()}.")
     else:
         click.echo(f"It is older than this code's ({services.code_head()}): run `flask db upgrade` (or restore with "

@@ -70,3 +70,18 @@ def test_restore_upgrade_brings_the_backup_to_head_at_once(old_backup, databases
     assert result.exit_code == 0, result.output
     assert f"Upgraded the schema to {HEAD}." in result.output
     _assert_at_head_with_the_rows(target)
+
+
+def test_a_failing_upgrade_after_the_restore_says_where_the_database_stands(old_backup, databases, monkeypatch):
+    def failing_upgrade():
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("consult.backup.cli.upgrade_schema", failing_upgrade)
+    target = databases.empty("consult_previous_failed_upgrade")
+    result = target.test_cli_runner().invoke(args=["restore", "--upgrade", str(old_backup)])
+    assert result.exit_code == 1
+    assert "The backup was restored, but upgrading its schema failed: RuntimeError: disk full" in result.output
+    assert "run `flask db upgrade`" in result.output
+    with target.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [PREVIOUS]
+        assert connection.execute(text("SELECT short_name FROM organisation")).scalars().all() == ["AZ"]
