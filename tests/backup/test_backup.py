@@ -81,6 +81,19 @@ def test_a_backup_restores_into_an_empty_database_row_for_row(filled, backup, da
     assert restored == expected
 
 
+def test_a_database_with_the_schema_but_no_rows_takes_the_restore_without_force(filled, backup, databases):
+    """After `flask db upgrade` on a new server there is nothing to destroy: the restore replaces the schema."""
+    path, _ = backup
+    target = databases.empty("consult_upgraded_empty")
+    with target.app_context():
+        db.create_all()
+        stamp()
+        db.session.remove()
+    result = target.test_cli_runner().invoke(args=["restore", str(path)])
+    assert result.exit_code == 0, result.output
+    assert all_rows(target) == all_rows(filled)
+
+
 @pytest.fixture(scope="module")
 def victim(databases):
     """A database at head that holds one organisation: what a careless restore would destroy."""
