@@ -21,7 +21,8 @@ from consult.core import clock
 @with_appcontext
 def backup_command(path: Path | None, force: bool, keep: int | None) -> None:
     """Back up the whole database (documents of adopted positions included) into PATH, by default
-    BACKUP_DIR/consult-<UTC time>.dump (PostgreSQL) or .sqlite3 (SQLite)."""
+    consult-<UTC time>.dump (PostgreSQL) or .sqlite3 (SQLite) in CONSULT_BACKUP_DIR (default: the instance
+    folder's backups/)."""
     try:
         backup = services.back_up(path or services.default_path(clock.now()), force=force)
         removed = services.prune(keep) if keep else []
