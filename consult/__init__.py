@@ -136,6 +136,10 @@ def create_app(config: dict | None = None) -> Flask:
     demo_cli.init_app(app)
     exports_cli.init_app(app)
 
+    from consult.backup import cli as backup_cli
+
+    backup_cli.init_app(app)
+
     from consult import scheduled
 
     scheduled.init_app(app)

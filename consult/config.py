@@ -131,6 +131,11 @@ def from_environment(instance_path: Path) -> dict:
         "DOCUMENTS_IN_BACKGROUND": _flag("CONSULT_DOCUMENTS_IN_BACKGROUND", True),
         "DOCUMENTS_PICKUP_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_PICKUP_AFTER") or "10"),
         "DOCUMENTS_STALE_AFTER": float(os.environ.get("CONSULT_DOCUMENTS_STALE_AFTER") or "120"),
+        # `flask backup` without a PATH writes consult-<UTC time>.dump / .sqlite3 here (consult.backup).
+        "BACKUP_DIR": os.environ.get("CONSULT_BACKUP_DIR", "").strip() or str(instance_path / "backups"),
+        # The directory of pg_dump, pg_restore and psql for backups of PostgreSQL (empty: found on PATH). They must
+        # be at least the server's version, e.g. /usr/lib/postgresql/15/bin.
+        "PG_BIN_DIR": os.environ.get("CONSULT_PG_BIN_DIR", "").strip(),
         # Rendered draft pages kept per process (characters; 0: off), see consult.core.page_cache.
         "PAGE_CACHE_BYTES": int(os.environ.get("CONSULT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024))),
         # A draft longer than this many paragraphs is sent by § ranges of this size, the next one as the reader

@@ -34,6 +34,12 @@ def _demo_user(email: str) -> User:
 
 @pytest.fixture
 def adopted_demo(app):
+    return adopt_demo(app)
+
+
+def adopt_demo(app):
+    """Seed the demo and adopt its participation-law draft (also used by tests/backup, which fills a database
+    once per module)."""
     seed_demo()
     draft = get_by_slug(DEMO_SLUG)
     delegate = _demo_user(demo_email(DELEGATES["IEB"][0], "IEB"))
