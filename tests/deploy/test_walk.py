@@ -41,6 +41,9 @@ SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Left out of the copy: what a fresh clone does not have.
 NOT_CLONED = (".git", ".venv", "node_modules", "instance", "__pycache__", "build", "*.egg-info", "test-results",
               ".pytest_cache", "screenshots", ".mypy_cache", ".ruff_cache")
+# The README defines this in the admin's shell to run flask commands with the installation's settings.
+README_FUNCTION = ("consult() { (cd /srv/consult && set -a && . /etc/consult/consult.env && "
+                   'exec .venv/bin/flask --app consult "$@"); }')
 ADMIN = "admin@beteiligung.example.org"
 CLIENT = "203.0.113.7"  # the browser's address, as nginx passes it on
 
@@ -185,7 +188,7 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
     }
     env_path = work / "consult.env"
     env_path.write_text(env_file((files.DEPLOY / "consult.env.example").read_text(), values))
-    env_path.chmod(0o640)
+    env_path.chmod(0o600)
     cache = work / "cache"
     unit_env = {key: value.replace("/var/cache/consult", str(cache))
                 for key, value in files.unit_environment(UNIT).items()}
@@ -195,11 +198,14 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
     shell_env = {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": str(work)}
 
     def flask_by_hand(*args: str, extra: dict | None = None) -> str:
-        """README: sh -c 'set -a; . /etc/consult/consult.env; exec .venv/bin/flask --app consult ...'."""
-        script = 'set -a; . "$0"; set +a; exec .venv/bin/flask --app consult "$@"'
-        return run(["sh", "-c", script, str(env_path), *args], cwd=checkout, env={**shell_env, **(extra or {})})
+        """The README's shell function for flask commands, with the checkout's and the env file's paths."""
+        function = README_FUNCTION.replace("/srv/consult", str(checkout)).replace("/etc/consult/consult.env",
+                                                                                  str(env_path))
+        return run(["sh", "-c", f'{function}\nconsult "$@"', "sh", *args], cwd=work,
+                   env={**shell_env, **(extra or {})})
 
-    # The migrations by hand (README), then as the unit runs them before every start (nothing left to do).
+    # The migrations by hand (README: consult db upgrade), then as the unit runs them before every start (nothing
+    # left to do then).
     flask_by_hand("db", "upgrade")
     run(on_server(files.unit_command(UNIT, "ExecStartPre"), checkout), cwd=checkout, env=service_env)
     done("migrations")
@@ -226,7 +232,7 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
         assert ready == {"status": "ready", "database": "ok", "migrations": "current"}, log_path.read_text()[-4000:]
         done("gunicorn ready")
 
-        # The first admin (README: the password is asked for; here it comes from CONSULT_PASSWORD).
+        # The first admin (README: consult create-user ...; it asks for the password, here CONSULT_PASSWORD gives it).
         password = secrets.token_urlsafe(16)
         out = flask_by_hand("create-user", ADMIN, "--name", "Erste Administratorin", "--role", "admin",
                             extra={"CONSULT_PASSWORD": password})
