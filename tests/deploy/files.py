@@ -6,6 +6,10 @@ import shlex
 from pathlib import Path
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+# The README defines this in the admin's shell to run flask commands with the installation's settings; the walk
+# (tests/deploy/test_walk.py) runs it.
+README_FUNCTION = ("consult() { (cd /srv/consult && set -a && . /etc/consult/consult.env && "
+                   'exec .venv/bin/flask --app consult "$@"); }')
 ASSIGNMENT = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 # "# NAME=default": a setting left at its default, shown in the example file.
 DEFAULT = re.compile(r"^#\s(?P<assignment>[A-Z_][A-Z0-9_]*=.*)$")

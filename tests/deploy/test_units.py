@@ -224,3 +224,12 @@ def test_uploads_up_to_the_apps_limit_reach_the_app(nginx):
     assert status == 413 and b"nginx" not in body and b"<html" in body
     status, _, body = fetch(https_port, "/login", context, "POST", b"x" * (limit + 2 * 1024 * 1024), headers)
     assert status == 413 and b"nginx" in body
+
+
+def test_the_readme_defines_the_consult_function_the_walk_runs():
+    """tests/deploy/test_walk.py runs the README's shell function for flask commands: they must be the same."""
+    readme = (ROOT / "README.md").read_text()
+    defined = [line.strip() for line in readme.splitlines() if line.strip().startswith("consult() {")]
+    if not defined:
+        pytest.skip("the README has no Deploying walk with the consult() function yet")
+    assert defined == [files.README_FUNCTION]

@@ -41,9 +41,6 @@ SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Left out of the copy: what a fresh clone does not have.
 NOT_CLONED = (".git", ".venv", "node_modules", "instance", "__pycache__", "build", "*.egg-info", "test-results",
               ".pytest_cache", "screenshots", ".mypy_cache", ".ruff_cache")
-# The README defines this in the admin's shell to run flask commands with the installation's settings.
-README_FUNCTION = ("consult() { (cd /srv/consult && set -a && . /etc/consult/consult.env && "
-                   'exec .venv/bin/flask --app consult "$@"); }')
 ADMIN = "admin@beteiligung.example.org"
 CLIENT = "203.0.113.7"  # the browser's address, as nginx passes it on
 
@@ -199,7 +196,7 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
 
     def flask_by_hand(*args: str, extra: dict | None = None) -> str:
         """The README's shell function for flask commands, with the checkout's and the env file's paths."""
-        function = README_FUNCTION.replace("/srv/consult", str(checkout)).replace("/etc/consult/consult.env",
+        function = files.README_FUNCTION.replace("/srv/consult", str(checkout)).replace("/etc/consult/consult.env",
                                                                                   str(env_path))
         return run(["sh", "-c", f'{function}\nconsult "$@"', "sh", *args], cwd=work,
                    env={**shell_env, **(extra or {})})
