@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -208,11 +209,16 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
     done("migrations")
 
     # gunicorn with the unit's ExecStart, only the paths and the address replaced.
+    # Type=notify: systemd's notification socket, to which gunicorn must say READY=1.
     port = served.free_port()
     command = on_server(files.unit_command(UNIT, "ExecStart"), checkout, bind=f"127.0.0.1:{port}")
+    assert files.unit_values(UNIT, "Type") == ["notify"]
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(work / "notify"))
     log_path = work / "gunicorn.log"
     with open(log_path, "wb") as log:
-        gunicorn = subprocess.Popen(command, cwd=checkout, env=service_env, stdout=log, stderr=subprocess.STDOUT)
+        gunicorn = subprocess.Popen(command, cwd=checkout, env={**service_env, "NOTIFY_SOCKET": str(work / "notify")},
+                                    stdout=log, stderr=subprocess.STDOUT)
     try:
         browser = BehindNginx(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 90
@@ -227,6 +233,8 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
                 break
             time.sleep(0.2)
         assert ready == {"status": "ready", "database": "ok", "migrations": "current"}, log_path.read_text()[-4000:]
+        notify.settimeout(5)
+        assert b"READY=1" in notify.recv(4096), "gunicorn did not tell systemd it is ready"
         done("gunicorn ready")
 
         # The first admin (README: consult create-user ...; it asks for the password, here CONSULT_PASSWORD gives it).
@@ -257,6 +265,7 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
         assert status == 200 and "Erste Administratorin" in html
         done("first sign-in")
     finally:
+        notify.close()
         gunicorn.send_signal(signal.SIGQUIT)
         try:
             gunicorn.wait(timeout=15)
