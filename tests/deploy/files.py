@@ -1,4 +1,5 @@
 """Reading the files of deploy/ the way systemd reads them: an EnvironmentFile's settings, a unit's command lines."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,10 @@ from pathlib import Path
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # The README defines this in the admin's shell to run flask commands with the installation's settings; the walk
 # (tests/deploy/test_walk.py) runs it.
-README_FUNCTION = ("consult() { (cd /srv/consult && set -a && . /etc/consult/consult.env && "
-                   'exec .venv/bin/flask --app consult "$@"); }')
+README_FUNCTION = (
+    "consult() { (cd /srv/consult && set -a && . /etc/consult/consult.env && "
+    'exec .venv/bin/flask --app consult "$@"); }'
+)
 ASSIGNMENT = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 # "# NAME=default": a setting left at its default, shown in the example file.
 DEFAULT = re.compile(r"^#\s(?P<assignment>[A-Z_][A-Z0-9_]*=.*)$")
@@ -55,7 +58,7 @@ def unit_values(path: Path, key: str) -> list[str]:
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
         elif section == "Service" and line.startswith(f"{key}="):
-            values.append(line[len(key) + 1:])
+            values.append(line[len(key) + 1 :])
     return values
 
 

@@ -1,5 +1,6 @@
 """deploy/consult.env.example lists every setting consult reads, with its real default, in a form that both
 systemd (EnvironmentFile=) and a shell (set -a; . FILE) read alike."""
+
 from __future__ import annotations
 
 import os
@@ -58,16 +59,23 @@ def test_each_default_shown_is_the_real_one(monkeypatch, tmp_path):
 
 def test_every_setting_appears_once():
     text = EXAMPLE.read_text()
-    names = [line.split("=", 1)[0].lstrip("# ") for line in text.splitlines()
-             if files.ASSIGNMENT.match(line) or files.DEFAULT.match(line)]
+    names = [
+        line.split("=", 1)[0].lstrip("# ")
+        for line in text.splitlines()
+        if files.ASSIGNMENT.match(line) or files.DEFAULT.match(line)
+    ]
     assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
 
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="no POSIX shell")
 def test_a_shell_reads_the_file_as_systemd_does():
     """The README runs flask commands after `set -a; . /etc/consult/consult.env`: the same values as the units."""
-    out = subprocess.run(["sh", "-c", 'set -a; . "$0"; env -0', str(EXAMPLE)], env={"PATH": os.environ["PATH"]},
-                         check=True, capture_output=True).stdout.decode()
+    out = subprocess.run(
+        ["sh", "-c", 'set -a; . "$0"; env -0', str(EXAMPLE)],
+        env={"PATH": os.environ["PATH"]},
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
     shell = dict(entry.split("=", 1) for entry in out.split("\0") if "=" in entry)
     systemd = files.settings(EXAMPLE.read_text())
     assert systemd["MAIL_FROM"] == "Bundeskonferenz <beteiligung@example.org>"

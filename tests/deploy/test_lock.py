@@ -1,6 +1,7 @@
 """The lock files (requirements/base.txt for a server, requirements/dev.txt for development, tests and checks)
 pin every package to one version with its hashes, agree with each other, and stay within pyproject.toml's
 ranges: a range changed without `make lock` fails here."""
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,9 @@ def test_every_package_is_pinned_with_hashes_and_no_index(path):
 
 def test_the_server_lock_is_the_development_lock_without_the_extras():
     base, dev = pins(BASE), pins(DEV)
-    assert {name: version for name, (version, _) in base.items()} == \
-        {name: dev[name][0] for name in base if name in dev}
+    assert {name: version for name, (version, _) in base.items()} == {
+        name: dev[name][0] for name in base if name in dev
+    }
     assert set(base) <= set(dev)
     for tool in ("pytest", "playwright", "ruff", "mypy"):
         assert tool in dev and tool not in base

@@ -3,6 +3,7 @@ the app with a test certificate: HTTP goes to HTTPS (but certbot's challenge fil
 compressed answers pass untouched, hashed static files are served by nginx for a year, plain names are
 revalidated, the proxy headers make the app see HTTPS, and uploads up to the app's limit reach the app.
 Each part is skipped where its program is not installed (CI has neither nginx nor systemd's analyzer)."""
+
 from __future__ import annotations
 
 import getpass
@@ -34,19 +35,23 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = "beteiligung.example.org"
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 # The only complaint allowed: the unit's programs are not installed here (they are on the server).
-NOT_INSTALLED = re.compile(r"^\S+\.service: Command /srv/consult/\.venv/bin/(flask|gunicorn) is not executable: "
-                           r"No such file or directory$")
+NOT_INSTALLED = re.compile(
+    r"^\S+\.service: Command /srv/consult/\.venv/bin/(flask|gunicorn) is not executable: "
+    r"No such file or directory$"
+)
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_the_units_pass_systemd_analyze_verify():
-    units = [files.DEPLOY / name for name in ("consult.service", "consult-scheduled.service",
-                                               "consult-scheduled.timer")]
+    units = [
+        files.DEPLOY / name for name in ("consult.service", "consult-scheduled.service", "consult-scheduled.timer")
+    ]
     result = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True)
     complaints = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert [line for line in complaints if not NOT_INSTALLED.match(line)] == []
-    assert any("consult.service" in line and "gunicorn" in line for line in complaints), \
+    assert any("consult.service" in line and "gunicorn" in line for line in complaints), (
         "systemd-analyze said nothing about the missing gunicorn: did it read consult.service?"
+    )
 
 
 def test_the_service_runs_gunicorn_on_wsgi_app_without_an_access_log():
@@ -55,20 +60,31 @@ def test_the_service_runs_gunicorn_on_wsgi_app_without_an_access_log():
     command = files.unit_command(unit, "ExecStart")
     assert command[0] == "/srv/consult/.venv/bin/gunicorn" and command[-1] == "wsgi:app"
     assert not any(word.startswith("--access-log") for word in command)
-    assert files.unit_command(unit, "ExecStartPre") == ["/srv/consult/.venv/bin/flask", "--app", "consult", "db",
-                                                        "upgrade"]
-    for key, value in (("User", "consult"), ("WorkingDirectory", "/srv/consult"),
-                       ("EnvironmentFile", "/etc/consult/consult.env"), ("ProtectSystem", "strict")):
+    assert files.unit_command(unit, "ExecStartPre") == [
+        "/srv/consult/.venv/bin/flask",
+        "--app",
+        "consult",
+        "db",
+        "upgrade",
+    ]
+    for key, value in (
+        ("User", "consult"),
+        ("WorkingDirectory", "/srv/consult"),
+        ("EnvironmentFile", "/etc/consult/consult.env"),
+        ("ProtectSystem", "strict"),
+    ):
         assert files.unit_values(unit, key) == [value]
 
 
 # -- nginx ----------------------------------------------------------------------------------------------------------
 
+
 def site_config(folder: Path, http_port: int, https_port: int, app_port: int, cert: Path, key: Path) -> str:
     """deploy/nginx.conf with only the ports, the paths and the certificate replaced; each must be found."""
     text = (files.DEPLOY / "nginx.conf").read_text()
     replacements = [
-        ("    listen [::]:80;\n", ""), ("    listen [::]:443 ssl http2;\n", ""),
+        ("    listen [::]:80;\n", ""),
+        ("    listen [::]:443 ssl http2;\n", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         (f"/etc/letsencrypt/live/{SITE}/fullchain.pem", str(cert)),
@@ -85,11 +101,14 @@ def site_config(folder: Path, http_port: int, https_port: int, app_port: int, ce
 
 def main_config(folder: Path) -> str:
     user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""  # workers must read the checkout
-    temp = "".join(f"{kind}_temp_path {folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
-                                                                         "scgi"))
-    return (f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
-            f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\ndefault_type application/octet-stream;\n"
-            f"access_log off;\n{temp}include {folder / 'site.conf'};\n}}\n")
+    temp = "".join(
+        f"{kind}_temp_path {folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+        f"events {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\ndefault_type application/octet-stream;\n"
+        f"access_log off;\n{temp}include {folder / 'site.conf'};\n}}\n"
+    )
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 10) -> None:
@@ -108,8 +127,15 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 10) -> 
 def proxied_app():
     """The app on SQLite as production runs it behind one proxy, served by werkzeug in a thread."""
     folder = tempfile.mkdtemp(prefix="consult-nginx-app-")
-    app = create_app({**TEST_CONFIG, "TESTING": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db.sqlite3",
-                      "PROXY_COUNT": 1, "CONSULT_ENV": "production"})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db.sqlite3",
+            "PROXY_COUNT": 1,
+            "CONSULT_ENV": "production",
+        }
+    )
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -147,11 +173,15 @@ def nginx(proxied_app):
     (folder / "nginx.conf").write_text(main_config(folder))
     if os.geteuid() == 0:
         os.chmod(folder, 0o755)
-    check = subprocess.run([NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_for_port(https_port, process)
         context = ssl.create_default_context()
@@ -164,8 +194,14 @@ def nginx(proxied_app):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def fetch(port: int, path: str, context: ssl.SSLContext | None = None, method: str = "GET", body: bytes | None = None,
-          headers: dict | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+def fetch(
+    port: int,
+    path: str,
+    context: ssl.SSLContext | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     if context is None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     else:

@@ -8,6 +8,7 @@ Not run here: apt-get, useradd, systemctl, nginx and certbot (tests/deploy/test_
 nginx configuration). Needs PostgreSQL's server binaries: skipped without them, an error with
 CONSULT_TEST_POSTGRES=1 (as CI sets). The fresh install dominates its time (pip's cache helps).
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -40,15 +41,29 @@ UNIT = files.DEPLOY / "consult.service"
 # What systemd gives a service besides the unit's and the environment file's settings.
 SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Left out of the copy: what a fresh clone does not have.
-NOT_CLONED = (".git", ".venv", "node_modules", "instance", "__pycache__", "build", "*.egg-info", "test-results",
-              ".pytest_cache", "screenshots", ".mypy_cache", ".ruff_cache")
+NOT_CLONED = (
+    ".git",
+    ".venv",
+    "node_modules",
+    "instance",
+    "__pycache__",
+    "build",
+    "*.egg-info",
+    "test-results",
+    ".pytest_cache",
+    "screenshots",
+    ".mypy_cache",
+    ".ruff_cache",
+)
 ADMIN = "admin@beteiligung.example.org"
 CLIENT = "203.0.113.7"  # the browser's address, as nginx passes it on
 
 PG_BIN = postgres.server_bin()
 if PG_BIN is None and os.environ.get("CONSULT_TEST_POSTGRES") != "1":
-    pytest.skip("PostgreSQL server binaries not installed (CONSULT_TEST_POSTGRES=1 makes this an error)",
-                allow_module_level=True)
+    pytest.skip(
+        "PostgreSQL server binaries not installed (CONSULT_TEST_POSTGRES=1 makes this an error)",
+        allow_module_level=True,
+    )
 
 
 class PasswordCluster(postgres.Cluster):
@@ -58,8 +73,19 @@ class PasswordCluster(postgres.Cluster):
     def start(self) -> None:
         if self.as_root:
             shutil.chown(self.dir, "postgres")
-        self._run("initdb", "-D", f"{self.dir}/data", "-U", "postgres", "--auth-local=trust",
-                  "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            f"{self.dir}/data",
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         self.start_server()
 
     def as_postgres(self, program: str, *args: str) -> None:
@@ -79,22 +105,25 @@ class BehindNginx(served.Browser):
         self.outside = base.replace("http://", "https://", 1)
 
     def request(self, path, data=None, headers=None):
-        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT,
-                     "Referer": self.outside + path.split("?")[0]}
+        forwarded = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": CLIENT,
+            "Referer": self.outside + path.split("?")[0],
+        }
         return super().request(path, data, {**forwarded, **(headers or {})})
 
 
 def run(command: list[str], *, cwd: Path, env: dict, seconds: float = 300) -> str:
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=seconds)
-    assert result.returncode == 0, f"{command} exited {result.returncode}:\n{result.stdout[-3000:]}\n" \
-                                   f"{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"{command} exited {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
     return result.stdout
 
 
 def on_server(words: list[str], checkout: Path, bind: str | None = None) -> list[str]:
     """A unit's command line with only the checkout's path (and the bind address) replaced."""
-    replaced = [word.replace(SERVER_ROOT, str(checkout), 1) if word.startswith(SERVER_ROOT) else word
-                for word in words]
+    replaced = [word.replace(SERVER_ROOT, str(checkout), 1) if word.startswith(SERVER_ROOT) else word for word in words]
     if bind is not None:
         assert UNIT_BIND in replaced, f"the unit no longer binds {UNIT_BIND}: {words}"
         replaced = [bind if word == UNIT_BIND else word for word in replaced]
@@ -170,11 +199,15 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
         admin_env.pop(name, None)
     python3 = shutil.which("python3", path=SYSTEMD_PATH) or sys.executable
     run([python3, "-m", "venv", ".venv"], cwd=checkout, env=admin_env)
-    run([".venv/bin/pip", "install", "--quiet", "--require-hashes", "-r", "requirements/base.txt"],
-        cwd=checkout, env=admin_env)
+    run(
+        [".venv/bin/pip", "install", "--quiet", "--require-hashes", "-r", "requirements/base.txt"],
+        cwd=checkout,
+        env=admin_env,
+    )
     run([".venv/bin/pip", "install", "--quiet", "--no-deps", "."], cwd=checkout, env=admin_env)
     installed = run([".venv/bin/pip", "freeze"], cwd=checkout, env=admin_env)
-    assert re.search(r"^gunicorn==", installed, re.MULTILINE) and re.search(r"^consult( @ |==)", installed, re.MULTILINE)
+    assert re.search(r"^gunicorn==", installed, re.MULTILINE)
+    assert re.search(r"^consult( @ |==)", installed, re.MULTILINE)
     assert not re.search(r"^(pytest|playwright|ruff)==", installed, re.MULTILINE), "test tools on a server"
     done("install")
 
@@ -188,19 +221,25 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
     env_path.write_text(env_file((files.DEPLOY / "consult.env.example").read_text(), values))
     env_path.chmod(0o600)
     cache = work / "cache"
-    unit_env = {key: value.replace("/var/cache/consult", str(cache))
-                for key, value in files.unit_environment(UNIT).items()}
-    service_env = {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": str(work), **unit_env,
-                   **files.settings(env_path.read_text())}
+    unit_env = {
+        key: value.replace("/var/cache/consult", str(cache)) for key, value in files.unit_environment(UNIT).items()
+    }
+    service_env = {
+        "PATH": SYSTEMD_PATH,
+        "LANG": "C.UTF-8",
+        "HOME": str(work),
+        **unit_env,
+        **files.settings(env_path.read_text()),
+    }
     assert service_env["CONSULT_ENV"] == "production" and service_env["CONSULT_PROXY_COUNT"] == "1"
     shell_env = {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": str(work)}
 
     def flask_by_hand(*args: str, extra: dict | None = None) -> str:
         """The README's shell function for flask commands, with the checkout's and the env file's paths."""
-        function = files.README_FUNCTION.replace("/srv/consult", str(checkout)).replace("/etc/consult/consult.env",
-                                                                                  str(env_path))
-        return run(["sh", "-c", f'{function}\nconsult "$@"', "sh", *args], cwd=work,
-                   env={**shell_env, **(extra or {})})
+        function = files.README_FUNCTION.replace("/srv/consult", str(checkout)).replace(
+            "/etc/consult/consult.env", str(env_path)
+        )
+        return run(["sh", "-c", f'{function}\nconsult "$@"', "sh", *args], cwd=work, env={**shell_env, **(extra or {})})
 
     # The migrations by hand (README: consult db upgrade), then as the unit runs them before every start (nothing
     # left to do then).
@@ -217,8 +256,13 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
     notify.bind(str(work / "notify"))
     log_path = work / "gunicorn.log"
     with open(log_path, "wb") as log:
-        gunicorn = subprocess.Popen(command, cwd=checkout, env={**service_env, "NOTIFY_SOCKET": str(work / "notify")},
-                                    stdout=log, stderr=subprocess.STDOUT)
+        gunicorn = subprocess.Popen(
+            command,
+            cwd=checkout,
+            env={**service_env, "NOTIFY_SOCKET": str(work / "notify")},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         browser = BehindNginx(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 90
@@ -239,16 +283,24 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
 
         # The first admin (README: consult create-user ...; it asks for the password, here CONSULT_PASSWORD gives it).
         password = secrets.token_urlsafe(16)
-        out = flask_by_hand("create-user", ADMIN, "--name", "Erste Administratorin", "--role", "admin",
-                            extra={"CONSULT_PASSWORD": password})
+        out = flask_by_hand(
+            "create-user",
+            ADMIN,
+            "--name",
+            "Erste Administratorin",
+            "--role",
+            "admin",
+            extra={"CONSULT_PASSWORD": password},
+        )
         assert f"Created {ADMIN}" in out
         done("first admin")
 
         # The first sign-in: password, then two-factor sign-in is set up (required for admins in production).
         status, _, html = browser.request("/login")
         assert status == 200
-        status, headers, _ = browser.request("/login", {"email": ADMIN, "password": password, "next": "",
-                                                        "csrf_token": served.csrf_token(html)})
+        status, headers, _ = browser.request(
+            "/login", {"email": ADMIN, "password": password, "next": "", "csrf_token": served.csrf_token(html)}
+        )
         assert status == 302, headers
         assert "Secure" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
         status, headers, _ = browser.request("/")
@@ -258,8 +310,9 @@ def test_the_readme_walk_from_a_fresh_install_to_the_first_sign_in(work, cluster
         # Over HTTPS as nginx reports it (CONSULT_PROXY_COUNT=1): browsers are told to keep to HTTPS.
         assert "max-age" in headers["Strict-Transport-Security"]
         secret = re.search(r'<code id="totp-secret">([A-Z2-7 ]+)</code>', html)[1].replace(" ", "")
-        status, headers, _ = browser.request("/account/two-factor", {
-            "code": pyotp.TOTP(secret).now(), "csrf_token": served.csrf_token(html)})
+        status, headers, _ = browser.request(
+            "/account/two-factor", {"code": pyotp.TOTP(secret).now(), "csrf_token": served.csrf_token(html)}
+        )
         assert status == 302, headers
         status, _, html = browser.request("/admin/organisations")
         assert status == 200 and "Erste Administratorin" in html
