@@ -134,6 +134,8 @@ def proxied_app():
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db.sqlite3",
             "PROXY_COUNT": 1,
             "CONSULT_ENV": "production",
+            # No mail server here: production refuses to start without one unless told that none is meant.
+            "MAIL_BACKEND": "log",
         }
     )
     with app.app_context():
