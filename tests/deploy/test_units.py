@@ -92,6 +92,7 @@ def site_config(folder: Path, http_port: int, https_port: int, app_port: int, ce
         ("http://127.0.0.1:8000", f"http://127.0.0.1:{app_port}"),
         ("root /srv/consult;", f"root {ROOT};"),
         ("root /var/www/html;", f"root {folder / 'www'};"),
+        ("/var/log/nginx/consult.access.log", str(folder / "access.log")),
     ]
     for old, new in replacements:
         assert old in text, f"deploy/nginx.conf no longer has {old!r}"
@@ -188,7 +189,7 @@ def nginx(proxied_app):
         wait_for_port(https_port, process)
         context = ssl.create_default_context()
         authority.configure_trust(context)
-        yield app, http_port, https_port, context
+        yield app, http_port, https_port, context, folder
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -218,7 +219,7 @@ def fetch(
 
 
 def test_plain_http_goes_to_https_except_certbots_challenge(nginx):
-    _, http_port, _, _ = nginx
+    _, http_port, _, _, _ = nginx
     status, headers, _ = fetch(http_port, "/drafts/x?lang=de")
     assert status == 301 and headers["Location"] == f"https://{SITE}/drafts/x?lang=de"
     status, _, body = fetch(http_port, "/.well-known/acme-challenge/token")
@@ -226,19 +227,28 @@ def test_plain_http_goes_to_https_except_certbots_challenge(nginx):
 
 
 def test_pages_pass_compressed_once_and_the_app_sees_https(nginx):
-    _, _, https_port, context = nginx
+    _, _, https_port, context, folder = nginx
     status, headers, body = fetch(https_port, "/login", context, headers={"Accept-Encoding": "br, gzip"})
     assert status == 200
     assert headers.get_all("Content-Encoding") == ["br"]
     assert b"<html" in brotli.decompress(body)
     # X-Forwarded-Proto with CONSULT_PROXY_COUNT=1: the app knows the request came over HTTPS.
     assert "max-age" in headers["Strict-Transport-Security"]
-    status, _, body = fetch(https_port, "/healthz", context)
+    status, headers, body = fetch(https_port, "/healthz", context)
     assert (status, body.strip()) == (200, b"ok")
+    # nginx's access log names the request by the id it passed to the app, which names it so too (X-Request-ID).
+    deadline = time.monotonic() + 5
+    while "/healthz" not in (log := (folder / "access.log").read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    line = next(line for line in log.splitlines() if '"GET /healthz ' in line)
+    request_id = re.search(r" ([0-9a-f]{32})$", line)
+    assert request_id, line
+    if "X-Request-ID" in headers:  # the app's request log (consult.core.logs) answers with the id it logged
+        assert headers["X-Request-ID"] == request_id[1]
 
 
 def test_hashed_static_files_come_from_nginx_for_a_year_and_plain_names_are_revalidated(nginx):
-    app, _, https_port, context = nginx
+    app, _, https_port, context, _ = nginx
     with app.test_request_context():
         hashed = url_for("static", filename="css/consult.css")
     assert re.fullmatch(r"/static/css/consult\.[0-9a-f]{10}\.css", hashed)
@@ -255,7 +265,7 @@ def test_hashed_static_files_come_from_nginx_for_a_year_and_plain_names_are_reva
 
 def test_uploads_up_to_the_apps_limit_reach_the_app(nginx):
     """Just over 10 MB: the app's own 413 page naming its limit; far over: nginx refuses it first."""
-    app, _, https_port, context = nginx
+    app, _, https_port, context, _ = nginx
     limit = app.config["MAX_UPLOAD_LENGTH"]
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     status, _, body = fetch(https_port, "/login", context, "POST", b"x" * (limit + 1), headers)
