@@ -9,15 +9,35 @@ MO      = $(PO:.po=.mo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test translations extract-messages clean
+.PHONY: install lock run test translations extract-messages clean
 
 install: $(STAMP) static/vendor/htmx.min.js $(MO)
 
-$(STAMP): pyproject.toml
+# The exact versions (and hashes) of requirements/dev.txt, then consult itself without its dependencies:
+# everyone runs and tests what the lock file says. A changed lock file (or pyproject.toml) reinstalls.
+$(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# Regenerate the lock files from pyproject.toml's ranges, at the newest versions they admit:
+# requirements/base.txt is what a server installs, requirements/dev.txt adds the test and check extras.
+# Review the diff, run `make test`, commit both files. The index is pip's own configuration, not written
+# into the files. pip-compile resolves for the Python it runs on, so it runs on the servers' Python, the oldest
+# we support: Debian 12's /usr/bin/python3 (3.11.2; e.g. redis needs async-timeout before 3.11.3, and a lock
+# made on a newer 3.11 would lack it). Pinned extras that a newer Python does not need install harmlessly.
+LOCK_PYTHON ?= $(firstword $(wildcard /usr/bin/python3) $(PYTHON))
+LOCK_VENV    = .venv-lock
+PIP_COMPILE  = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(LOCK_PYTHON) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'pip-tools>=7.4,<8'; }
+	$(PIP_COMPILE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --extra check -o requirements/dev.txt pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -45,4 +65,4 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) $(LOCK_VENV) node_modules static/vendor translations/*/LC_MESSAGES/*.mo
