@@ -53,6 +53,12 @@ def pytest_configure(config):
         raise pytest.UsageError("CONSULT_TEST_BROWSER=1 but no Chromium was found (apt-get install chromium)")
     if REQUIRE_REDIS and REDIS_BIN is None:
         raise pytest.UsageError("CONSULT_TEST_REDIS=1 but no redis-server was found (apt-get install redis-server)")
+    if os.environ.get("CONSULT_TEST_DEPLOY") == "1":
+        # The deployment files are checked by the programs that read them on a server (tests/deploy).
+        if shutil.which("nginx") is None and shutil.which("nginx", path="/usr/sbin:/sbin") is None:
+            raise pytest.UsageError("CONSULT_TEST_DEPLOY=1 but nginx was not found (apt-get install nginx)")
+        if shutil.which("systemd-analyze") is None:
+            raise pytest.UsageError("CONSULT_TEST_DEPLOY=1 but systemd-analyze was not found (apt-get install systemd)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -2,7 +2,7 @@
 the app with a test certificate: HTTP goes to HTTPS (but certbot's challenge files are served), the app's
 compressed answers pass untouched, hashed static files are served by nginx for a year, plain names are
 revalidated, the proxy headers make the app see HTTPS, and uploads up to the app's limit reach the app.
-Each part is skipped where its program is not installed (CI has neither nginx nor systemd's analyzer)."""
+Each part is skipped where its program is not installed, unless CONSULT_TEST_DEPLOY=1 (CI installs both)."""
 
 from __future__ import annotations
 
