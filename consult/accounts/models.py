@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String
@@ -61,7 +62,10 @@ class User(UserMixin, db.Model):
         return any(role in self.roles for role in roles)
 
     # The secret of the sign-in this object was loaded for or signed in with (not a column): part of
-    # the id in the cookie, so that this one session can be ended on the server (UserSession).
+    # the id in the cookie, so that this one session can be ended on the server (UserSession). Its type is
+    # declared for type checkers only: an annotation in the class body would ask the ORM for a column.
+    if TYPE_CHECKING:
+        session_token: str | None
     session_token = None
 
     def get_id(self) -> str:
