@@ -1,6 +1,8 @@
 """The Flask extensions, unbound: `create_app` binds them, areas import them from here."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask import current_app
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -14,6 +16,22 @@ from flask_wtf.csrf import CSRFProtect
 from consult.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every table: `db.Model`, under a name of its own. mypy cannot take an attribute
+# of an instance (`db.Model`) as a base class (python/mypy#8603: "Name 'db.Model' is not defined"),
+# so it reads this declaration of what db.Model is (Flask-SQLAlchemy's Model mixin on our Base),
+# while the app runs on db.Model itself. Areas write `class Thing(Model)`.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
+    from sqlalchemy import Table
+
+    class Model(_FlaskSQLAlchemyModel, Base):
+        __abstract__ = True
+        # Every model here is mapped to a table (none to a query), as the Core statements that read
+        # Model.__table__ assume; SQLAlchemy types it as any FromClause and suggests this declaration.
+        __table__: ClassVar[Table]
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
