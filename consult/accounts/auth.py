@@ -80,7 +80,7 @@ class Identity(UserMixin):
 
 def identity_only(view: Callable) -> Callable:
     """Mark a view that reads of the signed-in person only what `Identity` holds."""
-    view.identity_only = True
+    view.identity_only = True  # type: ignore[attr-defined]  # a mark on the function, read with getattr
     return view
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import UTCDateTime, str_enum, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
@@ -23,7 +24,7 @@ class Role(enum.StrEnum):
 NAME_MAX_LENGTH = 120   # a person's name as others see it (consult/core/names.py)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +62,10 @@ class User(UserMixin, db.Model):
         return any(role in self.roles for role in roles)
 
     # The secret of the sign-in this object was loaded for or signed in with (not a column): part of
-    # the id in the cookie, so that this one session can be ended on the server (UserSession).
+    # the id in the cookie, so that this one session can be ended on the server (UserSession). Its type is
+    # declared for type checkers only: an annotation in the class body would ask the ORM for a column.
+    if TYPE_CHECKING:
+        session_token: str | None
     session_token = None
 
     def get_id(self) -> str:
@@ -81,7 +85,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -90,7 +94,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One sign-in of a person, alive while its row exists (consult.accounts.signin).
 
     The cookie is signed but kept by the browser, so a copy outlives any sign-out that only

@@ -31,7 +31,7 @@ PENDING = "two_factor_pending"
 
 
 def next_target(value: str | None) -> str:
-    return value if is_local_path(value) else url_for("reading.draft_list")
+    return value if value is not None and is_local_path(value) else url_for("reading.draft_list")
 
 
 def token_hash(token: str) -> str:

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import or_, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash
 
@@ -99,13 +100,14 @@ def use_code(user: User, code: str, now: datetime) -> int:
     step = matching_step(user.totp_secret or "", code, now)
     if step is None:
         raise WrongCode(_l("This code is not correct. Please type the six digits that your app shows now."))
-    taken = db.session.execute(
+    result = db.session.execute(
         update(User)
         .where(User.id == user.id, or_(User.totp_last_counter.is_(None), User.totp_last_counter < step))
         .values(totp_last_counter=step)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken != 1:
+    )
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
+    if result.rowcount != 1:
         raise CodeUsed(_l("This code has already been used. Please wait for the next code in your app."))
     set_committed_value(user, "totp_last_counter", step)
     return step

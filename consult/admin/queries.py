@@ -23,7 +23,7 @@ class OrganisationRow:
 def organisation_rows(page: int = 1) -> tuple[list[OrganisationRow], int]:
     """One page of the organisations by name, with how many people belong to each, and how many
     organisations there are in all (two queries)."""
-    total = db.session.scalar(select(func.count()).select_from(Organisation))
+    total = db.session.execute(select(func.count()).select_from(Organisation)).scalar_one()
     people = (select(User.organisation_id, func.count(User.id).label("people"),
                      func.sum(cast(User.is_active_account, Integer)).label("active"))
               .group_by(User.organisation_id).subquery())
@@ -61,7 +61,7 @@ def people(search: str = "", page: int = 1) -> tuple[list[User], int]:
                                 User.email.like(pattern, escape="\\"),
                                 func.lower(Organisation.name).like(pattern, escape="\\"),
                                 func.lower(Organisation.short_name).like(pattern, escape="\\")))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = db.session.scalars(
         query.options(selectinload(User.role_rows))
         .order_by(func.lower(User.name), User.id)

@@ -85,7 +85,7 @@ def save_organisation(user, organisation: Organisation | None, *, name: str, sho
     else:
         before, action = _organisation_fields(organisation), "organisation.update"
     for key, value in after.items():
-        setattr(organisation, key, OrganisationLevel(value) if key == "level" else value)
+        setattr(organisation, key, OrganisationLevel(level) if key == "level" else value)
     db.session.flush()
     changes = _changes(before, after)
     if changes:

@@ -1,6 +1,8 @@
 """The administration's pages: organisations, people and the outbox (admins only)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -241,4 +243,5 @@ def outbox_send():
     counts = send_pending(limit=500, now=clock.now())   # commits per message: a slow server loses nothing
     flash(_("Sent: %(sent)d · failed: %(failed)d · still waiting: %(waiting)d.", **counts),
           "error" if counts["failed"] else "info")
-    return redirect(url_for("admin.outbox", **_outbox_filters()))
+    filters: dict[str, Any] = _outbox_filters()   # url_for takes them as the query's values
+    return redirect(url_for("admin.outbox", **filters))

@@ -143,7 +143,9 @@ def _stored_members(draft: Draft) -> dict[int, list[Amendment]]:
     for amendment in db.session.scalars(
             select(Amendment).where(Amendment.draft_id == draft.id, Amendment.alternative_set_id.is_not(None))
             .order_by(Amendment.alternative_position, Amendment.id)):
-        members.setdefault(amendment.alternative_set_id, []).append(amendment)
+        set_id = amendment.alternative_set_id
+        assert set_id is not None, "the query's condition"
+        members.setdefault(set_id, []).append(amendment)
     return members
 
 
@@ -250,7 +252,9 @@ def reorder(user, draft: Draft, order: list[int], reason: str, now: datetime) ->
 
 
 def _base(draft: Draft, paragraph_id: int) -> str:
-    return next(t.text for t in paragraph_texts(current_version(draft)) if t.paragraph_id == paragraph_id)
+    version = current_version(draft)
+    assert version is not None, "amendments are made on a published version"
+    return next(t.text for t in paragraph_texts(version) if t.paragraph_id == paragraph_id)
 
 
 def freeze_alternatives(user, draft: Draft, now: datetime) -> None:
@@ -309,7 +313,7 @@ def voting_groups(items, describe) -> list[VotingGroup]:
     already loaded, so no query is made. A stored set with one member left is shown as a single amendment:
     there is nothing to choose between."""
     by_set: dict[int, list] = {}
-    singles = []
+    singles: list = []
     for item in items:
         set_id = describe(item)[0]
         (by_set.setdefault(set_id, []) if set_id is not None else singles).append(item)

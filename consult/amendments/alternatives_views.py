@@ -55,7 +55,7 @@ def _order() -> list[int]:
             places[int(name[6:])] = place
     if sorted(places.values()) != list(range(1, len(places) + 1)):
         raise InvalidInput(_("Please give each amendment a different place, from 1 on."))
-    return sorted(places, key=places.get)
+    return sorted(places, key=places.__getitem__)
 
 
 @bp.route("/drafts/<slug>/alternatives", methods=["POST"])

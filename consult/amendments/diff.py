@@ -143,8 +143,8 @@ def merge(base: str, ours: str, theirs: str) -> Merge:
             else:
                 chunks.append(text)
     conflicts = [chunk for chunk in chunks if isinstance(chunk, Conflict)]
-    text = None if conflicts else "".join(chunk for chunk in chunks if isinstance(chunk, str))
-    return Merge(text, conflicts, chunks)
+    merged = None if conflicts else "".join(chunk for chunk in chunks if isinstance(chunk, str))
+    return Merge(merged, conflicts, chunks)
 
 
 def merge_all(base: str, texts: list[str]) -> Merge:
@@ -299,7 +299,10 @@ def _sync_parts(base: list[str], ours: list[str], theirs: list[str]) -> list[_Hu
     """The three token lists cut into stretches that none of the sides changed, and the rest."""
     parts: list[_Hunk] = []
     iz = ia = ib = 0
-    for z1, z2, a1, a2, b1, b2 in Merge3(base, ours, theirs, sequence_matcher=WordMatcher).find_sync_regions():
+    # merge3's protocol wants get_matching_blocks() -> list[tuple[int, int, int]]; difflib's matchers (ours
+    # too) return list[Match], a NamedTuple of those, and lists are invariant: merge3 ignores this for difflib's.
+    merge = Merge3(base, ours, theirs, sequence_matcher=WordMatcher)  # type: ignore[arg-type]
+    for z1, z2, a1, a2, b1, b2 in merge.find_sync_regions():
         parts += [(base[iz:z1], ours[ia:a1], theirs[ib:b1]), (base[z1:z2],) * 3]
         iz, ia, ib = z2, a2, b2
     return _tidy(parts)

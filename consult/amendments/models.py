@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Draft, Paragraph, Version
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
@@ -65,7 +65,7 @@ DECIDED = (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED, Amendmen
 ADOPTED = (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED)
 
 
-class Amendment(db.Model):
+class Amendment(Model):
     __tablename__ = "amendment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +148,7 @@ class Amendment(db.Model):
         return self.proposed_text
 
 
-class AmendmentAuthor(db.Model):
+class AmendmentAuthor(Model):
     """One of the people who wrote an amendment their organisation submitted (consult.workspace)."""
 
     __tablename__ = "amendment_author"
@@ -161,7 +161,7 @@ class AmendmentAuthor(db.Model):
     user: Mapped[User | None] = relationship(lazy="joined")
 
 
-class AmendmentSupport(db.Model):
+class AmendmentSupport(Model):
     """An organisation co-signs an amendment: one support per organisation."""
 
     __tablename__ = "amendment_support"
@@ -177,7 +177,7 @@ class AmendmentSupport(db.Model):
     organisation: Mapped[Organisation] = relationship()
 
 
-class AmendmentConsent(db.Model):
+class AmendmentConsent(Model):
     """The proposing organisation agrees to a recommendation or insists on its original; any organisation
     asks for a vote on an amendment recommended for acceptance. One row per organisation and kind (the
     current answer; the audit log keeps every change)."""
@@ -197,7 +197,7 @@ class AmendmentConsent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class AlternativeSet(db.Model):
+class AlternativeSet(Model):
     """Amendments to one paragraph that collide: voted in order, the first that passes wins and the ones
     after it lapse. The order is proposed (furthest from the base text first); a moderator may change it
     with a reason. `frozen_at`: when the voting phase began and the set could no longer change."""

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -63,15 +64,18 @@ def recommend(user, amendment: Amendment, draft: Draft, recommendation: str, rea
     result = db.session.execute(update(Amendment).where(
         Amendment.id == amendment.id, Amendment.status == AmendmentStatus.SUBMITTED).values(**values)
         .execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         db.session.refresh(amendment)
         raise AlreadyChanged(_l("Someone else has just decided or withdrawn this amendment; "
                                 "the page now shows its current state."))
     cleared = 0
     if before != (recommendation, values["recommended_text"], values["recommended_merge_into_id"]):
-        cleared = db.session.execute(delete(AmendmentConsent).where(
+        deleted = db.session.execute(delete(AmendmentConsent).where(
             AmendmentConsent.amendment_id == amendment.id,
-            AmendmentConsent.kind.in_((ConsentKind.CONSENT, ConsentKind.INSIST)))).rowcount
+            AmendmentConsent.kind.in_((ConsentKind.CONSENT, ConsentKind.INSIST))))
+        assert isinstance(deleted, CursorResult)  # a DELETE without RETURNING: the cursor's result, with its rowcount
+        cleared = deleted.rowcount
     db.session.refresh(amendment)
     record(user, "amendment.recommend", f"amendment:{amendment.id}", now, draft_id=draft.id, reason=reason,
            recommendation=recommendation.value, paragraph_id=amendment.paragraph_id,
@@ -82,18 +86,20 @@ def recommend(user, amendment: Amendment, draft: Draft, recommendation: str, rea
 
 
 def _refuse_answer(user, amendment: Amendment, draft: Draft, closed, wanted: tuple[Recommendation, ...],
-                   no_recommendation) -> None:
+                   no_recommendation) -> Recommendation:
     """What consent, insisting and asking for a vote have in common: a delegate of an active member
     organisation, the organisations' procedure, commenting or editing, a matching recommendation on an
-    amendment that still waits."""
+    amendment that still waits. Returns that recommendation."""
     if not speaks_for_member_organisation(user):
         raise NotAllowed(_l("Only delegates of member organisations can answer a procedural recommendation."))
     if not organisations_decide(draft) or amendment.status != AmendmentStatus.SUBMITTED or not amendment.is_published:
         raise InvalidInput(no_recommendation)
     if draft.phase not in DECIDING_PHASES:
         raise PhaseClosed(closed)
-    if amendment.recommendation not in wanted:
+    recommendation = amendment.recommendation
+    if recommendation is None or recommendation not in wanted:
         raise InvalidInput(no_recommendation)
+    return recommendation
 
 
 NO_ANSWERABLE = _l("This amendment has no recommendation “Accept modified” or “Settled by another amendment” "
@@ -101,7 +107,7 @@ NO_ANSWERABLE = _l("This amendment has no recommendation “Accept modified” o
 
 
 def _answer(user, amendment: Amendment, draft: Draft, kind: ConsentKind, now: datetime) -> AmendmentConsent:
-    _refuse_answer(user, amendment, draft, ANSWER_CLOSED, ANSWERABLE, NO_ANSWERABLE)
+    recommendation = _refuse_answer(user, amendment, draft, ANSWER_CLOSED, ANSWERABLE, NO_ANSWERABLE)
     if user.organisation_id != amendment.organisation_id:
         raise NotAllowed(_l("Only the organisation that proposed this amendment answers its recommendation."))
     # Under the draft's lock: one answer at a time per draft, none after the step into voting.
@@ -113,7 +119,7 @@ def _answer(user, amendment: Amendment, draft: Draft, kind: ConsentKind, now: da
                            user_id=user.id, created_at=now)
     db.session.add(row)
     record(user, f"amendment.{kind.value}", f"amendment:{amendment.id}", now, draft_id=draft.id,
-           recommendation=amendment.recommendation.value, organisation=user.organisation.short_name,
+           recommendation=recommendation.value, organisation=user.organisation.short_name,
            recommended_text=amendment.recommended_text, merge_into=amendment.recommended_merge_into_id)
     db.session.flush()
     return row

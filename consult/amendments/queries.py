@@ -1,7 +1,7 @@
 """Read-only questions about amendments, as a given person may see them, in a fixed number of queries."""
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.permissions import is_moderator
@@ -19,13 +19,14 @@ def visible_to(user):
     Withdrawn and hidden ones only for their author and moderators; unpublished ones (collecting support)
     only for their author and the people of the proposing and of the supporting organisations,
     moderators and the board of other organisations not included."""
+    status: ColumnElement[bool]
     if is_moderator(user):
         status = true()
     else:
         status = Amendment.status.not_in([AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN])
         if user.is_authenticated:
             status = or_(status, Amendment.author_id == user.id)
-    published = [PUBLISHED]
+    published: list[ColumnElement[bool]] = [PUBLISHED]
     if user.is_authenticated:
         published.append(Amendment.author_id == user.id)
         org = getattr(user, "organisation_id", None)
@@ -77,8 +78,8 @@ def voted_amendments(draft_id: int) -> list[Amendment]:
 
 def any_voted_on(draft_id: int) -> bool:
     """Whether the organisations have voted, or are voting, on amendments of the draft (one query)."""
-    return db.session.scalar(select(select(Amendment.id).where(
-        Amendment.draft_id == draft_id, PUBLISHED, _VOTED_ON).exists()))
+    return db.session.execute(select(select(Amendment.id).where(
+        Amendment.draft_id == draft_id, PUBLISHED, _VOTED_ON).exists())).scalar_one()
 
 
 def amendment_round(draft_id: int) -> bool:
@@ -87,5 +88,5 @@ def amendment_round(draft_id: int) -> bool:
     The organisations first decide the amendments; only after the new version is built do they vote on its
     paragraphs and on the whole text. So while this holds, those questions are not open (the vote service
     refuses them, the draft page shows the amendment questions instead of their boxes)."""
-    return db.session.scalar(select(select(Amendment.id).where(
-        Amendment.draft_id == draft_id, Amendment.status == AmendmentStatus.PUT_TO_VOTE).exists()))
+    return db.session.execute(select(select(Amendment.id).where(
+        Amendment.draft_id == draft_id, Amendment.status == AmendmentStatus.PUT_TO_VOTE).exists())).scalar_one()

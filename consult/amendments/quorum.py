@@ -20,6 +20,7 @@ from datetime import datetime
 from flask import has_request_context, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 
 from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport, LapseReason
 from consult.amendments.permissions import is_of_or_supported_by
@@ -101,6 +102,7 @@ def publish_if_quorum(user, amendment: Amendment, draft: Draft, now: datetime) -
         update(Amendment).where(Amendment.id == amendment.id, Amendment.published_at.is_(None),
                                 Amendment.status == AmendmentStatus.SUBMITTED)
         .values(published_at=now).execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         return False
     touch(db.session.connection(), [draft.id])

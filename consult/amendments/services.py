@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, null, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.permissions import speaks_for_member_organisation
@@ -122,6 +123,7 @@ def _set_status(amendment: Amendment, old: AmendmentStatus, **values) -> None:
     result = db.session.execute(
         update(Amendment).where(Amendment.id == amendment.id, Amendment.status == old).values(**values)
         .execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         db.session.refresh(amendment)
         raise AlreadyChanged(_l("Someone else has just decided or withdrawn this amendment; "
@@ -177,6 +179,7 @@ def withdraw_support(user, amendment: Amendment, draft: Draft, now: datetime) ->
     lock_open_draft(draft.id, Phase.COMMENTING, now, SUPPORT_CLOSED)   # before the row's: see _refuse_change
     result = db.session.execute(delete(AmendmentSupport).where(
         AmendmentSupport.amendment_id == amendment.id, AmendmentSupport.organisation_id == user.organisation_id))
+    assert isinstance(result, CursorResult)  # a DELETE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount == 0:
         raise AlreadyChanged(_l("Your organisation does not support this amendment."))
     db.session.expire(amendment, ["supports"])

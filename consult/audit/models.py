@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, utcnow
 from consult.drafts.models import Draft
-from consult.extensions import db
+from consult.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,7 +26,7 @@ def entries(draft_id: int | None, page: int = 1) -> tuple[list[AuditEntry], bool
 def entry_count(draft_id: int | None) -> int:
     """How many lines the log has (about that draft), for its count and its last page (one query)."""
     query = select(func.count()).select_from(AuditEntry)
-    return db.session.scalar(query if draft_id is None else query.where(AuditEntry.draft_id == draft_id))
+    return db.session.execute(query if draft_id is None else query.where(AuditEntry.draft_id == draft_id)).scalar_one()
 
 
 def subject_names(rows: list[AuditEntry]) -> dict[str, str]:

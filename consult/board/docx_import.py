@@ -29,12 +29,13 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import mammoth
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no types (lxml-stubs is apart)
 
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markdown punctuation that would turn the author's text into structure or links.
 _MARKUP = re.compile(r"([\\*_`<>\[\]#|])")
+_EDGES = re.compile(r"(\s*)(.*?)(\s*)$", re.S)
 # What a line of the author's text may not start with in its own words, since it would make it
 # structure: an ordered list (`1. `, `1) `), a bullet list (`- `, `+ `), a rule (`---`), a fence
 # (`~~~`) or a heading underline (`=`). (`_MARKUP` already covers `*`, `_`, `#`, `>`, `|` and `` ` ``.)
@@ -262,8 +263,10 @@ def _paragraph_numbering(properties, by_style: dict[str, tuple[str, int]]) -> tu
     if properties is None:
         return None
     own = properties.find(f"{{{_W}}}numPr")
-    if own is not None and _val(own, "numId") is not None:
-        reference = (_val(own, "numId"), _int(_val(own, "ilvl"), 0))
+    own_id = _val(own, "numId") if own is not None else None
+    reference: tuple[str, int] | None
+    if own_id is not None:
+        reference = (own_id, _int(_val(own, "ilvl"), 0))
     else:
         reference = by_style.get(_val(properties, "pStyle") or "")
         if reference is not None and own is not None and _val(own, "ilvl") is not None:
@@ -276,13 +279,15 @@ def _style_numbering(styles: bytes | None) -> dict[str, tuple[str, int]]:
     if styles is None:
         return {}
     w = f"{{{_W}}}"
-    numbered, based_on = {}, {}
+    numbered: dict[str, tuple[str, int]] = {}
+    based_on: dict[str, str | None] = {}
     for style in _xml(styles).iter(w + "style"):
         style_id = style.get(w + "styleId", "")
         based_on[style_id] = _val(style, "basedOn")
         numbering = style.find(f"{w}pPr/{w}numPr")
-        if numbering is not None and _val(numbering, "numId") is not None:
-            numbered[style_id] = (_val(numbering, "numId"), _int(_val(numbering, "ilvl"), 0))
+        num_id = _val(numbering, "numId") if numbering is not None else None
+        if num_id is not None:
+            numbered[style_id] = (num_id, _int(_val(numbering, "ilvl"), 0))
     for style_id in list(based_on):
         parent, hops = based_on[style_id], 0
         while style_id not in numbered and parent and hops < 10:
@@ -399,9 +404,17 @@ def _has_text(node: _Node) -> bool:
     return any(child.strip() if isinstance(child, str) else _has_text(child) for child in node.children)
 
 
+def _edges(text: str) -> tuple[str, str, str]:
+    """(leading spaces, the rest, trailing spaces) of `text`: every text matches."""
+    match = _EDGES.match(text)
+    assert match is not None, "every text has (possibly empty) edges"
+    lead, core, trail = match.groups()
+    return lead, core, trail
+
+
 def _wrap(text: str, marker: str) -> str:
     """`text` in emphasis markers, its surrounding spaces outside them (`** x**` is no emphasis)."""
-    lead, core, trail = re.match(r"(\s*)(.*?)(\s*)$", text, re.S).groups()
+    lead, core, trail = _edges(text)
     return f"{lead}{marker}{core}{marker}{trail}" if core else text
 
 
@@ -593,5 +606,5 @@ class _Markdown:
         target = _link_target(href) if href else None
         if target is None or not text.strip():
             return text
-        lead, core, trail = re.match(r"(\s*)(.*?)(\s*)$", text, re.S).groups()
+        lead, core, trail = _edges(text)
         return f"{lead}[{core}]({target}){trail}"

@@ -289,6 +289,7 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
                              "(%(yes)s yes, %(no)s no): the draft cannot be adopted.",
                              yes=outcome.deciding.yes, no=outcome.deciding.no))
     version = current_version(draft)
+    assert version is not None, "a draft is voted on in a published version"
     last_cast = db.session.scalar(select(func.max(VoteCast.cast_at)).where(VoteCast.draft_id == draft.id))
     now = max(now, last_cast) if last_cast is not None else now
     draft.adopted_version_id = version.id

@@ -1,6 +1,8 @@
 """The board's pages for running a draft: new draft, settings and deadlines, phase changes with confirmation."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -97,7 +99,7 @@ def _settings_form(draft) -> SettingsForm:
 
 def _amendment_rules(form: SettingsForm) -> dict:
     """The amendment rules the form sent (a field the form did not send stays as it is)."""
-    rules = {}
+    rules: dict[str, Any] = {}
     if "amendment_procedure" in request.form:
         rules["amendment_procedure"] = AmendmentProcedure(form.amendment_procedure.data)
     if "support_quorum" in request.form:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Paragraph, Version
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
@@ -27,7 +27,7 @@ class CommentStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class Comment(db.Model):
         cascade="all, delete-orphan", order_by="CommentAuthor.position")
 
 
-class CommentAuthor(db.Model):
+class CommentAuthor(Model):
     """One of the people who wrote a comment their organisation submitted (consult.workspace)."""
 
     __tablename__ = "comment_author"

@@ -87,6 +87,7 @@ def thread_page(user, paragraph_id: int, page: int = 1, amendment_id: int | None
             .where(Comment.parent_id.in_(list(replies)), _visible(user))
             .order_by(Comment.created_at, Comment.id)
         ).unique():
+            assert reply.parent_id is not None, "the query's condition"
             replies[reply.parent_id].append(reply)
     # A withdrawn comment without visible replies says nothing: leave it out.
     top = [c for c in top if c.status != CommentStatus.WITHDRAWN or replies[c.id] or c.author_id == getattr(user, "id", None)]

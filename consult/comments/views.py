@@ -29,7 +29,7 @@ from consult.core.once import ALREADY_SENT, create_once
 from consult.core.templating import url_for_each
 from consult.core.refusals import InvalidInput, Refusal
 from consult.core.pages import check_not_beyond, page_number
-from consult.drafts.models import Draft, Phase
+from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_text, sentences, visible_draft_or_404
 from consult.extensions import db, htmx
@@ -211,6 +211,7 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
         db.session.rollback()
         return _refused(draft, text, refusal, form, amendment)
     if not outcome.again:
+        assert isinstance(outcome.result, Comment), "post_comment returns the comment"
         comment_published(outcome.result, current_user, clock.now())
     db.session.commit()
     # Sent again (a double click, a retry): the answer of the first sending, nothing stored twice.
@@ -227,11 +228,11 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
     return redirect(_paragraph_url(draft, text, anchor, amendment))
 
 
-def _own_comment(comment_id: int) -> tuple[Comment, Draft, object, Amendment | None]:
+def _own_comment(comment_id: int) -> tuple[Comment, Draft, ParagraphText, Amendment | None]:
     """The comment, its draft, its paragraph text and its amendment (if in a discussion);
     404 unless the person may see it."""
     comment = db.get_or_404(Comment, comment_id)
-    draft = db.session.get(Draft, comment.paragraph.draft_id)
+    draft = comment.paragraph.draft
     if not can_view_draft(current_user, draft) or not can_see_comment(current_user, comment):
         abort(404)
     text = current_text(draft, comment.paragraph_id) or abort(404)

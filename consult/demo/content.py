@@ -2,6 +2,39 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
+
+class ReplySpec(TypedDict):
+    author: tuple[str, int]   # (organisation's short name, index of its delegate in DELEGATES)
+    stance: str
+    body: str
+
+
+class CommentSpec(TypedDict):
+    draft: str                # the demo draft's slug
+    paragraph: int            # its position in version 1
+    quote: NotRequired[str | None]
+    stance: str
+    author: tuple[str, int]
+    body: str
+    replies: NotRequired[list[ReplySpec]]
+
+
+class NoteSpec(TypedDict):
+    author: tuple[str, int]
+    body: str
+
+
+class InternalDraftSpec(TypedDict):
+    draft: str
+    paragraph: int
+    author: tuple[str, int]
+    replace: tuple[str, str]  # (old, new) in the paragraph's text: the internal amendment's proposal
+    justification: str
+    notes: list[NoteSpec]
+
+
 ORGANISATIONS = [
     {"name": "Interkultureller Elternverband Brückenschlag e.V.", "short_name": "IEB", "state": "Berlin"},
     {"name": "Netzwerk afrikanischer Vereine an der Elbe e.V.", "short_name": "NAVE", "state": "Hamburg"},
@@ -46,17 +79,17 @@ STAFF = {
     "admin": "Tobias Nguyen",
 }
 
-COMMENTS = [
+COMMENTS: list[CommentSpec] = [
     # --- participation-law ---
     {
         "draft": "participation-law",
         "paragraph": 8,
         "quote": None,
         "stance": "neutral",
-        "author": ["JVM", 0],
+        "author": ("JVM", 0),
         "body": "Bei den Zielen fehlt uns die junge Generation. Viele Jugendliche aus Einwandererfamilien engagieren sich, aber nicht in klassischen Vereinen. Könnte ein fünfter Punkt die Beteiligung junger Menschen ausdrücklich nennen?",
         "replies": [
-            {"author": ["KKBM", 0], "stance": "support", "body": "Das unterstützen wir. Jugendverbände von Migrantinnen und Migranten sollten auch bei der Förderung eigens erwähnt werden."},
+            {"author": ("KKBM", 0), "stance": "support", "body": "Das unterstützen wir. Jugendverbände von Migrantinnen und Migranten sollten auch bei der Förderung eigens erwähnt werden."},
         ],
     },
     {
@@ -64,10 +97,10 @@ COMMENTS = [
         "paragraph": 9,
         "quote": "Diskriminierungserfahrungen unabhängig von der Staatsangehörigkeit erfasst werden",
         "stance": "support",
-        "author": ["IEB", 0],
+        "author": ("IEB", 0),
         "body": "Das ist uns sehr wichtig. Viele Kinder in unseren Elternvereinen sind hier geboren, haben einen deutschen Pass und erleben trotzdem Ausgrenzung in der Schule und bei der Wohnungssuche.",
         "replies": [
-            {"author": ["SNW", 1], "stance": "neutral", "body": "Grundsätzlich einverstanden. Es sollte aber klar geregelt sein, wer diese Daten erhebt und wie der Datenschutz gesichert wird. In unserer Community gibt es viel Misstrauen gegenüber Befragungen durch Behörden."},
+            {"author": ("SNW", 1), "stance": "neutral", "body": "Grundsätzlich einverstanden. Es sollte aber klar geregelt sein, wer diese Daten erhebt und wie der Datenschutz gesichert wird. In unserer Community gibt es viel Misstrauen gegenüber Befragungen durch Behörden."},
         ],
     },
     {
@@ -75,11 +108,11 @@ COMMENTS = [
         "paragraph": 11,
         "quote": "Eine starre Quote lehnen wir ab",
         "stance": "concern",
-        "author": ["KKBM", 1],
+        "author": ("KKBM", 1),
         "body": "Wir verstehen die Vorsicht, aber Zielwerte ohne Konsequenzen haben in der Vergangenheit wenig bewirkt. Was passiert, wenn eine Behörde ihre Ziele *nicht* erreicht? Das sollte im Gesetz stehen.",
         "replies": [
-            {"author": ["VIFO", 0], "stance": "concern", "body": "Wir sehen das ähnlich. Mindestens eine Begründungspflicht gegenüber dem Bundestag wäre aus unserer Sicht notwendig."},
-            {"author": ["IEB", 1], "stance": "neutral", "body": "Den Kompromiss im Entwurf halten wir für richtig, eine Quote wäre politisch kaum durchsetzbar. Eine Berichtspflicht bei verfehlten Zielwerten könnte man aber ergänzen."},
+            {"author": ("VIFO", 0), "stance": "concern", "body": "Wir sehen das ähnlich. Mindestens eine Begründungspflicht gegenüber dem Bundestag wäre aus unserer Sicht notwendig."},
+            {"author": ("IEB", 1), "stance": "neutral", "body": "Den Kompromiss im Entwurf halten wir für richtig, eine Quote wäre politisch kaum durchsetzbar. Eine Berichtspflicht bei verfehlten Zielwerten könnte man aber ergänzen."},
         ],
     },
     {
@@ -87,10 +120,10 @@ COMMENTS = [
         "paragraph": 15,
         "quote": "mehrsprachige Informationen und der Einsatz qualifizierter Sprachmittlung",
         "stance": "support",
-        "author": ["VDBE", 0],
+        "author": ("VDBE", 0),
         "body": "Sehr gut. Bitte aber ausdrücklich festhalten, dass die Sprachmittlung für die Bürgerinnen und Bürger *kostenlos* ist. Viele ältere Menschen in unserer Gemeinde gehen gar nicht erst zum Amt, weil sie die Briefe nicht verstehen.",
         "replies": [
-            {"author": ["RKH", 0], "stance": "support", "body": "Das gilt genauso für russischsprachige Seniorinnen und Senioren. Online-Formulare nur auf Deutsch sind für viele eine echte Hürde."},
+            {"author": ("RKH", 0), "stance": "support", "body": "Das gilt genauso für russischsprachige Seniorinnen und Senioren. Online-Formulare nur auf Deutsch sind für viele eine echte Hürde."},
         ],
     },
     {
@@ -98,10 +131,10 @@ COMMENTS = [
         "paragraph": 18,
         "quote": "Auch kleine Vereine ohne hauptamtliches Personal",
         "stance": "concern",
-        "author": ["GDGW", 1],
+        "author": ("GDGW", 1),
         "body": "Unser Verein arbeitet komplett ehrenamtlich. Die Anträge beim Bund sind so kompliziert, dass wir sie ohne Hilfe nicht schaffen. Wir bitten darum, eine Beratungsstelle für Antragstellung und Abrechnung direkt in diesen Absatz aufzunehmen.",
         "replies": [
-            {"author": ["MFSB", 0], "stance": "support", "body": "Unterstützung von unserer Seite. Dazu gehört auch, dass Ehrenamtliche eine Aufwandsentschädigung bekommen können, ohne dass dafür jedes Mal ein eigener Projektantrag nötig ist."},
+            {"author": ("MFSB", 0), "stance": "support", "body": "Unterstützung von unserer Seite. Dazu gehört auch, dass Ehrenamtliche eine Aufwandsentschädigung bekommen können, ohne dass dafür jedes Mal ein eigener Projektantrag nötig ist."},
         ],
     },
     {
@@ -109,7 +142,7 @@ COMMENTS = [
         "paragraph": 20,
         "quote": None,
         "stance": "concern",
-        "author": ["AFNF", 0],
+        "author": ("AFNF", 0),
         "body": "Frauenorganisationen werden hier nur in einem Halbsatz erwähnt. Wir wünschen uns eine **eigene Förderlinie** für Migrantinnenorganisationen, weil unsere Arbeit bei großen Verbänden oft übersehen wird.",
         "replies": [],
     },
@@ -118,10 +151,10 @@ COMMENTS = [
         "paragraph": 22,
         "quote": "Seine Mitglieder werden mehrheitlich von bundesweit tätigen Migrantenorganisationen benannt",
         "stance": "concern",
-        "author": ["GHAT", 0],
+        "author": ("GHAT", 0),
         "body": "Kleinere Communities wie unsere sind meist nicht in bundesweiten Verbänden organisiert. Wie wird sichergestellt, dass auch wir im Rat eine Stimme haben?",
         "replies": [
-            {"author": ["FPK", 0], "stance": "neutral", "body": "Man könnte regionale Zusammenschlüsse zulassen oder einige Sitze rotierend vergeben. Das sollte dann im Papier zum Diversitätsrat genauso geregelt werden."},
+            {"author": ("FPK", 0), "stance": "neutral", "body": "Man könnte regionale Zusammenschlüsse zulassen oder einige Sitze rotierend vergeben. Das sollte dann im Papier zum Diversitätsrat genauso geregelt werden."},
         ],
     },
     {
@@ -129,7 +162,7 @@ COMMENTS = [
         "paragraph": 23,
         "quote": None,
         "stance": "neutral",
-        "author": ["FPK", 1],
+        "author": ("FPK", 1),
         "body": "Ein regelmäßiger Bericht ist richtig. Zwei Jahre sind allerdings lang; wir schlagen zusätzlich einen jährlichen Kurzbericht mit wenigen Kennzahlen vor.",
         "replies": [],
     },
@@ -139,10 +172,10 @@ COMMENTS = [
         "paragraph": 8,
         "quote": "Die Mehrheit der Sitze entfällt auf Vertreterinnen und Vertreter von Migrantenorganisationen",
         "stance": "support",
-        "author": ["NAVE", 0],
+        "author": ("NAVE", 0),
         "body": "Das ist für uns der entscheidende Punkt. Ein Rat, in dem wir nur am Rand neben Fachleuten sitzen, hätte in unseren Communities wenig Glaubwürdigkeit.",
         "replies": [
-            {"author": ["GEBV", 1], "stance": "neutral", "body": "Grundsätzlich ja. Wir sollten aber vermeiden, dass am Ende immer dieselben großen Verbände die Sitze unter sich aufteilen."},
+            {"author": ("GEBV", 1), "stance": "neutral", "body": "Grundsätzlich ja. Wir sollten aber vermeiden, dass am Ende immer dieselben großen Verbände die Sitze unter sich aufteilen."},
         ],
     },
     {
@@ -150,10 +183,10 @@ COMMENTS = [
         "paragraph": 10,
         "quote": "ein offenes Bewerbungsverfahren",
         "stance": "support",
-        "author": ["FZO", 0],
+        "author": ("FZO", 0),
         "body": "Gut, dass an kleinere Communities gedacht wird. Bitte das Verfahren einfach halten und gezielt Vereine aus Ostdeutschland und aus ländlichen Regionen ansprechen. Dort gibt es oft nur wenige, aber sehr aktive Initiativen.",
         "replies": [
-            {"author": ["IWSU", 0], "stance": "support", "body": "Dem schließen wir uns an. Unsere Ehrenamtlichen fahren teilweise zwei Stunden zu Sitzungen, Reisekosten müssen deshalb unbedingt erstattet werden."},
+            {"author": ("IWSU", 0), "stance": "support", "body": "Dem schließen wir uns an. Unsere Ehrenamtlichen fahren teilweise zwei Stunden zu Sitzungen, Reisekosten müssen deshalb unbedingt erstattet werden."},
         ],
     },
     {
@@ -161,10 +194,10 @@ COMMENTS = [
         "paragraph": 13,
         "quote": "in der Regel mindestens vier Wochen",
         "stance": "concern",
-        "author": ["SNW", 0],
+        "author": ("SNW", 0),
         "body": "Vier Wochen sind besser als heute, für ehrenamtlich arbeitende Mitglieder aber immer noch knapp, vor allem in den Sommerferien. Wir schlagen sechs Wochen vor.",
         "replies": [
-            {"author": ["AFNF", 1], "stance": "neutral", "body": "Sechs Wochen wären wünschenswert, sind bei Eilverfahren aber kaum realistisch. Vielleicht eine Regelfrist von sechs Wochen mit begründeten Ausnahmen?"},
+            {"author": ("AFNF", 1), "stance": "neutral", "body": "Sechs Wochen wären wünschenswert, sind bei Eilverfahren aber kaum realistisch. Vielleicht eine Regelfrist von sechs Wochen mit begründeten Ausnahmen?"},
         ],
     },
     {
@@ -172,7 +205,7 @@ COMMENTS = [
         "paragraph": 16,
         "quote": None,
         "stance": "support",
-        "author": ["RKH", 1],
+        "author": ("RKH", 1),
         "body": "Die Zusammenfassung in Leichter Sprache und in mehreren Sprachen begrüßen wir ausdrücklich. Bitte dabei auch Russisch, Ukrainisch, Arabisch und Tigrinya berücksichtigen.",
         "replies": [],
     },
@@ -181,7 +214,7 @@ COMMENTS = [
         "paragraph": 17,
         "quote": None,
         "stance": "neutral",
-        "author": ["VIFO", 1],
+        "author": ("VIFO", 1),
         "body": "Drei Millionen Euro klingen nach viel, sind für eine Geschäftsstelle mit regionalen Anhörungen aber eher knapp bemessen. Woher stammt die Schätzung? Eine kurze Aufstellung im Anhang wäre hilfreich.",
         "replies": [],
     },
@@ -190,7 +223,7 @@ COMMENTS = [
         "paragraph": 20,
         "quote": None,
         "stance": "concern",
-        "author": ["MFSB", 1],
+        "author": ("MFSB", 1),
         "body": "Der Zeitplan ist sehr ehrgeizig. Wir sollten realistisch bleiben und lieber einen Zwischenschritt einbauen, zum Beispiel ein Rechtsgutachten zur Ausgestaltung des Anhörungsrechts.",
         "replies": [],
     },
@@ -198,7 +231,7 @@ COMMENTS = [
 
 # An internal draft of one organisation (consult.workspace, "Entwurf unserer Organisation"): Elif Kaya began it,
 # Jonas Weber commented on it internally and has not agreed yet. Only IEB's two delegates see it.
-INTERNAL_DRAFTS = [
+INTERNAL_DRAFTS: list[InternalDraftSpec] = [
     {
         "draft": "participation-law",
         "paragraph": 5,

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy import func, select
 
@@ -30,7 +31,16 @@ HERE = Path(__file__).resolve().parent
 DEMO_PASSWORD = "konsultation-demo"
 DOMAIN = "demo.bundeskonferenz.example"
 
-DRAFTS = [
+class DraftSpec(TypedDict):
+    slug: str
+    file: str                 # the Markdown next to this module
+    phase: Phase
+    title: str
+    public: bool
+    deadline_days: int        # the current phase's deadline, in days from the seeding
+
+
+DRAFTS: list[DraftSpec] = [
     {"slug": "participation-law", "file": "participation-law.md", "phase": Phase.COMMENTING,
      "title": "Für ein Bundespartizipationsgesetz", "public": True, "deadline_days": 9},
     {"slug": "diversity-council", "file": "diversity-council.md", "phase": Phase.VOTING,
@@ -97,13 +107,14 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
 
     now = utcnow()
     drafts = {}
-    for spec in DRAFTS:
-        markdown = (HERE / spec["file"]).read_text(encoding="utf-8")
-        draft = import_draft(markdown, spec["title"], spec["slug"])
-        draft.phase = spec["phase"]
-        draft.is_public = spec["public"]
-        draft.deadlines.append(DraftDeadline(phase=spec["phase"], ends_at=now + timedelta(days=spec["deadline_days"])))
-        drafts[spec["slug"]] = draft
+    for draft_spec in DRAFTS:
+        markdown = (HERE / draft_spec["file"]).read_text(encoding="utf-8")
+        draft = import_draft(markdown, draft_spec["title"], draft_spec["slug"])
+        draft.phase = draft_spec["phase"]
+        draft.is_public = draft_spec["public"]
+        draft.deadlines.append(DraftDeadline(phase=draft_spec["phase"],
+                                             ends_at=now + timedelta(days=draft_spec["deadline_days"])))
+        drafts[draft_spec["slug"]] = draft
     summary.drafts = len(drafts)
 
     minutes = 0
@@ -118,8 +129,9 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
             stance=Stance(spec["stance"]), body=spec["body"], body_html=render_comment(spec["body"]),
             status=CommentStatus.PUBLISHED, created_at=now - timedelta(days=3) + timedelta(minutes=minutes),
         )
-        if spec.get("quote"):
-            comment.quote_exact, comment.quote_prefix, comment.quote_suffix = locate_quote(text.text, spec["quote"])
+        quote = spec.get("quote")
+        if quote:
+            comment.quote_exact, comment.quote_prefix, comment.quote_suffix = locate_quote(text.text, quote)
         db.session.add(comment)
         summary.comments += 1
         for reply_spec in spec.get("replies", []):

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import UTCDateTime, str_enum, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 
 class Phase(enum.StrEnum):
@@ -46,7 +46,7 @@ class VersionStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class Draft(db.Model):
+class Draft(Model):
     __tablename__ = "draft"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +117,7 @@ class Draft(db.Model):
         return f"<Draft {self.slug}>"
 
 
-class DraftDeadline(db.Model):
+class DraftDeadline(Model):
     """When a phase of a draft ends (Europe/Berlin on screen, UTC in the database)."""
 
     __tablename__ = "draft_deadline"
@@ -131,7 +131,7 @@ class DraftDeadline(db.Model):
     draft: Mapped[Draft] = relationship(back_populates="deadlines")
 
 
-class Version(db.Model):
+class Version(Model):
     __tablename__ = "version"
     __table_args__ = (UniqueConstraint("draft_id", "number"),)
 
@@ -150,7 +150,7 @@ class Version(db.Model):
     )
 
 
-class Paragraph(db.Model):
+class Paragraph(Model):
     """A paragraph's identity, the same in every version of its draft."""
 
     __tablename__ = "paragraph"
@@ -162,7 +162,7 @@ class Paragraph(db.Model):
     draft: Mapped[Draft] = relationship()
 
 
-class ParagraphText(db.Model):
+class ParagraphText(Model):
     """A paragraph as it reads in one version: its place, its Markdown, and the HTML rendered once."""
 
     __tablename__ = "paragraph_text"
@@ -184,7 +184,7 @@ class ParagraphText(db.Model):
     paragraph: Mapped[Paragraph] = relationship()
 
 
-class VersionConflict(db.Model):
+class VersionConflict(Model):
     """Two accepted amendments to one paragraph whose changes overlap: the new version cannot
     be published until a moderator writes the combined text."""
 

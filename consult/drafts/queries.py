@@ -76,7 +76,9 @@ def draft_and_text(slug: str, paragraph_id: int | None) -> tuple[DraftState, Cur
         return None
     draft = DraftState(id=row.id, slug=row.slug, phase=row.phase, is_public=row.is_public,
                        current_deadline=row.deadline)
-    text = CurrentText(paragraph_id, row.position, row.text) if row.position is not None else None
+    text = None   # no paragraph asked for, or not in the current version: no position read
+    if paragraph_id is not None and row.position is not None:
+        text = CurrentText(paragraph_id, row.position, row.text)
     return draft, text
 
 

@@ -13,6 +13,7 @@ from consult.core.db import utcnow
 from consult.core.markdown import MarkdownError, plain_text, render_block, split_blocks
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Phase, Version, VersionStatus
 from consult.drafts.permissions import can_view_draft
+from consult.drafts.queries import DraftState
 from consult.extensions import db
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -125,7 +126,7 @@ def paragraph_rows(version: Version) -> list:
     """The paragraphs of a version in order as plain rows (attributes as on ParagraphText),
     for reading pages: one query, no ORM objects to build."""
     columns = ParagraphText.__table__.c
-    return list(db.session.execute(select(columns).where(columns.version_id == version.id).order_by(columns.position)))
+    return list(db.session.execute(select(*columns).where(columns.version_id == version.id).order_by(columns.position)))
 
 
 def paragraph_texts(version: Version) -> list[ParagraphText]:
@@ -140,7 +141,7 @@ def is_heading(markdown: str) -> bool:
     return markdown.lstrip().startswith("#")
 
 
-def current_text(draft: Draft, paragraph_id: int) -> ParagraphText | None:
+def current_text(draft: Draft | DraftState, paragraph_id: int) -> ParagraphText | None:
     """The paragraph as it reads in the draft's current version, or None if it is not in it (one query)."""
     current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
                .order_by(Version.number.desc()).limit(1).scalar_subquery())

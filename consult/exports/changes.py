@@ -119,7 +119,8 @@ def _aligned(a: list[str], b: list[str]) -> dict[int, int]:
 
 def _own_changes(base: str, result: str) -> tuple[set[int], set[int]]:
     """The base tokens an amendment's own diff deletes and the result tokens it inserts (indexes)."""
-    deleted, inserted = set(), set()
+    deleted: set[int] = set()
+    inserted: set[int] = set()
     i = j = 0
     for segment in diff(base, result):
         n = len(tokens(segment.text))
@@ -153,7 +154,7 @@ class _Step:
         for index, amendment in enumerate(self.amendments):
             base = tokens(amendment.base_text)
             if amendment.kind == "delete":
-                deleted, inserted, result = set(range(len(base))), set(), []
+                deleted, inserted, result = set(range(len(base))), set[int](), []
             else:
                 text = amendment.adopted_text if amendment.status == "accepted_modified" else amendment.proposed_text
                 result = tokens(text or "")
@@ -433,10 +434,9 @@ def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
         for character, old in zip(shown, before):
             if not character.text:
                 continue
-            reformatted = markers is not None and old.format != character.format and markers[index] is not None
+            reformatted_by = markers[index] if markers is not None and old.format != character.format else None
             yield Piece(character.text, character.block, character.format, token.inserted, token.deleted,
-                        was=old.format if reformatted else None,
-                        reformatted_by=markers[index] if reformatted else None)
+                        was=old.format if reformatted_by is not None else None, reformatted_by=reformatted_by)
 
 
 def lines(paragraph: TrackedParagraph) -> list[Line]:

@@ -137,8 +137,9 @@ def _row_mark(line: Line) -> tuple[str, Author] | None:
     """A row all of whose words one change inserted (or deleted) is an inserted (deleted) row."""
     solid = [piece for piece in line.pieces if piece.text.strip()]
     for tag, marks in (("w:ins", {p.inserted for p in solid}), ("w:del", {p.deleted for p in solid})):
-        if solid and len(marks) == 1 and None not in marks:
-            return tag, marks.pop()
+        author = marks.pop() if solid and len(marks) == 1 else None
+        if author is not None:
+            return tag, author
     return None
 
 

@@ -7,9 +7,8 @@ written by consult.exports.pdf.write_pdf as the position's PDF: tagged PDF/UA-1,
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from markupsafe import Markup, escape
 
 from consult.exports.changes import (
@@ -19,7 +18,7 @@ from consult.exports.changes import (
 from consult.core.markdown import LINK_REL
 from consult.exports.document import Document
 from consult.exports.layout import CELL
-from consult.exports.page import document_language, document_locale, file_policy, stylesheet, title_lines
+from consult.exports.page import document_language, document_locale, file_policy, static_css, stylesheet, title_lines
 
 
 def _marked(piece: Piece, text: Markup) -> Markup:
@@ -136,7 +135,7 @@ def html_number(paragraph: TrackedParagraph) -> Markup:
 
 def change_stylesheet() -> str:
     """print.css and the few rules of the change document (static/css/changes.css)."""
-    extra = (Path(current_app.static_folder) / "css" / "changes.css").read_text(encoding="utf-8")
+    extra = static_css("changes.css")
     return stylesheet() + "\n" + extra
 
 

@@ -146,9 +146,10 @@ def _participants(draft: Draft) -> tuple[Organisation, ...]:
 
 def build_document(draft: Draft, version: Version | None = None) -> Document:
     """The adopted position (or, with `version`, a preview of that version) as a document."""
-    adopted = version is None and draft.adopted_version_id is not None
+    adopted_id = draft.adopted_version_id if version is None else None
+    adopted = adopted_id is not None
     if version is None:
-        version = db.session.get(Version, draft.adopted_version_id) if adopted else draft.versions[-1]
+        version = draft.versions[-1] if adopted_id is None else db.session.get_one(Version, adopted_id)
     rows = paragraph_rows(version)
     positions = {row.paragraph_id: row.position for row in rows}
     amendments = db.session.scalars(
@@ -158,7 +159,7 @@ def build_document(draft: Draft, version: Version | None = None) -> Document:
         .where(Amendment.draft_id == draft.id, Amendment.status.in_(DECIDED),
                Amendment.published_at.is_not(None))
         .order_by(Amendment.id)).unique().all()
-    numbers = {v.id: v.number for v in draft.versions}
+    numbers: dict[int | None, int] = {v.id: v.number for v in draft.versions}   # None: applied in none
     requests = _vote_requests([a.id for a in amendments])
     sets = _voted_sets(amendments)
     decided = tuple(DecidedAmendment(
@@ -223,7 +224,7 @@ def _vote_requests(amendment_ids: list[int]) -> dict[int, tuple[tuple[str, datet
     return {key: tuple(value) for key, value in found.items()}
 
 
-def _collisions(draft: Draft, version: Version, numbers: dict[int, int]) -> tuple[ResolvedCollision, ...]:
+def _collisions(draft: Draft, version: Version, numbers: dict[int | None, int]) -> tuple[ResolvedCollision, ...]:
     """The collisions resolved in the versions up to the document's, in order."""
     rows = db.session.scalars(
         select(VersionConflict).join(Version, VersionConflict.version_id == Version.id)

@@ -49,6 +49,7 @@ from consult.exports.appendix import (ShapedParagraph, amendment_title, ballot_n
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.page import document_locale, title_lines
 from consult.exports.structure import Inlines, LineBreak, Text
+from consult.results.queries import DraftResults
 
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -408,8 +409,9 @@ class _Writer:
                 cell.width = widths[column]
                 paragraph = cell.paragraphs[0]
                 _set_style(paragraph, cell_style)
-                if column < len(alignments) and alignments[column] in aligned:
-                    paragraph.alignment = aligned[alignments[column]]
+                align = alignments[column] if column < len(alignments) else None
+                if align is not None and align in aligned:
+                    paragraph.alignment = aligned[align]
                 self.inlines(paragraph, value, bold=index == 0)
         return table
 
@@ -450,8 +452,7 @@ def _plain(value: str) -> Inlines:
     return (Text(value),)
 
 
-def _results_table(writer: _Writer, document: Document) -> None:
-    results = document.results
+def _results_table(writer: _Writer, results: DraftResults) -> None:
     header = [_("Question"), _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
     writer.table([_plain(text) for text in header],
                  [[_plain(text) for text in results_row(question)] for question in results.questions],
@@ -493,9 +494,8 @@ def _shaped(writer: _Writer, paragraph: ShapedParagraph) -> None:
         writer.field(_("Vote"), figures_line(paragraph.vote))
 
 
-def _ways(writer: _Writer, document: Document) -> None:
+def _ways(writer: _Writer, results: DraftResults) -> None:
     """Where each question was decided and how its votes came in; the live sessions' confirmed proxies."""
-    results = document.results
     writer.add(_("How the votes came in"), writer.styles.heading(2))
     if not results.sessions:
         writer.add(_("This draft had no live session: every question was voted on online."))
@@ -512,11 +512,11 @@ def _ways(writer: _Writer, document: Document) -> None:
             writer.add(_("No proxy was confirmed in this session."))
 
 
-def _ballots(writer: _Writer, document: Document) -> None:
+def _ballots(writer: _Writer, results: DraftResults) -> None:
     """Per question, which organisations voted yes, no or abstained, by their short names."""
     writer.add(_("Who voted how"), writer.styles.heading(2))
     writer.add(_("The organisations by their short names (see the participating organisations)."))
-    for question in document.results.questions:
+    for question in results.questions:
         writer.add(question_label(question), writer.styles.heading(3))
         for choice, label in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):
             chosen = question.organisations(choice)
@@ -534,8 +534,8 @@ def _appendix(writer: _Writer, document: Document) -> None:
     writer.add(_("Appendix"), writer.styles.heading(1))
     if document.results is not None:
         writer.add(_("Results"), writer.styles.heading(2))
-        _results_table(writer, document)
-        _ways(writer, document)
+        _results_table(writer, document.results)
+        _ways(writer, document.results)
     if history.shaped or history.removed:
         writer.add(_("How the text came about"), writer.styles.heading(2))
         for paragraph in (*history.shaped, *history.removed):
@@ -545,7 +545,7 @@ def _appendix(writer: _Writer, document: Document) -> None:
         for amendment in history.not_adopted:
             _amendment(writer, amendment, 3)
     if document.show_ballots and document.results is not None:
-        _ballots(writer, document)
+        _ballots(writer, document.results)
     if document.organisations:
         writer.add(_("Participating organisations"), writer.styles.heading(2))
         for organisation in document.organisations:

@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.engine import CursorResult
 
 from consult.core.db import utcnow
 from consult.drafts.models import Draft
@@ -76,6 +77,7 @@ def claim(draft_id: int, pending_after: float | None = None) -> str | None:
         update(_jobs).where(_jobs.c.draft_id == draft_id, _claimable(now, pending, stale))
         .values(state=DocumentsState.RENDERING, started_at=now, finished_at=None, claim=token, error=None,
                 attempts=_jobs.c.attempts + 1))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return token if result.rowcount == 1 else None
 
 
@@ -84,6 +86,7 @@ def _finish(draft_id: int, token: str, state: DocumentsState, error: str | None 
     did not ask again). First in its transaction: it takes the job row's lock before the files'."""
     result = db.session.execute(update(_jobs).where(_jobs.c.draft_id == draft_id, _jobs.c.claim == token)
                                 .values(state=state, finished_at=utcnow(), claim=None, error=error))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return result.rowcount == 1
 
 
@@ -97,7 +100,7 @@ def run(draft_id: int, pending_after: float | None = 0) -> DocumentsState | None
         return None
     started = utcnow()
     try:
-        draft = db.session.get(Draft, draft_id)
+        draft = db.session.get_one(Draft, draft_id)   # the job's row refers to it
         with current_app.test_request_context():   # the writers translate and date as a page does
             files = render_position_files(draft)
     except Exception as error:   # recorded for the board's "try again"; the log has the traceback
@@ -127,7 +130,7 @@ def _in_thread(app, draft_id: int, pending_after: float | None) -> None:
 def start(draft_id: int, pending_after: float | None = 0) -> threading.Thread | None:
     """Run the job after the caller's commit: in a thread of this process (returned), or at once in
     this thread when DOCUMENTS_IN_BACKGROUND is off."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as the app
     if not app.config["DOCUMENTS_IN_BACKGROUND"]:
         run(draft_id, pending_after)
         return None
@@ -162,7 +165,7 @@ def render_left_behind(retry_failed: bool = False) -> list[tuple[str, DocumentsS
     if retry_failed:
         for documents in db.session.scalars(select(PositionDocuments)
                                             .where(PositionDocuments.state == DocumentsState.FAILED)).all():
-            request_documents(db.session.get(Draft, documents.draft_id), utcnow())
+            request_documents(db.session.get_one(Draft, documents.draft_id), utcnow())
         db.session.commit()
     now = utcnow()
     pending, stale = _thresholds(0)

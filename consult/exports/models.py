@@ -9,10 +9,10 @@ from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.db import UTCDateTime, str_enum, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 
-class PositionFile(db.Model):
+class PositionFile(Model):
     """One format of an adopted position (PDF, DOCX, ...), as it was rendered after the adoption.
 
     Kept in the database rather than on disk: every app process sees it, it is written in one
@@ -38,7 +38,7 @@ class DocumentsState(enum.StrEnum):
     FAILED = "failed"          # the last try raised: `error` says what; the board can try again
 
 
-class PositionDocuments(db.Model):
+class PositionDocuments(Model):
     """The job that renders an adopted position's documents after the adoption's commit: one row per
     adopted draft, created in the adoption's transaction.
 

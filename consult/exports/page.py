@@ -56,8 +56,15 @@ def title_lines(document: Document) -> dict[str, str]:
     }
 
 
+def static_css(name: str) -> str:
+    """A stylesheet of static/css; the app is made with its static folder (`create_app`)."""
+    folder = current_app.static_folder
+    assert folder is not None, "the app has its static folder"
+    return (Path(folder) / "css" / name).read_text(encoding="utf-8")
+
+
 def stylesheet() -> str:
-    return (Path(current_app.static_folder) / "css" / "print.css").read_text(encoding="utf-8")
+    return static_css("print.css")
 
 
 def file_policy(inline_css: str) -> str:

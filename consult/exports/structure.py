@@ -113,8 +113,8 @@ def _blocks(tokens: list[Token], at: int, closing: str | None) -> tuple[list[Blo
             block, at = _list(tokens, at)
             blocks.append(block)
         elif token.type == "table_open":
-            block, at = _table(tokens, at)
-            blocks.append(block)
+            table, at = _table(tokens, at)
+            blocks.append(table)
         elif token.type == "blockquote_open":
             inner, at = _blocks(tokens, at + 1, "blockquote_close")
             blocks.append(Quote(tuple(inner)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -74,7 +75,7 @@ def votes_csv(document: Document) -> bytes:
                   v.via_organisation.short_name if v.via_organisation else "", _decided(v, live)] for v in votes))
 
 
-def _published_comments(document: Document) -> list[Comment]:
+def _published_comments(document: Document) -> Sequence[Comment]:
     return db.session.scalars(
         select(Comment).options(joinedload(Comment.organisation))
         .join(Paragraph, Comment.paragraph_id == Paragraph.id)
@@ -82,7 +83,7 @@ def _published_comments(document: Document) -> list[Comment]:
         .order_by(Comment.created_at, Comment.id)).unique().all()
 
 
-def _votes(document: Document) -> list[Vote]:
+def _votes(document: Document) -> Sequence[Vote]:
     return db.session.scalars(select(Vote).options(joinedload(Vote.organisation), joinedload(Vote.via_organisation))
                               .where(Vote.draft_id == document.draft.id)
                               .order_by(Vote.amendment_id.is_not(None), Vote.amendment_id, Vote.paragraph_id, Vote.id)).all()

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Role, User
 from consult.core.db import UTCDateTime, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitation"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from consult.accounts.models import Role, User
 from consult.accounts.services import (EMAIL, MIN_PASSWORD_LENGTH, create_user, get_by_email, hash_password,
@@ -144,6 +145,7 @@ def accept(token: str, name: str, password: str, now: datetime) -> User:
     taken = db.session.execute(update(Invitation).where(
         Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
         .values(accepted_at=now))
+    assert isinstance(taken, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if taken.rowcount != 1:
         raise LinkGone(USED)
     user = create_user(invitation.email, name, password, invitation.role_list, invitation.organisation,

@@ -17,7 +17,7 @@ from consult.core.refusals import LinkGone, Refusal
 from consult.extensions import db, posts_limited_by
 from consult.invitations.forms import NO_ORGANISATION, AcceptForm, ImportForm, InviteForm
 from consult.invitations.models import Invitation
-from consult.invitations.services import (Grant, accept, can_invite, find_open, grant_of,
+from consult.invitations.services import (Grant, ImportReport, accept, can_invite, find_open, grant_of,
                                           import_invitations, invitations_for, invite, revoke)
 from consult.organisations.models import Organisation
 
@@ -97,6 +97,7 @@ def import_csv():
         flash(str(ALREADY_SENT), "info")
         return redirect(url_for("invitations.index"))
     report = outcome.result
+    assert isinstance(report, ImportReport), "import_invitations returns its report"
     if not report.ok:
         db.session.rollback()
         return _page(grant, import_form=import_form, report=report, status=422)

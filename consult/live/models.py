@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Draft, Paragraph
-from consult.extensions import db
+from consult.extensions import Model, db
 from consult.organisations.models import Organisation
 
 
@@ -25,7 +25,7 @@ class ItemState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class LiveSession(db.Model):
+class LiveSession(Model):
     __tablename__ = "live_session"
     __table_args__ = (
         Index("uq_live_session_active", "draft_id", unique=True,
@@ -44,7 +44,7 @@ class LiveSession(db.Model):
                                                    cascade="all, delete-orphan")
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """One question on the agenda: a paragraph, an amendment, or (neither) the whole draft."""
 
     __tablename__ = "agenda_item"
@@ -71,7 +71,7 @@ class AgendaItem(db.Model):
     amendment = relationship("Amendment")
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """An organisation present in the session: confirmed by one of its delegates, or ticked by the office."""
 
     __tablename__ = "live_check_in"
@@ -88,7 +88,7 @@ class CheckIn(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class Proxy(db.Model):
+class Proxy(Model):
     """An organisation's vote for the session handed to another member organisation (`holder`).
 
     Asked for by one of the giving organisation's delegates, in force once the office confirms it, until
@@ -118,7 +118,7 @@ class Proxy(db.Model):
     holder: Mapped[Organisation] = relationship(foreign_keys=[holder_id])
 
 
-class VoteConflict(db.Model):
+class VoteConflict(Model):
     """A paper ballot and a vote from a phone (or the reverse) of one organisation on one question in the
     session: the later one counts, and the office confirms that it has seen the conflict."""
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 
 from consult.accounts.models import User
@@ -100,6 +101,7 @@ def confirm_conflict(user, session: LiveSession, conflict: VoteConflict, now: da
     table = VoteConflict.__table__
     result = db.session.execute(update(table).where(table.c.id == conflict.id, table.c.confirmed_at.is_(None))
                                 .values(confirmed_by_id=user.id, confirmed_at=now))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise AlreadyChanged(SEEN_ALREADY)
     db.session.expire(conflict)

@@ -21,7 +21,7 @@ def _projector_context(user, draft, now, version) -> dict:
     and how many of them have voted on it in the session. Nothing of the person's own."""
     seen = shown.shown(draft, version, now)
     present, voted = shown.room_counts(draft, seen, version)
-    return dict(draft=draft, live=seen.live, positions=seen.positions or {}, current=shown.current_for(
+    return dict(draft=draft, live=seen.live, positions=seen.positions, current=shown.current_for(
         user, draft, seen, now, personal=False), present=present, voted=voted, vb=seen.vb, server_now=now)
 
 

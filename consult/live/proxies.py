@@ -16,6 +16,7 @@ takes before it checks the proxy (`consult.votes.proxy`) and the chair takes to 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeGuard
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -65,20 +66,20 @@ def _not_withdrawn():
 
 def _question_open(session: LiveSession, now: datetime) -> bool:
     """Whether a question of the session takes votes now (open, its countdown if any not run out): read anew."""
-    return db.session.scalar(select(select(AgendaItem.id).where(
+    return db.session.execute(select(select(AgendaItem.id).where(
         AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN,
-        or_(AgendaItem.closes_at.is_(None), AgendaItem.closes_at > now)).exists()))
+        or_(AgendaItem.closes_at.is_(None), AgendaItem.closes_at > now)).exists())).scalar_one()
 
 
-def _active_member(organisation: Organisation | None) -> bool:
+def _active_member(organisation: Organisation | None) -> TypeGuard[Organisation]:
     return organisation is not None and organisation.is_member and organisation.is_active
 
 
 def held_in_force(session_id: int, holder_id: int) -> int:
     """How many proxies in force (confirmed, not withdrawn) `holder_id` holds in the session."""
-    return db.session.scalar(select(func.count(Proxy.id)).where(
+    return db.session.execute(select(func.count(Proxy.id)).where(
         Proxy.session_id == session_id, Proxy.holder_id == holder_id, Proxy.confirmed_at.is_not(None),
-        _not_withdrawn()))
+        _not_withdrawn())).scalar_one()
 
 
 def _refuse_chains_and_limit(draft: Draft, session: LiveSession, giver_id: int, holder_id: int,
@@ -91,7 +92,7 @@ def _refuse_chains_and_limit(draft: Draft, session: LiveSession, giver_id: int, 
         raise InvalidInput(HOLDS_OTHERS)
     if db.session.scalar(select(others.where(Proxy.organisation_id == holder_id).exists())):
         raise InvalidInput(HOLDER_GAVE)
-    limit = db.session.scalar(select(Draft.live_proxy_limit).where(Draft.id == draft.id))
+    limit = db.session.execute(select(Draft.live_proxy_limit).where(Draft.id == draft.id)).scalar_one()
     if held_in_force(session.id, holder_id) >= limit:
         raise InvalidInput(LIMIT % {"limit": limit})
 

@@ -79,11 +79,12 @@ def needed(draft: Draft, members: int) -> int:
 
 def quorum(draft: Draft, session_id: int | None) -> Quorum:
     """Whether the session is quorate: the active member organisations checked in against the draft's quorum."""
-    members = db.session.scalar(select(func.count(Organisation.id)).where(
-        Organisation.is_member.is_(True), Organisation.is_active.is_(True)))
-    present = 0 if session_id is None else db.session.scalar(
+    members = db.session.execute(select(func.count(Organisation.id)).where(
+        Organisation.is_member.is_(True), Organisation.is_active.is_(True))).scalar_one()
+    present = 0 if session_id is None else db.session.execute(
         select(func.count(CheckIn.id)).join(Organisation, Organisation.id == CheckIn.organisation_id).where(
-            CheckIn.session_id == session_id, Organisation.is_member.is_(True), Organisation.is_active.is_(True)))
+            CheckIn.session_id == session_id, Organisation.is_member.is_(True),
+            Organisation.is_active.is_(True))).scalar_one()
     return Quorum(present=present, needed=needed(draft, members), members=members)
 
 

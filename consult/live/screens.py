@@ -79,12 +79,12 @@ def present_organisations(session_id: int) -> set[int]:
     return checked_in | represented
 
 
-def voted_in_room(draft_id: int, item: AgendaItem, present: set[int]) -> int:
-    """How many of the organisations `present` have a vote on the item's question that came in during the
+def voted_in_room(draft_id: int, paragraph_id: int | None, amendment_id: int | None, present: set[int]) -> int:
+    """How many of the organisations `present` have a vote on the question (`question_filter`) that came in during the
     live session (from a phone, by proxy or on paper; a vote from the online phase alone is not counted
     here, though it counts in the tally). One query."""
     if not present:
         return 0
-    return db.session.scalar(select(func.count(Vote.id)).where(
-        Vote.draft_id == draft_id, question_filter(item.paragraph_id, item.amendment_id),
-        Vote.channel != Channel.ONLINE, Vote.organisation_id.in_(present)))
+    return db.session.execute(select(func.count(Vote.id)).where(
+        Vote.draft_id == draft_id, question_filter(paragraph_id, amendment_id),
+        Vote.channel != Channel.ONLINE, Vote.organisation_id.in_(present))).scalar_one()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Hashable
 
@@ -67,17 +67,18 @@ class Shown:
     """What every screen shows of the draft's live session now, the same for everybody who looks.
 
     `state` is "open" (a question runs), "closed" (none runs: the one closed last with its result) or "none";
-    `text` the question's text as rendered (the paragraph with its line numbers, or the amendment's change)."""
+    `text` the question's text as rendered (the paragraph with its line numbers, or the amendment's change).
+    With an `item`, `session_id` is set, and so are `tally` and `choices` once `shown()` has built the tally."""
     live: bool
     session_id: int | None = None
     item: Question | None = None
     state: str = "none"
-    positions: dict[int, int] | None = None
+    positions: dict[int, int] = field(default_factory=dict)
     text: Markup = Markup("")
     tally: Tally | None = None
     bars: tuple[screens.Bar, ...] = ()
     carried: bool | None = None
-    choices: dict[int, str] | None = None
+    choices: dict[int, str] = field(default_factory=dict)
     proxies: tuple[ProxyFacts, ...] = ()
     vb: VoteWords | None = None
 
@@ -141,7 +142,7 @@ def shown(draft: Draft | DraftState, version: tuple | None, now: datetime) -> Sh
 
 def _whole(draft: Draft | DraftState) -> Draft:
     """The draft as an object (the polled state reads it as a `DraftState`; building the facts reads more)."""
-    return draft if isinstance(draft, Draft) else db.session.get(Draft, draft.id)
+    return draft if isinstance(draft, Draft) else db.session.get_one(Draft, draft.id)
 
 
 def room_counts(draft: Draft, seen: Shown, version: tuple | None) -> tuple[int | None, int | None]:
@@ -149,10 +150,12 @@ def room_counts(draft: Draft, seen: Shown, version: tuple | None) -> tuple[int |
     proxy) and how many of them voted on it in the session; built once per process for each `version`."""
     if seen.state != "open":
         return None, None
+    session_id, item = seen.session_id, seen.item
+    assert session_id is not None and item is not None, "a question runs: in a session"
 
     def count():
-        in_room = screens.present_organisations(seen.session_id)
-        return len(in_room), screens.voted_in_room(draft.id, seen.item, in_room)
+        in_room = screens.present_organisations(session_id)
+        return len(in_room), screens.voted_in_room(draft.id, item.paragraph_id, item.amendment_id, in_room)
     return _memoised(("room", draft.id, version), count)
 
 
@@ -179,18 +182,20 @@ def _question(draft: Draft, now: datetime) -> Shown:
     text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     amendment = db.session.get(Amendment, amendment_id) if amendment_id is not None else None
     macros = current_app.jinja_env.get_template("live/_macros.html").make_module({"positions": positions})
+    question_text = macros.question_text  # type: ignore[attr-defined]  # a macro: Jinja's types do not declare it
     return Shown(live=True, session_id=live.id, item=Question(item.id, paragraph_id, amendment_id, item.closes_at),
                  state="open" if screens.running(item, now) else "closed", positions=positions,
-                 text=Markup(macros.question_text({"text": text, "amendment": amendment})), vb=vote_words(draft))
+                 text=Markup(question_text({"text": text, "amendment": amendment})), vb=vote_words(draft))
 
 
 def _with_tally(draft: Draft | DraftState, question: Shown) -> Shown:
     """The tally layer on the question: its tally (with the result's bars after closing) and the proxies."""
-    item = question.item
+    item, session_id = question.item, question.session_id
+    assert item is not None and session_id is not None, "only a question shown has a tally"
     counts = tally(draft.id, item.paragraph_id, item.amendment_id)
     choices = question_choices(draft.id, item.paragraph_id, item.amendment_id)
     proxies = tuple(ProxyFacts(p.organisation_id, p.holder_id, p.confirmed_at, _party(p.organisation),
-                               _party(p.holder)) for p in session_proxies(question.session_id))
+                               _party(p.holder)) for p in session_proxies(session_id))
     closed = question.state == "closed"
     return replace(question, tally=counts, choices=choices, proxies=proxies, bars=tuple(screens.bars(counts)) if closed else (),
                    carried=screens.carried(_whole(draft), counts) if closed else None)
@@ -211,10 +216,12 @@ def current_for(user, draft: Draft | DraftState, seen: Shown, now: datetime, per
     if seen.item is None:
         return None
     item = seen.item
+    assert seen.tally is not None, "shown() builds the tally of every question it shows"
     organisation_id = getattr(user, "organisation_id", None) if personal else None
-    box = vote_context(draft, item.paragraph_id, seen.positions.get(item.paragraph_id), seen.tally,
-                       seen.choices.get(organisation_id), personal and may_vote(user, draft, seen, now),
-                       amendment_id=item.amendment_id)
+    position = None if item.paragraph_id is None else seen.positions.get(item.paragraph_id)
+    choice = None if organisation_id is None else seen.choices.get(organisation_id)
+    box = vote_context(draft, item.paragraph_id, position, seen.tally, choice,
+                       personal and may_vote(user, draft, seen, now), amendment_id=item.amendment_id)
     return {"item": item, "state": seen.state, "text": seen.text, "box": box, "bars": seen.bars,
             "carried": seen.carried}
 

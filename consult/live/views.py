@@ -19,6 +19,7 @@ from consult.core.i18n import gettext as _
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
+from consult.drafts.queries import DraftState
 from consult.drafts.services import current_version, get_by_slug
 from consult.extensions import db
 from consult.live import services, shown
@@ -87,16 +88,19 @@ def _chair_or_403(user) -> bool:
     return chair
 
 
-def _session_context(user, draft: Draft, chair: bool, now, page: bool = True,
-                     version: tuple | None = None) -> dict:
-    """What the session page shows. Without `page`: what the block `current` alone shows (the polled state),
-    built from the facts shared by everybody (`consult.live.shown`, once per state of the session) and the
-    person's own (their organisation's choice, whether they may vote, their proxy boxes)."""
+def _state_context(user, draft: Draft | DraftState, chair: bool, now, version: tuple | None) -> dict:
+    """What the block `current` alone shows (the polled state), built from the facts shared by everybody
+    (`consult.live.shown`, once per state of the session) and the person's own (their organisation's choice,
+    whether they may vote, their proxy boxes)."""
+    seen = shown.shown(draft, version if version is not None else live_version(draft.id, now), now)
+    return dict(draft=draft, chair=chair, positions=seen.positions, current=shown.current_for(user, draft, seen, now),
+                vb=seen.vb, proxies=shown.proxies_for(user, draft, seen, chair, now), server_now=now)
+
+
+def _session_context(user, draft: Draft, chair: bool, now, version: tuple | None = None) -> dict:
+    """What the session page shows, its block `current` from the same shared facts as `_state_context`."""
     seen = shown.shown(draft, version if version is not None else live_version(draft.id, now), now)
     current = shown.current_for(user, draft, seen, now)
-    if not page:
-        return dict(draft=draft, chair=chair, positions=seen.positions or {}, current=current, vb=seen.vb,
-                    proxies=shown.proxies_for(user, draft, seen, chair, now), server_now=now)
     live = active_session(draft.id)
     whole = chair and live is not None
     positions = _labels(draft)
@@ -110,7 +114,8 @@ def _session_context(user, draft: Draft, chair: bool, now, page: bool = True,
         quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share,
                                      "proxy_limit": draft.live_proxy_limit}),
         proxies=proxy_context(user, draft, live, open_item(live) if live else None, chair, now),
-        paper=paper_panel(live, open_item(live)) if whole else None, paper_form=PaperForm(formdata=None),
+        paper=paper_panel(live, open_item(live)) if chair and live is not None else None,
+        paper_form=PaperForm(formdata=None),
         paper_error=None, starts=agenda_starts(draft) if whole else {})
 
 
@@ -146,8 +151,7 @@ def state(slug: str):
     chair = _chair_or_403(user)
     return state_response(state_tag(version, user, "phone"),
                           lambda: render_block("live/session.html", "current",
-                                               **_session_context(user, draft, chair, now, page=False,
-                                                                  version=version)))
+                                               **_state_context(user, draft, chair, now, version)))
 
 
 def state_tag(version: tuple | None, user, screen: str) -> str:

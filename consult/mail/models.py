@@ -7,10 +7,10 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.db import UTCDateTime, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One e-mail, kept until the mail server took it. A message whose sending failed stays
     unsent with its error and is tried again (after `next_attempt_at`): nothing is lost when
     the mail server is down."""

@@ -41,6 +41,5 @@ def page_count(total: int) -> int:
 
 def kinds() -> list[str]:
     """The kinds to filter by: every kind the app writes, and any other the outbox holds (an older template)."""
-    stored = db.session.scalars(select(OutboxMessage.template).where(OutboxMessage.template.is_not(None))
-                                .distinct())
-    return list(KIND_LABELS) + sorted(set(stored) - set(KIND_LABELS))
+    stored = {kind for kind in db.session.scalars(select(OutboxMessage.template).distinct()) if kind is not None}
+    return list(KIND_LABELS) + sorted(stored - set(KIND_LABELS))

@@ -23,6 +23,7 @@ from email.utils import format_datetime, make_msgid
 from flask import current_app, g, has_request_context, request, url_for
 from jinja2_fragments.flask import render_block
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 
 from consult.config import mail_backend
 from consult.core.db import utcnow
@@ -149,6 +150,7 @@ def _transport(config):
         return _ConsoleTransport(print_it=config.get("MAIL_CONSOLE", True) and not config.get("TESTING"))
     host = config["MAIL_SMTP_HOST"]
     port, timeout = config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TIMEOUT"]
+    smtp: smtplib.SMTP
     if config["MAIL_SMTP_SSL"]:
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(config))
     else:
@@ -173,6 +175,7 @@ def _claim(message_id: int, now: datetime, attempts: int) -> bool:
                OutboxMessage.next_attempt_at <= now)
         .values(next_attempt_at=now + wait, attempts=OutboxMessage.attempts + 1))
     db.session.commit()
+    assert isinstance(claimed, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return claimed.rowcount == 1
 
 
@@ -191,7 +194,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
         for message_id, attempts in due:
             if not _claim(message_id, now, attempts):
                 continue
-            message = db.session.get(OutboxMessage, message_id)
+            message = db.session.get_one(OutboxMessage, message_id)   # claimed: not sent, so not deleted
             try:
                 if transport is None:
                     transport = _transport(config)
@@ -217,8 +220,8 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
             except (OSError, smtplib.SMTPException):
                 pass
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - KEEP_SENT))
-    waiting = db.session.scalar(select(db.func.count()).select_from(OutboxMessage)
-                                .where(OutboxMessage.sent_at.is_(None)))
+    waiting = db.session.execute(select(db.func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.sent_at.is_(None))).scalar_one()
     db.session.commit()
     return {"sent": sent, "failed": failed, "waiting": waiting}
 

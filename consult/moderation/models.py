@@ -12,7 +12,7 @@ from consult.amendments.models import Amendment
 from consult.comments.models import Comment
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Draft
-from consult.extensions import db
+from consult.extensions import Model
 
 
 class ReportStatus(enum.StrEnum):
@@ -21,7 +21,7 @@ class ReportStatus(enum.StrEnum):
     DISMISSED = "dismissed"  # the content stays
 
 
-class Report(db.Model):
+class Report(Model):
     __tablename__ = "report"
     __table_args__ = (
         CheckConstraint("(comment_id IS NULL) <> (amendment_id IS NULL)", name="one_subject"),

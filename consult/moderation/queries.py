@@ -25,7 +25,7 @@ PAGE_SIZE = 50  # about 100 KB of HTML, 15 KB compressed
 @dataclass
 class QueueItem:
     kind: str
-    obj: object
+    obj: Comment | Amendment | Report
     draft: Draft
     paragraph_id: int | None
     since: datetime
@@ -38,7 +38,7 @@ class QueueItem:
     @property
     def content(self):
         """What a decision on this item decides on: the comment or amendment itself, or what a report is about."""
-        return self.obj.content if self.kind == "report" else self.obj
+        return self.obj.content if isinstance(self.obj, Report) else self.obj
 
 
 # Comments in the discussion of an amendment still collecting support wait until it is published: the
@@ -130,7 +130,7 @@ def waiting(draft_id: int | None = None, kind: str | None = None,
                             r.created_at) for r in _reports(draft_id, only("report"))]
     positions = _positions({i.paragraph_id for i in items if i.paragraph_id is not None})
     for item in items:
-        item.position = positions.get(item.paragraph_id)
+        item.position = None if item.paragraph_id is None else positions.get(item.paragraph_id)
     items.sort(key=lambda i: (i.since, i.kind, i.obj.id))
     return items
 
@@ -172,7 +172,7 @@ def waiting_page(draft_id: int | None = None, kind: str | None = None, page: int
     last page (after decisions the queue gets shorter under a person's feet). Seven queries at most:
     the count, the page's keys, and `waiting` for those keys."""
     keys = _keys(draft_id, kind)
-    total = db.session.scalar(select(func.count()).select_from(keys))
+    total = db.session.execute(select(func.count()).select_from(keys)).scalar_one()
     pages = max(1, -(-total // size))
     number = min(max(1, page), pages)
     rows = db.session.execute(select(keys.c.kind, keys.c.id).order_by(keys.c.since, keys.c.kind, keys.c.id)
@@ -216,7 +216,7 @@ def decidable_count(user, moderator: bool, moderator_organisations: frozenset) -
             return 0
         (only,) = moderator_organisations
         query = query.where(parties.c.organisation_id == only)
-    return db.session.scalar(query)
+    return db.session.execute(query).scalar_one()
 
 
 def waiting_count() -> int:
@@ -225,8 +225,8 @@ def waiting_count() -> int:
     amendments = select(func.count()).select_from(Amendment).where(Amendment.status == AmendmentStatus.SUBMITTED,
                                                                    PUBLISHED, Amendment.recommendation.is_(None))
     reports = select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
-    return db.session.scalar(select(comments.scalar_subquery() + amendments.scalar_subquery()
-                                    + reports.scalar_subquery()))
+    return db.session.execute(select(comments.scalar_subquery() + amendments.scalar_subquery()
+                                     + reports.scalar_subquery())).scalar_one()
 
 
 def recommended(draft_id: int | None = None) -> list[QueueItem]:
@@ -239,12 +239,16 @@ def recommended(draft_id: int | None = None) -> list[QueueItem]:
              .order_by(Amendment.recommended_at, Amendment.id))
     if draft_id is not None:
         query = query.where(Amendment.draft_id == draft_id)
-    items = [QueueItem("amendment", a, a.draft, a.paragraph_id, a.recommended_at)
-             for a in db.session.scalars(query).unique()]
-    positions = _positions({i.paragraph_id for i in items})
+    items = [_recommended_item(a) for a in db.session.scalars(query).unique()]
+    positions = _positions({i.paragraph_id for i in items if i.paragraph_id is not None})
     for item in items:
-        item.position = positions.get(item.paragraph_id)
+        item.position = None if item.paragraph_id is None else positions.get(item.paragraph_id)
     return items
+
+
+def _recommended_item(amendment: Amendment) -> QueueItem:
+    assert amendment.recommended_at is not None, "a recommendation is recorded with its time"
+    return QueueItem("amendment", amendment, amendment.draft, amendment.paragraph_id, amendment.recommended_at)
 
 
 def drafts_for_filter() -> list[Draft]:

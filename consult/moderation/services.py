@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from consult.accounts.permissions import refuse_deciding
 from consult.amendments.models import Amendment, AmendmentStatus
@@ -53,7 +54,12 @@ def report(user, draft: Draft, reason: str, now: datetime, comment: Comment | No
         raise InvalidInput(_l("Please say what is wrong with it."))
     if len(reason) > MAX_REASON:
         raise InvalidInput(_l("The reason is too long (at most %(max)d characters).", max=MAX_REASON))
-    subject = Report.comment_id == comment.id if comment is not None else Report.amendment_id == amendment.id
+    if comment is not None:
+        subject = Report.comment_id == comment.id
+    elif amendment is not None:
+        subject = Report.amendment_id == amendment.id
+    else:
+        raise ValueError("a report is about a comment or an amendment")
     if db.session.scalar(select(Report.id).where(subject, Report.reporter_id == user.id,
                                                  Report.status == ReportStatus.OPEN)) is not None:
         raise AlreadyChanged(_l("You have already reported this; the moderation will look at it."))
@@ -79,6 +85,7 @@ def decide_comment(user, comment: Comment, draft: Draft, decision: str, reason: 
         update(Comment).where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
         .values(status=COMMENT_DECISIONS[decision], moderated_by_id=user.id, moderated_at=now,
                 moderation_reason=reason).execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise _taken()
     touch(db.session.connection(), [draft.id])
@@ -102,6 +109,7 @@ def decide_report(user, row: Report, decision: str, reason: str | None, now: dat
         update(Report).where(Report.id == row.id, Report.status == ReportStatus.OPEN)
         .values(status=REPORT_DECISIONS[decision], decided_by_id=user.id, decided_at=now, decision_reason=reason)
         .execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise _taken()
     same = Report.comment_id == row.comment_id if row.comment_id is not None else Report.amendment_id == row.amendment_id

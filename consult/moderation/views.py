@@ -1,6 +1,8 @@
 """The moderation queue, decided in place (htmx: only the decided item changes), reports, and the audit log."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -108,7 +110,8 @@ def _answer(item_key: str, message: str, status: int, item=None):
         return html, status, announce(message)
     if status == 200:
         flash(message, "info")
-        return redirect(url_for("moderation.queue", **request.args) + f"#item-{item_key}")
+        query: dict[str, Any] = request.args.to_dict()   # url_for takes them as the query's values
+        return redirect(url_for("moderation.queue", **query) + f"#item-{item_key}")
     return _queue_page(message), status
 
 
@@ -138,7 +141,7 @@ def _item_of(kind: str, obj_id: int):
 @roles("moderator", "board")
 def comment_decision(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
-    draft = db.session.get(Draft, comment.paragraph.draft_id)
+    draft = comment.paragraph.draft
     decision = request.form.get("decision", "")
     reason = cleaned_text("reason") or None
     message = _("The comment was published.") if decision == "publish" else _("The comment was rejected.")
@@ -155,7 +158,7 @@ def comment_decision(comment_id: int):
 @roles("moderator", "board")
 def amendment_decision(amendment_id: int):
     amendment = db.get_or_404(Amendment, amendment_id)
-    draft = db.session.get(Draft, amendment.draft_id)
+    draft = amendment.draft
     decision = request.form.get("decision", "")
     if decision not in ("accept", "reject"):
         abort(400)
@@ -213,7 +216,7 @@ def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: 
 def report_comment(comment_id: int):
     """Anyone signed in reports a published comment, with a reason."""
     comment = db.get_or_404(Comment, comment_id)
-    draft = db.session.get(Draft, comment.paragraph.draft_id)
+    draft = comment.paragraph.draft
     if not can_view_draft(current_user, draft) or not can_see_comment(current_user, comment):
         abort(404)
     back = url_for("reading.draft", slug=draft.slug, open=comment.paragraph_id) + f"#comment-{comment.id}"

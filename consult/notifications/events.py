@@ -36,7 +36,7 @@ def _others(people, actor) -> list[User]:
 
 def amendment_people(amendment: Amendment) -> list[User]:
     """The amendment's author and the active delegates of its organisation."""
-    people = [db.session.get(User, amendment.author_id)] if amendment.author_id else []
+    people = [amendment.author] if amendment.author is not None else []
     if amendment.organisation_id is not None:
         people += db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
             User.organisation_id == amendment.organisation_id, UserRole.role == Role.DELEGATE,
@@ -54,7 +54,7 @@ def comment_published(comment: Comment, actor, now: datetime) -> None:
     (those who already hear of it as a reply get no second notification)."""
     if comment.status != CommentStatus.PUBLISHED:
         return
-    paragraph_draft = db.session.get(Draft, comment.paragraph.draft_id)
+    paragraph_draft = comment.paragraph.draft
     author = comment.author
     name = author.name if author is not None else ""
     amendment = db.session.get(Amendment, comment.amendment_id) if comment.amendment_id else None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 
 class NotificationMode(enum.StrEnum):
@@ -50,7 +50,7 @@ TOPIC_OF: dict[NotificationKind, Topic] = {
 }
 
 
-class NotificationSetting(db.Model):
+class NotificationSetting(Model):
     """A person's choice: how (off, at once, daily digest) and about what. No row: off (notifications are
     opt-in)."""
 
@@ -73,7 +73,7 @@ class NotificationSetting(db.Model):
         return self.mode != NotificationMode.OFF and bool(getattr(self, topic.value))
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One event for one person. Its text is written when the e-mail is (in the person's language then), from
     `kind` and `params`; `link` is the path it points to. `mailed_at` is set when an e-mail carried it (at once,
     or in a digest). `once_key` makes an event that a scheduled run finds again (a deadline in 48 hours) a

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Role, User, UserRole
@@ -183,6 +184,7 @@ def _claim_digest(user_id: int, last: datetime | None, now: datetime) -> bool:
     claimed = db.session.execute(update(NotificationSetting).where(
         NotificationSetting.user_id == user_id, condition).values(last_digest_at=now)
         .execution_options(synchronize_session=False))
+    assert isinstance(claimed, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return claimed.rowcount == 1
 
 
@@ -207,7 +209,7 @@ def send_digests(now: datetime) -> int:
         if not _claim_digest(user_id, last, now):
             db.session.rollback()
             continue
-        setting = db.session.get(NotificationSetting, user_id)
+        setting = db.session.get_one(NotificationSetting, user_id)   # claimed just now
         waiting = list(db.session.scalars(select(Notification).where(
             Notification.user_id == user_id, Notification.mailed_at.is_(None)).order_by(Notification.id)))
         wanted = [n for n in waiting if setting.wants(TOPIC_OF[n.kind])]
@@ -224,7 +226,8 @@ def send_digests(now: datetime) -> int:
     return written
 
 
-def digest_groups(notifications: list[Notification]) -> list[tuple[str, list[tuple[str, list[Notification]]]]]:
+def digest_groups(notifications: list[Notification]
+                  ) -> list[tuple[str, list[tuple[NotificationKind, list[Notification]]]]]:
     """[(draft title, [(kind, [notification, ...]), ...]), ...]: drafts in the order of their first
     notification, kinds in the order of NotificationKind, notifications oldest first. Notifications without
     a draft gather under an empty title."""

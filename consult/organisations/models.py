@@ -8,7 +8,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.db import UTCDateTime, str_enum, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 
 class OrganisationLevel(enum.StrEnum):
@@ -25,7 +25,7 @@ FEDERAL_STATES = ("Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Brem
 NAME_MAX_LENGTH = 200   # checked by consult/core/names.py
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -75,7 +75,7 @@ def _columns(data: Overview) -> tuple[list[MapColumn], bool]:
     # Headings' comments belong to the column of the § after them (or the last one).
     headings = [c for c in data.columns if c.heading and c not in texts]
     if headings and columns:
-        extra = {i: [] for i in range(len(columns))}
+        extra: dict[int, list[int]] = {i: [] for i in range(len(columns))}
         for heading in headings:
             index = next((i for i, col in enumerate(columns) if col.first > heading.position), len(columns) - 1)
             extra[index].append(heading.paragraph_id)

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Draft, Phase
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """One reminder to one organisation about one draft on one calendar day (Europe/Berlin).
 
     The unique constraint makes "at most one reminder per organisation and draft per day" a rule of the

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import get_locale
-from sqlalchemy import distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, distinct, func, literal, or_, select
 
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
@@ -53,10 +53,11 @@ def progress(draft: Draft, organisation_id: int) -> Progress:
                         Comment.paragraph_id.in_(texts)).scalar_subquery())
     put_to_vote = select(Amendment.id).where(Amendment.draft_id == draft.id,
                                              Amendment.status == AmendmentStatus.PUT_TO_VOTE)
-    round_questions = select(func.count()).select_from(put_to_vote.subquery()).scalar_subquery()
-    round_voted = (select(func.count()).where(Vote.organisation_id == organisation_id, Vote.draft_id == draft.id,
-                                              Vote.amendment_id.in_(put_to_vote)).scalar_subquery())
-    text_voted = (select(func.count()).where(
+    round_questions: ColumnElement[int] = select(func.count()).select_from(put_to_vote.subquery()).scalar_subquery()
+    round_voted: ColumnElement[int] = (
+        select(func.count()).where(Vote.organisation_id == organisation_id, Vote.draft_id == draft.id,
+                                   Vote.amendment_id.in_(put_to_vote)).scalar_subquery())
+    text_voted: ColumnElement[int] = (select(func.count()).where(
         Vote.organisation_id == organisation_id, Vote.draft_id == draft.id, Vote.amendment_id.is_(None),
         or_(Vote.paragraph_id.is_(None), Vote.paragraph_id.in_(texts))).scalar_subquery())
     voting = draft.phase == Phase.VOTING

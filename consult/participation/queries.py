@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, union
+from sqlalchemy import CompoundSelect, Select, func, select, union
 
 from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport
 from consult.amendments.queries import PUBLISHED
@@ -143,7 +143,7 @@ def _max(a: datetime | None, b: datetime | None) -> datetime | None:
 def overview(draft: Draft, phase: Phase) -> Overview:
     """Every active member organisation's participation in `draft`, judged for `phase` (eight queries)."""
     organisations = active_members()
-    by_id = {o.id: o for o in organisations}
+    by_id: dict[int | None, OrganisationParticipation] = {o.id: o for o in organisations}   # None: no organisation
     columns = current_columns(draft.id)
 
     comments = db.session.execute(
@@ -183,15 +183,16 @@ def overview(draft: Draft, phase: Phase) -> Overview:
         .outerjoin(Amendment, Amendment.id == Vote.amendment_id)
         .where(Vote.draft_id == draft.id))
     amendment_paragraphs: dict[int, int] = {}
-    for organisation_id, paragraph_id, amendment_id, at, amendment_paragraph in votes:
+    for organisation_id, voted_paragraph_id, voted_amendment_id, at, amendment_paragraph in votes:
         org = by_id.get(organisation_id)
         if org is None:
             continue
-        if amendment_id is not None:
-            amendment_paragraphs[amendment_id] = amendment_paragraph
-            org.voted_amendments.append(amendment_id)
+        if voted_amendment_id is not None:
+            assert amendment_paragraph is not None, "the vote's amendment is joined: its paragraph is read"
+            amendment_paragraphs[voted_amendment_id] = amendment_paragraph
+            org.voted_amendments.append(voted_amendment_id)
         else:
-            org.votes[paragraph_id] = org.votes.get(paragraph_id, 0) + 1
+            org.votes[voted_paragraph_id] = org.votes.get(voted_paragraph_id, 0) + 1
         org.last_vote = _max(org.last_vote, at)
 
     reminded = db.session.execute(
@@ -213,6 +214,7 @@ def not_responded_ids(draft: Draft, phase: Phase) -> list[int]:
     """The active member organisations that have not responded in `phase` (by name): one query each for the
     organisations and for those that responded."""
     organisations = active_members()
+    acted: Select | CompoundSelect
     if counts_votes(phase):
         acted = select(Vote.organisation_id).where(Vote.draft_id == draft.id)
     else:

@@ -127,7 +127,8 @@ def due_drafts(now: datetime) -> list[Draft]:
         .where(Draft.reminder_days.is_not(None), Draft.phase.in_(REMINDER_PHASES), DraftDeadline.ends_at > now)
         .order_by(Draft.id))
     return [d for d in candidates
-            if d.current_deadline is not None and now < d.current_deadline <= now + timedelta(days=d.reminder_days)]
+            if d.current_deadline is not None and d.reminder_days is not None
+            and now < d.current_deadline <= now + timedelta(days=d.reminder_days)]
 
 
 def send_automatic_reminders(now: datetime) -> list[ReminderRun]:

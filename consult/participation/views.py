@@ -44,9 +44,9 @@ def _sorted(data: Overview, sort: str) -> list:
     if sort == "name":
         return list(rows)
     if sort == "acted":
-        acted = [o for o in rows if o.last_acted(data.phase) is not None]
-        acted.sort(key=lambda o: o.last_acted(data.phase), reverse=True)
-        return acted + [o for o in rows if o.last_acted(data.phase) is None]
+        when = {o.id: at for o in rows if (at := o.last_acted(data.phase)) is not None}
+        acted = sorted((o for o in rows if o.id in when), key=lambda o: when[o.id], reverse=True)
+        return acted + [o for o in rows if o.id not in when]
     return [o for o in rows if not o.responded] + [o for o in rows if o.responded]
 
 
@@ -59,7 +59,8 @@ def show(slug: str):
     a page of PER_PAGE organisations at a time."""
     draft = _draft(slug)
     phase = overview_phase(draft, request.args.get("phase"))
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "waiting"
+    asked = request.args.get("sort", "")
+    sort = asked if asked in SORTS else "waiting"
     data = overview(draft, phase)
     rows = _sorted(data, sort)
     page = page_number()

@@ -7,10 +7,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.db import UTCDateTime, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     __tablename__ = "password_reset"
 
     id: Mapped[int] = mapped_column(primary_key=True)

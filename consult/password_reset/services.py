@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from consult.accounts.models import User
 from consult.accounts.services import MIN_PASSWORD_LENGTH, get_by_email, hash_password
@@ -66,9 +67,10 @@ def reset_password(token: str, password: str, now: datetime) -> User:
     password_hash = hash_password(password)   # before the first write (see hash_password)
     taken = db.session.execute(update(PasswordReset).where(PasswordReset.id == reset.id,
                                                            PasswordReset.used_at.is_(None)).values(used_at=now))
+    assert isinstance(taken, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if taken.rowcount != 1:
         raise LinkGone(USED)
-    user = db.session.get(User, reset.user_id)
+    user = db.session.get_one(User, reset.user_id)   # the link goes with its person (ON DELETE CASCADE)
     if not user.is_active:
         raise LinkGone(_l("This account is deactivated. Please contact the federation's office."))
     user.password_hash = password_hash

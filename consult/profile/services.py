@@ -323,7 +323,7 @@ def delete_account(user: User, password: str, now: datetime) -> None:
         if action == DELETE:
             db.session.execute(delete(model).where(target == user.id))
         else:
-            values = {column: None}
+            values: dict[str, str | None] = {column: None}
             if model is AuditEntry:
                 values["actor_name"] = ""   # an empty name reads "deleted account" in the log
             db.session.execute(update(model).where(target == user.id).values(**values),

@@ -1,6 +1,8 @@
 """The list of drafts and the reading view of one draft."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -62,7 +64,7 @@ def draft(slug: str):
     draft = _visible_draft(slug)
     if translation_reading.choice_in_request():   # the reading language is kept, the address stays the cached one
         translation_reading.store_choice()
-        kept = {k: v for k, v in request.args.items() if k != translation_reading.PARAMETER}
+        kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != translation_reading.PARAMETER}
         return redirect(url_for("reading.draft", slug=slug, **kept), 303)
     return _draft_response(draft, "page")
 
@@ -201,7 +203,7 @@ def position(slug: str):
         headers["Cache-Control"] = "no-store"
     if htmx and not htmx.history_restore_request:
         return render_block("reading/position.html", "documents", **context), 200, headers
-    version = db.session.get(Version, draft.adopted_version_id)
+    version = db.session.get_one(Version, draft.adopted_version_id)
     return render_template("reading/position.html", version=version, texts=paragraph_rows(version),
                            translated=exported_languages(version), **context), 200, headers
 

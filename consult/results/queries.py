@@ -313,7 +313,7 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
         paragraph_id=paragraph_id, position=position, excerpt=text, counts=figures, weighted=weighted_figures,
         entitled=len(entitled), entitled_weight=sum(o.vote_weight for o in entitled),
         ballots=tuple(ballots), not_voted=tuple(not_voted),
-        carried=majority_met(rule, weighted_figures if weighted else figures),
+        carried=majority_met(rule, weighted_figures if weighted_figures is not None else figures),
         amendment_id=amendment.id if amendment is not None else None,
         kind=amendment.kind if amendment is not None else None,
         status=amendment.status if amendment is not None else None,

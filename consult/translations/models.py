@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
-from consult.extensions import db
+from consult.extensions import Model
 
 LANGUAGE_LENGTH = 16   # a BCP 47 tag such as "tr", "ar" or "de-x-ls"
 
@@ -26,7 +26,7 @@ class TranslationStatus(enum.StrEnum):
     CHECKED = "checked"    # geprüft: checked by the board or a translator of the language
 
 
-class Translator(db.Model):
+class Translator(Model):
     """The role "Übersetzung" for one language: this person may write and check translations into it.
     Granted by an administrator (the person page); the board translates into every language without it."""
 
@@ -40,7 +40,7 @@ class Translator(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class ParagraphTranslation(db.Model):
+class ParagraphTranslation(Model):
     """One paragraph of a draft in one reading language: Markdown (rendered by the one renderer, raw HTML
     off), the German text it was made from, and its status with who set it and when."""
 

@@ -111,6 +111,7 @@ def save_translations(user, draft: Draft, version: Version, language: str, entri
             db.session.delete(current)
             changed.append(entry.paragraph_id)
             continue
+        assert rendered is not None, "a text is rendered before it is kept"
         if current is None:
             current = ParagraphTranslation(paragraph_id=entry.paragraph_id, language=language)
             db.session.add(current)

@@ -147,7 +147,7 @@ def position_translation(slug: str, language: str, name: str):
     if draft is None or draft.adopted_version_id is None or name not in documents.FORMATS \
             or not is_reading_language(language):
         abort(404)
-    version = db.session.get(Version, draft.adopted_version_id)
+    version = db.session.get_one(Version, draft.adopted_version_id)
     if not progress(version, (language,))[language].complete:
         abort(404)
     content, media_type, filename = documents.render(draft, version, language, name)

@@ -53,9 +53,9 @@ def taken_up(draft_id: int, base_version_id: int, cutoff: datetime) -> list[Amen
 
 def adopted_later_count(version: Version) -> int:
     """How many amendments were adopted after `version` was started: they wait for the next one."""
-    return db.session.scalar(select(func.count(Amendment.id)).where(
+    return db.session.execute(select(func.count(Amendment.id)).where(
         Amendment.draft_id == version.draft_id, Amendment.status.in_(ADOPTED),
-        Amendment.applied_in_version_id.is_(None), Amendment.decided_at > version.created_at))
+        Amendment.applied_in_version_id.is_(None), Amendment.decided_at > version.created_at)).scalar_one()
 
 
 def conflicts_of(version: Version) -> list[VersionConflict]:

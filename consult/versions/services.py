@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from consult.amendments.diff import Conflict, merge, merge_all
@@ -56,6 +57,13 @@ def _chunk_json(chunk: str | Conflict):
     return chunk
 
 
+def _new_text(amendment: Amendment) -> str:
+    """The text a replacement or an insertion puts into the version (only a deletion has none)."""
+    text = amendment.result_text
+    assert text is not None, "a replacement or an insertion has its text"
+    return text
+
+
 def _combine(base: str, amendments: list[Amendment]) -> tuple[str | None, list | None]:
     """What the deletions and new texts adopted for one paragraph make of `base`.
 
@@ -67,9 +75,9 @@ def _combine(base: str, amendments: list[Amendment]) -> tuple[str | None, list |
     results = []
     for amendment in (a for a in amendments if a.kind == AmendmentKind.REPLACE):
         if amendment.base_text == base:
-            results.append(amendment.result_text)
+            results.append(_new_text(amendment))
             continue
-        rebased = merge(amendment.base_text, base, amendment.result_text)
+        rebased = merge(amendment.base_text, base, _new_text(amendment))
         if rebased.text is None:
             return base, [_chunk_json(c) for c in rebased.chunks]
         results.append(rebased.text)
@@ -124,7 +132,7 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
         for amendment in items:
             if amendment.kind == AmendmentKind.INSERT:
                 inserted = Paragraph(draft=draft, created_at=now)
-                texts.append((inserted, amendment.result_text))
+                texts.append((inserted, _new_text(amendment)))
                 inserted_by[amendment.id] = inserted
 
     try:
@@ -176,7 +184,8 @@ def resolve_conflict(user, conflict: VersionConflict, text: str | None, now: dat
         ParagraphText.version_id == version.id, ParagraphText.paragraph_id == conflict.paragraph_id))
     if remove:
         if paragraph_text is not None:
-            if db.session.scalar(select(func.count(ParagraphText.id)).where(ParagraphText.version_id == version.id)) < 2:
+            if db.session.execute(select(func.count(ParagraphText.id))
+                                  .where(ParagraphText.version_id == version.id)).scalar_one() < 2:
                 raise InvalidInput(_l("A version needs at least one paragraph: this one cannot be removed."))
             db.session.delete(paragraph_text)
             db.session.flush()
@@ -225,7 +234,7 @@ def _put_in_order(version: Version) -> None:
     """
     base_id = db.session.scalar(select(Version.id).where(
         Version.draft_id == version.draft_id, Version.number == version.number - 1))
-    base = {pid: position for pid, position in db.session.execute(select(
+    base: dict[int | None, int] = {pid: position for pid, position in db.session.execute(select(
         ParagraphText.paragraph_id, ParagraphText.position).where(ParagraphText.version_id == base_id))}
     db.session.flush()
     texts = sorted(db.session.scalars(select(ParagraphText).where(ParagraphText.version_id == version.id)),
@@ -278,6 +287,7 @@ def publish_version(user, version: Version, now: datetime) -> Version:
     result = db.session.execute(
         update(Version).where(Version.id == version.id, Version.status == VersionStatus.IN_PREPARATION)
         .values(status=VersionStatus.PUBLISHED, published_at=now).execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         db.session.refresh(version)
         raise AlreadyChanged(_l("Someone else has just published this version."))

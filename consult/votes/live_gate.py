@@ -62,14 +62,14 @@ def live_gate(draft_id: int, paragraph_id: int | None, amendment_id: int | None,
 
 
 def _anything_open(session_id: int, now: datetime) -> bool:
-    return db.session.scalar(select(select(agenda_item.c.session_id).where(
+    return db.session.execute(select(select(agenda_item.c.session_id).where(
         agenda_item.c.session_id == session_id, agenda_item.c.state == "open",
-        or_(agenda_item.c.closes_at.is_(None), agenda_item.c.closes_at > now)).exists()))
+        or_(agenda_item.c.closes_at.is_(None), agenda_item.c.closes_at > now)).exists())).scalar_one()
 
 
 
 def live_session_active(draft_id: int) -> bool:
     """Whether the draft has an active live session: then the online voting is over and the draft page
     offers no vote buttons, only the way to the live session's page (one query)."""
-    return db.session.scalar(select(select(live_session.c.id).where(
-        live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None)).exists()))
+    return db.session.execute(select(select(live_session.c.id).where(
+        live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None)).exists())).scalar_one()

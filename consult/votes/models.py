@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Draft, Paragraph
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
@@ -36,7 +36,7 @@ class Channel(enum.StrEnum):
     PAPER = "paper"
 
 
-class Vote(db.Model):
+class Vote(Model):
     __tablename__ = "vote"
     __table_args__ = (
         Index("uq_vote_organisation_paragraph", "organisation_id", "paragraph_id", unique=True,
@@ -73,7 +73,7 @@ class Vote(db.Model):
     cast_by: Mapped[User | None] = relationship()
 
 
-class VoteCast(db.Model):
+class VoteCast(Model):
     """Every cast, in order: the history behind the current `Vote` of an organisation."""
 
     __tablename__ = "vote_cast"

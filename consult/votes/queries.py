@@ -1,13 +1,14 @@
 """Tallies and an organisation's current choices, in a fixed number of queries."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, select
 
-from consult.drafts.models import Draft
+from consult.drafts.models import Draft, Phase
 from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.votes.models import Choice, Vote
@@ -39,7 +40,7 @@ def entitlement() -> tuple[int, tuple[int, ...]]:
     return entitled, tuple(others)
 
 
-def _counted(draft_id: int, key, *conditions) -> tuple[int, list]:
+def _counted(draft_id: int, key, *conditions) -> tuple[int, Sequence]:
     """The number of entitled organisations, and (question key, choice, count) rows of the draft's votes of
     entitled organisations that meet `conditions`, grouped by `key`: two queries."""
     entitled, others = entitlement()
@@ -58,7 +59,7 @@ def tallies(draft_id: int, paragraph_ids: list[int | None]) -> dict[int | None, 
     with 100 organisations x 200 paragraphs of votes stays cheap."""
     votes = Vote.__table__.c
     wanted = [pid for pid in paragraph_ids if pid is not None]
-    asked = votes.paragraph_id.in_(wanted)
+    asked: ColumnElement[bool] = votes.paragraph_id.in_(wanted)
     if len(wanted) < len(paragraph_ids):
         asked = asked | votes.paragraph_id.is_(None)
     entitled, rows = _counted(draft_id, votes.paragraph_id, votes.amendment_id.is_(None), asked)
@@ -189,10 +190,10 @@ class TallySheet:
 
     @cached_property
     def _by_key(self) -> dict[str, tuple[int, int, int]]:
-        by_key = {}
+        by_key: dict[str, tuple[int, int, int]] = {}
         for (paragraph_id, amendment_id), counts in self.counts.items():
             key = f"a{amendment_id}" if amendment_id is not None else str(paragraph_id or "whole")
-            by_key[key] = tuple(counts[choice.value] for choice in Choice)
+            by_key[key] = (counts[Choice.YES.value], counts[Choice.NO.value], counts[Choice.ABSTAIN.value])
         return by_key
 
     def as_json(self) -> dict:
@@ -243,7 +244,7 @@ class FeedState:
     """What the tally feed reads of a draft (`can_view_draft` reads phase and is_public)."""
 
     id: int
-    phase: object
+    phase: Phase
     is_public: bool
     tally_revision: int
     entitled: tuple[int, int, int]

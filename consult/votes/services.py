@@ -1,8 +1,10 @@
 """Casting an organisation's vote: one current vote per question, every cast kept."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from functools import lru_cache
+from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
@@ -12,7 +14,7 @@ from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, Phase
+from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
@@ -23,7 +25,12 @@ from consult.votes.live_gate import live_gate
 from consult.votes.models import Channel, Choice, Vote, VoteCast
 from consult.votes.proxy_gate import check_own_vote
 
-_LOOK_UP = object()
+
+class _LookUp(enum.Enum):
+    """`cast_vote`'s default `text`: the paragraph's current text is read (None means "no text")."""
+    LOOK_UP = enum.auto()
+
+
 CLOSED = _l("Voting is not possible now: this draft is not open for votes.")
 AMENDMENTS_FIRST = _l("The amendments are voted on first; then come the new version and the votes on the paragraphs "
                       "and the whole text.")
@@ -80,7 +87,8 @@ def question_filter(paragraph_id: int | None, amendment_id: int | None = None):
 
 
 def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice: Choice, now: datetime, *,
-              text: CurrentText | None | object = _LOOK_UP, amendment: Amendment | None = None) -> Choice:
+              text: CurrentText | ParagraphText | None | Literal[_LookUp.LOOK_UP] = _LookUp.LOOK_UP,
+              amendment: Amendment | None = None) -> Choice:
     """Set the organisation's vote on a paragraph (or, with None, on the whole draft), or with `amendment`
     on that amendment (`paragraph_id` then None): only one put to the vote (`AmendmentStatus.PUT_TO_VOTE`).
 
@@ -108,7 +116,7 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
         if amendment.status != AmendmentStatus.PUT_TO_VOTE:
             raise PhaseClosed(NOT_PUT_TO_VOTE)
         text = None
-    if text is _LOOK_UP:
+    if text is _LookUp.LOOK_UP:
         text = current_text(draft, paragraph_id) if paragraph_id is not None else None
     if paragraph_id is not None and text is None:
         raise InvalidInput(_l("This paragraph does not belong to this draft."))

@@ -63,6 +63,7 @@ def vote_context(draft: Draft | DraftState, paragraph_id: int | None, position: 
                  focus_choice: str | None = None, amendment_id: int | None = None) -> dict:
     """What votes/vote_box.html needs for one question (with `amendment_id`: that amendment's)."""
     vb = vote_words(draft)
+    key: int | str
     if amendment_id is not None:
         key, question = f"a{amendment_id}", vb.amendment % {"num": amendment_id}
     else:
@@ -148,7 +149,7 @@ def cast(slug: str):
     user = current_user._get_current_object()  # once: each use of the proxy looks the person up again
     form = VoteForm()
     valid = form.validate_on_submit()
-    paragraph_id, amendment_id, choice = form.question() if valid else (None, None, None)
+    paragraph_id, amendment_id, choice = form.question() if valid else (None, None, "")   # "": refused below
     # The draft and the paragraph as it reads in the current version: one query.
     draft, text = visible_draft_and_text_or_404(slug, paragraph_id, user)
     if not valid:
@@ -166,7 +167,7 @@ def cast(slug: str):
         if htmx:
             if amendment is not None:
                 context = vote_context(draft, None, None, tally(draft.id, None, amendment_id),
-                                       amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id),
+                                       amendment_choices_of(user.organisation_id, draft.id, amendment.id).get(amendment.id),
                                        can_vote_on_amendment(user, draft, amendment, clock.now()),
                                        error=str(refusal.message), amendment_id=amendment_id, focus_choice=choice)
             else:
@@ -182,9 +183,10 @@ def cast(slug: str):
                                back_label=back_label, message=str(refusal.message)), refusal.status
     # Sent again (a double click, a retry): no second cast in the history; the answer shows the vote on record.
     if not outcome.again:
-        on_record = outcome.result
+        assert isinstance(outcome.result, Choice), "cast_vote returns the choice on record"
+        on_record: str | None = outcome.result
     elif amendment is not None:
-        on_record = amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id)
+        on_record = amendment_choices_of(user.organisation_id, draft.id, amendment.id).get(amendment.id)
     else:
         on_record = choices_of(user.organisation_id, draft.id, paragraph_id).get(paragraph_id)
     if not htmx:

@@ -18,7 +18,7 @@ from consult.amendments.models import Amendment, AmendmentKind
 from consult.comments.models import Comment, Stance
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.drafts.models import Draft, Paragraph, Version
-from consult.extensions import db
+from consult.extensions import Model
 from consult.organisations.models import Organisation
 
 
@@ -33,7 +33,7 @@ class InternalStatus(enum.StrEnum):
     DISCARDED = "discarded"    # given up (kept for the organisation's own record)
 
 
-class InternalDraft(db.Model):
+class InternalDraft(Model):
     """A comment or an amendment the delegates of one organisation prepare together ("Entwurf unserer
     Organisation"). `text_revision` counts changes of its text: an agreement holds for the revision it was
     given to, so that nobody's "einverstanden" covers words they have not read."""
@@ -86,7 +86,7 @@ class InternalDraft(db.Model):
         back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalNote.created_at")
 
 
-class InternalAuthor(db.Model):
+class InternalAuthor(Model):
     """A person who wrote (part of) the text of an internal draft, in the order they first did."""
 
     __tablename__ = "internal_author"
@@ -100,7 +100,7 @@ class InternalAuthor(db.Model):
     user: Mapped[User] = relationship()
 
 
-class InternalAgreement(db.Model):
+class InternalAgreement(Model):
     """A colleague's "einverstanden" with the internal draft as it stood at `text_revision`."""
 
     __tablename__ = "internal_agreement"
@@ -115,7 +115,7 @@ class InternalAgreement(db.Model):
     user: Mapped[User] = relationship()
 
 
-class InternalNote(db.Model):
+class InternalNote(Model):
     """A colleague's internal comment on an internal draft: seen only inside the organisation."""
 
     __tablename__ = "internal_note"

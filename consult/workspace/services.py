@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from consult.amendments.models import AmendmentAuthor, AmendmentKind
+from consult.amendments.models import Amendment, AmendmentAuthor, AmendmentKind
 from consult.amendments.services import checked_proposal, propose
 from consult.audit.services import record
-from consult.comments.models import CommentAuthor, Stance
+from consult.comments.models import Comment, CommentAuthor, Stance
 from consult.comments.services import checked_comment, post_comment
 from consult.core.markdown import MarkdownError, render_comment
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
@@ -78,8 +80,8 @@ def _add_author(user, internal: InternalDraft) -> None:
     the same person is left to the primary key."""
     if any(author.user_id == user.id for author in internal.authors):
         return
-    position = db.session.scalar(select(func.coalesce(func.max(InternalAuthor.position), -1)).where(
-        InternalAuthor.internal_draft_id == internal.id)) + 1
+    position = db.session.execute(select(func.coalesce(func.max(InternalAuthor.position), -1)).where(
+        InternalAuthor.internal_draft_id == internal.id)).scalar_one() + 1
     try:
         with db.session.begin_nested():
             db.session.add(InternalAuthor(internal_draft_id=internal.id, user_id=user.id, position=position))
@@ -133,6 +135,7 @@ def edit_internal(user, internal: InternalDraft, draft: Draft, text: ParagraphTe
                 updated_by_id=user.id, updated_at=now)
         .execution_options(synchronize_session=False))
     db.session.refresh(internal)
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise AlreadyChanged(STALE)
     _add_author(user, internal)
@@ -209,6 +212,7 @@ def _move(internal: InternalDraft, new: InternalStatus, **values) -> None:
     result = db.session.execute(
         update(InternalDraft).where(InternalDraft.id == internal.id, InternalDraft.status == InternalStatus.OPEN)
         .values(status=new, **values).execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         db.session.refresh(internal)
         raise AlreadyChanged(_l("This draft of your organisation was already submitted or discarded."))
@@ -216,7 +220,7 @@ def _move(internal: InternalDraft, new: InternalStatus, **values) -> None:
 
 
 def submit_internal(user, internal: InternalDraft, draft: Draft, text: ParagraphText | None,
-                    seen_revision: int | None, now: datetime):
+                    seen_revision: int | None, now: datetime) -> Comment | Amendment:
     """"Für die Organisation einreichen": the internal draft becomes the organisation's comment or amendment on
     the paragraph as it reads now (`text`), through `post_comment` or `propose` with the submitter as author;
     its authors become the item's `CommentAuthor` / `AmendmentAuthor` rows ("verfasst von A und B").
@@ -235,15 +239,18 @@ def submit_internal(user, internal: InternalDraft, draft: Draft, text: Paragraph
         raise InvalidInput(_l("This paragraph is no longer in the draft's current version."))
     _set_agreement(user, internal, now)
     authors = [author.user_id for author in internal.authors]
+    item: Comment | Amendment
+    done: dict[str, Any]   # the item's id by its column's name, for `_move` and the audit line
     if internal.kind == InternalKind.COMMENT:
-        item = post_comment(user, draft, text, internal.body or "", internal.stance, now, quote=internal.quote_exact)
-        item.co_authors = [CommentAuthor(position=n, user_id=user_id) for n, user_id in enumerate(authors)]
-        done = {"comment_id": item.id}
+        comment = post_comment(user, draft, text, internal.body or "", internal.stance, now,
+                               quote=internal.quote_exact)
+        comment.co_authors = [CommentAuthor(position=n, user_id=user_id) for n, user_id in enumerate(authors)]
+        item, done = comment, {"comment_id": comment.id}
     else:
-        item = propose(user, draft, text, internal.amendment_kind or AmendmentKind.REPLACE, internal.proposed_text,
-                       internal.justification or "", now)
-        item.co_authors = [AmendmentAuthor(position=n, user_id=user_id) for n, user_id in enumerate(authors)]
-        done = {"amendment_id": item.id}
+        amendment = propose(user, draft, text, internal.amendment_kind or AmendmentKind.REPLACE,
+                            internal.proposed_text, internal.justification or "", now)
+        amendment.co_authors = [AmendmentAuthor(position=n, user_id=user_id) for n, user_id in enumerate(authors)]
+        item, done = amendment, {"amendment_id": amendment.id}
     db.session.flush()
     _move(internal, InternalStatus.SUBMITTED, submitted_by_id=user.id, submitted_at=now, **done)
     record(user, "internal_draft.submit", f"internal_draft:{internal.id}", now, draft_id=draft.id,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+from sqlalchemy import func, select
 from consult.accounts.models import Role
 from consult.amendments.models import Amendment, AmendmentKind
 from consult.amendments.services import propose
@@ -332,3 +333,11 @@ def test_the_predicate_answers_for_authors_items_without_organisation_and_inacti
     db.session.commit()
     assert can_decide_item(world["board-none"], orphan)
     assert can_decide_item(world["board-own"], orphan)  # no organisation: nobody's own
+
+
+def test_a_report_about_neither_a_comment_nor_an_amendment_is_refused_by_name(world):
+    """`report` is about a comment or an amendment: called with neither (a caller's mistake) it says so,
+    instead of failing on None.id, and stores nothing."""
+    with pytest.raises(ValueError, match="a comment or an amendment"):
+        report(world["x1"], _draft("offen"), "Das ist beleidigend.", clock.now())
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 0
