@@ -91,10 +91,11 @@ def main() -> None:
 
 
 def run(args) -> None:
+    import seed as seeding
+
     from consult import create_app
     from consult.drafts.services import get_by_slug, is_heading
     from consult.extensions import db
-    import seed as seeding
 
     app = create_app()
     with app.app_context():

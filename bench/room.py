@@ -197,10 +197,10 @@ def seed_room(paragraphs: int, organisations: int, phones_per_organisation: int)
     """The draft (bench/seed.py), more delegates, the office with two-factor sign-in, the live session
     started with everybody checked in. Inside an app context; commits."""
     import pyotp
+    import seed as bench_seed
     from sqlalchemy import insert, select
     from werkzeug.security import generate_password_hash
 
-    import seed as bench_seed
     from consult.accounts.models import Role, User, UserRole
     from consult.core import clock
     from consult.drafts.models import Draft
@@ -745,6 +745,7 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     import io
     import pstats
 
+    from profile_requests import SqlMeter
     from sqlalchemy import select
 
     from consult.accounts.models import User
@@ -754,7 +755,6 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     from consult.live import services
     from consult.live.models import ItemState
     from consult.live.queries import active_session
-    from profile_requests import SqlMeter
 
     def signed_in(email: str, secret: str | None = None):
         client = app.test_client()

@@ -69,6 +69,7 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
          phase: str = "voting", seed_value: int = 2026) -> dict:
     """Fill the current app's database (inside an app context); commit once."""
     from sqlalchemy import insert
+    from werkzeug.security import generate_password_hash
 
     from consult.accounts.models import Role, User, UserRole
     from consult.comments.models import Comment, CommentStatus, Stance
@@ -80,7 +81,6 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
     from consult.extensions import db
     from consult.organisations.models import Organisation
     from consult.votes.models import Choice, Vote, VoteCast
-    from werkzeug.security import generate_password_hash
 
     started = time.perf_counter()
     rng = random.Random(seed_value)

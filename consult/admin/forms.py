@@ -13,7 +13,6 @@ from consult.core.templating import LEVEL_LABELS, ROLE_LABELS
 from consult.organisations.models import FEDERAL_STATES, NAME_MAX_LENGTH
 
 
-
 class OrganisationForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give the organisation's name.")),
                                                NameRule(NAME_MAX_LENGTH)])

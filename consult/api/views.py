@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
+from consult.amendments.queries import voted_amendments
 from consult.comments.queries import published_count_by_paragraph
 from consult.core.access import public
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_version, get_by_slug, paragraph_rows
-from consult.amendments.queries import voted_amendments
 from consult.results.channels import QuestionMarks, question_marks
 from consult.results.live_record import sessions
 from consult.votes.queries import amendment_tallies, tallies

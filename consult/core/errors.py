@@ -8,9 +8,8 @@ from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from consult.core.inputs import RepeatedField, UnreadableText
-
 from consult.core import kept_text, outage
+from consult.core.inputs import RepeatedField, UnreadableText
 from consult.extensions import limiter
 
 

@@ -14,7 +14,6 @@ servers, see create_app) tests each connection as it leaves the pool.
 """
 from __future__ import annotations
 
-
 from flask import current_app, g, render_template, request, session
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoInspectionAvailable, OperationalError

@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from flask_babel import format_date, format_time, gettext as _
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.amendments.diff import WordMatcher, diff, tokens
@@ -38,8 +39,6 @@ from consult.drafts.models import ParagraphText, Version
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.layout import BREAK, CELL, Block, Format, layout
 from consult.extensions import db
-
-
 
 # -- Who changed what ---------------------------------------------------------------------------------
 

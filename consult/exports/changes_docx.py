@@ -12,13 +12,25 @@ from dataclasses import replace
 from itertools import count
 
 from docx import Document as WordDocument
-from docx.oxml import OxmlElement
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from consult.exports.changes import (
-    Author, Line, Piece, TrackedParagraph, author_line, authors, cells, legend, lines, number_label, runs,
-    subtitle, timestamp, tracked_paragraphs,
+    Author,
+    Line,
+    Piece,
+    TrackedParagraph,
+    author_line,
+    authors,
+    cells,
+    legend,
+    lines,
+    number_label,
+    runs,
+    subtitle,
+    timestamp,
+    tracked_paragraphs,
 )
 from consult.exports.document import Document
 from consult.exports.docx import LABEL_STYLE, Styles, add_label_style, clean, run_properties, text_run

@@ -12,11 +12,22 @@ from pathlib import Path
 from flask import current_app, render_template
 from markupsafe import Markup, escape
 
-from consult.exports.changes import (
-    Author, Piece, TrackedParagraph, authors, cells, legend, lines, number_label, runs, shown_date,
-    subtitle, timestamp, tracked_paragraphs,
-)
 from consult.core.markdown import LINK_REL
+from consult.exports.changes import (
+    Author,
+    Piece,
+    TrackedParagraph,
+    authors,
+    cells,
+    legend,
+    lines,
+    number_label,
+    runs,
+    shown_date,
+    subtitle,
+    timestamp,
+    tracked_paragraphs,
+)
 from consult.exports.document import Document
 from consult.exports.layout import CELL
 from consult.exports.page import document_language, document_locale, file_policy, stylesheet, title_lines
@@ -158,5 +169,5 @@ def render_change_html(document: Document) -> bytes:
 
 def render_change_pdf(document: Document) -> bytes:
     """The change document as a tagged PDF/UA-1, written like the position's PDF (fetching nothing)."""
-    from consult.exports.pdf import write_pdf   # WeasyPrint is loaded only for a PDF
+    from consult.exports.pdf import write_pdf  # WeasyPrint is loaded only for a PDF
     return write_pdf(render_change_page(document), change_stylesheet())

@@ -39,13 +39,28 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as WordParagraph
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports import structure
-from consult.exports.appendix import (ShapedParagraph, amendment_title, ballot_name, collision_note, decided_when,
-                                      decision, recommendation_note, vote_requests_note, figures_line, provenance,
-                                      proxy_note, question_label, results_row, session_title, ways_note)
+from consult.exports.appendix import (
+    ShapedParagraph,
+    amendment_title,
+    ballot_name,
+    collision_note,
+    decided_when,
+    decision,
+    figures_line,
+    provenance,
+    proxy_note,
+    question_label,
+    recommendation_note,
+    results_row,
+    session_title,
+    vote_requests_note,
+    ways_note,
+)
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.page import document_locale, title_lines
 from consult.exports.structure import Inlines, LineBreak, Text

@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from consult.audit.services import record
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.locks import lock_draft_in, lock_open_draft
-from consult.drafts.revision import touch_tally
 from consult.drafts.models import Draft, Phase
+from consult.drafts.revision import touch_tally
 from consult.extensions import db
 from consult.live.models import AgendaItem, CheckIn, ItemState, LiveSession
 from consult.live.permissions import can_chair, can_check_in_for

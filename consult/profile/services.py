@@ -17,8 +17,7 @@ from werkzeug.security import check_password_hash
 from consult.accounts.forms import LANGUAGES
 from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole, UserSession
 from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, hash_password
-from consult.amendments.models import (AlternativeSet, Amendment, AmendmentAuthor, AmendmentConsent,
-                                       AmendmentSupport)
+from consult.amendments.models import AlternativeSet, Amendment, AmendmentAuthor, AmendmentConsent, AmendmentSupport
 from consult.audit.models import AuditEntry
 from consult.audit.services import record
 from consult.comments.models import Comment, CommentAuthor
@@ -31,11 +30,11 @@ from consult.extensions import db
 from consult.invitations.models import Invitation
 from consult.live.models import CheckIn, LiveSession, Proxy, VoteConflict
 from consult.mail.models import OutboxMessage
+from consult.moderation.models import Report
 from consult.notifications.models import Notification, NotificationSetting
 from consult.notifications.services import personal_data as notification_data
-from consult.participation.models import Reminder
-from consult.moderation.models import Report
 from consult.organisations.models import Organisation
+from consult.participation.models import Reminder
 from consult.password_reset.models import PasswordReset
 from consult.translations.models import ParagraphTranslation, Translator
 from consult.votes.models import Vote, VoteCast

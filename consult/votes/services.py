@@ -12,9 +12,9 @@ from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
-from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 08:41:00.180900
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '67c5d21b935f'
@@ -17,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    
+
     op.create_table('draft',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -164,7 +163,7 @@ def upgrade():
 
 
 def downgrade():
-    
+
     with op.batch_alter_table('vote', schema=None) as batch_op:
         batch_op.drop_index('uq_vote_organisation_paragraph', sqlite_where=sa.text('paragraph_id IS NOT NULL'), postgresql_where=sa.text('paragraph_id IS NOT NULL'))
         batch_op.drop_index('uq_vote_organisation_draft', sqlite_where=sa.text('paragraph_id IS NULL'), postgresql_where=sa.text('paragraph_id IS NULL'))

@@ -5,9 +5,8 @@ Revises: f0ce9c1fccab
 Create Date: 2026-11-25 13:42:24.283539
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '73249c6d4f48'

@@ -5,9 +5,8 @@ Revises: a2e60ad5ef5b
 Create Date: 2026-11-25 11:08:18.117924
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c60f0df97bb'

@@ -5,10 +5,10 @@ Revises: 73249c6d4f48
 Create Date: 2026-11-25 13:53:13.742838
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '80dba75dd9c6'

@@ -5,9 +5,8 @@ Revises: 80dba75dd9c6
 Create Date: 2026-11-25 13:52:00.452591
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8733ef911deb'

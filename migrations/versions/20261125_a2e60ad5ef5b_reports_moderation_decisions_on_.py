@@ -5,11 +5,10 @@ Revises: d4bf0014dc3f
 Create Date: 2026-11-25 11:00:02.441693
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'a2e60ad5ef5b'

@@ -5,11 +5,10 @@ Revises: 5b1f0c2e7d41
 Create Date: 2026-11-25 10:47:17.278989
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'd4bf0014dc3f'

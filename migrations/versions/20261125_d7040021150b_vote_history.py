@@ -5,9 +5,8 @@ Revises: 67c5d21b935f
 Create Date: 2026-11-25 09:07:22.716778
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd7040021150b'

@@ -5,11 +5,10 @@ Revises: 7c60f0df97bb
 Create Date: 2026-11-25 11:52:59.902185
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'ea89c9995964'

@@ -5,10 +5,10 @@ Revises: ea89c9995964
 Create Date: 2026-11-25 13:24:33.806667
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'f0ce9c1fccab'

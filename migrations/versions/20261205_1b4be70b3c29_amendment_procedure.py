@@ -10,11 +10,10 @@ Revises: c3d8e1f4a7b2
 Create Date: 2026-12-05 06:17:08.210395
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '1b4be70b3c29'

@@ -5,10 +5,10 @@ Revises: 707ee328ad1c
 Create Date: 2026-12-05 00:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '5e55101d0a11'

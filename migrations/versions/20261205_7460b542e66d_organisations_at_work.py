@@ -7,11 +7,10 @@ Revises: dc5201057422
 Create Date: 2026-12-05 15:36:27.206458
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '7460b542e66d'

@@ -7,11 +7,10 @@ Revises: f89228dbcf4d
 Create Date: 2026-12-05 09:13:09.967252
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'b4a39e03cbd0'

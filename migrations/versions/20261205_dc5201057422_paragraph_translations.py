@@ -6,11 +6,10 @@ Revises: b4a39e03cbd0
 Create Date: 2026-12-05 12:27:29.014816
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'dc5201057422'

@@ -6,11 +6,10 @@ Revises: 1b4be70b3c29
 Create Date: 2026-12-05 07:46:29.369490
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consult.core.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'f89228dbcf4d'

@@ -9,11 +9,9 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from consult.amendments.alternatives import (changed_share, collide, freeze_alternatives, reorder, set_of,
-                                             sets_of)
+from consult.amendments.alternatives import changed_share, collide, freeze_alternatives, reorder, set_of, sets_of
 from consult.amendments.diff import merge
-from consult.amendments.models import (AlternativeSet, Amendment, AmendmentKind, AmendmentStatus, DecidedHow,
-                                       LapseReason)
+from consult.amendments.models import AlternativeSet, Amendment, AmendmentKind, AmendmentStatus, DecidedHow, LapseReason
 from consult.amendments.services import withdraw
 from consult.audit.models import AuditEntry
 from consult.board.services import change_phase
@@ -26,8 +24,19 @@ from consult.versions.services import publish_version, start_version
 from consult.votes.models import Choice
 from tests import factories
 from tests.amendments.alternatives_world import (  # noqa: F401 -- world: the fixture
-    FINANCES, PROTECTS, SECOND, STRENGTHENS, amendment_of, draft_of, login, propose_at, put_to_vote,
-    to_voting, vote_on, world)
+    FINANCES,
+    PROTECTS,
+    SECOND,
+    STRENGTHENS,
+    amendment_of,
+    draft_of,
+    login,
+    propose_at,
+    put_to_vote,
+    to_voting,
+    vote_on,
+    world,
+)
 from tests.conftest import csrf_token
 
 

@@ -220,8 +220,8 @@ def test_a_moderator_accepts_in_modified_form_and_the_author_sees_both_texts(cli
 def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, world):
     draft = db.session.get(Draft, world["draft_id"])
     text = draft.versions[0].texts[1]
-    from consult.amendments.services import propose
     from consult.amendments.models import AmendmentKind
+    from consult.amendments.services import propose
     amendment = propose(world["a1"], draft, text, AmendmentKind.REPLACE, NEW, "Grund.", clock.now())
     db.session.commit()
     # The second moderator loaded the amendment before the first decided.
@@ -238,8 +238,8 @@ def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, w
 
 def test_the_route_answers_409_to_the_second_moderator(client, world):
     draft = db.session.get(Draft, world["draft_id"])
-    from consult.amendments.services import propose
     from consult.amendments.models import AmendmentKind
+    from consult.amendments.services import propose
     amendment = propose(world["a1"], draft, draft.versions[0].texts[1], AmendmentKind.REPLACE, NEW, "Grund.", clock.now())
     db.session.commit()
     first, second = client, client.application.test_client()
@@ -257,8 +257,8 @@ def test_the_route_answers_409_to_the_second_moderator(client, world):
 
 
 def test_the_draft_page_reads_amendments_in_a_fixed_number_of_queries(client, auth, world, count_queries):
-    from consult.amendments.services import propose
     from consult.amendments.models import AmendmentKind
+    from consult.amendments.services import propose
     draft = db.session.get(Draft, world["draft_id"])
     auth.login("x1@example.org", factories.PASSWORD)
 

@@ -5,8 +5,15 @@ import re
 
 import pytest
 
-from consult.core.markdown import (LINE_MARKER, MarkdownError, number_lines, plain_text, render_block, render_comment,
-                                   split_blocks)
+from consult.core.markdown import (
+    LINE_MARKER,
+    MarkdownError,
+    number_lines,
+    plain_text,
+    render_block,
+    render_comment,
+    split_blocks,
+)
 
 
 def test_raw_html_is_escaped():

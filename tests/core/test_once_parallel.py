@@ -14,9 +14,9 @@ import urllib.parse
 import urllib.request
 import uuid
 
-
 from consult.extensions import db
-from tests.core.once_paths import PATHS, Post, same_answer, world as make_world
+from tests.core.once_paths import PATHS, Post, same_answer
+from tests.core.once_paths import world as make_world
 from tests.served import TIMEOUT, Browser, Gunicorn
 
 SENDINGS = 4

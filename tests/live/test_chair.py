@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consult.core.refusals import InvalidInput, NotAllowed
 from consult.accounts.models import Role
+from consult.core.refusals import InvalidInput, NotAllowed
 from consult.drafts.models import Draft, Phase
 from consult.extensions import db
 from consult.live import services

@@ -9,7 +9,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from consult.audit.models import AuditEntry
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.extensions import db
 from consult.live import services

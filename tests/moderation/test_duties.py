@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+
 from consult.accounts.models import Role
 from consult.amendments.models import Amendment, AmendmentKind
 from consult.amendments.services import propose

@@ -4,8 +4,8 @@ the page they were made on."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 

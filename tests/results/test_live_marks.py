@@ -9,9 +9,9 @@ as the vote service and the live session would leave them: what is tested here i
 from __future__ import annotations
 
 import csv
-import re
 import io
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest

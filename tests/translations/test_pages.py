@@ -13,7 +13,7 @@ from consult.core import clock
 from consult.drafts.models import Phase
 from consult.drafts.services import current_version
 from consult.extensions import db
-from consult.translations.models import ParagraphTranslation, Translator, TranslationStatus
+from consult.translations.models import ParagraphTranslation, TranslationStatus, Translator
 from tests import factories
 from tests.conftest import csrf_token
 from tests.translations.conftest import BLOCKS, TURKISH, new_version, the_draft

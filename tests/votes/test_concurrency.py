@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-import urllib.error
 from collections import Counter
 from pathlib import Path
 

@@ -4,6 +4,7 @@ page again. The page is cached by its revision alone, its vote boxes are filled 
 from __future__ import annotations
 
 import pytest
+
 from consult.accounts.models import Role
 from consult.drafts.models import Draft, Phase
 from consult.extensions import db

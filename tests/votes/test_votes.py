@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from consult.accounts.models import Role
 from consult.core import clock
-from consult.drafts.models import DraftDeadline, Phase
 from consult.core.announce import announced_message
+from consult.drafts.models import DraftDeadline, Phase
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.queries import tallies

@@ -276,10 +276,10 @@ _names = iter(range(1000))
 def _submitted_comments(world, n: int) -> None:
     """`n` comments submitted for the organisation, each written by Anna and a new colleague (so that no
     author is already loaded for the next comment)."""
+    from consult.accounts.models import User
     from consult.core import clock
     from consult.drafts.services import current_text
     from consult.workspace.services import InternalText, edit_internal, start_internal, submit_internal
-    from consult.accounts.models import User
     anna = db.session.scalars(select(User).where(User.email == world["anna"])).one()
     ben = db.session.scalars(select(User).where(User.email == world["ben"])).one()
     draft = db.session.get(factories.Draft, world["draft_id"])
