@@ -292,8 +292,6 @@ def set_quorum(slug: str):
                                                     proxy_limit=form.proxy_limit.data))
 
 
-from consult.live import (
-    paper_views,  # noqa: E402,F401  (the office's paper ballots and conflicts)
-    projector_views,  # noqa: E402,F401  (the projector's routes, on this blueprint)
-    proxy_views,  # noqa: E402,F401  (its routes join the blueprint)
-)
+# The projector's routes, the proxies' and the office's paper ballots and conflicts: their routes join this
+# blueprint, so they are imported once it exists.
+from consult.live import paper_views, projector_views, proxy_views  # noqa: E402, F401  (their routes, see above)

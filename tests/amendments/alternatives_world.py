@@ -28,8 +28,8 @@ FINANCES = SECOND.replace("fördert", "finanziert sehr großzügig")
 PROTECTS = SECOND.replace("sichern", "schützen")
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     """A draft where the organisations decide, in commenting: three organisations' delegates, a moderator,
     the board (English interface)."""
     orgs = [factories.organisation(short_name=s) for s in ("ABC", "DEF", "GHI")]

@@ -23,19 +23,19 @@ from consult.extensions import db
 from consult.versions.services import publish_version, start_version
 from consult.votes.models import Choice
 from tests import factories
-from tests.amendments.alternatives_world import (  # noqa: F401 -- world: the fixture
+from tests.amendments.alternatives_world import (
     FINANCES,
     PROTECTS,
     SECOND,
     STRENGTHENS,
     amendment_of,
     draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
     login,
     propose_at,
     put_to_vote,
     to_voting,
     vote_on,
-    world,
 )
 from tests.conftest import csrf_token
 

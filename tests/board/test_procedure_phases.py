@@ -24,9 +24,10 @@ from tests.amendments.alternatives_world import (
     STRENGTHENS,
     amendment_of,
     draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
     login,
     propose_at,
-    put_to_vote,  # noqa: F401 -- the fixture
+    put_to_vote,
     to_voting,
     vote_on,
 )

@@ -15,9 +15,10 @@ from tests.amendments.alternatives_world import (
     STRENGTHENS,
     amendment_of,
     draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
     login,
-    propose_at,  # noqa: F401 -- the fixture
-    )
+    propose_at,
+)
 from tests.conftest import csrf_token
 
 BASE = {"title": "Teilhabe stärken", "moderation_policy": "publish", "majority_rule": "simple",

@@ -17,9 +17,10 @@ from tests.amendments.alternatives_world import (
     STRENGTHENS,
     amendment_of,
     draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
     propose_at,
-    vote_on,  # noqa: F401 -- the fixture
-    )
+    vote_on,
+)
 
 YES, NO = Choice.YES, Choice.NO
 

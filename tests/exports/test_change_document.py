@@ -60,8 +60,8 @@ def _at(hours: int) -> datetime:
     return START + timedelta(hours=hours)
 
 
-@pytest.fixture
-def adopted(app):
+@pytest.fixture(name="adopted")
+def fixture_adopted(app):
     """The draft above, through versions 2 and 3, voted on and adopted. Returns the draft id and the
     amendment ids by name."""
     orgs = {short: factories.organisation(name, short) for short, name in (

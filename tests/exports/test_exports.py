@@ -24,8 +24,8 @@ from consult.votes.services import cast_vote
 from tests import factories
 
 
-@pytest.fixture
-def adopted(app):
+@pytest.fixture(name="adopted")
+def fixture_adopted(app):
     """A draft with a comment (written in commenting), three yes votes on the whole draft, adopted."""
     board = factories.user(email="board@example.org", roles=(Role.BOARD,))
     factories.user(email="mod@example.org", roles=(Role.MODERATOR,))

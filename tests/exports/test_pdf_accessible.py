@@ -18,7 +18,7 @@ from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.extensions import db
 from tests.exports.print_drafts import long_draft, shaped_draft
-from tests.exports.test_change_document import _document, adopted  # noqa: F401 (a fixture)
+from tests.exports.test_change_document import _document, fixture_adopted  # noqa: F401  (the fixture adopted)
 
 # A draft whose paragraphs hold the structures the stored HTML (consult/core/markdown.py) makes.
 STRUCTURED = "\n\n".join([

@@ -26,7 +26,13 @@ from consult.votes.paper import enter_paper_ballot
 from consult.votes.services import cast_vote
 from tests import factories
 from tests.conftest import csrf_token
-from tests.live.test_live import _audit, _now, _start, in_request, room  # noqa: F401 (fixtures)
+from tests.live.test_live import (
+    _audit,
+    _now,
+    _start,
+    fixture_in_request,  # noqa: F401  (the fixture in_request)
+    fixture_room,  # noqa: F401  (the fixture room)
+)
 from tests.served import TIMEOUT, Browser, Gunicorn
 from tests.votes.test_concurrency import only_postgresql
 

@@ -29,8 +29,8 @@ NOTHING_OPEN = ("In der Live-Sitzung kann nur über die Frage abgestimmt werden,
                 "hat; gerade ist keine Frage geöffnet.")
 
 
-@pytest.fixture
-def room(app):
+@pytest.fixture(name="room")
+def fixture_room(app):
     abc, xyz = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     nov = factories.organisation(short_name="NOV")
     people = {
@@ -46,8 +46,8 @@ def room(app):
             **people}
 
 
-@pytest.fixture
-def in_request(app):
+@pytest.fixture(name="in_request")
+def fixture_in_request(app):
     """Refusals translate their message: the services are called inside a request, as the views do."""
     with app.test_request_context():
         yield

@@ -22,7 +22,13 @@ from consult.votes.queries import tally
 from consult.votes.services import cast_vote
 from tests import factories
 from tests.conftest import csrf_token
-from tests.live.test_live import _audit, _now, _start, in_request, room  # noqa: F401 (fixtures)
+from tests.live.test_live import (
+    _audit,
+    _now,
+    _start,
+    fixture_in_request,  # noqa: F401  (the fixture in_request)
+    fixture_room,  # noqa: F401  (the fixture room)
+)
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ HX = {"HX-Request": "true"}
 
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     people = {
         "a1": factories.user(email="a1@example.org", org=org, name="Ayşe Yılmaz"),

@@ -14,7 +14,7 @@ from consult.core import clock
 from consult.extensions import db
 from consult.moderation.queries import PAGE_SIZE
 from tests import factories
-from tests.moderation.test_queue import HX, _token, world  # noqa: F401  (the fixture)
+from tests.moderation.test_queue import HX, _token, fixture_world  # noqa: F401  (the fixture world)
 
 
 @pytest.fixture
