@@ -210,7 +210,7 @@ def _same(hunk: _Hunk) -> bool:
 
 
 def _join(*hunks: _Hunk) -> _Hunk:
-    return tuple(list(chain.from_iterable(sides)) for sides in zip(*hunks))
+    return tuple(list(chain.from_iterable(sides)) for sides in zip(*hunks, strict=True))
 
 
 def _tidy(hunks: list[_Hunk]) -> list[_Hunk]:

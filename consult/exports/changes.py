@@ -254,7 +254,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
                 token.deleted = author
                 out.append(token)
         flush()
-        out.extend(Tracked(text, inserted=author) for text, author in zip(added, owners[removed_now:]))
+        out.extend(Tracked(text, inserted=author) for text, author in zip(added, owners[removed_now:], strict=True))
     flush()
     out.extend(source)
     paragraph.tokens = out
@@ -300,6 +300,14 @@ def _steps(document: Document) -> list[tuple[Version, dict[int, str]]]:
     return [(v, {pid: texts[v.id][pid] for pid in orders[v.id]}) for v in versions]
 
 
+def _applied_in(amendment: DecidedAmendment, version: Version, last: bool) -> bool:
+    """Whether an adopted amendment went into `version`: the version it names, or, for one not applied
+    yet, the last version while it is in preparation (a preview)."""
+    if amendment.applied_in_version is not None:
+        return amendment.applied_in_version == version.number
+    return last and version.published_at is None
+
+
 def tracked_paragraphs(document: Document) -> list[TrackedParagraph]:
     """Every paragraph of version 1 and of the versions after it, up to the document's, in the document's
     order (removed ones where they stood), with its changes and their authors."""
@@ -313,11 +321,7 @@ def tracked_paragraphs(document: Document) -> list[TrackedParagraph]:
     last = chain[-1][0]
     previous = first
     for version, texts in chain[1:]:
-        def applied(amendment: DecidedAmendment) -> bool:
-            if amendment.applied_in_version is not None:
-                return amendment.applied_in_version == version.number
-            return version is last and version.published_at is None   # a preview of a version in preparation
-        here = [a for a in adopted if applied(a)]
+        here = [a for a in adopted if _applied_in(a, version, last=version is last)]
         collisions = {c.paragraph_id: c for c in document.collisions if c.version == version.number}
         fallback = editorial_author(version.published_at or version.created_at)
         for pid in set(previous) | set(texts):
@@ -429,7 +433,7 @@ def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
             at_old += n
         if token.deleted is None:
             at_new += n
-        for character, old in zip(shown, before):
+        for character, old in zip(shown, before, strict=True):
             if not character.text:
                 continue
             reformatted = markers is not None and old.format != character.format and markers[index] is not None

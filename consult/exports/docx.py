@@ -305,8 +305,8 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], availabl
     if sum(wanted) <= available:    # everything fits on one line: give the rest out by width
         spare = available - sum(wanted)
         return [want + spare * want // sum(wanted) for want in wanted]
-    spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed)]
-    return [need + spare * extra // sum(more) for need, extra in zip(needed, more)]
+    spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed, strict=True)]
+    return [need + spare * extra // sum(more) for need, extra in zip(needed, more, strict=True)]
 
 
 def _mark_row(row, header: bool) -> None:
@@ -413,13 +413,13 @@ class _Writer:
         table.autofit = False   # a fixed layout: Word keeps our widths
         widths = [Twips(w) for w in column_widths([structure.plain(c) for c in header],
                                                   [[structure.plain(c) for c in row] for row in rows])]
-        for column, width in zip(table.columns, widths):
+        for column, width in zip(table.columns, widths, strict=True):
             column.width = width
         aligned = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
         cell_style = self.styles.id(TABLE_STYLE)
-        for index, (row, values) in enumerate(zip(table.rows, [header, *rows])):
+        for index, (row, values) in enumerate(zip(table.rows, [header, *rows], strict=True)):
             _mark_row(row, header=index == 0)
-            for column, (cell, value) in enumerate(zip(row.cells, values)):
+            for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                 cell.width = widths[column]
                 paragraph = cell.paragraphs[0]
                 _set_style(paragraph, cell_style)

@@ -96,7 +96,7 @@ def tally(draft_id: int, paragraph_id: int | None, amendment_id: int | None = No
     else:
         statement, params = _TALLY_PARAGRAPH, {"draft_id": draft_id, "paragraph_id": paragraph_id}
     entitled, *counts = db.session.connection().execute(statement, params).one()
-    return Tally(counts={choice.value: n for choice, n in zip(Choice, counts)}, entitled=entitled)
+    return Tally(counts={choice.value: n for choice, n in zip(Choice, counts, strict=True)}, entitled=entitled)
 
 
 def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) -> dict[int | None, str]:
