@@ -193,7 +193,9 @@ def measure(size: str, args) -> dict:
         with app.test_request_context(headers={"Accept-Language": "de"}):
             figures["document"], document = timed(args.repeat, lambda: build_document(draft))
             html, css = render_page(document), stylesheet()
-            figures["weasyprint"], _ = timed(args.repeat, lambda: HTML(string=html).write_pdf(stylesheets=[CSS(string=css)]))
+            figures["weasyprint"], _ = timed(
+                args.repeat, lambda: HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
+            )
             figures["pdf"], _ = timed(args.repeat, lambda: FORMATS["pdf"].write(build_document(draft)))
             figures["docx"], _ = timed(args.repeat, lambda: FORMATS["docx"].write(build_document(draft)))
             figures["changes"], _ = timed(args.repeat, lambda: FORMATS["changes.docx"].write(build_document(draft)))

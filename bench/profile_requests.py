@@ -68,7 +68,9 @@ def main() -> None:
     parser.add_argument("--as", dest="as_", choices=["delegate", "guest"], default="delegate")
     parser.add_argument("--htmx", default="1")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per endpoint")
-    parser.add_argument("--statements", action="store_true", help="print the SQL statements of one request of each kind")
+    parser.add_argument(
+        "--statements", action="store_true", help="print the SQL statements of one request of each kind"
+    )
     parser.add_argument("--top", type=int, default=22)
     parser.add_argument("--focus", default=r"consult/|templates/|flask_login|flask_wtf|flask_babel|jinja2_fragments"
                         r"|session\.py.*\((commit|flush|get|scalar|execute)\)|engine/base\.py.*\(execute\)"

@@ -228,10 +228,23 @@ def outbox():
     page = page_number()
     messages, total = outbox_page(filters.get("state"), filters.get("kind"), page)
     check_not_beyond(page, len(messages))
-    return render_template("admin/outbox.html", rows=[outbox_row(m) for m in messages], total=total, page=page,
-                           pages=outbox_page_count(total), filters=filters, kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()], error=error,
-                           mail_server=bool(current_app.config.get("MAIL_SMTP_HOST")),
-                           keep_days=KEEP_SENT.days, form=EmptyForm()), status, NO_STORE
+    return (
+        render_template(
+            "admin/outbox.html",
+            rows=[outbox_row(m) for m in messages],
+            total=total,
+            page=page,
+            pages=outbox_page_count(total),
+            filters=filters,
+            kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()],
+            error=error,
+            mail_server=bool(current_app.config.get("MAIL_SMTP_HOST")),
+            keep_days=KEEP_SENT.days,
+            form=EmptyForm(),
+        ),
+        status,
+        NO_STORE,
+    )
 
 
 @bp.route("/outbox/send", methods=["POST"])

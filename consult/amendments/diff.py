@@ -325,7 +325,8 @@ def _join_touching(parts: list[_Hunk]) -> list[_Hunk]:
     side and "nachprüfbar" changed by the other, nothing but a space; each side's wording was
     written around the other's base, and taking both would say neither. A line break or the
     end of a sentence parts them as a word does: each sentence and each list line is its own
-    unit, and so is a change that adds or removes lines. Two insertions collide too when either could as well sit where the other does
+    unit, and so is a change that adds or removes lines. Two insertions collide too when either could as well sit where
+    the other does
     ("der" inserted before or after "der"): they are at the same spot.
     """
     joined: list[_Hunk] = []

@@ -63,7 +63,8 @@ def _checked_text(kind: AmendmentKind, text: ParagraphText, proposed: str | None
         _l("An amendment changes one paragraph: please remove the empty lines, "
            "or propose a second amendment for the next paragraph."))
     if kind == AmendmentKind.REPLACE and proposed == text.text.strip():
-        raise InvalidInput(_l("The proposed text is the same as the current one: change it, or choose another kind of amendment."))
+        raise InvalidInput(_l("The proposed text is the same as the current one: change it, or choose another kind of "
+                              "amendment."))
     return proposed
 
 

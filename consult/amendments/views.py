@@ -66,7 +66,9 @@ def new(slug: str, paragraph_id: int):
     if request.method == "GET":
         form = AmendmentForm(formdata=None, text=text.text)
         if not can_propose(current_user, draft, clock.now()):
-            return _form_page(draft, text, form, error=_("You cannot propose amendments to this draft now."), status=403)
+            return _form_page(
+                draft, text, form, error=_("You cannot propose amendments to this draft now."), status=403
+            )
         return _form_page(draft, text, form)
     form = AmendmentForm()
     if not form.validate_on_submit():

@@ -228,7 +228,9 @@ def set_deadlines(user, draft: Draft, deadlines: dict[Phase, datetime | None], n
         current = draft.deadline_for(phase)
         if ends_at == current:
             continue
-        db.session.execute(delete(DraftDeadline).where(DraftDeadline.draft_id == draft.id, DraftDeadline.phase == phase))
+        db.session.execute(
+            delete(DraftDeadline).where(DraftDeadline.draft_id == draft.id, DraftDeadline.phase == phase)
+        )
         if ends_at is not None:
             db.session.add(DraftDeadline(draft_id=draft.id, phase=phase, ends_at=ends_at))
         record(user, "draft.deadline", f"draft:{draft.id}", now, draft_id=draft.id, phase=phase.value,

@@ -90,7 +90,11 @@ def _paragraph_url(draft: Draft, text, anchor: str | None = None, amendment: Ame
     """Where a plain form returns to: the paragraph with its thread open, or the amendment's page."""
     if amendment is not None:
         return url_for("amendments.show", slug=draft.slug, amendment_id=amendment.id) + "#" + (anchor or "discussion")
-    return url_for("reading.draft", slug=draft.slug, open=text.paragraph_id) + "#" + (anchor or f"thread-{text.paragraph_id}")
+    return (
+        url_for("reading.draft", slug=draft.slug, open=text.paragraph_id)
+        + "#"
+        + (anchor or f"thread-{text.paragraph_id}")
+    )
 
 
 def _changed(draft: Draft, text, message: str, focus_id: int | str | None = None, status: int = 200,

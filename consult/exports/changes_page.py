@@ -156,10 +156,18 @@ def render_change_page(document: Document, inline_css: str | None = None) -> str
     with document_locale():
         paragraphs = tracked_paragraphs(document)
         return render_template(
-            "exports/changes.html", document=document, lang=document_language(), title=title_lines(document), subtitle=subtitle(document),
-            legend=legend(), authors=[(a, shown_date(a.moment)) for a in authors(paragraphs)],
-            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs], stamp=timestamp, inline_css=inline_css,
-            file_policy=file_policy(inline_css) if inline_css else None)
+            "exports/changes.html",
+            document=document,
+            lang=document_language(),
+            title=title_lines(document),
+            subtitle=subtitle(document),
+            legend=legend(),
+            authors=[(a, shown_date(a.moment)) for a in authors(paragraphs)],
+            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs],
+            stamp=timestamp,
+            inline_css=inline_css,
+            file_policy=file_policy(inline_css) if inline_css else None,
+        )
 
 
 def render_change_html(document: Document) -> bytes:

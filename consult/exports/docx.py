@@ -12,7 +12,8 @@ longest word needs (so Word never splits "Enthaltung"), and no row is split acro
 The appendix has the parts and words of the print page's (PDF, HTML), from consult.exports.appendix, in
 the document's language:
 the results; how the votes came in (where each question was decided, online or in the live session, its
-votes by channel, the proxies used, the paper ballots; the live sessions' confirmed proxies); how the text came about - for each paragraph the amendments that shaped it (who
+votes by channel, the proxies used, the paper ballots; the live sessions' confirmed proxies); how the text came about -
+for each paragraph the amendments that shaped it (who
 proposed and supported them, who decided when and why), the collisions the moderation resolved,
 its vote, and the paragraphs removed; the amendments not adopted; who voted how (only when the
 draft's setting asks for it); the participating organisations.

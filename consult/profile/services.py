@@ -87,11 +87,41 @@ ERASURE: dict[tuple[str, str], str] = {
     ("notification_setting", "user_id"): DELETE,
     ("notification", "user_id"): DELETE,
 }
-_TABLES = {model.__tablename__: model for model in
-           (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
-            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn,
-            Proxy, VoteConflict, Translator, ParagraphTranslation, CommentAuthor, AmendmentAuthor, InternalDraft,
-            InternalAuthor, InternalAgreement, InternalNote, Reminder, NotificationSetting, Notification)}
+_TABLES = {
+    model.__tablename__: model
+    for model in (
+        UserRole,
+        UserSession,
+        Comment,
+        Amendment,
+        AmendmentSupport,
+        AmendmentConsent,
+        AlternativeSet,
+        Vote,
+        VoteCast,
+        Report,
+        VersionConflict,
+        AuditEntry,
+        Invitation,
+        PasswordReset,
+        SubmissionKey,
+        LiveSession,
+        CheckIn,
+        Proxy,
+        VoteConflict,
+        Translator,
+        ParagraphTranslation,
+        CommentAuthor,
+        AmendmentAuthor,
+        InternalDraft,
+        InternalAuthor,
+        InternalAgreement,
+        InternalNote,
+        Reminder,
+        NotificationSetting,
+        Notification,
+    )
+}
 
 
 def _check_password(user: User, password: str, field: str) -> None:
@@ -199,9 +229,12 @@ def personal_data(user: User) -> dict:
         .join(InternalAuthor, InternalAuthor.internal_draft_id == InternalDraft.id)
         .where(InternalAuthor.user_id == user.id).order_by(InternalDraft.created_at, InternalDraft.id)).all()
     internal_notes = db.session.execute(
-        select(InternalNote, Draft.slug, Draft.title).join(InternalDraft, InternalNote.internal_draft_id == InternalDraft.id)
+        select(InternalNote, Draft.slug, Draft.title)
+        .join(InternalDraft, InternalNote.internal_draft_id == InternalDraft.id)
         .join(Draft, InternalDraft.draft_id == Draft.id)
-        .where(InternalNote.author_id == user.id).order_by(InternalNote.created_at, InternalNote.id)).all()
+        .where(InternalNote.author_id == user.id)
+        .order_by(InternalNote.created_at, InternalNote.id)
+    ).all()
     internal_agreements = db.session.execute(
         select(InternalAgreement, Draft.slug, Draft.title)
         .join(InternalDraft, InternalAgreement.internal_draft_id == InternalDraft.id)

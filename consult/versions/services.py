@@ -176,7 +176,10 @@ def resolve_conflict(user, conflict: VersionConflict, text: str | None, now: dat
         ParagraphText.version_id == version.id, ParagraphText.paragraph_id == conflict.paragraph_id))
     if remove:
         if paragraph_text is not None:
-            if db.session.scalar(select(func.count(ParagraphText.id)).where(ParagraphText.version_id == version.id)) < 2:
+            if (
+                db.session.scalar(select(func.count(ParagraphText.id)).where(ParagraphText.version_id == version.id))
+                < 2
+            ):
                 raise InvalidInput(_l("A version needs at least one paragraph: this one cannot be removed."))
             db.session.delete(paragraph_text)
             db.session.flush()

@@ -108,7 +108,9 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
     query = select(votes.paragraph_id, votes.choice).where(votes.draft_id == draft_id, votes.amendment_id.is_(None),
                                                            votes.organisation_id == organisation_id)
     if paragraph_id is not _UNSET:
-        query = query.where(votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id)
+        query = query.where(
+            votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id
+        )
     return {pid: choice for pid, choice in db.session.execute(query)}
 
 

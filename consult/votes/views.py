@@ -164,10 +164,17 @@ def cast(slug: str):
         db.session.rollback()
         if htmx:
             if amendment is not None:
-                context = vote_context(draft, None, None, tally(draft.id, None, amendment_id),
-                                       amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id),
-                                       can_vote_on_amendment(user, draft, amendment, clock.now()),
-                                       error=str(refusal.message), amendment_id=amendment_id, focus_choice=choice)
+                context = vote_context(
+                    draft,
+                    None,
+                    None,
+                    tally(draft.id, None, amendment_id),
+                    amendment_choices_of(user.organisation_id, draft.id, amendment_id).get(amendment_id),
+                    can_vote_on_amendment(user, draft, amendment, clock.now()),
+                    error=str(refusal.message),
+                    amendment_id=amendment_id,
+                    focus_choice=choice,
+                )
             else:
                 key = paragraph_id if text else None
                 context = vote_context(draft, key, position, tally(draft.id, key),

@@ -1,4 +1,5 @@
-"""A session version per person: raising it ends every session and remember-me cookie of that person; contact persons of organisations
+"""A session version per person: raising it ends every session and remember-me cookie of that person;
+contact persons of organisations
 
 Revision ID: 73249c6d4f48
 Revises: f0ce9c1fccab

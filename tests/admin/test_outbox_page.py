@@ -51,7 +51,10 @@ def _login_admin(client, auth):
 
 def _rows(html: str) -> list[str]:
     """The recipients in the order the page lists them."""
-    return [found.replace("<wbr>", "") for found in re.findall(r'<bdi class="outbox__recipient" dir="ltr">(.+?)</bdi>', html)]
+    return [
+        found.replace("<wbr>", "")
+        for found in re.findall(r'<bdi class="outbox__recipient" dir="ltr">(.+?)</bdi>', html)
+    ]
 
 
 def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outbox):
@@ -61,7 +64,9 @@ def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outb
     assert "no-store" in response.headers["Cache-Control"]
     html = response.get_data(as_text=True)
     assert _rows(html) == ["alt@example.org", "ieb@example.org", "elif@example.org", "neu@example.org"]
-    assert "4 Nachrichten, die neuesten zuerst" in html and "Gesendete Nachrichten werden nach 30 Tagen gelöscht." in html
+    assert (
+        "4 Nachrichten, die neuesten zuerst" in html and "Gesendete Nachrichten werden nach 30 Tagen gelöscht." in html
+    )
     # Kinds in words; an unknown template shows its own name.
     for word in ("Einladung", "Passwort zurücksetzen", "Erinnerung", "weekly_letter"):
         assert f'data-label="Art">{word}</td>' in html
@@ -187,7 +192,8 @@ def test_a_hostile_text_stays_text(client, auth, world):
 
 
 @pytest.mark.parametrize("text,html", [
-    ("Link: https://a.example/x?b=1&c=2.", 'Link: <a href="https://a.example/x?b=1&amp;c=2" rel="nofollow noreferrer noopener">'
+    ("Link: https://a.example/x?b=1&c=2.", 'Link: <a href="https://a.example/x?b=1&amp;c=2" rel="nofollow noreferrer '
+                                           'noopener">'
                                            "https://a.example/x?b=1&amp;c=2</a>."),
     ("(siehe http://a.example/p)", '(siehe <a href="http://a.example/p" rel="nofollow noreferrer noopener">'
                                    "http://a.example/p</a>)"),

@@ -280,7 +280,9 @@ def test_the_next_version_applies_the_winner_without_a_collision(app, world, cli
     assert FINANCES in texts and STRENGTHENS not in texts and SECOND not in texts
     publish_version(world["mod"], version, clock.now())
     db.session.commit()
-    assert amendment_of(larger).applied_in_version_id == version.id and amendment_of(small).applied_in_version_id is None
+    assert (
+        amendment_of(larger).applied_in_version_id == version.id and amendment_of(small).applied_in_version_id is None
+    )
     # The version page links the change to the decision, with the figures of the vote.
     login(client, "mod")
     page = client.get("/drafts/teilhabe/versions/2").get_data(as_text=True)
@@ -347,7 +349,9 @@ def test_moderators_reorder_on_the_alternatives_page(app, world, client):
     token = csrf_token(page)
     refused = client.post("/drafts/teilhabe/alternatives", data={
         "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": ""})
-    assert refused.status_code == 422 and "Please give a reason for the new voting order." in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Please give a reason for the new voting order." in refused.get_data(
+        as_text=True
+    )
     twice = client.post("/drafts/teilhabe/alternatives", data={
         "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "1", "reason": "Darum."})
     assert twice.status_code == 422

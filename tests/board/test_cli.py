@@ -1,4 +1,5 @@
-"""`flask adopt` adopts as the board's page does; `flask set-phase` cannot adopt or un-adopt a draft (its amendments: test_set_phase_amendments.py)."""
+"""`flask adopt` adopts as the board's page does; `flask set-phase` cannot adopt or un-adopt a draft (its
+amendments: test_set_phase_amendments.py)."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -127,7 +127,10 @@ def test_a_paper_ballot_after_a_phone_vote_is_a_conflict_and_the_paper_counts(ro
     db.session.commit()
     assert _votes() == {(room["abc"].id, "no", "paper")}        # one vote: the later one
     [conflict] = _conflicts()
-    earlier, later = db.session.get(VoteCast, conflict.earlier_cast_id), db.session.get(VoteCast, conflict.later_cast_id)
+    earlier, later = (
+        db.session.get(VoteCast, conflict.earlier_cast_id),
+        db.session.get(VoteCast, conflict.later_cast_id),
+    )
     assert (conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id, conflict.session_id) == \
         (room["abc"].id, room["pids"][0], None, opened.id)
     assert (earlier.channel, earlier.choice, later.channel, later.choice) == \

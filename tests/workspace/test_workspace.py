@@ -198,7 +198,9 @@ def test_submitting_an_amendment_makes_it_the_organisations_with_its_authors(cli
     assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.action == "internal_draft.submit")).one()
     _as(client, world, "xena")
     html = client.get(f"/drafts/teilhabe/amendments/{amendment.id}").get_data(as_text=True)
-    assert re.search(r"(submitted by|eingereicht von) Bund der Vereine e\.V\.", re.sub(r"<[^>]+>|[\u2066-\u2069]", "", html))
+    assert re.search(
+        r"(submitted by|eingereicht von) Bund der Vereine e\.V\.", re.sub(r"<[^>]+>|[\u2066-\u2069]", "", html)
+    )
     assert "Anna Arslan" in html and "Ben Bauer" in html
     # Submitted: no more changes.
     _as(client, world, "anna")
