@@ -388,7 +388,7 @@ class Room:
 
     async def phone(self, http, client: Client, start_at: float) -> None:
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
-        for attempt in range(5):   # a person whose page did not load loads it again
+        for _attempt in range(5):   # a person whose page did not load loads it again
             status, _, body = await self.request(http, client, "GET", f"/drafts/{self.slug}/live", "page")
             if status == 200:
                 break
@@ -605,7 +605,8 @@ def pct(values: list[float], p: float) -> float:
 
 
 def spread(values: list[float]) -> str:
-    return f"p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}  p99 {pct(values, 99):7.1f}  max {max(values, default=float('nan')):7.1f}"
+    top = max(values, default=float("nan"))
+    return f"p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}  p99 {pct(values, 99):7.1f}  max {top:7.1f}"
 
 
 def server_times(log: Path) -> dict[str, list[float]]:
@@ -679,7 +680,8 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
         out(f"  {phase['name']:<11} {wall:5.1f} s  {count / wall:6.1f} req/s ({votes / wall:4.1f} votes/s) | "
             f"gunicorn {gun / wall:.2f}  postgres {pg / wall:.2f}  client {me / wall:.2f}  "
             f"others {max(0.0, busy - gun - pg - me) / wall:.2f}  machine {busy / wall:.2f} | load {b['load']:.2f} | "
-            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} ms, "
+            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} "
+            f"ms, "
             f"client {me * 1000 / max(count, 1):.1f} ms")
     out(f"client event loop lag, ms: {spread(room.lag)}")
     errors = sum(room.errors.values()) + len(mismatches)

@@ -341,7 +341,7 @@ def test_draft_page_and_thread_queries_do_not_grow_with_comments(client, auth, w
     text = world["draft"].versions[0].texts[1]
 
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
                                             author_id=world["bogdan"].id, organisation_id=world["other_org"].id,
                                             body="x", body_html="<p>x</p>", quote_exact="Teilhabe",

@@ -53,7 +53,7 @@ def _marked_texts(reader: PdfReader) -> dict[tuple[int, int], str]:
     for page in reader.pages:
         open_ids: list[int | None] = []
 
-        def before(operator, operands, cm, tm):
+        def before(operator, operands, cm, tm, open_ids=open_ids):   # this page's, bound now
             if operator == b"BDC":
                 properties = operands[1] if len(operands) > 1 else None
                 open_ids.append(properties.get("/MCID") if isinstance(properties, DictionaryObject) else None)
@@ -62,7 +62,7 @@ def _marked_texts(reader: PdfReader) -> dict[tuple[int, int], str]:
             elif operator == b"EMC" and open_ids:
                 open_ids.pop()
 
-        def text(value, cm, tm, font, size):
+        def text(value, cm, tm, font, size, open_ids=open_ids, page=page):
             mcid = next((i for i in reversed(open_ids) if i is not None), None)
             if mcid is not None:
                 key = (page.indirect_reference.idnum, mcid)

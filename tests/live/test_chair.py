@@ -195,7 +195,9 @@ def test_the_data_download_holds_the_live_session_rows_that_name_the_person(room
     auth.login("board@example.org", factories.PASSWORD)
     office = json.loads(client.get("/account/data.json").get_data(as_text=True))
     assert office["live_check_ins"] == []
-    assert [(p["organisation"], p["requested"], p["confirmed"]) for p in office["live_proxies"]] == [("ABC", False, True)]
+    assert [(p["organisation"], p["requested"], p["confirmed"]) for p in office["live_proxies"]] == [
+        ("ABC", False, True)
+    ]
     assert [(v["organisation"], v["channel"], v["choice"]) for v in office["vote_casts"]] == [("XYZ", "paper", "no")]
     assert [(c["organisation"], c["paragraph_id"]) for c in office["live_conflicts_confirmed"]] == \
         [("XYZ", room["pids"][0])]
@@ -257,7 +259,7 @@ def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, data
 
         messages = {"Eine andere Frage ist geöffnet: Schließen Sie sie zuerst.",
                     "Diese Frage war schon geöffnet."}
-        for round_, targets in enumerate(([items[0], items[1]], [items[2], items[2]])):
+        for targets in ([items[0], items[1]], [items[2], items[2]]):
             results = at_once([f"{PAGE}/items/{target}/open" for target in targets])
             assert [r[0] if isinstance(r, tuple) else r for r in results] == [302, 302], server.log()
             pages = [chair.request(PAGE)[2] for chair in chairs]

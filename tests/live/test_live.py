@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Role
 from consult.amendments.models import AmendmentStatus
@@ -147,7 +148,7 @@ def test_the_database_refuses_a_second_open_question(room, in_request):
     session = _start(room)
     session.items[0].state = ItemState.OPEN
     session.items[1].state = ItemState.OPEN
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
 
