@@ -9,7 +9,7 @@ MO      = $(PO:.po=.mo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install lock run test translations extract-messages clean
+.PHONY: install lock run test check translations extract-messages clean
 
 install: $(STAMP) static/vendor/htmx.min.js $(MO)
 
@@ -63,6 +63,16 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint, format and types. All three run even when one fails; the target fails if any did and names
+# which (the format check only lists files: `ruff format FILE` fixes one, `ruff format --diff` shows how).
+check: $(STAMP)
+	@failed=""; \
+	echo "== ruff check"; $(BIN)/ruff check . || failed="$$failed ruff-check"; \
+	echo "== ruff format --check"; $(BIN)/ruff format --check . || failed="$$failed ruff-format"; \
+	echo "== mypy"; $(BIN)/mypy || failed="$$failed mypy"; \
+	if [ -n "$$failed" ]; then echo "make check: failed:$$failed"; exit 1; fi; \
+	echo "make check: ruff check, ruff format and mypy passed"
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) node_modules static/vendor translations/*/LC_MESSAGES/*.mo

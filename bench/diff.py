@@ -32,6 +32,7 @@ See also bench/README.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import statistics
 import sys
@@ -86,8 +87,8 @@ def main() -> None:
         theirs_words[min(n - 1, n // 2 + n // 4)] = "Ergänzung"
         ours, theirs = text(ours_words), text(theirs_words)
         assert merge(base, ours, theirs).text is not None
-        d = timed(lambda: diff(base, ours), args.repeat)
-        m = timed(lambda: merge(base, ours, theirs), args.repeat)
+        d = timed(functools.partial(diff, base, ours), args.repeat)
+        m = timed(functools.partial(merge, base, ours, theirs), args.repeat)
         print(f"{n:>7}  {d:7.4f}  {m:7.4f}", flush=True)
 
 

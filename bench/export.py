@@ -100,6 +100,7 @@ def timed(repeat: int, work) -> tuple[float, object]:
 def prepare(slug: str, paragraphs: int, amendments: int, comments: int, organisations: int) -> None:
     """The draft in voting with its comments, votes and decided amendments; the whole draft carried; a
     board member who adopts it (inside an app context)."""
+    from seed import seed
     from sqlalchemy import update
 
     from consult.accounts.models import Role
@@ -107,7 +108,6 @@ def prepare(slug: str, paragraphs: int, amendments: int, comments: int, organisa
     from consult.drafts.services import get_by_slug
     from consult.extensions import db
     from consult.votes.models import Choice, Vote
-    from seed import seed
 
     seed(slug, paragraphs, comments, organisations, "voting")
     add_amendments(slug, amendments)
@@ -148,10 +148,10 @@ def adopt_and_wait(app, slug: str) -> tuple[float, float]:
 
 def profile_job(slug: str, top: int) -> str:
     """One more run of the documents job under cProfile: its `top` most expensive functions."""
+    from consult.core.db import utcnow
     from consult.drafts.services import get_by_slug
     from consult.exports import jobs
     from consult.exports.storage import request_documents
-    from consult.core.db import utcnow
     from consult.extensions import db
 
     draft = get_by_slug(slug)
@@ -193,7 +193,9 @@ def measure(size: str, args) -> dict:
         with app.test_request_context(headers={"Accept-Language": "de"}):
             figures["document"], document = timed(args.repeat, lambda: build_document(draft))
             html, css = render_page(document), stylesheet()
-            figures["weasyprint"], _ = timed(args.repeat, lambda: HTML(string=html).write_pdf(stylesheets=[CSS(string=css)]))
+            figures["weasyprint"], _ = timed(
+                args.repeat, lambda: HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
+            )
             figures["pdf"], _ = timed(args.repeat, lambda: FORMATS["pdf"].write(build_document(draft)))
             figures["docx"], _ = timed(args.repeat, lambda: FORMATS["docx"].write(build_document(draft)))
             figures["changes"], _ = timed(args.repeat, lambda: FORMATS["changes.docx"].write(build_document(draft)))

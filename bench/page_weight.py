@@ -70,7 +70,9 @@ GOALS = {  # case -> (bytes, FCP in ms or None)
 
 def seed_all() -> dict:
     """The two benchmark drafts and the queue, in the database of `create_app()` (the demo is already there)."""
+    from seed import BENCH_PASSWORD, BODIES, HASH_METHOD, seed
     from sqlalchemy import insert
+    from werkzeug.security import generate_password_hash
 
     from consult import create_app
     from consult.accounts.models import Role, User, UserRole
@@ -78,8 +80,6 @@ def seed_all() -> dict:
     from consult.core.db import utcnow
     from consult.core.markdown import render_comment
     from consult.extensions import db
-    from seed import BENCH_PASSWORD, BODIES, HASH_METHOD, seed
-    from werkzeug.security import generate_password_hash
 
     app = create_app()
     with app.app_context():

@@ -68,7 +68,9 @@ def main() -> None:
     parser.add_argument("--as", dest="as_", choices=["delegate", "guest"], default="delegate")
     parser.add_argument("--htmx", default="1")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per endpoint")
-    parser.add_argument("--statements", action="store_true", help="print the SQL statements of one request of each kind")
+    parser.add_argument(
+        "--statements", action="store_true", help="print the SQL statements of one request of each kind"
+    )
     parser.add_argument("--top", type=int, default=22)
     parser.add_argument("--focus", default=r"consult/|templates/|flask_login|flask_wtf|flask_babel|jinja2_fragments"
                         r"|session\.py.*\((commit|flush|get|scalar|execute)\)|engine/base\.py.*\(execute\)"
@@ -92,10 +94,11 @@ def main() -> None:
 
 
 def run(args) -> None:
+    import seed as seeding
+
     from consult import create_app
     from consult.drafts.services import get_by_slug, is_heading
     from consult.extensions import db
-    import seed as seeding
 
     app = create_app()
     with app.app_context():

@@ -197,10 +197,10 @@ def seed_room(paragraphs: int, organisations: int, phones_per_organisation: int)
     """The draft (bench/seed.py), more delegates, the office with two-factor sign-in, the live session
     started with everybody checked in. Inside an app context; commits."""
     import pyotp
+    import seed as bench_seed
     from sqlalchemy import insert, select
     from werkzeug.security import generate_password_hash
 
-    import seed as bench_seed
     from consult.accounts.models import Role, User, UserRole
     from consult.core import clock
     from consult.drafts.models import Draft
@@ -388,7 +388,7 @@ class Room:
 
     async def phone(self, http, client: Client, start_at: float) -> None:
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
-        for attempt in range(5):   # a person whose page did not load loads it again
+        for _attempt in range(5):   # a person whose page did not load loads it again
             status, _, body = await self.request(http, client, "GET", f"/drafts/{self.slug}/live", "page")
             if status == 200:
                 break
@@ -605,7 +605,8 @@ def pct(values: list[float], p: float) -> float:
 
 
 def spread(values: list[float]) -> str:
-    return f"p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}  p99 {pct(values, 99):7.1f}  max {max(values, default=float('nan')):7.1f}"
+    top = max(values, default=float("nan"))
+    return f"p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}  p99 {pct(values, 99):7.1f}  max {top:7.1f}"
 
 
 def server_times(log: Path) -> dict[str, list[float]]:
@@ -679,7 +680,8 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
         out(f"  {phase['name']:<11} {wall:5.1f} s  {count / wall:6.1f} req/s ({votes / wall:4.1f} votes/s) | "
             f"gunicorn {gun / wall:.2f}  postgres {pg / wall:.2f}  client {me / wall:.2f}  "
             f"others {max(0.0, busy - gun - pg - me) / wall:.2f}  machine {busy / wall:.2f} | load {b['load']:.2f} | "
-            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} ms, "
+            f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} "
+            f"ms, "
             f"client {me * 1000 / max(count, 1):.1f} ms")
     out(f"client event loop lag, ms: {spread(room.lag)}")
     errors = sum(room.errors.values()) + len(mismatches)
@@ -745,6 +747,7 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     import io
     import pstats
 
+    from profile_requests import SqlMeter
     from sqlalchemy import select
 
     from consult.accounts.models import User
@@ -754,7 +757,6 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     from consult.live import services
     from consult.live.models import ItemState
     from consult.live.queries import active_session
-    from profile_requests import SqlMeter
 
     def signed_in(email: str, secret: str | None = None):
         client = app.test_client()

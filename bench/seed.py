@@ -69,6 +69,7 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
          phase: str = "voting", seed_value: int = 2026) -> dict:
     """Fill the current app's database (inside an app context); commit once."""
     from sqlalchemy import insert
+    from werkzeug.security import generate_password_hash
 
     from consult.accounts.models import Role, User, UserRole
     from consult.comments.models import Comment, CommentStatus, Stance
@@ -80,7 +81,6 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
     from consult.extensions import db
     from consult.organisations.models import Organisation
     from consult.votes.models import Choice, Vote, VoteCast
-    from werkzeug.security import generate_password_hash
 
     started = time.perf_counter()
     rng = random.Random(seed_value)
@@ -134,7 +134,7 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
         rows.append(row)
     ids = db.session.scalars(insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows).all() \
         if rows else []
-    for row, comment_id in zip(rows, ids):
+    for row, comment_id in zip(rows, ids, strict=True):
         if row["status"] == CommentStatus.PUBLISHED:
             top_level.setdefault(row["paragraph_id"], []).append(comment_id)
     parents = [(pid, cid) for pid, cids in top_level.items() for cid in cids]
@@ -153,7 +153,7 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
     votes = []
     # Votes only where the draft shows them (voting and after): a commenting draft of 1,000 paragraphs
     # would otherwise seed 100,000 votes nobody sees.
-    voters = zip(orgs, users) if phase in ("voting", "adopted", "archived") else ()
+    voters = zip(orgs, users, strict=True) if phase in ("voting", "adopted", "archived") else ()
     for org, delegate in voters:
         for question in [t.paragraph_id for t in texts] + [None]:
             votes.append({"draft_id": draft.id, "paragraph_id": question, "organisation_id": org.id,

@@ -77,31 +77,34 @@ def create_app(config: dict | None = None) -> Flask:
 
     mail.init_app(app)
 
-    from consult.accounts import auth, cli as accounts_cli, two_factor_views, views as accounts_views
+    from consult.accounts import auth, two_factor_views
+    from consult.accounts import cli as accounts_cli
+    from consult.accounts import views as accounts_views
     from consult.admin import views as admin_views
-    from consult.profile import views as profile_views
     from consult.amendments import views as amendments_views
-    from consult.board import cli as board_cli, views as board_views
     from consult.api import views as api_views
+    from consult.board import cli as board_cli
+    from consult.board import views as board_views
     from consult.comments import views as comments_views
-    from consult.drafts import cli as drafts_cli
-    from consult.organisations import cli as organisations_cli
-    from consult.reading import views as reading_views
-    from consult.votes import views as votes_views
-    from consult.live import views as live_views
-    from consult.versions import views as versions_views
-    from consult.results import views as results_views
-    from consult.participation import views as participation_views
-    from consult.demo import cli as demo_cli
-    from consult.exports import cli as exports_cli, views as exports_views
-    from consult.moderation import views as moderation_views
-    from consult.invitations import views as invitations_views
-    from consult.password_reset import views as password_reset_views
-    from consult.translations import views as translations_views
-    from consult.notifications import views as notifications_views
-    from consult.workspace import views as workspace_views
-
     from consult.core import health
+    from consult.demo import cli as demo_cli
+    from consult.drafts import cli as drafts_cli
+    from consult.exports import cli as exports_cli
+    from consult.exports import views as exports_views
+    from consult.invitations import views as invitations_views
+    from consult.live import views as live_views
+    from consult.moderation import views as moderation_views
+    from consult.notifications import views as notifications_views
+    from consult.organisations import cli as organisations_cli
+    from consult.participation import views as participation_views
+    from consult.password_reset import views as password_reset_views
+    from consult.profile import views as profile_views
+    from consult.reading import views as reading_views
+    from consult.results import views as results_views
+    from consult.translations import views as translations_views
+    from consult.versions import views as versions_views
+    from consult.votes import views as votes_views
+    from consult.workspace import views as workspace_views
 
     auth.init_app(app)
     app.register_blueprint(health.bp)

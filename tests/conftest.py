@@ -1,5 +1,9 @@
 """Fixtures: an app per test on a clean database (SQLite, and PostgreSQL where available),
-a client that signs in through the real form, and a query counter."""
+a client that signs in through the real form, and a query counter.
+
+A fixture that other test modules import is declared `@pytest.fixture(name="world")` on a function
+named `fixture_world`, and imported under that name: a test's parameter `world` then does not
+shadow the imported function, which pyflakes (ruff F811) would report as a redefinition."""
 from __future__ import annotations
 
 import contextvars

@@ -32,7 +32,8 @@ def user(email: str | None = None, roles: tuple[Role, ...] = (Role.DELEGATE,), o
 
 def markdown(paragraphs: int) -> str:
     blocks = ["# Titel des Entwurfs"]
-    blocks += [f"Absatz {i}: Die Mitgliedsorganisationen beraten über *Teilhabe* und Vielfalt." for i in range(2, paragraphs + 1)]
+    blocks += [f"Absatz {i}: Die Mitgliedsorganisationen beraten über *Teilhabe* und "
+               f"Vielfalt." for i in range(2, paragraphs + 1)]
     return "\n\n".join(blocks[:paragraphs]) + "\n"
 
 

@@ -14,7 +14,9 @@ from tests.served import free_port
 
 def server_bin() -> Path | None:
     """Debian's redis-server, if installed."""
-    found = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    found = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
     return Path(found) if found else None
 
 

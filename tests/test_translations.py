@@ -2,9 +2,8 @@
 itself), with the same placeholders; the Turkish and Arabic catalogues say they await a native speaker."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po

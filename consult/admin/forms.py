@@ -13,7 +13,6 @@ from consult.core.templating import LEVEL_LABELS, ROLE_LABELS
 from consult.organisations.models import FEDERAL_STATES, NAME_MAX_LENGTH
 
 
-
 class OrganisationForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give the organisation's name.")),
                                                NameRule(NAME_MAX_LENGTH)])
@@ -24,11 +23,16 @@ class OrganisationForm(OnceForm):
     level = RadioField(_l("Level"), choices=[SelectChoice(key, label) for key, label in LEVEL_LABELS.items()],
                        default="state")
     is_member = BooleanField(_l("Member organisation (its delegates comment and vote)"), default=True)
-    contact_submits_only = BooleanField(_l("Only its contact persons submit its drafts (“Submit for the organisation”)"))
-    vote_weight = IntegerField(_l("Vote weight (counts this many times where a draft weighs votes)"), default=1,
-                               validators=[InputRequired(message=_l("The vote weight is a whole number of at least 1.")),
-                                           NumberRange(min=1, max=1000, message=_l(
-                                               "The vote weight is a whole number from 1 to 1000."))])
+    contact_submits_only = BooleanField(_l("Only its contact persons submit its drafts (“Submit for the "
+                                           "organisation”)"))
+    vote_weight = IntegerField(
+        _l("Vote weight (counts this many times where a draft weighs votes)"),
+        default=1,
+        validators=[
+            InputRequired(message=_l("The vote weight is a whole number of at least 1.")),
+            NumberRange(min=1, max=1000, message=_l("The vote weight is a whole number from 1 to 1000.")),
+        ],
+    )
 
 
 class PersonForm(Form):

@@ -18,11 +18,14 @@ from consult.core import clock
 from consult.core.access import roles
 from consult.core.forms import message_for
 from consult.core.once import create_once
-from consult.core.refusals import Refusal
 from consult.core.pages import check_not_beyond, page_number
+from consult.core.refusals import Refusal
 from consult.extensions import db
-from consult.mail.display import STATES, kind_label, row as outbox_row
-from consult.mail.queries import kinds as outbox_kinds, outbox_page, page_count as outbox_page_count
+from consult.mail.display import STATES, kind_label
+from consult.mail.display import row as outbox_row
+from consult.mail.queries import kinds as outbox_kinds
+from consult.mail.queries import outbox_page
+from consult.mail.queries import page_count as outbox_page_count
 from consult.mail.services import KEEP_SENT, send_pending
 from consult.organisations.models import FEDERAL_STATES, Organisation, OrganisationLevel
 from consult.translations.forms import TranslatorForm

@@ -210,7 +210,7 @@ def _same(hunk: _Hunk) -> bool:
 
 
 def _join(*hunks: _Hunk) -> _Hunk:
-    return tuple(list(chain.from_iterable(sides)) for sides in zip(*hunks))
+    return tuple(list(chain.from_iterable(sides)) for sides in zip(*hunks, strict=True))
 
 
 def _tidy(hunks: list[_Hunk]) -> list[_Hunk]:
@@ -328,7 +328,8 @@ def _join_touching(parts: list[_Hunk]) -> list[_Hunk]:
     side and "nachprüfbar" changed by the other, nothing but a space; each side's wording was
     written around the other's base, and taking both would say neither. A line break or the
     end of a sentence parts them as a word does: each sentence and each list line is its own
-    unit, and so is a change that adds or removes lines. Two insertions collide too when either could as well sit where the other does
+    unit, and so is a change that adds or removes lines. Two insertions collide too when either could as well sit where
+    the other does
     ("der" inserted before or after "der"): they are at the same spot.
     """
     joined: list[_Hunk] = []

@@ -36,5 +36,7 @@ class DecisionForm(Form):
     decision = RadioField(_l("Decision"), choices=DECISIONS,
                           validators=[DataRequired(message=_l("Please choose a decision."))])
     reason = TextAreaField(_l("Reason (the author's organisation reads it)"), validators=[Optional(), Length(max=5000)])
-    adopted_text = TextAreaField(_l("Text as adopted (for “Accept modified”)"), validators=[Optional(), Length(max=20000)])
+    adopted_text = TextAreaField(
+        _l("Text as adopted (for “Accept modified”)"), validators=[Optional(), Length(max=20000)]
+    )
     merged_into = IntegerField(_l("Number of the amendment it was merged into"), validators=[Optional()])

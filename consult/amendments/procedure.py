@@ -19,9 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult.accounts.permissions import speaks_for_member_organisation
-from consult.amendments.models import (Amendment, AmendmentConsent, AmendmentStatus, ConsentKind,
-                                       DecidedHow, Recommendation)
 from consult.amendments.checks import check_choice
+from consult.amendments.models import (
+    Amendment,
+    AmendmentConsent,
+    AmendmentStatus,
+    ConsentKind,
+    DecidedHow,
+    Recommendation,
+)
 from consult.amendments.permissions import DECIDING_PHASES
 from consult.audit.services import record
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed

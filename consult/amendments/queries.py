@@ -8,7 +8,6 @@ from consult.accounts.permissions import is_moderator
 from consult.amendments.models import Amendment, AmendmentStatus, AmendmentSupport, DecidedHow, LapseReason
 from consult.extensions import db
 
-
 # Published: anybody who sees the draft may see it (see `visible_to`).
 PUBLISHED = Amendment.published_at.is_not(None)
 

@@ -4,7 +4,8 @@ it lapses when the commenting phase ends without the quorum.
 
 - `Draft.support_quorum` = N > 0: `propose` leaves `published_at` empty; `publish_if_quorum` (called by
   `support` under the draft's lock) sets it when the Nth organisation other than the proposer supports
-  it, once (a conditional UPDATE); when the board lowers N, `publish_reached` publishes those that meet it. Support withdrawn before that lowers the count; after publication
+  it, once (a conditional UPDATE); when the board lowers N, `publish_reached` publishes those that meet it. Support
+  withdrawn before that lowers the count; after publication
   the amendment stays published: what others have read cannot be taken back.
 - Who sees an unpublished amendment: `consult.amendments.permissions.can_see_amendment` and the query
   filter `consult.amendments.queries.visible_to` (one rule). The support link carries a signed token

@@ -10,17 +10,23 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.permissions import speaks_for_member_organisation
-from consult.amendments.models import (Amendment, AmendmentKind, AmendmentStatus, AmendmentSupport, DecidedHow,
-                                      LapseReason)
 from consult.amendments import checks
 from consult.amendments.checks import check_choice, one_paragraph
+from consult.amendments.models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    AmendmentSupport,
+    DecidedHow,
+    LapseReason,
+)
 from consult.amendments.permissions import is_author
-from consult.amendments.quorum import publish_if_quorum
 from consult.amendments.procedure import recommend
+from consult.amendments.quorum import publish_if_quorum
 from consult.audit.services import record
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import AmendmentProcedure, Draft, ParagraphText, Phase
 from consult.drafts.locks import lock_draft_in, lock_open_draft
+from consult.drafts.models import AmendmentProcedure, Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.drafts.revision import touch
 from consult.extensions import db
@@ -58,7 +64,8 @@ def _checked_text(kind: AmendmentKind, text: ParagraphText, proposed: str | None
         _l("An amendment changes one paragraph: please remove the empty lines, "
            "or propose a second amendment for the next paragraph."))
     if kind == AmendmentKind.REPLACE and proposed == text.text.strip():
-        raise InvalidInput(_l("The proposed text is the same as the current one: change it, or choose another kind of amendment."))
+        raise InvalidInput(_l("The proposed text is the same as the current one: change it, or choose another kind of "
+                              "amendment."))
     return proposed
 
 

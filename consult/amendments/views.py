@@ -13,20 +13,26 @@ from markupsafe import escape
 
 from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import can_decide_item, is_moderator, refuse_deciding
+from consult.amendments.alternatives import alternatives_context
 from consult.amendments.diff import diff_html
 from consult.amendments.forms import AmendmentForm, DecisionForm
 from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus
-from consult.amendments.permissions import (DECIDING_PHASES, can_change, can_decide, can_propose, can_see_amendment,
-                                           can_support)
-from consult.amendments.alternatives import alternatives_context
+from consult.amendments.permissions import (
+    DECIDING_PHASES,
+    can_change,
+    can_decide,
+    can_propose,
+    can_see_amendment,
+    can_support,
+)
 from consult.amendments.procedure import procedure_context
 from consult.amendments.queries import supporters
 from consult.amendments.quorum import held_links, opens, quorum_context, remember_link
 from consult.amendments.services import decide, edit, propose, support, withdraw, withdraw_support
 from consult.comments.views import thread_context
 from consult.core import clock
-from consult.core.announce import announce
 from consult.core.access import public, roles, signed_in
+from consult.core.announce import announce
 from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
@@ -60,7 +66,9 @@ def new(slug: str, paragraph_id: int):
     if request.method == "GET":
         form = AmendmentForm(formdata=None, text=text.text)
         if not can_propose(current_user, draft, clock.now()):
-            return _form_page(draft, text, form, error=_("You cannot propose amendments to this draft now."), status=403)
+            return _form_page(
+                draft, text, form, error=_("You cannot propose amendments to this draft now."), status=403
+            )
         return _form_page(draft, text, form)
     form = AmendmentForm()
     if not form.validate_on_submit():

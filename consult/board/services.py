@@ -20,10 +20,26 @@ from consult.core import clock
 from consult.core.markdown import split_blocks
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.locks import lock_draft_in
-from consult.drafts.models import (AmendmentProcedure, Draft, DraftDeadline, MajorityRule, ModerationPolicy, Paragraph,
-                                   Phase, VersionStatus)
-from consult.drafts.services import (MAX_PARAGRAPHS, SLUG, DraftError, build_version, current_version, get_by_slug,
-                                     import_draft, set_phase)
+from consult.drafts.models import (
+    AmendmentProcedure,
+    Draft,
+    DraftDeadline,
+    MajorityRule,
+    ModerationPolicy,
+    Paragraph,
+    Phase,
+    VersionStatus,
+)
+from consult.drafts.services import (
+    MAX_PARAGRAPHS,
+    SLUG,
+    DraftError,
+    build_version,
+    current_version,
+    get_by_slug,
+    import_draft,
+    set_phase,
+)
 from consult.exports.models import DocumentsState
 from consult.exports.storage import documents_of, request_documents
 from consult.extensions import db
@@ -212,7 +228,9 @@ def set_deadlines(user, draft: Draft, deadlines: dict[Phase, datetime | None], n
         current = draft.deadline_for(phase)
         if ends_at == current:
             continue
-        db.session.execute(delete(DraftDeadline).where(DraftDeadline.draft_id == draft.id, DraftDeadline.phase == phase))
+        db.session.execute(
+            delete(DraftDeadline).where(DraftDeadline.draft_id == draft.id, DraftDeadline.phase == phase)
+        )
         if ends_at is not None:
             db.session.add(DraftDeadline(draft_id=draft.id, phase=phase, ends_at=ends_at))
         record(user, "draft.deadline", f"draft:{draft.id}", now, draft_id=draft.id, phase=phase.value,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from consult.amendments.models import Amendment, AmendmentStatus

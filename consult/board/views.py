@@ -8,15 +8,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
+from consult.amendments.outcomes import in_amendment_round
 from consult.board.docx_import import NotADocx, docx_to_markdown
 from consult.board.forms import NewDraftForm, SettingsForm, berlin_local, from_berlin
-from consult.amendments.outcomes import in_amendment_round
-from consult.board.services import adopt, change_phase, consequence, create_draft, next_phases, \
-    render_documents_again, replace_text, set_deadlines, update_settings
+from consult.board.services import (
+    adopt,
+    change_phase,
+    consequence,
+    create_draft,
+    next_phases,
+    render_documents_again,
+    replace_text,
+    set_deadlines,
+    update_settings,
+)
 from consult.board.steps import next_step
 from consult.core import clock
-from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text, unreadable
 from consult.core.access import roles
+from consult.core.inputs import accepts_upload, cleaned_text, refuse_cleaned_text, unreadable
 from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.templating import labels

@@ -46,7 +46,9 @@ class Comment(Model):
     stance: Mapped[Stance | None] = mapped_column(str_enum(Stance, "stance"))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[CommentStatus] = mapped_column(str_enum(CommentStatus, "comment_status"), default=CommentStatus.PUBLISHED)
+    status: Mapped[CommentStatus] = mapped_column(
+        str_enum(CommentStatus, "comment_status"), default=CommentStatus.PUBLISHED
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The moderation's decision on a held or reported comment: who, when, and the reason its author reads.

@@ -90,7 +90,11 @@ def thread_page(user, paragraph_id: int, page: int = 1, amendment_id: int | None
             assert reply.parent_id is not None, "the query's condition"
             replies[reply.parent_id].append(reply)
     # A withdrawn comment without visible replies says nothing: leave it out.
-    top = [c for c in top if c.status != CommentStatus.WITHDRAWN or replies[c.id] or c.author_id == getattr(user, "id", None)]
+    top = [
+        c
+        for c in top
+        if c.status != CommentStatus.WITHDRAWN or replies[c.id] or c.author_id == getattr(user, "id", None)
+    ]
     return ThreadPage(top, replies, page, has_more)
 
 

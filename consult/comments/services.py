@@ -13,8 +13,8 @@ from consult.comments.models import Comment, CommentStatus, Stance
 from consult.comments.permissions import is_author
 from consult.core.markdown import MarkdownError, plain_text, render_comment
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, ModerationPolicy, ParagraphText, Phase
 from consult.drafts.locks import lock_open_draft
+from consult.drafts.models import Draft, ModerationPolicy, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
 from consult.extensions import db
 

@@ -22,13 +22,13 @@ from consult.comments.permissions import can_comment, can_edit_comment, can_see_
 from consult.comments.queries import published_count_by_paragraph, thread_page, visible_quotes
 from consult.comments.services import delete_comment, edit_comment, post_comment, withdraw_comment
 from consult.core import clock
+from consult.core.access import public, signed_in
 from consult.core.announce import announce
 from consult.core.inputs import database_id
-from consult.core.access import public, signed_in
 from consult.core.once import ALREADY_SENT, create_once
-from consult.core.templating import url_for_each
-from consult.core.refusals import InvalidInput, Refusal
 from consult.core.pages import check_not_beyond, page_number
+from consult.core.refusals import InvalidInput, Refusal
+from consult.core.templating import url_for_each
 from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import current_text, sentences, visible_draft_or_404
@@ -90,7 +90,11 @@ def _paragraph_url(draft: Draft, text, anchor: str | None = None, amendment: Ame
     """Where a plain form returns to: the paragraph with its thread open, or the amendment's page."""
     if amendment is not None:
         return url_for("amendments.show", slug=draft.slug, amendment_id=amendment.id) + "#" + (anchor or "discussion")
-    return url_for("reading.draft", slug=draft.slug, open=text.paragraph_id) + "#" + (anchor or f"thread-{text.paragraph_id}")
+    return (
+        url_for("reading.draft", slug=draft.slug, open=text.paragraph_id)
+        + "#"
+        + (anchor or f"thread-{text.paragraph_id}")
+    )
 
 
 def _changed(draft: Draft, text, message: str, focus_id: int | str | None = None, status: int = 200,

@@ -25,8 +25,7 @@ from werkzeug.exceptions import BadRequest
 from wtforms import IntegerField, MultipleFileField, SelectMultipleField
 from wtforms.i18n import get_translations
 
-from consult.core.inputs import (REMOVED, CheckedParameters, RepeatedField, fits_database, unreadable,
-                                 without_unreadable)
+from consult.core.inputs import REMOVED, CheckedParameters, RepeatedField, fits_database, unreadable, without_unreadable
 
 TOO_LARGE = _l("This number is too large.")
 # Fields that read a list of values; every other field reads one.

@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from consult.extensions import babel
 
-
 # The signed-in person's language as last read from their account (see select_locale).
 ACCOUNT_LOCALE = "account_locale"
 

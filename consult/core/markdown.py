@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
 from markdown_it.token import Token
+from markupsafe import Markup
 
 LINE_WIDTH = 80
 HEADING_WIDTH = 50  # headings are set larger, so their lines are shorter

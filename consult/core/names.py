@@ -21,7 +21,8 @@ from flask import current_app, has_request_context
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 
-from consult.core.i18n import in_language, lazy_gettext as _l
+from consult.core.i18n import in_language
+from consult.core.i18n import lazy_gettext as _l
 
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
 ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"

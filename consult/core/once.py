@@ -112,7 +112,7 @@ def fill_keys(response):
     if _PLACEHOLDER_BYTES in body:
         parts = body.split(_PLACEHOLDER_BYTES)
         keys = [secrets.token_urlsafe(16).encode() for _ in range(len(parts) - 1)]
-        response.set_data(b"".join(part for pair in zip(parts, keys + [b""]) for part in pair))
+        response.set_data(b"".join(part for pair in zip(parts, keys + [b""], strict=True) for part in pair))
     return response
 
 

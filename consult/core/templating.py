@@ -5,7 +5,8 @@ from flask import g, url_for
 from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale
 
 from consult.core.db import utcnow
-from consult.core.i18n import lazy_gettext as _l, text_direction
+from consult.core.i18n import lazy_gettext as _l
+from consult.core.i18n import text_direction
 from consult.core.markdown import number_lines
 from consult.core.names import isolate, isolate_text
 

@@ -14,8 +14,8 @@ from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
 from consult.amendments.models import AmendmentKind
 from consult.comments.models import Comment, CommentStatus, Stance
-from consult.core.db import utcnow
 from consult.comments.services import locate_quote
+from consult.core.db import utcnow
 from consult.core.markdown import render_comment
 from consult.demo import content
 from consult.drafts.models import Draft, DraftDeadline, Phase
@@ -24,8 +24,14 @@ from consult.extensions import db
 from consult.organisations.models import Organisation
 from consult.organisations.services import create_organisation
 from consult.votes.models import Choice, Vote
-from consult.workspace.models import (InternalAgreement, InternalAuthor, InternalDraft, InternalKind, InternalNote,
-                                      InternalStatus)
+from consult.workspace.models import (
+    InternalAgreement,
+    InternalAuthor,
+    InternalDraft,
+    InternalKind,
+    InternalNote,
+    InternalStatus,
+)
 
 HERE = Path(__file__).resolve().parent
 DEMO_PASSWORD = "konsultation-demo"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_date, format_time, gettext as _
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
 
 from consult.exports.document import DecidedAmendment, Document, ResolvedCollision
 from consult.results.live_record import ProxyRecord, SessionRecord

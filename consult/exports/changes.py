@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from flask_babel import format_date, format_time, gettext as _
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.amendments.diff import WordMatcher, diff, tokens
@@ -38,8 +39,6 @@ from consult.drafts.models import ParagraphText, Version
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.layout import BREAK, CELL, Block, Format, layout
 from consult.extensions import db
-
-
 
 # -- Who changed what ---------------------------------------------------------------------------------
 
@@ -256,7 +255,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
                 token.deleted = author
                 out.append(token)
         flush()
-        out.extend(Tracked(text, inserted=author) for text, author in zip(added, owners[removed_now:]))
+        out.extend(Tracked(text, inserted=author) for text, author in zip(added, owners[removed_now:], strict=True))
     flush()
     out.extend(source)
     paragraph.tokens = out
@@ -302,6 +301,14 @@ def _steps(document: Document) -> list[tuple[Version, dict[int, str]]]:
     return [(v, {pid: texts[v.id][pid] for pid in orders[v.id]}) for v in versions]
 
 
+def _applied_in(amendment: DecidedAmendment, version: Version, last: bool) -> bool:
+    """Whether an adopted amendment went into `version`: the version it names, or, for one not applied
+    yet, the last version while it is in preparation (a preview)."""
+    if amendment.applied_in_version is not None:
+        return amendment.applied_in_version == version.number
+    return last and version.published_at is None
+
+
 def tracked_paragraphs(document: Document) -> list[TrackedParagraph]:
     """Every paragraph of version 1 and of the versions after it, up to the document's, in the document's
     order (removed ones where they stood), with its changes and their authors."""
@@ -315,11 +322,7 @@ def tracked_paragraphs(document: Document) -> list[TrackedParagraph]:
     last = chain[-1][0]
     previous = first
     for version, texts in chain[1:]:
-        def applied(amendment: DecidedAmendment) -> bool:
-            if amendment.applied_in_version is not None:
-                return amendment.applied_in_version == version.number
-            return version is last and version.published_at is None   # a preview of a version in preparation
-        here = [a for a in adopted if applied(a)]
+        here = [a for a in adopted if _applied_in(a, version, last=version is last)]
         collisions = {c.paragraph_id: c for c in document.collisions if c.version == version.number}
         fallback = editorial_author(version.published_at or version.created_at)
         for pid in set(previous) | set(texts):
@@ -431,7 +434,7 @@ def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
             at_old += n
         if token.deleted is None:
             at_new += n
-        for character, old in zip(shown, before):
+        for character, old in zip(shown, before, strict=True):
             if not character.text:
                 continue
             reformatted_by = markers[index] if markers is not None and old.format != character.format else None

@@ -12,13 +12,25 @@ from dataclasses import replace
 from itertools import count
 
 from docx import Document as WordDocument
-from docx.oxml import OxmlElement
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from consult.exports.changes import (
-    Author, Line, Piece, TrackedParagraph, author_line, authors, cells, legend, lines, number_label, runs,
-    subtitle, timestamp, tracked_paragraphs,
+    Author,
+    Line,
+    Piece,
+    TrackedParagraph,
+    author_line,
+    authors,
+    cells,
+    legend,
+    lines,
+    number_label,
+    runs,
+    subtitle,
+    timestamp,
+    tracked_paragraphs,
 )
 from consult.exports.document import Document
 from consult.exports.docx import LABEL_STYLE, Styles, add_label_style, clean, run_properties, text_run
@@ -149,14 +161,14 @@ def _word_table(word, marks: _Marks, rows: list[Line]) -> None:
     by_row = [cells(line) for line in rows]
     table = word.add_table(rows=len(rows), cols=max(len(c) for c in by_row))
     table.style = word.styles["Table Grid"]
-    for line, row_cells, row in zip(rows, by_row, table.rows):
+    for line, row_cells, row in zip(rows, by_row, table.rows, strict=True):
         properties = row._tr.get_or_add_trPr()
         if line.block.header:
             properties.append(OxmlElement("w:tblHeader"))
         mark = _row_mark(line)
         if mark is not None:
             properties.append(marks.mark(*mark))
-        for pieces, cell in zip(row_cells, row.cells):
+        for pieces, cell in zip(row_cells, row.cells, strict=False):   # a short row leaves its last cells empty
             _fill(cell.paragraphs[0], marks, pieces, bold=line.block.header)
 
 

@@ -11,11 +11,22 @@ from dataclasses import replace
 from flask import render_template
 from markupsafe import Markup, escape
 
-from consult.exports.changes import (
-    Author, Piece, TrackedParagraph, authors, cells, legend, lines, number_label, runs, shown_date,
-    subtitle, timestamp, tracked_paragraphs,
-)
 from consult.core.markdown import LINK_REL
+from consult.exports.changes import (
+    Author,
+    Piece,
+    TrackedParagraph,
+    authors,
+    cells,
+    legend,
+    lines,
+    number_label,
+    runs,
+    shown_date,
+    subtitle,
+    timestamp,
+    tracked_paragraphs,
+)
 from consult.exports.document import Document
 from consult.exports.layout import CELL
 from consult.exports.page import document_language, document_locale, file_policy, static_css, stylesheet, title_lines
@@ -144,10 +155,18 @@ def render_change_page(document: Document, inline_css: str | None = None) -> str
     with document_locale():
         paragraphs = tracked_paragraphs(document)
         return render_template(
-            "exports/changes.html", document=document, lang=document_language(), title=title_lines(document), subtitle=subtitle(document),
-            legend=legend(), authors=[(a, shown_date(a.moment)) for a in authors(paragraphs)],
-            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs], stamp=timestamp, inline_css=inline_css,
-            file_policy=file_policy(inline_css) if inline_css else None)
+            "exports/changes.html",
+            document=document,
+            lang=document_language(),
+            title=title_lines(document),
+            subtitle=subtitle(document),
+            legend=legend(),
+            authors=[(a, shown_date(a.moment)) for a in authors(paragraphs)],
+            paragraphs=[(p, html_number(p), html_body(p)) for p in paragraphs],
+            stamp=timestamp,
+            inline_css=inline_css,
+            file_policy=file_policy(inline_css) if inline_css else None,
+        )
 
 
 def render_change_html(document: Document) -> bytes:
@@ -157,5 +176,5 @@ def render_change_html(document: Document) -> bytes:
 
 def render_change_pdf(document: Document) -> bytes:
     """The change document as a tagged PDF/UA-1, written like the position's PDF (fetching nothing)."""
-    from consult.exports.pdf import write_pdf   # WeasyPrint is loaded only for a PDF
+    from consult.exports.pdf import write_pdf  # WeasyPrint is loaded only for a PDF
     return write_pdf(render_change_page(document), change_stylesheet())

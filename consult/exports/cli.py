@@ -22,7 +22,9 @@ from consult.exports.storage import STORED_FORMATS, position_file
                    "credited), md, html, "
                    "comments.csv, votes.csv or json")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
-@click.option("--version", "number", type=int, default=None, help="a preview of this version (default: the adopted text)")
+@click.option(
+    "--version", "number", type=int, default=None, help="a preview of this version (default: the adopted text)"
+)
 @with_appcontext
 def export_command(slug: str, name: str, out: Path, number: int | None) -> None:
     """Write the adopted position (or a version's preview) of a draft in one format."""

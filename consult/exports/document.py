@@ -12,8 +12,15 @@ from datetime import date, datetime
 from sqlalchemy import select, union
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult.amendments.models import (DECIDED, Amendment, AmendmentConsent, AmendmentStatus, AmendmentSupport,
-                                       ConsentKind, DecidedHow)
+from consult.amendments.models import (
+    DECIDED,
+    Amendment,
+    AmendmentConsent,
+    AmendmentStatus,
+    AmendmentSupport,
+    ConsentKind,
+    DecidedHow,
+)
 from consult.comments.models import Comment, CommentStatus
 from consult.core.db import utcnow
 from consult.drafts.models import Draft, Paragraph, ParagraphText, Version, VersionConflict

@@ -12,7 +12,8 @@ longest word needs (so Word never splits "Enthaltung"), and no row is split acro
 The appendix has the parts and words of the print page's (PDF, HTML), from consult.exports.appendix, in
 the document's language:
 the results; how the votes came in (where each question was decided, online or in the live session, its
-votes by channel, the proxies used, the paper ballots; the live sessions' confirmed proxies); how the text came about - for each paragraph the amendments that shaped it (who
+votes by channel, the proxies used, the paper ballots; the live sessions' confirmed proxies); how the text came about -
+for each paragraph the amendments that shaped it (who
 proposed and supported them, who decided when and why), the collisions the moderation resolved,
 its vote, and the paragraphs removed; the amendments not adopted; who voted how (only when the
 draft's setting asks for it); the participating organisations.
@@ -39,13 +40,28 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as WordParagraph
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
 from consult.exports import structure
-from consult.exports.appendix import (ShapedParagraph, amendment_title, ballot_name, collision_note, decided_when,
-                                      decision, recommendation_note, vote_requests_note, figures_line, provenance,
-                                      proxy_note, question_label, results_row, session_title, ways_note)
+from consult.exports.appendix import (
+    ShapedParagraph,
+    amendment_title,
+    ballot_name,
+    collision_note,
+    decided_when,
+    decision,
+    figures_line,
+    provenance,
+    proxy_note,
+    question_label,
+    recommendation_note,
+    results_row,
+    session_title,
+    vote_requests_note,
+    ways_note,
+)
 from consult.exports.document import DecidedAmendment, Document
 from consult.exports.page import document_locale, title_lines
 from consult.exports.structure import Inlines, LineBreak, Text
@@ -291,8 +307,8 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], availabl
     if sum(wanted) <= available:    # everything fits on one line: give the rest out by width
         spare = available - sum(wanted)
         return [want + spare * want // sum(wanted) for want in wanted]
-    spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed)]
-    return [need + spare * extra // sum(more) for need, extra in zip(needed, more)]
+    spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed, strict=True)]
+    return [need + spare * extra // sum(more) for need, extra in zip(needed, more, strict=True)]
 
 
 def _mark_row(row, header: bool) -> None:
@@ -399,13 +415,13 @@ class _Writer:
         table.autofit = False   # a fixed layout: Word keeps our widths
         widths = [Twips(w) for w in column_widths([structure.plain(c) for c in header],
                                                   [[structure.plain(c) for c in row] for row in rows])]
-        for column, width in zip(table.columns, widths):
+        for column, width in zip(table.columns, widths, strict=True):
             column.width = width
         aligned = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
         cell_style = self.styles.id(TABLE_STYLE)
-        for index, (row, values) in enumerate(zip(table.rows, [header, *rows])):
+        for index, (row, values) in enumerate(zip(table.rows, [header, *rows], strict=True)):
             _mark_row(row, header=index == 0)
-            for column, (cell, value) in enumerate(zip(row.cells, values)):
+            for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                 cell.width = widths[column]
                 paragraph = cell.paragraphs[0]
                 _set_style(paragraph, cell_style)

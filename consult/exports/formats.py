@@ -22,7 +22,7 @@ def _html(document: Document) -> bytes:
 
 
 def _pdf(document: Document) -> bytes:
-    from consult.exports.pdf import render_pdf   # WeasyPrint loads pango: only when a PDF is asked for
+    from consult.exports.pdf import render_pdf  # WeasyPrint loads pango: only when a PDF is asked for
     return render_pdf(document)
 
 

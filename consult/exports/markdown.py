@@ -14,10 +14,22 @@ import re
 from flask_babel import gettext as _
 
 from consult.core.markdown import plain_text
+from consult.exports.appendix import (
+    amendment_title,
+    ballot_name,
+    collision_note,
+    decided_when,
+    decision,
+    figures_line,
+    provenance,
+    proxy_note,
+    question_label,
+    recommendation_note,
+    session_title,
+    vote_requests_note,
+    ways_note,
+)
 from consult.exports.document import Document
-from consult.exports.appendix import (amendment_title, ballot_name, collision_note, decided_when, decision,
-                                      figures_line, provenance, proxy_note, recommendation_note, session_title,
-                                      vote_requests_note, question_label, ways_note)
 from consult.exports.page import document_locale, title_lines
 
 # Characters that open inline markup anywhere in a line: code, emphasis, links and images, raw HTML and

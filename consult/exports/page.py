@@ -11,14 +11,28 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from consult.core.i18n import in_language
 from consult.core.markdown import plain_text
-from consult.exports.appendix import (amendment_title, ballot_name, collision_note, decided_when, decision,
-                                      figures_line, proxy_note, recommendation_note, session_title,
-                                      vote_requests_note, provenance, question_label, results_charts,
-                                      results_row, ways_note)
+from consult.exports.appendix import (
+    amendment_title,
+    ballot_name,
+    collision_note,
+    decided_when,
+    decision,
+    figures_line,
+    provenance,
+    proxy_note,
+    question_label,
+    recommendation_note,
+    results_charts,
+    results_row,
+    session_title,
+    vote_requests_note,
+    ways_note,
+)
 from consult.exports.document import Document
 
 

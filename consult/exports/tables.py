@@ -84,9 +84,12 @@ def _published_comments(document: Document) -> Sequence[Comment]:
 
 
 def _votes(document: Document) -> Sequence[Vote]:
-    return db.session.scalars(select(Vote).options(joinedload(Vote.organisation), joinedload(Vote.via_organisation))
-                              .where(Vote.draft_id == document.draft.id)
-                              .order_by(Vote.amendment_id.is_not(None), Vote.amendment_id, Vote.paragraph_id, Vote.id)).all()
+    return db.session.scalars(
+        select(Vote)
+        .options(joinedload(Vote.organisation), joinedload(Vote.via_organisation))
+        .where(Vote.draft_id == document.draft.id)
+        .order_by(Vote.amendment_id.is_not(None), Vote.amendment_id, Vote.paragraph_id, Vote.id)
+    ).all()
 
 
 def consultation_json(document: Document) -> bytes:
@@ -99,20 +102,40 @@ def consultation_json(document: Document) -> bytes:
     def question(q):
         amendment = {"amendment": q.amendment_id, "kind": q.kind.value, "status": q.status.value,
                      "excerpt": q.excerpt} if q.is_amendment else {}
-        return {**amendment, "paragraph": q.position, "yes": q.counts.yes, "no": q.counts.no, "abstain": q.counts.abstain,
-                "weighted": ({"yes": q.weighted.yes, "no": q.weighted.no, "abstain": q.weighted.abstain}
-                             if q.weighted else None),
-                "voted": q.voted, "entitled": q.entitled, "carried": q.carried,
-                "decided": "live" if q.decided_live else "online",
-                "channels": {"online": q.channels.online, "live": q.channels.live, "proxy": q.channels.proxy,
-                             "paper": q.channels.paper},
-                "proxies": [{"organisation": giver.short_name, "via": holder.short_name if holder else None}
-                            for giver, holder in q.proxies],
-                "paper": [o.short_name for o in q.on_paper],
-                "ballots": [{"organisation": o.short_name, "choice": str(c.value if hasattr(c, "value") else c),
-                             "channel": q.way(o).channel.value,
-                             "via": q.way(o).via.short_name if q.way(o).via else None}
-                            for o, c in q.ballots]}
+        return {
+            **amendment,
+            "paragraph": q.position,
+            "yes": q.counts.yes,
+            "no": q.counts.no,
+            "abstain": q.counts.abstain,
+            "weighted": (
+                {"yes": q.weighted.yes, "no": q.weighted.no, "abstain": q.weighted.abstain} if q.weighted else None
+            ),
+            "voted": q.voted,
+            "entitled": q.entitled,
+            "carried": q.carried,
+            "decided": "live" if q.decided_live else "online",
+            "channels": {
+                "online": q.channels.online,
+                "live": q.channels.live,
+                "proxy": q.channels.proxy,
+                "paper": q.channels.paper,
+            },
+            "proxies": [
+                {"organisation": giver.short_name, "via": holder.short_name if holder else None}
+                for giver, holder in q.proxies
+            ],
+            "paper": [o.short_name for o in q.on_paper],
+            "ballots": [
+                {
+                    "organisation": o.short_name,
+                    "choice": str(c.value if hasattr(c, "value") else c),
+                    "channel": q.way(o).channel.value,
+                    "via": q.way(o).via.short_name if q.way(o).via else None,
+                }
+                for o, c in q.ballots
+            ],
+        }
 
     data = {
         "federation": document.federation, "slug": draft.slug, "title": draft.title, "phase": draft.phase.value,

@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.accounts.forms import LANGUAGES
-from consult.accounts.services import MIN_PASSWORD_LENGTH
 from consult.accounts.models import NAME_MAX_LENGTH
+from consult.accounts.services import MIN_PASSWORD_LENGTH
 from consult.core.forms import Form
 from consult.core.names import NameRule
 from consult.core.once import OnceForm

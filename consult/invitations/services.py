@@ -18,8 +18,14 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 
 from consult.accounts.models import Role, User
-from consult.accounts.services import (EMAIL, MIN_PASSWORD_LENGTH, create_user, get_by_email, hash_password,
-                                      normalise_email)
+from consult.accounts.services import (
+    EMAIL,
+    MIN_PASSWORD_LENGTH,
+    create_user,
+    get_by_email,
+    hash_password,
+    normalise_email,
+)
 from consult.audit.services import record
 from consult.core.refusals import AlreadyChanged, InvalidInput, LinkGone, NotAllowed, Refusal
 from consult.core.tokens import digest, new_token

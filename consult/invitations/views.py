@@ -10,15 +10,25 @@ from consult.accounts.forms import EmptyForm
 from consult.accounts.models import Role
 from consult.accounts.signin import end_session, start_session
 from consult.core import clock
-from consult.core.inputs import accepts_upload
 from consult.core.access import public, signed_in
+from consult.core.inputs import accepts_upload
 from consult.core.once import ALREADY_SENT, create_once
 from consult.core.refusals import LinkGone, Refusal
 from consult.extensions import db, posts_limited_by
 from consult.invitations.forms import NO_ORGANISATION, AcceptForm, ImportForm, InviteForm
 from consult.invitations.models import Invitation
-from consult.invitations.services import (Grant, ImportReport, accept, can_invite, find_open, grant_of,
-                                          import_invitations, invitations_for, invite, revoke)
+from consult.invitations.services import (
+    Grant,
+    ImportReport,
+    accept,
+    can_invite,
+    find_open,
+    grant_of,
+    import_invitations,
+    invitations_for,
+    invite,
+    revoke,
+)
 from consult.organisations.models import Organisation
 
 bp = Blueprint("invitations", __name__)

@@ -54,6 +54,7 @@ class PaperForm(Form):
     counted for the next question."""
     item_id = HiddenField(validators=[DataRequired()])
     organisation_id = HiddenField(validators=[DataRequired(message=_l("Please choose the organisation."))])
-    choice = RadioField(choices=[SelectChoice("yes", "yes"), SelectChoice("no", "no"), SelectChoice("abstain", "abstain")],
-                        validators=[
-        InputRequired(message=_l("Please choose Yes, No or Abstain."))])
+    choice = RadioField(
+        choices=[SelectChoice("yes", "yes"), SelectChoice("no", "no"), SelectChoice("abstain", "abstain")],
+        validators=[InputRequired(message=_l("Please choose Yes, No or Abstain."))],
+    )

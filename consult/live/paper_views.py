@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 
 from consult.accounts.forms import EmptyForm
-
 from consult.core import clock
 from consult.core.access import signed_in
 from consult.core.i18n import gettext as _

@@ -12,7 +12,7 @@ from consult.core import clock
 from consult.core.access import signed_in
 from consult.live import shown
 from consult.live.queries import live_version
-from consult.live.views import _page_reader, bp, state_tag, state_response
+from consult.live.views import _page_reader, bp, state_response, state_tag
 
 
 def _projector_context(user, draft, now, version) -> dict:

@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from consult.audit.services import record
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
 from consult.drafts.locks import lock_draft_in, lock_open_draft
-from consult.drafts.revision import touch_tally
 from consult.drafts.models import Draft, Phase
+from consult.drafts.revision import touch_tally
 from consult.extensions import db
 from consult.live.models import AgendaItem, CheckIn, ItemState, LiveSession
 from consult.live.permissions import can_chair, can_check_in_for
@@ -168,9 +168,20 @@ def check_in(user, session: LiveSession, organisation, now: datetime) -> bool:
     table = CheckIn.__table__
     connection = db.session.connection()
     statement = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
-    added = connection.execute(statement.values(
-        session_id=session.id, organisation_id=organisation.id, user_id=user.id, by_office=by_office, at=now,
-    ).on_conflict_do_nothing(index_elements=["session_id", "organisation_id"]).returning(table.c.id)).scalar() is not None
+    added = (
+        connection.execute(
+            statement.values(
+                session_id=session.id,
+                organisation_id=organisation.id,
+                user_id=user.id,
+                by_office=by_office,
+                at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["session_id", "organisation_id"])
+            .returning(table.c.id)
+        ).scalar()
+        is not None
+    )
     if added:
         touch_tally(connection, session.draft_id)
         record(user, "live.check_in", f"organisation:{organisation.id}", now, draft_id=session.draft_id,

@@ -197,8 +197,14 @@ def _with_tally(draft: Draft | DraftState, question: Shown) -> Shown:
     proxies = tuple(ProxyFacts(p.organisation_id, p.holder_id, p.confirmed_at, _party(p.organisation),
                                _party(p.holder)) for p in session_proxies(session_id))
     closed = question.state == "closed"
-    return replace(question, tally=counts, choices=choices, proxies=proxies, bars=tuple(screens.bars(counts)) if closed else (),
-                   carried=screens.carried(_whole(draft), counts) if closed else None)
+    return replace(
+        question,
+        tally=counts,
+        choices=choices,
+        proxies=proxies,
+        bars=tuple(screens.bars(counts)) if closed else (),
+        carried=screens.carried(_whole(draft), counts) if closed else None,
+    )
 
 
 def may_vote(user, draft: Draft | DraftState, seen: Shown, now: datetime) -> bool:

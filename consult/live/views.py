@@ -13,9 +13,9 @@ from consult.accounts.auth import identity_only
 from consult.accounts.forms import EmptyForm
 from consult.accounts.permissions import speaks_for_member_organisation
 from consult.core import clock
-from consult.core.inputs import database_id
 from consult.core.access import signed_in
 from consult.core.i18n import gettext as _
+from consult.core.inputs import database_id
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
@@ -28,8 +28,16 @@ from consult.live.models import AgendaItem, LiveSession
 from consult.live.paper import paper_panel
 from consult.live.permissions import can_chair
 from consult.live.proxy_queries import proxy_context
-from consult.live.queries import (active_session, agenda_starts, check_ins, live_state, live_version,
-                                  member_organisations, open_item, quorum)
+from consult.live.queries import (
+    active_session,
+    agenda_starts,
+    check_ins,
+    live_state,
+    live_version,
+    member_organisations,
+    open_item,
+    quorum,
+)
 from consult.organisations.models import Organisation
 from consult.votes.views import vote_words
 
@@ -288,6 +296,6 @@ def set_quorum(slug: str):
                                                     proxy_limit=form.proxy_limit.data))
 
 
-from consult.live import projector_views  # noqa: E402,F401  (the projector's routes, on this blueprint)
-from consult.live import proxy_views  # noqa: E402,F401  (its routes join the blueprint)
-from consult.live import paper_views  # noqa: E402,F401  (the office's paper ballots and conflicts)
+# The projector's routes, the proxies' and the office's paper ballots and conflicts: their routes join this
+# blueprint, so they are imported once it exists.
+from consult.live import paper_views, projector_views, proxy_views  # noqa: E402, F401  (their routes, see above)

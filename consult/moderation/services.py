@@ -63,8 +63,15 @@ def report(user, draft: Draft, reason: str, now: datetime, comment: Comment | No
     if db.session.scalar(select(Report.id).where(subject, Report.reporter_id == user.id,
                                                  Report.status == ReportStatus.OPEN)) is not None:
         raise AlreadyChanged(_l("You have already reported this; the moderation will look at it."))
-    row = Report(draft_id=draft.id, comment_id=getattr(comment, "id", None), amendment_id=getattr(amendment, "id", None),
-                 reporter_id=user.id, reason=reason, status=ReportStatus.OPEN, created_at=now)
+    row = Report(
+        draft_id=draft.id,
+        comment_id=getattr(comment, "id", None),
+        amendment_id=getattr(amendment, "id", None),
+        reporter_id=user.id,
+        reason=reason,
+        status=ReportStatus.OPEN,
+        created_at=now,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -112,7 +119,9 @@ def decide_report(user, row: Report, decision: str, reason: str | None, now: dat
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise _taken()
-    same = Report.comment_id == row.comment_id if row.comment_id is not None else Report.amendment_id == row.amendment_id
+    same = (
+        Report.comment_id == row.comment_id if row.comment_id is not None else Report.amendment_id == row.amendment_id
+    )
     db.session.execute(
         update(Report).where(same, Report.status == ReportStatus.OPEN)
         .values(status=REPORT_DECISIONS[decision], decided_by_id=user.id, decided_at=now, decision_reason=reason)

@@ -17,13 +17,13 @@ from consult.accounts.queries import moderator_organisations
 from consult.amendments.models import Amendment
 from consult.amendments.permissions import can_see_amendment
 from consult.amendments.services import decide as decide_amendment
-from consult.audit.queries import PAGE_SIZE as AUDIT_PAGE_SIZE, entries, entry_count, subject_names
+from consult.audit.queries import PAGE_SIZE as AUDIT_PAGE_SIZE
+from consult.audit.queries import entries, entry_count, subject_names
 from consult.comments.models import Comment
 from consult.comments.permissions import can_see_comment
-from consult.core import clock
-from consult.core.announce import announce
+from consult.core import clock, kept_text
 from consult.core.access import roles, signed_in
-from consult.core import kept_text
+from consult.core.announce import announce
 from consult.core.inputs import TextRemoved, cleaned_text, refuse_cleaned_text
 from consult.core.once import OnceForm, create_once
 from consult.core.pages import check_not_beyond, page_number
@@ -33,8 +33,15 @@ from consult.drafts.permissions import can_view_draft
 from consult.drafts.services import get_by_slug
 from consult.extensions import db, htmx
 from consult.moderation.models import Report
-from consult.moderation.queries import (KINDS, decidable_count, drafts_for_filter, recommended, waiting, waiting_count,
-                                        waiting_page)
+from consult.moderation.queries import (
+    KINDS,
+    decidable_count,
+    drafts_for_filter,
+    recommended,
+    waiting,
+    waiting_count,
+    waiting_page,
+)
 from consult.moderation.services import decide_comment, decide_report, report
 from consult.notifications.events import amendment_ruled, comment_published
 

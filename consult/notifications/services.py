@@ -21,8 +21,14 @@ from consult.core.tokens import LinkExpired, sign_timed, unsign_timed
 from consult.drafts.models import Draft, DraftDeadline, Phase
 from consult.extensions import db
 from consult.mail.services import absolute_url, links_for_mail, queue_mail
-from consult.notifications.models import TOPIC_OF, Notification, NotificationKind, NotificationMode, \
-    NotificationSetting, Topic
+from consult.notifications.models import (
+    TOPIC_OF,
+    Notification,
+    NotificationKind,
+    NotificationMode,
+    NotificationSetting,
+    Topic,
+)
 from consult.notifications.texts import describe
 from consult.organisations.models import Organisation
 

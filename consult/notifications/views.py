@@ -14,11 +14,11 @@ from consult.core.access import public, signed_in
 from consult.core.i18n import in_language
 from consult.core.tokens import LinkExpired
 from consult.extensions import db, posts_limited_by
-from consult.notifications.forms import SettingsForm
 from consult.mail.services import absolute_path
+from consult.notifications.forms import SettingsForm
 from consult.notifications.models import NotificationMode, Topic
-from consult.notifications.services import ALL, expired_token_owner, read_unsubscribe_token, save_settings, \
-    setting_of, unsubscribe as turn_off
+from consult.notifications.services import ALL, expired_token_owner, read_unsubscribe_token, save_settings, setting_of
+from consult.notifications.services import unsubscribe as turn_off
 from consult.notifications.texts import describe, kind_heading, topic_label
 
 bp = Blueprint("notifications", __name__)

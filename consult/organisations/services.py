@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import func, select
 
-from consult.extensions import db
 from consult.core.names import name_refusal
+from consult.extensions import db
 from consult.organisations.models import NAME_MAX_LENGTH, Organisation, OrganisationLevel
 
 SHORT_NAME = re.compile(r"^[A-Za-z0-9ÄÖÜäöüß][A-Za-z0-9ÄÖÜäöüß._-]{0,19}$")

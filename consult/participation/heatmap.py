@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from consult.participation.queries import Overview, OrganisationParticipation, counts_votes
+from consult.participation.queries import OrganisationParticipation, Overview, counts_votes
 
 MAX_COLUMNS = 40
 CELL = 26          # px: one cell

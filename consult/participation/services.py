@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from consult.accounts.models import Role, User, UserRole
 from consult.audit.services import record
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import Draft, DraftDeadline
 from consult.drafts.locks import lock_open_draft
+from consult.drafts.models import Draft, DraftDeadline
 from consult.drafts.permissions import phase_is_open
 from consult.extensions import db
 from consult.mail.services import absolute_url, links_for_mail, queue_mail

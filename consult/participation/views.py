@@ -19,7 +19,7 @@ from consult.core.pages import check_not_beyond, page_number
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import visible_draft_or_404
-from consult.exports.tables import safe_cell   # the one rule for cells a spreadsheet would run as formulas
+from consult.exports.tables import safe_cell  # the one rule for cells a spreadsheet would run as formulas
 from consult.extensions import db
 from consult.mail.services import render_mail
 from consult.participation import heatmap

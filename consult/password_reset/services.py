@@ -15,8 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 
 from consult.accounts.models import User
-from consult.accounts.services import MIN_PASSWORD_LENGTH, get_by_email, hash_password
-from consult.accounts.services import end_sessions
+from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, get_by_email, hash_password
 from consult.audit.services import record
 from consult.core.refusals import InvalidInput, LinkGone
 from consult.core.tokens import digest, new_token

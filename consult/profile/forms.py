@@ -13,9 +13,14 @@ from consult.core.names import NameRule
 
 
 class NameForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Please give your name (at most 120 characters).")),
-                                               NameRule(NAME_MAX_LENGTH)],
-                       render_kw={"autocomplete": "name"})
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Please give your name (at most 120 characters).")),
+            NameRule(NAME_MAX_LENGTH),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
 
 
 class PasswordForm(Form):

@@ -17,8 +17,7 @@ from werkzeug.security import check_password_hash
 from consult.accounts.forms import LANGUAGES
 from consult.accounts.models import NAME_MAX_LENGTH, Role, User, UserRole, UserSession
 from consult.accounts.services import MIN_PASSWORD_LENGTH, end_sessions, hash_password
-from consult.amendments.models import (AlternativeSet, Amendment, AmendmentAuthor, AmendmentConsent,
-                                       AmendmentSupport)
+from consult.amendments.models import AlternativeSet, Amendment, AmendmentAuthor, AmendmentConsent, AmendmentSupport
 from consult.audit.models import AuditEntry
 from consult.audit.services import record
 from consult.comments.models import Comment, CommentAuthor
@@ -31,11 +30,11 @@ from consult.extensions import db
 from consult.invitations.models import Invitation
 from consult.live.models import CheckIn, LiveSession, Proxy, VoteConflict
 from consult.mail.models import OutboxMessage
+from consult.moderation.models import Report
 from consult.notifications.models import Notification, NotificationSetting
 from consult.notifications.services import personal_data as notification_data
-from consult.participation.models import Reminder
-from consult.moderation.models import Report
 from consult.organisations.models import Organisation
+from consult.participation.models import Reminder
 from consult.password_reset.models import PasswordReset
 from consult.translations.models import ParagraphTranslation, Translator
 from consult.votes.models import Vote, VoteCast
@@ -88,11 +87,41 @@ ERASURE: dict[tuple[str, str], str] = {
     ("notification_setting", "user_id"): DELETE,
     ("notification", "user_id"): DELETE,
 }
-_TABLES = {model.__tablename__: model for model in
-           (UserRole, UserSession, Comment, Amendment, AmendmentSupport, AmendmentConsent, AlternativeSet, Vote, VoteCast,
-            Report, VersionConflict, AuditEntry, Invitation, PasswordReset, SubmissionKey, LiveSession, CheckIn,
-            Proxy, VoteConflict, Translator, ParagraphTranslation, CommentAuthor, AmendmentAuthor, InternalDraft,
-            InternalAuthor, InternalAgreement, InternalNote, Reminder, NotificationSetting, Notification)}
+_TABLES = {
+    model.__tablename__: model
+    for model in (
+        UserRole,
+        UserSession,
+        Comment,
+        Amendment,
+        AmendmentSupport,
+        AmendmentConsent,
+        AlternativeSet,
+        Vote,
+        VoteCast,
+        Report,
+        VersionConflict,
+        AuditEntry,
+        Invitation,
+        PasswordReset,
+        SubmissionKey,
+        LiveSession,
+        CheckIn,
+        Proxy,
+        VoteConflict,
+        Translator,
+        ParagraphTranslation,
+        CommentAuthor,
+        AmendmentAuthor,
+        InternalDraft,
+        InternalAuthor,
+        InternalAgreement,
+        InternalNote,
+        Reminder,
+        NotificationSetting,
+        Notification,
+    )
+}
 
 
 def _check_password(user: User, password: str, field: str) -> None:
@@ -200,9 +229,12 @@ def personal_data(user: User) -> dict:
         .join(InternalAuthor, InternalAuthor.internal_draft_id == InternalDraft.id)
         .where(InternalAuthor.user_id == user.id).order_by(InternalDraft.created_at, InternalDraft.id)).all()
     internal_notes = db.session.execute(
-        select(InternalNote, Draft.slug, Draft.title).join(InternalDraft, InternalNote.internal_draft_id == InternalDraft.id)
+        select(InternalNote, Draft.slug, Draft.title)
+        .join(InternalDraft, InternalNote.internal_draft_id == InternalDraft.id)
         .join(Draft, InternalDraft.draft_id == Draft.id)
-        .where(InternalNote.author_id == user.id).order_by(InternalNote.created_at, InternalNote.id)).all()
+        .where(InternalNote.author_id == user.id)
+        .order_by(InternalNote.created_at, InternalNote.id)
+    ).all()
     internal_agreements = db.session.execute(
         select(InternalAgreement, Draft.slug, Draft.title)
         .join(InternalDraft, InternalAgreement.internal_draft_id == InternalDraft.id)

@@ -9,15 +9,13 @@ from flask_login import current_user, logout_user
 
 from consult.accounts.forms import EmptyForm
 from consult.accounts.services import end_sessions
-
 from consult.core import clock
 from consult.core.access import signed_in
 from consult.core.forms import message_for
 from consult.core.refusals import Refusal
 from consult.extensions import db
 from consult.profile.forms import AccountLanguageForm, DeleteForm, NameForm, PasswordForm
-from consult.profile.services import change_name, change_password, delete_account, only_admin, personal_data, \
-    set_locale
+from consult.profile.services import change_name, change_password, delete_account, only_admin, personal_data, set_locale
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 

@@ -15,9 +15,9 @@ from typing import Iterable, Mapping
 
 from consult.core.markdown import plain_text
 
-
 _SPACES = re.compile(r"\s+")
-_ODD_SPACE = re.compile(r"[^\S ]| {2}")   # white space other than single spaces: rarely there (stored texts are squashed)
+# White space other than single spaces: rarely there (stored texts are squashed).
+_ODD_SPACE = re.compile(r"[^\S ]| {2}")
 
 
 def _squash(text: str) -> str:

@@ -12,7 +12,8 @@ from consult.accounts.permissions import is_moderator, speaks_for_member_organis
 from consult.amendments.alternatives import voting_groups
 from consult.amendments.models import AmendmentStatus
 from consult.amendments.permissions import can_propose
-from consult.amendments.queries import by_paragraph as amendments_by_paragraph, support_counts
+from consult.amendments.queries import by_paragraph as amendments_by_paragraph
+from consult.amendments.queries import support_counts
 from consult.comments.permissions import can_comment
 from consult.comments.queries import published_count_by_paragraph, visible_quotes
 from consult.comments.views import thread_context
@@ -28,8 +29,8 @@ from consult.exports.models import DocumentsState
 from consult.extensions import db, htmx, login_manager
 from consult.participation import progress
 from consult.reading import passages, ranges, vote_parts
-from consult.reading.ranges import paragraph_url
 from consult.reading.queries import draft_summaries
+from consult.reading.ranges import paragraph_url
 from consult.translations import reading as translation_reading
 from consult.translations.documents import exported_languages
 from consult.versions.queries import manages_versions

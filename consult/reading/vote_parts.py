@@ -83,7 +83,7 @@ def _fill(draft: Draft, entitled, organisation_id: int | None, may_vote: bool, n
                                can_vote=may_vote, feed_url=url_for("votes.tallies", slug=draft.slug),
                                etag=sheet.etag)
     *boxes_html, parts[FEED] = rendered.split(SEPARATOR)
-    for (name, store_key, shown, _, _), html in zip(missing, boxes_html):
+    for (name, store_key, shown, _, _), html in zip(missing, boxes_html, strict=True):
         parts[name] = html
         kept[store_key] = (shown, html)
     return parts

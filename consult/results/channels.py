@@ -54,7 +54,9 @@ def question_marks(draft_id: int) -> dict[QuestionKey, QuestionMarks]:
             select(v.paragraph_id, v.amendment_id, v.channel, func.count())
             .join(giver, giver.id == v.organisation_id)
             .where(v.draft_id == draft_id, *entitled).group_by(v.paragraph_id, v.amendment_id, v.channel)):
-        marks.setdefault(question_key(paragraph_id, amendment_id), QuestionMarks()).counts[Channel(channel).value] += count
+        marks.setdefault(question_key(paragraph_id, amendment_id), QuestionMarks()).counts[Channel(channel).value] += (
+            count
+        )
     for paragraph_id, amendment_id, channel, giver_short, holder_short in db.session.execute(
             select(v.paragraph_id, v.amendment_id, v.channel, giver.short_name, holder.short_name)
             .join(giver, giver.id == v.organisation_id).outerjoin(holder, holder.id == v.via_organisation_id)

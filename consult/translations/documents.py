@@ -5,7 +5,8 @@ translations may still be corrected after the adoption; the German documents are
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from consult.core.i18n import in_language
 from consult.drafts.models import Draft, Version
@@ -45,5 +46,5 @@ def render(draft: Draft, version: Version, language: str, kind: str) -> tuple[by
     filename = f"{draft.slug}-{language}.{ending}"
     if kind == "html":
         return render_page(draft, version, language, inline_css=stylesheet()).encode("utf-8"), media_type, filename
-    from consult.exports.pdf import write_pdf   # WeasyPrint loads pango: only when a PDF is asked for
+    from consult.exports.pdf import write_pdf  # WeasyPrint loads pango: only when a PDF is asked for
     return write_pdf(render_page(draft, version, language), stylesheet()), media_type, filename

@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select
 
 from consult.drafts.models import ParagraphText, Version
 from consult.extensions import db
-from consult.translations.models import ParagraphTranslation, Translator, TranslationStatus
+from consult.translations.models import ParagraphTranslation, TranslationStatus, Translator
 
 
 def is_outdated(translation, german_text: str) -> bool:

@@ -45,7 +45,15 @@ def reading_context(version: Version | None, language: str | None) -> dict:
     choices = [{"code": code, "label": label(code)} for code in offered]
     if language not in offered:   # none chosen, or nothing of this version translated into it yet
         return {"reading": None, "reading_languages": choices}
-    return {"reading": {"code": language, "name": name(language), "label": label(language), "local": local_name(language),
-                        "dir": direction(language), "texts": translations_for(version, language),
-                        "outdated": is_outdated},
-            "reading_languages": choices}
+    return {
+        "reading": {
+            "code": language,
+            "name": name(language),
+            "label": label(language),
+            "local": local_name(language),
+            "dir": direction(language),
+            "texts": translations_for(version, language),
+            "outdated": is_outdated,
+        },
+        "reading_languages": choices,
+    }

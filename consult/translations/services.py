@@ -21,7 +21,7 @@ from consult.drafts.models import Draft, Version
 from consult.drafts.services import paragraph_texts
 from consult.extensions import db
 from consult.translations.languages import is_reading_language
-from consult.translations.models import ParagraphTranslation, Translator, TranslationStatus
+from consult.translations.models import ParagraphTranslation, TranslationStatus, Translator
 from consult.translations.permissions import can_edit_translation, can_grant_translators
 from consult.translations.queries import is_outdated, translations_for
 

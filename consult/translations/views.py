@@ -3,7 +3,8 @@ grant of the role "Übersetzung", and the adopted position's translations as doc
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
@@ -22,8 +23,13 @@ from consult.translations.languages import direction, is_reading_language, label
 from consult.translations.models import TranslationStatus
 from consult.translations.permissions import can_edit_translation
 from consult.translations.queries import is_outdated, progress, translations_for, translator_languages
-from consult.translations.services import (NO_WRAP, Entry, TranslationRefused, save_translations,
-                                           set_translator_languages)
+from consult.translations.services import (
+    NO_WRAP,
+    Entry,
+    TranslationRefused,
+    save_translations,
+    set_translator_languages,
+)
 
 bp = Blueprint("translations", __name__)
 

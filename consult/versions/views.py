@@ -11,18 +11,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.forms import EmptyForm
+from consult.amendments.models import DecidedHow
 from consult.core import clock
-from consult.core.inputs import cleaned_text, database_id, refuse_cleaned_text
 from consult.core.access import public, roles
+from consult.core.inputs import cleaned_text, database_id, refuse_cleaned_text
 from consult.core.once import OnceForm, create_once
 from consult.core.refusals import Refusal
 from consult.drafts.models import Draft, Version, VersionConflict, VersionStatus
 from consult.drafts.services import paragraph_rows, visible_draft_or_404
 from consult.extensions import db
-from consult.amendments.models import DecidedHow
 from consult.results.queries import results
-from consult.versions.queries import (VERSION_ROLES, adopted_later_count, amendments_by_id, compare as compare_texts,
-                                      conflicts_of, decisions, versions_of, visible_versions)
+from consult.versions.queries import (
+    VERSION_ROLES,
+    adopted_later_count,
+    amendments_by_id,
+    conflicts_of,
+    decisions,
+    versions_of,
+    visible_versions,
+)
+from consult.versions.queries import compare as compare_texts
 from consult.versions.services import can_start_version, publish_version, resolve_conflict, start_version
 
 bp = Blueprint("versions", __name__)

@@ -97,7 +97,7 @@ def tally(draft_id: int, paragraph_id: int | None, amendment_id: int | None = No
     else:
         statement, params = _TALLY_PARAGRAPH, {"draft_id": draft_id, "paragraph_id": paragraph_id}
     entitled, *counts = db.session.connection().execute(statement, params).one()
-    return Tally(counts={choice.value: n for choice, n in zip(Choice, counts)}, entitled=entitled)
+    return Tally(counts={choice.value: n for choice, n in zip(Choice, counts, strict=True)}, entitled=entitled)
 
 
 def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) -> dict[int | None, str]:
@@ -109,7 +109,9 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
     query = select(votes.paragraph_id, votes.choice).where(votes.draft_id == draft_id, votes.amendment_id.is_(None),
                                                            votes.organisation_id == organisation_id)
     if paragraph_id is not _UNSET:
-        query = query.where(votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id)
+        query = query.where(
+            votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id
+        )
     return {pid: choice for pid, choice in db.session.execute(query)}
 
 

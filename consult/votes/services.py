@@ -14,9 +14,9 @@ from consult.accounts.permissions import speaks_for_member_organisation
 from consult.amendments.models import Amendment, AmendmentStatus
 from consult.amendments.queries import amendment_round
 from consult.core.refusals import InvalidInput, NotAllowed, PhaseClosed
+from consult.drafts.locks import lock_open_draft
 from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import can_view_draft, phase_is_open
-from consult.drafts.locks import lock_open_draft
 from consult.drafts.queries import CurrentText, DraftState
 from consult.drafts.services import current_text, is_heading
 from consult.extensions import db
@@ -94,7 +94,8 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
 
     Refuses people who do not speak for an active member organisation, a draft
     outside its voting phase or past its voting deadline, a paragraph or the whole draft during the
-    amendment round (`consult.amendments.queries.amendment_round`: the amendments are voted on first) (checked again as the vote is written,
+    amendment round (`consult.amendments.queries.amendment_round`: the amendments are voted on first) (checked again as
+    the vote is written,
     under the draft's lock: `consult.drafts.locks`), and while the draft has an active live session any
     question but the one the chair has opened (`consult.votes.live_gate.live_refusal`) and any vote of an
     organisation whose proxy another organisation holds (`consult.votes.proxy_gate`), a paragraph that is

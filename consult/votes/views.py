@@ -12,9 +12,9 @@ from consult.accounts.auth import identity_only
 from consult.amendments.models import Amendment, AmendmentStatus, DecidedHow, LapseReason
 from consult.amendments.permissions import can_see_amendment
 from consult.core import clock
+from consult.core.access import public, signed_in
 from consult.core.announce import announce
 from consult.core.i18n import gettext as _
-from consult.core.access import public, signed_in
 from consult.core.once import create_once
 from consult.core.refusals import Refusal
 from consult.core.templating import labels
@@ -26,8 +26,7 @@ from consult.reading.ranges import paragraph_url
 from consult.votes.forms import VoteForm
 from consult.votes.models import Choice
 from consult.votes.permissions import can_vote, can_vote_on_amendment
-from consult.votes.queries import (Tally, amendment_choices_of, choices_of, feed_state, tally, tally_etag,
-                                   tally_sheet)
+from consult.votes.queries import Tally, amendment_choices_of, choices_of, feed_state, tally, tally_etag, tally_sheet
 from consult.votes.services import cast_vote
 
 bp = Blueprint("votes", __name__)

@@ -29,8 +29,14 @@ from consult.drafts.models import Draft, ParagraphText, Phase
 from consult.drafts.permissions import phase_is_open
 from consult.extensions import db
 from consult.organisations.models import Organisation
-from consult.workspace.models import (InternalAgreement, InternalAuthor, InternalDraft, InternalKind, InternalNote,
-                                      InternalStatus)
+from consult.workspace.models import (
+    InternalAgreement,
+    InternalAuthor,
+    InternalDraft,
+    InternalKind,
+    InternalNote,
+    InternalStatus,
+)
 from consult.workspace.permissions import can_set_who_submits, can_start_internal, may_submit_for
 from consult.workspace.queries import can_see_internal
 

@@ -23,15 +23,35 @@ from consult.core.refusals import AlreadyChanged, Refusal
 from consult.drafts.models import Draft
 from consult.drafts.services import current_text, visible_draft_or_404
 from consult.extensions import db
-from consult.workspace.forms import (InternalAmendmentForm, InternalCommentForm, NoteForm, RevisionForm,
-                                     WhoSubmitsForm, seen_revision)
+from consult.workspace.forms import (
+    InternalAmendmentForm,
+    InternalCommentForm,
+    NoteForm,
+    RevisionForm,
+    WhoSubmitsForm,
+    seen_revision,
+)
 from consult.workspace.models import InternalDraft, InternalKind
 from consult.workspace.notices import ask_colleagues
-from consult.workspace.permissions import (can_set_who_submits, can_start_internal, can_submit_internal,
-                                           can_work_on, may_submit_for)
+from consult.workspace.permissions import (
+    can_set_who_submits,
+    can_start_internal,
+    can_submit_internal,
+    can_work_on,
+    may_submit_for,
+)
 from consult.workspace.queries import can_see_internal, colleagues, internal_draft, internal_drafts, positions
-from consult.workspace.services import (InternalText, add_note, agree, discard_internal, edit_internal,
-                                        set_who_submits, start_internal, submit_internal, take_back_agreement)
+from consult.workspace.services import (
+    InternalText,
+    add_note,
+    agree,
+    discard_internal,
+    edit_internal,
+    set_who_submits,
+    start_internal,
+    submit_internal,
+    take_back_agreement,
+)
 
 bp = Blueprint("workspace", __name__)
 

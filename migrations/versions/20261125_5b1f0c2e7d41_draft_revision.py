@@ -5,9 +5,8 @@ Revises: a88e524de020
 Create Date: 2026-11-25 10:50:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b1f0c2e7d41'

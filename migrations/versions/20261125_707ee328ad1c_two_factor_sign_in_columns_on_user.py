@@ -5,10 +5,10 @@ Revises: 8733ef911deb
 Create Date: 2026-11-25 13:52:19.355234
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '707ee328ad1c'

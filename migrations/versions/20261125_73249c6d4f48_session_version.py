@@ -1,13 +1,13 @@
-"""A session version per person: raising it ends every session and remember-me cookie of that person; contact persons of organisations
+"""A session version per person: raising it ends every session and remember-me cookie of that person;
+contact persons of organisations
 
 Revision ID: 73249c6d4f48
 Revises: f0ce9c1fccab
 Create Date: 2026-11-25 13:42:24.283539
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '73249c6d4f48'

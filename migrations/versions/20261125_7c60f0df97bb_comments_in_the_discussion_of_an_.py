@@ -5,9 +5,8 @@ Revises: a2e60ad5ef5b
 Create Date: 2026-11-25 11:08:18.117924
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c60f0df97bb'
@@ -21,7 +20,9 @@ def upgrade():
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('amendment_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_comment_amendment_id'), ['amendment_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_comment_amendment_id_amendment'), 'amendment', ['amendment_id'], ['id'], ondelete='CASCADE')
+        batch_op.create_foreign_key(
+            batch_op.f("fk_comment_amendment_id_amendment"), "amendment", ["amendment_id"], ["id"], ondelete="CASCADE"
+        )
 
     # ### end Alembic commands ###
 

@@ -5,10 +5,10 @@ Revises: 73249c6d4f48
 Create Date: 2026-11-25 13:53:13.742838
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '80dba75dd9c6'
@@ -35,24 +35,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_message_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_sent_at'), ['sent_at'], unique=False)
 
-    op.create_table('invitation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=True),
-    sa.Column('roles', sa.String(length=100), nullable=False),
-    sa.Column('locale', sa.String(length=10), nullable=False),
-    sa.Column('token_digest', sa.String(length=64), nullable=False),
-    sa.Column('invited_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', consult.core.db.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', consult.core.db.UTCDateTime(), nullable=False),
-    sa.Column('accepted_at', consult.core.db.UTCDateTime(), nullable=True),
-    sa.Column('revoked_at', consult.core.db.UTCDateTime(), nullable=True),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['invited_by_id'], ['user.id'], name=op.f('fk_invitation_invited_by_id_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_invitation_organisation_id_organisation')),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_invitation_user_id_user'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
-    sa.UniqueConstraint('token_digest', name=op.f('uq_invitation_token_digest'))
+    op.create_table(
+        "invitation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=True),
+        sa.Column("roles", sa.String(length=100), nullable=False),
+        sa.Column("locale", sa.String(length=10), nullable=False),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("invited_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", consult.core.db.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", consult.core.db.UTCDateTime(), nullable=False),
+        sa.Column("accepted_at", consult.core.db.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", consult.core.db.UTCDateTime(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["invited_by_id"], ["user.id"], name=op.f("fk_invitation_invited_by_id_user"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_invitation_organisation_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_invitation_user_id_user"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_invitation_token_digest")),
     )
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_email'), ['email'], unique=False)

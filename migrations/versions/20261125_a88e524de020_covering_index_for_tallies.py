@@ -6,8 +6,6 @@ Create Date: 2026-11-25 09:34:25.232536
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = 'a88e524de020'

@@ -5,10 +5,10 @@ Revises: 5e55101d0a11
 Create Date: 2026-12-05 00:19:02.706476
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0875bbdbd0a0'

@@ -12,9 +12,8 @@ Create Date: 2026-12-05 00:40:00
 """
 import re
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '783ab7934aca'
 down_revision = '0875bbdbd0a0'

@@ -10,9 +10,8 @@ Revises: 783ab7934aca
 Create Date: 2026-12-05 03:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'a41c7e9b2d10'
 down_revision = '783ab7934aca'

@@ -9,10 +9,10 @@ Revises: a41c7e9b2d10
 Create Date: 2026-12-05 03:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-import consult.core.db
+from alembic import op
 
+import consult.core.db
 
 revision = 'c3d8e1f4a7b2'
 down_revision = 'a41c7e9b2d10'

@@ -48,7 +48,9 @@ def test_create_organisation_with_a_level(runner):
     from consult.organisations.models import OrganisationLevel
     from consult.organisations.services import get_by_short_name
 
-    result = runner.invoke(args=["create-organisation", "Bundesverband e.V.", "--short-name", "BV", "--level", "federal"])
+    result = runner.invoke(
+        args=["create-organisation", "Bundesverband e.V.", "--short-name", "BV", "--level", "federal"]
+    )
     assert result.exit_code == 0, result.output
     assert get_by_short_name("BV").level == OrganisationLevel.FEDERAL
     result = runner.invoke(args=["create-organisation", "X e.V.", "--short-name", "X", "--level", "planet"])

@@ -18,7 +18,7 @@ from consult.core import clock
 from consult.extensions import db
 from tests import factories
 from tests.conftest import Auth, csrf_token
-from tests.exports.test_exports import adopted  # noqa: F401  (the fixture: an adopted draft, a board member)
+from tests.exports.test_exports import fixture_adopted  # noqa: F401  (the fixture adopted: an adopted draft, a board member)
 
 
 def _signed_in_as(client, name: str) -> bool:
@@ -52,7 +52,7 @@ def test_an_old_copy_of_the_cookie_is_worth_nothing_after_signing_out(app, clien
     assert factories.count(UserSession) == 0
 
 
-def test_the_boards_old_cookie_no_longer_downloads_the_comments(app, client, auth, adopted):  # noqa: F811
+def test_the_boards_old_cookie_no_longer_downloads_the_comments(app, client, auth, adopted):
     auth.login("board@example.org", factories.PASSWORD)
     copy = _copy_of_cookies(app, client)
     assert copy.get("/drafts/teilhabe/export/comments.csv").status_code == 200

@@ -328,7 +328,7 @@ def test_two_parallel_requests_cannot_both_use_one_code(app, moderator, monkeypa
     def send(each, token):
         statuses.append(each.post("/login/code", data={"code": code_at(NOW), "csrf_token": token}).status_code)
 
-    threads = [threading.Thread(target=send, args=pair) for pair in zip(clients, tokens)]
+    threads = [threading.Thread(target=send, args=pair) for pair in zip(clients, tokens, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:

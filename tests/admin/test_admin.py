@@ -13,8 +13,8 @@ from tests import factories
 from tests.conftest import Auth, csrf_token
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     org = factories.organisation(name="Interkulturelles Elternnetz Berlin e.V.", short_name="IEB")
     other = factories.organisation(name="Netzwerk Afrikanischer Vereine Hamburg", short_name="NAVE")
     people = {

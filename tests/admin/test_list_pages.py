@@ -8,7 +8,7 @@ from consult.audit.models import AuditEntry
 from consult.core import clock
 from consult.extensions import db
 from tests import factories
-from tests.admin.test_admin import _queries, world  # noqa: F401  (the fixture)
+from tests.admin.test_admin import _queries, fixture_world  # noqa: F401  (the fixture world)
 from tests.conftest import csrf_token
 
 

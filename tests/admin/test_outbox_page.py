@@ -15,7 +15,7 @@ from consult.mail import services
 from consult.mail.display import breakable_address, linked_text
 from consult.mail.models import OutboxMessage
 from tests import factories
-from tests.admin.test_admin import world  # noqa: F401  (the fixture)
+from tests.admin.test_admin import fixture_world  # noqa: F401  (the fixture world)
 from tests.conftest import csrf_token
 from tests.mail.test_outbox import FakeServer
 
@@ -33,7 +33,7 @@ def _message(minutes_ago: int, template: str | None = "invitation", *, sent: boo
 
 
 @pytest.fixture
-def outbox(world):  # noqa: F811
+def outbox(world):
     _message(30, "invitation", sent=True, recipient="neu@example.org", subject="Einladung zur Beteiligungsplattform",
              body="Hallo,\n\nöffnen Sie diesen Link:\n\nhttps://beteiligung.example/invitations/accept/tok3n\n")
     _message(20, "password_reset", recipient="elif@example.org", subject="Neues Passwort wählen",
@@ -51,7 +51,10 @@ def _login_admin(client, auth):
 
 def _rows(html: str) -> list[str]:
     """The recipients in the order the page lists them."""
-    return [found.replace("<wbr>", "") for found in re.findall(r'<bdi class="outbox__recipient" dir="ltr">(.+?)</bdi>', html)]
+    return [
+        found.replace("<wbr>", "")
+        for found in re.findall(r'<bdi class="outbox__recipient" dir="ltr">(.+?)</bdi>', html)
+    ]
 
 
 def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outbox):
@@ -61,7 +64,9 @@ def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outb
     assert "no-store" in response.headers["Cache-Control"]
     html = response.get_data(as_text=True)
     assert _rows(html) == ["alt@example.org", "ieb@example.org", "elif@example.org", "neu@example.org"]
-    assert "4 Nachrichten, die neuesten zuerst" in html and "Gesendete Nachrichten werden nach 30 Tagen gelöscht." in html
+    assert (
+        "4 Nachrichten, die neuesten zuerst" in html and "Gesendete Nachrichten werden nach 30 Tagen gelöscht." in html
+    )
     # Kinds in words; an unknown template shows its own name.
     for word in ("Einladung", "Passwort zurücksetzen", "Erinnerung", "weekly_letter"):
         assert f'data-label="Art">{word}</td>' in html
@@ -138,7 +143,7 @@ def test_an_unknown_state_is_refused_with_a_message(client, auth, outbox):
     assert "Diesen Zustand gibt es nicht" in html and len(_rows(html)) == 4
 
 
-def test_the_outbox_comes_50_to_a_page_newest_first_and_keeps_its_filters(client, auth, world):  # noqa: F811
+def test_the_outbox_comes_50_to_a_page_newest_first_and_keeps_its_filters(client, auth, world):
     for n in range(60):
         _message(60 - n, "invitation", recipient=f"p{n:02d}@example.org")   # p59 is the newest
     _message(0, "password_reset", recipient="reset@example.org")
@@ -170,7 +175,7 @@ def test_send_now_runs_the_outbox_once_and_comes_back_to_the_filter(client, auth
     assert "Gesendet: 2 · fehlgeschlagen: 0 · warten noch: 1." in html
 
 
-def test_a_hostile_text_stays_text(client, auth, world):  # noqa: F811
+def test_a_hostile_text_stays_text(client, auth, world):
     _message(1, "reminder", subject="<b>Betreff</b>", body=(
         'Antwort von <script>alert("x")</script>\n'
         "javascript:alert(1)\n"
@@ -187,7 +192,8 @@ def test_a_hostile_text_stays_text(client, auth, world):  # noqa: F811
 
 
 @pytest.mark.parametrize("text,html", [
-    ("Link: https://a.example/x?b=1&c=2.", 'Link: <a href="https://a.example/x?b=1&amp;c=2" rel="nofollow noreferrer noopener">'
+    ("Link: https://a.example/x?b=1&c=2.", 'Link: <a href="https://a.example/x?b=1&amp;c=2" rel="nofollow noreferrer '
+                                           'noopener">'
                                            "https://a.example/x?b=1&amp;c=2</a>."),
     ("(siehe http://a.example/p)", '(siehe <a href="http://a.example/p" rel="nofollow noreferrer noopener">'
                                    "http://a.example/p</a>)"),
@@ -206,7 +212,7 @@ def test_an_address_breaks_only_at_its_at_sign_and_dots():
 
 
 @pytest.mark.parametrize("template", ["notification", "digest"])
-def test_a_notification_s_subject_and_text_are_withheld(client, auth, world, template):  # noqa: F811
+def test_a_notification_s_subject_and_text_are_withheld(client, auth, world, template):
     """A notification may name an internal draft of the recipient's organisation ("… is waiting for your
     agreement"): not even administrators learn of it here. Who got it, its kind and state remain."""
     _message(3, template, recipient="jonas@example.org", subject="Benachrichtigung: Entwurf wartet",

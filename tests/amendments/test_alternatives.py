@@ -9,11 +9,9 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from consult.amendments.alternatives import (changed_share, collide, freeze_alternatives, reorder, set_of,
-                                             sets_of)
+from consult.amendments.alternatives import changed_share, collide, freeze_alternatives, reorder, set_of, sets_of
 from consult.amendments.diff import merge
-from consult.amendments.models import (AlternativeSet, Amendment, AmendmentKind, AmendmentStatus, DecidedHow,
-                                       LapseReason)
+from consult.amendments.models import AlternativeSet, Amendment, AmendmentKind, AmendmentStatus, DecidedHow, LapseReason
 from consult.amendments.services import withdraw
 from consult.audit.models import AuditEntry
 from consult.board.services import change_phase
@@ -25,9 +23,20 @@ from consult.extensions import db
 from consult.versions.services import publish_version, start_version
 from consult.votes.models import Choice
 from tests import factories
-from tests.amendments.alternatives_world import (  # noqa: F401 -- world: the fixture
-    FINANCES, PROTECTS, SECOND, STRENGTHENS, amendment_of, draft_of, login, propose_at, put_to_vote,
-    to_voting, vote_on, world)
+from tests.amendments.alternatives_world import (
+    FINANCES,
+    PROTECTS,
+    SECOND,
+    STRENGTHENS,
+    amendment_of,
+    draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
+    login,
+    propose_at,
+    put_to_vote,
+    to_voting,
+    vote_on,
+)
 from tests.conftest import csrf_token
 
 
@@ -271,7 +280,9 @@ def test_the_next_version_applies_the_winner_without_a_collision(app, world, cli
     assert FINANCES in texts and STRENGTHENS not in texts and SECOND not in texts
     publish_version(world["mod"], version, clock.now())
     db.session.commit()
-    assert amendment_of(larger).applied_in_version_id == version.id and amendment_of(small).applied_in_version_id is None
+    assert (
+        amendment_of(larger).applied_in_version_id == version.id and amendment_of(small).applied_in_version_id is None
+    )
     # The version page links the change to the decision, with the figures of the vote.
     login(client, "mod")
     page = client.get("/drafts/teilhabe/versions/2").get_data(as_text=True)
@@ -338,7 +349,9 @@ def test_moderators_reorder_on_the_alternatives_page(app, world, client):
     token = csrf_token(page)
     refused = client.post("/drafts/teilhabe/alternatives", data={
         "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": ""})
-    assert refused.status_code == 422 and "Please give a reason for the new voting order." in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Please give a reason for the new voting order." in refused.get_data(
+        as_text=True
+    )
     twice = client.post("/drafts/teilhabe/alternatives", data={
         "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "1", "reason": "Darum."})
     assert twice.status_code == 422

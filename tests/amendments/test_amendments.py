@@ -67,7 +67,9 @@ def test_the_form_starts_from_the_current_text_and_the_amendment_shows_as_a_diff
     response = _propose(client, world)
     amendment = _amendment()
     assert response.status_code == 302 and response.headers["Location"] == f"/drafts/teilhabe/amendments/{amendment.id}"
-    assert amendment.base_text == TEXT and amendment.proposed_text == NEW and amendment.status == AmendmentStatus.SUBMITTED
+    assert (
+        amendment.base_text == TEXT and amendment.proposed_text == NEW and amendment.status == AmendmentStatus.SUBMITTED
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "beraten <ins>gemeinsam </ins>über *Teilhabe* und Vielfalt." in page
     assert "Gemeinsam ist besser." in page and "Wartet auf Entscheidung" in page
@@ -106,14 +108,18 @@ def test_proposals_are_refused_outside_commenting_for_others_and_without_csrf(cl
     assert client.get(_new_url(world)).status_code == 302  # guests go to sign in
     auth.login("board@example.org", factories.PASSWORD)
     response = _propose(client, world)
-    assert response.status_code == 403 and "Nur Delegierte von Mitgliedsorganisationen" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "Nur Delegierte von Mitgliedsorganisationen" in response.get_data(
+        as_text=True
+    )
     auth.logout()
     auth.login("a1@example.org", factories.PASSWORD)
     assert client.post(_new_url(world), data={"kind": "replace", "text": NEW, "justification": "x"}).status_code == 400
     set_phase(db.session.get(Draft, world["draft_id"]), Phase.EDITING)
     db.session.commit()
     response = _propose(client, world)
-    assert response.status_code == 409 and "Kommentierung dieses Entwurfs ist geschlossen" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Kommentierung dieses Entwurfs ist geschlossen" in response.get_data(
+        as_text=True
+    )
     assert factories.count(Amendment) == 0
 
 
@@ -136,7 +142,13 @@ def test_only_the_author_edits_and_withdraws_until_it_is_decided(client, auth, w
     auth.logout()
     auth.login("x1@example.org", factories.PASSWORD)
     assert client.get(url).status_code == 404
-    assert "Änderungsantrag" not in client.get("/drafts/teilhabe").get_data(as_text=True).split("<main", 1)[1].split("Änderungsantrag stellen")[0]
+    assert (
+        "Änderungsantrag"
+        not in client.get("/drafts/teilhabe")
+        .get_data(as_text=True)
+        .split("<main", 1)[1]
+        .split("Änderungsantrag stellen")[0]
+    )
 
 
 def test_a_submitted_amendment_is_confirmed_where_the_focus_lands(client, auth, world):
@@ -157,7 +169,9 @@ def test_one_support_per_organisation_and_none_from_the_proposing_one(client, au
     _propose(client, world)
     url = f"/drafts/teilhabe/amendments/{_amendment().id}/support"
     response = _post(client, url)
-    assert response.status_code == 422 and "Ihre Organisation hat diesen Änderungsantrag gestellt" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Ihre Organisation hat diesen Änderungsantrag gestellt" in response.get_data(
+        as_text=True
+    )
     auth.logout()
     auth.login("x1@example.org", factories.PASSWORD)
     response = client.post(url, headers={"HX-Request": "true"},
@@ -167,9 +181,14 @@ def test_one_support_per_organisation_and_none_from_the_proposing_one(client, au
     assert "1 unterstützende Organisation" in html and "Unterstützung zurückziehen" in html
     # The changed control (now "withdraw support") keeps the focus; the live region says what happened.
     assert '<button type="submit" class="button" data-focus>Unterstützung zurückziehen</button>' in html
-    assert announced_message(response) == "Ihre Organisation unterstützt diesen Änderungsantrag." and "live-region" not in html
+    assert (
+        announced_message(response) == "Ihre Organisation unterstützt diesen Änderungsantrag."
+        and "live-region" not in html
+    )
     response = _post(client, url)
-    assert response.status_code == 409 and "unterstützt diesen Änderungsantrag bereits" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "unterstützt diesen Änderungsantrag bereits" in response.get_data(
+        as_text=True
+    )
     assert factories.count(AmendmentSupport) == 1
     response = client.post(url, headers={"HX-Request": "true"}, data={
         "csrf_token": csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True)), "withdraw": "1"})
@@ -220,8 +239,8 @@ def test_a_moderator_accepts_in_modified_form_and_the_author_sees_both_texts(cli
 def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, world):
     draft = db.session.get(Draft, world["draft_id"])
     text = draft.versions[0].texts[1]
-    from consult.amendments.services import propose
     from consult.amendments.models import AmendmentKind
+    from consult.amendments.services import propose
     amendment = propose(world["a1"], draft, text, AmendmentKind.REPLACE, NEW, "Grund.", clock.now())
     db.session.commit()
     # The second moderator loaded the amendment before the first decided.
@@ -238,9 +257,12 @@ def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, w
 
 def test_the_route_answers_409_to_the_second_moderator(client, world):
     draft = db.session.get(Draft, world["draft_id"])
-    from consult.amendments.services import propose
     from consult.amendments.models import AmendmentKind
-    amendment = propose(world["a1"], draft, draft.versions[0].texts[1], AmendmentKind.REPLACE, NEW, "Grund.", clock.now())
+    from consult.amendments.services import propose
+
+    amendment = propose(
+        world["a1"], draft, draft.versions[0].texts[1], AmendmentKind.REPLACE, NEW, "Grund.", clock.now()
+    )
     db.session.commit()
     first, second = client, client.application.test_client()
     Auth(first).login("mod@example.org", factories.PASSWORD)
@@ -249,7 +271,9 @@ def test_the_route_answers_409_to_the_second_moderator(client, world):
     token_first = csrf_token(first.get(url).get_data(as_text=True))
     token_second = csrf_token(second.get(url).get_data(as_text=True))
     assert first.post(url + "/decision", data={"csrf_token": token_first, "decision": "accept"}).status_code == 302
-    response = second.post(url + "/decision", data={"csrf_token": token_second, "decision": "reject", "reason": "Nein."})
+    response = second.post(
+        url + "/decision", data={"csrf_token": token_second, "decision": "reject", "reason": "Nein."}
+    )
     assert response.status_code == 409
     assert "Über diesen Änderungsantrag ist entschieden" in response.get_data(as_text=True) \
         or "gerade entschieden" in response.get_data(as_text=True)
@@ -257,8 +281,8 @@ def test_the_route_answers_409_to_the_second_moderator(client, world):
 
 
 def test_the_draft_page_reads_amendments_in_a_fixed_number_of_queries(client, auth, world, count_queries):
-    from consult.amendments.services import propose
     from consult.amendments.models import AmendmentKind
+    from consult.amendments.services import propose
     draft = db.session.get(Draft, world["draft_id"])
     auth.login("x1@example.org", factories.PASSWORD)
 
@@ -272,7 +296,9 @@ def test_the_draft_page_reads_amendments_in_a_fixed_number_of_queries(client, au
     db.session.commit()
     one = queries()
     for n in range(9):
-        propose(world["a1"], draft, draft.versions[0].texts[2], AmendmentKind.INSERT, f"Neu {n}.", "Grund.", clock.now())
+        propose(
+            world["a1"], draft, draft.versions[0].texts[2], AmendmentKind.INSERT, f"Neu {n}.", "Grund.", clock.now()
+        )
     db.session.commit()
     assert queries() == one
 

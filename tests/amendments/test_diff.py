@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 from markupsafe import Markup
@@ -164,7 +165,8 @@ BASE = "Wir fordern das Wahlrecht für alle. Die Kommune soll Beratung finanzier
 def test_changes_to_different_sentences_merge():
     ours = "Wir fordern das kommunale Wahlrecht für alle. Die Kommune soll Beratung finanzieren."
     theirs = "Wir fordern das Wahlrecht für alle. Die Kommune soll unabhängige Beratung dauerhaft finanzieren."
-    expected = "Wir fordern das kommunale Wahlrecht für alle. Die Kommune soll unabhängige Beratung dauerhaft finanzieren."
+    expected = ("Wir fordern das kommunale Wahlrecht für alle. Die Kommune soll unabhängige Beratung dauerhaft "
+                "finanzieren.")
     assert merge(BASE, ours, theirs) == Merge(expected, [], [expected])
 
 
@@ -209,7 +211,11 @@ def test_deletion_on_one_side_merges_with_a_change_on_the_other():
 
 def test_merge_all_folds_over_the_versions():
     base = "Erstens. Zweitens. Drittens."
-    texts = ["Erstens ganz. Zweitens. Drittens.", "Erstens. Zweitens auch. Drittens.", "Erstens. Zweitens. Drittens zuletzt."]
+    texts = [
+        "Erstens ganz. Zweitens. Drittens.",
+        "Erstens. Zweitens auch. Drittens.",
+        "Erstens. Zweitens. Drittens zuletzt.",
+    ]
     expected = "Erstens ganz. Zweitens auch. Drittens zuletzt."
     assert merge_all(base, texts) == Merge(expected, [], [expected])
 
@@ -260,7 +266,7 @@ def assert_sound(segments: list[Segment], old: str, new: str):
     assert "".join(s.text for s in segments if s.kind != "insert") == old
     assert "".join(s.text for s in segments if s.kind != "delete") == new
     assert all(s.text for s in segments)
-    for first, second in zip(segments, segments[1:]):
+    for first, second in pairwise(segments):
         assert first.kind != second.kind
         assert (first.kind, second.kind) != ("insert", "delete")
 

@@ -116,11 +116,11 @@ def test_a_recommendation_and_the_step_into_voting_at_once_never_deadlock(app, m
         db.session.remove()
         meeting.next_round(forced=round_ % 2 == 0)
 
-        def recommend():
+        def recommend(amendment_id=amendment_id, draft_id=draft_id):   # this round's, bound now
             services.decide(db.session.get(User, people["moderator"]), db.session.get(Amendment, amendment_id),
                             db.session.get(Draft, draft_id), "reject", "Zu weit.", NOW)
 
-        def step():
+        def step(draft_id=draft_id):
             board.change_phase(db.session.get(User, people["board"]), db.session.get(Draft, draft_id), Phase.VOTING,
                                Phase.EDITING, now=NOW)
 
@@ -152,11 +152,11 @@ def test_a_withdrawal_and_the_end_of_commenting_at_once_never_deadlock(app, monk
         db.session.remove()
         meeting.next_round(forced=round_ % 2 == 0)
 
-        def withdraw():
+        def withdraw(amendment_id=amendment_id, draft_id=draft_id):   # this round's, bound now
             services.withdraw(db.session.get(User, people["author"]), db.session.get(Amendment, amendment_id),
                               db.session.get(Draft, draft_id), NOW)
 
-        def step():
+        def step(draft_id=draft_id):
             board.change_phase(db.session.get(User, people["board"]), db.session.get(Draft, draft_id), Phase.EDITING,
                                Phase.COMMENTING, now=NOW)
 

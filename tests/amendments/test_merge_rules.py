@@ -20,7 +20,10 @@ def test_two_insertions_parted_only_by_a_space_collide():
 
 
 def test_changes_parted_by_an_unchanged_word_merge():
-    assert merge("Die Kommune zahlt.", "Die Gemeinde zahlt.", "Die Kommune zahlt jetzt.").text == "Die Gemeinde zahlt jetzt."
+    assert (
+        merge("Die Kommune zahlt.", "Die Gemeinde zahlt.", "Die Kommune zahlt jetzt.").text
+        == "Die Gemeinde zahlt jetzt."
+    )
     assert merge("Die Stadt zahlt.", "Die Stadt allein zahlt.", "Die kleine Stadt zahlt.").text == (
         "Die kleine Stadt allein zahlt."
     )
@@ -43,7 +46,9 @@ def test_insertions_at_the_same_spot_collide_when_one_repeats_the_word_beside_it
 def test_insertions_that_can_meet_collide():
     result = merge("Die Kommune zahlt.", "Die Kommune zahlt zahlt.", "Die Kommune Kommune zahlt.")
     assert result.text is None
-    assert result.conflicts == [Conflict(base="Kommune zahlt.", ours="Kommune zahlt zahlt.", theirs="Kommune Kommune zahlt.")]
+    assert result.conflicts == [
+        Conflict(base="Kommune zahlt.", ours="Kommune zahlt zahlt.", theirs="Kommune Kommune zahlt.")
+    ]
 
 
 # each list line is its own unit
@@ -62,7 +67,8 @@ def test_an_edit_of_one_item_and_an_insertion_of_another_after_it_merge():
 
 def test_an_edit_of_the_last_item_and_an_item_added_after_it_merge():
     ours = LIST.replace("Sprachkurse", "Sprachkurse und Prüfungen")
-    expected = "Wir fordern:\n\n- Beratung für alle\n- Dolmetschen in der Kommune\n- Sprachkurse und Prüfungen\n- Wohnraum"
+    expected = ("Wir fordern:\n\n- Beratung für alle\n- Dolmetschen in der Kommune\n- Sprachkurse und Prüfungen\n- "
+                "Wohnraum")
     assert merge(LIST, ours, LIST + "\n- Wohnraum") == Merge(expected, [], [expected])
     assert merge(LIST, LIST + "\n- Wohnraum", ours).text == expected
 

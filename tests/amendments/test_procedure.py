@@ -10,14 +10,22 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from consult.accounts.models import Role
-from consult.amendments.models import (AlternativeSet, Amendment, AmendmentConsent, AmendmentKind, AmendmentStatus,
-                                       ConsentKind, DecidedHow, Recommendation)
+from consult.amendments.models import (
+    AlternativeSet,
+    Amendment,
+    AmendmentConsent,
+    AmendmentKind,
+    AmendmentStatus,
+    ConsentKind,
+    DecidedHow,
+    Recommendation,
+)
 from consult.amendments.procedure import consent, insist, recommend, request_vote, settle_before_vote
 from consult.amendments.services import decide, propose
 from consult.audit.models import AuditEntry
 from consult.board.services import change_phase
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
-from consult.drafts.models import AmendmentProcedure, Draft, Phase
+from consult.drafts.models import AmendmentProcedure, Phase
 from consult.extensions import db
 from tests import factories
 from tests.conftest import csrf_token

@@ -173,7 +173,9 @@ def test_visible_to_others_exactly_when_the_nth_organisation_supports(client, au
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "amendment.published")).all()
     assert [(a.subject, a.details["supporters"], a.details["quorum"]) for a in audit] == [(f"amendment:{aid}", 3, 3)]
     _as(client, auth, "o1")
-    assert "3 von 3 unterstützenden Organisationen" in client.get(f"/drafts/{SLUG}/amendments/{aid}").get_data(as_text=True)
+    assert "3 von 3 unterstützenden Organisationen" in client.get(f"/drafts/{SLUG}/amendments/{aid}").get_data(
+        as_text=True
+    )
     for who in OUTSIDERS:   # (o1's organisation supports it on the way: its support is no longer refused)
         _as(client, auth, who)
         leaks = _leaks(client, world, aid, who)
@@ -195,7 +197,8 @@ def test_the_support_link_opens_the_amendment_to_its_holder_only(client, auth, w
     other = _propose(client, auth, world, text=NEW.replace(WORD, "anders"))
     page = client.get(f"/drafts/{SLUG}/amendments/{aid}").get_data(as_text=True)
     # The proposer finds the link on the amendment's page, in a read-only field, with what to do with it.
-    shown = re.search(r'<input class="input" id="support-link" name="support-link" type="text" readonly value="([^"]+)"',
+    shown = re.search(r'<input class="input" id="support-link" name="support-link" type="text" readonly '
+                      r'value="([^"]+)"',
                       page)
     assert shown and "Link zum Unterstützen" in page and "Teilen Sie diesen Link mit anderen Organisationen" in page
     assert "0 von 3 unterstützenden Organisationen" in page
@@ -259,7 +262,11 @@ def test_unpublished_lapse_when_commenting_ends_and_show_why(client, auth, world
     change_phase(board, db.session.get(Draft, world["draft_id"]), Phase.EDITING, Phase.COMMENTING, now=utcnow())
     db.session.commit()
     lapsed = _amendment(aid)
-    assert (lapsed.status, lapsed.lapse_reason, lapsed.published_at) == (AmendmentStatus.LAPSED, LapseReason.QUORUM, None)
+    assert (lapsed.status, lapsed.lapse_reason, lapsed.published_at) == (
+        AmendmentStatus.LAPSED,
+        LapseReason.QUORUM,
+        None,
+    )
     assert lapsed.decided_at is not None
     assert _amendment(published).status == AmendmentStatus.SUBMITTED
     assert _amendment(withdrawn).status == AmendmentStatus.WITHDRAWN
@@ -277,7 +284,9 @@ def test_unpublished_lapse_when_commenting_ends_and_show_why(client, auth, world
         assert _leaks(client, world, aid, who) == [], who
     # Support of a lapsed amendment is refused with its reason.
     response = _support(client, auth, aid, "s2", link=link_token(_amendment(aid)))
-    assert response.status_code == 409 and "Unterstützungsquorum nicht rechtzeitig erreicht" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Unterstützungsquorum nicht rechtzeitig erreicht" in response.get_data(
+        as_text=True
+    )
 
 
 def test_refusals_say_why(client, auth, world):

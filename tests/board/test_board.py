@@ -17,8 +17,8 @@ from tests.conftest import csrf_token
 DOCUMENT = "# Titel\n\nErster Absatz über Teilhabe.\n\nZweiter Absatz mit *Betonung*.\n"
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     people = {
         "board": factories.user(email="board@example.org", roles=(Role.BOARD,)),
         "mod": factories.user(email="mod@example.org", roles=(Role.MODERATOR,)),

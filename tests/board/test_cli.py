@@ -1,4 +1,5 @@
-"""`flask adopt` adopts as the board's page does; `flask set-phase` cannot adopt or un-adopt a draft (its amendments: test_set_phase_amendments.py)."""
+"""`flask adopt` adopts as the board's page does; `flask set-phase` cannot adopt or un-adopt a draft (its
+amendments: test_set_phase_amendments.py)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from consult.drafts.models import Phase
 from consult.exports.models import PositionFile
 from consult.exports.storage import STORED_FORMATS
 from consult.extensions import db
-from tests.board.test_board import _draft, _voting_world, world  # noqa: F401  (fixture)
+from tests.board.test_board import _draft, _voting_world, fixture_world  # noqa: F401  (the fixture world)
 
 
 def test_set_phase_refuses_adopted_and_points_to_adopt(runner, world):

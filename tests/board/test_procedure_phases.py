@@ -18,8 +18,19 @@ from consult.versions.services import publish_version, start_version
 from consult.votes.models import Choice
 from consult.votes.services import cast_vote
 from tests import factories
-from tests.amendments.alternatives_world import (FINANCES, PROTECTS, STRENGTHENS, amendment_of, draft_of, login, propose_at,
-                                                put_to_vote, to_voting, vote_on, world)  # noqa: F401 -- the fixture
+from tests.amendments.alternatives_world import (
+    FINANCES,
+    PROTECTS,
+    STRENGTHENS,
+    amendment_of,
+    draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
+    login,
+    propose_at,
+    put_to_vote,
+    to_voting,
+    vote_on,
+)
 from tests.conftest import csrf_token
 
 YES, NO = Choice.YES, Choice.NO

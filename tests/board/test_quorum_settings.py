@@ -9,8 +9,16 @@ from consult.amendments.services import support
 from consult.audit.models import AuditEntry
 from consult.core import clock
 from consult.extensions import db
-from tests.amendments.alternatives_world import (FINANCES, PROTECTS, STRENGTHENS, amendment_of, draft_of, login,
-                                                propose_at, world)  # noqa: F401 -- the fixture
+from tests.amendments.alternatives_world import (
+    FINANCES,
+    PROTECTS,
+    STRENGTHENS,
+    amendment_of,
+    draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
+    login,
+    propose_at,
+)
 from tests.conftest import csrf_token
 
 BASE = {"title": "Teilhabe stärken", "moderation_policy": "publish", "majority_rule": "simple",

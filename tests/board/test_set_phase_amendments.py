@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from consult.amendments.models import (Amendment, AmendmentKind, AmendmentStatus, DecidedHow, LapseReason,
-                                       Recommendation)
+from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, DecidedHow, LapseReason, Recommendation
 from consult.audit.models import AuditEntry
 from consult.drafts.models import Phase
 from consult.extensions import db
-from tests.amendments.alternatives_world import (FINANCES, PROTECTS, STRENGTHENS, amendment_of, draft_of, propose_at,
-                                                vote_on, world)  # noqa: F401 -- the fixture
 from consult.votes.models import Choice
+from tests.amendments.alternatives_world import (
+    FINANCES,
+    PROTECTS,
+    STRENGTHENS,
+    amendment_of,
+    draft_of,
+    fixture_world,  # noqa: F401  (the fixture world)
+    propose_at,
+    vote_on,
+)
 
 YES, NO = Choice.YES, Choice.NO
 

@@ -111,7 +111,8 @@ THREAD = _s("thread-open", f"/drafts/{COMMENTING}", "li.paragraph", open_thread(
 DRAFT_VOTING = _s("draft-voting", f"/drafts/{VOTING}", ".vote-box")
 RESULTS = _s("results", f"/drafts/{VOTING}/results")
 AMENDMENT = _s("amendment", lambda f: f"/drafts/{COMMENTING}/amendments/{f.amendment_id}")
-AMENDMENT_FORM = _s("amendment-form", lambda f: f"/drafts/{COMMENTING}/paragraphs/{f.amended_paragraph_id}/amendments/new",
+AMENDMENT_FORM = _s("amendment-form",
+                    lambda f: f"/drafts/{COMMENTING}/paragraphs/{f.amended_paragraph_id}/amendments/new",
                     "main form textarea")
 VERSIONS = _s("versions", f"/drafts/{VERSIONED}/versions")
 VERSION = _s("version", f"/drafts/{VERSIONED}/versions/1")

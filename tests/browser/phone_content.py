@@ -1,6 +1,7 @@
 """Content that makes the phone pages full: comments held for moderation (one with a long quote and a long word),
 an amendment waiting for its decision, a report and a rejected comment, so that the moderation queue and the audit
-log have rows with real text, and a failed e-mail with a long address and link for the outbox. Used by tests/browser/test_phones.py on top of the demo."""
+log have rows with real text, and a failed e-mail with a long address and link for the outbox. Used by
+tests/browser/test_phones.py on top of the demo."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -43,10 +44,16 @@ def fill_queue() -> dict[str, int]:
                         "Damit die Beiräte nicht vergessen werden. " * 3, now)
     report(delegates[1], draft, "Das ist beleidigend formuliert und gehört nicht hierher.", now, comment=published)
     # /admin/outbox: a message with a long address, a long link and an error.
-    db.session.add(OutboxMessage(recipient=f"{LONG_WORD.lower()}@ieb.demo.bundeskonferenz.example", template="invitation",
-                                 subject=f"Einladung zum {LONG_WORD}", attempts=1,
-                                 body=f"Bitte öffnen Sie: https://beteiligung.example/invitations/accept/{'x' * 80}\n",
-                                 last_error="SMTPRecipientsRefused: {'" + LONG_WORD + "': (550, b'5.1.1 unknown')}"))
+    db.session.add(
+        OutboxMessage(
+            recipient=f"{LONG_WORD.lower()}@ieb.demo.bundeskonferenz.example",
+            template="invitation",
+            subject=f"Einladung zum {LONG_WORD}",
+            attempts=1,
+            body=f"Bitte öffnen Sie: https://beteiligung.example/invitations/accept/{'x' * 80}\n",
+            last_error="SMTPRecipientsRefused: {'" + LONG_WORD + "': (550, b'5.1.1 unknown')}",
+        )
+    )
     ids = {"paragraph": text.paragraph_id, "amendment": amendment.id, "person": delegates[0].id,
            "organisation": delegates[0].organisation_id}
     db.session.commit()

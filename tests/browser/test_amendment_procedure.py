@@ -154,7 +154,9 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
                     "richten bis 2028 Beiräte für Migration und Teilhabe ein", "Eine Frist und ein klarer Auftrag.")
     link_until = page.locator("#support-link").input_value()
     sign_in(page, base, delegate("FPK"))
-    speak = propose(page, base, "Rederecht", "ein Rederecht", "ein Rede- und Antragsrecht", "Reden allein reicht nicht.")
+    speak = propose(
+        page, base, "Rederecht", "ein Rederecht", "ein Rede- und Antragsrecht", "Reden allein reicht nicht."
+    )
     link_speak = page.locator("#support-link").input_value()
     # Before any support, IEB's amendment is not there for FPK: not on its page, not on the draft page.
     response = page.goto(amendment_url(base, must))
@@ -195,7 +197,8 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
     # VDBE asks for a vote on FPK's amendment, which is recommended for acceptance.
     page.goto(amendment_url(base, speak))
     page.locator("#recommendation button", has_text="Abstimmung verlangen").click()
-    expect(page.locator("#recommendation")).to_contain_text("Ihre Organisation hat eine Abstimmung über diesen Änderungsantrag verlangt")
+    expect(page.locator("#recommendation")).to_contain_text("Ihre Organisation hat eine Abstimmung über diesen "
+                                                            "Änderungsantrag verlangt")
     # IEB's and NAVE's amendments are alternatives: NAVE's departs further, so it is voted first.
     page.goto(amendment_url(base, must))
     alternatives = page.locator("main")

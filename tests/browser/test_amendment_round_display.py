@@ -20,14 +20,13 @@ from tests.votes.test_amendment_round_display import alternatives_round, close_r
 pytestmark = pytest.mark.browser
 
 SLUG = "beiraete-vor-ort"
-TEXT = """Die Kommunen richten Beiräte für Migration und Teilhabe ein und statten sie angemessen aus.
-
-Die Beiräte erhalten ein Rede- und Antragsrecht in allen Ausschüssen des Rates und werden vor jeder Entscheidung gehört, die Zugewanderte betrifft.
-
-Die Verwaltung berichtet jährlich über die Umsetzung.
-
-Die Mitglieder der Beiräte werden von den Migrantenorganisationen vorgeschlagen.
-"""
+TEXT = (
+    "Die Kommunen richten Beiräte für Migration und Teilhabe ein und statten sie angemessen aus.\n\n"
+    "Die Beiräte erhalten ein Rede- und Antragsrecht in allen Ausschüssen des Rates und werden vor jeder "
+    "Entscheidung gehört, die Zugewanderte betrifft.\n\n"
+    "Die Verwaltung berichtet jährlich über die Umsetzung.\n\n"
+    "Die Mitglieder der Beiräte werden von den Migrantenorganisationen vorgeschlagen.\n"
+)
 VOTERS = ("IEB", "NAVE", "FPK", "VDBE")
 WIDTHS = (1280, 390)
 
@@ -88,7 +87,9 @@ def test_alternatives_in_the_round_and_in_the_results(live_server, browser, scre
                 "els => els.map(e => e.id)") == order
             expect(page.locator(".results-table--amendments th.missing")).to_have_count(1)
             fits = page.evaluate(TABLES_FIT)
-            assert any("results-table--amendments" in name for name, _, _ in fits) and all(table <= 0 and wrapper <= 0 for _, table, wrapper in fits), (width, fits)
+            assert any("results-table--amendments" in name for name, _, _ in fits) and all(
+                table <= 0 and wrapper <= 0 for _, table, wrapper in fits
+            ), (width, fits)
             assert page.evaluate(PAGE_OVERFLOW) <= 0
             if screenshot_dir is not None:
                 page.screenshot(path=str(screenshot_dir / f"display-results-{width}.png"), full_page=True)

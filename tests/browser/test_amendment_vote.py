@@ -47,7 +47,8 @@ def test_vote_on_an_amendment_with_and_without_javascript(live_server, page: Pag
     page.locator(f"#vote-{key} button[value='{key}:yes']").click()
     expect(page.locator(f"#vote-{key} button[value='{key}:yes']")).to_have_attribute("aria-pressed", "true")
     wait_until(page, "() => document.getElementById('live-region').textContent.includes('Änderungsantrag')")
-    expect(page.locator("#live-region")).to_have_text(f"Stimme Ihrer Organisation zu Änderungsantrag {amendment_id}: Ja.")
+    expect(page.locator("#live-region")).to_have_text(f"Stimme Ihrer Organisation zu Änderungsantrag {amendment_id}: "
+                                                      f"Ja.")
     assert page.url.endswith(f"/amendments/{amendment_id}")   # htmx: no page load
     assert _choice(amendment_id) == [Choice.YES]
 

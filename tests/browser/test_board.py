@@ -66,7 +66,9 @@ def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page
         with page.expect_download() as download:
             page.locator(f"a[href$='/export/{name}']").click()
         path = download.value.path()
-        assert download.value.suggested_filename.startswith(f"{SLUG}-") and download.value.suggested_filename.endswith(f".{name}")
+        assert download.value.suggested_filename.startswith(f"{SLUG}-") and download.value.suggested_filename.endswith(
+            f".{name}"
+        )
         with open(path, "rb") as file:
             assert file.read(4).startswith(magic)
 

@@ -3,8 +3,9 @@
 A delegate signs in, opens a draft and a paragraph's thread (htmx), comments (htmx), proposes an
 amendment, votes (htmx) and opens their account; the moderator decides the amendment in the queue
 (htmx); the board reads the results, adopts the voting draft and opens the position's HTML file
-from the disk (it carries its own policy); the adopted position opens signed out; the board's pages (versions, comparison, new draft, settings, phase, two-factor set-up
-with its QR code), an administrator's pages, the audit log and an error page are opened too.
+from the disk (it carries its own policy); the adopted position opens signed out; the board's pages
+(versions, comparison, new draft, settings, phase, two-factor set-up with its QR code), an administrator's
+pages, the audit log and an error page are opened too.
 
 After every step the test reads the `securitypolicyviolation` events the page recorded (a listener
 added before any script of the page runs) and the console errors about a policy, and fails on
@@ -199,6 +200,7 @@ def numbers_before(page: Page, base: str, pid: str) -> int:
     try:
         other.goto(f"{base}/drafts/{COMMENTING}")
         return int(other.evaluate(
-            f"() => getComputedStyle(document.querySelector('#text-{pid} .ln'), '::before').content.replace(/\"/g, '')"))
+            f"() => getComputedStyle(document.querySelector('#text-{pid} .ln'), '::before')"
+            ".content.replace(/\"/g, '')"))
     finally:
         other.close()

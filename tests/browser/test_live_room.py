@@ -2,7 +2,8 @@
 projector (1920×1080). The chair runs three questions — open, the phone votes, close, next — and the phone and the
 projector follow each step within 2 s without a reload; after a vote the phone shows the organisation's choice
 and keeps the focus on the pressed button; the countdown ticks; every text on the projector is at least 32 px;
-after a network drop the projector says so and follows again; no page breaks the Content-Security-Policy. Screenshots of all three go to CONSULT_SCREENSHOTS."""
+after a network drop the projector says so and follows again; no page breaks the Content-Security-Policy.
+Screenshots of all three go to CONSULT_SCREENSHOTS."""
 from __future__ import annotations
 
 import time
@@ -33,7 +34,8 @@ SMALLEST_TEXT = """() => {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (own) sizes.push(parseFloat(getComputedStyle(el).fontSize));
     const before = getComputedStyle(el, '::before');
-    if (before.content && before.content !== 'none' && before.content !== 'normal') sizes.push(parseFloat(before.fontSize));
+    if (before.content && before.content !== 'none' && before.content !== 'normal')
+    sizes.push(parseFloat(before.fontSize));
   }
   return Math.min(...sizes);
 }"""
@@ -153,7 +155,9 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
             watch.check(name)
 
         # Without JavaScript: the closing time instead of the countdown, and "Aktualisieren" shows what is new.
-        contexts["plain"] = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="de-DE")
+        contexts["plain"] = browser.new_context(
+            java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="de-DE"
+        )
         plain = contexts["plain"].new_page()
         sign_in(plain, base, delegate(VOTER_ORG, 1))
         plain.goto(f"{base}/drafts/{slug}/live")

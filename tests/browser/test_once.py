@@ -15,8 +15,17 @@ from playwright.sync_api import Page, expect
 from consult.comments.models import Comment
 from consult.votes.models import VoteCast
 from tests import factories
-from tests.browser.test_annotate import (COMMENTING, PROSE_WORDS, VOTER_ORG, VOTING, delegate,
-                                         first_votable_prose_paragraph, open_draft, paragraph_id, sign_in)
+from tests.browser.test_annotate import (
+    COMMENTING,
+    PROSE_WORDS,
+    VOTER_ORG,
+    VOTING,
+    delegate,
+    first_votable_prose_paragraph,
+    open_draft,
+    paragraph_id,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 

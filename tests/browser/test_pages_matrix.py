@@ -138,18 +138,24 @@ TOO_WIDE = """() => {
     const outside = el => past(el.getBoundingClientRect());
     const hidden = el => el.closest('.visually-hidden, .skip-link');
     const name = el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}`
-        + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+        + (typeof el.className === 'string' && el.className.trim()
+           ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
     const boxes = [...document.querySelectorAll('body, body *')]
         .filter(el => !hidden(el) && el.getClientRects().length && outside(el))
         .filter(el => el.tagName === 'BODY' || !outside(el.parentElement))
-        .map(el => { const r = el.getBoundingClientRect(); return `${name(el)} (${Math.round(r.left)}…${Math.round(r.right)} px)`; });
+        .map(el => {
+            const r = el.getBoundingClientRect();
+            return `${name(el)} (${Math.round(r.left)}…${Math.round(r.right)} px)`;
+        });
     const texts = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (!node.textContent.trim() || hidden(node.parentElement)) continue;
         const range = document.createRange();
         range.selectNodeContents(node);
-        if ([...range.getClientRects()].some(past)) texts.push(`text "${node.textContent.trim().slice(0, 40)}" in ${name(node.parentElement)}`);
+        if ([...range.getClientRects()].some(past)) {
+            texts.push(`text "${node.textContent.trim().slice(0, 40)}" in ${name(node.parentElement)}`);
+        }
     }
     return [...boxes.slice(0, 6), ...texts.slice(0, 4)];
 }"""
@@ -178,11 +184,17 @@ SHOT_WIDTHS = {"390": {"width": 390, "height": 844}, "1280": DESKTOP}
 # Where things sit, in CSS pixels from the left edge of the screen (the centre of what is measured).
 MIRROR_FACTS = """() => {
     const centre = r => (r.left + r.right) / 2;
-    const textBox = el => { const range = document.createRange(); range.selectNodeContents(el); return range.getBoundingClientRect(); };
+    const textBox = el => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return range.getBoundingClientRect();
+    };
     // The first letter after a node (on a phone the line flows on over several rows: its whole box starts at the
     // row's start whatever comes before the line's first word).
     const firstLetter = node => {
-        while (node.nodeType !== Node.TEXT_NODE || !/\\S/.test(node.textContent)) node = node.firstChild || node.nextSibling;
+        while (node.nodeType !== Node.TEXT_NODE || !/\\S/.test(node.textContent)) {
+            node = node.firstChild || node.nextSibling;
+        }
         const at = node.textContent.search(/\\S/), range = document.createRange();
         range.setStart(node, at); range.setEnd(node, at + 1);
         return range.getBoundingClientRect();
@@ -227,8 +239,13 @@ def test_arabic_pages_mirror_and_keep_the_german_text_left_to_right(flow, tabs, 
 
     open_screen(page, base, facts, main_flow.THREAD, "ar")
     thread = page.locator(f"#p{main_flow.THREAD_POSITION} .thread--open")
-    comment, reply = thread.locator(".comment").first.bounding_box(), thread.locator(".replies .comment").first.bounding_box()
-    assert reply["x"] + reply["width"] < comment["x"] + comment["width"] - 10, "the reply does not indent from the right"
+    comment, reply = (
+        thread.locator(".comment").first.bounding_box(),
+        thread.locator(".replies .comment").first.bounding_box(),
+    )
+    assert reply["x"] + reply["width"] < comment["x"] + comment["width"] - 10, (
+        "the reply does not indent from the right"
+    )
     assert page.locator(f"#p{main_flow.THREAD_POSITION} .comment__body").first.evaluate(
         "el => getComputedStyle(el).direction") == "ltr", "a German comment must read left to right"
     _shot(page, screenshot_dir, "thread", width, thread)
@@ -242,7 +259,9 @@ def test_arabic_pages_mirror_and_keep_the_german_text_left_to_right(flow, tabs, 
 
     open_screen(page, base, facts, main_flow.RESULTS, "ar")
     headers = page.locator("main table thead th")
-    assert headers.first.bounding_box()["x"] > headers.last.bounding_box()["x"], "the results' columns do not run right to left"
+    assert headers.first.bounding_box()["x"] > headers.last.bounding_box()["x"], (
+        "the results' columns do not run right to left"
+    )
     _shot(page, screenshot_dir, "results", width)
 
 

@@ -157,7 +157,8 @@ def test_numbered_text_flows_on_a_phone_with_its_line_numbers_as_marks(live_serv
         facts = page.evaluate(FLOW_JS)
         assert len(facts["paragraphs"]) > 5 and facts["marks"] > 20, facts
         ragged = [p for p in facts["paragraphs"] if p["rows"] > p["flowing"]]
-        assert not ragged, f"{slug} at {viewport['width']} px: paragraphs broken into more rows than their text needs: {ragged}"
+        assert not ragged, (f"{slug} at {viewport['width']} px: paragraphs broken into more rows than their text "
+                            f"needs: {ragged}")
         # With a break per numbered line every mark begins a row; flowing, a mark begins one only where its line's
         # first word happened to wrap (often at 320 px, where long German words wrap a lot).
         assert facts["marksAtRowStart"] <= 0.75 * facts["marks"], facts
@@ -193,7 +194,10 @@ def pages_for(role: str, ids: dict[str, int]) -> list[str]:
 # How far the page scrolls sideways, and (to say why) the outermost elements that reach past the screen.
 OVERFLOW_JS = """() => {
   const limit = document.documentElement.clientWidth;
-  const beyond = el => { const r = el.getBoundingClientRect(); return r.width > 1 && (r.right > limit + 0.5 || r.left < -0.5); };
+  const beyond = el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 1 && (r.right > limit + 0.5 || r.left < -0.5);
+  };
   const wide = [...document.body.querySelectorAll('*')]
     .filter(el => beyond(el) && !(el.parentElement && beyond(el.parentElement)) && !el.matches('.skip-link'))
     .map(el => `${el.tagName.toLowerCase()}.${String(el.className).trim().replace(/\\s+/g, '.')}`);
@@ -205,7 +209,8 @@ OVERFLOW_JS = """() => {
 TARGETS_JS = """() => {
   const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
     .filter(el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
-                    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !el.closest('.skip-link, .visually-hidden'); });
+                    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'
+                           && !el.closest('.skip-link, .visually-hidden'); });
   const inSentence = el => {
     if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
     const block = el.parentElement.closest('p, li, td, th, dd, blockquote, div');
@@ -224,7 +229,8 @@ TARGETS_JS = """() => {
     });
   });
   return crowded.map(el => { const r = el.getBoundingClientRect();
-    return `${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`; });
+    const label = (el.textContent || el.name || '').trim().slice(0, 30);
+    return `${el.tagName.toLowerCase()} "${label}" ${Math.round(r.width)}×${Math.round(r.height)}`; });
 }"""
 
 

@@ -83,7 +83,9 @@ def test_delegate_signs_in_and_reads_a_draft(live_server, page: Page):
     # One numbered paragraph per paragraph of the current version, "§ 1" ... "§ n".
     paragraphs = page.locator("li.paragraph")
     expect(paragraphs).to_have_count(len(facts))
-    numbers = [normalise(t) for t in page.locator("li.paragraph .paragraph__number > [aria-hidden=true]").all_inner_texts()]
+    numbers = [
+        normalise(t) for t in page.locator("li.paragraph .paragraph__number > [aria-hidden=true]").all_inner_texts()
+    ]
     assert numbers == [f"§ {f.position}" for f in facts]
     expect(page.locator("#p1 .paragraph__number")).to_be_visible()
     expect(page.locator("#p1 .paragraph__number > [aria-hidden=true]")).to_have_text("§ 1")
@@ -229,7 +231,8 @@ def test_screen_does_not_scroll_sideways(live_server, new_context, screen, width
             return [...document.body.querySelectorAll('*')]
                 .filter(el => el.getBoundingClientRect().right > limit + 0.5)
                 .filter(el => !el.parentElement || el.parentElement.getBoundingClientRect().right <= limit + 0.5)
-                .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : ''}`
+                .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}`
+                           + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '')
                            + ` (right edge at ${Math.round(el.getBoundingClientRect().right)}px)`);
         }"""
     )

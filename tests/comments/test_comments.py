@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from consult.accounts.models import Role
 from consult.comments.models import Comment, CommentStatus
 from consult.core import clock
-from consult.drafts.models import DraftDeadline, ModerationPolicy, Phase
 from consult.core.announce import announced_message
+from consult.drafts.models import DraftDeadline, ModerationPolicy, Phase
 from consult.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
@@ -341,7 +341,7 @@ def test_draft_page_and_thread_queries_do_not_grow_with_comments(client, auth, w
     text = world["draft"].versions[0].texts[1]
 
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
                                             author_id=world["bogdan"].id, organisation_id=world["other_org"].id,
                                             body="x", body_html="<p>x</p>", quote_exact="Teilhabe",
@@ -403,7 +403,7 @@ def test_the_thread_toggle_says_its_paragraph_and_whether_it_is_open(client, aut
     # Without JavaScript the open page says the same.
     page = client.get(f"/drafts/teilhabe?open={pid}").get_data(as_text=True)
     toggle = re.search(rf'<a class="comment-count" id="count-{pid}"[^>]*>', page).group(0)
-    assert 'aria-expanded="true"' in toggle and f'href="/drafts/teilhabe#p2"' in toggle and "data-focus" not in toggle
+    assert 'aria-expanded="true"' in toggle and 'href="/drafts/teilhabe#p2"' in toggle and "data-focus" not in toggle
     # A passage chosen to comment on: the comment field takes the focus, not the toggle.
     quoted = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread?quote=Teilhabe", headers=HX).get_data(as_text=True)
     assert quoted.count("data-focus") == 1 and re.search(r'<textarea[^>]*data-focus', quoted)

@@ -11,7 +11,11 @@ def test_a_passage_across_list_items_is_found_with_the_page_offset():
     markdown = "- Sprachkurse für alle\n- Beratung in mehreren Sprachen\n- Beratung vor Ort"
     # The page reads "Sprachkurse für alle Beratung in mehreren Sprachen Beratung vor Ort";
     # the selection started at offset 52, the second "Beratung".
-    assert locate_quote(markdown, "alle\nBeratung in") == ("alle Beratung in", "Sprachkurse für ", " mehreren Sprachen Beratung vor ")
+    assert locate_quote(markdown, "alle\nBeratung in") == (
+        "alle Beratung in",
+        "Sprachkurse für ",
+        " mehreren Sprachen Beratung vor ",
+    )
     exact, prefix, suffix = locate_quote(markdown, "Beratung", start=52)
     assert (prefix[-9:], suffix) == ("Sprachen ", " vor Ort")
 

@@ -9,8 +9,8 @@ import pytest
 from flask import Response
 
 from tests import factories
-from tests.live.test_screens import _open, room  # noqa: F401  (the fixture)
-from tests.votes.test_live_tallies import world  # noqa: F401  (the fixture)
+from tests.live.test_screens import _open, fixture_room  # noqa: F401  (the fixture room)
+from tests.votes.test_live_tallies import fixture_world  # noqa: F401  (the fixture world)
 
 PHONE = "/drafts/rat/live/state"
 

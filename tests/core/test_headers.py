@@ -161,7 +161,10 @@ def test_no_template_has_markup_the_policy_blocks():
         name = path.relative_to(TEMPLATES).as_posix()
         text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)  # comments say why
         for match in BLOCKED_MARKUP.finditer(text):
-            if not (name in ("exports/print.html", "exports/changes.html", "translations/print.html") and match.group().lower() == "<style"):
+            if not (
+                name in ("exports/print.html", "exports/changes.html", "translations/print.html")
+                and match.group().lower() == "<style"
+            ):
                 found.append(f"{name}: {match.group()!r}")
         for tag in SCRIPT_TAG.findall(text):
             # A script from a file, or a data block the browser never runs.

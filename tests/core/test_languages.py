@@ -40,7 +40,9 @@ def test_the_accounts_language_wins_over_the_browsers(client, auth):
 
 def test_choosing_arabic_in_the_header_turns_the_page_right_to_left(client):
     page = client.get("/login", headers={"Accept-Language": "de"})
-    client.post("/language", data={"language": "ar", "next": "/login", "csrf_token": csrf_token(page.get_data(as_text=True))})
+    client.post(
+        "/language", data={"language": "ar", "next": "/login", "csrf_token": csrf_token(page.get_data(as_text=True))}
+    )
     response = client.get("/login", headers={"Accept-Language": "de"})
     assert _html_tag(response) == '<html lang="ar" dir="rtl">'
     body = response.get_data(as_text=True)

@@ -5,8 +5,15 @@ import re
 
 import pytest
 
-from consult.core.markdown import (LINE_MARKER, MarkdownError, number_lines, plain_text, render_block, render_comment,
-                                   split_blocks)
+from consult.core.markdown import (
+    LINE_MARKER,
+    MarkdownError,
+    number_lines,
+    plain_text,
+    render_block,
+    render_comment,
+    split_blocks,
+)
 
 
 def test_raw_html_is_escaped():
@@ -27,7 +34,8 @@ def test_unsafe_links_are_dropped(url):
 
 @pytest.mark.parametrize("url", ["https://bundeskonferenz.example/", "mailto:info@example.org", "/drafts/x"])
 def test_safe_links_stay(url):
-    rel = "" if url.startswith("/") else ' rel="nofollow noopener ugc"'   # links out of the site say they are user links
+    rel = "" if url.startswith("/") else (' rel="nofollow noopener '
+                                          'ugc"')   # links out of the site say they are user links
     assert f'<a href="{url}"{rel}>Link</a>' in render_block(f"Ein [Link]({url}).").html
 
 

@@ -157,11 +157,15 @@ def test_links_out_of_the_site_in_user_text_are_marked_as_user_links(app):
 
 def test_the_migration_marks_stored_links_as_the_renderer_does():
     import importlib.util
-    path = next((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*_user_links_marked_nofollow.py"))
+
+    path = next(
+        (Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*_user_links_marked_nofollow.py")
+    )
     spec = importlib.util.spec_from_file_location("user_links_marked", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    stored = render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>").replace(' rel="nofollow noopener ugc"', "")
+    stored = render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>").replace(' rel="nofollow '
+                                                                                                   'noopener ugc"', "")
     assert module.mark_links(stored) == render_comment("[a](https://x.example \"T\") [b](/drafts/x) <mailto:a@b.de>")
 
 

@@ -16,7 +16,8 @@ from consult.core import once
 from consult.votes.models import VoteCast
 from tests import factories
 from tests.conftest import Auth
-from tests.core.once_paths import PATHS, Post, csrf_of, key_of_form, same_answer, world as make_world
+from tests.core.once_paths import PATHS, Post, csrf_of, key_of_form, same_answer
+from tests.core.once_paths import world as make_world
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import urllib.parse
 import urllib.request
 import uuid
 
-
 from consult.extensions import db
-from tests.core.once_paths import PATHS, Post, same_answer, world as make_world
+from tests.core.once_paths import PATHS, Post, same_answer
+from tests.core.once_paths import world as make_world
 from tests.served import TIMEOUT, Browser, Gunicorn
 
 SENDINGS = 4
@@ -77,7 +77,9 @@ def test_the_same_form_sent_four_times_at_once_stores_once(app, database_url, mo
             barrier = threading.Barrier(SENDINGS)
             answers: list = [None] * SENDINGS
 
-            def send(i: int) -> None:
+            # This path's barrier, answers and browser are bound now: a thread that outlived its join
+            # must not see the next path's.
+            def send(i: int, barrier=barrier, answers=answers, browser=browser, post=post) -> None:
                 try:
                     barrier.wait(timeout=TIMEOUT)
                     answers[i] = _send(browser, post)
@@ -103,7 +105,7 @@ def test_the_same_form_sent_four_times_at_once_stores_once(app, database_url, mo
                 problems.append(f"{path.name}: stored {stored} instead of {path.rows}")
             normalised = {(status, location, same_answer(body)) for status, location, body in answers}
             if path.same_answer and len(normalised) != 1:
-                problems.append(f"{path.name}: the answers differ: {sorted((s, l) for s, l, _ in normalised)}")
+                problems.append(f"{path.name}: the answers differ: {sorted((s, where) for s, where, _ in normalised)}")
             if not path.same_answer and not all(status in (200, 302) for status, _, _ in answers):
                 problems.append(f"{path.name}: {[status for status, _, _ in answers]}")
     finally:

@@ -129,7 +129,9 @@ def test_a_database_restart_gets_consults_503_page_and_then_everything_works(clu
     total = sum(len(a) for a in answers.values())
     print(f"\n{total} requests, {sum(unavailable.values())} answered 503 ({dict(unavailable)}); "
           f"database down for {up_at - down_at:.2f} s; {len(after)} requests afterwards: {Counter(after)}")
-    assert not problems, "answers that are neither normal nor consult's 503 page:\n" + "\n".join(problems[:20]) + "\n" + log[-6000:]
+    assert not problems, (
+        "answers that are neither normal nor consult's 503 page:\n" + "\n".join(problems[:20]) + "\n" + log[-6000:]
+    )
     assert sum(unavailable.values()) > 0, "no request met the outage: the test proved nothing"
     assert set(unavailable) == set(plans), f"some kinds of request never met the outage: {dict(unavailable)}"
     assert after == [200] * len(after)

@@ -1,6 +1,7 @@
 """`import-draft` and `set-phase`: paragraphs in order, clear errors, nothing half-written."""
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ def _document(n: int) -> str:
         elif i % 23 == 0:
             blocks.append(f"> Zitat {i}: „Teilhabe ist ein Recht.“")
         else:
-            blocks.append(f"Absatz {i}: Die Mitgliedsorganisationen fordern Gleichberechtigung,\nÖffnung und Förderung.")
+            blocks.append(f"Absatz {i}: Die Mitgliedsorganisationen fordern Gleichberechtigung,\nÖffnung und "
+                          f"Förderung.")
     return "\n\n".join(blocks) + "\n"
 
 
@@ -50,7 +52,7 @@ def test_import_200_paragraphs_in_order(runner, document):
     assert texts[199].text.startswith("Absatz 200:")
     assert len({t.paragraph_id for t in texts}) == 200
     # Line numbers run on through the version.
-    for before, after in zip(texts, texts[1:]):
+    for before, after in pairwise(texts):
         assert after.first_line == before.first_line + before.line_count
     assert draft.phase == Phase.PREPARATION
 

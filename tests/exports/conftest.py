@@ -58,7 +58,8 @@ def adopt_demo(app):
     for short_name, choices in PARAGRAPH_CHOICES.items():
         voter = _demo_user(demo_email(DELEGATES[short_name][0], short_name))
         cast_vote(voter, draft, None, Choice.YES, clock.now())
-        for paragraph_id, choice in zip(questions, choices):
+        # Each votes on as many of the first paragraphs as it has choices; the others go without its vote.
+        for paragraph_id, choice in zip(questions, choices, strict=False):
             cast_vote(voter, draft, paragraph_id, choice, clock.now())
     board = _demo_user(demo_email(STAFF["board"]))
     with app.test_request_context():

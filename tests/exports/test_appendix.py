@@ -61,7 +61,7 @@ def _page_rows(html: str) -> list[Row]:
 
 
 def _expected_cells(row: Row, whole_label: str, turnout: str) -> list[str]:
-    figures = [f"{count} ({weight})" for count, weight in zip(row.counts, row.weighted)]
+    figures = [f"{count} ({weight})" for count, weight in zip(row.counts, row.weighted, strict=True)]
     label = whole_label if row.label == "whole" else row.label
     return [label, *figures, turnout % {"voted": row.voted, "entitled": row.entitled}, row.outcome]
 

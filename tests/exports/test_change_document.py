@@ -60,8 +60,8 @@ def _at(hours: int) -> datetime:
     return START + timedelta(hours=hours)
 
 
-@pytest.fixture
-def adopted(app):
+@pytest.fixture(name="adopted")
+def fixture_adopted(app):
     """The draft above, through versions 2 and 3, voted on and adopted. Returns the draft id and the
     amendment ids by name."""
     orgs = {short: factories.organisation(name, short) for short, name in (
@@ -320,7 +320,9 @@ def test_change_html_and_pdf_show_the_same_changes(app, adopted):
     assert policy.startswith("default-src 'none'") and f"'sha256-{digest}'" in policy and "<script" not in html
     pdf = FORMATS["changes.pdf"].write(document)
     assert pdf.startswith(b"%PDF")
-    pdf_text = _words(subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode())
+    pdf_text = _words(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode()
+    )
     assert f"[Antrag {number}, IEB]" in pdf_text and "**" not in pdf_text
 
 
@@ -381,7 +383,7 @@ def _versions(app, *texts_by_version, last_published: bool = True):
     from consult.drafts.services import build_version
     first = texts_by_version[0]
     draft = import_draft("\n\n".join(text for _, text in first) + "\n", "Ecken", f"ecken-{len(texts_by_version)}")
-    paragraphs = {key: text.paragraph for (key, _), text in zip(first, draft.versions[0].texts)}
+    paragraphs = {key: text.paragraph for (key, _), text in zip(first, draft.versions[0].texts, strict=True)}
     for number, texts in enumerate(texts_by_version[1:], start=2):
         for key, _ in texts:
             paragraphs.setdefault(key, Paragraph(draft=draft))

@@ -7,7 +7,7 @@ import time
 
 from consult.amendments.diff import tokens
 from consult.exports import changes
-from tests.amendments.test_diff_long import _cases, _Difflib, _text, WORDS
+from tests.amendments.test_diff_long import WORDS, _cases, _Difflib, _text
 
 
 def _difflib_aligned(a, b):

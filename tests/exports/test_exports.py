@@ -24,8 +24,8 @@ from consult.votes.services import cast_vote
 from tests import factories
 
 
-@pytest.fixture
-def adopted(app):
+@pytest.fixture(name="adopted")
+def fixture_adopted(app):
     """A draft with a comment (written in commenting), three yes votes on the whole draft, adopted."""
     board = factories.user(email="board@example.org", roles=(Role.BOARD,))
     factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
@@ -114,8 +114,18 @@ def test_the_command_line_writes_the_same_document(app, runner, adopted, tmp_pat
 
 def test_every_format_downloads_for_the_board_and_the_html_agrees_with_the_markdown(app, client, auth, adopted):
     auth.login("board@example.org", factories.PASSWORD)
-    starts = {"pdf": b"%PDF", "docx": b"PK", "changes.docx": b"PK", "changes.pdf": b"%PDF", "changes.html": b"<!doctype html>", "json": b"{", "md": b"# ",
-              "html": b"<!doctype html>", "comments.csv": "\ufeff".encode(), "votes.csv": "\ufeff".encode()}
+    starts = {
+        "pdf": b"%PDF",
+        "docx": b"PK",
+        "changes.docx": b"PK",
+        "changes.pdf": b"%PDF",
+        "changes.html": b"<!doctype html>",
+        "json": b"{",
+        "md": b"# ",
+        "html": b"<!doctype html>",
+        "comments.csv": "\ufeff".encode(),
+        "votes.csv": "\ufeff".encode(),
+    }
     for name in FORMATS:
         response = client.get(f"/drafts/teilhabe/export/{name}")
         assert response.status_code == 200 and response.data.startswith(starts[name]), name
@@ -126,7 +136,9 @@ def test_every_format_downloads_for_the_board_and_the_html_agrees_with_the_markd
     assert "<style>" in html and "&#34;" not in html.split("</style>")[0]
     assert all(block.markdown.lstrip("# ").split(":")[0] in html for block in document.blocks)
     assert client.get("/positions/teilhabe/download/pdf").status_code == 200
-    assert {client.get(f"/positions/teilhabe/download/changes.{e}").status_code for e in ("docx", "pdf", "html")} == {404}
+    assert {client.get(f"/positions/teilhabe/download/changes.{e}").status_code for e in ("docx", "pdf", "html")} == {
+        404
+    }
 
 
 def _refuse_rendering(monkeypatch):

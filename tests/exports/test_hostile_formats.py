@@ -36,8 +36,8 @@ from consult.comments.services import post_comment
 from consult.core import clock
 from consult.drafts.models import Phase
 from consult.drafts.services import current_version, paragraph_texts
-from consult.extensions import db
 from consult.exports.formats import FORMATS
+from consult.extensions import db
 from consult.versions.services import publish_version, start_version
 from consult.votes.models import Choice
 from consult.votes.services import cast_vote

@@ -24,11 +24,11 @@ from consult.amendments.services import decide, propose
 from consult.comments.services import post_comment
 from consult.core import clock
 from consult.drafts.models import Phase
-from consult.exports.docx import clean
+from consult.exports.appendix import provenance
 from consult.exports.document import build_document
+from consult.exports.docx import clean
 from consult.exports.formats import FORMATS
 from consult.exports.markdown import inline, neutralise_html
-from consult.exports.appendix import provenance
 from consult.exports.tables import FORMULA_STARTS
 from consult.extensions import db
 from consult.versions.services import publish_version, start_version

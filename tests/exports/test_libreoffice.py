@@ -84,7 +84,9 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     assert [p["markdown"] for p in data["paragraphs"]] == [b.markdown for b in document.blocks]
     # As the PDF's and the DOCX's results tables: organisations, the weighted votes in brackets.
     assert f"Ja {whole.counts.yes} ({whole.deciding.yes}) · Nein {whole.counts.no} ({whole.deciding.no})" in markdown
-    assert _words(plain_text(document.blocks[1].markdown))[:40] in _words(re.sub("<[^>]+>", " ", files["html"].decode()))
+    assert _words(plain_text(document.blocks[1].markdown))[:40] in _words(
+        re.sub("<[^>]+>", " ", files["html"].decode())
+    )
 
     # LibreOffice opens both DOCX files ...
     profile, out = tmp_path / "lo-profile", tmp_path / "out"
@@ -100,7 +102,9 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     source.write_bytes(files["changes.docx"])
     resaved = _soffice(source, "docx:MS Word 2007 XML", tmp_path / "resaved", profile)
     sections = _sections(resaved.read_bytes())
-    assert [_accept(s) for s in sections if not _mark(s[0])[1]] == [_words(plain_text(b.markdown)) for b in document.blocks]
+    assert [_accept(s) for s in sections if not _mark(s[0])[1]] == [
+        _words(plain_text(b.markdown)) for b in document.blocks
+    ]
     first = [_words(plain_text(t.text)) for t in adopted.versions[0].texts]
     assert [_reject(s) for s in sections if not _mark(s[0])[0]] == first
     assert first != [_words(plain_text(b.markdown)) for b in document.blocks]

@@ -18,7 +18,7 @@ from consult.exports.document import build_document
 from consult.exports.formats import FORMATS
 from consult.extensions import db
 from tests.exports.print_drafts import long_draft, shaped_draft
-from tests.exports.test_change_document import _document, adopted  # noqa: F401 (a fixture)
+from tests.exports.test_change_document import _document, fixture_adopted  # noqa: F401  (the fixture adopted)
 
 # A draft whose paragraphs hold the structures the stored HTML (consult/core/markdown.py) makes.
 STRUCTURED = "\n\n".join([
@@ -53,7 +53,7 @@ def _marked_texts(reader: PdfReader) -> dict[tuple[int, int], str]:
     for page in reader.pages:
         open_ids: list[int | None] = []
 
-        def before(operator, operands, cm, tm):
+        def before(operator, operands, cm, tm, open_ids=open_ids):   # this page's, bound now
             if operator == b"BDC":
                 properties = operands[1] if len(operands) > 1 else None
                 open_ids.append(properties.get("/MCID") if isinstance(properties, DictionaryObject) else None)
@@ -62,7 +62,7 @@ def _marked_texts(reader: PdfReader) -> dict[tuple[int, int], str]:
             elif operator == b"EMC" and open_ids:
                 open_ids.pop()
 
-        def text(value, cm, tm, font, size):
+        def text(value, cm, tm, font, size, open_ids=open_ids, page=page):
             mcid = next((i for i in reversed(open_ids) if i is not None), None)
             if mcid is not None:
                 key = (page.indirect_reference.idnum, mcid)

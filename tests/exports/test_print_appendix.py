@@ -135,7 +135,7 @@ def _ballots_html(html: bytes) -> dict[str, dict[str, list[str]]]:
     for row in table.find("tbody").iter("tr"):
         label, *cells = list(row)
         found[words(label.text_content())] = {column: [words(b.text_content()) for b in cell.iter("bdi")]
-                                              for column, cell in zip(columns, cells)}
+                                              for column, cell in zip(columns, cells, strict=True)}
     return found
 
 

@@ -151,7 +151,8 @@ def _hostile_files() -> list[tuple[str, bytes, str]]:
     return [
         ("docx <Types/>", broken.getvalue(), "entwurf.docx"),
         ("docx not a zip", b"PK\x03\x04" + b"\x00" * 64, "entwurf.docx"),
-        ("text with NUL", "E-Mail,Organisation,Rolle\nx\x00@example.org,V1,delegate\n# Titel\x00\n".encode(), "liste.csv"),
+        ("text with NUL", "E-Mail,Organisation,Rolle\nx\x00@example.org,V1,delegate\n# Titel\x00\n".encode(),
+         "liste.csv"),
         ("Markdown with NUL", "# Titel\n\nEin\x00 Absatz mit \x1b Steuerzeichen.\n".encode(), "entwurf.md"),
         ("invalid UTF-8", b"\xc0\xaf\xff\xfe Titel\n", "entwurf.md"),
         ("invalid UTF-8 csv", b"\xc0\xaf\xff\xfe,x\n", "liste.csv"),
@@ -188,7 +189,9 @@ def _bodies(names: list[str], token: str, fill: dict) -> list[tuple[str, bytes]]
     bodies.append(("huge-ids", _body(csrf + [(name, _plausible(name, huge)) for name in names])))
     vote = PLAUSIBLE["vote"].format(**fill)
     if "vote" in names:
-        bodies.append(("duplicated-vote", _body(csrf + [("vote", quote(vote)), ("vote", quote(vote.replace("yes", "no")))])))
+        bodies.append(
+            ("duplicated-vote", _body(csrf + [("vote", quote(vote)), ("vote", quote(vote.replace("yes", "no")))]))
+        )
     # 100,000 characters in each field, in bodies that stay below the form limit.
     per_body = max(1, ((current_app.config["MAX_CONTENT_LENGTH"] or 2**20) - 10_000) // len(LONG))
     for start in range(0, len(names), per_body):

@@ -102,7 +102,8 @@ def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, ba
 
     made = sum(1 for status, where in answers if status == 302 and where == "/")
     print(f"\n{backend}: {made} of {ACCEPTS} invitations accepted by {CLIENTS} clients on {WORKERS} gunicorn "
-          f"workers in {elapsed:.1f} s ({ACCEPTS / elapsed:.1f} per second), password hash {HASH[backend] or 'scrypt as in production'}")
+          f"workers in {elapsed:.1f} s ({ACCEPTS / elapsed:.1f} per second), "
+          f"password hash {HASH[backend] or 'scrypt as in production'}")
     assert not errors, errors[:3]
     failed = [a for a in answers if not (a[0] == 302 and a[1] == "/")]
     assert not failed, f"{len(failed)} accepts failed, e.g. {failed[:3]}\n{server.log()}"

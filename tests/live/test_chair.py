@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consult.core.refusals import InvalidInput, NotAllowed
 from consult.accounts.models import Role
+from consult.core.refusals import InvalidInput, NotAllowed
 from consult.drafts.models import Draft, Phase
 from consult.extensions import db
 from consult.live import services
@@ -26,7 +26,13 @@ from consult.votes.paper import enter_paper_ballot
 from consult.votes.services import cast_vote
 from tests import factories
 from tests.conftest import csrf_token
-from tests.live.test_live import _audit, _now, _start, in_request, room  # noqa: F401 (fixtures)
+from tests.live.test_live import (
+    _audit,
+    _now,
+    _start,
+    fixture_in_request,  # noqa: F401  (the fixture in_request)
+    fixture_room,  # noqa: F401  (the fixture room)
+)
 from tests.served import TIMEOUT, Browser, Gunicorn
 from tests.votes.test_concurrency import only_postgresql
 
@@ -189,7 +195,9 @@ def test_the_data_download_holds_the_live_session_rows_that_name_the_person(room
     auth.login("board@example.org", factories.PASSWORD)
     office = json.loads(client.get("/account/data.json").get_data(as_text=True))
     assert office["live_check_ins"] == []
-    assert [(p["organisation"], p["requested"], p["confirmed"]) for p in office["live_proxies"]] == [("ABC", False, True)]
+    assert [(p["organisation"], p["requested"], p["confirmed"]) for p in office["live_proxies"]] == [
+        ("ABC", False, True)
+    ]
     assert [(v["organisation"], v["channel"], v["choice"]) for v in office["vote_casts"]] == [("XYZ", "paper", "no")]
     assert [(c["organisation"], c["paragraph_id"]) for c in office["live_conflicts_confirmed"]] == \
         [("XYZ", room["pids"][0])]
@@ -251,7 +259,7 @@ def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, data
 
         messages = {"Eine andere Frage ist geöffnet: Schließen Sie sie zuerst.",
                     "Diese Frage war schon geöffnet."}
-        for round_, targets in enumerate(([items[0], items[1]], [items[2], items[2]])):
+        for targets in ([items[0], items[1]], [items[2], items[2]]):
             results = at_once([f"{PAGE}/items/{target}/open" for target in targets])
             assert [r[0] if isinstance(r, tuple) else r for r in results] == [302, 302], server.log()
             pages = [chair.request(PAGE)[2] for chair in chairs]

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Role
 from consult.amendments.models import AmendmentStatus
@@ -29,8 +30,8 @@ NOTHING_OPEN = ("In der Live-Sitzung kann nur über die Frage abgestimmt werden,
                 "hat; gerade ist keine Frage geöffnet.")
 
 
-@pytest.fixture
-def room(app):
+@pytest.fixture(name="room")
+def fixture_room(app):
     abc, xyz = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     nov = factories.organisation(short_name="NOV")
     people = {
@@ -46,8 +47,8 @@ def room(app):
             **people}
 
 
-@pytest.fixture
-def in_request(app):
+@pytest.fixture(name="in_request")
+def fixture_in_request(app):
     """Refusals translate their message: the services are called inside a request, as the views do."""
     with app.test_request_context():
         yield
@@ -147,7 +148,7 @@ def test_the_database_refuses_a_second_open_question(room, in_request):
     session = _start(room)
     session.items[0].state = ItemState.OPEN
     session.items[1].state = ItemState.OPEN
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
 

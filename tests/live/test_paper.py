@@ -9,7 +9,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from consult.audit.models import AuditEntry
 from consult.core.refusals import AlreadyChanged, InvalidInput, NotAllowed, PhaseClosed
 from consult.extensions import db
 from consult.live import services
@@ -23,7 +22,13 @@ from consult.votes.queries import tally
 from consult.votes.services import cast_vote
 from tests import factories
 from tests.conftest import csrf_token
-from tests.live.test_live import _audit, _now, _start, in_request, room  # noqa: F401 (fixtures)
+from tests.live.test_live import (
+    _audit,
+    _now,
+    _start,
+    fixture_in_request,  # noqa: F401  (the fixture in_request)
+    fixture_room,  # noqa: F401  (the fixture room)
+)
 
 
 @pytest.fixture
@@ -122,7 +127,10 @@ def test_a_paper_ballot_after_a_phone_vote_is_a_conflict_and_the_paper_counts(ro
     db.session.commit()
     assert _votes() == {(room["abc"].id, "no", "paper")}        # one vote: the later one
     [conflict] = _conflicts()
-    earlier, later = db.session.get(VoteCast, conflict.earlier_cast_id), db.session.get(VoteCast, conflict.later_cast_id)
+    earlier, later = (
+        db.session.get(VoteCast, conflict.earlier_cast_id),
+        db.session.get(VoteCast, conflict.later_cast_id),
+    )
     assert (conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id, conflict.session_id) == \
         (room["abc"].id, room["pids"][0], None, opened.id)
     assert (earlier.channel, earlier.choice, later.channel, later.choice) == \

@@ -4,6 +4,7 @@ withdraws it between questions; the holder's limit; one vote per organisation wh
 or on paper; the refusals with their messages; parallel confirmations and casts on PostgreSQL."""
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -30,7 +31,8 @@ HANDED_OVER = ("Ihre Organisation hat ihre Stimme in dieser Live-Sitzung einer a
                "bevor die nächste Frage geöffnet wird.")
 NO_PROXY = "Ihre Organisation hat keine bestätigte Stimmübertragung dieser Organisation."
 LIMIT_1 = "Diese Organisation hält schon so viele Stimmen anderer, wie erlaubt sind (1)."
-QUESTION_OPEN = "Stimmübertragungen ändern sich nur zwischen den Fragen: Warten Sie, bis die offene Frage geschlossen ist."
+QUESTION_OPEN = ("Stimmübertragungen ändern sich nur zwischen den Fragen: Warten Sie, bis die offene Frage geschlossen "
+                 "ist.")
 
 
 @pytest.fixture
@@ -160,7 +162,8 @@ def test_without_a_live_session_a_proxy_vote_is_refused(room, in_request):
     pid = room["draft"].versions[0].texts[1].paragraph_id
     message = _refused(PhaseClosed, lambda: cast_by_proxy(room["x1"], room["draft"], pid, None, room["abc"].id,
                                                           Choice.YES, _now()))
-    assert message == "Eine Stimmübertragung gilt nur in der Live-Sitzung, für die Frage, die die Sitzungsleitung geöffnet hat."
+    assert message == ("Eine Stimmübertragung gilt nur in der Live-Sitzung, für die Frage, die die Sitzungsleitung "
+                       "geöffnet hat.")
 
 
 # --- one vote per organisation -------------------------------------------------------------------------------
@@ -248,8 +251,10 @@ def test_a_request_not_yet_confirmed_is_withdrawn_at_any_time_and_then_asked_ane
                                                                            room["nov"], _now()))
     proxies.withdraw_proxy(room["board"], room["draft"], session, proxy, _now())   # the office turns it down
     db.session.commit()
-    assert _refused(InvalidInput, lambda: proxies.withdraw_proxy(room["a1"], room["draft"], session, proxy,
-                                                                 _now())) == "Diese Stimmübertragung wurde zurückgezogen."
+    assert (
+        _refused(InvalidInput, lambda: proxies.withdraw_proxy(room["a1"], room["draft"], session, proxy, _now()))
+        == "Diese Stimmübertragung wurde zurückgezogen."
+    )
     # Confirming while a question is open waits for its closing.
     again = proxies.grant_proxy(room["a1"], room["draft"], session, room["nov"], _now())
     db.session.commit()
@@ -262,8 +267,9 @@ def test_only_the_giver_or_the_office_withdraws_and_only_the_office_confirms(roo
     session = _session(room)
     proxy = _grant(room, session, confirm=False)
     for person in ("x1", "n1"):      # the holder's delegate, a stranger
-        assert _refused(NotAllowed, lambda: proxies.withdraw_proxy(room[person], room["draft"], session, proxy, _now()))
-        assert _refused(NotAllowed, lambda: proxies.confirm_proxy(room[person], room["draft"], session, proxy, _now()))
+        asking = (room[person], room["draft"], session, proxy, _now())
+        assert _refused(NotAllowed, functools.partial(proxies.withdraw_proxy, *asking))
+        assert _refused(NotAllowed, functools.partial(proxies.confirm_proxy, *asking))
     assert _refused(NotAllowed, lambda: proxies.confirm_proxy(room["a1"], room["draft"], session, proxy, _now()))
     assert db.session.get(Proxy, proxy.id).confirmed_at is None
 
@@ -357,7 +363,7 @@ def test_parallel_confirmations_never_exceed_the_limit(app, room):
             return "confirmed"
         return action
 
-    results = _at_once(app, [confirm(p, who) for p, who in zip(givers, ("mod", "board", "mod"))])
+    results = _at_once(app, [confirm(p, who) for p, who in zip(givers, ("mod", "board", "mod"), strict=True)])
     assert sorted(r if isinstance(r, str) else type(r).__name__ for r in results) == \
         ["InvalidInput", "InvalidInput", "confirmed"], results
     assert db.session.scalar(select(func.count(Proxy.id)).where(Proxy.confirmed_at.is_not(None))) == 1
@@ -461,7 +467,9 @@ def test_the_pages_refuse_who_may_not_and_say_why(room, client, auth, app):
     refused = _post(client, "/drafts/rat/live/proxy-votes",
                     {"vote": f"{item.paragraph_id}:yes", "organisation_id": str(room["abc"].id)})
     assert refused.status_code == 403 and NO_PROXY in refused.get_data(as_text=True)
-    assert _post(client, "/drafts/rat/live/proxy-votes", {"vote": "nonsense", "organisation_id": "1"}).status_code == 400
+    assert (
+        _post(client, "/drafts/rat/live/proxy-votes", {"vote": "nonsense", "organisation_id": "1"}).status_code == 400
+    )
     assert _post(client, "/drafts/rat/live/proxies/99999/confirm").status_code == 404
     auth.logout()
     auth.login("n1@example.org", factories.PASSWORD)
@@ -484,7 +492,8 @@ def test_the_chair_sets_the_limit_with_the_quorum(room, client, auth, app):
     _post(client, "/drafts/rat/live/quorum", {"number": "0", "proxy_limit": "3"})
     db.session.expire_all()
     assert db.session.get(type(room["draft"]), room["draft"].id).live_proxy_limit == 3
-    assert "Stimmen anderer Organisationen, die eine Organisation halten darf: 3." in client.get("/drafts/rat/live").get_data(as_text=True)
+    page = client.get("/drafts/rat/live").get_data(as_text=True)
+    assert "Stimmen anderer Organisationen, die eine Organisation halten darf: 3." in page
 
 
 def test_an_account_deletion_keeps_the_proxy_without_the_person(room, in_request):
@@ -537,7 +546,9 @@ def test_parallel_casts_through_the_routes_on_several_processes_leave_one_vote(a
             barrier = threading.Barrier(4)
             results: list = [None] * 4
 
-            def send(i):
+            # This round's barrier and results are bound now: a thread that outlived its join must not
+            # see the next round's.
+            def send(i, round_=round_, barrier=barrier, results=results):
                 choice = choices[(round_ + i) % 3]
                 if i < 2:
                     path, data = "/drafts/rat/votes", {"vote": f"{pid}:{choice}", "back": "live"}

@@ -24,8 +24,8 @@ from tests import factories
 from tests.conftest import csrf_token
 
 
-@pytest.fixture
-def room(app):
+@pytest.fixture(name="room")
+def fixture_room(app):
     abc, xyz = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     guests = factories.organisation(short_name="GAST")
     people = {

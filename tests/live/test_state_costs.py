@@ -13,7 +13,7 @@ from consult.live import services
 from consult.votes.models import Choice
 from consult.votes.services import cast_vote
 from tests import factories
-from tests.live.test_screens import _open, _root, draft_request, room  # noqa: F401  (the fixture)
+from tests.live.test_screens import _open, _root, draft_request, fixture_room  # noqa: F401  (the fixture room)
 
 PHONE, PROJECTOR = "/drafts/rat/live/state", "/drafts/rat/live/projector/state"
 

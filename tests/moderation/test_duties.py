@@ -14,6 +14,7 @@ from typing import Callable
 
 import pytest
 from sqlalchemy import func, select
+
 from consult.accounts.models import Role
 from consult.amendments.models import Amendment, AmendmentKind
 from consult.amendments.services import propose
@@ -36,8 +37,8 @@ OWN = "Das kommt von Ihrer eigenen Organisation"
 ONLY_MODERATORS = "Darüber entscheidet nur die Moderation."
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     """IEB and NAVE (and ZZZ, whose amendment is a merge target). The item always comes from IEB."""
     ieb = factories.organisation(name="Interkulturelles Elternnetz Berlin e.V.", short_name="IEB")
     nave = factories.organisation(name="Netzwerk Afrikanischer Vereine Hamburg", short_name="NAVE")

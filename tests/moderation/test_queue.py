@@ -24,8 +24,8 @@ HX = {"HX-Request": "true"}
 
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     people = {
         "a1": factories.user(email="a1@example.org", org=org, name="Ayşe Yılmaz"),
@@ -72,7 +72,9 @@ def test_moderators_and_the_board_reach_the_queue_and_the_audit_log_delegates_ne
 def test_a_delegate_cannot_decide_anything(client, auth, world):
     comment = _hold_comment(world)
     auth.login("x1@example.org", factories.PASSWORD)
-    response = client.post(f"/moderation/comments/{comment.id}", data={"csrf_token": _token(client), "decision": "publish"})
+    response = client.post(
+        f"/moderation/comments/{comment.id}", data={"csrf_token": _token(client), "decision": "publish"}
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Comment, comment.id).status == CommentStatus.PENDING and factories.count(AuditEntry) == 0
@@ -114,7 +116,11 @@ def test_publishing_in_place_changes_only_the_item_and_the_count(client, auth, w
     db.session.expire_all()
     assert db.session.get(Comment, comment.id).status == CommentStatus.PUBLISHED
     entry = db.session.scalars(select(AuditEntry)).one()
-    assert (entry.action, entry.subject, entry.actor_id) == ("comment.publish", f"comment:{comment.id}", world["mod"].id)
+    assert (entry.action, entry.subject, entry.actor_id) == (
+        "comment.publish",
+        f"comment:{comment.id}",
+        world["mod"].id,
+    )
 
 
 def test_rejecting_needs_a_reason_which_the_author_reads(client, auth, world):
@@ -135,7 +141,9 @@ def test_rejecting_needs_a_reason_which_the_author_reads(client, auth, world):
     assert "Grund der Moderation:</strong> Bitte ohne Beleidigungen." in thread
     auth.logout()
     auth.login("x1@example.org", factories.PASSWORD)
-    assert "Bitte ohne Beleidigungen." not in client.get(f"/drafts/gehalten?open={comment.paragraph_id}").get_data(as_text=True)
+    assert "Bitte ohne Beleidigungen." not in client.get(f"/drafts/gehalten?open={comment.paragraph_id}").get_data(
+        as_text=True
+    )
 
 
 def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, client, world):

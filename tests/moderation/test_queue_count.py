@@ -12,7 +12,13 @@ from consult.core import clock
 from consult.extensions import db
 from consult.moderation.queries import decidable_count, waiting
 from consult.moderation.services import report
-from tests.moderation.test_duties import _amendment, _draft, _held_comment, _reported, world  # noqa: F401
+from tests.moderation.test_duties import (
+    _amendment,
+    _draft,
+    _held_comment,
+    _reported,
+    fixture_world,  # noqa: F401  (the fixture world)
+)
 
 PEOPLE = ("moderator-own", "moderator-other", "board-own", "board-other", "board-none")
 

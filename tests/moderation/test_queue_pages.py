@@ -4,8 +4,8 @@ the page they were made on."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -14,7 +14,7 @@ from consult.core import clock
 from consult.extensions import db
 from consult.moderation.queries import PAGE_SIZE
 from tests import factories
-from tests.moderation.test_queue import HX, _token, world  # noqa: F401  (the fixture)
+from tests.moderation.test_queue import HX, _token, fixture_world  # noqa: F401  (the fixture world)
 
 
 @pytest.fixture

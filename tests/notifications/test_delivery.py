@@ -53,7 +53,8 @@ def test_the_daily_digest_groups_by_draft_and_kind_and_goes_once_a_day(app, worl
     assert send_digests(now) == 1
     [digest] = mails("digest")
     body = digest.body
-    assert digest.recipient == "a1@example.org" and digest.subject == "Ihre tägliche Zusammenfassung von der Konsultationsplattform"
+    assert digest.recipient == "a1@example.org" and digest.subject == ("Ihre tägliche Zusammenfassung von der "
+                                                                       "Konsultationsplattform")
     # Drafts in the order of their first notification; within a draft, kinds in a fixed order.
     order = [body.index(text) for text in (
         "== Teilhabegesetz ==", "Antworten auf Ihre Kommentare", "Xaver hat", "Moni hat",

@@ -79,7 +79,9 @@ def test_the_mails_link_names_the_setting_and_only_the_button_changes_it(client,
     assert client.post(url, data={}).status_code == 400    # no CSRF token: nothing changes
     assert _setting(world["a1"]).replies is True
     done = client.post(url, data={"csrf_token": csrf_token(html)})
-    assert done.status_code == 200 and "Gespeichert. Antworten auf meine Kommentare: aus." in done.get_data(as_text=True)
+    assert done.status_code == 200 and "Gespeichert. Antworten auf meine Kommentare: aus." in done.get_data(
+        as_text=True
+    )
     setting = _setting(world["a1"])
     assert setting.replies is False and setting.mode == NotificationMode.IMMEDIATE
     assert (setting.amendments, setting.phases, setting.internal) == (True, True, True)
@@ -109,9 +111,10 @@ def test_an_expired_link_is_refused_in_the_persons_language(client, world, monke
     assert _setting(world["a1"]).phases is True
     # Frozen clock: a link made 59 days before still works.
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(days=59))
-    assert client.get(f"/notifications/unsubscribe/{unsubscribe_token(world['a1'], Topic.PHASES, now)}").status_code == 200
+    link = f"/notifications/unsubscribe/{unsubscribe_token(world['a1'], Topic.PHASES, now)}"
+    assert client.get(link).status_code == 200
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(days=61))
-    assert client.get(f"/notifications/unsubscribe/{unsubscribe_token(world['a1'], Topic.PHASES, now)}").status_code == 410
+    assert client.get(link).status_code == 410
 
 
 @pytest.mark.parametrize("forge", ["altered", "other_person", "untimed", "garbage"])

@@ -162,7 +162,9 @@ def test_refusals(app, client, auth, monkeypatch):
     db.session.commit()
     closed = client.post(f"/drafts/{slug}/participation/reminder", data={"csrf_token": token, "organisation": [b]})
     assert closed.status_code == 409
-    assert "Erinnerung an die Ausgewählten ansehen" not in client.get(f"/drafts/{slug}/participation").get_data(as_text=True)
+    assert "Erinnerung an die Ausgewählten ansehen" not in client.get(f"/drafts/{slug}/participation").get_data(
+        as_text=True
+    )
     auth.logout()
     auth.login(delegate.email, factories.PASSWORD)
     assert client.post(f"/drafts/{slug}/participation/reminder",

@@ -3,7 +3,8 @@ title and what members wrote keep their own direction, and a screen reader reads
 
 The rule: every piece of text a person wrote (a comment, a paragraph, an amendment, a reason) carries
 `dir="auto"`, so its first strong letter decides its direction instead of the page's (a title in a heading is
-isolated in `<bdi>` instead: it reads in its own direction, and the heading still lines up with the page); the draft's text also
+isolated in `<bdi>` instead: it reads in its own direction, and the heading still lines up with the page); the draft's
+text also
 carries `lang` = the drafts' language (`draft_lang`, German). Typed text (fields, textareas) takes `dir="auto"`
 too. Exported documents say their own direction in `<html lang dir>`.
 """
@@ -56,7 +57,9 @@ def test_the_draft_text_keeps_its_language_and_direction_on_any_page(client, aut
     assert comment_bodies and all('dir="auto"' in tag for tag in comment_bodies), comment_bodies
     assert ARABIC_COMMENT in thread
     assert 'lang=""' not in page + thread, "every lang says a language (macros see `draft_lang` too)"
-    assert re.search(r'<textarea\b[^>]*\bdir="auto"[^>]*\bname="body"', thread), "the comment field takes the typed direction"
+    assert re.search(r'<textarea\b[^>]*\bdir="auto"[^>]*\bname="body"', thread), (
+        "the comment field takes the typed direction"
+    )
 
 
 def test_form_fields_take_the_direction_of_what_is_typed(client):

@@ -81,7 +81,8 @@ def test_a_vote_shows_on_the_next_view_of_the_page(app, client, auth, world):
     assert (_revision(world["draft_id"]), _tally_revision(world["draft_id"])) == (before, tally_before + 1)
     page = _page(client)
     assert "1 von 2 Organisationen haben abgestimmt" in page
-    assert f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" aria-pressed="true"' in page
+    assert (f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
+            f'aria-pressed="true"') in page
 
 
 def test_a_comment_shows_on_the_next_view_of_the_page(app, client, auth, world):

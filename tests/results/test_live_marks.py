@@ -9,9 +9,9 @@ as the vote service and the live session would leave them: what is tested here i
 from __future__ import annotations
 
 import csv
-import re
 import io
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -296,8 +296,9 @@ def test_the_votes_csv_says_how_each_vote_came_in_and_where_its_question_was_dec
     table = _written(app, hall, "votes.csv")["votes.csv"]
     rows = {(r["question"], r["organisation"]): r
             for r in csv.DictReader(io.StringIO(table.decode("utf-8-sig")))}
-    assert [(rows["2", short]["channel"], rows["2", short]["via_organisation"]) for short in ("ADV", "AEV", "BKB", "CHG")] \
-        == [("live", ""), ("proxy", "BKB"), ("paper", ""), ("online", "")]
+    assert [
+        (rows["2", short]["channel"], rows["2", short]["via_organisation"]) for short in ("ADV", "AEV", "BKB", "CHG")
+    ] == [("live", ""), ("proxy", "BKB"), ("paper", ""), ("online", "")]
     assert {rows["2", s]["decided"] for s in ("ADV", "CHG")} == {"live"}
     assert rows["3", "ADV"]["decided"] == rows["whole", "CHG"]["decided"] == "online"
     assert rows["whole", "CHG"]["channel"] == "paper"

@@ -192,7 +192,8 @@ def test_page_shows_the_figures_and_outcomes(client, auth, world):
     assert "Yes in the Yes and No votes: 67% (required: more than half)." in whole
     assert 'aria-label="Yes 67%, No 33%, Abstain 0%"' in whole
     # who voted how: public, with full names on the whole draft and short names per paragraph
-    assert "<li><bdi>Afrikanischer Dachverband</bdi> (ADV)</li><li><bdi>Ägyptischer Elternverein</bdi> (AEV)</li>" in whole
+    assert ("<li><bdi>Afrikanischer Dachverband</bdi> (ADV)</li><li><bdi>Ägyptischer Elternverein</bdi> "
+            "(AEV)</li>") in whole
     paragraph_2 = html.split('id="p2"', 1)[1].split("</tbody>", 1)[0]
     assert "<summary>Who voted how" in paragraph_2
     assert re.search(r'No \(2\)</dt>\s*<dd>\s*<abbr title="Ägyptischer Elternverein">AEV</abbr>, '
@@ -219,7 +220,8 @@ def test_office_sees_who_has_not_voted(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     html = client.get("/drafts/rat/results").get_data(as_text=True)
     missing = _section(html, "not-voted")
-    assert "Not voted yet" in missing and "<bdi>Bosnischer Kulturbund</bdi> (<span class=\"short-name\">BKB</span>)" in missing
+    assert "Not voted yet" in missing and ("<bdi>Bosnischer Kulturbund</bdi> (<span "
+                                           "class=\"short-name\">BKB</span>)") in missing
     assert "Chilenische Gemeinde" not in missing and "NMV" not in missing
     assert "<th scope=\"col\" role=\"columnheader\" class=\"num missing\">Not voted yet</th>" in html
     assert (_cells(html, 2)[-1], _cells(html, 3)[-1]) == ("0", "1")     # per paragraph: how many
@@ -259,7 +261,9 @@ def test_no_results_before_the_voting_phase(client, auth, world, phase):
     auth.logout()
     auth.login("board@example.org", factories.PASSWORD)
     response = client.get("/drafts/rat/results")
-    assert response.status_code == 409 and "Results are shown from the voting phase on." in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Results are shown from the voting phase on." in response.get_data(
+        as_text=True
+    )
 
 
 def test_unknown_draft_is_404(client, world):

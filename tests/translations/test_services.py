@@ -21,7 +21,9 @@ def _save(world, who: str, language: str, texts: dict[int, str], checked=(), bas
     version = current_version(draft)
     user = world[who]
     rows = paragraph_texts(version)
-    entries = [Entry(rows[p - 1].paragraph_id, text, p in checked, (base or {}).get(p, "")) for p, text in texts.items()]
+    entries = [
+        Entry(rows[p - 1].paragraph_id, text, p in checked, (base or {}).get(p, "")) for p, text in texts.items()
+    ]
     changed = save_translations(user, draft, version, language, entries, translator_languages(user), clock.now())
     db.session.commit()
     return changed
@@ -83,7 +85,8 @@ def test_refusals_save_nothing(app, world):
 def test_a_change_made_meanwhile_is_not_overwritten(app, world):
     _save(world, "tr", "tr", {2: TURKISH[1]})
     _save(world, "board", "tr", {2: "Kurul metni."}, base={2: TURKISH[1]})
-    with app.test_request_context(), pytest.raises(TranslationRefused) as refused:   # the translator still had the first text in front of them
+    # the translator still had the first text in front of them
+    with app.test_request_context(), pytest.raises(TranslationRefused) as refused:
         _save(world, "tr", "tr", {2: "Çevirmen metni."}, base={2: TURKISH[1]})
     assert refused.value.status == 409
     assert db.session.scalar(select(ParagraphTranslation.text)) == "Kurul metni."

@@ -97,7 +97,9 @@ def test_deletion_against_rewrite_resolved_as_deletion_is_published_without_the_
     assert pid not in document.positions and [b.position for b in document.blocks] == [1, 2, 3, 4, 5]
     # The paragraph's identity keeps its comment and its place in version 1.
     assert db.session.get(Comment, comment.id).paragraph_id == pid
-    assert db.session.scalar(select(func.count()).select_from(ParagraphText).where(ParagraphText.paragraph_id == pid)) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(ParagraphText).where(ParagraphText.paragraph_id == pid)) == 1
+    )
 
 
 def test_a_text_after_the_removal_brings_the_paragraph_back_in_place(app, world):

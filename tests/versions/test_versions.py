@@ -37,7 +37,9 @@ def _adopt(world, position: int, kind: AmendmentKind, text: str | None = None, a
     current = paragraph_texts(current_version(draft))[position - 1]
     amendment = propose(world["a1"], draft, current, kind, text, "Weil es besser ist.", clock.now())
     if adopted:
-        decide(world["mod"], amendment, draft, Decision.ACCEPT_MODIFIED, "Angepasst.", clock.now(), adopted_text=adopted)
+        decide(
+            world["mod"], amendment, draft, Decision.ACCEPT_MODIFIED, "Angepasst.", clock.now(), adopted_text=adopted
+        )
     else:
         decide(world["mod"], amendment, draft, Decision.ACCEPT, "", clock.now())
     db.session.commit()
@@ -278,7 +280,8 @@ def test_the_whole_round_through_the_pages(client, world):
     assert f'<label for="combined-{conflict.id}">Combined text</label>' in page
     assert f">{SECOND}</textarea>" in page                                     # prefilled with the current text
     assert "<ins>Ein ganz neuer Absatz.</ins>" in page and f"<del>{BLOCKS[3]}</del>" in page
-    assert re.search(r'<button type="submit" class="button button--primary" disabled[^>]*>Publish version</button>', page)
+    assert re.search(r'<button type="submit" class="button button--primary" disabled[^>]*>Publish '
+                     r'version</button>', page)
 
     response = _post(client, "/drafts/teilhabe/versions/2/publish")
     assert response.status_code == 409
@@ -447,7 +450,9 @@ def _prepared_draft(world, slug: str, paragraphs: int) -> None:
     base = factories.markdown(paragraphs).split("\n\n")
     for position in (2, paragraphs - 1):   # a collision near the start and near the end
         for verb in ("entscheiden", "streiten"):
-            _adopt(world, position, AmendmentKind.REPLACE, base[position - 1].replace("beraten", verb).strip(), draft=draft)
+            _adopt(
+                world, position, AmendmentKind.REPLACE, base[position - 1].replace("beraten", verb).strip(), draft=draft
+            )
     _adopt(world, 3, AmendmentKind.INSERT, "Ein neuer Absatz.", draft=draft)
     _adopt(world, paragraphs, AmendmentKind.DELETE, draft=draft)
     start_version(world["mod"], draft, clock.now())

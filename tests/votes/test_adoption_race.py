@@ -206,7 +206,8 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
     statuses = Counter(status for status, *_ in answers)
     refused = [a for a in answers if a[0] == 409]
     during = [a for a in answers if a[1] < adopt_answered and a[2] > adopt_sent]
-    print(f"\n{backend}: {len(answers)} vote requests from {VOTER_THREADS} threads on {WORKERS} gunicorn workers: {dict(statuses)}; {len(during)} overlapped the adoption "
+    print(f"\n{backend}: {len(answers)} vote requests from {VOTER_THREADS} threads on {WORKERS} gunicorn workers: "
+          f"{dict(statuses)}; {len(during)} overlapped the adoption "
           f"({adopt_answered - adopt_sent:.2f} s)")
     assert set(statuses) <= {200, 302, 409}, [a for a in answers if a[0] not in (200, 302, 409)][:3]
     assert refused, "no vote was refused: the voting did not go on past the adoption"

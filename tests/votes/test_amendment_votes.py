@@ -12,8 +12,8 @@ from consult.accounts.models import Role
 from consult.amendments.models import Amendment, AmendmentKind, AmendmentStatus, Recommendation
 from consult.amendments.queries import amendment_round
 from consult.core import clock
-from consult.drafts.models import DraftDeadline, Phase
 from consult.core.announce import announced_message
+from consult.drafts.models import DraftDeadline, Phase
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.queries import tally

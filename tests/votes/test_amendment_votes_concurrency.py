@@ -59,8 +59,9 @@ def test_parallel_votes_on_an_amendment_leave_one_vote_per_organisation(app, dat
             headers = {"HX-Request": "true"} if with_htmx else {}
             try:
                 barrier.wait(timeout=TIMEOUT)
-                results[i] = browsers[i].request(f"/drafts/{slug}/votes",
-                                                 {"csrf_token": tokens[i], "vote": f"a{amendment_id}:{choice}"}, headers)
+                results[i] = browsers[i].request(
+                    f"/drafts/{slug}/votes", {"csrf_token": tokens[i], "vote": f"a{amendment_id}:{choice}"}, headers
+                )
             except BaseException as error:  # reported below, with the others
                 results[i] = error
 
@@ -74,7 +75,7 @@ def test_parallel_votes_on_an_amendment_leave_one_vote_per_organisation(app, dat
         server.stop()
 
     problems = []
-    for (email, _, _, _, with_htmx), result in zip(plan, results):
+    for (email, _, _, _, with_htmx), result in zip(plan, results, strict=True):
         if isinstance(result, BaseException) or result is None:
             problems.append(f"{email}: {result!r}")
             continue
@@ -86,8 +87,11 @@ def test_parallel_votes_on_an_amendment_leave_one_vote_per_organisation(app, dat
         problems.append(f"{email} (htmx={with_htmx}): {status} {headers.get('Location', '')} {body[:300]!r}")
     assert not problems, "unexpected answers:\n" + "\n".join(problems) + "\n" + server.log()
 
-    votes = db.session.execute(select(Vote.organisation_id, Vote.choice, Vote.cast_by_id, Vote.cast_at, Vote.paragraph_id)
-                               .where(Vote.draft_id == draft_id)).all()
+    votes = db.session.execute(
+        select(Vote.organisation_id, Vote.choice, Vote.cast_by_id, Vote.cast_at, Vote.paragraph_id).where(
+            Vote.draft_id == draft_id
+        )
+    ).all()
     assert sorted(v.organisation_id for v in votes) == sorted(organisations)
     assert all(v.paragraph_id is None for v in votes)
     casts = db.session.execute(select(VoteCast.id, VoteCast.organisation_id, VoteCast.choice, VoteCast.cast_by_id,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-import urllib.error
 from collections import Counter
 from pathlib import Path
 
@@ -100,7 +99,7 @@ def test_parallel_votes_from_several_processes_leave_one_vote_per_organisation(a
 
     # -- no server error; htmx gets the vote box, a plain form a redirect to the paragraph
     problems = []
-    for (email, _, _, choice, with_htmx), result in zip(plan, results):
+    for (email, _, _, _, with_htmx), result in zip(plan, results, strict=True):
         if isinstance(result, BaseException) or result is None:
             problems.append(f"{email}: {result!r}")
             continue

@@ -4,6 +4,7 @@ page again. The page is cached by its revision alone, its vote boxes are filled 
 from __future__ import annotations
 
 import pytest
+
 from consult.accounts.models import Role
 from consult.drafts.models import Draft, Phase
 from consult.extensions import db
@@ -16,8 +17,8 @@ from tests.votes.test_amendment_votes import make_amendment
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     factories.organisation(short_name="NOV")  # entitled, does not vote
     people = {"a1": factories.user(email="a1@example.org", org=org),

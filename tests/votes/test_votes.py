@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from consult.accounts.models import Role
 from consult.core import clock
-from consult.drafts.models import DraftDeadline, Phase
 from consult.core.announce import announced_message
+from consult.drafts.models import DraftDeadline, Phase
 from consult.extensions import db
 from consult.votes.models import Choice, Vote, VoteCast
 from consult.votes.queries import tallies
@@ -157,7 +157,7 @@ def test_draft_page_with_votes_has_a_fixed_number_of_queries(app, client, auth, 
     with count_queries() as few:
         client.get("/drafts/rat")
     big = factories.draft(paragraphs=60, phase=Phase.VOTING, slug="gross")
-    for i in range(8):
+    for _ in range(8):
         org = factories.organisation()
         for text in big.versions[0].texts:
             db.session.add(Vote(draft=big, paragraph_id=text.paragraph_id, organisation=org, choice=Choice.NO))
@@ -188,7 +188,9 @@ def test_vote_post_has_a_fixed_number_of_queries(client, auth, world, count_quer
     auth.login("a1@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
     with count_queries() as htmx_post:
-        response = client.post("/drafts/rat/votes", headers=HX, data={"csrf_token": token, "vote": f"{world['pid']}:yes"})
+        response = client.post(
+            "/drafts/rat/votes", headers=HX, data={"csrf_token": token, "vote": f"{world['pid']}:yes"}
+        )
     assert response.status_code == 200 and "1 von 3 Organisationen haben abgestimmt" in response.get_data(as_text=True)
     assert htmx_post.count == 8, htmx_post.statements
     # The person as one row of what the checks read (consult.accounts.auth.Identity), not as objects.

@@ -198,7 +198,9 @@ def test_submitting_an_amendment_makes_it_the_organisations_with_its_authors(cli
     assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.action == "internal_draft.submit")).one()
     _as(client, world, "xena")
     html = client.get(f"/drafts/teilhabe/amendments/{amendment.id}").get_data(as_text=True)
-    assert re.search(r"(submitted by|eingereicht von) Bund der Vereine e\.V\.", re.sub(r"<[^>]+>|[\u2066-\u2069]", "", html))
+    assert re.search(
+        r"(submitted by|eingereicht von) Bund der Vereine e\.V\.", re.sub(r"<[^>]+>|[\u2066-\u2069]", "", html)
+    )
     assert "Anna Arslan" in html and "Ben Bauer" in html
     # Submitted: no more changes.
     _as(client, world, "anna")
@@ -276,10 +278,10 @@ _names = iter(range(1000))
 def _submitted_comments(world, n: int) -> None:
     """`n` comments submitted for the organisation, each written by Anna and a new colleague (so that no
     author is already loaded for the next comment)."""
+    from consult.accounts.models import User
     from consult.core import clock
     from consult.drafts.services import current_text
     from consult.workspace.services import InternalText, edit_internal, start_internal, submit_internal
-    from consult.accounts.models import User
     anna = db.session.scalars(select(User).where(User.email == world["anna"])).one()
     ben = db.session.scalars(select(User).where(User.email == world["ben"])).one()
     draft = db.session.get(factories.Draft, world["draft_id"])
