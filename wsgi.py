@@ -1,4 +1,5 @@
 """Entry point for gunicorn: `gunicorn wsgi:app`. Production settings unless CONSULT_ENV says otherwise."""
+
 import os
 
 os.environ.setdefault("CONSULT_ENV", "production")

@@ -29,6 +29,7 @@ After (head and tail matched in one pass, the middle by cydifflib), `--repeat 3`
 
 See also bench/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from consult.amendments.diff import diff, merge  # noqa: E402
 
-WORDS = ("die der das und Teilhabe Bürgerinnen Länder Kommunen Förderung Bund muss soll "
-         "nachhaltig vollständig nachprüfbar Verwaltung Beteiligung öffentlich Mittel für "
-         "mit von zu bei Verfahren Jahr Gemeinden Anspruch gesichert werden").split()
+WORDS = (
+    "die der das und Teilhabe Bürgerinnen Länder Kommunen Förderung Bund muss soll "
+    "nachhaltig vollständig nachprüfbar Verwaltung Beteiligung öffentlich Mittel für "
+    "mit von zu bei Verfahren Jahr Gemeinden Anspruch gesichert werden"
+).split()
 
 
 def paragraph(n: int, seed: int = 15) -> list[str]:

@@ -30,6 +30,7 @@ expensive functions (cumulative), to see where the time goes.
 Goals: adopt < 2 s at the largest size; pdf <= 3 x weasyprint, docx < 1 s. Prints one line per
 size and a summary; exits 1 with STRICT=1 when a goal is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,25 +66,45 @@ def add_amendments(slug: str, count: int, seed_value: int = 2026) -> None:
     version = draft.versions[-1]
     texts = [t for t in version.texts if not is_heading(t.text)]
     users = db.session.scalars(select(User).where(User.organisation_id.is_not(None))).all()
-    statuses = [AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED, AmendmentStatus.REJECTED,
-                AmendmentStatus.MERGED]
+    statuses = [
+        AmendmentStatus.ACCEPTED,
+        AmendmentStatus.ACCEPTED_MODIFIED,
+        AmendmentStatus.REJECTED,
+        AmendmentStatus.MERGED,
+    ]
     rows = []
     for n in range(count):
         text, author, status = rng.choice(texts), rng.choice(users), statuses[n % len(statuses)]
         kind = AmendmentKind.DELETE if n % 10 == 9 else AmendmentKind.REPLACE
-        proposed = None if kind == AmendmentKind.DELETE else text.text.replace(
-            "verbindliche", "gesetzlich verankerte").replace("dauerhafte", "auskömmliche, dauerhafte")
-        rows.append({
-            "draft_id": draft.id, "paragraph_id": text.paragraph_id, "version_id": version.id, "kind": kind,
-            "base_text": text.text, "proposed_text": proposed,
-            "justification": "Die Formulierung „verbindlich“ reicht nicht: Beteiligung muss gesetzlich "
-                             "abgesichert sein – so wie es der Verband Şahin & Öztürk e.V. seit Jahren fordert.",
-            "author_id": author.id, "organisation_id": author.organisation_id, "status": status,
-            "decided_at": utcnow(), "decision_reason": None if status == AmendmentStatus.ACCEPTED else
-            "Im Redaktionsausschuss beraten; die Mehrheit folgte dem Vorschlag in geänderter Form.",
-            "adopted_text": proposed and proposed + " (geändert)" if status == AmendmentStatus.ACCEPTED_MODIFIED
-            else None,
-        })
+        proposed = (
+            None
+            if kind == AmendmentKind.DELETE
+            else text.text.replace("verbindliche", "gesetzlich verankerte").replace(
+                "dauerhafte", "auskömmliche, dauerhafte"
+            )
+        )
+        rows.append(
+            {
+                "draft_id": draft.id,
+                "paragraph_id": text.paragraph_id,
+                "version_id": version.id,
+                "kind": kind,
+                "base_text": text.text,
+                "proposed_text": proposed,
+                "justification": "Die Formulierung „verbindlich“ reicht nicht: Beteiligung muss gesetzlich "
+                "abgesichert sein – so wie es der Verband Şahin & Öztürk e.V. seit Jahren fordert.",
+                "author_id": author.id,
+                "organisation_id": author.organisation_id,
+                "status": status,
+                "decided_at": utcnow(),
+                "decision_reason": None
+                if status == AmendmentStatus.ACCEPTED
+                else "Im Redaktionsausschuss beraten; die Mehrheit folgte dem Vorschlag in geänderter Form.",
+                "adopted_text": proposed and proposed + " (geändert)"
+                if status == AmendmentStatus.ACCEPTED_MODIFIED
+                else None,
+            }
+        )
     db.session.execute(insert(Amendment), rows)
     db.session.commit()
 
@@ -112,8 +133,9 @@ def prepare(slug: str, paragraphs: int, amendments: int, comments: int, organisa
     seed(slug, paragraphs, comments, organisations, "voting")
     add_amendments(slug, amendments)
     draft = get_by_slug(slug)
-    db.session.execute(update(Vote).where(Vote.draft_id == draft.id, Vote.paragraph_id.is_(None))
-                       .values(choice=Choice.YES))
+    db.session.execute(
+        update(Vote).where(Vote.draft_id == draft.id, Vote.paragraph_id.is_(None)).values(choice=Choice.YES)
+    )
     create_user(BOARD_EMAIL, "Vorstand", BOARD_PASSWORD, [Role.BOARD], None)
     db.session.commit()
 
@@ -136,7 +158,7 @@ def adopt_and_wait(app, slug: str) -> tuple[float, float]:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     draft_id = get_by_slug(slug).id
     while True:
-        db.session.rollback()       # a fresh read each time
+        db.session.rollback()  # a fresh read each time
         state = documents_of(db.session.get(Draft, draft_id)).state
         if state in (DocumentsState.DONE, DocumentsState.FAILED):
             break
@@ -164,7 +186,7 @@ def profile_job(slug: str, top: int) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
     stats.print_stats(top)
-    stats.print_stats(r"formats\.py|build_document|jobs\.py")    # the job's time, per format
+    stats.print_stats(r"formats\.py|build_document|jobs\.py")  # the job's time, per format
     return out.getvalue()
 
 
@@ -180,9 +202,16 @@ def measure(size: str, args) -> dict:
     from consult.exports.formats import FORMATS
     from consult.exports.page import render_page, stylesheet
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/bench.sqlite", "REQUIRE_2FA": False,
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "DOCUMENTS_IN_BACKGROUND": True,
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/bench.sqlite",
+            "REQUIRE_2FA": False,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "DOCUMENTS_IN_BACKGROUND": True,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     slug = f"export-{paragraphs}"
     figures = {"size": f"{paragraphs} paragraphs, {amendments} amendments"}
     with app.app_context():
@@ -200,8 +229,10 @@ def measure(size: str, args) -> dict:
             figures["docx"], _ = timed(args.repeat, lambda: FORMATS["docx"].write(build_document(draft)))
             figures["changes"], _ = timed(args.repeat, lambda: FORMATS["changes.docx"].write(build_document(draft)))
         if args.profile:
-            print(f"# profile of the documents job, {figures['size']}:\n{profile_job(slug, args.profile)}",
-                  file=sys.stderr)
+            print(
+                f"# profile of the documents job, {figures['size']}:\n{profile_job(slug, args.profile)}",
+                file=sys.stderr,
+            )
     return figures
 
 
@@ -218,8 +249,10 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = []
-    print(f"# {args.organisations} organisations voting on every question, {args.comments} comments per paragraph; "
-          f"median of {args.repeat}; milliseconds")
+    print(
+        f"# {args.organisations} organisations voting on every question, {args.comments} comments per paragraph; "
+        f"median of {args.repeat}; milliseconds"
+    )
     print(f"{'size':<34}" + "".join(f"{c:>11}" for c in COLUMNS))
     for size in args.sizes.split(","):
         figures = measure(size.strip(), args)
@@ -229,10 +262,12 @@ def main() -> None:
     adopt_ok = largest["adopt"] < 2
     ratio = largest["pdf"] / largest["weasyprint"]
     pdf_ok, docx_ok = ratio <= 3, largest["docx"] < 1
-    print(f"adopt {largest['adopt']:.2f} s at {largest['size']} (goal < 2 s: {'met' if adopt_ok else 'MISSED'}); "
-          f"documents there {largest['documents']:.1f} s after the request; "
-          f"pdf / weasyprint = {ratio:.2f} (goal <= 3: {'met' if pdf_ok else 'MISSED'}); "
-          f"docx {largest['docx']:.2f} s (goal < 1 s: {'met' if docx_ok else 'MISSED'})")
+    print(
+        f"adopt {largest['adopt']:.2f} s at {largest['size']} (goal < 2 s: {'met' if adopt_ok else 'MISSED'}); "
+        f"documents there {largest['documents']:.1f} s after the request; "
+        f"pdf / weasyprint = {ratio:.2f} (goal <= 3: {'met' if pdf_ok else 'MISSED'}); "
+        f"docx {largest['docx']:.2f} s (goal < 1 s: {'met' if docx_ok else 'MISSED'})"
+    )
     if os.environ.get("STRICT") == "1" and not (adopt_ok and pdf_ok and docx_ok):
         sys.exit(1)
 

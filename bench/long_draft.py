@@ -13,6 +13,7 @@ and prints one line per request kind: p50, p95 and max in ms, requests per secon
 bytes once gzip'd (level 6, Python's gzip, as a compressing server would send it), plus the load average.
 With `--email`, signs in through the real form first (CSRF token included) and asks as that person.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,11 @@ class Client:
         return response.status, response.read(), dict(response.getheaders())
 
     def post(self, path: str, data: dict) -> tuple[int, dict]:
-        sent = {"User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded",
-                **({"Cookie": self.cookie} if self.cookie else {})}
+        sent = {
+            "User-Agent": UA,
+            "Content-Type": "application/x-www-form-urlencoded",
+            **({"Cookie": self.cookie} if self.cookie else {}),
+        }
         self.connection.request("POST", path, body=urlencode(data), headers=sent)
         response = self.connection.getresponse()
         response.read()
@@ -68,9 +72,9 @@ def sign_in(base: str, email: str, password: str) -> str:
 
 
 def measure(base: str, cookie: str, path: str, headers: dict, requests: int, concurrency: int) -> dict:
-    status, body, _ = Client(base, cookie).get(path, headers)   # warm-up: the page cache's first rendering
+    status, body, _ = Client(base, cookie).get(path, headers)  # warm-up: the page cache's first rendering
     if status == 404:
-        return None   # a checkout without § ranges (for comparisons)
+        return None  # a checkout without § ranges (for comparisons)
     if status != 200:
         raise SystemExit(f"long_draft.py: {path} answered {status}")
     times: list[float] = []
@@ -100,9 +104,15 @@ def measure(base: str, cookie: str, path: str, headers: dict, requests: int, con
         thread.join()
     wall = time.perf_counter() - started
     times.sort()
-    return {"p50": statistics.median(times) * 1000, "p95": times[int(0.95 * (len(times) - 1))] * 1000,
-            "max": times[-1] * 1000, "rps": len(times) / wall, "bytes": len(body),
-            "gzip": len(gzip.compress(body, 6)), "paragraphs": len(re.findall(rb'<li class="paragraph" ', body))}
+    return {
+        "p50": statistics.median(times) * 1000,
+        "p95": times[int(0.95 * (len(times) - 1))] * 1000,
+        "max": times[-1] * 1000,
+        "rps": len(times) / wall,
+        "bytes": len(body),
+        "gzip": len(gzip.compress(body, 6)),
+        "paragraphs": len(re.findall(rb'<li class="paragraph" ', body)),
+    }
 
 
 def main() -> None:
@@ -117,18 +127,22 @@ def main() -> None:
     args = parser.parse_args()
     cookie = sign_in(args.base, args.email, args.password) if args.email else ""
     who = "delegate" if cookie else "guest"
-    kinds = [("first view", f"/drafts/{args.slug}", {}),
-             ("next range (htmx)", f"/drafts/{args.slug}/paragraphs?from=101", {"HX-Request": "true"}),
-             ("later range", f"/drafts/{args.slug}?from=501", {})]
+    kinds = [
+        ("first view", f"/drafts/{args.slug}", {}),
+        ("next range (htmx)", f"/drafts/{args.slug}/paragraphs?from=101", {"HX-Request": "true"}),
+        ("later range", f"/drafts/{args.slug}?from=501", {}),
+    ]
     for name, path, headers in kinds:
         r = measure(args.base, cookie, path, headers, args.requests, args.concurrency)
         if r is None:
             print(f"{args.label:<8} {who:<8} {name:<18} not served (404)", flush=True)
             continue
-        print(f"{args.label:<8} {who:<8} {name:<18} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  "
-              f"max {r['max']:7.1f} ms  {r['rps']:6.1f} req/s  {r['bytes']:>9,} bytes  gzip {r['gzip']:>7,} bytes  "
-              f"{r['paragraphs']:>4} paragraphs  (load {os.getloadavg()[0]:.2f})",
-              flush=True)
+        print(
+            f"{args.label:<8} {who:<8} {name:<18} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  "
+            f"max {r['max']:7.1f} ms  {r['rps']:6.1f} req/s  {r['bytes']:>9,} bytes  gzip {r['gzip']:>7,} bytes  "
+            f"{r['paragraphs']:>4} paragraphs  (load {os.getloadavg()[0]:.2f})",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ Goals (issue 17): ≤ 40 KB first view and ≤ 15 KB repeat view, FCP ≤ 2 s; �
 Sign-in happens in another browser context, whose cookies are handed to the measured one, so the
 measured first view starts with an empty cache. Needs the venv's playwright and /usr/bin/chromium.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,7 @@ MODERATOR = "bench-moderator@example.org"
 QUEUE_ITEMS = 1400
 
 LATENCY_MS = 400
-THROUGHPUT = 400 * 1000 / 8      # 400 kbit/s in bytes per second
+THROUGHPUT = 400 * 1000 / 8  # 400 kbit/s in bytes per second
 CPU_SLOWDOWN = 4
 VERBOSE = False
 
@@ -67,6 +68,7 @@ GOALS = {  # case -> (bytes, FCP in ms or None)
 
 
 # --- seeding (in a child process: `--seed`) -----------------------------------------------------------------
+
 
 def seed_all() -> dict:
     """The two benchmark drafts and the queue, in the database of `create_app()` (the demo is already there)."""
@@ -89,21 +91,34 @@ def seed_all() -> dict:
 
         queue_draft = get_by_slug("queue")
         texts = list(queue_draft.versions[0].texts)
-        authors = list(db.session.execute(
-            db.select(User.id, User.organisation_id).where(User.email.like("bench-delegate-%"))))
+        authors = list(
+            db.session.execute(db.select(User.id, User.organisation_id).where(User.email.like("bench-delegate-%")))
+        )
         rng = random.Random(17)
         start = utcnow() - timedelta(days=3)
         rendered = {body: render_comment(body) for body in BODIES}
         rows = []
         for i in range(QUEUE_ITEMS):
             text, (author_id, organisation_id), body = rng.choice(texts), rng.choice(authors), rng.choice(BODIES)
-            rows.append({"paragraph_id": text.paragraph_id, "version_id": text.version_id, "author_id": author_id,
-                         "organisation_id": organisation_id, "stance": Stance.NEUTRAL, "body": body,
-                         "body_html": rendered[body], "status": CommentStatus.PENDING,
-                         "created_at": start + timedelta(minutes=2 * i)})
+            rows.append(
+                {
+                    "paragraph_id": text.paragraph_id,
+                    "version_id": text.version_id,
+                    "author_id": author_id,
+                    "organisation_id": organisation_id,
+                    "stance": Stance.NEUTRAL,
+                    "body": body,
+                    "body_html": rendered[body],
+                    "status": CommentStatus.PENDING,
+                    "created_at": start + timedelta(minutes=2 * i),
+                }
+            )
         db.session.execute(insert(Comment), rows)
-        moderator = User(email=MODERATOR, name="Benchmark-Moderation",
-                         password_hash=generate_password_hash(BENCH_PASSWORD, method=HASH_METHOD))
+        moderator = User(
+            email=MODERATOR,
+            name="Benchmark-Moderation",
+            password_hash=generate_password_hash(BENCH_PASSWORD, method=HASH_METHOD),
+        )
         db.session.add(moderator)
         db.session.flush()
         db.session.execute(insert(UserRole), [{"user_id": moderator.id, "role": Role.MODERATOR}])
@@ -112,6 +127,7 @@ def seed_all() -> dict:
 
 
 # --- the server -------------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -127,25 +143,51 @@ def run(args: list[str], env: dict) -> str:
 
 
 def prepare(work: Path) -> tuple[dict, dict]:
-    env = {**os.environ, "CONSULT_INSTANCE_PATH": str(work), "CONSULT_ENV": "production", "MAIL_BACKEND": "log",
-           "SECRET_KEY": "bench-only-secret", "SESSION_COOKIE_SECURE": "0", "CONSULT_REQUIRE_2FA": "0",
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "CONSULT_INSTANCE_PATH": str(work),
+        "CONSULT_ENV": "production",
+        "MAIL_BACKEND": "log",
+        "SECRET_KEY": "bench-only-secret",
+        "SESSION_COOKIE_SECURE": "0",
+        "CONSULT_REQUIRE_2FA": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     env.pop("DATABASE_URL", None)
     started = time.perf_counter()
     run([str(VENV_BIN / "flask"), "--app", "consult", "db", "upgrade"], env)
     run([str(VENV_BIN / "flask"), "--app", "consult", "seed-demo"], env)
     info = json.loads(run([PYTHON, __file__, "--seed"], env).strip().splitlines()[-1])
-    print(f"# seeded in {time.perf_counter() - started:.0f} s: demo, 60 paragraphs / 5,000 comments, "
-          f"{QUEUE_ITEMS} waiting items", file=sys.stderr)
+    print(
+        f"# seeded in {time.perf_counter() - started:.0f} s: demo, 60 paragraphs / 5,000 comments, "
+        f"{QUEUE_ITEMS} waiting items",
+        file=sys.stderr,
+    )
     return env, info
 
 
 def serve(env: dict, work: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = open(work / "gunicorn.log", "w")
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -158,6 +200,7 @@ def serve(env: dict, work: Path) -> tuple[subprocess.Popen, str]:
 
 
 # --- measuring ----------------------------------------------------------------------------------------------
+
 
 def signed_in_state(browser, base: str, email: str, password: str) -> dict:
     """The cookies of a signed-in person, from a context of its own (so the measured cache stays empty)."""
@@ -184,16 +227,25 @@ class Measured:
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Network.enable")
         if throttle:
-            self.cdp.send("Network.emulateNetworkConditions", {
-                "offline": False, "latency": LATENCY_MS,
-                "downloadThroughput": THROUGHPUT, "uploadThroughput": THROUGHPUT})
+            self.cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": LATENCY_MS,
+                    "downloadThroughput": THROUGHPUT,
+                    "uploadThroughput": THROUGHPUT,
+                },
+            )
             self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
         self.received: dict[str, float] = {}
         self.urls: dict[str, str] = {}
-        self.cdp.on("Network.loadingFinished",
-                    lambda e: self.received.__setitem__(e["requestId"], e["encodedDataLength"]))
-        self.cdp.on("Network.responseReceived", lambda e: self.urls.__setitem__(
-            e["requestId"], f"{e['response']['status']} {e['response']['url']}"))
+        self.cdp.on(
+            "Network.loadingFinished", lambda e: self.received.__setitem__(e["requestId"], e["encodedDataLength"])
+        )
+        self.cdp.on(
+            "Network.responseReceived",
+            lambda e: self.urls.__setitem__(e["requestId"], f"{e['response']['status']} {e['response']['url']}"),
+        )
 
     def load(self, url: str) -> dict:
         self.received.clear()
@@ -202,9 +254,10 @@ class Measured:
         response = self.page.goto(url, wait_until="load", timeout=180_000)
         if response is None or response.status != 200:
             sys.exit(f"page_weight: {url} answered {response.status if response else 'nothing'}")
-        self.page.wait_for_timeout(300)   # late loadingFinished events (the last bytes of the page)
+        self.page.wait_for_timeout(300)  # late loadingFinished events (the last bytes of the page)
         fcp = self.page.evaluate(
-            "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+            "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
+        )
         encoding = response.header_value("content-encoding")
         if VERBOSE:
             for request_id, size in self.received.items():
@@ -215,12 +268,18 @@ class Measured:
                 const css = performance.getEntriesByType('resource').find(e => e.name.includes('.css'));
                 return [nav.responseStart, nav.responseEnd, css ? css.responseEnd : null].map(Math.round);
             }""")
-            print(f"#   page: first byte {marks[0]} ms, last byte {marks[1]} ms; stylesheet loaded {marks[2]} ms",
-                  file=sys.stderr)
-        return {"bytes": int(sum(self.received.values())), "requests": sum(1 for n in self.received.values() if n),
-                "cached": sum(1 for n in self.received.values() if not n),
-                "fcp_ms": round(fcp) if fcp else None, "load_s": round(time.perf_counter() - started, 2),
-                "html_encoding": encoding or "none"}
+            print(
+                f"#   page: first byte {marks[0]} ms, last byte {marks[1]} ms; stylesheet loaded {marks[2]} ms",
+                file=sys.stderr,
+            )
+        return {
+            "bytes": int(sum(self.received.values())),
+            "requests": sum(1 for n in self.received.values() if n),
+            "cached": sum(1 for n in self.received.values() if not n),
+            "fcp_ms": round(fcp) if fcp else None,
+            "load_s": round(time.perf_counter() - started, 2),
+            "html_encoding": encoding or "none",
+        }
 
     def close(self):
         self.context.close()
@@ -238,8 +297,9 @@ def measure(base: str, info: dict, runs: int, throttle: bool) -> list[tuple[str,
 
     results = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                   "--disable-quic", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+        )
         delegate = signed_in_state(browser, base, DEMO_DELEGATE, DEMO_PASSWORD)
         weight = signed_in_state(browser, base, info["weight_email"], info["password"])
         moderator = signed_in_state(browser, base, MODERATOR, info["password"])
@@ -277,14 +337,20 @@ def main() -> None:
         env, info = prepare(work)
         server, base = serve(env, work)
         throttle = not args.no_throttle
-        print(f"# Chromium: latency {LATENCY_MS} ms, {THROUGHPUT * 8 / 1000:g} kbit/s, CPU ÷{CPU_SLOWDOWN}"
-              if throttle else "# Chromium: no emulation", file=sys.stderr)
+        print(
+            f"# Chromium: latency {LATENCY_MS} ms, {THROUGHPUT * 8 / 1000:g} kbit/s, CPU ÷{CPU_SLOWDOWN}"
+            if throttle
+            else "# Chromium: no emulation",
+            file=sys.stderr,
+        )
         for case, result in measure(base, info, args.runs, throttle):
             fcp = f"{result['fcp_ms'] / 1000:.2f} s" if result["fcp_ms"] else "–"
-            print(f"{case:42s} {result['bytes'] / 1024:7.1f} KB in {result['requests']:2d} requests "
-                  f"(+{result['cached']} from cache) "
-                  f"(HTML {result['html_encoding']})  FCP {fcp:>7s}  load {result['load_s']:5.2f} s  | "
-                  f"{verdict(case, result)}")
+            print(
+                f"{case:42s} {result['bytes'] / 1024:7.1f} KB in {result['requests']:2d} requests "
+                f"(+{result['cached']} from cache) "
+                f"(HTML {result['html_encoding']})  FCP {fcp:>7s}  load {result['load_s']:5.2f} s  | "
+                f"{verdict(case, result)}"
+            )
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -8,6 +8,7 @@ request prints: wall time per request without the profiler, SQL statements and
 time spent in the database per request, and the functions with the most own
 time and cumulative time under cProfile.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,10 +73,13 @@ def main() -> None:
         "--statements", action="store_true", help="print the SQL statements of one request of each kind"
     )
     parser.add_argument("--top", type=int, default=22)
-    parser.add_argument("--focus", default=r"consult/|templates/|flask_login|flask_wtf|flask_babel|jinja2_fragments"
-                        r"|session\.py.*\((commit|flush|get|scalar|execute)\)|engine/base\.py.*\(execute\)"
-                        r"|environment\.py.*\((render|get_template)\)|signing|hashlib|sha",
-                        help="regular expression: a third listing shows only these functions, by cumulative time")
+    parser.add_argument(
+        "--focus",
+        default=r"consult/|templates/|flask_login|flask_wtf|flask_babel|jinja2_fragments"
+        r"|session\.py.*\((commit|flush|get|scalar|execute)\)|engine/base\.py.*\(execute\)"
+        r"|environment\.py.*\((render|get_template)\)|signing|hashlib|sha",
+        help="regular expression: a third listing shows only these functions, by cumulative time",
+    )
     args = parser.parse_args()
 
     scratch = None
@@ -111,16 +115,18 @@ def run(args) -> None:
         if get_by_slug(args.slug) is None:
             info = seeding.seed(args.slug)
             print(f"# seeded a fresh database in {info['seconds']} s")
-        paragraph_ids = [t.paragraph_id for t in get_by_slug(args.slug).versions[-1].texts
-                         if not is_heading(t.text)]  # headings are not put to the vote
+        paragraph_ids = [
+            t.paragraph_id for t in get_by_slug(args.slug).versions[-1].texts if not is_heading(t.text)
+        ]  # headings are not put to the vote
         meter = SqlMeter(db.engine)
     password = args.password or seeding.BENCH_PASSWORD
 
     client = app.test_client()
     client.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": UA})
     login = client.get("/login").get_data(as_text=True)
-    answer = client.post("/login", data={"email": args.email, "password": password, "next": "",
-                                         "csrf_token": token_of(login)})
+    answer = client.post(
+        "/login", data={"email": args.email, "password": password, "next": "", "csrf_token": token_of(login)}
+    )
     assert answer.status_code == 302, f"sign-in answered {answer.status_code}"
     page = client.get(f"/drafts/{args.slug}")
     assert page.status_code == 200
@@ -135,8 +141,11 @@ def run(args) -> None:
         assert response.status_code == 200, response.status_code
 
     def post_vote():
-        response = client.post(f"/drafts/{args.slug}/votes", headers=headers, data={
-            "csrf_token": csrf, "vote": f"{rng.choice(paragraph_ids)}:{rng.choice(['yes', 'no', 'abstain'])}"})
+        response = client.post(
+            f"/drafts/{args.slug}/votes",
+            headers=headers,
+            data={"csrf_token": csrf, "vote": f"{rng.choice(paragraph_ids)}:{rng.choice(['yes', 'no', 'abstain'])}"},
+        )
         assert response.status_code in (200, 302), response.status_code
 
     for label, call in ((f"draft page GET ({args.as_})", get_page), (f"vote POST (htmx={args.htmx})", post_vote)):
@@ -159,14 +168,16 @@ def run(args) -> None:
         for _ in range(args.requests):
             call()
         profiler.disable()
-        print(f"\n### {label}: {wall * 1000:.2f} ms per request in-process (1 process, no profiler); "
-              f"{queries:.1f} SQL statements, {sql * 1000:.2f} ms in the database driver per request")
+        print(
+            f"\n### {label}: {wall * 1000:.2f} ms per request in-process (1 process, no profiler); "
+            f"{queries:.1f} SQL statements, {sql * 1000:.2f} ms in the database driver per request"
+        )
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats(order).print_stats(args.top)
             text = out.getvalue()
-            body = text[text.index("ncalls"):] if "ncalls" in text else text
+            body = text[text.index("ncalls") :] if "ncalls" in text else text
             print(f"# by {order} ({args.requests} requests; divide by {args.requests} for one request)")
             print(body.rstrip())
         out = io.StringIO()
@@ -174,7 +185,7 @@ def run(args) -> None:
         stats.sort_stats("cumulative").print_stats(args.focus, args.top * 2)
         text = out.getvalue()
         print(f"# only {args.focus!r}, by cumulative")
-        print((text[text.index("ncalls"):] if "ncalls" in text else text).rstrip())
+        print((text[text.index("ncalls") :] if "ncalls" in text else text).rstrip())
 
 
 if __name__ == "__main__":

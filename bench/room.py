@@ -42,6 +42,7 @@ against main, with this benchmark.
 Goals (issue 16): 0 errors, vote POST p99 <= 200 ms, every phone and the projector within 2 s of the chair's
 action. Load generator and server share the machine: see the CPU lines before comparing runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,8 @@ ROOT = HERE.parent
 
 UA = "consult-room-bench/1"
 SECRET_KEY = "room-bench-only-secret"
-PASSWORD = "bench password 2026"       # seed.BENCH_PASSWORD
-HASH_METHOD = "pbkdf2:sha256:1000"     # seeding speed only (as bench/seed.py)
+PASSWORD = "bench password 2026"  # seed.BENCH_PASSWORD
+HASH_METHOD = "pbkdf2:sha256:1000"  # seeding speed only (as bench/seed.py)
 GOAL_VOTE_P99_MS = 200
 GOAL_FOLLOW_S = 2.0
 CHOICES = ("yes", "no", "abstain")
@@ -128,6 +129,7 @@ def vote_shown(answer: str, choice: str) -> bool:
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -135,8 +137,9 @@ def free_port() -> int:
 
 
 def pg_bin() -> Path:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
-                        if p.parent.name.isdigit() else 0)
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0
+    )
     for candidate in reversed(candidates):
         if (candidate / "initdb").exists():
             return candidate
@@ -166,15 +169,32 @@ class Cluster:
     def start(self) -> str:
         if self.as_root:
             shutil.chown(self.dir, "postgres")
-        self._run("initdb", "-D", f"{self.dir}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
-        self._run("pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/log", "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200 "
-                  f"{self.options}", "start")
+        self._run(
+            "initdb",
+            "-D",
+            f"{self.dir}/data",
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            f"{self.dir}/data",
+            "-l",
+            f"{self.dir}/log",
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200 {self.options}",
+            "start",
+        )
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute('CREATE DATABASE "consult_room"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/consult_room"
 
@@ -192,6 +212,7 @@ class Cluster:
 
 
 # --- seeding and signing in (in this process, through the app) ---------------------------------------------
+
 
 def seed_room(paragraphs: int, organisations: int, phones_per_organisation: int) -> dict:
     """The draft (bench/seed.py), more delegates, the office with two-factor sign-in, the live session
@@ -213,19 +234,39 @@ def seed_room(paragraphs: int, organisations: int, phones_per_organisation: int)
     password_hash = generate_password_hash(PASSWORD, method=HASH_METHOD)
     orgs = list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
     firsts = {u.organisation_id: u for u in db.session.scalars(select(User).where(User.organisation_id.isnot(None)))}
-    more = [User(email=f"bench-delegate-{org.id}-{k}@example.org", name=f"Delegierte {org.id}/{k}",
-                 password_hash=password_hash, organisation_id=org.id)
-            for org in orgs for k in range(2, phones_per_organisation + 1)]
+    more = [
+        User(
+            email=f"bench-delegate-{org.id}-{k}@example.org",
+            name=f"Delegierte {org.id}/{k}",
+            password_hash=password_hash,
+            organisation_id=org.id,
+        )
+        for org in orgs
+        for k in range(2, phones_per_organisation + 1)
+    ]
     now = clock.now()
     office = []
-    for email, name, role in (("room-chair@example.org", "Sitzungsleitung", Role.BOARD),
-                              ("room-projector@example.org", "Beamer Saal 1", Role.MODERATOR)):
-        office.append((User(email=email, name=name, password_hash=password_hash,
-                            totp_secret=pyotp.random_base32(), totp_enabled_at=now), role))
+    for email, name, role in (
+        ("room-chair@example.org", "Sitzungsleitung", Role.BOARD),
+        ("room-projector@example.org", "Beamer Saal 1", Role.MODERATOR),
+    ):
+        office.append(
+            (
+                User(
+                    email=email,
+                    name=name,
+                    password_hash=password_hash,
+                    totp_secret=pyotp.random_base32(),
+                    totp_enabled_at=now,
+                ),
+                role,
+            )
+        )
     db.session.add_all(more + [user for user, _ in office])
     db.session.flush()
-    rows = [{"user_id": u.id, "role": Role.DELEGATE} for u in more] + \
-        [{"user_id": user.id, "role": role} for user, role in office]
+    rows = [{"user_id": u.id, "role": Role.DELEGATE} for u in more] + [
+        {"user_id": user.id, "role": role} for user, role in office
+    ]
     db.session.execute(insert(UserRole), rows)
     db.session.commit()
 
@@ -239,11 +280,15 @@ def seed_room(paragraphs: int, organisations: int, phones_per_organisation: int)
         services.check_in(firsts[org.id], live, org, clock.now())
     db.session.commit()
     phones = [u.email for org in orgs for u in [firsts[org.id]]] + [u.email for u in more]
-    return {"slug": info["slug"], "draft_id": draft.id, "session_id": live.id,
-            "phones": sorted(phones),
-            "organisation_of": {u.email: u.organisation_id for u in list(firsts.values()) + more},
-            "chair": (office[0][0].email, office[0][0].totp_secret),
-            "projector": (office[1][0].email, office[1][0].totp_secret)}
+    return {
+        "slug": info["slug"],
+        "draft_id": draft.id,
+        "session_id": live.id,
+        "phones": sorted(phones),
+        "organisation_of": {u.email: u.organisation_id for u in list(firsts.values()) + more},
+        "chair": (office[0][0].email, office[0][0].totp_secret),
+        "projector": (office[1][0].email, office[1][0].totp_secret),
+    }
 
 
 def sign_in(app, email: str, totp_secret: str | None = None) -> str:
@@ -253,13 +298,17 @@ def sign_in(app, email: str, totp_secret: str | None = None) -> str:
     client = app.test_client()
     headers = {"User-Agent": UA}
     page = client.get("/login", headers=headers).get_data(as_text=True)
-    answer = client.post("/login", headers=headers, data={
-        "email": email, "password": PASSWORD, "next": "", "csrf_token": csrf_token(page)})
+    answer = client.post(
+        "/login",
+        headers=headers,
+        data={"email": email, "password": PASSWORD, "next": "", "csrf_token": csrf_token(page)},
+    )
     if totp_secret:
         assert answer.status_code == 302 and "/login/code" in answer.headers["Location"], answer.status_code
         page = client.get("/login/code", headers=headers).get_data(as_text=True)
-        answer = client.post("/login/code", headers=headers, data={
-            "code": pyotp.TOTP(totp_secret).now(), "csrf_token": csrf_token(page)})
+        answer = client.post(
+            "/login/code", headers=headers, data={"code": pyotp.TOTP(totp_secret).now(), "csrf_token": csrf_token(page)}
+        )
     assert answer.status_code == 302, f"sign-in of {email} answered {answer.status_code}"
     cookie = client.get_cookie("session")
     assert cookie is not None, f"no session cookie for {email}"
@@ -276,9 +325,11 @@ def csrf_token(html: str) -> str:
 
 # --- the room (asyncio + aiohttp) ---------------------------------------------------------------------------
 
+
 @dataclass
 class Client:
     """A phone or the projector: a person's cookie and what their page shows now."""
+
     name: str
     cookie: str
     organisation_id: int | None = None
@@ -288,23 +339,23 @@ class Client:
     body: str = ""
     csrf: str = ""
     in_flight: bool = False
-    seen_open: dict[str, float] = field(default_factory=dict)     # item -> when it first showed it open
-    seen_closed: dict[str, float] = field(default_factory=dict)   # item -> when it first showed it not open
+    seen_open: dict[str, float] = field(default_factory=dict)  # item -> when it first showed it open
+    seen_closed: dict[str, float] = field(default_factory=dict)  # item -> when it first showed it not open
 
 
 @dataclass
 class Question:
     item: str
-    opened_click: float = 0.0   # the chair's POST sent
-    opened: float = 0.0         # its answer received (committed)
+    opened_click: float = 0.0  # the chair's POST sent
+    opened: float = 0.0  # its answer received (committed)
     closed_click: float = 0.0
     closed: float = 0.0
     chair_page_ms: float = 0.0
-    votes: list = field(default_factory=list)          # (latency ms, ok)
-    last_choice: dict = field(default_factory=dict)    # organisation id -> (sent, answered, choice)
-    ambiguous: set = field(default_factory=set)        # organisations whose votes overlapped in flight
+    votes: list = field(default_factory=list)  # (latency ms, ok)
+    last_choice: dict = field(default_factory=dict)  # organisation id -> (sent, answered, choice)
+    ambiguous: set = field(default_factory=set)  # organisations whose votes overlapped in flight
     tasks: list = field(default_factory=list)
-    votes_planned: set = field(default_factory=set)    # phones that have their vote scheduled
+    votes_planned: set = field(default_factory=set)  # phones that have their vote scheduled
 
 
 class Room:
@@ -312,7 +363,7 @@ class Room:
         self.base, self.slug, self.args, self.rng = base, slug, args, rng
         self.errors: Counter = Counter()
         self.error_examples: dict[str, str] = {}
-        self.requests: list = []   # (start, kind, status, latency ms)
+        self.requests: list = []  # (start, kind, status, latency ms)
         self.stop = False
         self.question: Question | None = None
         self.lag: list[float] = []
@@ -323,8 +374,9 @@ class Room:
         self.errors[kind] += 1
         self.error_examples.setdefault(kind, detail[:300])
 
-    async def request(self, http, client: Client, method: str, path: str, kind: str, data=None,
-                      headers=None) -> tuple[int, dict, str]:
+    async def request(
+        self, http, client: Client, method: str, path: str, kind: str, data=None, headers=None
+    ) -> tuple[int, dict, str]:
         h = {"User-Agent": UA, "Cookie": client.cookie, **(headers or {})}
         start = time.perf_counter()
         try:
@@ -351,8 +403,12 @@ class Room:
         if client.state == "open" and client.item:
             client.seen_open.setdefault(client.item, at)
             q = self.question
-            if q is not None and q.item == client.item and client.organisation_id is not None \
-                    and client.name not in q.votes_planned:
+            if (
+                q is not None
+                and q.item == client.item
+                and client.organisation_id is not None
+                and client.name not in q.votes_planned
+            ):
                 q.votes_planned.add(client.name)
                 q.tasks.append(asyncio.ensure_future(self.vote(client, q)))
         for item, _ in list(client.seen_open.items()):
@@ -388,7 +444,7 @@ class Room:
 
     async def phone(self, http, client: Client, start_at: float) -> None:
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
-        for _attempt in range(5):   # a person whose page did not load loads it again
+        for _attempt in range(5):  # a person whose page did not load loads it again
             status, _, body = await self.request(http, client, "GET", f"/drafts/{self.slug}/live", "page")
             if status == 200:
                 break
@@ -400,8 +456,13 @@ class Room:
         client.csrf = csrf_token(body)
         self.show(client, body, time.perf_counter())
         self.loaded += 1
-        await self.follow(http, client, f"/drafts/{self.slug}/live/state", "state", time.perf_counter()
-                          + self.rng.uniform(0, self.args.interval))
+        await self.follow(
+            http,
+            client,
+            f"/drafts/{self.slug}/live/state",
+            "state",
+            time.perf_counter() + self.rng.uniform(0, self.args.interval),
+        )
 
     async def vote(self, client: Client, q: Question) -> None:
         """One delegate presses Ja / Nein / Enthaltung at a random moment of the vote window."""
@@ -422,35 +483,45 @@ class Room:
         if previous is not None and previous[1] is None:
             q.ambiguous.add(org)  # another delegate's vote of this organisation is still in flight
         q.last_choice[org] = (sent, None, choice)
-        status, _, answer = await self.request(self.http, client, "POST", f"/drafts/{self.slug}/votes", "vote",
-                                               data=data, headers={"HX-Request": "true"})
+        status, _, answer = await self.request(
+            self.http, client, "POST", f"/drafts/{self.slug}/votes", "vote", data=data, headers={"HX-Request": "true"}
+        )
         latency = (time.perf_counter() - sent) * 1000
         # Another delegate of the organisation voting at the same moment: the answer shows the choice on record,
         # which is the later cast's whichever commits first (consult.votes.services.cast_vote), not an error.
         overlapped = org in q.ambiguous or q.last_choice.get(org, (sent,))[0] > sent
-        ok = status == 200 and (vote_shown(answer, choice)
-                                or overlapped and any(vote_shown(answer, other) for other in CHOICES))
+        ok = status == 200 and (
+            vote_shown(answer, choice) or overlapped and any(vote_shown(answer, other) for other in CHOICES)
+        )
         q.votes.append((latency, ok))
         if not ok:
             if status:
                 alert = ALERT.search(answer)
-                self.error(f"vote: HTTP {status}" if status != 200 else "vote: answer does not show the choice",
-                           alert.group(1) if alert else answer[:300])
+                self.error(
+                    f"vote: HTTP {status}" if status != 200 else "vote: answer does not show the choice",
+                    alert.group(1) if alert else answer[:300],
+                )
             q.ambiguous.add(org)
             return
         current = q.last_choice.get(org)
         if current is not None and current[0] > sent:
             if current[1] is None:
-                q.ambiguous.add(org)   # a later vote is in flight: which lands last is the server's order
+                q.ambiguous.add(org)  # a later vote is in flight: which lands last is the server's order
             return
         q.last_choice[org] = (sent, time.perf_counter(), choice)
 
     async def chair_post(self, http, chair: Client, item: str, action: str, q: Question) -> tuple[float, float]:
         click = time.perf_counter()
         if action == "open":
-            q.opened_click = click   # before the answer: phones may show the question (and vote) sooner
-        status, rh, body = await self.request(http, chair, "POST", f"/drafts/{self.slug}/live/items/{item}/{action}",
-                                              "chair", data={"csrf_token": chair.csrf, "countdown": ""})
+            q.opened_click = click  # before the answer: phones may show the question (and vote) sooner
+        status, rh, body = await self.request(
+            http,
+            chair,
+            "POST",
+            f"/drafts/{self.slug}/live/items/{item}/{action}",
+            "chair",
+            data={"csrf_token": chair.csrf, "countdown": ""},
+        )
         done = time.perf_counter()
         if status != 302:
             self.error(f"chair {action}: HTTP {status}", body[:300])
@@ -475,8 +546,9 @@ class Room:
 
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=None)
         timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                         cookie_jar=aiohttp.DummyCookieJar()) as http:
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+        ) as http:
             self.http = http
             lag_task = asyncio.ensure_future(self.watch_lag())
             status, _, body = await self.request(http, chair, "GET", f"/drafts/{self.slug}/live", "chair page")
@@ -489,14 +561,19 @@ class Room:
             if status == 404:
                 self.projector_path = f"/drafts/{self.slug}/live/state"
             t0 = time.perf_counter()
-            tasks = [asyncio.ensure_future(self.phone(http, p, t0 + i * self.args.warmup / len(phones)))
-                     for i, p in enumerate(phones)]
+            tasks = [
+                asyncio.ensure_future(self.phone(http, p, t0 + i * self.args.warmup / len(phones)))
+                for i, p in enumerate(phones)
+            ]
             tasks.append(asyncio.ensure_future(self.follow(http, projector, self.projector_path, "projector", t0)))
             if chair_polls(body):
                 # The chair's page follows too (its block polls like the phone's): one more follower, not timed.
                 watcher = Client(name="chair's page", cookie=chair.cookie)
-                tasks.append(asyncio.ensure_future(self.follow(http, watcher, f"/drafts/{self.slug}/live/state",
-                                                               "chair state", t0)))
+                tasks.append(
+                    asyncio.ensure_future(
+                        self.follow(http, watcher, f"/drafts/{self.slug}/live/state", "chair state", t0)
+                    )
+                )
             while self.loaded < len(phones) and time.perf_counter() - t0 < self.args.warmup + 60:
                 await asyncio.sleep(0.1)
             # Everybody on the page and polling: the idle room (every poll a 304) first.
@@ -513,8 +590,11 @@ class Room:
                 q.opened_click, q.opened = await self.chair_post(http, chair, item, "open", q)
                 window_end = q.opened_click + self.args.vote_window
                 while time.perf_counter() < window_end + 20:
-                    done = time.perf_counter() >= window_end and len(q.votes) >= len(phones) \
+                    done = (
+                        time.perf_counter() >= window_end
+                        and len(q.votes) >= len(phones)
                         and all(t.done() for t in q.tasks)
+                    )
                     if done:
                         break
                     await asyncio.sleep(0.05)
@@ -534,6 +614,7 @@ class Room:
 
 
 # --- measuring the machine ----------------------------------------------------------------------------------
+
 
 def cpu_seconds(pid: int, reaped: bool = False) -> float:
     """User + system CPU seconds of `pid`; with `reaped`, also of its children that ended and were waited
@@ -579,12 +660,16 @@ class Monitor:
         pg = children(self.postmaster) if self.postmaster else []
         me = resource.getrusage(resource.RUSAGE_SELF)
         busy, total = machine_cpu()
-        return {"t": time.perf_counter(),
-                "gunicorn": sum(cpu_seconds(p) for p in workers) + cpu_seconds(self.gunicorn, reaped=True),
-                "postgres": sum(cpu_seconds(p) for p in pg) + (cpu_seconds(self.postmaster, reaped=True)
-                                                               if self.postmaster else 0.0),
-                "client": me.ru_utime + me.ru_stime,
-                "busy": busy, "total": total, "load": os.getloadavg()[0]}
+        return {
+            "t": time.perf_counter(),
+            "gunicorn": sum(cpu_seconds(p) for p in workers) + cpu_seconds(self.gunicorn, reaped=True),
+            "postgres": sum(cpu_seconds(p) for p in pg)
+            + (cpu_seconds(self.postmaster, reaped=True) if self.postmaster else 0.0),
+            "client": me.ru_utime + me.ru_stime,
+            "busy": busy,
+            "total": total,
+            "load": os.getloadavg()[0],
+        }
 
     def mark(self, name: str):
         monitor, start = self, self.sample()
@@ -592,10 +677,12 @@ class Monitor:
         class Phase:
             def end(self_inner):
                 monitor.phases.append({"name": name, "start": start, "end": monitor.sample()})
+
         return Phase()
 
 
 # --- reporting -----------------------------------------------------------------------------------------------
+
 
 def pct(values: list[float], p: float) -> float:
     if not values:
@@ -633,15 +720,18 @@ def server_times(log: Path) -> dict[str, list[float]]:
     return times
 
 
-def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, log: Path,
-           mismatches: list[str]) -> bool:
+def report(
+    room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, log: Path, mismatches: list[str]
+) -> bool:
     questions, everyone = outcome["questions"], outcome["everyone"]
     out = print
     out(f"# === consult room benchmark: {conditions['describe']}")
     out("# conditions: " + json.dumps({k: v for k, v in conditions.items() if k != "describe"}))
     follow_all, final_all, votes_all = [], [], []
-    out(f"{'question':<9} {'votes':>5} {'vote ms p50':>11} {'p95':>7} {'p99':>7} | {'shown open s: p50':>17} "
-        f"{'max':>6} {'from answer':>11} | {'shown closed s: p50':>19} {'max':>6} | chair POST ms, chair page ms")
+    out(
+        f"{'question':<9} {'votes':>5} {'vote ms p50':>11} {'p95':>7} {'p99':>7} | {'shown open s: p50':>17} "
+        f"{'max':>6} {'from answer':>11} | {'shown closed s: p50':>19} {'max':>6} | chair POST ms, chair page ms"
+    )
     for number, q in enumerate(questions, start=1):
         latencies = [ms for ms, _ in q.votes]
         votes_all += latencies
@@ -650,10 +740,12 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
         final = [c.seen_closed.get(q.item, float("inf")) - q.closed_click for c in everyone]
         follow_all += shown
         final_all += final
-        out(f"{number:<9} {len(latencies):>5} {pct(latencies, 50):>11.1f} {pct(latencies, 95):>7.1f} "
+        out(
+            f"{number:<9} {len(latencies):>5} {pct(latencies, 50):>11.1f} {pct(latencies, 95):>7.1f} "
             f"{pct(latencies, 99):>7.1f} | {pct(shown, 50):>17.2f} {max(shown):>6.2f} {max(shown_answer):>11.2f} | "
             f"{pct(final, 50):>19.2f} {max(final):>6.2f} | {(q.opened - q.opened_click) * 1000:.0f} / "
-            f"{(q.closed - q.closed_click) * 1000:.0f}, {q.chair_page_ms:.0f}")
+            f"{(q.closed - q.closed_click) * 1000:.0f}, {q.chair_page_ms:.0f}"
+        )
     missing = sum(1 for c in everyone for q in questions if q.item not in c.seen_open or q.item not in c.seen_closed)
     if missing:
         room.error("a phone or the projector never showed a question (open or closed)", f"{missing} times")
@@ -677,12 +769,14 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
         votes = sum(1 for start, kind, *_ in room.requests if kind == "vote" and a["t"] <= start < b["t"])
         gun, pg, me = (b[k] - a[k] for k in ("gunicorn", "postgres", "client"))
         busy = b["busy"] - a["busy"]
-        out(f"  {phase['name']:<11} {wall:5.1f} s  {count / wall:6.1f} req/s ({votes / wall:4.1f} votes/s) | "
+        out(
+            f"  {phase['name']:<11} {wall:5.1f} s  {count / wall:6.1f} req/s ({votes / wall:4.1f} votes/s) | "
             f"gunicorn {gun / wall:.2f}  postgres {pg / wall:.2f}  client {me / wall:.2f}  "
             f"others {max(0.0, busy - gun - pg - me) / wall:.2f}  machine {busy / wall:.2f} | load {b['load']:.2f} | "
             f"CPU per request: gunicorn {gun * 1000 / max(count, 1):.1f} ms, postgres {pg * 1000 / max(count, 1):.1f} "
             f"ms, "
-            f"client {me * 1000 / max(count, 1):.1f} ms")
+            f"client {me * 1000 / max(count, 1):.1f} ms"
+        )
     out(f"client event loop lag, ms: {spread(room.lag)}")
     errors = sum(room.errors.values()) + len(mismatches)
     out("")
@@ -699,12 +793,14 @@ def report(room: Room, outcome: dict, monitor: Monitor, args, conditions: dict, 
     vote_p99 = pct(votes_all, 99)
     follow, final = max(follow_all, default=float("inf")), max(final_all, default=float("inf"))
     verdict = lambda ok: "met" if ok else "MISSED"  # noqa: E731
-    out(f"# {errors} errors (goal 0: {verdict(errors == 0)}); {len(votes_all)} votes: p50 {pct(votes_all, 50):.1f} "
+    out(
+        f"# {errors} errors (goal 0: {verdict(errors == 0)}); {len(votes_all)} votes: p50 {pct(votes_all, 50):.1f} "
         f"p95 {pct(votes_all, 95):.1f} p99 {vote_p99:.1f} ms (goal p99 <= {GOAL_VOTE_P99_MS}: "
         f"{verdict(vote_p99 <= GOAL_VOTE_P99_MS)}); every phone and the projector showed the new question "
         f"within {follow:.2f} s of the chair's click (goal {GOAL_FOLLOW_S}: {verdict(follow <= GOAL_FOLLOW_S)}) "
         f"and the closed question within {final:.2f} s (goal {GOAL_FOLLOW_S}: {verdict(final <= GOAL_FOLLOW_S)}); "
-        f"{total} requests, {total / wall:.0f} req/s over {wall:.0f} s")
+        f"{total} requests, {total / wall:.0f} req/s over {wall:.0f} s"
+    )
     return errors == 0 and vote_p99 <= GOAL_VOTE_P99_MS and follow <= GOAL_FOLLOW_S and final <= GOAL_FOLLOW_S
 
 
@@ -721,25 +817,37 @@ def check_votes(app, draft_id: int, questions: list[Question]) -> list[str]:
     with app.app_context():
         for q in questions:
             item = db.session.get(AgendaItem, int(q.item))
-            rows = {v.organisation_id: v for v in db.session.scalars(select(Vote).where(
-                Vote.draft_id == draft_id, Vote.paragraph_id == item.paragraph_id,
-                Vote.amendment_id == item.amendment_id if item.amendment_id is not None
-                else Vote.amendment_id.is_(None)))}
+            rows = {
+                v.organisation_id: v
+                for v in db.session.scalars(
+                    select(Vote).where(
+                        Vote.draft_id == draft_id,
+                        Vote.paragraph_id == item.paragraph_id,
+                        Vote.amendment_id == item.amendment_id
+                        if item.amendment_id is not None
+                        else Vote.amendment_id.is_(None),
+                    )
+                )
+            }
             for org, (_, answered, choice) in q.last_choice.items():
                 if org in q.ambiguous or answered is None:
                     continue
                 vote = rows.get(org)
                 if vote is None or vote.choice.value != choice or vote.channel != Channel.LIVE:
-                    wrong.append(f"item {q.item}, organisation {org}: sent {choice} last, on record "
-                                 f"{getattr(vote, 'choice', None)} ({getattr(vote, 'channel', None)})")
+                    wrong.append(
+                        f"item {q.item}, organisation {org}: sent {choice} last, on record "
+                        f"{getattr(vote, 'choice', None)} ({getattr(vote, 'channel', None)})"
+                    )
         db.session.remove()
     return wrong
 
 
 # --- where a request's time goes (in this process, after the run) ---------------------------------------------
 
-def profile(app, seeded: dict, requests: int, projector_path: str, followers: int, interval: float,
-            votes_per_second: float) -> None:
+
+def profile(
+    app, seeded: dict, requests: int, projector_path: str, followers: int, interval: float, votes_per_second: float
+) -> None:
     """CPU time, SQL statements and driver time per request of each kind the room sends, through the test
     client on the same database (one process, no network, no other request at the same time), with a
     question open; then cProfile's top functions of the phone's state block (the room's most frequent 200)."""
@@ -781,14 +889,20 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     etag = {"now": phone.get(f"/drafts/{slug}/live/state", headers=headers).headers["ETag"]}
     kinds = {
         "state 200 (phone)": lambda i: phone.get(f"/drafts/{slug}/live/state", headers=headers),
-        "state 304 (phone)": lambda i: phone.get(f"/drafts/{slug}/live/state",
-                                                 headers={**headers, "If-None-Match": etag["now"]}),
+        "state 304 (phone)": lambda i: phone.get(
+            f"/drafts/{slug}/live/state", headers={**headers, "If-None-Match": etag["now"]}
+        ),
         "projector 200": lambda i: projector.get(projector_path, headers=headers),
-        "vote POST (htmx)": lambda i: phone.post(f"/drafts/{slug}/votes", headers=headers, data={
-            "csrf_token": token, "vote": f"{paragraph_id}:{CHOICES[i % 3]}", "back": "live"}),
+        "vote POST (htmx)": lambda i: phone.post(
+            f"/drafts/{slug}/votes",
+            headers=headers,
+            data={"csrf_token": token, "vote": f"{paragraph_id}:{CHOICES[i % 3]}", "back": "live"},
+        ),
     }
-    print(f"\nin-process, one request at a time ({requests} each, after 5 to warm up; CPU ms is this process's "
-          "user+system time, PostgreSQL's own time not included):")
+    print(
+        f"\nin-process, one request at a time ({requests} each, after 5 to warm up; CPU ms is this process's "
+        "user+system time, PostgreSQL's own time not included):"
+    )
     # The floor of any poll on this stack: the state route answering an empty 200 behind its guard (session
     # cookie, the person loaded, the two-factor rule, the after-request hooks), as bench/stack_floor.py does
     # for the vote. Measured last, then the real view is put back.
@@ -817,8 +931,10 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
         statuses = Counter(send(i).status_code for i in range(requests))
         cpu, wall = (time.process_time() - cpu) * 1000 / requests, (time.perf_counter() - wall) * 1000 / requests
         costs[label] = cpu
-        print(f"  {label:<18} {cpu:6.2f} ms CPU  {wall:6.2f} ms wall  {meter.count / requests:4.1f} SQL statements, "
-              f"{meter.seconds * 1000 / requests:5.2f} ms in the driver  (answers {dict(statuses)})")
+        print(
+            f"  {label:<18} {cpu:6.2f} ms CPU  {wall:6.2f} ms wall  {meter.count / requests:4.1f} SQL statements, "
+            f"{meter.seconds * 1000 / requests:5.2f} ms in the driver  (answers {dict(statuses)})"
+        )
     etag["now"] = phone.get(f"/drafts/{slug}/live/state", headers=headers).headers["ETag"]  # after the votes
     for label in ("state 200 (phone)", "state 304 (phone)"):
         meter.reset()
@@ -829,10 +945,12 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
     polls = followers / interval
     idle = polls * costs["state 304 (phone)"] / 1000
     voting = (polls * costs["state 200 (phone)"] + votes_per_second * costs["vote POST (htmx)"]) / 1000
-    print(f"  what the room asks of the app's processes alone, at these costs: idle {polls:.0f} polls/s, all 304: "
-          f"{idle:.2f} CPU cores; while votes come in ({votes_per_second:.0f}/s, each raising the tally revision, so "
-          f"that every poll renders its block): {voting:.2f} CPU cores (this machine: {os.cpu_count()}, shared "
-          "with PostgreSQL and this client)")
+    print(
+        f"  what the room asks of the app's processes alone, at these costs: idle {polls:.0f} polls/s, all 304: "
+        f"{idle:.2f} CPU cores; while votes come in ({votes_per_second:.0f}/s, each raising the tally revision, so "
+        f"that every poll renders its block): {voting:.2f} CPU cores (this machine: {os.cpu_count()}, shared "
+        "with PostgreSQL and this client)"
+    )
     profiler = cProfile.Profile()
     profiler.enable()
     for i in range(requests):
@@ -849,15 +967,21 @@ def profile(app, seeded: dict, requests: int, projector_path: str, followers: in
 
 # --- main ------------------------------------------------------------------------------------------------------
 
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--organisations", type=int, default=100)
     parser.add_argument("--phones-per-organisation", type=int, default=3)
     parser.add_argument("--paragraphs", type=int, default=30)
-    parser.add_argument("--interval", type=float, default=None,
-                        help="seconds between polls (default: the live pages' own, hx-trigger \"every Ns\")")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=None,
+        help='seconds between polls (default: the live pages\' own, hx-trigger "every Ns")',
+    )
     parser.add_argument("--vote-window", type=float, default=10.0, help="votes fall in this many seconds")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds over which the phones open the page")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone before the first question")
@@ -869,20 +993,31 @@ def main() -> int:
     parser.add_argument("--database-url", help="an empty PostgreSQL database instead of a throwaway cluster")
     parser.add_argument("--no-access-log", action="store_true", help="no server times (saves a little CPU)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs) in /tmp")
-    parser.add_argument("--app", default=str(ROOT),
-                        help="the checkout whose app is served (default: this one), e.g. to compare branches")
+    parser.add_argument(
+        "--app",
+        default=str(ROOT),
+        help="the checkout whose app is served (default: this one), e.g. to compare branches",
+    )
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="then time N requests of each kind in-process and profile the state block")
-    parser.add_argument("--profile-only", action="store_true",
-                        help="with --profile: seed, then profile in-process only (no room, no gunicorn; ~1 min)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then time N requests of each kind in-process and profile the state block",
+    )
+    parser.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="with --profile: seed, then profile in-process only (no room, no gunicorn; ~1 min)",
+    )
     args = parser.parse_args()
     # The app from this checkout; bench/seed.py and bench/profile_requests.py beside this file.
     app_root = Path(args.app).resolve()
     if args.interval is None:
         args.interval = page_interval(app_root)
     if app_root != ROOT:
-        sys.dont_write_bytecode = True   # another checkout is only read
+        sys.dont_write_bytecode = True  # another checkout is only read
     sys.path[:0] = [str(app_root), str(HERE)]
     # Stopped from outside (timeout, kill): still stop gunicorn and the cluster.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -894,17 +1029,34 @@ def main() -> int:
     server = app = None
     try:
         url = args.database_url or cluster.start()
-        env = {**os.environ, "CONSULT_INSTANCE_PATH": str(work), "CONSULT_ENV": "production", "MAIL_BACKEND": "log",
-               "SECRET_KEY": SECRET_KEY, "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": url,
-               "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {
+            **os.environ,
+            "CONSULT_INSTANCE_PATH": str(work),
+            "CONSULT_ENV": "production",
+            "MAIL_BACKEND": "log",
+            "SECRET_KEY": SECRET_KEY,
+            "SESSION_COOKIE_SECURE": "0",
+            "DATABASE_URL": url,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         env.pop("CONSULT_RATELIMIT", None)
         env.pop("CONSULT_REQUIRE_2FA", None)
         started = time.perf_counter()
-        subprocess.run([str(venv_bin / "flask"), "--app", "consult", "db", "upgrade"], cwd=app_root, env=env,
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            [str(venv_bin / "flask"), "--app", "consult", "db", "upgrade"],
+            cwd=app_root,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         # This process signs people in through the test client: the same settings, rate limits off here only.
-        os.environ.update({k: env[k] for k in ("CONSULT_INSTANCE_PATH", "CONSULT_ENV", "SECRET_KEY",
-                                               "SESSION_COOKIE_SECURE", "DATABASE_URL")})
+        os.environ.update(
+            {
+                k: env[k]
+                for k in ("CONSULT_INSTANCE_PATH", "CONSULT_ENV", "SECRET_KEY", "SESSION_COOKIE_SECURE", "DATABASE_URL")
+            }
+        )
         os.environ["CONSULT_RATELIMIT"] = "0"
         import consult
         from consult import create_app
@@ -916,23 +1068,49 @@ def main() -> int:
             seeded = seed_room(args.paragraphs, args.organisations, args.phones_per_organisation)
         if args.profile_only:
             phones = args.organisations * args.phones_per_organisation
-            profile(app, seeded, args.profile or 40, "/drafts/{}/live/projector/state".format(seeded["slug"]),
-                    phones + 1, args.interval, phones / args.vote_window)
+            profile(
+                app,
+                seeded,
+                args.profile or 40,
+                "/drafts/{}/live/projector/state".format(seeded["slug"]),
+                phones + 1,
+                args.interval,
+                phones / args.vote_window,
+            )
             return 0
         cookies = {email: sign_in(app, email) for email in seeded["phones"]}
         chair_cookie = sign_in(app, *seeded["chair"])
         projector_cookie = sign_in(app, *seeded["projector"])
-        print(f"# seeded and signed in {len(cookies) + 2} people in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"# seeded and signed in {len(cookies) + 2} people in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
 
         port = free_port()
-        command = [str(venv_bin / "gunicorn"), "--chdir", str(app_root), "-b", f"127.0.0.1:{port}",
-                   "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
-                   "--backlog", "2048", "--log-level", "warning", "--error-logfile", str(work / "gunicorn.log")]
+        command = [
+            str(venv_bin / "gunicorn"),
+            "--chdir",
+            str(app_root),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(work / "gunicorn.log"),
+        ]
         if not args.no_access_log:
             command += ["--access-logfile", str(work / "access.log"), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
-        server = subprocess.Popen(command + ["wsgi:app"], cwd=app_root, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            command + ["wsgi:app"], cwd=app_root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         import urllib.request
 
         for _ in range(300):
@@ -946,8 +1124,10 @@ def main() -> int:
 
         rng = random.Random(args.seed)
         room = Room(f"http://127.0.0.1:{port}", seeded["slug"], args, rng)
-        phones = [Client(name=email, cookie=cookies[email], organisation_id=seeded["organisation_of"][email])
-                  for email in seeded["phones"]]
+        phones = [
+            Client(name=email, cookie=cookies[email], organisation_id=seeded["organisation_of"][email])
+            for email in seeded["phones"]
+        ]
         projector = Client(name="projector", cookie=projector_cookie)
         chair = Client(name="chair", cookie=chair_cookie)
         monitor = Monitor(server.pid, cluster.postmaster_pid() if cluster else None)
@@ -956,30 +1136,42 @@ def main() -> int:
         log = work / "gunicorn.log"
         if log.exists():
             # A traceback, an error, or the arbiter killing a worker that stopped answering (WORKER TIMEOUT).
-            problems = [line for line in log.read_text().splitlines()
-                        if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line]
+            problems = [
+                line
+                for line in log.read_text().splitlines()
+                if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line
+            ]
             for line in problems:
                 room.error("gunicorn error log", line)
         conditions = {
             "describe": f"{args.organisations} organisations checked in, {len(phones)} phones + 1 projector polling "
-                        f"every {args.interval:g} s, {args.questions} questions with {len(phones)} votes each in "
-                        f"{args.vote_window:g} s; gunicorn -w {args.workers} -k {args.worker_class} "
-                        f"--threads {args.threads}, PostgreSQL "
-                        f"{'fsync off' if args.pg_fast else 'durable (fsync on)'}" +
-                        (" (given)" if args.database_url else ""),
-            "cpus": os.cpu_count(), "load_before": round(monitor.phases[0]["start"]["load"], 2),
+            f"every {args.interval:g} s, {args.questions} questions with {len(phones)} votes each in "
+            f"{args.vote_window:g} s; gunicorn -w {args.workers} -k {args.worker_class} "
+            f"--threads {args.threads}, PostgreSQL "
+            f"{'fsync off' if args.pg_fast else 'durable (fsync on)'}" + (" (given)" if args.database_url else ""),
+            "cpus": os.cpu_count(),
+            "load_before": round(monitor.phases[0]["start"]["load"], 2),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "projector_path": room.projector_path.rsplit("/live", 1)[1],
             "app": str(app_root),
-            "commit": subprocess.run(["git", "-C", str(app_root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                     text=True).stdout.strip()}
+            "commit": subprocess.run(
+                ["git", "-C", str(app_root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip(),
+        }
         met = report(room, outcome, monitor, args, conditions, work / "access.log", mismatches)
         if args.profile:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=15)
             server = None
-            profile(app, seeded, args.profile, room.projector_path, len(phones) + 1, args.interval,
-                    len(phones) / args.vote_window)
+            profile(
+                app,
+                seeded,
+                args.profile,
+                room.projector_path,
+                len(phones) + 1,
+                args.interval,
+                len(phones) / args.vote_window,
+            )
         return 1 if os.environ.get("STRICT") == "1" and not met else 0
     finally:
         if server is not None:

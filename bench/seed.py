@@ -20,6 +20,7 @@ SQLite file; run `flask db upgrade` first). Creates:
 
 Prints one JSON line: {"slug", "email", "password", "paragraph_ids" (those put to the vote), "seconds"}.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,14 +60,22 @@ def markdown(paragraphs: int) -> str:
         if i % 20 == 1:
             blocks.append(f"## Abschnitt {i // 20 + 1}")
         else:
-            blocks.append(f"Absatz {i}: Die Mitgliedsorganisationen fordern eine *verbindliche* Beteiligung "
-                          "an allen Gesetzgebungsverfahren, die Menschen aus Einwandererfamilien betreffen, "
-                          "sowie eine dauerhafte Strukturförderung ihrer Verbände in Bund, Ländern und Kommunen.")
+            blocks.append(
+                f"Absatz {i}: Die Mitgliedsorganisationen fordern eine *verbindliche* Beteiligung "
+                "an allen Gesetzgebungsverfahren, die Menschen aus Einwandererfamilien betreffen, "
+                "sowie eine dauerhafte Strukturförderung ihrer Verbände in Bund, Ländern und Kommunen."
+            )
     return "\n\n".join(blocks) + "\n"
 
 
-def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organisations: int = 100,
-         phase: str = "voting", seed_value: int = 2026) -> dict:
+def seed(
+    slug: str = "bench",
+    paragraphs: int = 200,
+    comments: int = 2000,
+    organisations: int = 100,
+    phase: str = "voting",
+    seed_value: int = 2026,
+) -> dict:
     """Fill the current app's database (inside an app context); commit once."""
     from sqlalchemy import insert
     from werkzeug.security import generate_password_hash
@@ -86,12 +95,21 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
     rng = random.Random(seed_value)
     password_hash = generate_password_hash(BENCH_PASSWORD, method=HASH_METHOD)
 
-    orgs = [Organisation(name=f"Benchmark-Verein {n} e.V.", short_name=f"BV{n}", state="Berlin")
-            for n in range(1, organisations + 1)]
+    orgs = [
+        Organisation(name=f"Benchmark-Verein {n} e.V.", short_name=f"BV{n}", state="Berlin")
+        for n in range(1, organisations + 1)
+    ]
     db.session.add_all(orgs)
     db.session.flush()
-    users = [User(email=f"bench-delegate-{n}@example.org", name=f"Delegierte {n}", password_hash=password_hash,
-                  organisation_id=org.id) for n, org in enumerate(orgs, start=1)]
+    users = [
+        User(
+            email=f"bench-delegate-{n}@example.org",
+            name=f"Delegierte {n}",
+            password_hash=password_hash,
+            organisation_id=org.id,
+        )
+        for n, org in enumerate(orgs, start=1)
+    ]
     db.session.add_all(users)
     db.session.flush()
     if users:
@@ -116,15 +134,24 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
         text = rng.choices(texts, weights)[0]
         author = rng.choice(users)
         body = rng.choice(BODIES)
-        row = {"paragraph_id": text.paragraph_id, "version_id": version_id, "author_id": author.id,
-               "organisation_id": author.organisation_id, "stance": rng.choice(list(Stance)), "body": body,
-               "body_html": rendered[body], "status": CommentStatus.PUBLISHED,
-               "created_at": base + timedelta(minutes=7 * i),
-               "quote_exact": None, "quote_prefix": None, "quote_suffix": None}
+        row = {
+            "paragraph_id": text.paragraph_id,
+            "version_id": version_id,
+            "author_id": author.id,
+            "organisation_id": author.organisation_id,
+            "stance": rng.choice(list(Stance)),
+            "body": body,
+            "body_html": rendered[body],
+            "status": CommentStatus.PUBLISHED,
+            "created_at": base + timedelta(minutes=7 * i),
+            "quote_exact": None,
+            "quote_prefix": None,
+            "quote_suffix": None,
+        }
         if rng.random() < 0.4:
             words = plains[text.paragraph_id].split()
             start = rng.randrange(0, max(1, len(words) - 6))
-            exact, prefix, suffix = locate_quote(text.text, " ".join(words[start:start + rng.randint(2, 6)]))
+            exact, prefix, suffix = locate_quote(text.text, " ".join(words[start : start + rng.randint(2, 6)]))
             row.update(quote_exact=exact, quote_prefix=prefix, quote_suffix=suffix)
         roll = rng.random()
         if roll < 0.02:
@@ -132,8 +159,11 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
         elif roll < 0.03:
             row["status"] = CommentStatus.WITHDRAWN
         rows.append(row)
-    ids = db.session.scalars(insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows).all() \
-        if rows else []
+    ids = (
+        db.session.scalars(insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows).all()
+        if rows
+        else []
+    )
     for row, comment_id in zip(rows, ids, strict=True):
         if row["status"] == CommentStatus.PUBLISHED:
             top_level.setdefault(row["paragraph_id"], []).append(comment_id)
@@ -143,10 +173,20 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
         paragraph_id, parent_id = rng.choice(parents)
         author = rng.choice(users)
         body = rng.choice(REPLIES)
-        replies.append({"paragraph_id": paragraph_id, "version_id": version_id, "parent_id": parent_id,
-                        "author_id": author.id, "organisation_id": author.organisation_id,
-                        "stance": Stance.NEUTRAL, "body": body, "body_html": rendered[body],
-                        "status": CommentStatus.PUBLISHED, "created_at": base + timedelta(days=10, minutes=5 * i)})
+        replies.append(
+            {
+                "paragraph_id": paragraph_id,
+                "version_id": version_id,
+                "parent_id": parent_id,
+                "author_id": author.id,
+                "organisation_id": author.organisation_id,
+                "stance": Stance.NEUTRAL,
+                "body": body,
+                "body_html": rendered[body],
+                "status": CommentStatus.PUBLISHED,
+                "created_at": base + timedelta(days=10, minutes=5 * i),
+            }
+        )
     if replies:
         db.session.execute(insert(Comment), replies)
 
@@ -156,17 +196,28 @@ def seed(slug: str = "bench", paragraphs: int = 200, comments: int = 2000, organ
     voters = zip(orgs, users, strict=True) if phase in ("voting", "adopted", "archived") else ()
     for org, delegate in voters:
         for question in [t.paragraph_id for t in texts] + [None]:
-            votes.append({"draft_id": draft.id, "paragraph_id": question, "organisation_id": org.id,
-                          "choice": rng.choice(list(Choice)), "cast_by_id": delegate.id,
-                          "cast_at": base + timedelta(days=15)})
+            votes.append(
+                {
+                    "draft_id": draft.id,
+                    "paragraph_id": question,
+                    "organisation_id": org.id,
+                    "choice": rng.choice(list(Choice)),
+                    "cast_by_id": delegate.id,
+                    "cast_at": base + timedelta(days=15),
+                }
+            )
     if votes:
         db.session.execute(insert(Vote), votes)
         db.session.execute(insert(VoteCast), votes)
     db.session.commit()
-    return {"slug": slug, "email": users[0].email if users else None, "password": BENCH_PASSWORD,
-            # Headings are not put to the vote: the vote POST picks among the others.
-            "paragraph_ids": [t.paragraph_id for t in texts if not is_heading(t.text)],
-            "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "slug": slug,
+        "email": users[0].email if users else None,
+        "password": BENCH_PASSWORD,
+        # Headings are not put to the vote: the vote POST picks among the others.
+        "paragraph_ids": [t.paragraph_id for t in texts if not is_heading(t.text)],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ floor (the same before-request hooks for a signed-in GET, then an empty 200) is 
 polled answer against `ref_const`.
 Never deploy this: it is for measuring only.
 """
+
 from consult.accounts.auth import identity_only
 from consult.core.access import public, signed_in
 from wsgi import app

@@ -2,6 +2,7 @@
 
 `create_app()` reads like the table of contents of the application.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,8 +58,9 @@ def create_app(config: dict | None = None) -> Flask:
     from consult.drafts import revision  # noqa: F401  (keeps Draft.revision, the key of cached pages)
 
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"),
-                                render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)

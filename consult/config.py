@@ -1,4 +1,5 @@
 """Settings, read from the environment, with safe defaults for development."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,7 @@ def database_url(instance_path: Path) -> str:
         return f"sqlite:///{instance_path / 'consult.sqlite3'}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -61,8 +62,11 @@ def from_environment(instance_path: Path) -> dict:
         # The reading languages drafts are translated into (consult.translations), as BCP 47 tags, comma-separated
         # in CONSULT_TRANSLATION_LANGUAGES. Leichte Sprache is "de-x-ls": German (screen readers read it with a German
         # voice) with the private-use subtag "ls", as BCP 47 has no subtag of its own for easy-read German.
-        "TRANSLATION_LANGUAGES": tuple(code.strip() for code in os.environ.get(
-            "CONSULT_TRANSLATION_LANGUAGES", "tr,ar,en,de-x-ls").split(",") if code.strip()),
+        "TRANSLATION_LANGUAGES": tuple(
+            code.strip()
+            for code in os.environ.get("CONSULT_TRANSLATION_LANGUAGES", "tr,ar,en,de-x-ls").split(",")
+            if code.strip()
+        ),
         # SQLite only: seconds a write waits for the database's one write lock before it fails with
         # "database is locked" (see consult.core.db).
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("CONSULT_SQLITE_BUSY_TIMEOUT") or "15"),
@@ -162,8 +166,7 @@ def check(config: dict) -> None:
     production = config.get("CONSULT_ENV") == "production"
     if production and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise ConfigError(
-            "CONSULT_ENV=production needs its own SECRET_KEY; "
-            "refusing to start with the development key."
+            "CONSULT_ENV=production needs its own SECRET_KEY; refusing to start with the development key."
         )
     backend = config.get("MAIL_BACKEND") or ""
     if backend and backend not in MAIL_BACKENDS:
@@ -179,5 +182,6 @@ def check(config: dict) -> None:
     if config.get("LOG_FORMAT", "text") not in LOG_FORMATS:
         raise ConfigError(f"CONSULT_LOG_FORMAT={config.get('LOG_FORMAT')!r} is not known; choose text or json.")
     if config.get("LOG_LEVEL", "INFO") not in LOG_LEVELS:
-        raise ConfigError(f"CONSULT_LOG_LEVEL={config.get('LOG_LEVEL')!r} is not known; choose one of: "
-                          f"{', '.join(LOG_LEVELS)}.")
+        raise ConfigError(
+            f"CONSULT_LOG_LEVEL={config.get('LOG_LEVEL')!r} is not known; choose one of: {', '.join(LOG_LEVELS)}."
+        )

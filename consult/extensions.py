@@ -1,4 +1,5 @@
 """The Flask extensions, unbound: `create_app` binds them, areas import them from here."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
@@ -51,10 +52,11 @@ def init_limiter(app) -> None:
     work out, for nothing, that there are none. Should such limits ever be configured, the hook stays;
     call this after the views are imported, so that limits on a blueprint are seen.
     """
-    limiter.init_app(app)   # registers nothing while RATELIMIT_ENABLED is off
+    limiter.init_app(app)  # registers nothing while RATELIMIT_ENABLED is off
     manager, hooks = limiter.limit_manager, app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks and not (
-            manager.default_limits or manager.application_limits or manager._blueprint_limits):
+        manager.default_limits or manager.application_limits or manager._blueprint_limits
+    ):
         hooks.remove(limiter._check_request_limit)
 
 

@@ -1,4 +1,5 @@
 """Imports every area's models, so that metadata (and Alembic) knows all tables."""
+
 from consult.accounts.models import User, UserRole  # noqa: F401
 from consult.amendments.models import Amendment, AmendmentAuthor, AmendmentSupport  # noqa: F401
 from consult.audit.models import AuditEntry  # noqa: F401

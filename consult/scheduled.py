@@ -14,6 +14,7 @@ Robust by construction, because nobody watches it run:
   UPDATE, a reminder is UNIQUE per organisation, draft and day, a notification per its once_key), so
   nothing goes out twice there either; the lock only spares PostgreSQL the doubled work.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,6 +51,7 @@ LOCK_NAMESPACE = 0x636F6E73
 @dataclass
 class Outcome:
     """What one run did: a line per step, and the names of the steps that failed."""
+
     lines: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
@@ -94,8 +96,8 @@ def run_steps(steps, now: datetime) -> Outcome:
         except Exception as error:
             log.exception("scheduled step %r failed", name)
             try:
-                db.session.rollback()   # the next step starts clean, without the failed step's half
-            except Exception:   # the database itself is gone: the next steps will say so themselves
+                db.session.rollback()  # the next step starts clean, without the failed step's half
+            except Exception:  # the database itself is gone: the next steps will say so themselves
                 log.exception("rolling back after the step %r failed", name)
             outcome.failed.append(name)
             outcome.lines.append(f"{name}: FAILED ({type(error).__name__}: {error}); the traceback is in the log.")

@@ -1,4 +1,5 @@
 """Alembic environment for consult: the app's engine and metadata, batch mode for SQLite."""
+
 import logging
 from logging.config import fileConfig
 
@@ -11,9 +12,7 @@ if config.config_file_name:
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-config.set_main_option(
-    "sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
-)
+config.set_main_option("sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
 
 
 def get_metadata():
@@ -22,8 +21,7 @@ def get_metadata():
 
 def run_migrations_offline():
     """Emit SQL to the script output instead of running it."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=get_metadata(),
-                      literal_binds=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=get_metadata(), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -4,6 +4,7 @@ a client that signs in through the real form, and a query counter.
 A fixture that other test modules import is declared `@pytest.fixture(name="world")` on a function
 named `fixture_world`, and imported under that name: a test's parameter `world` then does not
 shadow the imported function, which pyflakes (ruff F811) would report as a redefinition."""
+
 from __future__ import annotations
 
 import contextvars
@@ -266,6 +267,7 @@ def stamped(app):
     """The test database as `flask db upgrade` leaves it: the migrations' head in alembic_version (the tests'
     schema comes from `create_all`, which writes none), so that /readyz finds the schema current."""
     from flask_migrate import stamp
+
     stamp()
     yield
     db.session.remove()

@@ -1,4 +1,5 @@
 """Small helpers that create rows through the services, as the app would."""
+
 from __future__ import annotations
 
 from itertools import count as counter
@@ -22,8 +23,13 @@ def organisation(name: str | None = None, short_name: str | None = None, state: 
     return create_organisation(name or f"Verein {n} e.V.", short_name or f"V{n}", state)
 
 
-def user(email: str | None = None, roles: tuple[Role, ...] = (Role.DELEGATE,), org: Organisation | None = None,
-         name: str = "Test Person", password: str = PASSWORD) -> User:
+def user(
+    email: str | None = None,
+    roles: tuple[Role, ...] = (Role.DELEGATE,),
+    org: Organisation | None = None,
+    name: str = "Test Person",
+    password: str = PASSWORD,
+) -> User:
     n = next(_numbers)
     if Role.DELEGATE in roles and org is None:
         org = organisation()
@@ -32,13 +38,20 @@ def user(email: str | None = None, roles: tuple[Role, ...] = (Role.DELEGATE,), o
 
 def markdown(paragraphs: int) -> str:
     blocks = ["# Titel des Entwurfs"]
-    blocks += [f"Absatz {i}: Die Mitgliedsorganisationen beraten über *Teilhabe* und "
-               f"Vielfalt." for i in range(2, paragraphs + 1)]
+    blocks += [
+        f"Absatz {i}: Die Mitgliedsorganisationen beraten über *Teilhabe* und Vielfalt."
+        for i in range(2, paragraphs + 1)
+    ]
     return "\n\n".join(blocks[:paragraphs]) + "\n"
 
 
-def draft(paragraphs: int = 5, phase: Phase = Phase.COMMENTING, slug: str | None = None,
-          public: bool = False, title: str = "Entwurf zum Partizipationsgesetz") -> Draft:
+def draft(
+    paragraphs: int = 5,
+    phase: Phase = Phase.COMMENTING,
+    slug: str | None = None,
+    public: bool = False,
+    title: str = "Entwurf zum Partizipationsgesetz",
+) -> Draft:
     result = import_draft(markdown(paragraphs), title, slug or f"entwurf-{next(_numbers)}")
     result.phase = phase
     result.is_public = public

@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL cluster for the test session (started as `postgres` when run as root)."""
+
 from __future__ import annotations
 
 import glob
@@ -24,7 +25,6 @@ def server_bin() -> Path | None:
     return Path(found).parent if found else None
 
 
-
 class Cluster:
     def __init__(self, bindir: Path):
         self.bindir = bindir
@@ -42,15 +42,34 @@ class Cluster:
     def start(self) -> None:
         if self.as_root:
             shutil.chown(self.dir, "postgres")
-        self._run("initdb", "-D", f"{self.dir}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            f"{self.dir}/data",
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         self.start_server()
 
     def start_server(self) -> None:
         """Start the server of the cluster (again, after `stop_server`)."""
-        self._run("pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/log", "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            f"{self.dir}/data",
+            "-l",
+            f"{self.dir}/log",
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off",
+            "start",
+        )
 
     def stop_server(self) -> None:
         """Stop the server (fast: open connections are ended), keeping the cluster for `start_server`."""

@@ -1,5 +1,6 @@
 """A throwaway Redis server for the test session (Debian's `redis-server`), like tests/postgres.py for PostgreSQL:
 nothing written to disk, stopped at the end of the session."""
+
 from __future__ import annotations
 
 import shutil
@@ -20,7 +21,6 @@ def server_bin() -> Path | None:
     return Path(found) if found else None
 
 
-
 class RedisServer:
     def __init__(self, binary: Path):
         self.binary = binary
@@ -33,10 +33,30 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, seconds: float = 10) -> None:
-        subprocess.run([str(self.binary), "--port", str(self.port), "--bind", "127.0.0.1", "--daemonize", "yes",
-                        "--save", "", "--appendonly", "no", "--dir", str(self.dir), "--pidfile", str(self.pidfile),
-                        "--logfile", str(self.dir / "redis.log")],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            [
+                str(self.binary),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--daemonize",
+                "yes",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--pidfile",
+                str(self.pidfile),
+                "--logfile",
+                str(self.dir / "redis.log"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:

@@ -1,6 +1,7 @@
 """Real servers for tests that need parallel processes: `Gunicorn` serves the app (`wsgi:app`) with
 several sync workers as in production, `Browser` is one person's HTTP client with its own cookies.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -48,7 +49,8 @@ class Browser:
     def __init__(self, base: str):
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, dict, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -63,8 +65,9 @@ class Browser:
     def sign_in(self, email: str) -> None:
         status, _, html = self.request("/login")
         assert status == 200, f"GET /login answered {status}"
-        status, headers, html = self.request("/login", {
-            "email": email, "password": factories.PASSWORD, "next": "", "csrf_token": csrf_token(html)})
+        status, headers, html = self.request(
+            "/login", {"email": email, "password": factories.PASSWORD, "next": "", "csrf_token": csrf_token(html)}
+        )
         assert status == 302, f"sign-in of {email} answered {status}: {html[:500]}"
 
 
@@ -88,17 +91,41 @@ class Gunicorn:
         self.base = f"http://127.0.0.1:{self.port}"
         self.folder = tempfile.mkdtemp(prefix="consult-gunicorn-")
         self.log_path = Path(self.folder) / "gunicorn.log"
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test", "CONSULT_ENV": "production",
-               "SESSION_COOKIE_SECURE": "0", "CONSULT_INSTANCE_PATH": self.folder, "PYTHONDONTWRITEBYTECODE": "1",
-               # 20 delegates sign in from one address within seconds: not what the sign-in limit is for.
-               "CONSULT_RATELIMIT": "0",
-               # No mail server in tests: on purpose, each message is a log line (production refuses otherwise).
-               "MAIL_BACKEND": "log", **(env or {})}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "CONSULT_ENV": "production",
+            "SESSION_COOKIE_SECURE": "0",
+            "CONSULT_INSTANCE_PATH": self.folder,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            # 20 delegates sign in from one address within seconds: not what the sign-in limit is for.
+            "CONSULT_RATELIMIT": "0",
+            # No mail server in tests: on purpose, each message is a log line (production refuses otherwise).
+            "MAIL_BACKEND": "log",
+            **(env or {}),
+        }
         gunicorn = Path(sys.executable).parent / "gunicorn"
         # --preload imports the app once before forking (no database connection is made at
         # import), so all workers are ready together and the test starts in about a second.
-        command = [str(gunicorn), "--chdir", str(ROOT), "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-                   "-k", "sync", "--preload", "--timeout", str(TIMEOUT), "--log-level", "warning", *args, "wsgi:app"]
+        command = [
+            str(gunicorn),
+            "--chdir",
+            str(ROOT),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "--preload",
+            "--timeout",
+            str(TIMEOUT),
+            "--log-level",
+            "warning",
+            *args,
+            "wsgi:app",
+        ]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 

@@ -1,4 +1,5 @@
 """The application factory: settings, safety checks, database pragmas."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,7 @@ def test_postgres_urls_use_psycopg_3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/consult")
     app = create_app({"SECRET_KEY": "x"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/consult"
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True   # a server may drop connections
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True  # a server may drop connections
 
 
 def test_default_database_is_sqlite_under_instance(monkeypatch, tmp_path):

@@ -5,6 +5,7 @@ ring in `--focus-halo`. The outline meets the background around the control, the
 fill; on the dark header and the projector the two colours swap. The colours are read from the style
 sheets, so a change of a colour or of a background that breaks the rule fails here.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ CSS = Path(__file__).resolve().parents[1] / "static" / "css"
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -69,8 +70,11 @@ AROUND = [
     ("projector", "#000000", _colours((CSS / "live.css").read_text(), ".projector")),
 ]
 # Controls with a fill of their own (the halo meets this colour).
-FILLED = [("primary button", VARIABLES["--accent"]), ("pressed vote button", VARIABLES["--accent"]),
-          ("button", VARIABLES["--paper"])]
+FILLED = [
+    ("primary button", VARIABLES["--accent"]),
+    ("pressed vote button", VARIABLES["--accent"]),
+    ("button", VARIABLES["--paper"]),
+]
 
 
 @pytest.mark.parametrize(("where", "background", "ring"), AROUND, ids=[a[0] for a in AROUND])
@@ -87,5 +91,5 @@ def test_the_ring_stands_out_from_a_filled_control(control, fill):
 
 
 def test_the_old_yellow_ring_is_gone():
-    assert contrast("#f0b400", "#ffffff") < 3   # why it went: 1.87:1 on white
+    assert contrast("#f0b400", "#ffffff") < 3  # why it went: 1.87:1 on white
     assert "#f0b400" not in SHEET

@@ -1,4 +1,5 @@
 """One migration history for SQLite and PostgreSQL, and it agrees with the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -41,19 +42,36 @@ def test_an_insertion_made_before_the_link_existed_finds_its_paragraph_on_upgrad
         new = Paragraph(draft=draft)
         first = Version(draft=draft, number=1, status=VersionStatus.PUBLISHED)
         second = Version(draft=draft, number=2, status=VersionStatus.PUBLISHED)
-        texts = [(first, old, 1, "Erster."), (first, same, 2, "Neu dazu."), (second, old, 1, "Erster."),
-                 (second, new, 2, "Neu dazu."), (second, same, 3, "Neu dazu.")]
-        db.session.add_all([ParagraphText(version=v, paragraph=p, position=n, first_line=n, line_count=1, text=t,
-                                          html=t) for v, p, n, t in texts])
+        texts = [
+            (first, old, 1, "Erster."),
+            (first, same, 2, "Neu dazu."),
+            (second, old, 1, "Erster."),
+            (second, new, 2, "Neu dazu."),
+            (second, same, 3, "Neu dazu."),
+        ]
+        db.session.add_all(
+            [
+                ParagraphText(version=v, paragraph=p, position=n, first_line=n, line_count=1, text=t, html=t)
+                for v, p, n, t in texts
+            ]
+        )
         db.session.flush()
-        amendment = Amendment(draft=draft, paragraph=old, version=first, kind=AmendmentKind.INSERT,
-                              base_text="Erster.", proposed_text="Neu dazu.", justification="",
-                              status=AmendmentStatus.ACCEPTED, applied_in_version_id=second.id)
+        amendment = Amendment(
+            draft=draft,
+            paragraph=old,
+            version=first,
+            kind=AmendmentKind.INSERT,
+            base_text="Erster.",
+            proposed_text="Neu dazu.",
+            justification="",
+            status=AmendmentStatus.ACCEPTED,
+            applied_in_version_id=second.id,
+        )
         db.session.add(amendment)
         db.session.commit()
         ids = (amendment.id, new.id)
         db.session.remove()
-        downgrade(revision="783ab7934aca")   # as it was before: no link
+        downgrade(revision="783ab7934aca")  # as it was before: no link
         upgrade()
         assert db.session.get(Amendment, ids[0]).inserted_paragraph_id == ids[1]
         db.session.remove()

@@ -2,6 +2,7 @@
 logged with its traceback, does not stop the steps after it, and makes the command exit 1; a message a real
 (aiosmtpd) mail server refused goes out at a later run; on PostgreSQL two overlapping runs never do one step
 at once (advisory lock)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -46,13 +47,13 @@ def test_the_command_runs_the_steps_in_order_and_sends_the_outbox(app, runner, m
     def step(name):
         def run(now):
             ran.append(name)
-            assert db.session.get(OutboxMessage, message.id).sent_at is None   # the mail step comes last
+            assert db.session.get(OutboxMessage, message.id).sent_at is None  # the mail step comes last
             return f"{name} done."
+
         return run
 
     shipped = [name for name, _ in scheduled.STEPS]
-    monkeypatch.setattr(scheduled, "STEPS", (("first", step("first")), ("second", step("second")),
-                                             *scheduled.STEPS))
+    monkeypatch.setattr(scheduled, "STEPS", (("first", step("first")), ("second", step("second")), *scheduled.STEPS))
     result = runner.invoke(args=["run-scheduled"])
     assert result.exit_code == 0, result.output
     assert ran == ["first", "second"]
@@ -105,8 +106,12 @@ def test_a_message_the_mail_server_refused_goes_out_at_a_later_run(app, runner, 
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        for name, value in (("MAIL_SMTP_HOST", "127.0.0.1"), ("MAIL_SMTP_PORT", port),
-                            ("MAIL_SMTP_STARTTLS", False), ("MAIL_SMTP_USER", "")):
+        for name, value in (
+            ("MAIL_SMTP_HOST", "127.0.0.1"),
+            ("MAIL_SMTP_PORT", port),
+            ("MAIL_SMTP_STARTTLS", False),
+            ("MAIL_SMTP_USER", ""),
+        ):
             monkeypatch.setitem(app.config, name, value)
         start = utcnow()
         _freeze(monkeypatch, start)
@@ -158,8 +163,9 @@ def test_a_step_another_run_is_at_is_skipped_on_postgresql(app, backend, runner,
     server = FakeServer()
     monkeypatch.setattr(services, "_transport", lambda config: server)
     ran = []
-    monkeypatch.setattr(scheduled, "STEPS", (("reminders", lambda now: ran.append(now) or "none due."),
-                                             *scheduled.STEPS))
+    monkeypatch.setattr(
+        scheduled, "STEPS", (("reminders", lambda now: ran.append(now) or "none due."), *scheduled.STEPS)
+    )
     key = {"namespace": scheduled.LOCK_NAMESPACE, "key": scheduled._lock_key("mail")}
     with db.engine.connect() as other_run:
         assert other_run.scalar(text("SELECT pg_try_advisory_lock(:namespace, :key)"), key)

@@ -1,5 +1,6 @@
 """Every interface text is translated into German, Turkish and Arabic (the English one is the text
 itself), with the same placeholders; the Turkish and Arabic catalogues say they await a native speaker."""
+
 from __future__ import annotations
 
 import re
@@ -26,10 +27,28 @@ def test_catalogue_is_up_to_date_with_the_code(tmp_path):
     import sys
 
     out = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(out), "--no-location",
-                    "--ignore-dirs=.* node_modules __pycache__", "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(out),
+            "--no-location",
+            "--ignore-dirs=.* node_modules __pycache__",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(out, "rb") as f:
         in_code = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     german = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog("de") if m.id}
@@ -45,8 +64,11 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 def test_every_text_is_translated_into_each_language(locale):
     template = {m.id if isinstance(m.id, str) else m.id[0] for m in _read_pot() if m.id}
     catalogue = _catalog(locale)
-    missing = [m.id for m in catalogue if m.id and (m.fuzzy or not all(
-        m.string if isinstance(m.string, tuple) else (m.string,)))]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,)))
+    ]
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id}
     assert not missing, f"{locale}: {len(missing)} untranslated or fuzzy, e.g. {missing[:5]}"
     assert template <= ids, f"{locale}: run `make extract-messages`: {template - ids}"

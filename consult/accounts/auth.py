@@ -5,6 +5,7 @@ services can link to. A view that only asks who the person is (the vote POST, th
 frequent request of a voting session) declares it with `identity_only` and gets an
 `Identity`: the same facts, read fresh in one row, without the cost of loading objects.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,18 +26,30 @@ from consult.organisations.models import Organisation
 _SESSION_STANDS = exists().where(UserSession.user_id == bindparam("id"), UserSession.token_hash == bindparam("token"))
 # The person, their organisation (joined by the relationship) and their roles, in one query.
 # Built once: `session.get` would build the statement and its cache key on every request.
-_SIGNED_IN = (select(User).where(User.id == bindparam("id"), _SESSION_STANDS)
-              .options(joinedload(User.role_rows)))
+_SIGNED_IN = select(User).where(User.id == bindparam("id"), _SESSION_STANDS).options(joinedload(User.role_rows))
 
 _user, _organisation, _role = User.__table__, Organisation.__table__, UserRole.__table__
 # The same facts as rows: one per role (one with role NULL for a person without roles).
 _IDENTITY = (
-    select(_user.c.id, _user.c.name, _user.c.organisation_id, _user.c.locale, _user.c.is_active_account,
-           _user.c.session_version, _user.c.totp_enabled_at,
-           _organisation.c.name.label("organisation_name"), _organisation.c.short_name,
-           _organisation.c.is_member, _organisation.c.is_active, _role.c.role)
-    .select_from(_user.outerjoin(_organisation, _organisation.c.id == _user.c.organisation_id)
-                 .outerjoin(_role, _role.c.user_id == _user.c.id))
+    select(
+        _user.c.id,
+        _user.c.name,
+        _user.c.organisation_id,
+        _user.c.locale,
+        _user.c.is_active_account,
+        _user.c.session_version,
+        _user.c.totp_enabled_at,
+        _organisation.c.name.label("organisation_name"),
+        _organisation.c.short_name,
+        _organisation.c.is_member,
+        _organisation.c.is_active,
+        _role.c.role,
+    )
+    .select_from(
+        _user.outerjoin(_organisation, _organisation.c.id == _user.c.organisation_id).outerjoin(
+            _role, _role.c.user_id == _user.c.id
+        )
+    )
     .where(_user.c.id == bindparam("id"), _SESSION_STANDS)
 )
 
@@ -59,12 +72,21 @@ class Identity(UserMixin):
 
     is_active = True  # the loader returns no one for a deactivated account
 
-    def __init__(self, id: int, name: str, organisation_id: int | None, locale: str | None,
-                 roles: frozenset[Role], organisation: OrganisationFacts | None, session_version: int,
-                 two_factor_enabled: bool = False, session_token: str | None = None):
+    def __init__(
+        self,
+        id: int,
+        name: str,
+        organisation_id: int | None,
+        locale: str | None,
+        roles: frozenset[Role],
+        organisation: OrganisationFacts | None,
+        session_version: int,
+        two_factor_enabled: bool = False,
+        session_token: str | None = None,
+    ):
         self.id, self.name, self.organisation_id, self.locale = id, name, organisation_id, locale
         self.roles, self.organisation, self.session_version = roles, organisation, session_version
-        self.two_factor_enabled = two_factor_enabled   # read by the two-factor requirement on every request
+        self.two_factor_enabled = two_factor_enabled  # read by the two-factor requirement on every request
         self.session_token = session_token
 
     def get_id(self) -> str:
@@ -98,12 +120,24 @@ def load_identity(user_id: int, session_version: int, token: str) -> Identity | 
     if not rows or not rows[0].is_active_account or rows[0].session_version != session_version:
         return None
     first = rows[0]
-    organisation = (OrganisationFacts(first.organisation_id, first.organisation_name, first.short_name,
-                                      first.is_member, first.is_active)
-                    if first.organisation_id is not None else None)
-    return Identity(first.id, first.name, first.organisation_id, first.locale,
-                    frozenset(row.role for row in rows if row.role is not None), organisation, first.session_version,
-                    first.totp_enabled_at is not None, token)
+    organisation = (
+        OrganisationFacts(
+            first.organisation_id, first.organisation_name, first.short_name, first.is_member, first.is_active
+        )
+        if first.organisation_id is not None
+        else None
+    )
+    return Identity(
+        first.id,
+        first.name,
+        first.organisation_id,
+        first.locale,
+        frozenset(row.role for row in rows if row.role is not None),
+        organisation,
+        first.session_version,
+        first.totp_enabled_at is not None,
+        token,
+    )
 
 
 class Guest(AnonymousUserMixin):
@@ -137,8 +171,11 @@ def init_app(app) -> None:
             return None
         if _wants_identity_only():
             return load_identity(int(user_id), int(version), token)
-        user = db.session.execute(_SIGNED_IN, {"id": int(user_id), "token": token_hash(token)}) \
-            .unique().scalar_one_or_none()
+        user = (
+            db.session.execute(_SIGNED_IN, {"id": int(user_id), "token": token_hash(token)})
+            .unique()
+            .scalar_one_or_none()
+        )
         if user is None or not user.is_active or user.session_version != int(version):
             return None
         user.session_token = token

@@ -1,4 +1,5 @@
 """`flask create-user` and `flask reset-two-factor`."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,14 @@ from consult.organisations.services import get_by_short_name
 @click.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="Full name as shown to others.")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
 @click.option("--organisation", default=None, help="Short name of the person's organisation.")
 @with_appcontext
 def create_user_command(email: str, name: str, roles: tuple[str, ...], organisation: str | None) -> None:
@@ -26,8 +33,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], organisat
         org = get_by_short_name(organisation)
         if org is None:
             raise click.ClickException(f"no organisation with the short name {organisation!r}")
-    password = os.environ.get("CONSULT_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
+    password = os.environ.get("CONSULT_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(email, name, password, [Role(r) for r in roles], org)
     except AccountError as error:
@@ -50,8 +56,10 @@ def reset_two_factor_command(email: str) -> None:
         raise click.ClickException(f"no person with the address {email!r}")
     reset(user, clock.now())
     db.session.commit()
-    click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with the password"
-               " (and set it up again where it is required).")
+    click.echo(
+        f"Two-factor sign-in is off for {user.email}; they sign in with the password"
+        " (and set it up again where it is required)."
+    )
 
 
 def init_app(app) -> None:

@@ -1,4 +1,5 @@
 """Sign-in forms (password, two-factor code); the language switch is a button-only form."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,12 +11,16 @@ from consult.core.forms import Form
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Please enter your e-mail address.")),
-                                                 Length(max=254)],
-                       render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")),
-                                                         Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(message=_l("Please enter your e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Please enter your password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
@@ -33,10 +38,17 @@ class EmptyForm(Form):
 
 
 def _code_field(label):
-    return StringField(label, validators=[DataRequired(message=_l("Please enter the six-digit code from your app.")),
-                                          Length(max=20)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                  "pattern": "[0-9 ]*", "maxlength": 20, "spellcheck": "false"})
+    return StringField(
+        label,
+        validators=[DataRequired(message=_l("Please enter the six-digit code from your app.")), Length(max=20)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "pattern": "[0-9 ]*",
+            "maxlength": 20,
+            "spellcheck": "false",
+        },
+    )
 
 
 class TwoFactorCodeForm(Form):
@@ -48,7 +60,9 @@ class TwoFactorCodeForm(Form):
 class TwoFactorOffForm(Form):
     """Switching two-factor sign-in off takes the password and a current code."""
 
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")),
-                                                         Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Please enter your password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
     code = _code_field(_l("Six-digit code"))

@@ -1,4 +1,5 @@
 """People and their roles."""
+
 from __future__ import annotations
 
 import enum
@@ -21,7 +22,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-NAME_MAX_LENGTH = 120   # a person's name as others see it (consult/core/names.py)
+NAME_MAX_LENGTH = 120  # a person's name as others see it (consult/core/names.py)
 
 
 class User(UserMixin, Model):
@@ -100,6 +101,7 @@ class UserSession(Model):
     The cookie is signed but kept by the browser, so a copy outlives any sign-out that only
     clears it; the row is what the server ends. Only a hash of the token is stored, so the table
     alone does not give anyone a session."""
+
     __tablename__ = "user_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Who takes part on behalf of an organisation, and who may decide what comes from one."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,8 @@ def is_of_organisation(user, organisation_id: int | None) -> bool:
 def is_party_to(user, item) -> bool:
     """Whether the item is the person's own: they wrote it, or it comes from their organisation."""
     return user.is_authenticated and (
-        (item.author_id is not None and item.author_id == user.id) or is_of_organisation(user, item.organisation_id))
+        (item.author_id is not None and item.author_id == user.id) or is_of_organisation(user, item.organisation_id)
+    )
 
 
 def outside_moderator_exists(organisation_id: int | None) -> bool:

@@ -1,4 +1,5 @@
 """Read-only questions about people and their roles."""
+
 from __future__ import annotations
 
 from flask import g, has_request_context
@@ -15,9 +16,14 @@ def moderator_organisations() -> frozenset[int | None]:
     """
     if has_request_context() and "moderator_organisations" in g:
         return g.moderator_organisations
-    found = frozenset(db.session.scalars(
-        select(User.organisation_id).distinct().join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.MODERATOR, User.is_active_account.is_(True))))
+    found = frozenset(
+        db.session.scalars(
+            select(User.organisation_id)
+            .distinct()
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.MODERATOR, User.is_active_account.is_(True))
+        )
+    )
     if has_request_context():
         g.moderator_organisations = found
     return found

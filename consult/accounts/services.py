@@ -1,4 +1,5 @@
 """Creating people and checking their passwords, with a throttle against guessing."""
+
 from __future__ import annotations
 
 import re
@@ -58,8 +59,15 @@ def get_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, name: str, password: str, roles: list[Role],
-                organisation: Organisation | None = None, *, password_hash: str | None = None) -> User:
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    roles: list[Role],
+    organisation: Organisation | None = None,
+    *,
+    password_hash: str | None = None,
+) -> User:
     """Add a person. Refuses a malformed or taken address, an empty name, a short password,
     no role, and a delegate without an organisation.
 
@@ -80,8 +88,12 @@ def create_user(email: str, name: str, password: str, roles: list[Role],
         raise AccountError("give at least one role")
     if Role.DELEGATE in roles and organisation is None:
         raise AccountError("a delegate belongs to an organisation: give --organisation")
-    user = User(email=email, name=name.strip(), password_hash=password_hash or hash_password(password),
-                organisation=organisation)
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=password_hash or hash_password(password),
+        organisation=organisation,
+    )
     user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
     db.session.add(user)
     db.session.flush()
@@ -156,4 +168,4 @@ def end_sessions(user: User, keep_current: bool = False) -> None:
     db.session.flush()
     if current_token:
         user.session_token = current_token
-        login_user(user)   # the session now carries the new version
+        login_user(user)  # the session now carries the new version

@@ -12,6 +12,7 @@ loader (consult.accounts.auth) accepts the cookie only while the row exists, che
 query that loads the person. Signing out deletes the row, so a copy of the cookie taken before
 is worth nothing; ending every session (consult.accounts.services.end_sessions) deletes them all.
 """
+
 from __future__ import annotations
 
 import hashlib

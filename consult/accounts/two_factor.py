@@ -6,6 +6,7 @@ Each code works once: the newest time step used is kept on the person and only
 a newer one is accepted, written with a conditional UPDATE, so that two parallel
 requests with the same code cannot both succeed.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -70,14 +71,15 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str, title: str) -> Markup:
     """The QR code as inline SVG (white, with its quiet zone; sized by CSS), named by its title for screen readers."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, title=title, svgclass="qr-code",
-                                                light="#fff", omitsize=True)
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, border=4, title=title, svgclass="qr-code", light="#fff", omitsize=True
+    )
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
 def grouped(secret: str) -> str:
     """'ABCD EFGH …': the secret in groups of four, for typing by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def matching_step(secret: str, code: str, now: datetime) -> int | None:

@@ -1,5 +1,6 @@
 """Two-factor sign-in: the setup page, switching it off, the code step of signing in,
 and sending moderators, board and admins to the setup page while they have no second factor."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -23,8 +24,14 @@ bp = Blueprint("two_factor", __name__)
 SETUP = "accounts/two_factor_setup.html"
 NO_STORE = {"Cache-Control": "private, no-store"}
 # What a privileged person without a second factor may still reach while it is required.
-_OPEN_WHILE_REQUIRED = {"two_factor.setup", "two_factor.disable", "two_factor.sign_in_code",
-                        "accounts.logout", "accounts.set_language", "static"}
+_OPEN_WHILE_REQUIRED = {
+    "two_factor.setup",
+    "two_factor.disable",
+    "two_factor.sign_in_code",
+    "accounts.logout",
+    "accounts.set_language",
+    "static",
+}
 
 
 @bp.before_app_request
@@ -46,22 +53,29 @@ def require_two_factor():
 @bp.app_context_processor
 def two_factor_notice():
     """Privileged people see on every page that the second factor is not required on this installation."""
+
     def shown() -> bool:
         return not current_app.config["REQUIRE_2FA"] and current_user.has_role(*two_factor.PRIVILEGED)
+
     return {"two_factor_not_required_notice": shown}
 
 
 def _setup_page(code_form=None, off_form=None, status: int = 200):
     user = current_user
     back = request.args.get("next")
-    context = {"required": two_factor.is_required_for(user), "next": back if is_local_path(back) else None,
-               "code_form": code_form or TwoFactorCodeForm(), "off_form": off_form or TwoFactorOffForm()}
+    context = {
+        "required": two_factor.is_required_for(user),
+        "next": back if is_local_path(back) else None,
+        "code_form": code_form or TwoFactorCodeForm(),
+        "off_form": off_form or TwoFactorOffForm(),
+    }
     if not user.two_factor_enabled:
         secret = two_factor.pending_secret(user)
         db.session.commit()
         title = _("QR code for your authenticator app. If you cannot scan it, type the key shown below.")
-        context.update(secret=two_factor.grouped(secret),
-                       qr=two_factor.qr_svg(two_factor.provisioning_uri(user, secret), title))
+        context.update(
+            secret=two_factor.grouped(secret), qr=two_factor.qr_svg(two_factor.provisioning_uri(user, secret), title)
+        )
     return render_template(SETUP, **context), status, NO_STORE
 
 
@@ -88,10 +102,8 @@ def setup():
         status = _refused(form, refusal)
         return _setup_page(code_form=form, status=status)
     db.session.commit()
-    flash(_("Two-factor sign-in is switched on. From now on, signing in asks for a code from your app."),
-          "info")
-    return redirect(next_target(request.args.get("next")) if request.args.get("next")
-                    else url_for("two_factor.setup"))
+    flash(_("Two-factor sign-in is switched on. From now on, signing in asks for a code from your app."), "info")
+    return redirect(next_target(request.args.get("next")) if request.args.get("next") else url_for("two_factor.setup"))
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
@@ -128,7 +140,7 @@ def sign_in_code():
         return redirect(url_for("accounts.login"))
     keep = {"kept": kept, "keep_prefix": kept_text.KEEP_PREFIX, "keep_action": kept_text.KEEP_ACTION}
     form = TwoFactorCodeForm()
-    form.code.render_kw = {**form.code.render_kw, "autofocus": True}   # the one thing to do on this page
+    form.code.render_kw = {**form.code.render_kw, "autofocus": True}  # the one thing to do on this page
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("accounts/two_factor_code.html", form=form, error=None, **keep), status, NO_STORE
@@ -150,8 +162,7 @@ def sign_in_code():
         db.session.commit()  # keep the failure count
         form.code.errors = [str(refusal.message)]
         form.code.data = ""
-        return render_template("accounts/two_factor_code.html", form=form, error=None, **keep), \
-            refusal.status, NO_STORE
+        return render_template("accounts/two_factor_code.html", form=form, error=None, **keep), refusal.status, NO_STORE
     complete_sign_in(user)
     db.session.commit()
     if kept is not None:

@@ -1,4 +1,5 @@
 """Sign in, sign out, and the language switch."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -66,16 +67,27 @@ def login():
                 status = 200
             form.password.data = ""
             if kept is not None:
-                return kept_text.page(kept, sign_in=True, status=status, message=kept_text.SIGNED_OUT,
-                                      error=message, email=form.email.data or "")
+                return kept_text.page(
+                    kept,
+                    sign_in=True,
+                    status=status,
+                    message=kept_text.SIGNED_OUT,
+                    error=message,
+                    email=form.email.data or "",
+                )
             return render_template("accounts/login.html", form=form, error=message), status
         if user.two_factor_enabled:
             start_pending(user, kept.action if kept is not None else form.next.data)
             db.session.commit()
-            if kept is not None:   # the code page carries the kept form on
-                return render_template("accounts/two_factor_code.html", form=code_form(), error=None,
-                                       kept=kept, keep_prefix=kept_text.KEEP_PREFIX,
-                                       keep_action=kept_text.KEEP_ACTION)
+            if kept is not None:  # the code page carries the kept form on
+                return render_template(
+                    "accounts/two_factor_code.html",
+                    form=code_form(),
+                    error=None,
+                    kept=kept,
+                    keep_prefix=kept_text.KEEP_PREFIX,
+                    keep_action=kept_text.KEEP_ACTION,
+                )
             return redirect(url_for("two_factor.sign_in_code"))
         complete_sign_in(user)
         db.session.commit()
@@ -83,9 +95,14 @@ def login():
             return kept_text.page(kept, sign_in=False, status=200, message=kept_text.SIGNED_IN_AGAIN)
         return redirect(_next_target(form.next.data))
     if kept is not None:
-        return kept_text.page(kept, sign_in=True, status=422, message=kept_text.SIGNED_OUT,
-                              error=_("Please enter your e-mail and your password."),
-                              email=form.email.data or "")
+        return kept_text.page(
+            kept,
+            sign_in=True,
+            status=422,
+            message=kept_text.SIGNED_OUT,
+            error=_("Please enter your e-mail and your password."),
+            email=form.email.data or "",
+        )
     return render_template("accounts/login.html", form=form, error=None)
 
 

@@ -4,6 +4,7 @@ Each function checks its rule, raises a Refusal with a message in the person's
 language (a `FieldRefusal` names the form field it is about), writes an audit
 line with what changed (before and after), flushes, and never commits.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,16 +42,32 @@ def _touch_all_drafts() -> None:
 
 # --- organisations -------------------------------------------------------------------------------
 
+
 def _organisation_fields(organisation: Organisation) -> dict:
-    return {"name": organisation.name, "short_name": organisation.short_name, "state": organisation.state,
-            "level": organisation.level.value if organisation.level else None, "is_member": organisation.is_member,
-            "vote_weight": organisation.vote_weight,
-            "contact_submits_only": organisation.contact_submits_only}
+    return {
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "state": organisation.state,
+        "level": organisation.level.value if organisation.level else None,
+        "is_member": organisation.is_member,
+        "vote_weight": organisation.vote_weight,
+        "contact_submits_only": organisation.contact_submits_only,
+    }
 
 
-def save_organisation(user, organisation: Organisation | None, *, name: str, short_name: str, state: str | None,
-                      level: OrganisationLevel, is_member: bool, vote_weight: int, now: datetime,
-                      contact_submits_only: bool = False) -> Organisation:
+def save_organisation(
+    user,
+    organisation: Organisation | None,
+    *,
+    name: str,
+    short_name: str,
+    state: str | None,
+    level: OrganisationLevel,
+    is_member: bool,
+    vote_weight: int,
+    now: datetime,
+    contact_submits_only: bool = False,
+) -> Organisation:
     """Create (`organisation` None) or change an organisation. Refuses an empty name, a malformed short
     name, a name or short name another organisation has (compared without case), a state that is not one
     of the sixteen, and a vote weight below 1. `contact_submits_only`: only the organisation's contact persons
@@ -75,9 +92,15 @@ def save_organisation(user, organisation: Organisation | None, *, name: str, sho
         raise FieldRefusal("name", _l("Another organisation already has this name."))
     if db.session.scalar(others.where(func.lower(Organisation.short_name) == short_name.lower())) is not None:
         raise FieldRefusal("short_name", _l("Another organisation already has this short name."))
-    after = {"name": name, "short_name": short_name, "state": state, "level": OrganisationLevel(level).value,
-             "is_member": bool(is_member), "vote_weight": int(vote_weight),
-             "contact_submits_only": bool(contact_submits_only)}
+    after = {
+        "name": name,
+        "short_name": short_name,
+        "state": state,
+        "level": OrganisationLevel(level).value,
+        "is_member": bool(is_member),
+        "vote_weight": int(vote_weight),
+        "contact_submits_only": bool(contact_submits_only),
+    }
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
@@ -102,21 +125,30 @@ def set_organisation_active(user, organisation: Organisation, active: bool, now:
         return
     organisation.is_active = active
     db.session.flush()
-    record(user, "organisation.activate" if active else "organisation.deactivate",
-           f"organisation:{organisation.id}", now, changes={"is_active": [not active, active]})
+    record(
+        user,
+        "organisation.activate" if active else "organisation.deactivate",
+        f"organisation:{organisation.id}",
+        now,
+        changes={"is_active": [not active, active]},
+    )
     _touch_all_drafts()
 
 
 # --- people --------------------------------------------------------------------------------------
 
+
 def _person_fields(person: User) -> dict:
-    return {"roles": sorted(role.value for role in person.roles),
-            "organisation": person.organisation.short_name if person.organisation else None,
-            "is_contact_person": person.is_contact_person}
+    return {
+        "roles": sorted(role.value for role in person.roles),
+        "organisation": person.organisation.short_name if person.organisation else None,
+        "is_contact_person": person.is_contact_person,
+    }
 
 
-def update_person(user, person: User, *, roles: list[Role], organisation: Organisation | None,
-                  is_contact_person: bool, now: datetime) -> None:
+def update_person(
+    user, person: User, *, roles: list[Role], organisation: Organisation | None, is_contact_person: bool, now: datetime
+) -> None:
     """Set a person's roles, organisation and contact-person flag. Refuses no role, a delegate without an
     organisation, a contact person who is not a delegate of one, and an admin taking away their own admin
     role (so that the installation never loses its last admin)."""
@@ -125,8 +157,9 @@ def update_person(user, person: User, *, roles: list[Role], organisation: Organi
     if not roles:
         raise FieldRefusal("roles", _l("Please give the person at least one role."))
     if person.id == user.id and Role.ADMIN not in roles:
-        raise FieldRefusal("roles", _l("You cannot take away your own administrator role. Ask another "
-                                       "administrator to do it."))
+        raise FieldRefusal(
+            "roles", _l("You cannot take away your own administrator role. Ask another administrator to do it.")
+        )
     if Role.DELEGATE in roles and organisation is None:
         raise FieldRefusal("organisation", _l("A delegate belongs to an organisation: please choose one."))
     if is_contact_person and (Role.DELEGATE not in roles or organisation is None):
@@ -157,5 +190,10 @@ def set_person_active(user, person: User, active: bool, now: datetime) -> None:
     else:
         end_sessions(person)
     db.session.flush()
-    record(user, "person.activate" if active else "person.deactivate", f"user:{person.id}", now,
-           changes={"is_active": [not active, active]})
+    record(
+        user,
+        "person.activate" if active else "person.deactivate",
+        f"user:{person.id}",
+        now,
+        changes={"is_active": [not active, active]},
+    )

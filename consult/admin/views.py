@@ -1,4 +1,5 @@
 """The administration's pages: organisations, people and the outbox (admins only)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,6 +46,7 @@ def index():
 
 # --- organisations -------------------------------------------------------------------------------
 
+
 @bp.route("/organisations")
 @roles(Role.ADMIN)
 def organisations():
@@ -52,32 +54,50 @@ def organisations():
     page = page_number()
     rows, total = organisation_rows(page)
     check_not_beyond(page, len(rows))
-    return render_template("admin/organisations.html", rows=rows, total=total, page=page, pages=page_count(total),
-                           form=EmptyForm()), 200, NO_STORE
+    return (
+        render_template(
+            "admin/organisations.html", rows=rows, total=total, page=page, pages=page_count(total), form=EmptyForm()
+        ),
+        200,
+        NO_STORE,
+    )
 
 
 def _organisation_form(organisation=None, formdata=True) -> OrganisationForm:
     if formdata:
         form = OrganisationForm()
     else:
-        form = OrganisationForm(formdata=None, obj=organisation, level=organisation.level.value,
-                                state=organisation.state or "")
+        form = OrganisationForm(
+            formdata=None, obj=organisation, level=organisation.level.value, state=organisation.state or ""
+        )
     if organisation is not None and organisation.state and organisation.state not in FEDERAL_STATES:
         form.state.choices = [*form.state.choices, SelectChoice(organisation.state, organisation.state)]
     return form
 
 
 def _organisation_page(form, organisation=None, error=None, status=200):
-    return render_template("admin/organisation.html", form=form, organisation=organisation, error=error,
-                           toggle=EmptyForm()), status, NO_STORE
+    return (
+        render_template(
+            "admin/organisation.html", form=form, organisation=organisation, error=error, toggle=EmptyForm()
+        ),
+        status,
+        NO_STORE,
+    )
 
 
 def _save(form, organisation):
-    return save_organisation(current_user, organisation, name=form.name.data or "",
-                             short_name=form.short_name.data or "", state=form.state.data or None,
-                             level=OrganisationLevel(form.level.data), is_member=form.is_member.data,
-                             vote_weight=form.vote_weight.data, now=clock.now(),
-                             contact_submits_only=form.contact_submits_only.data)
+    return save_organisation(
+        current_user,
+        organisation,
+        name=form.name.data or "",
+        short_name=form.short_name.data or "",
+        state=form.state.data or None,
+        level=OrganisationLevel(form.level.data),
+        is_member=form.is_member.data,
+        vote_weight=form.vote_weight.data,
+        now=clock.now(),
+        contact_submits_only=form.contact_submits_only.data,
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -130,13 +150,17 @@ def organisation_active(organisation_id: int):
     active = request.form.get("active") == "1"
     set_organisation_active(current_user, organisation, active, clock.now())
     db.session.commit()
-    flash(_("“%(name)s” is active again.", name=organisation.name) if active else
-          _("“%(name)s” is deactivated: its delegates can no longer comment or vote.", name=organisation.name),
-          "info")
+    flash(
+        _("“%(name)s” is active again.", name=organisation.name)
+        if active
+        else _("“%(name)s” is deactivated: its delegates can no longer comment or vote.", name=organisation.name),
+        "info",
+    )
     return redirect(url_for("admin.organisations", page=request.args.get("page", type=int)))
 
 
 # --- people --------------------------------------------------------------------------------------
+
 
 @bp.route("/people")
 @roles(Role.ADMIN)
@@ -146,27 +170,44 @@ def people_list():
     page = page_number()
     rows, total = people(search, page)
     check_not_beyond(page, len(rows))
-    return render_template("admin/people.html", rows=rows, total=total, search=search, page=page,
-                           pages=page_count(total)), 200, NO_STORE
+    return (
+        render_template("admin/people.html", rows=rows, total=total, search=search, page=page, pages=page_count(total)),
+        200,
+        NO_STORE,
+    )
 
 
 def _person_form(person: User, formdata=True) -> PersonForm:
     if formdata:
         form = PersonForm()
     else:
-        form = PersonForm(formdata=None, roles=sorted(role.value for role in person.roles),
-                          organisation=str(person.organisation_id or ""),
-                          is_contact_person=person.is_contact_person)
+        form = PersonForm(
+            formdata=None,
+            roles=sorted(role.value for role in person.roles),
+            organisation=str(person.organisation_id or ""),
+            is_contact_person=person.is_contact_person,
+        )
     form.organisation.choices = [SelectChoice("", _("none"))] + [
         SelectChoice(str(o.id), f"{o.name} ({o.short_name})" + ("" if o.is_active else " – " + _("inactive")))
-        for o in all_organisations()]
+        for o in all_organisations()
+    ]
     return form
 
 
 def _person_page(person, form, error=None, status=200):
     translator_form = TranslatorForm(formdata=None, languages=translators_of(person.id))  # role "Übersetzung"
-    return render_template("admin/person.html", person=person, form=form, error=error,
-                           toggle=EmptyForm(), translator_form=translator_form), status, NO_STORE
+    return (
+        render_template(
+            "admin/person.html",
+            person=person,
+            form=form,
+            error=error,
+            toggle=EmptyForm(),
+            translator_form=translator_form,
+        ),
+        status,
+        NO_STORE,
+    )
 
 
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
@@ -181,8 +222,14 @@ def edit_person(person_id: int):
         return _person_page(person, form, message_for(form), 422)
     organisation = db.session.get(Organisation, int(form.organisation.data)) if form.organisation.data else None
     try:
-        update_person(current_user, person, roles=[Role(r) for r in form.roles.data], organisation=organisation,
-                      is_contact_person=form.is_contact_person.data, now=clock.now())
+        update_person(
+            current_user,
+            person,
+            roles=[Role(r) for r in form.roles.data],
+            organisation=organisation,
+            is_contact_person=form.is_contact_person.data,
+            now=clock.now(),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _person_page(db.session.get(User, person_id), form, message_for(form, refusal), refusal.status)
@@ -205,12 +252,17 @@ def person_active(person_id: int):
         db.session.rollback()
         return _person_page(person, _person_form(person, formdata=False), str(refusal.message), refusal.status)
     db.session.commit()
-    flash(_("%(name)s can sign in again.", name=person.name) if active else
-          _("%(name)s is deactivated and signed out everywhere.", name=person.name), "info")
+    flash(
+        _("%(name)s can sign in again.", name=person.name)
+        if active
+        else _("%(name)s is deactivated and signed out everywhere.", name=person.name),
+        "info",
+    )
     return redirect(url_for("admin.edit_person", person_id=person.id))
 
 
 # --- outbox --------------------------------------------------------------------------------------
+
 
 def _outbox_filters() -> dict[str, str]:
     """The outbox's filters from the query string, as given (the page checks the state)."""
@@ -231,10 +283,23 @@ def outbox():
     page = page_number()
     messages, total = outbox_page(filters.get("state"), filters.get("kind"), page)
     check_not_beyond(page, len(messages))
-    return render_template("admin/outbox.html", rows=[outbox_row(m) for m in messages], total=total, page=page,
-                           pages=outbox_page_count(total), filters=filters, kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()], error=error,
-                           mail_backend=mail_backend(current_app.config),
-                           keep_days=KEEP_SENT.days, form=EmptyForm()), status, NO_STORE
+    return (
+        render_template(
+            "admin/outbox.html",
+            rows=[outbox_row(m) for m in messages],
+            total=total,
+            page=page,
+            pages=outbox_page_count(total),
+            filters=filters,
+            kinds=[(kind, kind_label(kind)) for kind in outbox_kinds()],
+            error=error,
+            mail_backend=mail_backend(current_app.config),
+            keep_days=KEEP_SENT.days,
+            form=EmptyForm(),
+        ),
+        status,
+        NO_STORE,
+    )
 
 
 @bp.route("/outbox/send", methods=["POST"])
@@ -243,8 +308,10 @@ def outbox_send():
     """Send what is due in the outbox now (as `flask run-scheduled` would), and say how it went."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    counts = send_pending(limit=500, now=clock.now())   # commits per message: a slow server loses nothing
-    flash(_("Sent: %(sent)d · failed: %(failed)d · still waiting: %(waiting)d.", **counts),
-          "error" if counts["failed"] else "info")
-    filters: dict[str, Any] = _outbox_filters()   # url_for takes them as the query's values
+    counts = send_pending(limit=500, now=clock.now())  # commits per message: a slow server loses nothing
+    flash(
+        _("Sent: %(sent)d · failed: %(failed)d · still waiting: %(waiting)d.", **counts),
+        "error" if counts["failed"] else "info",
+    )
+    filters: dict[str, Any] = _outbox_filters()  # url_for takes them as the query's values
     return redirect(url_for("admin.outbox", **filters))

@@ -15,6 +15,7 @@ with a reason: an `AlternativeSet` row and the members' positions keep it, as lo
 same members; when the members change, that order no longer applies and the page says so. When voting
 begins (`freeze_alternatives`) the sets are stored and fixed, keeping a moderator's order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,8 +77,10 @@ def _voted_text(amendment: Amendment, base: str) -> str | None:
 
 def proposed_order(base: str, members: list[Amendment]) -> list[Amendment]:
     """Furthest from the base text first: a deletion, then by the share of changed words; older first."""
-    return sorted(members, key=lambda a: (a.kind != AmendmentKind.DELETE, -changed_share(base, _voted_text(a, base)),
-                                          a.created_at, a.id))
+    return sorted(
+        members,
+        key=lambda a: (a.kind != AmendmentKind.DELETE, -changed_share(base, _voted_text(a, base)), a.created_at, a.id),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,8 @@ class Alternatives:
 
     paragraph_id: int
     members: tuple[Amendment, ...]
-    stored: AlternativeSet | None = None    # the row whose order applies (a moderator's, or the frozen one)
-    order_dropped: bool = False             # a moderator's order was for other members and no longer applies
+    stored: AlternativeSet | None = None  # the row whose order applies (a moderator's, or the frozen one)
+    order_dropped: bool = False  # a moderator's order was for other members and no longer applies
 
     @property
     def ids(self) -> tuple[int, ...]:
@@ -109,8 +112,11 @@ def _open_candidates(draft: Draft, paragraph_id: int | None = None) -> list[Amen
     """Published amendments still open that change or strike a paragraph (or only `paragraph_id`), oldest
     first (one query)."""
     query = select(Amendment).where(
-        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
-        Amendment.published_at.is_not(None), Amendment.kind != AmendmentKind.INSERT)
+        Amendment.draft_id == draft.id,
+        Amendment.status == AmendmentStatus.SUBMITTED,
+        Amendment.published_at.is_not(None),
+        Amendment.kind != AmendmentKind.INSERT,
+    )
     if paragraph_id is not None:
         query = query.where(Amendment.paragraph_id == paragraph_id)
     return list(db.session.scalars(query.order_by(Amendment.created_at, Amendment.id)))
@@ -141,8 +147,10 @@ def _stored_members(draft: Draft) -> dict[int, list[Amendment]]:
     """The members of the draft's stored sets, by set id, in their stored order (one query)."""
     members: dict[int, list[Amendment]] = {}
     for amendment in db.session.scalars(
-            select(Amendment).where(Amendment.draft_id == draft.id, Amendment.alternative_set_id.is_not(None))
-            .order_by(Amendment.alternative_position, Amendment.id)):
+        select(Amendment)
+        .where(Amendment.draft_id == draft.id, Amendment.alternative_set_id.is_not(None))
+        .order_by(Amendment.alternative_position, Amendment.id)
+    ):
         set_id = amendment.alternative_set_id
         assert set_id is not None, "the query's condition"
         members.setdefault(set_id, []).append(amendment)
@@ -171,8 +179,9 @@ def _computed(draft: Draft, paragraph_id: int | None = None) -> list[Alternative
                 sets.append(Alternatives(paragraph_id, tuple(stored[set_id]), db.session.get(AlternativeSet, set_id)))
                 continue
             dropped = any(i is not None for i in set_ids)
-            sets.append(Alternatives(paragraph_id, tuple(proposed_order(bases[paragraph_id], group)),
-                                     order_dropped=dropped))
+            sets.append(
+                Alternatives(paragraph_id, tuple(proposed_order(bases[paragraph_id], group)), order_dropped=dropped)
+            )
     return sets
 
 
@@ -181,8 +190,13 @@ def sets_of(draft: Draft) -> list[Alternatives]:
     still open (worked out now), by paragraph. Nothing is written."""
     if draft.amendment_procedure != AmendmentProcedure.ORGANISATIONS:
         return []
-    frozen_rows = list(db.session.scalars(select(AlternativeSet).where(
-        AlternativeSet.draft_id == draft.id, AlternativeSet.frozen_at.is_not(None)).order_by(AlternativeSet.id)))
+    frozen_rows = list(
+        db.session.scalars(
+            select(AlternativeSet)
+            .where(AlternativeSet.draft_id == draft.id, AlternativeSet.frozen_at.is_not(None))
+            .order_by(AlternativeSet.id)
+        )
+    )
     stored = _stored_members(draft) if frozen_rows else {}
     frozen = [Alternatives(s.paragraph_id, tuple(stored.get(s.id, [])), s) for s in frozen_rows if stored.get(s.id)]
     computed = _computed(draft) if draft.phase in OPEN_PHASES else []
@@ -204,8 +218,11 @@ def set_of(draft: Draft, amendment: Amendment) -> Alternatives | None:
 
 def can_reorder(user, draft: Draft) -> bool:
     """Moderators, where the organisations decide, before voting begins."""
-    return (is_moderator(user) and draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS
-            and draft.phase in OPEN_PHASES)
+    return (
+        is_moderator(user)
+        and draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS
+        and draft.phase in OPEN_PHASES
+    )
 
 
 def _unlink(set_id: int, members: list[Amendment]) -> None:
@@ -237,16 +254,30 @@ def reorder(user, draft: Draft, order: list[int], reason: str, now: datetime) ->
     stored = _stored_members(draft)
     for set_id in {a.alternative_set_id for a in current.members if a.alternative_set_id is not None}:
         _unlink(set_id, stored.get(set_id, []))
-    row = AlternativeSet(draft_id=draft.id, paragraph_id=current.paragraph_id, created_at=now, order_reason=reason,
-                         ordered_by_id=user.id, ordered_at=now)
+    row = AlternativeSet(
+        draft_id=draft.id,
+        paragraph_id=current.paragraph_id,
+        created_at=now,
+        order_reason=reason,
+        ordered_by_id=user.id,
+        ordered_at=now,
+    )
     db.session.add(row)
     db.session.flush()
     members = {a.id: a for a in current.members}
     for position, amendment_id in enumerate(order, start=1):
         members[amendment_id].alternative_set_id, members[amendment_id].alternative_position = row.id, position
-    record(user, "alternatives.reorder", f"alternative_set:{row.id}", now, draft_id=draft.id, reason=reason,
-           paragraph=current.paragraph_id, order=list(order), proposed=list(
-               a.id for a in proposed_order(_base(draft, current.paragraph_id), list(current.members))))
+    record(
+        user,
+        "alternatives.reorder",
+        f"alternative_set:{row.id}",
+        now,
+        draft_id=draft.id,
+        reason=reason,
+        paragraph=current.paragraph_id,
+        order=list(order),
+        proposed=list(a.id for a in proposed_order(_base(draft, current.paragraph_id), list(current.members))),
+    )
     db.session.flush()
     return row
 
@@ -278,9 +309,16 @@ def freeze_alternatives(user, draft: Draft, now: datetime) -> None:
         row.frozen_at = now
         for position, amendment in enumerate(alternatives.members, start=1):
             amendment.alternative_set_id, amendment.alternative_position = row.id, position
-        record(user, "alternatives.freeze", f"alternative_set:{row.id}", now, draft_id=draft.id,
-               paragraph=alternatives.paragraph_id, order=list(alternatives.ids),
-               reordered=alternatives.reordered)
+        record(
+            user,
+            "alternatives.freeze",
+            f"alternative_set:{row.id}",
+            now,
+            draft_id=draft.id,
+            paragraph=alternatives.paragraph_id,
+            order=list(alternatives.ids),
+            reordered=alternatives.reordered,
+        )
     db.session.flush()
 
 
@@ -288,8 +326,10 @@ def alternatives_context(user, draft: Draft, amendment: Amendment, now: datetime
     """What templates/amendments/_alternatives.html needs: the amendment's set in voting order, and
     whether this person may change the order."""
     alternatives = set_of(draft, amendment)
-    return {"alternatives": alternatives,
-            "can_reorder_alternatives": alternatives is not None and can_reorder(user, draft)}
+    return {
+        "alternatives": alternatives,
+        "can_reorder_alternatives": alternatives is not None and can_reorder(user, draft),
+    }
 
 
 @dataclass(frozen=True)
@@ -297,8 +337,8 @@ class VotingGroup:
     """What the voters see as one step of the amendment round: an alternatives set (its members in voting
     order) or one single amendment. `members` are whatever the page lists (questions, results rows)."""
 
-    paragraph_position: int | None      # the paragraph's § (None: not in the version shown)
-    set_id: int | None                  # the alternatives set, None for a single amendment
+    paragraph_position: int | None  # the paragraph's § (None: not in the version shown)
+    set_id: int | None  # the alternatives set, None for a single amendment
     members: tuple
 
     @property

@@ -3,6 +3,7 @@ the order with a reason (until voting begins). Registered on the amendments blue
 
 A plain form that redirects; a refusal shows the page again with its message in the refusal's status.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -26,8 +27,18 @@ PAGE = "amendments/alternatives.html"
 def _page(draft, error: str | None = None, status: int = 200):
     current = current_version(draft)
     texts = {t.paragraph_id: t for t in paragraph_texts(current)} if current is not None else {}
-    return render_template(PAGE, draft=draft, sets=sets_of(draft), texts=texts, error=error,
-                           can_reorder=can_reorder(current_user, draft)), status, {"Cache-Control": "private, no-store"}
+    return (
+        render_template(
+            PAGE,
+            draft=draft,
+            sets=sets_of(draft),
+            texts=texts,
+            error=error,
+            can_reorder=can_reorder(current_user, draft),
+        ),
+        status,
+        {"Cache-Control": "private, no-store"},
+    )
 
 
 def _load(slug: str):

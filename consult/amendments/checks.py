@@ -1,6 +1,7 @@
 """The checks of an amendment's texts and of a moderator's choice on it, shared by proposals, decisions
 (`services.decide`, where the moderation decides) and procedural recommendations (`procedure.recommend`,
 where the organisations decide): one set of rules and messages, whichever way the choice then counts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +40,11 @@ def one_paragraph(text: str | None, empty, too_long, blank_lines) -> str:
 def modified_text(amendment: Amendment, adopted: str | None) -> str:
     """The text of "accept in modified form": one paragraph, and not the proposal unchanged."""
     adopted = one_paragraph(
-        adopted, _l("Please write the text as it is adopted."),
+        adopted,
+        _l("Please write the text as it is adopted."),
         _l("The adopted text is too long (at most %(max)d characters)."),
-        _l("The adopted text is one paragraph: please remove the empty lines."))
+        _l("The adopted text is one paragraph: please remove the empty lines."),
+    )
     if adopted == (amendment.proposed_text or "").strip():
         raise InvalidInput(_l("The adopted text is the proposal unchanged: choose “Accept” instead."))
     return adopted
@@ -57,8 +60,16 @@ class Choice:
     merge_into_id: int | None = None
 
 
-def check_choice(user, amendment: Amendment, draft: Draft, what: str, reason: str | None, text: str | None,
-                 merge_into: Amendment | None, closed) -> Choice:
+def check_choice(
+    user,
+    amendment: Amendment,
+    draft: Draft,
+    what: str,
+    reason: str | None,
+    text: str | None,
+    merge_into: Amendment | None,
+    closed,
+) -> Choice:
     """The rules of a decision or a recommendation: who (`refuse_deciding`: not a moderator of the proposing
     organisation), a published amendment, the commenting or editing phase (`closed` is the message), a known
     choice, a reason except for plain acceptance (the proposing organisation reads it), a modified text
@@ -79,11 +90,19 @@ def check_choice(user, amendment: Amendment, draft: Draft, what: str, reason: st
             raise InvalidInput(_l("A deletion is accepted or rejected as it is."))
         return Choice(what, reason, text=modified_text(amendment, text))
     if what == MERGE:
-        if (merge_into is None or merge_into.id == amendment.id or merge_into.draft_id != amendment.draft_id
-                or merge_into.status in CLOSED_TARGETS):
+        if (
+            merge_into is None
+            or merge_into.id == amendment.id
+            or merge_into.draft_id != amendment.draft_id
+            or merge_into.status in CLOSED_TARGETS
+        ):
             raise InvalidInput(_l("Please choose another open or accepted amendment of this draft to merge into."))
         if is_party_to(user, merge_into):
-            raise NotAllowed(_l("The amendment to merge into comes from your own organisation: "
-                                "another moderator decides this merge."))
+            raise NotAllowed(
+                _l(
+                    "The amendment to merge into comes from your own organisation: "
+                    "another moderator decides this merge."
+                )
+            )
         return Choice(what, reason, merge_into_id=merge_into.id)
     return Choice(what, reason)

@@ -22,6 +22,7 @@ between them collide, and so do two insertions that could sit at the same spot. 
 that add or remove lines (list items) are units of their own and merge with changes in
 other lines.
 """
+
 from __future__ import annotations
 
 import re
@@ -188,7 +189,7 @@ class WordMatcher(SequenceMatcher):
         while tail < shortest - head and a[la - 1 - tail] == b[lb - 1 - tail]:
             tail += 1
         head, tail = max(0, head - _MARGIN), max(0, tail - _MARGIN)
-        middle = cydifflib.SequenceMatcher(None, a[head:la - tail], b[head:lb - tail], autojunk=False)
+        middle = cydifflib.SequenceMatcher(None, a[head : la - tail], b[head : lb - tail], autojunk=False)
         blocks = [(0, 0, head)]
         blocks += [(i + head, j + head, k) for i, j, k in middle.get_matching_blocks()]
         blocks.append((la - tail, lb - tail, tail))
@@ -247,7 +248,7 @@ def _slide_edits(hunks: list[_Hunk]) -> list[_Hunk]:
             start += 1
             if _place_score(seq, start, n) > _place_score(seq, best, n):
                 best = start
-        before, edit, after = seq[:best], seq[best:best + n], seq[best + n:]
+        before, edit, after = seq[:best], seq[best : best + n], seq[best + n :]
         hunks[k - 1], hunks[k + 1] = (before, before), (after, after)
         hunks[k] = (edit, []) if deleted else ([], edit)
     return _tidy(hunks)
@@ -286,8 +287,14 @@ def _fold_fillers(hunks: list[_Hunk], around: Callable[[_Hunk], bool] = lambda h
     """
     folded: list[_Hunk] = []
     for hunk in hunks:
-        if (len(folded) >= 2 and not _same(hunk) and _same(folded[-1]) and not _same(folded[-2])
-                and _is_filler(folded[-1][0]) and (around(folded[-2]) or around(hunk))):
+        if (
+            len(folded) >= 2
+            and not _same(hunk)
+            and _same(folded[-1])
+            and not _same(folded[-2])
+            and _is_filler(folded[-1][0])
+            and (around(folded[-2]) or around(hunk))
+        ):
             filler = folded.pop()
             folded[-1] = _join(folded[-1], filler, hunk)
         else:
@@ -334,9 +341,14 @@ def _join_touching(parts: list[_Hunk]) -> list[_Hunk]:
     """
     joined: list[_Hunk] = []
     for part in parts:
-        if (len(joined) >= 2 and _same(joined[-1]) and {_one_sided(joined[-2]), _one_sided(part)} == {1, 2}
-                and not _breaks_line(joined[-2]) and not _breaks_line(part)
-                and (_touch(joined[-1][0]) or _same_spot(joined[-2], joined[-1][0], part))):
+        if (
+            len(joined) >= 2
+            and _same(joined[-1])
+            and {_one_sided(joined[-2]), _one_sided(part)} == {1, 2}
+            and not _breaks_line(joined[-2])
+            and not _breaks_line(part)
+            and (_touch(joined[-1][0]) or _same_spot(joined[-2], joined[-1][0], part))
+        ):
             filler = joined.pop()
             joined[-1:] = _peel_spaces(_join(joined[-1], filler, part))
             continue
@@ -349,11 +361,12 @@ def _peel_spaces(part: _Hunk) -> list[_Hunk]:
     head = tail = 0
     while all(len(side) > head + tail and side[head].isspace() and side[head] == part[0][head] for side in part):
         head += 1
-    while all(len(side) > head + tail and side[-1 - tail].isspace() and side[-1 - tail] == part[0][-1 - tail]
-              for side in part):
+    while all(
+        len(side) > head + tail and side[-1 - tail].isspace() and side[-1 - tail] == part[0][-1 - tail] for side in part
+    ):
         tail += 1
-    middle = tuple(side[head:len(side) - tail] for side in part)
-    return [(part[0][:head],) * 3, middle, (part[0][len(part[0]) - tail:],) * 3]
+    middle = tuple(side[head : len(side) - tail] for side in part)
+    return [(part[0][:head],) * 3, middle, (part[0][len(part[0]) - tail :],) * 3]
 
 
 def _breaks_line(part: _Hunk) -> bool:
@@ -400,10 +413,10 @@ def _with_lines(base: list[str], edited: list[str], lined: list[str]) -> list[st
     if any("\n" in token for token in edited):
         return None
     n = len(base)
-    after, before = lined[n:], lined[:len(lined) - n]
+    after, before = lined[n:], lined[: len(lined) - n]
     if lined[:n] == base and after and after[0].startswith("\n"):
         return edited + after
-    if lined[len(lined) - n:] == base and before and before[-1].endswith("\n"):
+    if lined[len(lined) - n :] == base and before and before[-1].endswith("\n"):
         return before + edited
     return None
 

@@ -1,4 +1,5 @@
 """Forms for amendments: propose or edit one, and a moderator's decision."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -25,16 +26,23 @@ DECISIONS = [
 
 
 class AmendmentForm(OnceForm):
-    kind = RadioField(_l("What do you propose?"), choices=KINDS, default="replace",
-                      validators=[DataRequired(message=_l("Please choose what you propose."))])
+    kind = RadioField(
+        _l("What do you propose?"),
+        choices=KINDS,
+        default="replace",
+        validators=[DataRequired(message=_l("Please choose what you propose."))],
+    )
     text = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=20000)])
-    justification = TextAreaField(_l("Justification"), validators=[
-        DataRequired(message=_l("Please give a justification.")), Length(max=MAX_JUSTIFICATION)])
+    justification = TextAreaField(
+        _l("Justification"),
+        validators=[DataRequired(message=_l("Please give a justification.")), Length(max=MAX_JUSTIFICATION)],
+    )
 
 
 class DecisionForm(Form):
-    decision = RadioField(_l("Decision"), choices=DECISIONS,
-                          validators=[DataRequired(message=_l("Please choose a decision."))])
+    decision = RadioField(
+        _l("Decision"), choices=DECISIONS, validators=[DataRequired(message=_l("Please choose a decision."))]
+    )
     reason = TextAreaField(_l("Reason (the author's organisation reads it)"), validators=[Optional(), Length(max=5000)])
     adopted_text = TextAreaField(
         _l("Text as adopted (for “Accept modified”)"), validators=[Optional(), Length(max=20000)]

@@ -1,4 +1,5 @@
 """Amendments: a proposed new text for a paragraph, its deletion, or a new paragraph after it."""
+
 from __future__ import annotations
 
 import enum
@@ -15,19 +16,19 @@ from consult.organisations.models import Organisation
 
 
 class AmendmentKind(enum.StrEnum):
-    REPLACE = "replace"    # a new text for the paragraph
-    DELETE = "delete"      # strike the paragraph
-    INSERT = "insert"      # a new paragraph after it
+    REPLACE = "replace"  # a new text for the paragraph
+    DELETE = "delete"  # strike the paragraph
+    INSERT = "insert"  # a new paragraph after it
 
 
 class AmendmentStatus(enum.StrEnum):
-    SUBMITTED = "submitted"            # waits for a moderator's decision
-    WITHDRAWN = "withdrawn"            # by its author, before a decision
+    SUBMITTED = "submitted"  # waits for a moderator's decision
+    WITHDRAWN = "withdrawn"  # by its author, before a decision
     ACCEPTED = "accepted"
     ACCEPTED_MODIFIED = "accepted_modified"
     REJECTED = "rejected"
-    MERGED = "merged"                  # taken up in another amendment
-    HIDDEN = "hidden"                  # reported and hidden by a moderator
+    MERGED = "merged"  # taken up in another amendment
+    HIDDEN = "hidden"  # reported and hidden by a moderator
     # Only where the organisations decide (Draft.amendment_procedure): not settled by consent when
     # the voting phase began, so a question of the vote; and lapsed (missed the supporter quorum,
     # or an alternative before it in the voting order passed; `lapse_reason` says which).
@@ -37,31 +38,37 @@ class AmendmentStatus(enum.StrEnum):
 
 class Recommendation(enum.StrEnum):
     """A moderator's procedural recommendation, where the organisations decide (same words as a decision)."""
+
     ACCEPT = "accept"
     ACCEPT_MODIFIED = "accept_modified"
     REJECT = "reject"
-    MERGE = "merge"                    # settled by amendment N (`recommended_merge_into_id`)
+    MERGE = "merge"  # settled by amendment N (`recommended_merge_into_id`)
 
 
 class DecidedHow(enum.StrEnum):
-    MODERATORS = "moderators"          # a moderator's decision (the moderators' procedure)
-    CONSENT = "consent"                # the recommendation taken over by consent
-    VOTE = "vote"                      # the organisations' vote
+    MODERATORS = "moderators"  # a moderator's decision (the moderators' procedure)
+    CONSENT = "consent"  # the recommendation taken over by consent
+    VOTE = "vote"  # the organisations' vote
 
 
 class LapseReason(enum.StrEnum):
-    QUORUM = "quorum"                  # too few supporting organisations by the end of commenting
-    ALTERNATIVE = "alternative"        # an alternative earlier in the voting order passed
+    QUORUM = "quorum"  # too few supporting organisations by the end of commenting
+    ALTERNATIVE = "alternative"  # an alternative earlier in the voting order passed
 
 
 class ConsentKind(enum.StrEnum):
-    CONSENT = "consent"                # the proposing organisation agrees to the recommendation
-    INSIST = "insist"                  # ... or puts its original to the vote
-    REQUEST_VOTE = "request_vote"      # any organisation asks for a vote on an "accept" recommendation
+    CONSENT = "consent"  # the proposing organisation agrees to the recommendation
+    INSIST = "insist"  # ... or puts its original to the vote
+    REQUEST_VOTE = "request_vote"  # any organisation asks for a vote on an "accept" recommendation
 
 
-DECIDED = (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED, AmendmentStatus.REJECTED,
-           AmendmentStatus.MERGED, AmendmentStatus.LAPSED)
+DECIDED = (
+    AmendmentStatus.ACCEPTED,
+    AmendmentStatus.ACCEPTED_MODIFIED,
+    AmendmentStatus.REJECTED,
+    AmendmentStatus.MERGED,
+    AmendmentStatus.LAPSED,
+)
 ADOPTED = (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED)
 
 
@@ -71,7 +78,7 @@ class Amendment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))   # the version it was proposed on
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))  # the version it was proposed on
     kind: Mapped[AmendmentKind] = mapped_column(str_enum(AmendmentKind, "amendment_kind"))
     # The paragraph's text when it was proposed, and the proposed text (Markdown; None for a deletion).
     base_text: Mapped[str] = mapped_column(Text)
@@ -79,8 +86,9 @@ class Amendment(Model):
     justification: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    status: Mapped[AmendmentStatus] = mapped_column(str_enum(AmendmentStatus, "amendment_status"),
-                                                    default=AmendmentStatus.SUBMITTED, index=True)
+    status: Mapped[AmendmentStatus] = mapped_column(
+        str_enum(AmendmentStatus, "amendment_status"), default=AmendmentStatus.SUBMITTED, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The decision: who, when, why; the adopted text when accepted in modified form;
@@ -109,8 +117,9 @@ class Amendment(Model):
     decided_how: Mapped[DecidedHow | None] = mapped_column(str_enum(DecidedHow, "decided_how"))
     lapse_reason: Mapped[LapseReason | None] = mapped_column(str_enum(LapseReason, "lapse_reason"))
     # Its alternatives set and place in the voting order (1 first), when it collides with others.
-    alternative_set_id: Mapped[int | None] = mapped_column(ForeignKey("alternative_set.id", ondelete="SET NULL"),
-                                                           index=True)
+    alternative_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alternative_set.id", ondelete="SET NULL"), index=True
+    )
     alternative_position: Mapped[int | None]
 
     draft: Mapped[Draft] = relationship()
@@ -121,16 +130,19 @@ class Amendment(Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     merged_into: Mapped[Amendment | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
     recommended_by: Mapped[User | None] = relationship(foreign_keys=[recommended_by_id])
-    recommended_merge_into: Mapped[Amendment | None] = relationship(remote_side=[id],
-                                                                    foreign_keys=[recommended_merge_into_id])
+    recommended_merge_into: Mapped[Amendment | None] = relationship(
+        remote_side=[id], foreign_keys=[recommended_merge_into_id]
+    )
     alternative_set: Mapped[AlternativeSet | None] = relationship(back_populates="members")
     supports: Mapped[list[AmendmentSupport]] = relationship(
-        back_populates="amendment", cascade="all, delete-orphan", order_by="AmendmentSupport.created_at")
+        back_populates="amendment", cascade="all, delete-orphan", order_by="AmendmentSupport.created_at"
+    )
     # Submitted for the organisation from its workspace: the people who wrote it ("verfasst von A und B").
     # Empty for an amendment a person wrote on their own. Queries whose pages name them load them
     # (`selectinload(Amendment.co_authors)`): one query per page, and none where nobody shows them.
     co_authors: Mapped[list[AmendmentAuthor]] = relationship(
-        cascade="all, delete-orphan", order_by="AmendmentAuthor.position")
+        cascade="all, delete-orphan", order_by="AmendmentAuthor.position"
+    )
 
     @property
     def is_decided(self) -> bool:
@@ -213,6 +225,7 @@ class AlternativeSet(Model):
     ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    members: Mapped[list[Amendment]] = relationship(back_populates="alternative_set",
-                                                    order_by="Amendment.alternative_position")
+    members: Mapped[list[Amendment]] = relationship(
+        back_populates="alternative_set", order_by="Amendment.alternative_position"
+    )
     ordered_by: Mapped[User | None] = relationship()

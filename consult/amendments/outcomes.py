@@ -7,6 +7,7 @@ wins, the ones before it are rejected, the ones after it lapse (they are settled
 their own figures). So at most one amendment of a set is accepted, and the next version never meets a
 collision between them.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,15 +23,24 @@ from consult.results.queries import results
 
 def put_to_vote_count(draft: Draft) -> int:
     """How many of the draft's amendments are put to the vote now (one query)."""
-    return db.session.scalar(select(func.count(Amendment.id)).where(
-        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Amendment.id)).where(
+                Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE
+            )
+        )
+        or 0
+    )
 
 
 def in_amendment_round(draft: Draft) -> bool:
     """The voting phase of a draft where the organisations decide, with amendments put to the vote: only
     the amendment questions are open; the next step closes and counts them (VOTING -> EDITING)."""
-    return (draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS and draft.phase == Phase.VOTING
-            and put_to_vote_count(draft) > 0)
+    return (
+        draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS
+        and draft.phase == Phase.VOTING
+        and put_to_vote_count(draft) > 0
+    )
 
 
 def _settle(user, amendment: Amendment, status: AmendmentStatus, now: datetime, question, **details) -> None:
@@ -38,19 +48,32 @@ def _settle(user, amendment: Amendment, status: AmendmentStatus, now: datetime, 
     if status == AmendmentStatus.LAPSED:
         amendment.lapse_reason = LapseReason.ALTERNATIVE
     figures = question.deciding if question is not None else None
-    record(user, "amendment.vote_outcome", f"amendment:{amendment.id}", now, draft_id=amendment.draft_id,
-           status=status.value, carried=bool(question and question.carried),
-           yes=figures.yes if figures else 0, no=figures.no if figures else 0,
-           abstain=figures.abstain if figures else 0, **details)
+    record(
+        user,
+        "amendment.vote_outcome",
+        f"amendment:{amendment.id}",
+        now,
+        draft_id=amendment.draft_id,
+        status=status.value,
+        carried=bool(question and question.carried),
+        yes=figures.yes if figures else 0,
+        no=figures.no if figures else 0,
+        abstain=figures.abstain if figures else 0,
+        **details,
+    )
 
 
 def decide_by_vote(user, draft: Draft, now: datetime) -> None:
     """Called when the draft leaves its voting phase for editing, under the draft's lock (so the figures
     read here are exactly the votes on record when the vote closed). Every amendment put to the vote is
     decided (`decided_how` VOTE, `decided_at` now), with an audit row carrying its figures."""
-    amendments = list(db.session.scalars(select(Amendment).where(
-        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE)
-        .order_by(Amendment.alternative_set_id, Amendment.alternative_position, Amendment.created_at, Amendment.id)))
+    amendments = list(
+        db.session.scalars(
+            select(Amendment)
+            .where(Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE)
+            .order_by(Amendment.alternative_set_id, Amendment.alternative_position, Amendment.created_at, Amendment.id)
+        )
+    )
     if not amendments:
         return
     outcome = results(draft)
@@ -70,6 +93,14 @@ def decide_by_vote(user, draft: Draft, now: datetime) -> None:
                 status, passed = AmendmentStatus.ACCEPTED, True
             else:
                 status = AmendmentStatus.LAPSED if passed else AmendmentStatus.REJECTED
-            _settle(user, amendment, status, now, outcome.amendment(amendment.id), alternative_set=set_id,
-                    position=amendment.alternative_position, winner=winner.id if winner else None)
+            _settle(
+                user,
+                amendment,
+                status,
+                now,
+                outcome.amendment(amendment.id),
+                alternative_set=set_id,
+                position=amendment.alternative_position,
+                winner=winner.id if winner else None,
+            )
     db.session.flush()

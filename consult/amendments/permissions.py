@@ -1,4 +1,5 @@
 """Who may propose, change, support, see and decide amendments."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -15,8 +16,11 @@ DECIDING_PHASES = (Phase.COMMENTING, Phase.EDITING)
 
 def can_propose(user, draft: Draft, now: datetime) -> bool:
     """Delegates of active member organisations, on a draft they see, while commenting is open."""
-    return (speaks_for_member_organisation(user) and can_view_draft(user, draft)
-            and phase_is_open(draft, Phase.COMMENTING, now))
+    return (
+        speaks_for_member_organisation(user)
+        and can_view_draft(user, draft)
+        and phase_is_open(draft, Phase.COMMENTING, now)
+    )
 
 
 def is_author(user, amendment: Amendment) -> bool:
@@ -25,29 +29,40 @@ def is_author(user, amendment: Amendment) -> bool:
 
 def can_change(user, amendment: Amendment, draft: Draft, now: datetime) -> bool:
     """Edit or withdraw: the author, until the amendment is decided, while commenting is open."""
-    return (is_author(user, amendment) and amendment.status == AmendmentStatus.SUBMITTED
-            and phase_is_open(draft, Phase.COMMENTING, now))
+    return (
+        is_author(user, amendment)
+        and amendment.status == AmendmentStatus.SUBMITTED
+        and phase_is_open(draft, Phase.COMMENTING, now)
+    )
 
 
 def can_support(user, amendment: Amendment, draft: Draft, now: datetime) -> bool:
     """Delegates of other member organisations, until the amendment is decided, while commenting is open."""
-    return (can_propose(user, draft, now) and amendment.status == AmendmentStatus.SUBMITTED
-            and user.organisation_id != amendment.organisation_id)
+    return (
+        can_propose(user, draft, now)
+        and amendment.status == AmendmentStatus.SUBMITTED
+        and user.organisation_id != amendment.organisation_id
+    )
 
 
 def can_decide(user, amendment: Amendment, draft: Draft) -> bool:
     """Whoever `can_decide_item` allows (moderators outside the proposing organisation, else the board),
     while the amendment waits, is published (an amendment still collecting support is nobody's to decide
     yet) and the draft is in a deciding phase."""
-    return (can_decide_item(user, amendment) and amendment.status == AmendmentStatus.SUBMITTED
-            and amendment.is_published and draft.phase in DECIDING_PHASES)
+    return (
+        can_decide_item(user, amendment)
+        and amendment.status == AmendmentStatus.SUBMITTED
+        and amendment.is_published
+        and draft.phase in DECIDING_PHASES
+    )
 
 
 def is_of_or_supported_by(user, amendment: Amendment) -> bool:
     """Does the person belong to the proposing organisation or to one that supports the amendment?"""
     org = getattr(user, "organisation_id", None) if user.is_authenticated else None
-    return org is not None and (org == amendment.organisation_id
-                                or any(row.organisation_id == org for row in amendment.supports))
+    return org is not None and (
+        org == amendment.organisation_id or any(row.organisation_id == org for row in amendment.supports)
+    )
 
 
 def can_see_amendment(user, amendment: Amendment, linked: Collection[int] = ()) -> bool:
@@ -64,5 +79,9 @@ def can_see_amendment(user, amendment: Amendment, linked: Collection[int] = ()) 
     if amendment.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN):
         if not (is_author(user, amendment) or is_moderator(user)):
             return False
-    return (amendment.is_published or is_author(user, amendment) or is_of_or_supported_by(user, amendment)
-            or amendment.id in linked)
+    return (
+        amendment.is_published
+        or is_author(user, amendment)
+        or is_of_or_supported_by(user, amendment)
+        or amendment.id in linked
+    )

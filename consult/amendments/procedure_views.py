@@ -3,6 +3,7 @@
 ("Abstimmung verlangen"). Plain POST forms (CSRF) that redirect back to the amendment's recommendation
 with a confirmation; a refusal shows the amendment page with its message. Registered on the amendments
 blueprint (imported at the end of consult/amendments/views.py)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -38,21 +39,33 @@ def _answer(slug: str, amendment_id: int, action, done: str):
 @signed_in
 def consent_view(slug: str, amendment_id: int):
     """The proposing organisation agrees to the recommendation: taken over without a vote."""
-    return _answer(slug, amendment_id, consent,
-                   _("Your organisation agrees to the recommendation: it is taken over without a vote."))
+    return _answer(
+        slug,
+        amendment_id,
+        consent,
+        _("Your organisation agrees to the recommendation: it is taken over without a vote."),
+    )
 
 
 @bp.route("/drafts/<slug>/amendments/<int:amendment_id>/insist", methods=["POST"])
 @signed_in
 def insist_view(slug: str, amendment_id: int):
     """The proposing organisation puts its original text to the vote."""
-    return _answer(slug, amendment_id, insist,
-                   _("Your organisation's original text will be put to the vote, with the recommendation beside it."))
+    return _answer(
+        slug,
+        amendment_id,
+        insist,
+        _("Your organisation's original text will be put to the vote, with the recommendation beside it."),
+    )
 
 
 @bp.route("/drafts/<slug>/amendments/<int:amendment_id>/request-vote", methods=["POST"])
 @signed_in
 def request_vote_view(slug: str, amendment_id: int):
     """Another organisation asks for a vote on an amendment recommended for acceptance."""
-    return _answer(slug, amendment_id, request_vote,
-                   _("Your organisation asked for a vote: this amendment will be put to the vote."))
+    return _answer(
+        slug,
+        amendment_id,
+        request_vote,
+        _("Your organisation asked for a vote: this amendment will be put to the vote."),
+    )

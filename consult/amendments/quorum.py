@@ -14,6 +14,7 @@ it lapses when the commenting phase ends without the quorum.
 - `lapse_unsupported` at the end of commenting; before the phase changes, a commenting deadline that
   has passed is shown as a missed quorum (`quorum_missed`), computed, nothing written on a GET.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,10 +35,11 @@ from consult.extensions import db
 
 LINK_PURPOSE = "amendment-support-link"
 SESSION_KEY = "amendment_links"
-MAX_HELD_LINKS = 50   # the session is a cookie: the most recent links opened
+MAX_HELD_LINKS = 50  # the session is a cookie: the most recent links opened
 
 
 # The support link --------------------------------------------------------------------------------
+
 
 def link_token(amendment: Amendment) -> str:
     return sign(LINK_PURPOSE, amendment.id)
@@ -45,8 +47,9 @@ def link_token(amendment: Amendment) -> str:
 
 def support_link(draft: Draft, amendment: Amendment) -> str:
     """The address the proposer shares with other organisations (absolute)."""
-    return url_for("amendments.show", slug=draft.slug, amendment_id=amendment.id, link=link_token(amendment),
-                   _external=True)
+    return url_for(
+        "amendments.show", slug=draft.slug, amendment_id=amendment.id, link=link_token(amendment), _external=True
+    )
 
 
 def opens(token: str | None, amendment: Amendment) -> bool:
@@ -79,11 +82,18 @@ def held_links() -> frozenset[int]:
 
 # Publication --------------------------------------------------------------------------------------
 
+
 def supporting_organisations(amendment: Amendment) -> int:
     """How many organisations other than the proposer support the amendment (one query)."""
-    return db.session.scalar(select(func.count(AmendmentSupport.id)).where(
-        AmendmentSupport.amendment_id == amendment.id,
-        AmendmentSupport.organisation_id != amendment.organisation_id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(AmendmentSupport.id)).where(
+                AmendmentSupport.amendment_id == amendment.id,
+                AmendmentSupport.organisation_id != amendment.organisation_id,
+            )
+        )
+        or 0
+    )
 
 
 def publish_if_quorum(user, amendment: Amendment, draft: Draft, now: datetime) -> bool:
@@ -100,15 +110,29 @@ def publish_if_quorum(user, amendment: Amendment, draft: Draft, now: datetime) -
     if have < quorum:
         return False
     result = db.session.execute(
-        update(Amendment).where(Amendment.id == amendment.id, Amendment.published_at.is_(None),
-                                Amendment.status == AmendmentStatus.SUBMITTED)
-        .values(published_at=now).execution_options(synchronize_session=False))
+        update(Amendment)
+        .where(
+            Amendment.id == amendment.id,
+            Amendment.published_at.is_(None),
+            Amendment.status == AmendmentStatus.SUBMITTED,
+        )
+        .values(published_at=now)
+        .execution_options(synchronize_session=False)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         return False
     touch(db.session.connection(), [draft.id])
-    record(user, "amendment.published", f"amendment:{amendment.id}", now, draft_id=draft.id,
-           paragraph_id=amendment.paragraph_id, supporters=have, quorum=quorum)
+    record(
+        user,
+        "amendment.published",
+        f"amendment:{amendment.id}",
+        now,
+        draft_id=draft.id,
+        paragraph_id=amendment.paragraph_id,
+        supporters=have,
+        quorum=quorum,
+    )
     db.session.refresh(amendment)
     return True
 
@@ -118,13 +142,20 @@ def publish_reached(user, draft: Draft, now: datetime) -> list[Amendment]:
     draft's lock, the new quorum flushed): the amendments still collecting support that meet it now are
     published, each as its Nth support would have done it (`publish_if_quorum`, its audit row). A raised
     quorum publishes nothing and unpublishes nothing: what others have read cannot be taken back."""
-    waiting = db.session.scalars(select(Amendment).where(
-        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
-        Amendment.published_at.is_(None)).order_by(Amendment.id)).all()
+    waiting = db.session.scalars(
+        select(Amendment)
+        .where(
+            Amendment.draft_id == draft.id,
+            Amendment.status == AmendmentStatus.SUBMITTED,
+            Amendment.published_at.is_(None),
+        )
+        .order_by(Amendment.id)
+    ).all()
     return [amendment for amendment in waiting if publish_if_quorum(user, amendment, draft, now)]
 
 
 # Lapse ---------------------------------------------------------------------------------------------
+
 
 def lapse_unsupported(draft: Draft, now: datetime, user=None) -> list[Amendment]:
     """Called when the draft leaves its commenting phase (consult.board.services.change_phase), under the
@@ -132,17 +163,33 @@ def lapse_unsupported(draft: Draft, now: datetime, user=None) -> list[Amendment]
     audit row. Withdrawn ones stay withdrawn."""
     if not draft.support_quorum:
         return []
-    lapsed = list(db.session.scalars(select(Amendment).where(
-        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.SUBMITTED,
-        Amendment.published_at.is_(None)).order_by(Amendment.id)))
+    lapsed = list(
+        db.session.scalars(
+            select(Amendment)
+            .where(
+                Amendment.draft_id == draft.id,
+                Amendment.status == AmendmentStatus.SUBMITTED,
+                Amendment.published_at.is_(None),
+            )
+            .order_by(Amendment.id)
+        )
+    )
     for amendment in lapsed:
         have = supporting_organisations(amendment)
         amendment.status = AmendmentStatus.LAPSED
         amendment.lapse_reason = LapseReason.QUORUM
         amendment.decided_at = now
-        record(user, "amendment.lapsed", f"amendment:{amendment.id}", now, draft_id=draft.id,
-               paragraph_id=amendment.paragraph_id, reason_code=LapseReason.QUORUM.value, supporters=have,
-               quorum=draft.support_quorum)
+        record(
+            user,
+            "amendment.lapsed",
+            f"amendment:{amendment.id}",
+            now,
+            draft_id=draft.id,
+            paragraph_id=amendment.paragraph_id,
+            reason_code=LapseReason.QUORUM.value,
+            supporters=have,
+            quorum=draft.support_quorum,
+        )
     if lapsed:
         db.session.flush()
         touch(db.session.connection(), [draft.id])
@@ -152,12 +199,17 @@ def lapse_unsupported(draft: Draft, now: datetime, user=None) -> list[Amendment]
 def quorum_missed(draft: Draft, amendment: Amendment, now: datetime) -> bool:
     """Still collecting support, but commenting is over (its deadline passed, the phase not yet changed):
     it will lapse at the phase change. Computed for the page; nothing is written on a GET."""
-    return (bool(draft.support_quorum) and amendment.published_at is None
-            and amendment.status == AmendmentStatus.SUBMITTED and draft.phase != Phase.PREPARATION
-            and not phase_is_open(draft, Phase.COMMENTING, now))
+    return (
+        bool(draft.support_quorum)
+        and amendment.published_at is None
+        and amendment.status == AmendmentStatus.SUBMITTED
+        and draft.phase != Phase.PREPARATION
+        and not phase_is_open(draft, Phase.COMMENTING, now)
+    )
 
 
 # The page ------------------------------------------------------------------------------------------
+
 
 def quorum_context(user, draft: Draft, amendment: Amendment, now: datetime) -> dict:
     """What templates/amendments/_quorum.html needs: the count against the quorum, the support link (to the
@@ -166,14 +218,22 @@ def quorum_context(user, draft: Draft, amendment: Amendment, now: datetime) -> d
         return {"quorum": None}
     have = sum(1 for row in amendment.supports if row.organisation_id != amendment.organisation_id)
     collecting = amendment.published_at is None and amendment.status == AmendmentStatus.SUBMITTED
-    own = (user.is_authenticated and getattr(user, "organisation_id", None) is not None
-           and user.organisation_id == amendment.organisation_id)
-    return {"quorum": {
-        "need": draft.support_quorum, "have": have, "published_at": amendment.published_at,
-        "collecting": collecting and not quorum_missed(draft, amendment, now),
-        "missed": quorum_missed(draft, amendment, now),
-        "lapsed": amendment.status == AmendmentStatus.LAPSED and amendment.lapse_reason == LapseReason.QUORUM,
-        "link": support_link(draft, amendment) if own and collecting and not quorum_missed(draft, amendment, now)
-        else None,
-        "supporter": is_of_or_supported_by(user, amendment) and not own,
-    }}
+    own = (
+        user.is_authenticated
+        and getattr(user, "organisation_id", None) is not None
+        and user.organisation_id == amendment.organisation_id
+    )
+    return {
+        "quorum": {
+            "need": draft.support_quorum,
+            "have": have,
+            "published_at": amendment.published_at,
+            "collecting": collecting and not quorum_missed(draft, amendment, now),
+            "missed": quorum_missed(draft, amendment, now),
+            "lapsed": amendment.status == AmendmentStatus.LAPSED and amendment.lapse_reason == LapseReason.QUORUM,
+            "link": support_link(draft, amendment)
+            if own and collecting and not quorum_missed(draft, amendment, now)
+            else None,
+            "supporter": is_of_or_supported_by(user, amendment) and not own,
+        }
+    }

@@ -3,6 +3,7 @@
 Every POST works as a plain form (redirect to the amendment) and the support
 button also through htmx (the support box only). Refusals keep what was typed.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -51,10 +52,17 @@ def _form_errors(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please check the form.")
 
 
-def _form_page(draft: Draft, text, form: AmendmentForm, amendment: Amendment | None = None,
-               error: str | None = None, status: int = 200):
-    return render_template("amendments/form.html", draft=draft, text=text, form=form, amendment=amendment,
-                           error=error), status
+def _form_page(
+    draft: Draft,
+    text,
+    form: AmendmentForm,
+    amendment: Amendment | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    return render_template(
+        "amendments/form.html", draft=draft, text=text, form=form, amendment=amendment, error=error
+    ), status
 
 
 @bp.route("/drafts/<slug>/paragraphs/<int:paragraph_id>/amendments/new", methods=["GET", "POST"])
@@ -76,9 +84,20 @@ def new(slug: str, paragraph_id: int):
             abort(400)
         return _form_page(draft, text, form, error=_form_errors(form), status=422)
     try:
-        outcome = create_once(current_user, form, "amendment", lambda: propose(
-            current_user, draft, text, AmendmentKind(form.kind.data), form.text.data, form.justification.data,
-            clock.now()))
+        outcome = create_once(
+            current_user,
+            form,
+            "amendment",
+            lambda: propose(
+                current_user,
+                draft,
+                text,
+                AmendmentKind(form.kind.data),
+                form.text.data,
+                form.justification.data,
+                clock.now(),
+            ),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _form_page(draft, text, form, error=str(refusal.message), status=refusal.status)
@@ -105,26 +124,39 @@ def _amendment_or_404(slug: str, amendment_id: int) -> tuple[Draft, Amendment]:
     return draft, amendment
 
 
-def page_context(draft: Draft, amendment: Amendment, error: str | None = None,
-                 decision_form: DecisionForm | None = None) -> dict:
+def page_context(
+    draft: Draft, amendment: Amendment, error: str | None = None, decision_form: DecisionForm | None = None
+) -> dict:
     """What amendments/amendment.html needs (a fixed number of queries)."""
     user, now = current_user, clock.now()
     text = current_text(draft, amendment.paragraph_id)
     rows = supporters(amendment.id)
     return {
-        "draft": draft, "amendment": amendment, "text": text, "supporters": rows, "error": error,
+        "draft": draft,
+        "amendment": amendment,
+        "text": text,
+        "supporters": rows,
+        "error": error,
         "can_change": can_change(user, amendment, draft, now),
         "can_support": can_support(user, amendment, draft, now),
         "supported": any(row.organisation_id == user.organisation_id for row in rows),
         "can_decide": can_decide(user, amendment, draft),
         # A moderator who may not decide this one (their own organisation's): say so instead of the form.
-        "for_another": (is_moderator(user) and amendment.status == AmendmentStatus.SUBMITTED
-                        and draft.phase in DECIDING_PHASES and not can_decide_item(user, amendment)),
+        "for_another": (
+            is_moderator(user)
+            and amendment.status == AmendmentStatus.SUBMITTED
+            and draft.phase in DECIDING_PHASES
+            and not can_decide_item(user, amendment)
+        ),
         # A recommendation already made (where the organisations decide) is what the form starts from.
-        "decision_form": decision_form or DecisionForm(
-            formdata=None, adopted_text=amendment.recommended_text or amendment.proposed_text,
+        "decision_form": decision_form
+        or DecisionForm(
+            formdata=None,
+            adopted_text=amendment.recommended_text or amendment.proposed_text,
             decision=amendment.recommendation.value if amendment.recommendation else None,
-            reason=amendment.recommendation_reason, merged_into=amendment.recommended_merge_into_id),
+            reason=amendment.recommendation_reason,
+            merged_into=amendment.recommended_merge_into_id,
+        ),
         "discussion": thread_context(draft, text, amendment=amendment) if text is not None else None,
         # Where the organisations decide: the recommendation and consent, the quorum, the vote, the alternatives.
         **procedure_context(user, draft, amendment, now),
@@ -150,8 +182,12 @@ def change(slug: str, amendment_id: int):
     draft, amendment = _amendment_or_404(slug, amendment_id)
     text = current_text(draft, amendment.paragraph_id) or abort(404)
     if request.method == "GET":
-        form = AmendmentForm(formdata=None, kind=amendment.kind.value,
-                             text=amendment.proposed_text or text.text, justification=amendment.justification)
+        form = AmendmentForm(
+            formdata=None,
+            kind=amendment.kind.value,
+            text=amendment.proposed_text or text.text,
+            justification=amendment.justification,
+        )
         if not can_change(current_user, amendment, draft, clock.now()):
             return _form_page(draft, text, form, amendment, error=_("You cannot change this amendment."), status=403)
         return _form_page(draft, text, form, amendment)
@@ -161,8 +197,16 @@ def change(slug: str, amendment_id: int):
             abort(400)
         return _form_page(draft, text, form, amendment, error=_form_errors(form), status=422)
     try:
-        edit(current_user, amendment, draft, text, AmendmentKind(form.kind.data), form.text.data,
-             form.justification.data, clock.now())
+        edit(
+            current_user,
+            amendment,
+            draft,
+            text,
+            AmendmentKind(form.kind.data),
+            form.text.data,
+            form.justification.data,
+            clock.now(),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _form_page(draft, text, form, amendment, error=str(refusal.message), status=refusal.status)
@@ -213,22 +257,37 @@ def withdraw_view(slug: str, amendment_id: int):
 def support_view(slug: str, amendment_id: int):
     """The person's organisation co-signs (or, with `withdraw`, takes its support back)."""
     if request.form.get("withdraw"):
-        return _button(slug, amendment_id, withdraw_support, _("Your organisation no longer supports this amendment."),
-                       "support_box")
+        return _button(
+            slug,
+            amendment_id,
+            withdraw_support,
+            _("Your organisation no longer supports this amendment."),
+            "support_box",
+        )
 
     def support_and_notify(user, amendment, draft, now):
         supported = support(user, amendment, draft, now)
-        amendment_supported(amendment, draft, user, now)   # the proposing organisation hears of it
+        amendment_supported(amendment, draft, user, now)  # the proposing organisation hears of it
         return supported
-    return _button(slug, amendment_id, support_and_notify, _("Your organisation supports this amendment."),
-                   "support_box", creates="support")
+
+    return _button(
+        slug,
+        amendment_id,
+        support_and_notify,
+        _("Your organisation supports this amendment."),
+        "support_box",
+        creates="support",
+    )
 
 
 def _refused(draft: Draft, amendment: Amendment, message: str, status: int):
     """A refused decision: htmx gets the message as an alert and in the live region, a plain form the page."""
     if htmx:
-        return (f'<p class="alert alert--error" role="alert" tabindex="-1" data-focus>{escape(message)}</p>',
-                status, announce(message))
+        return (
+            f'<p class="alert alert--error" role="alert" tabindex="-1" data-focus>{escape(message)}</p>',
+            status,
+            announce(message),
+        )
     return render_template(PAGE, **page_context(draft, amendment, message)), status
 
 
@@ -251,8 +310,16 @@ def decision(slug: str, amendment_id: int):
     merged_into = db.session.get(Amendment, form.merged_into.data) if form.merged_into.data else None
     try:
         now = clock.now()
-        decide(current_user, amendment, draft, form.decision.data, form.reason.data, now,
-               adopted_text=form.adopted_text.data, merged_into=merged_into)
+        decide(
+            current_user,
+            amendment,
+            draft,
+            form.decision.data,
+            form.reason.data,
+            now,
+            adopted_text=form.adopted_text.data,
+            merged_into=merged_into,
+        )
         amendment_ruled(amendment, draft, current_user, now)
     except Refusal as refusal:
         db.session.rollback()

@@ -5,6 +5,7 @@ session or online, and how its counted votes came in: by channel, the proxies us
 
 `/api/v1/openapi.json`: the API's description (consult.api.openapi). Errors under `/api/v1` are answered as JSON
 (consult.core.json_errors)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,12 +37,17 @@ DESCRIPTION_HEADERS = {"Cache-Control": DESCRIPTION_CACHE, "Access-Control-Allow
 
 
 def _tally(tally) -> dict:
-    return {"yes": tally.counts["yes"], "no": tally.counts["no"], "abstain": tally.counts["abstain"],
-            "voted": tally.voted, "entitled": tally.entitled}
+    return {
+        "yes": tally.counts["yes"],
+        "no": tally.counts["no"],
+        "abstain": tally.counts["abstain"],
+        "voted": tally.voted,
+        "entitled": tally.entitled,
+    }
 
 
 def _marks(marks: dict, paragraph_id: int | None = None, amendment_id: int | None = None) -> dict:
-    """"decided" (live / online), "channels" (online, live, proxy, paper), "proxies" and "paper" of one question."""
+    """ "decided" (live / online), "channels" (online, live, proxy, paper), "proxies" and "paper" of one question."""
     key = (None, amendment_id) if amendment_id is not None else (paragraph_id, None)
     return marks.get(key, QuestionMarks()).as_json()
 
@@ -62,29 +68,42 @@ def draft(slug: str):
     amendment_votes = amendment_tallies(found.id) if amendments else {}
     marks = question_marks(found.id)
     deadline = found.current_deadline
-    response = jsonify({
-        "slug": found.slug,
-        "title": found.title,
-        "phase": found.phase.value,
-        "deadline": deadline.isoformat() if deadline else None,
-        "version": version.number if version else None,
-        "tally": _tally(votes[None]),
-        **_marks(marks),
-        "paragraphs": [
-            {"number": t.position, "id": t.paragraph_id, "text": t.text,
-             "comments": counts.get(t.paragraph_id, 0), "tally": _tally(votes[t.paragraph_id]),
-             **_marks(marks, t.paragraph_id)}
-            for t in texts
-        ],
-        # Put to the vote, or decided by the organisations' vote; oldest first.
-        "amendments": [
-            {"number": a.id, "paragraph": positions.get(a.paragraph_id), "kind": a.kind.value,
-             "status": a.status.value, "proposed_text": a.proposed_text, "tally": _tally(amendment_votes[a.id]),
-             **_marks(marks, amendment_id=a.id)}
-            for a in amendments
-        ],
-        "live_sessions": [session.as_json() for session in sessions(found.id)],
-    })
+    response = jsonify(
+        {
+            "slug": found.slug,
+            "title": found.title,
+            "phase": found.phase.value,
+            "deadline": deadline.isoformat() if deadline else None,
+            "version": version.number if version else None,
+            "tally": _tally(votes[None]),
+            **_marks(marks),
+            "paragraphs": [
+                {
+                    "number": t.position,
+                    "id": t.paragraph_id,
+                    "text": t.text,
+                    "comments": counts.get(t.paragraph_id, 0),
+                    "tally": _tally(votes[t.paragraph_id]),
+                    **_marks(marks, t.paragraph_id),
+                }
+                for t in texts
+            ],
+            # Put to the vote, or decided by the organisations' vote; oldest first.
+            "amendments": [
+                {
+                    "number": a.id,
+                    "paragraph": positions.get(a.paragraph_id),
+                    "kind": a.kind.value,
+                    "status": a.status.value,
+                    "proposed_text": a.proposed_text,
+                    "tally": _tally(amendment_votes[a.id]),
+                    **_marks(marks, amendment_id=a.id),
+                }
+                for a in amendments
+            ],
+            "live_sessions": [session.as_json() for session in sessions(found.id)],
+        }
+    )
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,4 +1,5 @@
 """One line of the audit log per decision: moderation, amendments, versions, phases."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,8 +22,8 @@ class AuditEntry(Model):
     # Kept as text too, so the line still says who it was when the account is gone.
     actor_name: Mapped[str] = mapped_column(String(200))
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(40))       # e.g. "amendment.accept", "phase.change"
-    subject: Mapped[str] = mapped_column(String(80))      # e.g. "amendment:12", "draft:3"
+    action: Mapped[str] = mapped_column(String(40))  # e.g. "amendment.accept", "phase.change"
+    subject: Mapped[str] = mapped_column(String(80))  # e.g. "amendment:12", "draft:3"
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 

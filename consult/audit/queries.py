@@ -1,4 +1,5 @@
 """Reading the audit log."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -14,9 +15,13 @@ PAGE_SIZE = 50
 
 def entries(draft_id: int | None, page: int = 1) -> tuple[list[AuditEntry], bool]:
     """One page of the log, newest first (one query), and whether there is more."""
-    query = (select(AuditEntry).options(joinedload(AuditEntry.draft))
-             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-             .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    query = (
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.draft))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    )
     if draft_id is not None:
         query = query.where(AuditEntry.draft_id == draft_id)
     rows = list(db.session.scalars(query))
@@ -39,8 +44,11 @@ def subject_names(rows: list[AuditEntry]) -> dict[str, str]:
             ids[kind].add(int(number))
     names: dict[str, str] = {}
     if ids["organisation"]:
-        for id_, name, short in db.session.execute(select(Organisation.id, Organisation.name, Organisation.short_name)
-                                                   .where(Organisation.id.in_(sorted(ids["organisation"])))):
+        for id_, name, short in db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.short_name).where(
+                Organisation.id.in_(sorted(ids["organisation"]))
+            )
+        ):
             names[f"organisation:{id_}"] = f"{name} ({short})"
     if ids["user"]:
         for id_, name in db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(ids["user"])))):

@@ -1,4 +1,5 @@
 """The one error of backups and restores."""
+
 from __future__ import annotations
 
 

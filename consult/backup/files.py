@@ -2,6 +2,7 @@
 
 A backup that a crash, a full disk or a failed pg_dump interrupts never sits under the backup's name, where it
 would later pass for a good one; and an existing file is only replaced when the caller asks for it."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,7 @@ def written_atomically(path: Path, force: bool) -> Iterator[Path]:
             os.replace(temporary, path)
         else:
             try:
-                os.link(temporary, path)    # fails if `path` appeared meanwhile, unlike a rename
+                os.link(temporary, path)  # fails if `path` appeared meanwhile, unlike a rename
             except FileExistsError:
                 raise exists from None
     finally:

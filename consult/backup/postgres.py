@@ -4,6 +4,7 @@ The server's own tools make the dump (any size, every type, the schema with its 
 the app's SQLALCHEMY_DATABASE_URI; its password goes to them through PGPASSWORD, never on a command line (which
 every user of the machine can read in the process list). The binaries come from PG_BIN_DIR (the setting
 CONSULT_PG_BIN_DIR), else from PATH; they must be at least the server's version."""
+
 from __future__ import annotations
 
 import os
@@ -31,15 +32,21 @@ def binary(name: str, bin_dir: str) -> str:
         return str(path)
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} was not found on PATH: install the PostgreSQL client of the server's version "
-                          "(apt-get install postgresql-client) or set CONSULT_PG_BIN_DIR to its bin directory")
+        raise BackupError(
+            f"{name} was not found on PATH: install the PostgreSQL client of the server's version "
+            "(apt-get install postgresql-client) or set CONSULT_PG_BIN_DIR to its bin directory"
+        )
     return found
 
 
 def connection(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq connection string for the tools (without the password) and their environment (with it)."""
-    params: dict[str, str | int | None] = {"host": url.host, "port": url.port, "user": url.username,
-                                           "dbname": url.database}
+    params: dict[str, str | int | None] = {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "dbname": url.database,
+    }
     params.update({key: value for key, value in url.query.items() if isinstance(value, str)})
     conninfo = make_conninfo("", **{key: value for key, value in params.items() if value is not None})
     environment = dict(os.environ)
@@ -62,8 +69,10 @@ def _quote(name: str) -> str:
 
 def count_rows(connection) -> dict[str, int]:
     """Rows per table of the connection's schema."""
-    return {table: connection.execute(text(f"SELECT count(*) FROM {_quote(table)}")).scalar_one()
-            for table in sorted(inspect(connection).get_table_names())}
+    return {
+        table: connection.execute(text(f"SELECT count(*) FROM {_quote(table)}")).scalar_one()
+        for table in sorted(inspect(connection).get_table_names())
+    }
 
 
 def dump(url: URL, engine: Engine, into: Path, bin_dir: str) -> dict[str, int]:
@@ -76,8 +85,17 @@ def dump(url: URL, engine: Engine, into: Path, bin_dir: str) -> dict[str, int]:
         with db_connection.begin():
             snapshot = db_connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             rows = count_rows(db_connection)
-            _run([binary("pg_dump", bin_dir), "--format=custom", f"--snapshot={snapshot}", f"--file={into}",
-                  f"--dbname={conninfo}"], environment, "pg_dump")
+            _run(
+                [
+                    binary("pg_dump", bin_dir),
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={into}",
+                    f"--dbname={conninfo}",
+                ],
+                environment,
+                "pg_dump",
+            )
     return rows
 
 
@@ -87,8 +105,11 @@ def read(path: Path, bin_dir: str) -> str | None:
     environment = dict(os.environ)
     pg_restore = binary("pg_restore", bin_dir)
     _run([pg_restore, "--list", str(path)], environment, f"reading {path} with pg_restore")
-    script = _run([pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(path)], environment,
-                  f"reading the schema revision of {path}")
+    script = _run(
+        [pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(path)],
+        environment,
+        f"reading the schema revision of {path}",
+    )
     lines = iter(script.splitlines())
     for line in lines:
         if line.startswith("COPY ") and "alembic_version" in line:
@@ -100,14 +121,19 @@ def read(path: Path, bin_dir: str) -> str | None:
 def _existing_objects(engine: Engine) -> str:
     """SQL that drops the tables, views and sequences of the database's schema (what a restore replaces)."""
     with engine.connect() as db_connection:
-        found = db_connection.execute(text(
-            "SELECT c.relkind, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
-            "ORDER BY c.relname")).all()
+        found = db_connection.execute(
+            text(
+                "SELECT c.relkind, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+                "ORDER BY c.relname"
+            )
+        ).all()
     kinds = {"v": "VIEW", "m": "MATERIALIZED VIEW", "r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "S": "SEQUENCE"}
     order = "vmrpfS"
-    return "".join(f"DROP {kinds[kind]} IF EXISTS {_quote(name)} CASCADE;\n"
-                   for kind, name in sorted(found, key=lambda row: (order.index(row[0]), row[1])))
+    return "".join(
+        f"DROP {kinds[kind]} IF EXISTS {_quote(name)} CASCADE;\n"
+        for kind, name in sorted(found, key=lambda row: (order.index(row[0]), row[1]))
+    )
 
 
 def restore(url: URL, engine: Engine, backup: Path, bin_dir: str) -> None:
@@ -121,8 +147,23 @@ def restore(url: URL, engine: Engine, backup: Path, bin_dir: str) -> None:
     drops = _existing_objects(engine)
     with tempfile.TemporaryDirectory(prefix="consult-restore-") as folder:
         script = Path(folder) / "restore.sql"
-        _run([binary("pg_restore", bin_dir), "--no-owner", "--no-acl", f"--file={script}", str(backup)],
-             environment, f"reading {backup} with pg_restore (the database was not changed)")
-        _run([binary("psql", bin_dir), "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
-              "--output=/dev/null", f"--dbname={conninfo}", f"--command={drops or 'SELECT 1;'}", f"--file={script}"],
-             environment, "the restore (rolled back: the database was left as it was)")
+        _run(
+            [binary("pg_restore", bin_dir), "--no-owner", "--no-acl", f"--file={script}", str(backup)],
+            environment,
+            f"reading {backup} with pg_restore (the database was not changed)",
+        )
+        _run(
+            [
+                binary("psql", bin_dir),
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                "--output=/dev/null",
+                f"--dbname={conninfo}",
+                f"--command={drops or 'SELECT 1;'}",
+                f"--file={script}",
+            ],
+            environment,
+            "the restore (rolled back: the database was left as it was)",
+        )

@@ -4,6 +4,7 @@ A backup holds every table, the rendered documents of adopted positions (consult
 database) and the schema (alembic) revision it was made at, so a restore can say which `flask db upgrade` brings
 it to the code's schema. Both operations are all or nothing: a backup appears under its name only when complete
 (consult.backup.files), a restore replaces the database in one transaction or leaves it as it was."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ VERSION_TABLE = "alembic_version"
 @dataclass(frozen=True)
 class Backup:
     """What a backup file holds (the row counts are known for a backup just made, or for an SQLite file)."""
+
     path: Path
     size: int
     revision: str
@@ -65,9 +67,11 @@ def back_up(path: Path, force: bool = False) -> Backup:
             rows = postgres.dump(url, db.engine, temporary, current_app.config["PG_BIN_DIR"])
         revision = _read_revision(kind, temporary)
         if revision is None:
-            raise BackupError(f"{database_name()} has no schema revision (no {VERSION_TABLE} row): its schema was "
-                              "not made by `flask db upgrade`, and `flask restore` would refuse the backup. No file "
-                              "was written.")
+            raise BackupError(
+                f"{database_name()} has no schema revision (no {VERSION_TABLE} row): its schema was "
+                "not made by `flask db upgrade`, and `flask restore` would refuse the backup. No file "
+                "was written."
+            )
     return Backup(path=path, size=path.stat().st_size, revision=revision, rows=rows)
 
 
@@ -89,12 +93,15 @@ def read_backup(path: Path) -> Backup:
         start = file.read(len(sqlite.MAGIC))
     kind = "sqlite" if start.startswith(sqlite.MAGIC) else "postgresql" if start.startswith(postgres.MAGIC) else None
     if kind is None:
-        raise BackupError(f"{path} is not a consult backup: neither a PostgreSQL custom-format dump nor an SQLite "
-                          "database")
+        raise BackupError(
+            f"{path} is not a consult backup: neither a PostgreSQL custom-format dump nor an SQLite database"
+        )
     configured = _kind(_url())
     if kind != configured:
-        raise BackupError(f"{path} is a backup of a {_LABEL[kind]} database; the configured database is "
-                          f"{_LABEL[configured]}: restore it into a {_LABEL[kind]} database")
+        raise BackupError(
+            f"{path} is a backup of a {_LABEL[kind]} database; the configured database is "
+            f"{_LABEL[configured]}: restore it into a {_LABEL[kind]} database"
+        )
     rows = None
     if kind == "sqlite":
         revision, rows = sqlite.read(path)
@@ -126,8 +133,10 @@ def restore(path: Path, force: bool = False) -> Backup:
     backup = read_backup(path)
     held = holdings()
     if held and not force:
-        raise BackupError(f"{database_name()} already holds data, which the restore would destroy: "
-                          f"{describe_rows(held)}. Pass --force (or --replace) to replace it by the backup.")
+        raise BackupError(
+            f"{database_name()} already holds data, which the restore would destroy: "
+            f"{describe_rows(held)}. Pass --force (or --replace) to replace it by the backup."
+        )
     url = _url()
     db.session.remove()
     db.engine.dispose()
@@ -147,7 +156,7 @@ def describe_rows(rows: dict[str, int]) -> str:
 
 
 def schema_state(revision: str) -> str:
-    """"current" (the code's head), "older" (a revision of this code's history: `flask db upgrade` brings it to
+    """ "current" (the code's head), "older" (a revision of this code's history: `flask db upgrade` brings it to
     head) or "unknown" (made by another, probably newer, version of consult)."""
     scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
     if revision in scripts.get_heads():
@@ -165,7 +174,7 @@ def prune(keep: int) -> list[Path]:
     Files named otherwise (a backup kept by hand under its own name) are never touched."""
     folder = Path(current_app.config["BACKUP_DIR"])
     suffix = postgres.SUFFIX if _kind(_url()) == "postgresql" else sqlite.SUFFIX
-    backups = sorted(folder.glob(f"consult-*{suffix}"), reverse=True)   # the names sort by their time
+    backups = sorted(folder.glob(f"consult-*{suffix}"), reverse=True)  # the names sort by their time
     removed = backups[keep:]
     for old in removed:
         old.unlink()

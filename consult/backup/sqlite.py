@@ -3,6 +3,7 @@
 The API copies a consistent state of the database while the app keeps running (a plain file copy could catch a
 write half done, or miss what still sits in the WAL file). The copy is an SQLite database itself, its schema
 revision in its own alembic_version table: it can be opened and checked with `sqlite3` alone."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -45,8 +46,12 @@ def read(path: Path) -> tuple[str | None, dict[str, int]]:
             check = copy.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise BackupError(f"{path} is damaged (SQLite's check says: {check})")
-            tables = [name for (name,) in copy.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            tables = [
+                name
+                for (name,) in copy.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
             rows = {table: copy.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
             revision = None
             if "alembic_version" in tables:
@@ -82,10 +87,14 @@ def restore(url: URL, backup: Path, timeout: float) -> None:
     target_file = database_file(url)
     target_file.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source, \
-                closing(sqlite3.connect(target_file, timeout=timeout)) as target:
-            _copy(source, target, timeout, f"the database {target_file} stayed locked by another process "
-                                           "(stop the app)")
+        with (
+            closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source,
+            closing(sqlite3.connect(target_file, timeout=timeout)) as target,
+        ):
+            _copy(
+                source, target, timeout, f"the database {target_file} stayed locked by another process (stop the app)"
+            )
     except (sqlite3.Error, BackupError) as error:
-        raise BackupError(f"restoring {backup} into {target_file} failed, the database was left as it was: {error}") \
-            from error
+        raise BackupError(
+            f"restoring {backup} into {target_file} failed, the database was left as it was: {error}"
+        ) from error

@@ -1,4 +1,5 @@
 """`flask adopt` and `flask set-phase`: the board's adoption and phase changes, from the command line."""
+
 from __future__ import annotations
 
 import click
@@ -37,7 +38,7 @@ def adopt_command(slug: str, email: str, reason: str | None) -> None:
         since = clock.now()
         try:
             adopt(user, draft, None, since, reason)
-            phase_changed(draft, user, since)   # the notifications the board's page sends
+            phase_changed(draft, user, since)  # the notifications the board's page sends
         except Refusal as refusal:
             db.session.rollback()
             raise click.ClickException(str(refusal.message)) from refusal
@@ -65,8 +66,10 @@ def set_phase_command(slug: str, phase: str) -> None:
     into "archived": the adopted position stays what was decided."""
     target = Phase(phase)
     if target == Phase.ADOPTED:
-        raise click.ClickException(f"a draft is adopted with `flask adopt {slug} --by EMAIL`, which checks the "
-                                   "final vote and renders the position's documents, as the board's page does")
+        raise click.ClickException(
+            f"a draft is adopted with `flask adopt {slug} --by EMAIL`, which checks the "
+            "final vote and renders the position's documents, as the board's page does"
+        )
     draft = get_by_slug(slug)
     if draft is None:
         raise click.ClickException(f"no draft with the slug {slug!r}")
@@ -77,14 +80,16 @@ def set_phase_command(slug: str, phase: str) -> None:
         return
     if in_amendment_round(draft) and target not in next_phases(draft):
         # Anywhere but editing (or the archive) its votes would stay uncounted.
-        raise click.ClickException(f"the organisations are voting on amendments of {slug}; close and count that "
-                                   f"vote with `flask set-phase {slug} editing` first (or archive the draft)")
+        raise click.ClickException(
+            f"the organisations are voting on amendments of {slug}; close and count that "
+            f"vote with `flask set-phase {slug} editing` first (or archive the draft)"
+        )
     # The same step as the board's page (its messages are translated as a page's: a request of their own).
     with current_app.test_request_context():
         since = clock.now()
         try:
             move_to_phase(None, draft, target, now=since)
-            phase_changed(draft, None, since)   # the notifications the board's page sends
+            phase_changed(draft, None, since)  # the notifications the board's page sends
         except Refusal as refusal:
             db.session.rollback()
             raise click.ClickException(str(refusal.message)) from refusal

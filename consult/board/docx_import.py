@@ -18,6 +18,7 @@ What comes in is untrusted (an upload): a file that is not a Word package, a pac
 unpacked, XML with a document type declaration (entity tricks) or anything the readers fail on is
 `NotADocx`, never an error page.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,8 +40,11 @@ _EDGES = re.compile(r"(\s*)(.*?)(\s*)$", re.S)
 # What a line of the author's text may not start with in its own words, since it would make it
 # structure: an ordered list (`1. `, `1) `), a bullet list (`- `, `+ `), a rule (`---`), a fence
 # (`~~~`) or a heading underline (`=`). (`_MARKUP` already covers `*`, `_`, `#`, `>`, `|` and `` ` ``.)
-_LINE_START = re.compile(r"^(?P<lead>[ \t]*)(?:(?P<number>\d{1,9})(?P<delimiter>[.)])(?=[ \t]|$)"
-                         r"|(?P<mark>[-+](?=[ \t]|$)|-(?=--)|~(?=~~)|=))", re.M)
+_LINE_START = re.compile(
+    r"^(?P<lead>[ \t]*)(?:(?P<number>\d{1,9})(?P<delimiter>[.)])(?=[ \t]|$)"
+    r"|(?P<mark>[-+](?=[ \t]|$)|-(?=--)|~(?=~~)|=))",
+    re.M,
+)
 # Word's number of an ordered list's paragraph, written into it before mammoth reads it (`_numbered`).
 _ITEM_NUMBER = re.compile("\ue000(\\d+)\ue001")
 _ITEM_MARKS = re.compile("[\ue000\ue001]")
@@ -67,8 +71,11 @@ _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relati
 # and German Word's style ids drop the "Ü" ("berschrift1"). Titles are the top heading. Word has
 # nine heading levels, Markdown six.
 _STYLE_MAP = "\n".join(
-    [f"p[style-name='{name} {n}'] => h{min(n, 6)}:fresh"
-     for n in range(1, 10) for name in ("Überschrift", "heading", "Heading")]
+    [
+        f"p[style-name='{name} {n}'] => h{min(n, 6)}:fresh"
+        for n in range(1, 10)
+        for name in ("Überschrift", "heading", "Heading")
+    ]
     + [f"p.berschrift{n} => h{min(n, 6)}:fresh" for n in range(1, 10)]
     + [f"p[style-name='{name}'] => h1:fresh" for name in ("Title", "Titel", "Überschrift")]
 )
@@ -95,6 +102,7 @@ def docx_to_markdown(data: bytes) -> str:
 
 
 # --- The package -----------------------------------------------------------------------------------
+
 
 def _readable_package(data: bytes) -> bytes:
     """`data` if it is a Word package this module will read, with simple fields spelled out and the
@@ -124,10 +132,16 @@ def _readable_package(data: bytes) -> bytes:
     content_type = overrides.get(main) or defaults.get(main.rsplit(".", 1)[-1].lower())
     if content_type not in _MAIN_CONTENT_TYPES:
         raise NotADocx(f"the main part {main} is not a Word document ({content_type})")
-    changed = {name: _spell_out_simple_fields(content) for name, content in parts.items()
-               if name.endswith(".xml") and b"fldSimple" in content}
-    numbered = _numbered(changed.get(main, parts[main]), parts.get(_related(parts, main, "numbering")),
-                         parts.get(_related(parts, main, "styles")))
+    changed = {
+        name: _spell_out_simple_fields(content)
+        for name, content in parts.items()
+        if name.endswith(".xml") and b"fldSimple" in content
+    }
+    numbered = _numbered(
+        changed.get(main, parts[main]),
+        parts.get(_related(parts, main, "numbering")),
+        parts.get(_related(parts, main, "styles")),
+    )
     if numbered is not None:
         changed[main] = numbered
     if not changed:
@@ -207,13 +221,19 @@ def _numbered(document: bytes, numbering: bytes | None, styles: bytes | None) ->
     levels: dict[str, dict[int, tuple[int, bool]]] = {}
     for abstract in definitions.iter(w + "abstractNum"):
         levels[abstract.get(w + "abstractNumId", "")] = {
-            _int(level.get(w + "ilvl"), 0): (_int(_val(level, "start"), 1),
-                                             _val(level, "numFmt") not in ("bullet", "none"))
-            for level in abstract.iter(w + "lvl")}
+            _int(level.get(w + "ilvl"), 0): (
+                _int(_val(level, "start"), 1),
+                _val(level, "numFmt") not in ("bullet", "none"),
+            )
+            for level in abstract.iter(w + "lvl")
+        }
     lists: dict[str, tuple[str, dict[int, int]]] = {}
     for num in definitions.iter(w + "num"):
-        overrides = {_int(override.get(w + "ilvl"), 0): _int(_val(override, "startOverride"), 1)
-                     for override in num.iter(w + "lvlOverride") if _val(override, "startOverride") is not None}
+        overrides = {
+            _int(override.get(w + "ilvl"), 0): _int(_val(override, "startOverride"), 1)
+            for override in num.iter(w + "lvlOverride")
+            if _val(override, "startOverride") is not None
+        }
         lists[num.get(w + "numId", "")] = (_val(num, "abstractNumId") or "", overrides)
     by_style = _style_numbering(styles)
     root = _xml(document)
@@ -301,12 +321,17 @@ def _to_html(data: bytes) -> str:
     """mammoth's HTML of the package: our style map only (a style map embedded in the file is not
     read), no image is opened and no linked file outside it."""
     result = mammoth.convert_to_html(
-        io.BytesIO(data), style_map=_STYLE_MAP, include_embedded_style_map=False,
-        external_file_access=False, convert_image=mammoth.images.img_element(lambda image: {}))
+        io.BytesIO(data),
+        style_map=_STYLE_MAP,
+        include_embedded_style_map=False,
+        external_file_access=False,
+        convert_image=mammoth.images.img_element(lambda image: {}),
+    )
     return result.value
 
 
 # --- mammoth's HTML as a tree ----------------------------------------------------------------------
+
 
 @dataclass
 class _Node:
@@ -355,6 +380,7 @@ def _elements(node: _Node, *tags: str):
 
 # --- Markdown --------------------------------------------------------------------------------------
 
+
 def _escape(text: str) -> str:
     """The author's words as Markdown that means only itself (no emphasis, link, HTML or table cell)."""
     return _MARKUP.sub(r"\\\1", text)
@@ -362,10 +388,12 @@ def _escape(text: str) -> str:
 
 def _escape_line_starts(text: str) -> str:
     """No line of the author's text starts a list, rule or fence: `1. Januar` stays a date."""
+
     def escaped(match: re.Match) -> str:
         if match["number"]:
             return f"{match['lead']}{match['number']}\\{match['delimiter']}"
         return f"{match['lead']}\\{match['mark']}"
+
     return _LINE_START.sub(escaped, text)
 
 
@@ -387,7 +415,7 @@ def _take_number(children: list, default: int) -> int:
         if isinstance(child, str):
             match = _ITEM_NUMBER.search(child)
             if match:
-                children[index] = child[:match.start()] + child[match.end():]
+                children[index] = child[: match.start()] + child[match.end() :]
                 return int(match.group(1))
             if child.strip():
                 return default
@@ -452,8 +480,20 @@ class _Markdown:
         out: list[str] = []
         inline: list[_Node | str] = []
         for node in self.body:
-            if isinstance(node, _Node) and node.tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-                                                         "table", "div", "blockquote"):
+            if isinstance(node, _Node) and node.tag in (
+                "p",
+                "h1",
+                "h2",
+                "h3",
+                "h4",
+                "h5",
+                "h6",
+                "ul",
+                "ol",
+                "table",
+                "div",
+                "blockquote",
+            ):
                 if inline:
                     out.append(self._unit(inline))
                     inline = []
@@ -593,7 +633,7 @@ class _Markdown:
             return False
         href, ident = links[0].attrs.get("href", ""), links[0].attrs.get("id", "")
         match = re.fullmatch(r"#((footnote|endnote)-\S+)", href)
-        if not match or ident != f"{match.group(2)}-ref-{href[len(match.group(2)) + 2:]}":
+        if not match or ident != f"{match.group(2)}-ref-{href[len(match.group(2)) + 2 :]}":
             return False
         text = self.notes.get(match.group(1), "")
         self.pending.append(f"{NOTE_LABELS[match.group(2)]}: {text}" if text else "")

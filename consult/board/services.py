@@ -3,6 +3,7 @@
 Each function checks its rule, raises a Refusal with a message in the person's
 language, flushes, and never commits. Phase changes and settings go to the audit log.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -65,19 +66,27 @@ NEXT_PHASES: dict[Phase, tuple[Phase, ...]] = {
 
 # What changes for the delegates when a draft enters a phase: said on the confirmation page.
 CONSEQUENCES = {
-    Phase.COMMENTING: _l("Delegates can comment on paragraphs and propose amendments. Every signed-in person "
-                         "sees the draft; guests see it when it is public."),
-    Phase.EDITING: _l("Comments and new amendments are closed. The moderation decides the amendments and "
-                      "builds the next version."),
-    Phase.VOTING: _l("Delegates cast their organisation's vote on each paragraph and on the whole draft. "
-                     "Comments and amendments stay closed; the text can no longer change."),
+    Phase.COMMENTING: _l(
+        "Delegates can comment on paragraphs and propose amendments. Every signed-in person "
+        "sees the draft; guests see it when it is public."
+    ),
+    Phase.EDITING: _l(
+        "Comments and new amendments are closed. The moderation decides the amendments and builds the next version."
+    ),
+    Phase.VOTING: _l(
+        "Delegates cast their organisation's vote on each paragraph and on the whole draft. "
+        "Comments and amendments stay closed; the text can no longer change."
+    ),
     Phase.ARCHIVED: _l("The draft can only be read. Nothing can be added or changed."),
-    Phase.ADOPTED: _l("The text is frozen as the adopted position and gets a public address that works without "
-                      "signing in. Voting ends."),
+    Phase.ADOPTED: _l(
+        "The text is frozen as the adopted position and gets a public address that works without "
+        "signing in. Voting ends."
+    ),
 }
 # Leaving the amendment round (see `next_phases`): what closing it does.
-CLOSE_AMENDMENT_ROUND = _l("The vote on the amendments is closed and counted. Accepted amendments go into "
-                           "the new version.")
+CLOSE_AMENDMENT_ROUND = _l(
+    "The vote on the amendments is closed and counted. Accepted amendments go into the new version."
+)
 
 
 def next_phases(draft: Draft) -> tuple[Phase, ...]:
@@ -90,12 +99,16 @@ def next_phases(draft: Draft) -> tuple[Phase, ...]:
 
 
 # Where the organisations decide (and where amendments need supporters), some steps do more.
-RECOMMEND_IN_EDITING = _l("Comments and new amendments are closed. The moderation makes a procedural recommendation "
-                          "on each amendment; the proposing organisations can agree to a modified text or put "
-                          "their original to the vote, and organisations can ask for a vote.")
-OPEN_AMENDMENT_ROUND = _l("What consent settled is decided now. The organisations first vote on the other "
-                          "%(num)d amendments; the vote on the paragraphs and the whole draft follows after the "
-                          "new version.")
+RECOMMEND_IN_EDITING = _l(
+    "Comments and new amendments are closed. The moderation makes a procedural recommendation "
+    "on each amendment; the proposing organisations can agree to a modified text or put "
+    "their original to the vote, and organisations can ask for a vote."
+)
+OPEN_AMENDMENT_ROUND = _l(
+    "What consent settled is decided now. The organisations first vote on the other "
+    "%(num)d amendments; the vote on the paragraphs and the whole draft follows after the "
+    "new version."
+)
 QUORUM_LAPSES = _l("Amendments that have not reached their supporter quorum lapse.")
 
 
@@ -126,8 +139,9 @@ def _blocks(markdown: str | None) -> list[str]:
     if not blocks:
         raise InvalidInput(_l("The text is empty. Please paste the draft or choose a file."))
     if len(blocks) > MAX_PARAGRAPHS:
-        raise InvalidInput(_l("The text has %(num)d paragraphs; at most %(max)d are possible.",
-                              num=len(blocks), max=MAX_PARAGRAPHS))
+        raise InvalidInput(
+            _l("The text has %(num)d paragraphs; at most %(max)d are possible.", num=len(blocks), max=MAX_PARAGRAPHS)
+        )
     return blocks
 
 
@@ -140,8 +154,12 @@ def create_draft(user, title: str, slug: str, markdown: str) -> Draft:
     if len(title) > 200:
         raise InvalidInput(_l("The title is too long (at most 200 characters)."))
     if not SLUG.match(slug) or len(slug) > 80:
-        raise InvalidInput(_l("The web address may contain only lower-case letters, digits and single hyphens, "
-                              "e.g. teilhabegesetz-2027."))
+        raise InvalidInput(
+            _l(
+                "The web address may contain only lower-case letters, digits and single hyphens, "
+                "e.g. teilhabegesetz-2027."
+            )
+        )
     if slug in RESERVED_SLUGS or get_by_slug(slug) is not None:
         raise InvalidInput(_l("Another draft already has this web address. Please choose another one."))
     _blocks(markdown)  # refuses an empty or too long text with a message of its own
@@ -168,10 +186,22 @@ def _refuse_amendment_rules(draft: Draft, procedure: AmendmentProcedure, quorum:
         raise PhaseClosed(_l("The deadline for asking for a vote cannot change once voting has begun."))
 
 
-def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderation_policy: ModerationPolicy,
-                    majority_rule: MajorityRule, weighted_votes: bool, now: datetime,
-                    appendix_shows_ballots: bool | None = None, amendment_procedure=KEEP, support_quorum=KEEP,
-                    vote_requests_until=KEEP, reminder_days=KEEP) -> None:
+def update_settings(
+    user,
+    draft: Draft,
+    *,
+    title: str,
+    is_public: bool,
+    moderation_policy: ModerationPolicy,
+    majority_rule: MajorityRule,
+    weighted_votes: bool,
+    now: datetime,
+    appendix_shows_ballots: bool | None = None,
+    amendment_procedure=KEEP,
+    support_quorum=KEEP,
+    vote_requests_until=KEEP,
+    reminder_days=KEEP,
+) -> None:
     """Title, visibility, moderation policy, voting rules and what the documents' appendix shows (None: as it
     is); how amendments are decided, the supporter quorum, the deadline for requests for a vote and the days
     before a deadline of the automatic reminder (1 to 60, None: off) (KEEP: as
@@ -195,27 +225,43 @@ def update_settings(user, draft: Draft, *, title: str, is_public: bool, moderati
     if appendix_shows_ballots is None:
         appendix_shows_ballots = draft.appendix_shows_ballots
     if draft.adopted_at is not None and appendix_shows_ballots != draft.appendix_shows_ballots:
-        raise PhaseClosed(_l("The documents of the adopted position are made; what their appendix shows "
-                             "cannot change any more."))
+        raise PhaseClosed(
+            _l("The documents of the adopted position are made; what their appendix shows cannot change any more.")
+        )
     if draft.adopted_at is not None and title != draft.title:
         # The title is part of the adopted position: its documents (made after the adoption's commit)
         # and its public page show the title it was adopted with.
         raise PhaseClosed(_l("The title of an adopted position cannot change any more."))
-    changed = {name: value for name, value in (
-        ("title", title), ("is_public", is_public), ("moderation_policy", moderation_policy),
-        ("majority_rule", majority_rule), ("weighted_votes", weighted_votes),
-        ("appendix_shows_ballots", appendix_shows_ballots), ("amendment_procedure", amendment_procedure),
-        ("support_quorum", support_quorum), ("vote_requests_until", vote_requests_until),
-        ("reminder_days", reminder_days))
-        if getattr(draft, name) != value}
+    changed = {
+        name: value
+        for name, value in (
+            ("title", title),
+            ("is_public", is_public),
+            ("moderation_policy", moderation_policy),
+            ("majority_rule", majority_rule),
+            ("weighted_votes", weighted_votes),
+            ("appendix_shows_ballots", appendix_shows_ballots),
+            ("amendment_procedure", amendment_procedure),
+            ("support_quorum", support_quorum),
+            ("vote_requests_until", vote_requests_until),
+            ("reminder_days", reminder_days),
+        )
+        if getattr(draft, name) != value
+    }
     if "support_quorum" in changed:
         # Under the draft's lock, as every support counts: none is counted against the old quorum after this.
         lock_draft_in(draft, draft.phase, MOVED)
     for name, value in changed.items():
         setattr(draft, name, value)
     if changed:
-        record(user, "draft.settings", f"draft:{draft.id}", now, draft_id=draft.id,
-               changed={k: str(v) for k, v in changed.items()})
+        record(
+            user,
+            "draft.settings",
+            f"draft:{draft.id}",
+            now,
+            draft_id=draft.id,
+            changed={k: str(v) for k, v in changed.items()},
+        )
     db.session.flush()
     if "support_quorum" in changed:
         publish_reached(user, draft, now)  # a lowered quorum: those that meet it now are published
@@ -233,14 +279,22 @@ def set_deadlines(user, draft: Draft, deadlines: dict[Phase, datetime | None], n
         )
         if ends_at is not None:
             db.session.add(DraftDeadline(draft_id=draft.id, phase=phase, ends_at=ends_at))
-        record(user, "draft.deadline", f"draft:{draft.id}", now, draft_id=draft.id, phase=phase.value,
-               ends_at=ends_at.isoformat() if ends_at else None)
+        record(
+            user,
+            "draft.deadline",
+            f"draft:{draft.id}",
+            now,
+            draft_id=draft.id,
+            phase=phase.value,
+            ends_at=ends_at.isoformat() if ends_at else None,
+        )
     db.session.flush()
     db.session.expire(draft, ["deadlines"])
 
 
-def change_phase(user, draft: Draft, phase: Phase, expected: Phase | None, reason: str | None = None,
-                 now: datetime | None = None) -> None:
+def change_phase(
+    user, draft: Draft, phase: Phase, expected: Phase | None, reason: str | None = None, now: datetime | None = None
+) -> None:
     """Move the draft to `phase`, if that is a next step from the phase it is in now. `expected` is the
     phase the confirmation page showed: when someone else moved the draft meanwhile, nothing happens.
     The amendments follow the step (`_amendments_follow`)."""
@@ -298,14 +352,23 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
         raise PhaseClosed(_l("Only a draft in its voting phase can be adopted."))
     lock_draft_in(draft, Phase.VOTING, MOVED)
     if in_amendment_round(draft):
-        raise PhaseClosed(_l("The organisations are voting on the amendments. Close and count that vote first "
-                             "(back to editing), make the new version, then vote on its paragraphs and the "
-                             "whole text."))
+        raise PhaseClosed(
+            _l(
+                "The organisations are voting on the amendments. Close and count that vote first "
+                "(back to editing), make the new version, then vote on its paragraphs and the "
+                "whole text."
+            )
+        )
     outcome = results(draft).whole
     if not outcome.carried:
-        raise PhaseClosed(_l("The vote on the whole draft has not reached the majority needed "
-                             "(%(yes)s yes, %(no)s no): the draft cannot be adopted.",
-                             yes=outcome.deciding.yes, no=outcome.deciding.no))
+        raise PhaseClosed(
+            _l(
+                "The vote on the whole draft has not reached the majority needed "
+                "(%(yes)s yes, %(no)s no): the draft cannot be adopted.",
+                yes=outcome.deciding.yes,
+                no=outcome.deciding.no,
+            )
+        )
     version = current_version(draft)
     assert version is not None, "a draft is voted on in a published version"
     last_cast = db.session.scalar(select(func.max(VoteCast.cast_at)).where(VoteCast.draft_id == draft.id))
@@ -314,8 +377,18 @@ def adopt(user, draft: Draft, expected: Phase | None, now: datetime, reason: str
     draft.adopted_at = now
     end_with_voting(user, draft, now)
     set_phase(draft, Phase.ADOPTED, user=user, reason=reason)
-    record(user, "draft.adopt", f"draft:{draft.id}", now, draft_id=draft.id, reason=reason, version=version.number,
-           yes=outcome.deciding.yes, no=outcome.deciding.no, abstain=outcome.deciding.abstain)
+    record(
+        user,
+        "draft.adopt",
+        f"draft:{draft.id}",
+        now,
+        draft_id=draft.id,
+        reason=reason,
+        version=version.number,
+        yes=outcome.deciding.yes,
+        no=outcome.deciding.no,
+        abstain=outcome.deciding.abstain,
+    )
     # In the same transaction: no adopted draft without the job that renders its documents.
     request_documents(draft, now)
 
@@ -338,8 +411,9 @@ def replace_text(user, draft: Draft, markdown: str, now: datetime) -> None:
     """In preparation, before anyone took part, the board rewrites the whole text (version 1 is built again)."""
     _require_board(user)
     if draft.phase != Phase.PREPARATION:
-        raise PhaseClosed(_l("The text can only be edited in preparation. Later it changes through amendments "
-                             "and new versions."))
+        raise PhaseClosed(
+            _l("The text can only be edited in preparation. Later it changes through amendments and new versions.")
+        )
     blocks = _blocks(markdown)
     for version in list(draft.versions):
         db.session.delete(version)

@@ -1,4 +1,5 @@
 """The board's pages for running a draft: new draft, settings and deadlines, phase changes with confirmation."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,16 +65,19 @@ def new():
             else:
                 markdown = data.decode("utf-8-sig")
         except NotADocx:
-            return render_template("board/new.html", form=form,
-                                   error=_("This file cannot be read.")), 422
+            return render_template("board/new.html", form=form, error=_("This file cannot be read.")), 422
         except UnicodeDecodeError:
-            return render_template("board/new.html", form=form,
-                                   error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again.")), 422
+            return render_template(
+                "board/new.html",
+                form=form,
+                error=_("The file is not UTF-8 text. Please save it as UTF-8 and try again."),
+            ), 422
         if unreadable(markdown):  # NUL or other control characters: not a text file a person wrote
             return render_template("board/new.html", form=form, error=_("This file cannot be read.")), 422
     try:  # sent again (a double click, a retry): the same answer, no second draft
-        outcome = create_once(current_user, form, "draft",
-                              lambda: create_draft(current_user, form.title.data, form.slug.data, markdown))
+        outcome = create_once(
+            current_user, form, "draft", lambda: create_draft(current_user, form.title.data, form.slug.data, markdown)
+        )
     except Refusal as refusal:
         db.session.rollback()
         return render_template("board/new.html", form=form, error=str(refusal.message)), refusal.status
@@ -91,19 +95,34 @@ def _settings_page(draft, form, error=None, status=200, text=None):
     phases = [(phase, consequence(draft, phase)) for phase in next_phases(draft)]
     if text is None and draft.phase == Phase.PREPARATION and draft.versions:
         text = "\n\n".join(t.text for t in draft.versions[0].texts)
-    return render_template("board/settings.html", draft=draft, form=form, error=error, next_phases=phases,
-                           can_adopt=draft.phase == Phase.VOTING and not in_amendment_round(draft), text=text,
-                           next_step=next_step(draft, clock.now())), status
+    return render_template(
+        "board/settings.html",
+        draft=draft,
+        form=form,
+        error=error,
+        next_phases=phases,
+        can_adopt=draft.phase == Phase.VOTING and not in_amendment_round(draft),
+        text=text,
+        next_step=next_step(draft, clock.now()),
+    ), status
 
 
 def _settings_form(draft) -> SettingsForm:
-    return SettingsForm(formdata=None, title=draft.title, is_public=draft.is_public,
-                        moderation_policy=draft.moderation_policy.value, majority_rule=draft.majority_rule.value,
-                        weighted_votes=draft.weighted_votes, appendix_shows_ballots=draft.appendix_shows_ballots,
-                        commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
-                        voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)),
-                        amendment_procedure=draft.amendment_procedure.value, support_quorum=draft.support_quorum,
-                        vote_requests_until=berlin_local(draft.vote_requests_until), reminder_days=draft.reminder_days)
+    return SettingsForm(
+        formdata=None,
+        title=draft.title,
+        is_public=draft.is_public,
+        moderation_policy=draft.moderation_policy.value,
+        majority_rule=draft.majority_rule.value,
+        weighted_votes=draft.weighted_votes,
+        appendix_shows_ballots=draft.appendix_shows_ballots,
+        commenting_ends=berlin_local(draft.deadline_for(Phase.COMMENTING)),
+        voting_ends=berlin_local(draft.deadline_for(Phase.VOTING)),
+        amendment_procedure=draft.amendment_procedure.value,
+        support_quorum=draft.support_quorum,
+        vote_requests_until=berlin_local(draft.vote_requests_until),
+        reminder_days=draft.reminder_days,
+    )
 
 
 def _amendment_rules(form: SettingsForm) -> dict:
@@ -134,14 +153,27 @@ def settings(slug: str):
         return _settings_page(draft, form, _errors(form), 422)
     now = clock.now()
     try:
-        update_settings(current_user, draft, title=form.title.data, is_public=form.is_public.data,
-                        moderation_policy=ModerationPolicy(form.moderation_policy.data),
-                        majority_rule=MajorityRule(form.majority_rule.data),
-                        weighted_votes=form.weighted_votes.data,
-                        appendix_shows_ballots=form.appendix_shows_ballots.data, now=now,
-                        **_amendment_rules(form))
-        set_deadlines(current_user, draft, {Phase.COMMENTING: from_berlin(form.commenting_ends.data),
-                                            Phase.VOTING: from_berlin(form.voting_ends.data)}, now)
+        update_settings(
+            current_user,
+            draft,
+            title=form.title.data,
+            is_public=form.is_public.data,
+            moderation_policy=ModerationPolicy(form.moderation_policy.data),
+            majority_rule=MajorityRule(form.majority_rule.data),
+            weighted_votes=form.weighted_votes.data,
+            appendix_shows_ballots=form.appendix_shows_ballots.data,
+            now=now,
+            **_amendment_rules(form),
+        )
+        set_deadlines(
+            current_user,
+            draft,
+            {
+                Phase.COMMENTING: from_berlin(form.commenting_ends.data),
+                Phase.VOTING: from_berlin(form.voting_ends.data),
+            },
+            now,
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _settings_page(draft, form, str(refusal.message), refusal.status)
@@ -163,8 +195,14 @@ def phase(slug: str):
     if target not in next_phases(draft) and not adopting:
         abort(404)
     if request.method == "GET":
-        return render_template("board/phase.html", draft=draft, target=target, consequence=consequence(draft, target),
-                               form=EmptyForm(), next_step=next_step(draft, clock.now()))
+        return render_template(
+            "board/phase.html",
+            draft=draft,
+            target=target,
+            consequence=consequence(draft, target),
+            form=EmptyForm(),
+            next_step=next_step(draft, clock.now()),
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
     shown = request.form.get("from", "")
@@ -180,14 +218,25 @@ def phase(slug: str):
         phase_changed(draft, current_user, since)
     except Refusal as refusal:
         db.session.rollback()
-        return render_template("board/phase.html", draft=draft, target=target, consequence=consequence(draft, target),
-                               form=EmptyForm(), error=str(refusal.message),
-                               next_step=next_step(draft, clock.now())), refusal.status
+        return render_template(
+            "board/phase.html",
+            draft=draft,
+            target=target,
+            consequence=consequence(draft, target),
+            form=EmptyForm(),
+            error=str(refusal.message),
+            next_step=next_step(draft, clock.now()),
+        ), refusal.status
     db.session.commit()
-    if adopting:   # the vote is closed and the text frozen; the documents are made now, after the commit
+    if adopting:  # the vote is closed and the text frozen; the documents are made now, after the commit
         jobs.start(draft.id)
-        flash(_("The draft is adopted. Its documents are being made; the download links appear on this "
-                "page when they are ready."), "info")
+        flash(
+            _(
+                "The draft is adopted. Its documents are being made; the download links appear on this "
+                "page when they are ready."
+            ),
+            "info",
+        )
         return redirect(url_for("reading.position", slug=slug))
     flash(_("The draft is now in the phase “%(phase)s”.", phase=labels("phase")[target.value]), "info")
     return redirect(url_for("reading.draft", slug=slug))

@@ -1,4 +1,5 @@
 """Forms for comments: a new comment (optionally on a passage), a reply, an edit."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,16 +19,22 @@ STANCES = [
 
 
 class CommentForm(OnceForm):
-    body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
-                                                    Length(max=MAX_BODY)])
-    stance = RadioField(_l("Stance"), choices=STANCES, default="neutral",
-                        validators=[DataRequired(message=_l("Please choose a stance."))])
+    body = TextAreaField(
+        _l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")), Length(max=MAX_BODY)]
+    )
+    stance = RadioField(
+        _l("Stance"),
+        choices=STANCES,
+        default="neutral",
+        validators=[DataRequired(message=_l("Please choose a stance."))],
+    )
     quote = StringField(_l("Quoted passage (optional)"), validators=[Optional(), Length(max=MAX_QUOTE)])
     quote_start = IntegerField(validators=[Optional(), NumberRange(min=0)])
     parent_id = HiddenField()
 
 
 class EditCommentForm(Form):
-    body = TextAreaField(_l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")),
-                                                    Length(max=MAX_BODY)])
+    body = TextAreaField(
+        _l("Comment text"), validators=[DataRequired(message=_l("Please write a comment.")), Length(max=MAX_BODY)]
+    )
     stance = RadioField(_l("Stance"), choices=STANCES, validators=[DataRequired()])

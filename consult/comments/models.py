@@ -1,4 +1,5 @@
 """Comments on a paragraph, optionally on a quoted passage, with replies."""
+
 from __future__ import annotations
 
 import enum
@@ -21,7 +22,7 @@ class Stance(enum.StrEnum):
 
 
 class CommentStatus(enum.StrEnum):
-    PENDING = "pending"       # waits in the moderation queue
+    PENDING = "pending"  # waits in the moderation queue
     PUBLISHED = "published"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
@@ -32,7 +33,7 @@ class Comment(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))   # the version it was written on
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))  # the version it was written on
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
     # Set when the comment is in the discussion of an amendment (to that amendment's paragraph)
     # rather than in the paragraph's own thread.
@@ -66,7 +67,8 @@ class Comment(Model):
     # Empty for a comment a person wrote on their own. Queries whose pages name them load them
     # (`selectinload(Comment.co_authors)`): one query per page, and none where nobody shows them.
     co_authors: Mapped[list[CommentAuthor]] = relationship(
-        cascade="all, delete-orphan", order_by="CommentAuthor.position")
+        cascade="all, delete-orphan", order_by="CommentAuthor.position"
+    )
 
 
 class CommentAuthor(Model):

@@ -1,4 +1,5 @@
 """Who may write, change and see comments."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,11 @@ from consult.drafts.permissions import can_view_draft, phase_is_open
 
 def can_comment(user, draft: Draft, now: datetime) -> bool:
     """Delegates of active member organisations, on a draft they see, while commenting is open."""
-    return (speaks_for_member_organisation(user) and can_view_draft(user, draft)
-            and phase_is_open(draft, Phase.COMMENTING, now))
+    return (
+        speaks_for_member_organisation(user)
+        and can_view_draft(user, draft)
+        and phase_is_open(draft, Phase.COMMENTING, now)
+    )
 
 
 def is_author(user, comment: Comment) -> bool:
@@ -22,15 +26,21 @@ def is_author(user, comment: Comment) -> bool:
 def can_edit_comment(user, comment: Comment, draft: Draft, has_replies: bool, now: datetime) -> bool:
     """The author, while nobody has replied, the comment is not withdrawn, and commenting is open.
     Deleting follows the same rule."""
-    return (is_author(user, comment) and not has_replies
-            and comment.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING)
-            and phase_is_open(draft, Phase.COMMENTING, now))
+    return (
+        is_author(user, comment)
+        and not has_replies
+        and comment.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING)
+        and phase_is_open(draft, Phase.COMMENTING, now)
+    )
 
 
 def can_withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> bool:
     """The author, once replies exist (before that: edit or delete), while commenting is open."""
-    return (is_author(user, comment) and comment.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING)
-            and phase_is_open(draft, Phase.COMMENTING, now))
+    return (
+        is_author(user, comment)
+        and comment.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING)
+        and phase_is_open(draft, Phase.COMMENTING, now)
+    )
 
 
 def can_see_comment(user, comment: Comment) -> bool:

@@ -1,5 +1,6 @@
 """Writing, editing, deleting and withdrawing comments. Each function checks its rule,
 raises a Refusal with a message, flushes, and never commits."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,7 @@ def locate_quote(markdown: str, quote: str, start: int | None = None) -> tuple[s
         raise InvalidInput(_l("The quoted passage does not appear in this paragraph. Please copy the words exactly."))
     at = min(positions, key=lambda p: abs(p - start)) if start is not None else positions[0]
     end = at + len(exact)
-    return exact, text[max(0, at - QUOTE_CONTEXT):at], text[end:end + QUOTE_CONTEXT]
+    return exact, text[max(0, at - QUOTE_CONTEXT) : at], text[end : end + QUOTE_CONTEXT]
 
 
 def _render_body(body: str) -> str:
@@ -66,9 +67,18 @@ def has_replies(comment: Comment) -> bool:
     return bool(db.session.scalar(select(exists().where(Comment.parent_id == comment.id))))
 
 
-def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Stance | None, now: datetime,
-                 quote: str | None = None, quote_start: int | None = None, parent: Comment | None = None,
-                 amendment=None) -> Comment:
+def post_comment(
+    user,
+    draft: Draft,
+    text: ParagraphText,
+    body: str,
+    stance: Stance | None,
+    now: datetime,
+    quote: str | None = None,
+    quote_start: int | None = None,
+    parent: Comment | None = None,
+    amendment=None,
+) -> Comment:
     """A comment on a paragraph (or on a passage of it), or a reply to a comment.
 
     Refuses people who do not speak for a member organisation, a closed phase or
@@ -80,8 +90,11 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
     _refuse_comment(user, draft, now)
     amendment_id = amendment.id if amendment is not None else None
     if parent is not None:
-        if (parent.paragraph_id != text.paragraph_id or parent.status != CommentStatus.PUBLISHED
-                or parent.amendment_id != amendment_id):
+        if (
+            parent.paragraph_id != text.paragraph_id
+            or parent.status != CommentStatus.PUBLISHED
+            or parent.amendment_id != amendment_id
+        ):
             raise InvalidInput(_l("You can only reply to a published comment on this paragraph."))
         if parent.parent_id is not None:
             parent = parent.parent  # replies nest one level: a reply to a reply joins its thread
@@ -89,9 +102,15 @@ def post_comment(user, draft: Draft, text: ParagraphText, body: str, stance: Sta
     if amendment is not None:
         quote = None  # an amendment's discussion is about the amendment, not a passage
     comment = Comment(
-        paragraph_id=text.paragraph_id, version_id=text.version_id, parent=parent, amendment_id=amendment_id,
+        paragraph_id=text.paragraph_id,
+        version_id=text.version_id,
+        parent=parent,
+        amendment_id=amendment_id,
         author_id=user.id,
-        organisation_id=user.organisation_id, stance=stance, body=body.strip(), body_html=_render_body(body),
+        organisation_id=user.organisation_id,
+        stance=stance,
+        body=body.strip(),
+        body_html=_render_body(body),
         status=CommentStatus.PENDING if draft.moderation_policy == ModerationPolicy.HOLD else CommentStatus.PUBLISHED,
         created_at=now,
     )
@@ -152,8 +171,9 @@ def withdraw_comment(user, comment: Comment, draft: Draft, now: datetime) -> Com
     return comment
 
 
-def checked_comment(text: ParagraphText, body: str, quote: str | None = None,
-                    quote_start: int | None = None) -> tuple[str, str, str | None]:
+def checked_comment(
+    text: ParagraphText, body: str, quote: str | None = None, quote_start: int | None = None
+) -> tuple[str, str, str | None]:
     """(body, body_html, quote) as `post_comment` would store them, or InvalidInput with the same messages:
     for texts prepared elsewhere before they are posted (an organisation's internal draft, consult.workspace)."""
     html = _render_body(body or "")

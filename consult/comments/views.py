@@ -3,6 +3,7 @@
 Every POST works as a plain form (redirect back to the paragraph) and through
 htmx (the changed fragments only). Refusals keep what the person typed.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -52,9 +53,16 @@ def closed_reason(user, draft: Draft) -> str | None:
     return _("Comments are closed: the deadline has passed.")
 
 
-def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None = None,
-                   error: str | None = None, focus_id: int | str | None = None, open_thread: bool = True,
-                   amendment: Amendment | None = None) -> dict:
+def thread_context(
+    draft: Draft,
+    text,
+    page: int = 1,
+    form: CommentForm | None = None,
+    error: str | None = None,
+    focus_id: int | str | None = None,
+    open_thread: bool = True,
+    amendment: Amendment | None = None,
+) -> dict:
     """What comments/thread.html needs for one paragraph's thread, or for the discussion of
     `amendment` (a fixed number of queries)."""
     user, now = current_user, clock.now()
@@ -65,10 +73,15 @@ def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None =
         thread_url = url_for_each("comments.thread", "paragraph_id", text.paragraph_id, slug=draft.slug)
     else:
         post_url = url_for("comments.post_on_amendment", slug=draft.slug, amendment_id=amendment.id)
-        thread_url = url_for("comments.thread", slug=draft.slug, paragraph_id=text.paragraph_id,
-                             amendment=amendment.id)
-    flags = {"editable": set(), "withdrawable": set(), "moderator": is_moderator(user), "can_reply": allowed,
-             "can_report": user.is_authenticated, "post_url": post_url}
+        thread_url = url_for("comments.thread", slug=draft.slug, paragraph_id=text.paragraph_id, amendment=amendment.id)
+    flags = {
+        "editable": set(),
+        "withdrawable": set(),
+        "moderator": is_moderator(user),
+        "can_reply": allowed,
+        "can_report": user.is_authenticated,
+        "post_url": post_url,
+    }
     if thread is not None:
         for comment in thread.comments + [r for rs in thread.replies.values() for r in rs]:
             replied = bool(thread.replies.get(comment.id))
@@ -77,12 +90,21 @@ def thread_context(draft: Draft, text, page: int = 1, form: CommentForm | None =
             elif replied and can_withdraw_comment(user, comment, draft, now):
                 flags["withdrawable"].add(comment.id)
     return {
-        "draft": draft, "text": text, "thread": thread, "flags": flags, "form": form, "error": error,
-        "focus_id": focus_id, "can_comment": allowed, "closed_reason": None if allowed else closed_reason(user, draft),
+        "draft": draft,
+        "text": text,
+        "thread": thread,
+        "flags": flags,
+        "form": form,
+        "error": error,
+        "focus_id": focus_id,
+        "can_comment": allowed,
+        "closed_reason": None if allowed else closed_reason(user, draft),
         "sentences": sentences(text.text) if allowed else [],
         "count": published_count_by_paragraph(draft.id, [text.paragraph_id]).get(text.paragraph_id, 0),
         "quotes": visible_quotes(user, draft.id, text.paragraph_id).get(text.paragraph_id, []),
-        "amendment": amendment, "post_url": post_url, "thread_url": thread_url,
+        "amendment": amendment,
+        "post_url": post_url,
+        "thread_url": thread_url,
     }
 
 
@@ -97,8 +119,14 @@ def _paragraph_url(draft: Draft, text, anchor: str | None = None, amendment: Ame
     )
 
 
-def _changed(draft: Draft, text, message: str, focus_id: int | str | None = None, status: int = 200,
-             amendment: Amendment | None = None):
+def _changed(
+    draft: Draft,
+    text,
+    message: str,
+    focus_id: int | str | None = None,
+    status: int = 200,
+    amendment: Amendment | None = None,
+):
     """htmx: the thread (the new or changed comment marked for the focus), plus (for a paragraph) the
     count link out of band; the message goes to the live region (consult.core.announce)."""
     context = thread_context(draft, text, focus_id=focus_id, amendment=amendment)
@@ -129,21 +157,30 @@ def thread(slug: str, paragraph_id: int):
             abort(404)
         context = thread_context(draft, text, page=page, amendment=amendment)
         check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
-        return render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **_more(context)), 200, \
-            {"Cache-Control": "private, no-store"}
+        return (
+            render_block(THREAD_TEMPLATE, "thread_items" if page > 1 else "thread", **_more(context)),
+            200,
+            {"Cache-Control": "private, no-store"},
+        )
     if not htmx:
         return redirect(url_for("reading.draft", slug=slug, open=paragraph_id, page=page) + f"#thread-{paragraph_id}")
     if request.args.get("close"):
         return _toggled(thread_context(draft, text, open_thread=False))
     form = None
     if request.args.get("quote"):
-        form = CommentForm(formdata=None, quote=request.args.get("quote", "")[:1000],
-                           quote_start=request.args.get("quote_start", type=int))
+        form = CommentForm(
+            formdata=None,
+            quote=request.args.get("quote", "")[:1000],
+            quote_start=request.args.get("quote_start", type=int),
+        )
     context = thread_context(draft, text, page=page, form=form)
     check_not_beyond(page, len(context["thread"].comments) + context["thread"].has_more)
     if page > 1:
-        return render_block(THREAD_TEMPLATE, "thread_items", **_more(context)), 200, \
-            {"Cache-Control": "private, no-store"}
+        return (
+            render_block(THREAD_TEMPLATE, "thread_items", **_more(context)),
+            200,
+            {"Cache-Control": "private, no-store"},
+        )
     return _toggled(context, focus_toggle=form is None)
 
 
@@ -173,8 +210,11 @@ def post(slug: str, paragraph_id: int):
 
 def _visible_amendment(draft: Draft, amendment_id: int | None) -> Amendment | None:
     amendment = db.session.get(Amendment, amendment_id) if amendment_id else None
-    if (amendment is None or amendment.draft_id != draft.id
-            or not can_see_amendment(current_user, amendment, held_links())):
+    if (
+        amendment is None
+        or amendment.draft_id != draft.id
+        or not can_see_amendment(current_user, amendment, held_links())
+    ):
         return None
     return amendment
 
@@ -208,9 +248,23 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
         options = sentences(text.text)
         quote = options[int(chosen)] if int(chosen) < len(options) else None
     try:
-        outcome = create_once(current_user, form, "comment", lambda: post_comment(
-            current_user, draft, text, form.body.data, Stance(form.stance.data), clock.now(),
-            quote=quote, quote_start=form.quote_start.data, parent=parent, amendment=amendment))
+        outcome = create_once(
+            current_user,
+            form,
+            "comment",
+            lambda: post_comment(
+                current_user,
+                draft,
+                text,
+                form.body.data,
+                Stance(form.stance.data),
+                clock.now(),
+                quote=quote,
+                quote_start=form.quote_start.data,
+                parent=parent,
+                amendment=amendment,
+            ),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _refused(draft, text, refusal, form, amendment)
@@ -223,12 +277,16 @@ def _post(draft: Draft, text, amendment: Amendment | None = None):
     if comment is None:  # sent again after the first comment was deleted
         message, anchor = ALREADY_SENT, None
     else:
-        message = _("Your comment is waiting for moderation.") if comment.status.value == "pending" \
+        message = (
+            _("Your comment is waiting for moderation.")
+            if comment.status.value == "pending"
             else _("Your comment was published.")
+        )
         anchor = f"comment-{comment.id}"
     if htmx:
-        return _changed(draft, text, str(message), focus_id=getattr(comment, "id", None) or "thread",
-                        amendment=amendment)
+        return _changed(
+            draft, text, str(message), focus_id=getattr(comment, "id", None) or "thread", amendment=amendment
+        )
     return redirect(_paragraph_url(draft, text, anchor, amendment))
 
 
@@ -278,8 +336,9 @@ def _button_post(comment_id: int, action, done_message: str, focus: str = "comme
         return _refused(draft, text, refusal, None, amendment)
     db.session.commit()
     if htmx:
-        return _changed(draft, text, done_message, focus_id=comment.id if focus == "comment" else "thread",
-                        amendment=amendment)
+        return _changed(
+            draft, text, done_message, focus_id=comment.id if focus == "comment" else "thread", amendment=amendment
+        )
     return redirect(_paragraph_url(draft, text, amendment=amendment))
 
 

@@ -5,6 +5,7 @@ mark the view with `access`, which a test reads for every rule in `app.url_map`,
 so that no route can be added without saying who may use it. Checks on the
 object a route touches (`can_view_draft` and the like) still happen in the view.
 """
+
 from __future__ import annotations
 
 from functools import wraps

@@ -9,6 +9,7 @@ The header is JSON with ASCII escapes: Turkish and Arabic sentences fit in an HT
 Where the person continues after the swap is the other half: the fragment marks that element with
 `data-focus` (consult.js focuses it right after the swap).
 """
+
 from __future__ import annotations
 
 import json

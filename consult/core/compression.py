@@ -21,6 +21,7 @@ Rules kept here, and why:
   conditional evaluation is off for the same reason.
 - 304, redirects, errors (below 200 or from 300 up) are not compressed (Flask-Compress's rule).
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response
@@ -30,11 +31,18 @@ compress = Compress()
 
 SETTINGS = {
     "COMPRESS_MIMETYPES": [
-        "text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
-        "application/json", "image/svg+xml", "application/xml", "text/xml",
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+        "application/xml",
+        "text/xml",
     ],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
-    "COMPRESS_BR_LEVEL": 4,   # as fast as gzip and about as small; higher levels cost several times more
+    "COMPRESS_BR_LEVEL": 4,  # as fast as gzip and about as small; higher levels cost several times more
     "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": 500,  # below this the headers cost more than is saved
     "COMPRESS_STREAMS": False,

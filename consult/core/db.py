@@ -1,4 +1,5 @@
 """Database base class, constraint naming convention and column types shared by all areas."""
+
 from __future__ import annotations
 
 import enum
@@ -28,8 +29,14 @@ def utcnow() -> datetime:
 
 def str_enum(cls: type[enum.Enum], name: str) -> Enum:
     """A Python enum stored as its values in a VARCHAR with a CHECK constraint (portable, easy to migrate)."""
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda members: [member.value for member in members])
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class UTCDateTime(TypeDecorator):

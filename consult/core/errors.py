@@ -1,4 +1,5 @@
 """Error pages in the person's language; JSON for the addresses of an API (consult.core.json_errors)."""
+
 from __future__ import annotations
 
 import math
@@ -31,11 +32,14 @@ def _megabytes(size: int) -> str:
 
 def _or_json(status: int):
     """The decorated handler answers with its page, or, for a request to an API, with JSON and `status`."""
+
     def decorator(handler):
         @wraps(handler)
         def answer(error):
             return json_error(status, error) if wants_json() else handler(error)
+
         return answer
+
     return decorator
 
 
@@ -44,6 +48,7 @@ def init_app(app) -> None:
         @_or_json(status)
         def handler(error):
             return render_template("errors/error.html", status=status), status
+
         return handler
 
     for status in (400, 403, 404, 405):
@@ -70,8 +75,10 @@ def init_app(app) -> None:
     @_or_json(400)
     def unreadable_text(error):
         # A form's text comes back without the refused characters (kept_text); else the page explains.
-        return kept_text.answer_unreadable_text() or (render_template("errors/error.html", status=400,
-                                                                      unreadable=True), 400)
+        return kept_text.answer_unreadable_text() or (
+            render_template("errors/error.html", status=400, unreadable=True),
+            400,
+        )
 
     @app.errorhandler(RepeatedField)
     @_or_json(400)

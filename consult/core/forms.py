@@ -11,6 +11,7 @@ default labels) again in every request, which parses the catalogue file each
 time a form is made. The catalogue of a language does not change while the app
 runs, so it is read once per process and language.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -43,8 +44,7 @@ def _cleaned(form, formdata):
     parts = formdata.dicts if isinstance(formdata, CombinedMultiDict) else [formdata]
     items: list[tuple[str, Any]] = []
     for part in parts:
-        items += part.unchecked().items(multi=True) if isinstance(part, CheckedParameters) \
-            else part.items(multi=True)
+        items += part.unchecked().items(multi=True) if isinstance(part, CheckedParameters) else part.items(multi=True)
     cleaned: set[str] = set()
     values: MultiDict[str, Any] = MultiDict()
     for name, value in items:
@@ -84,8 +84,11 @@ class Form(FlaskForm):
         if refused:
             g.refused_text = True
         # Every number a form reads ends up in, or is compared with, an INTEGER column.
-        too_large = [field for field in self if isinstance(field, IntegerField)
-                     and isinstance(field.data, int) and not fits_database(field.data)]
+        too_large = [
+            field
+            for field in self
+            if isinstance(field, IntegerField) and isinstance(field.data, int) and not fits_database(field.data)
+        ]
         for field in too_large:
             field.errors = [*field.errors, str(TOO_LARGE)]
         return valid and not refused and not too_large

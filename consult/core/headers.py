@@ -31,26 +31,40 @@ Strict-Transport-Security is sent only when the request came over HTTPS: `reques
 which behind a proxy is true only if the proxy is trusted (PROXY_COUNT, see consult/__init__.py)
 and said so in X-Forwarded-Proto. Over plain HTTP a browser ignores the header anyway.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, request
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 DENIED_FEATURES = (
-    "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
-    "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
+    "accelerometer",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "serial",
+    "usb",
 )
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DENIED_FEATURES)
 
@@ -59,8 +73,8 @@ HSTS = "max-age=31536000"  # one year; subdomains are the operator's to decide, 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Permissions-Policy": PERMISSIONS_POLICY,
-    "Referrer-Policy": "same-origin",          # other sites (links in comments) learn nothing of the page
-    "X-Content-Type-Options": "nosniff",        # a download is never run as a script or page
+    "Referrer-Policy": "same-origin",  # other sites (links in comments) learn nothing of the page
+    "X-Content-Type-Options": "nosniff",  # a download is never run as a script or page
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }

@@ -5,6 +5,7 @@
 - `/readyz`: the process can serve: the database answers, and its schema is at the migrations' head
   (`flask db upgrade` has run for this code). 200 when both hold, else 503; the JSON says which failed.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -49,7 +50,9 @@ def readyz():
         return jsonify(status="not ready", **report), 503, NO_STORE
     expected = code_heads(current_app.extensions["migrate"].directory)
     if database_heads != expected:
-        report["migrations"] = (f"database at {', '.join(sorted(database_heads)) or 'none'}, "
-                                f"code at {', '.join(sorted(expected))}: run `flask db upgrade`")
+        report["migrations"] = (
+            f"database at {', '.join(sorted(database_heads)) or 'none'}, "
+            f"code at {', '.join(sorted(expected))}: run `flask db upgrade`"
+        )
         return jsonify(status="not ready", **report), 503, NO_STORE
     return jsonify(status="ready", **report), 200, NO_STORE

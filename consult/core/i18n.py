@@ -1,5 +1,6 @@
 """Interface language: the session's choice, else the account's, else the browser's (`Accept-Language`),
 else German."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -13,6 +13,7 @@ The checks live in the request's own parameter store (`request.args`, `request.f
 language. Forms read through `consult.core.forms.Form`, which instead removes the characters
 and shows the form again with the text and a message (see there).
 """
+
 from __future__ import annotations
 
 import re
@@ -67,8 +68,10 @@ class UnreadableText(BadRequest):
     description = "unreadable text"
 
 
-REMOVED = _l("The text contained characters that cannot be stored (such as control characters). "
-             "They were removed: please check the text and send it again.")
+REMOVED = _l(
+    "The text contained characters that cannot be stored (such as control characters). "
+    "They were removed: please check the text and send it again."
+)
 
 
 class TextRemoved(Refusal):
@@ -166,8 +169,9 @@ class IdConverter(IntegerConverter):
     """`<int:…>` in a route: a non-negative number that fits an id column, else the rule does not
     match (404)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -6,6 +6,7 @@ consult.core.outage) ask `wants_json()` first and then answer `{"error": "<reaso
 headers the page would have had (`Allow` of a 405, `Retry-After` of a 503). An area declares its prefix with
 `answer_json_under` when its blueprint is registered; core knows no area's addresses.
 """
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
@@ -24,8 +25,7 @@ def answer_json_under(app: App, prefix: str) -> None:
 def wants_json() -> bool:
     """Whether the current request's address lies under a prefix declared with `answer_json_under`."""
     path = request.path
-    return any(path == prefix or path.startswith(prefix + "/")
-               for prefix in current_app.extensions.get(EXTENSION, ()))
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in current_app.extensions.get(EXTENSION, ()))
 
 
 def json_error(status: int, error: BaseException | None = None, headers: dict | None = None):

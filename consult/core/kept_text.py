@@ -16,6 +16,7 @@ Passwords and codes are never written back into a page: a form that carried one 
 "please reload" page instead. Neither does a POST from another site (an Origin or Sec-Fetch-Site
 header saying so) get a ready-to-send copy of what it posted.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ KEEP_ACTION = "keep_action"
 class KeptField:
     name: str
     value: str
-    label: str | None   # None: kept as a hidden field (ids, choices, one-time keys)
+    label: str | None  # None: kept as a hidden field (ids, choices, one-time keys)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def kept_fields(form: MultiDict, prefix: str = "") -> list[KeptField]:
     for key, values in form.lists():
         if not key.startswith(prefix):
             continue
-        name = key[len(prefix):]
+        name = key[len(prefix) :]
         if name in NOT_KEPT or name in SECRETS or (prefix == "" and name == KEEP_ACTION):
             continue
         label = TEXT_LABELS.get(name)
@@ -94,8 +95,7 @@ def _same_site() -> bool:
 
 def can_keep() -> bool:
     """Whether this request's form can come back as a kept form: a same-site POST without secrets."""
-    return (request.method == "POST" and _same_site()
-            and not any(name in SECRETS for name in request.form))
+    return request.method == "POST" and _same_site() and not any(name in SECRETS for name in request.form)
 
 
 def _view_is_public() -> bool:
@@ -104,19 +104,28 @@ def _view_is_public() -> bool:
     return getattr(view, "access", None) == "public"
 
 
-def page(kept: KeptForm, *, sign_in: bool, status: int, message: str, error: str | None = None,
-         email: str = ""):
+def page(kept: KeptForm, *, sign_in: bool, status: int, message: str, error: str | None = None, email: str = ""):
     """The kept-form page; for htmx, it takes the place of the whole body rather than a fragment."""
-    html = render_template("errors/kept_form.html", kept=kept, sign_in=sign_in, message=message,
-                           error=error, email=email, keep_prefix=KEEP_PREFIX, keep_action=KEEP_ACTION)
+    html = render_template(
+        "errors/kept_form.html",
+        kept=kept,
+        sign_in=sign_in,
+        message=message,
+        error=error,
+        email=email,
+        keep_prefix=KEEP_PREFIX,
+        keep_action=KEEP_ACTION,
+    )
     headers = {"Cache-Control": "private, no-store", "Vary": "HX-Request"}
     if request.headers.get("HX-Request") == "true":
         headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML show:window:top"})
     return html, status, headers
 
 
-SIGNED_OUT = _l("You were signed out, so this was not sent yet. Your text is kept below. "
-                "Please sign in – then you can send it again.")
+SIGNED_OUT = _l(
+    "You were signed out, so this was not sent yet. Your text is kept below. "
+    "Please sign in – then you can send it again."
+)
 SIGNED_IN_AGAIN = _l("You are signed in again. Your text is kept below: please check it and send it again.")
 
 
@@ -124,7 +133,7 @@ def answer_lost_form(signed_out: bool):
     """The answer to a POST whose form cannot be taken (aged token, or `signed_out`: no session),
     or None where nothing can be kept: not a POST, a form with a password, another site's form."""
     if request.method == "POST" and KEEP_ACTION in request.form and _same_site():
-        kept = kept_from_sign_in()   # the kept form's own sign-in came back: keep it once more
+        kept = kept_from_sign_in()  # the kept form's own sign-in came back: keep it once more
         if kept is not None:
             from flask_login import current_user
 
@@ -138,11 +147,21 @@ def answer_lost_form(signed_out: bool):
         # Without a text there is nothing to keep: the usual way to the sign-in page.
         return page(kept, sign_in=True, status=401, message=SIGNED_OUT) if kept.texts else None
     if not kept.texts:
-        return page(kept, sign_in=False, status=400, message=_l(
-            "This form was open for a long time and was not sent, for your safety. Please send it again."))
-    return page(kept, sign_in=False, status=400, message=_l(
-        "This form was open for a long time and was not sent, for your safety. Your text is kept "
-        "below. Please check it and send it again."))
+        return page(
+            kept,
+            sign_in=False,
+            status=400,
+            message=_l("This form was open for a long time and was not sent, for your safety. Please send it again."),
+        )
+    return page(
+        kept,
+        sign_in=False,
+        status=400,
+        message=_l(
+            "This form was open for a long time and was not sent, for your safety. Your text is kept "
+            "below. Please check it and send it again."
+        ),
+    )
 
 
 def kept_for_retry() -> KeptForm | None:
@@ -163,8 +182,9 @@ def answer_unreadable_text():
     kept = kept_for_retry()
     if kept is None:
         return None
-    cleaned = KeptForm(kept.action, [KeptField(field.name, without_unreadable(field.value), field.label)
-                                     for field in kept.fields])
+    cleaned = KeptForm(
+        kept.action, [KeptField(field.name, without_unreadable(field.value), field.label) for field in kept.fields]
+    )
     return page(cleaned, sign_in=False, status=400, message=REMOVED)
 
 

@@ -14,6 +14,7 @@ marked with the same request id.
 Configured once per process, on the `consult` logger (which is also Flask's `app.logger`): records still
 propagate to the root logger, so gunicorn's and pytest's handlers see them too.
 """
+
 from __future__ import annotations
 
 import json
@@ -122,7 +123,7 @@ def init_app(app: Flask) -> None:
     from flask.logging import default_handler
 
     configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"], quiet=bool(app.config.get("TESTING")))
-    app.logger.removeHandler(default_handler)   # ours writes the same records, with the request id
+    app.logger.removeHandler(default_handler)  # ours writes the same records, with the request id
 
     @app.before_request
     def start_clock() -> None:
@@ -139,10 +140,15 @@ def init_app(app: Flask) -> None:
         string stays out of the log (search words, addresses)."""
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
-        fields = {"method": request.method, "path": request.path, "status": response.status_code,
-                  "duration_ms": duration_ms}
-        request_log.info("%s %s %s %s ms", request.method, request.path, response.status_code, duration_ms,
-                         extra=fields)
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+        }
+        request_log.info(
+            "%s %s %s %s ms", request.method, request.path, response.status_code, duration_ms, extra=fields
+        )
 
     request_finished.connect(log_request, app, weak=False)
 

@@ -17,6 +17,7 @@ no style attributes.) On a phone the 80-character lines would break again into s
 pieces, so there the stylesheet hides the wrapping `<br>`s (not the writer's own,
 `class="br-hard"`) and shows each number as a small mark where its line begins.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -45,8 +46,13 @@ _SAFE_SCHEMES = {"http", "https", "mailto"}
 
 # Top-level block tokens that each become one paragraph of a draft.
 _BLOCK_OPENERS = {
-    "heading_open", "paragraph_open", "bullet_list_open", "ordered_list_open",
-    "blockquote_open", "table_open", "fence",
+    "heading_open",
+    "paragraph_open",
+    "bullet_list_open",
+    "ordered_list_open",
+    "blockquote_open",
+    "table_open",
+    "fence",
 }
 
 
@@ -89,7 +95,7 @@ def _link_open(self, tokens: list[Token], idx: int, options, env) -> str:
     (`nofollow`) and gives the page it opens no handle on ours (`noopener`)."""
     token = tokens[idx]
     href = token.attrGet("href")
-    href = href.strip() if isinstance(href, str) else ""   # the parser sets href as text
+    href = href.strip() if isinstance(href, str) else ""  # the parser sets href as text
     if urlsplit(href).scheme or href.startswith("//"):
         token.attrSet("rel", LINK_REL)
     return self.renderToken(tokens, idx, options, env)

@@ -13,6 +13,7 @@ the template filter, `<bdi>`), so that a name in one direction never reorders th
 The general refusal of NUL and other control characters lives in consult/core/forms.py; this
 rule is only about names.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,10 @@ _INVISIBLE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
 def name_problem(name: str, max_length: int):
     """Why `name` cannot be a name (a message in the person's language), or None when it can."""
     if _INVISIBLE.search(name or ""):
-        return _l("A name cannot contain invisible characters that change the direction of text or hide "
-                  "between letters. Please type the name again without them.")
+        return _l(
+            "A name cannot contain invisible characters that change the direction of text or hide "
+            "between letters. Please type the name again without them."
+        )
     if len((name or "").strip()) > max_length:
         return _l("A name has at most %(max)d characters.", max=max_length)
     return None

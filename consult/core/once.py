@@ -26,6 +26,7 @@ new rendering, with a new key. Keys are scoped to the person who sent them.
 A POST without a key (a page from before keys, an API client) is accepted as
 before, without the protection; a malformed key counts as no key.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,7 @@ class SubmissionKey(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(40))           # e.g. "comment", "vote"
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. "comment", "vote"
     object_id: Mapped[int | None] = mapped_column(Integer)  # what the first sending created, if one row
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -127,8 +128,11 @@ class Outcome:
 
 
 def _first(user_id: int, key: str, kind: str) -> Outcome | None:
-    row = db.session.execute(select(SubmissionKey.kind, SubmissionKey.object_id).where(
-        SubmissionKey.user_id == user_id, SubmissionKey.key == key)).first()
+    row = db.session.execute(
+        select(SubmissionKey.kind, SubmissionKey.object_id).where(
+            SubmissionKey.user_id == user_id, SubmissionKey.key == key
+        )
+    ).first()
     if row is None:
         return None
     if row.kind != kind:  # a key copied from another form: not this form's sending

@@ -12,6 +12,7 @@ SQLAlchemy recognised as a disconnect. Others stay server errors (500). The conn
 itself: SQLAlchemy discards a connection that failed as a disconnect, and pool_pre_ping (on for database
 servers, see create_app) tests each connection as it leaves the pool.
 """
+
 from __future__ import annotations
 
 from flask import current_app, g, render_template, request, session
@@ -41,9 +42,9 @@ def _loaded_locale(person) -> str | None:
         return None
     try:
         state = inspect(person)
-    except NoInspectionAvailable:        # an Identity or a guest: plain attributes
+    except NoInspectionAvailable:  # an Identity or a guest: plain attributes
         return getattr(person, "locale", None)
-    return state.dict.get("locale")      # what is loaded; an expired attribute is not read again
+    return state.dict.get("locale")  # what is loaded; an expired attribute is not read again
 
 
 def page_language() -> str:
@@ -66,8 +67,9 @@ def unavailable(error=None):
     # Whoever the person is, the page must not load them (that needs the database): show no one.
     g._login_user = login_manager.anonymous_user()
     with in_language(language):
-        html = render_template("errors/unavailable.html", kept=kept_text.kept_for_retry(),
-                               action=request.full_path.rstrip("?"))
+        html = render_template(
+            "errors/unavailable.html", kept=kept_text.kept_for_retry(), action=request.full_path.rstrip("?")
+        )
     return html, 503, headers
 
 

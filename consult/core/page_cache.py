@@ -20,6 +20,7 @@ by the caller (`fill(names)`), so that such a change does not throw the whole
 page away: the page is stored split at its holes, and a request joins it with
 its parts.
 """
+
 from __future__ import annotations
 
 import re
@@ -116,13 +117,23 @@ def viewer_key() -> tuple:
     if not user.is_authenticated:
         return ("guest",)
     organisation = user.organisation
-    return (user.id, user.name, tuple(sorted(user.roles)),
-            (organisation.id, organisation.name, organisation.short_name, organisation.is_member,
-             organisation.is_active) if organisation is not None else None)
+    return (
+        user.id,
+        user.name,
+        tuple(sorted(user.roles)),
+        (organisation.id, organisation.name, organisation.short_name, organisation.is_member, organisation.is_active)
+        if organisation is not None
+        else None,
+    )
 
 
-def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True,
-                fill: Callable[[Iterable[str]], Mapping[str, str]] | None = None, query_in_key: bool = False) -> str:
+def cached_page(
+    key: tuple,
+    render: Callable[[], str],
+    enabled: bool = True,
+    fill: Callable[[Iterable[str]], Mapping[str, str]] | None = None,
+    query_in_key: bool = False,
+) -> str:
     """The page for `key` from the cache, or `render()` (then stored) when it is not there.
     `enabled=False` renders every time (e.g. for moderators, whose navigation counts the queue).
     A request with a query string is rendered every time, unless the caller says `query_in_key`: that `key`
@@ -132,8 +143,13 @@ def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True,
     # The app itself, not the proxy, for the several reads below. Flask types current_app as the app.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     limit = app.config.get("PAGE_CACHE_BYTES", 0)
-    if not enabled or not limit or request.method != "GET" or (request.query_string and not query_in_key) \
-            or session.get("_flashes"):
+    if (
+        not enabled
+        or not limit
+        or request.method != "GET"
+        or (request.query_string and not query_in_key)
+        or session.get("_flashes")
+    ):
         page = render()
         return _Split(page).join(fill(_HOLE.findall(page))) if fill is not None else page
     token = generate_csrf()
@@ -142,10 +158,13 @@ def cached_page(key: tuple, render: Callable[[], str], enabled: bool = True,
     stored = cache.get(full_key)
     if stored is None:
         page = render()
-        stored = _Split(page.replace(token, TOKEN_PLACEHOLDER)) if fill is not None \
+        stored = (
+            _Split(page.replace(token, TOKEN_PLACEHOLDER))
+            if fill is not None
             else page.replace(token, TOKEN_PLACEHOLDER)
+        )
         cache.put(full_key, stored, limit)
-    if isinstance(stored, _Split):   # stored with `fill` (a key's pages are all made alike): holes filled now
+    if isinstance(stored, _Split):  # stored with `fill` (a key's pages are all made alike): holes filled now
         page = stored.join(fill(stored.names) if fill is not None else {})
     else:
         page = stored

@@ -4,6 +4,7 @@ The number comes from `?page=`; one that is not a number is the first page, one 
 database's integer range is a 404 (see consult.core.inputs). A page after the last one shows
 nothing that exists, so it is a 404 too, not an empty page that looks like an empty list.
 """
+
 from __future__ import annotations
 
 from flask import abort, request

@@ -3,6 +3,7 @@
 Each carries an HTTP status and a message in the person's language (lazy, so
 that it is translated when shown).
 """
+
 from __future__ import annotations
 
 

@@ -19,6 +19,7 @@ once per process and kept: it is fetched once per browser and then kept for a ye
 saved count on every first view over a slow link (htmx: 17.4 KB at the level used for pages, 15.3 KB
 at the highest). Other static answers are compressed like any answer (consult.core.compression).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -105,7 +106,7 @@ def _send_precompressed(response: Response, filename: str) -> bool:
     response.headers["Content-Encoding"] = algorithm
     etag, weak = response.get_etag()
     if etag and not weak:
-        response.set_etag(etag, weak=True)   # as consult.core.compression does for compressed answers
+        response.set_etag(etag, weak=True)  # as consult.core.compression does for compressed answers
     return True
 
 
@@ -126,8 +127,12 @@ def init_app(app: Flask) -> None:
         assert isinstance(response, Response), response
         if current and response.status_code in (200, 206, 304):
             response.headers["Cache-Control"] = IMMUTABLE
-        if (current and response.status_code == 200 and response.mimetype in current_app.config["COMPRESS_MIMETYPES"]
-                and _send_precompressed(response, real)):
+        if (
+            current
+            and response.status_code == 200
+            and response.mimetype in current_app.config["COMPRESS_MIMETYPES"]
+            and _send_precompressed(response, real)
+        ):
             return response
         if response.status_code == 200 and response.direct_passthrough:
             # A whole file is read into the answer, so that it can be compressed like a page

@@ -1,4 +1,5 @@
 """What every template can use: the CSRF token, the language form, phase names."""
+
 from __future__ import annotations
 
 from flask import g, url_for
@@ -104,23 +105,41 @@ ACTION_LABELS = {
     "live.end": _l("Live session ended"),
 }
 
-ROLE_LABELS = {"delegate": _l("Delegate"), "moderator": _l("Moderator"), "board": _l("Board"),
-               "admin": _l("Administrator")}
+ROLE_LABELS = {
+    "delegate": _l("Delegate"),
+    "moderator": _l("Moderator"),
+    "board": _l("Board"),
+    "admin": _l("Administrator"),
+}
 AGENDA_STATE_LABELS = {"waiting": _l("waiting"), "open": _l("open"), "closed": _l("closed")}
 LEVEL_LABELS = {"federal": _l("Federal level"), "state": _l("State level"), "local": _l("Local level")}
 
 # The fields whose changes the audit log shows (before → after).
 AUDIT_FIELD_LABELS = {
-    "name": _l("Name"), "short_name": _l("Short name"), "state": _l("Federal state"), "level": _l("Level"),
-    "is_member": _l("Member"), "vote_weight": _l("Vote weight"), "is_active": _l("Active"), "roles": _l("Roles"),
-    "organisation": _l("Organisation"), "is_contact_person": _l("Contact person"),
+    "name": _l("Name"),
+    "short_name": _l("Short name"),
+    "state": _l("Federal state"),
+    "level": _l("Level"),
+    "is_member": _l("Member"),
+    "vote_weight": _l("Vote weight"),
+    "is_active": _l("Active"),
+    "roles": _l("Roles"),
+    "organisation": _l("Organisation"),
+    "is_contact_person": _l("Contact person"),
 }
 
-_LABELS = {"phase": PHASE_LABELS, "stance": STANCE_LABELS, "vote": VOTE_LABELS,
-           "amendment_status": AMENDMENT_STATUS_LABELS, "action": ACTION_LABELS,
-           "recommendation": RECOMMENDATION_LABELS,
-           "audit_field": AUDIT_FIELD_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS,
-           "agenda_state": AGENDA_STATE_LABELS}
+_LABELS = {
+    "phase": PHASE_LABELS,
+    "stance": STANCE_LABELS,
+    "vote": VOTE_LABELS,
+    "amendment_status": AMENDMENT_STATUS_LABELS,
+    "action": ACTION_LABELS,
+    "recommendation": RECOMMENDATION_LABELS,
+    "audit_field": AUDIT_FIELD_LABELS,
+    "role": ROLE_LABELS,
+    "level": LEVEL_LABELS,
+    "agenda_state": AGENDA_STATE_LABELS,
+}
 
 
 def labels(kind: str) -> dict[str, str]:
@@ -132,7 +151,7 @@ def labels(kind: str) -> dict[str, str]:
 
 
 def role_names(roles) -> str:
-    """"Delegierte*r, Vorstand": a person's or an invitation's roles in words."""
+    """ "Delegierte*r, Vorstand": a person's or an invitation's roles in words."""
     names = labels("role")
     return ", ".join(names[str(role)] for role in roles)
 
@@ -159,8 +178,13 @@ def init_app(app) -> None:
     # and its punctuation stays in place on an Arabic page. A global, so that macros imported without the
     # context see it too. `direction_of(lang)`: "rtl" or "ltr" for a document written in `lang` (the exports'
     # `<html lang dir>`).
-    app.jinja_env.globals.update(url_for_each=url_for_each, labels=labels, role_names=role_names,
-                                 draft_lang=app.config["BABEL_DEFAULT_LOCALE"], direction_of=text_direction)
+    app.jinja_env.globals.update(
+        url_for_each=url_for_each,
+        labels=labels,
+        role_names=role_names,
+        draft_lang=app.config["BABEL_DEFAULT_LOCALE"],
+        direction_of=text_direction,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -1,6 +1,7 @@
 """Secret links (invitations, password resets): the link carries a random token, the database only its digest.
 Signed links (an amendment's support link): the token names what it opens and carries the server's signature;
 timed ones (a notification's unsubscribe link) also when they were made, and stop working after a while."""
+
 from __future__ import annotations
 
 import hashlib
@@ -58,8 +59,9 @@ class LinkExpired(Exception):
 def sign_timed(purpose: str, value, now: datetime) -> str:
     """Like `sign`, and the token carries when it was made (`now`): `unsign_timed` refuses it after a while.
     Made from `now` (not the system clock) so that a frozen clock makes and ages tokens in tests."""
-    return URLSafeTimedSerializer(_secret_key(), salt=purpose, signer=_StampedSigner,
-                                  signer_kwargs={"made_at": now}).dumps(value)
+    return URLSafeTimedSerializer(
+        _secret_key(), salt=purpose, signer=_StampedSigner, signer_kwargs={"made_at": now}
+    ).dumps(value)
 
 
 def unsign_timed(purpose: str, token: str | None, max_age: timedelta, now: datetime):
@@ -68,8 +70,7 @@ def unsign_timed(purpose: str, token: str | None, max_age: timedelta, now: datet
     if not token:
         return None
     try:
-        value, made = URLSafeTimedSerializer(_secret_key(), salt=purpose).loads(
-            token, return_timestamp=True)
+        value, made = URLSafeTimedSerializer(_secret_key(), salt=purpose).loads(token, return_timestamp=True)
     except BadSignature:
         return None
     if now - made > max_age:

@@ -1,4 +1,5 @@
 """Safe redirects: only to a path on this site."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

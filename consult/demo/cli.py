@@ -1,4 +1,5 @@
 """`flask seed-demo`."""
+
 from __future__ import annotations
 
 import click
@@ -16,8 +17,11 @@ def _print_sign_ins(rows, password: str) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True,
-              help="Exit quietly (status 0) instead of with an error when the database already holds data.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Exit quietly (status 0) instead of with an error when the database already holds data.",
+)
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with demo organisations, people, drafts, comments and votes."""
@@ -31,8 +35,10 @@ def seed_demo_command(if_empty: bool) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Seeded the demo: {summary.organisations} organisations, {summary.people} people, "
-               f"{summary.drafts} drafts, {summary.comments} comments, {summary.votes} votes.")
+    click.echo(
+        f"Seeded the demo: {summary.organisations} organisations, {summary.people} people, "
+        f"{summary.drafts} drafts, {summary.comments} comments, {summary.votes} votes."
+    )
     _print_sign_ins(summary.sign_ins, DEMO_PASSWORD)
 
 

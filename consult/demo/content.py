@@ -6,14 +6,14 @@ from typing import NotRequired, TypedDict
 
 
 class ReplySpec(TypedDict):
-    author: tuple[str, int]   # (organisation's short name, index of its delegate in DELEGATES)
+    author: tuple[str, int]  # (organisation's short name, index of its delegate in DELEGATES)
     stance: str
     body: str
 
 
 class CommentSpec(TypedDict):
-    draft: str                # the demo draft's slug
-    paragraph: int            # its position in version 1
+    draft: str  # the demo draft's slug
+    paragraph: int  # its position in version 1
     quote: NotRequired[str | None]
     stance: str
     author: tuple[str, int]
@@ -38,8 +38,11 @@ class InternalDraftSpec(TypedDict):
 ORGANISATIONS = [
     {"name": "Interkultureller Elternverband Brückenschlag e.V.", "short_name": "IEB", "state": "Berlin"},
     {"name": "Netzwerk afrikanischer Vereine an der Elbe e.V.", "short_name": "NAVE", "state": "Hamburg"},
-    {"name": "Föderation polnischsprachiger Kulturvereine Rhein-Ruhr e.V.", "short_name": "FPK",
-     "state": "Nordrhein-Westfalen"},
+    {
+        "name": "Föderation polnischsprachiger Kulturvereine Rhein-Ruhr e.V.",
+        "short_name": "FPK",
+        "state": "Nordrhein-Westfalen",
+    },
     {"name": "Vietnamesisch-Deutsches Begegnungshaus Elbtal e.V.", "short_name": "VDBE", "state": "Sachsen"},
     {"name": "Kurdischer Kultur- und Bildungsverein Mittelhessen e.V.", "short_name": "KKBM", "state": "Hessen"},
     {"name": "Arabischsprachiges Frauennetzwerk Franken e.V.", "short_name": "AFNF", "state": "Bayern"},
@@ -89,12 +92,16 @@ COMMENTS: list[CommentSpec] = [
         "stance": "neutral",
         "author": ("JVM", 0),
         "body": "Bei den Zielen fehlt uns die junge Generation. Viele Jugendliche aus Einwandererfamilien engagieren "
-                "sich, aber nicht in klassischen Vereinen. Könnte ein fünfter Punkt die Beteiligung junger Menschen "
-                "ausdrücklich nennen?",
+        "sich, aber nicht in klassischen Vereinen. Könnte ein fünfter Punkt die Beteiligung junger Menschen "
+        "ausdrücklich nennen?",
         "replies": [
-            {"author": ("KKBM", 0), "stance": "support", "body": "Das unterstützen wir. Jugendverbände von "
-                                                                 "Migrantinnen und Migranten sollten auch bei der "
-                                                                 "Förderung eigens erwähnt werden."},
+            {
+                "author": ("KKBM", 0),
+                "stance": "support",
+                "body": "Das unterstützen wir. Jugendverbände von "
+                "Migrantinnen und Migranten sollten auch bei der "
+                "Förderung eigens erwähnt werden.",
+            },
         ],
     },
     {
@@ -104,13 +111,17 @@ COMMENTS: list[CommentSpec] = [
         "stance": "support",
         "author": ("IEB", 0),
         "body": "Das ist uns sehr wichtig. Viele Kinder in unseren Elternvereinen sind hier geboren, haben einen "
-                "deutschen Pass und erleben trotzdem Ausgrenzung in der Schule und bei der Wohnungssuche.",
+        "deutschen Pass und erleben trotzdem Ausgrenzung in der Schule und bei der Wohnungssuche.",
         "replies": [
-            {"author": ("SNW", 1), "stance": "neutral", "body": "Grundsätzlich einverstanden. Es sollte aber klar "
-                                                                "geregelt sein, wer diese Daten erhebt und wie der "
-                                                                "Datenschutz gesichert wird. In unserer Community "
-                                                                "gibt es viel Misstrauen gegenüber Befragungen durch "
-                                                                "Behörden."},
+            {
+                "author": ("SNW", 1),
+                "stance": "neutral",
+                "body": "Grundsätzlich einverstanden. Es sollte aber klar "
+                "geregelt sein, wer diese Daten erhebt und wie der "
+                "Datenschutz gesichert wird. In unserer Community "
+                "gibt es viel Misstrauen gegenüber Befragungen durch "
+                "Behörden.",
+            },
         ],
     },
     {
@@ -120,15 +131,23 @@ COMMENTS: list[CommentSpec] = [
         "stance": "concern",
         "author": ("KKBM", 1),
         "body": "Wir verstehen die Vorsicht, aber Zielwerte ohne Konsequenzen haben in der Vergangenheit wenig "
-                "bewirkt. Was passiert, wenn eine Behörde ihre Ziele *nicht* erreicht? Das sollte im Gesetz stehen.",
+        "bewirkt. Was passiert, wenn eine Behörde ihre Ziele *nicht* erreicht? Das sollte im Gesetz stehen.",
         "replies": [
-            {"author": ("VIFO", 0), "stance": "concern", "body": "Wir sehen das ähnlich. Mindestens eine "
-                                                                 "Begründungspflicht gegenüber dem Bundestag wäre aus "
-                                                                 "unserer Sicht notwendig."},
-            {"author": ("IEB", 1), "stance": "neutral", "body": "Den Kompromiss im Entwurf halten wir für richtig, "
-                                                                "eine Quote wäre politisch kaum durchsetzbar. Eine "
-                                                                "Berichtspflicht bei verfehlten Zielwerten könnte man "
-                                                                "aber ergänzen."},
+            {
+                "author": ("VIFO", 0),
+                "stance": "concern",
+                "body": "Wir sehen das ähnlich. Mindestens eine "
+                "Begründungspflicht gegenüber dem Bundestag wäre aus "
+                "unserer Sicht notwendig.",
+            },
+            {
+                "author": ("IEB", 1),
+                "stance": "neutral",
+                "body": "Den Kompromiss im Entwurf halten wir für richtig, "
+                "eine Quote wäre politisch kaum durchsetzbar. Eine "
+                "Berichtspflicht bei verfehlten Zielwerten könnte man "
+                "aber ergänzen.",
+            },
         ],
     },
     {
@@ -138,12 +157,16 @@ COMMENTS: list[CommentSpec] = [
         "stance": "support",
         "author": ("VDBE", 0),
         "body": "Sehr gut. Bitte aber ausdrücklich festhalten, dass die Sprachmittlung für die Bürgerinnen und Bürger "
-                "*kostenlos* ist. Viele ältere Menschen in unserer Gemeinde gehen gar nicht erst zum Amt, weil sie "
-                "die Briefe nicht verstehen.",
+        "*kostenlos* ist. Viele ältere Menschen in unserer Gemeinde gehen gar nicht erst zum Amt, weil sie "
+        "die Briefe nicht verstehen.",
         "replies": [
-            {"author": ("RKH", 0), "stance": "support", "body": "Das gilt genauso für russischsprachige Seniorinnen "
-                                                                "und Senioren. Online-Formulare nur auf Deutsch sind "
-                                                                "für viele eine echte Hürde."},
+            {
+                "author": ("RKH", 0),
+                "stance": "support",
+                "body": "Das gilt genauso für russischsprachige Seniorinnen "
+                "und Senioren. Online-Formulare nur auf Deutsch sind "
+                "für viele eine echte Hürde.",
+            },
         ],
     },
     {
@@ -153,13 +176,17 @@ COMMENTS: list[CommentSpec] = [
         "stance": "concern",
         "author": ("GDGW", 1),
         "body": "Unser Verein arbeitet komplett ehrenamtlich. Die Anträge beim Bund sind so kompliziert, dass wir sie "
-                "ohne Hilfe nicht schaffen. Wir bitten darum, eine Beratungsstelle für Antragstellung und Abrechnung "
-                "direkt in diesen Absatz aufzunehmen.",
+        "ohne Hilfe nicht schaffen. Wir bitten darum, eine Beratungsstelle für Antragstellung und Abrechnung "
+        "direkt in diesen Absatz aufzunehmen.",
         "replies": [
-            {"author": ("MFSB", 0), "stance": "support", "body": "Unterstützung von unserer Seite. Dazu gehört auch, "
-                                                                 "dass Ehrenamtliche eine Aufwandsentschädigung "
-                                                                 "bekommen können, ohne dass dafür jedes Mal ein "
-                                                                 "eigener Projektantrag nötig ist."},
+            {
+                "author": ("MFSB", 0),
+                "stance": "support",
+                "body": "Unterstützung von unserer Seite. Dazu gehört auch, "
+                "dass Ehrenamtliche eine Aufwandsentschädigung "
+                "bekommen können, ohne dass dafür jedes Mal ein "
+                "eigener Projektantrag nötig ist.",
+            },
         ],
     },
     {
@@ -169,8 +196,8 @@ COMMENTS: list[CommentSpec] = [
         "stance": "concern",
         "author": ("AFNF", 0),
         "body": "Frauenorganisationen werden hier nur in einem Halbsatz erwähnt. Wir wünschen uns eine **eigene "
-                "Förderlinie** für Migrantinnenorganisationen, weil unsere Arbeit bei großen Verbänden oft übersehen "
-                "wird.",
+        "Förderlinie** für Migrantinnenorganisationen, weil unsere Arbeit bei großen Verbänden oft übersehen "
+        "wird.",
         "replies": [],
     },
     {
@@ -180,11 +207,15 @@ COMMENTS: list[CommentSpec] = [
         "stance": "concern",
         "author": ("GHAT", 0),
         "body": "Kleinere Communities wie unsere sind meist nicht in bundesweiten Verbänden organisiert. Wie wird "
-                "sichergestellt, dass auch wir im Rat eine Stimme haben?",
+        "sichergestellt, dass auch wir im Rat eine Stimme haben?",
         "replies": [
-            {"author": ("FPK", 0), "stance": "neutral", "body": "Man könnte regionale Zusammenschlüsse zulassen oder "
-                                                                "einige Sitze rotierend vergeben. Das sollte dann im "
-                                                                "Papier zum Diversitätsrat genauso geregelt werden."},
+            {
+                "author": ("FPK", 0),
+                "stance": "neutral",
+                "body": "Man könnte regionale Zusammenschlüsse zulassen oder "
+                "einige Sitze rotierend vergeben. Das sollte dann im "
+                "Papier zum Diversitätsrat genauso geregelt werden.",
+            },
         ],
     },
     {
@@ -194,7 +225,7 @@ COMMENTS: list[CommentSpec] = [
         "stance": "neutral",
         "author": ("FPK", 1),
         "body": "Ein regelmäßiger Bericht ist richtig. Zwei Jahre sind allerdings lang; wir schlagen zusätzlich einen "
-                "jährlichen Kurzbericht mit wenigen Kennzahlen vor.",
+        "jährlichen Kurzbericht mit wenigen Kennzahlen vor.",
         "replies": [],
     },
     # --- diversity-council ---
@@ -205,11 +236,15 @@ COMMENTS: list[CommentSpec] = [
         "stance": "support",
         "author": ("NAVE", 0),
         "body": "Das ist für uns der entscheidende Punkt. Ein Rat, in dem wir nur am Rand neben Fachleuten sitzen, "
-                "hätte in unseren Communities wenig Glaubwürdigkeit.",
+        "hätte in unseren Communities wenig Glaubwürdigkeit.",
         "replies": [
-            {"author": ("GEBV", 1), "stance": "neutral", "body": "Grundsätzlich ja. Wir sollten aber vermeiden, dass "
-                                                                 "am Ende immer dieselben großen Verbände die Sitze "
-                                                                 "unter sich aufteilen."},
+            {
+                "author": ("GEBV", 1),
+                "stance": "neutral",
+                "body": "Grundsätzlich ja. Wir sollten aber vermeiden, dass "
+                "am Ende immer dieselben großen Verbände die Sitze "
+                "unter sich aufteilen.",
+            },
         ],
     },
     {
@@ -219,13 +254,17 @@ COMMENTS: list[CommentSpec] = [
         "stance": "support",
         "author": ("FZO", 0),
         "body": "Gut, dass an kleinere Communities gedacht wird. Bitte das Verfahren einfach halten und gezielt "
-                "Vereine aus Ostdeutschland und aus ländlichen Regionen ansprechen. Dort gibt es oft nur wenige, aber "
-                "sehr aktive Initiativen.",
+        "Vereine aus Ostdeutschland und aus ländlichen Regionen ansprechen. Dort gibt es oft nur wenige, aber "
+        "sehr aktive Initiativen.",
         "replies": [
-            {"author": ("IWSU", 0), "stance": "support", "body": "Dem schließen wir uns an. Unsere Ehrenamtlichen "
-                                                                 "fahren teilweise zwei Stunden zu Sitzungen, "
-                                                                 "Reisekosten müssen deshalb unbedingt erstattet "
-                                                                 "werden."},
+            {
+                "author": ("IWSU", 0),
+                "stance": "support",
+                "body": "Dem schließen wir uns an. Unsere Ehrenamtlichen "
+                "fahren teilweise zwei Stunden zu Sitzungen, "
+                "Reisekosten müssen deshalb unbedingt erstattet "
+                "werden.",
+            },
         ],
     },
     {
@@ -235,12 +274,16 @@ COMMENTS: list[CommentSpec] = [
         "stance": "concern",
         "author": ("SNW", 0),
         "body": "Vier Wochen sind besser als heute, für ehrenamtlich arbeitende Mitglieder aber immer noch knapp, vor "
-                "allem in den Sommerferien. Wir schlagen sechs Wochen vor.",
+        "allem in den Sommerferien. Wir schlagen sechs Wochen vor.",
         "replies": [
-            {"author": ("AFNF", 1), "stance": "neutral", "body": "Sechs Wochen wären wünschenswert, sind bei "
-                                                                 "Eilverfahren aber kaum realistisch. Vielleicht eine "
-                                                                 "Regelfrist von sechs Wochen mit begründeten "
-                                                                 "Ausnahmen?"},
+            {
+                "author": ("AFNF", 1),
+                "stance": "neutral",
+                "body": "Sechs Wochen wären wünschenswert, sind bei "
+                "Eilverfahren aber kaum realistisch. Vielleicht eine "
+                "Regelfrist von sechs Wochen mit begründeten "
+                "Ausnahmen?",
+            },
         ],
     },
     {
@@ -250,7 +293,7 @@ COMMENTS: list[CommentSpec] = [
         "stance": "support",
         "author": ("RKH", 1),
         "body": "Die Zusammenfassung in Leichter Sprache und in mehreren Sprachen begrüßen wir ausdrücklich. Bitte "
-                "dabei auch Russisch, Ukrainisch, Arabisch und Tigrinya berücksichtigen.",
+        "dabei auch Russisch, Ukrainisch, Arabisch und Tigrinya berücksichtigen.",
         "replies": [],
     },
     {
@@ -260,7 +303,7 @@ COMMENTS: list[CommentSpec] = [
         "stance": "neutral",
         "author": ("VIFO", 1),
         "body": "Drei Millionen Euro klingen nach viel, sind für eine Geschäftsstelle mit regionalen Anhörungen aber "
-                "eher knapp bemessen. Woher stammt die Schätzung? Eine kurze Aufstellung im Anhang wäre hilfreich.",
+        "eher knapp bemessen. Woher stammt die Schätzung? Eine kurze Aufstellung im Anhang wäre hilfreich.",
         "replies": [],
     },
     {
@@ -270,7 +313,7 @@ COMMENTS: list[CommentSpec] = [
         "stance": "concern",
         "author": ("MFSB", 1),
         "body": "Der Zeitplan ist sehr ehrgeizig. Wir sollten realistisch bleiben und lieber einen Zwischenschritt "
-                "einbauen, zum Beispiel ein Rechtsgutachten zur Ausgestaltung des Anhörungsrechts.",
+        "einbauen, zum Beispiel ein Rechtsgutachten zur Ausgestaltung des Anhörungsrechts.",
         "replies": [],
     },
 ]
@@ -282,15 +325,19 @@ INTERNAL_DRAFTS: list[InternalDraftSpec] = [
         "draft": "participation-law",
         "paragraph": 5,
         "author": ("IEB", 0),
-        "replace": ("Reine Absichtserklärungen bleiben dagegen oft folgenlos.",
-                    "Reine Absichtserklärungen bleiben dagegen oft folgenlos; ein Bundesgesetz braucht deshalb "
-                    "überprüfbare Ziele, Fristen und einen jährlichen Bericht an den Bundestag."),
+        "replace": (
+            "Reine Absichtserklärungen bleiben dagegen oft folgenlos.",
+            "Reine Absichtserklärungen bleiben dagegen oft folgenlos; ein Bundesgesetz braucht deshalb "
+            "überprüfbare Ziele, Fristen und einen jährlichen Bericht an den Bundestag.",
+        ),
         "justification": "Die Erfahrungen der Länder zeigen: Ohne Fristen und Berichtspflicht bleibt auch ein "
-                         "Gesetz folgenlos. Wir schlagen vor, das ausdrücklich zu sagen.",
+        "Gesetz folgenlos. Wir schlagen vor, das ausdrücklich zu sagen.",
         "notes": [
-            {"author": ("IEB", 1),
-             "body": "Guter Punkt. Sollen wir *„jährlich“* schreiben oder alle zwei Jahre? Der Bericht der Länder "
-                     "kommt meist alle zwei Jahre."},
+            {
+                "author": ("IEB", 1),
+                "body": "Guter Punkt. Sollen wir *„jährlich“* schreiben oder alle zwei Jahre? Der Bericht der Länder "
+                "kommt meist alle zwei Jahre.",
+            },
         ],
     },
 ]

@@ -1,4 +1,5 @@
 """Fill an empty database with the demo: organisations, people, two drafts, comments and votes."""
+
 from __future__ import annotations
 
 import random
@@ -37,20 +38,33 @@ HERE = Path(__file__).resolve().parent
 DEMO_PASSWORD = "konsultation-demo"
 DOMAIN = "demo.bundeskonferenz.example"
 
+
 class DraftSpec(TypedDict):
     slug: str
-    file: str                 # the Markdown next to this module
+    file: str  # the Markdown next to this module
     phase: Phase
     title: str
     public: bool
-    deadline_days: int        # the current phase's deadline, in days from the seeding
+    deadline_days: int  # the current phase's deadline, in days from the seeding
 
 
 DRAFTS: list[DraftSpec] = [
-    {"slug": "participation-law", "file": "participation-law.md", "phase": Phase.COMMENTING,
-     "title": "Für ein Bundespartizipationsgesetz", "public": True, "deadline_days": 9},
-    {"slug": "diversity-council", "file": "diversity-council.md", "phase": Phase.VOTING,
-     "title": "Ein Rat für die Gestaltung der Einwanderungsgesellschaft", "public": False, "deadline_days": 4},
+    {
+        "slug": "participation-law",
+        "file": "participation-law.md",
+        "phase": Phase.COMMENTING,
+        "title": "Für ein Bundespartizipationsgesetz",
+        "public": True,
+        "deadline_days": 9,
+    },
+    {
+        "slug": "diversity-council",
+        "file": "diversity-council.md",
+        "phase": Phase.VOTING,
+        "title": "Ein Rat für die Gestaltung der Einwanderungsgesellschaft",
+        "public": False,
+        "deadline_days": 4,
+    },
 ]
 
 
@@ -118,8 +132,9 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
         draft = import_draft(markdown, draft_spec["title"], draft_spec["slug"])
         draft.phase = draft_spec["phase"]
         draft.is_public = draft_spec["public"]
-        draft.deadlines.append(DraftDeadline(phase=draft_spec["phase"],
-                                             ends_at=now + timedelta(days=draft_spec["deadline_days"])))
+        draft.deadlines.append(
+            DraftDeadline(phase=draft_spec["phase"], ends_at=now + timedelta(days=draft_spec["deadline_days"]))
+        )
         drafts[draft_spec["slug"]] = draft
     summary.drafts = len(drafts)
 
@@ -131,9 +146,15 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
         short, index = spec["author"]
         author = delegates[short][index]
         comment = Comment(
-            paragraph=text.paragraph, version=version, author=author, organisation=author.organisation,
-            stance=Stance(spec["stance"]), body=spec["body"], body_html=render_comment(spec["body"]),
-            status=CommentStatus.PUBLISHED, created_at=now - timedelta(days=3) + timedelta(minutes=minutes),
+            paragraph=text.paragraph,
+            version=version,
+            author=author,
+            organisation=author.organisation,
+            stance=Stance(spec["stance"]),
+            body=spec["body"],
+            body_html=render_comment(spec["body"]),
+            status=CommentStatus.PUBLISHED,
+            created_at=now - timedelta(days=3) + timedelta(minutes=minutes),
         )
         quote = spec.get("quote")
         if quote:
@@ -144,12 +165,20 @@ def seed_demo(password: str = DEMO_PASSWORD, rng_seed: int = 2026) -> DemoSummar
             minutes += 37
             r_short, r_index = reply_spec["author"]
             reply_author = delegates[r_short][r_index]
-            db.session.add(Comment(
-                paragraph=text.paragraph, version=version, parent=comment, author=reply_author,
-                organisation=reply_author.organisation, stance=Stance(reply_spec["stance"]),
-                body=reply_spec["body"], body_html=render_comment(reply_spec["body"]),
-                status=CommentStatus.PUBLISHED, created_at=comment.created_at + timedelta(minutes=minutes),
-            ))
+            db.session.add(
+                Comment(
+                    paragraph=text.paragraph,
+                    version=version,
+                    parent=comment,
+                    author=reply_author,
+                    organisation=reply_author.organisation,
+                    stance=Stance(reply_spec["stance"]),
+                    body=reply_spec["body"],
+                    body_html=render_comment(reply_spec["body"]),
+                    status=CommentStatus.PUBLISHED,
+                    created_at=comment.created_at + timedelta(minutes=minutes),
+                )
+            )
             summary.comments += 1
         minutes += 53
 
@@ -171,17 +200,31 @@ def _seed_internal_drafts(drafts: dict, delegates: dict, now) -> None:
         author = delegates[short][index]
         old, new = spec["replace"]
         internal = InternalDraft(
-            organisation=author.organisation, draft=draft, paragraph=text.paragraph, version=version,
-            kind=InternalKind.AMENDMENT, amendment_kind=AmendmentKind.REPLACE,
-            proposed_text=text.text.replace(old, new), justification=spec["justification"], text_revision=1,
-            status=InternalStatus.OPEN, created_by=author, created_at=now - timedelta(hours=20))
+            organisation=author.organisation,
+            draft=draft,
+            paragraph=text.paragraph,
+            version=version,
+            kind=InternalKind.AMENDMENT,
+            amendment_kind=AmendmentKind.REPLACE,
+            proposed_text=text.text.replace(old, new),
+            justification=spec["justification"],
+            text_revision=1,
+            status=InternalStatus.OPEN,
+            created_by=author,
+            created_at=now - timedelta(hours=20),
+        )
         internal.authors.append(InternalAuthor(user=author, position=0))
         internal.agreements.append(InternalAgreement(user=author, text_revision=1, created_at=internal.created_at))
         for n, note in enumerate(spec["notes"]):
             n_short, n_index = note["author"]
-            internal.notes.append(InternalNote(
-                author=delegates[n_short][n_index], body=note["body"], body_html=render_comment(note["body"]),
-                created_at=internal.created_at + timedelta(hours=2 + n)))
+            internal.notes.append(
+                InternalNote(
+                    author=delegates[n_short][n_index],
+                    body=note["body"],
+                    body_html=render_comment(note["body"]),
+                    created_at=internal.created_at + timedelta(hours=2 + n),
+                )
+            )
         db.session.add(internal)
 
 
@@ -196,11 +239,26 @@ def _seed_votes(draft: Draft, organisations: dict, delegates: dict, rng: random.
         for text in texts:
             if is_heading(text.text):
                 continue
-            db.session.add(Vote(draft=draft, paragraph=text.paragraph, organisation=organisations[short],
-                                choice=rng.choice(weights), cast_by=delegate,
-                                cast_at=utcnow() - timedelta(hours=rng.randint(1, 48))))
+            db.session.add(
+                Vote(
+                    draft=draft,
+                    paragraph=text.paragraph,
+                    organisation=organisations[short],
+                    choice=rng.choice(weights),
+                    cast_by=delegate,
+                    cast_at=utcnow() - timedelta(hours=rng.randint(1, 48)),
+                )
+            )
             count += 1
-        db.session.add(Vote(draft=draft, paragraph=None, organisation=organisations[short],
-                            choice=rng.choice(weights), cast_by=delegate, cast_at=utcnow()))
+        db.session.add(
+            Vote(
+                draft=draft,
+                paragraph=None,
+                organisation=organisations[short],
+                choice=rng.choice(weights),
+                cast_by=delegate,
+                cast_at=utcnow(),
+            )
+        )
         count += 1
     return count

@@ -1,4 +1,5 @@
 """`flask import-draft` (`flask set-phase` is the board's: consult/board/cli.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path

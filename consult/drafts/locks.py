@@ -34,6 +34,7 @@ Known limit: on PostgreSQL a deadline is compared as the UPDATE's snapshot sees 
 board moves a deadline while a write waits for the draft's lock, the write is judged by the
 deadline it saw when it began (the phase itself is always the newest).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,16 +48,18 @@ from consult.extensions import db
 _draft, _deadline = Draft.__table__, DraftDeadline.__table__
 
 # Built once (their cache keys are then computed once): the vote POST runs the first one.
-_IN_PHASE = ((_draft.c.id == bindparam("lock_draft_id")) & (_draft.c.phase == bindparam("open_phase")))
-_DEADLINE_PASSED = exists(select(_deadline.c.id).where(
-    _deadline.c.draft_id == _draft.c.id, _deadline.c.phase == _draft.c.phase,
-    _deadline.c.ends_at <= bindparam("at")))
-_LOCK_OPEN = (update(_draft).where(_IN_PHASE & ~_DEADLINE_PASSED)
-              .values(revision=_draft.c.revision + 1))
+_IN_PHASE = (_draft.c.id == bindparam("lock_draft_id")) & (_draft.c.phase == bindparam("open_phase"))
+_DEADLINE_PASSED = exists(
+    select(_deadline.c.id).where(
+        _deadline.c.draft_id == _draft.c.id, _deadline.c.phase == _draft.c.phase, _deadline.c.ends_at <= bindparam("at")
+    )
+)
+_LOCK_OPEN = update(_draft).where(_IN_PHASE & ~_DEADLINE_PASSED).values(revision=_draft.c.revision + 1)
 _LOCK_IN = update(_draft).where(_IN_PHASE).values(revision=_draft.c.revision + 1)
 # A vote raises the tally revision only: the draft's text and comments (and their cached pages) stay as they are.
-_LOCK_OPEN_TALLY = (update(_draft).where(_IN_PHASE & ~_DEADLINE_PASSED)
-                    .values(tally_revision=_draft.c.tally_revision + 1))
+_LOCK_OPEN_TALLY = (
+    update(_draft).where(_IN_PHASE & ~_DEADLINE_PASSED).values(tally_revision=_draft.c.tally_revision + 1)
+)
 
 
 def lock_open_draft(draft_id: int, phase: Phase, now: datetime, closed_message, *, tally: bool = False) -> None:
@@ -66,8 +69,9 @@ def lock_open_draft(draft_id: int, phase: Phase, now: datetime, closed_message, 
 
     Call it in the transaction that writes, just before the write; the caller's check on the
     draft it read before still gives the early, cheap refusal (and the buttons)."""
-    result = db.session.connection().execute(_LOCK_OPEN_TALLY if tally else _LOCK_OPEN,
-                                             {"lock_draft_id": draft_id, "open_phase": phase, "at": now})
+    result = db.session.connection().execute(
+        _LOCK_OPEN_TALLY if tally else _LOCK_OPEN, {"lock_draft_id": draft_id, "open_phase": phase, "at": now}
+    )
     if result.rowcount != 1:
         raise PhaseClosed(closed_message)
 

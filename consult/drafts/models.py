@@ -4,6 +4,7 @@ A `Paragraph` is the stable identity of a paragraph across versions; its text in
 one version is a `ParagraphText`. Comments and votes hang on the `Paragraph`, so
 they stay attached when a later version changes the words.
 """
+
 from __future__ import annotations
 
 import enum
@@ -26,19 +27,20 @@ class Phase(enum.StrEnum):
 
 
 class ModerationPolicy(enum.StrEnum):
-    PUBLISH = "publish"   # comments appear at once
-    HOLD = "hold"         # every comment waits in the moderation queue
+    PUBLISH = "publish"  # comments appear at once
+    HOLD = "hold"  # every comment waits in the moderation queue
 
 
 class MajorityRule(enum.StrEnum):
-    SIMPLE = "simple"            # more yes than no
-    TWO_THIRDS = "two_thirds"    # at least two thirds of the yes and no votes are yes
+    SIMPLE = "simple"  # more yes than no
+    TWO_THIRDS = "two_thirds"  # at least two thirds of the yes and no votes are yes
 
 
 class AmendmentProcedure(enum.StrEnum):
     """Who decides a draft's amendments."""
-    MODERATORS = "moderators"          # a moderator's decision is final
-    ORGANISATIONS = "organisations"    # a moderator recommends; consent or the organisations' vote decides
+
+    MODERATORS = "moderators"  # a moderator's decision is final
+    ORGANISATIONS = "organisations"  # a moderator recommends; consent or the organisations' vote decides
 
 
 class VersionStatus(enum.StrEnum):
@@ -67,7 +69,8 @@ class Draft(Model):
     # draft page stay cached while the votes come in (issue 16). Kept by the services that write them.
     tally_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     majority_rule: Mapped[MajorityRule] = mapped_column(
-        str_enum(MajorityRule, "majority_rule"), default=MajorityRule.SIMPLE, server_default="simple")
+        str_enum(MajorityRule, "majority_rule"), default=MajorityRule.SIMPLE, server_default="simple"
+    )
     # Votes count with their organisation's vote_weight; otherwise every organisation counts once.
     weighted_votes: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Adoption freezes the text: the version adopted, and when.
@@ -81,8 +84,10 @@ class Draft(Model):
     # until when organisations may ask for a vote on an amendment recommended for acceptance
     # (None: until the voting phase begins).
     amendment_procedure: Mapped[AmendmentProcedure] = mapped_column(
-        str_enum(AmendmentProcedure, "amendment_procedure"), default=AmendmentProcedure.MODERATORS,
-        server_default=AmendmentProcedure.MODERATORS.value)
+        str_enum(AmendmentProcedure, "amendment_procedure"),
+        default=AmendmentProcedure.MODERATORS,
+        server_default=AmendmentProcedure.MODERATORS.value,
+    )
     support_quorum: Mapped[int] = mapped_column(default=0, server_default="0")
     vote_requests_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The quorum of a live session (`consult.live.quorum`): this many organisations checked in, or with
@@ -99,8 +104,7 @@ class Draft(Model):
         back_populates="draft", cascade="all, delete-orphan", lazy="selectin"
     )
     versions: Mapped[list[Version]] = relationship(
-        back_populates="draft", cascade="all, delete-orphan", order_by="Version.number",
-        foreign_keys="Version.draft_id"
+        back_populates="draft", cascade="all, delete-orphan", order_by="Version.number", foreign_keys="Version.draft_id"
     )
 
     def deadline_for(self, phase: Phase) -> datetime | None:
@@ -174,8 +178,8 @@ class ParagraphText(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"))
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int]            # 1-based paragraph number within the version
-    first_line: Mapped[int]          # line number of its first line within the version
+    position: Mapped[int]  # 1-based paragraph number within the version
+    first_line: Mapped[int]  # line number of its first line within the version
     line_count: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,5 @@
 """Who may see a draft."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ visibility, the deadline of the current phase) and, for a paragraph, its place a
 text in the current version. Loading the draft and its deadlines as objects and then
 the paragraph text costs more than the vote itself; one prepared statement does it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,20 +39,40 @@ class CurrentText:
     text: str
 
 
-_draft, _deadline, _version, _text = (Draft.__table__, DraftDeadline.__table__, Version.__table__,
-                                      ParagraphText.__table__)
-_current_version = (select(_version.c.id)
-                    .where(_version.c.draft_id == _draft.c.id, _version.c.status == VersionStatus.PUBLISHED)
-                    .order_by(_version.c.number.desc()).limit(1).scalar_subquery())
-_current_deadline = (select(_deadline.c.ends_at)
-                     .where(_deadline.c.draft_id == _draft.c.id, _deadline.c.phase == _draft.c.phase)
-                     .scalar_subquery())
+_draft, _deadline, _version, _text = (
+    Draft.__table__,
+    DraftDeadline.__table__,
+    Version.__table__,
+    ParagraphText.__table__,
+)
+_current_version = (
+    select(_version.c.id)
+    .where(_version.c.draft_id == _draft.c.id, _version.c.status == VersionStatus.PUBLISHED)
+    .order_by(_version.c.number.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_current_deadline = (
+    select(_deadline.c.ends_at)
+    .where(_deadline.c.draft_id == _draft.c.id, _deadline.c.phase == _draft.c.phase)
+    .scalar_subquery()
+)
 # Built once: the statement's cache key is then computed once, not on every request.
 _DRAFT_AND_TEXT = (
-    select(_draft.c.id, _draft.c.slug, _draft.c.phase, _draft.c.is_public, _current_deadline.label("deadline"),
-           _text.c.position, _text.c.text)
-    .select_from(_draft.outerjoin(_text, (_text.c.version_id == _current_version)
-                                  & (_text.c.paragraph_id == bindparam("paragraph_id"))))
+    select(
+        _draft.c.id,
+        _draft.c.slug,
+        _draft.c.phase,
+        _draft.c.is_public,
+        _current_deadline.label("deadline"),
+        _text.c.position,
+        _text.c.text,
+    )
+    .select_from(
+        _draft.outerjoin(
+            _text, (_text.c.version_id == _current_version) & (_text.c.paragraph_id == bindparam("paragraph_id"))
+        )
+    )
     .where(_draft.c.slug == bindparam("slug"))
 )
 
@@ -64,8 +85,7 @@ def draft_state_columns() -> tuple:
 
 def draft_state(row) -> DraftState:
     """The `DraftState` of a row with `draft_state_columns()`."""
-    return DraftState(id=row.id, slug=row.slug, phase=row.phase, is_public=row.is_public,
-                      current_deadline=row.deadline)
+    return DraftState(id=row.id, slug=row.slug, phase=row.phase, is_public=row.is_public, current_deadline=row.deadline)
 
 
 def draft_and_text(slug: str, paragraph_id: int | None) -> tuple[DraftState, CurrentText | None] | None:
@@ -74,9 +94,10 @@ def draft_and_text(slug: str, paragraph_id: int | None) -> tuple[DraftState, Cur
     row = db.session.connection().execute(_DRAFT_AND_TEXT, {"slug": slug, "paragraph_id": paragraph_id}).first()
     if row is None:
         return None
-    draft = DraftState(id=row.id, slug=row.slug, phase=row.phase, is_public=row.is_public,
-                       current_deadline=row.deadline)
-    text = None   # no paragraph asked for, or not in the current version: no position read
+    draft = DraftState(
+        id=row.id, slug=row.slug, phase=row.phase, is_public=row.is_public, current_deadline=row.deadline
+    )
+    text = None  # no paragraph asked for, or not in the current version: no position read
     if paragraph_id is not None and row.position is not None:
         text = CurrentText(paragraph_id, row.position, row.text)
     return draft, text

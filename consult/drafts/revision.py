@@ -14,6 +14,7 @@ observable there, not even as a changed key): call `touch` yourself on the same 
 (as `_set_status` of amendments does; `consult.drafts.locks.lock_open_draft`, which `cast_vote`
 calls, raises it too), or flush an ORM row beside them.
 """
+
 from __future__ import annotations
 
 from itertools import chain
@@ -27,12 +28,12 @@ _draft = Draft.__table__
 # Built once (their cache keys are then computed once): `touch` runs in every write request,
 # most often for one draft (an IN list is expanded anew on each execution).
 _TOUCH_ONE = update(_draft).where(_draft.c.id == bindparam("draft_id")).values(revision=_draft.c.revision + 1)
-_TOUCH = (update(_draft).where(_draft.c.id.in_(bindparam("ids", expanding=True)))
-          .values(revision=_draft.c.revision + 1))
+_TOUCH = update(_draft).where(_draft.c.id.in_(bindparam("ids", expanding=True))).values(revision=_draft.c.revision + 1)
 
 
-_TOUCH_TALLY = (update(_draft).where(_draft.c.id == bindparam("draft_id"))
-                .values(tally_revision=_draft.c.tally_revision + 1))
+_TOUCH_TALLY = (
+    update(_draft).where(_draft.c.id == bindparam("draft_id")).values(tally_revision=_draft.c.tally_revision + 1)
+)
 
 
 def touch_tally(connection, draft_id: int) -> None:
@@ -75,9 +76,9 @@ def _count_changes(session: Session, flush_context) -> None:
         elif getattr(obj, "version_id", None) is not None:
             versions.add(obj.version_id)
     if paragraphs:
-        drafts.update(session.connection().scalars(
-            select(Paragraph.draft_id).where(Paragraph.id.in_(sorted(paragraphs)))))
+        drafts.update(
+            session.connection().scalars(select(Paragraph.draft_id).where(Paragraph.id.in_(sorted(paragraphs))))
+        )
     if versions:
-        drafts.update(session.connection().scalars(
-            select(Version.draft_id).where(Version.id.in_(sorted(versions)))))
+        drafts.update(session.connection().scalars(select(Version.draft_id).where(Version.id.in_(sorted(versions)))))
     touch(session.connection(), drafts)

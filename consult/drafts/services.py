@@ -1,4 +1,5 @@
 """Importing drafts, building versions, and moving drafts between phases."""
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,7 @@ def read_markdown_file(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DraftError(
-            f"{path} is not UTF-8 text (byte {error.start} cannot be read); "
-            "save it as UTF-8 and try again"
+            f"{path} is not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8 and try again"
         ) from error
     if not text.strip():
         raise DraftError(f"{path} is empty")
@@ -67,10 +67,16 @@ def build_version(draft: Draft, number: int, texts: list[tuple[Paragraph, str]])
             rendered = render_block(text, max_length=_max_length())
         except MarkdownError as error:
             raise DraftError(f"paragraph {position}: {error}") from error
-        version.texts.append(ParagraphText(
-            paragraph=paragraph, position=position, first_line=first_line,
-            line_count=rendered.line_count, text=text, html=rendered.html,
-        ))
+        version.texts.append(
+            ParagraphText(
+                paragraph=paragraph,
+                position=position,
+                first_line=first_line,
+                line_count=rendered.line_count,
+                text=text,
+                html=rendered.html,
+            )
+        )
         first_line += rendered.line_count
     db.session.add(version)
     return version
@@ -107,8 +113,16 @@ def set_phase(draft: Draft, phase: Phase, user=None, reason: str | None = None) 
     """Move a draft to another phase, and write it to the audit log (`user` None: the command line)."""
     old = draft.phase
     draft.phase = phase
-    record(user, "phase.change", f"draft:{draft.id}", utcnow(), draft_id=draft.id, reason=reason,
-           old=old.value if old else None, new=phase.value)
+    record(
+        user,
+        "phase.change",
+        f"draft:{draft.id}",
+        utcnow(),
+        draft_id=draft.id,
+        reason=reason,
+        old=old.value if old else None,
+        new=phase.value,
+    )
     db.session.flush()
 
 
@@ -131,9 +145,11 @@ def paragraph_rows(version: Version) -> list:
 
 def paragraph_texts(version: Version) -> list[ParagraphText]:
     """The paragraphs of a version in order, in one query."""
-    return list(db.session.scalars(
-        select(ParagraphText).where(ParagraphText.version_id == version.id).order_by(ParagraphText.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(ParagraphText).where(ParagraphText.version_id == version.id).order_by(ParagraphText.position)
+        )
+    )
 
 
 def is_heading(markdown: str) -> bool:
@@ -143,10 +159,16 @@ def is_heading(markdown: str) -> bool:
 
 def current_text(draft: Draft | DraftState, paragraph_id: int) -> ParagraphText | None:
     """The paragraph as it reads in the draft's current version, or None if it is not in it (one query)."""
-    current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
-               .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    current = (
+        select(Version.id)
+        .where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+        .order_by(Version.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     return db.session.scalar(
-        select(ParagraphText).where(ParagraphText.version_id == current, ParagraphText.paragraph_id == paragraph_id))
+        select(ParagraphText).where(ParagraphText.version_id == current, ParagraphText.paragraph_id == paragraph_id)
+    )
 
 
 def sentences(markdown: str) -> list[str]:
@@ -164,11 +186,19 @@ def visible_draft_or_404(slug: str, user) -> Draft:
 
 def current_and_preparing(draft: Draft) -> tuple[Version | None, Version | None]:
     """The draft's current (latest published) version and the one in preparation, if any (one query)."""
-    latest = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
-              .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    latest = (
+        select(Version.id)
+        .where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+        .order_by(Version.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     current = preparing = None
-    for version in db.session.scalars(select(Version).where(
-            Version.draft_id == draft.id, (Version.id == latest) | (Version.status == VersionStatus.IN_PREPARATION))):
+    for version in db.session.scalars(
+        select(Version).where(
+            Version.draft_id == draft.id, (Version.id == latest) | (Version.status == VersionStatus.IN_PREPARATION)
+        )
+    ):
         if version.status == VersionStatus.PUBLISHED:
             current = version
         else:

@@ -4,6 +4,7 @@ collisions. The print page (PDF, HTML), the Word export and the Markdown writer 
 the same.
 Called inside `document_locale()` (consult.exports.page): every word in the draft's language.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,14 +19,14 @@ from consult.results.queries import DraftResults, EntitledOrganisation, Question
 
 
 def decided_when(moment: datetime | None) -> str:
-    """"3. März 2026, 14:05": the date and time of a decision, in the document's language and time zone."""
+    """ "3. März 2026, 14:05": the date and time of a decision, in the document's language and time zone."""
     if moment is None:
         return ""
     return f"{format_date(moment, format='long')}, {format_time(moment, format='short')}"
 
 
 def question_label(question: QuestionResult) -> str:
-    """"Gesamter Text", "§ 4" or "Änderungsantrag 12 (§ 4)": a question of the vote as the documents name it."""
+    """ "Gesamter Text", "§ 4" or "Änderungsantrag 12 (§ 4)": a question of the vote as the documents name it."""
     if question.is_amendment:
         label = _("Amendment %(num)d", num=question.amendment_id)
         return f"{label} (§ {question.position})" if question.position else label
@@ -39,18 +40,18 @@ def chart_label(question: QuestionResult) -> str:
 
 
 def figure(question: QuestionResult, choice: str) -> str:
-    """"4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
+    """ "4" or, where the draft weighs votes, "4 (5)": organisations, and in brackets the weighted votes."""
     shown = str(getattr(question.counts, choice))
     return f"{shown} ({getattr(question.weighted, choice)})" if question.weighted is not None else shown
 
 
 def turnout(question: QuestionResult) -> str:
-    """"4 von 5 Organisationen haben abgestimmt"."""
+    """ "4 von 5 Organisationen haben abgestimmt"."""
     return _("%(voted)d of %(entitled)d organisations voted", voted=question.voted, entitled=question.entitled)
 
 
 def outcome(question: QuestionResult) -> str:
-    """"angenommen" or "abgelehnt"; "erledigt" for an alternative that lapsed because one voted before it passed
+    """ "angenommen" or "abgelehnt"; "erledigt" for an alternative that lapsed because one voted before it passed
     (whatever its own figures)."""
     if question.status is not None and question.status.value == "lapsed":
         return _("lapsed")
@@ -59,47 +60,67 @@ def outcome(question: QuestionResult) -> str:
 
 def results_row(question: QuestionResult) -> tuple[str, ...]:
     """A question's row of the results table: question, yes, no, abstain, turnout, result."""
-    return (question_label(question), figure(question, "yes"), figure(question, "no"), figure(question, "abstain"),
-            turnout(question), outcome(question))
+    return (
+        question_label(question),
+        figure(question, "yes"),
+        figure(question, "no"),
+        figure(question, "abstain"),
+        turnout(question),
+        outcome(question),
+    )
 
 
 def figures_line(question: QuestionResult, strong=str) -> str:
-    """"Ja 3 · Nein 1 · Enthaltung 0 · 4 von 5 Organisationen haben abgestimmt · angenommen": one question's
+    """ "Ja 3 · Nein 1 · Enthaltung 0 · 4 von 5 Organisationen haben abgestimmt · angenommen": one question's
     figures in words, as the results table gives them (weighted votes in brackets); `strong` marks the
     outcome (the Markdown writer's bold)."""
-    return " · ".join((f"{_('Yes')} {figure(question, 'yes')}", f"{_('No')} {figure(question, 'no')}",
-                       f"{_('Abstain')} {figure(question, 'abstain')}", turnout(question),
-                       strong(outcome(question))))
+    return " · ".join(
+        (
+            f"{_('Yes')} {figure(question, 'yes')}",
+            f"{_('No')} {figure(question, 'no')}",
+            f"{_('Abstain')} {figure(question, 'abstain')}",
+            turnout(question),
+            strong(outcome(question)),
+        )
+    )
 
 
 # How the votes came in (issue 16): for each question whether it was decided in the live session or online, its
 # counted votes by channel, the proxies used and the paper ballots; the live sessions' confirmed proxies; the marks
 # in who voted how. Organisations by their short names, as in who voted how; no people.
 
+
 def decided_label(question: QuestionResult) -> str:
-    """"In der Live-Sitzung entschieden" (an agenda item for it was closed in a live session) or "Online
+    """ "In der Live-Sitzung entschieden" (an agenda item for it was closed in a live session) or "Online
     abgestimmt"."""
     return _("Decided in the live session") if question.decided_live else _("Voted online")
 
 
 def ways_note(question: QuestionResult) -> str:
-    """"In der Live-Sitzung entschieden. Gezählte Stimmen: online 1, in der Live-Sitzung 1, per
+    """ "In der Live-Sitzung entschieden. Gezählte Stimmen: online 1, in der Live-Sitzung 1, per
     Stimmübertragung 1, auf Papierstimmzettel 1. Genutzte Stimmübertragungen: BKB stimmte für AEV ab.
     Papierstimmzettel: BKB." — where a question was decided and how its counted votes came in (a channel no
     vote came in by is left out)."""
     sentences = [f"{decided_label(question)}."]
     if question.ballots:
         channels = question.channels
-        counted = ", ".join(words for words, number in (
-            (_("online %(num)d", num=channels.online), channels.online),
-            (_("in the live session %(num)d", num=channels.live), channels.live),
-            (_("by proxy %(num)d", num=channels.proxy), channels.proxy),
-            (_("on paper ballots %(num)d", num=channels.paper), channels.paper)) if number)
+        counted = ", ".join(
+            words
+            for words, number in (
+                (_("online %(num)d", num=channels.online), channels.online),
+                (_("in the live session %(num)d", num=channels.live), channels.live),
+                (_("by proxy %(num)d", num=channels.proxy), channels.proxy),
+                (_("on paper ballots %(num)d", num=channels.paper), channels.paper),
+            )
+            if number
+        )
         label = _("Counted votes:")
         sentences.append(f"{label} {counted}.")
     if question.proxies:
-        used = "; ".join(_("%(holder)s voted for %(giver)s", holder=holder.short_name if holder else "–",
-                           giver=giver.short_name) for giver, holder in question.proxies)
+        used = "; ".join(
+            _("%(holder)s voted for %(giver)s", holder=holder.short_name if holder else "–", giver=giver.short_name)
+            for giver, holder in question.proxies
+        )
         label = _("Proxies used:")
         sentences.append(f"{label} {used}.")
     if question.on_paper:
@@ -109,19 +130,25 @@ def ways_note(question: QuestionResult) -> str:
 
 
 def session_title(session: SessionRecord) -> str:
-    """"Live-Sitzung vom 14. November 2026, 10:00 bis 14. November 2026, 13:30"."""
+    """ "Live-Sitzung vom 14. November 2026, 10:00 bis 14. November 2026, 13:30"."""
     if session.ended_at is None:
         return _("Live session since %(start)s (still running)", start=decided_when(session.started_at))
-    return _("Live session from %(start)s to %(end)s", start=decided_when(session.started_at),
-             end=decided_when(session.ended_at))
+    return _(
+        "Live session from %(start)s to %(end)s",
+        start=decided_when(session.started_at),
+        end=decided_when(session.ended_at),
+    )
 
 
 def proxy_note(proxy: ProxyRecord) -> str:
-    """"Ägyptischer Elternverein (AEV) an Bosnischer Kulturbund (BKB), bestätigt am …; zurückgezogen am …": a
+    """ "Ägyptischer Elternverein (AEV) an Bosnischer Kulturbund (BKB), bestätigt am …; zurückgezogen am …": a
     proxy the office confirmed."""
-    note = _("%(giver)s to %(holder)s, confirmed %(when)s",
-             giver=f"{proxy.giver.name} ({proxy.giver.short_name})",
-             holder=f"{proxy.holder.name} ({proxy.holder.short_name})", when=decided_when(proxy.confirmed_at))
+    note = _(
+        "%(giver)s to %(holder)s, confirmed %(when)s",
+        giver=f"{proxy.giver.name} ({proxy.giver.short_name})",
+        holder=f"{proxy.holder.name} ({proxy.holder.short_name})",
+        when=decided_when(proxy.confirmed_at),
+    )
     if proxy.withdrawn_at is not None:
         withdrawn = _("withdrawn %(when)s", when=decided_when(proxy.withdrawn_at))
         note = f"{note}; {withdrawn}"
@@ -162,31 +189,33 @@ class ChartRow:
     label: str
     y: int
     segments: tuple[ChartSegment, ...]
-    note: str          # the outcome, or "no votes yet"
+    note: str  # the outcome, or "no votes yet"
 
 
 @dataclass(frozen=True)
 class Chart:
-    alt: str           # the figures in words: the figure's alternative text (the PDF's /Alt, the SVG's <title>)
+    alt: str  # the figures in words: the figure's alternative text (the PDF's /Alt, the SVG's <title>)
     width: int
     height: int
     rows: tuple[ChartRow, ...]
     legend_y: int
-    legend: tuple[tuple[str, str, int], ...]   # (label, colour, x)
+    legend: tuple[tuple[str, str, int], ...]  # (label, colour, x)
     bar_x: int = CHART_LABEL
     bar_width: int = CHART_BAR_WIDTH
     note_x: int = CHART_LABEL + CHART_BAR_WIDTH + 10
 
 
-CHART_ROWS_PER_FIGURE = 40   # about 16 cm: a figure is never split across pages, so a long vote gets several
+CHART_ROWS_PER_FIGURE = 40  # about 16 cm: a figure is never split across pages, so a long vote gets several
 
 
 def results_charts(results: DraftResults) -> tuple[Chart, ...]:
     """Bar charts of the deciding figures of every question, at most CHART_ROWS_PER_FIGURE bars each, and
     each with an alternative text stating the figures and outcome of its questions."""
     questions = results.questions
-    return tuple(_chart(questions[start:start + CHART_ROWS_PER_FIGURE], results.weighted)
-                 for start in range(0, len(questions), CHART_ROWS_PER_FIGURE))
+    return tuple(
+        _chart(questions[start : start + CHART_ROWS_PER_FIGURE], results.weighted)
+        for start in range(0, len(questions), CHART_ROWS_PER_FIGURE)
+    )
 
 
 def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
@@ -200,15 +229,28 @@ def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
                 segments.append(ChartSegment(choice, x, width, CHART_COLOURS[choice]))
             x += width
         result = outcome(question)
-        rows.append(ChartRow(chart_label(question), index * CHART_ROW, tuple(segments),
-                             result if figures.total else _("No votes yet.")))
-        described.append(f"{question_label(question)}: {names['yes']} {figures.yes}, {names['no']} {figures.no}, "
-                         f"{names['abstain']} {figures.abstain}, {result}")
-    alt = (_("Bar chart of the results, by weighted votes: %(rows)s", rows="; ".join(described)) if weighted
-           else _("Bar chart of the results: %(rows)s", rows="; ".join(described)))
+        rows.append(
+            ChartRow(
+                chart_label(question),
+                index * CHART_ROW,
+                tuple(segments),
+                result if figures.total else _("No votes yet."),
+            )
+        )
+        described.append(
+            f"{question_label(question)}: {names['yes']} {figures.yes}, {names['no']} {figures.no}, "
+            f"{names['abstain']} {figures.abstain}, {result}"
+        )
+    alt = (
+        _("Bar chart of the results, by weighted votes: %(rows)s", rows="; ".join(described))
+        if weighted
+        else _("Bar chart of the results: %(rows)s", rows="; ".join(described))
+    )
     legend_y = len(rows) * CHART_ROW + 6
-    legend = tuple((names[choice], CHART_COLOURS[choice], CHART_LABEL + 110 * i)
-                   for i, choice in enumerate(("yes", "no", "abstain")))
+    legend = tuple(
+        (names[choice], CHART_COLOURS[choice], CHART_LABEL + 110 * i)
+        for i, choice in enumerate(("yes", "no", "abstain"))
+    )
     return Chart(alt, CHART_WIDTH, legend_y + CHART_ROW, tuple(rows), legend_y, legend)
 
 
@@ -216,19 +258,20 @@ def _chart(questions: tuple[QuestionResult, ...], weighted: bool) -> Chart:
 class ShapedParagraph:
     """A paragraph the decisions shaped: the adopted amendments that changed, made or removed it, the
     collisions among them the moderation resolved, and the paragraph's vote."""
+
     paragraph_id: int
-    position: int | None            # its § in the document (None: the paragraph was removed)
-    text: str                       # its Markdown in the document (a removed one: the text it had)
-    amendments: tuple[DecidedAmendment, ...]     # oldest first
+    position: int | None  # its § in the document (None: the paragraph was removed)
+    text: str  # its Markdown in the document (a removed one: the text it had)
+    amendments: tuple[DecidedAmendment, ...]  # oldest first
     collisions: tuple[ResolvedCollision, ...]
     vote: QuestionResult | None
 
 
 @dataclass(frozen=True)
 class Provenance:
-    shaped: tuple[ShapedParagraph, ...]     # paragraphs of the text, in order
-    removed: tuple[ShapedParagraph, ...]    # paragraphs taken out of the text
-    not_adopted: tuple[DecidedAmendment, ...]   # rejected, or merged into another
+    shaped: tuple[ShapedParagraph, ...]  # paragraphs of the text, in order
+    removed: tuple[ShapedParagraph, ...]  # paragraphs taken out of the text
+    not_adopted: tuple[DecidedAmendment, ...]  # rejected, or merged into another
 
     def __bool__(self) -> bool:
         return bool(self.shaped or self.removed or self.not_adopted)
@@ -244,8 +287,14 @@ def provenance(document: Document) -> Provenance:
         collisions.setdefault(collision.paragraph_id, []).append(collision)
 
     def shaped(paragraph_id: int, position: int | None, text: str) -> ShapedParagraph:
-        return ShapedParagraph(paragraph_id, position, text, document.changed_by(paragraph_id),
-                               tuple(collisions.get(paragraph_id, ())), votes.get(paragraph_id))
+        return ShapedParagraph(
+            paragraph_id,
+            position,
+            text,
+            document.changed_by(paragraph_id),
+            tuple(collisions.get(paragraph_id, ())),
+            votes.get(paragraph_id),
+        )
 
     in_text = [shaped(b.paragraph_id, b.position, b.markdown) for b in document.blocks]
     present = {b.paragraph_id for b in document.blocks}
@@ -258,8 +307,7 @@ def provenance(document: Document) -> Provenance:
         seen.add(paragraph_id)
         changes = document.changed_by(paragraph_id)
         removed.append(shaped(paragraph_id, None, changes[0].base_text if changes else ""))
-    return Provenance(tuple(p for p in in_text if p.amendments or p.collisions), tuple(removed),
-                      document.rejected)
+    return Provenance(tuple(p for p in in_text if p.amendments or p.collisions), tuple(removed), document.rejected)
 
 
 STATUS_LABELS = {
@@ -288,13 +336,17 @@ def lapse_label(amendment: DecidedAmendment) -> str:
 
 
 def alternative_label(amendment: DecidedAmendment) -> str:
-    """"Alternative 2 von 3 zu § 4": an amendment's place in the voting order of its alternatives set ("" for
+    """ "Alternative 2 von 3 zu § 4": an amendment's place in the voting order of its alternatives set ("" for
     one that was in none)."""
     if not amendment.alternative_place:
         return ""
     if amendment.position:
-        return _("Alternative %(num)d of %(count)d to § %(position)d", num=amendment.alternative_place,
-                 count=amendment.alternatives, position=amendment.position)
+        return _(
+            "Alternative %(num)d of %(count)d to § %(position)d",
+            num=amendment.alternative_place,
+            count=amendment.alternatives,
+            position=amendment.position,
+        )
     return _("Alternative %(num)d of %(count)d", num=amendment.alternative_place, count=amendment.alternatives)
 
 
@@ -304,7 +356,7 @@ def kind_label(kind: str) -> str:
 
 
 def amendment_title(amendment: DecidedAmendment) -> str:
-    """"Änderungsantrag 4 · Neuer Absatz", and "· § 3" for one not adopted (an adopted one stands under its
+    """ "Änderungsantrag 4 · Neuer Absatz", and "· § 3" for one not adopted (an adopted one stands under its
     paragraph)."""
     title = _("Amendment %(num)d", num=amendment.number)
     if kind_label(amendment.kind):
@@ -315,7 +367,7 @@ def amendment_title(amendment: DecidedAmendment) -> str:
 
 
 def decision(amendment: DecidedAmendment) -> str:
-    """"Übernommen · Fassung 2": how an amendment was decided, and the version that took it in. Where the
+    """ "Übernommen · Fassung 2": how an amendment was decided, and the version that took it in. Where the
     organisations decided it: "… · durch Zustimmung von <Organisation>" (the "Decided by" line names the
     person and the date) or "… · durch Abstimmung der Organisationen", and for an alternative its place in
     the voting order ("Alternative 2 von 3 zu § 4"); a lapsed one says why it lapsed."""
@@ -332,21 +384,25 @@ def decision(amendment: DecidedAmendment) -> str:
 
 
 def recommendation_note(amendment: DecidedAmendment) -> str:
-    """"Modifiziert übernehmen (Mona Muster, 3. März 2026, 14:05)": the moderation's procedural
+    """ "Modifiziert übernehmen (Mona Muster, 3. März 2026, 14:05)": the moderation's procedural
     recommendation, where the organisations decided ("" where there was none)."""
     if not amendment.recommendation:
         return ""
     if amendment.recommendation == "merge" and amendment.recommended_merge_into:
         words = _("Settled by amendment %(num)d", num=amendment.recommended_merge_into)
     else:
-        words = {"accept": _("Accept"), "accept_modified": _("Accept modified"), "reject": _("Reject"),
-                 "merge": _("Settled by another amendment")}.get(amendment.recommendation, amendment.recommendation)
+        words = {
+            "accept": _("Accept"),
+            "accept_modified": _("Accept modified"),
+            "reject": _("Reject"),
+            "merge": _("Settled by another amendment"),
+        }.get(amendment.recommendation, amendment.recommendation)
     who = ", ".join(part for part in (amendment.recommended_by, decided_when(amendment.recommended_at)) if part)
     return f"{words} ({who})" if who else words
 
 
 def vote_requests_note(amendment: DecidedAmendment) -> str:
-    """"Verein (KURZ), 3. März 2026, 14:05; …": the organisations that asked for a vote, and when."""
+    """ "Verein (KURZ), 3. März 2026, 14:05; …": the organisations that asked for a vote, and when."""
     return "; ".join(f"{organisation}, {decided_when(when)}" for organisation, when in amendment.vote_requests)
 
 
@@ -355,7 +411,15 @@ def collision_note(collision: ResolvedCollision) -> str:
     numbers = ", ".join(str(n) for n in collision.amendment_numbers)
     when = decided_when(collision.resolved_at)
     if collision.text is None:
-        return _("Amendments %(numbers)s collided; the moderation removed the paragraph in version "
-                 "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
-    return _("Amendments %(numbers)s collided; the moderation wrote the common text in version "
-             "%(version)d (%(when)s).", numbers=numbers, version=collision.version, when=when)
+        return _(
+            "Amendments %(numbers)s collided; the moderation removed the paragraph in version %(version)d (%(when)s).",
+            numbers=numbers,
+            version=collision.version,
+            when=when,
+        )
+    return _(
+        "Amendments %(numbers)s collided; the moderation wrote the common text in version %(version)d (%(when)s).",
+        numbers=numbers,
+        version=collision.version,
+        when=when,
+    )

@@ -24,6 +24,7 @@ from (version 1 for deleted tokens, the final text for the rest). Written as DOC
 (`w:ins`/`w:del`, paragraph marks included) and as HTML/PDF by changes_page.py (`<ins>`/`<del>` with
 `datetime` and a visible label).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ from consult.extensions import db
 
 # -- Who changed what ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Author:
     """Who made a change: `name` for Word's w:author, `label` shown beside the change, `moment` its date."""
@@ -49,12 +51,12 @@ class Author:
     name: str
     label: str
     moment: datetime | None
-    number: int | None = None       # the amendment's number (None: the editorial office)
+    number: int | None = None  # the amendment's number (None: the editorial office)
     organisation: str = ""
 
 
 def _short_name(label: str) -> str:
-    """"KURZ" of the document's organisation label "Name (KURZ)"."""
+    """ "KURZ" of the document's organisation label "Name (KURZ)"."""
     name, bracket, rest = label.rpartition(" (")
     return rest[:-1] if bracket and rest.endswith(")") else label
 
@@ -62,11 +64,15 @@ def _short_name(label: str) -> str:
 def amendment_author(amendment: DecidedAmendment) -> Author:
     title = _("Amendment %(num)d", num=amendment.number)
     organisation = amendment.organisation
-    return Author(name=f"{organisation} · {title}" if organisation else title,
-                  label=_("[Amendment %(num)d, %(organisation)s]", num=amendment.number,
-                          organisation=_short_name(organisation)) if organisation
-                  else f"[{title}]",
-                  moment=amendment.decided_at, number=amendment.number, organisation=organisation)
+    return Author(
+        name=f"{organisation} · {title}" if organisation else title,
+        label=_("[Amendment %(num)d, %(organisation)s]", num=amendment.number, organisation=_short_name(organisation))
+        if organisation
+        else f"[{title}]",
+        moment=amendment.decided_at,
+        number=amendment.number,
+        organisation=organisation,
+    )
 
 
 def editorial_author(moment: datetime | None) -> Author:
@@ -76,20 +82,21 @@ def editorial_author(moment: datetime | None) -> Author:
 
 # -- The tracked text ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Tracked:
     text: str
-    inserted: Author | None = None     # None: in version 1
-    deleted: Author | None = None      # None: still in the text
+    inserted: Author | None = None  # None: in version 1
+    deleted: Author | None = None  # None: still in the text
 
 
 @dataclass
 class TrackedParagraph:
     paragraph_id: int
     tokens: list[Tracked]
-    inserted: Author | None = None     # the paragraph itself is new
-    deleted: Author | None = None      # the paragraph itself is gone
-    position: int | None = None        # its number (§) in the document's version
+    inserted: Author | None = None  # the paragraph itself is new
+    deleted: Author | None = None  # the paragraph itself is gone
+    position: int | None = None  # its number (§) in the document's version
 
     @property
     def visible(self) -> str:
@@ -101,8 +108,11 @@ class TrackedParagraph:
 
     @property
     def changed(self) -> bool:
-        return (self.inserted is not None or self.deleted is not None
-                or any(t.inserted is not None or t.deleted is not None for t in self.tokens))
+        return (
+            self.inserted is not None
+            or self.deleted is not None
+            or any(t.inserted is not None or t.deleted is not None for t in self.tokens)
+        )
 
 
 def _aligned(a: list[str], b: list[str]) -> dict[int, int]:
@@ -139,14 +149,14 @@ class _Step:
     """The authors of one paragraph's change in one step of the chain."""
 
     amendments: list[DecidedAmendment]
-    fallback: Author                   # for words no amendment accounts for
-    resolved: bool = False             # the moderation wrote the text: unaccounted words are its own
+    fallback: Author  # for words no amendment accounts for
+    resolved: bool = False  # the moderation wrote the text: unaccounted words are its own
 
     def owners(self, old: str, new: str) -> tuple[list[Author | None], list[Author | None]]:
         """Per token of `old` that disappears / of `new` that appears: the one amendment whose own diff
         made that change (None: none or several)."""
         old_tokens, new_tokens = tokens(old), tokens(new)
-        if len(self.amendments) < 2 and not self.resolved:   # `fill` gives every token to the one (or none)
+        if len(self.amendments) < 2 and not self.resolved:  # `fill` gives every token to the one (or none)
             return [None] * len(old_tokens), [None] * len(new_tokens)
         claims_old: list[set[int]] = [set() for _ in old_tokens]
         claims_new: list[set[int]] = [set() for _ in new_tokens]
@@ -169,6 +179,7 @@ class _Step:
             if len(claims) == 1 or (claims and not self.resolved):
                 return amendment_author(self.amendments[min(claims)])
             return None
+
         return [one(c) for c in claims_old], [one(c) for c in claims_new]
 
     def fill(self, hunk: list[Author | None]) -> list[Author]:
@@ -182,8 +193,11 @@ class _Step:
         for index, author in enumerate(hunk):
             if author is None:
                 neighbours = [a for a in hunk[index::-1] + hunk[index:] if a is not None]
-                author = neighbours[0] if neighbours else (
-                    amendment_author(self.amendments[0]) if self.amendments else self.fallback)
+                author = (
+                    neighbours[0]
+                    if neighbours
+                    else (amendment_author(self.amendments[0]) if self.amendments else self.fallback)
+                )
             filled.append(author)
         return filled
 
@@ -198,7 +212,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
     # Hunks: each run of changed segments, with its removed and added tokens' owners filled together.
     out: list[Tracked] = []
     source = iter(paragraph.tokens)
-    pending: list[Tracked] = []          # deleted tokens waiting before the next visible one
+    pending: list[Tracked] = []  # deleted tokens waiting before the next visible one
     old_index = new_index = 0
     new_tokens = tokens(new)
 
@@ -227,7 +241,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
             new_index += n
             k += 1
             continue
-        removed: list[tuple[Tracked, bool]] = []   # (token, removed by this step); earlier deletions ride along
+        removed: list[tuple[Tracked, bool]] = []  # (token, removed by this step); earlier deletions ride along
         added: list[str] = []
         start_old, start_new = old_index, new_index
         while k < len(segments) and segments[k].kind != "equal":
@@ -240,7 +254,7 @@ def _apply(paragraph: TrackedParagraph, new: str, step: _Step) -> None:
                     removed.append((token, True))
                 old_index += n
             else:
-                added.extend(new_tokens[new_index:new_index + n])
+                added.extend(new_tokens[new_index : new_index + n])
                 new_index += n
             k += 1
         owners = step.fill(old_owner[start_old:old_index] + new_owner[start_new:new_index])
@@ -290,12 +304,20 @@ def _order(previous: list[int], current: list[int]) -> list[int]:
 
 def _steps(document: Document) -> list[tuple[Version, dict[int, str]]]:
     """The versions from 1 to the document's, each with its paragraphs' texts (id -> Markdown), in order."""
-    versions = list(db.session.scalars(select(Version).where(
-        Version.draft_id == document.draft.id, Version.number <= document.version.number).order_by(Version.number)))
+    versions = list(
+        db.session.scalars(
+            select(Version)
+            .where(Version.draft_id == document.draft.id, Version.number <= document.version.number)
+            .order_by(Version.number)
+        )
+    )
     texts: dict[int, dict[int, str]] = {v.id: {} for v in versions}
     orders: dict[int, list[int]] = {v.id: [] for v in versions}
-    for text in db.session.scalars(select(ParagraphText).where(
-            ParagraphText.version_id.in_(list(texts))).order_by(ParagraphText.version_id, ParagraphText.position)):
+    for text in db.session.scalars(
+        select(ParagraphText)
+        .where(ParagraphText.version_id.in_(list(texts)))
+        .order_by(ParagraphText.version_id, ParagraphText.position)
+    ):
         texts[text.version_id][text.paragraph_id] = text.text
         orders[text.version_id].append(text.paragraph_id)
     return [(v, {pid: texts[v.id][pid] for pid in orders[v.id]}) for v in versions]
@@ -329,16 +351,20 @@ def tracked_paragraphs(document: Document) -> list[TrackedParagraph]:
             new = texts.get(pid)
             collision = collisions.get(pid)
             if collision is not None:
-                step = _Step([a for a in here if a.number in collision.amendment_numbers]
-                             or [a for a in here if a.paragraph_id == pid and a.kind != "insert"],
-                             editorial_author(collision.resolved_at), resolved=True)
+                step = _Step(
+                    [a for a in here if a.number in collision.amendment_numbers]
+                    or [a for a in here if a.paragraph_id == pid and a.kind != "insert"],
+                    editorial_author(collision.resolved_at),
+                    resolved=True,
+                )
             else:
                 step = _Step([a for a in here if a.paragraph_id == pid and a.kind != "insert"], fallback)
             if pid not in paragraphs:
                 inserting = [a for a in here if a.kind == "insert" and a.inserted_paragraph_id == pid]
                 author = amendment_author(inserting[0]) if inserting else fallback
-                paragraphs[pid] = TrackedParagraph(pid, [Tracked(t, inserted=author) for t in tokens(new or "")],
-                                                   inserted=author)
+                paragraphs[pid] = TrackedParagraph(
+                    pid, [Tracked(t, inserted=author) for t in tokens(new or "")], inserted=author
+                )
                 continue
             paragraph = paragraphs[pid]
             if paragraph.deleted is not None:
@@ -370,6 +396,7 @@ def tracked_paragraphs(document: Document) -> list[TrackedParagraph]:
 
 # -- From tokens to lines of the page -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Piece:
     text: str
@@ -377,8 +404,8 @@ class Piece:
     format: Format
     inserted: Author | None
     deleted: Author | None
-    was: Format | None = None           # a kept word's formatting in version 1, when a change of its
-    reformatted_by: Author | None = None   # markers (`**`, `*`, a link) changed it, and by whom
+    was: Format | None = None  # a kept word's formatting in version 1, when a change of its
+    reformatted_by: Author | None = None  # markers (`**`, `*`, a link) changed it, and by whom
 
 
 @dataclass
@@ -404,7 +431,7 @@ def _marker_authors(paragraph: TrackedParagraph, shown_old: list, shown_new: lis
     at_old = at_new = 0
     for index, token in enumerate(paragraph.tokens):
         n = len(token.text)
-        shown = shown_new[at_new:at_new + n] if token.deleted is None else shown_old[at_old:at_old + n]
+        shown = shown_new[at_new : at_new + n] if token.deleted is None else shown_old[at_old : at_old + n]
         author = token.deleted or token.inserted
         if author is not None and not any(c.text for c in shown):
             changed.append((index, author))
@@ -426,10 +453,10 @@ def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
     for index, token in enumerate(paragraph.tokens):
         n = len(token.text)
         if token.deleted is None:
-            shown = shown_new[at_new:at_new + n]
+            shown = shown_new[at_new : at_new + n]
         else:
-            shown = shown_old[at_old:at_old + n]
-        before = shown_old[at_old:at_old + n] if token.inserted is None and token.deleted is None else shown
+            shown = shown_old[at_old : at_old + n]
+        before = shown_old[at_old : at_old + n] if token.inserted is None and token.deleted is None else shown
         if token.inserted is None:
             at_old += n
         if token.deleted is None:
@@ -438,8 +465,15 @@ def _pieces(paragraph: TrackedParagraph) -> Iterator[Piece]:
             if not character.text:
                 continue
             reformatted_by = markers[index] if markers is not None and old.format != character.format else None
-            yield Piece(character.text, character.block, character.format, token.inserted, token.deleted,
-                        was=old.format if reformatted_by is not None else None, reformatted_by=reformatted_by)
+            yield Piece(
+                character.text,
+                character.block,
+                character.format,
+                token.inserted,
+                token.deleted,
+                was=old.format if reformatted_by is not None else None,
+                reformatted_by=reformatted_by,
+            )
 
 
 def lines(paragraph: TrackedParagraph) -> list[Line]:
@@ -464,9 +498,15 @@ def runs(pieces: list[Piece]) -> list[Piece]:
     joined: list[Piece] = []
     for piece in pieces:
         last = joined[-1] if joined else None
-        if (last is not None and last.format == piece.format and last.inserted == piece.inserted
-                and last.deleted == piece.deleted and last.was == piece.was
-                and last.reformatted_by == piece.reformatted_by and CELL not in (last.text[-1:], piece.text)):
+        if (
+            last is not None
+            and last.format == piece.format
+            and last.inserted == piece.inserted
+            and last.deleted == piece.deleted
+            and last.was == piece.was
+            and last.reformatted_by == piece.reformatted_by
+            and CELL not in (last.text[-1:], piece.text)
+        ):
             joined[-1] = replace(last, text=last.text + piece.text)
         else:
             joined.append(piece)
@@ -474,7 +514,7 @@ def runs(pieces: list[Piece]) -> list[Piece]:
 
 
 def number_label(paragraph: TrackedParagraph) -> str:
-    """"§ N" in the document's numbering; "§ –" for a removed paragraph."""
+    """ "§ N" in the document's numbering; "§ –" for a removed paragraph."""
     return f"§ {paragraph.position}" if paragraph.position is not None else "§ –"
 
 
@@ -482,8 +522,11 @@ def authors(paragraphs: list[TrackedParagraph]) -> list[Author]:
     """Everyone credited with a change, amendments by number, the editorial office last."""
     found: dict[tuple, Author] = {}
     for paragraph in paragraphs:
-        for author in [paragraph.inserted, paragraph.deleted,
-                       *(a for t in paragraph.tokens for a in (t.inserted, t.deleted))]:
+        for author in [
+            paragraph.inserted,
+            paragraph.deleted,
+            *(a for t in paragraph.tokens for a in (t.inserted, t.deleted)),
+        ]:
             if author is not None:
                 found.setdefault((author.number is None, author.number or 0, author.name, author.moment), author)
     return [found[key] for key in sorted(found, key=lambda k: (k[0], k[1], k[2], timestamp(k[3])))]
@@ -512,16 +555,20 @@ def subtitle(document: Document) -> str:
 
 
 def legend() -> str:
-    return _("Inserted text is underlined, deleted text struck through. Each change names the amendment that "
-             "made it, the organisation that proposed it and the time of the decision; where the moderation "
-             "wrote a common text to resolve a collision of amendments, its words are marked "
-             "“%(office)s”.", office=_("Editorial office"))
+    return _(
+        "Inserted text is underlined, deleted text struck through. Each change names the amendment that "
+        "made it, the organisation that proposed it and the time of the decision; where the moderation "
+        "wrote a common text to resolve a collision of amendments, its words are marked "
+        "“%(office)s”.",
+        office=_("Editorial office"),
+    )
 
 
 def author_line(author: Author) -> str:
     """One entry of the legend: "[Antrag 12, NAVE] Netzwerk Afrikanischer Vereine (NAVE) · 02.03.2026, 11:07"."""
-    return " · ".join(part for part in (f"{author.label} {author.organisation}".strip(),
-                                        shown_date(author.moment)) if part)
+    return " · ".join(
+        part for part in (f"{author.label} {author.organisation}".strip(), shown_date(author.moment)) if part
+    )
 
 
 def cells(line: Line) -> list[list[Piece]]:

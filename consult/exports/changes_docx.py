@@ -5,6 +5,7 @@ tracks who changed what). Paragraph marks are revisions too, so an inserted para
 insertion and a removed one one deletion. Headings, lists, emphasis and tables are Word's own
 (Heading styles, list styles with numbering, bold/italic runs, tables with a header row).
 """
+
 from __future__ import annotations
 
 import io
@@ -99,10 +100,19 @@ class _Numbering:
         self._current: int | None = None
 
     def number(self, paragraph, block: Block, previous: Block | None) -> None:
-        if self._current is None or previous is None or previous.kind not in ("ordered", "bullet") or (
-                previous.kind == "ordered" and previous.level == block.level and block.number is not None
-                and previous.number is not None and block.number <= previous.number) or (
-                previous.kind == "bullet" and previous.level == block.level):
+        if (
+            self._current is None
+            or previous is None
+            or previous.kind not in ("ordered", "bullet")
+            or (
+                previous.kind == "ordered"
+                and previous.level == block.level
+                and block.number is not None
+                and previous.number is not None
+                and block.number <= previous.number
+            )
+            or (previous.kind == "bullet" and previous.level == block.level)
+        ):
             num = self._numbering.add_num(self._abstract)
             num.add_lvlOverride(ilvl=block.level - 1).add_startOverride(block.number or 1)
             self._current = num.numId
@@ -135,8 +145,7 @@ def _fill(paragraph, marks: _Marks, pieces: list[Piece], bold: bool = False) -> 
         paragraph._p.append(run)
 
 
-def _word_line(word, styles: Styles, marks: _Marks, line: Line, numbering: _Numbering,
-               previous: Block | None) -> None:
+def _word_line(word, styles: Styles, marks: _Marks, line: Line, numbering: _Numbering, previous: Block | None) -> None:
     block = line.block
     paragraph = styles.paragraph(word, _style(block))
     if block.kind == "ordered":
@@ -168,7 +177,7 @@ def _word_table(word, marks: _Marks, rows: list[Line]) -> None:
         mark = _row_mark(line)
         if mark is not None:
             properties.append(marks.mark(*mark))
-        for pieces, cell in zip(row_cells, row.cells, strict=False):   # a short row leaves its last cells empty
+        for pieces, cell in zip(row_cells, row.cells, strict=False):  # a short row leaves its last cells empty
             _fill(cell.paragraphs[0], marks, pieces, bold=line.block.header)
 
 
@@ -219,5 +228,3 @@ def _label(label, marks: _Marks, paragraph: TrackedParagraph) -> None:
     else:
         label._p.append(run)
     marks.paragraph_mark(label, paragraph.inserted, paragraph.deleted)
-
-

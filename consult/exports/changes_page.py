@@ -4,6 +4,7 @@ and a visible label ("[Antrag 12, NAVE]") after each change; the legend lists ev
 The page is templates/exports/changes.html with print.css and static/css/changes.css; the PDF is
 written by consult.exports.pdf.write_pdf as the position's PDF: tagged PDF/UA-1, fetching nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -36,10 +37,12 @@ def _marked(piece: Piece, text: Markup) -> Markup:
     """`text` in <del> and/or <ins>, with the change's time and author."""
     if piece.deleted is not None:
         text = Markup('<del datetime="{}" title="{}">{}</del>').format(
-            timestamp(piece.deleted.moment), piece.deleted.name, text)
+            timestamp(piece.deleted.moment), piece.deleted.name, text
+        )
     if piece.inserted is not None:
         text = Markup('<ins datetime="{}" title="{}">{}</ins>').format(
-            timestamp(piece.inserted.moment), piece.inserted.name, text)
+            timestamp(piece.inserted.moment), piece.inserted.name, text
+        )
     return text
 
 
@@ -49,7 +52,7 @@ def _split_spaces(pieces: list[Piece]) -> list[Piece]:
     for piece in runs(pieces):
         word = piece.text.rstrip()
         if (piece.inserted or piece.deleted or piece.reformatted_by) and word and word != piece.text:
-            split += [replace(piece, text=word), replace(piece, text=piece.text[len(word):])]
+            split += [replace(piece, text=word), replace(piece, text=piece.text[len(word) :])]
         else:
             split.append(piece)
     return split
@@ -59,7 +62,7 @@ def _html_runs(pieces: list[Piece]) -> Markup:
     """Pieces as HTML: formatting as <strong>/<em>/<s>/<code>/<a>, changes in <ins>/<del> with the author in
     `title`, and after each change (before the space that follows it) its visible label."""
     out: list[Markup] = []
-    spaces: list[Markup] = []          # whitespace waiting: a label may come before it
+    spaces: list[Markup] = []  # whitespace waiting: a label may come before it
     label: Author | None = None
     for piece in _split_spaces(pieces):
         text = escape(piece.text.replace(CELL, " "))
@@ -69,9 +72,8 @@ def _html_runs(pieces: list[Piece]) -> Markup:
                 text = Markup(f"<{tag}>{text}</{tag}>")
         if fmt.href:
             text = Markup('<a href="{}" rel="{}">{}</a>').format(fmt.href, LINK_REL, text)
-        if piece.reformatted_by is not None:   # only the formatting changed: no <ins>/<del>, a label
-            text = Markup('<span class="format-change" title="{}">{}</span>').format(
-                piece.reformatted_by.name, text)
+        if piece.reformatted_by is not None:  # only the formatting changed: no <ins>/<del>, a label
+            text = Markup('<span class="format-change" title="{}">{}</span>').format(piece.reformatted_by.name, text)
         if not piece.text.strip():
             spaces.append(_marked(piece, text))
             continue
@@ -98,8 +100,12 @@ def html_body(paragraph: TrackedParagraph) -> Markup:
             out.append("</tbody></table>")
             table = False
         depth = block.level if block.kind in ("bullet", "ordered") else 0
-        while len(open_lists) > depth or (open_lists and depth and len(open_lists) == depth
-                                          and open_lists[-1] != ("ul" if block.kind == "bullet" else "ol")):
+        while len(open_lists) > depth or (
+            open_lists
+            and depth
+            and len(open_lists) == depth
+            and open_lists[-1] != ("ul" if block.kind == "bullet" else "ol")
+        ):
             out.append(f"</li></{open_lists.pop()}>")
         if depth:
             tag = "ul" if block.kind == "bullet" else "ol"
@@ -137,10 +143,12 @@ def html_number(paragraph: TrackedParagraph) -> Markup:
     label = number_label(paragraph)
     if paragraph.deleted is not None:
         return Markup('<del datetime="{}" title="{}">{}</del>').format(
-            timestamp(paragraph.deleted.moment), paragraph.deleted.name, label)
+            timestamp(paragraph.deleted.moment), paragraph.deleted.name, label
+        )
     if paragraph.inserted is not None:
         return Markup('<ins datetime="{}" title="{}">{}</ins>').format(
-            timestamp(paragraph.inserted.moment), paragraph.inserted.name, label)
+            timestamp(paragraph.inserted.moment), paragraph.inserted.name, label
+        )
     return Markup("{}").format(label)
 
 
@@ -177,4 +185,5 @@ def render_change_html(document: Document) -> bytes:
 def render_change_pdf(document: Document) -> bytes:
     """The change document as a tagged PDF/UA-1, written like the position's PDF (fetching nothing)."""
     from consult.exports.pdf import write_pdf  # WeasyPrint is loaded only for a PDF
+
     return write_pdf(render_change_page(document), change_stylesheet())

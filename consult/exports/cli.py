@@ -1,4 +1,5 @@
 """`flask export SLUG --format FORMAT --out PATH`: the same documents as the download links."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,10 +18,15 @@ from consult.exports.storage import STORED_FORMATS, position_file
 
 @click.command("export")
 @click.argument("slug")
-@click.option("--format", "name", type=click.Choice(sorted(FORMATS)), required=True,
-              help="pdf, docx, changes.docx / changes.pdf / changes.html (version 1 against the text, each change "
-                   "credited), md, html, "
-                   "comments.csv, votes.csv or json")
+@click.option(
+    "--format",
+    "name",
+    type=click.Choice(sorted(FORMATS)),
+    required=True,
+    help="pdf, docx, changes.docx / changes.pdf / changes.html (version 1 against the text, each change "
+    "credited), md, html, "
+    "comments.csv, votes.csv or json",
+)
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
 @click.option(
     "--version", "number", type=int, default=None, help="a preview of this version (default: the adopted text)"
@@ -43,8 +49,8 @@ def export_command(slug: str, name: str, out: Path, number: int | None) -> None:
     with current_app.test_request_context():
         stored = position_file(draft, name) if version is None and name in STORED_FORMATS else None
         if stored is not None:
-            out.write_bytes(stored.content)     # as rendered after the adoption
-        else:                                   # a preview, a table, or documents not made yet
+            out.write_bytes(stored.content)  # as rendered after the adoption
+        else:  # a preview, a table, or documents not made yet
             out.write_bytes(FORMATS[name].write(build_document(draft, version)))
     click.echo(f"Wrote {out} ({out.stat().st_size} bytes).")
 

@@ -24,6 +24,7 @@ consult/exports/changes_docx.py.
 User text passes `clean()` first: characters XML 1.0 cannot hold (control characters,
 lone surrogates) would make the file unreadable, and are dropped.
 """
+
 from __future__ import annotations
 
 import io
@@ -71,7 +72,7 @@ _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 # The page: A4 with 2.5 cm margins, so the text is 16 cm wide.
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)
-TEXT_WIDTH = round((21 - 2 * 2.5) / 2.54 * 1440)   # in twips
+TEXT_WIDTH = round((21 - 2 * 2.5) / 2.54 * 1440)  # in twips
 TABLE_FONT = Pt(10)
 # The document's font: Arial is on every Word, and LibreOffice sets it in the metric-compatible
 # Liberation Sans, so a column measured for its longest word holds it in either (the template's theme
@@ -80,12 +81,12 @@ FONT = "Arial"
 # A character's width as a share of the font size, on the wide side (Arial's letters average about
 # half; a wider stand-in such as DejaVu Sans still fits).
 _CHARACTER, _BOLD_CHARACTER = 0.62, 0.72
-_CELL_PADDING = 2 * 108 + 40        # Word's default cell margins (twips), and a little air
-_KEPT_WHOLE = 12                    # a cell this short ("3 (4)", "§ 12") is not broken at its space
+_CELL_PADDING = 2 * 108 + 40  # Word's default cell margins (twips), and a little air
+_KEPT_WHOLE = 12  # a cell this short ("3 (4)", "§ 12") is not broken at its space
 _LINK_SCHEMES = {"http", "https", "mailto"}
 _LINK_COLOUR = "0563C1"
 _MONOSPACE = "Courier New"
-LABEL_STYLE = "Paragraph Number"    # the "§ N" label before each paragraph of the text
+LABEL_STYLE = "Paragraph Number"  # the "§ N" label before each paragraph of the text
 TABLE_STYLE = "Table Text"
 _BULLETS = ("•", "◦", "▪")
 
@@ -186,7 +187,7 @@ class _Numbering:
             abstract.append(self._level(level, ordered, start))
         numbers = self._root.num_lst
         if numbers:
-            numbers[0].addprevious(abstract)   # the schema wants every abstractNum before the first num
+            numbers[0].addprevious(abstract)  # the schema wants every abstractNum before the first num
         else:
             self._root.append(abstract)
         self._next += 1
@@ -196,10 +197,12 @@ class _Numbering:
     def _level(level: int, ordered: bool, start: int):
         element = OxmlElement("w:lvl")
         element.set(qn("w:ilvl"), str(level))
-        for tag, value in (("w:start", str(start if ordered else 1)),
-                           ("w:numFmt", "decimal" if ordered else "bullet"),
-                           ("w:lvlText", f"%{level + 1}." if ordered else _BULLETS[level % len(_BULLETS)]),
-                           ("w:lvlJc", "left")):
+        for tag, value in (
+            ("w:start", str(start if ordered else 1)),
+            ("w:numFmt", "decimal" if ordered else "bullet"),
+            ("w:lvlText", f"%{level + 1}." if ordered else _BULLETS[level % len(_BULLETS)]),
+            ("w:lvlJc", "left"),
+        ):
             child = OxmlElement(tag)
             child.set(qn("w:val"), value)
             element.append(child)
@@ -233,8 +236,10 @@ def _set_style(paragraph, style_id: str) -> None:
 # text character by character, and each of `run.bold`, `run.italic`, ... searches where its element goes
 # among all the children w:rPr may have (together most of the time of a 300-paragraph export).
 
-def run_properties(bold: bool = False, italic: bool = False, strike: bool = False, code: bool = False,
-                   link: bool = False):
+
+def run_properties(
+    bold: bool = False, italic: bool = False, strike: bool = False, code: bool = False, link: bool = False
+):
     """A run's w:rPr, its children in the schema's order (Word refuses others); empty for a plain run."""
     properties = OxmlElement("w:rPr")
     if code:
@@ -302,9 +307,9 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], availabl
             most = max(most, _text_width(text, bold))
         needed.append(least + _CELL_PADDING)
         wanted.append(max(most, least) + _CELL_PADDING)
-    if sum(needed) >= available:    # longer words than the page holds: shrink all alike
+    if sum(needed) >= available:  # longer words than the page holds: shrink all alike
         return [max(1, need * available // sum(needed)) for need in needed]
-    if sum(wanted) <= available:    # everything fits on one line: give the rest out by width
+    if sum(wanted) <= available:  # everything fits on one line: give the rest out by width
         spare = available - sum(wanted)
         return [want + spare * want // sum(wanted) for want in wanted]
     spare, more = available - sum(needed), [want - need for want, need in zip(wanted, needed, strict=True)]
@@ -338,8 +343,10 @@ class _Writer:
                 link = None
                 continue
             target = _link_target(inline.href)
-            run = text_run(clean(inline.text), run_properties(inline.bold or bold, inline.italic, inline.strike,
-                                                              inline.code, link=target is not None))
+            run = text_run(
+                clean(inline.text),
+                run_properties(inline.bold or bold, inline.italic, inline.strike, inline.code, link=target is not None),
+            )
             if target is None:
                 link = None
                 paragraph._p.append(run)
@@ -403,8 +410,9 @@ class _Writer:
             paragraph.paragraph_format.left_indent = Twips(_indent(depth))
             self.blocks(rest, depth)
 
-    def table(self, header: Sequence[Inlines], rows: Sequence[Sequence[Inlines]],
-              alignments: Sequence[str | None] = ()) -> object:
+    def table(
+        self, header: Sequence[Inlines], rows: Sequence[Sequence[Inlines]], alignments: Sequence[str | None] = ()
+    ) -> object:
         """A Word table: header row marked as such (repeated on each page, bold), no row split across
         pages, fixed column widths from `column_widths`."""
         columns = len(header)
@@ -412,9 +420,13 @@ class _Writer:
         table = self.word.add_table(rows=1 + len(rows), cols=columns)
         table.style = self.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        table.autofit = False   # a fixed layout: Word keeps our widths
-        widths = [Twips(w) for w in column_widths([structure.plain(c) for c in header],
-                                                  [[structure.plain(c) for c in row] for row in rows])]
+        table.autofit = False  # a fixed layout: Word keeps our widths
+        widths = [
+            Twips(w)
+            for w in column_widths(
+                [structure.plain(c) for c in header], [[structure.plain(c) for c in row] for row in rows]
+            )
+        ]
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
         aligned = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
@@ -456,7 +468,7 @@ class _Writer:
             heading.paragraph_format.space_before = Pt(2)
 
     def field(self, label: str, value: str) -> None:
-        """"Label: value" as one paragraph of the appendix."""
+        """ "Label: value" as one paragraph of the appendix."""
         if value:
             paragraph = self.word.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(3)
@@ -470,9 +482,11 @@ def _plain(value: str) -> Inlines:
 
 def _results_table(writer: _Writer, results: DraftResults) -> None:
     header = [_("Question"), _("Yes"), _("No"), _("Abstain"), _("Turnout"), _("Result")]
-    writer.table([_plain(text) for text in header],
-                 [[_plain(text) for text in results_row(question)] for question in results.questions],
-                 (None, "right", "right", "right", None, None))
+    writer.table(
+        [_plain(text) for text in header],
+        [[_plain(text) for text in results_row(question)] for question in results.questions],
+        (None, "right", "right", "right", None, None),
+    )
     if results.weighted:
         writer.add(_("In brackets: the weighted votes, which decide.")).paragraph_format.space_before = Pt(4)
 
@@ -488,8 +502,9 @@ def _amendment(writer: _Writer, amendment: DecidedAmendment, level: int) -> None
     writer.field(_("Procedural recommendation"), recommendation_note(amendment))
     writer.field(_("Vote asked for by"), vote_requests_note(amendment))
     writer.field(_("Decision"), decision(amendment))
-    writer.field(_("Decided by"), ", ".join(part for part in (amendment.decided_by, decided_when(amendment.decided_at))
-                                            if part))
+    writer.field(
+        _("Decided by"), ", ".join(part for part in (amendment.decided_by, decided_when(amendment.decided_at)) if part)
+    )
     writer.field(_("Reason"), amendment.reason or "")
     writer.field(_("Adopted text"), plain_text(amendment.adopted_text or ""))
 

@@ -19,6 +19,7 @@ tries again from the position page.
 With DOCUMENTS_IN_BACKGROUND off (the tests), `start` and `pick_up` render at once, in the
 caller's thread, after the caller's commit.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,8 @@ _jobs = PositionDocuments.__table__
 def _claimable(now, pending_after: float, stale_after: float):
     return or_(
         and_(_jobs.c.state == DocumentsState.PENDING, _jobs.c.requested_at <= now - timedelta(seconds=pending_after)),
-        and_(_jobs.c.state == DocumentsState.RENDERING, _jobs.c.started_at <= now - timedelta(seconds=stale_after)))
+        and_(_jobs.c.state == DocumentsState.RENDERING, _jobs.c.started_at <= now - timedelta(seconds=stale_after)),
+    )
 
 
 def _thresholds(pending_after: float | None) -> tuple[float, float]:
@@ -63,8 +65,11 @@ def left_behind(documents: PositionDocuments, pending_after: float | None = None
     now = utcnow()
     if documents.state == DocumentsState.PENDING:
         return documents.requested_at <= now - timedelta(seconds=pending)
-    return documents.state == DocumentsState.RENDERING and documents.started_at is not None \
+    return (
+        documents.state == DocumentsState.RENDERING
+        and documents.started_at is not None
         and documents.started_at <= now - timedelta(seconds=stale)
+    )
 
 
 def claim(draft_id: int, pending_after: float | None = None) -> str | None:
@@ -74,9 +79,17 @@ def claim(draft_id: int, pending_after: float | None = None) -> str | None:
     pending, stale = _thresholds(pending_after)
     token, now = secrets.token_hex(16), utcnow()
     result = db.session.execute(
-        update(_jobs).where(_jobs.c.draft_id == draft_id, _claimable(now, pending, stale))
-        .values(state=DocumentsState.RENDERING, started_at=now, finished_at=None, claim=token, error=None,
-                attempts=_jobs.c.attempts + 1))
+        update(_jobs)
+        .where(_jobs.c.draft_id == draft_id, _claimable(now, pending, stale))
+        .values(
+            state=DocumentsState.RENDERING,
+            started_at=now,
+            finished_at=None,
+            claim=token,
+            error=None,
+            attempts=_jobs.c.attempts + 1,
+        )
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return token if result.rowcount == 1 else None
 
@@ -84,8 +97,11 @@ def claim(draft_id: int, pending_after: float | None = None) -> str | None:
 def _finish(draft_id: int, token: str, state: DocumentsState, error: str | None = None) -> bool:
     """Record the end of this process's render, if its claim still stands (nobody took over, the board
     did not ask again). First in its transaction: it takes the job row's lock before the files'."""
-    result = db.session.execute(update(_jobs).where(_jobs.c.draft_id == draft_id, _jobs.c.claim == token)
-                                .values(state=state, finished_at=utcnow(), claim=None, error=error))
+    result = db.session.execute(
+        update(_jobs)
+        .where(_jobs.c.draft_id == draft_id, _jobs.c.claim == token)
+        .values(state=state, finished_at=utcnow(), claim=None, error=error)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return result.rowcount == 1
 
@@ -100,17 +116,17 @@ def run(draft_id: int, pending_after: float | None = 0) -> DocumentsState | None
         return None
     started = utcnow()
     try:
-        draft = db.session.get_one(Draft, draft_id)   # the job's row refers to it
-        with current_app.test_request_context():   # the writers translate and date as a page does
+        draft = db.session.get_one(Draft, draft_id)  # the job's row refers to it
+        with current_app.test_request_context():  # the writers translate and date as a page does
             files = render_position_files(draft)
-    except Exception as error:   # recorded for the board's "try again"; the log has the traceback
+    except Exception as error:  # recorded for the board's "try again"; the log has the traceback
         db.session.rollback()
         log.exception("rendering the documents of draft %s failed", draft_id)
         _finish(draft_id, token, DocumentsState.FAILED, f"{type(error).__name__}: {error}"[:500])
         db.session.commit()
         return DocumentsState.FAILED
     if not _finish(draft_id, token, DocumentsState.DONE):
-        db.session.rollback()    # taken over, or asked for again: the newer render stores its own
+        db.session.rollback()  # taken over, or asked for again: the newer render stores its own
         return None
     db.session.execute(delete(PositionFile).where(PositionFile.draft_id == draft_id))
     db.session.add_all(files)
@@ -123,7 +139,7 @@ def _in_thread(app, draft_id: int, pending_after: float | None) -> None:
     with app.app_context():
         try:
             run(draft_id, pending_after)
-        except Exception:   # the job stays claimable when it grows stale: a later pick-up runs it
+        except Exception:  # the job stays claimable when it grows stale: a later pick-up runs it
             log.exception("the documents job of draft %s stopped", draft_id)
 
 
@@ -134,8 +150,9 @@ def start(draft_id: int, pending_after: float | None = 0) -> threading.Thread | 
     if not app.config["DOCUMENTS_IN_BACKGROUND"]:
         run(draft_id, pending_after)
         return None
-    thread = threading.Thread(target=_in_thread, args=(app, draft_id, pending_after),
-                              name=f"consult-documents-{draft_id}", daemon=True)
+    thread = threading.Thread(
+        target=_in_thread, args=(app, draft_id, pending_after), name=f"consult-documents-{draft_id}", daemon=True
+    )
     thread.start()
     return thread
 
@@ -163,14 +180,18 @@ def render_left_behind(retry_failed: bool = False) -> list[tuple[str, DocumentsS
     """For `flask render-documents`: run every job that is pending (however briefly) or stale, and with
     `retry_failed` every failed one too, here and now. Returns (slug, state it left) per job tried."""
     if retry_failed:
-        for documents in db.session.scalars(select(PositionDocuments)
-                                            .where(PositionDocuments.state == DocumentsState.FAILED)).all():
+        for documents in db.session.scalars(
+            select(PositionDocuments).where(PositionDocuments.state == DocumentsState.FAILED)
+        ).all():
             request_documents(db.session.get_one(Draft, documents.draft_id), utcnow())
         db.session.commit()
     now = utcnow()
     pending, stale = _thresholds(0)
-    rows = db.session.execute(select(_jobs.c.draft_id, Draft.slug).join(Draft, Draft.id == _jobs.c.draft_id)
-                              .where(_claimable(now, pending, stale)).order_by(_jobs.c.draft_id)).all()
+    rows = db.session.execute(
+        select(_jobs.c.draft_id, Draft.slug)
+        .join(Draft, Draft.id == _jobs.c.draft_id)
+        .where(_claimable(now, pending, stale))
+        .order_by(_jobs.c.draft_id)
+    ).all()
     db.session.commit()
     return [(slug, run(draft_id, pending_after=0)) for draft_id, slug in rows]
-

@@ -6,6 +6,7 @@ show them as formatted text, never as Markdown. `layout(source)` parses the sour
 markdown-it and aligns every inline text back to the source characters it came from, so that a
 token of the source can be shown as the words and the formatting the reader sees.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,8 +28,8 @@ class Block:
     list's numbering, not as text), `header` marks a table's header row."""
 
     key: int
-    kind: str            # heading / paragraph / bullet / ordered / row / quote / code
-    level: int = 1       # heading level, or list depth
+    kind: str  # heading / paragraph / bullet / ordered / row / quote / code
+    level: int = 1  # heading level, or list depth
     number: int | None = None
     header: bool = False
 
@@ -39,7 +40,7 @@ class Format:
     italic: bool = False
     strike: bool = False
     code: bool = False
-    href: str | None = None     # a link's target (http, https and mailto only; other links keep their text)
+    href: str | None = None  # a link's target (http, https and mailto only; other links keep their text)
 
 
 def _outside_link(href: str | None) -> str | None:
@@ -52,8 +53,8 @@ def _outside_link(href: str | None) -> str | None:
 
 
 PLAIN = Format()
-BREAK = "\n"     # a `Shown.text` that ends a block: the next characters begin a new line of the page
-CELL = "\t"      # a `Shown.text` between two cells of a table row
+BREAK = "\n"  # a `Shown.text` that ends a block: the next characters begin a new line of the page
+CELL = "\t"  # a `Shown.text` between two cells of a table row
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class _Aligner:
                 places.append(newline)
                 cursor = newline + 1
             found = self.source.find(line, cursor, end) if line else cursor
-            if found < 0:       # not where it should be: character by character
+            if found < 0:  # not where it should be: character by character
                 for char in line:
                     found = self.source.find(char, cursor, end)
                     if found >= 0:
@@ -111,7 +112,7 @@ class _Aligner:
         return places
 
     def show(self, index: int, shown: Shown) -> None:
-        if 0 <= index < len(self.shown) and self.nul[index] != "\x00":   # a NUL shows as nothing
+        if 0 <= index < len(self.shown) and self.nul[index] != "\x00":  # a NUL shows as nothing
             self.shown[index] = shown
 
 
@@ -137,16 +138,27 @@ def _skip_destination(content: str, p: int) -> int:
 
 def _inline(aligner: _Aligner, token, block: Block, places: list[int]) -> None:
     """Show the characters of one inline token's text in its block, with emphasis as formatting."""
-    content = token.content[:len(places)]
+    content = token.content[: len(places)]
     fmt = {"bold": 0, "italic": 0, "strike": 0}
     links: list[str | None] = []
     p = 0
 
     def show(position: int, text: str, code: bool = False) -> None:
         if position < len(places):
-            aligner.show(places[position], Shown(text, block, Format(
-                bold=fmt["bold"] > 0, italic=fmt["italic"] > 0, strike=fmt["strike"] > 0, code=code,
-                href=links[-1] if links else None)))
+            aligner.show(
+                places[position],
+                Shown(
+                    text,
+                    block,
+                    Format(
+                        bold=fmt["bold"] > 0,
+                        italic=fmt["italic"] > 0,
+                        strike=fmt["strike"] > 0,
+                        code=code,
+                        href=links[-1] if links else None,
+                    ),
+                ),
+            )
 
     def text(chars: str, code: bool = False) -> None:
         nonlocal p
@@ -156,17 +168,20 @@ def _inline(aligner: _Aligner, token, block: Block, places: list[int]) -> None:
             if content[p] == char:
                 show(p, char, code)
                 p += 1
-            elif content[p] == "\\" and content[p + 1:p + 2] == char:
+            elif content[p] == "\\" and content[p + 1 : p + 2] == char:
                 show(p + 1, char, code)
                 p += 2
-            elif content[p] == "&" and (entity := _ENTITY.match(content, p)) and \
-                    chars.startswith(html.unescape(entity.group()), i):
+            elif (
+                content[p] == "&"
+                and (entity := _ENTITY.match(content, p))
+                and chars.startswith(html.unescape(entity.group()), i)
+            ):
                 decoded = html.unescape(entity.group())
                 show(p, decoded, code)
                 p = entity.end()
                 i += len(decoded)
                 continue
-            elif content[p] == "\n" and char == " ":   # a line break inside code
+            elif content[p] == "\n" and char == " ":  # a line break inside code
                 show(p, " ", code)
                 p += 1
             else:
@@ -199,7 +214,7 @@ def _inline(aligner: _Aligner, token, block: Block, places: list[int]) -> None:
             if content.startswith(child.markup, p):
                 p += len(child.markup)
         elif kind == "link_open":
-            p += 1   # "[" or, for an autolink, "<"
+            p += 1  # "[" or, for an autolink, "<"
             links.append(_outside_link(child.attrGet("href")))
         elif kind == "link_close":
             if links:
@@ -216,7 +231,7 @@ def layout(source: str) -> list[Shown]:
     """What each character of `source` (one paragraph of a draft, Markdown) shows."""
     aligner = _Aligner(source)
     keys = iter(range(1, 1 << 30))
-    lists: list[tuple[str, int]] = []      # (bullet/ordered, next number) of the open lists
+    lists: list[tuple[str, int]] = []  # (bullet/ordered, next number) of the open lists
     item_number: int | None = None
     quote = 0
     table_header = False
@@ -259,12 +274,11 @@ def layout(source: str) -> list[Shown]:
             start, end = aligner.line_span(token.map[0] + 1, token.map[1] - 1)
             places = aligner.locate(token.content.rstrip("\n"), start, max(start, end))
             for place in places:
-                aligner.show(place, Shown(" " if source[place] == "\n" else source[place], block,
-                                          Format(code=True)))
+                aligner.show(place, Shown(" " if source[place] == "\n" else source[place], block, Format(code=True)))
         elif kind == "inline" and token.map and block is not None:
             start, end = aligner.line_span(token.map[0], token.map[1])
             if block.kind == "row":
-                if row_cells:    # the pipe before this cell shows as the step to the next cell
+                if row_cells:  # the pipe before this cell shows as the step to the next cell
                     pipe = source.find("|", row_end, end)
                     if pipe >= 0:
                         aligner.show(pipe, Shown(CELL, block))

@@ -7,6 +7,7 @@ not be able to open HTML, a heading, a rule, a list, a table, a code block, emph
 The draft's own paragraphs are the document's Markdown and go in as written, except that raw
 HTML in them is escaped (`neutralise_html()`), as the app's renderer shows it: as text.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,7 +86,7 @@ def neutralise_html(markdown: str) -> str:
     the app renders drafts with HTML off, and a renderer with HTML on must show the same."""
     out, last = [], 0
     for code in _CODE.finditer(markdown):
-        out.append(_escape_tags(markdown[last:code.start()]))
+        out.append(_escape_tags(markdown[last : code.start()]))
         out.append(code.group(0))
         last = code.end()
     out.append(_escape_tags(markdown[last:]))
@@ -97,7 +98,7 @@ def _escape_tags(text: str) -> str:
     for match in _HTML_START.finditer(text):
         if _AUTOLINK.match(text, match.start()) or (match.start() > 0 and text[match.start() - 1] == "\\"):
             continue
-        out.append(text[last:match.start()] + "\\<")
+        out.append(text[last : match.start()] + "\\<")
         last = match.end()
     out.append(text[last:])
     return "".join(out)
@@ -123,8 +124,10 @@ def _amendment(amendment) -> list[str]:
         (_("Procedural recommendation"), inline(recommendation_note(amendment))),
         (_("Vote asked for by"), inline(vote_requests_note(amendment))),
         (_("Decision"), decision(amendment)),
-        (_("Decided by"), ", ".join(part for part in (inline(amendment.decided_by),
-                                                      decided_when(amendment.decided_at)) if part)),
+        (
+            _("Decided by"),
+            ", ".join(part for part in (inline(amendment.decided_by), decided_when(amendment.decided_at)) if part),
+        ),
         (_("Reason"), inline(amendment.reason)),
         (_("Adopted text"), inline(plain_text(amendment.adopted_text or ""))),
     ]
@@ -173,8 +176,14 @@ def render_markdown(document: Document) -> str:
 
 def _render(document: Document) -> str:
     title = title_lines(document)
-    lines = [f"# {inline(title['title'])}", "", f"{inline(title['federation'])}  ", f"{title['status']}  ",
-             f"{title['date']} · {title['version']}", ""]
+    lines = [
+        f"# {inline(title['title'])}",
+        "",
+        f"{inline(title['federation'])}  ",
+        f"{title['status']}  ",
+        f"{title['date']} · {title['version']}",
+        "",
+    ]
     for block in document.blocks:
         text = neutralise_html(block.markdown)
         if text.lstrip().startswith("#"):  # the draft's headings sit below the title
@@ -200,9 +209,12 @@ def _render(document: Document) -> str:
             lines += _amendment(amendment)
         lines.append("")
     if document.show_ballots and document.results is not None:
-        lines += [f"### {_('Who voted how')}", "",
-                  _("The organisations by their short names (see the participating organisations)."),
-                  ""]
+        lines += [
+            f"### {_('Who voted how')}",
+            "",
+            _("The organisations by their short names (see the participating organisations)."),
+            "",
+        ]
         for question in document.results.questions:
             lines.append(f"- {question_label(question)}  ")
             for choice, name in (("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))):

@@ -2,6 +2,7 @@
 
 No WeasyPrint here: the HTML and DOCX exports (and the command line) do without loading it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,7 +54,7 @@ def document_locale() -> Iterator[None]:
 
 
 def version_label(document: Document) -> str:
-    """"Beschlossene Position", or "Entwurf, Fassung N (Vorschau)" for a version not adopted."""
+    """ "Beschlossene Position", or "Entwurf, Fassung N (Vorschau)" for a version not adopted."""
     if document.adopted:
         return _("Adopted position")
     return _("Draft, version %(number)d (preview)", number=document.version.number)
@@ -92,17 +93,30 @@ def file_policy(inline_css: str) -> str:
 def render_page(document: Document, inline_css: str | None = None) -> str:
     """The print page of the document: the PDF's source, and with `inline_css` the HTML export."""
     with document_locale():
-        return render_template("exports/print.html", document=document, title=title_lines(document),
-                               lang=document_language(), plain=plain_text, amendment_title=amendment_title,
-                               decision=decision, decided_when=decided_when,
-                               recommendation_note=recommendation_note, vote_requests_note=vote_requests_note,
-                               provenance=provenance(document),
-                               collision_note=collision_note, figures_line=figures_line,
-                               question_label=question_label, results_row=results_row,
-                               ways_note=ways_note, session_title=session_title, proxy_note=proxy_note,
-                               ballot_name=ballot_name,
-                               charts=results_charts(document.results) if document.results else (),
-                               inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
+        return render_template(
+            "exports/print.html",
+            document=document,
+            title=title_lines(document),
+            lang=document_language(),
+            plain=plain_text,
+            amendment_title=amendment_title,
+            decision=decision,
+            decided_when=decided_when,
+            recommendation_note=recommendation_note,
+            vote_requests_note=vote_requests_note,
+            provenance=provenance(document),
+            collision_note=collision_note,
+            figures_line=figures_line,
+            question_label=question_label,
+            results_row=results_row,
+            ways_note=ways_note,
+            session_title=session_title,
+            proxy_note=proxy_note,
+            ballot_name=ballot_name,
+            charts=results_charts(document.results) if document.results else (),
+            inline_css=inline_css,
+            file_policy=file_policy(inline_css) if inline_css else None,
+        )
 
 
 def render_html(document: Document) -> str:

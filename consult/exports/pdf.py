@@ -12,6 +12,7 @@ chart as a Figure with its alternative text) for screen readers, the document's 
 from `<html lang>`, its title from `<title>` shown as the window title, and bookmarks
 made from the headings.
 """
+
 from __future__ import annotations
 
 from weasyprint import CSS, HTML
@@ -40,8 +41,9 @@ def write_pdf(html: str, css: str) -> bytes:
     nothing: its language from `<html lang>`, its title from `<title>`, bookmarks from its headings."""
     fetcher = RefusingFetcher()
     stylesheet_ = CSS(string=css, url_fetcher=fetcher)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet_],
-                                                                          pdf_variant=PDF_VARIANT)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
+        stylesheets=[stylesheet_], pdf_variant=PDF_VARIANT
+    )
 
 
 def render_pdf(document: Document) -> bytes:

@@ -8,6 +8,7 @@ adoption only asks for them: `request_documents`), and served from `PositionFile
 The tables (CSV, JSON) hold the consultation's data and are rendered when asked for, like every
 preview of a version.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,14 +52,22 @@ def render_position_files(draft: Draft) -> list[PositionFile]:
     files = []
     for name in STORED_FORMATS:
         content = FORMATS[name].write(document)
-        files.append(PositionFile(draft_id=draft.id, name=name, filename=filename(document, name),
-                                  media_type=FORMATS[name].media_type, content=content,
-                                  digest=hashlib.sha256(content).hexdigest()))
+        files.append(
+            PositionFile(
+                draft_id=draft.id,
+                name=name,
+                filename=filename(document, name),
+                media_type=FORMATS[name].media_type,
+                content=content,
+                digest=hashlib.sha256(content).hexdigest(),
+            )
+        )
     return files
 
 
 def position_file(draft: Draft, name: str) -> PositionFile | None:
     """The stored file of an adopted position in a stored format; None while the documents are not
     rendered (yet: see `consult.exports.jobs.pick_up`)."""
-    return db.session.scalars(select(PositionFile).where(PositionFile.draft_id == draft.id,
-                                                         PositionFile.name == name)).first()
+    return db.session.scalars(
+        select(PositionFile).where(PositionFile.draft_id == draft.id, PositionFile.name == name)
+    ).first()

@@ -9,6 +9,7 @@ does not read as structure (an escaped `\\*`, a link it refused) is text here, a
 
 The Word writer (consult.exports.docx) uses it; the change document and the print page can too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from consult.core.markdown import _BLOCK_RULES, _make_parser
 @dataclass(frozen=True)
 class Text:
     """A piece of text with one look: bold, italic, code, struck out, and the link it belongs to."""
+
     text: str
     bold: bool = False
     italic: bool = False
@@ -41,7 +43,7 @@ Inlines = tuple[Inline, ...]
 
 @dataclass(frozen=True)
 class Heading:
-    level: int          # the draft's own level: 1 for `#`; a writer places it under the document's title
+    level: int  # the draft's own level: 1 for `#`; a writer places it under the document's title
     inlines: Inlines
 
 
@@ -53,15 +55,15 @@ class Paragraph:
 @dataclass(frozen=True)
 class List:
     ordered: bool
-    start: int                              # the first item's number (1 for a bullet list)
+    start: int  # the first item's number (1 for a bullet list)
     items: tuple[tuple["Block", ...], ...]  # each item: its blocks, nested lists included
 
 
 @dataclass(frozen=True)
 class Table:
     header: tuple[Inlines, ...]
-    rows: tuple[tuple[Inlines, ...], ...]   # each as wide as the header
-    alignments: tuple[str | None, ...]      # per column: "left", "center", "right" or None
+    rows: tuple[tuple[Inlines, ...], ...]  # each as wide as the header
+    alignments: tuple[str | None, ...]  # per column: "left", "center", "right" or None
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _blocks(tokens: list[Token], at: int, closing: str | None) -> tuple[list[Blo
         elif token.type == "hr":
             blocks.append(Rule())
             at += 1
-        elif token.type == "inline":   # text straight in a tight list item (not wrapped in a paragraph)
+        elif token.type == "inline":  # text straight in a tight list item (not wrapped in a paragraph)
             blocks.append(Paragraph(_inlines(token)))
             at += 1
         else:
@@ -204,14 +206,25 @@ def _inlines(token: Token) -> Inlines:
         elif kind in ("softbreak", "hardbreak"):
             out.append(LineBreak())
         elif kind in ("text", "code_inline", "html_inline") and child.content:
-            piece = Text(child.content, bold=bold > 0, italic=italic > 0, code=kind == "code_inline",
-                         strike=strike > 0, href=links[-1] if links else None)
+            piece = Text(
+                child.content,
+                bold=bold > 0,
+                italic=italic > 0,
+                code=kind == "code_inline",
+                strike=strike > 0,
+                href=links[-1] if links else None,
+            )
             previous = out[-1] if out else None
-            if isinstance(previous, Text) and (previous.bold, previous.italic, previous.code, previous.strike,
-                                               previous.href) == (piece.bold, piece.italic, piece.code,
-                                                                  piece.strike, piece.href):
-                out[-1] = Text(previous.text + piece.text, piece.bold, piece.italic, piece.code, piece.strike,
-                               piece.href)
+            if isinstance(previous, Text) and (
+                previous.bold,
+                previous.italic,
+                previous.code,
+                previous.strike,
+                previous.href,
+            ) == (piece.bold, piece.italic, piece.code, piece.strike, piece.href):
+                out[-1] = Text(
+                    previous.text + piece.text, piece.bold, piece.italic, piece.code, piece.strike, piece.href
+                )
             else:
                 out.append(piece)
     return tuple(out)

@@ -1,4 +1,5 @@
 """Downloads: the board's exports of any version (preview), and the public downloads of an adopted position."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -43,8 +44,8 @@ def _stored(draft, name: str, private: bool):
     person who clicks (the job's claim lets only one render; the others could only wait)."""
     stored = position_file(draft, name)
     if stored is None:
-        documents = jobs.pick_up(draft, file_missing=True)   # left behind (or files gone): started again
-        stored = position_file(draft, name)   # made meanwhile (at once when the job does not run in background)
+        documents = jobs.pick_up(draft, file_missing=True)  # left behind (or files gone): started again
+        stored = position_file(draft, name)  # made meanwhile (at once when the job does not run in background)
         if stored is None:
             failed = documents is not None and documents.state == DocumentsState.FAILED
             page = render_template("exports/not_ready.html", draft=draft, failed=failed)
@@ -82,4 +83,3 @@ def position_export(slug: str, name: str):
     if draft is None or draft.adopted_version_id is None or name not in PUBLIC_FORMATS:
         abort(404)
     return _stored(draft, name, private=False)
-

@@ -1,4 +1,5 @@
 """An invitation: a single-use link, valid 14 days, to an account in an organisation with roles."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,15 +19,15 @@ class Invitation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    roles: Mapped[str] = mapped_column(String(100))          # role names, comma-separated
-    locale: Mapped[str] = mapped_column(String(10))          # the language of the mail and of the new account
+    roles: Mapped[str] = mapped_column(String(100))  # role names, comma-separated
+    locale: Mapped[str] = mapped_column(String(10))  # the language of the mail and of the new account
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))   # the account made
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))  # the account made
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="joined")

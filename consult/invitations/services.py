@@ -6,6 +6,7 @@ organisation. An invitation link works once and for INVITATION_DAYS days; a new
 invitation to the same address replaces the open one. The link's token is only in the
 e-mail; the database keeps its digest.
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,28 +45,38 @@ def can_invite(user) -> bool:
 
 def _is_contact(user) -> bool:
     organisation = user.organisation
-    return (user.has_role(Role.DELEGATE) and user.is_contact_person and organisation is not None
-            and organisation.is_active)
+    return (
+        user.has_role(Role.DELEGATE) and user.is_contact_person and organisation is not None and organisation.is_active
+    )
 
 
 @dataclass(frozen=True)
 class Grant:
     """What one person may give in invitations: looked up once, whether for one invitation or a list."""
+
     roles: tuple[Role, ...]
     organisations: tuple[Organisation, ...]
 
 
 def grant_of(user) -> Grant:
     if user.has_role(Role.ADMIN):
-        return Grant(tuple(Role), tuple(db.session.scalars(
-            select(Organisation).where(Organisation.is_active).order_by(Organisation.name))))
+        return Grant(
+            tuple(Role),
+            tuple(db.session.scalars(select(Organisation).where(Organisation.is_active).order_by(Organisation.name))),
+        )
     if _is_contact(user):
         return Grant((Role.DELEGATE,), (user.organisation,))
     return Grant((), ())
 
 
-def _check(inviter, grant: Grant, email: str, organisation: Organisation | None, roles: list[Role],
-           taken: set[str] | None = None) -> str:
+def _check(
+    inviter,
+    grant: Grant,
+    email: str,
+    organisation: Organisation | None,
+    roles: list[Role],
+    taken: set[str] | None = None,
+) -> str:
     """The normalised address, or InvalidInput / NotAllowed saying what is wrong. `taken`: addresses known
     to have an account (a list's check reads them in one query), else the address is looked up."""
     if not can_invite(inviter):
@@ -88,25 +99,56 @@ def _check(inviter, grant: Grant, email: str, organisation: Organisation | None,
     return email
 
 
-def invite(inviter, email: str, organisation: Organisation | None, roles: list[Role], locale: str,
-           now: datetime, grant: Grant | None = None, taken: set[str] | None = None) -> Invitation:
+def invite(
+    inviter,
+    email: str,
+    organisation: Organisation | None,
+    roles: list[Role],
+    locale: str,
+    now: datetime,
+    grant: Grant | None = None,
+    taken: set[str] | None = None,
+) -> Invitation:
     """Invite a person: the invitation, its e-mail in the outbox, and a line in the audit log.
     `grant` and `taken` (see _check) spare a list the lookups per row."""
     email = _check(inviter, grant or grant_of(inviter), email, organisation, roles, taken)
     # A new invitation to the same address replaces the open one: only the newest link works.
-    db.session.execute(update(Invitation).where(
-        Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .values(revoked_at=now))
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
     token, token_digest = new_token()
-    invitation = Invitation(email=email, organisation=organisation, roles=",".join(r.value for r in roles),
-                            locale=locale, token_digest=token_digest, invited_by_id=inviter.id, created_at=now,
-                            expires_at=now + timedelta(days=INVITATION_DAYS))
+    invitation = Invitation(
+        email=email,
+        organisation=organisation,
+        roles=",".join(r.value for r in roles),
+        locale=locale,
+        token_digest=token_digest,
+        invited_by_id=inviter.id,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
     db.session.add(invitation)
     db.session.flush()
-    queue_mail(email, "invitation", locale, invitation=invitation, inviter=inviter, days=INVITATION_DAYS,
-               link=absolute_url("invitations.accept_invitation", token=token))
-    record(inviter, "invitation.create", f"invitation:{invitation.id}", now, email=email,
-           organisation=organisation.short_name if organisation else None, roles=invitation.roles)
+    queue_mail(
+        email,
+        "invitation",
+        locale,
+        invitation=invitation,
+        inviter=inviter,
+        days=INVITATION_DAYS,
+        link=absolute_url("invitations.accept_invitation", token=token),
+    )
+    record(
+        inviter,
+        "invitation.create",
+        f"invitation:{invitation.id}",
+        now,
+        email=email,
+        organisation=organisation.short_name if organisation else None,
+        roles=invitation.roles,
+    )
     return invitation
 
 
@@ -123,14 +165,19 @@ def find_open(token: str, now: datetime) -> Invitation:
     """The invitation of a link, or LinkGone (410) saying why it does not work."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_digest == digest(token)))
     if invitation is None:
-        raise LinkGone(_l("This invitation link is not valid. Please check that you copied the whole "
-                                "link from the e-mail."))
+        raise LinkGone(
+            _l("This invitation link is not valid. Please check that you copied the whole link from the e-mail.")
+        )
     state = invitation.state(now)
     if state == "accepted":
         raise LinkGone(USED)
     if state == "revoked":
-        raise LinkGone(_l("This invitation was withdrawn or replaced by a newer one. Please use the link "
-                                "in the newest e-mail, or ask for a new invitation."))
+        raise LinkGone(
+            _l(
+                "This invitation was withdrawn or replaced by a newer one. Please use the link "
+                "in the newest e-mail, or ask for a new invitation."
+            )
+        )
     if state == "expired":
         raise LinkGone(_l("This invitation has expired. Please ask the person who invited you for a new one."))
     return invitation
@@ -148,14 +195,17 @@ def accept(token: str, name: str, password: str, now: datetime) -> User:
         raise InvalidInput(_l("%(email)s already has an account.", email=invitation.email))
     # The slow hash before the first write: the write lock is then held for milliseconds (hash_password).
     password_hash = hash_password(password)
-    taken = db.session.execute(update(Invitation).where(
-        Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .values(accepted_at=now))
+    taken = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(accepted_at=now)
+    )
     assert isinstance(taken, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if taken.rowcount != 1:
         raise LinkGone(USED)
-    user = create_user(invitation.email, name, password, invitation.role_list, invitation.organisation,
-                       password_hash=password_hash)
+    user = create_user(
+        invitation.email, name, password, invitation.role_list, invitation.organisation, password_hash=password_hash
+    )
     user.locale = invitation.locale
     invitation.user_id = user.id
     record(user, "invitation.accept", f"invitation:{invitation.id}", now, email=invitation.email)
@@ -166,13 +216,25 @@ def accept(token: str, name: str, password: str, now: datetime) -> User:
 # -- A list of invitations from CSV ------------------------------------------------------------------
 
 ROLE_WORDS = {
-    "delegate": Role.DELEGATE, "delegierte": Role.DELEGATE, "delegierter": Role.DELEGATE,
-    "delegierte*r": Role.DELEGATE, "moderator": Role.MODERATOR, "moderation": Role.MODERATOR,
-    "board": Role.BOARD, "vorstand": Role.BOARD, "admin": Role.ADMIN, "administration": Role.ADMIN,
-    "administrator": Role.ADMIN, "administratorin": Role.ADMIN, "administrator*in": Role.ADMIN,
+    "delegate": Role.DELEGATE,
+    "delegierte": Role.DELEGATE,
+    "delegierter": Role.DELEGATE,
+    "delegierte*r": Role.DELEGATE,
+    "moderator": Role.MODERATOR,
+    "moderation": Role.MODERATOR,
+    "board": Role.BOARD,
+    "vorstand": Role.BOARD,
+    "admin": Role.ADMIN,
+    "administration": Role.ADMIN,
+    "administrator": Role.ADMIN,
+    "administratorin": Role.ADMIN,
+    "administrator*in": Role.ADMIN,
 }
-COLUMNS = {"email": ("email", "e-mail", "mail"), "organisation": ("organisation", "organization", "organisation "
-           "(short name)", "kürzel", "organisation (kürzel)"), "role": ("role", "rolle")}
+COLUMNS = {
+    "email": ("email", "e-mail", "mail"),
+    "organisation": ("organisation", "organization", "organisation (short name)", "kürzel", "organisation (kürzel)"),
+    "role": ("role", "rolle"),
+}
 
 
 @dataclass
@@ -188,7 +250,7 @@ class ImportRow:
 @dataclass
 class ImportReport:
     rows: list[ImportRow] = field(default_factory=list)
-    problem: str | None = None          # the file as a whole (no header, unreadable)
+    problem: str | None = None  # the file as a whole (no header, unreadable)
 
     @property
     def ok(self) -> bool:
@@ -213,8 +275,14 @@ def _read_rows(text: str) -> tuple[list[ImportRow], str | None]:
         if not any(cell.strip() for cell in cells):
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        rows.append(ImportRow(reader.line_num, cells[where["email"]].strip(), cells[where["organisation"]].strip(),
-                              cells[where["role"]].strip()))
+        rows.append(
+            ImportRow(
+                reader.line_num,
+                cells[where["email"]].strip(),
+                cells[where["organisation"]].strip(),
+                cells[where["role"]].strip(),
+            )
+        )
     return rows, None if rows else str(_l("The file has no rows below its first line."))
 
 
@@ -249,8 +317,9 @@ def import_invitations(inviter, text: str, locale: str, now: datetime, grant: Gr
         return report
     for row in rows:
         organisation = organisations.get(row.organisation.lower()) if row.organisation else None
-        row.invitation = invite(inviter, row.email, organisation, [ROLE_WORDS[row.role.lower()]], locale, now,
-                                grant, taken)
+        row.invitation = invite(
+            inviter, row.email, organisation, [ROLE_WORDS[row.role.lower()]], locale, now, grant, taken
+        )
     return report
 
 

@@ -1,5 +1,6 @@
 """Invitation pages: the list with the invite form and the CSV import (admins, contact persons),
 and the public page where an invited person makes their account."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -41,10 +42,20 @@ def _invite_form(grant: Grant) -> InviteForm:
 
 
 def _page(grant: Grant, form=None, import_form=None, report=None, error=None, status=200):
-    return render_template("invitations/list.html", form=form or _invite_form(grant),
-                           import_form=import_form or ImportForm(),
-                           report=report, error=error, invitations=invitations_for(current_user),
-                           now=clock.now(), revoke_form=EmptyForm()), status, {"Cache-Control": "private, no-store"}
+    return (
+        render_template(
+            "invitations/list.html",
+            form=form or _invite_form(grant),
+            import_form=import_form or ImportForm(),
+            report=report,
+            error=error,
+            invitations=invitations_for(current_user),
+            now=clock.now(),
+            revoke_form=EmptyForm(),
+        ),
+        status,
+        {"Cache-Control": "private, no-store"},
+    )
 
 
 @bp.route("/invitations", methods=["GET", "POST"])
@@ -62,19 +73,35 @@ def index():
         if "csrf_token" in form.errors:
             abort(400)
         return _page(grant, form, error=_("Please check the form."), status=422)
-    organisation = (db.session.get(Organisation, form.organisation.data)
-                    if form.organisation.data != NO_ORGANISATION else None)
+    organisation = (
+        db.session.get(Organisation, form.organisation.data) if form.organisation.data != NO_ORGANISATION else None
+    )
     try:  # sent again (a double click, a retry): the same answer, no second e-mail
-        outcome = create_once(current_user, form, "invitation", lambda: invite(
-            current_user, form.email.data, organisation, [Role(r) for r in form.roles.data], form.language.data,
-            clock.now(), grant))
+        outcome = create_once(
+            current_user,
+            form,
+            "invitation",
+            lambda: invite(
+                current_user,
+                form.email.data,
+                organisation,
+                [Role(r) for r in form.roles.data],
+                form.language.data,
+                clock.now(),
+                grant,
+            ),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _page(grant, form, error=str(refusal.message), status=refusal.status)
     db.session.commit()
     invitation = db.session.get(Invitation, outcome.object_id)
-    flash(_("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email)
-          if invitation is not None else str(ALREADY_SENT), "info")
+    flash(
+        _("The invitation to %(email)s is on its way. The link works for 14 days.", email=invitation.email)
+        if invitation is not None
+        else str(ALREADY_SENT),
+        "info",
+    )
     return redirect(url_for("invitations.index"))
 
 
@@ -95,11 +122,19 @@ def import_csv():
     try:
         text = import_form.upload.data.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        return _page(grant, import_form=import_form, status=422,
-                     error=_("The file is not UTF-8 text. Please save it as “CSV UTF-8” and try again."))
+        return _page(
+            grant,
+            import_form=import_form,
+            status=422,
+            error=_("The file is not UTF-8 text. Please save it as “CSV UTF-8” and try again."),
+        )
     try:
-        outcome = create_once(current_user, import_form, "invitation_import", lambda: import_invitations(
-            current_user, text, import_form.language.data, clock.now(), grant))
+        outcome = create_once(
+            current_user,
+            import_form,
+            "invitation_import",
+            lambda: import_invitations(current_user, text, import_form.language.data, clock.now(), grant),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _page(grant, import_form=import_form, error=str(refusal.message), status=refusal.status)
@@ -133,8 +168,9 @@ def revoke_invitation(invitation_id: int):
 
 
 def _gone(gone: LinkGone) -> str:
-    return render_template("errors/link_gone.html", heading=_("This invitation link does not work"),
-                           message=str(gone.message))
+    return render_template(
+        "errors/link_gone.html", heading=_("This invitation link does not work"), message=str(gone.message)
+    )
 
 
 @bp.route("/invitations/accept/<token>", methods=["GET", "POST"])
@@ -160,8 +196,11 @@ def accept_invitation(token: str):
         return _gone(gone), gone.status, headers
     except Refusal as refusal:
         db.session.rollback()
-        return render_template("invitations/accept.html", form=form, invitation=invitation,
-                               error=str(refusal.message)), refusal.status, headers
+        return (
+            render_template("invitations/accept.html", form=form, invitation=invitation, error=str(refusal.message)),
+            refusal.status,
+            headers,
+        )
     if current_user.is_authenticated:
         end_session()
     start_session(user)

@@ -4,6 +4,7 @@ At most one live session of a draft is active (not ended) and at most one agenda
 is open: both are rules of the database (partial unique indexes), not only of Python. The vote
 service reads the open question through `consult.votes.live_gate` (which names these tables and
 columns without importing this module: `live/` stands above `votes/`)."""
+
 from __future__ import annotations
 
 import enum
@@ -28,8 +29,13 @@ class ItemState(enum.StrEnum):
 class LiveSession(Model):
     __tablename__ = "live_session"
     __table_args__ = (
-        Index("uq_live_session_active", "draft_id", unique=True,
-              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index(
+            "uq_live_session_active",
+            "draft_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,8 +46,9 @@ class LiveSession(Model):
 
     draft: Mapped[Draft] = relationship()
     started_by: Mapped[User | None] = relationship()
-    items: Mapped[list[AgendaItem]] = relationship(back_populates="session", order_by="AgendaItem.position",
-                                                   cascade="all, delete-orphan")
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="session", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
 
 
 class AgendaItem(Model):
@@ -49,8 +56,13 @@ class AgendaItem(Model):
 
     __tablename__ = "agenda_item"
     __table_args__ = (
-        Index("uq_agenda_item_open", "session_id", unique=True,
-              sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
+        Index(
+            "uq_agenda_item_open",
+            "session_id",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
         CheckConstraint("paragraph_id IS NULL OR amendment_id IS NULL", name="one_question"),
     )
 
@@ -98,8 +110,14 @@ class Proxy(Model):
 
     __tablename__ = "live_proxy"
     __table_args__ = (
-        Index("uq_live_proxy_giver", "session_id", "organisation_id", unique=True,
-              sqlite_where=text("withdrawn_at IS NULL"), postgresql_where=text("withdrawn_at IS NULL")),
+        Index(
+            "uq_live_proxy_giver",
+            "session_id",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
         CheckConstraint("organisation_id <> holder_id", name="not_self"),
     )
 

@@ -4,6 +4,7 @@ ballots of the open question, the conflicts between paper and phone), and the co
 The paper vote itself is written by `consult.votes.paper.enter_paper_ballot` (the one write path of every
 vote), and its conflicts are detected there too (`consult.votes.conflicts`): this module only reads them
 and lets the office confirm that it has seen one ("Gesehen, gilt": the later vote counts)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,8 @@ class ConflictRow:
     conflict: VoteConflict
     earlier: VoteCast | None
     later: VoteCast | None
-    counts: str | None          # the organisation's vote on record now (the later cast, unless a newer came)
-    seen_by: str | None         # who confirmed it (None: not yet, or their account was deleted)
+    counts: str | None  # the organisation's vote on record now (the later cast, unless a newer came)
+    seen_by: str | None  # who confirmed it (None: not yet, or their account was deleted)
 
 
 def _same_question(model, paragraph_id: int | None, amendment_id: int | None):
@@ -59,9 +60,14 @@ def paper_ballots(session: LiveSession, item: AgendaItem | None) -> list[PaperBa
         select(VoteCast, Organisation, User.name)
         .join(Organisation, Organisation.id == VoteCast.organisation_id)
         .outerjoin(User, User.id == VoteCast.cast_by_id)
-        .where(VoteCast.draft_id == session.draft_id, VoteCast.channel == Channel.PAPER,
-               VoteCast.cast_at >= session.started_at, _same_question(VoteCast, item.paragraph_id, item.amendment_id))
-        .order_by(VoteCast.id.desc())).all()
+        .where(
+            VoteCast.draft_id == session.draft_id,
+            VoteCast.channel == Channel.PAPER,
+            VoteCast.cast_at >= session.started_at,
+            _same_question(VoteCast, item.paragraph_id, item.amendment_id),
+        )
+        .order_by(VoteCast.id.desc())
+    ).all()
     return [PaperBallot(organisation, cast.choice.value, cast.cast_at, name) for cast, organisation, name in rows]
 
 
@@ -74,20 +80,31 @@ def conflicts(session: LiveSession) -> list[ConflictRow]:
         .outerjoin(User, User.id == VoteConflict.confirmed_by_id)
         .outerjoin(later, later.id == VoteConflict.later_cast_id)
         .where(VoteConflict.session_id == session.id)
-        .order_by(VoteConflict.confirmed_at.is_not(None), VoteConflict.id.desc())).all()
+        .order_by(VoteConflict.confirmed_at.is_not(None), VoteConflict.id.desc())
+    ).all()
     if not rows:
         return []
     on_record = {}
     for conflict, *_ in rows:
         key = (conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id)
         if key not in on_record:
-            on_record[key] = db.session.scalar(select(Vote.choice).where(
-                Vote.draft_id == session.draft_id, Vote.organisation_id == conflict.organisation_id,
-                _same_question(Vote, conflict.paragraph_id, conflict.amendment_id)))
-    return [ConflictRow(conflict, first, second,
-                        getattr(on_record[(conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id)],
-                                "value", None), seen_by)
-            for conflict, first, second, seen_by in rows]
+            on_record[key] = db.session.scalar(
+                select(Vote.choice).where(
+                    Vote.draft_id == session.draft_id,
+                    Vote.organisation_id == conflict.organisation_id,
+                    _same_question(Vote, conflict.paragraph_id, conflict.amendment_id),
+                )
+            )
+    return [
+        ConflictRow(
+            conflict,
+            first,
+            second,
+            getattr(on_record[(conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id)], "value", None),
+            seen_by,
+        )
+        for conflict, first, second, seen_by in rows
+    ]
 
 
 def confirm_conflict(user, session: LiveSession, conflict: VoteConflict, now: datetime) -> None:
@@ -99,15 +116,25 @@ def confirm_conflict(user, session: LiveSession, conflict: VoteConflict, now: da
     if not can_chair(user):
         raise NotAllowed(_l("Only the board and the moderators confirm vote conflicts."))
     table = VoteConflict.__table__
-    result = db.session.execute(update(table).where(table.c.id == conflict.id, table.c.confirmed_at.is_(None))
-                                .values(confirmed_by_id=user.id, confirmed_at=now))
+    result = db.session.execute(
+        update(table)
+        .where(table.c.id == conflict.id, table.c.confirmed_at.is_(None))
+        .values(confirmed_by_id=user.id, confirmed_at=now)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise AlreadyChanged(SEEN_ALREADY)
     db.session.expire(conflict)
-    record(user, "live.conflict_seen", f"live_vote_conflict:{conflict.id}", now, draft_id=session.draft_id,
-           organisation_id=conflict.organisation_id, paragraph_id=conflict.paragraph_id,
-           amendment_id=conflict.amendment_id)
+    record(
+        user,
+        "live.conflict_seen",
+        f"live_vote_conflict:{conflict.id}",
+        now,
+        draft_id=session.draft_id,
+        organisation_id=conflict.organisation_id,
+        paragraph_id=conflict.paragraph_id,
+        amendment_id=conflict.amendment_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +142,7 @@ class PaperPanel:
     """What the chair's page shows of paper ballots: the open question (None: nothing to enter a ballot on),
     its paper ballots, and the session's conflicts (`waiting`: not yet confirmed; `version`: see
     `conflicts_version`)."""
+
     item: AgendaItem | None
     ballots: list[PaperBallot]
     conflicts: list[ConflictRow]
@@ -134,6 +162,8 @@ def conflicts_version(session_id: int) -> str:
     """What the chair's list of conflicts shows, in a few characters (how many, how many confirmed, the newest):
     the list asks every 2 s with the version it has and gets `204 No Content` while it is the same (one query)."""
     count, confirmed, newest = db.session.execute(
-        select(func.count(VoteConflict.id), func.count(VoteConflict.confirmed_at), func.max(VoteConflict.id))
-        .where(VoteConflict.session_id == session_id)).one()
+        select(func.count(VoteConflict.id), func.count(VoteConflict.confirmed_at), func.max(VoteConflict.id)).where(
+            VoteConflict.session_id == session_id
+        )
+    ).one()
     return f"{count}-{confirmed}-{newest or 0}"

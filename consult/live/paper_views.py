@@ -1,5 +1,6 @@
 """The office's paper ballots and vote conflicts on the chair's page: entering a paper ballot on the open question
 and confirming a conflict between paper and phone ("Gesehen, gilt"). Routes on the live blueprint."""
+
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -23,8 +24,9 @@ from consult.organisations.models import Organisation
 from consult.votes.models import Choice
 from consult.votes.paper import enter_paper_ballot
 
-NO_LONGER_OPEN = _l("This question is no longer open: the paper ballot was not entered. Please look at the question "
-                    "that is open now.")
+NO_LONGER_OPEN = _l(
+    "This question is no longer open: the paper ballot was not entered. Please look at the question that is open now."
+)
 
 
 def _again(user, draft, form: PaperForm, message: str, status: int):
@@ -62,8 +64,14 @@ def paper(slug: str):
         db.session.rollback()
         return _again(user, draft, form, str(refusal.message), refusal.status)
     db.session.commit()
-    flash(_("Paper ballot entered: %(organisation)s – %(choice)s", organisation=organisation.short_name,
-            choice=labels("vote")[choice.value]), "info")
+    flash(
+        _(
+            "Paper ballot entered: %(organisation)s – %(choice)s",
+            organisation=organisation.short_name,
+            choice=labels("vote")[choice.value],
+        ),
+        "info",
+    )
     # Back to the form: the office enters one ballot after another.
     return redirect(url_for("live.session", slug=draft.slug, _anchor="paper"))
 
@@ -97,8 +105,15 @@ def conflicts(slug: str):
     if request.args.get("seen") == conflicts_version(live.id):
         response = make_response("", 204)
     else:
-        response = make_response(render_block(
-            "live/_paper.html", "conflicts", draft=draft, paper=paper_panel(live, None, conflicts_only=True),
-            form=EmptyForm(), positions=_labels(draft)))
+        response = make_response(
+            render_block(
+                "live/_paper.html",
+                "conflicts",
+                draft=draft,
+                paper=paper_panel(live, None, conflicts_only=True),
+                form=EmptyForm(),
+                positions=_labels(draft),
+            )
+        )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
 """Who chairs a live session and who may check an organisation in."""
+
 from __future__ import annotations
 
 from consult.accounts.models import Role

@@ -3,6 +3,7 @@ the countdown, how many of the organisations present have voted, and after closi
 
 It names no people: the question, the counts and the result only. Who may open it: whoever may open the live
 session's page (the office, and delegates of member organisations, e.g. a signed-in laptop at the venue)."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -21,8 +22,16 @@ def _projector_context(user, draft, now, version) -> dict:
     and how many of them have voted on it in the session. Nothing of the person's own."""
     seen = shown.shown(draft, version, now)
     present, voted = shown.room_counts(draft, seen, version)
-    return dict(draft=draft, live=seen.live, positions=seen.positions, current=shown.current_for(
-        user, draft, seen, now, personal=False), present=present, voted=voted, vb=seen.vb, server_now=now)
+    return dict(
+        draft=draft,
+        live=seen.live,
+        positions=seen.positions,
+        current=shown.current_for(user, draft, seen, now, personal=False),
+        present=present,
+        voted=voted,
+        vb=seen.vb,
+        server_now=now,
+    )
 
 
 @bp.route("/drafts/<slug>/live/projector")
@@ -31,8 +40,11 @@ def projector(slug: str):
     user, draft, _chair = _page_reader(slug)
     now = clock.now()
     version = live_version(draft.id, now)
-    return render_template("live/projector.html", state_tag=state_tag(version, user, "projector"),
-                           **_projector_context(user, draft, now, version))
+    return render_template(
+        "live/projector.html",
+        state_tag=state_tag(version, user, "projector"),
+        **_projector_context(user, draft, now, version),
+    )
 
 
 @bp.route("/drafts/<slug>/live/projector/state")
@@ -42,5 +54,7 @@ def projector_state(slug: str):
     user, draft, _chair = _page_reader(slug)
     now = clock.now()
     version = live_version(draft.id, now)
-    return state_response(state_tag(version, user, "projector"), lambda: render_block(
-        "live/projector.html", "screen", **_projector_context(user, draft, now, version)))
+    return state_response(
+        state_tag(version, user, "projector"),
+        lambda: render_block("live/projector.html", "screen", **_projector_context(user, draft, now, version)),
+    )

@@ -13,6 +13,7 @@ takes before it checks the proxy (`consult.votes.proxy`) and the chair takes to 
 - an organisation's vote is in one hand at a time: the holder's while the proxy is in force, else its own
   delegates' (`consult.votes.proxy_gate`); no chains (an organisation that handed over its vote holds none,
   and one that holds another's does not hand over its own), so that every vote has one named hand."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -66,9 +67,17 @@ def _not_withdrawn():
 
 def _question_open(session: LiveSession, now: datetime) -> bool:
     """Whether a question of the session takes votes now (open, its countdown if any not run out): read anew."""
-    return db.session.execute(select(select(AgendaItem.id).where(
-        AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN,
-        or_(AgendaItem.closes_at.is_(None), AgendaItem.closes_at > now)).exists())).scalar_one()
+    return db.session.execute(
+        select(
+            select(AgendaItem.id)
+            .where(
+                AgendaItem.session_id == session.id,
+                AgendaItem.state == ItemState.OPEN,
+                or_(AgendaItem.closes_at.is_(None), AgendaItem.closes_at > now),
+            )
+            .exists()
+        )
+    ).scalar_one()
 
 
 def _active_member(organisation: Organisation | None) -> TypeGuard[Organisation]:
@@ -77,13 +86,19 @@ def _active_member(organisation: Organisation | None) -> TypeGuard[Organisation]
 
 def held_in_force(session_id: int, holder_id: int) -> int:
     """How many proxies in force (confirmed, not withdrawn) `holder_id` holds in the session."""
-    return db.session.execute(select(func.count(Proxy.id)).where(
-        Proxy.session_id == session_id, Proxy.holder_id == holder_id, Proxy.confirmed_at.is_not(None),
-        _not_withdrawn())).scalar_one()
+    return db.session.execute(
+        select(func.count(Proxy.id)).where(
+            Proxy.session_id == session_id,
+            Proxy.holder_id == holder_id,
+            Proxy.confirmed_at.is_not(None),
+            _not_withdrawn(),
+        )
+    ).scalar_one()
 
 
-def _refuse_chains_and_limit(draft: Draft, session: LiveSession, giver_id: int, holder_id: int,
-                             exclude: int | None = None) -> None:
+def _refuse_chains_and_limit(
+    draft: Draft, session: LiveSession, giver_id: int, holder_id: int, exclude: int | None = None
+) -> None:
     """The rules a proxy must meet when it is asked for and again when it is confirmed (read under the lock)."""
     others = select(Proxy.id).where(Proxy.session_id == session.id, _not_withdrawn())
     if exclude is not None:
@@ -109,16 +124,30 @@ def grant_proxy(user, draft: Draft, session: LiveSession, holder: Organisation |
     if not _active_member(holder) or holder.id == giver_id:
         raise InvalidInput(NOT_A_MEMBER)
     _lock(draft, now)
-    if db.session.scalar(select(select(Proxy.id).where(
-            Proxy.session_id == session.id, Proxy.organisation_id == giver_id, _not_withdrawn()).exists())):
+    if db.session.scalar(
+        select(
+            select(Proxy.id)
+            .where(Proxy.session_id == session.id, Proxy.organisation_id == giver_id, _not_withdrawn())
+            .exists()
+        )
+    ):
         raise InvalidInput(ALREADY_GIVEN)
     _refuse_chains_and_limit(draft, session, giver_id, holder.id)
-    proxy = Proxy(session_id=session.id, organisation_id=giver_id, holder_id=holder.id, requested_by_id=user.id,
-                  requested_at=now)
+    proxy = Proxy(
+        session_id=session.id, organisation_id=giver_id, holder_id=holder.id, requested_by_id=user.id, requested_at=now
+    )
     db.session.add(proxy)
     db.session.flush()
-    record(user, "live.proxy.grant", _subject(proxy), now, draft_id=draft.id, session=session.id,
-           organisation=giver_id, holder=holder.id)
+    record(
+        user,
+        "live.proxy.grant",
+        _subject(proxy),
+        now,
+        draft_id=draft.id,
+        session=session.id,
+        organisation=giver_id,
+        holder=holder.id,
+    )
     return proxy
 
 
@@ -141,8 +170,16 @@ def confirm_proxy(user, draft: Draft, session: LiveSession, proxy: Proxy, now: d
         raise InvalidInput(NOT_A_MEMBER)
     _refuse_chains_and_limit(draft, session, proxy.organisation_id, proxy.holder_id, exclude=proxy.id)
     proxy.confirmed_by_id, proxy.confirmed_at = user.id, now
-    record(user, "live.proxy.confirm", _subject(proxy), now, draft_id=draft.id, session=session.id,
-           organisation=proxy.organisation_id, holder=proxy.holder_id)
+    record(
+        user,
+        "live.proxy.confirm",
+        _subject(proxy),
+        now,
+        draft_id=draft.id,
+        session=session.id,
+        organisation=proxy.organisation_id,
+        holder=proxy.holder_id,
+    )
 
 
 def can_withdraw(user, proxy: Proxy) -> bool:
@@ -165,5 +202,14 @@ def withdraw_proxy(user, draft: Draft, session: LiveSession, proxy: Proxy, now: 
     if proxy.confirmed_at is not None and _question_open(session, now):
         raise PhaseClosed(QUESTION_OPEN)
     proxy.withdrawn_by_id, proxy.withdrawn_at = user.id, now
-    record(user, "live.proxy.withdraw", _subject(proxy), now, draft_id=draft.id, session=session.id,
-           organisation=proxy.organisation_id, holder=proxy.holder_id, confirmed=proxy.confirmed_at is not None)
+    record(
+        user,
+        "live.proxy.withdraw",
+        _subject(proxy),
+        now,
+        draft_id=draft.id,
+        session=session.id,
+        organisation=proxy.organisation_id,
+        holder=proxy.holder_id,
+        confirmed=proxy.confirmed_at is not None,
+    )

@@ -1,5 +1,6 @@
 """Reading the proxies of a live session for its pages: the delegate's (hand over, withdraw, the votes they
 cast for others) and the office's (confirm, withdraw)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -15,9 +16,14 @@ from consult.votes.queries import amendment_choices_of, choices_of
 
 def session_proxies(session_id: int) -> list[Proxy]:
     """The session's proxies not withdrawn, with both organisations, in the order they were asked for."""
-    return list(db.session.scalars(
-        select(Proxy).where(Proxy.session_id == session_id, Proxy.withdrawn_at.is_(None))
-        .options(joinedload(Proxy.organisation), joinedload(Proxy.holder)).order_by(Proxy.requested_at, Proxy.id)))
+    return list(
+        db.session.scalars(
+            select(Proxy)
+            .where(Proxy.session_id == session_id, Proxy.withdrawn_at.is_(None))
+            .options(joinedload(Proxy.organisation), joinedload(Proxy.holder))
+            .order_by(Proxy.requested_at, Proxy.id)
+        )
+    )
 
 
 def _choice(organisation_id: int, draft_id: int, item: AgendaItem) -> str | None:
@@ -53,6 +59,8 @@ def proxy_context(user, draft, live: LiveSession | None, item: AgendaItem | None
     in_force = [p for p in holds if p.confirmed_at is not None]
     if item is not None and in_force:
         can = can_vote_on_question(user, draft, item.paragraph_id, item.amendment_id, now)
-        boxes = [{"proxy": p, "giver": p.organisation, "choice": _choice(p.organisation_id, draft.id, item),
-                  "can_vote": can} for p in in_force]
+        boxes = [
+            {"proxy": p, "giver": p.organisation, "choice": _choice(p.organisation_id, draft.id, item), "can_vote": can}
+            for p in in_force
+        ]
     return {**empty, "rows": mine, "given": given, "candidates": candidates, "boxes": boxes}

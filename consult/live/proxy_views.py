@@ -1,5 +1,6 @@
 """The proxies' routes on the live blueprint: a delegate hands over the organisation's vote or withdraws it,
 the office confirms or withdraws, and the holder's delegate votes for the giving organisation."""
+
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
@@ -96,8 +97,9 @@ def cast(slug: str):
     if not form.validate_on_submit():
         abort(400)
     key, choice = form.vote.data.split(":")
-    paragraph_id, amendment_id = (None, database_id(key[1:])) if key.startswith("a") else \
-        (None if key == "whole" else database_id(key), None)
+    paragraph_id, amendment_id = (
+        (None, database_id(key[1:])) if key.startswith("a") else (None if key == "whole" else database_id(key), None)
+    )
     giver_id = database_id(form.organisation_id.data)
     if giver_id is None or (key != "whole" and paragraph_id is None and amendment_id is None):
         abort(404)
@@ -106,7 +108,12 @@ def cast(slug: str):
         cast_by_proxy(user, draft, paragraph_id, amendment_id, giver_id, Choice(choice), clock.now())
     except Refusal as refusal:
         db.session.rollback()
-        return render_template("votes/refused.html", draft=draft, back_url=back,
-                               back_label=_("Back to the live session"), message=str(refusal.message)), refusal.status
+        return render_template(
+            "votes/refused.html",
+            draft=draft,
+            back_url=back,
+            back_label=_("Back to the live session"),
+            message=str(refusal.message),
+        ), refusal.status
     db.session.commit()
     return redirect(back)

@@ -1,4 +1,5 @@
 """Reading a draft's live session: the active one, its proposed agenda, its check-ins and its quorum."""
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,9 @@ from consult.organisations.models import Organisation
 
 def active_session(draft_id: int) -> LiveSession | None:
     """The draft's live session that has not ended (at most one: a unique index)."""
-    return db.session.scalar(select(LiveSession).where(LiveSession.draft_id == draft_id,
-                                                       LiveSession.ended_at.is_(None)))
+    return db.session.scalar(
+        select(LiveSession).where(LiveSession.draft_id == draft_id, LiveSession.ended_at.is_(None))
+    )
 
 
 def proposed_agenda(draft: Draft) -> list[tuple[int | None, int | None]]:
@@ -32,10 +34,19 @@ def proposed_agenda(draft: Draft) -> list[tuple[int | None, int | None]]:
     version = current_version(draft)
     positions = {text.paragraph_id: text.position for text in version.texts} if version else {}
     if amendment_round(draft.id):
-        amendments = db.session.scalars(select(Amendment).where(
-            Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE))
-        ordered = sorted(amendments, key=lambda a: (positions.get(a.paragraph_id, 0), a.alternative_set_id or 0,
-                                                    a.alternative_position or 0, a.created_at, a.id))
+        amendments = db.session.scalars(
+            select(Amendment).where(Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE)
+        )
+        ordered = sorted(
+            amendments,
+            key=lambda a: (
+                positions.get(a.paragraph_id, 0),
+                a.alternative_set_id or 0,
+                a.alternative_position or 0,
+                a.created_at,
+                a.id,
+            ),
+        )
         return [(None, amendment.id) for amendment in ordered]
     texts = sorted(version.texts, key=lambda text: text.position) if version else []
     return [(text.paragraph_id, None) for text in texts if not is_heading(text.text)] + [(None, None)]
@@ -48,21 +59,27 @@ def open_item(session: LiveSession) -> AgendaItem | None:
 
 def member_organisations() -> list[Organisation]:
     """The active member organisations, by name: the check-in list and the base of a quorum's share."""
-    return list(db.session.scalars(select(Organisation).where(
-        Organisation.is_member.is_(True), Organisation.is_active.is_(True)).order_by(Organisation.name)))
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.is_member.is_(True), Organisation.is_active.is_(True))
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def check_ins(session_id: int) -> dict[int, CheckIn]:
     """The session's check-ins by organisation id."""
-    return {row.organisation_id: row for row in db.session.scalars(
-        select(CheckIn).where(CheckIn.session_id == session_id))}
+    return {
+        row.organisation_id: row for row in db.session.scalars(select(CheckIn).where(CheckIn.session_id == session_id))
+    }
 
 
 @dataclass(frozen=True)
 class Quorum:
-    present: int   # active member organisations checked in
-    needed: int    # how many must be present
-    members: int   # active member organisations
+    present: int  # active member organisations checked in
+    needed: int  # how many must be present
+    members: int  # active member organisations
 
     @property
     def met(self) -> bool:
@@ -79,12 +96,18 @@ def needed(draft: Draft, members: int) -> int:
 
 def quorum(draft: Draft, session_id: int | None) -> Quorum:
     """Whether the session is quorate: the active member organisations checked in against the draft's quorum."""
-    members = db.session.execute(select(func.count(Organisation.id)).where(
-        Organisation.is_member.is_(True), Organisation.is_active.is_(True))).scalar_one()
-    present = 0 if session_id is None else db.session.execute(
-        select(func.count(CheckIn.id)).join(Organisation, Organisation.id == CheckIn.organisation_id).where(
-            CheckIn.session_id == session_id, Organisation.is_member.is_(True),
-            Organisation.is_active.is_(True))).scalar_one()
+    members = db.session.execute(
+        select(func.count(Organisation.id)).where(Organisation.is_member.is_(True), Organisation.is_active.is_(True))
+    ).scalar_one()
+    present = (
+        0
+        if session_id is None
+        else db.session.execute(
+            select(func.count(CheckIn.id))
+            .join(Organisation, Organisation.id == CheckIn.organisation_id)
+            .where(CheckIn.session_id == session_id, Organisation.is_member.is_(True), Organisation.is_active.is_(True))
+        ).scalar_one()
+    )
     return Quorum(present=present, needed=needed(draft, members), members=members)
 
 
@@ -97,7 +120,8 @@ def live_version(draft_id: int, now) -> tuple | None:
         .select_from(Draft)
         .outerjoin(LiveSession, and_(LiveSession.draft_id == Draft.id, LiveSession.ended_at.is_(None)))
         .outerjoin(AgendaItem, and_(AgendaItem.session_id == LiveSession.id, AgendaItem.state == ItemState.OPEN))
-        .where(Draft.id == draft_id)).first()
+        .where(Draft.id == draft_id)
+    ).first()
     if row is None:
         return None
     revision, tally_revision, closes_at = row

@@ -4,6 +4,7 @@ set the quorum. Each action writes an audit row; services never commit.
 Every change to which question is open takes the draft's lock first (`consult.drafts.locks`), the lock a
 vote takes before it reads the open question (`consult.votes.live_gate`): a vote is judged by the agenda
 as it stands when the vote is written, never by one the chair has changed meanwhile."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -55,8 +56,10 @@ def start_session(user, draft: Draft, now: datetime) -> LiveSession:
     if active_session(draft.id) is not None:
         raise InvalidInput(ALREADY)
     session = LiveSession(draft_id=draft.id, started_at=now, started_by_id=user.id)
-    session.items = [AgendaItem(position=number, paragraph_id=paragraph_id, amendment_id=amendment_id)
-                     for number, (paragraph_id, amendment_id) in enumerate(proposed_agenda(draft), start=1)]
+    session.items = [
+        AgendaItem(position=number, paragraph_id=paragraph_id, amendment_id=amendment_id)
+        for number, (paragraph_id, amendment_id) in enumerate(proposed_agenda(draft), start=1)
+    ]
     db.session.add(session)
     db.session.flush()
     record(user, "live.start", f"live_session:{session.id}", now, draft_id=draft.id, items=len(session.items))
@@ -82,9 +85,11 @@ def move_item(user, draft: Draft, session: LiveSession, item: AgendaItem, up: bo
 
 def _refuse_opening(draft: Draft, session: LiveSession, item: AgendaItem, now: datetime) -> None:
     # Read as it stands under the draft's lock (another chair may have opened a question meanwhile).
-    current = db.session.scalar(select(AgendaItem).where(
-        AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN)
-        .execution_options(populate_existing=True))
+    current = db.session.scalar(
+        select(AgendaItem)
+        .where(AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN)
+        .execution_options(populate_existing=True)
+    )
     if current is not None and current is not item:
         if current.closes_at is not None and current.closes_at <= now:
             # Its countdown has run out: it closed then, whether or not the chair pressed the button.
@@ -104,8 +109,9 @@ def _countdown(now: datetime, minutes: int | None) -> datetime | None:
     return now + timedelta(minutes=minutes)
 
 
-def open_question(user, draft: Draft, session: LiveSession, item: AgendaItem, now: datetime,
-                  countdown: int | None = None) -> None:
+def open_question(
+    user, draft: Draft, session: LiveSession, item: AgendaItem, now: datetime, countdown: int | None = None
+) -> None:
     """Open a waiting question, optionally closing by itself after `countdown` minutes.
 
     Refuses when another question is open (one at a time; a unique index too), when the quorum is not
@@ -118,8 +124,15 @@ def open_question(user, draft: Draft, session: LiveSession, item: AgendaItem, no
     _refuse_opening(draft, session, item, now)
     item.state, item.opened_at, item.closes_at = ItemState.OPEN, now, _countdown(now, countdown)
     db.session.flush()
-    record(user, "live.open", _subject(item), now, draft_id=draft.id, position=item.position,
-           closes_at=item.closes_at.isoformat() if item.closes_at else None)
+    record(
+        user,
+        "live.open",
+        _subject(item),
+        now,
+        draft_id=draft.id,
+        position=item.position,
+        closes_at=item.closes_at.isoformat() if item.closes_at else None,
+    )
 
 
 def close_question(user, draft: Draft, session: LiveSession, item: AgendaItem, now: datetime) -> None:
@@ -134,8 +147,9 @@ def close_question(user, draft: Draft, session: LiveSession, item: AgendaItem, n
     record(user, "live.close", _subject(item), now, draft_id=draft.id, position=item.position)
 
 
-def reopen_question(user, draft: Draft, session: LiveSession, item: AgendaItem, reason: str, now: datetime,
-                    countdown: int | None = None) -> None:
+def reopen_question(
+    user, draft: Draft, session: LiveSession, item: AgendaItem, reason: str, now: datetime, countdown: int | None = None
+) -> None:
     """Open a closed question again, once, with a reason (kept on the item and in the audit log).
 
     Refuses an item that is not closed, one reopened before, a missing reason, and (as opening) another
@@ -184,8 +198,15 @@ def check_in(user, session: LiveSession, organisation, now: datetime) -> bool:
     )
     if added:
         touch_tally(connection, session.draft_id)
-        record(user, "live.check_in", f"organisation:{organisation.id}", now, draft_id=session.draft_id,
-               session=session.id, by_office=by_office)
+        record(
+            user,
+            "live.check_in",
+            f"organisation:{organisation.id}",
+            now,
+            draft_id=session.draft_id,
+            session=session.id,
+            by_office=by_office,
+        )
     return added
 
 
@@ -203,17 +224,28 @@ def check_out(user, draft: Draft, session: LiveSession, organisation, now: datet
     away either: votes do not depend on the check-in.) Refuses an organisation that is not checked in."""
     _require_chair(user)
     lock_draft_in(draft, Phase.VOTING, NOT_VOTING)
-    current = db.session.scalar(select(AgendaItem).where(
-        AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN)
-        .execution_options(populate_existing=True))
+    current = db.session.scalar(
+        select(AgendaItem)
+        .where(AgendaItem.session_id == session.id, AgendaItem.state == ItemState.OPEN)
+        .execution_options(populate_existing=True)
+    )
     if current is not None and (current.closes_at is None or current.closes_at > now):
         raise InvalidInput(QUESTION_OPEN)
-    row = db.session.scalar(select(CheckIn).where(CheckIn.session_id == session.id,
-                                                  CheckIn.organisation_id == organisation.id))
+    row = db.session.scalar(
+        select(CheckIn).where(CheckIn.session_id == session.id, CheckIn.organisation_id == organisation.id)
+    )
     if row is None:
         raise InvalidInput(_l("This organisation is not checked in."))
-    record(user, "live.check_out", f"organisation:{organisation.id}", now, draft_id=draft.id, session=session.id,
-           checked_in_at=row.at.isoformat(), by_office=row.by_office)
+    record(
+        user,
+        "live.check_out",
+        f"organisation:{organisation.id}",
+        now,
+        draft_id=draft.id,
+        session=session.id,
+        checked_in_at=row.at.isoformat(),
+        by_office=row.by_office,
+    )
     db.session.delete(row)
     db.session.flush()
     touch_tally(db.session.connection(), draft.id)
@@ -231,8 +263,16 @@ def set_quorum(user, draft: Draft, number: int, is_share: bool, now: datetime, p
     draft.live_quorum, draft.live_quorum_is_share = number, is_share
     if proxy_limit is not None:
         draft.live_proxy_limit = proxy_limit
-    record(user, "live.quorum", f"draft:{draft.id}", now, draft_id=draft.id, quorum=number, share=is_share,
-           proxy_limit=draft.live_proxy_limit)
+    record(
+        user,
+        "live.quorum",
+        f"draft:{draft.id}",
+        now,
+        draft_id=draft.id,
+        quorum=number,
+        share=is_share,
+        proxy_limit=draft.live_proxy_limit,
+    )
 
 
 def end_with_voting(user, draft: Draft, now: datetime) -> None:

@@ -15,6 +15,7 @@ organisation's choice, whether they may vote now, the vote boxes of the proxies 
 
 Everything here follows what the ETag names: a change that does not raise the draft's revision or tally
 revision (e.g. an organisation leaving the federation mid-session) shows up with the next one, as before."""
+
 from __future__ import annotations
 
 import threading
@@ -40,12 +41,13 @@ from consult.votes.permissions import can_vote
 from consult.votes.queries import Tally, question_choices, tally
 from consult.votes.views import VoteWords, vote_context, vote_words
 
-MEMO_SIZE = 64   # states kept per process: a few drafts × two languages × the last revisions
+MEMO_SIZE = 64  # states kept per process: a few drafts × two languages × the last revisions
 
 
 @dataclass(frozen=True)
 class Question:
     """An agenda item as the screens name it (the attributes the templates read of `AgendaItem`)."""
+
     id: int
     paragraph_id: int | None
     amendment_id: int | None
@@ -55,6 +57,7 @@ class Question:
 @dataclass(frozen=True)
 class ProxyFacts:
     """A proxy of the session not withdrawn (the attributes templates/live/_proxy_votes.html reads)."""
+
     organisation_id: int
     holder_id: int
     confirmed_at: datetime | None
@@ -69,6 +72,7 @@ class Shown:
     `state` is "open" (a question runs), "closed" (none runs: the one closed last with its result) or "none";
     `text` the question's text as rendered (the paragraph with its line numbers, or the amendment's change).
     With an `item`, `session_id` is set, and so are `tally` and `choices` once `shown()` has built the tally."""
+
     live: bool
     session_id: int | None = None
     item: Question | None = None
@@ -136,8 +140,9 @@ def shown(draft: Draft | DraftState, version: tuple | None, now: datetime) -> Sh
     question = _memoised(("question", draft.id, revision, ran_out, locale), lambda: _question(_whole(draft), now))
     if question.item is None:
         return question
-    return _memoised(("tally", draft.id, revision, tally_revision, ran_out, locale),
-                     lambda: _with_tally(draft, question))
+    return _memoised(
+        ("tally", draft.id, revision, tally_revision, ran_out, locale), lambda: _with_tally(draft, question)
+    )
 
 
 def _whole(draft: Draft | DraftState) -> Draft:
@@ -156,6 +161,7 @@ def room_counts(draft: Draft, seen: Shown, version: tuple | None) -> tuple[int |
     def count():
         in_room = screens.present_organisations(session_id)
         return len(in_room), screens.voted_in_room(draft.id, item.paragraph_id, item.amendment_id, in_room)
+
     return _memoised(("room", draft.id, version), count)
 
 
@@ -183,9 +189,15 @@ def _question(draft: Draft, now: datetime) -> Shown:
     amendment = db.session.get(Amendment, amendment_id) if amendment_id is not None else None
     macros = current_app.jinja_env.get_template("live/_macros.html").make_module({"positions": positions})
     question_text = macros.question_text  # type: ignore[attr-defined]  # a macro: Jinja's types do not declare it
-    return Shown(live=True, session_id=live.id, item=Question(item.id, paragraph_id, amendment_id, item.closes_at),
-                 state="open" if screens.running(item, now) else "closed", positions=positions,
-                 text=Markup(question_text({"text": text, "amendment": amendment})), vb=vote_words(draft))
+    return Shown(
+        live=True,
+        session_id=live.id,
+        item=Question(item.id, paragraph_id, amendment_id, item.closes_at),
+        state="open" if screens.running(item, now) else "closed",
+        positions=positions,
+        text=Markup(question_text({"text": text, "amendment": amendment})),
+        vb=vote_words(draft),
+    )
 
 
 def _with_tally(draft: Draft | DraftState, question: Shown) -> Shown:
@@ -194,8 +206,10 @@ def _with_tally(draft: Draft | DraftState, question: Shown) -> Shown:
     assert item is not None and session_id is not None, "only a question shown has a tally"
     counts = tally(draft.id, item.paragraph_id, item.amendment_id)
     choices = question_choices(draft.id, item.paragraph_id, item.amendment_id)
-    proxies = tuple(ProxyFacts(p.organisation_id, p.holder_id, p.confirmed_at, _party(p.organisation),
-                               _party(p.holder)) for p in session_proxies(session_id))
+    proxies = tuple(
+        ProxyFacts(p.organisation_id, p.holder_id, p.confirmed_at, _party(p.organisation), _party(p.holder))
+        for p in session_proxies(session_id)
+    )
     closed = question.state == "closed"
     return replace(
         question,
@@ -211,8 +225,11 @@ def may_vote(user, draft: Draft | DraftState, seen: Shown, now: datetime) -> boo
     """`consult.votes.permissions.can_vote_on_question` on the question the screens show, without its two
     queries: a delegate of an active member organisation while voting is open (`can_vote`), the question
     running in the session (the live gate), and no other organisation holding their organisation's vote."""
-    return (seen.state == "open" and not seen.handed_over(getattr(user, "organisation_id", None))
-            and can_vote(user, draft, now))
+    return (
+        seen.state == "open"
+        and not seen.handed_over(getattr(user, "organisation_id", None))
+        and can_vote(user, draft, now)
+    )
 
 
 def current_for(user, draft: Draft | DraftState, seen: Shown, now: datetime, personal: bool = True) -> dict | None:
@@ -226,10 +243,23 @@ def current_for(user, draft: Draft | DraftState, seen: Shown, now: datetime, per
     organisation_id = getattr(user, "organisation_id", None) if personal else None
     position = None if item.paragraph_id is None else seen.positions.get(item.paragraph_id)
     choice = None if organisation_id is None else seen.choices.get(organisation_id)
-    box = vote_context(draft, item.paragraph_id, position, seen.tally, choice,
-                       personal and may_vote(user, draft, seen, now), amendment_id=item.amendment_id)
-    return {"item": item, "state": seen.state, "text": seen.text, "box": box, "bars": seen.bars,
-            "carried": seen.carried}
+    box = vote_context(
+        draft,
+        item.paragraph_id,
+        position,
+        seen.tally,
+        choice,
+        personal and may_vote(user, draft, seen, now),
+        amendment_id=item.amendment_id,
+    )
+    return {
+        "item": item,
+        "state": seen.state,
+        "text": seen.text,
+        "box": box,
+        "bars": seen.bars,
+        "carried": seen.carried,
+    }
 
 
 def proxies_for(user, draft: Draft | DraftState, seen: Shown, chair: bool, now: datetime) -> dict:
@@ -244,6 +274,8 @@ def proxies_for(user, draft: Draft | DraftState, seen: Shown, chair: bool, now: 
     boxes = []
     if seen.state == "open" and held:
         can = may_vote(user, draft, seen, now)
-        boxes = [{"proxy": p, "giver": p.organisation, "choice": seen.choices.get(p.organisation_id),
-                  "can_vote": can} for p in held]
+        boxes = [
+            {"proxy": p, "giver": p.organisation, "choice": seen.choices.get(p.organisation_id), "can_vote": can}
+            for p in held
+        ]
     return {"given": given, "boxes": boxes}

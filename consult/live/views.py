@@ -1,5 +1,6 @@
 """The live session's pages: the chair's (agenda, current question, quorum, check-in list) and the delegate's
 (check-in and the open question with its vote box), on one URL; the confirmation of the start."""
+
 from __future__ import annotations
 
 import hashlib
@@ -101,8 +102,15 @@ def _state_context(user, draft: Draft | DraftState, chair: bool, now, version: t
     (`consult.live.shown`, once per state of the session) and the person's own (their organisation's choice,
     whether they may vote, their proxy boxes)."""
     seen = shown.shown(draft, version if version is not None else live_version(draft.id, now), now)
-    return dict(draft=draft, chair=chair, positions=seen.positions, current=shown.current_for(user, draft, seen, now),
-                vb=seen.vb, proxies=shown.proxies_for(user, draft, seen, chair, now), server_now=now)
+    return dict(
+        draft=draft,
+        chair=chair,
+        positions=seen.positions,
+        current=shown.current_for(user, draft, seen, now),
+        vb=seen.vb,
+        proxies=shown.proxies_for(user, draft, seen, chair, now),
+        server_now=now,
+    )
 
 
 def _session_context(user, draft: Draft, chair: bool, now, version: tuple | None = None) -> dict:
@@ -114,17 +122,33 @@ def _session_context(user, draft: Draft, chair: bool, now, version: tuple | None
     positions = _labels(draft)
     present = check_ins(live.id) if live else {}
     return dict(
-        draft=draft, live=live, chair=chair, positions=positions, present=present, server_now=now,
-        quorum=quorum(draft, live.id if live else None), organisations=member_organisations() if chair else [],
+        draft=draft,
+        live=live,
+        chair=chair,
+        positions=positions,
+        present=present,
+        server_now=now,
+        quorum=quorum(draft, live.id if live else None),
+        organisations=member_organisations() if chair else [],
         current=current,
         can_start=chair and live is None and phase_is_open(draft, Phase.VOTING, now),
-        vb=vote_words(draft), form=EmptyForm(), open_form=OpenForm(), reopen_form=ReopenForm(),
-        quorum_form=QuorumForm(data={"number": draft.live_quorum, "is_share": draft.live_quorum_is_share,
-                                     "proxy_limit": draft.live_proxy_limit}),
+        vb=vote_words(draft),
+        form=EmptyForm(),
+        open_form=OpenForm(),
+        reopen_form=ReopenForm(),
+        quorum_form=QuorumForm(
+            data={
+                "number": draft.live_quorum,
+                "is_share": draft.live_quorum_is_share,
+                "proxy_limit": draft.live_proxy_limit,
+            }
+        ),
         proxies=proxy_context(user, draft, live, open_item(live) if live else None, chair, now),
         paper=paper_panel(live, open_item(live)) if chair and live is not None else None,
         paper_form=PaperForm(formdata=None),
-        paper_error=None, starts=agenda_starts(draft) if whole else {})
+        paper_error=None,
+        starts=agenda_starts(draft) if whole else {},
+    )
 
 
 @bp.route("/drafts/<slug>/live")
@@ -134,8 +158,11 @@ def session(slug: str):
     user, draft, chair = _page_reader(slug)
     now = clock.now()
     version = live_version(draft.id, now)
-    return render_template("live/session.html", state_tag=state_tag(version, user, "phone"),
-                           **_session_context(user, draft, chair, now, version=version))
+    return render_template(
+        "live/session.html",
+        state_tag=state_tag(version, user, "phone"),
+        **_session_context(user, draft, chair, now, version=version),
+    )
 
 
 @bp.route("/drafts/<slug>/live/state")
@@ -157,9 +184,10 @@ def state(slug: str):
         abort(404)
     draft, version = found
     chair = _chair_or_403(user)
-    return state_response(state_tag(version, user, "phone"),
-                          lambda: render_block("live/session.html", "current",
-                                               **_state_context(user, draft, chair, now, version)))
+    return state_response(
+        state_tag(version, user, "phone"),
+        lambda: render_block("live/session.html", "current", **_state_context(user, draft, chair, now, version)),
+    )
 
 
 def state_tag(version: tuple | None, user, screen: str) -> str:
@@ -292,8 +320,12 @@ def set_quorum(slug: str):
             abort(400)
         flash(_("Please check the form."), "error")
         return _back(draft)
-    return _done(draft, lambda: services.set_quorum(user, draft, form.number.data, form.is_share.data, clock.now(),
-                                                    proxy_limit=form.proxy_limit.data))
+    return _done(
+        draft,
+        lambda: services.set_quorum(
+            user, draft, form.number.data, form.is_share.data, clock.now(), proxy_limit=form.proxy_limit.data
+        ),
+    )
 
 
 # The projector's routes, the proxies' and the office's paper ballots and conflicts: their routes join this

@@ -1,4 +1,5 @@
 """`flask send-mail`: send what waits in the outbox (e.g. every minute from cron, or after a mail server outage)."""
+
 from __future__ import annotations
 
 import click

@@ -4,6 +4,7 @@ The text of a message is plain text written for an e-mail client: on the page it
 character escaped), and only http(s) addresses become links, so that an admin can follow an invitation or
 a reset in the demo. Nothing else in a body can become HTML: a `<script>` or a `javascript:` address that
 someone typed into a name or a comment is shown as the characters it is."""
+
 from __future__ import annotations
 
 import re
@@ -75,13 +76,16 @@ def linked_text(text: str) -> Markup:
 def breakable_address(address: str) -> Markup:
     """An e-mail address, escaped, that a narrow column may break after its @ and before its dots
     (not in the middle of a word)."""
-    return Markup("").join(Markup("<wbr>.") if part == "." else Markup("@<wbr>") if part == "@" else escape(part)
-                           for part in re.split(r"([.@])", address))
+    return Markup("").join(
+        Markup("<wbr>.") if part == "." else Markup("@<wbr>") if part == "@" else escape(part)
+        for part in re.split(r"([.@])", address)
+    )
 
 
 @dataclass(frozen=True)
 class MessageRow:
     """A message as the outbox page shows it."""
+
     message: OutboxMessage
     state: str
     kind: str
@@ -102,4 +106,3 @@ class MessageRow:
 
 def row(message: OutboxMessage) -> MessageRow:
     return MessageRow(message, state_of(message), kind_label(message.template))
-

@@ -1,4 +1,5 @@
 """The outbox: every e-mail is written here first, in the transaction of what caused it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,6 +15,7 @@ class OutboxMessage(Model):
     """One e-mail, kept until the mail server took it. A message whose sending failed stays
     unsent with its error and is tried again (after `next_attempt_at`): nothing is lost when
     the mail server is down."""
+
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)

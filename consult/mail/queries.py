@@ -1,4 +1,5 @@
 """The outbox as /admin/outbox lists it: newest first, by state and kind, a page at a time."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -22,15 +23,16 @@ def _filtered(query, state: str | None, kind: str | None):
     return query
 
 
-def outbox_page(state: str | None = None, kind: str | None = None,
-                page: int = 1) -> tuple[list[OutboxMessage], int]:
+def outbox_page(state: str | None = None, kind: str | None = None, page: int = 1) -> tuple[list[OutboxMessage], int]:
     """One page of the messages in `state` (waiting, failed, sent; None: all) of `kind` (a mail template's
     name; None: all), the newest first, and how many match in all (two queries)."""
     total = db.session.scalar(_filtered(select(func.count()).select_from(OutboxMessage), state, kind))
     rows = db.session.scalars(
         _filtered(select(OutboxMessage), state, kind)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
     return list(rows), total or 0
 
 

@@ -7,6 +7,7 @@ in the caller's transaction: a message exists exactly when what caused it was co
 `flask send-mail` and after any response that queued mail (see init_app), never inside
 a request: a slow or failing mail server neither slows a page nor loses a message.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,7 +65,7 @@ def _email(message: OutboxMessage, config) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ") or None)
-    email.set_content(message.body)   # text/plain, UTF-8
+    email.set_content(message.body)  # text/plain, UTF-8
     return email
 
 
@@ -74,17 +75,19 @@ RULE = "=" * 72
 def console_text(email: EmailMessage) -> str:
     """A message as a person reads it in a terminal: who it is for, its subject and its text (decoded, links
     whole), between two rules so that it stands out among the server's request lines."""
-    return "\n".join([
-        "",   # a blank line apart from whatever the console showed before
-        RULE,
-        "E-mail (not sent: no MAIL_SMTP_HOST set; also on /admin/outbox)",
-        f"To:      {email['To']}",
-        f"Subject: {email['Subject']}",
-        "-" * 72,
-        email.get_content().rstrip("\n"),
-        RULE,
-        "",
-    ])
+    return "\n".join(
+        [
+            "",  # a blank line apart from whatever the console showed before
+            RULE,
+            "E-mail (not sent: no MAIL_SMTP_HOST set; also on /admin/outbox)",
+            f"To:      {email['To']}",
+            f"Subject: {email['Subject']}",
+            "-" * 72,
+            email.get_content().rstrip("\n"),
+            RULE,
+            "",
+        ]
+    )
 
 
 class _ConsoleTransport:
@@ -106,11 +109,11 @@ class _ConsoleTransport:
         readable = console_text(email)
         if not self.print_it:
             log.info("E-mail to %s (not sent: no MAIL_SMTP_HOST set)\n%s", email["To"], readable)
-        else:   # printed, not logged too: with --debug the log would show it a second time
+        else:  # printed, not logged too: with --debug the log would show it a second time
             stream = self.stream or sys.stderr
             buffer = getattr(stream, "buffer", None)
             stream.flush()
-            if buffer is not None:   # UTF-8 whatever the terminal's locale says (umlauts, Arabic names)
+            if buffer is not None:  # UTF-8 whatever the terminal's locale says (umlauts, Arabic names)
                 buffer.write(readable.encode("utf-8"))
                 buffer.flush()
             else:
@@ -131,8 +134,12 @@ class _LogTransport:
         return None
 
     def deliver(self, message: OutboxMessage) -> None:
-        log.warning("E-mail not sent (MAIL_BACKEND=log): outbox message %s (%s) to %s; its text is on "
-                    "/admin/outbox", message.id, message.template or "mail", message.recipient)
+        log.warning(
+            "E-mail not sent (MAIL_BACKEND=log): outbox message %s (%s) to %s; its text is on /admin/outbox",
+            message.id,
+            message.template or "mail",
+            message.recipient,
+        )
 
 
 def tls_context(config) -> ssl.SSLContext:
@@ -161,7 +168,7 @@ def _transport(config):
         if config.get("MAIL_SMTP_USER"):
             smtp.login(config["MAIL_SMTP_USER"], config.get("MAIL_SMTP_PASSWORD") or "")
     except BaseException:
-        smtp.close()   # a refused certificate or sign-in leaves no open connection behind
+        smtp.close()  # a refused certificate or sign-in leaves no open connection behind
         raise
     return smtp
 
@@ -171,9 +178,9 @@ def _claim(message_id: int, now: datetime, attempts: int) -> bool:
     wait = min(RETRY_STEP * (attempts + 1), MAX_RETRY_WAIT)
     claimed = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-               OutboxMessage.next_attempt_at <= now)
-        .values(next_attempt_at=now + wait, attempts=OutboxMessage.attempts + 1))
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .values(next_attempt_at=now + wait, attempts=OutboxMessage.attempts + 1)
+    )
     db.session.commit()
     assert isinstance(claimed, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return claimed.rowcount == 1
@@ -186,7 +193,9 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
     due = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(limit)).all()
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
     db.session.commit()
     sent = failed = 0
     transport = None
@@ -194,7 +203,7 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
         for message_id, attempts in due:
             if not _claim(message_id, now, attempts):
                 continue
-            message = db.session.get_one(OutboxMessage, message_id)   # claimed: not sent, so not deleted
+            message = db.session.get_one(OutboxMessage, message_id)  # claimed: not sent, so not deleted
             try:
                 if transport is None:
                     transport = _transport(config)
@@ -206,8 +215,8 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
                 message.last_error = f"{type(error).__name__}: {error}"[:2000]
                 failed += 1
                 if transport is not None and hasattr(transport, "close"):
-                    transport.close()   # a refused message leaves no open connection behind
-                transport = None   # connect again for the next message
+                    transport.close()  # a refused message leaves no open connection behind
+                transport = None  # connect again for the next message
             else:
                 message.sent_at = utcnow()
                 message.last_error = None
@@ -220,8 +229,9 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
             except (OSError, smtplib.SMTPException):
                 pass
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - KEEP_SENT))
-    waiting = db.session.execute(select(db.func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.sent_at.is_(None))).scalar_one()
+    waiting = db.session.execute(
+        select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    ).scalar_one()
     db.session.commit()
     return {"sent": sent, "failed": failed, "waiting": waiting}
 
@@ -256,16 +266,19 @@ def init_app(app) -> None:
     @app.after_request
     def send_after_response(response):
         if app.config["MAIL_SEND_AFTER_RESPONSE"] and _due_for_sending():
+
             def send() -> None:
                 with app.app_context():
                     try:
                         send_pending()
-                    except Exception:   # the outbox keeps the message; `flask send-mail` tries again
+                    except Exception:  # the outbox keeps the message; `flask send-mail` tries again
                         log.exception("sending the outbox after a response failed")
+
             response.call_on_close(send)
         return response
 
     from consult.mail.cli import send_mail_command
+
     app.cli.add_command(send_mail_command)
 
 

@@ -1,4 +1,5 @@
 """Reports: anyone signed in can report a published comment or amendment, with a reason."""
+
 from __future__ import annotations
 
 import enum
@@ -16,16 +17,14 @@ from consult.extensions import Model
 
 
 class ReportStatus(enum.StrEnum):
-    OPEN = "open"            # waits in the queue
-    UPHELD = "upheld"        # the content was hidden
+    OPEN = "open"  # waits in the queue
+    UPHELD = "upheld"  # the content was hidden
     DISMISSED = "dismissed"  # the content stays
 
 
 class Report(Model):
     __tablename__ = "report"
-    __table_args__ = (
-        CheckConstraint("(comment_id IS NULL) <> (amendment_id IS NULL)", name="one_subject"),
-    )
+    __table_args__ = (CheckConstraint("(comment_id IS NULL) <> (amendment_id IS NULL)", name="one_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
@@ -33,8 +32,9 @@ class Report(Model):
     amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[ReportStatus] = mapped_column(str_enum(ReportStatus, "report_status"),
-                                                 default=ReportStatus.OPEN, index=True)
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus, "report_status"), default=ReportStatus.OPEN, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,6 +3,7 @@
 The queue is shown in pages of `PAGE_SIZE` items (`waiting_page`): with 1,400 waiting items one page of
 all of them was 2.7 MB. Which items a page holds is decided in the database (their kind, id and time,
 ordered and cut there), and only those items are loaded with their authors, organisations and texts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,20 +44,23 @@ class QueueItem:
 
 # Comments in the discussion of an amendment still collecting support wait until it is published: the
 # moderation does not see unpublished amendments of other organisations (consult.amendments.queries.visible_to).
-_ON_PUBLISHED = or_(Comment.amendment_id.is_(None),
-                    exists().where(Amendment.id == Comment.amendment_id, PUBLISHED))
+_ON_PUBLISHED = or_(Comment.amendment_id.is_(None), exists().where(Amendment.id == Comment.amendment_id, PUBLISHED))
 
 
 def _waiting_comments(draft_id: int | None, *columns):
-    query = (select(*columns).join(Paragraph, Comment.paragraph_id == Paragraph.id)
-             .where(Comment.status == CommentStatus.PENDING, _ON_PUBLISHED))
+    query = (
+        select(*columns)
+        .join(Paragraph, Comment.paragraph_id == Paragraph.id)
+        .where(Comment.status == CommentStatus.PENDING, _ON_PUBLISHED)
+    )
     return query if draft_id is None else query.where(Paragraph.draft_id == draft_id)
 
 
 def _waiting_amendments(draft_id: int | None, *columns):
     # One with a procedural recommendation no longer needs the moderation: consent or the vote decides it.
-    query = select(*columns).where(Amendment.status == AmendmentStatus.SUBMITTED, PUBLISHED,
-                                   Amendment.recommendation.is_(None))
+    query = select(*columns).where(
+        Amendment.status == AmendmentStatus.SUBMITTED, PUBLISHED, Amendment.recommendation.is_(None)
+    )
     return query if draft_id is None else query.where(Amendment.draft_id == draft_id)
 
 
@@ -66,28 +70,31 @@ def _open_reports(draft_id: int | None, *columns):
 
 
 def _comments(draft_id: int | None, ids: list[int] | None = None):
-    query = (_waiting_comments(draft_id, Comment, Paragraph.draft_id)
-             .options(joinedload(Comment.author), joinedload(Comment.organisation), selectinload(Comment.co_authors)))
+    query = _waiting_comments(draft_id, Comment, Paragraph.draft_id).options(
+        joinedload(Comment.author), joinedload(Comment.organisation), selectinload(Comment.co_authors)
+    )
     if ids is not None:
         query = query.where(Comment.id.in_(ids))
     return db.session.execute(query).unique().all()
 
 
 def _amendments(draft_id: int | None, ids: list[int] | None = None):
-    query = _waiting_amendments(draft_id, Amendment).options(joinedload(Amendment.organisation),
-                                                             selectinload(Amendment.co_authors))
+    query = _waiting_amendments(draft_id, Amendment).options(
+        joinedload(Amendment.organisation), selectinload(Amendment.co_authors)
+    )
     if ids is not None:
         query = query.where(Amendment.id.in_(ids))
     return db.session.scalars(query).unique().all()
 
 
 def _reports(draft_id: int | None, ids: list[int] | None = None):
-    query = (_open_reports(draft_id, Report)
-             .options(joinedload(Report.comment).joinedload(Comment.organisation),
-                      joinedload(Report.comment).selectinload(Comment.co_authors),
-                      joinedload(Report.amendment).joinedload(Amendment.organisation),
-                      joinedload(Report.amendment).selectinload(Amendment.co_authors),
-                      joinedload(Report.reporter)))
+    query = _open_reports(draft_id, Report).options(
+        joinedload(Report.comment).joinedload(Comment.organisation),
+        joinedload(Report.comment).selectinload(Comment.co_authors),
+        joinedload(Report.amendment).joinedload(Amendment.organisation),
+        joinedload(Report.amendment).selectinload(Amendment.co_authors),
+        joinedload(Report.reporter),
+    )
     if ids is not None:
         query = query.where(Report.id.in_(ids))
     return db.session.scalars(query).unique().all()
@@ -101,12 +108,14 @@ def _positions(paragraph_ids: set[int]) -> dict[int, int]:
         select(ParagraphText.paragraph_id, ParagraphText.position)
         .join(Version, ParagraphText.version_id == Version.id)
         .where(ParagraphText.paragraph_id.in_(sorted(paragraph_ids)), Version.status == VersionStatus.PUBLISHED)
-        .order_by(Version.number))
+        .order_by(Version.number)
+    )
     return dict(rows.all())  # later versions overwrite earlier ones
 
 
-def waiting(draft_id: int | None = None, kind: str | None = None,
-            ids: dict[str, list[int]] | None = None) -> list[QueueItem]:
+def waiting(
+    draft_id: int | None = None, kind: str | None = None, ids: dict[str, list[int]] | None = None
+) -> list[QueueItem]:
     """Everything that waits (or, with `ids`, those of it: kind -> ids), oldest first; at most five
     queries, however many items."""
     drafts = {d.id: d for d in db.session.scalars(select(Draft))}
@@ -119,15 +128,26 @@ def waiting(draft_id: int | None = None, kind: str | None = None,
         return None if ids is None else ids[name]
 
     if wanted("comment"):
-        items += [QueueItem("comment", c, drafts[d], c.paragraph_id, c.created_at)
-                  for c, d in _comments(draft_id, only("comment"))]
+        items += [
+            QueueItem("comment", c, drafts[d], c.paragraph_id, c.created_at)
+            for c, d in _comments(draft_id, only("comment"))
+        ]
     if wanted("amendment"):
-        items += [QueueItem("amendment", a, drafts[a.draft_id], a.paragraph_id, a.created_at)
-                  for a in _amendments(draft_id, only("amendment"))]
+        items += [
+            QueueItem("amendment", a, drafts[a.draft_id], a.paragraph_id, a.created_at)
+            for a in _amendments(draft_id, only("amendment"))
+        ]
     if wanted("report"):
-        items += [QueueItem("report", r, drafts[r.draft_id],
-                            (r.comment or r.amendment).paragraph_id if (r.comment or r.amendment) else None,
-                            r.created_at) for r in _reports(draft_id, only("report"))]
+        items += [
+            QueueItem(
+                "report",
+                r,
+                drafts[r.draft_id],
+                (r.comment or r.amendment).paragraph_id if (r.comment or r.amendment) else None,
+                r.created_at,
+            )
+            for r in _reports(draft_id, only("report"))
+        ]
     positions = _positions({i.paragraph_id for i in items if i.paragraph_id is not None})
     for item in items:
         item.position = None if item.paragraph_id is None else positions.get(item.paragraph_id)
@@ -155,19 +175,38 @@ def _keys(draft_id: int | None, kind: str | None):
     """Every waiting item as (kind, id, since), one subquery for all three kinds."""
     parts = []
     if kind in (None, "comment"):
-        parts.append(_waiting_comments(draft_id, literal_column("'comment'").label("kind"),
-                                       Comment.id.label("id"), Comment.created_at.label("since")))
+        parts.append(
+            _waiting_comments(
+                draft_id,
+                literal_column("'comment'").label("kind"),
+                Comment.id.label("id"),
+                Comment.created_at.label("since"),
+            )
+        )
     if kind in (None, "amendment"):
-        parts.append(_waiting_amendments(draft_id, literal_column("'amendment'").label("kind"),
-                                         Amendment.id.label("id"), Amendment.created_at.label("since")))
+        parts.append(
+            _waiting_amendments(
+                draft_id,
+                literal_column("'amendment'").label("kind"),
+                Amendment.id.label("id"),
+                Amendment.created_at.label("since"),
+            )
+        )
     if kind in (None, "report"):
-        parts.append(_open_reports(draft_id, literal_column("'report'").label("kind"),
-                                   Report.id.label("id"), Report.created_at.label("since")))
+        parts.append(
+            _open_reports(
+                draft_id,
+                literal_column("'report'").label("kind"),
+                Report.id.label("id"),
+                Report.created_at.label("since"),
+            )
+        )
     return union_all(*parts).subquery("waiting")
 
 
-def waiting_page(draft_id: int | None = None, kind: str | None = None, page: int = 1,
-                 size: int = PAGE_SIZE) -> QueuePage:
+def waiting_page(
+    draft_id: int | None = None, kind: str | None = None, page: int = 1, size: int = PAGE_SIZE
+) -> QueuePage:
     """Page `page` of what waits, oldest first, as `waiting` orders it; a page after the last is the
     last page (after decisions the queue gets shorter under a person's feet). Seven queries at most:
     the count, the page's keys, and `waiting` for those keys."""
@@ -175,8 +214,12 @@ def waiting_page(draft_id: int | None = None, kind: str | None = None, page: int
     total = db.session.execute(select(func.count()).select_from(keys)).scalar_one()
     pages = max(1, -(-total // size))
     number = min(max(1, page), pages)
-    rows = db.session.execute(select(keys.c.kind, keys.c.id).order_by(keys.c.since, keys.c.kind, keys.c.id)
-                              .offset((number - 1) * size).limit(size)).all()
+    rows = db.session.execute(
+        select(keys.c.kind, keys.c.id)
+        .order_by(keys.c.since, keys.c.kind, keys.c.id)
+        .offset((number - 1) * size)
+        .limit(size)
+    ).all()
     ids: dict[str, list[int]] = {name: [] for name in KINDS}
     for row_kind, row_id in rows:
         ids[row_kind].append(row_id)
@@ -189,14 +232,19 @@ def _parties():
     reported content's), one subquery for all three kinds."""
     reported_author = func.coalesce(Comment.author_id, Amendment.author_id)
     reported_organisation = func.coalesce(Comment.organisation_id, Amendment.organisation_id)
-    reports = (select(reported_author.label("author_id"), reported_organisation.label("organisation_id"))
-               .select_from(Report).where(Report.status == ReportStatus.OPEN)
-               .outerjoin(Comment, Report.comment_id == Comment.id)
-               .outerjoin(Amendment, Report.amendment_id == Amendment.id)
-               .where(or_(Comment.id.is_not(None), Amendment.id.is_not(None))))
-    return union_all(_waiting_comments(None, Comment.author_id, Comment.organisation_id),
-                     _waiting_amendments(None, Amendment.author_id, Amendment.organisation_id),
-                     reports).subquery("parties")
+    reports = (
+        select(reported_author.label("author_id"), reported_organisation.label("organisation_id"))
+        .select_from(Report)
+        .where(Report.status == ReportStatus.OPEN)
+        .outerjoin(Comment, Report.comment_id == Comment.id)
+        .outerjoin(Amendment, Report.amendment_id == Amendment.id)
+        .where(or_(Comment.id.is_not(None), Amendment.id.is_not(None)))
+    )
+    return union_all(
+        _waiting_comments(None, Comment.author_id, Comment.organisation_id),
+        _waiting_amendments(None, Amendment.author_id, Amendment.organisation_id),
+        reports,
+    ).subquery("parties")
 
 
 def decidable_count(user, moderator: bool, moderator_organisations: frozenset) -> int:
@@ -206,11 +254,13 @@ def decidable_count(user, moderator: bool, moderator_organisations: frozenset) -
     moderator) only those of an organisation that no active moderator outside it can decide, i.e.
     all when there is no moderator, those of X when every moderator belongs to X, else none."""
     parties = _parties()
-    query = select(func.count()).select_from(parties).where(
-        or_(parties.c.author_id.is_(None), parties.c.author_id != user.id))
+    query = (
+        select(func.count())
+        .select_from(parties)
+        .where(or_(parties.c.author_id.is_(None), parties.c.author_id != user.id))
+    )
     if user.organisation_id is not None:
-        query = query.where(or_(parties.c.organisation_id.is_(None),
-                                parties.c.organisation_id != user.organisation_id))
+        query = query.where(or_(parties.c.organisation_id.is_(None), parties.c.organisation_id != user.organisation_id))
     if not moderator and moderator_organisations:
         if None in moderator_organisations or len(moderator_organisations) > 1:
             return 0
@@ -222,21 +272,32 @@ def decidable_count(user, moderator: bool, moderator_organisations: frozenset) -
 def waiting_count() -> int:
     """How many items wait, for the navigation (one query)."""
     comments = select(func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING, _ON_PUBLISHED)
-    amendments = select(func.count()).select_from(Amendment).where(Amendment.status == AmendmentStatus.SUBMITTED,
-                                                                   PUBLISHED, Amendment.recommendation.is_(None))
+    amendments = (
+        select(func.count())
+        .select_from(Amendment)
+        .where(Amendment.status == AmendmentStatus.SUBMITTED, PUBLISHED, Amendment.recommendation.is_(None))
+    )
     reports = select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
-    return db.session.execute(select(comments.scalar_subquery() + amendments.scalar_subquery()
-                                     + reports.scalar_subquery())).scalar_one()
+    return db.session.execute(
+        select(comments.scalar_subquery() + amendments.scalar_subquery() + reports.scalar_subquery())
+    ).scalar_one()
 
 
 def recommended(draft_id: int | None = None) -> list[QueueItem]:
     """Amendments with a procedural recommendation that wait for consent or the vote, oldest recommendation
     first: no longer in the queue, but shown under it, so that a moderator can still change the recommendation
     until voting begins (two queries)."""
-    query = (select(Amendment).options(joinedload(Amendment.organisation), joinedload(Amendment.recommended_by),
-                                       joinedload(Amendment.draft), selectinload(Amendment.co_authors))
-             .where(Amendment.status == AmendmentStatus.SUBMITTED, Amendment.recommendation.is_not(None))
-             .order_by(Amendment.recommended_at, Amendment.id))
+    query = (
+        select(Amendment)
+        .options(
+            joinedload(Amendment.organisation),
+            joinedload(Amendment.recommended_by),
+            joinedload(Amendment.draft),
+            selectinload(Amendment.co_authors),
+        )
+        .where(Amendment.status == AmendmentStatus.SUBMITTED, Amendment.recommendation.is_not(None))
+        .order_by(Amendment.recommended_at, Amendment.id)
+    )
     if draft_id is not None:
         query = query.where(Amendment.draft_id == draft_id)
     items = [_recommended_item(a) for a in db.session.scalars(query).unique()]

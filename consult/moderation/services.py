@@ -5,6 +5,7 @@ when two moderators decide the same item at once, the first decision stands and 
 second gets a clear refusal. Each decision goes to the audit log. Functions flush,
 never commit.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,15 +40,19 @@ def _reason(reason: str | None, required: bool) -> str | None:
     return reason or None
 
 
-def report(user, draft: Draft, reason: str, now: datetime, comment: Comment | None = None,
-           amendment: Amendment | None = None) -> Report:
+def report(
+    user, draft: Draft, reason: str, now: datetime, comment: Comment | None = None, amendment: Amendment | None = None
+) -> Report:
     """Anyone signed in reports a published comment or a visible amendment, with a reason."""
     if not user.is_authenticated or not can_view_draft(user, draft):
         raise NotAllowed(_l("Please sign in to report content."))
     if comment is not None and comment.status != CommentStatus.PUBLISHED:
         raise InvalidInput(_l("Only published comments can be reported."))
-    if amendment is not None and (not can_see_amendment(user, amendment) or not amendment.is_published
-                                  or amendment.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN)):
+    if amendment is not None and (
+        not can_see_amendment(user, amendment)
+        or not amendment.is_published
+        or amendment.status in (AmendmentStatus.WITHDRAWN, AmendmentStatus.HIDDEN)
+    ):
         raise InvalidInput(_l("This amendment cannot be reported."))
     reason = (reason or "").strip()
     if not reason:
@@ -60,8 +65,12 @@ def report(user, draft: Draft, reason: str, now: datetime, comment: Comment | No
         subject = Report.amendment_id == amendment.id
     else:
         raise ValueError("a report is about a comment or an amendment")
-    if db.session.scalar(select(Report.id).where(subject, Report.reporter_id == user.id,
-                                                 Report.status == ReportStatus.OPEN)) is not None:
+    if (
+        db.session.scalar(
+            select(Report.id).where(subject, Report.reporter_id == user.id, Report.status == ReportStatus.OPEN)
+        )
+        is not None
+    ):
         raise AlreadyChanged(_l("You have already reported this; the moderation will look at it."))
     row = Report(
         draft_id=draft.id,
@@ -89,15 +98,24 @@ def decide_comment(user, comment: Comment, draft: Draft, decision: str, reason: 
         raise InvalidInput(_l("Please choose a decision."))
     reason = _reason(reason, required=decision == "reject")
     result = db.session.execute(
-        update(Comment).where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
-        .values(status=COMMENT_DECISIONS[decision], moderated_by_id=user.id, moderated_at=now,
-                moderation_reason=reason).execution_options(synchronize_session=False))
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
+        .values(status=COMMENT_DECISIONS[decision], moderated_by_id=user.id, moderated_at=now, moderation_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise _taken()
     touch(db.session.connection(), [draft.id])
-    record(user, f"comment.{decision}", f"comment:{comment.id}", now, draft_id=draft.id, reason=reason,
-           paragraph_id=comment.paragraph_id)
+    record(
+        user,
+        f"comment.{decision}",
+        f"comment:{comment.id}",
+        now,
+        draft_id=draft.id,
+        reason=reason,
+        paragraph_id=comment.paragraph_id,
+    )
     db.session.expire(comment)
 
 
@@ -113,9 +131,11 @@ def decide_report(user, row: Report, decision: str, reason: str | None, now: dat
         # The draft's lock before the amendment's row, in the order of a phase change (consult.drafts.locks).
         touch(db.session.connection(), [row.draft_id])
     result = db.session.execute(
-        update(Report).where(Report.id == row.id, Report.status == ReportStatus.OPEN)
+        update(Report)
+        .where(Report.id == row.id, Report.status == ReportStatus.OPEN)
         .values(status=REPORT_DECISIONS[decision], decided_by_id=user.id, decided_at=now, decision_reason=reason)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         raise _taken()
@@ -123,18 +143,28 @@ def decide_report(user, row: Report, decision: str, reason: str | None, now: dat
         Report.comment_id == row.comment_id if row.comment_id is not None else Report.amendment_id == row.amendment_id
     )
     db.session.execute(
-        update(Report).where(same, Report.status == ReportStatus.OPEN)
+        update(Report)
+        .where(same, Report.status == ReportStatus.OPEN)
         .values(status=REPORT_DECISIONS[decision], decided_by_id=user.id, decided_at=now, decision_reason=reason)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if decision == "hide":
         if row.comment_id is not None:
-            db.session.execute(update(Comment).where(Comment.id == row.comment_id).values(
-                status=CommentStatus.REJECTED, moderated_by_id=user.id, moderated_at=now, moderation_reason=reason)
-                .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(Comment)
+                .where(Comment.id == row.comment_id)
+                .values(
+                    status=CommentStatus.REJECTED, moderated_by_id=user.id, moderated_at=now, moderation_reason=reason
+                )
+                .execution_options(synchronize_session=False)
+            )
         else:
-            db.session.execute(update(Amendment).where(Amendment.id == row.amendment_id).values(
-                status=AmendmentStatus.HIDDEN, decided_by_id=user.id, decided_at=now, decision_reason=reason)
-                .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(Amendment)
+                .where(Amendment.id == row.amendment_id)
+                .values(status=AmendmentStatus.HIDDEN, decided_by_id=user.id, decided_at=now, decision_reason=reason)
+                .execution_options(synchronize_session=False)
+            )
     touch(db.session.connection(), [row.draft_id])
     subject = f"comment:{row.comment_id}" if row.comment_id is not None else f"amendment:{row.amendment_id}"
     record(user, f"report.{decision}", subject, now, draft_id=row.draft_id, reason=reason, report_id=row.id)

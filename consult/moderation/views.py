@@ -1,4 +1,5 @@
 """The moderation queue, decided in place (htmx: only the decided item changes), reports, and the audit log."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -89,11 +90,23 @@ def _queue_page(error: str | None = None):
     filter_args = _filter_args(draft, kind)
     # The decision forms carry filters and page, so that a decision without JavaScript comes back to them.
     queue_args = {**filter_args, **({"page": shown.number} if shown.number > 1 else {})}
-    return render_template(QUEUE, items=shown.items, shown=shown, drafts=drafts_for_filter(), chosen_draft=draft,
-                           kind=kind, filter_args=filter_args, queue_args=queue_args,
-                           recommended=(recommended(draft.id if draft else None)
-                                        if kind in (None, "amendment") and shown.number == 1 else []),
-                           now=clock.now(), done=None, error=error, form=EmptyForm())
+    return render_template(
+        QUEUE,
+        items=shown.items,
+        shown=shown,
+        drafts=drafts_for_filter(),
+        chosen_draft=draft,
+        kind=kind,
+        filter_args=filter_args,
+        queue_args=queue_args,
+        recommended=(
+            recommended(draft.id if draft else None) if kind in (None, "amendment") and shown.number == 1 else []
+        ),
+        now=clock.now(),
+        done=None,
+        error=error,
+        form=EmptyForm(),
+    )
 
 
 @bp.route("/moderation")
@@ -110,14 +123,21 @@ def _answer(item_key: str, message: str, status: int, item=None):
     """htmx: the item's new state (the message that replaced it, or the refusal, takes the focus), the
     navigation count, and the message for the live region; plain: back to the queue."""
     if htmx:
-        html = render_block(QUEUE, "item", item=item, key=item_key, done=message if status == 200 else None,
-                            item_error=None if status == 200 else message, now=clock.now(),
-                            queue_args=request.args.to_dict())
+        html = render_block(
+            QUEUE,
+            "item",
+            item=item,
+            key=item_key,
+            done=message if status == 200 else None,
+            item_error=None if status == 200 else message,
+            now=clock.now(),
+            queue_args=request.args.to_dict(),
+        )
         html += render_block(QUEUE, "queue_link", queue_count=lambda: _count_for(current_user) or 0, oob=True)
         return html, status, announce(message)
     if status == 200:
         flash(message, "info")
-        query: dict[str, Any] = request.args.to_dict()   # url_for takes them as the query's values
+        query: dict[str, Any] = request.args.to_dict()  # url_for takes them as the query's values
         return redirect(url_for("moderation.queue", **query) + f"#item-{item_key}")
     return _queue_page(message), status
 
@@ -156,9 +176,9 @@ def comment_decision(comment_id: int):
     def act():
         now = clock.now()
         decide_comment(current_user, comment, draft, decision, reason, now)
-        comment_published(comment, current_user, now)   # a held reply or amendment comment goes public now
-    return _decide(f"comment-{comment_id}", act,
-                   message, lambda: _item_of("comment", comment_id))
+        comment_published(comment, current_user, now)  # a held reply or amendment comment goes public now
+
+    return _decide(f"comment-{comment_id}", act, message, lambda: _item_of("comment", comment_id))
 
 
 @bp.route("/moderation/amendments/<int:amendment_id>", methods=["POST"])
@@ -178,8 +198,8 @@ def amendment_decision(amendment_id: int):
         now = clock.now()
         decide_amendment(current_user, amendment, draft, decision, reason, now)
         amendment_ruled(amendment, draft, current_user, now)
-    return _decide(f"amendment-{amendment_id}", act,
-                   message, lambda: _item_of("amendment", amendment_id))
+
+    return _decide(f"amendment-{amendment_id}", act, message, lambda: _item_of("amendment", amendment_id))
 
 
 @bp.route("/moderation/reports/<int:report_id>", methods=["POST"])
@@ -189,9 +209,12 @@ def report_decision(report_id: int):
     decision = request.form.get("decision", "")
     reason = cleaned_text("reason") or None
     message = _("The content was hidden.") if decision == "hide" else _("The report was dismissed; the content stays.")
-    return _decide(f"report-{report_id}",
-                   lambda: decide_report(current_user, row, decision, reason, clock.now()),
-                   message, lambda: _item_of("report", report_id))
+    return _decide(
+        f"report-{report_id}",
+        lambda: decide_report(current_user, row, decision, reason, clock.now()),
+        message,
+        lambda: _item_of("report", report_id),
+    )
 
 
 def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: Amendment | None = None):
@@ -201,15 +224,23 @@ def _report(draft: Draft, back: str, comment: Comment | None = None, amendment: 
     reason = cleaned_text("reason")
     try:  # sent again (a double click, a retry): the same thanks, no second report
         refuse_cleaned_text()
-        create_once(current_user, form, "report", lambda: report(
-            current_user, draft, reason, clock.now(), comment=comment, amendment=amendment))
+        create_once(
+            current_user,
+            form,
+            "report",
+            lambda: report(current_user, draft, reason, clock.now(), comment=comment, amendment=amendment),
+        )
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
-            return (f'<p class="report-done" role="alert" tabindex="-1" data-focus>{escape(str(refusal.message))}</p>',
-                    refusal.status, announce(refusal.message))
-        return render_template("moderation/reported.html", draft=draft, back=back, message=str(refusal.message),
-                               reason=reason), refusal.status
+            return (
+                f'<p class="report-done" role="alert" tabindex="-1" data-focus>{escape(str(refusal.message))}</p>',
+                refusal.status,
+                announce(refusal.message),
+            )
+        return render_template(
+            "moderation/reported.html", draft=draft, back=back, message=str(refusal.message), reason=reason
+        ), refusal.status
     db.session.commit()
     message = _("Thank you. The moderation will look at it.")
     if htmx:  # the report form gives way to the thanks, which takes the focus
@@ -236,8 +267,12 @@ def report_amendment(slug: str, amendment_id: int):
     """Anyone signed in reports an amendment, with a reason."""
     draft = get_by_slug(slug) or abort(404)
     amendment = db.session.get(Amendment, amendment_id)
-    if (amendment is None or amendment.draft_id != draft.id or not can_view_draft(current_user, draft)
-            or not can_see_amendment(current_user, amendment)):
+    if (
+        amendment is None
+        or amendment.draft_id != draft.id
+        or not can_view_draft(current_user, draft)
+        or not can_see_amendment(current_user, amendment)
+    ):
         abort(404)
     return _report(draft, url_for("amendments.show", slug=slug, amendment_id=amendment_id), amendment=amendment)
 
@@ -251,8 +286,17 @@ def audit():
     rows, _more = entries(draft.id if draft else None, page)
     check_not_beyond(page, len(rows))
     total = entry_count(draft.id if draft else None)
-    return render_template("moderation/audit.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), chosen_draft=draft,
-                           subjects=subject_names(rows),
-                           drafts=list(db.session.scalars(select(Draft).order_by(Draft.title)))), 200, \
-        {"Cache-Control": "private, no-store"}
+    return (
+        render_template(
+            "moderation/audit.html",
+            rows=rows,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+            chosen_draft=draft,
+            subjects=subject_names(rows),
+            drafts=list(db.session.scalars(select(Draft).order_by(Draft.title))),
+        ),
+        200,
+        {"Cache-Control": "private, no-store"},
+    )

@@ -8,6 +8,7 @@ Who hears about what:
   amendment, and colleagues who prepared it together want to know as much as the one who typed it);
 - a phase started: everyone who takes part in the draft (`services.audience`).
 Never the person who did it; only those who opted into the topic (`notify`)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,9 +39,16 @@ def amendment_people(amendment: Amendment) -> list[User]:
     """The amendment's author and the active delegates of its organisation."""
     people = [amendment.author] if amendment.author is not None else []
     if amendment.organisation_id is not None:
-        people += db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
-            User.organisation_id == amendment.organisation_id, UserRole.role == Role.DELEGATE,
-            User.is_active_account.is_(True)).order_by(User.id))
+        people += db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id == amendment.organisation_id,
+                UserRole.role == Role.DELEGATE,
+                User.is_active_account.is_(True),
+            )
+            .order_by(User.id)
+        )
     return people
 
 
@@ -66,23 +74,46 @@ def comment_published(comment: Comment, actor, now: datetime) -> None:
     parent_author = comment.parent.author if comment.parent is not None else None
     if parent_author is not None and parent_author.id != comment.author_id:
         replied = _others([parent_author], actor)
-        notify(replied, NotificationKind.REPLY, link=link, now=now, draft=paragraph_draft,
-               params={"draft": paragraph_draft.title, "name": name})
+        notify(
+            replied,
+            NotificationKind.REPLY,
+            link=link,
+            now=now,
+            draft=paragraph_draft,
+            params={"draft": paragraph_draft.title, "name": name},
+        )
     if amendment is not None:
         skip = {person.id for person in replied}
-        people = [person for person in _others(amendment_people(amendment), actor) if person.id not in skip
-                  and person.id != comment.author_id]
-        notify(people, NotificationKind.AMENDMENT_COMMENTED, link=link, now=now, draft=paragraph_draft,
-               params={"draft": paragraph_draft.title, "amendment": amendment.id, "name": name})
+        people = [
+            person
+            for person in _others(amendment_people(amendment), actor)
+            if person.id not in skip and person.id != comment.author_id
+        ]
+        notify(
+            people,
+            NotificationKind.AMENDMENT_COMMENTED,
+            link=link,
+            now=now,
+            draft=paragraph_draft,
+            params={"draft": paragraph_draft.title, "amendment": amendment.id, "name": name},
+        )
 
 
 def amendment_supported(amendment: Amendment, draft: Draft, actor, now: datetime) -> None:
     """Another organisation co-signed the amendment."""
     organisation = actor.organisation
-    notify(_others(amendment_people(amendment), actor), NotificationKind.AMENDMENT_SUPPORTED,
-           link=_amendment_link(draft, amendment), now=now, draft=draft,
-           params={"draft": draft.title, "amendment": amendment.id,
-                   "organisation": organisation.name if organisation is not None else ""})
+    notify(
+        _others(amendment_people(amendment), actor),
+        NotificationKind.AMENDMENT_SUPPORTED,
+        link=_amendment_link(draft, amendment),
+        now=now,
+        draft=draft,
+        params={
+            "draft": draft.title,
+            "amendment": amendment.id,
+            "organisation": organisation.name if organisation is not None else "",
+        },
+    )
 
 
 def amendment_ruled(amendment: Amendment, draft: Draft, actor, now: datetime) -> None:
@@ -91,17 +122,26 @@ def amendment_ruled(amendment: Amendment, draft: Draft, actor, now: datetime) ->
     if draft.amendment_procedure != AmendmentProcedure.ORGANISATIONS:
         _decided(amendment, draft, actor, now)
     elif amendment.recommendation is not None:
-        notify(_others(amendment_people(amendment), actor), NotificationKind.AMENDMENT_RECOMMENDED,
-               link=_amendment_link(draft, amendment, "#recommendation-title"), now=now, draft=draft,
-               params={"draft": draft.title, "amendment": amendment.id,
-                       "recommendation": amendment.recommendation.value})
+        notify(
+            _others(amendment_people(amendment), actor),
+            NotificationKind.AMENDMENT_RECOMMENDED,
+            link=_amendment_link(draft, amendment, "#recommendation-title"),
+            now=now,
+            draft=draft,
+            params={"draft": draft.title, "amendment": amendment.id, "recommendation": amendment.recommendation.value},
+        )
 
 
 def _decided(amendment: Amendment, draft: Draft, actor, now: datetime) -> None:
-    notify(_others(amendment_people(amendment), actor), NotificationKind.AMENDMENT_DECIDED,
-           link=_amendment_link(draft, amendment), now=now, draft=draft,
-           params={"draft": draft.title, "amendment": amendment.id, "status": amendment.status.value},
-           once_key=f"decided:{amendment.id}")
+    notify(
+        _others(amendment_people(amendment), actor),
+        NotificationKind.AMENDMENT_DECIDED,
+        link=_amendment_link(draft, amendment),
+        now=now,
+        draft=draft,
+        params={"draft": draft.title, "amendment": amendment.id, "status": amendment.status.value},
+        once_key=f"decided:{amendment.id}",
+    )
 
 
 def phase_changed(draft: Draft, actor, since: datetime) -> None:
@@ -109,11 +149,23 @@ def phase_changed(draft: Draft, actor, since: datetime) -> None:
     hears of the new phase, and the organisations whose amendments the step decided (by consent or by the
     vote) hear of the decision."""
     now = since
-    notify(_others(audience(draft), actor), NotificationKind.PHASE_STARTED,
-           link=url_for("reading.draft", slug=draft.slug), now=now, draft=draft,
-           params={"draft": draft.title, "phase": draft.phase.value})
-    decided = db.session.scalars(select(Amendment).where(
-        Amendment.draft_id == draft.id, Amendment.decided_how.in_((DecidedHow.CONSENT, DecidedHow.VOTE)),
-        Amendment.decided_at >= since, Amendment.status != AmendmentStatus.SUBMITTED).order_by(Amendment.id))
+    notify(
+        _others(audience(draft), actor),
+        NotificationKind.PHASE_STARTED,
+        link=url_for("reading.draft", slug=draft.slug),
+        now=now,
+        draft=draft,
+        params={"draft": draft.title, "phase": draft.phase.value},
+    )
+    decided = db.session.scalars(
+        select(Amendment)
+        .where(
+            Amendment.draft_id == draft.id,
+            Amendment.decided_how.in_((DecidedHow.CONSENT, DecidedHow.VOTE)),
+            Amendment.decided_at >= since,
+            Amendment.status != AmendmentStatus.SUBMITTED,
+        )
+        .order_by(Amendment.id)
+    )
     for amendment in decided:
         _decided(amendment, draft, actor, now)

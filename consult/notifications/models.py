@@ -1,4 +1,5 @@
 """A person's notification settings, and the notifications waiting for their e-mail (at once or in the digest)."""
+
 from __future__ import annotations
 
 import enum
@@ -15,16 +16,17 @@ from consult.extensions import Model
 
 class NotificationMode(enum.StrEnum):
     OFF = "off"
-    IMMEDIATE = "immediate"    # one e-mail per event, right away
-    DAILY = "daily"            # one e-mail a day with everything since the last one
+    IMMEDIATE = "immediate"  # one e-mail per event, right away
+    DAILY = "daily"  # one e-mail a day with everything since the last one
 
 
 class Topic(enum.StrEnum):
     """What a person opts into; each event belongs to one topic, and an unsubscribe link turns one off."""
-    REPLIES = "replies"            # replies to my comments
-    AMENDMENTS = "amendments"      # my amendments: supported, recommended, decided, commented
-    PHASES = "phases"              # a phase of a draft started; a deadline in 48 hours
-    INTERNAL = "internal"          # an internal draft of my organisation waits for my agreement
+
+    REPLIES = "replies"  # replies to my comments
+    AMENDMENTS = "amendments"  # my amendments: supported, recommended, decided, commented
+    PHASES = "phases"  # a phase of a draft started; a deadline in 48 hours
+    INTERNAL = "internal"  # an internal draft of my organisation waits for my agreement
 
 
 class NotificationKind(enum.StrEnum):
@@ -57,8 +59,9 @@ class NotificationSetting(Model):
     __tablename__ = "notification_setting"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    mode: Mapped[NotificationMode] = mapped_column(str_enum(NotificationMode, "notification_mode"),
-                                                   default=NotificationMode.OFF)
+    mode: Mapped[NotificationMode] = mapped_column(
+        str_enum(NotificationMode, "notification_mode"), default=NotificationMode.OFF
+    )
     replies: Mapped[bool] = mapped_column(default=True)
     amendments: Mapped[bool] = mapped_column(default=True)
     phases: Mapped[bool] = mapped_column(default=True)

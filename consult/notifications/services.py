@@ -6,6 +6,7 @@ The areas below do not call this module (it stands above them): the view that ca
 composes the two (consult/notifications/events.py), and scheduled work (deadlines, digests) calls it from
 `flask run-scheduled`. Nothing here commits, except the scheduled steps (like the outbox's `send_pending`:
 each person's digest is its own transaction)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -48,22 +49,35 @@ ALL = "all"
 def setting_of(user) -> NotificationSetting:
     """The person's settings as stored, or (not stored: notifications are opt-in) off, not added."""
     return db.session.get(NotificationSetting, user.id) or NotificationSetting(
-        user_id=user.id, mode=NotificationMode.OFF, replies=True, amendments=True, phases=True, internal=True)
+        user_id=user.id, mode=NotificationMode.OFF, replies=True, amendments=True, phases=True, internal=True
+    )
 
 
 def personal_data(user) -> dict:
     """For the person's data download (consult.profile): their settings and the notifications stored for
     them, with what each said, in the current language."""
     setting = db.session.get(NotificationSetting, user.id)
-    notifications = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                       .order_by(Notification.created_at, Notification.id))
+    notifications = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at, Notification.id)
+    )
     return {
-        "settings": None if setting is None else {
-            "mode": setting.mode.value, **{topic.value: getattr(setting, topic.value) for topic in Topic},
-            "last_digest_at": setting.last_digest_at.isoformat() if setting.last_digest_at else None},
-        "received": [{"kind": n.kind.value, "text": describe(n), "link": n.link,
-                      "created_at": n.created_at.isoformat(),
-                      "mailed_at": n.mailed_at.isoformat() if n.mailed_at else None} for n in notifications],
+        "settings": None
+        if setting is None
+        else {
+            "mode": setting.mode.value,
+            **{topic.value: getattr(setting, topic.value) for topic in Topic},
+            "last_digest_at": setting.last_digest_at.isoformat() if setting.last_digest_at else None,
+        },
+        "received": [
+            {
+                "kind": n.kind.value,
+                "text": describe(n),
+                "link": n.link,
+                "created_at": n.created_at.isoformat(),
+                "mailed_at": n.mailed_at.isoformat() if n.mailed_at else None,
+            }
+            for n in notifications
+        ],
     }
 
 
@@ -87,9 +101,16 @@ def _settle_unwanted(setting: NotificationSetting, now: datetime) -> None:
     sent: marked done now, so that turning it on again later does not bring back old news."""
     unwanted = [kind for kind, topic in TOPIC_OF.items() if not setting.wants(topic)]
     if unwanted:
-        db.session.execute(update(Notification).where(
-            Notification.user_id == setting.user_id, Notification.mailed_at.is_(None),
-            Notification.kind.in_(unwanted)).values(mailed_at=now).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.user_id == setting.user_id,
+                Notification.mailed_at.is_(None),
+                Notification.kind.in_(unwanted),
+            )
+            .values(mailed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
 
 
@@ -131,8 +152,16 @@ def unsubscribe(user, topic: str, now: datetime) -> NotificationSetting:
     return setting
 
 
-def notify(recipients: Iterable, kind: NotificationKind, *, link: str, now: datetime, draft=None,
-           params: dict | None = None, once_key: str | None = None) -> list[Notification]:
+def notify(
+    recipients: Iterable,
+    kind: NotificationKind,
+    *,
+    link: str,
+    now: datetime,
+    draft=None,
+    params: dict | None = None,
+    once_key: str | None = None,
+) -> list[Notification]:
     """A notification of `kind` for each of `recipients` (people) who opted into its topic; for those who
     want e-mail at once, the e-mail is written now (in the outbox, in their language) and the notification
     marked mailed; the others wait for their daily digest.
@@ -145,16 +174,32 @@ def notify(recipients: Iterable, kind: NotificationKind, *, link: str, now: date
     if not people:
         return []
     topic = TOPIC_OF[kind]
-    settings = {setting.user_id: setting for setting in db.session.scalars(
-        select(NotificationSetting).where(NotificationSetting.user_id.in_(people)))}
-    wanting = [user_id for user_id, setting in settings.items() if setting.wants(topic)
-               and people[user_id].is_active_account]
+    settings = {
+        setting.user_id: setting
+        for setting in db.session.scalars(select(NotificationSetting).where(NotificationSetting.user_id.in_(people)))
+    }
+    wanting = [
+        user_id for user_id, setting in settings.items() if setting.wants(topic) and people[user_id].is_active_account
+    ]
     if once_key is not None and wanting:
-        have = set(db.session.scalars(select(Notification.user_id).where(
-            Notification.user_id.in_(wanting), Notification.once_key == once_key)))
+        have = set(
+            db.session.scalars(
+                select(Notification.user_id).where(Notification.user_id.in_(wanting), Notification.once_key == once_key)
+            )
+        )
         wanting = [user_id for user_id in wanting if user_id not in have]
-    made = [Notification(user_id=user_id, kind=kind, draft_id=getattr(draft, "id", None), params=params or {},
-                         link=link, once_key=once_key, created_at=now) for user_id in sorted(wanting)]
+    made = [
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            draft_id=getattr(draft, "id", None),
+            params=params or {},
+            link=link,
+            once_key=once_key,
+            created_at=now,
+        )
+        for user_id in sorted(wanting)
+    ]
     db.session.add_all(made)
     db.session.flush()
     for notification in made:
@@ -169,9 +214,14 @@ def _unsubscribe_link(user, topic: str, now: datetime) -> str:
 
 def _mail_one(user, notification: Notification, now: datetime) -> None:
     with links_for_mail():
-        message = queue_mail(user.email, "notification", user.locale, notification=notification,
-                             unsubscribe=_unsubscribe_link(user, TOPIC_OF[notification.kind], now),
-                             topic=TOPIC_OF[notification.kind])
+        message = queue_mail(
+            user.email,
+            "notification",
+            user.locale,
+            notification=notification,
+            unsubscribe=_unsubscribe_link(user, TOPIC_OF[notification.kind], now),
+            topic=TOPIC_OF[notification.kind],
+        )
     _due(message, now)
     notification.mailed_at = now
 
@@ -185,11 +235,15 @@ def _due(message, now: datetime) -> None:
 def _claim_digest(user_id: int, last: datetime | None, now: datetime) -> bool:
     """Take a person's digest: only one of two runs at once wins it (a conditional UPDATE on the time of
     the last digest, as it was read)."""
-    condition = NotificationSetting.last_digest_at.is_(None) if last is None \
-        else NotificationSetting.last_digest_at == last
-    claimed = db.session.execute(update(NotificationSetting).where(
-        NotificationSetting.user_id == user_id, condition).values(last_digest_at=now)
-        .execution_options(synchronize_session=False))
+    condition = (
+        NotificationSetting.last_digest_at.is_(None) if last is None else NotificationSetting.last_digest_at == last
+    )
+    claimed = db.session.execute(
+        update(NotificationSetting)
+        .where(NotificationSetting.user_id == user_id, condition)
+        .values(last_digest_at=now)
+        .execution_options(synchronize_session=False)
+    )
     assert isinstance(claimed, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     return claimed.rowcount == 1
 
@@ -203,67 +257,97 @@ def send_digests(now: datetime) -> int:
     (a scheduled step: one person's trouble does not undo the others'). Returns how many mails it wrote."""
     due = db.session.execute(
         select(NotificationSetting.user_id, NotificationSetting.last_digest_at)
-        .where(NotificationSetting.mode != NotificationMode.OFF,
-               or_(NotificationSetting.last_digest_at.is_(None),
-                   NotificationSetting.last_digest_at <= now - DIGEST_EVERY))
-        .where(select(Notification.id).where(Notification.user_id == NotificationSetting.user_id,
-                                             Notification.mailed_at.is_(None)).exists())
-        .order_by(NotificationSetting.user_id)).all()
+        .where(
+            NotificationSetting.mode != NotificationMode.OFF,
+            or_(NotificationSetting.last_digest_at.is_(None), NotificationSetting.last_digest_at <= now - DIGEST_EVERY),
+        )
+        .where(
+            select(Notification.id)
+            .where(Notification.user_id == NotificationSetting.user_id, Notification.mailed_at.is_(None))
+            .exists()
+        )
+        .order_by(NotificationSetting.user_id)
+    ).all()
     db.session.commit()
     written = 0
     for user_id, last in due:
         if not _claim_digest(user_id, last, now):
             db.session.rollback()
             continue
-        setting = db.session.get_one(NotificationSetting, user_id)   # claimed just now
-        waiting = list(db.session.scalars(select(Notification).where(
-            Notification.user_id == user_id, Notification.mailed_at.is_(None)).order_by(Notification.id)))
+        setting = db.session.get_one(NotificationSetting, user_id)  # claimed just now
+        waiting = list(
+            db.session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user_id, Notification.mailed_at.is_(None))
+                .order_by(Notification.id)
+            )
+        )
         wanted = [n for n in waiting if setting.wants(TOPIC_OF[n.kind])]
         for notification in waiting:
-            notification.mailed_at = now   # also the unwanted ones: turned off means not sent, ever
+            notification.mailed_at = now  # also the unwanted ones: turned off means not sent, ever
         if wanted and setting.user.is_active_account:
             user = setting.user
             with links_for_mail():
-                message = queue_mail(user.email, "digest", user.locale, groups=digest_groups(wanted),
-                                     unsubscribe=_unsubscribe_link(user, ALL, now))
+                message = queue_mail(
+                    user.email,
+                    "digest",
+                    user.locale,
+                    groups=digest_groups(wanted),
+                    unsubscribe=_unsubscribe_link(user, ALL, now),
+                )
             _due(message, now)
             written += 1
         db.session.commit()
     return written
 
 
-def digest_groups(notifications: list[Notification]
-                  ) -> list[tuple[str, list[tuple[NotificationKind, list[Notification]]]]]:
+def digest_groups(
+    notifications: list[Notification],
+) -> list[tuple[str, list[tuple[NotificationKind, list[Notification]]]]]:
     """[(draft title, [(kind, [notification, ...]), ...]), ...]: drafts in the order of their first
     notification, kinds in the order of NotificationKind, notifications oldest first. Notifications without
     a draft gather under an empty title."""
     drafts: dict[int | None, dict[NotificationKind, list[Notification]]] = {}
     titles: dict[int | None, str] = {}
     for notification in notifications:
-        drafts.setdefault(notification.draft_id, {}).setdefault(NotificationKind(notification.kind), []) \
-            .append(notification)
+        drafts.setdefault(notification.draft_id, {}).setdefault(NotificationKind(notification.kind), []).append(
+            notification
+        )
         titles.setdefault(notification.draft_id, (notification.params or {}).get("draft", ""))
     order = list(NotificationKind)
-    return [(titles[draft_id], sorted(kinds.items(), key=lambda item: order.index(item[0])))
-            for draft_id, kinds in drafts.items()]
+    return [
+        (titles[draft_id], sorted(kinds.items(), key=lambda item: order.index(item[0])))
+        for draft_id, kinds in drafts.items()
+    ]
 
 
 def notify_deadlines(now: datetime) -> int:
-    """"A deadline in 48 hours": for each draft whose current phase ends within DEADLINE_AHEAD, a notification
+    """ "A deadline in 48 hours": for each draft whose current phase ends within DEADLINE_AHEAD, a notification
     to everyone who takes part in it (`audience`), once per person and deadline (`once_key` names the draft,
     the phase and the deadline: a moved deadline is announced again). Returns how many it made."""
-    rows = db.session.execute(select(Draft, DraftDeadline.ends_at).join(
-        DraftDeadline, (DraftDeadline.draft_id == Draft.id) & (DraftDeadline.phase == Draft.phase))
-        .where(DraftDeadline.ends_at > now, DraftDeadline.ends_at <= now + DEADLINE_AHEAD,
-               Draft.phase != Phase.PREPARATION)).all()
+    rows = db.session.execute(
+        select(Draft, DraftDeadline.ends_at)
+        .join(DraftDeadline, (DraftDeadline.draft_id == Draft.id) & (DraftDeadline.phase == Draft.phase))
+        .where(
+            DraftDeadline.ends_at > now, DraftDeadline.ends_at <= now + DEADLINE_AHEAD, Draft.phase != Phase.PREPARATION
+        )
+    ).all()
     made = 0
     for draft, ends_at in rows:
         iso = ends_at.isoformat()
         with links_for_mail():
             link = url_for("reading.draft", slug=draft.slug)
-        made += len(notify(audience(draft), NotificationKind.DEADLINE_SOON, link=link, now=now, draft=draft,
-                           params={"draft": draft.title, "phase": draft.phase.value, "deadline": iso},
-                           once_key=f"deadline:{draft.id}:{draft.phase.value}:{iso}"))
+        made += len(
+            notify(
+                audience(draft),
+                NotificationKind.DEADLINE_SOON,
+                link=link,
+                now=now,
+                draft=draft,
+                params={"draft": draft.title, "phase": draft.phase.value, "deadline": iso},
+                once_key=f"deadline:{draft.id}:{draft.phase.value}:{iso}",
+            )
+        )
     return made
 
 
@@ -271,12 +355,14 @@ def audience(draft: Draft) -> list[User]:
     """Who takes part in a draft's phases: active delegates of active member organisations (when the draft
     is past preparation) and the office and board (moderators, board members)."""
     staff = select(UserRole.user_id).where(UserRole.role.in_((Role.MODERATOR, Role.BOARD)))
-    delegates = select(UserRole.user_id).join(User, User.id == UserRole.user_id).join(
-        Organisation, Organisation.id == User.organisation_id).where(
-        UserRole.role == Role.DELEGATE, Organisation.is_member.is_(True), Organisation.is_active.is_(True))
+    delegates = (
+        select(UserRole.user_id)
+        .join(User, User.id == UserRole.user_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(UserRole.role == Role.DELEGATE, Organisation.is_member.is_(True), Organisation.is_active.is_(True))
+    )
     who = User.id.in_(staff) if draft.phase == Phase.PREPARATION else or_(User.id.in_(staff), User.id.in_(delegates))
     return list(db.session.scalars(select(User).where(User.is_active_account.is_(True), who).order_by(User.id)))
-
 
 
 def run_scheduled_step(now: datetime) -> str:

@@ -4,6 +4,7 @@ inside the recipient's language (consult.mail.services.render_mail), from the no
 Params are plain JSON values written when the event happened (a draft's title, an amendment's number, an
 organisation's name), so that a text in a digest a day later still reads as it did; the phase and the
 decision are stored as their values and named here, in the reader's language."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -55,26 +56,51 @@ def describe(notification: Notification) -> str:
     if kind == NotificationKind.REPLY:
         return _("%(name)s replied to your comment on “%(draft)s”.", name=p.get("name", ""), draft=draft)
     if kind == NotificationKind.AMENDMENT_SUPPORTED:
-        return _("%(organisation)s supports your organisation's amendment %(num)d to “%(draft)s”.",
-                 organisation=p.get("organisation", ""), num=num, draft=draft)
+        return _(
+            "%(organisation)s supports your organisation's amendment %(num)d to “%(draft)s”.",
+            organisation=p.get("organisation", ""),
+            num=num,
+            draft=draft,
+        )
     if kind == NotificationKind.AMENDMENT_RECOMMENDED:
-        return _("The office recommends for your organisation's amendment %(num)d to “%(draft)s”: %(what)s.",
-                 num=num, draft=draft, what=labels("recommendation").get(p.get("recommendation", ""), ""))
+        return _(
+            "The office recommends for your organisation's amendment %(num)d to “%(draft)s”: %(what)s.",
+            num=num,
+            draft=draft,
+            what=labels("recommendation").get(p.get("recommendation", ""), ""),
+        )
     if kind == NotificationKind.AMENDMENT_DECIDED:
-        return _("Your organisation's amendment %(num)d to “%(draft)s” was decided: %(what)s.",
-                 num=num, draft=draft, what=labels("amendment_status").get(p.get("status", ""), ""))
+        return _(
+            "Your organisation's amendment %(num)d to “%(draft)s” was decided: %(what)s.",
+            num=num,
+            draft=draft,
+            what=labels("amendment_status").get(p.get("status", ""), ""),
+        )
     if kind == NotificationKind.AMENDMENT_COMMENTED:
-        return _("%(name)s commented on your organisation's amendment %(num)d to “%(draft)s”.",
-                 name=p.get("name", ""), num=num, draft=draft)
+        return _(
+            "%(name)s commented on your organisation's amendment %(num)d to “%(draft)s”.",
+            name=p.get("name", ""),
+            num=num,
+            draft=draft,
+        )
     if kind == NotificationKind.PHASE_STARTED:
-        return _("The draft “%(draft)s” is now in the phase “%(phase)s”.", draft=draft,
-                 phase=labels("phase").get(p.get("phase", ""), ""))
+        return _(
+            "The draft “%(draft)s” is now in the phase “%(phase)s”.",
+            draft=draft,
+            phase=labels("phase").get(p.get("phase", ""), ""),
+        )
     if kind == NotificationKind.DEADLINE_SOON:
-        return _("The phase “%(phase)s” of the draft “%(draft)s” ends on %(when)s.", draft=draft,
-                 phase=labels("phase").get(p.get("phase", ""), ""), when=_when(p.get("deadline")))
+        return _(
+            "The phase “%(phase)s” of the draft “%(draft)s” ends on %(when)s.",
+            draft=draft,
+            phase=labels("phase").get(p.get("phase", ""), ""),
+            when=_when(p.get("deadline")),
+        )
     if p.get("by") and p.get("paragraph"):
-        return _("%(name)s asks for your agreement: your organisation's draft on § %(num)d of “%(draft)s”.",
-                 name=p["by"], num=p["paragraph"], draft=draft)
+        return _(
+            "%(name)s asks for your agreement: your organisation's draft on § %(num)d of “%(draft)s”.",
+            name=p["by"],
+            num=p["paragraph"],
+            draft=draft,
+        )
     return _("An internal draft of your organisation on “%(draft)s” is waiting for your agreement.", draft=draft)
-
-

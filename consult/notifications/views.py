@@ -1,5 +1,6 @@
 """/account/notifications: how and about what a person wants e-mail; /notifications/unsubscribe/<token>: turn
 off what one e-mail was about, without signing in."""
+
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -35,15 +36,21 @@ def settings():
     """The person's notification settings: off, at once or a daily summary, and the four topics."""
     stored = setting_of(current_user)
     if request.method == "GET":
-        form = SettingsForm(formdata=None, mode=stored.mode.value,
-                            **{topic.value: getattr(stored, topic.value) for topic in Topic})
+        form = SettingsForm(
+            formdata=None, mode=stored.mode.value, **{topic.value: getattr(stored, topic.value) for topic in Topic}
+        )
         return render_template("notifications/settings.html", form=form), 200, NO_STORE
     form = SettingsForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return render_template("notifications/settings.html", form=form,
-                               error=_("Please choose how you want to be notified.")), 422, NO_STORE
+        return (
+            render_template(
+                "notifications/settings.html", form=form, error=_("Please choose how you want to be notified.")
+            ),
+            422,
+            NO_STORE,
+        )
     save_settings(current_user, NotificationMode(form.mode.data), form.topics(), clock.now())
     db.session.commit()
     flash(_("Your notification settings were saved."), "info")
@@ -57,9 +64,17 @@ def _in_language_of(user):
 
 def _refused(message: str, status: int):
     """A link that does not work: why, and the way to the settings (after signing in)."""
-    return render_template("errors/link_gone.html", heading=_("This link does not work"), message=message,
-                           retry_url=url_for("notifications.settings"),
-                           retry_label=_("Change your notification settings")), status, NO_STORE
+    return (
+        render_template(
+            "errors/link_gone.html",
+            heading=_("This link does not work"),
+            message=message,
+            retry_url=url_for("notifications.settings"),
+            retry_label=_("Change your notification settings"),
+        ),
+        status,
+        NO_STORE,
+    )
 
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
@@ -74,11 +89,21 @@ def unsubscribe(token: str):
         found = read_unsubscribe_token(token, now)
     except LinkExpired as expired:
         with _in_language_of(expired_token_owner(expired)):
-            return _refused(_("This unsubscribe link has expired: such links work for 60 days. Sign in to "
-                              "change your notification settings."), 410)
+            return _refused(
+                _(
+                    "This unsubscribe link has expired: such links work for 60 days. Sign in to "
+                    "change your notification settings."
+                ),
+                410,
+            )
     if found is None:
-        return _refused(_("This unsubscribe link is not valid: it may have been cut off or changed. Sign in "
-                          "to change your notification settings."), 400)
+        return _refused(
+            _(
+                "This unsubscribe link is not valid: it may have been cut off or changed. Sign in "
+                "to change your notification settings."
+            ),
+            400,
+        )
     user, topic = found
     form = EmptyForm()
     with _in_language_of(user):
@@ -87,8 +112,13 @@ def unsubscribe(token: str):
                 abort(400)
             turn_off(user, topic, now)
             db.session.commit()
-        return render_template("notifications/unsubscribe.html", form=form, what=_what(topic),
-                               done=request.method == "POST"), 200, NO_STORE
+        return (
+            render_template(
+                "notifications/unsubscribe.html", form=form, what=_what(topic), done=request.method == "POST"
+            ),
+            200,
+            NO_STORE,
+        )
 
 
 def _what(topic: str) -> str:

@@ -1,4 +1,5 @@
 """`flask create-organisation`."""
+
 from __future__ import annotations
 
 import click
@@ -13,8 +14,13 @@ from consult.organisations.services import OrganisationError, create_organisatio
 @click.argument("name")
 @click.option("--short-name", required=True, help="Short name, e.g. BVMO.")
 @click.option("--state", default=None, help="Federal state, e.g. Berlin.")
-@click.option("--level", type=click.Choice([level.value for level in OrganisationLevel]), default="state",
-              show_default=True, help="Federal, state or local organisation.")
+@click.option(
+    "--level",
+    type=click.Choice([level.value for level in OrganisationLevel]),
+    default="state",
+    show_default=True,
+    help="Federal, state or local organisation.",
+)
 @with_appcontext
 def create_organisation_command(name: str, short_name: str, state: str | None, level: str) -> None:
     """Create a member organisation."""

@@ -1,4 +1,5 @@
 """The member organisation: the unit that votes."""
+
 from __future__ import annotations
 
 import enum
@@ -18,11 +19,26 @@ class OrganisationLevel(enum.StrEnum):
 
 
 # The sixteen federal states (Länder), in the form `Organisation.state` stores them.
-FEDERAL_STATES = ("Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Bremen", "Hamburg", "Hessen",
-                  "Mecklenburg-Vorpommern", "Niedersachsen", "Nordrhein-Westfalen", "Rheinland-Pfalz",
-                  "Saarland", "Sachsen", "Sachsen-Anhalt", "Schleswig-Holstein", "Thüringen")
+FEDERAL_STATES = (
+    "Baden-Württemberg",
+    "Bayern",
+    "Berlin",
+    "Brandenburg",
+    "Bremen",
+    "Hamburg",
+    "Hessen",
+    "Mecklenburg-Vorpommern",
+    "Niedersachsen",
+    "Nordrhein-Westfalen",
+    "Rheinland-Pfalz",
+    "Saarland",
+    "Sachsen",
+    "Sachsen-Anhalt",
+    "Schleswig-Holstein",
+    "Thüringen",
+)
 
-NAME_MAX_LENGTH = 200   # checked by consult/core/names.py
+NAME_MAX_LENGTH = 200  # checked by consult/core/names.py
 
 
 class Organisation(Model):
@@ -32,8 +48,9 @@ class Organisation(Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True)
     short_name: Mapped[str] = mapped_column(String(20), unique=True)
     state: Mapped[str | None] = mapped_column(String(60))
-    level: Mapped[OrganisationLevel] = mapped_column(str_enum(OrganisationLevel, "organisation_level"),
-                                                     default=OrganisationLevel.STATE, server_default="state")
+    level: Mapped[OrganisationLevel] = mapped_column(
+        str_enum(OrganisationLevel, "organisation_level"), default=OrganisationLevel.STATE, server_default="state"
+    )
     is_member: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Counts this many times in drafts that weigh votes (Draft.weighted_votes); 1 by default.

@@ -1,4 +1,5 @@
 """Creating and finding organisations."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,9 @@ def get_by_short_name(short_name: str) -> Organisation | None:
     )
 
 
-def create_organisation(name: str, short_name: str, state: str | None = None,
-                        level: OrganisationLevel = OrganisationLevel.STATE) -> Organisation:
+def create_organisation(
+    name: str, short_name: str, state: str | None = None, level: OrganisationLevel = OrganisationLevel.STATE
+) -> Organisation:
     """Add an organisation; refuses an empty name, a malformed short name, or one already taken."""
     name, short_name = name.strip(), short_name.strip()
     if not name:
@@ -36,8 +38,9 @@ def create_organisation(name: str, short_name: str, state: str | None = None,
         raise OrganisationError(f"the short name {short_name!r} is already taken")
     if db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower())):
         raise OrganisationError(f"an organisation named {name!r} already exists")
-    organisation = Organisation(name=name, short_name=short_name, state=(state or "").strip() or None,
-                                level=OrganisationLevel(level))
+    organisation = Organisation(
+        name=name, short_name=short_name, state=(state or "").strip() or None, level=OrganisationLevel(level)
+    )
     db.session.add(organisation)
     db.session.flush()
     return organisation

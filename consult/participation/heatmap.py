@@ -6,6 +6,7 @@ outlined triangle marks an amendment it proposed there, a filled dot an amendmen
 shade only repeats the number. A long draft groups its §s (at most MAX_COLUMNS columns, "§ 41–45"), and the
 organisations are the page of the table shown with it, so neither dimension grows without limit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,14 +15,14 @@ from math import ceil
 from consult.participation.queries import OrganisationParticipation, Overview, counts_votes
 
 MAX_COLUMNS = 40
-CELL = 26          # px: one cell
-LABEL = 150        # px: the organisations' column
-HEAD = 34          # px: the row of § numbers
+CELL = 26  # px: one cell
+LABEL = 150  # px: the organisations' column
+HEAD = 34  # px: the row of § numbers
 
 
 @dataclass(frozen=True)
 class MapColumn:
-    first: int           # § numbers it covers
+    first: int  # § numbers it covers
     last: int
     paragraph_ids: tuple
     whole: bool = False  # the vote on the whole text (voting phase only)
@@ -70,8 +71,10 @@ class HeatMap:
 def _columns(data: Overview) -> tuple[list[MapColumn], bool]:
     texts = [c for c in data.columns if not c.heading] or list(data.columns)
     size = max(1, ceil(len(texts) / MAX_COLUMNS))
-    columns = [MapColumn(chunk[0].position, chunk[-1].position, tuple(c.paragraph_id for c in chunk))
-               for chunk in (texts[i:i + size] for i in range(0, len(texts), size))]
+    columns = [
+        MapColumn(chunk[0].position, chunk[-1].position, tuple(c.paragraph_id for c in chunk))
+        for chunk in (texts[i : i + size] for i in range(0, len(texts), size))
+    ]
     # Headings' comments belong to the column of the § after them (or the last one).
     headings = [c for c in data.columns if c.heading and c not in texts]
     if headings and columns:
@@ -91,16 +94,19 @@ def _cell(org: OrganisationParticipation, column: MapColumn, votes: bool, amendm
             return Cell(org.votes.get(None, 0), False, False)
         on_amendments = sum(1 for a in org.voted_amendments if amendment_paragraphs.get(a) in column.paragraph_ids)
         return Cell(sum(org.votes.get(p, 0) for p in column.paragraph_ids) + on_amendments, False, False)
-    return Cell(sum(org.comments.get(p, 0) for p in column.paragraph_ids),
-                any(p in org.proposed for p in column.paragraph_ids),
-                any(p in org.supported for p in column.paragraph_ids))
+    return Cell(
+        sum(org.comments.get(p, 0) for p in column.paragraph_ids),
+        any(p in org.proposed for p in column.paragraph_ids),
+        any(p in org.supported for p in column.paragraph_ids),
+    )
 
 
 def build(data: Overview, organisations: list[OrganisationParticipation]) -> HeatMap:
     """The heat map of `organisations` (a page of the table) in `data`'s phase."""
     columns, grouped = _columns(data)
     votes = counts_votes(data.phase)
-    rows = tuple(MapRow(org, tuple(_cell(org, col, votes, data.amendment_paragraphs) for col in columns))
-                 for org in organisations)
-    return HeatMap(tuple(columns), rows, grouped, votes, LABEL + CELL * len(columns) + 4,
-                   HEAD + CELL * len(rows) + 4)
+    rows = tuple(
+        MapRow(org, tuple(_cell(org, col, votes, data.amendment_paragraphs) for col in columns))
+        for org in organisations
+    )
+    return HeatMap(tuple(columns), rows, grouped, votes, LABEL + CELL * len(columns) + 4, HEAD + CELL * len(rows) + 4)

@@ -1,4 +1,5 @@
 """Reminders sent to member organisations about a draft."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

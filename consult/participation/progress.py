@@ -7,6 +7,7 @@ in the amendment round the amendments put to the vote, after it the paragraphs a
 (consult.votes.services.cast_vote's rule). Votes do not raise the draft's revision, so the line is a hole in the
 cached draft page (`hole`), filled for each request by `fill` in one query.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,14 +25,14 @@ from consult.extensions import db
 from consult.votes.models import Vote
 
 HOLE = "participation-progress"
-KEPT_LINES = 20_000   # lines kept per process before the store starts again
+KEPT_LINES = 20_000  # lines kept per process before the store starts again
 
 
 @dataclass(frozen=True)
 class Progress:
     paragraphs: int
     commented: int
-    questions: int | None    # None outside the voting phase
+    questions: int | None  # None outside the voting phase
     voted: int
 
 
@@ -43,25 +44,46 @@ def hole():
 def progress(draft: Draft, organisation_id: int) -> Progress:
     """The organisation's progress on `draft` (one query; see the module's rules)."""
     t = ParagraphText.__table__.c
-    latest = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
-              .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    latest = (
+        select(Version.id)
+        .where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+        .order_by(Version.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     not_heading = ~func.ltrim(t.text).like("#%")
     texts = select(t.paragraph_id).where(t.version_id == latest, not_heading)
     paragraphs = select(func.count()).select_from(texts.subquery()).scalar_subquery()
-    commented = (select(func.count(distinct(Comment.paragraph_id)))
-                 .where(Comment.organisation_id == organisation_id, Comment.status == CommentStatus.PUBLISHED,
-                        Comment.paragraph_id.in_(texts)).scalar_subquery())
-    put_to_vote = select(Amendment.id).where(Amendment.draft_id == draft.id,
-                                             Amendment.status == AmendmentStatus.PUT_TO_VOTE)
+    commented = (
+        select(func.count(distinct(Comment.paragraph_id)))
+        .where(
+            Comment.organisation_id == organisation_id,
+            Comment.status == CommentStatus.PUBLISHED,
+            Comment.paragraph_id.in_(texts),
+        )
+        .scalar_subquery()
+    )
+    put_to_vote = select(Amendment.id).where(
+        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.PUT_TO_VOTE
+    )
     round_questions: ColumnElement[int] = select(func.count()).select_from(put_to_vote.subquery()).scalar_subquery()
     round_voted: ColumnElement[int] = (
-        select(func.count()).where(Vote.organisation_id == organisation_id, Vote.draft_id == draft.id,
-                                   Vote.amendment_id.in_(put_to_vote)).scalar_subquery())
-    text_voted: ColumnElement[int] = (select(func.count()).where(
-        Vote.organisation_id == organisation_id, Vote.draft_id == draft.id, Vote.amendment_id.is_(None),
-        or_(Vote.paragraph_id.is_(None), Vote.paragraph_id.in_(texts))).scalar_subquery())
+        select(func.count())
+        .where(Vote.organisation_id == organisation_id, Vote.draft_id == draft.id, Vote.amendment_id.in_(put_to_vote))
+        .scalar_subquery()
+    )
+    text_voted: ColumnElement[int] = (
+        select(func.count())
+        .where(
+            Vote.organisation_id == organisation_id,
+            Vote.draft_id == draft.id,
+            Vote.amendment_id.is_(None),
+            or_(Vote.paragraph_id.is_(None), Vote.paragraph_id.in_(texts)),
+        )
+        .scalar_subquery()
+    )
     voting = draft.phase == Phase.VOTING
-    if not voting:   # no questions outside the voting phase: the vote counts are not asked for
+    if not voting:  # no questions outside the voting phase: the vote counts are not asked for
         round_questions = round_voted = text_voted = literal(0)
     row = db.session.execute(select(paragraphs, commented, round_questions, round_voted, text_voted)).one()
     n_paragraphs, n_commented, n_round, n_round_voted, n_text_voted = row
@@ -84,7 +106,7 @@ def fill(draft: Draft, user) -> dict[str, str]:
     key = (draft.id, user.organisation_id, str(get_locale()), draft.phase.value, draft.revision, draft.tally_revision)
     line = kept.get(key)
     if line is None:
-        line = kept[key] = render_template("participation/_progress.html", slug=draft.slug,
-                                           progress=progress(draft, user.organisation_id))
+        line = kept[key] = render_template(
+            "participation/_progress.html", slug=draft.slug, progress=progress(draft, user.organisation_id)
+        )
     return {HOLE: line}
-

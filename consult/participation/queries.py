@@ -9,6 +9,7 @@ a contribution until submitted, when they become a comment or an amendment like 
 support on the draft; in voting any vote on the draft. Everything is read in a fixed number of grouped queries,
 however many organisations and paragraphs there are (`overview`: eight).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -64,12 +65,12 @@ class OrganisationParticipation:
     id: int
     name: str
     short_name: str
-    comments: dict[int, int] = field(default_factory=dict)        # paragraph id -> published comments
+    comments: dict[int, int] = field(default_factory=dict)  # paragraph id -> published comments
     proposed: dict[int, list[int]] = field(default_factory=dict)  # paragraph id -> amendment ids
     supported: dict[int, list[int]] = field(default_factory=dict)  # paragraph id -> amendment ids
-    votes: dict[int | None, int] = field(default_factory=dict)    # paragraph id (None: whole text) -> votes
+    votes: dict[int | None, int] = field(default_factory=dict)  # paragraph id (None: whole text) -> votes
     voted_amendments: list[int] = field(default_factory=list)
-    last_contribution: datetime | None = None   # comment, amendment or support
+    last_contribution: datetime | None = None  # comment, amendment or support
     last_vote: datetime | None = None
     last_reminded: date | None = None
     responded: bool = False
@@ -100,7 +101,7 @@ class Overview:
     phase: Phase
     columns: list[Column]
     organisations: list[OrganisationParticipation]
-    amendment_paragraphs: dict[int, int] = field(default_factory=dict)   # amendment voted on -> its paragraph
+    amendment_paragraphs: dict[int, int] = field(default_factory=dict)  # amendment voted on -> its paragraph
 
     @property
     def responded(self) -> int:
@@ -128,11 +129,19 @@ def active_members() -> list[OrganisationParticipation]:
 
 def current_columns(draft_id: int) -> list[Column]:
     """The paragraphs of the draft's current (latest published) version in order (one query)."""
-    latest = (select(Version.id).where(Version.draft_id == draft_id, Version.status == VersionStatus.PUBLISHED)
-              .order_by(Version.number.desc()).limit(1).scalar_subquery())
+    latest = (
+        select(Version.id)
+        .where(Version.draft_id == draft_id, Version.status == VersionStatus.PUBLISHED)
+        .order_by(Version.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     t = ParagraphText.__table__.c
-    rows = db.session.execute(select(t.paragraph_id, t.position, func.substr(func.ltrim(t.text), 1, 1))
-                              .where(t.version_id == latest).order_by(t.position))
+    rows = db.session.execute(
+        select(t.paragraph_id, t.position, func.substr(func.ltrim(t.text), 1, 1))
+        .where(t.version_id == latest)
+        .order_by(t.position)
+    )
     return [Column(pid, position, first == "#") for pid, position, first in rows]
 
 
@@ -143,15 +152,19 @@ def _max(a: datetime | None, b: datetime | None) -> datetime | None:
 def overview(draft: Draft, phase: Phase) -> Overview:
     """Every active member organisation's participation in `draft`, judged for `phase` (eight queries)."""
     organisations = active_members()
-    by_id: dict[int | None, OrganisationParticipation] = {o.id: o for o in organisations}   # None: no organisation
+    by_id: dict[int | None, OrganisationParticipation] = {o.id: o for o in organisations}  # None: no organisation
     columns = current_columns(draft.id)
 
     comments = db.session.execute(
         select(Comment.organisation_id, Comment.paragraph_id, func.count(), func.max(Comment.created_at))
         .join(Paragraph, Paragraph.id == Comment.paragraph_id)
-        .where(Paragraph.draft_id == draft.id, Comment.status == CommentStatus.PUBLISHED,
-               Comment.organisation_id.is_not(None))
-        .group_by(Comment.organisation_id, Comment.paragraph_id))
+        .where(
+            Paragraph.draft_id == draft.id,
+            Comment.status == CommentStatus.PUBLISHED,
+            Comment.organisation_id.is_not(None),
+        )
+        .group_by(Comment.organisation_id, Comment.paragraph_id)
+    )
     for organisation_id, paragraph_id, n, last in comments:
         org = by_id.get(organisation_id)
         if org is not None:
@@ -159,9 +172,13 @@ def overview(draft: Draft, phase: Phase) -> Overview:
             org.last_contribution = _max(org.last_contribution, last)
 
     amendments = db.session.execute(
-        select(Amendment.organisation_id, Amendment.paragraph_id, Amendment.id,
-               func.coalesce(Amendment.published_at, Amendment.created_at))
-        .where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT, Amendment.organisation_id.is_not(None)))
+        select(
+            Amendment.organisation_id,
+            Amendment.paragraph_id,
+            Amendment.id,
+            func.coalesce(Amendment.published_at, Amendment.created_at),
+        ).where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT, Amendment.organisation_id.is_not(None))
+    )
     for organisation_id, paragraph_id, amendment_id, at in amendments:
         org = by_id.get(organisation_id)
         if org is not None:
@@ -171,7 +188,8 @@ def overview(draft: Draft, phase: Phase) -> Overview:
     supports = db.session.execute(
         select(AmendmentSupport.organisation_id, Amendment.paragraph_id, Amendment.id, AmendmentSupport.created_at)
         .join(Amendment, Amendment.id == AmendmentSupport.amendment_id)
-        .where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT))
+        .where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT)
+    )
     for organisation_id, paragraph_id, amendment_id, at in supports:
         org = by_id.get(organisation_id)
         if org is not None:
@@ -181,7 +199,8 @@ def overview(draft: Draft, phase: Phase) -> Overview:
     votes = db.session.execute(
         select(Vote.organisation_id, Vote.paragraph_id, Vote.amendment_id, Vote.cast_at, Amendment.paragraph_id)
         .outerjoin(Amendment, Amendment.id == Vote.amendment_id)
-        .where(Vote.draft_id == draft.id))
+        .where(Vote.draft_id == draft.id)
+    )
     amendment_paragraphs: dict[int, int] = {}
     for organisation_id, voted_paragraph_id, voted_amendment_id, at, amendment_paragraph in votes:
         org = by_id.get(organisation_id)
@@ -196,8 +215,10 @@ def overview(draft: Draft, phase: Phase) -> Overview:
         org.last_vote = _max(org.last_vote, at)
 
     reminded = db.session.execute(
-        select(Reminder.organisation_id, func.max(Reminder.day)).where(Reminder.draft_id == draft.id)
-        .group_by(Reminder.organisation_id))
+        select(Reminder.organisation_id, func.max(Reminder.day))
+        .where(Reminder.draft_id == draft.id)
+        .group_by(Reminder.organisation_id)
+    )
     for organisation_id, day in reminded:
         org = by_id.get(organisation_id)
         if org is not None:
@@ -205,8 +226,11 @@ def overview(draft: Draft, phase: Phase) -> Overview:
 
     for org in organisations:
         org.voted_amendments.sort()
-        org.responded = bool(org.votes or org.voted_amendments) if counts_votes(phase) \
+        org.responded = (
+            bool(org.votes or org.voted_amendments)
+            if counts_votes(phase)
             else bool(org.comments or org.proposed or org.supported)
+        )
     return Overview(draft, phase, columns, organisations, amendment_paragraphs)
 
 
@@ -219,12 +243,19 @@ def not_responded_ids(draft: Draft, phase: Phase) -> list[int]:
         acted = select(Vote.organisation_id).where(Vote.draft_id == draft.id)
     else:
         acted = union(
-            select(Comment.organisation_id).join(Paragraph, Paragraph.id == Comment.paragraph_id)
-            .where(Paragraph.draft_id == draft.id, Comment.status == CommentStatus.PUBLISHED,
-                   Comment.organisation_id.is_not(None)),
-            select(Amendment.organisation_id).where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT,
-                                                    Amendment.organisation_id.is_not(None)),
-            select(AmendmentSupport.organisation_id).join(Amendment, Amendment.id == AmendmentSupport.amendment_id)
-            .where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT))
+            select(Comment.organisation_id)
+            .join(Paragraph, Paragraph.id == Comment.paragraph_id)
+            .where(
+                Paragraph.draft_id == draft.id,
+                Comment.status == CommentStatus.PUBLISHED,
+                Comment.organisation_id.is_not(None),
+            ),
+            select(Amendment.organisation_id).where(
+                Amendment.draft_id == draft.id, COUNTED_AMENDMENT, Amendment.organisation_id.is_not(None)
+            ),
+            select(AmendmentSupport.organisation_id)
+            .join(Amendment, Amendment.id == AmendmentSupport.amendment_id)
+            .where(Amendment.draft_id == draft.id, COUNTED_AMENDMENT),
+        )
     responded = set(db.session.scalars(acted))
     return [o.id for o in organisations if o.id not in responded]

@@ -1,4 +1,5 @@
 """The automatic reminders as a step of `flask run-scheduled` (consult.scheduled): send, commit, say what was done."""
+
 from __future__ import annotations
 
 from datetime import datetime

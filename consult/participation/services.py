@@ -6,6 +6,7 @@ in a savepoint; a refused insert means "already reminded today" (on PostgreSQL a
 first one's commit, then is refused), and only the request whose row went in writes the mails, in the same
 transaction. Services never commit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,15 +61,28 @@ class ReminderRun:
 def recipients(organisation_id: int) -> list[User]:
     """The organisation's contact persons and delegates with an active account (one query)."""
     is_delegate = exists().where(UserRole.user_id == User.id, UserRole.role == Role.DELEGATE)
-    return list(db.session.scalars(
-        select(User).where(User.organisation_id == organisation_id, User.is_active_account.is_(True),
-                           or_(User.is_contact_person.is_(True), is_delegate)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.is_active_account.is_(True),
+                or_(User.is_contact_person.is_(True), is_delegate),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def mail_context(draft: Draft, organisation_name: str) -> dict:
     """What the reminder's template names: the draft, its phase and deadline, the link, the organisation."""
-    return {"draft_title": draft.title, "phase": draft.phase.value, "deadline": draft.current_deadline,
-            "organisation": organisation_name, "link": absolute_url("reading.draft", slug=draft.slug)}
+    return {
+        "draft_title": draft.title,
+        "phase": draft.phase.value,
+        "deadline": draft.current_deadline,
+        "organisation": organisation_name,
+        "link": absolute_url("reading.draft", slug=draft.slug),
+    }
 
 
 def send_reminders(user, draft: Draft, organisation_ids, now: datetime, *, automatic: bool = False) -> ReminderRun:
@@ -86,8 +100,13 @@ def send_reminders(user, draft: Draft, organisation_ids, now: datetime, *, autom
     wanted = {int(i) for i in organisation_ids}
     if not wanted:
         raise InvalidInput(_l("Please choose at least one organisation."))
-    organisations = list(db.session.scalars(select(Organisation).where(
-        Organisation.id.in_(wanted), Organisation.is_member.is_(True), Organisation.is_active.is_(True))))
+    organisations = list(
+        db.session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_(wanted), Organisation.is_member.is_(True), Organisation.is_active.is_(True)
+            )
+        )
+    )
     if len(organisations) != len(wanted):
         raise InvalidInput(_l("Reminders go only to active member organisations."))
     organisations.sort(key=lambda o: (sort_key(o.name), o.id))
@@ -96,12 +115,19 @@ def send_reminders(user, draft: Draft, organisation_ids, now: datetime, *, autom
     lock_open_draft(draft.id, draft.phase, now, CLOSED)
     day, run = berlin_day(now), ReminderRun()
     for organisation in organisations:
-        reminder = Reminder(draft_id=draft.id, organisation_id=organisation.id, day=day, phase=draft.phase,
-                            automatic=automatic, sent_by_id=getattr(user, "id", None), created_at=now)
+        reminder = Reminder(
+            draft_id=draft.id,
+            organisation_id=organisation.id,
+            day=day,
+            phase=draft.phase,
+            automatic=automatic,
+            sent_by_id=getattr(user, "id", None),
+            created_at=now,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(reminder)
-        except IntegrityError:   # reminded today already (by another click, process or the automatic one)
+        except IntegrityError:  # reminded today already (by another click, process or the automatic one)
             run.skipped.append(organisation)
             continue
         people = recipients(organisation.id)
@@ -111,10 +137,19 @@ def send_reminders(user, draft: Draft, organisation_ids, now: datetime, *, autom
         reminder.recipients = len(people)
         run.reminded.append(organisation)
         run.mails += len(people)
-    if run.reminded or not automatic:   # the scheduled run that found everyone reminded today writes nothing
-        record(user, "participation.reminder", f"draft:{draft.id}", now, draft_id=draft.id,
-               automatic=automatic, phase=draft.phase.value,
-               reminded=[o.id for o in run.reminded], skipped=[o.id for o in run.skipped], mails=run.mails)
+    if run.reminded or not automatic:  # the scheduled run that found everyone reminded today writes nothing
+        record(
+            user,
+            "participation.reminder",
+            f"draft:{draft.id}",
+            now,
+            draft_id=draft.id,
+            automatic=automatic,
+            phase=draft.phase.value,
+            reminded=[o.id for o in run.reminded],
+            skipped=[o.id for o in run.skipped],
+            mails=run.mails,
+        )
     db.session.flush()
     return run
 
@@ -123,12 +158,18 @@ def due_drafts(now: datetime) -> list[Draft]:
     """Drafts with an automatic reminder whose current phase (commenting or voting) ends within their
     `reminder_days` from `now` and has not ended yet (one query; the window is checked per draft)."""
     candidates = db.session.scalars(
-        select(Draft).join(DraftDeadline, (DraftDeadline.draft_id == Draft.id) & (DraftDeadline.phase == Draft.phase))
+        select(Draft)
+        .join(DraftDeadline, (DraftDeadline.draft_id == Draft.id) & (DraftDeadline.phase == Draft.phase))
         .where(Draft.reminder_days.is_not(None), Draft.phase.in_(REMINDER_PHASES), DraftDeadline.ends_at > now)
-        .order_by(Draft.id))
-    return [d for d in candidates
-            if d.current_deadline is not None and d.reminder_days is not None
-            and now < d.current_deadline <= now + timedelta(days=d.reminder_days)]
+        .order_by(Draft.id)
+    )
+    return [
+        d
+        for d in candidates
+        if d.current_deadline is not None
+        and d.reminder_days is not None
+        and now < d.current_deadline <= now + timedelta(days=d.reminder_days)
+    ]
 
 
 def send_automatic_reminders(now: datetime) -> list[ReminderRun]:

@@ -2,6 +2,7 @@
 
 Board and moderators only (other signed-in people get 403, guests the sign-in page); a draft that does not exist
 is a 404 (board and moderators see every draft that exists)."""
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,7 @@ from consult.participation.services import MAIL_TEMPLATE, mail_context, reminder
 bp = Blueprint("participation", __name__)
 
 OFFICE = ("board", "moderator")
-PER_PAGE = 100          # organisations per page of the table and the heat map
+PER_PAGE = 100  # organisations per page of the table and the heat map
 SORTS = ("waiting", "name", "acted")
 
 
@@ -40,7 +41,7 @@ def _draft(slug: str) -> Draft:
 def _sorted(data: Overview, sort: str) -> list:
     """The organisations in the order asked for: "waiting" (not responded first, then by name; the default),
     "name", or "acted" (last acted first, never acted last)."""
-    rows = data.organisations   # by name already
+    rows = data.organisations  # by name already
     if sort == "name":
         return list(rows)
     if sort == "acted":
@@ -65,12 +66,20 @@ def show(slug: str):
     rows = _sorted(data, sort)
     page = page_number()
     pages = max(1, ceil(len(rows) / PER_PAGE))
-    shown = rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     check_not_beyond(page, len(shown))
     positions = {c.paragraph_id: c.position for c in data.columns}
     context = {
-        "draft": draft, "data": data, "phase": phase, "phases": PHASES, "sort": sort, "sorts": SORTS,
-        "rows": shown, "page": page, "pages": pages, "positions": positions,
+        "draft": draft,
+        "data": data,
+        "phase": phase,
+        "phases": PHASES,
+        "sort": sort,
+        "sorts": SORTS,
+        "rows": shown,
+        "page": page,
+        "pages": pages,
+        "positions": positions,
         "filters": {"phase": phase.value, "sort": sort},
         "map": heatmap.build(data, shown),
         "can_remind": reminders_open(draft, clock.now()) and phase == draft.phase,
@@ -86,9 +95,14 @@ def csv_download(slug: str):
     draft = _draft(slug)
     data = overview(draft, overview_phase(draft, request.args.get("phase")))
     positions = {c.paragraph_id: c.position for c in data.columns}
-    return Response(_csv(data, positions), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="beteiligung-{draft.slug}-{data.phase.value}.csv"',
-        "Cache-Control": "private, no-store"})
+    return Response(
+        _csv(data, positions),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="beteiligung-{draft.slug}-{data.phase.value}.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def _sections(counts, positions) -> str:
@@ -101,18 +115,48 @@ def _sections(counts, positions) -> str:
 def _csv(data: Overview, positions: dict[int, int]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["organisation", "short_name", "phase", "responded", "comments", "commented_paragraphs",
-                     "amendments_proposed", "amendments_supported", "votes", "voted_paragraphs",
-                     "voted_whole_text", "voted_amendments", "last_acted", "last_reminded"])
+    writer.writerow(
+        [
+            "organisation",
+            "short_name",
+            "phase",
+            "responded",
+            "comments",
+            "commented_paragraphs",
+            "amendments_proposed",
+            "amendments_supported",
+            "votes",
+            "voted_paragraphs",
+            "voted_whole_text",
+            "voted_amendments",
+            "last_acted",
+            "last_reminded",
+        ]
+    )
     for org in data.organisations:
         last = org.last_acted(data.phase)
         voted = {p: n for p, n in org.votes.items() if p is not None}
-        writer.writerow([safe_cell(cell) for cell in (
-            org.name, org.short_name, data.phase.value, "yes" if org.responded else "no", org.comment_count,
-            _sections(org.comments, positions), " ".join(str(i) for i in org.proposed_ids),
-            " ".join(str(i) for i in org.supported_ids), org.vote_count, _sections(voted, positions),
-            "yes" if None in org.votes else "no", " ".join(str(i) for i in org.voted_amendments),
-            last.isoformat() if last else "", org.last_reminded.isoformat() if org.last_reminded else "")])
+        writer.writerow(
+            [
+                safe_cell(cell)
+                for cell in (
+                    org.name,
+                    org.short_name,
+                    data.phase.value,
+                    "yes" if org.responded else "no",
+                    org.comment_count,
+                    _sections(org.comments, positions),
+                    " ".join(str(i) for i in org.proposed_ids),
+                    " ".join(str(i) for i in org.supported_ids),
+                    org.vote_count,
+                    _sections(voted, positions),
+                    "yes" if None in org.votes else "no",
+                    " ".join(str(i) for i in org.voted_amendments),
+                    last.isoformat() if last else "",
+                    org.last_reminded.isoformat() if org.last_reminded else "",
+                )
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -131,8 +175,7 @@ def reminder(slug: str):
     draft = _draft(slug)
     now = clock.now()
     if not reminders_open(draft, now):
-        return _preview(draft, [], _("Reminders can be sent only while the draft is open for comments or votes."),
-                        409)
+        return _preview(draft, [], _("Reminders can be sent only while the draft is open for comments or votes."), 409)
     data = overview(draft, draft.phase)
     source = request.form if request.method == "POST" else request.args
     if source.get("all"):
@@ -140,7 +183,7 @@ def reminder(slug: str):
     else:
         asked = set(source.getlist("organisation", type=int))
         chosen = _chosen(data, asked)
-        if len(chosen) != len(asked):   # an organisation that is no active member (any more): say so, send nothing
+        if len(chosen) != len(asked):  # an organisation that is no active member (any more): say so, send nothing
             return _preview(draft, chosen, _("Reminders go only to active member organisations."), 422)
     if request.method == "GET":
         if not chosen:
@@ -157,14 +200,29 @@ def reminder(slug: str):
         db.session.rollback()
         return _preview(draft, chosen, str(refusal.message), refusal.status)
     db.session.commit()
-    return render_template("participation/sent.html", draft=draft, run=run,
-                           back=url_for("participation.show", slug=draft.slug)), 200, \
-        {"Cache-Control": "private, no-store"}
+    return (
+        render_template(
+            "participation/sent.html", draft=draft, run=run, back=url_for("participation.show", slug=draft.slug)
+        ),
+        200,
+        {"Cache-Control": "private, no-store"},
+    )
 
 
 def _preview(draft: Draft, chosen: list, error: str | None = None, status: int = 200):
     subject = body = None
     if chosen:
         subject, body = render_mail(MAIL_TEMPLATE, "de", **mail_context(draft, chosen[0].name))
-    return render_template("participation/preview.html", draft=draft, chosen=chosen, subject=subject, body=body,
-                           error=error, form=EmptyForm()), status, {"Cache-Control": "private, no-store"}
+    return (
+        render_template(
+            "participation/preview.html",
+            draft=draft,
+            chosen=chosen,
+            subject=subject,
+            body=body,
+            error=error,
+            form=EmptyForm(),
+        ),
+        status,
+        {"Cache-Control": "private, no-store"},
+    )

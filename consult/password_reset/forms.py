@@ -1,4 +1,5 @@
 """Forms: ask for a reset link; choose a new password."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,17 +11,28 @@ from consult.core.forms import Form
 
 
 class ForgotForm(Form):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Please enter your e-mail address.")),
-                                                 Length(max=254)],
-                       render_kw={"autocomplete": "username", "autofocus": True})
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(message=_l("Please enter your e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
 
 
 class NewPasswordForm(Form):
-    password = PasswordField(_l("New password (at least %(num)d characters)", num=MIN_PASSWORD_LENGTH), validators=[
-        DataRequired(message=_l("Please choose a password.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=1024, message=_l("The password needs at least %(num)d characters.",
-                                                             num=MIN_PASSWORD_LENGTH))],
-        render_kw={"autocomplete": "new-password", "autofocus": True})
-    confirm = PasswordField(_l("New password again"), validators=[
-        EqualTo("password", message=_l("The two passwords are not the same."))],
-        render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("New password (at least %(num)d characters)", num=MIN_PASSWORD_LENGTH),
+        validators=[
+            DataRequired(message=_l("Please choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=_l("The password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password", "autofocus": True},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,4 +1,5 @@
 """A password reset: a single-use link, valid one hour."""
+
 from __future__ import annotations
 
 from datetime import datetime

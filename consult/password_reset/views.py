@@ -1,4 +1,5 @@
 """/password/forgot asks for a link by e-mail; /password/reset/<token> sets the new password."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -31,8 +32,13 @@ def forgot():
 
 
 def _gone(gone: LinkGone) -> str:
-    return render_template("errors/link_gone.html", heading=_("This link does not work"), message=str(gone.message),
-                           retry_url=url_for("password_reset.forgot"), retry_label=_("Ask for a new link"))
+    return render_template(
+        "errors/link_gone.html",
+        heading=_("This link does not work"),
+        message=str(gone.message),
+        retry_url=url_for("password_reset.forgot"),
+        retry_label=_("Ask for a new link"),
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -47,8 +53,11 @@ def reset(token: str):
     if request.method == "GET" or not form.validate_on_submit():
         if request.method == "POST" and "csrf_token" in form.errors:
             abort(400)
-        return (render_template("password_reset/reset.html", form=form),
-                422 if request.method == "POST" else 200, NO_STORE)
+        return (
+            render_template("password_reset/reset.html", form=form),
+            422 if request.method == "POST" else 200,
+            NO_STORE,
+        )
     try:
         reset_password(token, form.password.data, clock.now())
     except LinkGone as gone:
@@ -58,6 +67,7 @@ def reset(token: str):
         db.session.rollback()
         return render_template("password_reset/reset.html", form=form, error=str(refusal.message)), refusal.status
     db.session.commit()
-    flash(_("Your new password is set, and you were signed out everywhere. Please sign in with the new password."),
-          "info")
+    flash(
+        _("Your new password is set, and you were signed out everywhere. Please sign in with the new password."), "info"
+    )
     return redirect(url_for("accounts.login"))

@@ -1,4 +1,5 @@
 """Forms of the own-account page."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -24,15 +25,21 @@ class NameForm(Form):
 
 
 class PasswordForm(Form):
-    current_password = PasswordField(_l("Current password"), validators=[
-        DataRequired(message=_l("Please enter your current password.")), Length(max=1024)],
-        render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField(_l("New password (at least 10 characters)"), validators=[
-        DataRequired(message=_l("Please enter a new password.")), Length(max=1024)],
-        render_kw={"autocomplete": "new-password"})
-    repeat_password = PasswordField(_l("New password again"), validators=[
-        DataRequired(message=_l("Please enter the new password a second time.")), Length(max=1024)],
-        render_kw={"autocomplete": "new-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password (at least 10 characters)"),
+        validators=[DataRequired(message=_l("Please enter a new password.")), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(message=_l("Please enter the new password a second time.")), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class AccountLanguageForm(Form):
@@ -40,6 +47,8 @@ class AccountLanguageForm(Form):
 
 
 class DeleteForm(Form):
-    password = PasswordField(_l("Your password, to confirm"), validators=[
-        DataRequired(message=_l("Please enter your password to confirm.")), Length(max=1024)],
-        render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Your password, to confirm"),
+        validators=[DataRequired(message=_l("Please enter your password to confirm.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )

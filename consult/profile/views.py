@@ -1,4 +1,5 @@
 """The own-account page: name, password, language, the data download, deleting the account."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,19 @@ NO_STORE = {"Cache-Control": "private, no-store"}
 
 def _page(status=200, error=None, **forms):
     user = current_user
-    defaults = {"name_form": NameForm(formdata=None, name=user.name), "password_form": PasswordForm(formdata=None),
-                "language_form": AccountLanguageForm(formdata=None, language=user.locale or "de"),
-                "delete_form": DeleteForm(formdata=None), "everywhere_form": EmptyForm(formdata=None)}
+    defaults = {
+        "name_form": NameForm(formdata=None, name=user.name),
+        "password_form": PasswordForm(formdata=None),
+        "language_form": AccountLanguageForm(formdata=None, language=user.locale or "de"),
+        "delete_form": DeleteForm(formdata=None),
+        "everywhere_form": EmptyForm(formdata=None),
+    }
     defaults.update(forms)
-    return render_template("profile/account.html", error=error, only_admin=only_admin(user), **defaults), \
-        status, NO_STORE
+    return (
+        render_template("profile/account.html", error=error, only_admin=only_admin(user), **defaults),
+        status,
+        NO_STORE,
+    )
 
 
 def _refused(key: str, form, refusal: Refusal | None = None):
@@ -68,8 +76,7 @@ def password():
     if not form.validate_on_submit():
         return _refused("password_form", form)
     try:
-        change_password(current_user, form.current_password.data, form.new_password.data,
-                        form.repeat_password.data)
+        change_password(current_user, form.current_password.data, form.new_password.data, form.repeat_password.data)
     except Refusal as refusal:
         return _refused("password_form", form, refusal)
     db.session.commit()
@@ -112,8 +119,11 @@ def data():
     """Everything the platform holds about the person, and what they wrote and cast, as JSON."""
     body = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
     filename = f"consult-{clock.now().date().isoformat()}.json"
-    return Response(body, mimetype="application/json",
-                    headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.route("/delete", methods=["POST"])
@@ -131,6 +141,11 @@ def delete():
     db.session.commit()
     logout_user()
     session.pop("locale", None)
-    flash(_("Your account was deleted. Your contributions stay, marked as those of a former delegate of your "
-            "organisation."), "info")
+    flash(
+        _(
+            "Your account was deleted. Your contributions stay, marked as those of a former delegate of your "
+            "organisation."
+        ),
+        "info",
+    )
     return redirect(url_for("reading.draft_list"))

@@ -7,6 +7,7 @@ shows (consult.core.markdown.plain_text). The page needs only where each passage
 the way the browser found them before: the words with their context first, else the words alone. A paragraph
 quoted 100 times then costs about 1.5 KB instead of 15 KB of repeated words.
 """
+
 from __future__ import annotations
 
 import re

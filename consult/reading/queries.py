@@ -1,4 +1,5 @@
 """What the reading screens show, each in a fixed number of queries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,12 +33,14 @@ def draft_summaries(user) -> list[DraftSummary]:
         .group_by(Version.draft_id)
         .subquery()
     )
-    paragraph_counts = dict(db.session.execute(
-        select(Version.draft_id, func.count(ParagraphText.id))
-        .join(latest, (latest.c.draft_id == Version.draft_id) & (latest.c.number == Version.number))
-        .join(ParagraphText, ParagraphText.version_id == Version.id)
-        .group_by(Version.draft_id)
-    ).all())
+    paragraph_counts = dict(
+        db.session.execute(
+            select(Version.draft_id, func.count(ParagraphText.id))
+            .join(latest, (latest.c.draft_id == Version.draft_id) & (latest.c.number == Version.number))
+            .join(ParagraphText, ParagraphText.version_id == Version.id)
+            .group_by(Version.draft_id)
+        ).all()
+    )
     comment_counts = published_count_by_draft(ids)
     summaries = [DraftSummary(d, paragraph_counts.get(d.id, 0), comment_counts.get(d.id, 0)) for d in drafts]
     summaries.sort(key=lambda s: PHASE_ORDER.index(s.draft.phase))

@@ -8,6 +8,7 @@ JavaScript); with htmx it loads the next range's paragraphs in place when it scr
 (`hx-trigger="revealed"`). Ranges start at fixed places, so each one is one page-cache entry, whatever § the
 reader asked for; a link to § N goes through `paragraph_url`, which names the range that holds it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,9 +29,9 @@ class Range:
     start: int
     stop: int
     total: int
-    earlier_from: int | None    # § where the range before this one begins
-    earlier_to: int | None      # § where it ends
-    later_from: int | None      # § where the range after this one begins
+    earlier_from: int | None  # § where the range before this one begins
+    earlier_to: int | None  # § where it ends
+    later_from: int | None  # § where the range after this one begins
 
     @property
     def whole(self) -> bool:
@@ -54,13 +55,17 @@ def choose(texts: Sequence, from_position: int | None = None, open_id: int | Non
     start = index // per * per
     stop = min(start + per, total)
     earlier = start - per if start else None
-    return Range(start, stop, total,
-                 texts[earlier].position if earlier is not None else None,
-                 texts[start - 1].position if earlier is not None else None,
-                 texts[stop].position if stop < total else None)
+    return Range(
+        start,
+        stop,
+        total,
+        texts[earlier].position if earlier is not None else None,
+        texts[start - 1].position if earlier is not None else None,
+        texts[stop].position if stop < total else None,
+    )
 
 
-MAX_CACHED_RANGES = 1000   # ranges of one draft kept by the page cache at most (100,000 paragraphs by default)
+MAX_CACHED_RANGES = 1000  # ranges of one draft kept by the page cache at most (100,000 paragraphs by default)
 
 
 def start_of(position: int) -> int:

@@ -1,4 +1,5 @@
 """The list of drafts and the reading view of one draft."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -63,7 +64,7 @@ def draft(slug: str):
     A long draft shows one § range (consult.reading.ranges): the first, the one holding ?from=N, or the one
     holding the open thread; the threads themselves load when opened (consult.comments.views.thread)."""
     draft = _visible_draft(slug)
-    if translation_reading.choice_in_request():   # the reading language is kept, the address stays the cached one
+    if translation_reading.choice_in_request():  # the reading language is kept, the address stays the cached one
         translation_reading.store_choice()
         kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != translation_reading.PARAMETER}
         return redirect(url_for("reading.draft", slug=slug, **kept), 303)
@@ -105,11 +106,24 @@ def _draft_response(draft: Draft, block: str):
     # holds what was asked for).
     asked_from = request.args.get("from", type=int)
     cacheable_query = set(request.args) <= {"from"} and ranges.is_start(asked_from)
-    key = ("draft", block, draft.id, draft.revision, entitled, tuple(now < row.ends_at for row in draft.deadlines),
-           int(now.timestamp() // 600) if draft.current_deadline else None, _range_hint(asked_from), reading)
-    page = cached_page(key, lambda: _render_draft(draft, voting, now, block, reading),
-                       enabled=not is_moderator(current_user), query_in_key=cacheable_query,
-                       fill=lambda names: _fill(draft, voting, entitled, now, names))
+    key = (
+        "draft",
+        block,
+        draft.id,
+        draft.revision,
+        entitled,
+        tuple(now < row.ends_at for row in draft.deadlines),
+        int(now.timestamp() // 600) if draft.current_deadline else None,
+        _range_hint(asked_from),
+        reading,
+    )
+    page = cached_page(
+        key,
+        lambda: _render_draft(draft, voting, now, block, reading),
+        enabled=not is_moderator(current_user),
+        query_in_key=cacheable_query,
+        fill=lambda names: _fill(draft, voting, entitled, now, names),
+    )
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     return page, 200, headers
 
@@ -134,7 +148,7 @@ def _render_draft(draft: Draft, voting: bool, now, block: str = "page", reading:
     open_thread = None
     open_id = request.args.get("open", type=int) if block == "page" else None
     shown_range = ranges.choose(texts, request.args.get("from", type=int), open_id)
-    shown = texts[shown_range.start:shown_range.stop]
+    shown = texts[shown_range.start : shown_range.stop]
     if open_id is not None:
         text = next((t for t in shown if t.paragraph_id == open_id), None)
         if text is not None:
@@ -149,13 +163,26 @@ def _render_draft(draft: Draft, voting: bool, now, block: str = "page", reading:
     paragraph_votes = voting and not amendment_round
     questions = [t.paragraph_id for t in shown if not is_heading(t.text)] if paragraph_votes else []
     # Grouped as they are voted: each alternatives set together, in its voting order, then the single ones.
-    round_questions = voting_groups(
-        [(t, a) for t in texts for a in amendments.get(t.paragraph_id, ()) if a.status == AmendmentStatus.PUT_TO_VOTE],
-        lambda row: (row[1].alternative_set_id, row[1].alternative_position, row[0].position, row[1].id),
-    ) if amendment_round and block == "page" else []
+    round_questions = (
+        voting_groups(
+            [
+                (t, a)
+                for t in texts
+                for a in amendments.get(t.paragraph_id, ())
+                if a.status == AmendmentStatus.PUT_TO_VOTE
+            ],
+            lambda row: (row[1].alternative_set_id, row[1].alternative_position, row[0].position, row[1].id),
+        )
+        if amendment_round and block == "page"
+        else []
+    )
     live = voting and live_session_active(draft.id)
     context = {
-        "draft": draft, "version": version, "texts": shown, "range": shown_range, "open_thread": open_thread,
+        "draft": draft,
+        "version": version,
+        "texts": shown,
+        "range": shown_range,
+        "open_thread": open_thread,
         "paragraphs_only": block == "paragraphs",
         "voting": voting,
         "counts": published_count_by_paragraph(draft.id, shown_ids),
@@ -164,9 +191,9 @@ def _render_draft(draft: Draft, voting: bool, now, block: str = "page", reading:
         "can_comment": can_comment(current_user, draft, now),
         "questions": set(questions),
         "paragraph_votes": paragraph_votes,
-        "vote_hole": vote_parts.vote_hole, "vote_hole_feed": vote_parts.feed_hole(),
-        "progress_hole": progress.hole() if block == "page" and speaks_for_member_organisation(current_user)
-        else None,
+        "vote_hole": vote_parts.vote_hole,
+        "vote_hole_feed": vote_parts.feed_hole(),
+        "progress_hole": progress.hole() if block == "page" and speaks_for_member_organisation(current_user) else None,
         "amendment_round": amendment_round,
         "round_questions": round_questions,
         # A live session ends the online voting: its page takes the votes (consult.votes.live_gate).
@@ -196,17 +223,29 @@ def position(slug: str):
     draft = get_by_slug(slug)
     if draft is None or draft.adopted_version_id is None:
         abort(404)
-    documents = jobs.pick_up(draft)   # starts the job again when its process left it behind
-    context = {"draft": draft, "state": documents.state.value if documents else DocumentsState.DONE.value,
-               "can_retry": current_user.is_authenticated and current_user.has_role(Role.BOARD)}
+    documents = jobs.pick_up(draft)  # starts the job again when its process left it behind
+    context = {
+        "draft": draft,
+        "state": documents.state.value if documents else DocumentsState.DONE.value,
+        "can_retry": current_user.is_authenticated and current_user.has_role(Role.BOARD),
+    }
     headers = {"Vary": "HX-Request"}
     if context["state"] in ("pending", "rendering"):
         headers["Cache-Control"] = "no-store"
     if htmx and not htmx.history_restore_request:
         return render_block("reading/position.html", "documents", **context), 200, headers
     version = db.session.get_one(Version, draft.adopted_version_id)
-    return render_template("reading/position.html", version=version, texts=paragraph_rows(version),
-                           translated=exported_languages(version), **context), 200, headers
+    return (
+        render_template(
+            "reading/position.html",
+            version=version,
+            texts=paragraph_rows(version),
+            translated=exported_languages(version),
+            **context,
+        ),
+        200,
+        headers,
+    )
 
 
 from consult.reading import jump  # noqa: E402,F401  ("Zu § springen": its route on this blueprint)

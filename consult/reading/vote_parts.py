@@ -9,6 +9,7 @@ again, and all of them in one template call. And all parts of one organisation's
 under the draft's revisions: every vote (its own organisation's too) raises the tally revision, so until the
 next one a view of the page costs no query and no rendering for them.
 """
+
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
@@ -23,8 +24,8 @@ from consult.votes.queries import amendment_choices_of, choices_of, signature, t
 from consult.votes.views import vote_words
 
 FEED = "tally-feed"
-SEPARATOR = "\x00box\x00"   # between the parts of the one rendering of all boxes (never typed by anyone)
-KEPT_BOXES = 50_000         # boxes kept per process before the store starts again (a few MB)
+SEPARATOR = "\x00box\x00"  # between the parts of the one rendering of all boxes (never typed by anyone)
+KEPT_BOXES = 50_000  # boxes kept per process before the store starts again (a few MB)
 
 
 def vote_hole(key, position: int | None = None):
@@ -77,11 +78,19 @@ def _fill(draft: Draft, entitled, organisation_id: int | None, may_vote: bool, n
         else:
             missing.append((name, store_key, shown, key, position))
     vb = vote_words(draft)
-    boxes = [(_box_key(key), sheet.tally(*_question(key)), choices.get(key), _words(vb, key, position))
-             for _, _, _, key, position in missing]
-    rendered = render_template("reading/_vote_boxes.html", boxes=boxes, vb=vb, separator=SEPARATOR,
-                               can_vote=may_vote, feed_url=url_for("votes.tallies", slug=draft.slug),
-                               etag=sheet.etag)
+    boxes = [
+        (_box_key(key), sheet.tally(*_question(key)), choices.get(key), _words(vb, key, position))
+        for _, _, _, key, position in missing
+    ]
+    rendered = render_template(
+        "reading/_vote_boxes.html",
+        boxes=boxes,
+        vb=vb,
+        separator=SEPARATOR,
+        can_vote=may_vote,
+        feed_url=url_for("votes.tallies", slug=draft.slug),
+        etag=sheet.etag,
+    )
     *boxes_html, parts[FEED] = rendered.split(SEPARATOR)
     for (name, store_key, shown, _, _), html in zip(missing, boxes_html, strict=True):
         parts[name] = html

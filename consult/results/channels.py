@@ -7,6 +7,7 @@ question is decided in the live session when an agenda item for it was closed in
 queries whatever the size of the draft: the counts grouped by question and channel, the proxy and paper votes
 with their organisations' short names, the questions closed in a session.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,9 +38,12 @@ class QuestionMarks:
 
     def as_json(self) -> dict:
         """The marks as the API and the JSON export name them."""
-        return {"decided": "live" if self.decided_live else "online", "channels": dict(self.counts),
-                "proxies": [{"organisation": giver, "via": holder} for giver, holder in self.proxies],
-                "paper": list(self.paper)}
+        return {
+            "decided": "live" if self.decided_live else "online",
+            "channels": dict(self.counts),
+            "proxies": [{"organisation": giver, "via": holder} for giver, holder in self.proxies],
+            "paper": list(self.paper),
+        }
 
 
 def question_marks(draft_id: int) -> dict[QuestionKey, QuestionMarks]:
@@ -51,17 +55,21 @@ def question_marks(draft_id: int) -> dict[QuestionKey, QuestionMarks]:
     entitled = (giver.is_member.is_(True), giver.is_active.is_(True))
     marks: dict[QuestionKey, QuestionMarks] = {}
     for paragraph_id, amendment_id, channel, count in db.session.execute(
-            select(v.paragraph_id, v.amendment_id, v.channel, func.count())
-            .join(giver, giver.id == v.organisation_id)
-            .where(v.draft_id == draft_id, *entitled).group_by(v.paragraph_id, v.amendment_id, v.channel)):
+        select(v.paragraph_id, v.amendment_id, v.channel, func.count())
+        .join(giver, giver.id == v.organisation_id)
+        .where(v.draft_id == draft_id, *entitled)
+        .group_by(v.paragraph_id, v.amendment_id, v.channel)
+    ):
         marks.setdefault(question_key(paragraph_id, amendment_id), QuestionMarks()).counts[Channel(channel).value] += (
             count
         )
     for paragraph_id, amendment_id, channel, giver_short, holder_short in db.session.execute(
-            select(v.paragraph_id, v.amendment_id, v.channel, giver.short_name, holder.short_name)
-            .join(giver, giver.id == v.organisation_id).outerjoin(holder, holder.id == v.via_organisation_id)
-            .where(v.draft_id == draft_id, v.channel.in_((Channel.PROXY, Channel.PAPER)), *entitled)
-            .order_by(giver.short_name)):
+        select(v.paragraph_id, v.amendment_id, v.channel, giver.short_name, holder.short_name)
+        .join(giver, giver.id == v.organisation_id)
+        .outerjoin(holder, holder.id == v.via_organisation_id)
+        .where(v.draft_id == draft_id, v.channel.in_((Channel.PROXY, Channel.PAPER)), *entitled)
+        .order_by(giver.short_name)
+    ):
         found = marks.setdefault(question_key(paragraph_id, amendment_id), QuestionMarks())
         if Channel(channel) == Channel.PROXY:
             found.proxies.append((giver_short, holder_short))

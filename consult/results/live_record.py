@@ -10,6 +10,7 @@ not import its models: like `consult.votes.live_gate` it names the few columns i
 (tests/results/test_live_marks.py checks that they match the models). Two queries, whatever the number of
 sessions, questions and proxies.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,12 +23,25 @@ from consult.core.db import UTCDateTime
 from consult.extensions import db
 from consult.organisations.models import Organisation
 
-live_session = table("live_session", column("id"), column("draft_id"), column("started_at", UTCDateTime()),
-                     column("ended_at", UTCDateTime()))
-agenda_item = table("agenda_item", column("session_id"), column("paragraph_id"), column("amendment_id"),
-                    column("state"))
-live_proxy = table("live_proxy", column("id"), column("session_id"), column("organisation_id"), column("holder_id"),
-                   column("confirmed_at", UTCDateTime()), column("withdrawn_at", UTCDateTime()))
+live_session = table(
+    "live_session",
+    column("id"),
+    column("draft_id"),
+    column("started_at", UTCDateTime()),
+    column("ended_at", UTCDateTime()),
+)
+agenda_item = table(
+    "agenda_item", column("session_id"), column("paragraph_id"), column("amendment_id"), column("state")
+)
+live_proxy = table(
+    "live_proxy",
+    column("id"),
+    column("session_id"),
+    column("organisation_id"),
+    column("holder_id"),
+    column("confirmed_at", UTCDateTime()),
+    column("withdrawn_at", UTCDateTime()),
+)
 
 # A question as the vote rows name it: (paragraph id, amendment id); (None, None) is the whole draft.
 QuestionKey = tuple[int | None, int | None]
@@ -62,12 +76,19 @@ class SessionRecord:
 
     def as_json(self) -> dict:
         """The session as the API and the JSON export give it: organisations by short name, no people."""
-        return {"started_at": self.started_at.isoformat(),
-                "ended_at": self.ended_at.isoformat() if self.ended_at else None,
-                "proxies": [{"organisation": p.giver.short_name, "holder": p.holder.short_name,
-                             "confirmed_at": p.confirmed_at.isoformat(),
-                             "withdrawn_at": p.withdrawn_at.isoformat() if p.withdrawn_at else None}
-                            for p in self.proxies]}
+        return {
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "proxies": [
+                {
+                    "organisation": p.giver.short_name,
+                    "holder": p.holder.short_name,
+                    "confirmed_at": p.confirmed_at.isoformat(),
+                    "withdrawn_at": p.withdrawn_at.isoformat() if p.withdrawn_at else None,
+                }
+                for p in self.proxies
+            ],
+        }
 
 
 def question_key(paragraph_id: int | None, amendment_id: int | None) -> QuestionKey:
@@ -78,9 +99,11 @@ def question_key(paragraph_id: int | None, amendment_id: int | None) -> Question
 def decided_live(draft_id: int) -> frozenset[QuestionKey]:
     """The questions of the draft an agenda item was closed for in one of its live sessions (one query)."""
     rows = db.session.execute(
-        select(agenda_item.c.paragraph_id, agenda_item.c.amendment_id).distinct()
+        select(agenda_item.c.paragraph_id, agenda_item.c.amendment_id)
+        .distinct()
         .join(live_session, live_session.c.id == agenda_item.c.session_id)
-        .where(live_session.c.draft_id == draft_id, agenda_item.c.state == "closed"))
+        .where(live_session.c.draft_id == draft_id, agenda_item.c.state == "closed")
+    )
     return frozenset(question_key(paragraph_id, amendment_id) for paragraph_id, amendment_id in rows)
 
 
@@ -90,23 +113,52 @@ def sessions(draft_id: int) -> tuple[SessionRecord, ...]:
     carried no vote."""
     giver, holder = aliased(Organisation), aliased(Organisation)
     rows = db.session.execute(
-        select(live_session.c.id, live_session.c.started_at, live_session.c.ended_at,
-               giver.id, giver.name, giver.short_name, holder.id, holder.name, holder.short_name,
-               live_proxy.c.confirmed_at, live_proxy.c.withdrawn_at)
+        select(
+            live_session.c.id,
+            live_session.c.started_at,
+            live_session.c.ended_at,
+            giver.id,
+            giver.name,
+            giver.short_name,
+            holder.id,
+            holder.name,
+            holder.short_name,
+            live_proxy.c.confirmed_at,
+            live_proxy.c.withdrawn_at,
+        )
         .select_from(live_session)
-        .outerjoin(live_proxy, and_(live_proxy.c.session_id == live_session.c.id,
-                                    live_proxy.c.confirmed_at.is_not(None)))
+        .outerjoin(
+            live_proxy, and_(live_proxy.c.session_id == live_session.c.id, live_proxy.c.confirmed_at.is_not(None))
+        )
         .outerjoin(giver, giver.id == live_proxy.c.organisation_id)
         .outerjoin(holder, holder.id == live_proxy.c.holder_id)
         .where(live_session.c.draft_id == draft_id)
-        .order_by(live_session.c.started_at, live_session.c.id, live_proxy.c.confirmed_at, live_proxy.c.id))
+        .order_by(live_session.c.started_at, live_session.c.id, live_proxy.c.confirmed_at, live_proxy.c.id)
+    )
     found: dict[int, tuple[datetime, datetime | None, list[ProxyRecord]]] = {}
-    for (session_id, started_at, ended_at, giver_id, giver_name, giver_short, holder_id, holder_name,
-         holder_short, confirmed_at, withdrawn_at) in rows:
+    for (
+        session_id,
+        started_at,
+        ended_at,
+        giver_id,
+        giver_name,
+        giver_short,
+        holder_id,
+        holder_name,
+        holder_short,
+        confirmed_at,
+        withdrawn_at,
+    ) in rows:
         proxies = found.setdefault(session_id, (started_at, ended_at, []))[2]
         if confirmed_at is not None:
-            proxies.append(ProxyRecord(NamedOrganisation(giver_id, giver_name, giver_short),
-                                       NamedOrganisation(holder_id, holder_name, holder_short),
-                                       confirmed_at, withdrawn_at))
-    return tuple(SessionRecord(started_at, ended_at, tuple(proxies))
-                 for started_at, ended_at, proxies in found.values())
+            proxies.append(
+                ProxyRecord(
+                    NamedOrganisation(giver_id, giver_name, giver_short),
+                    NamedOrganisation(holder_id, holder_name, holder_short),
+                    confirmed_at,
+                    withdrawn_at,
+                )
+            )
+    return tuple(
+        SessionRecord(started_at, ended_at, tuple(proxies)) for started_at, ended_at, proxies in found.values()
+    )

@@ -37,6 +37,7 @@ The rules it applies:
   item for it was closed in a live session of the draft, `consult.results.live_record`) or online. The draft's
   live sessions with the proxies the office confirmed.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -143,20 +144,20 @@ class QuestionResult:
 
     paragraph_id: int | None
     position: int | None
-    excerpt: str                 # the paragraph's first words as plain text; "" for the whole draft
-    counts: Figures              # one per organisation
-    weighted: Figures | None     # by vote_weight; None when the draft does not weigh votes
-    entitled: int                # number of entitled organisations
-    entitled_weight: int         # their summed vote_weight
-    ballots: tuple[tuple[EntitledOrganisation, Choice], ...]   # who voted how, by organisation name
-    not_voted: tuple[EntitledOrganisation, ...]                # entitled, but no vote on this question
-    carried: bool                # the draft's majority rule is met
-    amendment_id: int | None = None   # an amendment's question (`paragraph_id` is then its paragraph)
-    kind: AmendmentKind | None = None        # an amendment's: replace / delete / insert
-    status: AmendmentStatus | None = None    # an amendment's: put to the vote, or what the vote decided
-    alternative_set_id: int | None = None    # an amendment's alternatives set, voted in order
+    excerpt: str  # the paragraph's first words as plain text; "" for the whole draft
+    counts: Figures  # one per organisation
+    weighted: Figures | None  # by vote_weight; None when the draft does not weigh votes
+    entitled: int  # number of entitled organisations
+    entitled_weight: int  # their summed vote_weight
+    ballots: tuple[tuple[EntitledOrganisation, Choice], ...]  # who voted how, by organisation name
+    not_voted: tuple[EntitledOrganisation, ...]  # entitled, but no vote on this question
+    carried: bool  # the draft's majority rule is met
+    amendment_id: int | None = None  # an amendment's question (`paragraph_id` is then its paragraph)
+    kind: AmendmentKind | None = None  # an amendment's: replace / delete / insert
+    status: AmendmentStatus | None = None  # an amendment's: put to the vote, or what the vote decided
+    alternative_set_id: int | None = None  # an amendment's alternatives set, voted in order
     alternative_position: int | None = None  # its place in that order (1 = voted first)
-    decided_live: bool = False               # an agenda item for it was closed in a live session (else: online)
+    decided_live: bool = False  # an agenda item for it was closed in a live session (else: online)
     # organisation id -> how its counted vote came in; organisations missing here voted online
     ways: Mapping[int, Way] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -213,14 +214,18 @@ class QuestionResult:
     def proxies(self) -> list[tuple[EntitledOrganisation, NamedOrganisation | None]]:
         """(the organisation whose vote it is, the organisation that cast it holding its proxy), by the first's
         name: the proxies used on this question."""
-        return [(organisation, self.way(organisation).via) for organisation, _choice in self.ballots
-                if self.way(organisation).channel == Channel.PROXY]
+        return [
+            (organisation, self.way(organisation).via)
+            for organisation, _choice in self.ballots
+            if self.way(organisation).channel == Channel.PROXY
+        ]
 
     @property
     def on_paper(self) -> list[EntitledOrganisation]:
         """The organisations whose counted vote on this question is a paper ballot, by name."""
-        return [organisation for organisation, _choice in self.ballots
-                if self.way(organisation).channel == Channel.PAPER]
+        return [
+            organisation for organisation, _choice in self.ballots if self.way(organisation).channel == Channel.PAPER
+        ]
 
 
 @dataclass(frozen=True)
@@ -254,16 +259,24 @@ class DraftResults:
     def amendment_groups(self) -> list[VotingGroup]:
         """The amendment questions as they are voted: each alternatives set together in its voting order (by §),
         then the single amendments by §."""
-        return voting_groups(self.amendments, lambda q: (q.alternative_set_id, q.alternative_position, q.position,
-                                                         q.amendment_id))
+        return voting_groups(
+            self.amendments, lambda q: (q.alternative_set_id, q.alternative_position, q.position, q.amendment_id)
+        )
 
     def settled_by(self, question: QuestionResult) -> int | None:
         """The amendment whose acceptance settled `question`: for an alternative that lapsed because one voted
         before it passed, that one's number; else None."""
         if question.status != AmendmentStatus.LAPSED or question.alternative_set_id is None:
             return None
-        return next((q.amendment_id for q in self.amendments if q.alternative_set_id == question.alternative_set_id
-                     and q.status in (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED)), None)
+        return next(
+            (
+                q.amendment_id
+                for q in self.amendments
+                if q.alternative_set_id == question.alternative_set_id
+                and q.status in (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED)
+            ),
+            None,
+        )
 
 
 def _sort_key(name: str) -> tuple[str, str]:
@@ -275,8 +288,7 @@ def _sort_key(name: str) -> tuple[str, str]:
 def entitled_organisations() -> list[EntitledOrganisation]:
     """The active member organisations, by name (one query)."""
     o = Organisation.__table__.c
-    rows = db.session.execute(select(o.id, o.name, o.short_name, o.vote_weight)
-                              .where(o.is_member, o.is_active))
+    rows = db.session.execute(select(o.id, o.name, o.short_name, o.vote_weight).where(o.is_member, o.is_active))
     organisations = [EntitledOrganisation(r.id, r.name, r.short_name, r.vote_weight) for r in rows]
     organisations.sort(key=lambda org: (_sort_key(org.name), org.id))
     return organisations
@@ -293,9 +305,18 @@ def excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
     return cut.rstrip(" ,;:–-") + "…"
 
 
-def _question(paragraph_id: int | None, position: int | None, text: str, rule: MajorityRule, weighted: bool,
-              entitled: list[EntitledOrganisation], choices: dict[int, Choice],
-              amendment=None, ways: dict[int, Way] | None = None, live: bool = False) -> QuestionResult:
+def _question(
+    paragraph_id: int | None,
+    position: int | None,
+    text: str,
+    rule: MajorityRule,
+    weighted: bool,
+    entitled: list[EntitledOrganisation],
+    choices: dict[int, Choice],
+    amendment=None,
+    ways: dict[int, Way] | None = None,
+    live: bool = False,
+) -> QuestionResult:
     counts = {c: 0 for c in Choice}
     weights = {c: 0 for c in Choice}
     ballots, not_voted = [], []
@@ -310,9 +331,15 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
     figures = Figures(counts[Choice.YES], counts[Choice.NO], counts[Choice.ABSTAIN])
     weighted_figures = Figures(weights[Choice.YES], weights[Choice.NO], weights[Choice.ABSTAIN]) if weighted else None
     return QuestionResult(
-        paragraph_id=paragraph_id, position=position, excerpt=text, counts=figures, weighted=weighted_figures,
-        entitled=len(entitled), entitled_weight=sum(o.vote_weight for o in entitled),
-        ballots=tuple(ballots), not_voted=tuple(not_voted),
+        paragraph_id=paragraph_id,
+        position=position,
+        excerpt=text,
+        counts=figures,
+        weighted=weighted_figures,
+        entitled=len(entitled),
+        entitled_weight=sum(o.vote_weight for o in entitled),
+        ballots=tuple(ballots),
+        not_voted=tuple(not_voted),
         carried=majority_met(rule, weighted_figures if weighted_figures is not None else figures),
         amendment_id=amendment.id if amendment is not None else None,
         kind=amendment.kind if amendment is not None else None,
@@ -320,7 +347,8 @@ def _question(paragraph_id: int | None, position: int | None, text: str, rule: M
         alternative_set_id=amendment.alternative_set_id if amendment is not None else None,
         alternative_position=amendment.alternative_position if amendment is not None else None,
         decided_live=live,
-        ways=MappingProxyType({o.id: ways[o.id] for o, _choice in ballots if ways and o.id in ways}))
+        ways=MappingProxyType({o.id: ways[o.id] for o, _choice in ballots if ways and o.id in ways}),
+    )
 
 
 def _version_voted_on(draft: Draft) -> Version | None:
@@ -341,32 +369,71 @@ def results(draft: Draft) -> DraftResults:
     on_amendments: dict[int, dict[int, Choice]] = {}
     ways: dict[tuple[int | None, int | None], dict[int, Way]] = {}
     for paragraph_id, amendment_id, organisation_id, choice, channel, via_id, via_name, via_short in db.session.execute(
-            select(v.paragraph_id, v.amendment_id, v.organisation_id, v.choice, v.channel,
-                   via.id, via.name, via.short_name)
-            .outerjoin(via, via.id == v.via_organisation_id).where(v.draft_id == draft.id)):
+        select(v.paragraph_id, v.amendment_id, v.organisation_id, v.choice, v.channel, via.id, via.name, via.short_name)
+        .outerjoin(via, via.id == v.via_organisation_id)
+        .where(v.draft_id == draft.id)
+    ):
         if organisation_id in entitled_ids:
-            (on_amendments.setdefault(amendment_id, {}) if amendment_id is not None
-             else choices.setdefault(paragraph_id, {}))[organisation_id] = Choice(choice)
+            (
+                on_amendments.setdefault(amendment_id, {})
+                if amendment_id is not None
+                else choices.setdefault(paragraph_id, {})
+            )[organisation_id] = Choice(choice)
             if Channel(channel) != Channel.ONLINE:
                 holder = NamedOrganisation(via_id, via_name, via_short) if via_id is not None else None
                 ways.setdefault(question_key(paragraph_id, amendment_id), {})[organisation_id] = Way(
-                    Channel(channel), holder if Channel(channel) == Channel.PROXY else None)
+                    Channel(channel), holder if Channel(channel) == Channel.PROXY else None
+                )
     live = decided_live(draft.id)
     version = _version_voted_on(draft)
     rows = paragraph_rows(version) if version is not None else []
     texts = [t for t in rows if not is_heading(t.text)]
     positions = {t.paragraph_id: t.position for t in rows}
     return DraftResults(
-        draft=draft, rule=rule, weighted=weighted, version_number=version.number if version is not None else None,
+        draft=draft,
+        rule=rule,
+        weighted=weighted,
+        version_number=version.number if version is not None else None,
         entitled=tuple(entitled),
-        whole=_question(None, None, "", rule, weighted, entitled, choices.get(None, {}),
-                        ways=ways.get((None, None)), live=(None, None) in live),
-        paragraphs=tuple(_question(t.paragraph_id, t.position, excerpt(t.text), rule, weighted, entitled,
-                                   choices.get(t.paragraph_id, {}), ways=ways.get((t.paragraph_id, None)),
-                                   live=(t.paragraph_id, None) in live) for t in texts),
-        amendments=tuple(_question(a.paragraph_id, positions.get(a.paragraph_id), excerpt(a.proposed_text or ""),
-                                   rule, weighted, entitled, on_amendments.get(a.id, {}), amendment=a,
-                                   ways=ways.get((None, a.id)), live=(None, a.id) in live)
-                         for a in voted_amendments(draft.id)),
+        whole=_question(
+            None,
+            None,
+            "",
+            rule,
+            weighted,
+            entitled,
+            choices.get(None, {}),
+            ways=ways.get((None, None)),
+            live=(None, None) in live,
+        ),
+        paragraphs=tuple(
+            _question(
+                t.paragraph_id,
+                t.position,
+                excerpt(t.text),
+                rule,
+                weighted,
+                entitled,
+                choices.get(t.paragraph_id, {}),
+                ways=ways.get((t.paragraph_id, None)),
+                live=(t.paragraph_id, None) in live,
+            )
+            for t in texts
+        ),
+        amendments=tuple(
+            _question(
+                a.paragraph_id,
+                positions.get(a.paragraph_id),
+                excerpt(a.proposed_text or ""),
+                rule,
+                weighted,
+                entitled,
+                on_amendments.get(a.id, {}),
+                amendment=a,
+                ways=ways.get((None, a.id)),
+                live=(None, a.id) in live,
+            )
+            for a in voted_amendments(draft.id)
+        ),
         sessions=sessions(draft.id),
     )

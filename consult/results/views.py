@@ -1,5 +1,6 @@
 """The results page of a draft: in and after its voting phase, the figures of every question,
 whether the majority rule is met, who voted how and (for the office) who has not voted yet."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
@@ -48,12 +49,15 @@ def show(slug: str):
     draft = visible_draft_or_404(slug, current_user)
     headers = {"Cache-Control": "private, no-store"} if current_user.is_authenticated else {}
     if not can_view_results(current_user, draft):
-        if current_user.has_role(*STAFF_ROLES):   # they see the draft in every phase: say why there is nothing
+        if current_user.has_role(*STAFF_ROLES):  # they see the draft in every phase: say why there is nothing
             return render_template("results/not_yet.html", draft=draft), 409, headers
         abort(404)
     context = {
-        "draft": draft, "results": results(draft), "show_missing": can_see_missing_voters(current_user),
-        "voting_open": phase_is_open(draft, Phase.VOTING, clock.now()), "percent": format_percent,
+        "draft": draft,
+        "results": results(draft),
+        "show_missing": can_see_missing_voters(current_user),
+        "voting_open": phase_is_open(draft, Phase.VOTING, clock.now()),
+        "percent": format_percent,
         "text_questions": shows_text_questions(draft),
     }
     return render_template("results/results.html", **context), 200, headers

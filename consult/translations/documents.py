@@ -2,6 +2,7 @@
 (consult.exports.page) with the translated paragraphs, in the language's own words, direction and `lang`, and
 marked on its title page as a translation whose German text is authoritative. Rendered when asked for (the
 translations may still be corrected after the adoption; the German documents are the ones stored)."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -23,8 +24,11 @@ def exported_languages(version: Version) -> list[dict]:
     """The reading languages the adopted `version` may be downloaded in: every paragraph translated, reviewed and
     up to date (two queries)."""
     figures = progress(version, reading_languages())
-    return [{"code": code, "name": name(code), "dir": direction(code)}
-            for code, figure in figures.items() if figure.complete]
+    return [
+        {"code": code, "name": name(code), "dir": direction(code)}
+        for code, figure in figures.items()
+        if figure.complete
+    ]
 
 
 def render_page(draft: Draft, version: Version, language: str, inline_css: str | None = None) -> str:
@@ -33,11 +37,18 @@ def render_page(draft: Draft, version: Version, language: str, inline_css: str |
     blocks = [(row.position, found[row.paragraph_id].html) for row in paragraph_rows(version)]
     with in_language(catalogue_locale(language)):
         return render_template(
-            "translations/print.html", draft=draft, blocks=blocks, lang=language, dir=direction(language),
-            language_name=name(language), federation=FEDERATION,
+            "translations/print.html",
+            draft=draft,
+            blocks=blocks,
+            lang=language,
+            dir=direction(language),
+            language_name=name(language),
+            federation=FEDERATION,
             date=format_date(draft.adopted_at or version.published_at, format="long"),
             version_label=_("Version %(number)d", number=version.number),
-            inline_css=inline_css, file_policy=file_policy(inline_css) if inline_css else None)
+            inline_css=inline_css,
+            file_policy=file_policy(inline_css) if inline_css else None,
+        )
 
 
 def render(draft: Draft, version: Version, language: str, kind: str) -> tuple[bytes, str, str]:
@@ -47,4 +58,5 @@ def render(draft: Draft, version: Version, language: str, kind: str) -> tuple[by
     if kind == "html":
         return render_page(draft, version, language, inline_css=stylesheet()).encode("utf-8"), media_type, filename
     from consult.exports.pdf import write_pdf  # WeasyPrint loads pango: only when a PDF is asked for
+
     return write_pdf(render_page(draft, version, language), stylesheet()), media_type, filename

@@ -1,4 +1,5 @@
 """The administrator's form for the role "Übersetzung" (the editor's fields are one per paragraph: see views)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,8 +11,9 @@ from consult.translations.languages import label, reading_languages
 
 
 class TranslatorForm(Form):
-    languages = SelectMultipleField(_l("Translation"), widget=widgets.ListWidget(prefix_label=False),
-                                    option_widget=widgets.CheckboxInput())
+    languages = SelectMultipleField(
+        _l("Translation"), widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """The reading languages drafts are translated into (the setting `TRANSLATION_LANGUAGES`): their names, their
 writing direction, and the interface catalogue their fixed words come from."""
+
 from __future__ import annotations
 
 from flask import current_app

@@ -6,6 +6,7 @@ by itself: where a new version left the German words as they were, the translati
 changed, `source_text` differs from the paragraph's text in that version and the translation is outdated
 (`consult.translations.queries.is_outdated`, the one place that decides it).
 """
+
 from __future__ import annotations
 
 import enum
@@ -18,12 +19,12 @@ from consult.accounts.models import User
 from consult.core.db import UTCDateTime, str_enum, utcnow
 from consult.extensions import Model
 
-LANGUAGE_LENGTH = 16   # a BCP 47 tag such as "tr", "ar" or "de-x-ls"
+LANGUAGE_LENGTH = 16  # a BCP 47 tag such as "tr", "ar" or "de-x-ls"
 
 
 class TranslationStatus(enum.StrEnum):
-    DRAFT = "draft"        # Entwurf: written, not yet checked
-    CHECKED = "checked"    # geprüft: checked by the board or a translator of the language
+    DRAFT = "draft"  # Entwurf: written, not yet checked
+    CHECKED = "checked"  # geprüft: checked by the board or a translator of the language
 
 
 class Translator(Model):
@@ -54,7 +55,8 @@ class ParagraphTranslation(Model):
     html: Mapped[str] = mapped_column(Text)
     source_text: Mapped[str] = mapped_column(Text)
     status: Mapped[TranslationStatus] = mapped_column(
-        str_enum(TranslationStatus, "translation_status"), default=TranslationStatus.DRAFT)
+        str_enum(TranslationStatus, "translation_status"), default=TranslationStatus.DRAFT
+    )
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

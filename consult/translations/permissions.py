@@ -1,4 +1,5 @@
 """Who may write, check and grant translations."""
+
 from __future__ import annotations
 
 from consult.accounts.models import Role

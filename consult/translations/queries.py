@@ -4,6 +4,7 @@ A translation is outdated when the German text it was made from (`source_text`) 
 the version read: `is_outdated` says it for a row in Python, `outdated_clause` for a query. Nothing is stored
 about it, so publishing a version needs no step of its own: the rows carry over by the paragraph's identity.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,17 +34,25 @@ def translator_languages(user) -> frozenset[str]:
 
 
 def translators_of(person_id: int) -> list[str]:
-    return list(db.session.scalars(select(Translator.language).where(Translator.user_id == person_id)
-                                   .order_by(Translator.language)))
+    return list(
+        db.session.scalars(
+            select(Translator.language).where(Translator.user_id == person_id).order_by(Translator.language)
+        )
+    )
 
 
 def translations_for(version: Version, language: str) -> dict[int, ParagraphTranslation]:
     """Paragraph id -> its translation into `language`, for the paragraphs of `version` (one query)."""
     rows = db.session.scalars(
         select(ParagraphTranslation)
-        .join(ParagraphText, and_(ParagraphText.paragraph_id == ParagraphTranslation.paragraph_id,
-                                  ParagraphText.version_id == version.id))
-        .where(ParagraphTranslation.language == language))
+        .join(
+            ParagraphText,
+            and_(
+                ParagraphText.paragraph_id == ParagraphTranslation.paragraph_id, ParagraphText.version_id == version.id
+            ),
+        )
+        .where(ParagraphTranslation.language == language)
+    )
     return {row.paragraph_id: row for row in rows}
 
 
@@ -52,10 +61,10 @@ class Progress:
     """How far the translation of a version into one language is."""
 
     language: str
-    paragraphs: int     # paragraphs in the version
-    translated: int     # with a translation
-    checked: int        # with a checked translation that is not outdated
-    outdated: int       # with a translation made from another German text
+    paragraphs: int  # paragraphs in the version
+    translated: int  # with a translation
+    checked: int  # with a checked translation that is not outdated
+    outdated: int  # with a translation made from another German text
 
     @property
     def complete(self) -> bool:
@@ -68,13 +77,21 @@ def progress(version: Version, languages) -> dict[str, Progress]:
     paragraphs = db.session.scalar(select(func.count(ParagraphText.id)).where(ParagraphText.version_id == version.id))
     current = and_(ParagraphTranslation.status == TranslationStatus.CHECKED, ~outdated_clause())
     rows = db.session.execute(
-        select(ParagraphTranslation.language, func.count(ParagraphTranslation.id),
-               func.count(ParagraphTranslation.id).filter(current),
-               func.count(ParagraphTranslation.id).filter(outdated_clause()))
-        .join(ParagraphText, and_(ParagraphText.paragraph_id == ParagraphTranslation.paragraph_id,
-                                  ParagraphText.version_id == version.id))
+        select(
+            ParagraphTranslation.language,
+            func.count(ParagraphTranslation.id),
+            func.count(ParagraphTranslation.id).filter(current),
+            func.count(ParagraphTranslation.id).filter(outdated_clause()),
+        )
+        .join(
+            ParagraphText,
+            and_(
+                ParagraphText.paragraph_id == ParagraphTranslation.paragraph_id, ParagraphText.version_id == version.id
+            ),
+        )
         .where(ParagraphTranslation.language.in_(list(languages)))
-        .group_by(ParagraphTranslation.language))
+        .group_by(ParagraphTranslation.language)
+    )
     found = {language: (translated, checked, outdated) for language, translated, checked, outdated in rows}
     return {language: Progress(language, paragraphs or 0, *found.get(language, (0, 0, 0))) for language in languages}
 
@@ -82,9 +99,18 @@ def progress(version: Version, languages) -> dict[str, Progress]:
 def languages_with_text(version: Version, languages) -> list[str]:
     """The languages of `languages` (in their order) with at least one translated paragraph in `version`
     (one query): what a reader may choose on the draft page."""
-    found = set(db.session.scalars(
-        select(ParagraphTranslation.language).distinct()
-        .join(ParagraphText, and_(ParagraphText.paragraph_id == ParagraphTranslation.paragraph_id,
-                                  ParagraphText.version_id == version.id))
-        .where(ParagraphTranslation.language.in_(list(languages)))))
+    found = set(
+        db.session.scalars(
+            select(ParagraphTranslation.language)
+            .distinct()
+            .join(
+                ParagraphText,
+                and_(
+                    ParagraphText.paragraph_id == ParagraphTranslation.paragraph_id,
+                    ParagraphText.version_id == version.id,
+                ),
+            )
+            .where(ParagraphTranslation.language.in_(list(languages)))
+        )
+    )
     return [language for language in languages if language in found]

@@ -4,6 +4,7 @@ A reader chooses it on the draft page (a GET form, `?reading=tr`); the choice is
 page's other links (a thread, a comment posted) keep it, and the page's address stays the one the page cache
 keys (`reading_key` is part of the key: two languages never share a cached page).
 """
+
 from __future__ import annotations
 
 from flask import request, session
@@ -43,7 +44,7 @@ def reading_context(version: Version | None, language: str | None) -> dict:
         return {"reading": None, "reading_languages": []}
     offered = languages_with_text(version, reading_languages())
     choices = [{"code": code, "label": label(code)} for code in offered]
-    if language not in offered:   # none chosen, or nothing of this version translated into it yet
+    if language not in offered:  # none chosen, or nothing of this version translated into it yet
         return {"reading": None, "reading_languages": choices}
     return {
         "reading": {

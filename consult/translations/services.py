@@ -5,6 +5,7 @@ Saving a translation records the German text it was made from: the paragraph's t
 translator had in front of them (the draft's current one). Writing to a paragraph raises the draft's revision
 (consult.drafts.revision), so cached draft pages show the new words at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,8 +54,9 @@ def _cleaned(text: str) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
 
-def save_translations(user, draft: Draft, version: Version, language: str, entries: list[Entry], languages,
-                      now: datetime) -> list[int]:
+def save_translations(
+    user, draft: Draft, version: Version, language: str, entries: list[Entry], languages, now: datetime
+) -> list[int]:
     """Save the editor's paragraphs of `version` (the draft's current one) in `language`; returns the paragraph
     ids that changed.
 
@@ -75,17 +77,23 @@ def save_translations(user, draft: Draft, version: Version, language: str, entri
     changes = []
     for entry in entries:
         if entry.paragraph_id not in german:
-            continue   # a paragraph of another version: not on this page
+            continue  # a paragraph of another version: not on this page
         text, base = _cleaned(entry.text), _cleaned(entry.base)
         current = stored.get(entry.paragraph_id)
         if current is not None and current.text != base and current.text != text:
-            problems[entry.paragraph_id] = str(_l(
-                "Someone else changed this translation after you opened the page. Their text is shown below; "
-                "please take it into yours and save again."))
+            problems[entry.paragraph_id] = str(
+                _l(
+                    "Someone else changed this translation after you opened the page. Their text is shown below; "
+                    "please take it into yours and save again."
+                )
+            )
             conflicts = True
             continue
-        shown_checked = current is not None and current.status == TranslationStatus.CHECKED \
+        shown_checked = (
+            current is not None
+            and current.status == TranslationStatus.CHECKED
             and not is_outdated(current, german[entry.paragraph_id])
+        )
         if current is None and not text:
             continue
         if current is not None and current.text == text and entry.checked == shown_checked:
@@ -93,8 +101,9 @@ def save_translations(user, draft: Draft, version: Version, language: str, entri
         rendered = None
         if text:
             if "\n\n" in text:
-                problems[entry.paragraph_id] = str(_l(
-                    "A translated paragraph is one paragraph: please remove the empty lines."))
+                problems[entry.paragraph_id] = str(
+                    _l("A translated paragraph is one paragraph: please remove the empty lines.")
+                )
                 continue
             try:
                 rendered = render_block(text, max_length=limit, width=NO_WRAP)
@@ -103,8 +112,9 @@ def save_translations(user, draft: Draft, version: Version, language: str, entri
                 continue
         changes.append((entry, text, rendered, current))
     if problems:
-        raise TranslationRefused(_l("Nothing was saved: please look at the marked paragraphs."), problems,
-                                 status=409 if conflicts else 422)
+        raise TranslationRefused(
+            _l("Nothing was saved: please look at the marked paragraphs."), problems, status=409 if conflicts else 422
+        )
     changed = []
     for entry, text, rendered, current in changes:
         if not text:
@@ -123,8 +133,16 @@ def save_translations(user, draft: Draft, version: Version, language: str, entri
             current.status, current.checked_by_id, current.checked_at = TranslationStatus.DRAFT, None, None
         changed.append(entry.paragraph_id)
     if changed:
-        record(user, "translation.save", f"version:{version.id}", now, draft_id=draft.id, language=language,
-               paragraphs=changed, checked=[e.paragraph_id for e, text, _r, _c in changes if e.checked and text])
+        record(
+            user,
+            "translation.save",
+            f"version:{version.id}",
+            now,
+            draft_id=draft.id,
+            language=language,
+            paragraphs=changed,
+            checked=[e.paragraph_id for e, text, _r, _c in changes if e.checked and text],
+        )
     db.session.flush()
     return changed
 
@@ -140,8 +158,7 @@ def set_translator_languages(actor, person, languages: list[str], now: datetime)
     before = sorted(db.session.scalars(select(Translator.language).where(Translator.user_id == person.id)))
     if before == wanted:
         return
-    db.session.execute(delete(Translator).where(Translator.user_id == person.id,
-                                                Translator.language.not_in(wanted)))
+    db.session.execute(delete(Translator).where(Translator.user_id == person.id, Translator.language.not_in(wanted)))
     for language in set(wanted) - set(before):
         db.session.add(Translator(user_id=person.id, language=language, granted_by_id=actor.id, granted_at=now))
     record(actor, "translator.set", f"user:{person.id}", now, changes={"languages": [before, wanted]})

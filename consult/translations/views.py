@@ -1,5 +1,6 @@
 """The translators' pages (the overview of a draft's translations, the editor per language), the administrator's
 grant of the role "Übersetzung", and the adopted position's translations as documents."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -45,8 +46,15 @@ def overview(slug: str):
     mine = translator_languages(current_user)
     languages = reading_languages()
     figures = progress(version, languages) if version else {}
-    rows = [{"code": code, "label": label(code), "progress": figures.get(code),
-             "editable": can_edit_translation(current_user, draft, code, mine)} for code in languages]
+    rows = [
+        {
+            "code": code,
+            "label": label(code),
+            "progress": figures.get(code),
+            "editable": can_edit_translation(current_user, draft, code, mine),
+        }
+        for code in languages
+    ]
     return render_template("translations/overview.html", draft=draft, version=version, rows=rows), 200, NO_STORE
 
 
@@ -59,21 +67,35 @@ def _editor_page(draft, version, language, typed=None, problems=None, error=None
         outdated = translation is not None and is_outdated(translation, text.text)
         checked = translation is not None and translation.status == TranslationStatus.CHECKED and not outdated
         kept = (typed or {}).get(text.paragraph_id)
-        rows.append({
-            "text": text, "translation": translation, "outdated": outdated, "checked": checked,
-            # The German text flowing in its column (the draft page's line breaks are for its line numbers).
-            "german": render_block(text.text, max_length=len(text.text) + 1, width=NO_WRAP).html,
-            "value": kept[0] if kept else (translation.text if translation else ""),
-            "checked_value": kept[1] if kept else checked,
-            # What the page was loaded with: a later save compares it with what is stored then.
-            "base": kept[2] if kept else (translation.text if translation else ""),
-            "problem": (problems or {}).get(text.paragraph_id),
-        })
+        rows.append(
+            {
+                "text": text,
+                "translation": translation,
+                "outdated": outdated,
+                "checked": checked,
+                # The German text flowing in its column (the draft page's line breaks are for its line numbers).
+                "german": render_block(text.text, max_length=len(text.text) + 1, width=NO_WRAP).html,
+                "value": kept[0] if kept else (translation.text if translation else ""),
+                "checked_value": kept[1] if kept else checked,
+                # What the page was loaded with: a later save compares it with what is stored then.
+                "base": kept[2] if kept else (translation.text if translation else ""),
+                "problem": (problems or {}).get(text.paragraph_id),
+            }
+        )
     figures = progress(version, (language,))[language]
-    return render_template("translations/editor.html", draft=draft, version=version, rows=rows, error=error,
-                           language={"code": language, "name": name(language), "label": label(language),
-                                     "dir": direction(language)},
-                           progress=figures), status, NO_STORE
+    return (
+        render_template(
+            "translations/editor.html",
+            draft=draft,
+            version=version,
+            rows=rows,
+            error=error,
+            language={"code": language, "name": name(language), "label": label(language), "dir": direction(language)},
+            progress=figures,
+        ),
+        status,
+        NO_STORE,
+    )
 
 
 def _entries(texts) -> tuple[list[Entry], dict]:
@@ -117,9 +139,16 @@ def editor(slug: str, language: str):
         db.session.rollback()
         return _editor_page(draft, version, language, typed, None, str(refusal.message), refusal.status)
     db.session.commit()
-    flash(ngettext("The translation is saved (one paragraph changed).",
-                   "The translation is saved (%(num)d paragraphs changed).", len(changed)) if changed
-          else _("Nothing had changed."), "info")
+    flash(
+        ngettext(
+            "The translation is saved (one paragraph changed).",
+            "The translation is saved (%(num)d paragraphs changed).",
+            len(changed),
+        )
+        if changed
+        else _("Nothing had changed."),
+        "info",
+    )
     return redirect(url_for("translations.editor", slug=slug, language=language))
 
 
@@ -130,7 +159,7 @@ def grant(person_id: int):
     person = db.session.get(User, person_id) or abort(404)
     form = TranslatorForm()
     if not form.validate_on_submit():
-        message_for(form)   # a missing CSRF token is a 400
+        message_for(form)  # a missing CSRF token is a 400
         flash(_("Please choose among the reading languages."), "error")
         return redirect(url_for("admin.edit_person", person_id=person.id))
     try:
@@ -150,8 +179,12 @@ def position_translation(slug: str, language: str, name: str):
     """The adopted position in a reading language, as HTML or PDF: only where every paragraph of the adopted
     version is translated, checked and up to date (404 otherwise), marked as a translation of the German text."""
     draft = get_by_slug(slug)
-    if draft is None or draft.adopted_version_id is None or name not in documents.FORMATS \
-            or not is_reading_language(language):
+    if (
+        draft is None
+        or draft.adopted_version_id is None
+        or name not in documents.FORMATS
+        or not is_reading_language(language)
+    ):
         abort(404)
     version = db.session.get_one(Version, draft.adopted_version_id)
     if not progress(version, (language,))[language].complete:

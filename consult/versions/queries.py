@@ -1,4 +1,5 @@
 """Read-only questions about the versions of a draft, each in a fixed number of queries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ def visible_versions(user, versions: list[Version]) -> list[Version]:
 
 def in_preparation(draft: Draft) -> Version | None:
     """The draft's version in preparation, if there is one (one query)."""
-    return db.session.scalar(select(Version).where(
-        Version.draft_id == draft.id, Version.status == VersionStatus.IN_PREPARATION))
+    return db.session.scalar(
+        select(Version).where(Version.draft_id == draft.id, Version.status == VersionStatus.IN_PREPARATION)
+    )
 
 
 def taken_up(draft_id: int, base_version_id: int, cutoff: datetime) -> list[Amendment]:
@@ -43,25 +45,41 @@ def taken_up(draft_id: int, base_version_id: int, cutoff: datetime) -> list[Amen
 
     Amendments adopted later wait for the next version (one query)."""
     in_base = select(ParagraphText.paragraph_id).where(ParagraphText.version_id == base_version_id)
-    return list(db.session.scalars(
-        select(Amendment).options(joinedload(Amendment.organisation))
-        .where(Amendment.draft_id == draft_id, Amendment.status.in_(ADOPTED),
-               Amendment.applied_in_version_id.is_(None), Amendment.paragraph_id.in_(in_base),
-               or_(Amendment.decided_at.is_(None), Amendment.decided_at <= cutoff))
-        .order_by(Amendment.created_at, Amendment.id)))
+    return list(
+        db.session.scalars(
+            select(Amendment)
+            .options(joinedload(Amendment.organisation))
+            .where(
+                Amendment.draft_id == draft_id,
+                Amendment.status.in_(ADOPTED),
+                Amendment.applied_in_version_id.is_(None),
+                Amendment.paragraph_id.in_(in_base),
+                or_(Amendment.decided_at.is_(None), Amendment.decided_at <= cutoff),
+            )
+            .order_by(Amendment.created_at, Amendment.id)
+        )
+    )
 
 
 def adopted_later_count(version: Version) -> int:
     """How many amendments were adopted after `version` was started: they wait for the next one."""
-    return db.session.execute(select(func.count(Amendment.id)).where(
-        Amendment.draft_id == version.draft_id, Amendment.status.in_(ADOPTED),
-        Amendment.applied_in_version_id.is_(None), Amendment.decided_at > version.created_at)).scalar_one()
+    return db.session.execute(
+        select(func.count(Amendment.id)).where(
+            Amendment.draft_id == version.draft_id,
+            Amendment.status.in_(ADOPTED),
+            Amendment.applied_in_version_id.is_(None),
+            Amendment.decided_at > version.created_at,
+        )
+    ).scalar_one()
 
 
 def conflicts_of(version: Version) -> list[VersionConflict]:
     """The collisions of a version, in no particular order (one query)."""
-    return list(db.session.scalars(select(VersionConflict).where(VersionConflict.version_id == version.id)
-                                   .order_by(VersionConflict.id)))
+    return list(
+        db.session.scalars(
+            select(VersionConflict).where(VersionConflict.version_id == version.id).order_by(VersionConflict.id)
+        )
+    )
 
 
 def amendments_by_id(ids) -> dict[int, Amendment]:
@@ -69,8 +87,12 @@ def amendments_by_id(ids) -> dict[int, Amendment]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return {a.id: a for a in db.session.scalars(
-        select(Amendment).options(joinedload(Amendment.organisation)).where(Amendment.id.in_(ids)))}
+    return {
+        a.id: a
+        for a in db.session.scalars(
+            select(Amendment).options(joinedload(Amendment.organisation)).where(Amendment.id.in_(ids))
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -117,9 +139,14 @@ def decisions(version: Version, base: Version | None) -> dict[int, list[Amendmen
     `taken_up` from `base` (the version before) while it is prepared (one query). The version page links
     each change to them."""
     if version.status == VersionStatus.PUBLISHED:
-        amendments = list(db.session.scalars(
-            select(Amendment).options(joinedload(Amendment.organisation))
-            .where(Amendment.applied_in_version_id == version.id).order_by(Amendment.created_at, Amendment.id)))
+        amendments = list(
+            db.session.scalars(
+                select(Amendment)
+                .options(joinedload(Amendment.organisation))
+                .where(Amendment.applied_in_version_id == version.id)
+                .order_by(Amendment.created_at, Amendment.id)
+            )
+        )
     else:
         amendments = taken_up(version.draft_id, base.id, version.created_at) if base is not None else []
     by_paragraph: dict[int, list[Amendment]] = {}

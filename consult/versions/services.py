@@ -6,6 +6,7 @@ version stores no list of them, so starting and publishing ask the same question
 version's `created_at` as the cut-off, and an amendment adopted in between waits for the
 next version.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -117,7 +118,7 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
 
     texts: list[tuple[Paragraph, str]] = []
     conflicts = []
-    inserted_by: dict[int, Paragraph] = {}   # amendment id -> the new paragraph it makes
+    inserted_by: dict[int, Paragraph] = {}  # amendment id -> the new paragraph it makes
     for text in paragraph_texts(current):
         items = by_paragraph.get(text.paragraph_id, [])
         changing = [a for a in items if a.kind != AmendmentKind.INSERT]
@@ -125,8 +126,9 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
         if chunks is not None:
             # Deletions first: in a deletion against a new text, the deletion is the first wording.
             ids = [a.id for a in sorted(changing, key=lambda a: a.kind != AmendmentKind.DELETE)]
-            conflicts.append(VersionConflict(paragraph_id=text.paragraph_id, base_text=text.text,
-                                             amendment_ids=ids, chunks=chunks))
+            conflicts.append(
+                VersionConflict(paragraph_id=text.paragraph_id, base_text=text.text, amendment_ids=ids, chunks=chunks)
+            )
         if new_text is not None:
             texts.append((text.paragraph, new_text))
         for amendment in items:
@@ -150,8 +152,16 @@ def start_version(user, draft: Draft, now: datetime) -> Version:
     for amendment in amendments:
         if amendment.id in inserted_by:
             amendment.inserted_paragraph_id = inserted_by[amendment.id].id
-    record(user, "version.start", f"version:{version.id}", now, draft_id=draft.id, number=version.number,
-           amendments=[a.id for a in amendments], conflicts=len(conflicts))
+    record(
+        user,
+        "version.start",
+        f"version:{version.id}",
+        now,
+        draft_id=draft.id,
+        number=version.number,
+        amendments=[a.id for a in amendments],
+        conflicts=len(conflicts),
+    )
     db.session.flush()
     return version
 
@@ -164,8 +174,9 @@ def _refuse_change(user, version: Version) -> None:
         raise AlreadyChanged(_l("This version has been published and cannot be changed any more."))
 
 
-def resolve_conflict(user, conflict: VersionConflict, text: str | None, now: datetime, *,
-                     remove: bool = False) -> VersionConflict:
+def resolve_conflict(
+    user, conflict: VersionConflict, text: str | None, now: datetime, *, remove: bool = False
+) -> VersionConflict:
     """A moderator settles a collision in the version in preparation, in one of two ways:
 
     - a common text (`text`): it becomes the paragraph's text (line numbers run on anew);
@@ -180,12 +191,19 @@ def resolve_conflict(user, conflict: VersionConflict, text: str | None, now: dat
     """
     version = conflict.version
     _refuse_change(user, version)
-    paragraph_text = db.session.scalar(select(ParagraphText).where(
-        ParagraphText.version_id == version.id, ParagraphText.paragraph_id == conflict.paragraph_id))
+    paragraph_text = db.session.scalar(
+        select(ParagraphText).where(
+            ParagraphText.version_id == version.id, ParagraphText.paragraph_id == conflict.paragraph_id
+        )
+    )
     if remove:
         if paragraph_text is not None:
-            if db.session.execute(select(func.count(ParagraphText.id))
-                                  .where(ParagraphText.version_id == version.id)).scalar_one() < 2:
+            if (
+                db.session.execute(
+                    select(func.count(ParagraphText.id)).where(ParagraphText.version_id == version.id)
+                ).scalar_one()
+                < 2
+            ):
                 raise InvalidInput(_l("A version needs at least one paragraph: this one cannot be removed."))
             db.session.delete(paragraph_text)
             db.session.flush()
@@ -193,17 +211,26 @@ def resolve_conflict(user, conflict: VersionConflict, text: str | None, now: dat
         action = "version.resolve_remove"
     else:
         text, rendered = _common_text(text)
-        if paragraph_text is None:   # removed before: it comes back where it stood
-            paragraph_text = ParagraphText(version_id=version.id, paragraph_id=conflict.paragraph_id,
-                                           position=0, first_line=0)
+        if paragraph_text is None:  # removed before: it comes back where it stood
+            paragraph_text = ParagraphText(
+                version_id=version.id, paragraph_id=conflict.paragraph_id, position=0, first_line=0
+            )
             db.session.add(paragraph_text)
         paragraph_text.text, paragraph_text.html, paragraph_text.line_count = text, rendered.html, rendered.line_count
         conflict.resolved_text = text
         action = "version.resolve_text"
     conflict.resolved_by_id, conflict.resolved_at = user.id, now
     _put_in_order(version)
-    record(user, action, f"version:{version.id}", now, draft_id=version.draft_id, conflict=conflict.id,
-           paragraph=conflict.paragraph_id, amendments=list(conflict.amendment_ids or ()))
+    record(
+        user,
+        action,
+        f"version:{version.id}",
+        now,
+        draft_id=version.draft_id,
+        conflict=conflict.id,
+        paragraph=conflict.paragraph_id,
+        amendments=list(conflict.amendment_ids or ()),
+    )
     db.session.flush()
     return conflict
 
@@ -232,15 +259,27 @@ def _put_in_order(version: Version) -> None:
     amendment that does not say so stays after the base paragraph it now follows. Positions are
     unique in a version, so they pass through negative numbers first.
     """
-    base_id = db.session.scalar(select(Version.id).where(
-        Version.draft_id == version.draft_id, Version.number == version.number - 1))
-    base: dict[int | None, int] = {pid: position for pid, position in db.session.execute(select(
-        ParagraphText.paragraph_id, ParagraphText.position).where(ParagraphText.version_id == base_id))}
+    base_id = db.session.scalar(
+        select(Version.id).where(Version.draft_id == version.draft_id, Version.number == version.number - 1)
+    )
+    base: dict[int | None, int] = {
+        pid: position
+        for pid, position in db.session.execute(
+            select(ParagraphText.paragraph_id, ParagraphText.position).where(ParagraphText.version_id == base_id)
+        )
+    }
     db.session.flush()
-    texts = sorted(db.session.scalars(select(ParagraphText).where(ParagraphText.version_id == version.id)),
-                   key=lambda t: (t.position <= 0, t.position))   # one that comes back has no place yet
-    anchors = dict(db.session.execute(select(Amendment.inserted_paragraph_id, Amendment.paragraph_id).where(
-        Amendment.inserted_paragraph_id.in_([t.paragraph_id for t in texts if t.paragraph_id not in base]))).all())
+    texts = sorted(
+        db.session.scalars(select(ParagraphText).where(ParagraphText.version_id == version.id)),
+        key=lambda t: (t.position <= 0, t.position),
+    )  # one that comes back has no place yet
+    anchors = dict(
+        db.session.execute(
+            select(Amendment.inserted_paragraph_id, Amendment.paragraph_id).where(
+                Amendment.inserted_paragraph_id.in_([t.paragraph_id for t in texts if t.paragraph_id not in base])
+            )
+        ).all()
+    )
     keys, follows = {}, 0
     for order, text in enumerate(texts):
         if text.paragraph_id in base:
@@ -275,18 +314,30 @@ def publish_version(user, version: Version, now: datetime) -> Version:
         raise AlreadyChanged(_l("This version has already been published."))
     open_ids = [c.paragraph_id for c in conflicts_of(version) if c.resolved_text is None]
     if open_ids:
-        positions = sorted(db.session.scalars(select(ParagraphText.position).where(
-            ParagraphText.version_id == version.id, ParagraphText.paragraph_id.in_(open_ids))))
-        raise UnresolvedConflicts(_l(
-            "This version cannot be published yet: amendments collide in %(paragraphs)s. "
-            "Please write the combined text there first.",
-            paragraphs=", ".join(f"§ {n}" for n in positions)))
-    base = db.session.scalar(select(Version.id).where(
-        Version.draft_id == draft.id, Version.number == version.number - 1))
+        positions = sorted(
+            db.session.scalars(
+                select(ParagraphText.position).where(
+                    ParagraphText.version_id == version.id, ParagraphText.paragraph_id.in_(open_ids)
+                )
+            )
+        )
+        raise UnresolvedConflicts(
+            _l(
+                "This version cannot be published yet: amendments collide in %(paragraphs)s. "
+                "Please write the combined text there first.",
+                paragraphs=", ".join(f"§ {n}" for n in positions),
+            )
+        )
+    base = db.session.scalar(
+        select(Version.id).where(Version.draft_id == draft.id, Version.number == version.number - 1)
+    )
     applied = [a.id for a in taken_up(draft.id, base, version.created_at)] if base is not None else []
     result = db.session.execute(
-        update(Version).where(Version.id == version.id, Version.status == VersionStatus.IN_PREPARATION)
-        .values(status=VersionStatus.PUBLISHED, published_at=now).execution_options(synchronize_session=False))
+        update(Version)
+        .where(Version.id == version.id, Version.status == VersionStatus.IN_PREPARATION)
+        .values(status=VersionStatus.PUBLISHED, published_at=now)
+        .execution_options(synchronize_session=False)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         db.session.refresh(version)
@@ -294,8 +345,15 @@ def publish_version(user, version: Version, now: datetime) -> Version:
     if applied:
         db.session.execute(update(Amendment).where(Amendment.id.in_(applied)).values(applied_in_version_id=version.id))
     touch(db.session.connection(), [draft.id])
-    record(user, "version.publish", f"version:{version.id}", now, draft_id=draft.id, number=version.number,
-           amendments=applied)
+    record(
+        user,
+        "version.publish",
+        f"version:{version.id}",
+        now,
+        draft_id=draft.id,
+        number=version.number,
+        amendments=applied,
+    )
     db.session.flush()
     db.session.refresh(version)
     return version

@@ -4,6 +4,7 @@ collisions and the publish button), starting, resolving, publishing, and any two
 Every POST is a plain form that redirects; a refusal shows the page again with its message
 (and what was typed) in the refusal's status.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -64,10 +65,17 @@ def _current(versions: list[Version]) -> Version | None:
 def _list_context(draft: Draft, versions: list[Version], error: str | None = None) -> dict:
     current = _current(versions)
     preparing = next((v for v in versions if v.status == VersionStatus.IN_PREPARATION), None)
-    to = versions[-1] if versions else None   # the newest the person sees: in preparation, for moderators
-    return {"draft": draft, "versions": versions, "current": current, "preparing": preparing, "error": error,
-            "can_start": preparing is None and can_start_version(current_user, draft),
-            "compare_to": to.number if to else None, "compare_from": max(1, to.number - 1) if to else None}
+    to = versions[-1] if versions else None  # the newest the person sees: in preparation, for moderators
+    return {
+        "draft": draft,
+        "versions": versions,
+        "current": current,
+        "preparing": preparing,
+        "error": error,
+        "can_start": preparing is None and can_start_version(current_user, draft),
+        "compare_to": to.number if to else None,
+        "compare_from": max(1, to.number - 1) if to else None,
+    }
 
 
 @bp.route("/drafts/<slug>/versions")
@@ -85,8 +93,9 @@ def start(slug: str):
     draft = visible_draft_or_404(slug, current_user)
     _check_csrf()
     try:  # sent again (a double click, a retry): the same answer, no refusal for the version just started
-        outcome = create_once(current_user, OnceForm(), "version",
-                              lambda: start_version(current_user, draft, clock.now()))
+        outcome = create_once(
+            current_user, OnceForm(), "version", lambda: start_version(current_user, draft, clock.now())
+        )
     except Refusal as refusal:
         db.session.rollback()
         versions = visible_versions(current_user, versions_of(draft))
@@ -97,13 +106,21 @@ def start(slug: str):
     return redirect(url_for("versions.show", slug=slug, number=version.number))
 
 
-def _page_context(draft: Draft, versions: list[Version], version: Version, error: str | None = None,
-                  typed: dict | None = None) -> dict:
+def _page_context(
+    draft: Draft, versions: list[Version], version: Version, error: str | None = None, typed: dict | None = None
+) -> dict:
     """What versions/version.html needs (a fixed number of queries, whatever the number of paragraphs)."""
     current = _current(versions)
     previous = next((v for v in versions if v.number == version.number - 1), None)
-    context = {"draft": draft, "version": version, "current": current, "error": error, "typed": typed or {},
-               "previous": previous, **_decisions_context(draft, version, previous)}
+    context = {
+        "draft": draft,
+        "version": version,
+        "current": current,
+        "error": error,
+        "typed": typed or {},
+        "previous": previous,
+        **_decisions_context(draft, version, previous),
+    }
     if version.status == VersionStatus.PUBLISHED:
         context["texts"] = paragraph_rows(version)
         return context
@@ -112,7 +129,9 @@ def _page_context(draft: Draft, versions: list[Version], version: Version, error
     conflicts = {c.paragraph_id: c for c in conflicts_of(version)}
     positions = {t.paragraph_id: t.position for t in new_texts}
     context.update(
-        rows=rows, conflicts=conflicts, positions=positions,
+        rows=rows,
+        conflicts=conflicts,
+        positions=positions,
         open_conflicts=sorted((positions[c.paragraph_id], c.id) for c in conflicts.values() if c.resolved_text is None),
         amendments=amendments_by_id(i for c in conflicts.values() for i in c.amendment_ids),
         adopted_later=adopted_later_count(version),
@@ -200,7 +219,11 @@ def compare(slug: str):
     context = _list_context(draft, versions)
     old = _find(versions, _number("from", context["compare_from"]))
     new = _find(versions, _number("to", context["compare_to"]))
-    context.update(old=old, new=new, rows=compare_texts(paragraph_rows(old), paragraph_rows(new)),
-                   compare_from=old.number, compare_to=new.number)
+    context.update(
+        old=old,
+        new=new,
+        rows=compare_texts(paragraph_rows(old), paragraph_rows(new)),
+        compare_from=old.number,
+        compare_to=new.number,
+    )
     return render_template(COMPARE, **context), 200, _headers()
-

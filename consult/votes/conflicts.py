@@ -8,6 +8,7 @@ online weeks is not a conflict, the live session ended that voting.
 
 `live/` stands above `votes/`: the live tables are named here as lightweight tables, like
 `consult.votes.live_gate` does (tests/live check they match the models)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,8 +21,15 @@ from consult.votes.models import Channel, VoteCast
 _cast = VoteCast.__table__
 live_session = table("live_session", column("id"), column("started_at", UTCDateTime()))
 live_vote_conflict = table(
-    "live_vote_conflict", column("session_id"), column("organisation_id"), column("paragraph_id"),
-    column("amendment_id"), column("earlier_cast_id"), column("later_cast_id"), column("detected_at", UTCDateTime()))
+    "live_vote_conflict",
+    column("session_id"),
+    column("organisation_id"),
+    column("paragraph_id"),
+    column("amendment_id"),
+    column("earlier_cast_id"),
+    column("later_cast_id"),
+    column("detected_at", UTCDateTime()),
+)
 
 
 def _same_question(paragraph_id: int | None, amendment_id: int | None):
@@ -40,16 +48,30 @@ def note_conflict(connection, session_id: int, cast_id: int, values: dict, now: 
     previous = connection.execute(
         select(_cast.c.id, _cast.c.channel)
         .join(live_session, live_session.c.id == session_id)
-        .where(_cast.c.draft_id == values["draft_id"], _cast.c.organisation_id == values["organisation_id"],
-               _same_question(values["paragraph_id"], values["amendment_id"]),
-               _cast.c.cast_at >= live_session.c.started_at, _cast.c.id < cast_id)
-        .order_by(_cast.c.id.desc()).limit(1)).first()
+        .where(
+            _cast.c.draft_id == values["draft_id"],
+            _cast.c.organisation_id == values["organisation_id"],
+            _same_question(values["paragraph_id"], values["amendment_id"]),
+            _cast.c.cast_at >= live_session.c.started_at,
+            _cast.c.id < cast_id,
+        )
+        .order_by(_cast.c.id.desc())
+        .limit(1)
+    ).first()
     if previous is None:
         return False
     earlier_on_paper = previous.channel == Channel.PAPER
     if earlier_on_paper == (values["channel"] == Channel.PAPER):
         return False
-    connection.execute(insert(live_vote_conflict).values(
-        session_id=session_id, organisation_id=values["organisation_id"], paragraph_id=values["paragraph_id"],
-        amendment_id=values["amendment_id"], earlier_cast_id=previous.id, later_cast_id=cast_id, detected_at=now))
+    connection.execute(
+        insert(live_vote_conflict).values(
+            session_id=session_id,
+            organisation_id=values["organisation_id"],
+            paragraph_id=values["paragraph_id"],
+            amendment_id=values["amendment_id"],
+            earlier_cast_id=previous.id,
+            later_cast_id=cast_id,
+            detected_at=now,
+        )
+    )
     return True

@@ -1,5 +1,6 @@
 """The vote form: each button sends `vote=<question>:<choice>`, the question being a paragraph id,
 "whole" (the whole draft) or "a<id>" (an amendment put to the vote)."""
+
 from __future__ import annotations
 
 from wtforms import HiddenField, StringField, ValidationError

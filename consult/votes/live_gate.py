@@ -4,6 +4,7 @@ While a draft has an active live session (`consult.live`), the online voting of 
 a vote counts only on the question whose agenda item the chair has opened (and whose countdown, if
 any, has not run out). `live/` stands above `votes/`, so this module does not import its models: it
 names the few columns it reads as lightweight tables, (tests/live checks they match the models)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,11 +16,18 @@ from consult.core.db import UTCDateTime
 from consult.extensions import db
 
 live_session = table("live_session", column("id"), column("draft_id"), column("ended_at", UTCDateTime()))
-agenda_item = table("agenda_item", column("session_id"), column("paragraph_id"), column("amendment_id"),
-                    column("state"), column("closes_at", UTCDateTime()))
+agenda_item = table(
+    "agenda_item",
+    column("session_id"),
+    column("paragraph_id"),
+    column("amendment_id"),
+    column("state"),
+    column("closes_at", UTCDateTime()),
+)
 
-NOTHING_OPEN = _l("In the live session only the question the chair has opened can be voted on; no question is "
-                  "open now.")
+NOTHING_OPEN = _l(
+    "In the live session only the question the chair has opened can be voted on; no question is open now."
+)
 NOT_YET = _l("This question is not open yet in the live session: wait until the chair opens it.")
 CLOSED = _l("This question is closed in the live session.")
 NOT_ON_AGENDA = _l("This question is not on the agenda of the live session.")
@@ -46,9 +54,13 @@ def live_gate(draft_id: int, paragraph_id: int | None, amendment_id: int | None,
     see `live_refusal`. One query."""
     row = db.session.execute(
         select(agenda_item.c.state, agenda_item.c.closes_at, live_session.c.id)
-        .select_from(live_session.outerjoin(agenda_item, and_(
-            agenda_item.c.session_id == live_session.c.id, _question(paragraph_id, amendment_id))))
-        .where(live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None))).first()
+        .select_from(
+            live_session.outerjoin(
+                agenda_item, and_(agenda_item.c.session_id == live_session.c.id, _question(paragraph_id, amendment_id))
+            )
+        )
+        .where(live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None))
+    ).first()
     if row is None:
         return None, None
     state, closes_at, session_id = row
@@ -62,14 +74,26 @@ def live_gate(draft_id: int, paragraph_id: int | None, amendment_id: int | None,
 
 
 def _anything_open(session_id: int, now: datetime) -> bool:
-    return db.session.execute(select(select(agenda_item.c.session_id).where(
-        agenda_item.c.session_id == session_id, agenda_item.c.state == "open",
-        or_(agenda_item.c.closes_at.is_(None), agenda_item.c.closes_at > now)).exists())).scalar_one()
-
+    return db.session.execute(
+        select(
+            select(agenda_item.c.session_id)
+            .where(
+                agenda_item.c.session_id == session_id,
+                agenda_item.c.state == "open",
+                or_(agenda_item.c.closes_at.is_(None), agenda_item.c.closes_at > now),
+            )
+            .exists()
+        )
+    ).scalar_one()
 
 
 def live_session_active(draft_id: int) -> bool:
     """Whether the draft has an active live session: then the online voting is over and the draft page
     offers no vote buttons, only the way to the live session's page (one query)."""
-    return db.session.execute(select(select(live_session.c.id).where(
-        live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None)).exists())).scalar_one()
+    return db.session.execute(
+        select(
+            select(live_session.c.id)
+            .where(live_session.c.draft_id == draft_id, live_session.c.ended_at.is_(None))
+            .exists()
+        )
+    ).scalar_one()

@@ -4,6 +4,7 @@ A vote names at most one of `paragraph_id` and `amendment_id`; with neither it i
 the whole draft. One vote per organisation per question is a rule of the database, not only of
 Python: three partial unique indexes, one per kind of question.
 """
+
 from __future__ import annotations
 
 import enum
@@ -39,15 +40,30 @@ class Channel(enum.StrEnum):
 class Vote(Model):
     __tablename__ = "vote"
     __table_args__ = (
-        Index("uq_vote_organisation_paragraph", "organisation_id", "paragraph_id", unique=True,
-              sqlite_where=text("paragraph_id IS NOT NULL"),
-              postgresql_where=text("paragraph_id IS NOT NULL")),
-        Index("uq_vote_organisation_amendment", "organisation_id", "amendment_id", unique=True,
-              sqlite_where=text("amendment_id IS NOT NULL"),
-              postgresql_where=text("amendment_id IS NOT NULL")),
-        Index("uq_vote_organisation_draft", "organisation_id", "draft_id", unique=True,
-              sqlite_where=text("paragraph_id IS NULL AND amendment_id IS NULL"),
-              postgresql_where=text("paragraph_id IS NULL AND amendment_id IS NULL")),
+        Index(
+            "uq_vote_organisation_paragraph",
+            "organisation_id",
+            "paragraph_id",
+            unique=True,
+            sqlite_where=text("paragraph_id IS NOT NULL"),
+            postgresql_where=text("paragraph_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_vote_organisation_amendment",
+            "organisation_id",
+            "amendment_id",
+            unique=True,
+            sqlite_where=text("amendment_id IS NOT NULL"),
+            postgresql_where=text("amendment_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_vote_organisation_draft",
+            "organisation_id",
+            "draft_id",
+            unique=True,
+            sqlite_where=text("paragraph_id IS NULL AND amendment_id IS NULL"),
+            postgresql_where=text("paragraph_id IS NULL AND amendment_id IS NULL"),
+        ),
         CheckConstraint("paragraph_id IS NULL OR amendment_id IS NULL", name="one_question"),
         # Tallies read only this index (covering), however many votes a draft has.
         Index("ix_vote_tally", "draft_id", "paragraph_id", "choice", "organisation_id"),
@@ -61,8 +77,9 @@ class Vote(Model):
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "choice"))
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "vote_channel"), default=Channel.ONLINE,
-                                             server_default=Channel.ONLINE.value)
+    channel: Mapped[Channel] = mapped_column(
+        str_enum(Channel, "vote_channel"), default=Channel.ONLINE, server_default=Channel.ONLINE.value
+    )
     # With Channel.PROXY: the organisation holding the proxy, whose delegate cast the vote.
     via_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
 
@@ -86,6 +103,7 @@ class VoteCast(Model):
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, "cast_choice"))
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "cast_channel"), default=Channel.ONLINE,
-                                             server_default=Channel.ONLINE.value)
+    channel: Mapped[Channel] = mapped_column(
+        str_enum(Channel, "cast_channel"), default=Channel.ONLINE, server_default=Channel.ONLINE.value
+    )
     via_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))

@@ -6,6 +6,7 @@ channel PAPER), so the phase, the amendment round and the live session's open qu
 the draft's lock as for a vote from a phone; a paper ballot after a phone vote of the same organisation on
 the same question in the session, or the reverse, is recorded as a conflict for the office to confirm
 (`consult.votes.conflicts`)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,8 +33,9 @@ def _in_a_live_session(session_id: int | None) -> None:
         raise PhaseClosed(NO_SESSION)
 
 
-def enter_paper_ballot(user, draft: Draft, organisation, paragraph_id: int | None, amendment_id: int | None,
-                       choice: Choice, now: datetime) -> Choice:
+def enter_paper_ballot(
+    user, draft: Draft, organisation, paragraph_id: int | None, amendment_id: int | None, choice: Choice, now: datetime
+) -> Choice:
     """Write the organisation's vote from its paper ballot on one question, entered by `user` (the office).
 
     Refuses anybody but the board and the moderators, an organisation that is not an active member, a draft
@@ -43,9 +45,26 @@ def enter_paper_ballot(user, draft: Draft, organisation, paragraph_id: int | Non
         raise NotAllowed(ONLY_OFFICE)
     if organisation is None or not (organisation.is_member and organisation.is_active):
         raise InvalidInput(NOT_A_MEMBER)
-    on_record = write_vote(user, draft.id, paragraph_id, amendment_id, organisation.id, choice, now,
-                           channel=Channel.PAPER, check=_in_a_live_session)
+    on_record = write_vote(
+        user,
+        draft.id,
+        paragraph_id,
+        amendment_id,
+        organisation.id,
+        choice,
+        now,
+        channel=Channel.PAPER,
+        check=_in_a_live_session,
+    )
     # Somebody wrote another organisation's vote: who, for whom and what, in the audit log too.
-    record(user, "live.paper_ballot", f"organisation:{organisation.id}", now, draft_id=draft.id,
-           paragraph_id=paragraph_id, amendment_id=amendment_id, choice=choice.value)
+    record(
+        user,
+        "live.paper_ballot",
+        f"organisation:{organisation.id}",
+        now,
+        draft_id=draft.id,
+        paragraph_id=paragraph_id,
+        amendment_id=amendment_id,
+        choice=choice.value,
+    )
     return on_record

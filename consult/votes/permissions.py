@@ -1,4 +1,5 @@
 """Who may cast an organisation's vote, and on which questions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,8 +17,9 @@ from consult.votes.proxy_gate import own_vote_refusal
 
 def can_vote(user, draft: Draft | DraftState, now: datetime) -> bool:
     """Delegates of active member organisations, on a draft they see, while voting is open."""
-    return (speaks_for_member_organisation(user) and can_view_draft(user, draft)
-            and phase_is_open(draft, Phase.VOTING, now))
+    return (
+        speaks_for_member_organisation(user) and can_view_draft(user, draft) and phase_is_open(draft, Phase.VOTING, now)
+    )
 
 
 def in_amendment_round(draft: Draft) -> bool:
@@ -29,12 +31,16 @@ def in_amendment_round(draft: Draft) -> bool:
 def can_vote_on_amendment(user, draft: Draft | DraftState, amendment: Amendment, now: datetime) -> bool:
     """As `can_vote`, on an amendment of this draft that is put to the vote (and, while a live session runs,
     open in it: `can_vote_on_question`)."""
-    return (amendment.draft_id == draft.id and amendment.status == AmendmentStatus.PUT_TO_VOTE
-            and can_vote_on_question(user, draft, None, amendment.id, now))
+    return (
+        amendment.draft_id == draft.id
+        and amendment.status == AmendmentStatus.PUT_TO_VOTE
+        and can_vote_on_question(user, draft, None, amendment.id, now)
+    )
 
 
-def can_vote_on_question(user, draft: Draft | DraftState, paragraph_id: int | None, amendment_id: int | None,
-                         now: datetime) -> bool:
+def can_vote_on_question(
+    user, draft: Draft | DraftState, paragraph_id: int | None, amendment_id: int | None, now: datetime
+) -> bool:
     """As `can_vote`, and the draft's live session (if one is active) has this question open: the rule of
     `cast_vote`, from `consult.votes.live_gate.live_refusal` (one query more), and the organisation has not
     handed its vote to another in the session (`consult.votes.proxy_gate`, one more query during a session)."""

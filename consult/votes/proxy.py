@@ -6,6 +6,7 @@ A delegate of the organisation holding the proxy (the holder) casts the vote of 
 vote is written, checked under the draft's lock inside `consult.votes.services.write_vote` (its `check`), the
 lock that confirmations and withdrawals take too (`consult.live.proxies`): a withdrawal cannot slip between
 the check and the write."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,13 +30,24 @@ NO_PROXY = _l("Your organisation holds no confirmed proxy of this organisation."
 
 def given_to(session_id: int, holder_id: int) -> list[int]:
     """The organisations whose proxy in force `holder_id` holds in the session, by id (one query)."""
-    return list(db.session.scalars(select(live_proxy.c.organisation_id).where(
-        live_proxy.c.session_id == session_id, live_proxy.c.holder_id == holder_id, in_force())
-        .order_by(live_proxy.c.organisation_id)))
+    return list(
+        db.session.scalars(
+            select(live_proxy.c.organisation_id)
+            .where(live_proxy.c.session_id == session_id, live_proxy.c.holder_id == holder_id, in_force())
+            .order_by(live_proxy.c.organisation_id)
+        )
+    )
 
 
-def cast_by_proxy(user, draft: Draft, paragraph_id: int | None, amendment_id: int | None, organisation_id: int,
-                  choice: Choice, now: datetime) -> Choice:
+def cast_by_proxy(
+    user,
+    draft: Draft,
+    paragraph_id: int | None,
+    amendment_id: int | None,
+    organisation_id: int,
+    choice: Choice,
+    now: datetime,
+) -> Choice:
     """Cast the vote of `organisation_id` (the giver) on one question, by a delegate of the organisation
     holding its proxy (`user.organisation_id`).
 
@@ -56,5 +68,15 @@ def cast_by_proxy(user, draft: Draft, paragraph_id: int | None, amendment_id: in
         if organisation_id not in given_to(session_id, holder_id):
             raise NotAllowed(NO_PROXY)
 
-    return write_vote(user, draft.id, paragraph_id, amendment_id, organisation_id, choice, now,
-                      channel=Channel.PROXY, via_organisation_id=holder_id, check=check)
+    return write_vote(
+        user,
+        draft.id,
+        paragraph_id,
+        amendment_id,
+        organisation_id,
+        choice,
+        now,
+        channel=Channel.PROXY,
+        via_organisation_id=holder_id,
+        check=check,
+    )

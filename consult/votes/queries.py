@@ -1,4 +1,5 @@
 """Tallies and an organisation's current choices, in a fixed number of queries."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,7 +33,8 @@ def entitlement() -> tuple[int, tuple[int, ...]]:
     Entitled are active members; votes of others stay in the database but do not count."""
     entitled, others = 0, []
     for organisation_id, is_member, is_active in db.session.execute(
-            select(Organisation.id, Organisation.is_member, Organisation.is_active)):
+        select(Organisation.id, Organisation.is_member, Organisation.is_active)
+    ):
         if is_member and is_active:
             entitled += 1
         else:
@@ -45,8 +47,11 @@ def _counted(draft_id: int, key, *conditions) -> tuple[int, Sequence]:
     entitled organisations that meet `conditions`, grouped by `key`: two queries."""
     entitled, others = entitlement()
     votes = Vote.__table__.c
-    query = (select(key, votes.choice, func.count()).where(votes.draft_id == draft_id, *conditions)
-             .group_by(key, votes.choice))
+    query = (
+        select(key, votes.choice, func.count())
+        .where(votes.draft_id == draft_id, *conditions)
+        .group_by(key, votes.choice)
+    )
     if others:
         query = query.where(votes.organisation_id.not_in(others))
     return entitled, db.session.execute(query).all()
@@ -76,10 +81,14 @@ _entitled = _organisations.c.is_member.is_(True) & _organisations.c.is_active.is
 
 def _tally_of_one(question):
     """Entitled organisations and the counts of one question, as one row (an aggregate without GROUP BY)."""
-    return (select(select(func.count()).select_from(_organisations).where(_entitled).scalar_subquery(),
-                   *(func.count(case((_votes.c.choice == choice, 1))) for choice in Choice))
-            .select_from(_votes.join(_organisations, _organisations.c.id == _votes.c.organisation_id))
-            .where(_votes.c.draft_id == bindparam("draft_id"), question, _entitled))
+    return (
+        select(
+            select(func.count()).select_from(_organisations).where(_entitled).scalar_subquery(),
+            *(func.count(case((_votes.c.choice == choice, 1))) for choice in Choice),
+        )
+        .select_from(_votes.join(_organisations, _organisations.c.id == _votes.c.organisation_id))
+        .where(_votes.c.draft_id == bindparam("draft_id"), question, _entitled)
+    )
 
 
 _TALLY_PARAGRAPH = _tally_of_one(_votes.c.paragraph_id == bindparam("paragraph_id"))
@@ -106,8 +115,9 @@ def choices_of(organisation_id: int | None, draft_id: int, paragraph_id=_UNSET) 
     if organisation_id is None:
         return {}
     votes = Vote.__table__.c
-    query = select(votes.paragraph_id, votes.choice).where(votes.draft_id == draft_id, votes.amendment_id.is_(None),
-                                                           votes.organisation_id == organisation_id)
+    query = select(votes.paragraph_id, votes.choice).where(
+        votes.draft_id == draft_id, votes.amendment_id.is_(None), votes.organisation_id == organisation_id
+    )
     if paragraph_id is not _UNSET:
         query = query.where(
             votes.paragraph_id.is_(None) if paragraph_id is None else votes.paragraph_id == paragraph_id
@@ -120,8 +130,9 @@ def question_choices(draft_id: int, paragraph_id: int | None, amendment_id: int 
     `amendment_choices_of` read one organisation's; one query. The live screens read it once per tally
     revision instead of one organisation's choice per poll."""
     votes = Vote.__table__.c
-    query = select(votes.organisation_id, votes.choice).where(votes.draft_id == draft_id,
-                                                              question_filter(paragraph_id, amendment_id))
+    query = select(votes.organisation_id, votes.choice).where(
+        votes.draft_id == draft_id, question_filter(paragraph_id, amendment_id)
+    )
     return {organisation_id: choice for organisation_id, choice in db.session.execute(query)}
 
 
@@ -153,8 +164,9 @@ def amendment_choices_of(organisation_id: int | None, draft_id: int, amendment_i
     if organisation_id is None:
         return {}
     votes = Vote.__table__.c
-    query = select(votes.amendment_id, votes.choice).where(votes.draft_id == draft_id, votes.amendment_id.is_not(None),
-                                                           votes.organisation_id == organisation_id)
+    query = select(votes.amendment_id, votes.choice).where(
+        votes.draft_id == draft_id, votes.amendment_id.is_not(None), votes.organisation_id == organisation_id
+    )
     if amendment_id is not None:
         query = query.where(votes.amendment_id == amendment_id)
     return {aid: choice for aid, choice in db.session.execute(query)}
@@ -174,8 +186,8 @@ class TallySheet:
 
     draft_id: int
     revision: int
-    entitled: tuple[int, int, int]   # signature()
-    counts: dict[tuple[int | None, int | None], dict[str, int]]   # (paragraph id, amendment id) -> counts
+    entitled: tuple[int, int, int]  # signature()
+    counts: dict[tuple[int | None, int | None], dict[str, int]]  # (paragraph id, amendment id) -> counts
 
     @property
     def etag(self) -> str:
@@ -219,10 +231,12 @@ def tally_sheet(draft_id: int, tally_revision: int, entitled: tuple[int, int, in
     known = sheets.get(draft_id)
     if known is not None and known.revision == tally_revision and known.entitled == entitled:
         return known
-    query = (select(_votes.c.paragraph_id, _votes.c.amendment_id, _votes.c.choice, func.count())
-             .select_from(_votes.join(_organisations, _organisations.c.id == _votes.c.organisation_id))
-             .where(_votes.c.draft_id == draft_id, _entitled)
-             .group_by(_votes.c.paragraph_id, _votes.c.amendment_id, _votes.c.choice))
+    query = (
+        select(_votes.c.paragraph_id, _votes.c.amendment_id, _votes.c.choice, func.count())
+        .select_from(_votes.join(_organisations, _organisations.c.id == _votes.c.organisation_id))
+        .where(_votes.c.draft_id == draft_id, _entitled)
+        .group_by(_votes.c.paragraph_id, _votes.c.amendment_id, _votes.c.choice)
+    )
     counts: dict[tuple[int | None, int | None], dict[str, int]] = {}
     for paragraph_id, amendment_id, choice, n in db.session.execute(query):
         counts.setdefault((paragraph_id, amendment_id), {c.value: 0 for c in Choice})[choice] = n
@@ -234,7 +248,10 @@ _draft = Draft.__table__
 _others = ~_entitled
 # The feed's one query: what decides who may read the draft's tallies, its tally revision and who counts.
 _FEED_STATE = select(
-    _draft.c.id, _draft.c.phase, _draft.c.is_public, _draft.c.tally_revision,
+    _draft.c.id,
+    _draft.c.phase,
+    _draft.c.is_public,
+    _draft.c.tally_revision,
     select(func.count()).select_from(_organisations).where(_entitled).scalar_subquery().label("entitled"),
     select(func.count()).select_from(_organisations).where(_others).scalar_subquery().label("others"),
     select(func.coalesce(func.sum(_organisations.c.id), 0)).where(_others).scalar_subquery().label("others_sum"),

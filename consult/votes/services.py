@@ -1,4 +1,5 @@
 """Casting an organisation's vote: one current vote per question, every cast kept."""
+
 from __future__ import annotations
 
 import enum
@@ -28,12 +29,14 @@ from consult.votes.proxy_gate import check_own_vote
 
 class _LookUp(enum.Enum):
     """`cast_vote`'s default `text`: the paragraph's current text is read (None means "no text")."""
+
     LOOK_UP = enum.auto()
 
 
 CLOSED = _l("Voting is not possible now: this draft is not open for votes.")
-AMENDMENTS_FIRST = _l("The amendments are voted on first; then come the new version and the votes on the paragraphs "
-                      "and the whole text.")
+AMENDMENTS_FIRST = _l(
+    "The amendments are voted on first; then come the new version and the votes on the paragraphs and the whole text."
+)
 NOT_PUT_TO_VOTE = _l("This amendment is not put to the vote.")
 _vote, _cast = Vote.__table__, VoteCast.__table__
 _HISTORY = insert(_cast).returning(_cast.c.id)
@@ -60,21 +63,31 @@ def _upsert(dialect: str, kind: str):
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_vote)
     columns, condition = _QUESTIONS[kind]
     return statement.on_conflict_do_update(
-        index_elements=columns, index_where=condition,
-        set_={"choice": statement.excluded.choice, "cast_by_id": statement.excluded.cast_by_id,
-              "cast_at": statement.excluded.cast_at, "channel": statement.excluded.channel,
-              "via_organisation_id": statement.excluded.via_organisation_id},
+        index_elements=columns,
+        index_where=condition,
+        set_={
+            "choice": statement.excluded.choice,
+            "cast_by_id": statement.excluded.cast_by_id,
+            "cast_at": statement.excluded.cast_at,
+            "channel": statement.excluded.channel,
+            "via_organisation_id": statement.excluded.via_organisation_id,
+        },
         # Two casts in flight may commit in the other order than they were made:
         # the vote on record is the latest cast, whichever commits last.
         where=_vote.c.cast_at <= statement.excluded.cast_at,
     ).returning(_vote.c.choice)
 
 
-def _choice_on_record(connection, draft_id: int, paragraph_id: int | None, amendment_id: int | None,
-                      organisation_id: int) -> Choice:
-    return connection.execute(select(_vote.c.choice).where(
-        _vote.c.draft_id == draft_id, _vote.c.organisation_id == organisation_id,
-        question_filter(paragraph_id, amendment_id))).scalar_one()
+def _choice_on_record(
+    connection, draft_id: int, paragraph_id: int | None, amendment_id: int | None, organisation_id: int
+) -> Choice:
+    return connection.execute(
+        select(_vote.c.choice).where(
+            _vote.c.draft_id == draft_id,
+            _vote.c.organisation_id == organisation_id,
+            question_filter(paragraph_id, amendment_id),
+        )
+    ).scalar_one()
 
 
 def question_filter(paragraph_id: int | None, amendment_id: int | None = None):
@@ -86,9 +99,16 @@ def question_filter(paragraph_id: int | None, amendment_id: int | None = None):
     return _vote.c.paragraph_id.is_(None) & _vote.c.amendment_id.is_(None)
 
 
-def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice: Choice, now: datetime, *,
-              text: CurrentText | ParagraphText | None | Literal[_LookUp.LOOK_UP] = _LookUp.LOOK_UP,
-              amendment: Amendment | None = None) -> Choice:
+def cast_vote(
+    user,
+    draft: Draft | DraftState,
+    paragraph_id: int | None,
+    choice: Choice,
+    now: datetime,
+    *,
+    text: CurrentText | ParagraphText | None | Literal[_LookUp.LOOK_UP] = _LookUp.LOOK_UP,
+    amendment: Amendment | None = None,
+) -> Choice:
     """Set the organisation's vote on a paragraph (or, with None, on the whole draft), or with `amendment`
     on that amendment (`paragraph_id` then None): only one put to the vote (`AmendmentStatus.PUT_TO_VOTE`).
 
@@ -125,13 +145,31 @@ def cast_vote(user, draft: Draft | DraftState, paragraph_id: int | None, choice:
         raise InvalidInput(_l("Headings are not put to the vote."))
     amendment_id = amendment.id if amendment is not None else None
     # In a live session, not while the organisation's vote is in another's hand (`consult.votes.proxy_gate`).
-    return write_vote(user, draft.id, paragraph_id, amendment_id, user.organisation_id, choice, now,
-                      check=check_own_vote(user.organisation_id))
+    return write_vote(
+        user,
+        draft.id,
+        paragraph_id,
+        amendment_id,
+        user.organisation_id,
+        choice,
+        now,
+        check=check_own_vote(user.organisation_id),
+    )
 
 
-def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int | None, organisation_id: int,
-               choice: Choice, now: datetime, *, channel: Channel | None = None, via_organisation_id: int | None = None,
-               check=None) -> Choice:
+def write_vote(
+    user,
+    draft_id: int,
+    paragraph_id: int | None,
+    amendment_id: int | None,
+    organisation_id: int,
+    choice: Choice,
+    now: datetime,
+    *,
+    channel: Channel | None = None,
+    via_organisation_id: int | None = None,
+    check=None,
+) -> Choice:
     """Write the vote of `organisation_id` on one question, cast by `user`, after the checks every vote
     passes under the draft's lock: the voting phase open at `now`, the amendment round, and the live
     session's open question (`consult.votes.live_gate`). The callers check who may cast it first
@@ -144,8 +182,15 @@ def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int 
     that session, or the reverse, is also written down as a conflict for the office (`consult.votes.conflicts`);
     the later cast counts all the same.
     Returns the organisation's choice on record (see `cast_vote`)."""
-    values = {"draft_id": draft_id, "paragraph_id": paragraph_id, "amendment_id": amendment_id,
-              "organisation_id": organisation_id, "choice": choice, "cast_by_id": user.id, "cast_at": now}
+    values = {
+        "draft_id": draft_id,
+        "paragraph_id": paragraph_id,
+        "amendment_id": amendment_id,
+        "organisation_id": organisation_id,
+        "choice": choice,
+        "cast_by_id": user.id,
+        "cast_at": now,
+    }
     # The vote is written only while voting is still open at this moment: the draft row is locked
     # (and its tally revision raised) first, so an adoption or phase change cannot come in between.
     lock_open_draft(draft_id, Phase.VOTING, now, CLOSED, tally=True)
@@ -164,8 +209,9 @@ def write_vote(user, draft_id: int, paragraph_id: int | None, amendment_id: int 
     values["channel"], values["via_organisation_id"] = channel, via_organisation_id
     # Core statements on the session's connection and transaction: no objects to load or flush.
     connection = db.session.connection()
-    on_record = connection.execute(_upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)),
-                                   values).scalar()
+    on_record = connection.execute(
+        _upsert(connection.dialect.name, question_kind(paragraph_id, amendment_id)), values
+    ).scalar()
     cast_id = connection.execute(_HISTORY, values).scalar_one()
     if session_id is not None:
         # A paper ballot after a phone vote of the organisation in this session, or the reverse: a conflict

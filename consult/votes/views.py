@@ -1,4 +1,5 @@
 """Casting the organisation's vote on a paragraph, on the whole draft or on an amendment put to the vote."""
+
 from __future__ import annotations
 
 import json
@@ -52,14 +53,28 @@ class VoteWords:
 
 def vote_words(draft: Draft | DraftState) -> VoteWords:
     """The shared words of the vote boxes of `draft`, in the request's language."""
-    return VoteWords(url=url_for("votes.cast", slug=draft.slug), names=labels("vote"), tally_word=_("Tally:"),
-                     turnout=_("%(voted)d of %(entitled)d organisations voted"), question=_("Vote on § %(num)d"),
-                     whole=_("Vote on the whole draft"), amendment=_("Vote on amendment %(num)d"))
+    return VoteWords(
+        url=url_for("votes.cast", slug=draft.slug),
+        names=labels("vote"),
+        tally_word=_("Tally:"),
+        turnout=_("%(voted)d of %(entitled)d organisations voted"),
+        question=_("Vote on § %(num)d"),
+        whole=_("Vote on the whole draft"),
+        amendment=_("Vote on amendment %(num)d"),
+    )
 
 
-def vote_context(draft: Draft | DraftState, paragraph_id: int | None, position: int | None, tally: Tally,
-                 choice: str | None, can_vote: bool, error: str | None = None,
-                 focus_choice: str | None = None, amendment_id: int | None = None) -> dict:
+def vote_context(
+    draft: Draft | DraftState,
+    paragraph_id: int | None,
+    position: int | None,
+    tally: Tally,
+    choice: str | None,
+    can_vote: bool,
+    error: str | None = None,
+    focus_choice: str | None = None,
+    amendment_id: int | None = None,
+) -> dict:
     """What votes/vote_box.html needs for one question (with `amendment_id`: that amendment's)."""
     vb = vote_words(draft)
     key: int | str
@@ -67,21 +82,41 @@ def vote_context(draft: Draft | DraftState, paragraph_id: int | None, position: 
         key, question = f"a{amendment_id}", vb.amendment % {"num": amendment_id}
     else:
         key, question = paragraph_id or "whole", vb.question % {"num": position} if position else vb.whole
-    return {"key": key, "tally": tally, "choice": choice, "can_vote": can_vote,
-            "question": question, "vb": vb, "error": error, "focus_choice": focus_choice, "oob": False}
+    return {
+        "key": key,
+        "tally": tally,
+        "choice": choice,
+        "can_vote": can_vote,
+        "question": question,
+        "vb": vb,
+        "error": error,
+        "focus_choice": focus_choice,
+        "oob": False,
+    }
 
 
 def amendment_vote_context(user, draft: Draft, amendment: Amendment, now) -> dict:
     """What amendments/_vote.html needs on the amendment's page: its vote box when it is a question of the
     organisations' vote (put to the vote, or decided by it), else nothing (`amendment_vote` None). Two queries
     then, none otherwise."""
-    if amendment.status != AmendmentStatus.PUT_TO_VOTE and amendment.decided_how != DecidedHow.VOTE \
-            and amendment.lapse_reason != LapseReason.ALTERNATIVE:
+    if (
+        amendment.status != AmendmentStatus.PUT_TO_VOTE
+        and amendment.decided_how != DecidedHow.VOTE
+        and amendment.lapse_reason != LapseReason.ALTERNATIVE
+    ):
         return {"amendment_vote": None}
     choice = amendment_choices_of(user.organisation_id, draft.id, amendment.id).get(amendment.id)
-    return {"amendment_vote": vote_context(draft, None, None, tally(draft.id, None, amendment.id), choice,
-                                           can_vote_on_amendment(user, draft, amendment, now),
-                                           amendment_id=amendment.id)}
+    return {
+        "amendment_vote": vote_context(
+            draft,
+            None,
+            None,
+            tally(draft.id, None, amendment.id),
+            choice,
+            can_vote_on_amendment(user, draft, amendment, now),
+            amendment_id=amendment.id,
+        )
+    }
 
 
 def _amendment_of_draft_or_404(user, draft: DraftState, amendment_id: int) -> Amendment:
@@ -101,7 +136,7 @@ def _back(slug: str, form: VoteForm, position: int | None, amendment_id: int | N
             return url_for("amendments.show", slug=slug, amendment_id=amendment_id) + f"#vote-a{amendment_id}"
         return url_for("reading.draft", slug=slug) + f"#vote-a{amendment_id}"
     if position:
-        return paragraph_url(slug, position)   # the § range that holds it, on a long draft
+        return paragraph_url(slug, position)  # the § range that holds it, on a long draft
     return url_for("reading.draft", slug=slug) + "#whole-draft"
 
 
@@ -148,7 +183,7 @@ def cast(slug: str):
     user = current_user._get_current_object()  # once: each use of the proxy looks the person up again
     form = VoteForm()
     valid = form.validate_on_submit()
-    paragraph_id, amendment_id, choice = form.question() if valid else (None, None, "")   # "": refused below
+    paragraph_id, amendment_id, choice = form.question() if valid else (None, None, "")  # "": refused below
     # The draft and the paragraph as it reads in the current version: one query.
     draft, text = visible_draft_and_text_or_404(slug, paragraph_id, user)
     if not valid:
@@ -159,27 +194,55 @@ def cast(slug: str):
     scope = f"a{amendment_id}" if amendment is not None else str(paragraph_id or "whole")
     try:
         # The page's one plain vote form has one key for all its questions: a key per question.
-        outcome = create_once(user, form, "vote", lambda: cast_vote(user, draft, paragraph_id, Choice(choice), now,
-                                                                    text=text, amendment=amendment), scope=scope)
+        outcome = create_once(
+            user,
+            form,
+            "vote",
+            lambda: cast_vote(user, draft, paragraph_id, Choice(choice), now, text=text, amendment=amendment),
+            scope=scope,
+        )
     except Refusal as refusal:
         db.session.rollback()
         if htmx:
             if amendment is not None:
-                context = vote_context(draft, None, None, tally(draft.id, None, amendment_id),
-                                       amendment_choices_of(user.organisation_id, draft.id, amendment.id).get(amendment.id),
-                                       can_vote_on_amendment(user, draft, amendment, clock.now()),
-                                       error=str(refusal.message), amendment_id=amendment_id, focus_choice=choice)
+                context = vote_context(
+                    draft,
+                    None,
+                    None,
+                    tally(draft.id, None, amendment_id),
+                    amendment_choices_of(user.organisation_id, draft.id, amendment.id).get(amendment.id),
+                    can_vote_on_amendment(user, draft, amendment, clock.now()),
+                    error=str(refusal.message),
+                    amendment_id=amendment_id,
+                    focus_choice=choice,
+                )
             else:
                 key = paragraph_id if text else None
-                context = vote_context(draft, key, position, tally(draft.id, key),
-                                       choices_of(user.organisation_id, draft.id, key).get(key),
-                                       can_vote(user, draft, clock.now()), error=str(refusal.message),
-                                       focus_choice=choice)
+                context = vote_context(
+                    draft,
+                    key,
+                    position,
+                    tally(draft.id, key),
+                    choices_of(user.organisation_id, draft.id, key).get(key),
+                    can_vote(user, draft, clock.now()),
+                    error=str(refusal.message),
+                    focus_choice=choice,
+                )
             return render_block(VOTE_TEMPLATE, "vote_box", **context), refusal.status
-        back_label = _("Back to the live session") if form.back.data == "live" else _("Back to the amendment") \
-            if amendment is not None and form.back.data == "amendment" else _("Back to the draft")
-        return render_template("votes/refused.html", draft=draft, back_url=_back(slug, form, position, amendment_id),
-                               back_label=back_label, message=str(refusal.message)), refusal.status
+        back_label = (
+            _("Back to the live session")
+            if form.back.data == "live"
+            else _("Back to the amendment")
+            if amendment is not None and form.back.data == "amendment"
+            else _("Back to the draft")
+        )
+        return render_template(
+            "votes/refused.html",
+            draft=draft,
+            back_url=_back(slug, form, position, amendment_id),
+            back_label=back_label,
+            message=str(refusal.message),
+        ), refusal.status
     # Sent again (a double click, a retry): no second cast in the history; the answer shows the vote on record.
     if not outcome.again:
         assert isinstance(outcome.result, Choice), "cast_vote returns the choice on record"
@@ -193,13 +256,27 @@ def cast(slug: str):
         return redirect(_back(slug, form, position, amendment_id))
     # Read the new tally inside the transaction, then commit.
     if amendment is not None:
-        context = vote_context(draft, None, None, tally(draft.id, None, amendment_id), on_record,
-                               can_vote_on_amendment(user, draft, amendment, now), focus_choice=choice,
-                               amendment_id=amendment_id)
+        context = vote_context(
+            draft,
+            None,
+            None,
+            tally(draft.id, None, amendment_id),
+            on_record,
+            can_vote_on_amendment(user, draft, amendment, now),
+            focus_choice=choice,
+            amendment_id=amendment_id,
+        )
         where = _("amendment %(num)d", num=amendment_id)
     else:
-        context = vote_context(draft, paragraph_id, position, tally(draft.id, paragraph_id), on_record,
-                               can_vote(user, draft, now), focus_choice=choice)
+        context = vote_context(
+            draft,
+            paragraph_id,
+            position,
+            tally(draft.id, paragraph_id),
+            on_record,
+            can_vote(user, draft, now),
+            focus_choice=choice,
+        )
         where = _("§ %(num)d", num=position) if position else _("the whole draft")
     db.session.commit()
     message = _("Your organisation's vote on %(where)s: %(choice)s.", where=where, choice=labels("vote")[choice])

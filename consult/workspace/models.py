@@ -4,6 +4,7 @@ These tables are the organisation's own: nothing outside the workspace reads the
 them only through `consult.workspace.queries.visible_to` (the one rule of who sees an internal draft).
 What is submitted becomes an ordinary `Comment` or `Amendment` (with its authors in `CommentAuthor` /
 `AmendmentAuthor`); the internal draft keeps only a link to it."""
+
 from __future__ import annotations
 
 import enum
@@ -28,9 +29,9 @@ class InternalKind(enum.StrEnum):
 
 
 class InternalStatus(enum.StrEnum):
-    OPEN = "open"              # being prepared
-    SUBMITTED = "submitted"    # became the organisation's comment or amendment
-    DISCARDED = "discarded"    # given up (kept for the organisation's own record)
+    OPEN = "open"  # being prepared
+    SUBMITTED = "submitted"  # became the organisation's comment or amendment
+    DISCARDED = "discarded"  # given up (kept for the organisation's own record)
 
 
 class InternalDraft(Model):
@@ -46,7 +47,7 @@ class InternalDraft(Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id", ondelete="CASCADE"), index=True)
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
-    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))   # the version it was begun on
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))  # the version it was begun on
     kind: Mapped[InternalKind] = mapped_column(str_enum(InternalKind, "internal_kind"))
     # A comment: its text, stance and quoted passage.
     body: Mapped[str | None] = mapped_column(Text)
@@ -57,8 +58,9 @@ class InternalDraft(Model):
     proposed_text: Mapped[str | None] = mapped_column(Text)
     justification: Mapped[str | None] = mapped_column(Text)
     text_revision: Mapped[int] = mapped_column(default=1)
-    status: Mapped[InternalStatus] = mapped_column(str_enum(InternalStatus, "internal_status"),
-                                                   default=InternalStatus.OPEN, index=True)
+    status: Mapped[InternalStatus] = mapped_column(
+        str_enum(InternalStatus, "internal_status"), default=InternalStatus.OPEN, index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -79,11 +81,14 @@ class InternalDraft(Model):
     comment: Mapped[Comment | None] = relationship()
     amendment: Mapped[Amendment | None] = relationship()
     authors: Mapped[list[InternalAuthor]] = relationship(
-        back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalAuthor.position")
+        back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalAuthor.position"
+    )
     agreements: Mapped[list[InternalAgreement]] = relationship(
-        back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalAgreement.created_at")
+        back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalAgreement.created_at"
+    )
     notes: Mapped[list[InternalNote]] = relationship(
-        back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalNote.created_at")
+        back_populates="internal_draft", cascade="all, delete-orphan", order_by="InternalNote.created_at"
+    )
 
 
 class InternalAuthor(Model):
@@ -91,8 +96,9 @@ class InternalAuthor(Model):
 
     __tablename__ = "internal_author"
 
-    internal_draft_id: Mapped[int] = mapped_column(ForeignKey("internal_draft.id", ondelete="CASCADE"),
-                                                   primary_key=True)
+    internal_draft_id: Mapped[int] = mapped_column(
+        ForeignKey("internal_draft.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
 
@@ -105,8 +111,9 @@ class InternalAgreement(Model):
 
     __tablename__ = "internal_agreement"
 
-    internal_draft_id: Mapped[int] = mapped_column(ForeignKey("internal_draft.id", ondelete="CASCADE"),
-                                                   primary_key=True)
+    internal_draft_id: Mapped[int] = mapped_column(
+        ForeignKey("internal_draft.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     text_revision: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -129,5 +136,3 @@ class InternalNote(Model):
 
     internal_draft: Mapped[InternalDraft] = relationship(back_populates="notes")
     author: Mapped[User | None] = relationship()
-
-

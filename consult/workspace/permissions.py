@@ -2,6 +2,7 @@
 
 Seeing them is `consult.workspace.queries.can_see_internal`; each rule here assumes the person sees the
 internal draft (the views load it through `visible_to` first)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,11 @@ def can_start_internal(user, draft: Draft, now: datetime) -> bool:
 
 def can_work_on(user, internal: InternalDraft, draft: Draft, now: datetime) -> bool:
     """Edit, agree, discard: any colleague, while the internal draft is open and commenting is open."""
-    return (internal.status == InternalStatus.OPEN and internal.organisation_id == user.organisation_id
-            and can_start_internal(user, draft, now))
+    return (
+        internal.status == InternalStatus.OPEN
+        and internal.organisation_id == user.organisation_id
+        and can_start_internal(user, draft, now)
+    )
 
 
 def may_submit_for(user, organisation: Organisation) -> bool:
@@ -33,7 +37,7 @@ def may_submit_for(user, organisation: Organisation) -> bool:
 
 
 def can_submit_internal(user, internal: InternalDraft, draft: Draft, now: datetime) -> bool:
-    """"Für die Organisation einreichen": a colleague who may submit for the organisation (`may_submit_for`),
+    """ "Für die Organisation einreichen": a colleague who may submit for the organisation (`may_submit_for`),
     while the internal draft is open and commenting is open."""
     return can_work_on(user, internal, draft, now) and may_submit_for(user, internal.organisation)
 

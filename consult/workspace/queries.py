@@ -4,6 +4,7 @@ Every workspace route loads internal drafts through `visible_to` and checks `can
 nothing outside this area reads the workspace's tables (the areas below never import them), so an
 internal draft, its internal comments and agreements reach nobody outside the organisation by any path.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import false, select
@@ -40,10 +41,13 @@ def internal_draft(user, draft: Draft, internal_id: int) -> InternalDraft | None
     if not can_see_internal(user, draft):
         return None
     return db.session.scalar(
-        select(InternalDraft).where(InternalDraft.id == internal_id, InternalDraft.draft_id == draft.id,
-                                    visible_to(user))
-        .options(selectinload(InternalDraft.authors).joinedload(InternalAuthor.user),
-                 selectinload(InternalDraft.agreements).joinedload(InternalAgreement.user)))
+        select(InternalDraft)
+        .where(InternalDraft.id == internal_id, InternalDraft.draft_id == draft.id, visible_to(user))
+        .options(
+            selectinload(InternalDraft.authors).joinedload(InternalAuthor.user),
+            selectinload(InternalDraft.agreements).joinedload(InternalAgreement.user),
+        )
+    )
 
 
 def internal_drafts(user, draft: Draft) -> list[InternalDraft]:
@@ -53,10 +57,13 @@ def internal_drafts(user, draft: Draft) -> list[InternalDraft]:
         return []
     order = {InternalStatus.OPEN: 0, InternalStatus.SUBMITTED: 1, InternalStatus.DISCARDED: 2}
     rows = db.session.scalars(
-        select(InternalDraft).where(InternalDraft.draft_id == draft.id, visible_to(user))
-        .options(selectinload(InternalDraft.authors).joinedload(InternalAuthor.user),
-                 selectinload(InternalDraft.agreements))
-        .order_by(InternalDraft.created_at.desc(), InternalDraft.id.desc())).all()
+        select(InternalDraft)
+        .where(InternalDraft.draft_id == draft.id, visible_to(user))
+        .options(
+            selectinload(InternalDraft.authors).joinedload(InternalAuthor.user), selectinload(InternalDraft.agreements)
+        )
+        .order_by(InternalDraft.created_at.desc(), InternalDraft.id.desc())
+    ).all()
     return sorted(rows, key=lambda row: order[row.status])
 
 
@@ -65,17 +72,36 @@ def positions(draft: Draft, paragraph_ids) -> dict[int, int]:
     ids = sorted(set(paragraph_ids))
     if not ids:
         return {}
-    current = (select(Version.id).where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
-               .order_by(Version.number.desc()).limit(1).scalar_subquery())
-    return dict(db.session.execute(select(ParagraphText.paragraph_id, ParagraphText.position).where(
-        ParagraphText.version_id == current, ParagraphText.paragraph_id.in_(ids))).all())
+    current = (
+        select(Version.id)
+        .where(Version.draft_id == draft.id, Version.status == VersionStatus.PUBLISHED)
+        .order_by(Version.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return dict(
+        db.session.execute(
+            select(ParagraphText.paragraph_id, ParagraphText.position).where(
+                ParagraphText.version_id == current, ParagraphText.paragraph_id.in_(ids)
+            )
+        ).all()
+    )
 
 
 def colleagues(user) -> list[User]:
     """The other active delegates of `user`'s organisation: who is asked to agree."""
     if user.organisation_id is None:
         return []
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.organisation_id == user.organisation_id, User.id != user.id, User.is_active_account,
-               UserRole.role == Role.DELEGATE).order_by(User.name, User.id)).unique())
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id == user.organisation_id,
+                User.id != user.id,
+                User.is_active_account,
+                UserRole.role == Role.DELEGATE,
+            )
+            .order_by(User.name, User.id)
+        ).unique()
+    )

@@ -6,6 +6,7 @@ Texts are checked with the same rules and messages as the comment or amendment t
 (`checked_comment`, `checked_proposal`), so that what colleagues agreed to can be submitted as it is;
 submitting goes through the ordinary services (`post_comment`, `propose`), so phase, moderation hold,
 supporter quorum and every other rule apply unchanged."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,10 +42,13 @@ from consult.workspace.permissions import can_set_who_submits, can_start_interna
 from consult.workspace.queries import can_see_internal
 
 MAX_NOTE = 5000
-CLOSED = _l("The commenting phase of this draft is closed: your organisation's drafts can no longer be changed "
-            "or submitted.")
-STALE = _l("A colleague changed the text in the meantime. The current text is shown; what you typed is kept below "
-           "it, so that you can compare and send it again.")
+CLOSED = _l(
+    "The commenting phase of this draft is closed: your organisation's drafts can no longer be changed or submitted."
+)
+STALE = _l(
+    "A colleague changed the text in the meantime. The current text is shown; what you typed is kept below "
+    "it, so that you can compare and send it again."
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,14 @@ def _add_author(user, internal: InternalDraft) -> None:
     the same person is left to the primary key."""
     if any(author.user_id == user.id for author in internal.authors):
         return
-    position = db.session.execute(select(func.coalesce(func.max(InternalAuthor.position), -1)).where(
-        InternalAuthor.internal_draft_id == internal.id)).scalar_one() + 1
+    position = (
+        db.session.execute(
+            select(func.coalesce(func.max(InternalAuthor.position), -1)).where(
+                InternalAuthor.internal_draft_id == internal.id
+            )
+        ).scalar_one()
+        + 1
+    )
     try:
         with db.session.begin_nested():
             db.session.add(InternalAuthor(internal_draft_id=internal.id, user_id=user.id, position=position))
@@ -96,9 +106,10 @@ def _add_author(user, internal: InternalDraft) -> None:
     db.session.expire(internal, ["authors"])
 
 
-def start_internal(user, draft: Draft, text: ParagraphText, kind: InternalKind, typed: InternalText,
-                   now: datetime) -> InternalDraft:
-    """"Entwurf unserer Organisation": a delegate of an active member organisation begins a comment or an
+def start_internal(
+    user, draft: Draft, text: ParagraphText, kind: InternalKind, typed: InternalText, now: datetime
+) -> InternalDraft:
+    """ "Entwurf unserer Organisation": a delegate of an active member organisation begins a comment or an
     amendment for the paragraph `text`, which only colleagues see. Refused outside the commenting phase, and
     for texts the comment or amendment would refuse. The starter is its first author; their start counts as
     their agreement."""
@@ -106,9 +117,17 @@ def start_internal(user, draft: Draft, text: ParagraphText, kind: InternalKind, 
         raise NotAllowed(_l("Only delegates of member organisations prepare drafts for their organisation."))
     if not can_start_internal(user, draft, now):
         raise PhaseClosed(CLOSED)
-    internal = InternalDraft(organisation_id=user.organisation_id, draft_id=draft.id,
-                             paragraph_id=text.paragraph_id, version_id=text.version_id, kind=kind,
-                             text_revision=1, status=InternalStatus.OPEN, created_by_id=user.id, created_at=now)
+    internal = InternalDraft(
+        organisation_id=user.organisation_id,
+        draft_id=draft.id,
+        paragraph_id=text.paragraph_id,
+        version_id=text.version_id,
+        kind=kind,
+        text_revision=1,
+        status=InternalStatus.OPEN,
+        created_by_id=user.id,
+        created_at=now,
+    )
     _apply_text(internal, text, typed)
     db.session.add(internal)
     db.session.flush()
@@ -118,8 +137,15 @@ def start_internal(user, draft: Draft, text: ParagraphText, kind: InternalKind, 
     return internal
 
 
-def edit_internal(user, internal: InternalDraft, draft: Draft, text: ParagraphText, typed: InternalText,
-                  seen_revision: int | None, now: datetime) -> InternalDraft:
+def edit_internal(
+    user,
+    internal: InternalDraft,
+    draft: Draft,
+    text: ParagraphText,
+    typed: InternalText,
+    seen_revision: int | None,
+    now: datetime,
+) -> InternalDraft:
     """A colleague changes the text, from the revision they saw (`seen_revision`). When a colleague changed it
     since, refused with AlreadyChanged (the view shows the current text and keeps what was typed): checked in
     one conditional UPDATE, so of two edits from the same revision only the first is stored. The editor
@@ -129,17 +155,36 @@ def edit_internal(user, internal: InternalDraft, draft: Draft, text: ParagraphTe
     if seen_revision != internal.text_revision:
         raise AlreadyChanged(STALE)
     # Checked first, then written in the conditional UPDATE (the fields of the other kind stay empty).
-    changed = SimpleNamespace(kind=internal.kind, body=None, stance=None, quote_exact=None, amendment_kind=None,
-                              proposed_text=None, justification=None)
+    changed = SimpleNamespace(
+        kind=internal.kind,
+        body=None,
+        stance=None,
+        quote_exact=None,
+        amendment_kind=None,
+        proposed_text=None,
+        justification=None,
+    )
     _apply_text(changed, text, typed)
     result = db.session.execute(
-        update(InternalDraft).where(InternalDraft.id == internal.id, InternalDraft.text_revision == seen_revision,
-                                    InternalDraft.status == InternalStatus.OPEN)
-        .values(body=changed.body, stance=changed.stance, quote_exact=changed.quote_exact,
-                amendment_kind=changed.amendment_kind, proposed_text=changed.proposed_text,
-                justification=changed.justification, text_revision=InternalDraft.text_revision + 1,
-                updated_by_id=user.id, updated_at=now)
-        .execution_options(synchronize_session=False))
+        update(InternalDraft)
+        .where(
+            InternalDraft.id == internal.id,
+            InternalDraft.text_revision == seen_revision,
+            InternalDraft.status == InternalStatus.OPEN,
+        )
+        .values(
+            body=changed.body,
+            stance=changed.stance,
+            quote_exact=changed.quote_exact,
+            amendment_kind=changed.amendment_kind,
+            proposed_text=changed.proposed_text,
+            justification=changed.justification,
+            text_revision=InternalDraft.text_revision + 1,
+            updated_by_id=user.id,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(internal)
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
@@ -154,8 +199,14 @@ def _set_agreement(user, internal: InternalDraft, now: datetime) -> None:
     if row is None:
         try:
             with db.session.begin_nested():
-                db.session.add(InternalAgreement(internal_draft_id=internal.id, user_id=user.id,
-                                                 text_revision=internal.text_revision, created_at=now))
+                db.session.add(
+                    InternalAgreement(
+                        internal_draft_id=internal.id,
+                        user_id=user.id,
+                        text_revision=internal.text_revision,
+                        created_at=now,
+                    )
+                )
         except IntegrityError:
             row = db.session.get(InternalAgreement, (internal.id, user.id))
     if row is not None:
@@ -165,12 +216,13 @@ def _set_agreement(user, internal: InternalDraft, now: datetime) -> None:
 
 
 def agree(user, internal: InternalDraft, draft: Draft, seen_revision: int | None, now: datetime) -> None:
-    """"Einverstanden": a colleague agrees with the text as it reads at `seen_revision`. Refused when the text
+    """ "Einverstanden": a colleague agrees with the text as it reads at `seen_revision`. Refused when the text
     changed since they read it (their agreement would cover words they have not seen)."""
     _refuse_work(user, internal, draft, now)
     if seen_revision != internal.text_revision:
-        raise AlreadyChanged(_l("A colleague changed the text in the meantime: please read the current text "
-                                "before you agree."))
+        raise AlreadyChanged(
+            _l("A colleague changed the text in the meantime: please read the current text before you agree.")
+        )
     _set_agreement(user, internal, now)
 
 
@@ -216,8 +268,11 @@ def _move(internal: InternalDraft, new: InternalStatus, **values) -> None:
     """From open to `new` in one conditional UPDATE: of two people submitting (or discarding) at once, the
     second is refused."""
     result = db.session.execute(
-        update(InternalDraft).where(InternalDraft.id == internal.id, InternalDraft.status == InternalStatus.OPEN)
-        .values(status=new, **values).execution_options(synchronize_session=False))
+        update(InternalDraft)
+        .where(InternalDraft.id == internal.id, InternalDraft.status == InternalStatus.OPEN)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
     assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with its rowcount
     if result.rowcount != 1:
         db.session.refresh(internal)
@@ -225,9 +280,10 @@ def _move(internal: InternalDraft, new: InternalStatus, **values) -> None:
     db.session.refresh(internal)
 
 
-def submit_internal(user, internal: InternalDraft, draft: Draft, text: ParagraphText | None,
-                    seen_revision: int | None, now: datetime) -> Comment | Amendment:
-    """"Für die Organisation einreichen": the internal draft becomes the organisation's comment or amendment on
+def submit_internal(
+    user, internal: InternalDraft, draft: Draft, text: ParagraphText | None, seen_revision: int | None, now: datetime
+) -> Comment | Amendment:
+    """ "Für die Organisation einreichen": the internal draft becomes the organisation's comment or amendment on
     the paragraph as it reads now (`text`), through `post_comment` or `propose` with the submitter as author;
     its authors become the item's `CommentAuthor` / `AmendmentAuthor` rows ("verfasst von A und B").
 
@@ -239,30 +295,45 @@ def submit_internal(user, internal: InternalDraft, draft: Draft, text: Paragraph
     if not may_submit_for(user, internal.organisation):
         raise NotAllowed(_l("In your organisation, only its contact persons submit for it."))
     if seen_revision != internal.text_revision:
-        raise AlreadyChanged(_l("A colleague changed the text in the meantime: please read the current text "
-                                "before you submit it."))
+        raise AlreadyChanged(
+            _l("A colleague changed the text in the meantime: please read the current text before you submit it.")
+        )
     if text is None:
         raise InvalidInput(_l("This paragraph is no longer in the draft's current version."))
     _set_agreement(user, internal, now)
     authors = [author.user_id for author in internal.authors]
     item: Comment | Amendment
-    done: dict[str, Any]   # the item's id by its column's name, for `_move` and the audit line
+    done: dict[str, Any]  # the item's id by its column's name, for `_move` and the audit line
     if internal.kind == InternalKind.COMMENT:
-        comment = post_comment(user, draft, text, internal.body or "", internal.stance, now,
-                               quote=internal.quote_exact)
+        comment = post_comment(user, draft, text, internal.body or "", internal.stance, now, quote=internal.quote_exact)
         comment.co_authors = [CommentAuthor(position=n, user_id=user_id) for n, user_id in enumerate(authors)]
         item, done = comment, {"comment_id": comment.id}
     else:
-        amendment = propose(user, draft, text, internal.amendment_kind or AmendmentKind.REPLACE,
-                            internal.proposed_text, internal.justification or "", now)
+        amendment = propose(
+            user,
+            draft,
+            text,
+            internal.amendment_kind or AmendmentKind.REPLACE,
+            internal.proposed_text,
+            internal.justification or "",
+            now,
+        )
         amendment.co_authors = [AmendmentAuthor(position=n, user_id=user_id) for n, user_id in enumerate(authors)]
         item, done = amendment, {"amendment_id": amendment.id}
     db.session.flush()
     _move(internal, InternalStatus.SUBMITTED, submitted_by_id=user.id, submitted_at=now, **done)
-    record(user, "internal_draft.submit", f"internal_draft:{internal.id}", now, draft_id=draft.id,
-           paragraph_id=internal.paragraph_id, kind=internal.kind.value, authors=authors,
-           agreed=[row.user_id for row in internal.agreements if row.text_revision == internal.text_revision],
-           **done)
+    record(
+        user,
+        "internal_draft.submit",
+        f"internal_draft:{internal.id}",
+        now,
+        draft_id=draft.id,
+        paragraph_id=internal.paragraph_id,
+        kind=internal.kind.value,
+        authors=authors,
+        agreed=[row.user_id for row in internal.agreements if row.text_revision == internal.text_revision],
+        **done,
+    )
     return item
 
 
@@ -275,5 +346,4 @@ def set_who_submits(user, organisation: Organisation, contact_only: bool, now: d
         return
     organisation.contact_submits_only = contact_only
     db.session.flush()
-    record(user, "organisation.contact_submits_only", f"organisation:{organisation.id}", now,
-           value=contact_only)
+    record(user, "organisation.contact_submits_only", f"organisation:{organisation.id}", now, value=contact_only)

@@ -5,6 +5,7 @@ Every route loads through `consult.workspace.queries` (`can_see_internal`, `visi
 organisation gets 404, whatever their role. Every POST is a plain form that redirects back; a refusal
 comes back as the page with the message and what was typed, in the refusal's status.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -91,8 +92,11 @@ def _form_errors(form) -> str:
 def _typed(kind: InternalKind, form) -> InternalText:
     if kind == InternalKind.COMMENT:
         return InternalText(body=form.body.data, stance=Stance(form.stance.data), quote=form.quote.data)
-    return InternalText(amendment_kind=AmendmentKind(form.kind.data), proposed_text=form.text.data,
-                        justification=form.justification.data)
+    return InternalText(
+        amendment_kind=AmendmentKind(form.kind.data),
+        proposed_text=form.text.data,
+        justification=form.justification.data,
+    )
 
 
 def _text_form(kind: InternalKind, internal: InternalDraft | None = None, text=None, formdata=True):
@@ -104,11 +108,20 @@ def _text_form(kind: InternalKind, internal: InternalDraft | None = None, text=N
     if internal is None:
         return form_class(formdata=None, text=text.text if text is not None else None)
     if kind == InternalKind.COMMENT:
-        return form_class(formdata=None, body=internal.body, stance=(internal.stance or Stance.NEUTRAL).value,
-                          quote=internal.quote_exact, text_revision=internal.text_revision)
-    return form_class(formdata=None, kind=(internal.amendment_kind or AmendmentKind.REPLACE).value,
-                      text=internal.proposed_text or (text.text if text is not None else ""),
-                      justification=internal.justification, text_revision=internal.text_revision)
+        return form_class(
+            formdata=None,
+            body=internal.body,
+            stance=(internal.stance or Stance.NEUTRAL).value,
+            quote=internal.quote_exact,
+            text_revision=internal.text_revision,
+        )
+    return form_class(
+        formdata=None,
+        kind=(internal.amendment_kind or AmendmentKind.REPLACE).value,
+        text=internal.proposed_text or (text.text if text is not None else ""),
+        justification=internal.justification,
+        text_revision=internal.text_revision,
+    )
 
 
 @bp.route("/drafts/<slug>/workspace")
@@ -119,13 +132,22 @@ def overview(slug: str):
     rows = internal_drafts(current_user, draft)
     people = [current_user, *colleagues(current_user)]
     organisation = current_user.organisation
-    return render_template(
-        "workspace/overview.html", draft=draft, rows=rows, people_count=len(people),
-        positions=positions(draft, [row.paragraph_id for row in rows]), organisation=organisation,
-        who_form=WhoSubmitsForm(formdata=None, contact_submits_only=organisation.contact_submits_only),
-        can_set_who_submits=can_set_who_submits(current_user, organisation)
-        and current_user.organisation_id == organisation.id,
-        can_start=can_start_internal(current_user, draft, clock.now())), 200, PRIVATE
+    return (
+        render_template(
+            "workspace/overview.html",
+            draft=draft,
+            rows=rows,
+            people_count=len(people),
+            positions=positions(draft, [row.paragraph_id for row in rows]),
+            organisation=organisation,
+            who_form=WhoSubmitsForm(formdata=None, contact_submits_only=organisation.contact_submits_only),
+            can_set_who_submits=can_set_who_submits(current_user, organisation)
+            and current_user.organisation_id == organisation.id,
+            can_start=can_start_internal(current_user, draft, clock.now()),
+        ),
+        200,
+        PRIVATE,
+    )
 
 
 @bp.route("/drafts/<slug>/workspace/who-submits", methods=["POST"])
@@ -147,14 +169,19 @@ def who_submits(slug: str):
 
 
 def _new_page(draft: Draft, text, kind: InternalKind, form, error: str | None = None, status: int = 200):
-    return render_template("workspace/new.html", draft=draft, text=text, kind=kind, form=form, error=error,
-                           kinds=list(InternalKind)), status, PRIVATE
+    return (
+        render_template(
+            "workspace/new.html", draft=draft, text=text, kind=kind, form=form, error=error, kinds=list(InternalKind)
+        ),
+        status,
+        PRIVATE,
+    )
 
 
 @bp.route("/drafts/<slug>/paragraphs/<int:paragraph_id>/workspace/new", methods=["GET", "POST"])
 @signed_in
 def new(slug: str, paragraph_id: int):
-    """"Entwurf unserer Organisation": begin a comment or an amendment (`kind`) for the paragraph, which only
+    """ "Entwurf unserer Organisation": begin a comment or an amendment (`kind`) for the paragraph, which only
     colleagues see until it is submitted."""
     draft = _draft_or_404(slug)
     text = current_text(draft, paragraph_id) or abort(404)
@@ -166,8 +193,14 @@ def new(slug: str, paragraph_id: int):
     if request.method == "GET":
         form = _text_form(kind, text=text, formdata=False)
         if not can_start_internal(current_user, draft, now):
-            return _new_page(draft, text, kind, form, _("Drafts for your organisation can be begun while the draft "
-                                                       "is open for comments."), 403)
+            return _new_page(
+                draft,
+                text,
+                kind,
+                form,
+                _("Drafts for your organisation can be begun while the draft is open for comments."),
+                403,
+            )
         return _new_page(draft, text, kind, form)
     form = _text_form(kind)
     if not form.validate_on_submit():
@@ -175,8 +208,12 @@ def new(slug: str, paragraph_id: int):
             abort(400)
         return _new_page(draft, text, kind, form, _form_errors(form), 422)
     try:
-        outcome = create_once(current_user, form, "internal_draft", lambda: start_internal(
-            current_user, draft, text, kind, _typed(kind, form), now))
+        outcome = create_once(
+            current_user,
+            form,
+            "internal_draft",
+            lambda: start_internal(current_user, draft, text, kind, _typed(kind, form), now),
+        )
         internal = db.session.get(InternalDraft, outcome.object_id)
         if not outcome.again and internal is not None:
             ask_colleagues(current_user, draft, internal, text.position, now)
@@ -188,8 +225,16 @@ def new(slug: str, paragraph_id: int):
     return redirect(url_for("workspace.show", slug=slug, internal_id=outcome.object_id))
 
 
-def _page(draft: Draft, internal: InternalDraft, *, form=None, note_form=None, error: str | None = None,
-          conflict: bool = False, status: int = 200):
+def _page(
+    draft: Draft,
+    internal: InternalDraft,
+    *,
+    form=None,
+    note_form=None,
+    error: str | None = None,
+    conflict: bool = False,
+    status: int = 200,
+):
     """The internal draft's page: its text (or the edit form), who agreed, the internal comments."""
     now = clock.now()
     text = current_text(draft, internal.paragraph_id)
@@ -199,13 +244,22 @@ def _page(draft: Draft, internal: InternalDraft, *, form=None, note_form=None, e
     mine = next((row for row in internal.agreements if row.user_id == current_user.id), None)
     notes = sorted(internal.notes, key=lambda note: (note.created_at, note.id))
     context = {
-        "draft": draft, "internal": internal, "text": text, "position": getattr(text, "position", None),
+        "draft": draft,
+        "internal": internal,
+        "text": text,
+        "position": getattr(text, "position", None),
         "form": form or _text_form(internal.kind, internal, text, formdata=False),
-        "note_form": note_form or NoteForm(formdata=None), "button_form": RevisionForm(formdata=None),
-        "error": error, "conflict": conflict, "notes": notes,
-        "agreed": current, "agreed_earlier": earlier, "people_count": len(people),
+        "note_form": note_form or NoteForm(formdata=None),
+        "button_form": RevisionForm(formdata=None),
+        "error": error,
+        "conflict": conflict,
+        "notes": notes,
+        "agreed": current,
+        "agreed_earlier": earlier,
+        "people_count": len(people),
         "others_agreed": [row for row in current if row.user_id != current_user.id],
-        "my_agreement": mine, "i_agree": mine is not None and mine.text_revision == internal.text_revision,
+        "my_agreement": mine,
+        "i_agree": mine is not None and mine.text_revision == internal.text_revision,
         "can_work": can_work_on(current_user, internal, draft, now),
         "can_submit": can_submit_internal(current_user, internal, draft, now),
         "contact_only": not may_submit_for(current_user, internal.organisation),
@@ -236,8 +290,14 @@ def show(slug: str, internal_id: int):
     except Refusal as refusal:
         db.session.rollback()
         db.session.refresh(internal)
-        return _page(draft, internal, form=form, error=str(refusal.message),
-                     conflict=isinstance(refusal, AlreadyChanged), status=refusal.status)
+        return _page(
+            draft,
+            internal,
+            form=form,
+            error=str(refusal.message),
+            conflict=isinstance(refusal, AlreadyChanged),
+            status=refusal.status,
+        )
     db.session.commit()
     flash(_("The text was changed. Earlier agreements now hold for the earlier text."), "confirmation")
     return redirect(url_for("workspace.show", slug=slug, internal_id=internal.id))
@@ -264,33 +324,49 @@ def _button(slug: str, internal_id: int, action, done: str, anchor: str = ""):
 @bp.route("/drafts/<slug>/workspace/<int:internal_id>/agreement", methods=["POST"])
 @signed_in
 def agreement(slug: str, internal_id: int):
-    """"Einverstanden" with the text as read, or (with `take_back`) no longer."""
+    """ "Einverstanden" with the text as read, or (with `take_back`) no longer."""
     if request.form.get("take_back"):
-        return _button(slug, internal_id, lambda draft, internal, form: take_back_agreement(
-            current_user, internal, draft, clock.now()), _("You took your agreement back."), "#agreement")
-    return _button(slug, internal_id, lambda draft, internal, form: agree(
-        current_user, internal, draft, seen_revision(form), clock.now()), _("You agreed with this text."),
-        "#agreement")
+        return _button(
+            slug,
+            internal_id,
+            lambda draft, internal, form: take_back_agreement(current_user, internal, draft, clock.now()),
+            _("You took your agreement back."),
+            "#agreement",
+        )
+    return _button(
+        slug,
+        internal_id,
+        lambda draft, internal, form: agree(current_user, internal, draft, seen_revision(form), clock.now()),
+        _("You agreed with this text."),
+        "#agreement",
+    )
 
 
 @bp.route("/drafts/<slug>/workspace/<int:internal_id>/discard", methods=["POST"])
 @signed_in
 def discard(slug: str, internal_id: int):
     """Give the internal draft up (it stays in the list, marked discarded)."""
-    return _button(slug, internal_id, lambda draft, internal, form: discard_internal(
-        current_user, internal, draft, clock.now()), _("The draft of your organisation was discarded."))
+    return _button(
+        slug,
+        internal_id,
+        lambda draft, internal, form: discard_internal(current_user, internal, draft, clock.now()),
+        _("The draft of your organisation was discarded."),
+    )
 
 
 @bp.route("/drafts/<slug>/workspace/<int:internal_id>/submit", methods=["POST"])
 @signed_in
 def submit(slug: str, internal_id: int):
-    """"Für die Organisation einreichen": it becomes the organisation's comment or amendment."""
+    """ "Für die Organisation einreichen": it becomes the organisation's comment or amendment."""
+
     def action(draft, internal, form):
-        item = submit_internal(current_user, internal, draft, current_text(draft, internal.paragraph_id),
-                               seen_revision(form), clock.now())
+        item = submit_internal(
+            current_user, internal, draft, current_text(draft, internal.paragraph_id), seen_revision(form), clock.now()
+        )
         if internal.kind == InternalKind.AMENDMENT:
             return redirect(url_for("amendments.show", slug=slug, amendment_id=item.id))
         return redirect(url_for("reading.draft", slug=slug, open=internal.paragraph_id) + f"#comment-{item.id}")
+
     return _button(slug, internal_id, action, _("Submitted for your organisation."))
 
 
@@ -305,8 +381,12 @@ def note(slug: str, internal_id: int):
             abort(400)
         return _page(draft, internal, note_form=form, error=_form_errors(form), status=422)
     try:
-        outcome = create_once(current_user, form, "internal_note", lambda: add_note(
-            current_user, internal, draft, form.body.data, clock.now()))
+        outcome = create_once(
+            current_user,
+            form,
+            "internal_note",
+            lambda: add_note(current_user, internal, draft, form.body.data, clock.now()),
+        )
     except Refusal as refusal:
         db.session.rollback()
         return _page(draft, internal, note_form=form, error=str(refusal.message), status=refusal.status)

@@ -5,11 +5,12 @@ Revises:
 Create Date: 2026-11-25 08:41:00.180900
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '67c5d21b935f'
+revision = "67c5d21b935f"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,17 +49,18 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_draft")),
         sa.UniqueConstraint("slug", name=op.f("uq_draft_slug")),
     )
-    op.create_table('organisation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('short_name', sa.String(length=20), nullable=False),
-    sa.Column('state', sa.String(length=60), nullable=True),
-    sa.Column('is_member', sa.Boolean(), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
-    sa.UniqueConstraint('name', name=op.f('uq_organisation_name')),
-    sa.UniqueConstraint('short_name', name=op.f('uq_organisation_short_name'))
+    op.create_table(
+        "organisation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("short_name", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=60), nullable=True),
+        sa.Column("is_member", sa.Boolean(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
+        sa.UniqueConstraint("name", name=op.f("uq_organisation_name")),
+        sa.UniqueConstraint("short_name", name=op.f("uq_organisation_short_name")),
     )
     op.create_table(
         "draft_deadline",
@@ -87,15 +89,18 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_draft_deadline")),
         sa.UniqueConstraint("draft_id", "phase", name=op.f("uq_draft_deadline_draft_id_phase")),
     )
-    op.create_table('paragraph',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('draft_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['draft_id'], ['draft.id'], name=op.f('fk_paragraph_draft_id_draft'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_paragraph'))
+    op.create_table(
+        "paragraph",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("draft_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["draft_id"], ["draft.id"], name=op.f("fk_paragraph_draft_id_draft"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_paragraph")),
     )
-    with op.batch_alter_table('paragraph', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_paragraph_draft_id'), ['draft_id'], unique=False)
+    with op.batch_alter_table("paragraph", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_paragraph_draft_id"), ["draft_id"], unique=False)
 
     op.create_table(
         "user",
@@ -115,8 +120,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user")),
         sa.UniqueConstraint("email", name=op.f("uq_user_email")),
     )
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_organisation_id'), ['organisation_id'], unique=False)
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "version",
@@ -190,10 +195,10 @@ def upgrade():
         sa.ForeignKeyConstraint(["version_id"], ["version.id"], name=op.f("fk_comment_version_id_version")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_comment")),
     )
-    with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_comment_author_id'), ['author_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_comment_paragraph_id'), ['paragraph_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_comment_parent_id'), ['parent_id'], unique=False)
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_comment_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_comment_paragraph_id"), ["paragraph_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_comment_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
         "paragraph_text",
@@ -218,8 +223,8 @@ def upgrade():
         sa.UniqueConstraint("version_id", "paragraph_id", name=op.f("uq_paragraph_text_version_id_paragraph_id")),
         sa.UniqueConstraint("version_id", "position", name=op.f("uq_paragraph_text_version_id_position")),
     )
-    with op.batch_alter_table('paragraph_text', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_paragraph_text_paragraph_id'), ['paragraph_id'], unique=False)
+    with op.batch_alter_table("paragraph_text", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_paragraph_text_paragraph_id"), ["paragraph_id"], unique=False)
 
     op.create_table(
         "user_role",
@@ -264,8 +269,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vote")),
     )
-    with op.batch_alter_table('vote', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_vote_draft_id'), ['draft_id'], unique=False)
+    with op.batch_alter_table("vote", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vote_draft_id"), ["draft_id"], unique=False)
         batch_op.create_index(
             "uq_vote_organisation_draft",
             ["organisation_id", "draft_id"],
@@ -282,11 +287,9 @@ def upgrade():
         )
 
 
-
-
 def downgrade():
 
-    with op.batch_alter_table('vote', schema=None) as batch_op:
+    with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_vote_organisation_paragraph",
             sqlite_where=sa.text("paragraph_id IS NOT NULL"),
@@ -297,30 +300,29 @@ def downgrade():
             sqlite_where=sa.text("paragraph_id IS NULL"),
             postgresql_where=sa.text("paragraph_id IS NULL"),
         )
-        batch_op.drop_index(batch_op.f('ix_vote_draft_id'))
+        batch_op.drop_index(batch_op.f("ix_vote_draft_id"))
 
-    op.drop_table('vote')
-    op.drop_table('user_role')
-    with op.batch_alter_table('paragraph_text', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_paragraph_text_paragraph_id'))
+    op.drop_table("vote")
+    op.drop_table("user_role")
+    with op.batch_alter_table("paragraph_text", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_paragraph_text_paragraph_id"))
 
-    op.drop_table('paragraph_text')
-    with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_comment_parent_id'))
-        batch_op.drop_index(batch_op.f('ix_comment_paragraph_id'))
-        batch_op.drop_index(batch_op.f('ix_comment_author_id'))
+    op.drop_table("paragraph_text")
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_comment_parent_id"))
+        batch_op.drop_index(batch_op.f("ix_comment_paragraph_id"))
+        batch_op.drop_index(batch_op.f("ix_comment_author_id"))
 
-    op.drop_table('comment')
-    op.drop_table('version')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_organisation_id'))
+    op.drop_table("comment")
+    op.drop_table("version")
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_organisation_id"))
 
-    op.drop_table('user')
-    with op.batch_alter_table('paragraph', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_paragraph_draft_id'))
+    op.drop_table("user")
+    with op.batch_alter_table("paragraph", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_paragraph_draft_id"))
 
-    op.drop_table('paragraph')
-    op.drop_table('draft_deadline')
-    op.drop_table('organisation')
-    op.drop_table('draft')
-
+    op.drop_table("paragraph")
+    op.drop_table("draft_deadline")
+    op.drop_table("organisation")
+    op.drop_table("draft")

@@ -5,12 +5,13 @@ Revises: 67c5d21b935f
 Create Date: 2026-11-25 09:07:22.716778
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'd7040021150b'
-down_revision = '67c5d21b935f'
+revision = "d7040021150b"
+down_revision = "67c5d21b935f"
 branch_labels = None
 depends_on = None
 
@@ -44,18 +45,15 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vote_cast")),
     )
-    with op.batch_alter_table('vote_cast', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_vote_cast_draft_id'), ['draft_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_vote_cast_organisation_id'), ['organisation_id'], unique=False)
-
-
+    with op.batch_alter_table("vote_cast", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vote_cast_draft_id"), ["draft_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_vote_cast_organisation_id"), ["organisation_id"], unique=False)
 
 
 def downgrade():
 
-    with op.batch_alter_table('vote_cast', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_vote_cast_organisation_id'))
-        batch_op.drop_index(batch_op.f('ix_vote_cast_draft_id'))
+    with op.batch_alter_table("vote_cast", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vote_cast_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_vote_cast_draft_id"))
 
-    op.drop_table('vote_cast')
-
+    op.drop_table("vote_cast")

@@ -10,20 +10,30 @@ Revises: c3d8e1f4a7b2
 Create Date: 2026-12-05 06:17:08.210395
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 import consult.core.db
 
 # revision identifiers, used by Alembic.
-revision = '1b4be70b3c29'
-down_revision = 'c3d8e1f4a7b2'
+revision = "1b4be70b3c29"
+down_revision = "c3d8e1f4a7b2"
 branch_labels = None
 depends_on = None
 
 
-STATUSES = ('submitted', 'withdrawn', 'accepted', 'accepted_modified', 'rejected', 'merged', 'hidden',
-            'put_to_vote', 'lapsed')
+STATUSES = (
+    "submitted",
+    "withdrawn",
+    "accepted",
+    "accepted_modified",
+    "rejected",
+    "merged",
+    "hidden",
+    "put_to_vote",
+    "lapsed",
+)
 
 
 def _quoted(values) -> str:
@@ -55,8 +65,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alternative_set")),
     )
-    with op.batch_alter_table('alternative_set', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alternative_set_draft_id'), ['draft_id'], unique=False)
+    with op.batch_alter_table("alternative_set", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alternative_set_draft_id"), ["draft_id"], unique=False)
 
     op.create_table(
         "amendment_consent",
@@ -98,13 +108,13 @@ def upgrade():
             name=op.f("uq_amendment_consent_amendment_id_organisation_id_kind"),
         ),
     )
-    with op.batch_alter_table('amendment_consent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_amendment_consent_amendment_id'), ['amendment_id'], unique=False)
+    with op.batch_alter_table("amendment_consent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_amendment_consent_amendment_id"), ["amendment_id"], unique=False)
 
-    with op.batch_alter_table('amendment', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_amendment_amendment_status'), type_='check')
-        batch_op.create_check_constraint('amendment_status', sa.text(f"status IN ({_quoted(STATUSES)})"))
-        batch_op.add_column(sa.Column('published_at', consult.core.db.UTCDateTime(), nullable=True))
+    with op.batch_alter_table("amendment", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_amendment_amendment_status"), type_="check")
+        batch_op.create_check_constraint("amendment_status", sa.text(f"status IN ({_quoted(STATUSES)})"))
+        batch_op.add_column(sa.Column("published_at", consult.core.db.UTCDateTime(), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "recommendation",
@@ -121,11 +131,11 @@ def upgrade():
                 nullable=True,
             )
         )
-        batch_op.add_column(sa.Column('recommended_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('recommended_at', consult.core.db.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('recommendation_reason', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('recommended_text', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('recommended_merge_into_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("recommended_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("recommended_at", consult.core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("recommendation_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("recommended_text", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("recommended_merge_into_id", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "decided_how",
@@ -150,9 +160,9 @@ def upgrade():
                 nullable=True,
             )
         )
-        batch_op.add_column(sa.Column('alternative_set_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('alternative_position', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_amendment_alternative_set_id'), ['alternative_set_id'], unique=False)
+        batch_op.add_column(sa.Column("alternative_set_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("alternative_position", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_amendment_alternative_set_id"), ["alternative_set_id"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_amendment_recommended_by_id_user"),
             "user",
@@ -174,7 +184,7 @@ def upgrade():
             ["id"],
         )
 
-    with op.batch_alter_table('draft', schema=None) as batch_op:
+    with op.batch_alter_table("draft", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "amendment_procedure",
@@ -190,22 +200,31 @@ def upgrade():
                 nullable=False,
             )
         )
-        batch_op.add_column(sa.Column('support_quorum', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('vote_requests_until', consult.core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("support_quorum", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("vote_requests_until", consult.core.db.UTCDateTime(), nullable=True))
 
     op.execute("UPDATE amendment SET published_at = created_at")
-    op.execute("UPDATE amendment SET decided_how = 'moderators' WHERE status IN "
-               "('accepted', 'accepted_modified', 'rejected', 'merged')")
+    op.execute(
+        "UPDATE amendment SET decided_how = 'moderators' WHERE status IN "
+        "('accepted', 'accepted_modified', 'rejected', 'merged')"
+    )
 
-    with op.batch_alter_table('vote', schema=None) as batch_op:
-        batch_op.drop_index('uq_vote_organisation_draft', sqlite_where=sa.text('paragraph_id IS NULL'),
-                            postgresql_where=sa.text('paragraph_id IS NULL'))
-    with op.batch_alter_table('vote', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('amendment_id', sa.Integer(), nullable=True))
-        batch_op.create_check_constraint('one_question', sa.text('paragraph_id IS NULL OR amendment_id IS NULL'))
-        batch_op.create_index('uq_vote_organisation_draft', ['organisation_id', 'draft_id'], unique=True,
-                              sqlite_where=sa.text('paragraph_id IS NULL AND amendment_id IS NULL'),
-                              postgresql_where=sa.text('paragraph_id IS NULL AND amendment_id IS NULL'))
+    with op.batch_alter_table("vote", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_vote_organisation_draft",
+            sqlite_where=sa.text("paragraph_id IS NULL"),
+            postgresql_where=sa.text("paragraph_id IS NULL"),
+        )
+    with op.batch_alter_table("vote", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("amendment_id", sa.Integer(), nullable=True))
+        batch_op.create_check_constraint("one_question", sa.text("paragraph_id IS NULL OR amendment_id IS NULL"))
+        batch_op.create_index(
+            "uq_vote_organisation_draft",
+            ["organisation_id", "draft_id"],
+            unique=True,
+            sqlite_where=sa.text("paragraph_id IS NULL AND amendment_id IS NULL"),
+            postgresql_where=sa.text("paragraph_id IS NULL AND amendment_id IS NULL"),
+        )
         batch_op.create_index(
             "uq_vote_organisation_amendment",
             ["organisation_id", "amendment_id"],
@@ -217,36 +236,35 @@ def upgrade():
             batch_op.f("fk_vote_amendment_id_amendment"), "amendment", ["amendment_id"], ["id"], ondelete="CASCADE"
         )
 
-    with op.batch_alter_table('vote_cast', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('amendment_id', sa.Integer(), nullable=True))
+    with op.batch_alter_table("vote_cast", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("amendment_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_vote_cast_amendment_id_amendment"), "amendment", ["amendment_id"], ["id"], ondelete="CASCADE"
         )
 
 
-
 def downgrade():
     op.execute("DELETE FROM vote_cast WHERE amendment_id IS NOT NULL")
     op.execute("DELETE FROM vote WHERE amendment_id IS NOT NULL")
-    with op.batch_alter_table('vote_cast', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_vote_cast_amendment_id_amendment'), type_='foreignkey')
-        batch_op.drop_column('amendment_id')
+    with op.batch_alter_table("vote_cast", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_vote_cast_amendment_id_amendment"), type_="foreignkey")
+        batch_op.drop_column("amendment_id")
 
-    with op.batch_alter_table('vote', schema=None) as batch_op:
+    with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_vote_organisation_draft",
             sqlite_where=sa.text("paragraph_id IS NULL AND amendment_id IS NULL"),
             postgresql_where=sa.text("paragraph_id IS NULL AND amendment_id IS NULL"),
         )
-        batch_op.drop_constraint(op.f('ck_vote_one_question'), type_='check')
-        batch_op.drop_constraint(batch_op.f('fk_vote_amendment_id_amendment'), type_='foreignkey')
+        batch_op.drop_constraint(op.f("ck_vote_one_question"), type_="check")
+        batch_op.drop_constraint(batch_op.f("fk_vote_amendment_id_amendment"), type_="foreignkey")
         batch_op.drop_index(
             "uq_vote_organisation_amendment",
             sqlite_where=sa.text("amendment_id IS NOT NULL"),
             postgresql_where=sa.text("amendment_id IS NOT NULL"),
         )
-        batch_op.drop_column('amendment_id')
-    with op.batch_alter_table('vote', schema=None) as batch_op:
+        batch_op.drop_column("amendment_id")
+    with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.create_index(
             "uq_vote_organisation_draft",
             ["organisation_id", "draft_id"],
@@ -255,39 +273,39 @@ def downgrade():
             postgresql_where=sa.text("paragraph_id IS NULL"),
         )
 
-    with op.batch_alter_table('draft', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_draft_amendment_procedure'), type_='check')
-        batch_op.drop_column('vote_requests_until')
-        batch_op.drop_column('support_quorum')
-        batch_op.drop_column('amendment_procedure')
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_draft_amendment_procedure"), type_="check")
+        batch_op.drop_column("vote_requests_until")
+        batch_op.drop_column("support_quorum")
+        batch_op.drop_column("amendment_procedure")
 
     op.execute("UPDATE amendment SET status = 'submitted' WHERE status IN ('put_to_vote', 'lapsed')")
-    with op.batch_alter_table('amendment', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_amendment_amendment_status'), type_='check')
-        batch_op.create_check_constraint('amendment_status', sa.text(f"status IN ({_quoted(STATUSES[:7])})"))
-        batch_op.drop_constraint(batch_op.f('fk_amendment_recommended_merge_into_id_amendment'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_amendment_alternative_set_id_alternative_set'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_amendment_recommended_by_id_user'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_amendment_alternative_set_id'))
-        for name in ('recommendation', 'decided_how', 'lapse_reason'):
-            batch_op.drop_constraint(op.f(f'ck_amendment_{name}'), type_='check')
-        batch_op.drop_column('alternative_position')
-        batch_op.drop_column('alternative_set_id')
-        batch_op.drop_column('lapse_reason')
-        batch_op.drop_column('decided_how')
-        batch_op.drop_column('recommended_merge_into_id')
-        batch_op.drop_column('recommended_text')
-        batch_op.drop_column('recommendation_reason')
-        batch_op.drop_column('recommended_at')
-        batch_op.drop_column('recommended_by_id')
-        batch_op.drop_column('recommendation')
-        batch_op.drop_column('published_at')
+    with op.batch_alter_table("amendment", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_amendment_amendment_status"), type_="check")
+        batch_op.create_check_constraint("amendment_status", sa.text(f"status IN ({_quoted(STATUSES[:7])})"))
+        batch_op.drop_constraint(batch_op.f("fk_amendment_recommended_merge_into_id_amendment"), type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("fk_amendment_alternative_set_id_alternative_set"), type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("fk_amendment_recommended_by_id_user"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_amendment_alternative_set_id"))
+        for name in ("recommendation", "decided_how", "lapse_reason"):
+            batch_op.drop_constraint(op.f(f"ck_amendment_{name}"), type_="check")
+        batch_op.drop_column("alternative_position")
+        batch_op.drop_column("alternative_set_id")
+        batch_op.drop_column("lapse_reason")
+        batch_op.drop_column("decided_how")
+        batch_op.drop_column("recommended_merge_into_id")
+        batch_op.drop_column("recommended_text")
+        batch_op.drop_column("recommendation_reason")
+        batch_op.drop_column("recommended_at")
+        batch_op.drop_column("recommended_by_id")
+        batch_op.drop_column("recommendation")
+        batch_op.drop_column("published_at")
 
-    with op.batch_alter_table('amendment_consent', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_amendment_consent_amendment_id'))
+    with op.batch_alter_table("amendment_consent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_amendment_consent_amendment_id"))
 
-    op.drop_table('amendment_consent')
-    with op.batch_alter_table('alternative_set', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alternative_set_draft_id'))
+    op.drop_table("amendment_consent")
+    with op.batch_alter_table("alternative_set", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alternative_set_draft_id"))
 
-    op.drop_table('alternative_set')
+    op.drop_table("alternative_set")

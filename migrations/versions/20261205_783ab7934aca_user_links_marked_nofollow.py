@@ -10,13 +10,14 @@ Revises: 0875bbdbd0a0
 Create Date: 2026-12-05 00:40:00
 
 """
+
 import re
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '783ab7934aca'
-down_revision = '0875bbdbd0a0'
+revision = "783ab7934aca"
+down_revision = "0875bbdbd0a0"
 branch_labels = None
 depends_on = None
 
@@ -27,18 +28,20 @@ _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
 
 def mark_links(html: str) -> str:
     """`html` with every link out of the site marked as a user link (links within the site stay)."""
-    return _LINK.sub(lambda m: (f'<a href="{m[1]}"{m[2]} rel="{LINK_REL}">' if _EXTERNAL.match(m[1].strip())
-                                else m[0]), html)
+    return _LINK.sub(
+        lambda m: f'<a href="{m[1]}"{m[2]} rel="{LINK_REL}">' if _EXTERNAL.match(m[1].strip()) else m[0], html
+    )
 
 
 def _mark(table: str, column: str) -> None:
     bind = op.get_bind()
-    rows = bind.execute(sa.text(f'SELECT id, {column} FROM {table} WHERE {column} LIKE :pattern'),
-                        {"pattern": '%<a href="%'}).all()
+    rows = bind.execute(
+        sa.text(f"SELECT id, {column} FROM {table} WHERE {column} LIKE :pattern"), {"pattern": '%<a href="%'}
+    ).all()
     for row_id, html in rows:
         marked = mark_links(html)
         if marked != html:
-            bind.execute(sa.text(f'UPDATE {table} SET {column} = :html WHERE id = :id'), {"html": marked, "id": row_id})
+            bind.execute(sa.text(f"UPDATE {table} SET {column} = :html WHERE id = :id"), {"html": marked, "id": row_id})
 
 
 def upgrade():
@@ -47,4 +50,4 @@ def upgrade():
 
 
 def downgrade():
-    pass   # the marks are harmless and match what the renderer writes now
+    pass  # the marks are harmless and match what the renderer writes now

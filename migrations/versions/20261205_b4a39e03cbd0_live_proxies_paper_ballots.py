@@ -7,14 +7,15 @@ Revises: f89228dbcf4d
 Create Date: 2026-12-05 09:13:09.967252
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 import consult.core.db
 
 # revision identifiers, used by Alembic.
-revision = 'b4a39e03cbd0'
-down_revision = 'f89228dbcf4d'
+revision = "b4a39e03cbd0"
+down_revision = "f89228dbcf4d"
 branch_labels = None
 depends_on = None
 
@@ -56,9 +57,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_live_proxy")),
     )
-    with op.batch_alter_table('live_proxy', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_live_proxy_holder_id'), ['holder_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_live_proxy_session_id'), ['session_id'], unique=False)
+    with op.batch_alter_table("live_proxy", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_live_proxy_holder_id"), ["holder_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_live_proxy_session_id"), ["session_id"], unique=False)
         batch_op.create_index(
             "uq_live_proxy_giver",
             ["session_id", "organisation_id"],
@@ -126,14 +127,14 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_live_vote_conflict")),
     )
-    with op.batch_alter_table('live_vote_conflict', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_live_vote_conflict_session_id'), ['session_id'], unique=False)
+    with op.batch_alter_table("live_vote_conflict", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_live_vote_conflict_session_id"), ["session_id"], unique=False)
 
-    with op.batch_alter_table('draft', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('tally_revision', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('live_proxy_limit', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tally_revision", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("live_proxy_limit", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('vote', schema=None) as batch_op:
+    with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "channel",
@@ -151,7 +152,7 @@ def upgrade():
                 nullable=False,
             )
         )
-        batch_op.add_column(sa.Column('via_organisation_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("via_organisation_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_vote_via_organisation_id_organisation"),
             "organisation",
@@ -160,7 +161,7 @@ def upgrade():
             ondelete="SET NULL",
         )
 
-    with op.batch_alter_table('vote_cast', schema=None) as batch_op:
+    with op.batch_alter_table("vote_cast", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "channel",
@@ -178,7 +179,7 @@ def upgrade():
                 nullable=False,
             )
         )
-        batch_op.add_column(sa.Column('via_organisation_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("via_organisation_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_vote_cast_via_organisation_id_organisation"),
             "organisation",
@@ -188,35 +189,34 @@ def upgrade():
         )
 
 
-
 def downgrade():
-    with op.batch_alter_table('vote_cast', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_vote_cast_via_organisation_id_organisation'), type_='foreignkey')
-        batch_op.drop_constraint(op.f('ck_vote_cast_cast_channel'), type_='check')
-        batch_op.drop_column('via_organisation_id')
-        batch_op.drop_column('channel')
+    with op.batch_alter_table("vote_cast", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_vote_cast_via_organisation_id_organisation"), type_="foreignkey")
+        batch_op.drop_constraint(op.f("ck_vote_cast_cast_channel"), type_="check")
+        batch_op.drop_column("via_organisation_id")
+        batch_op.drop_column("channel")
 
-    with op.batch_alter_table('vote', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_vote_via_organisation_id_organisation'), type_='foreignkey')
-        batch_op.drop_constraint(op.f('ck_vote_vote_channel'), type_='check')
-        batch_op.drop_column('via_organisation_id')
-        batch_op.drop_column('channel')
+    with op.batch_alter_table("vote", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_vote_via_organisation_id_organisation"), type_="foreignkey")
+        batch_op.drop_constraint(op.f("ck_vote_vote_channel"), type_="check")
+        batch_op.drop_column("via_organisation_id")
+        batch_op.drop_column("channel")
 
-    with op.batch_alter_table('draft', schema=None) as batch_op:
-        batch_op.drop_column('live_proxy_limit')
-        batch_op.drop_column('tally_revision')
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.drop_column("live_proxy_limit")
+        batch_op.drop_column("tally_revision")
 
-    with op.batch_alter_table('live_vote_conflict', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_live_vote_conflict_session_id'))
+    with op.batch_alter_table("live_vote_conflict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_live_vote_conflict_session_id"))
 
-    op.drop_table('live_vote_conflict')
-    with op.batch_alter_table('live_proxy', schema=None) as batch_op:
+    op.drop_table("live_vote_conflict")
+    with op.batch_alter_table("live_proxy", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_live_proxy_giver",
             sqlite_where=sa.text("withdrawn_at IS NULL"),
             postgresql_where=sa.text("withdrawn_at IS NULL"),
         )
-        batch_op.drop_index(batch_op.f('ix_live_proxy_session_id'))
-        batch_op.drop_index(batch_op.f('ix_live_proxy_holder_id'))
+        batch_op.drop_index(batch_op.f("ix_live_proxy_session_id"))
+        batch_op.drop_index(batch_op.f("ix_live_proxy_holder_id"))
 
-    op.drop_table('live_proxy')
+    op.drop_table("live_proxy")

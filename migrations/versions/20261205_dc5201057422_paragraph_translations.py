@@ -6,14 +6,15 @@ Revises: b4a39e03cbd0
 Create Date: 2026-12-05 12:27:29.014816
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 import consult.core.db
 
 # revision identifiers, used by Alembic.
-revision = 'dc5201057422'
-down_revision = 'b4a39e03cbd0'
+revision = "dc5201057422"
+down_revision = "b4a39e03cbd0"
 branch_labels = None
 depends_on = None
 
@@ -74,5 +75,5 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table('translator')
-    op.drop_table('paragraph_translation')
+    op.drop_table("translator")
+    op.drop_table("paragraph_translation")

@@ -6,14 +6,15 @@ Revises: 1b4be70b3c29
 Create Date: 2026-12-05 07:46:29.369490
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 import consult.core.db
 
 # revision identifiers, used by Alembic.
-revision = 'f89228dbcf4d'
-down_revision = '1b4be70b3c29'
+revision = "f89228dbcf4d"
+down_revision = "1b4be70b3c29"
 branch_labels = None
 depends_on = None
 
@@ -34,8 +35,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_live_session")),
     )
-    with op.batch_alter_table('live_session', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_live_session_draft_id'), ['draft_id'], unique=False)
+    with op.batch_alter_table("live_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_live_session_draft_id"), ["draft_id"], unique=False)
         batch_op.create_index(
             "uq_live_session_active",
             ["draft_id"],
@@ -107,8 +108,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agenda_item")),
     )
-    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_agenda_item_session_id'), ['session_id'], unique=False)
+    with op.batch_alter_table("agenda_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agenda_item_session_id"), ["session_id"], unique=False)
         batch_op.create_index(
             "uq_agenda_item_open",
             ["session_id"],
@@ -117,31 +118,30 @@ def upgrade():
             postgresql_where=sa.text("state = 'open'"),
         )
 
-    with op.batch_alter_table('draft', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('live_quorum', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('live_quorum_is_share', sa.Boolean(), server_default='0', nullable=False))
-
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("live_quorum", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("live_quorum_is_share", sa.Boolean(), server_default="0", nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('draft', schema=None) as batch_op:
-        batch_op.drop_column('live_quorum_is_share')
-        batch_op.drop_column('live_quorum')
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.drop_column("live_quorum_is_share")
+        batch_op.drop_column("live_quorum")
 
-    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+    with op.batch_alter_table("agenda_item", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_agenda_item_open", sqlite_where=sa.text("state = 'open'"), postgresql_where=sa.text("state = 'open'")
         )
-        batch_op.drop_index(batch_op.f('ix_agenda_item_session_id'))
+        batch_op.drop_index(batch_op.f("ix_agenda_item_session_id"))
 
-    op.drop_table('agenda_item')
-    op.drop_table('live_check_in')
-    with op.batch_alter_table('live_session', schema=None) as batch_op:
+    op.drop_table("agenda_item")
+    op.drop_table("live_check_in")
+    with op.batch_alter_table("live_session", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_live_session_active",
             sqlite_where=sa.text("ended_at IS NULL"),
             postgresql_where=sa.text("ended_at IS NULL"),
         )
-        batch_op.drop_index(batch_op.f('ix_live_session_draft_id'))
+        batch_op.drop_index(batch_op.f("ix_live_session_draft_id"))
 
-    op.drop_table('live_session')
+    op.drop_table("live_session")

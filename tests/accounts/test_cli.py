@@ -1,4 +1,5 @@
 """`create-organisation` and `create-user` from the command line."""
+
 from __future__ import annotations
 
 from consult.accounts.models import Role, User
@@ -7,12 +8,32 @@ from consult.organisations.models import Organisation
 
 
 def test_create_organisation_and_delegate(runner, monkeypatch):
-    result = runner.invoke(args=["create-organisation", "Türkischer Elternverein Köln e.V.", "--short-name", "TEK",
-                                 "--state", "Nordrhein-Westfalen"])
+    result = runner.invoke(
+        args=[
+            "create-organisation",
+            "Türkischer Elternverein Köln e.V.",
+            "--short-name",
+            "TEK",
+            "--state",
+            "Nordrhein-Westfalen",
+        ]
+    )
     assert result.exit_code == 0, result.output
     monkeypatch.setenv("CONSULT_PASSWORD", "ein langes passwort")
-    result = runner.invoke(args=["create-user", "Deniz@Example.org", "--name", "Deniz Arslan",
-                                 "--role", "delegate", "--role", "board", "--organisation", "tek"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Deniz@Example.org",
+            "--name",
+            "Deniz Arslan",
+            "--role",
+            "delegate",
+            "--role",
+            "board",
+            "--organisation",
+            "tek",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.email == "deniz@example.org"))
     assert user.roles == {Role.DELEGATE, Role.BOARD}
@@ -22,8 +43,10 @@ def test_create_organisation_and_delegate(runner, monkeypatch):
 
 def test_password_prompt_when_no_environment_variable(runner, monkeypatch):
     monkeypatch.delenv("CONSULT_PASSWORD", raising=False)
-    result = runner.invoke(args=["create-user", "staff@example.org", "--name", "Staff", "--role", "moderator"],
-                           input="geheim-und-lang\ngeheim-und-lang\n")
+    result = runner.invoke(
+        args=["create-user", "staff@example.org", "--name", "Staff", "--role", "moderator"],
+        input="geheim-und-lang\ngeheim-und-lang\n",
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(db.select(User).where(User.email == "staff@example.org")) is not None
 
@@ -32,8 +55,9 @@ def test_clear_errors_and_nothing_written(runner, monkeypatch):
     monkeypatch.setenv("CONSULT_PASSWORD", "ein langes passwort")
     result = runner.invoke(args=["create-user", "x@example.org", "--name", "X", "--role", "delegate"])
     assert result.exit_code == 1 and "organisation" in result.output
-    result = runner.invoke(args=["create-user", "x@example.org", "--name", "X", "--role", "delegate",
-                                 "--organisation", "NOPE"])
+    result = runner.invoke(
+        args=["create-user", "x@example.org", "--name", "X", "--role", "delegate", "--organisation", "NOPE"]
+    )
     assert result.exit_code == 1 and "NOPE" in result.output
     result = runner.invoke(args=["create-user", "not-an-address", "--name", "X", "--role", "admin"])
     assert result.exit_code == 1 and "e-mail" in result.output

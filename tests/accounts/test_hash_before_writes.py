@@ -6,6 +6,7 @@ commit; a hash computed after it keeps every other process waiting (see
 database and checks that none of them wrote when the hash was computed, and that the
 service did write afterwards. tests/invitations/test_accept_load.py shows the effect under load.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -64,9 +65,18 @@ def test_accepting_an_invitation_hashes_before_it_writes(hashes):
     admin, org = factories.user(roles=(Role.ADMIN,)), factories.organisation()
     token, token_digest = new_token()
     now = clock.now()
-    db.session.add(Invitation(email="neu@example.org", organisation=org, roles="delegate", locale="de",
-                              token_digest=token_digest, invited_by_id=admin.id, created_at=now,
-                              expires_at=now + timedelta(days=1)))
+    db.session.add(
+        Invitation(
+            email="neu@example.org",
+            organisation=org,
+            roles="delegate",
+            locale="de",
+            token_digest=token_digest,
+            invited_by_id=admin.id,
+            created_at=now,
+            expires_at=now + timedelta(days=1),
+        )
+    )
     _begin(seen, writes)
     invitations.accept(token, "Neue Person", "ein langes Passwort", now)
     assert seen == [0] and writes, (seen, writes)
@@ -77,8 +87,9 @@ def test_a_password_reset_hashes_before_it_writes(hashes):
     person = factories.user()
     token, token_digest = new_token()
     now = clock.now()
-    db.session.add(PasswordReset(user_id=person.id, token_digest=token_digest, created_at=now,
-                                 expires_at=now + timedelta(hours=1)))
+    db.session.add(
+        PasswordReset(user_id=person.id, token_digest=token_digest, created_at=now, expires_at=now + timedelta(hours=1))
+    )
     _begin(seen, writes)
     password_reset.reset_password(token, "ein neues langes Passwort", now)
     db.session.flush()

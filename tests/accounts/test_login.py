@@ -1,4 +1,5 @@
 """Signing in and out: real form, CSRF, case-insensitive e-mail, safe redirects, throttle."""
+
 from __future__ import annotations
 
 import re
@@ -58,6 +59,7 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(client, auth, delegat
     # After the wait, the right password works and resets the count.
     user = db.session.scalar(db.select(User).where(User.email == "amina@example.org"))
     from datetime import timedelta
+
     user.last_failed_login_at -= timedelta(seconds=app.config["LOGIN_LOCK_SECONDS"] + 1)
     db.session.commit()
     assert auth.login("amina@example.org", factories.PASSWORD).status_code == 302

@@ -1,4 +1,5 @@
 """Sign-in attempts are limited per client address (Flask-Limiter): the password POST and the code POST."""
+
 from __future__ import annotations
 
 import re
@@ -114,15 +115,22 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(database_
     from tests.conftest import TEST_CONFIG, IsolatedClient
 
     def limited_second_attempt(proxy_count: int, forwarded_for: list[str]) -> list[int]:
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                          "LOGIN_RATE_LIMIT": "1 per minute", "PROXY_COUNT": proxy_count})
+        app = create_app(
+            {
+                **TEST_CONFIG,
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "RATELIMIT_ENABLED": True,
+                "LOGIN_RATE_LIMIT": "1 per minute",
+                "PROXY_COUNT": proxy_count,
+            }
+        )
         app.test_client_class = IsolatedClient
         with app.app_context():
             db.create_all()
             limiter.reset()
             statuses = []
             for address in forwarded_for:
-                client = from_address(app.test_client(), "10.0.0.1")   # the proxy
+                client = from_address(app.test_client(), "10.0.0.1")  # the proxy
                 client.environ_base["HTTP_X_FORWARDED_FOR"] = address
                 statuses.append(attempt(client).status_code)
             limiter.reset()
@@ -142,10 +150,16 @@ def test_only_decorated_routes_are_checked_unless_default_limits_are_set(app, da
     from tests.conftest import TEST_CONFIG
 
     try:
-        limited_app = create_app({**TEST_CONFIG, "RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2 per minute",
-                                  "SQLALCHEMY_DATABASE_URI": database_url})
+        limited_app = create_app(
+            {
+                **TEST_CONFIG,
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_DEFAULT": "2 per minute",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+            }
+        )
         assert limiter._check_request_limit in limited_app.before_request_funcs[None]
         client = limited_app.test_client()
         assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
     finally:
-        limiter.limit_manager.set_default_limits([])   # the limiter is shared by every app of the process
+        limiter.limit_manager.set_default_limits([])  # the limiter is shared by every app of the process

@@ -1,6 +1,7 @@
 """Ending a person's sessions on the server: signing out ends this one; a new password, a deactivated
 account and "Überall abmelden" end every one (a new password keeps the session it was changed in).
 An old copy of a cookie then gets the sign-in page, whatever it was worth before."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -77,7 +78,7 @@ def test_a_remember_me_cookie_ends_with_its_session(app):
     with app.test_request_context():
         start_session(person, remember=True)
         db.session.commit()
-        remember_cookie = encode_cookie(session["_user_id"])   # what Flask-Login writes into it
+        remember_cookie = encode_cookie(session["_user_id"])  # what Flask-Login writes into it
     browser, stolen = app.test_client(), app.test_client()
     for each in (browser, stolen):
         each.set_cookie("remember_token", remember_cookie)
@@ -85,7 +86,7 @@ def test_a_remember_me_cookie_ends_with_its_session(app):
 
     page = browser.get("/").get_data(as_text=True)
     browser.post("/logout", data={"csrf_token": csrf_token(page)})
-    fresh = app.test_client()   # the stolen remember-me cookie alone, without the session it made
+    fresh = app.test_client()  # the stolen remember-me cookie alone, without the session it made
     fresh.set_cookie("remember_token", remember_cookie)
     assert not _signed_in_as(fresh, "Kemal Aydın") and not _signed_in_as(stolen, "Kemal Aydın")
 
@@ -130,9 +131,15 @@ def test_a_new_password_keeps_this_session_and_ends_the_others(app, client, auth
     auth.login("amina@example.org", factories.PASSWORD)
     Auth(other).login("amina@example.org", factories.PASSWORD)
     page = client.get("/account").get_data(as_text=True)
-    response = client.post("/account/password", data={
-        "csrf_token": csrf_token(page), "current_password": factories.PASSWORD,
-        "new_password": "ein neues Passwort", "repeat_password": "ein neues Passwort"})
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(page),
+            "current_password": factories.PASSWORD,
+            "new_password": "ein neues Passwort",
+            "repeat_password": "ein neues Passwort",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
     assert _is_sent_to_sign_in(other.get("/account"))
@@ -144,8 +151,12 @@ def test_deactivation_ends_every_session(app, client, auth):
     db.session.commit()
     auth.login("amina@example.org", factories.PASSWORD)
     copy = _copy_of_cookies(app, client)
-    set_person_active(db.session.get(User, admin.id), db.session.scalar(
-        db.select(User).where(User.email == "amina@example.org")), False, clock.now())
+    set_person_active(
+        db.session.get(User, admin.id),
+        db.session.scalar(db.select(User).where(User.email == "amina@example.org")),
+        False,
+        clock.now(),
+    )
     db.session.commit()
     assert _is_sent_to_sign_in(client.get("/account")) and _is_sent_to_sign_in(copy.get("/account"))
 
@@ -164,8 +175,7 @@ def test_the_current_session_can_stay_signed_in(app):
 
 def test_old_sign_ins_are_cleared_when_the_person_signs_in_again(app):
     person = factories.user(email="kemal@example.org")
-    db.session.add(UserSession(user_id=person.id, token_hash="0" * 64,
-                               created_at=clock.now() - timedelta(days=15)))
+    db.session.add(UserSession(user_id=person.id, token_hash="0" * 64, created_at=clock.now() - timedelta(days=15)))
     db.session.commit()
     with app.test_request_context():
         start_session(person)
@@ -186,6 +196,12 @@ def test_a_session_id_without_the_right_version_or_sign_in_is_refused(app, monke
     loader = app.login_manager._user_callback
     with app.test_request_context():
         assert loader(f"{person.id}.0.{token}") is not None
-        for refused in (f"{person.id}.0", f"{person.id}.1.{token}", f"{person.id}.0.other", "x.0.y",
-                        str(person.id), f"{person.id}.0."):
+        for refused in (
+            f"{person.id}.0",
+            f"{person.id}.1.{token}",
+            f"{person.id}.0.other",
+            "x.0.y",
+            str(person.id),
+            f"{person.id}.0.",
+        ):
             assert loader(refused) is None, refused

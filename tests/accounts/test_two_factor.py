@@ -1,5 +1,6 @@
 """Two-factor sign-in (TOTP): setting it up, the code step of signing in, no replay, and the
 requirement for moderators, board and admins (REQUIRE_2FA)."""
+
 from __future__ import annotations
 
 import re
@@ -85,6 +86,7 @@ def shown_secret(page: str) -> str:
 
 # --- required for moderators, board and admins --------------------------------------------
 
+
 def test_moderator_without_second_factor_sets_it_up_before_reaching_the_queue(client, auth, moderator, required):
     assert auth.login("mod@example.org", factories.PASSWORD).status_code == 302
     response = client.get("/moderation")
@@ -101,14 +103,17 @@ def test_moderator_without_second_factor_sets_it_up_before_reaching_the_queue(cl
     assert posted.headers["Location"] == "/account/two-factor"
     htmx = client.get("/moderation", headers={"HX-Request": "true"})
     assert htmx.status_code == 204 and htmx.headers["HX-Redirect"] == "/account/two-factor"
-    language = client.post("/language", data={"language": "en", "next": "/account/two-factor",
-                                              "csrf_token": csrf_token(page)})
+    language = client.post(
+        "/language", data={"language": "en", "next": "/account/two-factor", "csrf_token": csrf_token(page)}
+    )
     assert language.headers["Location"] == "/account/two-factor"
 
     # The right code switches it on, and the person goes on to the queue.
     setup_page = client.get("/account/two-factor?next=%2Fmoderation").get_data(as_text=True)
-    response = client.post("/account/two-factor?next=%2Fmoderation",
-                           data={"code": code_at(NOW, secret), "csrf_token": csrf_token(setup_page)})
+    response = client.post(
+        "/account/two-factor?next=%2Fmoderation",
+        data={"code": code_at(NOW, secret), "csrf_token": csrf_token(setup_page)},
+    )
     assert response.headers["Location"] == "/moderation"
     assert client.get("/moderation").status_code == 200
     assert reload(moderator).two_factor_enabled
@@ -180,6 +185,7 @@ def test_the_setting_comes_from_the_environment(monkeypatch, tmp_path):
 
 # --- switching on and off -----------------------------------------------------------------
 
+
 def test_switching_on_needs_a_correct_code(client, auth, delegate):
     auth.login("amina@example.org", factories.PASSWORD)
     page = client.get("/account/two-factor").get_data(as_text=True)
@@ -188,8 +194,10 @@ def test_switching_on_needs_a_correct_code(client, auth, delegate):
     assert client.get("/account/two-factor").status_code == 200
     assert shown_secret(client.get("/account/two-factor").get_data(as_text=True)) == secret  # a reload keeps it
 
-    wrong = client.post("/account/two-factor", data={"code": "000000" if code_at(NOW, secret) != "000000"
-                                                     else "111111", "csrf_token": csrf_token(page)})
+    wrong = client.post(
+        "/account/two-factor",
+        data={"code": "000000" if code_at(NOW, secret) != "000000" else "111111", "csrf_token": csrf_token(page)},
+    )
     assert wrong.status_code == 422
     text = wrong.get_data(as_text=True)
     assert "Dieser Code ist nicht richtig" in text and 'aria-invalid="true"' in text
@@ -199,8 +207,10 @@ def test_switching_on_needs_a_correct_code(client, auth, delegate):
     empty = client.post("/account/two-factor", data={"code": "", "csrf_token": csrf_token(page)})
     assert empty.status_code == 422 and "Bitte geben Sie den sechsstelligen Code" in empty.get_data(as_text=True)
 
-    right = client.post("/account/two-factor", data={"code": code_at(NOW, secret)[:3] + " " + code_at(NOW, secret)[3:],
-                                                     "csrf_token": csrf_token(page)})
+    right = client.post(
+        "/account/two-factor",
+        data={"code": code_at(NOW, secret)[:3] + " " + code_at(NOW, secret)[3:], "csrf_token": csrf_token(page)},
+    )
     assert right.status_code == 302
     person = reload(delegate)
     assert person.two_factor_enabled and person.totp_secret == secret
@@ -218,18 +228,22 @@ def test_switching_off_needs_the_password_and_a_current_code(client, auth, deleg
     page = client.get("/account/two-factor").get_data(as_text=True)
     assert 'autocomplete="one-time-code"' in page and "autofocus" not in page  # only the code page focuses it
     token = csrf_token(page)
-    wrong_password = client.post("/account/two-factor/off",
-                                 data={"password": "nicht das Passwort", "code": code_at(frozen_clock.now),
-                                       "csrf_token": token})
+    wrong_password = client.post(
+        "/account/two-factor/off",
+        data={"password": "nicht das Passwort", "code": code_at(frozen_clock.now), "csrf_token": token},
+    )
     assert wrong_password.status_code == 422
     assert "Das Passwort ist nicht richtig" in wrong_password.get_data(as_text=True)
-    used = client.post("/account/two-factor/off",
-                       data={"password": factories.PASSWORD, "code": code_at(NOW), "csrf_token": token})
+    used = client.post(
+        "/account/two-factor/off", data={"password": factories.PASSWORD, "code": code_at(NOW), "csrf_token": token}
+    )
     assert used.status_code == 422 and "bereits verwendet" in used.get_data(as_text=True)
     assert reload(delegate).two_factor_enabled
 
-    done = client.post("/account/two-factor/off",
-                       data={"password": factories.PASSWORD, "code": code_at(frozen_clock.now), "csrf_token": token})
+    done = client.post(
+        "/account/two-factor/off",
+        data={"password": factories.PASSWORD, "code": code_at(frozen_clock.now), "csrf_token": token},
+    )
     assert done.status_code == 302
     person = reload(delegate)
     assert not person.two_factor_enabled and person.totp_secret is None
@@ -245,14 +259,16 @@ def test_where_it_is_required_it_cannot_be_switched_off(client, auth, moderator,
     page = client.get("/account/two-factor").get_data(as_text=True)
     assert "/account/two-factor/off" not in page
     frozen_clock.move(30)
-    response = client.post("/account/two-factor/off", data={"password": factories.PASSWORD,
-                                                            "code": code_at(frozen_clock.now),
-                                                            "csrf_token": csrf_token(page)})
+    response = client.post(
+        "/account/two-factor/off",
+        data={"password": factories.PASSWORD, "code": code_at(frozen_clock.now), "csrf_token": csrf_token(page)},
+    )
     assert response.status_code == 403
     assert reload(moderator).two_factor_enabled
 
 
 # --- signing in with a code ---------------------------------------------------------------
+
 
 def test_the_password_alone_does_not_sign_in(client, auth, moderator, required):
     switch_on(moderator)

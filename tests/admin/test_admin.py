@@ -1,4 +1,5 @@
 """The administration: only admins; organisations and people created, changed, (de)activated, audited."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,14 @@ def _post(client, page_url: str, url: str, **data):
     return client.post(url, data={"csrf_token": csrf_token(page), **data})
 
 
-ORG_FIELDS = {"name": "Türkischer Elternverein Köln e.V.", "short_name": "TEK", "state": "Nordrhein-Westfalen",
-              "level": "local", "is_member": "y", "vote_weight": "2"}
+ORG_FIELDS = {
+    "name": "Türkischer Elternverein Köln e.V.",
+    "short_name": "TEK",
+    "state": "Nordrhein-Westfalen",
+    "level": "local",
+    "is_member": "y",
+    "vote_weight": "2",
+}
 
 # Every page and action of the administration, with what a GET or POST needs.
 ROUTES = [
@@ -58,10 +65,16 @@ ROUTES = [
 
 
 def test_the_route_table_covers_every_admin_route(app):
-    rules = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")
-             for method in rule.methods - {"HEAD", "OPTIONS"}}
-    expected = {(method, path.replace("{org}", "<int:organisation_id>").replace("{person}", "<int:person_id>"))
-                for method, path in ROUTES}
+    rules = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    expected = {
+        (method, path.replace("{org}", "<int:organisation_id>").replace("{person}", "<int:person_id>"))
+        for method, path in ROUTES
+    }
     assert rules == expected
 
 
@@ -74,9 +87,10 @@ def test_every_admin_page_and_action_refuses_non_admins(client, world, who, meth
     page = client.get("/").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "active": "0", **ORG_FIELDS, "roles": "admin"} if method == "POST" else None
     response = client.open(url, method=method, data=data)
-    if who == "guest":   # to the sign-in; a form with text gets it with its text kept (core.kept_text)
+    if who == "guest":  # to the sign-in; a form with text gets it with its text kept (core.kept_text)
         assert (response.status_code == 302 and "/login" in response.headers["Location"]) or (
-            response.status_code == 401 and 'action="/login"' in response.get_data(as_text=True))
+            response.status_code == 401 and 'action="/login"' in response.get_data(as_text=True)
+        )
     else:
         assert response.status_code == 403
     db.session.expire_all()
@@ -129,13 +143,16 @@ def test_a_federal_organisation_has_no_state(client, auth, world):
     assert created.state is None and created.level == OrganisationLevel.FEDERAL and not created.is_member
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("name", "interkulturelles elternnetz berlin e.v.", "Eine andere Organisation hat schon diesen Namen."),
-    ("short_name", "ieb", "Eine andere Organisation hat schon diesen Kurznamen."),
-    ("short_name", "mit leerzeichen", "Der Kurzname hat 1 bis 20 Buchstaben"),
-    ("vote_weight", "0", "Das Stimmgewicht ist eine ganze Zahl von 1 bis 1000."),
-    ("state", "Atlantis", "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("name", "interkulturelles elternnetz berlin e.v.", "Eine andere Organisation hat schon diesen Namen."),
+        ("short_name", "ieb", "Eine andere Organisation hat schon diesen Kurznamen."),
+        ("short_name", "mit leerzeichen", "Der Kurzname hat 1 bis 20 Buchstaben"),
+        ("vote_weight", "0", "Das Stimmgewicht ist eine ganze Zahl von 1 bis 1000."),
+        ("state", "Atlantis", "Not a valid choice"),
+    ],
+)
 def test_a_refused_organisation_keeps_the_input_and_names_the_field(client, auth, world, field, value, message):
     auth.login("admin@example.org", factories.PASSWORD)
     fields = {**ORG_FIELDS, field: value}
@@ -153,8 +170,14 @@ def test_a_refused_organisation_keeps_the_input_and_names_the_field(client, auth
 def test_renaming_an_organisation_to_its_own_name_in_other_case_is_fine(client, auth, world):
     auth.login("admin@example.org", factories.PASSWORD)
     url = f"/admin/organisations/{world['org'].id}"
-    fields = {"name": "Interkulturelles Elternnetz Berlin e.V.", "short_name": "ieb", "state": "Berlin",
-              "level": "state", "is_member": "y", "vote_weight": "3"}
+    fields = {
+        "name": "Interkulturelles Elternnetz Berlin e.V.",
+        "short_name": "ieb",
+        "state": "Berlin",
+        "level": "state",
+        "is_member": "y",
+        "vote_weight": "3",
+    }
     assert _post(client, url, url, **fields).status_code == 302
     db.session.expire_all()
     assert world["org"].short_name == "ieb" and world["org"].vote_weight == 3
@@ -182,12 +205,18 @@ def test_a_deactivated_organisations_delegate_can_neither_comment_nor_vote(clien
     auth.login("elif@example.org", factories.PASSWORD)
     pid = commenting.versions[0].texts[1].paragraph_id
     page = client.get("/drafts/teilhabe").get_data(as_text=True)
-    assert client.post(f"/drafts/teilhabe/paragraphs/{pid}/comments",
-                       data={"csrf_token": csrf_token(page), "body": "Text", "stance": "support"}).status_code == 403
+    assert (
+        client.post(
+            f"/drafts/teilhabe/paragraphs/{pid}/comments",
+            data={"csrf_token": csrf_token(page), "body": "Text", "stance": "support"},
+        ).status_code
+        == 403
+    )
     vid = voting.versions[0].texts[1].paragraph_id
     page = client.get("/drafts/rat").get_data(as_text=True)
-    assert client.post("/drafts/rat/votes", data={"csrf_token": csrf_token(page),
-                                                  "vote": f"{vid}:yes"}).status_code == 403
+    assert (
+        client.post("/drafts/rat/votes", data={"csrf_token": csrf_token(page), "vote": f"{vid}:yes"}).status_code == 403
+    )
     auth.logout()
 
     auth.login("admin@example.org", factories.PASSWORD)
@@ -220,8 +249,12 @@ def test_people_list_takes_the_same_queries_for_many_people(client, auth, world,
     auth.login("admin@example.org", factories.PASSWORD)
     few, _ = _queries(client, count_queries, "/admin/people")
     for n in range(60):
-        factories.user(email=f"p{n}@example.org", name=f"Person {n}",
-                       roles=(Role.DELEGATE, Role.BOARD), org=world["org" if n % 2 else "other"])
+        factories.user(
+            email=f"p{n}@example.org",
+            name=f"Person {n}",
+            roles=(Role.DELEGATE, Role.BOARD),
+            org=world["org" if n % 2 else "other"],
+        )
     db.session.commit()
     many, html = _queries(client, count_queries, "/admin/people")
     assert "64 Personen" in html and "Nächste Seite" in html and many == few
@@ -237,26 +270,36 @@ def test_admin_edits_roles_organisation_and_contact_person(client, auth, world):
     auth.login("admin@example.org", factories.PASSWORD)
     person = world["delegate"]
     url = f"/admin/people/{person.id}"
-    response = _post(client, url, url, roles=["delegate", "moderator"], organisation=str(world["other"].id),
-                     is_contact_person="y")
+    response = _post(
+        client, url, url, roles=["delegate", "moderator"], organisation=str(world["other"].id), is_contact_person="y"
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert person.roles == {Role.DELEGATE, Role.MODERATOR} and person.organisation_id == world["other"].id
     assert person.is_contact_person
     [entry] = _entries("person.update")
     assert entry.subject == f"user:{person.id}"
-    assert entry.details["changes"] == {"roles": [["delegate"], ["delegate", "moderator"]],
-                                        "organisation": ["IEB", "NAVE"], "is_contact_person": [False, True]}
+    assert entry.details["changes"] == {
+        "roles": [["delegate"], ["delegate", "moderator"]],
+        "organisation": ["IEB", "NAVE"],
+        "is_contact_person": [False, True],
+    }
     audit = client.get("/audit").get_data(as_text=True)
     assert "Elif Kaya" in audit and "Rollen: Delegierte*r → Delegierte*r, Moderation" in audit
 
 
-@pytest.mark.parametrize("fields,field,message", [
-    ({"roles": []}, "roles", "Bitte geben Sie der Person mindestens eine Rolle."),
-    ({"organisation": ""}, "organisation", "Delegierte gehören zu einer Organisation"),
-    ({"roles": ["moderator"], "organisation": "", "is_contact_person": "y"}, "is_contact_person",
-     "Nur Delegierte einer Organisation"),
-])
+@pytest.mark.parametrize(
+    "fields,field,message",
+    [
+        ({"roles": []}, "roles", "Bitte geben Sie der Person mindestens eine Rolle."),
+        ({"organisation": ""}, "organisation", "Delegierte gehören zu einer Organisation"),
+        (
+            {"roles": ["moderator"], "organisation": "", "is_contact_person": "y"},
+            "is_contact_person",
+            "Nur Delegierte einer Organisation",
+        ),
+    ],
+)
 def test_refused_person_changes_name_the_field(client, auth, world, fields, field, message):
     auth.login("admin@example.org", factories.PASSWORD)
     person = world["delegate"]
@@ -337,8 +380,14 @@ def test_a_state_written_otherwise_by_the_command_line_is_kept_on_save(client, a
     url = f"/admin/organisations/{world['other'].id}"
     html = client.get(url).get_data(as_text=True)
     assert '<option selected value="HH">HH</option>' in html
-    fields = {"name": world["other"].name, "short_name": "NAVE", "state": "HH", "level": "state",
-              "is_member": "y", "vote_weight": "1"}
+    fields = {
+        "name": world["other"].name,
+        "short_name": "NAVE",
+        "state": "HH",
+        "level": "state",
+        "is_member": "y",
+        "vote_weight": "1",
+    }
     assert _post(client, url, url, **fields).status_code == 302
     db.session.expire_all()
     assert world["other"].state == "HH"

@@ -1,6 +1,7 @@
 """/admin/outbox (issue 18, point 5): admins see every e-mail the app wrote, newest first, 50 to a page, with
 recipient, subject, kind in words, state and the text whose http(s) links are clickable — and nothing else in a
 text becomes HTML; filters by state and kind; "Send now" runs the outbox once; never cached."""
+
 from __future__ import annotations
 
 import re
@@ -22,24 +23,56 @@ from tests.mail.test_outbox import FakeServer
 RESET_LINK = "https://beteiligung.example/password/reset/abc123"
 
 
-def _message(minutes_ago: int, template: str | None = "invitation", *, sent: bool = False, error: str | None = None,
-             recipient: str = "neu@example.org", subject: str = "Einladung", body: str = "Hallo\n") -> OutboxMessage:
+def _message(
+    minutes_ago: int,
+    template: str | None = "invitation",
+    *,
+    sent: bool = False,
+    error: str | None = None,
+    recipient: str = "neu@example.org",
+    subject: str = "Einladung",
+    body: str = "Hallo\n",
+) -> OutboxMessage:
     moment = utcnow() - timedelta(minutes=minutes_ago)
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, template=template, created_at=moment,
-                            next_attempt_at=utcnow() + timedelta(minutes=5) if error else moment,
-                            sent_at=moment if sent else None, attempts=1 if (error or sent) else 0, last_error=error)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        template=template,
+        created_at=moment,
+        next_attempt_at=utcnow() + timedelta(minutes=5) if error else moment,
+        sent_at=moment if sent else None,
+        attempts=1 if (error or sent) else 0,
+        last_error=error,
+    )
     db.session.add(message)
     return message
 
 
 @pytest.fixture
 def outbox(world):
-    _message(30, "invitation", sent=True, recipient="neu@example.org", subject="Einladung zur Beteiligungsplattform",
-             body="Hallo,\n\nöffnen Sie diesen Link:\n\nhttps://beteiligung.example/invitations/accept/tok3n\n")
-    _message(20, "password_reset", recipient="elif@example.org", subject="Neues Passwort wählen",
-             body=f"Um eines zu wählen, öffnen Sie diesen Link: {RESET_LINK}.\n")
-    _message(10, "reminder", error="SMTPDataError: (451, b'4.3.0 Try again later')", recipient="ieb@example.org",
-             subject="Erinnerung: Ihre Beteiligung")
+    _message(
+        30,
+        "invitation",
+        sent=True,
+        recipient="neu@example.org",
+        subject="Einladung zur Beteiligungsplattform",
+        body="Hallo,\n\nöffnen Sie diesen Link:\n\nhttps://beteiligung.example/invitations/accept/tok3n\n",
+    )
+    _message(
+        20,
+        "password_reset",
+        recipient="elif@example.org",
+        subject="Neues Passwort wählen",
+        body=f"Um eines zu wählen, öffnen Sie diesen Link: {RESET_LINK}.\n",
+    )
+    _message(
+        10,
+        "reminder",
+        error="SMTPDataError: (451, b'4.3.0 Try again later')",
+        recipient="ieb@example.org",
+        subject="Erinnerung: Ihre Beteiligung",
+    )
     _message(5, "weekly_letter", recipient="alt@example.org", subject="Ein altes Format")
     db.session.commit()
     return world
@@ -76,7 +109,7 @@ def test_admins_see_each_message_with_its_kind_state_and_text(client, auth, outb
     # The links are clickable, the sentence's full stop stays outside the link.
     assert f'<a href="{RESET_LINK}" rel="nofollow noreferrer noopener">{RESET_LINK}</a>.' in html
     assert '<a href="https://beteiligung.example/invitations/accept/tok3n"' in html
-    assert "nur Administrator" in html   # the page says who sees it, and why
+    assert "nur Administrator" in html  # the page says who sees it, and why
     assert 'href="/admin/outbox" aria-current="page">Postausgang</a>' in html
 
 
@@ -106,15 +139,18 @@ def test_guests_are_sent_to_the_sign_in(client, outbox):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("state=waiting", ["alt@example.org", "elif@example.org"]),
-    ("state=failed", ["ieb@example.org"]),
-    ("state=sent", ["neu@example.org"]),
-    ("kind=password_reset", ["elif@example.org"]),
-    ("kind=weekly_letter", ["alt@example.org"]),
-    ("state=waiting&kind=invitation", []),
-    ("kind=digest", []),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("state=waiting", ["alt@example.org", "elif@example.org"]),
+        ("state=failed", ["ieb@example.org"]),
+        ("state=sent", ["neu@example.org"]),
+        ("kind=password_reset", ["elif@example.org"]),
+        ("kind=weekly_letter", ["alt@example.org"]),
+        ("state=waiting&kind=invitation", []),
+        ("kind=digest", []),
+    ],
+)
 def test_the_filters(client, auth, outbox, query, expected):
     _login_admin(client, auth)
     response = client.get(f"/admin/outbox?{query}")
@@ -129,9 +165,13 @@ def test_the_kind_filter_offers_every_kind_and_the_stored_ones(client, auth, out
     _login_admin(client, auth)
     html = client.get("/admin/outbox?kind=reminder").get_data(as_text=True)
     assert '<option value="reminder" selected>Erinnerung</option>' in html
-    for value, word in (("invitation", "Einladung"), ("password_reset", "Passwort zurücksetzen"),
-                        ("notification", "Benachrichtigung"), ("digest", "Zusammenfassung"),
-                        ("weekly_letter", "weekly_letter")):
+    for value, word in (
+        ("invitation", "Einladung"),
+        ("password_reset", "Passwort zurücksetzen"),
+        ("notification", "Benachrichtigung"),
+        ("digest", "Zusammenfassung"),
+        ("weekly_letter", "weekly_letter"),
+    ):
         assert f'<option value="{value}">{word}</option>' in html
 
 
@@ -145,7 +185,7 @@ def test_an_unknown_state_is_refused_with_a_message(client, auth, outbox):
 
 def test_the_outbox_comes_50_to_a_page_newest_first_and_keeps_its_filters(client, auth, world):
     for n in range(60):
-        _message(60 - n, "invitation", recipient=f"p{n:02d}@example.org")   # p59 is the newest
+        _message(60 - n, "invitation", recipient=f"p{n:02d}@example.org")  # p59 is the newest
     _message(0, "password_reset", recipient="reset@example.org")
     db.session.commit()
     _login_admin(client, auth)
@@ -176,11 +216,17 @@ def test_send_now_runs_the_outbox_once_and_comes_back_to_the_filter(client, auth
 
 
 def test_a_hostile_text_stays_text(client, auth, world):
-    _message(1, "reminder", subject="<b>Betreff</b>", body=(
-        'Antwort von <script>alert("x")</script>\n'
-        "javascript:alert(1)\n"
-        'https://evil.example/"><img src=x onerror=alert(1)>\n'
-        "data:text/html;base64,PHNjcmlwdD4=\n"))
+    _message(
+        1,
+        "reminder",
+        subject="<b>Betreff</b>",
+        body=(
+            'Antwort von <script>alert("x")</script>\n'
+            "javascript:alert(1)\n"
+            'https://evil.example/"><img src=x onerror=alert(1)>\n'
+            "data:text/html;base64,PHNjcmlwdD4=\n"
+        ),
+    )
     db.session.commit()
     _login_admin(client, auth)
     html = client.get("/admin/outbox").get_data(as_text=True)
@@ -191,17 +237,28 @@ def test_a_hostile_text_stays_text(client, auth, world):
     assert 'href="data:text' not in html and "data:text/html;base64,PHNjcmlwdD4=" in html
 
 
-@pytest.mark.parametrize("text,html", [
-    ("Link: https://a.example/x?b=1&c=2.", 'Link: <a href="https://a.example/x?b=1&amp;c=2" rel="nofollow noreferrer '
-                                           'noopener">'
-                                           "https://a.example/x?b=1&amp;c=2</a>."),
-    ("(siehe http://a.example/p)", '(siehe <a href="http://a.example/p" rel="nofollow noreferrer noopener">'
-                                   "http://a.example/p</a>)"),
-    ("https://de.example/wiki/Satz_(Recht)", '<a href="https://de.example/wiki/Satz_(Recht)" '
-                                             'rel="nofollow noreferrer noopener">https://de.example/wiki/Satz_(Recht)</a>'),
-    ("ftp://a.example/ und mailto:x@example.org", "ftp://a.example/ und mailto:x@example.org"),
-    ("JavaScript:alert(1) <i>", "JavaScript:alert(1) &lt;i&gt;"),
-])
+@pytest.mark.parametrize(
+    "text,html",
+    [
+        (
+            "Link: https://a.example/x?b=1&c=2.",
+            'Link: <a href="https://a.example/x?b=1&amp;c=2" rel="nofollow noreferrer '
+            'noopener">'
+            "https://a.example/x?b=1&amp;c=2</a>.",
+        ),
+        (
+            "(siehe http://a.example/p)",
+            '(siehe <a href="http://a.example/p" rel="nofollow noreferrer noopener">http://a.example/p</a>)',
+        ),
+        (
+            "https://de.example/wiki/Satz_(Recht)",
+            '<a href="https://de.example/wiki/Satz_(Recht)" '
+            'rel="nofollow noreferrer noopener">https://de.example/wiki/Satz_(Recht)</a>',
+        ),
+        ("ftp://a.example/ und mailto:x@example.org", "ftp://a.example/ und mailto:x@example.org"),
+        ("JavaScript:alert(1) <i>", "JavaScript:alert(1) &lt;i&gt;"),
+    ],
+)
 def test_linked_text(text, html):
     assert str(linked_text(text)) == html
 
@@ -215,8 +272,13 @@ def test_an_address_breaks_only_at_its_at_sign_and_dots():
 def test_a_notification_s_subject_and_text_are_withheld(client, auth, world, template):
     """A notification may name an internal draft of the recipient's organisation ("… is waiting for your
     agreement"): not even administrators learn of it here. Who got it, its kind and state remain."""
-    _message(3, template, recipient="jonas@example.org", subject="Benachrichtigung: Entwurf wartet",
-             body="Ein interner Entwurf Ihrer Organisation zu „Teilhabe“ wartet: https://x.example/ws/7\n")
+    _message(
+        3,
+        template,
+        recipient="jonas@example.org",
+        subject="Benachrichtigung: Entwurf wartet",
+        body="Ein interner Entwurf Ihrer Organisation zu „Teilhabe“ wartet: https://x.example/ws/7\n",
+    )
     db.session.commit()
     _login_admin(client, auth)
     html = client.get("/admin/outbox").get_data(as_text=True)

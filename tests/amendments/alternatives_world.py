@@ -1,6 +1,7 @@
 """A draft where the organisations decide the amendments, with three organisations, a moderator and the
 board, and small steps on it: shared by the tests of alternatives sets, of the phases where the organisations
 decide, of the quorum settings and of `flask set-phase` (issue 15)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -45,11 +46,9 @@ def fixture_world(app):
     return {"draft_id": draft.id, **people, "minutes": iter(range(100))}
 
 
-
 def draft_of(world) -> Draft:
     db.session.expire_all()
     return db.session.get(Draft, world["draft_id"])
-
 
 
 def propose_at(world, position: int, kind: AmendmentKind, text: str | None = None, who: str = "d1") -> int:
@@ -62,11 +61,9 @@ def propose_at(world, position: int, kind: AmendmentKind, text: str | None = Non
     return amendment.id
 
 
-
 def amendment_of(amendment_id: int) -> Amendment:
     db.session.expire_all()
     return db.session.get(Amendment, amendment_id)
-
 
 
 def to_voting(world) -> None:
@@ -76,21 +73,19 @@ def to_voting(world) -> None:
     db.session.commit()
 
 
-
 def vote_on(world, amendment_id: int, *choices: Choice) -> None:
     """The three organisations' votes on an amendment put to the vote."""
     draft = draft_of(world)
-    for who, choice in zip(("d1", "d2", "d3"), choices, strict=False):   # fewer choices: the first ones vote
+    for who, choice in zip(("d1", "d2", "d3"), choices, strict=False):  # fewer choices: the first ones vote
         cast_vote(world[who], draft, None, choice, clock.now(), amendment=amendment_of(amendment_id))
     db.session.commit()
 
 
-
 def put_to_vote(*ids: int) -> None:
-    db.session.execute(Amendment.__table__.update().where(Amendment.id.in_(ids))
-                       .values(status=AmendmentStatus.PUT_TO_VOTE))
+    db.session.execute(
+        Amendment.__table__.update().where(Amendment.id.in_(ids)).values(status=AmendmentStatus.PUT_TO_VOTE)
+    )
     db.session.commit()
-
 
 
 def login(client, who: str) -> None:

@@ -3,6 +3,7 @@ that collide in the version builder's merge are grouped, with a proposed voting 
 text first); moderators reorder with a reason until voting begins; the order is fixed when voting begins; the
 vote decides them in order (the first that passes wins, those before it are rejected, those after it lapse),
 and the next version applies the winner without a collision."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,7 +52,7 @@ def test_collide_is_the_merge_of_the_version_builder():
     assert collide(SECOND, STRENGTHENS, FINANCES) and merge(SECOND, STRENGTHENS, FINANCES).text is None
     assert not collide(SECOND, STRENGTHENS, PROTECTS) and merge(SECOND, STRENGTHENS, PROTECTS).text is not None
     assert collide(SECOND, None, PROTECTS) and collide(SECOND, STRENGTHENS, None)
-    assert not collide(SECOND, None, None)            # two deletions agree
+    assert not collide(SECOND, None, None)  # two deletions agree
     assert not collide(SECOND, STRENGTHENS, STRENGTHENS)
 
 
@@ -60,7 +61,7 @@ def test_colliding_amendments_form_a_set_and_compatible_ones_do_not(app, world):
     protects = propose_at(world, 2, AmendmentKind.REPLACE, PROTECTS, who="d2")
     finances = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d3")
     propose_at(world, 3, AmendmentKind.INSERT, "Ein neuer Absatz.")
-    propose_at(world, 3, AmendmentKind.INSERT, "Noch ein neuer Absatz.", who="d2")   # two insertions: no collision
+    propose_at(world, 3, AmendmentKind.INSERT, "Noch ein neuer Absatz.", who="d2")  # two insertions: no collision
     assert _sets(world) == [[finances, strengthens]]
     assert set_of(draft_of(world), amendment_of(protects)) is None
     # Worked out on read: nothing is written.
@@ -103,9 +104,9 @@ def test_the_moderators_procedure_has_no_alternatives(app, world):
 
 
 def test_the_furthest_from_the_base_text_is_voted_first(app, world):
-    small = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)                  # one word
+    small = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)  # one word
     same_size = propose_at(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "stützt"), who="d2")
-    larger = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d3")          # three words for one
+    larger = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d3")  # three words for one
     deletes = propose_at(world, 2, AmendmentKind.DELETE)
     assert changed_share(SECOND, FINANCES) > changed_share(SECOND, STRENGTHENS) > 0
     assert changed_share(SECOND, None) == 1.0
@@ -117,7 +118,7 @@ def test_the_furthest_from_the_base_text_is_voted_first(app, world):
 
 
 def _reorder(world, order, reason="Der weitergehende Antrag zuerst.", who="mod"):
-    with current_app.test_request_context():   # a refusal's message is made in the person's language
+    with current_app.test_request_context():  # a refusal's message is made in the person's language
         reorder(world[who], draft_of(world), order, reason, clock.now())
     db.session.commit()
 
@@ -170,7 +171,7 @@ def test_when_the_members_change_the_stored_order_is_dropped(app, world):
     _reorder(world, [small, larger])
     deletes = propose_at(world, 2, AmendmentKind.DELETE, who="d3")
     (alternatives,) = sets_of(draft_of(world))
-    assert list(alternatives.ids) == [deletes, larger, small]     # the proposal again
+    assert list(alternatives.ids) == [deletes, larger, small]  # the proposal again
     assert alternatives.order_dropped and not alternatives.reordered
 
 
@@ -185,7 +186,9 @@ def test_voting_fixes_the_sets_and_keeps_a_moderators_order(app, world):
     rows = db.session.scalars(select(AlternativeSet).order_by(AlternativeSet.id)).all()
     assert len(rows) == 2 and all(r.frozen_at is not None for r in rows)
     assert [(amendment_of(i).alternative_set_id, amendment_of(i).alternative_position) for i in (small, larger)] == [
-        (rows[0].id, 1), (rows[0].id, 2)]
+        (rows[0].id, 1),
+        (rows[0].id, 2),
+    ]
     assert rows[0].order_reason == "Der weitergehende Antrag zuerst."
     assert [amendment_of(i).alternative_position for i in (alone, rewrite)] == [1, 2]
     assert amendment_of(single).alternative_set_id is None
@@ -230,15 +233,19 @@ def test_the_first_that_passes_wins_those_before_are_rejected_those_after_lapse(
     put_to_vote(deletes, larger, small)
     vote_on(world, deletes, NO, NO, YES)
     vote_on(world, larger, YES, YES, NO)
-    vote_on(world, small, YES, YES, YES)      # passes too, but lapses: an alternative before it won
+    vote_on(world, small, YES, YES, YES)  # passes too, but lapses: an alternative before it won
     _close_round(world)
     assert [(amendment_of(i).status, amendment_of(i).decided_how) for i in (deletes, larger, small)] == [
-        (AmendmentStatus.REJECTED, DecidedHow.VOTE), (AmendmentStatus.ACCEPTED, DecidedHow.VOTE),
-        (AmendmentStatus.LAPSED, DecidedHow.VOTE)]
+        (AmendmentStatus.REJECTED, DecidedHow.VOTE),
+        (AmendmentStatus.ACCEPTED, DecidedHow.VOTE),
+        (AmendmentStatus.LAPSED, DecidedHow.VOTE),
+    ]
     assert amendment_of(small).lapse_reason == LapseReason.ALTERNATIVE and amendment_of(larger).lapse_reason is None
     assert all(amendment_of(i).decided_at is not None for i in (deletes, larger, small))
-    entries = {e.subject: e.details for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "amendment.vote_outcome"))}
+    entries = {
+        e.subject: e.details
+        for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "amendment.vote_outcome"))
+    }
     winner = entries[f"amendment:{larger}"]
     assert (winner["status"], winner["yes"], winner["no"], winner["carried"]) == ("accepted", 2, 1, True)
     assert entries[f"amendment:{small}"]["status"] == "lapsed" and entries[f"amendment:{small}"]["yes"] == 3
@@ -249,7 +256,7 @@ def test_nothing_passes_and_all_are_rejected(app, world):
     put_to_vote(deletes, larger, small)
     vote_on(world, deletes, NO, NO, YES)
     vote_on(world, larger, NO, YES, NO)
-    _close_round(world)                   # no votes at all on the third: not carried
+    _close_round(world)  # no votes at all on the third: not carried
     assert [amendment_of(i).status for i in (deletes, larger, small)] == [AmendmentStatus.REJECTED] * 3
 
 
@@ -261,8 +268,10 @@ def test_single_amendments_are_accepted_or_rejected_by_their_vote(app, world):
     vote_on(world, passes, YES, YES, NO)
     vote_on(world, fails, YES, NO, NO)
     _close_round(world)
-    assert (amendment_of(passes).status, amendment_of(fails).status) == (AmendmentStatus.ACCEPTED,
-                                                                      AmendmentStatus.REJECTED)
+    assert (amendment_of(passes).status, amendment_of(fails).status) == (
+        AmendmentStatus.ACCEPTED,
+        AmendmentStatus.REJECTED,
+    )
     assert amendment_of(fails).lapse_reason is None
 
 
@@ -291,7 +300,7 @@ def test_the_next_version_applies_the_winner_without_a_collision(app, world, cli
     assert f"Amendment {small} –" not in page
     # The lapsed alternative's page shows the fixed set, in its order, with what became of each.
     page = client.get(f"/drafts/teilhabe/amendments/{small}").get_data(as_text=True)
-    box = page[page.index('id="alternatives"'):]
+    box = page[page.index('id="alternatives"') :]
     assert box.index(f"Amendment {deletes}") < box.index(f"Amendment {larger}") < box.index("(this amendment)")
     assert f"Amendment {larger}</a> (DEF) – Accepted</li>" in box and "(this amendment)</strong> (GHI) – Lapsed" in box
 
@@ -304,7 +313,7 @@ def test_the_freeze_hook_leaves_the_moderators_procedure_alone(app, world):
     db.session.commit()
     to_voting(world)
     assert factories.count(AlternativeSet) == 0
-    freeze_alternatives(world["board"], draft_of(world), clock.now())   # called directly it stores what it finds
+    freeze_alternatives(world["board"], draft_of(world), clock.now())  # called directly it stores what it finds
     assert factories.count(AlternativeSet) == 1
 
 
@@ -316,11 +325,13 @@ def test_the_amendment_page_shows_the_voting_order_and_the_rule(app, world, clie
     larger = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
     login(client, "d1")
     page = client.get(f"/drafts/teilhabe/amendments/{small}").get_data(as_text=True)
-    assert "<h2 id=\"alternatives-title\">Alternatives</h2>" in page and "Voting order" in page
+    assert '<h2 id="alternatives-title">Alternatives</h2>' in page and "Voting order" in page
     assert page.index(f'href="/drafts/teilhabe/amendments/{larger}"') < page.index("(this amendment)")
-    assert ("The vote follows this order. The first amendment that gets the majority is accepted; "
-            "the ones after it have lapsed with it.") in page
-    assert "Change the voting order" not in page          # a delegate cannot
+    assert (
+        "The vote follows this order. The first amendment that gets the majority is accepted; "
+        "the ones after it have lapsed with it."
+    ) in page
+    assert "Change the voting order" not in page  # a delegate cannot
     protects = propose_at(world, 2, AmendmentKind.REPLACE, PROTECTS, who="d3")
     assert "Alternatives" not in client.get(f"/drafts/teilhabe/amendments/{protects}").get_data(as_text=True)
 
@@ -333,30 +344,39 @@ def test_the_german_page_states_the_rule(app, world, client):
     login(client, "d1")
     page = client.get(f"/drafts/teilhabe/amendments/{small}").get_data(as_text=True)
     assert "Alternativen" in page and "Abstimmungsreihenfolge" in page
-    assert ("Abgestimmt wird in dieser Reihenfolge. Der erste Antrag, der die Mehrheit erhält, ist angenommen; "
-            "die folgenden sind damit erledigt.") in page
+    assert (
+        "Abgestimmt wird in dieser Reihenfolge. Der erste Antrag, der die Mehrheit erhält, ist angenommen; "
+        "die folgenden sind damit erledigt."
+    ) in page
 
 
 def test_moderators_reorder_on_the_alternatives_page(app, world, client):
     small = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
     larger = propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2")
     login(client, "mod")
-    assert 'href="/drafts/teilhabe/alternatives"' in client.get(
-        f"/drafts/teilhabe/amendments/{small}").get_data(as_text=True).replace(f"#set-{larger}-{small}", "")
+    assert 'href="/drafts/teilhabe/alternatives"' in client.get(f"/drafts/teilhabe/amendments/{small}").get_data(
+        as_text=True
+    ).replace(f"#set-{larger}-{small}", "")
     page = client.get("/drafts/teilhabe/alternatives").get_data(as_text=True)
     assert "Alternatives for § 2" in page and page.index(f"Amendment {larger}") < page.index(f"Amendment {small}")
     assert 'href="/drafts/teilhabe/alternatives"' in client.get("/moderation").get_data(as_text=True)
     token = csrf_token(page)
-    refused = client.post("/drafts/teilhabe/alternatives", data={
-        "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": ""})
+    refused = client.post(
+        "/drafts/teilhabe/alternatives",
+        data={"csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": ""},
+    )
     assert refused.status_code == 422 and "Please give a reason for the new voting order." in refused.get_data(
         as_text=True
     )
-    twice = client.post("/drafts/teilhabe/alternatives", data={
-        "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "1", "reason": "Darum."})
+    twice = client.post(
+        "/drafts/teilhabe/alternatives",
+        data={"csrf_token": token, f"place-{small}": "1", f"place-{larger}": "1", "reason": "Darum."},
+    )
     assert twice.status_code == 422
-    done = client.post("/drafts/teilhabe/alternatives", data={
-        "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": "Der kleinere zuerst."})
+    done = client.post(
+        "/drafts/teilhabe/alternatives",
+        data={"csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": "Der kleinere zuerst."},
+    )
     assert done.status_code == 302
     page = client.get("/drafts/teilhabe/alternatives").get_data(as_text=True)
     assert page.index(f"Amendment {small}") < page.index(f"Amendment {larger}")
@@ -374,8 +394,10 @@ def test_delegates_cannot_open_or_post_the_alternatives_page(app, world, client)
     login(client, "d1")
     assert client.get("/drafts/teilhabe/alternatives").status_code == 403
     token = csrf_token(client.get(f"/drafts/teilhabe/amendments/{small}").get_data(as_text=True))
-    response = client.post("/drafts/teilhabe/alternatives", data={
-        "csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": "Darum."})
+    response = client.post(
+        "/drafts/teilhabe/alternatives",
+        data={"csrf_token": token, f"place-{small}": "1", f"place-{larger}": "2", "reason": "Darum."},
+    )
     assert response.status_code == 403 and factories.count(AlternativeSet) == 0
 
 

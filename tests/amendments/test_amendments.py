@@ -1,4 +1,5 @@
 """Amendments through the real routes: propose, edit, withdraw, support, decide, and every refusal."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,6 @@ from tests.conftest import Auth, csrf_token
 
 TEXT = "Absatz 2: Die Mitgliedsorganisationen beraten über *Teilhabe* und Vielfalt."
 NEW = "Absatz 2: Die Mitgliedsorganisationen beraten gemeinsam über *Teilhabe* und Vielfalt."
-
 
 
 @pytest.fixture
@@ -45,8 +45,13 @@ def _new_url(world):
 
 def _propose(client, world, **fields):
     page = client.get(_new_url(world)).get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "kind": "replace", "text": NEW, "justification": "Gemeinsam ist besser.",
-            **fields}
+    data = {
+        "csrf_token": csrf_token(page),
+        "kind": "replace",
+        "text": NEW,
+        "justification": "Gemeinsam ist besser.",
+        **fields,
+    }
     return client.post(_new_url(world), data=data)
 
 
@@ -88,12 +93,15 @@ def test_a_deletion_and_a_new_paragraph(client, auth, world):
     assert "neuer Absatz nach § 2" in page and "<ins>Ein ganz neuer Absatz.</ins>" in page
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"justification": ""}, "Bitte geben Sie eine Begründung an."),
-    ({"text": TEXT}, "Der vorgeschlagene Text ist derselbe wie der jetzige"),
-    ({"text": "Erster Absatz.\n\nZweiter Absatz."}, "Ein Änderungsantrag ändert einen Absatz"),
-    ({"text": ""}, "Bitte schreiben Sie den Text, den Sie vorschlagen."),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"justification": ""}, "Bitte geben Sie eine Begründung an."),
+        ({"text": TEXT}, "Der vorgeschlagene Text ist derselbe wie der jetzige"),
+        ({"text": "Erster Absatz.\n\nZweiter Absatz."}, "Ein Änderungsantrag ändert einen Absatz"),
+        ({"text": ""}, "Bitte schreiben Sie den Text, den Sie vorschlagen."),
+    ],
+)
 def test_bad_input_is_refused_with_what_was_typed_kept(client, auth, world, fields, message):
     auth.login("a1@example.org", factories.PASSWORD)
     response = _propose(client, world, **{"justification": "Meine Begründung, bitte behalten.", **fields})
@@ -157,8 +165,10 @@ def test_a_submitted_amendment_is_confirmed_where_the_focus_lands(client, auth, 
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     # Seen, said in the live region and focused (consult.js reads data-focus and data-announce on load).
-    assert ('<p class="flash flash--confirmation" tabindex="-1" data-focus data-announce>'
-            "Ihr Änderungsantrag wurde eingereicht.</p>") in page
+    assert (
+        '<p class="flash flash--confirmation" tabindex="-1" data-focus data-announce>'
+        "Ihr Änderungsantrag wurde eingereicht.</p>"
+    ) in page
     assert page.count("data-focus") == 1
     # Once: the next page does not confirm it again.
     assert "eingereicht" not in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -174,8 +184,11 @@ def test_one_support_per_organisation_and_none_from_the_proposing_one(client, au
     )
     auth.logout()
     auth.login("x1@example.org", factories.PASSWORD)
-    response = client.post(url, headers={"HX-Request": "true"},
-                           data={"csrf_token": csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True))})
+    response = client.post(
+        url,
+        headers={"HX-Request": "true"},
+        data={"csrf_token": csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True))},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and 'id="support-box"' in html
     assert "1 unterstützende Organisation" in html and "Unterstützung zurückziehen" in html
@@ -190,8 +203,11 @@ def test_one_support_per_organisation_and_none_from_the_proposing_one(client, au
         as_text=True
     )
     assert factories.count(AmendmentSupport) == 1
-    response = client.post(url, headers={"HX-Request": "true"}, data={
-        "csrf_token": csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True)), "withdraw": "1"})
+    response = client.post(
+        url,
+        headers={"HX-Request": "true"},
+        data={"csrf_token": csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True)), "withdraw": "1"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and factories.count(AmendmentSupport) == 0
     assert '<button type="submit" class="button button--primary" data-focus>Unterstützen</button>' in html
@@ -219,21 +235,25 @@ def test_a_moderator_accepts_in_modified_form_and_the_author_sees_both_texts(cli
     adopted = "Absatz 2: Die Mitgliedsorganisationen beraten gemeinsam und regelmäßig über *Teilhabe* und Vielfalt."
     response = _post(client, url + "/decision", decision="accept_modified", reason="", adopted_text=adopted)
     assert response.status_code == 422 and "Bitte geben Sie einen Grund an" in response.get_data(as_text=True)
-    response = _post(client, url + "/decision", decision="accept_modified", reason="Regelmäßig ergänzt.",
-                     adopted_text=adopted)
+    response = _post(
+        client, url + "/decision", decision="accept_modified", reason="Regelmäßig ergänzt.", adopted_text=adopted
+    )
     assert response.status_code == 302
     amendment = _amendment()
     assert amendment.status == AmendmentStatus.ACCEPTED_MODIFIED and amendment.adopted_text == adopted
     assert amendment.decided_by_id == world["mod"].id and amendment.decision_reason == "Regelmäßig ergänzt."
     entry = db.session.scalars(select(AuditEntry)).one()
-    assert (entry.action, entry.subject, entry.reason) == ("amendment.accept_modified", f"amendment:{amendment.id}",
-                                                          "Regelmäßig ergänzt.")
+    assert (entry.action, entry.subject, entry.reason) == (
+        "amendment.accept_modified",
+        f"amendment:{amendment.id}",
+        "Regelmäßig ergänzt.",
+    )
     auth.logout()
     auth.login("a2@example.org", factories.PASSWORD)
     page = client.get(url).get_data(as_text=True)
     assert "Modifiziert übernommen" in page and "Regelmäßig ergänzt." in page
-    assert "beraten <ins>gemeinsam </ins>über" in page                      # the proposal
-    assert "beraten <ins>gemeinsam und regelmäßig </ins>über" in page       # what was adopted
+    assert "beraten <ins>gemeinsam </ins>über" in page  # the proposal
+    assert "beraten <ins>gemeinsam und regelmäßig </ins>über" in page  # what was adopted
 
 
 def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, world):
@@ -241,6 +261,7 @@ def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, w
     text = draft.versions[0].texts[1]
     from consult.amendments.models import AmendmentKind
     from consult.amendments.services import propose
+
     amendment = propose(world["a1"], draft, text, AmendmentKind.REPLACE, NEW, "Grund.", clock.now())
     db.session.commit()
     # The second moderator loaded the amendment before the first decided.
@@ -275,14 +296,16 @@ def test_the_route_answers_409_to_the_second_moderator(client, world):
         url + "/decision", data={"csrf_token": token_second, "decision": "reject", "reason": "Nein."}
     )
     assert response.status_code == 409
-    assert "Über diesen Änderungsantrag ist entschieden" in response.get_data(as_text=True) \
-        or "gerade entschieden" in response.get_data(as_text=True)
+    assert "Über diesen Änderungsantrag ist entschieden" in response.get_data(
+        as_text=True
+    ) or "gerade entschieden" in response.get_data(as_text=True)
     assert _amendment().status == AmendmentStatus.ACCEPTED
 
 
 def test_the_draft_page_reads_amendments_in_a_fixed_number_of_queries(client, auth, world, count_queries):
     from consult.amendments.models import AmendmentKind
     from consult.amendments.services import propose
+
     draft = db.session.get(Draft, world["draft_id"])
     auth.login("x1@example.org", factories.PASSWORD)
 
@@ -314,15 +337,25 @@ def test_an_amendment_has_its_own_discussion_apart_from_the_paragraph_thread(cli
     assert f"Diskussion des Änderungsantrags {amendment.id}" in page and "Zitierte Stelle" not in page
     # No toggle of the paragraph's thread here: it would swap the paragraph's thread into the discussion's place.
     assert 'class="comment-count"' not in page
-    response = client.post(url + "/comments", headers={"HX-Request": "true"},
-                           data={"csrf_token": csrf_token(page), "body": "Das unterstützen wir.", "stance": "support"})
+    response = client.post(
+        url + "/comments",
+        headers={"HX-Request": "true"},
+        data={"csrf_token": csrf_token(page), "body": "Das unterstützen wir.", "stance": "support"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and "Das unterstützen wir." in html
     assert 'id="count-' not in html  # no paragraph count to update on this page
     comment = db.session.scalars(select(Comment)).one()
     assert comment.amendment_id == amendment.id
-    response = client.post(url + "/comments", data={"csrf_token": csrf_token(page), "body": "Eine Antwort.",
-                                                    "stance": "neutral", "parent_id": str(comment.id)})
+    response = client.post(
+        url + "/comments",
+        data={
+            "csrf_token": csrf_token(page),
+            "body": "Eine Antwort.",
+            "stance": "neutral",
+            "parent_id": str(comment.id),
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith(url + "#comment-")
     page = client.get(url).get_data(as_text=True)
     assert "Das unterstützen wir." in page and "Eine Antwort." in page
@@ -331,12 +364,27 @@ def test_an_amendment_has_its_own_discussion_apart_from_the_paragraph_thread(cli
     # Editing a comment of the discussion answers with the discussion, not the paragraph thread.
     auth.logout()
     auth.login("a2@example.org", factories.PASSWORD)
-    assert client.post(url + "/comments", data={"csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
-                                                "body": "Erster Gedanke.", "stance": "neutral"}).status_code == 302
+    assert (
+        client.post(
+            url + "/comments",
+            data={
+                "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
+                "body": "Erster Gedanke.",
+                "stance": "neutral",
+            },
+        ).status_code
+        == 302
+    )
     mine = db.session.scalars(select(Comment).where(Comment.body == "Erster Gedanke.")).one()
-    response = client.post(f"/comments/{mine.id}/edit", headers={"HX-Request": "true"},
-                           data={"csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
-                                 "body": "Zweiter Gedanke.", "stance": "concern"})
+    response = client.post(
+        f"/comments/{mine.id}/edit",
+        headers={"HX-Request": "true"},
+        data={
+            "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
+            "body": "Zweiter Gedanke.",
+            "stance": "concern",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Zweiter Gedanke." in html
     assert f"Diskussion des Änderungsantrags {amendment.id}" in html

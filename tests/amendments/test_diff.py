@@ -1,4 +1,5 @@
 """Word-level diffs and three-way merges of Markdown paragraph texts, with the exact output expected."""
+
 from __future__ import annotations
 
 import random
@@ -24,17 +25,61 @@ def delete(text):
 
 # tokens
 
+
 def test_tokens_keep_words_whole_in_any_script():
     assert tokens("Die Bund-Länder-Kommission prüft's, Müşteri İlkay ılık, المهاجرون 2024.") == [
-        "Die", " ", "Bund-Länder-Kommission", " ", "prüft's", ",", " ", "Müşteri", " ", "İlkay", " ", "ılık",
-        ",", " ", "المهاجرون", " ", "2024", ".",
+        "Die",
+        " ",
+        "Bund-Länder-Kommission",
+        " ",
+        "prüft's",
+        ",",
+        " ",
+        "Müşteri",
+        " ",
+        "İlkay",
+        " ",
+        "ılık",
+        ",",
+        " ",
+        "المهاجرون",
+        " ",
+        "2024",
+        ".",
     ]
 
 
 def test_tokens_split_off_markdown_markers_and_punctuation():
     assert tokens("**Teilhabe** und _Recht_ für Bürger*innen: „ja“ – (§ 4)!") == [
-        "**", "Teilhabe", "**", " ", "und", " ", "_", "Recht", "_", " ", "für", " ", "Bürger", "*", "innen", ":",
-        " ", "„", "ja", "“", " ", "–", " ", "(", "§", " ", "4", ")", "!",
+        "**",
+        "Teilhabe",
+        "**",
+        " ",
+        "und",
+        " ",
+        "_",
+        "Recht",
+        "_",
+        " ",
+        "für",
+        " ",
+        "Bürger",
+        "*",
+        "innen",
+        ":",
+        " ",
+        "„",
+        "ja",
+        "“",
+        " ",
+        "–",
+        " ",
+        "(",
+        "§",
+        " ",
+        "4",
+        ")",
+        "!",
     ]
 
 
@@ -49,15 +94,21 @@ def test_tokens_of_nothing():
 
 # diff
 
+
 def test_inserted_word_carries_the_space_after_it():
     assert diff("Die Teilhabe", "Die politische Teilhabe") == [
-        equal("Die "), insert("politische "), equal("Teilhabe"),
+        equal("Die "),
+        insert("politische "),
+        equal("Teilhabe"),
     ]
 
 
 def test_replaced_word_is_one_deletion_and_one_insertion():
     assert diff("Die Kommune entscheidet.", "Die Kommune berät.") == [
-        equal("Die Kommune "), delete("entscheidet"), insert("berät"), equal("."),
+        equal("Die Kommune "),
+        delete("entscheidet"),
+        insert("berät"),
+        equal("."),
     ]
 
 
@@ -67,21 +118,27 @@ def test_changed_phrase_reads_as_one_deletion_and_one_insertion():
 
 def test_short_word_between_changes_is_folded_into_them():
     assert diff("Die Stadt und das Land zahlen.", "Der Bund und die Länder zahlen.") == [
-        delete("Die Stadt und das Land"), insert("Der Bund und die Länder"), equal(" zahlen."),
+        delete("Die Stadt und das Land"),
+        insert("Der Bund und die Länder"),
+        equal(" zahlen."),
     ]
 
 
 def test_longer_word_between_changes_stays_equal():
     assert diff("Wir fordern gleiche Rechte.", "Sie fordern gleiche Pflichten.") == [
-        delete("Wir"), insert("Sie"), equal(" fordern gleiche "), delete("Rechte"), insert("Pflichten"), equal("."),
+        delete("Wir"),
+        insert("Sie"),
+        equal(" fordern gleiche "),
+        delete("Rechte"),
+        insert("Pflichten"),
+        equal("."),
     ]
 
 
 def test_umlauts():
-    assert diff_html("Die Bürger:innen prüfen die Vorschläge.",
-                     "Die Bürger:innen prüfen alle Vorschläge gründlich.") == (
-        "Die Bürger:innen prüfen <del>die</del><ins>alle</ins> Vorschläge<ins> gründlich</ins>."
-    )
+    assert diff_html(
+        "Die Bürger:innen prüfen die Vorschläge.", "Die Bürger:innen prüfen alle Vorschläge gründlich."
+    ) == ("Die Bürger:innen prüfen <del>die</del><ins>alle</ins> Vorschläge<ins> gründlich</ins>.")
 
 
 def test_changed_comma_and_full_stop():
@@ -102,7 +159,12 @@ def test_en_dash():
 
 def test_markdown_emphasis_marks_the_marker_not_the_word():
     assert diff("Wir fordern *gleiche* Rechte.", "Wir fordern **gleiche** Rechte.") == [
-        equal("Wir fordern "), delete("*"), insert("**"), equal("gleiche"), delete("*"), insert("**"),
+        equal("Wir fordern "),
+        delete("*"),
+        insert("**"),
+        equal("gleiche"),
+        delete("*"),
+        insert("**"),
         equal(" Rechte."),
     ]
     assert diff_html("Wir fordern *gleiche* Rechte.", "Wir fordern **gleiche** Rechte.") == (
@@ -111,27 +173,33 @@ def test_markdown_emphasis_marks_the_marker_not_the_word():
 
 
 def test_deleted_sentence_takes_the_space_after_it():
-    assert diff("Wir fordern Teilhabe. Die Kommune soll zahlen. Alle profitieren.",
-                "Wir fordern Teilhabe. Alle profitieren.") == [
-        equal("Wir fordern Teilhabe. "), delete("Die Kommune soll zahlen. "), equal("Alle profitieren."),
+    assert diff(
+        "Wir fordern Teilhabe. Die Kommune soll zahlen. Alle profitieren.", "Wir fordern Teilhabe. Alle profitieren."
+    ) == [
+        equal("Wir fordern Teilhabe. "),
+        delete("Die Kommune soll zahlen. "),
+        equal("Alle profitieren."),
     ]
 
 
 def test_deleted_last_sentence_takes_the_space_before_it():
     assert diff("Wir fordern Teilhabe. Alle profitieren.", "Wir fordern Teilhabe.") == [
-        equal("Wir fordern Teilhabe."), delete(" Alle profitieren."),
+        equal("Wir fordern Teilhabe."),
+        delete(" Alle profitieren."),
     ]
 
 
 def test_insertion_at_the_start():
     assert diff("Teilhabe ist ein Recht.", "Politische Teilhabe ist ein Recht.") == [
-        insert("Politische "), equal("Teilhabe ist ein Recht."),
+        insert("Politische "),
+        equal("Teilhabe ist ein Recht."),
     ]
 
 
 def test_insertion_at_the_end():
     assert diff("Wir fordern Teilhabe.", "Wir fordern Teilhabe. Jetzt.") == [
-        equal("Wir fordern Teilhabe."), insert(" Jetzt."),
+        equal("Wir fordern Teilhabe."),
+        insert(" Jetzt."),
     ]
 
 
@@ -165,8 +233,9 @@ BASE = "Wir fordern das Wahlrecht für alle. Die Kommune soll Beratung finanzier
 def test_changes_to_different_sentences_merge():
     ours = "Wir fordern das kommunale Wahlrecht für alle. Die Kommune soll Beratung finanzieren."
     theirs = "Wir fordern das Wahlrecht für alle. Die Kommune soll unabhängige Beratung dauerhaft finanzieren."
-    expected = ("Wir fordern das kommunale Wahlrecht für alle. Die Kommune soll unabhängige Beratung dauerhaft "
-                "finanzieren.")
+    expected = (
+        "Wir fordern das kommunale Wahlrecht für alle. Die Kommune soll unabhängige Beratung dauerhaft finanzieren."
+    )
     assert merge(BASE, ours, theirs) == Merge(expected, [], [expected])
 
 
@@ -192,9 +261,15 @@ def test_conflict_in_context_of_merged_changes():
     ours = "Wir fordern das kommunale Wahlrecht für alle. Die Kommune muss Beratung finanzieren."
     theirs = "Wir fordern das Wahlrecht für alle Menschen. Die Kommune darf Beratung finanzieren."
     conflict = Conflict(base="soll", ours="muss", theirs="darf")
-    assert merge(BASE, ours, theirs) == Merge(None, [conflict], [
-        "Wir fordern das kommunale Wahlrecht für alle Menschen. Die Kommune ", conflict, " Beratung finanzieren.",
-    ])
+    assert merge(BASE, ours, theirs) == Merge(
+        None,
+        [conflict],
+        [
+            "Wir fordern das kommunale Wahlrecht für alle Menschen. Die Kommune ",
+            conflict,
+            " Beratung finanzieren.",
+        ],
+    )
 
 
 def test_same_change_on_both_sides_is_no_conflict():
@@ -235,9 +310,37 @@ def test_merge_all_of_no_versions_is_the_base():
 # properties on random texts (fixed seeds, so every run checks the same cases)
 
 WORDS = [
-    "Die", "die", "der", "das", "und", "oder", "Kommune", "Land", "Bund-Länder", "Teilhabe", "Bürger:innen",
-    "Vorschläge", "prüfen", "muss", "soll", "für", "alle", "Müşteri", "ılık", "İstanbul", "مهاجر", "geht's",
-    "*gleiche*", "**Rechte**", "_neu_", "„Integration“", "(§ 4)", "–", "2024", "ß", "Ä",
+    "Die",
+    "die",
+    "der",
+    "das",
+    "und",
+    "oder",
+    "Kommune",
+    "Land",
+    "Bund-Länder",
+    "Teilhabe",
+    "Bürger:innen",
+    "Vorschläge",
+    "prüfen",
+    "muss",
+    "soll",
+    "für",
+    "alle",
+    "Müşteri",
+    "ılık",
+    "İstanbul",
+    "مهاجر",
+    "geht's",
+    "*gleiche*",
+    "**Rechte**",
+    "_neu_",
+    "„Integration“",
+    "(§ 4)",
+    "–",
+    "2024",
+    "ß",
+    "Ä",
 ]
 SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "\n\n", "; ", ""]
 
@@ -256,9 +359,9 @@ def changed(rng: random.Random, text: str) -> str:
         if action == "insert" or not parts[at:]:
             parts[at:at] = new
         elif action == "delete":
-            del parts[at:at + rng.randint(1, 4)]
+            del parts[at : at + rng.randint(1, 4)]
         else:
-            parts[at:at + 1] = new
+            parts[at : at + 1] = new
     return "".join(parts)
 
 

@@ -5,6 +5,7 @@ changed middle (and a margin around it) to cydifflib. These tests compare its re
 the old matcher, difflib's SequenceMatcher with autojunk off over the whole texts, on paragraphs long
 enough for the head and tail to be cut. Timings are in bench/diff.py, not here.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,9 +16,11 @@ import pytest
 import consult.amendments.diff as diff_module
 from consult.amendments.diff import diff, merge, merge_all, tokens
 
-WORDS = ("die der das und Teilhabe Bürgerinnen Länder Kommunen Förderung Bund muss soll nachhaltig "
-         "vollständig nachprüfbar Verwaltung Beteiligung öffentlich Mittel für mit von zu bei Verfahren "
-         "Jahr Gemeinden Anspruch gesichert werden *Teilhabe* **Bund-Länder** geht's").split()
+WORDS = (
+    "die der das und Teilhabe Bürgerinnen Länder Kommunen Förderung Bund muss soll nachhaltig "
+    "vollständig nachprüfbar Verwaltung Beteiligung öffentlich Mittel für mit von zu bei Verfahren "
+    "Jahr Gemeinden Anspruch gesichert werden *Teilhabe* **Bund-Länder** geht's"
+).split()
 
 
 class _Difflib(SequenceMatcher):
@@ -79,7 +82,14 @@ def test_the_matcher_finds_difflibs_matching_blocks(case):
 
 
 def test_texts_that_share_everything_or_nothing():
-    for a, b in [("", ""), ("Die Teilhabe", "Die Teilhabe"), ("", "neu"), ("alt", ""), ("a b", "c d"),
-                 ("Die Teilhabe", "Die Teilhabe wird"), ("wird gesichert", "Sie wird gesichert")]:
+    for a, b in [
+        ("", ""),
+        ("Die Teilhabe", "Die Teilhabe"),
+        ("", "neu"),
+        ("alt", ""),
+        ("a b", "c d"),
+        ("Die Teilhabe", "Die Teilhabe wird"),
+        ("wird gesichert", "Sie wird gesichert"),
+    ]:
         ta, tb = tokens(a), tokens(b)
         assert diff_module.WordMatcher(None, ta, tb).get_opcodes() == _Difflib(None, ta, tb).get_opcodes()

@@ -6,6 +6,7 @@ abort one of them with an error, a 500 for that person): each ends in success or
 
 Half of the rounds force the worst interleaving (each side has taken its first lock before the other goes on,
 which deadlocked when a recommendation or a withdrawal locked the row first); the others race freely."""
+
 from __future__ import annotations
 
 import os
@@ -48,6 +49,7 @@ class Meeting:
                 self.met.add(side)
                 self.barrier.wait()
             return call(*args, **kwargs)
+
         return wrapped
 
     def next_round(self, forced: bool) -> None:
@@ -85,9 +87,11 @@ def _run(app, sides: dict) -> dict[str, str]:
 
 def _people():
     proposer = factories.organisation(short_name="ABC")
-    return {"author": factories.user(org=proposer).id,
-            "moderator": factories.user(roles=(Role.MODERATOR,)).id,
-            "board": factories.user(roles=(Role.BOARD,)).id}
+    return {
+        "author": factories.user(org=proposer).id,
+        "moderator": factories.user(roles=(Role.MODERATOR,)).id,
+        "board": factories.user(roles=(Role.BOARD,)).id,
+    }
 
 
 def _draft_with_amendment(people, phase: Phase, procedure_: AmendmentProcedure, quorum: int) -> tuple[int, int]:
@@ -95,8 +99,9 @@ def _draft_with_amendment(people, phase: Phase, procedure_: AmendmentProcedure, 
     draft = factories.draft(paragraphs=3, phase=Phase.COMMENTING)
     draft.amendment_procedure, draft.support_quorum = procedure_, quorum
     db.session.flush()
-    amendment = services.propose(author, draft, draft.versions[0].texts[1], AmendmentKind.REPLACE,
-                                 "Absatz 2: Gemeinsam beraten.", "Besser.", NOW)
+    amendment = services.propose(
+        author, draft, draft.versions[0].texts[1], AmendmentKind.REPLACE, "Absatz 2: Gemeinsam beraten.", "Besser.", NOW
+    )
     draft.phase = phase
     db.session.commit()
     return draft.id, amendment.id
@@ -116,25 +121,36 @@ def test_a_recommendation_and_the_step_into_voting_at_once_never_deadlock(app, m
         db.session.remove()
         meeting.next_round(forced=round_ % 2 == 0)
 
-        def recommend(amendment_id=amendment_id, draft_id=draft_id):   # this round's, bound now
-            services.decide(db.session.get(User, people["moderator"]), db.session.get(Amendment, amendment_id),
-                            db.session.get(Draft, draft_id), "reject", "Zu weit.", NOW)
+        def recommend(amendment_id=amendment_id, draft_id=draft_id):  # this round's, bound now
+            services.decide(
+                db.session.get(User, people["moderator"]),
+                db.session.get(Amendment, amendment_id),
+                db.session.get(Draft, draft_id),
+                "reject",
+                "Zu weit.",
+                NOW,
+            )
 
         def step(draft_id=draft_id):
-            board.change_phase(db.session.get(User, people["board"]), db.session.get(Draft, draft_id), Phase.VOTING,
-                               Phase.EDITING, now=NOW)
+            board.change_phase(
+                db.session.get(User, people["board"]),
+                db.session.get(Draft, draft_id),
+                Phase.VOTING,
+                Phase.EDITING,
+                now=NOW,
+            )
 
         outcomes = _run(app, {"recommend": recommend, "step": step})
         assert outcomes["step"] == "done", outcomes
         assert outcomes["recommend"] in ("done", RECOMMEND_CLOSED), outcomes
         amendment = db.session.get(Amendment, amendment_id)
         assert db.session.get(Draft, draft_id).phase == Phase.VOTING
-        assert amendment.status == AmendmentStatus.PUT_TO_VOTE     # "reject" or none: the vote decides
+        assert amendment.status == AmendmentStatus.PUT_TO_VOTE  # "reject" or none: the vote decides
         expected = Recommendation.REJECT if outcomes["recommend"] == "done" else None
         assert amendment.recommendation == expected
         seen.append(outcomes["recommend"])
         db.session.remove()
-    assert RECOMMEND_CLOSED in seen      # the forced rounds: the recommendation waited and was refused
+    assert RECOMMEND_CLOSED in seen  # the forced rounds: the recommendation waited and was refused
 
 
 @only_postgresql
@@ -152,19 +168,28 @@ def test_a_withdrawal_and_the_end_of_commenting_at_once_never_deadlock(app, monk
         db.session.remove()
         meeting.next_round(forced=round_ % 2 == 0)
 
-        def withdraw(amendment_id=amendment_id, draft_id=draft_id):   # this round's, bound now
-            services.withdraw(db.session.get(User, people["author"]), db.session.get(Amendment, amendment_id),
-                              db.session.get(Draft, draft_id), NOW)
+        def withdraw(amendment_id=amendment_id, draft_id=draft_id):  # this round's, bound now
+            services.withdraw(
+                db.session.get(User, people["author"]),
+                db.session.get(Amendment, amendment_id),
+                db.session.get(Draft, draft_id),
+                NOW,
+            )
 
         def step(draft_id=draft_id):
-            board.change_phase(db.session.get(User, people["board"]), db.session.get(Draft, draft_id), Phase.EDITING,
-                               Phase.COMMENTING, now=NOW)
+            board.change_phase(
+                db.session.get(User, people["board"]),
+                db.session.get(Draft, draft_id),
+                Phase.EDITING,
+                Phase.COMMENTING,
+                now=NOW,
+            )
 
         outcomes = _run(app, {"withdraw": withdraw, "step": step})
         assert outcomes["step"] == "done", outcomes
         assert outcomes["withdraw"] in ("done", CHANGE_CLOSED), outcomes
         amendment = db.session.get(Amendment, amendment_id)
-        if outcomes["withdraw"] == "done":      # withdrawn first: it stays withdrawn, nothing lapses
+        if outcomes["withdraw"] == "done":  # withdrawn first: it stays withdrawn, nothing lapses
             assert amendment.status == AmendmentStatus.WITHDRAWN
         else:
             assert (amendment.status, amendment.lapse_reason) == (AmendmentStatus.LAPSED, LapseReason.QUORUM)

@@ -1,4 +1,5 @@
 """The merge rules of issue 15, point 7: which changes of two amendments collide, which merge."""
+
 from __future__ import annotations
 
 from consult.amendments.diff import Conflict, Merge, merge
@@ -13,8 +14,11 @@ def test_a_change_and_an_insertion_right_after_it_collide():
 
 
 def test_two_insertions_parted_only_by_a_space_collide():
-    result = merge("Die Daten sind vollständig nachprüfbar.", "Die Daten sind vollständig und nachprüfbar.",
-                   "Die Daten sind vollständig, nachweislich nachprüfbar.")
+    result = merge(
+        "Die Daten sind vollständig nachprüfbar.",
+        "Die Daten sind vollständig und nachprüfbar.",
+        "Die Daten sind vollständig, nachweislich nachprüfbar.",
+    )
     conflict = Conflict(base="vollständig", ours="vollständig und", theirs="vollständig, nachweislich")
     assert result == Merge(None, [conflict], ["Die Daten sind ", conflict, " nachprüfbar."])
 
@@ -67,8 +71,9 @@ def test_an_edit_of_one_item_and_an_insertion_of_another_after_it_merge():
 
 def test_an_edit_of_the_last_item_and_an_item_added_after_it_merge():
     ours = LIST.replace("Sprachkurse", "Sprachkurse und Prüfungen")
-    expected = ("Wir fordern:\n\n- Beratung für alle\n- Dolmetschen in der Kommune\n- Sprachkurse und Prüfungen\n- "
-                "Wohnraum")
+    expected = (
+        "Wir fordern:\n\n- Beratung für alle\n- Dolmetschen in der Kommune\n- Sprachkurse und Prüfungen\n- Wohnraum"
+    )
     assert merge(LIST, ours, LIST + "\n- Wohnraum") == Merge(expected, [], [expected])
     assert merge(LIST, LIST + "\n- Wohnraum", ours).text == expected
 

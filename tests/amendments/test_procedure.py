@@ -1,5 +1,6 @@
 """Where the organisations decide: the procedural recommendation, the proposing organisation's consent or
 insistence, requests for a vote, what the step into voting makes of them, and every refusal with its message."""
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,16 @@ def _propose(world, position: int = 1, text: str = NEW, kind=AmendmentKind.REPLA
 
 
 def _recommend(world, amendment, recommendation, reason="Klarer so.", text=None, merge_into=None, now=NOW):
-    recommend(world["mod"], amendment, world["draft"], recommendation, reason, now, recommended_text=text,
-              merge_into=merge_into)
+    recommend(
+        world["mod"],
+        amendment,
+        world["draft"],
+        recommendation,
+        reason,
+        now,
+        recommended_text=text,
+        merge_into=merge_into,
+    )
     db.session.commit()
 
 
@@ -100,9 +109,15 @@ def test_where_the_organisations_decide_the_decision_form_stores_a_recommendatio
     url = f"/drafts/teilhabe/amendments/{amendment.id}"
     page = client.get(url).get_data(as_text=True)
     assert "Verfahrensvorschlag speichern" in page and "Entscheidung speichern" not in page
-    response = client.post(url + "/decision", data={
-        "csrf_token": csrf_token(page), "decision": "accept_modified", "reason": "Offen ist besser.",
-        "adopted_text": MODIFIED})
+    response = client.post(
+        url + "/decision",
+        data={
+            "csrf_token": csrf_token(page),
+            "decision": "accept_modified",
+            "reason": "Offen ist besser.",
+            "adopted_text": MODIFIED,
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     amendment = db.session.get(Amendment, amendment.id)
@@ -131,19 +146,58 @@ def test_a_recommendation_can_change_until_voting_begins_and_each_change_is_reco
     assert db.session.scalars(select(AmendmentConsent)).all() == []
     world["draft"].phase = Phase.VOTING
     db.session.commit()
-    _refused(PhaseClosed, "Procedural recommendations are made in the commenting and editing phases; "
-             "this draft is past them.", recommend, world["mod"], amendment, world["draft"], "accept", "", NOW)
+    _refused(
+        PhaseClosed,
+        "Procedural recommendations are made in the commenting and editing phases; this draft is past them.",
+        recommend,
+        world["mod"],
+        amendment,
+        world["draft"],
+        "accept",
+        "",
+        NOW,
+    )
 
 
 def test_a_recommendation_is_checked_like_a_decision(world):
     amendment, other = _propose(world), _propose(world, position=2)
     draft = world["draft"]
-    _refused(InvalidInput, "Please give a reason: the author's organisation will read it.",
-             recommend, world["mod"], amendment, draft, "reject", " ", NOW)
-    _refused(InvalidInput, "The adopted text is the proposal unchanged: choose “Accept” instead.",
-             recommend, world["mod"], amendment, draft, "accept_modified", "So.", NOW, NEW)
-    _refused(InvalidInput, "Please choose another open or accepted amendment of this draft to merge into.",
-             recommend, world["mod"], amendment, draft, "merge", "So.", NOW, None, amendment)
+    _refused(
+        InvalidInput,
+        "Please give a reason: the author's organisation will read it.",
+        recommend,
+        world["mod"],
+        amendment,
+        draft,
+        "reject",
+        " ",
+        NOW,
+    )
+    _refused(
+        InvalidInput,
+        "The adopted text is the proposal unchanged: choose “Accept” instead.",
+        recommend,
+        world["mod"],
+        amendment,
+        draft,
+        "accept_modified",
+        "So.",
+        NOW,
+        NEW,
+    )
+    _refused(
+        InvalidInput,
+        "Please choose another open or accepted amendment of this draft to merge into.",
+        recommend,
+        world["mod"],
+        amendment,
+        draft,
+        "merge",
+        "So.",
+        NOW,
+        None,
+        amendment,
+    )
     _refused(NotAllowed, "Only moderators decide this.", recommend, world["x1"], amendment, draft, "accept", "", NOW)
     recommend(world["mod"], amendment, draft, "merge", "Antrag 2 deckt das ab.", NOW, merge_into=other)
     assert amendment.recommended_merge_into_id == other.id and amendment.status == AmendmentStatus.SUBMITTED
@@ -176,7 +230,7 @@ def test_insisting_puts_the_original_to_the_vote_and_the_last_answer_counts(worl
     _recommend(world, merged, "merge", merge_into=target)
     draft = world["draft"]
     consent(world["a1"], modified, draft, NOW)
-    insist(world["a2"], modified, draft, NOW + timedelta(minutes=1))   # the organisation changes its mind
+    insist(world["a2"], modified, draft, NOW + timedelta(minutes=1))  # the organisation changes its mind
     insist(world["a1"], merged, draft, NOW)
     consent(world["a1"], merged, draft, NOW + timedelta(minutes=1))
     db.session.commit()
@@ -230,8 +284,9 @@ def test_alternatives_are_always_voted_and_unpublished_amendments_are_left_alone
 
 # -- refusals ----------------------------------------------------------------------------------------------
 
-ANSWER_CLOSED = ("A procedural recommendation can be answered only in the commenting and editing phases, "
-                 "before voting begins.")
+ANSWER_CLOSED = (
+    "A procedural recommendation can be answered only in the commenting and editing phases, before voting begins."
+)
 
 
 def test_answers_and_requests_are_refused_with_a_message(world):
@@ -240,33 +295,90 @@ def test_answers_and_requests_are_refused_with_a_message(world):
     _recommend(world, modified, "accept_modified", text=MODIFIED)
     _recommend(world, accepted, "accept", reason="")
     # by someone not of the proposing organisation / not a delegate
-    _refused(NotAllowed, "Only the organisation that proposed this amendment answers its recommendation.",
-             consent, world["x1"], modified, draft, NOW)
-    _refused(NotAllowed, "Only the organisation that proposed this amendment answers its recommendation.",
-             insist, world["x1"], modified, draft, NOW)
-    _refused(NotAllowed, "Only delegates of member organisations can answer a procedural recommendation.",
-             consent, world["mod"], modified, draft, NOW)
-    _refused(NotAllowed, "Only delegates of member organisations can answer a procedural recommendation.",
-             request_vote, world["board"], accepted, draft, NOW)
+    _refused(
+        NotAllowed,
+        "Only the organisation that proposed this amendment answers its recommendation.",
+        consent,
+        world["x1"],
+        modified,
+        draft,
+        NOW,
+    )
+    _refused(
+        NotAllowed,
+        "Only the organisation that proposed this amendment answers its recommendation.",
+        insist,
+        world["x1"],
+        modified,
+        draft,
+        NOW,
+    )
+    _refused(
+        NotAllowed,
+        "Only delegates of member organisations can answer a procedural recommendation.",
+        consent,
+        world["mod"],
+        modified,
+        draft,
+        NOW,
+    )
+    _refused(
+        NotAllowed,
+        "Only delegates of member organisations can answer a procedural recommendation.",
+        request_vote,
+        world["board"],
+        accepted,
+        draft,
+        NOW,
+    )
     # without a matching recommendation
-    no_answerable = ("This amendment has no recommendation “Accept modified” or “Settled by another amendment” "
-                     "to answer.")
+    no_answerable = (
+        "This amendment has no recommendation “Accept modified” or “Settled by another amendment” to answer."
+    )
     _refused(InvalidInput, no_answerable, consent, world["a1"], accepted, draft, NOW)
     _refused(InvalidInput, no_answerable, insist, world["a1"], bare, draft, NOW)
-    _refused(InvalidInput, "A vote can be asked for only on an amendment recommended for acceptance.",
-             request_vote, world["x1"], modified, draft, NOW)
-    _refused(InvalidInput, "Your organisation proposed this amendment; a vote on it is asked for by others.",
-             request_vote, world["a1"], accepted, draft, NOW)
+    _refused(
+        InvalidInput,
+        "A vote can be asked for only on an amendment recommended for acceptance.",
+        request_vote,
+        world["x1"],
+        modified,
+        draft,
+        NOW,
+    )
+    _refused(
+        InvalidInput,
+        "Your organisation proposed this amendment; a vote on it is asked for by others.",
+        request_vote,
+        world["a1"],
+        accepted,
+        draft,
+        NOW,
+    )
     # a second request by the same organisation
     request_vote(world["x1"], accepted, draft, NOW)
     db.session.commit()
-    _refused(AlreadyChanged, "Your organisation has already asked for a vote on this amendment.",
-             request_vote, world["x2"], accepted, draft, NOW)
+    _refused(
+        AlreadyChanged,
+        "Your organisation has already asked for a vote on this amendment.",
+        request_vote,
+        world["x2"],
+        accepted,
+        draft,
+        NOW,
+    )
     # after the deadline for requests
     draft.vote_requests_until = NOW + timedelta(days=1)
     db.session.commit()
-    _refused(PhaseClosed, "The deadline for asking for a vote on amendments has passed.",
-             request_vote, world["q1"], accepted, draft, NOW + timedelta(days=1))
+    _refused(
+        PhaseClosed,
+        "The deadline for asking for a vote on amendments has passed.",
+        request_vote,
+        world["q1"],
+        accepted,
+        draft,
+        NOW + timedelta(days=1),
+    )
     request_vote(world["q1"], accepted, draft, NOW + timedelta(days=1) - timedelta(seconds=1))
     db.session.commit()
     # outside commenting and editing
@@ -274,8 +386,15 @@ def test_answers_and_requests_are_refused_with_a_message(world):
     db.session.commit()
     _refused(PhaseClosed, ANSWER_CLOSED, consent, world["a1"], modified, draft, NOW)
     _refused(PhaseClosed, ANSWER_CLOSED, insist, world["a1"], modified, draft, NOW)
-    _refused(PhaseClosed, "A vote can be asked for only in the commenting and editing phases, before voting begins.",
-             request_vote, world["x1"], modified, draft, NOW)
+    _refused(
+        PhaseClosed,
+        "A vote can be asked for only in the commenting and editing phases, before voting begins.",
+        request_vote,
+        world["x1"],
+        modified,
+        draft,
+        NOW,
+    )
     assert db.session.scalars(select(AmendmentConsent.kind)).all() == [ConsentKind.REQUEST_VOTE] * 2
 
 
@@ -309,8 +428,10 @@ def test_the_buttons_and_routes_for_the_proposing_organisation_and_the_others(wo
     page = client.get(accepted_url).get_data(as_text=True)
     assert "Ihre Organisation hat eine Abstimmung verlangt" in page and "Abstimmung verlangen</button>" not in page
     db.session.expire_all()
-    assert db.session.scalars(select(AmendmentConsent.organisation_id)).all() == [world["a1"].organisation_id,
-                                                                                 world["x1"].organisation_id]
+    assert db.session.scalars(select(AmendmentConsent.organisation_id)).all() == [
+        world["a1"].organisation_id,
+        world["x1"].organisation_id,
+    ]
 
 
 def test_the_audit_log_names_the_answers(world, client, auth):
@@ -325,14 +446,18 @@ def test_the_audit_log_names_the_answers(world, client, auth):
 
 def test_the_queue_leaves_recommended_amendments_to_the_organisations_and_lists_them_below(world, client, auth):
     from consult.moderation.queries import waiting, waiting_count
+
     waits, recommended = _propose(world), _propose(world, position=2)
     assert {i.obj.id for i in waiting()} == {waits.id, recommended.id} and waiting_count() == 2
     auth.login("mod@example.org", factories.PASSWORD)
     page = client.get("/moderation").get_data(as_text=True)
     assert "Über diesen Änderungsantrag entscheiden die Organisationen" in page
     # The queue's "Übernehmen" button makes a recommendation here, and says so.
-    response = client.post(f"/moderation/amendments/{recommended.id}", data={
-        "csrf_token": csrf_token(page), "decision": "accept"}, follow_redirects=True)
+    response = client.post(
+        f"/moderation/amendments/{recommended.id}",
+        data={"csrf_token": csrf_token(page), "decision": "accept"},
+        follow_redirects=True,
+    )
     assert "Der Verfahrensvorschlag ist gespeichert" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Amendment, recommended.id).recommendation == Recommendation.ACCEPT
@@ -341,7 +466,7 @@ def test_the_queue_leaves_recommended_amendments_to_the_organisations_and_lists_
     page = client.get("/moderation").get_data(as_text=True)
     assert f'id="item-amendment-{waits.id}"' in page
     assert f'id="item-amendment-{recommended.id}"' not in page
-    listed = page[page.index('id="recommended-title"'):]
+    listed = page[page.index('id="recommended-title"') :]
     assert f'id="recommended-{recommended.id}"' in listed
     assert "Verfahrensvorschlag: <strong>Übernehmen</strong>" in listed
     assert "Mona Moderation" in listed
@@ -354,7 +479,16 @@ def test_an_amendment_collecting_support_gets_no_recommendation(world):
     db.session.commit()
     amendment = _propose(world)
     assert amendment.published_at is None
-    _refused(NotAllowed, "This amendment is still collecting support: it can be decided once it is published.",
-             recommend, world["mod"], amendment, world["draft"], "accept", "", NOW)
+    _refused(
+        NotAllowed,
+        "This amendment is still collecting support: it can be decided once it is published.",
+        recommend,
+        world["mod"],
+        amendment,
+        world["draft"],
+        "accept",
+        "",
+        NOW,
+    )
     assert db.session.get(Amendment, amendment.id).recommendation is None
     assert _audit("amendment.recommend") == []

@@ -2,6 +2,7 @@
 own transaction on PostgreSQL: both pass the check for an earlier request before either writes, so the
 unique constraint decides. The request counts once, the second delegate gets the clear refusal, and the
 audit log has one line."""
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,9 @@ def test_two_requests_of_one_organisation_at_once_count_once(app, monkeypatch):
         with app.app_context(), app.test_request_context(), force_locale("en"):
             user = db.session.get(User, user_id)
             try:
-                procedure.request_vote(user, db.session.get(Amendment, amendment_id), db.session.get(Draft, draft_id),
-                                       NOW)
+                procedure.request_vote(
+                    user, db.session.get(Amendment, amendment_id), db.session.get(Draft, draft_id), NOW
+                )
                 db.session.commit()
                 outcomes.append("asked")
             except AlreadyChanged as refusal:
@@ -77,7 +79,9 @@ def test_two_requests_of_one_organisation_at_once_count_once(app, monkeypatch):
 
 def procedure_amendment(author, moderator, draft) -> Amendment:
     from consult.amendments.services import propose
-    amendment = propose(author, draft, draft.versions[0].texts[1], AmendmentKind.REPLACE,
-                        "Absatz 2: Gemeinsam beraten.", "Besser.", NOW)
+
+    amendment = propose(
+        author, draft, draft.versions[0].texts[1], AmendmentKind.REPLACE, "Absatz 2: Gemeinsam beraten.", "Besser.", NOW
+    )
     procedure.recommend(moderator, amendment, draft, "accept", "", NOW)
     return amendment

@@ -2,6 +2,7 @@
 draft with `support_quorum` N is seen by nobody outside its organisation, its supporters and holders of
 its support link, by any path, until the Nth other organisation supports it; then by everyone. The link
 opens it to its holder only; amendments that miss the quorum lapse when commenting ends; refusals say why."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,8 @@ from tests import factories
 from tests.conftest import Auth, csrf_token
 
 SLUG = "quorum"
-WORD = "Quorumgeheimwort"          # in the proposed text: no response to an outsider may contain it
-REASON = "Begruendungsgeheimnis"   # in the justification
+WORD = "Quorumgeheimwort"  # in the proposed text: no response to an outsider may contain it
+REASON = "Begruendungsgeheimnis"  # in the justification
 NEW = f"Absatz 2: Die Mitgliedsorganisationen beraten {WORD} über *Teilhabe* und Vielfalt."
 PASSWORD = factories.PASSWORD
 
@@ -34,8 +35,7 @@ def world(app):
     """The proposing organisation P (two people), supporters S1..S3 (S1 with two people), an outsider
     organisation O, a moderator without organisation and the board; a public draft with a quorum of 3."""
     orgs = {key: factories.organisation(short_name=key) for key in ("P", "S1", "S2", "S3", "O")}
-    for email, org in (("p1", "P"), ("p2", "P"), ("s1", "S1"), ("s1b", "S1"), ("s2", "S2"), ("s3", "S3"),
-                       ("o1", "O")):
+    for email, org in (("p1", "P"), ("p2", "P"), ("s1", "S1"), ("s1b", "S1"), ("s2", "S2"), ("s3", "S3"), ("o1", "O")):
         factories.user(email=f"{email}@example.org", org=orgs[org])
     factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
     factories.user(email="board@example.org", roles=(Role.BOARD,))
@@ -59,8 +59,9 @@ def _propose(client, auth, world, who="p1", text=NEW, justification=REASON) -> i
     _as(client, auth, who)
     url = f"/drafts/{SLUG}/paragraphs/{world['pid']}/amendments/new"
     page = client.get(url).get_data(as_text=True)
-    response = client.post(url, data={"csrf_token": csrf_token(page), "kind": "replace", "text": text,
-                                      "justification": justification})
+    response = client.post(
+        url, data={"csrf_token": csrf_token(page), "kind": "replace", "text": text, "justification": justification}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
@@ -91,7 +92,7 @@ def _leaks(client, world, amendment_id: int, who: str | None) -> list[str]:
         body = response.get_data(as_text=True)
         if answers and response.status_code != 200:
             problems.append(f"{name} ({path}) answered {response.status_code}")
-        if WORD in body or REASON in body or f"/amendments/{aid}\"" in body or f"/amendments/{aid}#" in body:
+        if WORD in body or REASON in body or f'/amendments/{aid}"' in body or f"/amendments/{aid}#" in body:
             problems.append(f"{name} ({path}) shows it")
 
     def not_found(name: str, path: str, post: bool = False, **data) -> None:
@@ -106,7 +107,7 @@ def _leaks(client, world, amendment_id: int, who: str | None) -> list[str]:
     hidden_in("draft page", f"/drafts/{SLUG}")
     hidden_in("draft page, paragraph open", f"/drafts/{SLUG}?open={pid}")
     hidden_in("API", f"/api/v1/drafts/{SLUG}")
-    hidden_in("results", f"/drafts/{SLUG}/results", answers=False)   # (only once voting began)
+    hidden_in("results", f"/drafts/{SLUG}/results", answers=False)  # (only once voting began)
     hidden_in("versions", f"/drafts/{SLUG}/versions")
     not_found("amendment page", f"/drafts/{SLUG}/amendments/{aid}")
     not_found("amendment page, bad link", f"/drafts/{SLUG}/amendments/{aid}?link=forged")
@@ -156,10 +157,10 @@ def test_visible_to_others_exactly_when_the_nth_organisation_supports(client, au
     assert _support(client, auth, aid, "s2", withdraw=True).status_code == 302
     assert _support(client, auth, aid, "s2", link=link_token(_amendment(aid))).status_code == 302
     assert _amendment(aid).published_at is None
-    _as(client, auth, "s1b")   # a colleague of a supporter, without the link: the organisation supports it
+    _as(client, auth, "s1b")  # a colleague of a supporter, without the link: the organisation supports it
     page = client.get(f"/drafts/{SLUG}/amendments/{aid}").get_data(as_text=True)
     assert WORD in page and "2 von 3 unterstützenden Organisationen" in page
-    assert 'id="support-link"' not in page   # the link is the proposer's to share
+    assert 'id="support-link"' not in page  # the link is the proposer's to share
     for who in OUTSIDERS:
         _as(client, auth, who)
         assert _leaks(client, world, aid, who) == [], who
@@ -176,7 +177,7 @@ def test_visible_to_others_exactly_when_the_nth_organisation_supports(client, au
     assert "3 von 3 unterstützenden Organisationen" in client.get(f"/drafts/{SLUG}/amendments/{aid}").get_data(
         as_text=True
     )
-    for who in OUTSIDERS:   # (o1's organisation supports it on the way: its support is no longer refused)
+    for who in OUTSIDERS:  # (o1's organisation supports it on the way: its support is no longer refused)
         _as(client, auth, who)
         leaks = _leaks(client, world, aid, who)
         assert "amendment page" in " ".join(leaks) and "draft page" in " ".join(leaks), (who, leaks)
@@ -197,9 +198,11 @@ def test_the_support_link_opens_the_amendment_to_its_holder_only(client, auth, w
     other = _propose(client, auth, world, text=NEW.replace(WORD, "anders"))
     page = client.get(f"/drafts/{SLUG}/amendments/{aid}").get_data(as_text=True)
     # The proposer finds the link on the amendment's page, in a read-only field, with what to do with it.
-    shown = re.search(r'<input class="input" id="support-link" name="support-link" type="text" readonly '
-                      r'value="([^"]+)"',
-                      page)
+    shown = re.search(
+        r'<input class="input" id="support-link" name="support-link" type="text" readonly '
+        r'value="([^"]+)"',
+        page,
+    )
     assert shown and "Link zum Unterstützen" in page and "Teilen Sie diesen Link mit anderen Organisationen" in page
     assert "0 von 3 unterstützenden Organisationen" in page
     link = shown.group(1).replace("&amp;", "&")
@@ -208,7 +211,7 @@ def test_the_support_link_opens_the_amendment_to_its_holder_only(client, auth, w
     foreign = f"/drafts/{SLUG}/amendments/{aid}?link={link_token(_amendment(other))}"
 
     _as(client, auth, "o1")
-    assert client.get(foreign).status_code == 404      # the link of another amendment opens nothing
+    assert client.get(foreign).status_code == 404  # the link of another amendment opens nothing
     assert client.get(path.replace("?link=", "?link=x")).status_code == 404
     assert client.get(f"/drafts/{SLUG}/amendments/{aid}").status_code == 404
     response = client.get(path)
@@ -221,8 +224,9 @@ def test_the_support_link_opens_the_amendment_to_its_holder_only(client, auth, w
     assert client.get(f"/drafts/{SLUG}/amendments/{other}").status_code == 404
 
     # The holder supports it (htmx): the support box and, out of band, the count against the quorum.
-    response = client.post(f"/drafts/{SLUG}/amendments/{aid}/support", headers={"HX-Request": "true"},
-                           data={"csrf_token": _token(client)})
+    response = client.post(
+        f"/drafts/{SLUG}/amendments/{aid}/support", headers={"HX-Request": "true"}, data={"csrf_token": _token(client)}
+    )
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in fragment and 'id="support-box"' in fragment
     assert 'id="quorum"' in fragment and 'hx-swap-oob="true"' in fragment
@@ -312,4 +316,3 @@ def test_refusals_say_why(client, auth, world):
     response = client.post(f"/moderation/amendments/{aid}", data={"csrf_token": _token(client), "decision": "accept"})
     assert response.status_code in (403, 404, 409, 422)
     assert _amendment(aid).status == AmendmentStatus.SUBMITTED and _amendment(aid).decided_at is None
-

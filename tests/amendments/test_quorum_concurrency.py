@@ -2,6 +2,7 @@
 parallel HTTP requests to the app served by several gunicorn processes on PostgreSQL (threads in one
 process, or SQLite, would hide the race). Each support is counted once, the amendment is published
 exactly once (one audit row, by the third support counted), and no request got a server error."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -50,7 +51,7 @@ def test_concurrent_supports_count_once_each_and_publish_once(app, database_url)
         status, _, body = own.request(page)
         assert status == 200
         link = html_lib.unescape(re.search(r'id="support-link"[^>]* value="([^"]+)"', body).group(1))
-        path = link[link.index("/drafts/"):]
+        path = link[link.index("/drafts/") :]
 
         # -- an outsider without the link sees nothing; each supporter opens the link
         stranger = Browser(server.base)
@@ -83,8 +84,11 @@ def test_concurrent_supports_count_once_each_and_publish_once(app, database_url)
         for thread in threads:
             thread.join(TIMEOUT + 5)
         assert not any(thread.is_alive() for thread in threads), "a support request hung"
-        problems = [f"{emails[i]}: {r!r}"[:400] for i, r in enumerate(results)
-                    if isinstance(r, BaseException) or r is None or r[0] not in (200, 302)]
+        problems = [
+            f"{emails[i]}: {r!r}"[:400]
+            for i, r in enumerate(results)
+            if isinstance(r, BaseException) or r is None or r[0] not in (200, 302)
+        ]
         assert not problems, "\n".join(problems) + "\n" + server.log()
 
         # -- published: now the outsider sees it
@@ -93,8 +97,9 @@ def test_concurrent_supports_count_once_each_and_publish_once(app, database_url)
     finally:
         server.stop()
 
-    supports = db.session.scalars(select(AmendmentSupport.organisation_id)
-                                  .where(AmendmentSupport.amendment_id == amendment_id)).all()
+    supports = db.session.scalars(
+        select(AmendmentSupport.organisation_id).where(AmendmentSupport.amendment_id == amendment_id)
+    ).all()
     assert sorted(supports) == supporter_orgs
     published = db.session.get(Amendment, amendment_id)
     assert published.published_at is not None
@@ -102,7 +107,7 @@ def test_concurrent_supports_count_once_each_and_publish_once(app, database_url)
     assert len(audit) == 1, [a.details for a in audit]
     assert audit[0].details["supporters"] == QUORUM and audit[0].at == published.published_at
     # The support that published it is the third one stored.
-    third = db.session.scalars(select(AmendmentSupport).where(AmendmentSupport.amendment_id == amendment_id)
-                               .order_by(AmendmentSupport.id)).all()[QUORUM - 1]
+    third = db.session.scalars(
+        select(AmendmentSupport).where(AmendmentSupport.amendment_id == amendment_id).order_by(AmendmentSupport.id)
+    ).all()[QUORUM - 1]
     assert third.user_id == audit[0].actor_id
-

@@ -1,4 +1,5 @@
 """The read-only JSON view of a draft: same content and permissions as the page."""
+
 from __future__ import annotations
 
 from consult.accounts.models import Role
@@ -16,8 +17,16 @@ def test_json_of_a_draft(client, auth, app):
     version = draft.versions[0]
     second = version.texts[1]
     for status in (CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.WITHDRAWN):
-        db.session.add(Comment(paragraph_id=second.paragraph_id, version_id=version.id, author_id=author.id,
-                               body="x", body_html="<p>x</p>", status=status))
+        db.session.add(
+            Comment(
+                paragraph_id=second.paragraph_id,
+                version_id=version.id,
+                author_id=author.id,
+                body="x",
+                body_html="<p>x</p>",
+                status=status,
+            )
+        )
     db.session.add(Vote(draft=draft, paragraph_id=second.paragraph_id, organisation=org, choice=Choice.YES))
     db.session.add(Vote(draft=draft, paragraph_id=None, organisation=org, choice=Choice.NO))
     db.session.commit()

@@ -3,6 +3,7 @@ cacheable at /api/v1/openapi.json, naming every route of the api blueprint and n
 real answers: every documented path is called with data that makes every field appear (null both ways where
 the field may be null), and each JSON body is validated against the schema of its status, errors included.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -35,9 +36,10 @@ def _description(client) -> dict:
 
 # --- the document -------------------------------------------------------------------------------------------
 
+
 def test_the_description_is_valid_openapi_3_1_with_licence_and_version(client):
     document = _description(client)
-    validate(document)   # raises on any fault; picks the 3.1 schema from "openapi"
+    validate(document)  # raises on any fault; picks the 3.1 schema from "openapi"
     assert document["openapi"].startswith("3.1.")
     assert document["info"]["version"] == version("consult")
     assert document["info"]["license"]["identifier"] == "AGPL-3.0-or-later"
@@ -83,26 +85,50 @@ def test_the_described_values_are_those_of_the_models():
     """The enumerations come from the models; this pins that they are the ones clients are promised."""
     schemas = openapi.document()["components"]["schemas"]
     assert schemas["Draft"]["properties"]["phase"]["enum"] == [
-        "preparation", "commenting", "editing", "voting", "adopted", "archived"]
+        "preparation",
+        "commenting",
+        "editing",
+        "voting",
+        "adopted",
+        "archived",
+    ]
     assert schemas["Amendment"]["properties"]["kind"]["enum"] == ["replace", "delete", "insert"]
     assert set(schemas["Channels"]["properties"]) == {"online", "live", "proxy", "paper"}
 
 
 # --- the answers ----------------------------------------------------------------------------------------------
 
+
 def _votes(draft, orgs: dict, question: dict, ballots: dict) -> None:
     """`ballots`: short name -> (choice, channel, short name of the proxy's holder or None)."""
     for short, (choice, channel, via) in ballots.items():
-        db.session.add(Vote(draft=draft, organisation=orgs[short], choice=choice, channel=channel,
-                            via_organisation=orgs[via] if via else None, **question))
+        db.session.add(
+            Vote(
+                draft=draft,
+                organisation=orgs[short],
+                choice=choice,
+                channel=channel,
+                via_organisation=orgs[via] if via else None,
+                **question,
+            )
+        )
 
 
-def _amendment(draft, position: int, org, author, kind: AmendmentKind, status: AmendmentStatus,
-               **values) -> Amendment:
+def _amendment(draft, position: int, org, author, kind: AmendmentKind, status: AmendmentStatus, **values) -> Amendment:
     row = draft.versions[0].texts[position - 1]
-    amendment = Amendment(draft=draft, paragraph_id=row.paragraph_id, version=draft.versions[0], kind=kind,
-                          base_text=row.text, proposed_text=None if kind == AmendmentKind.DELETE else "Neu.",
-                          justification="Weil.", author=author, organisation=org, status=status, **values)
+    amendment = Amendment(
+        draft=draft,
+        paragraph_id=row.paragraph_id,
+        version=draft.versions[0],
+        kind=kind,
+        base_text=row.text,
+        proposed_text=None if kind == AmendmentKind.DELETE else "Neu.",
+        justification="Weil.",
+        author=author,
+        organisation=org,
+        status=status,
+        **values,
+    )
     db.session.add(amendment)
     db.session.flush()
     return amendment
@@ -125,38 +151,79 @@ def drafts(app):
 
     rat = factories.draft(paragraphs=4, phase=Phase.ADOPTED, slug="rat", public=True)
     first = rat.versions[0]
-    struck = _amendment(rat, 3, orgs["ADV"], author, AmendmentKind.DELETE, AmendmentStatus.ACCEPTED,
-                        decided_how=DecidedHow.VOTE)
-    rejected = _amendment(rat, 2, orgs["BKB"], author, AmendmentKind.REPLACE, AmendmentStatus.REJECTED,
-                          decided_how=DecidedHow.VOTE)
-    _amendment(rat, 4, orgs["CHG"], author, AmendmentKind.INSERT, AmendmentStatus.LAPSED,
-               lapse_reason=LapseReason.ALTERNATIVE)
+    struck = _amendment(
+        rat, 3, orgs["ADV"], author, AmendmentKind.DELETE, AmendmentStatus.ACCEPTED, decided_how=DecidedHow.VOTE
+    )
+    rejected = _amendment(
+        rat, 2, orgs["BKB"], author, AmendmentKind.REPLACE, AmendmentStatus.REJECTED, decided_how=DecidedHow.VOTE
+    )
+    _amendment(
+        rat, 4, orgs["CHG"], author, AmendmentKind.INSERT, AmendmentStatus.LAPSED, lapse_reason=LapseReason.ALTERNATIVE
+    )
     second = build_version(rat, 2, [(t.paragraph, t.text) for t in first.texts if t.position != 3])
     second.status = VersionStatus.PUBLISHED
     kept = first.texts[1]
-    db.session.add(Comment(paragraph_id=kept.paragraph_id, version_id=first.id, author_id=author.id, body="x",
-                           body_html="<p>x</p>", status=CommentStatus.PUBLISHED))
+    db.session.add(
+        Comment(
+            paragraph_id=kept.paragraph_id,
+            version_id=first.id,
+            author_id=author.id,
+            body="x",
+            body_html="<p>x</p>",
+            status=CommentStatus.PUBLISHED,
+        )
+    )
     Y, N, A = Choice.YES, Choice.NO, Choice.ABSTAIN
-    _votes(rat, orgs, {"amendment_id": struck.id}, {"ADV": (Y, Channel.LIVE, None),
-                                                    "BKB": (Y, Channel.PROXY, "ADV"), "CHG": (N, Channel.ONLINE, None)})
-    _votes(rat, orgs, {"amendment_id": rejected.id}, {"ADV": (N, Channel.PAPER, None),
-                                                      "DEV": (A, Channel.PROXY, None)})
-    _votes(rat, orgs, {"paragraph_id": kept.paragraph_id}, {"ADV": (Y, Channel.ONLINE, None),
-                                                            "BKB": (N, Channel.PAPER, None),
-                                                            "DEV": (A, Channel.PROXY, "CHG")})
-    _votes(rat, orgs, {"paragraph_id": None}, {"ADV": (Y, Channel.ONLINE, None), "BKB": (Y, Channel.PAPER, None),
-                                               "CHG": (Y, Channel.PROXY, "DEV")})
+    _votes(
+        rat,
+        orgs,
+        {"amendment_id": struck.id},
+        {"ADV": (Y, Channel.LIVE, None), "BKB": (Y, Channel.PROXY, "ADV"), "CHG": (N, Channel.ONLINE, None)},
+    )
+    _votes(rat, orgs, {"amendment_id": rejected.id}, {"ADV": (N, Channel.PAPER, None), "DEV": (A, Channel.PROXY, None)})
+    _votes(
+        rat,
+        orgs,
+        {"paragraph_id": kept.paragraph_id},
+        {"ADV": (Y, Channel.ONLINE, None), "BKB": (N, Channel.PAPER, None), "DEV": (A, Channel.PROXY, "CHG")},
+    )
+    _votes(
+        rat,
+        orgs,
+        {"paragraph_id": None},
+        {"ADV": (Y, Channel.ONLINE, None), "BKB": (Y, Channel.PAPER, None), "CHG": (Y, Channel.PROXY, "DEV")},
+    )
     ended = LiveSession(draft=rat, started_at=STARTED, ended_at=STARTED + timedelta(hours=2), started_by=board)
-    ended.items = [AgendaItem(position=1, amendment_id=struck.id, state=ItemState.CLOSED, opened_at=STARTED,
-                              closed_at=STARTED + timedelta(minutes=5))]
+    ended.items = [
+        AgendaItem(
+            position=1,
+            amendment_id=struck.id,
+            state=ItemState.CLOSED,
+            opened_at=STARTED,
+            closed_at=STARTED + timedelta(minutes=5),
+        )
+    ]
     db.session.add(ended)
     db.session.flush()
-    db.session.add_all([
-        Proxy(session_id=ended.id, organisation_id=orgs["BKB"].id, holder_id=orgs["ADV"].id,
-              confirmed_at=STARTED, confirmed_by_id=board.id),
-        Proxy(session_id=ended.id, organisation_id=orgs["DEV"].id, holder_id=orgs["CHG"].id,
-              confirmed_at=STARTED, confirmed_by_id=board.id, withdrawn_at=STARTED + timedelta(minutes=30)),
-    ])
+    db.session.add_all(
+        [
+            Proxy(
+                session_id=ended.id,
+                organisation_id=orgs["BKB"].id,
+                holder_id=orgs["ADV"].id,
+                confirmed_at=STARTED,
+                confirmed_by_id=board.id,
+            ),
+            Proxy(
+                session_id=ended.id,
+                organisation_id=orgs["DEV"].id,
+                holder_id=orgs["CHG"].id,
+                confirmed_at=STARTED,
+                confirmed_by_id=board.id,
+                withdrawn_at=STARTED + timedelta(minutes=30),
+            ),
+        ]
+    )
 
     offen = factories.draft(paragraphs=2, phase=Phase.VOTING, slug="offen", public=True)
     offen.deadlines.append(DraftDeadline(phase=Phase.VOTING, ends_at=STARTED + timedelta(days=30)))
@@ -180,7 +247,7 @@ CALLS = [
     ("get", "/drafts/{slug}", "/drafts/entwurf", BOARD, 200),
     ("get", "/drafts/{slug}", "/drafts/entwurf", None, 404),
     ("get", "/drafts/{slug}", "/drafts/gibt-es-nicht", None, 404),
-    ("get", "/drafts/{slug}", "/drafts/a%01b", None, 404),          # a refused character names nothing
+    ("get", "/drafts/{slug}", "/drafts/a%01b", None, 404),  # a refused character names nothing
     ("get", "/drafts/{slug}", "/drafts/rat?slug=x&slug=y", None, 200),  # parameters it does not read: ignored
     ("get", "/drafts/{slug}", "/drafts/rat", "outage", 503),
     ("get", "/openapi.json", "/openapi.json", None, 200),
@@ -191,14 +258,17 @@ CALLS = [
     ("post", None, "/drafts/rat", None, 405),
     ("delete", None, "/openapi.json", None, 405),
 ]
-ERROR = {"description": "Any error.",
-         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+ERROR = {
+    "description": "Any error.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 
 def _validator(document: dict, schema: dict) -> OAS31Validator:
     """A validator for one schema of the document; its `$ref`s resolve against the document's components."""
-    return OAS31Validator({**schema, "components": document["components"]},
-                          format_checker=OAS31Validator.FORMAT_CHECKER)
+    return OAS31Validator(
+        {**schema, "components": document["components"]}, format_checker=OAS31Validator.FORMAT_CHECKER
+    )
 
 
 def _appearances(schema: dict, value, document: dict, seen: set, owner: str = "") -> None:
@@ -244,12 +314,12 @@ def test_every_answer_matches_its_description_and_every_field_appears(client, au
                 assert name in response.headers, f"{label}: no {name} header"
             if name in response.headers and header["schema"]["type"] == "integer":
                 assert response.headers[name].isdigit(), f"{label}: {name} is no number"
-        if (path, status) == ("/drafts/{slug}", 200):   # as described: only a signed-in answer is private
+        if (path, status) == ("/drafts/{slug}", 200):  # as described: only a signed-in answer is private
             assert response.headers.get("Cache-Control") == ("private, no-store" if who == BOARD else None), label
         if "content" not in described:
             assert response.data == b"", label
         else:
-            (media_type, content), = described["content"].items()
+            ((media_type, content),) = described["content"].items()
             assert response.mimetype == media_type, label
             body = response.get_json()
             errors = sorted(_validator(document, content["schema"]).iter_errors(body), key=str)
@@ -258,14 +328,21 @@ def test_every_answer_matches_its_description_and_every_field_appears(client, au
         if path:
             called.add((path, method.upper(), status))
 
-    described = {(path, method.upper(), int(status)) for path, item in document["paths"].items()
-                 for method, operation in item.items() for status in operation["responses"]}
+    described = {
+        (path, method.upper(), int(status))
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for status in operation["responses"]
+    }
     assert called == described, "every described answer is called"
     missing = []
     for owner, schema in document["components"]["schemas"].items():
         for name, field in schema["properties"].items():
-            missing += [f"{owner}.{name}: {way}" for way in ("value", "null")
-                        if (owner, name, way) not in seen and (way == "value" or _nullable(field))]
+            missing += [
+                f"{owner}.{name}: {way}"
+                for way in ("value", "null")
+                if (owner, name, way) not in seen and (way == "value" or _nullable(field))
+            ]
     assert not missing, "fields that never appeared so: " + ", ".join(missing)
 
 

@@ -1,5 +1,6 @@
 """Databases for the backup tests: made per module (filling one with the demo and an adopted position takes
 seconds), on SQLite and on the session's PostgreSQL cluster, each used through its own app."""
+
 from __future__ import annotations
 
 import shutil
@@ -55,8 +56,15 @@ class Databases:
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         else:
             url = self.request.getfixturevalue("pg_cluster").create_database(name)
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "PG_BIN_DIR": str(PG_BIN or ""),
-                          "BACKUP_DIR": str(self.folder / f"{name}-backups"), **config})
+        app = create_app(
+            {
+                **TEST_CONFIG,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "PG_BIN_DIR": str(PG_BIN or ""),
+                "BACKUP_DIR": str(self.folder / f"{name}-backups"),
+                **config,
+            }
+        )
         self.apps.append(app)
         return app
 

@@ -1,5 +1,6 @@
 """`flask backup` and `flask restore`: a full database (the demo, votes, an adopted position and its rendered
 documents) comes back row for row in an empty database; refusals leave files and databases as they were."""
+
 from __future__ import annotations
 
 import shutil
@@ -102,9 +103,13 @@ def victim(databases):
         db.create_all()
         stamp()
         with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO organisation (name, short_name, is_member, is_active, created_at, "
-                                    "vote_weight, level) VALUES ('Noch da e.V.', 'ND', true, true, "
-                                    "'2026-12-01 10:00:00', 1, 'state')"))
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (name, short_name, is_member, is_active, created_at, "
+                    "vote_weight, level) VALUES ('Noch da e.V.', 'ND', true, true, "
+                    "'2026-12-01 10:00:00', 1, 'state')"
+                )
+            )
         db.session.remove()
     return app
 
@@ -133,14 +138,19 @@ def test_restore_refuses_files_that_are_no_consult_backup(victim, backup, folder
     else:
         import sqlite3
         from contextlib import closing
+
         with closing(sqlite3.connect(other)) as connection:
             connection.execute("CREATE TABLE t (x)")
         other_says = "is a backup of a SQLite database; the configured database is PostgreSQL"
     path, _ = backup
     damaged = folder / f"damaged{path.suffix}"
     damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    for file, says in ((text_file, "is not a consult backup: neither a PostgreSQL custom-format dump nor an SQLite"),
-                       (other, other_says), (folder / "missing.dump", "does not exist"), (damaged, str(damaged))):
+    for file, says in (
+        (text_file, "is not a consult backup: neither a PostgreSQL custom-format dump nor an SQLite"),
+        (other, other_says),
+        (folder / "missing.dump", "does not exist"),
+        (damaged, str(damaged)),
+    ):
         result = victim.test_cli_runner().invoke(args=["restore", "--force", str(file)])
         assert result.exit_code == 1, (file, result.output)
         assert says in result.output, result.output
@@ -152,6 +162,7 @@ def test_an_sqlite_file_without_a_schema_revision_is_refused():
     of a database without one, as `flask restore` would refuse it."""
     import sqlite3
     from contextlib import closing
+
     folder = Path(tempfile.mkdtemp(prefix="consult-stranger-"))
     stranger = folder / "stranger.sqlite3"
     with closing(sqlite3.connect(stranger)) as connection:
@@ -160,7 +171,7 @@ def test_an_sqlite_file_without_a_schema_revision_is_refused():
     try:
         result = app.test_cli_runner().invoke(args=["restore", str(stranger)])
         with app.app_context():
-            db.create_all()     # the schema, without the migrations' alembic_version
+            db.create_all()  # the schema, without the migrations' alembic_version
         unstamped = app.test_cli_runner().invoke(args=["backup", str(folder / "unstamped.sqlite3")])
         left = sorted(path.name for path in folder.iterdir())
     finally:
@@ -186,6 +197,7 @@ def test_a_restore_that_fails_midway_leaves_the_database_as_it_was(victim, backu
         blocker = None
     else:
         import sqlite3
+
         with victim.app_context():
             blocker = sqlite3.connect(db.engine.url.database)
         blocker.execute("BEGIN IMMEDIATE")
@@ -229,5 +241,6 @@ def test_backup_without_a_path_writes_to_the_backup_folder_and_keeps_the_newest(
     (new,) = [p for p in backups.glob(f"consult-2026*{suffix}")]
     assert f"Wrote {new}" in result.output
     assert sorted(p.name for p in backups.iterdir()) == sorted(
-        [new.name, f"consult-20250101T000000Z{suffix}", f"kept-by-hand{suffix}"])
+        [new.name, f"consult-20250101T000000Z{suffix}", f"kept-by-hand{suffix}"]
+    )
     assert f"Deleted the old backup {backups / f'consult-20230101T000000Z{suffix}'}" in result.output

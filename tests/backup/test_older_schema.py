@@ -1,4 +1,5 @@
 """A backup made at the previous schema revision restores, says it is older, and upgrades to the code's head."""
+
 from __future__ import annotations
 
 import pytest
@@ -58,7 +59,7 @@ def test_a_backup_of_the_previous_schema_restores_and_upgrades_to_head(old_backu
     assert f"The backup's schema revision: {PREVIOUS} (older than this code's)" in result.output
     assert f"It is older than this code's ({HEAD}): run `flask db upgrade`" in result.output
     with target.app_context():
-        assert "internal_draft" not in inspect(db.engine).get_table_names()   # as it was backed up
+        assert "internal_draft" not in inspect(db.engine).get_table_names()  # as it was backed up
         upgrade()
         db.session.remove()
     _assert_at_head_with_the_rows(target)

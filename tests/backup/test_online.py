@@ -1,5 +1,6 @@
 """A backup of a database the app keeps writing to is one consistent moment of it (SQLite's backup API; pg_dump's
 snapshot, in which the rows it reports are also counted)."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,12 @@ def _write_pairs(app, stop: threading.Event, written: list[int]) -> None:
             with db.engine.begin() as connection:
                 for _ in range(2):
                     n += 1
-                    connection.execute(text(
-                        "INSERT INTO organisation (name, short_name, is_member, is_active, created_at, vote_weight, "
-                        f"level) VALUES ('Verein {n}', 'V{n}', true, true, '2026-12-01 10:00:00', 1, 'state')"))
+                    connection.execute(
+                        text(
+                            "INSERT INTO organisation (name, short_name, is_member, is_active, created_at, vote_weight, "
+                            f"level) VALUES ('Verein {n}', 'V{n}', true, true, '2026-12-01 10:00:00', 1, 'state')"
+                        )
+                    )
             written.append(n)
         db.engine.dispose()
 
@@ -36,7 +40,7 @@ def test_a_backup_while_the_app_writes_is_one_moment_of_the_database(databases, 
     writer = threading.Thread(target=_write_pairs, args=(source, stop, written))
     writer.start()
     try:
-        while len(written) < 20:         # the writer is well under way
+        while len(written) < 20:  # the writer is well under way
             stop.wait(0.01)
         path = folder / ("busy.dump" if kind == "postgresql" else "busy.sqlite3")
         result = source.test_cli_runner().invoke(args=["backup", str(path)])

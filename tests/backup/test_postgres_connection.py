@@ -1,4 +1,5 @@
 """The PostgreSQL tools get the app's connection, its password only through PGPASSWORD."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,8 +18,13 @@ from tests.conftest import BACKENDS, PG_BIN, TEST_CONFIG
 def test_the_password_goes_to_the_environment_and_the_rest_to_the_connection_string():
     url = make_url("postgresql+psycopg://consult:p%40ss%20'w@db.example:5433/consult?sslmode=require")
     conninfo, environment = postgres.connection(url)
-    assert conninfo_to_dict(conninfo) == {"host": "db.example", "port": "5433", "user": "consult",
-                                          "dbname": "consult", "sslmode": "require"}
+    assert conninfo_to_dict(conninfo) == {
+        "host": "db.example",
+        "port": "5433",
+        "user": "consult",
+        "dbname": "consult",
+        "sslmode": "require",
+    }
     assert "p@ss" not in conninfo
     assert environment["PGPASSWORD"] == "p@ss 'w"
 
@@ -31,13 +37,14 @@ def test_a_unix_socket_url_keeps_its_host_folder(monkeypatch):
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="no PostgreSQL server binaries")
-@pytest.mark.parametrize("kind", ["postgresql"])   # named so: the run's summary counts it as a PostgreSQL test
+@pytest.mark.parametrize("kind", ["postgresql"])  # named so: the run's summary counts it as a PostgreSQL test
 def test_no_command_line_carries_the_password(kind, pg_cluster, monkeypatch, tmp_path):
     """Any user of the machine can read a process's command line (ps); only its owner its environment."""
     # The test cluster trusts every connection, so any password is accepted: enough to see where it goes.
     url = make_url(pg_cluster.create_database("consult_password")).set(password="s3cret-pw")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
-                      "PG_BIN_DIR": str(PG_BIN)})
+    app = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "PG_BIN_DIR": str(PG_BIN)}
+    )
     with app.app_context():
         db.create_all()
         stamp()

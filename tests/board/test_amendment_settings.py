@@ -1,5 +1,6 @@
 """The board sets how a draft's amendments are decided: the procedure (only in preparation), the supporter
 quorum (in preparation and while commenting) and the deadline for requests for a vote (Berlin time)."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,13 @@ from consult.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
 
-BASE = {"title": "Vorlage", "moderation_policy": "publish", "majority_rule": "simple", "commenting_ends": "",
-        "voting_ends": ""}
+BASE = {
+    "title": "Vorlage",
+    "moderation_policy": "publish",
+    "majority_rule": "simple",
+    "commenting_ends": "",
+    "voting_ends": "",
+}
 
 
 @pytest.fixture
@@ -40,8 +46,9 @@ def test_the_procedure_quorum_and_request_deadline_are_saved_in_berlin_time_and_
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get("/drafts/vorlage/settings").get_data(as_text=True)
     assert "Die Moderation entscheidet" in page and "Die Organisationen stimmen ab" in page
-    response = _save(client, amendment_procedure="organisations", support_quorum="3",
-                     vote_requests_until="2026-12-20T18:00")
+    response = _save(
+        client, amendment_procedure="organisations", support_quorum="3", vote_requests_until="2026-12-20T18:00"
+    )
     assert response.status_code == 302
     draft = _draft()
     assert draft.amendment_procedure == AmendmentProcedure.ORGANISATIONS and draft.support_quorum == 3
@@ -53,8 +60,10 @@ def test_the_procedure_quorum_and_request_deadline_are_saved_in_berlin_time_and_
     assert entry.details["changed"]["amendment_procedure"] == "organisations"
     assert entry.details["changed"]["support_quorum"] == "3"
     # Emptied: requests for a vote until voting begins.
-    assert _save(client, amendment_procedure="organisations", support_quorum="3",
-                 vote_requests_until="").status_code == 302
+    assert (
+        _save(client, amendment_procedure="organisations", support_quorum="3", vote_requests_until="").status_code
+        == 302
+    )
     assert _draft().vote_requests_until is None
 
 
@@ -79,8 +88,9 @@ def test_the_procedure_is_fixed_after_preparation_the_quorum_after_commenting(cl
     draft = _draft()
     draft.phase = Phase.VOTING
     db.session.commit()
-    response = _save(client, amendment_procedure="moderators", support_quorum="2",
-                     vote_requests_until="2026-12-20T18:00")
+    response = _save(
+        client, amendment_procedure="moderators", support_quorum="2", vote_requests_until="2026-12-20T18:00"
+    )
     assert response.status_code == 409 and _draft().vote_requests_until is None
 
 

@@ -1,4 +1,5 @@
 """The board runs a draft: creates it, sets rules and deadlines, moves it through its phases; others cannot."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -44,12 +45,17 @@ def test_only_the_board_creates_drafts_changes_settings_and_phases(client, auth,
         auth.login(who, factories.PASSWORD)
     token = _token(client)
     for method, url, data in (
-            ("get", "/drafts/new", None), ("post", "/drafts/new", {"title": "X", "slug": "x", "markdown": "A"}),
-            ("get", "/drafts/vorlage/settings", None),
-            ("post", "/drafts/vorlage/settings", {"title": "Geändert", "moderation_policy": "hold",
-                                                  "majority_rule": "simple"}),
-            ("get", "/drafts/vorlage/phase?to=commenting", None),
-            ("post", "/drafts/vorlage/phase", {"to": "commenting", "from": "preparation"})):
+        ("get", "/drafts/new", None),
+        ("post", "/drafts/new", {"title": "X", "slug": "x", "markdown": "A"}),
+        ("get", "/drafts/vorlage/settings", None),
+        (
+            "post",
+            "/drafts/vorlage/settings",
+            {"title": "Geändert", "moderation_policy": "hold", "majority_rule": "simple"},
+        ),
+        ("get", "/drafts/vorlage/phase?to=commenting", None),
+        ("post", "/drafts/vorlage/phase", {"to": "commenting", "from": "preparation"}),
+    ):
         response = getattr(client, method)(url, data={**data, "csrf_token": token} if data else None)
         if who is None and "title" in (data or {}):
             # A guest's form with text comes back with the sign-in and the typed text kept (consult.core.kept_text).
@@ -67,24 +73,31 @@ def test_only_the_board_creates_drafts_changes_settings_and_phases(client, auth,
 def test_the_board_creates_a_draft_from_pasted_markdown(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     token = _token(client, "/drafts/new")
-    response = client.post("/drafts/new", data={"csrf_token": token, "title": "Neuer Entwurf", "slug": "neu-2027",
-                                                "markdown": DOCUMENT})
+    response = client.post(
+        "/drafts/new", data={"csrf_token": token, "title": "Neuer Entwurf", "slug": "neu-2027", "markdown": DOCUMENT}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/drafts/neu-2027/settings"
     draft = _draft("neu-2027")
     assert draft.phase == Phase.PREPARATION
-    assert [t.text for t in draft.versions[0].texts] == ["# Titel", "Erster Absatz über Teilhabe.",
-                                                         "Zweiter Absatz mit *Betonung*."]
+    assert [t.text for t in draft.versions[0].texts] == [
+        "# Titel",
+        "Erster Absatz über Teilhabe.",
+        "Zweiter Absatz mit *Betonung*.",
+    ]
 
 
 def test_a_taken_or_bad_address_and_an_empty_text_are_refused_keeping_the_text(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     token = _token(client, "/drafts/new")
-    for slug, markdown, message in (("vorlage", DOCUMENT, "hat bereits diese Webadresse"),
-                                    ("new", DOCUMENT, "hat bereits diese Webadresse"),
-                                    ("Mit Leerzeichen", DOCUMENT, "nur Kleinbuchstaben"),
-                                    ("leer", "   ", "Der Text ist leer")):
-        response = client.post("/drafts/new", data={"csrf_token": token, "title": "Entwurf", "slug": slug,
-                                                    "markdown": markdown})
+    for slug, markdown, message in (
+        ("vorlage", DOCUMENT, "hat bereits diese Webadresse"),
+        ("new", DOCUMENT, "hat bereits diese Webadresse"),
+        ("Mit Leerzeichen", DOCUMENT, "nur Kleinbuchstaben"),
+        ("leer", "   ", "Der Text ist leer"),
+    ):
+        response = client.post(
+            "/drafts/new", data={"csrf_token": token, "title": "Entwurf", "slug": slug, "markdown": markdown}
+        )
         html = response.get_data(as_text=True)
         assert response.status_code == 422 and message in html, slug
         if markdown.strip():
@@ -95,14 +108,28 @@ def test_a_taken_or_bad_address_and_an_empty_text_are_refused_keeping_the_text(c
 def test_settings_and_deadlines_in_berlin_time_are_saved_and_logged(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     token = _token(client, "/drafts/vorlage/settings")
-    response = client.post("/drafts/vorlage/settings", data={
-        "csrf_token": token, "title": "Vorlage 2027", "is_public": "y", "moderation_policy": "hold",
-        "majority_rule": "two_thirds", "weighted_votes": "y", "commenting_ends": "2026-12-04T18:00",
-        "voting_ends": ""})
+    response = client.post(
+        "/drafts/vorlage/settings",
+        data={
+            "csrf_token": token,
+            "title": "Vorlage 2027",
+            "is_public": "y",
+            "moderation_policy": "hold",
+            "majority_rule": "two_thirds",
+            "weighted_votes": "y",
+            "commenting_ends": "2026-12-04T18:00",
+            "voting_ends": "",
+        },
+    )
     assert response.status_code == 302
     draft = _draft()
     assert (draft.title, draft.is_public, draft.moderation_policy, draft.majority_rule, draft.weighted_votes) == (
-        "Vorlage 2027", True, ModerationPolicy.HOLD, MajorityRule.TWO_THIRDS, True)
+        "Vorlage 2027",
+        True,
+        ModerationPolicy.HOLD,
+        MajorityRule.TWO_THIRDS,
+        True,
+    )
     assert draft.deadline_for(Phase.COMMENTING) == datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
     assert draft.deadline_for(Phase.VOTING) is None
     page = client.get("/drafts/vorlage/settings").get_data(as_text=True)
@@ -115,16 +142,22 @@ def test_a_phase_change_is_confirmed_says_what_changes_and_is_logged(client, aut
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get("/drafts/vorlage/phase?to=commenting").get_data(as_text=True)
     assert "Delegierte können Absätze kommentieren" in page
-    assert client.get("/drafts/vorlage/phase?to=voting").status_code == 404   # not a next step
-    response = client.post("/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "commenting",
-                                                          "from": "preparation", "reason": "Start"})
+    assert client.get("/drafts/vorlage/phase?to=voting").status_code == 404  # not a next step
+    response = client.post(
+        "/drafts/vorlage/phase",
+        data={"csrf_token": csrf_token(page), "to": "commenting", "from": "preparation", "reason": "Start"},
+    )
     assert response.status_code == 302 and _draft().phase == Phase.COMMENTING
     entry = db.session.scalars(select(AuditEntry)).one()
-    assert (entry.action, entry.reason, entry.details) == ("phase.change", "Start", {"old": "preparation",
-                                                                                    "new": "commenting"})
+    assert (entry.action, entry.reason, entry.details) == (
+        "phase.change",
+        "Start",
+        {"old": "preparation", "new": "commenting"},
+    )
     # A second board member's page still shows "preparation": the draft has moved on, nothing happens.
-    response = client.post("/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "commenting",
-                                                          "from": "preparation"})
+    response = client.post(
+        "/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "commenting", "from": "preparation"}
+    )
     assert response.status_code == 404 and _draft().phase == Phase.COMMENTING
 
 
@@ -134,9 +167,10 @@ def test_the_voting_rules_are_fixed_once_voting_has_begun(client, auth, world):
     db.session.commit()
     auth.login("board@example.org", factories.PASSWORD)
     token = _token(client, "/drafts/vorlage/settings")
-    response = client.post("/drafts/vorlage/settings", data={"csrf_token": token, "title": draft.title,
-                                                             "moderation_policy": "publish",
-                                                             "majority_rule": "two_thirds"})
+    response = client.post(
+        "/drafts/vorlage/settings",
+        data={"csrf_token": token, "title": draft.title, "moderation_policy": "publish", "majority_rule": "two_thirds"},
+    )
     assert response.status_code == 409 and "Abstimmung begonnen" in response.get_data(as_text=True)
     assert _draft().majority_rule == MajorityRule.SIMPLE
 
@@ -147,8 +181,9 @@ def test_the_appendix_shows_ballots_only_when_the_board_says_so_and_not_changed_
     assert not _draft().appendix_shows_ballots
     page = client.get("/drafts/vorlage/settings").get_data(as_text=True)
     assert "Abstimmungsverhalten im Anhang zeigen" in page
-    response = client.post("/drafts/vorlage/settings", data={"csrf_token": csrf_token(page),
-                                                             "appendix_shows_ballots": "y", **form})
+    response = client.post(
+        "/drafts/vorlage/settings", data={"csrf_token": csrf_token(page), "appendix_shows_ballots": "y", **form}
+    )
     assert response.status_code == 302 and _draft().appendix_shows_ballots
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "draft.settings")).one()
     assert entry.details["changed"]["appendix_shows_ballots"] == "True"
@@ -160,9 +195,10 @@ def test_the_appendix_shows_ballots_only_when_the_board_says_so_and_not_changed_
     assert response.status_code == 409 and "Anhang" in response.get_data(as_text=True)
     assert _draft().appendix_shows_ballots
     # Nor the title: the documents and the public page show the title it was adopted with.
-    response = client.post("/drafts/vorlage/settings", data={"csrf_token": csrf_token(page),
-                                                             "appendix_shows_ballots": "y",
-                                                             **{**form, "title": "Umbenannt"}})
+    response = client.post(
+        "/drafts/vorlage/settings",
+        data={"csrf_token": csrf_token(page), "appendix_shows_ballots": "y", **{**form, "title": "Umbenannt"}},
+    )
     assert response.status_code == 409 and "Titel" in response.get_data(as_text=True)
     assert _draft().title == "Vorlage"
 
@@ -174,9 +210,19 @@ def test_a_vote_after_the_deadline_set_by_the_board_is_refused(client, auth, wor
     db.session.commit()
     auth.login("board@example.org", factories.PASSWORD)
     token = _token(client, "/drafts/vorlage/settings")
-    assert client.post("/drafts/vorlage/settings", data={
-        "csrf_token": token, "title": draft.title, "moderation_policy": "publish", "majority_rule": "simple",
-        "voting_ends": "2026-11-25T18:00"}).status_code == 302
+    assert (
+        client.post(
+            "/drafts/vorlage/settings",
+            data={
+                "csrf_token": token,
+                "title": draft.title,
+                "moderation_policy": "publish",
+                "majority_rule": "simple",
+                "voting_ends": "2026-11-25T18:00",
+            },
+        ).status_code
+        == 302
+    )
     auth.logout()
     auth.login("a1@example.org", factories.PASSWORD)
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 25, 16, 59, tzinfo=timezone.utc))
@@ -192,6 +238,7 @@ def _voting_world(world, choices):
     """The draft in voting, with one member organisation per choice voting on the whole draft."""
     from consult.votes.models import Choice
     from consult.votes.services import cast_vote
+
     draft = _draft()
     draft.phase = Phase.VOTING
     db.session.commit()
@@ -204,18 +251,19 @@ def _voting_world(world, choices):
 
 def test_the_board_adopts_when_the_final_vote_passes_and_the_position_is_public(client, auth, world):
     _voting_world(world, ["yes", "yes", "no", "abstain"])
-    assert client.get("/positions/vorlage").status_code == 404          # not adopted yet
+    assert client.get("/positions/vorlage").status_code == 404  # not adopted yet
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get("/drafts/vorlage/phase?to=adopted").get_data(as_text=True)
     assert "beschlossene Position festgeschrieben" in page
-    response = client.post("/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "adopted",
-                                                          "from": "voting"})
+    response = client.post(
+        "/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "adopted", "from": "voting"}
+    )
     assert response.status_code == 302
     draft = _draft()
     assert draft.phase == Phase.ADOPTED and draft.adopted_version_id == draft.versions[0].id
     assert [e for e in db.session.scalars(select(AuditEntry.action))][-1] == "draft.adopt"
     auth.logout()
-    position = client.get("/positions/vorlage")            # signed out, and the draft is not public
+    position = client.get("/positions/vorlage")  # signed out, and the draft is not public
     html = position.get_data(as_text=True)
     assert position.status_code == 200 and "Beschlossene Position" in html and "Absatz 2" in html
 
@@ -224,8 +272,9 @@ def test_a_draft_whose_final_vote_fails_is_not_adopted(client, auth, world):
     _voting_world(world, ["yes", "no", "no"])
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get("/drafts/vorlage/phase?to=adopted").get_data(as_text=True)
-    response = client.post("/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "adopted",
-                                                          "from": "voting"})
+    response = client.post(
+        "/drafts/vorlage/phase", data={"csrf_token": csrf_token(page), "to": "adopted", "from": "voting"}
+    )
     assert response.status_code == 409 and "nicht die nötige Mehrheit" in response.get_data(as_text=True)
     assert _draft().phase == Phase.VOTING and _draft().adopted_version_id is None
 
@@ -234,8 +283,9 @@ def test_delegates_and_moderators_cannot_adopt(client, auth, world):
     _voting_world(world, ["yes"])
     for email in ("a1@example.org", "mod@example.org"):
         auth.login(email, factories.PASSWORD)
-        response = client.post("/drafts/vorlage/phase", data={"csrf_token": _token(client), "to": "adopted",
-                                                              "from": "voting"})
+        response = client.post(
+            "/drafts/vorlage/phase", data={"csrf_token": _token(client), "to": "adopted", "from": "voting"}
+        )
         assert response.status_code == 403
         auth.logout()
     assert _draft().phase == Phase.VOTING
@@ -245,6 +295,7 @@ def _word_file() -> bytes:
     import io
 
     import docx
+
     document = docx.Document()
     document.add_heading("Teilhabe für alle", level=1)
     paragraph = document.add_paragraph("Die Vereine fordern ")
@@ -263,10 +314,18 @@ def _word_file() -> bytes:
 
 def test_a_word_file_becomes_a_draft_with_headings_lists_and_emphasis(client, auth, world):
     import io
+
     auth.login("board@example.org", factories.PASSWORD)
-    response = client.post("/drafts/new", content_type="multipart/form-data", data={
-        "csrf_token": _token(client, "/drafts/new"), "title": "Aus Word", "slug": "aus-word",
-        "upload": (io.BytesIO(_word_file()), "entwurf.docx")})
+    response = client.post(
+        "/drafts/new",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": _token(client, "/drafts/new"),
+            "title": "Aus Word",
+            "slug": "aus-word",
+            "upload": (io.BytesIO(_word_file()), "entwurf.docx"),
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert [t.text for t in _draft("aus-word").versions[0].texts] == [
         "# Teilhabe für alle",
@@ -275,9 +334,16 @@ def test_a_word_file_becomes_a_draft_with_headings_lists_and_emphasis(client, au
         "| Bereich | Frist |\n| --- | --- |\n| Gremien | ab sofort |",
         "Schluss mit \\*Sternchen\\*.",
     ]
-    response = client.post("/drafts/new", content_type="multipart/form-data", data={
-        "csrf_token": _token(client, "/drafts/new"), "title": "Kaputt", "slug": "kaputt",
-        "upload": (io.BytesIO(b"not a zip"), "kaputt.docx")})
+    response = client.post(
+        "/drafts/new",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": _token(client, "/drafts/new"),
+            "title": "Kaputt",
+            "slug": "kaputt",
+            "upload": (io.BytesIO(b"not a zip"), "kaputt.docx"),
+        },
+    )
     assert response.status_code == 422 and "Diese Datei kann nicht gelesen werden" in response.get_data(as_text=True)
 
 
@@ -287,8 +353,11 @@ def test_the_text_is_edited_in_preparation_only(client, auth, world):
     assert "Absatz 2: Die Mitgliedsorganisationen" in page
     response = client.post("/drafts/vorlage/text", data={"csrf_token": csrf_token(page), "text": DOCUMENT})
     assert response.status_code == 302
-    assert [t.text for t in _draft().versions[0].texts] == ["# Titel", "Erster Absatz über Teilhabe.",
-                                                           "Zweiter Absatz mit *Betonung*."]
+    assert [t.text for t in _draft().versions[0].texts] == [
+        "# Titel",
+        "Erster Absatz über Teilhabe.",
+        "Zweiter Absatz mit *Betonung*.",
+    ]
     response = client.post("/drafts/vorlage/text", data={"csrf_token": csrf_token(page), "text": "  "})
     assert response.status_code == 422 and len(_draft().versions[0].texts) == 3
     draft = _draft()

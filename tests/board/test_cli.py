@@ -1,5 +1,6 @@
 """`flask adopt` adopts as the board's page does; `flask set-phase` cannot adopt or un-adopt a draft (its
 amendments: test_set_phase_amendments.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -30,7 +31,7 @@ def test_adopt_does_what_the_board_page_does(runner, world):
     assert draft.phase == Phase.ADOPTED
     assert draft.adopted_version_id == draft.versions[0].id and draft.adopted_at is not None
     stored = db.session.scalars(select(PositionFile.name).where(PositionFile.draft_id == draft.id)).all()
-    assert sorted(stored) == sorted(STORED_FORMATS)        # rendered in the same transaction
+    assert sorted(stored) == sorted(STORED_FORMATS)  # rendered in the same transaction
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "draft.adopt")).one()
     assert entry.actor_id == world["board"].id and entry.reason == "Beschluss 3/2026"
     # Adopted: set-phase may archive it, but not move it back.

@@ -8,6 +8,7 @@ the draft's paragraphs by the app's own splitter and compared block by block, wo
 
 LibreOffice tests: skipped when `soffice` is missing, an error with CONSULT_TEST_LIBREOFFICE=1 (CI).
 """
+
 from __future__ import annotations
 
 import io
@@ -61,10 +62,12 @@ def _numbering(document) -> tuple[str, str]:
     ids = []
     for offset, lvls in enumerate(levels.values()):
         abstract_id, num_id = 90 + offset, 90 + offset
-        xml = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                      f'<w:lvlText w:val="{text}"/><w:pPr><w:ind w:left="{720 * (i + 1)}" '
-                      f'w:hanging="360"/></w:pPr></w:lvl>'
-                      for i, (fmt, text) in enumerate(lvls))
+        xml = "".join(
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:lvlText w:val="{text}"/><w:pPr><w:ind w:left="{720 * (i + 1)}" '
+            f'w:hanging="360"/></w:pPr></w:lvl>'
+            for i, (fmt, text) in enumerate(lvls)
+        )
         numbering.insert(0, parse_xml(f'<w:abstractNum {W} w:abstractNumId="{abstract_id}">{xml}</w:abstractNum>'))
         numbering.append(parse_xml(f'<w:num {W} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
         ids.append(str(num_id))
@@ -72,8 +75,10 @@ def _numbering(document) -> tuple[str, str]:
 
 
 def _item(num_id: str, level: int, content: str) -> str:
-    return (f'<w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="{level}"/>'
-            f'<w:numId w:val="{num_id}"/></w:numPr></w:pPr>{content}')
+    return (
+        f'<w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="{level}"/>'
+        f'<w:numId w:val="{num_id}"/></w:numPr></w:pPr>{content}'
+    )
 
 
 def _notes(document, notes: dict[int, str], kind: str = "footnote") -> None:
@@ -82,12 +87,15 @@ def _notes(document, notes: dict[int, str], kind: str = "footnote") -> None:
     body = "".join(
         f'<w:{kind} w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
         f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Ref/></w:r>{_run(" " + text)}</w:p></w:{kind}>'
-        for note_id, text in notes.items())
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind}s {W} {R}>'
-           f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
-           f'<w:{kind} w:type="continuationSeparator" '
-           f'w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{kind}>'
-           f'{body}</w:{kind}s>').encode()
+        for note_id, text in notes.items()
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind}s {W} {R}>'
+        f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+        f'<w:{kind} w:type="continuationSeparator" '
+        f'w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{kind}>'
+        f"{body}</w:{kind}s>"
+    ).encode()
     content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
     part = Part(PackURI(f"/word/{kind}s.xml"), content_type, xml, document.part.package)
     document.part.relate_to(part, RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES)
@@ -109,36 +117,73 @@ def _word_file() -> bytes:
     numbered, bullets = _numbering(document)
     document.add_heading("Stellungnahme zum Teilhabegesetz", level=1)
     law = document.part.relate_to("https://example.org/gesetz?id=7", RT.HYPERLINK, is_external=True)
-    _paragraph(document, _run("Siehe ") + f'<w:hyperlink r:id="{law}" w:history="1">'
-               + _run("Gesetzentwurf", '<w:rStyle w:val="Hyperlink"/>') + "</w:hyperlink>" + _run(" des Bundes."))
-    _paragraph(document, _run("Die Länder ")
-               + '<w:del w:id="1" w:author="IEB" '
-                 'w:date="2026-11-30T10:00:00Z"><w:r><w:delText>sollen</w:delText></w:r></w:del>'
-               + '<w:ins w:id="2" w:author="NAVE" w:date="2026-11-30T10:01:00Z"><w:r><w:t>müssen</w:t></w:r></w:ins>'
-               + _run(" die Beratung ")
-               + '<w:ins w:id="3" w:author="NAVE" w:date="2026-11-30T10:02:00Z">'
-               + _run("unabhängig ", "<w:b/>") + "</w:ins>"
-               + _run("fördern."))
-    _paragraph(document, _run("Stand: ") + '<w:fldSimple w:instr=" DATE \\@ &quot;dd.MM.yyyy&quot; ">'
-               + _run("05.12.2026") + "</w:fldSimple>" + _run(", Seite ")
-               + '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE '
-                 '</w:instrText></w:r>'
-               + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + _run("3")
-               + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-    _paragraph(document, _run("Mehr unter ") + '<w:fldSimple w:instr=" HYPERLINK &quot;https://example.org/mehr&quot; '
-                                               '\\t &quot;_blank&quot; ">'
-               + _run("unserer Seite") + "</w:fldSimple>" + _run(" und bei ")
-               + '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-               + '<w:r><w:instrText xml:space="preserve"> HYPERLINK "mailto:buero@example.org" \\o "Schreiben Sie '
-                 'uns" </w:instrText></w:r>'
-               + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + _run("der Geschäftsstelle")
-               + '<w:r><w:fldChar w:fldCharType="end"/></w:r>' + _run("."))
+    _paragraph(
+        document,
+        _run("Siehe ")
+        + f'<w:hyperlink r:id="{law}" w:history="1">'
+        + _run("Gesetzentwurf", '<w:rStyle w:val="Hyperlink"/>')
+        + "</w:hyperlink>"
+        + _run(" des Bundes."),
+    )
+    _paragraph(
+        document,
+        _run("Die Länder ") + '<w:del w:id="1" w:author="IEB" '
+        'w:date="2026-11-30T10:00:00Z"><w:r><w:delText>sollen</w:delText></w:r></w:del>'
+        + '<w:ins w:id="2" w:author="NAVE" w:date="2026-11-30T10:01:00Z"><w:r><w:t>müssen</w:t></w:r></w:ins>'
+        + _run(" die Beratung ")
+        + '<w:ins w:id="3" w:author="NAVE" w:date="2026-11-30T10:02:00Z">'
+        + _run("unabhängig ", "<w:b/>")
+        + "</w:ins>"
+        + _run("fördern."),
+    )
+    _paragraph(
+        document,
+        _run("Stand: ")
+        + '<w:fldSimple w:instr=" DATE \\@ &quot;dd.MM.yyyy&quot; ">'
+        + _run("05.12.2026")
+        + "</w:fldSimple>"
+        + _run(", Seite ")
+        + '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE '
+        "</w:instrText></w:r>"
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        + _run("3")
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    )
+    _paragraph(
+        document,
+        _run("Mehr unter ") + '<w:fldSimple w:instr=" HYPERLINK &quot;https://example.org/mehr&quot; '
+        '\\t &quot;_blank&quot; ">'
+        + _run("unserer Seite")
+        + "</w:fldSimple>"
+        + _run(" und bei ")
+        + '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + '<w:r><w:instrText xml:space="preserve"> HYPERLINK "mailto:buero@example.org" \\o "Schreiben Sie '
+        'uns" </w:instrText></w:r>'
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        + _run("der Geschäftsstelle")
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        + _run("."),
+    )
     local = document.part.relate_to("file:///C:/Intern/geheim.docx", RT.HYPERLINK, is_external=True)
-    _paragraph(document, _run("Die Quote liegt bei 30 %") + _note_reference(1) + _run(", intern siehe ")
-               + f'<w:hyperlink r:id="{local}">' + _run("Ablage") + "</w:hyperlink>" + _run("."))
+    _paragraph(
+        document,
+        _run("Die Quote liegt bei 30 %")
+        + _note_reference(1)
+        + _run(", intern siehe ")
+        + f'<w:hyperlink r:id="{local}">'
+        + _run("Ablage")
+        + "</w:hyperlink>"
+        + _run("."),
+    )
     _notes(document, {1: "Quelle: Statistisches Bundesamt 2025, Tabelle 4."})
-    _paragraph(document, _item(numbered, 0, _run("Barrierefreiheit in allen ") + f'<w:hyperlink r:id="{law}">'
-                                + _run("Ämtern") + "</w:hyperlink>"))
+    _paragraph(
+        document,
+        _item(
+            numbered,
+            0,
+            _run("Barrierefreiheit in allen ") + f'<w:hyperlink r:id="{law}">' + _run("Ämtern") + "</w:hyperlink>",
+        ),
+    )
     _paragraph(document, _item(numbered, 1, _run("Gebärdensprache")))
     _paragraph(document, _item(numbered, 1, _run("Leichte Sprache")))
     _paragraph(document, _item(numbered, 0, _run("Beratung ") + _run("vor Ort", "<w:i/>")))
@@ -168,10 +213,7 @@ EXPECTED = [
     "2. Beratung *vor Ort*\n"
     "3. 1\\. Januar 2027 als Stichtag",
     "Wir fordern:",
-    "- mehr Geld\n"
-    "  1. für die Länder\n"
-    "  2. für die Kommunen\n"
-    "- klare Fristen",
+    "- mehr Geld\n  1. für die Länder\n  2. für die Kommunen\n- klare Fristen",
     "| Land | Gesetz |\n| --- | --- |\n| Bayern | BayBGG |\n| Berlin | LGBG \\| neu |",
     "Schluss mit \\*Sternchen\\*, \\[Klammern\\] und \\<b\\>Tags\\</b\\>.",
 ]
@@ -193,9 +235,16 @@ def test_the_board_uploads_the_word_file_and_the_draft_holds_every_word(client, 
     """Through the board's "new draft" upload: version 1 holds the blocks above, as stored HTML."""
     auth.login("board@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/new").get_data(as_text=True))
-    response = client.post("/drafts/new", content_type="multipart/form-data", data={
-        "csrf_token": token, "title": "Stellungnahme", "slug": "stellungnahme",
-        "upload": (io.BytesIO(_word_file()), "Stellungnahme.docx")})
+    response = client.post(
+        "/drafts/new",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": token,
+            "title": "Stellungnahme",
+            "slug": "stellungnahme",
+            "upload": (io.BytesIO(_word_file()), "Stellungnahme.docx"),
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     texts = db.session.scalars(select(Draft).where(Draft.slug == "stellungnahme")).one().versions[0].texts
     assert [t.text for t in texts] == EXPECTED
@@ -220,15 +269,31 @@ def test_the_imported_blocks_render_as_the_structure_the_word_file_had():
 
 def test_a_deleted_paragraph_mark_joins_the_paragraphs_and_a_moved_text_is_kept_once():
     document = docx.Document()
-    _paragraph(document, '<w:pPr><w:rPr><w:del w:id="5" w:author="IEB" w:date="2026-11-30T10:00:00Z"/></w:rPr></w:pPr>'
-               + _run("Erster Teil"))
+    _paragraph(
+        document,
+        '<w:pPr><w:rPr><w:del w:id="5" w:author="IEB" w:date="2026-11-30T10:00:00Z"/></w:rPr></w:pPr>'
+        + _run("Erster Teil"),
+    )
     _paragraph(document, _run(" und zweiter Teil."))
-    _paragraph(document, '<w:moveFrom w:id="6" w:author="IEB" w:date="2026-11-30T10:00:00Z">'
-               + _run("Verschoben.") + "</w:moveFrom>" + _run("Bleibt."))
-    _paragraph(document, _run("Hier: ") + '<w:moveTo w:id="7" w:author="IEB" w:date="2026-11-30T10:00:00Z">'
-               + _run("Verschoben.") + "</w:moveTo>")
+    _paragraph(
+        document,
+        '<w:moveFrom w:id="6" w:author="IEB" w:date="2026-11-30T10:00:00Z">'
+        + _run("Verschoben.")
+        + "</w:moveFrom>"
+        + _run("Bleibt."),
+    )
+    _paragraph(
+        document,
+        _run("Hier: ")
+        + '<w:moveTo w:id="7" w:author="IEB" w:date="2026-11-30T10:00:00Z">'
+        + _run("Verschoben.")
+        + "</w:moveTo>",
+    )
     assert split_blocks(docx_to_markdown(_saved(document))) == [
-        "Erster Teil und zweiter Teil.", "Bleibt.", "Hier: Verschoben."]
+        "Erster Teil und zweiter Teil.",
+        "Bleibt.",
+        "Hier: Verschoben.",
+    ]
 
 
 def test_notes_go_to_the_end_of_the_paragraph_item_or_cell_that_refers_to_them():
@@ -259,15 +324,20 @@ def test_merged_table_cells_keep_the_columns_in_place():
     table.cell(0, 0).merge(table.cell(0, 1))
     table.cell(1, 2).merge(table.cell(2, 2))
     assert split_blocks(docx_to_markdown(_saved(document))) == [
-        "| Z0S0 Z0S1 |  | Z0S2 |\n| --- | --- | --- |\n| Z1S0 | Z1S1 | Z1S2 Z2S2 |\n| Z2S0 | Z2S1 |  |"]
+        "| Z0S0 Z0S1 |  | Z0S2 |\n| --- | --- | --- |\n| Z1S0 | Z1S1 | Z1S2 Z2S2 |\n| Z2S0 | Z2S1 |  |"
+    ]
 
 
 def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
     document = docx.Document()
     styles = document.styles.element
     for style_id, name in (("berschrift2", "Überschrift 2"), ("Titel", "Titel")):
-        styles.append(parse_xml(f'<w:style {W} w:type="paragraph" w:styleId="{style_id}"><w:name w:val="{name}"/>'
-                                '<w:basedOn w:val="Normal"/></w:style>'))
+        styles.append(
+            parse_xml(
+                f'<w:style {W} w:type="paragraph" w:styleId="{style_id}"><w:name w:val="{name}"/>'
+                '<w:basedOn w:val="Normal"/></w:style>'
+            )
+        )
     _paragraph(document, '<w:pPr><w:pStyle w:val="Titel"/></w:pPr>' + _run("Positionspapier", "<w:b/>"))
     _paragraph(document, '<w:pPr><w:pStyle w:val="berschrift2"/></w:pPr>' + _run("§ 3 Ziele"))
     numbered, _ = _numbering(document)
@@ -277,8 +347,12 @@ def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
     document.add_paragraph("Dazwischen.")
     _paragraph(document, _item(numbered, 0, _run("Viertens")))
     restarted = document.part.numbering_part.element
-    restarted.append(parse_xml(f'<w:num {W} w:numId="97"><w:abstractNumId w:val="90"/>'
-                               '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="7"/></w:lvlOverride></w:num>'))
+    restarted.append(
+        parse_xml(
+            f'<w:num {W} w:numId="97"><w:abstractNumId w:val="90"/>'
+            '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="7"/></w:lvlOverride></w:num>'
+        )
+    )
     document.add_paragraph("Neu gezählt:")
     _paragraph(document, _item("97", 0, _run("Siebtens")))
     _paragraph(document, _item("97", 0, _run("Achtens")))
@@ -286,12 +360,32 @@ def test_headings_in_german_word_styles_and_a_numbered_list_starting_later():
     document.add_paragraph("Eins", style="List Number")
     document.add_paragraph("Zwei", style="List Number")
     assert split_blocks(docx_to_markdown(_saved(document))) == [
-        "# Positionspapier", "## § 3 Ziele", "1. Erstens\n2. Drittens", "Dazwischen.", "4. Viertens",
-        "Neu gezählt:", "7. Siebtens\n8. Achtens", "Mit der Formatvorlage:", "1. Eins\n2. Zwei"]
+        "# Positionspapier",
+        "## § 3 Ziele",
+        "1. Erstens\n2. Drittens",
+        "Dazwischen.",
+        "4. Viertens",
+        "Neu gezählt:",
+        "7. Siebtens\n8. Achtens",
+        "Mit der Formatvorlage:",
+        "1. Eins\n2. Zwei",
+    ]
 
 
-AUTHOR_LINES = ["- Anmerkung der Redaktion", "+ 3 Stellen", "2) zweitens", "1. Januar 2027", "---", "~~~ Code",
-                "=== Ende", "> Zitat", "# Kein Titel", "| A | B |", "-5 Grad und 10.000 Euro", "a_b_c *x* `y` [z](u)"]
+AUTHOR_LINES = [
+    "- Anmerkung der Redaktion",
+    "+ 3 Stellen",
+    "2) zweitens",
+    "1. Januar 2027",
+    "---",
+    "~~~ Code",
+    "=== Ende",
+    "> Zitat",
+    "# Kein Titel",
+    "| A | B |",
+    "-5 Grad und 10.000 Euro",
+    "a_b_c *x* `y` [z](u)",
+]
 
 
 def test_what_the_author_typed_stays_text_even_where_markdown_would_make_it_structure():
@@ -309,7 +403,7 @@ def test_what_the_author_typed_stays_text_even_where_markdown_would_make_it_stru
     )
     blocks = split_blocks(docx_to_markdown(_saved(document)))
     assert len(blocks) == len(AUTHOR_LINES) + 1
-    for block, line in zip(blocks, AUTHOR_LINES, strict=False):   # the last block is not an author's line
+    for block, line in zip(blocks, AUTHOR_LINES, strict=False):  # the last block is not an author's line
         html = render_block(block).html
         assert html.startswith("<p>") and html.count("<p>") == 1 and plain_text(block) == line, (block, html)
     assert "-5 Grad und 10.000 Euro" in blocks and "\\- Anmerkung der Redaktion" in blocks
@@ -318,12 +412,15 @@ def test_what_the_author_typed_stays_text_even_where_markdown_would_make_it_stru
     assert "<li>" not in render_block(blocks[-1]).html
 
 
-@pytest.mark.parametrize("content", [
-    b"",
-    b"not a zip",
-    b"PK\x03\x04" + b"\x00" * 100,
-    "Ein Text.".encode(),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not a zip",
+        b"PK\x03\x04" + b"\x00" * 100,
+        "Ein Text.".encode(),
+    ],
+)
 def test_a_file_that_is_not_a_word_package_is_not_a_docx(content):
     with pytest.raises(NotADocx):
         docx_to_markdown(content)
@@ -456,9 +553,21 @@ Archiv</a>.</p>
 
 def _libreoffice(source: Path, out: Path, profile: Path) -> bytes:
     """`source` saved by LibreOffice as Word 2007-365 .docx (its own profile: parallel runs don't collide)."""
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-                    "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     converted = out / (source.stem + ".docx")
     assert converted.exists(), "LibreOffice did not write the .docx"
     return converted.read_bytes()

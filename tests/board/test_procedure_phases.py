@@ -2,6 +2,7 @@
 (voting with amendments put to the vote) closes back into editing, where its outcome is counted; adoption
 waits until the paragraphs and the whole text of the new version are voted on; the board's pages say
 which step comes next. In the moderators' procedure nothing changes."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,7 @@ from tests.amendments.alternatives_world import (
 from tests.conftest import csrf_token
 
 YES, NO = Choice.YES, Choice.NO
-ROUND_CLOSES = ("The vote on the amendments is closed and counted. Accepted amendments go into the new version.")
+ROUND_CLOSES = "The vote on the amendments is closed and counted. Accepted amendments go into the new version."
 
 
 def _round(world) -> tuple[int, int]:
@@ -63,17 +64,20 @@ def test_the_amendment_round_closes_back_into_editing(app, world, client):
     assert ROUND_CLOSES in page
     vote_on(world, larger, YES, YES, NO)
     vote_on(world, single, NO, NO, YES)
-    response = client.post("/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "editing",
-                                                           "from": "voting"})
+    response = client.post(
+        "/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "editing", "from": "voting"}
+    )
     assert response.status_code == 302
     assert draft_of(world).phase == Phase.EDITING
-    assert (amendment_of(larger).status, amendment_of(single).status) == (AmendmentStatus.ACCEPTED,
-                                                                      AmendmentStatus.REJECTED)
+    assert (amendment_of(larger).status, amendment_of(single).status) == (
+        AmendmentStatus.ACCEPTED,
+        AmendmentStatus.REJECTED,
+    )
 
 
 def test_voting_without_amendments_put_to_it_does_not_go_back(app, world, client):
     propose_at(world, 2, AmendmentKind.REPLACE, PROTECTS)
-    to_voting(world)        # nothing put to the vote: an ordinary vote on paragraphs and the whole text
+    to_voting(world)  # nothing put to the vote: an ordinary vote on paragraphs and the whole text
     db.session.execute(Amendment.__table__.update().values(status=AmendmentStatus.ACCEPTED))
     db.session.commit()
     assert next_phases(draft_of(world)) == (Phase.ARCHIVED,)
@@ -95,18 +99,20 @@ def test_the_moderators_procedure_does_not_go_back_from_voting(app, world):
 
 
 def test_adoption_is_refused_in_the_amendment_round(app, world, client):
-    _round(world)   # no whole-draft vote can be cast meanwhile; the refusal names the round, not the missing majority
+    _round(world)  # no whole-draft vote can be cast meanwhile; the refusal names the round, not the missing majority
 
     def attempt() -> str:
         with pytest.raises(PhaseClosed) as refused:
             adopt(world["board"], draft_of(world), Phase.VOTING, clock.now())
-        return str(refused.value.message)   # in the request: the message is translated there
+        return str(refused.value.message)  # in the request: the message is translated there
+
     assert "Die Organisationen stimmen gerade über die Änderungsanträge ab." in _in_request(attempt)
     db.session.rollback()
     login(client, "board")
     page = client.get("/drafts/teilhabe/phase?to=adopted").get_data(as_text=True)
-    response = client.post("/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "adopted",
-                                                           "from": "voting"})
+    response = client.post(
+        "/drafts/teilhabe/phase", data={"csrf_token": csrf_token(page), "to": "adopted", "from": "voting"}
+    )
     assert response.status_code == 409
     assert "The organisations are voting on the amendments." in response.get_data(as_text=True)
     assert draft_of(world).phase == Phase.VOTING and draft_of(world).adopted_at is None
@@ -115,18 +121,21 @@ def test_adoption_is_refused_in_the_amendment_round(app, world, client):
 def _next_step(client) -> str:
     page = client.get("/drafts/teilhabe/settings").get_data(as_text=True)
     start = page.find('<p class="next-step">')
-    return page[start + len('<p class="next-step">'):page.index("</p>", start)] if start >= 0 else ""
+    return page[start + len('<p class="next-step">') : page.index("</p>", start)] if start >= 0 else ""
 
 
 def test_the_board_sees_the_next_step_all_the_way(app, world, client):
     login(client, "board")
-    ids = [propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS),
-           propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2"),
-           propose_at(world, 3, AmendmentKind.DELETE, who="d3")]
+    ids = [
+        propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS),
+        propose_at(world, 2, AmendmentKind.REPLACE, FINANCES, who="d2"),
+        propose_at(world, 3, AmendmentKind.DELETE, who="d3"),
+    ]
     assert _next_step(client) == "Next step: procedural recommendations on 3 amendments are missing"
     change_phase(world["board"], draft_of(world), Phase.EDITING, None)
-    db.session.execute(Amendment.__table__.update().where(Amendment.id.in_(ids[:2]))
-                       .values(recommendation=Recommendation.REJECT))
+    db.session.execute(
+        Amendment.__table__.update().where(Amendment.id.in_(ids[:2])).values(recommendation=Recommendation.REJECT)
+    )
     db.session.commit()
     assert _next_step(client) == "Next step: the procedural recommendation on 1 amendment is missing"
     page = client.get("/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
@@ -197,7 +206,8 @@ def test_the_confirmation_pages_say_what_the_steps_do_where_the_organisations_de
     draft.support_quorum = 2
     db.session.commit()
     assert "Amendments that have not reached their supporter quorum lapse." in client.get(
-        "/drafts/teilhabe/phase?to=editing").get_data(as_text=True)
+        "/drafts/teilhabe/phase?to=editing"
+    ).get_data(as_text=True)
     _in_request(lambda: change_phase(world["board"], draft_of(world), Phase.EDITING, Phase.COMMENTING))
     db.session.commit()
     into_voting = client.get("/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
@@ -207,5 +217,6 @@ def test_the_confirmation_pages_say_what_the_steps_do_where_the_organisations_de
     draft = draft_of(world)
     draft.amendment_procedure = AmendmentProcedure.MODERATORS
     db.session.commit()
-    assert "on each paragraph and on the whole draft" in client.get(
-        "/drafts/teilhabe/phase?to=voting").get_data(as_text=True)
+    assert "on each paragraph and on the whole draft" in client.get("/drafts/teilhabe/phase?to=voting").get_data(
+        as_text=True
+    )

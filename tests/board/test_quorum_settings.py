@@ -1,5 +1,6 @@
 """The board lowers the supporter quorum while commenting: the amendments that meet it now are published at
 once, each with the audit row a completing support writes; raising it again unpublishes nothing."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -21,22 +22,30 @@ from tests.amendments.alternatives_world import (
 )
 from tests.conftest import csrf_token
 
-BASE = {"title": "Teilhabe stärken", "moderation_policy": "publish", "majority_rule": "simple",
-        "commenting_ends": "", "voting_ends": "", "amendment_procedure": "organisations"}
+BASE = {
+    "title": "Teilhabe stärken",
+    "moderation_policy": "publish",
+    "majority_rule": "simple",
+    "commenting_ends": "",
+    "voting_ends": "",
+    "amendment_procedure": "organisations",
+}
 
 
 def _save_quorum(client, quorum: int):
     page = client.get("/drafts/teilhabe/settings").get_data(as_text=True)
-    response = client.post("/drafts/teilhabe/settings",
-                           data={"csrf_token": csrf_token(page), **BASE, "support_quorum": str(quorum)})
+    response = client.post(
+        "/drafts/teilhabe/settings", data={"csrf_token": csrf_token(page), **BASE, "support_quorum": str(quorum)}
+    )
     db.session.expire_all()
     return response
 
 
 def _published() -> list[tuple[int, int, int]]:
     """(amendment, supporters, quorum) of each publication in the audit log, in order."""
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "amendment.published")
-                                 .order_by(AuditEntry.id)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "amendment.published").order_by(AuditEntry.id)
+    ).all()
     return [(int(e.subject.split(":")[1]), e.details["supporters"], e.details["quorum"]) for e in entries]
 
 
@@ -68,9 +77,9 @@ def test_a_lowered_quorum_publishes_what_meets_it_and_a_raised_one_unpublishes_n
     assert delegate.get(f"/drafts/teilhabe/amendments/{none}").status_code == 404
 
     published_at = amendment_of(one).published_at
-    assert _save_quorum(client, 3).status_code == 302          # raised: nothing is taken back
+    assert _save_quorum(client, 3).status_code == 302  # raised: nothing is taken back
     assert amendment_of(one).published_at == published_at and amendment_of(none).published_at is None
-    assert _save_quorum(client, 0).status_code == 302          # no quorum: every amendment is published
+    assert _save_quorum(client, 0).status_code == 302  # no quorum: every amendment is published
     assert amendment_of(none).published_at is not None
     assert _published() == [(one, 1, 1), (other, 1, 1), (none, 0, 0)]
 
@@ -83,8 +92,8 @@ def test_a_support_counts_against_the_quorum_as_it_is_now(app, world):
     db.session.commit()
     waiting = propose_at(world, 2, AmendmentKind.REPLACE, STRENGTHENS)
     amendment = amendment_of(waiting)
-    loaded = draft_of(world)                     # the support's request loaded the draft with quorum 2 ...
-    db.session.execute(type(loaded).__table__.update().values(support_quorum=1))   # ... the board lowered it
+    loaded = draft_of(world)  # the support's request loaded the draft with quorum 2 ...
+    db.session.execute(type(loaded).__table__.update().values(support_quorum=1))  # ... the board lowered it
     assert loaded.support_quorum == 2
     support(world["d2"], amendment, loaded, clock.now())
     db.session.commit()

@@ -2,6 +2,7 @@
 their supporter quorum lapse at the end of commenting; where the organisations decide, voting fixes the
 alternatives and settles consent; editing after the amendment round counts its vote), and while the
 organisations vote on amendments the draft goes only where the board's page lets it."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -32,8 +33,9 @@ def _set_phase(runner, phase: str):
 
 
 def _recommend(amendment_id: int, recommendation: Recommendation) -> None:
-    db.session.execute(Amendment.__table__.update().where(Amendment.id == amendment_id)
-                       .values(recommendation=recommendation))
+    db.session.execute(
+        Amendment.__table__.update().where(Amendment.id == amendment_id).values(recommendation=recommendation)
+    )
     db.session.commit()
 
 
@@ -69,7 +71,7 @@ def test_voting_fixes_the_alternatives_and_settles_consent(runner, world):
     first, second = amendment_of(larger), amendment_of(small)
     assert first.status == second.status == AmendmentStatus.PUT_TO_VOTE
     assert first.alternative_set_id == second.alternative_set_id is not None
-    assert (first.alternative_position, second.alternative_position) == (1, 2)     # furthest from the base first
+    assert (first.alternative_position, second.alternative_position) == (1, 2)  # furthest from the base first
     assert first.alternative_set.frozen_at is not None
 
 

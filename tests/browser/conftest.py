@@ -3,6 +3,7 @@
 `live_server` builds on the `app` fixture of tests/conftest.py, so every browser
 test runs once per database backend (sqlite, postgresql).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,14 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -15,6 +15,7 @@ A page is a `Screen`: its address (a function of the seeded `Facts`), a CSS sele
 the page is ready, and optionally a step done on the page (opening a thread in place). The chair of a live
 session is the board or a moderator (consult.live.permissions.can_chair), so "office" is no separate role.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,14 +40,14 @@ from consult.mail.models import OutboxMessage
 from consult.moderation.services import report
 from consult.organisations.models import Organisation
 
-COMMENTING = "participation-law"     # demo: public, commenting, with threads
-VOTING = "diversity-council"         # demo: voting, with tallies
-VERSIONED = "matrix-versions"        # two published versions
-LIVE = "matrix-live"                 # voting, its live session running
-ADOPTED = "matrix-adopted"           # adopted: the public position page
+COMMENTING = "participation-law"  # demo: public, commenting, with threads
+VOTING = "diversity-council"  # demo: voting, with tallies
+VERSIONED = "matrix-versions"  # two published versions
+LIVE = "matrix-live"  # voting, its live session running
+ADOPTED = "matrix-adopted"  # adopted: the public position page
 
-AMENDED_POSITION = 9                 # § 9 of the commenting draft gets the amendment
-THREAD_POSITION = 8                  # § 8 of the commenting draft has a comment with a reply
+AMENDED_POSITION = 9  # § 9 of the commenting draft gets the amendment
+THREAD_POSITION = 8  # § 8 of the commenting draft has a comment with a reply
 
 DELEGATE = demo_email(DELEGATES["IEB"][0], "IEB")
 REPORTER = demo_email(DELEGATES["NAVE"][0], "NAVE")
@@ -58,6 +59,7 @@ ADMIN = demo_email(STAFF["admin"])
 @dataclass(frozen=True)
 class Facts:
     """The ids the pages' addresses need, read once after seeding."""
+
     amended_paragraph_id: int
     amendment_id: int
     person_id: int
@@ -68,6 +70,7 @@ class Facts:
 class Screen:
     """One page of the main flow: `name` for the report, `path(facts)` its address, `ready` a selector visible
     once it is shown, `step` something done on it after loading (e.g. opening a thread in place)."""
+
     name: str
     path: Callable[[Facts], str]
     ready: str = "main h1"
@@ -77,17 +80,20 @@ class Screen:
 @dataclass(frozen=True)
 class Role:
     name: str
-    email: str | None            # None: not signed in
+    email: str | None  # None: not signed in
     screens: tuple[Screen, ...] = field(default_factory=tuple)
 
 
 # -- Steps ------------------------------------------------------------------------------------------------
 
+
 def open_thread(position: int) -> Callable[[Page], None]:
     """Open § `position`'s comments in place (the thread with its comments and form appears)."""
+
     def step(page: Page) -> None:
         page.locator(f"#p{position} .comment-count").first.click()
         expect(page.locator(f"#p{position} .comment").first).to_be_visible()
+
     return step
 
 
@@ -101,6 +107,7 @@ def fail_sign_in(page: Page) -> None:
 
 # -- The pages --------------------------------------------------------------------------------------------
 
+
 def _s(name: str, path: str | Callable[[Facts], str], ready: str = "main h1", step=None) -> Screen:
     return Screen(name, path if callable(path) else (lambda _facts, p=path: p), ready, step)
 
@@ -111,9 +118,11 @@ THREAD = _s("thread-open", f"/drafts/{COMMENTING}", "li.paragraph", open_thread(
 DRAFT_VOTING = _s("draft-voting", f"/drafts/{VOTING}", ".vote-box")
 RESULTS = _s("results", f"/drafts/{VOTING}/results")
 AMENDMENT = _s("amendment", lambda f: f"/drafts/{COMMENTING}/amendments/{f.amendment_id}")
-AMENDMENT_FORM = _s("amendment-form",
-                    lambda f: f"/drafts/{COMMENTING}/paragraphs/{f.amended_paragraph_id}/amendments/new",
-                    "main form textarea")
+AMENDMENT_FORM = _s(
+    "amendment-form",
+    lambda f: f"/drafts/{COMMENTING}/paragraphs/{f.amended_paragraph_id}/amendments/new",
+    "main form textarea",
+)
 VERSIONS = _s("versions", f"/drafts/{VERSIONED}/versions")
 VERSION = _s("version", f"/drafts/{VERSIONED}/versions/1")
 COMPARE = _s("compare", f"/drafts/{VERSIONED}/compare?from=1&to=2")
@@ -137,21 +146,93 @@ PERSON = _s("admin-person", lambda f: f"/admin/people/{f.person_id}")
 OUTBOX = _s("admin-outbox", "/admin/outbox")
 
 ROLES: tuple[Role, ...] = (
-    Role("anonymous", None, (
-        _s("sign-in", "/login"), _s("sign-in-error", "/login", "main h1", fail_sign_in),
-        _s("password-forgot", "/password/forgot"), DRAFT_LIST, DRAFT_COMMENTING, POSITION)),
-    Role("delegate", DELEGATE, (
-        DRAFT_LIST, DRAFT_COMMENTING, THREAD, AMENDMENT, AMENDMENT_FORM, DRAFT_VOTING, RESULTS,
-        VERSIONS, COMPARE, LIVE_SESSION, POSITION, ACCOUNT, INVITATIONS)),
-    Role("moderator", MODERATOR, (
-        DRAFT_LIST, QUEUE, AUDIT, DRAFT_COMMENTING, THREAD, AMENDMENT, VERSIONS, VERSION, COMPARE,
-        LIVE_SESSION, PROJECTOR, ACCOUNT)),
-    Role("board", BOARD, (
-        DRAFT_LIST, DRAFT_COMMENTING, AMENDMENT, NEW_DRAFT, SETTINGS, PHASE, DRAFT_VOTING, RESULTS, LIVE_START,
-        LIVE_SESSION, PROJECTOR, VERSIONS, QUEUE, AUDIT, ACCOUNT, TWO_FACTOR)),
-    Role("admin", ADMIN, (
-        DRAFT_LIST, ORGANISATIONS, ORGANISATION, NEW_ORGANISATION, PEOPLE, PERSON, INVITATIONS, OUTBOX, AUDIT,
-        ACCOUNT)),
+    Role(
+        "anonymous",
+        None,
+        (
+            _s("sign-in", "/login"),
+            _s("sign-in-error", "/login", "main h1", fail_sign_in),
+            _s("password-forgot", "/password/forgot"),
+            DRAFT_LIST,
+            DRAFT_COMMENTING,
+            POSITION,
+        ),
+    ),
+    Role(
+        "delegate",
+        DELEGATE,
+        (
+            DRAFT_LIST,
+            DRAFT_COMMENTING,
+            THREAD,
+            AMENDMENT,
+            AMENDMENT_FORM,
+            DRAFT_VOTING,
+            RESULTS,
+            VERSIONS,
+            COMPARE,
+            LIVE_SESSION,
+            POSITION,
+            ACCOUNT,
+            INVITATIONS,
+        ),
+    ),
+    Role(
+        "moderator",
+        MODERATOR,
+        (
+            DRAFT_LIST,
+            QUEUE,
+            AUDIT,
+            DRAFT_COMMENTING,
+            THREAD,
+            AMENDMENT,
+            VERSIONS,
+            VERSION,
+            COMPARE,
+            LIVE_SESSION,
+            PROJECTOR,
+            ACCOUNT,
+        ),
+    ),
+    Role(
+        "board",
+        BOARD,
+        (
+            DRAFT_LIST,
+            DRAFT_COMMENTING,
+            AMENDMENT,
+            NEW_DRAFT,
+            SETTINGS,
+            PHASE,
+            DRAFT_VOTING,
+            RESULTS,
+            LIVE_START,
+            LIVE_SESSION,
+            PROJECTOR,
+            VERSIONS,
+            QUEUE,
+            AUDIT,
+            ACCOUNT,
+            TWO_FACTOR,
+        ),
+    ),
+    Role(
+        "admin",
+        ADMIN,
+        (
+            DRAFT_LIST,
+            ORGANISATIONS,
+            ORGANISATION,
+            NEW_ORGANISATION,
+            PEOPLE,
+            PERSON,
+            INVITATIONS,
+            OUTBOX,
+            AUDIT,
+            ACCOUNT,
+        ),
+    ),
 )
 
 
@@ -161,6 +242,7 @@ def cases() -> list[tuple[Role, Screen]]:
 
 
 # -- Seeding ----------------------------------------------------------------------------------------------
+
 
 def _user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
@@ -183,16 +265,23 @@ def seed_main_flow() -> Facts:
     commenting = get_by_slug(COMMENTING)
     texts = paragraph_texts(commenting.versions[0])
     amended = texts[AMENDED_POSITION - 1]
-    amendment = propose(delegate, commenting, amended, AmendmentKind.REPLACE,
-                        amended.text.replace("sollen", "müssen", 1) + " Neu.",
-                        "Eine Pflicht wirkt besser als eine Empfehlung.", now)
+    amendment = propose(
+        delegate,
+        commenting,
+        amended,
+        AmendmentKind.REPLACE,
+        amended.text.replace("sollen", "müssen", 1) + " Neu.",
+        "Eine Pflicht wirkt besser als eine Empfehlung.",
+        now,
+    )
     comment = db.session.scalar(select(Comment).where(Comment.parent_id.is_(None)).order_by(Comment.id).limit(1))
     report(reporter, commenting, "Das ist beleidigend formuliert.", now, comment=comment)
 
     versioned = _import(VERSIONED, "participation-law.md", "Zwei Fassungen eines Gesetzes", Phase.COMMENTING)
     first = paragraph_texts(versioned.versions[0])
-    changed = [(t.paragraph, t.text if t.position != AMENDED_POSITION else t.text.replace("sollen", "müssen"))
-               for t in first]
+    changed = [
+        (t.paragraph, t.text if t.position != AMENDED_POSITION else t.text.replace("sollen", "müssen")) for t in first
+    ]
     second = build_version(versioned, 2, changed)
     second.status, second.published_at = VersionStatus.PUBLISHED, now
 
@@ -203,15 +292,34 @@ def seed_main_flow() -> Facts:
     adopted.is_public = True
     adopted.adopted_version_id, adopted.adopted_at = adopted.versions[0].id, now
     # The outbox: a sent invitation and a reminder the mail server refused.
-    db.session.add_all([
-        OutboxMessage(recipient="neu@example.org", template="invitation", subject="Einladung", sent_at=now, attempts=1,
-                      body="Bitte öffnen Sie diesen Link: https://beteiligung.example/invitations/accept/t0k3n\n"),
-        OutboxMessage(recipient="kontakt@snw.example.org", template="reminder", subject="Erinnerung", attempts=1,
-                      body="Guten Tag,\n\nnoch keine Beteiligung.\n", next_attempt_at=now + timedelta(minutes=5),
-                      last_error="SMTPServerDisconnected: Connection unexpectedly closed")])
+    db.session.add_all(
+        [
+            OutboxMessage(
+                recipient="neu@example.org",
+                template="invitation",
+                subject="Einladung",
+                sent_at=now,
+                attempts=1,
+                body="Bitte öffnen Sie diesen Link: https://beteiligung.example/invitations/accept/t0k3n\n",
+            ),
+            OutboxMessage(
+                recipient="kontakt@snw.example.org",
+                template="reminder",
+                subject="Erinnerung",
+                attempts=1,
+                body="Guten Tag,\n\nnoch keine Beteiligung.\n",
+                next_attempt_at=now + timedelta(minutes=5),
+                last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+            ),
+        ]
+    )
     db.session.flush()
 
     organisation = db.session.scalar(select(Organisation).where(Organisation.short_name == "SNW"))
     person = _user(demo_email(DELEGATES["SNW"][0], "SNW"))
-    return Facts(amended_paragraph_id=amended.paragraph_id, amendment_id=amendment.id,
-                 person_id=person.id, organisation_id=organisation.id)
+    return Facts(
+        amended_paragraph_id=amended.paragraph_id,
+        amendment_id=amendment.id,
+        person_id=person.id,
+        organisation_id=organisation.id,
+    )

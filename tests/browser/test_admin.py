@@ -6,6 +6,7 @@ is checked with axe-core, and screenshots go to CONSULT_SCREENSHOTS.
 
 Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ def test_the_admin_creates_an_organisation_and_edits_a_person(live_server, page:
 
     page.get_by_role("link", name="Neue Organisation").click()
     page.get_by_label("Name", exact=True).fill("Türkischer Elternverein Köln e.V.")
-    page.get_by_label("Kurzname").fill("IEB")                 # taken: refused on the field
+    page.get_by_label("Kurzname").fill("IEB")  # taken: refused on the field
     page.get_by_label("Bundesland").select_option("Nordrhein-Westfalen")
     page.get_by_label("Kommunale Ebene").check()
     page.get_by_label("Stimmgewicht").fill("2")

@@ -10,6 +10,7 @@ type; signed out, the public address shows the adopted text and its public downl
 Screenshots (CONSULT_SCREENSHOTS=/work/shots/adopt): adopt-pending.png, adopt-ready.png,
 adopt-public.png. Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import io
@@ -81,6 +82,7 @@ def test_the_board_adopts_and_the_documents_follow(app, live_server, page: Page,
     def held_pdf(document):
         release.wait(30)
         return real_pdf.write(document)
+
     monkeypatch.setitem(FORMATS, "pdf", Format(held_pdf, real_pdf.media_type, real_pdf.ending))
 
     # -- the board adopts: from its page to the confirmation, confirmed by keyboard
@@ -100,12 +102,12 @@ def test_the_board_adopts_and_the_documents_follow(app, live_server, page: Page,
     expect(pending.locator("a")).to_have_count(0)
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "adopt-pending.png"), full_page=False)
-    page.wait_for_timeout(2500)           # a poll or two while the job is held: still pending, same page
+    page.wait_for_timeout(2500)  # a poll or two while the job is held: still pending, same page
     expect(pending).to_contain_text("Dokumente werden erstellt …")
 
     release.set()
     ready = page.locator("#documents a[href$='/download/pdf']")
-    expect(ready).to_be_visible(timeout=60_000)   # the block polled itself; nobody reloaded the page
+    expect(ready).to_be_visible(timeout=60_000)  # the block polled itself; nobody reloaded the page
     expect(page.locator("#documents")).not_to_contain_text("Dokumente werden erstellt")
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "adopt-ready.png"), full_page=False)
@@ -130,7 +132,7 @@ def test_the_board_adopts_and_the_documents_follow(app, live_server, page: Page,
     assert adopted.adopted_version_id == adopted.versions[-1].id
     expect(page.locator(f"#p{texts[0].position} .paragraph__body")).to_contain_text(texts[0].text.split()[0])
     expect(page.locator(".draft-text .paragraph")).to_have_count(len(paragraph_rows(adopted.versions[-1])))
-    expect(page.locator("#documents a[href*='/export/']")).to_have_count(0)   # the change document stays with the board
+    expect(page.locator("#documents a[href*='/export/']")).to_have_count(0)  # the change document stays with the board
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "adopt-public.png"), full_page=False)
     for name in PUBLIC_FORMATS:

@@ -19,6 +19,7 @@ organisation must support an amendment before others see it (Unterstützungsquor
 It runs with JavaScript (htmx answers in place) and without (every form a plain POST and a
 redirect), on both databases.
 """
+
 from __future__ import annotations
 
 import re
@@ -127,11 +128,12 @@ def vote(page: Page, number: int, choice: str) -> None:
     if not page.javascript:
         expect(page).to_have_url(re.compile(rf"#vote-a{number}$"))
     expect(page.locator(f"#vote-a{number} button[value='a{number}:{choice}']")).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
 
 
 def amendment(number: int) -> Amendment:
-    db.session.rollback()   # a new transaction: what the server's requests committed meanwhile
+    db.session.rollback()  # a new transaction: what the server's requests committed meanwhile
     return db.session.get(Amendment, number)
 
 
@@ -150,8 +152,14 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
     link_must = page.locator("#support-link").input_value()
     shot("1-collecting-support")
     sign_in(page, base, delegate("NAVE"))
-    until = propose(page, base, "Beiräte für Migration", "sollen Beiräte für Migration einrichten",
-                    "richten bis 2028 Beiräte für Migration und Teilhabe ein", "Eine Frist und ein klarer Auftrag.")
+    until = propose(
+        page,
+        base,
+        "Beiräte für Migration",
+        "sollen Beiräte für Migration einrichten",
+        "richten bis 2028 Beiräte für Migration und Teilhabe ein",
+        "Eine Frist und ein klarer Auftrag.",
+    )
     link_until = page.locator("#support-link").input_value()
     sign_in(page, base, delegate("FPK"))
     speak = propose(
@@ -186,8 +194,14 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
     recommend(page, base, must, "reject", "Eine Pflicht überfordert kleine Kommunen.")
     recommend(page, base, until, "accept")
     recommend(page, base, speak, "accept")
-    recommend(page, base, report, "accept_modified", "Einmal im Jahr genügt, aber öffentlich.",
-              ("halbjährlich", "jährlich öffentlich"))
+    recommend(
+        page,
+        base,
+        report,
+        "accept_modified",
+        "Einmal im Jahr genügt, aber öffentlich.",
+        ("halbjährlich", "jährlich öffentlich"),
+    )
     shot("3-recommended")
     # VDBE agrees to the modified text of its amendment.
     sign_in(page, base, delegate("VDBE"))
@@ -197,8 +211,9 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
     # VDBE asks for a vote on FPK's amendment, which is recommended for acceptance.
     page.goto(amendment_url(base, speak))
     page.locator("#recommendation button", has_text="Abstimmung verlangen").click()
-    expect(page.locator("#recommendation")).to_contain_text("Ihre Organisation hat eine Abstimmung über diesen "
-                                                            "Änderungsantrag verlangt")
+    expect(page.locator("#recommendation")).to_contain_text(
+        "Ihre Organisation hat eine Abstimmung über diesen Änderungsantrag verlangt"
+    )
     # IEB's and NAVE's amendments are alternatives: NAVE's departs further, so it is voted first.
     page.goto(amendment_url(base, must))
     alternatives = page.locator("main")
@@ -216,10 +231,12 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
     assert {amendment(n).status for n in (must, until, speak)} == {AmendmentStatus.PUT_TO_VOTE}
 
     # 4. The organisations vote on the amendments from the draft page.
-    ballots = {"IEB": {until: "no", must: "yes", speak: "yes"},
-               "NAVE": {until: "yes", must: "no", speak: "yes"},
-               "FPK": {until: "yes", must: "no", speak: "yes"},
-               "VDBE": {until: "yes", must: "abstain", speak: "no"}}
+    ballots = {
+        "IEB": {until: "no", must: "yes", speak: "yes"},
+        "NAVE": {until: "yes", must: "no", speak: "yes"},
+        "FPK": {until: "yes", must: "no", speak: "yes"},
+        "VDBE": {until: "yes", must: "abstain", speak: "no"},
+    }
     for short_name, choices in ballots.items():
         sign_in(page, base, delegate(short_name))
         page.goto(f"{base}/drafts/{SLUG}")
@@ -250,7 +267,8 @@ def test_four_organisations_decide_the_amendments(procedure_draft, page: Page, s
     page.goto(f"{base}/drafts/{SLUG}")
     expect(page.locator(".draft-head")).to_contain_text("Fassung 2")
     expect(paragraph(page, "Beiräte für Migration")).to_contain_text(
-        "Die Kommunen richten bis 2028 Beiräte für Migration und Teilhabe ein")
+        "Die Kommunen richten bis 2028 Beiräte für Migration und Teilhabe ein"
+    )
     expect(paragraph(page, "Antragsrecht")).to_contain_text("ein Rede- und Antragsrecht")
     expect(paragraph(page, "Die Verwaltung berichtet")).to_contain_text("jährlich öffentlich")
     db.session.rollback()

@@ -3,6 +3,7 @@ together under "Alternativen zu § 2", in their voting order, at 1280 and 390 px
 page groups them the same way and its tables fit their container at both widths (no column cut off, nothing
 to scroll sideways), as the paragraphs' table does. With CONSULT_SCREENSHOTS set, the pages are saved as
 display-round-<width>.png and display-results-<width>.png."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,9 @@ PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentE
 
 
 def _page(browser, width: int) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE",
-                                  is_mobile=width < 600, has_touch=width < 600)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="de-DE", is_mobile=width < 600, has_touch=width < 600
+    )
     return context.new_page()
 
 
@@ -62,9 +64,11 @@ def test_alternatives_in_the_round_and_in_the_results(live_server, browser, scre
             expect(group.locator("h3")).to_have_text("Alternativen zu § 2")
             expect(group).to_contain_text("Abgestimmt wird in dieser Reihenfolge.")
             expect(group.locator(".amendment-question__place")).to_have_text(
-                ["1. Alternative:", "2. Alternative:", "3. Alternative:"])
-            assert page.locator("#amendment-round .amendment-question").evaluate_all(
-                "els => els.map(e => e.id)") == order
+                ["1. Alternative:", "2. Alternative:", "3. Alternative:"]
+            )
+            assert (
+                page.locator("#amendment-round .amendment-question").evaluate_all("els => els.map(e => e.id)") == order
+            )
             assert page.evaluate(PAGE_OVERFLOW) <= 0
             if screenshot_dir is not None:
                 page.locator("#amendment-round").scroll_into_view_if_needed()
@@ -78,13 +82,16 @@ def test_alternatives_in_the_round_and_in_the_results(live_server, browser, scre
     for width in WIDTHS:
         page = _page(browser, width)
         try:
-            sign_in(page, live_server, BOARD)   # staff: with the column "Noch nicht abgestimmt"
+            sign_in(page, live_server, BOARD)  # staff: with the column "Noch nicht abgestimmt"
             page.goto(f"{live_server}/drafts/{SLUG}/results")
             expect(page.locator(".results-group")).to_contain_text("Alternativen zu § 2")
             expect(page.locator(f"#amendment-{ids['third']} .result")).to_contain_text(
-                f"Erledigt, weil Änderungsantrag {ids['second']} angenommen wurde")
-            assert page.locator(".results-table--amendments tbody.results-row").evaluate_all(
-                "els => els.map(e => e.id)") == order
+                f"Erledigt, weil Änderungsantrag {ids['second']} angenommen wurde"
+            )
+            assert (
+                page.locator(".results-table--amendments tbody.results-row").evaluate_all("els => els.map(e => e.id)")
+                == order
+            )
             expect(page.locator(".results-table--amendments th.missing")).to_have_count(1)
             fits = page.evaluate(TABLES_FIT)
             assert any("results-table--amendments" in name for name, _, _ in fits) and all(

@@ -2,6 +2,7 @@
 swap the box through htmx and announce the vote in the live region; without JavaScript the plain form comes
 back to the same page at the box. And in the amendment round the draft page lists the amendment questions
 instead of the paragraph boxes."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,9 +48,10 @@ def test_vote_on_an_amendment_with_and_without_javascript(live_server, page: Pag
     page.locator(f"#vote-{key} button[value='{key}:yes']").click()
     expect(page.locator(f"#vote-{key} button[value='{key}:yes']")).to_have_attribute("aria-pressed", "true")
     wait_until(page, "() => document.getElementById('live-region').textContent.includes('Änderungsantrag')")
-    expect(page.locator("#live-region")).to_have_text(f"Stimme Ihrer Organisation zu Änderungsantrag {amendment_id}: "
-                                                      f"Ja.")
-    assert page.url.endswith(f"/amendments/{amendment_id}")   # htmx: no page load
+    expect(page.locator("#live-region")).to_have_text(
+        f"Stimme Ihrer Organisation zu Änderungsantrag {amendment_id}: Ja."
+    )
+    assert page.url.endswith(f"/amendments/{amendment_id}")  # htmx: no page load
     assert _choice(amendment_id) == [Choice.YES]
 
     # Without JavaScript: the plain form, and back to the amendment's page at the box.

@@ -11,6 +11,7 @@ the paragraph are marked as on version 1, and the comparison shows the changes.
 
 Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -76,8 +77,14 @@ def test_propose_support_decide_build_and_publish_version_2(live_server, page: P
 
     # Delegate A proposes a new wording for the second sentence of § 9.
     sign_in(page, base, delegate("IEB"))
-    first = propose(page, base, DEFINITION, "Wir schlagen vor, diesen Begriff", "Wir fordern, diesen Begriff",
-                    "Eine Forderung ist klarer als ein Vorschlag.")
+    first = propose(
+        page,
+        base,
+        DEFINITION,
+        "Wir schlagen vor, diesen Begriff",
+        "Wir fordern, diesen Begriff",
+        "Eine Forderung ist klarer als ein Vorschlag.",
+    )
     expect(page.locator("p.diff del")).to_have_text("schlagen vor")
     expect(page.locator("p.diff ins")).to_have_text("fordern")
     shot("1-proposed")
@@ -89,14 +96,15 @@ def test_propose_support_decide_build_and_publish_version_2(live_server, page: P
     expect(page.locator("#support-box")).to_contain_text("Netzwerk afrikanischer Vereine an der Elbe e.V.")
     expect(page.locator("#support-box h2")).to_contain_text("1 ")
     # B also proposes a change to the first sentence of the same paragraph ...
-    second = propose(page, base, DEFINITION, "im Sinne des Gesetzes", "im Sinne dieses Gesetzes",
-                     "Gemeint ist dieses Gesetz.")
+    second = propose(
+        page, base, DEFINITION, "im Sinne des Gesetzes", "im Sinne dieses Gesetzes", "Gemeint ist dieses Gesetz."
+    )
     # ... and one of two colliding changes to § 5.
-    third = propose(page, base, APPEALS, "dagegen oft folgenlos", "dagegen häufig wirkungslos",
-                    "Wirkungslos trifft es genauer.")
+    third = propose(
+        page, base, APPEALS, "dagegen oft folgenlos", "dagegen häufig wirkungslos", "Wirkungslos trifft es genauer."
+    )
     sign_in(page, base, delegate("IEB"))
-    fourth = propose(page, base, APPEALS, "dagegen oft folgenlos", "dagegen meist folgenlos",
-                     "Meist, nicht nur oft.")
+    fourth = propose(page, base, APPEALS, "dagegen oft folgenlos", "dagegen meist folgenlos", "Meist, nicht nur oft.")
 
     # The moderator finds the first amendment in the queue and accepts it in modified form.
     sign_in(page, base, MODERATOR)

@@ -10,6 +10,7 @@ Without JavaScript: the same flows as plain forms (POST + redirect). And a held 
 Runs once per database backend (through `live_server` -> `app`). Elements of the new
 features are found by id, CSS and attribute values, not by their (still changing) labels.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,8 @@ from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
-COMMENTING = "participation-law"   # public, in its commenting phase
-VOTING = "diversity-council"       # in its voting phase
+COMMENTING = "participation-law"  # public, in its commenting phase
+VOTING = "diversity-council"  # in its voting phase
 
 # A prose paragraph of participation-law without demo comments, and words of it on one line.
 PROSE_WORDS = "Orientierungskurse"
@@ -53,6 +54,7 @@ def delegate(short_name: str, index: int) -> str:
 
 
 # -- Pages -------------------------------------------------------------------------------------
+
 
 def sign_in(page: Page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/login")
@@ -161,8 +163,10 @@ def select_words(page: Page, pid: str, words: str) -> None:
 
 def assert_offer_at_selection(page: Page, offer: Locator) -> None:
     """The offer sits just below the selected words, starting where they start."""
-    selected = page.evaluate("() => { const r = getSelection().getRangeAt(0).getBoundingClientRect();"
-                             " return {left: r.left, bottom: r.bottom}; }")
+    selected = page.evaluate(
+        "() => { const r = getSelection().getRangeAt(0).getBoundingClientRect();"
+        " return {left: r.left, bottom: r.bottom}; }"
+    )
     box = offer.evaluate("b => { const r = b.getBoundingClientRect(); return {left: r.left, top: r.top}; }")
     assert 0 <= box["top"] - selected["bottom"] <= 20 and abs(box["left"] - selected["left"]) <= 2, (box, selected)
 
@@ -187,8 +191,12 @@ def expect_highlights(page: Page, pid: str, expected: list[str]) -> None:
     """Wait until the paragraph's highlights are exactly `expected` (highlighting follows the swap)."""
     want = sorted(expected)
     try:
-        wait_until(page, f"([pid, want]) => JSON.stringify(({HIGHLIGHTS_JS})(pid)) === JSON.stringify(want)",
-                   [pid, want], timeout=5)
+        wait_until(
+            page,
+            f"([pid, want]) => JSON.stringify(({HIGHLIGHTS_JS})(pid)) === JSON.stringify(want)",
+            [pid, want],
+            timeout=5,
+        )
     except PlaywrightTimeoutError:
         raise AssertionError(f"highlights in paragraph {pid}: {highlighted(page, pid)}, expected {want}") from None
 
@@ -212,8 +220,9 @@ def reply_to(page: Page, cid: str, body: str) -> None:
 
 
 def expect_nested_reply(page: Page, cid: str, body: str) -> None:
-    reply = page.locator(f"#comment-{cid} > ol.replies > li.comment.comment--reply",
-                         has=page.locator(".comment__body", has_text=body))
+    reply = page.locator(
+        f"#comment-{cid} > ol.replies > li.comment.comment--reply", has=page.locator(".comment__body", has_text=body)
+    )
     expect(reply).to_have_count(1)
 
 
@@ -230,8 +239,7 @@ def expect_tally(page: Page, key: str, expected: dict[str, int]) -> None:
     box = page.locator(f"#vote-{key} .tally")
     for index, choice in enumerate(("yes", "no", "abstain")):
         expect(box.locator("strong").nth(index)).to_have_text(str(expected[choice]))
-    expect(box.locator(".turnout")).to_have_text(
-        re.compile(rf"\b{expected['voted']}\b.*\b{expected['entitled']}\b"))
+    expect(box.locator(".turnout")).to_have_text(re.compile(rf"\b{expected['voted']}\b.*\b{expected['entitled']}\b"))
 
 
 def vote_button(page: Page, key: str, choice: str) -> Locator:
@@ -245,6 +253,7 @@ def expect_pressed(page: Page, key: str, choice: str) -> None:
 
 # -- The database (read in the test's app context, then let go: SQLite must not stay locked) ----
 
+
 def votes_in_db(short_name: str, pid: str) -> tuple[list[tuple[Choice, str]], list[tuple[Choice, str]]]:
     """(current votes, casts in order) of an organisation on a paragraph, as (choice, e-mail of the caster)."""
     from consult.accounts.models import User
@@ -254,12 +263,17 @@ def votes_in_db(short_name: str, pid: str) -> tuple[list[tuple[Choice, str]], li
         org_id = db.session.scalar(select(Organisation.id).where(Organisation.short_name == short_name))
         emails = dict(db.session.execute(select(User.id, User.email)).all())
         votes = db.session.scalars(
-            select(Vote).where(Vote.organisation_id == org_id, Vote.paragraph_id == int(pid))).all()
+            select(Vote).where(Vote.organisation_id == org_id, Vote.paragraph_id == int(pid))
+        ).all()
         casts = db.session.scalars(
-            select(VoteCast).where(VoteCast.organisation_id == org_id, VoteCast.paragraph_id == int(pid))
-            .order_by(VoteCast.id)).all()
-        return ([(v.choice, emails.get(v.cast_by_id)) for v in votes],
-                [(c.choice, emails.get(c.cast_by_id)) for c in casts])
+            select(VoteCast)
+            .where(VoteCast.organisation_id == org_id, VoteCast.paragraph_id == int(pid))
+            .order_by(VoteCast.id)
+        ).all()
+        return (
+            [(v.choice, emails.get(v.cast_by_id)) for v in votes],
+            [(c.choice, emails.get(c.cast_by_id)) for c in casts],
+        )
     finally:
         db.session.remove()
 
@@ -269,8 +283,13 @@ def comment_in_db(cid: str) -> dict:
         db.session.expire_all()
         comment = db.session.get(Comment, int(cid))
         assert comment is not None, f"comment {cid} is not in the database"
-        return {"status": comment.status, "stance": comment.stance, "quote": comment.quote_exact,
-                "parent_id": comment.parent_id, "paragraph_id": comment.paragraph_id}
+        return {
+            "status": comment.status,
+            "stance": comment.stance,
+            "quote": comment.quote_exact,
+            "parent_id": comment.parent_id,
+            "paragraph_id": comment.paragraph_id,
+        }
     finally:
         db.session.remove()
 
@@ -294,6 +313,7 @@ def held_live_server(live_server):
 
 
 # -- With JavaScript ---------------------------------------------------------------------------
+
 
 def test_comment_on_a_selected_passage_and_reply_without_reload(live_server, page: Page, new_context):
     sign_in(page, live_server, delegate(COMMENTER_ORG, 0))
@@ -427,6 +447,7 @@ def test_vote_then_second_delegate_changes_it_without_reload(live_server, page: 
 
 # -- Without JavaScript ------------------------------------------------------------------------
 
+
 def test_comment_and_reply_without_javascript(live_server, new_context):
     page = signed_in_page(new_context, live_server, delegate(COMMENTER_ORG, 0), javascript=False)
     open_draft(page, live_server, COMMENTING)
@@ -499,6 +520,7 @@ def test_vote_and_change_without_javascript(live_server, new_context):
 
 # -- A comment held for moderation -------------------------------------------------------------
 
+
 def test_held_comment_shows_only_to_its_author(held_live_server, page: Page, new_context):
     base = held_live_server
     sign_in(page, base, delegate(COMMENTER_ORG, 0))
@@ -552,4 +574,3 @@ def test_held_comment_shows_only_to_its_author(held_live_server, page: Page, new
     expect(other.locator(f"#thread-{pid}.thread--open")).to_be_visible()
     expect(other.locator(f"#thread-{pid} li.comment")).to_have_count(items_before)
     expect(other.get_by_text(body)).to_have_count(0)
-

@@ -7,6 +7,7 @@ the DOCX; the adopted position opens signed out.
 
 Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def move_to(page: Page, base_url: str, phase: str) -> None:
     page.locator(f"a[href$='/phase?to={phase}']").click()
     expect(page.locator("main .card")).to_contain_text("Was sich für die Delegierten ändert")
     page.locator("main form[action$='/phase'] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(rf"/(drafts|positions)/{SLUG}$"))   # adopted: the position's page
+    expect(page).to_have_url(re.compile(rf"/(drafts|positions)/{SLUG}$"))  # adopted: the position's page
 
 
 def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page, screenshot_dir):
@@ -52,7 +53,7 @@ def test_the_board_moves_a_draft_to_voting_and_adopts_it(live_server, page: Page
     page.goto(f"{base}/drafts/{SLUG}/results")
     whole = page.locator("main")
     expect(whole).to_contain_text("angenommen")
-    expect(whole).to_contain_text("Noch nicht abgestimmt")   # the office sees whom to remind
+    expect(whole).to_contain_text("Noch nicht abgestimmt")  # the office sees whom to remind
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "board-results.png"), full_page=True)
     move_to(page, base, "adopted")

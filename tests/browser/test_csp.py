@@ -17,6 +17,7 @@ counter) must count 1, 2, 3 … through the draft, and the result bars (no longe
 
 Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -61,8 +62,12 @@ class PolicyWatch:
         page.on("response", self._response)
 
     def _console(self, message) -> None:
-        if message.type == "error" and POLICY_WORDS.search(message.text) or message.type == "warning" \
-                and "Permissions-Policy" in message.text:
+        if (
+            message.type == "error"
+            and POLICY_WORDS.search(message.text)
+            or message.type == "warning"
+            and "Permissions-Policy" in message.text
+        ):
             self.console.append(f"{message.type}: {message.text}")
 
     def _response(self, response) -> None:
@@ -83,8 +88,9 @@ def watched(page: Page) -> PolicyWatch:
     return PolicyWatch(page)
 
 
-def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watched: PolicyWatch, screenshot_dir,
-                                                  tmp_path):
+def test_the_main_flow_raises_no_policy_violation(
+    live_server, page: Page, watched: PolicyWatch, screenshot_dir, tmp_path
+):
     base = live_server
 
     def shot(name: str) -> None:
@@ -162,7 +168,7 @@ def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watch
     page.goto(f"{base}/drafts/{VOTING}/settings")
     page.locator("a[href$='/phase?to=adopted']").click()
     page.locator("main form[action$='/phase'] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(rf"/positions/{VOTING}$"))   # the position page, where its documents appear
+    expect(page).to_have_url(re.compile(rf"/positions/{VOTING}$"))  # the position page, where its documents appear
     step("adopted")
 
     # The HTML file of the position, opened from the disk: its own policy admits its stylesheet (by hash).
@@ -176,9 +182,15 @@ def test_the_main_flow_raises_no_policy_violation(live_server, page: Page, watch
     assert page.evaluate("() => getComputedStyle(document.querySelector('.title-page')).textAlign") == "center"
     assert page.evaluate("() => getComputedStyle(document.querySelector('.ln')).display") == "none"
     step("html-file")
-    for path in (f"/drafts/{COMMENTING}/versions", f"/drafts/{COMMENTING}/versions/1", f"/drafts/{COMMENTING}/compare",
-                 "/drafts/new", f"/drafts/{COMMENTING}/settings", f"/drafts/{COMMENTING}/phase?to=editing",
-                 "/account/two-factor"):
+    for path in (
+        f"/drafts/{COMMENTING}/versions",
+        f"/drafts/{COMMENTING}/versions/1",
+        f"/drafts/{COMMENTING}/compare",
+        "/drafts/new",
+        f"/drafts/{COMMENTING}/settings",
+        f"/drafts/{COMMENTING}/phase?to=editing",
+        "/account/two-factor",
+    ):
         page.goto(f"{base}{path}")
         step(re.sub(r"\W+", "-", path.strip("/")))
 
@@ -199,8 +211,11 @@ def numbers_before(page: Page, base: str, pid: str) -> int:
     other = page.context.new_page()
     try:
         other.goto(f"{base}/drafts/{COMMENTING}")
-        return int(other.evaluate(
-            f"() => getComputedStyle(document.querySelector('#text-{pid} .ln'), '::before')"
-            ".content.replace(/\"/g, '')"))
+        return int(
+            other.evaluate(
+                f"() => getComputedStyle(document.querySelector('#text-{pid} .ln'), '::before')"
+                ".content.replace(/\"/g, '')"
+            )
+        )
     finally:
         other.close()

@@ -1,5 +1,6 @@
 """No typed text lost, in a real browser: a comment written while the session ended (cookies gone)
 comes back on screen with the message and a sign-in; after signing in it is sent once."""
+
 from __future__ import annotations
 
 import os
@@ -36,12 +37,12 @@ def test_a_comment_written_while_signed_out_is_kept_and_sent_after_signing_in(li
     body = "Die Kurse brauchen Kinderbetreuung.\nSonst kommen viele Mütter nicht – Test ohne Sitzung."
     pid = write_a_comment(page, live_server, email, body)
 
-    page.context.clear_cookies()   # the session ends while the person writes
+    page.context.clear_cookies()  # the session ends while the person writes
     page.locator(f"#thread-{pid} form.comment-form button[type=submit]").click()
 
     expect(page.locator("#kept-message")).to_contain_text("Sie wurden abgemeldet")
     expect(page.locator("textarea[name='keep-body']")).to_have_value(body)
-    expect(page.locator("#kept-email")).to_be_focused()   # the next thing to do, by keyboard
+    expect(page.locator("#kept-email")).to_be_focused()  # the next thing to do, by keyboard
     assert _stored(body) == 0
     _shot(page, "kept-sign-in.png")
 
@@ -51,7 +52,7 @@ def test_a_comment_written_while_signed_out_is_kept_and_sent_after_signing_in(li
     expect(page.locator("#kept-password")).to_be_focused()
     page.keyboard.type(DEMO_PASSWORD)
     expect(page.locator("#kept-password")).to_have_value(DEMO_PASSWORD)
-    expect(page.locator("#kept-email")).to_have_value(email)   # nothing typed went astray
+    expect(page.locator("#kept-email")).to_have_value(email)  # nothing typed went astray
     page.keyboard.press("Enter")
 
     expect(page.locator("#kept-message")).to_contain_text("Sie sind wieder angemeldet")
@@ -89,7 +90,7 @@ def test_a_comment_sent_with_an_aged_token_comes_back_with_its_text(live_server,
     body = "Lange geschrieben, Test mit altem Formular."
     pid = write_a_comment(page, live_server, email, body)
 
-    app.config["WTF_CSRF_TIME_LIMIT"] = 3600   # the form has been open for two hours
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600  # the form has been open for two hours
     real = itsdangerous.timed.TimestampSigner.get_timestamp
     monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: real(self) + 7200)
     page.locator(f"#thread-{pid} form.comment-form button[type=submit]").click()

@@ -9,6 +9,7 @@ and what the page's one live region says — the same element all along, only it
 
 Runs once per database backend (through `live_server` -> `app`), in one browser page.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 COMMENTING = "participation-law"
 VOTING = "diversity-council"
-PROSE_WORDS = "Orientierungskurse"          # a prose paragraph of participation-law without demo comments
+PROSE_WORDS = "Orientierungskurse"  # a prose paragraph of participation-law without demo comments
 PASSAGE = "Sprachkurse, Orientierungskurse, Beratung"
 MODERATOR = demo_email(STAFF["moderator"])
 
@@ -83,7 +84,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
 
 
 def jump_to(page: Page, position: int) -> None:
-    """"Zu § springen": type the number, Enter; the paragraph has the focus."""
+    """ "Zu § springen": type the number, Enter; the paragraph has the focus."""
     tab_to(page, "#jump-to")
     page.keyboard.type(str(position))
     page.keyboard.press("Enter")
@@ -126,7 +127,7 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     expect(new).to_have_count(1)
     expect(new.locator(".comment__quote")).to_contain_text(PASSAGE)
     cid = new.get_attribute("id").split("-")[1]
-    expect_focus(page, f"#comment-{cid} > article")         # the new comment
+    expect_focus(page, f"#comment-{cid} > article")  # the new comment
     expect_said(page, "Ihr Kommentar wurde veröffentlicht.")
     expect(toggle).to_have_text("1 Kommentar")
     expect(toggle).to_have_accessible_name(f"1 Kommentar zu § {position}")
@@ -142,7 +143,7 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     reply = page.locator(f"#comment-{cid} li.comment--reply", has_text="Dem schließen wir uns an")
     expect(reply).to_have_count(1)
     rid = reply.get_attribute("id").split("-")[1]
-    expect_focus(page, f"#comment-{rid} > article")         # the new reply
+    expect_focus(page, f"#comment-{rid} > article")  # the new reply
     expect_said(page, "Ihr Kommentar wurde veröffentlicht.")
     # The same sentence again: the region was emptied in between, so that it is said again.
     said = page.evaluate("() => window.__said")
@@ -171,7 +172,7 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     amendment_url = page.url
     confirmation = page.locator("p.flash--confirmation")
     expect(confirmation).to_have_text("Ihr Änderungsantrag wurde eingereicht.")
-    expect_focus(page, "p.flash--confirmation")              # the confirmation, seen and said
+    expect_focus(page, "p.flash--confirmation")  # the confirmation, seen and said
     expect_said(page, "Ihr Änderungsantrag wurde eingereicht.")
 
     # -- A delegate of another organisation supports it, then takes the support back ----------------
@@ -206,8 +207,10 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     # -- A delegate of an organisation that has not voted votes ---------------------------------------
     sign_in(page, base, delegate("GDGW"))
     page.goto(f"{base}/drafts/{VOTING}")
-    paragraph = page.evaluate("() => { const box = document.querySelector('li.paragraph .vote-box button.vote--yes');"
-                              " return box && box.closest('li.paragraph').id; }")
+    paragraph = page.evaluate(
+        "() => { const box = document.querySelector('li.paragraph .vote-box button.vote--yes');"
+        " return box && box.closest('li.paragraph').id; }"
+    )
     assert paragraph, "no paragraph to vote on"
     voted = int(paragraph[1:])
     jump_to(page, voted)
@@ -216,7 +219,7 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     tab_to(page, yes)
     page.keyboard.press("Enter")
     expect(page.locator(yes)).to_have_attribute("aria-pressed", "true")
-    expect_focus(page, yes)                                   # the pressed button, swapped in anew
+    expect_focus(page, yes)  # the pressed button, swapped in anew
     expect_said(page, f"Stimme Ihrer Organisation zu § {voted}: Ja.")
     assert same_region(page), "the live region was replaced"
 
@@ -229,13 +232,13 @@ def test_keyboard_only_from_sign_in_to_the_moderation_queue(live_server, page: P
     page.keyboard.press("Enter")
     done = f"#item-amendment-{number} .queue-item__done"
     expect(page.locator(done)).to_have_text("Der Änderungsantrag wurde übernommen.")
-    expect_focus(page, done)                                  # the message that replaced the decided item
+    expect_focus(page, done)  # the message that replaced the decided item
     expect_said(page, "Der Änderungsantrag wurde übernommen.")
 
     # The next item, reached from there by Tab: reject with a reason (the <details> opens with Enter).
     items = page.locator(".queue-item:not(.queue-item--done):has(details.reason-form)")
     expect(items.first).to_be_visible()
-    key = items.first.get_attribute("id")[len("item-"):]
+    key = items.first.get_attribute("id")[len("item-") :]
     tab_to(page, f"#item-{key} details.reason-form > summary")
     page.keyboard.press("Enter")
     tab_to(page, f"#item-{key} details.reason-form textarea")

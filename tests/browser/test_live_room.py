@@ -4,6 +4,7 @@ projector follow each step within 2 s without a reload; after a vote the phone s
 and keeps the focus on the pressed button; the countdown ticks; every text on the projector is at least 32 px;
 after a network drop the projector says so and follows again; no page breaks the Content-Security-Policy.
 Screenshots of all three go to CONSULT_SCREENSHOTS."""
+
 from __future__ import annotations
 
 import time
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 BOARD = demo_email(STAFF["board"])
 MODERATOR = demo_email(STAFF["moderator"])
-FOLLOW = 2.0   # seconds: the issue's bound for the phone and the projector
+FOLLOW = 2.0  # seconds: the issue's bound for the phone and the projector
 CHOICES = ("yes", "no", "abstain")
 WORDS = {"yes": "Ja", "no": "Nein", "abstain": "Enthaltung"}
 
@@ -43,9 +44,13 @@ SMALLEST_TEXT = """() => {
 
 def _followed(page: Page, root: str, item: str, state: str, since: float) -> float:
     """Wait until the page's state block shows `item` in `state`; the seconds since `since`."""
-    wait_until(page, "([root, item, state]) => { const el = document.querySelector(root);"
-                     " return el && el.dataset.item === item && el.dataset.state === state; }",
-               [root, item, state], timeout=FOLLOW + 3)
+    wait_until(
+        page,
+        "([root, item, state]) => { const el = document.querySelector(root);"
+        " return el && el.dataset.item === item && el.dataset.state === state; }",
+        [root, item, state],
+        timeout=FOLLOW + 3,
+    )
     return time.monotonic() - since
 
 
@@ -58,14 +63,21 @@ def _shoot(screenshot_dir, pages: dict[str, Page], step: str) -> None:
 
 def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(live_server, browser, screenshot_dir):
     base, slug = live_server, VOTING
-    contexts = {"chair": browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE"),
-                "phone": browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                             has_touch=True, device_scale_factor=2, locale="de-DE"),
-                "projector": browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE")}
+    contexts = {
+        "chair": browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE"),
+        "phone": browser.new_context(
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+            locale="de-DE",
+        ),
+        "projector": browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE"),
+    }
     try:
         pages = {name: context.new_page() for name, context in contexts.items()}
         chair, phone, projector = pages["chair"], pages["phone"], pages["projector"]
-        watches = {name: PolicyWatch(page) for name, page in pages.items()}   # no policy violation, no JS error
+        watches = {name: PolicyWatch(page) for name, page in pages.items()}  # no policy violation, no JS error
         sign_in(chair, base, BOARD)
         chair.goto(f"{base}/drafts/{slug}/live/start")
         chair.locator("main form button[type=submit]").click()
@@ -83,7 +95,7 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
         expect(projector.locator("#projector-screen")).to_have_attribute("data-state", "none")
         expect(projector.get_by_role("button", name="Vollbild")).to_be_visible()
         for page in (phone, projector):
-            page.evaluate("() => { window.notReloaded = true; }")   # gone after any reload
+            page.evaluate("() => { window.notReloaded = true; }")  # gone after any reload
         # While nothing changes, the polls (304, or 200 with the ETag shown) swap nothing in.
         for page, root in ((phone, "#current-question"), (projector, "#projector-screen")):
             page.evaluate("(root) => { document.querySelector(root).dataset.mark = 'kept'; }", root)
@@ -101,18 +113,27 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
             waiting.get_by_role("button", name="Frage öffnen").click()
             opened = time.monotonic()
             expect(chair.locator(f"#item-{item}")).to_have_class("agenda__item agenda__item--open")
-            timings.append(("open", _followed(phone, "#current-question", item, "open", opened),
-                            _followed(projector, "#projector-screen", item, "open", opened)))
+            timings.append(
+                (
+                    "open",
+                    _followed(phone, "#current-question", item, "open", opened),
+                    _followed(projector, "#projector-screen", item, "open", opened),
+                )
+            )
             expect(projector.locator(".projector__count")).to_contain_text("0 von 2 angemeldeten Organisationen")
-            expect(phone.locator("#live-region")).to_contain_text("Aktuelle Frage: ")   # said to a screen reader
+            expect(phone.locator("#live-region")).to_contain_text("Aktuelle Frage: ")  # said to a screen reader
 
             button = phone.locator(f"#current-question button[name=vote][value$=':{choice}']")
             button.click()
             expect(button).to_have_attribute("aria-pressed", "true")
             expect(phone.locator(".live-choice")).to_have_text(f"Ihre Organisation hat abgestimmt: {WORDS[choice]}")
             # The poll swapped the block in (the choice line comes only with it): the focus stayed on the button.
-            wait_until(phone, "(v) => document.activeElement && document.activeElement.value === v",
-                       button.get_attribute("value"), timeout=0.5)
+            wait_until(
+                phone,
+                "(v) => document.activeElement && document.activeElement.value === v",
+                button.get_attribute("value"),
+                timeout=0.5,
+            )
             expect(projector.locator(".projector__count")).to_contain_text("1 von 2 angemeldeten Organisationen")
 
             if number == 1:
@@ -130,8 +151,13 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
             chair.locator(f"#item-{item}").get_by_role("button", name="Frage schließen").click()
             closed = time.monotonic()
             expect(chair.locator(f"#item-{item}")).to_have_class("agenda__item agenda__item--closed")
-            timings.append(("close", _followed(phone, "#current-question", item, "closed", closed),
-                            _followed(projector, "#projector-screen", item, "closed", closed)))
+            timings.append(
+                (
+                    "close",
+                    _followed(phone, "#current-question", item, "closed", closed),
+                    _followed(projector, "#projector-screen", item, "closed", closed),
+                )
+            )
             # The result counts the online votes of the demo too; the phone's vote is among them.
             expect(projector.locator(".live-verdict")).to_be_visible()
             expect(projector.locator(f".result-bar--{choice} .result-bar__value strong")).not_to_have_text("0")
@@ -171,8 +197,10 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
         expect(plain.locator("#current-question")).to_have_attribute("data-item", item)
         expect(plain.locator(".countdown")).to_contain_text("Schließt um")
         _shoot(screenshot_dir, {"phone-without-js": plain}, "5")
-        print("\nseconds until phone / projector followed:",
-              ", ".join(f"{step} {p:.2f}/{q:.2f}" for step, p, q in timings))
+        print(
+            "\nseconds until phone / projector followed:",
+            ", ".join(f"{step} {p:.2f}/{q:.2f}" for step, p, q in timings),
+        )
         slowest = max(max(p, q) for _, p, q in timings)
         assert slowest <= FOLLOW, timings
     finally:

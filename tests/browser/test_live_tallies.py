@@ -1,5 +1,6 @@
 """Live tallies in the browser (issue 16, point 7): two organisations' delegates have the voting draft open; one
 votes, and the other's page shows it within 2 s, without a reload and without losing its focus."""
+
 from __future__ import annotations
 
 import os

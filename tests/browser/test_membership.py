@@ -7,6 +7,7 @@ them, and they can no longer sign in.
 
 Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,10 @@ FIRST, SECOND = "Mein erstes Passwort", "Mein zweites Passwort"
 
 def _mail_link(kind: str) -> str:
     """The link in the newest e-mail to the person, read from the outbox as the person reads their mail."""
-    db.session.rollback()   # a fresh look at what the app's requests wrote
-    body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == EMAIL)
-                              .order_by(OutboxMessage.id.desc())).first()
+    db.session.rollback()  # a fresh look at what the app's requests wrote
+    body = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.recipient == EMAIL).order_by(OutboxMessage.id.desc())
+    ).first()
     assert body is not None, "no e-mail to the person in the outbox"
     return re.search(rf"https?://\S+/{kind}/\S+", body).group(0)
 

@@ -2,6 +2,7 @@
 no axe-core (WCAG 2 A/AA) violations, and the unsubscribe page in Arabic on a phone, mirrored.
 
 Runs once per database backend (through `live_server` -> `app`)."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,12 +48,12 @@ def test_settings_by_keyboard_and_the_unsubscribe_page_in_arabic(live_server, pa
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     expect(page.get_by_label("Einmal täglich", exact=False)).to_be_checked()
-    page.keyboard.press("Tab")                                   # replies
-    page.keyboard.press("Tab")                                   # my organisation's amendments
-    page.keyboard.press("Space")                                 # ... off
-    page.keyboard.press("Tab")                                   # phases
-    page.keyboard.press("Tab")                                   # internal drafts
-    page.keyboard.press("Tab")                                   # the button
+    page.keyboard.press("Tab")  # replies
+    page.keyboard.press("Tab")  # my organisation's amendments
+    page.keyboard.press("Space")  # ... off
+    page.keyboard.press("Tab")  # phases
+    page.keyboard.press("Tab")  # internal drafts
+    page.keyboard.press("Tab")  # the button
     expect(page.get_by_role("button", name="Einstellungen speichern")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Ihre Einstellungen für Benachrichtigungen wurden gespeichert.")).to_be_visible()
@@ -72,7 +73,7 @@ def test_settings_by_keyboard_and_the_unsubscribe_page_in_arabic(live_server, pa
     expect(phone.get_by_text("جميع الإشعارات: متوقّف")).to_be_visible()
     assert_accessible(phone, "the unsubscribe page in Arabic")
     _shot(phone, screenshot_dir, "notifications-unsubscribe-ar-390")
-    assert _setting(ELIF).mode == NotificationMode.DAILY       # opening it changed nothing
+    assert _setting(ELIF).mode == NotificationMode.DAILY  # opening it changed nothing
     phone.get_by_role("button", name="أوقِف").click()
     expect(phone.locator("main [role=status]")).to_contain_text("تمّ الحفظ")
     assert_accessible(phone, "the confirmation in Arabic")

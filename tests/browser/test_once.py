@@ -4,6 +4,7 @@ and the very same request sent again (the answer was lost, the person retries) s
 A vote (the key comes from the box's hx-vals) and a comment (the key is a hidden field of the
 form), as a delegate of the demo; the captured request is replayed byte for byte.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,8 @@ def test_what_htmx_sends_carries_a_key_and_a_replay_stores_nothing(live_server, 
     pid = first_votable_prose_paragraph(page)
     casts = factories.count(VoteCast)
     key, first, again = _send_and_replay(
-        page, lambda: page.locator(f"#vote-{pid} button[value='{pid}:yes']").click(), "/votes")
+        page, lambda: page.locator(f"#vote-{pid} button[value='{pid}:yes']").click(), "/votes"
+    )
     assert (first, again) == (200, 200)
     assert factories.count(VoteCast) == casts + 1
     # The box that came back is a new form with a new key.
@@ -68,7 +70,8 @@ def test_what_htmx_sends_carries_a_key_and_a_replay_stores_nothing(live_server, 
     page.locator(f"#body-{pid}").fill("Einmal, und nur einmal – browser test.")
     comments = factories.count(Comment)
     key, first, again = _send_and_replay(
-        page, lambda: page.locator(f"#thread-{pid} form.comment-form button[type=submit]").click(), "/comments")
+        page, lambda: page.locator(f"#thread-{pid} form.comment-form button[type=submit]").click(), "/comments"
+    )
     assert (first, again) == (200, 200)
     assert factories.count(Comment) == comments + 1
     assert page.locator(f"#thread-{pid} form.comment-form input[name=once_key]").input_value() != key

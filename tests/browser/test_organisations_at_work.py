@@ -5,6 +5,7 @@ participation overview and sends a reminder to another organisation; the admin f
 Each person has a browser context of their own (their own session), as four people on four machines would.
 Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 DRAFT = "participation-law"
-PROSE_WORDS = "Orientierungskurse"          # a prose paragraph of participation-law
+PROSE_WORDS = "Orientierungskurse"  # a prose paragraph of participation-law
 PROPOSAL = "Die Beiräte erhalten ein eigenes Budget und ein Rederecht in allen Ausschüssen."
 
 
@@ -37,8 +38,9 @@ def row(page: Page, organisation: str):
     return page.locator(f"#participation-table tr[data-organisation='{organisation}']")
 
 
-def test_two_delegates_submit_an_amendment_and_the_office_reminds_another_organisation(live_server, browser,
-                                                                                     screenshot_dir):
+def test_two_delegates_submit_an_amendment_and_the_office_reminds_another_organisation(
+    live_server, browser, screenshot_dir
+):
     base = live_server
     draft = db.session.scalar(db.select(Draft).where(Draft.slug == DRAFT))
     assert draft.phase == Phase.COMMENTING
@@ -82,7 +84,7 @@ def test_two_delegates_submit_an_amendment_and_the_office_reminds_another_organi
     b = person(browser, base, second)
     b.goto(f"{base}/drafts/{DRAFT}/workspace")
     b.get_by_role("link", name=f"Änderungsantrag · § {position}").click()
-    b.locator("#edit-title").click()                               # "Text ändern" unfolds the form
+    b.locator("#edit-title").click()  # "Text ändern" unfolds the form
     b.get_by_label("Begründung").fill("Ohne eigene Mittel und ohne Rederecht bleibt ein Beirat ohne Wirkung.")
     b.get_by_role("button", name="Änderungen speichern").click()
     # The text changed: who changed it agrees with the new wording; the first delegate agreed to the earlier one,
@@ -98,7 +100,7 @@ def test_two_delegates_submit_an_amendment_and_the_office_reminds_another_organi
     a.get_by_role("button", name="Einverstanden").click()
     expect(a.locator("#agreement-title")).to_contain_text("2 von 2 einverstanden")
     a.get_by_role("button", name="Für die Organisation einreichen").click()
-    expect(a).to_have_url(re.compile(rf"/drafts/{DRAFT}/amendments/\d+$"))     # the organisation's amendment
+    expect(a).to_have_url(re.compile(rf"/drafts/{DRAFT}/amendments/\d+$"))  # the organisation's amendment
     expect(a.locator("main")).to_contain_text(PROPOSAL)
     attribution = f"eingereicht von {ours_name}, verfasst von {first_name} und {second_name}"
     expect(a.locator("main")).to_contain_text(attribution)
@@ -124,6 +126,6 @@ def test_two_delegates_submit_an_amendment_and_the_office_reminds_another_organi
         reminder = admin.locator("tr", has_text=demo_email(delegate, other_short)).first
         expect(reminder).to_contain_text("Erinnerung")
         expect(reminder).to_contain_text(title)
-    expect(admin.locator("tr", has_text=first)).to_have_count(0)     # our organisation was not reminded
+    expect(admin.locator("tr", has_text=first)).to_have_count(0)  # our organisation was not reminded
     for page in (office, a, b, admin):
         page.context.close()

@@ -1,5 +1,6 @@
 """A comment sent with htmx while the database is away: the answer (503) is not swapped in, the text stays
 in the form, and the page says to try again in a moment; once the database is back, sending works."""
+
 from __future__ import annotations
 
 import threading
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def backend():
-    return "sqlite"   # the outage is simulated; one database is enough
+    return "sqlite"  # the outage is simulated; one database is enough
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ markup and layout, which do not depend on the database (the database logic of ev
 Screenshots of the draft page, an open thread, a vote box and the results in Arabic at 390 and 1280 px go to
 CONSULT_SCREENSHOTS as pages-*.png.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,11 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE_320 = {"width": 320, "height": 640}
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-CASES = [pytest.param(role, screen, lang, id=f"{role.name}-{screen.name}-{lang}")
-         for role, screen in main_flow.cases() for lang in LANGUAGES]
+CASES = [
+    pytest.param(role, screen, lang, id=f"{role.name}-{screen.name}-{lang}")
+    for role, screen in main_flow.cases()
+    for lang in LANGUAGES
+]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -47,8 +51,11 @@ def flow(request):
     """The app with the demo and the main flow's extra content, served for the module on each database:
     (base URL, Facts)."""
     folder = tempfile.mkdtemp(prefix="consult-matrix-")
-    url = (f"sqlite:///{folder}/matrix.sqlite3" if request.param == "sqlite"
-           else request.getfixturevalue("pg_cluster").create_database("consult_matrix"))
+    url = (
+        f"sqlite:///{folder}/matrix.sqlite3"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_cluster").create_database("consult_matrix")
+    )
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
@@ -73,8 +80,13 @@ def tabs(flow, browser: Browser):
         key = (role.name, lang, viewport["width"])
         if key not in opened:
             phone = viewport["width"] < 600
-            context = browser.new_context(locale=LANGUAGES[lang], viewport=viewport, is_mobile=phone,
-                                          has_touch=phone, device_scale_factor=2 if phone else 1)
+            context = browser.new_context(
+                locale=LANGUAGES[lang],
+                viewport=viewport,
+                is_mobile=phone,
+                has_touch=phone,
+                device_scale_factor=2 if phone else 1,
+            )
             contexts.append(context)
             page = context.new_page()
             if role.email:
@@ -126,8 +138,9 @@ def test_page_has_no_wcag21_violations(flow, tabs, role, screen, lang):
     page = tabs(role, lang, DESKTOP)
     open_screen(page, base, facts, screen, lang)
     violations = run_axe(page, {"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert not violations, f"axe-core (WCAG 2.1 A/AA) on {screen.name} as {role.name} in {lang} ({page.url}):\n" \
-                           f"{describe(violations)}"
+    assert not violations, (
+        f"axe-core (WCAG 2.1 A/AA) on {screen.name} as {role.name} in {lang} ({page.url}):\n{describe(violations)}"
+    )
 
 
 # What sticks out of the screen: the outermost elements past its edge (right, or left in Arabic) whose parent is
@@ -217,7 +230,7 @@ def _shot(page: Page, screenshot_dir, name: str, width: str, element=None) -> No
         return
     if element is not None:
         element.scroll_into_view_if_needed()
-        page.evaluate("() => window.scrollBy(0, -80)")   # a little of what comes before it
+        page.evaluate("() => window.scrollBy(0, -80)")  # a little of what comes before it
     page.screenshot(path=str(screenshot_dir / f"pages-{name}-ar-{width}.png"))
 
 
@@ -246,8 +259,12 @@ def test_arabic_pages_mirror_and_keep_the_german_text_left_to_right(flow, tabs, 
     assert reply["x"] + reply["width"] < comment["x"] + comment["width"] - 10, (
         "the reply does not indent from the right"
     )
-    assert page.locator(f"#p{main_flow.THREAD_POSITION} .comment__body").first.evaluate(
-        "el => getComputedStyle(el).direction") == "ltr", "a German comment must read left to right"
+    assert (
+        page.locator(f"#p{main_flow.THREAD_POSITION} .comment__body").first.evaluate(
+            "el => getComputedStyle(el).direction"
+        )
+        == "ltr"
+    ), "a German comment must read left to right"
     _shot(page, screenshot_dir, "thread", width, thread)
 
     open_screen(page, base, facts, main_flow.DRAFT_VOTING, "ar")

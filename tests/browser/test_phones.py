@@ -10,6 +10,7 @@
 Runs once per database backend (through `live_server` -> `app`). Screenshots go to CONSULT_SCREENSHOTS
 (phones-*.png) when it is set.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -41,8 +42,14 @@ def phone_context(browser, browser_context_args):
     contexts = []
 
     def make(locale: str, viewport: dict, **options):
-        arguments = {**browser_context_args, "locale": LOCALES[locale], "viewport": viewport,
-                     "device_scale_factor": 1, "has_touch": True, **options}
+        arguments = {
+            **browser_context_args,
+            "locale": LOCALES[locale],
+            "viewport": viewport,
+            "device_scale_factor": 1,
+            "has_touch": True,
+            **options,
+        }
         contexts.append(browser.new_context(**arguments))
         return contexts[-1]
 
@@ -53,9 +60,11 @@ def phone_context(browser, browser_context_args):
 
 # -- The header ---------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("locale", LOCALES)
-def test_header_folds_behind_one_menu_that_works_by_keyboard_without_javascript(live_server, phone_context, locale,
-                                                                                 screenshot_dir):
+def test_header_folds_behind_one_menu_that_works_by_keyboard_without_javascript(
+    live_server, phone_context, locale, screenshot_dir
+):
     context = phone_context(locale, PHONE, java_script_enabled=False)
     page = context.new_page()
     sign_in(page, live_server, STAFF["admin"])  # the fullest header: queue, audit log, administration
@@ -145,8 +154,9 @@ FLOW_JS = """() => {
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_numbered_text_flows_on_a_phone_with_its_line_numbers_as_marks(live_server, phone_context, locale,
-                                                                        screenshot_dir):
+def test_numbered_text_flows_on_a_phone_with_its_line_numbers_as_marks(
+    live_server, phone_context, locale, screenshot_dir
+):
     context = phone_context(locale, PHONE)
     page = context.new_page()
     sign_in(page, live_server, DELEGATE)
@@ -157,15 +167,17 @@ def test_numbered_text_flows_on_a_phone_with_its_line_numbers_as_marks(live_serv
         facts = page.evaluate(FLOW_JS)
         assert len(facts["paragraphs"]) > 5 and facts["marks"] > 20, facts
         ragged = [p for p in facts["paragraphs"] if p["rows"] > p["flowing"]]
-        assert not ragged, (f"{slug} at {viewport['width']} px: paragraphs broken into more rows than their text "
-                            f"needs: {ragged}")
+        assert not ragged, (
+            f"{slug} at {viewport['width']} px: paragraphs broken into more rows than their text needs: {ragged}"
+        )
         # With a break per numbered line every mark begins a row; flowing, a mark begins one only where its line's
         # first word happened to wrap (often at 320 px, where long German words wrap a lot).
         assert facts["marksAtRowStart"] <= 0.75 * facts["marks"], facts
         # Every line keeps its number, shown in the text.
         shown = page.locator(".paragraph__body .ln").evaluate_all(
             "lns => lns.filter(ln => getComputedStyle(ln, '::before').content.replace(/\"/g, '') === ln.dataset.line"
-            " && ln.getBoundingClientRect().width > 0).length")
+            " && ln.getBoundingClientRect().width > 0).length"
+        )
         assert shown == page.locator(".paragraph__body .ln").count()
         if screenshot_dir is not None:
             page.screenshot(path=str(screenshot_dir / f"phones-draft-{slug}-{locale}-{viewport['width']}.png"))
@@ -173,12 +185,20 @@ def test_numbered_text_flows_on_a_phone_with_its_line_numbers_as_marks(live_serv
 
 # -- Nothing scrolls sideways at 320 px; tap targets ----------------------------------------------------------------
 
+
 def pages_for(role: str, ids: dict[str, int]) -> list[str]:
     """The main flow's pages each role reaches (the pages engineer's matrix has them all; these are the ones
     that were too wide: queue, audit log, organisations, versions, account, draft list, person)."""
     draft = f"/drafts/{DRAFT_SLUG}"
-    reader = ["/", draft, f"{draft}/paragraphs/{ids['paragraph']}/thread", f"{draft}/versions",
-              f"{draft}/amendments/{ids['amendment']}", f"/drafts/{VOTING_SLUG}", f"/drafts/{VOTING_SLUG}/results"]
+    reader = [
+        "/",
+        draft,
+        f"{draft}/paragraphs/{ids['paragraph']}/thread",
+        f"{draft}/versions",
+        f"{draft}/amendments/{ids['amendment']}",
+        f"/drafts/{VOTING_SLUG}",
+        f"/drafts/{VOTING_SLUG}/results",
+    ]
     if role == "anonymous":
         return ["/login", "/", draft, f"{draft}/versions"]
     if role == "delegate":
@@ -187,8 +207,15 @@ def pages_for(role: str, ids: dict[str, int]) -> list[str]:
         return ["/moderation", "/audit", f"{draft}/amendments/{ids['amendment']}", "/account"]
     if role == "board":
         return ["/moderation", f"{draft}/settings", f"{draft}/versions", "/drafts/new"]
-    return ["/admin/organisations", "/admin/people", f"/admin/people/{ids['person']}", "/admin/outbox",
-            f"/admin/organisations/{ids['organisation']}", "/audit", "/account"]
+    return [
+        "/admin/organisations",
+        "/admin/people",
+        f"/admin/people/{ids['person']}",
+        "/admin/outbox",
+        f"/admin/organisations/{ids['organisation']}",
+        "/audit",
+        "/account",
+    ]
 
 
 # How far the page scrolls sideways, and (to say why) the outermost elements that reach past the screen.
@@ -235,8 +262,9 @@ TARGETS_JS = """() => {
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_no_page_scrolls_sideways_at_320_px_and_every_control_is_a_tap_target(live_server, phone_context, locale,
-                                                                              screenshot_dir):
+def test_no_page_scrolls_sideways_at_320_px_and_every_control_is_a_tap_target(
+    live_server, phone_context, locale, screenshot_dir
+):
     try:
         ids = fill_queue()
     finally:

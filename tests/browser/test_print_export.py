@@ -3,6 +3,7 @@
 Each amendment's heading starts at the left edge of its section, below everything of the amendment
 before it; a floated label once let a heading slide into the previous amendment's value column.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -38,7 +39,7 @@ def test_the_html_exports_appendix_keeps_headings_below_and_left_of_the_values(a
         assert values.count() == labels.count() > 0
         for row in range(labels.count()):
             label, value = labels.nth(row).bounding_box(), values.nth(row).bounding_box()
-            assert label["x"] < value["x"] and abs(label["y"] - value["y"]) < 2   # side by side, one row each
+            assert label["x"] < value["x"] and abs(label["y"] - value["y"]) < 2  # side by side, one row each
         last = values.nth(values.count() - 1).bounding_box()
         previous_bottom = max(last["y"] + last["height"], box["y"] + box["height"])
     # The stylesheet applied: its hash in the file's own Content-Security-Policy matches.

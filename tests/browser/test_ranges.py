@@ -1,5 +1,6 @@
 """A long draft in the browser: the first § range, the next one loaded as the reader scrolls to its link (with the
 quoted passages highlighted), and a link to a § of a later range landing on it. Ranges of 5 paragraphs here."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,10 +29,21 @@ def long_draft(live_server):
         author = factories.user(email="lang@example.org")
         text = draft.versions[0].texts[6]
         exact, prefix, suffix = locate_quote(text.text, "Teilhabe und")
-        db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id, author=author,
-                               organisation_id=author.organisation_id, body="Zitat", body_html="<p>Zitat</p>",
-                               stance=Stance.NEUTRAL, status=CommentStatus.PUBLISHED,
-                               quote_exact=exact, quote_prefix=prefix, quote_suffix=suffix))
+        db.session.add(
+            Comment(
+                paragraph_id=text.paragraph_id,
+                version_id=text.version_id,
+                author=author,
+                organisation_id=author.organisation_id,
+                body="Zitat",
+                body_html="<p>Zitat</p>",
+                stance=Stance.NEUTRAL,
+                status=CommentStatus.PUBLISHED,
+                quote_exact=exact,
+                quote_prefix=prefix,
+                quote_suffix=suffix,
+            )
+        )
         db.session.commit()
         return {"base": live_server, "pid7": text.paragraph_id}
     finally:
@@ -45,7 +57,7 @@ def test_the_next_range_comes_as_the_reader_scrolls(long_draft, page: Page, scre
     expect(page.locator("li.paragraph")).to_have_count(5)
     link = page.locator(".range-link--later a")
     expect(link).to_have_text("Weiter ab § 6")
-    link.focus()   # as Tab would: the link scrolls into view
+    link.focus()  # as Tab would: the link scrolls into view
     # Revealed: htmx puts § 6–10 in place of the link, with the link to § 11 after them; no page load.
     expect(page.locator("li.paragraph")).to_have_count(10)
     expect(page.locator("#p6")).to_be_attached()
@@ -54,8 +66,12 @@ def test_the_next_range_comes_as_the_reader_scrolls(long_draft, page: Page, scre
     wait_until(page, "() => document.activeElement && document.activeElement.id === 'p6'")
     # The passage quoted in § 7 is highlighted in the range that came later.
     # (in pieces: the emphasis of *Teilhabe* cuts it in two)
-    wait_until(page, "pid => Array.from(document.querySelectorAll('#text-' + pid + ' mark.quote'))"
-                     ".map(m => m.textContent).join('') === 'Teilhabe und'", long_draft["pid7"])
+    wait_until(
+        page,
+        "pid => Array.from(document.querySelectorAll('#text-' + pid + ' mark.quote'))"
+        ".map(m => m.textContent).join('') === 'Teilhabe und'",
+        long_draft["pid7"],
+    )
     if screenshot_dir:
         page.locator("#p7").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "lazy-next-range-390.png"))

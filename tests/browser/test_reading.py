@@ -3,6 +3,7 @@ paragraphs and line numbers, the language switch, accessibility (axe-core) and s
 
 Runs once per database backend (through `live_server` -> `app`). The UI is German by default.
 """
+
 from __future__ import annotations
 
 import json
@@ -147,6 +148,7 @@ def test_language_switch_to_english(live_server, page: Page):
 
 # -- Accessibility -----------------------------------------------------------------------------
 
+
 def axe_violations(page: Page) -> list[dict]:
     # Evaluated, not added as a <script>: the page's Content-Security-Policy forbids inline scripts.
     page.evaluate(AXE_JS.read_text(encoding="utf-8"))
@@ -201,7 +203,8 @@ def test_pages_have_no_axe_violations(live_server, page: Page, screen):
 WIDTHS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1024, "height": 768}, "desktop": DESKTOP}
 SCREENS = [
     pytest.param(screen, width, id=f"{screen}-{width}")
-    for screen in ("sign-in-error", "draft-list", "draft") for width in WIDTHS
+    for screen in ("sign-in-error", "draft-list", "draft")
+    for width in WIDTHS
 ]
 
 
@@ -219,8 +222,9 @@ def open_screen(page: Page, base_url: str, screen: str) -> None:
 def test_screen_does_not_scroll_sideways(live_server, new_context, screen, width, screenshot_dir, backend):
     """Screenshots (full page) when CONSULT_SCREENSHOTS is set; then: nothing wider than the screen."""
     phone = width == "phone"
-    context = new_context(viewport=WIDTHS[width], device_scale_factor=2 if phone else 1,
-                          is_mobile=phone, has_touch=phone)
+    context = new_context(
+        viewport=WIDTHS[width], device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone
+    )
     page = context.new_page()
     open_screen(page, live_server, screen)
     if screenshot_dir is not None:
@@ -238,12 +242,14 @@ def test_screen_does_not_scroll_sideways(live_server, new_context, screen, width
     )
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0 and not too_wide, (
-        f"{screen} at {WIDTHS[width]['width']}px scrolls sideways by {overflow}px; too wide: {too_wide}")
+        f"{screen} at {WIDTHS[width]['width']}px scrolls sideways by {overflow}px; too wide: {too_wide}"
+    )
 
 
 COLUMN_CASES = [
     pytest.param(slug, width, id=f"{slug}-{width}")
-    for slug in ("participation-law", "diversity-council") for width in (1024, 1120, 1280)
+    for slug in ("participation-law", "diversity-council")
+    for width in (1024, 1120, 1280)
 ]
 
 

@@ -1,6 +1,7 @@
 """A draft read with a translation, in a real browser: German and the translation side by side and aligned by §
 on a wide screen, stacked under 700 px; the translator's editor; both pages without axe-core violations (in
 German, and in Arabic with the Arabic translation). One browser context per language, runs per database."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,10 +28,16 @@ def _translate(language: str, word: str) -> int:
         draft = db.session.scalar(select(Draft).where(Draft.slug == SLUG))
         texts = paragraph_texts(current_version(draft))
         for row in texts:
-            db.session.add(ParagraphTranslation(
-                paragraph_id=row.paragraph_id, language=language, text=f"{word} {row.position}",
-                html=f"<p>{word} {row.position}</p>", source_text=row.text if row.position != 3 else "früher",
-                status=TranslationStatus.CHECKED if row.position == 2 else TranslationStatus.DRAFT))
+            db.session.add(
+                ParagraphTranslation(
+                    paragraph_id=row.paragraph_id,
+                    language=language,
+                    text=f"{word} {row.position}",
+                    html=f"<p>{word} {row.position}</p>",
+                    source_text=row.text if row.position != 3 else "früher",
+                    status=TranslationStatus.CHECKED if row.position == 2 else TranslationStatus.DRAFT,
+                )
+            )
         person = db.session.scalar(select(User).where(User.email == delegate_email()))
         db.session.add(Translator(user_id=person.id, language=language))
         db.session.commit()
@@ -44,10 +51,12 @@ def _boxes(page: Page, position: int) -> tuple[dict, dict]:
     return item.locator(".paragraph__body").bounding_box(), item.locator(".paragraph__translation").bounding_box()
 
 
-@pytest.mark.parametrize("locale, language, word, direction", [("de-DE", "tr", "Paragraf", "ltr"),
-                                                               ("ar", "ar", "فقرة", "rtl")])
-def test_the_translation_reads_beside_the_german_text_and_under_it_on_phones(live_server, browser, locale,
-                                                                             language, word, direction):
+@pytest.mark.parametrize(
+    "locale, language, word, direction", [("de-DE", "tr", "Paragraf", "ltr"), ("ar", "ar", "فقرة", "rtl")]
+)
+def test_the_translation_reads_beside_the_german_text_and_under_it_on_phones(
+    live_server, browser, locale, language, word, direction
+):
     count = _translate(language, word)
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -61,7 +70,7 @@ def test_the_translation_reads_beside_the_german_text_and_under_it_on_phones(liv
         assert page.locator("#p3 .badge--outdated").count() == 1 and page.locator(".badge--outdated").count() == 1
         assert page.locator("#p5 .translation-text").inner_text().strip() == f"{word} 5"
         assert page.locator("#p5 .translation-text").get_attribute("dir") == direction
-        for position in (2, 5):                      # side by side: the same row, the translation after the German
+        for position in (2, 5):  # side by side: the same row, the translation after the German
             german, translated = _boxes(page, position)
             assert abs(german["y"] - translated["y"]) < 24
             if direction == "ltr":
@@ -69,7 +78,7 @@ def test_the_translation_reads_beside_the_german_text_and_under_it_on_phones(liv
             else:
                 assert translated["x"] + translated["width"] <= german["x"] + 1
         assert_accessible(page, f"the draft read in {language}")
-        for width in (690, 390):                     # stacked under 700 px: the translation under its German paragraph
+        for width in (690, 390):  # stacked under 700 px: the translation under its German paragraph
             page.set_viewport_size({"width": width, "height": 844})
             german, translated = _boxes(page, 5)
             assert translated["y"] >= german["y"] + german["height"] - 1

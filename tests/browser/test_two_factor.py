@@ -4,6 +4,7 @@ Nothing is scanned: the test reads the key shown on the setup page and computes 
 code with pyotp, as an authenticator app would. REQUIRE_2FA is on here, as in
 production. Runs once per database backend (through `live_server` -> `app`).
 """
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,7 @@ def test_a_moderator_sets_up_two_factor_and_signs_in_with_a_code(live_server, pa
     page.get_by_label("Passwort").fill(DEMO_PASSWORD)
     page.locator("main form[action$='/login'] button[type=submit]").click()
     expect(page).to_have_url(f"{base}/login/code")
-    expect(page.locator("form[action$='/logout']")).to_have_count(0)   # not signed in yet
+    expect(page.locator("form[action$='/logout']")).to_have_count(0)  # not signed in yet
     code_field = page.get_by_label("Sechsstelliger Code")
     expect(code_field).to_have_attribute("autocomplete", "one-time-code")
     shot(page, screenshot_dir, "code")

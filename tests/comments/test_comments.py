@@ -1,4 +1,5 @@
 """Commenting through the real routes: plain POST and htmx, every refusal, and what others see."""
+
 from __future__ import annotations
 
 import json
@@ -74,7 +75,10 @@ def test_htmx_post_returns_only_the_changed_fragments(client, auth, world):
     assert html.count("data-focus") == 1
     before = "Absatz 2: Die Mitgliedsorganisationen beraten über "
     assert (comment.quote_prefix, comment.quote_exact, comment.quote_suffix) == (
-        before[-32:], "Teilhabe und Vielfalt", ".")
+        before[-32:],
+        "Teilhabe und Vielfalt",
+        ".",
+    )
     assert "Teilhabe und Vielfalt" in html and "data-quotes" in html
 
 
@@ -90,8 +94,10 @@ def test_passage_chosen_as_a_sentence_without_javascript(client, auth, app):
     auth.login("s@example.org", factories.PASSWORD)
     page = client.get(f"/drafts/saetze?open={pid}").get_data(as_text=True)
     assert 'class="input sentence-picker"' in page
-    client.post(f"/drafts/saetze/paragraphs/{pid}/comments",
-                data={"csrf_token": csrf_token(page), "body": "x", "stance": "neutral", "sentence": "1", "quote": ""})
+    client.post(
+        f"/drafts/saetze/paragraphs/{pid}/comments",
+        data={"csrf_token": csrf_token(page), "body": "x", "stance": "neutral", "sentence": "1", "quote": ""},
+    )
     assert db.session.scalar(select(Comment.quote_exact)) == "Zweiter Satz dort!"
 
 
@@ -147,8 +153,11 @@ def test_guest_is_sent_to_sign_in_and_nothing_is_written(client, world):
 def test_missing_csrf_token_is_refused_also_for_htmx(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
     for headers in ({}, HX):
-        response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
-                               data={"body": "x", "stance": "neutral"}, headers=headers)
+        response = client.post(
+            f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+            data={"body": "x", "stance": "neutral"},
+            headers=headers,
+        )
         assert response.status_code == 400
     assert _comments() == 0
 
@@ -172,8 +181,10 @@ def test_deadline_passed_between_page_load_and_submit(client, auth, world, monke
     page = client.get(f"/drafts/teilhabe?open={world['pid']}").get_data(as_text=True)
     assert 'class="comment-form"' in page
     monkeypatch.setattr(clock, "now", lambda: deadline + timedelta(seconds=1))
-    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
-                           data={"csrf_token": csrf_token(page), "body": "Zu spät?", "stance": "neutral"})
+    response = client.post(
+        f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+        data={"csrf_token": csrf_token(page), "body": "Zu spät?", "stance": "neutral"},
+    )
     assert response.status_code == 409
     assert "Kommentierungsphase dieses Entwurfs ist beendet" in response.get_data(as_text=True)
     assert "Zu spät?" in response.get_data(as_text=True)
@@ -187,12 +198,12 @@ def test_held_comment_shows_only_to_its_author_and_moderators(client, auth, worl
     response = _post(client, world, headers=HX, body="Bitte prüfen", quote="Teilhabe")
     assert announced_message(response) == "Ihr Kommentar wartet auf Moderation."
     assert db.session.scalar(select(Comment.status)) == CommentStatus.PENDING
-    held = db.session.scalar(select(Comment.id))   # its author sees it, marked, and continues there
+    held = db.session.scalar(select(Comment.id))  # its author sees it, marked, and continues there
     assert f'id="comment-{held}">\n  <article tabindex="-1" data-focus' in response.get_data(as_text=True)
     own = client.get(f"/drafts/teilhabe?open={world['pid']}").get_data(as_text=True)
     assert "Bitte prüfen" in own and "Wartet auf Moderation" in own
     held_id = db.session.scalar(select(Comment.id))
-    assert held_id in _marked(own)   # its passage highlighted for its author
+    assert held_id in _marked(own)  # its passage highlighted for its author
     auth.logout()
     for email in ("bogdan@example.org", "board@example.org"):
         auth.login(email, factories.PASSWORD)
@@ -209,16 +220,22 @@ def test_held_comment_shows_only_to_its_author_and_moderators(client, auth, worl
 
 def _marked(page: str) -> set[int]:
     """The comments whose passages the draft page highlights (data-marks: [comment id, start, end])."""
-    return {place[0] for marks in re.findall(r'data-marks="([^"]*)"', page)
-            for place in json.loads(unescape(marks))}
+    return {place[0] for marks in re.findall(r'data-marks="([^"]*)"', page) for place in json.loads(unescape(marks))}
 
 
 def _make_comment(world, author="amira", body="Erster Kommentar", **kw):
     text = world["draft"].versions[0].texts[1]
     user = world[author]
-    comment = Comment(paragraph_id=text.paragraph_id, version_id=text.version_id, author_id=user.id,
-                      organisation_id=user.organisation_id, body=body, body_html=f"<p>{body}</p>",
-                      status=kw.pop("status", CommentStatus.PUBLISHED), **kw)
+    comment = Comment(
+        paragraph_id=text.paragraph_id,
+        version_id=text.version_id,
+        author_id=user.id,
+        organisation_id=user.organisation_id,
+        body=body,
+        body_html=f"<p>{body}</p>",
+        status=kw.pop("status", CommentStatus.PUBLISHED),
+        **kw,
+    )
     db.session.add(comment)
     db.session.commit()
     return comment
@@ -243,8 +260,11 @@ def test_author_edits_and_deletes_while_nobody_replied(client, auth, world):
 def test_someone_elses_comment_cannot_be_changed(client, auth, world):
     comment = _make_comment(world)
     auth.login("bogdan@example.org", factories.PASSWORD)
-    for url, data in ((f"/comments/{comment.id}/edit", {"body": "gekapert", "stance": "neutral"}),
-                      (f"/comments/{comment.id}/delete", {}), (f"/comments/{comment.id}/withdraw", {})):
+    for url, data in (
+        (f"/comments/{comment.id}/edit", {"body": "gekapert", "stance": "neutral"}),
+        (f"/comments/{comment.id}/delete", {}),
+        (f"/comments/{comment.id}/withdraw", {}),
+    ):
         for headers in ({}, HX):
             response = _button(client, url, headers, **data)
             assert response.status_code == 403
@@ -318,10 +338,17 @@ def test_thread_pages_through_long_threads(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
     text = world["draft"].versions[0].texts[1]
     for i in range(45):
-        db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
-                               author_id=world["bogdan"].id, body=f"K{i:02d}", body_html=f"<p>K{i:02d}</p>",
-                               status=CommentStatus.PUBLISHED,
-                               created_at=datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=i)))
+        db.session.add(
+            Comment(
+                paragraph_id=text.paragraph_id,
+                version_id=text.version_id,
+                author_id=world["bogdan"].id,
+                body=f"K{i:02d}",
+                body_html=f"<p>K{i:02d}</p>",
+                status=CommentStatus.PUBLISHED,
+                created_at=datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=i),
+            )
+        )
     db.session.commit()
     first = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread", headers=HX).get_data(as_text=True)
     assert first.count("<p>K") == 20 and "K00" in first and "K19" in first and "K20" not in first
@@ -330,8 +357,12 @@ def test_thread_pages_through_long_threads(client, auth, world):
     assert third.count("<p>K") == 5 and "K44" in third and "page=4" not in third
     assert "<section" not in third  # only the items, swapped in place of the "load more" button
     # The first comment it brings takes the focus (the "load more" link it replaces had it).
-    assert third.count("data-focus") == 1 and re.search(r'data-focus aria-labelledby="comment-\d+-by">\s*<header[^>]*>'
-                                                         r'(?:(?!</article>).)*K40', third, re.S)
+    assert third.count("data-focus") == 1 and re.search(
+        r'data-focus aria-labelledby="comment-\d+-by">\s*<header[^>]*>'
+        r"(?:(?!</article>).)*K40",
+        third,
+        re.S,
+    )
     plain = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread?page=2")
     assert plain.status_code == 302 and "open=" in plain.headers["Location"]
 
@@ -342,16 +373,34 @@ def test_draft_page_and_thread_queries_do_not_grow_with_comments(client, auth, w
 
     def add(n):
         for _ in range(n):
-            db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
-                                            author_id=world["bogdan"].id, organisation_id=world["other_org"].id,
-                                            body="x", body_html="<p>x</p>", quote_exact="Teilhabe",
-                                            quote_prefix="", quote_suffix="", status=CommentStatus.PUBLISHED))
+            db.session.add(
+                Comment(
+                    paragraph_id=text.paragraph_id,
+                    version_id=text.version_id,
+                    author_id=world["bogdan"].id,
+                    organisation_id=world["other_org"].id,
+                    body="x",
+                    body_html="<p>x</p>",
+                    quote_exact="Teilhabe",
+                    quote_prefix="",
+                    quote_suffix="",
+                    status=CommentStatus.PUBLISHED,
+                )
+            )
         db.session.flush()
         tops = db.session.scalars(select(Comment.id).where(Comment.parent_id.is_(None))).all()
         for top in tops[:n]:
-            db.session.add(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id, parent_id=top,
-                                   author_id=world["amira"].id, body="r", body_html="<p>r</p>",
-                                   status=CommentStatus.PUBLISHED))
+            db.session.add(
+                Comment(
+                    paragraph_id=text.paragraph_id,
+                    version_id=text.version_id,
+                    parent_id=top,
+                    author_id=world["amira"].id,
+                    body="r",
+                    body_html="<p>r</p>",
+                    status=CommentStatus.PUBLISHED,
+                )
+            )
         db.session.commit()
 
     def measure():
@@ -406,7 +455,7 @@ def test_the_thread_toggle_says_its_paragraph_and_whether_it_is_open(client, aut
     assert 'aria-expanded="true"' in toggle and 'href="/drafts/teilhabe#p2"' in toggle and "data-focus" not in toggle
     # A passage chosen to comment on: the comment field takes the focus, not the toggle.
     quoted = client.get(f"/drafts/teilhabe/paragraphs/{pid}/thread?quote=Teilhabe", headers=HX).get_data(as_text=True)
-    assert quoted.count("data-focus") == 1 and re.search(r'<textarea[^>]*data-focus', quoted)
+    assert quoted.count("data-focus") == 1 and re.search(r"<textarea[^>]*data-focus", quoted)
 
 
 def test_after_deleting_a_comment_the_focus_goes_to_the_threads_heading(client, auth, world):

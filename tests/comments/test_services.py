@@ -1,4 +1,5 @@
 """Locating a quoted passage the way the page shows the paragraph."""
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ Each path reads its page with `get(path, htmx=False) -> html`, finds the form's
 one-time key there, and returns the request to send twice; `created()` counts
 what the path creates, so a test can see that it was stored once.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -46,10 +47,10 @@ class Post:
 @dataclass
 class CreatePath:
     name: str
-    person: str                       # the e-mail of who sends it
+    person: str  # the e-mail of who sends it
     prepare: Callable[[dict, Callable], Post]
-    created: Callable[[], int]        # how many rows of what it creates exist
-    rows: int = 1                     # how many one sending creates
+    created: Callable[[], int]  # how many rows of what it creates exist
+    rows: int = 1  # how many one sending creates
     # The list import answers its first sending with the page and its report, a second one with
     # a redirect to the list and "already sent" (the report is not kept).
     same_answer: bool = True
@@ -98,8 +99,14 @@ def world() -> dict:
     etext = current_text(editing, editing.versions[0].texts[1].paragraph_id)
     accepted = propose(x1, editing, etext, AmendmentKind.REPLACE, etext.text + " Neu.", "Besser.", now)
     decide(moderator, accepted, editing, Decision.ACCEPT, "Einverstanden.", now)
-    ids = {"pid": text.paragraph_id, "comment_id": comment.id, "amendment_id": amendment.id,
-           "vote_pid": voting.versions[0].texts[1].paragraph_id, "a1": a1.id, "org_id": org.id}
+    ids = {
+        "pid": text.paragraph_id,
+        "comment_id": comment.id,
+        "amendment_id": amendment.id,
+        "vote_pid": voting.versions[0].texts[1].paragraph_id,
+        "a1": a1.id,
+        "org_id": org.id,
+    }
     db.session.commit()
     return ids
 
@@ -111,18 +118,33 @@ def _thread(w: dict, get) -> str:
 def _comment(htmx: bool):
     def prepare(w, get):
         html = _thread(w, get)
-        return Post(f"/drafts/teilhabe/paragraphs/{w['pid']}/comments",
-                    {"csrf_token": csrf_of(get("/drafts/teilhabe")), "once_key": key_of_form(html, "comment-form"),
-                     "body": "Einmal, und nur einmal.", "stance": "concern"}, htmx=htmx)
+        return Post(
+            f"/drafts/teilhabe/paragraphs/{w['pid']}/comments",
+            {
+                "csrf_token": csrf_of(get("/drafts/teilhabe")),
+                "once_key": key_of_form(html, "comment-form"),
+                "body": "Einmal, und nur einmal.",
+                "stance": "concern",
+            },
+            htmx=htmx,
+        )
+
     return prepare
 
 
 def _reply(w, get):
     html = _thread(w, get)
-    return Post(f"/drafts/teilhabe/paragraphs/{w['pid']}/comments",
-                {"csrf_token": csrf_of(get("/drafts/teilhabe")),
-                 "once_key": key_of_form(html, f'name="parent_id" value="{w["comment_id"]}"'),
-                 "parent_id": str(w["comment_id"]), "stance": "neutral", "body": "Eine Antwort."}, htmx=True)
+    return Post(
+        f"/drafts/teilhabe/paragraphs/{w['pid']}/comments",
+        {
+            "csrf_token": csrf_of(get("/drafts/teilhabe")),
+            "once_key": key_of_form(html, f'name="parent_id" value="{w["comment_id"]}"'),
+            "parent_id": str(w["comment_id"]),
+            "stance": "neutral",
+            "body": "Eine Antwort.",
+        },
+        htmx=True,
+    )
 
 
 def _amendment_page(w, get) -> str:
@@ -131,16 +153,30 @@ def _amendment_page(w, get) -> str:
 
 def _comment_on_amendment(w, get):
     html = _amendment_page(w, get)
-    return Post(f"/drafts/teilhabe/amendments/{w['amendment_id']}/comments",
-                {"csrf_token": csrf_of(html), "once_key": key_of_form(html, "comment-form"),
-                 "body": "Zum Änderungsantrag.", "stance": "support"})
+    return Post(
+        f"/drafts/teilhabe/amendments/{w['amendment_id']}/comments",
+        {
+            "csrf_token": csrf_of(html),
+            "once_key": key_of_form(html, "comment-form"),
+            "body": "Zum Änderungsantrag.",
+            "stance": "support",
+        },
+    )
 
 
 def _amend(w, get):
     url = f"/drafts/teilhabe/paragraphs/{w['pid']}/amendments/new"
     html = get(url)
-    return Post(url, {"csrf_token": csrf_of(html), "once_key": key_of_form(html, "amendment-form"),
-                      "kind": "replace", "text": "Absatz 2: Ganz neu gefasst.", "justification": "Klarer."})
+    return Post(
+        url,
+        {
+            "csrf_token": csrf_of(html),
+            "once_key": key_of_form(html, "amendment-form"),
+            "kind": "replace",
+            "text": "Absatz 2: Ganz neu gefasst.",
+            "justification": "Klarer.",
+        },
+    )
 
 
 def _support(w, get):
@@ -151,32 +187,52 @@ def _support(w, get):
 
 def _report_comment(w, get):
     html = _thread(w, get)
-    return Post(f"/comments/{w['comment_id']}/report",
-                {"csrf_token": csrf_of(get("/drafts/teilhabe")),
-                 "once_key": key_of_form(html, f'action="/comments/{w["comment_id"]}/report"'),
-                 "reason": "Das ist beleidigend."}, htmx=True)
+    return Post(
+        f"/comments/{w['comment_id']}/report",
+        {
+            "csrf_token": csrf_of(get("/drafts/teilhabe")),
+            "once_key": key_of_form(html, f'action="/comments/{w["comment_id"]}/report"'),
+            "reason": "Das ist beleidigend.",
+        },
+        htmx=True,
+    )
 
 
 def _report_amendment(w, get):
     html = _amendment_page(w, get)
     url = f"/drafts/teilhabe/amendments/{w['amendment_id']}/report"
-    return Post(url, {"csrf_token": csrf_of(html), "once_key": key_of_form(html, f'action="{url}"'),
-                      "reason": "Unsachlich."})
+    return Post(
+        url, {"csrf_token": csrf_of(html), "once_key": key_of_form(html, f'action="{url}"'), "reason": "Unsachlich."}
+    )
 
 
 def _invite(w, get):
     html = get("/invitations")
-    return Post("/invitations", {"csrf_token": csrf_of(html), "once_key": key_of_form(html, 'action="/invitations"'),
-                                 "email": "neu@example.org", "organisation": str(w["org_id"]),
-                                 "roles": "delegate", "language": "de"})
+    return Post(
+        "/invitations",
+        {
+            "csrf_token": csrf_of(html),
+            "once_key": key_of_form(html, 'action="/invitations"'),
+            "email": "neu@example.org",
+            "organisation": str(w["org_id"]),
+            "roles": "delegate",
+            "language": "de",
+        },
+    )
 
 
 def _import(w, get):
     html = get("/invitations")
-    return Post("/invitations/import", {"csrf_token": csrf_of(html), "language": "de",
-                                        "once_key": key_of_form(html, 'action="/invitations/import"')},
-                files={"upload": ("liste.csv", "E-Mail;Organisation;Rolle\nl1@example.org;ABC;delegate\n"
-                                               "l2@example.org;ABC;delegate\n".encode())})
+    return Post(
+        "/invitations/import",
+        {"csrf_token": csrf_of(html), "language": "de", "once_key": key_of_form(html, 'action="/invitations/import"')},
+        files={
+            "upload": (
+                "liste.csv",
+                "E-Mail;Organisation;Rolle\nl1@example.org;ABC;delegate\nl2@example.org;ABC;delegate\n".encode(),
+            )
+        },
+    )
 
 
 def _vote(htmx: bool):
@@ -188,30 +244,52 @@ def _vote(htmx: bool):
             key = box.group(1)
         else:
             key = key_of_form(html, 'id="vote-form"')
-        return Post("/drafts/abstimmung/votes", {"csrf_token": csrf_of(html), "once_key": key,
-                                                  "vote": f"{w['vote_pid']}:yes"}, htmx=htmx)
+        return Post(
+            "/drafts/abstimmung/votes",
+            {"csrf_token": csrf_of(html), "once_key": key, "vote": f"{w['vote_pid']}:yes"},
+            htmx=htmx,
+        )
+
     return prepare
 
 
 def _new_draft(w, get):
     html = get("/drafts/new")
-    return Post("/drafts/new", {"csrf_token": csrf_of(html), "once_key": key_of_form(html, 'action="/drafts/new"'),
-                                "title": "Neuer Entwurf", "slug": "neuer-entwurf",
-                                "markdown": "# Titel\n\nErster Absatz.\n"})
+    return Post(
+        "/drafts/new",
+        {
+            "csrf_token": csrf_of(html),
+            "once_key": key_of_form(html, 'action="/drafts/new"'),
+            "title": "Neuer Entwurf",
+            "slug": "neuer-entwurf",
+            "markdown": "# Titel\n\nErster Absatz.\n",
+        },
+    )
 
 
 def _new_organisation(w, get):
     html = get("/admin/organisations/new")
-    return Post("/admin/organisations/new", {
-        "csrf_token": csrf_of(html), "once_key": key_of_form(html, 'action="/admin/organisations/new"'),
-        "name": "Neuer Verein e.V.", "short_name": "NEU", "state": "Berlin", "level": "state", "is_member": "y",
-        "vote_weight": "1"})
+    return Post(
+        "/admin/organisations/new",
+        {
+            "csrf_token": csrf_of(html),
+            "once_key": key_of_form(html, 'action="/admin/organisations/new"'),
+            "name": "Neuer Verein e.V.",
+            "short_name": "NEU",
+            "state": "Berlin",
+            "level": "state",
+            "is_member": "y",
+            "vote_weight": "1",
+        },
+    )
 
 
 def _new_version(w, get):
     html = get("/drafts/fassung/versions")
-    return Post("/drafts/fassung/versions", {"csrf_token": csrf_of(html),
-                                             "once_key": key_of_form(html, 'action="/drafts/fassung/versions"')})
+    return Post(
+        "/drafts/fassung/versions",
+        {"csrf_token": csrf_of(html), "once_key": key_of_form(html, 'action="/drafts/fassung/versions"')},
+    )
 
 
 def _replies() -> int:
@@ -222,17 +300,27 @@ PATHS = [
     CreatePath("comment (htmx)", "a1@example.org", _comment(htmx=True), lambda: count(Comment)),
     CreatePath("comment (plain form)", "a1@example.org", _comment(htmx=False), lambda: count(Comment)),
     CreatePath("reply", "a1@example.org", _reply, _replies),
-    CreatePath("comment on an amendment", "a1@example.org", _comment_on_amendment,
-               lambda: count(Comment, Comment.amendment_id.is_not(None))),
+    CreatePath(
+        "comment on an amendment",
+        "a1@example.org",
+        _comment_on_amendment,
+        lambda: count(Comment, Comment.amendment_id.is_not(None)),
+    ),
     CreatePath("amendment", "a1@example.org", _amend, lambda: count(Amendment)),
     CreatePath("support", "a1@example.org", _support, lambda: count(AmendmentSupport)),
-    CreatePath("report of a comment", "a1@example.org", _report_comment,
-               lambda: count(Report, Report.comment_id.is_not(None))),
-    CreatePath("report of an amendment", "a1@example.org", _report_amendment,
-               lambda: count(Report, Report.amendment_id.is_not(None))),
+    CreatePath(
+        "report of a comment", "a1@example.org", _report_comment, lambda: count(Report, Report.comment_id.is_not(None))
+    ),
+    CreatePath(
+        "report of an amendment",
+        "a1@example.org",
+        _report_amendment,
+        lambda: count(Report, Report.amendment_id.is_not(None)),
+    ),
     CreatePath("invitation", "admin@example.org", _invite, lambda: count(Invitation)),
-    CreatePath("invitation list (CSV)", "admin@example.org", _import, lambda: count(Invitation), rows=2,
-               same_answer=False),
+    CreatePath(
+        "invitation list (CSV)", "admin@example.org", _import, lambda: count(Invitation), rows=2, same_answer=False
+    ),
     CreatePath("vote (htmx)", "a1@example.org", _vote(htmx=True), lambda: count(VoteCast)),
     CreatePath("vote (plain form)", "a1@example.org", _vote(htmx=False), lambda: count(VoteCast)),
     CreatePath("draft", "board@example.org", _new_draft, lambda: count(Draft)),

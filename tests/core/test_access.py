@@ -1,4 +1,5 @@
 """Every route declares who may use it."""
+
 from __future__ import annotations
 
 from consult import create_app

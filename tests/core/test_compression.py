@@ -1,5 +1,6 @@
 """Compressed responses (consult/core/compression.py): brotli or gzip as the browser accepts, for pages,
 fragments, JSON, CSS and JavaScript; ETag answers still 304 before any work; streamed answers untouched."""
+
 from __future__ import annotations
 
 import gzip
@@ -27,13 +28,16 @@ def _decoded(response) -> bytes:
     return {"br": brotli.decompress, "gzip": gzip.decompress}.get(encoding, lambda d: d)(data)
 
 
-@pytest.mark.parametrize("accept, encoding", [
-    ("gzip, deflate, br, zstd", "br"),   # what Chromium sends: brotli, the smaller
-    ("gzip", "gzip"),
-    ("br;q=0.5, gzip", "gzip"),
-    ("identity", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "accept, encoding",
+    [
+        ("gzip, deflate, br, zstd", "br"),  # what Chromium sends: brotli, the smaller
+        ("gzip", "gzip"),
+        ("br;q=0.5, gzip", "gzip"),
+        ("identity", None),
+        ("", None),
+    ],
+)
 def test_a_page_is_sent_in_the_encoding_the_browser_prefers(client, accept, encoding):
     plain = client.get("/login")
     response = client.get("/login", headers={"Accept-Encoding": accept})
@@ -65,13 +69,14 @@ def test_a_static_range_is_answered_as_it_was_asked_not_compressed(client):
 def test_the_tally_feed_answers_304_to_the_etag_of_its_compressed_answer(client, world, count_queries):
     first = client.get("/drafts/rat/tallies", headers={"Accept-Encoding": "gzip"})
     assert first.headers["Content-Encoding"] == "gzip"
-    assert first.headers["ETag"].startswith('W/"')   # the same tallies in another encoding: a weak validator
+    assert first.headers["ETag"].startswith('W/"')  # the same tallies in another encoding: a weak validator
     assert _decoded(first) == client.get("/drafts/rat/tallies").get_data()
     with count_queries() as counter:
-        again = client.get("/drafts/rat/tallies",
-                           headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+        again = client.get(
+            "/drafts/rat/tallies", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]}
+        )
     assert again.status_code == 304 and again.get_data() == b""
-    assert counter.count == 1, counter.statements   # answered by the view itself, before any work
+    assert counter.count == 1, counter.statements  # answered by the view itself, before any work
 
 
 def test_the_live_state_answers_304_to_the_etag_of_its_compressed_answer(app, room, client, auth, count_queries):
@@ -84,7 +89,7 @@ def test_the_live_state_answers_304_to_the_etag_of_its_compressed_answer(app, ro
     with count_queries() as counter:
         again = client.get(PHONE, headers={"Accept-Encoding": "br", "If-None-Match": tag})
     assert again.status_code == 304 and again.get_data() == b""
-    assert counter.count <= 2, counter.statements   # the person and the state: nothing rendered
+    assert counter.count <= 2, counter.statements  # the person and the state: nothing rendered
     # A browser that kept the uncompressed answer's strong tag is answered the same way.
     assert client.get(PHONE, headers={"If-None-Match": tag[2:]}).status_code == 304
 
@@ -94,13 +99,12 @@ def test_a_streamed_answer_passes_untouched(app, client):
         yield b"x" * 2000
         yield b"y" * 2000
 
-    app.add_url_rule("/_test/stream", "stream_test",
-                     lambda: Response(chunks(), mimetype="text/plain"))
+    app.add_url_rule("/_test/stream", "stream_test", lambda: Response(chunks(), mimetype="text/plain"))
     response = client.get("/_test/stream", headers={"Accept-Encoding": "gzip, br"})
     assert response.status_code == 200 and "Content-Encoding" not in response.headers
     assert response.get_data() == b"x" * 2000 + b"y" * 2000
 
 
 def test_redirects_are_not_compressed(client):
-    redirect = client.get("/moderation", headers={"Accept-Encoding": "br"})   # a guest: to the sign-in
+    redirect = client.get("/moderation", headers={"Accept-Encoding": "br"})  # a guest: to the sign-in
     assert redirect.status_code == 302 and "Content-Encoding" not in redirect.headers

@@ -7,6 +7,7 @@ or a wildcard. HSTS is sent only when the request came over HTTPS (directly, or 
 proxy's X-Forwarded-Proto when PROXY_COUNT is set), never over plain HTTP, where it would be ignored
 and, behind a proxy that is not trusted, could be forged.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,8 +44,21 @@ EXPECTED_CSP = {
     "frame-ancestors": ["'none'"],
 }
 # Each feature the policy switches off; `=()` means: allowed to no origin, this page's included.
-DENIED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "serial", "hid",
-                   "midi", "accelerometer", "gyroscope", "magnetometer", "display-capture", "browsing-topics"}
+DENIED_FEATURES = {
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "serial",
+    "hid",
+    "midi",
+    "accelerometer",
+    "gyroscope",
+    "magnetometer",
+    "display-capture",
+    "browsing-topics",
+}
 
 
 def csp_directives(value: str) -> dict[str, list[str]]:
@@ -66,8 +80,15 @@ def assert_security_headers(response, *, https: bool = False) -> None:
     assert directives == EXPECTED_CSP, what
     for name in ("default-src", "script-src", "style-src"):
         for source in directives[name]:
-            assert source not in ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "http:",
-                                  "https:"), f"{what}: {name} {source}"
+            assert source not in (
+                "'unsafe-inline'",
+                "'unsafe-eval'",
+                "'unsafe-hashes'",
+                "*",
+                "data:",
+                "http:",
+                "https:",
+            ), f"{what}: {name} {source}"
     assert headers["X-Content-Type-Options"] == "nosniff", what
     assert headers["Referrer-Policy"] == "same-origin", what
     assert headers["X-Frame-Options"] == "DENY", what
@@ -97,25 +118,25 @@ def adopted(app):
 
 def test_every_kind_of_response_carries_the_headers(client, auth, adopted):
     responses = [
-        client.get("/login"),                                      # a page, signed out
-        client.get("/account"),                                    # a redirect to the sign-in
-        client.get("/static/css/consult.css"),                     # a static file
+        client.get("/login"),  # a page, signed out
+        client.get("/account"),  # a redirect to the sign-in
+        client.get("/static/css/consult.css"),  # a static file
         client.get("/static/js/consult.js"),
-        client.get("/no/such/page"),                               # an error page
+        client.get("/no/such/page"),  # an error page
         client.post("/login", data={"email": "x", "password": "y"}),  # refused: no CSRF token (400)
-        client.get("/positions/teilhabe"),                         # the public position page
-        client.get("/positions/teilhabe/download/html"),           # a public download
+        client.get("/positions/teilhabe"),  # the public position page
+        client.get("/positions/teilhabe/download/html"),  # a public download
         client.get("/positions/teilhabe/download/md"),
     ]
     auth.login("delegate@example.org", factories.PASSWORD)
     responses += [
-        client.get("/drafts/offen"),                               # a page, signed in
+        client.get("/drafts/offen"),  # a page, signed in
         client.get(f"/drafts/offen/paragraphs/{adopted['paragraph']}/thread", headers=HX),  # an htmx fragment
         client.get("/drafts/teilhabe/results"),
         client.get("/account"),
-        client.get("/account/data.json"),                          # a JSON download
-        client.get("/drafts/offen/settings"),                      # forbidden (403) or not found
-        client.post("/drafts/offen/votes", data={}),               # refused form
+        client.get("/account/data.json"),  # a JSON download
+        client.get("/drafts/offen/settings"),  # forbidden (403) or not found
+        client.post("/drafts/offen/votes", data={}),  # refused form
     ]
     responses.append(auth.logout())
     auth.login("board@example.org", factories.PASSWORD)
@@ -140,10 +161,12 @@ def test_hsts_only_over_https(client, adopted):
 def test_hsts_behind_a_trusted_proxy(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "PROXY_COUNT": 1})
     client = app.test_client()
-    assert_security_headers(client.get("/login", headers={"X-Forwarded-Proto": "https",
-                                                          "X-Forwarded-For": "203.0.113.9"}), https=True)
-    assert_security_headers(client.get("/login", headers={"X-Forwarded-Proto": "http",
-                                                          "X-Forwarded-For": "203.0.113.9"}))
+    assert_security_headers(
+        client.get("/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}), https=True
+    )
+    assert_security_headers(
+        client.get("/login", headers={"X-Forwarded-Proto": "http", "X-Forwarded-For": "203.0.113.9"})
+    )
 
 
 # What the policy would block in a page: style attributes, inline handlers, htmx attributes that
@@ -180,8 +203,11 @@ def test_the_html_file_admits_its_own_stylesheet_only(client, auth, adopted):
     css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     assert csp_directives(policy.replace("&#39;", "'")) == {
-        "default-src": ["'none'"], "style-src": [f"'sha256-{digest}'"], "base-uri": ["'none'"],
-        "form-action": ["'none'"]}
+        "default-src": ["'none'"],
+        "style-src": [f"'sha256-{digest}'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+    }
     assert html.index("Content-Security-Policy") < html.index("<style>")
 
 

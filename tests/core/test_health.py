@@ -1,5 +1,6 @@
 """`/healthz` and `/readyz` (issue 19, point 4): answered without a session; ready only when the database
 answers and its schema is at the migrations' head."""
+
 from __future__ import annotations
 
 from flask_migrate import stamp
@@ -23,7 +24,7 @@ def test_readyz_is_ready_with_the_database_at_the_head(client, stamped):
 
 
 def test_readyz_is_not_ready_before_the_migrations_ran(client, stamped):
-    stamp(revision="dc5201057422")      # the schema of the previous migration (issue 17)
+    stamp(revision="dc5201057422")  # the schema of the previous migration (issue 17)
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
@@ -34,8 +35,12 @@ def test_readyz_is_not_ready_before_the_migrations_ran(client, stamped):
 def test_readyz_is_not_ready_when_the_database_does_not_answer(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
     monkeypatch.setattr(type(db.engine), "connect", refuse)
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "not ready", "database": "unreachable: OperationalError",
-                                   "migrations": "unknown"}
+    assert response.get_json() == {
+        "status": "not ready",
+        "database": "unreachable: OperationalError",
+        "migrations": "unknown",
+    }

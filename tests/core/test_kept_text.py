@@ -1,5 +1,6 @@
 """No typed text is lost: a form sent with an aged CSRF token or after the session ended comes back
 with the text, a message, a fresh token and (where the session ended) a sign-in that leads back to it."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,10 @@ def world(app):
 def _form_fields(html: str, action: str) -> dict[str, str]:
     """The fields of the form posting to `action` on a page, as a browser would send them."""
     start = html.index(f'action="{action}"')
-    form = html[start:html.index("</form>", start)]
-    fields = {name: unescape(value) for name, value in
-              re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    form = html[start : html.index("</form>", start)]
+    fields = {
+        name: unescape(value) for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)
+    }
     for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', form, re.S):
         fields[name] = unescape(value)
     return fields
@@ -56,15 +58,14 @@ def test_an_aged_token_brings_the_comment_back_to_send_again(app, client, auth, 
     auth.login("amira@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True))
     _age_every_token(monkeypatch, app)
-    response = client.post(world["url"], headers=headers,
-                           data={"csrf_token": token, "body": TEXT, "stance": "concern"})
+    response = client.post(world["url"], headers=headers, data={"csrf_token": token, "body": TEXT, "stance": "concern"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and _comments() == []
     assert "Ihr Text ist aufbewahrt" in html and "war lange offen" in html
     fields = _form_fields(html, world["url"])
     assert fields["body"] == TEXT and fields["stance"] == "concern" and fields["csrf_token"] != token
     assert "Erneut senden" in html and 'name="password"' not in html
-    if headers:   # htmx puts the page in place of the body, not into the thread's slot
+    if headers:  # htmx puts the page in place of the body, not into the thread's slot
         assert response.headers["HX-Retarget"] == "body" and response.headers["HX-Reswap"].startswith("innerHTML")
 
     monkeypatch.undo()
@@ -77,7 +78,7 @@ def test_an_aged_token_brings_the_comment_back_to_send_again(app, client, auth, 
 def test_after_signing_out_elsewhere_the_text_waits_for_the_sign_in(app, client, auth, world, headers):
     auth.login("amira@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True))
-    other = app.test_client()          # the same session, signed out from another tab
+    other = app.test_client()  # the same session, signed out from another tab
     other.set_cookie("session", client.get_cookie("session").value)
     Auth(other).logout()
 
@@ -108,15 +109,18 @@ def test_cleared_cookies_bring_the_sign_in_with_the_text(client, world):
     assert response.status_code == 401 and _form_fields(html, "/login")["keep-body"] == TEXT
 
 
-@pytest.mark.parametrize("url, field", [
-    ("/drafts/teilhabe/paragraphs/1/comments", "body"),                 # a reply carries parent_id
-    ("/comments/1/edit", "body"),
-    ("/drafts/teilhabe/paragraphs/1/amendments/new", "justification"),
-    ("/drafts/teilhabe/paragraphs/1/amendments/new", "text"),
-    ("/drafts/teilhabe/amendments/1/decision", "reason"),
-    ("/moderation/comments/1", "reason"),
-    ("/comments/1/report", "reason"),
-])
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/drafts/teilhabe/paragraphs/1/comments", "body"),  # a reply carries parent_id
+        ("/comments/1/edit", "body"),
+        ("/drafts/teilhabe/paragraphs/1/amendments/new", "justification"),
+        ("/drafts/teilhabe/paragraphs/1/amendments/new", "text"),
+        ("/drafts/teilhabe/amendments/1/decision", "reason"),
+        ("/moderation/comments/1", "reason"),
+        ("/comments/1/report", "reason"),
+    ],
+)
 def test_every_text_of_every_form_is_kept(client, world, url, field):
     response = client.post(url, data={"csrf_token": "old", field: TEXT, "parent_id": "7"})
     fields = _form_fields(response.get_data(as_text=True), "/login")
@@ -125,16 +129,26 @@ def test_every_text_of_every_form_is_kept(client, world, url, field):
 
 def test_a_form_from_another_site_does_not_come_back_ready_to_send(app, client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post(world["url"], data={"csrf_token": "forged", "body": "Von außen"},
-                           headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    response = client.post(
+        world["url"],
+        data={"csrf_token": "forged", "body": "Von außen"},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Von außen" not in html and "Erneut senden" not in html
 
 
 def test_passwords_are_never_written_back(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post("/account/password", data={"csrf_token": "old", "current_password": "geheim geheim",
-                                                      "new_password": "x" * 12, "repeat_password": "x" * 12})
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": "old",
+            "current_password": "geheim geheim",
+            "new_password": "x" * 12,
+            "repeat_password": "x" * 12,
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "geheim" not in html and "x" * 12 not in html
 
@@ -175,8 +189,16 @@ def test_the_text_travels_through_the_two_factor_code_step(app, client, world, m
 def test_the_kept_sign_in_itself_sent_without_cookies_keeps_the_text(app, world):
     """The sign-in of a kept form fails its own token check (cookies gone again): still kept, still a sign-in."""
     browser = app.test_client()
-    response = browser.post("/login", data={"csrf_token": "old", "keep_action": world["url"], "keep-body": TEXT,
-                                            "email": "amira@example.org", "password": "irgendwas"})
+    response = browser.post(
+        "/login",
+        data={
+            "csrf_token": "old",
+            "keep_action": world["url"],
+            "keep-body": TEXT,
+            "email": "amira@example.org",
+            "password": "irgendwas",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 401 and _form_fields(html, "/login")["keep-body"] == TEXT
     assert "irgendwas" not in html

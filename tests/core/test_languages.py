@@ -1,4 +1,5 @@
 """The interface language: the person's choice, else the browser's, else German; Arabic pages run right to left."""
+
 from __future__ import annotations
 
 import re
@@ -14,14 +15,17 @@ def _html_tag(response) -> str:
     return re.search(r"<html[^>]*>", response.get_data(as_text=True)).group(0)
 
 
-@pytest.mark.parametrize(("header", "lang", "direction"), [
-    (None, "de", "ltr"),
-    ("en-GB,en;q=0.9", "en", "ltr"),
-    ("tr-TR,tr;q=0.9,de;q=0.5", "tr", "ltr"),
-    ("ar-SY,ar;q=0.9", "ar", "rtl"),
-    ("fr-FR,fr;q=0.9", "de", "ltr"),          # none of ours: German
-    ("fr-FR,en;q=0.4", "en", "ltr"),
-])
+@pytest.mark.parametrize(
+    ("header", "lang", "direction"),
+    [
+        (None, "de", "ltr"),
+        ("en-GB,en;q=0.9", "en", "ltr"),
+        ("tr-TR,tr;q=0.9,de;q=0.5", "tr", "ltr"),
+        ("ar-SY,ar;q=0.9", "ar", "rtl"),
+        ("fr-FR,fr;q=0.9", "de", "ltr"),  # none of ours: German
+        ("fr-FR,en;q=0.4", "en", "ltr"),
+    ],
+)
 def test_the_browser_language_chooses_when_the_person_has_not(client, header, lang, direction):
     response = client.get("/login", headers={"Accept-Language": header} if header else {})
     assert _html_tag(response) == f'<html lang="{lang}" dir="{direction}">'

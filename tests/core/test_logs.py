@@ -1,6 +1,7 @@
 """Logs (issue 19, point 4): one line per request with method, path, status, duration and a request id; the
 same id on the response, on error pages and on every other line of that request; JSON lines on request; and
 mail that is not sent is never silent in production."""
+
 from __future__ import annotations
 
 import json
@@ -34,17 +35,19 @@ def test_each_request_is_one_line_with_its_id(client, caplog):
     assert isinstance(line.duration_ms, float) and line.duration_ms >= 0
     assert line.request_id == response.headers["X-Request-ID"] and len(line.request_id) == 16
     assert line.getMessage().startswith("GET /healthz 200 ")
-    assert "do-not-log" not in caplog.text   # the query string stays out of the log
+    assert "do-not-log" not in caplog.text  # the query string stays out of the log
 
 
 def test_a_proxys_request_id_is_kept_and_a_strange_one_replaced(client, caplog):
     with caplog.at_level("INFO", logger="consult"):
         kept = client.get("/healthz", headers={"X-Request-ID": "4f2a9c0e-nginx.1"})
-        replaced = client.get("/healthz", headers={"X-Request-ID": "x\" onload=alert(1) <b>"})
+        replaced = client.get("/healthz", headers={"X-Request-ID": 'x" onload=alert(1) <b>'})
     assert kept.headers["X-Request-ID"] == "4f2a9c0e-nginx.1"
-    assert replaced.headers["X-Request-ID"] != "x\" onload=alert(1) <b>"
-    assert [line.request_id for line in _request_lines(caplog)] == [kept.headers["X-Request-ID"],
-                                                                   replaced.headers["X-Request-ID"]]
+    assert replaced.headers["X-Request-ID"] != 'x" onload=alert(1) <b>'
+    assert [line.request_id for line in _request_lines(caplog)] == [
+        kept.headers["X-Request-ID"],
+        replaced.headers["X-Request-ID"],
+    ]
 
 
 def test_every_line_of_a_request_and_its_error_page_carry_the_same_id(app, client, caplog):
@@ -60,9 +63,9 @@ def test_every_line_of_a_request_and_its_error_page_carry_the_same_id(app, clien
         response = client.get("/failing")
     assert response.status_code == 500
     request_id = response.headers["X-Request-ID"]
-    assert request_id in response.get_data(as_text=True)   # what a person can tell the office
+    assert request_id in response.get_data(as_text=True)  # what a person can tell the office
     ours = [r for r in caplog.records if r.name.startswith("consult")]
-    assert {r.name for r in ours} >= {"consult.test", "consult", REQUEST_LOGGER}   # consult: the traceback
+    assert {r.name for r in ours} >= {"consult.test", "consult", REQUEST_LOGGER}  # consult: the traceback
     assert all(r.request_id == request_id for r in ours)
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in ours)
     assert _request_lines(caplog)[0].status == 500
@@ -71,13 +74,13 @@ def test_every_line_of_a_request_and_its_error_page_carry_the_same_id(app, clien
 def test_the_reference_is_on_other_error_pages_too(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
-    assert f"Kennung dieser Anfrage (für die Geschäftsstelle): {response.headers['X-Request-ID']}" in \
-        response.get_data(as_text=True)
+    assert f"Kennung dieser Anfrage (für die Geschäftsstelle): {response.headers['X-Request-ID']}" in response.get_data(
+        as_text=True
+    )
 
 
 def test_json_lines_with_the_request_fields(database_url, capsys):
-    app = create_app({**TEST_CONFIG, "TESTING": False, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "LOG_FORMAT": "json"})
+    app = create_app({**TEST_CONFIG, "TESTING": False, "SQLALCHEMY_DATABASE_URI": database_url, "LOG_FORMAT": "json"})
     try:
         capsys.readouterr()
         response = app.test_client().get("/healthz")
@@ -106,8 +109,15 @@ def test_text_lines_name_the_request(database_url, capsys):
     assert f"INFO consult.request [{response.headers['X-Request-ID']}] GET /healthz 200 " in line
 
 
-@pytest.mark.parametrize("setting", [{"LOG_FORMAT": "xml"}, {"LOG_LEVEL": "LOUD"}, {"MAIL_BACKEND": "pigeon"},
-                                     {"MAIL_BACKEND": "smtp", "MAIL_SMTP_HOST": ""}])
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"LOG_FORMAT": "xml"},
+        {"LOG_LEVEL": "LOUD"},
+        {"MAIL_BACKEND": "pigeon"},
+        {"MAIL_BACKEND": "smtp", "MAIL_SMTP_HOST": ""},
+    ],
+)
 def test_settings_that_cannot_work_are_refused(setting):
     with pytest.raises(ConfigError):
         create_app({**TEST_CONFIG, **setting})
@@ -130,7 +140,7 @@ def test_production_without_a_mail_server_refuses_to_start(monkeypatch, tmp_path
 
 def test_with_the_log_backend_every_mail_is_a_warning_without_its_text(app, monkeypatch, caplog, capsys):
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
-    monkeypatch.setitem(app.config, "TESTING", False)   # as on a server: nothing printed to the console either
+    monkeypatch.setitem(app.config, "TESTING", False)  # as on a server: nothing printed to the console either
     _queue(app, None)
     _queue(app, None)
     with caplog.at_level("INFO", logger="consult.mail"):
@@ -139,6 +149,8 @@ def test_with_the_log_backend_every_mail_is_a_warning_without_its_text(app, monk
     ids = db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all()
     assert [r.getMessage() for r in warnings] == [
         f"E-mail not sent (MAIL_BACKEND=log): outbox message {i} (invitation) to neu@example.org; its text is on "
-        "/admin/outbox" for i in ids]
-    assert "invitations/accept" not in caplog.text and "Einladung" not in caplog.text   # no link, no text
-    assert "=" * 72 not in capsys.readouterr().err   # not printed as by the console backend
+        "/admin/outbox"
+        for i in ids
+    ]
+    assert "invitations/accept" not in caplog.text and "Einladung" not in caplog.text  # no link, no text
+    assert "=" * 72 not in capsys.readouterr().err  # not printed as by the console backend

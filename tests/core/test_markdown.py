@@ -1,4 +1,5 @@
 """The one Markdown renderer: safe HTML, only the rules we use, line numbers, splitting."""
+
 from __future__ import annotations
 
 import re
@@ -22,10 +23,18 @@ def test_raw_html_is_escaped():
     assert "&lt;script&gt;" in html
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
-    "file:///etc/passwd", "vbscript:msgbox(1)", "//evil.example/x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "file:///etc/passwd",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+    ],
+)
 def test_unsafe_links_are_dropped(url):
     html = render_block(f"Ein [Link]({url}) im Text.").html
     assert "<a" not in html
@@ -34,8 +43,9 @@ def test_unsafe_links_are_dropped(url):
 
 @pytest.mark.parametrize("url", ["https://bundeskonferenz.example/", "mailto:info@example.org", "/drafts/x"])
 def test_safe_links_stay(url):
-    rel = "" if url.startswith("/") else (' rel="nofollow noopener '
-                                          'ugc"')   # links out of the site say they are user links
+    rel = (
+        "" if url.startswith("/") else (' rel="nofollow noopener ugc"')
+    )  # links out of the site say they are user links
     assert f'<a href="{url}"{rel}>Link</a>' in render_block(f"Ein [Link]({url}).").html
 
 
@@ -76,8 +86,12 @@ def test_number_lines_numbers_each_marker_from_the_first_line_on():
     rendered = render_block(("Teilhabe " * 30).strip())
     numbered = number_lines(rendered.html, 17)
     assert numbered.count(LINE_MARKER) == 0
-    assert [int(n) for n in re.findall(r'<span class="ln" aria-hidden="true" data-line="(\d+)"></span>', numbered)] \
-        == [17, 18, 19, 20]
+    assert [int(n) for n in re.findall(r'<span class="ln" aria-hidden="true" data-line="(\d+)"></span>', numbered)] == [
+        17,
+        18,
+        19,
+        20,
+    ]
     assert numbered.replace(' data-line="', "").count("Teilhabe") == 30
     assert "data-line" not in number_lines(render_comment("Ein *Kommentar*"), 1)
 
@@ -105,13 +119,38 @@ def test_comment_renderer_allows_only_emphasis_links_and_lists():
 
 
 def test_split_blocks_keeps_each_top_level_block_in_order():
-    document = "\n".join([
-        "# Titel", "", "Erster Absatz,", "zweite Zeile.", "", "- eins", "- zwei", "", "> Zitat", "",
-        "| a | b |", "|---|---|", "| 1 | 2 |", "", "1. erstens", "2. zweitens", "", "---", "", "Letzter Absatz.",
-    ])
+    document = "\n".join(
+        [
+            "# Titel",
+            "",
+            "Erster Absatz,",
+            "zweite Zeile.",
+            "",
+            "- eins",
+            "- zwei",
+            "",
+            "> Zitat",
+            "",
+            "| a | b |",
+            "|---|---|",
+            "| 1 | 2 |",
+            "",
+            "1. erstens",
+            "2. zweitens",
+            "",
+            "---",
+            "",
+            "Letzter Absatz.",
+        ]
+    )
     assert split_blocks(document) == [
-        "# Titel", "Erster Absatz,\nzweite Zeile.", "- eins\n- zwei", "> Zitat",
-        "| a | b |\n|---|---|\n| 1 | 2 |", "1. erstens\n2. zweitens", "Letzter Absatz.",
+        "# Titel",
+        "Erster Absatz,\nzweite Zeile.",
+        "- eins\n- zwei",
+        "> Zitat",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "1. erstens\n2. zweitens",
+        "Letzter Absatz.",
     ]
 
 

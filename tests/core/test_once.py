@@ -4,6 +4,7 @@ stores one object and answers the second time as the first (consult.core.once).
 On both databases, through the Flask test client. Parallel sending against several
 gunicorn workers is in test_once_parallel.py.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,6 +31,7 @@ def _get(client):
         response = client.get(path, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code == 200, f"GET {path} answered {response.status_code}"
         return response.get_data(as_text=True)
+
     return get
 
 
@@ -37,8 +39,12 @@ def _send(client, post: Post):
     data = dict(post.data)
     for name, (filename, content) in post.files.items():
         data[name] = (io.BytesIO(content), filename)
-    return client.post(post.url, data=data, headers={"HX-Request": "true"} if post.htmx else {},
-                       content_type="multipart/form-data" if post.files else None)
+    return client.post(
+        post.url,
+        data=data,
+        headers={"HX-Request": "true"} if post.htmx else {},
+        content_type="multipart/form-data" if post.files else None,
+    )
 
 
 def _answer(response) -> tuple:
@@ -81,8 +87,11 @@ def test_every_rendering_gets_its_own_keys_also_from_the_page_cache(app, client,
     assert app.config["PAGE_CACHE_BYTES"] > 0
     Auth(client).login("a1@example.org", factories.PASSWORD)
     pages = [client.get("/drafts/abstimmung").get_data(as_text=True) for _ in range(2)]
-    keys = [re.findall(r'"once_key": "([^"]+)"', page) + once.KEY.findall("".join(
-        re.findall(r'name="once_key" value="([^"]*)"', page))) for page in pages]
+    keys = [
+        re.findall(r'"once_key": "([^"]+)"', page)
+        + once.KEY.findall("".join(re.findall(r'name="once_key" value="([^"]*)"', page)))
+        for page in pages
+    ]
     assert len(keys[0]) >= 3 and all(once.KEY.fullmatch(k) for k in keys[0] + keys[1])
     assert len(set(keys[0])) == len(keys[0]), "two forms of one page share a key"
     assert app.extensions["consult_page_cache"].hits >= 1, "the second page did not come from the page cache"
@@ -128,8 +137,10 @@ def test_keys_belong_to_their_person(app, client, world):
         client = app.test_client()  # each person their own (isolated) client
         Auth(client).login(email, factories.PASSWORD)
         token = csrf_of(client.get("/drafts/teilhabe").get_data(as_text=True))
-        response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
-                               data={"csrf_token": token, "once_key": key, "stance": "neutral", "body": email})
+        response = client.post(
+            f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+            data={"csrf_token": token, "once_key": key, "stance": "neutral", "body": email},
+        )
         assert response.status_code == 302
     assert factories.count(Comment) == 3
 
@@ -140,8 +151,10 @@ def test_a_key_sent_to_another_form_is_refused_and_stores_nothing(client, world)
     post = [p for p in PATHS if p.name == "comment (plain form)"][0].prepare(world, get)
     assert client.post(post.url, data=post.data).status_code == 302
     html = get(f"/drafts/teilhabe/amendments/{world['amendment_id']}")
-    response = client.post(f"/drafts/teilhabe/amendments/{world['amendment_id']}/report", data={
-        "csrf_token": csrf_of(html), "once_key": post.data["once_key"], "reason": "Unsachlich."})
+    response = client.post(
+        f"/drafts/teilhabe/amendments/{world['amendment_id']}/report",
+        data={"csrf_token": csrf_of(html), "once_key": post.data["once_key"], "reason": "Unsachlich."},
+    )
     assert response.status_code == 422
     assert "schon gesendet" in response.get_data(as_text=True)
 
@@ -155,7 +168,8 @@ def test_the_one_plain_vote_form_of_a_page_votes_once_on_each_question(client, w
     pids = [int(p) for p in re.findall(r'name="vote" value="(\d+):yes"', html)]
     assert len(pids) >= 2
     for pid in pids[:2] * 2:
-        response = client.post("/drafts/abstimmung/votes", data={"csrf_token": token, "once_key": key,
-                                                                 "vote": f"{pid}:yes"})
+        response = client.post(
+            "/drafts/abstimmung/votes", data={"csrf_token": token, "once_key": key, "vote": f"{pid}:yes"}
+        )
         assert response.status_code == 302
     assert factories.count(VoteCast) == 2

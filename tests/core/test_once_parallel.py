@@ -6,6 +6,7 @@ On PostgreSQL the later requests wait on the unique index of submission_key unti
 commits, then answer with its result; on SQLite they wait for the write lock. Either way:
 one object, no server error, and every answer the same as the first's.
 """
+
 from __future__ import annotations
 
 import threading
@@ -27,11 +28,17 @@ def _body(post: Post) -> tuple[bytes, str]:
     if not post.files:
         return urllib.parse.urlencode(post.data).encode(), "application/x-www-form-urlencoded"
     boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in post.data.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in post.data.items()
+    ]
     for name, (filename, content) in post.files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: text/csv\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -52,6 +59,7 @@ def _get(browser: Browser):
         status, _, html = browser.request(path, headers={"HX-Request": "true"} if htmx else {})
         assert status == 200, f"GET {path} answered {status}"
         return html
+
     return get
 
 

@@ -4,6 +4,7 @@ person's language, with what they typed offered to send again; never a bare serv
 Here the app is given a PostgreSQL address where nothing listens, so every statement fails as it does
 during a restart (connection refused), also in the hooks that run before a view (the signed-in person is
 loaded there). tests/core/test_outage_restart.py stops a real server under gunicorn."""
+
 from __future__ import annotations
 
 import re
@@ -30,19 +31,25 @@ def _closed_port() -> int:
 @pytest.fixture
 def unreachable():
     """An app whose database is away. Errors are handled as in production (not raised into the test)."""
-    app = create_app({**TEST_CONFIG, "PROPAGATE_EXCEPTIONS": False,
-                      "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/consult"})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "PROPAGATE_EXCEPTIONS": False,
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/consult",
+        }
+    )
     app.test_client_class = IsolatedClient
     yield app
     with app.app_context():
         from consult.extensions import db
+
         db.engine.dispose()
 
 
 def _signed_in(client, user_id: int = 1) -> None:
     """A session cookie of a signed-in person (as after sign-in): loading them needs the database."""
     with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}.0.sign-in-token"   # "id.session_version.token" (User.get_id)
+        session["_user_id"] = f"{user_id}.0.sign-in-token"  # "id.session_version.token" (User.get_id)
         session["_fresh"] = True
 
 
@@ -56,14 +63,14 @@ def _assert_outage_page(response, text: str = GERMAN) -> str:
 
 def test_a_guest_gets_the_503_page_in_german(unreachable):
     html = _assert_outage_page(unreachable.test_client().get("/"))
-    assert '<html lang="de" dir="ltr">' in html and 'href="/"' in html      # "Try again" leads to the same page
+    assert '<html lang="de" dir="ltr">' in html and 'href="/"' in html  # "Try again" leads to the same page
 
 
 def test_loading_the_signed_in_person_fails_before_the_view_and_still_gets_the_page(unreachable):
     client = unreachable.test_client()
     _signed_in(client)
     html = _assert_outage_page(client.get("/account"))
-    assert "Abmelden" not in html and "Anmelden</a>" not in html   # the page does not claim who is signed in
+    assert "Abmelden" not in html and "Anmelden</a>" not in html  # the page does not claim who is signed in
 
 
 def test_an_error_page_that_needs_the_database_becomes_the_503_page(unreachable):
@@ -80,12 +87,12 @@ def test_the_page_is_in_the_persons_language(unreachable):
         session["locale"] = "en"
     _signed_in(chosen)
     assert '<html lang="en" dir="ltr">' in _assert_outage_page(chosen.get("/account"), ENGLISH)
-    remembered = unreachable.test_client()   # loading fails; the session remembers the account's language
+    remembered = unreachable.test_client()  # loading fails; the session remembers the account's language
     _signed_in(remembered)
     with remembered.session_transaction() as session:
         session["account_locale"] = "en"
     _assert_outage_page(remembered.get("/drafts/teilhabe"), ENGLISH)
-    guest = unreachable.test_client()   # as on every other page, not the browser's language
+    guest = unreachable.test_client()  # as on every other page, not the browser's language
     _assert_outage_page(guest.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}), GERMAN)
 
 
@@ -100,14 +107,15 @@ def test_a_post_gets_its_text_back_in_a_form_that_sends_it_again(unreachable):
     assert form and form.group(1) == url
     assert "Wir schlagen vor, den Absatz zu streichen &lt;b&gt;sofort&lt;/b&gt; &amp; ganz.</textarea>" in form.group(2)
     assert '<input type="hidden" name="kind" value="comment">' in form.group(2)
-    assert CSRF_TOKEN.search(form.group(2))                          # a token of its own for the new try
+    assert CSRF_TOKEN.search(form.group(2))  # a token of its own for the new try
 
 
 def test_a_password_is_never_written_into_the_page(unreachable):
     client = unreachable.test_client()
     token = CSRF_TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
-    html = _assert_outage_page(client.post("/login", data={"csrf_token": token, "email": "a@example.org",
-                                                           "password": "Geheimes Passwort 1"}))
+    html = _assert_outage_page(
+        client.post("/login", data={"csrf_token": token, "email": "a@example.org", "password": "Geheimes Passwort 1"})
+    )
     assert "Geheimes Passwort" not in html and 'class="kept-form"' not in html
 
 
@@ -127,6 +135,7 @@ def test_other_errors_stay_server_errors(unreachable):
         raise IntegrityError("INSERT", {}, Exception("duplicate"))
 
     from consult.core.access import public
+
     unreachable.view_functions["broken"] = public(broken)
     response = unreachable.test_client().get("/broken")
     assert response.status_code == 500 and "Retry-After" not in response.headers
@@ -141,10 +150,11 @@ def _terminate_pooled_connection(app) -> int:
 
     with app.app_context():
         pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        db.session.remove()                       # back into the pool, alive as far as the pool knows
+        db.session.remove()  # back into the pool, alive as far as the pool knows
         url = db.engine.url
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
-                         autocommit=True) as admin:
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+    ) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
     return pid
 

@@ -5,6 +5,7 @@ because the workers' connection pools let go of the dead connections by themselv
 
 The test starts a cluster of its own (tests/postgres.py), so that stopping it does not touch the
 session's cluster that other tests use."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,9 @@ WORKERS = 3
 DOWN_SECONDS = 1.0
 GERMAN, ENGLISH = "Bitte versuchen Sie es gleich noch einmal.", "Please try again in a moment."
 
-pytestmark = pytest.mark.skipif(PG_BIN is None and os.environ.get("CONSULT_TEST_POSTGRES") != "1",
-                                reason="PostgreSQL server binaries not installed")
+pytestmark = pytest.mark.skipif(
+    PG_BIN is None and os.environ.get("CONSULT_TEST_POSTGRES") != "1", reason="PostgreSQL server binaries not installed"
+)
 
 
 @pytest.fixture
@@ -47,8 +49,11 @@ def _seed(url: str) -> dict:
         english.locale = "en"
         draft = factories.draft(paragraphs=3, phase=Phase.COMMENTING, slug="teilhabe", public=True)
         db.session.commit()
-        world = {"german": german.email, "english": english.email,
-                 "paragraph_id": draft.versions[0].texts[1].paragraph_id}
+        world = {
+            "german": german.email,
+            "english": english.email,
+            "paragraph_id": draft.versions[0].texts[1].paragraph_id,
+        }
         db.session.remove()
         db.engine.dispose()
     return world
@@ -65,7 +70,7 @@ def test_a_database_restart_gets_consults_503_page_and_then_everything_works(clu
         german.sign_in(world["german"])
         english.sign_in(world["english"])
         writer.sign_in(world["german"])
-        for browser in (guest, german, english, writer):   # the person's language is seen once
+        for browser in (guest, german, english, writer):  # the person's language is seen once
             assert browser.request("/drafts/teilhabe")[0] == 200
         token = csrf_token(writer.request("/drafts/teilhabe")[2])
 
@@ -77,8 +82,11 @@ def test_a_database_restart_gets_consults_503_page_and_then_everything_works(clu
             "guest": (lambda n: guest.request("/drafts/teilhabe"), GERMAN, 200),
             "german": (lambda n: german.request("/account"), GERMAN, 200),
             "english": (lambda n: english.request("/account"), ENGLISH, 200),
-            "writer": (lambda n: writer.request(comment_url, {"csrf_token": token, "body": typed(n),
-                                                              "stance": "neutral"}), GERMAN, 302),
+            "writer": (
+                lambda n: writer.request(comment_url, {"csrf_token": token, "body": typed(n), "stance": "neutral"}),
+                GERMAN,
+                302,
+            ),
         }
         answers: dict[str, list] = {name: [] for name in plans}
         stop = threading.Event()
@@ -90,7 +98,7 @@ def test_a_database_restart_gets_consults_503_page_and_then_everything_works(clu
                 n += 1
                 try:
                     answers[name].append((n, time.monotonic(), *send(n)))
-                except Exception as error:   # reported with the others
+                except Exception as error:  # reported with the others
                     answers[name].append((n, time.monotonic(), 0, {}, repr(error)))
 
         threads = [threading.Thread(target=loop, args=(name,)) for name in plans]
@@ -109,26 +117,35 @@ def test_a_database_restart_gets_consults_503_page_and_then_everything_works(clu
         assert not any(thread.is_alive() for thread in threads), "a request hung"
 
         # -- afterwards, every request succeeds (each worker's pool dropped its dead connections)
-        after = [browser.request(path)[0] for _ in range(3 * WORKERS)
-                 for browser, path in ((guest, "/drafts/teilhabe"), (german, "/account"))]
+        after = [
+            browser.request(path)[0]
+            for _ in range(3 * WORKERS)
+            for browser, path in ((guest, "/drafts/teilhabe"), (german, "/account"))
+        ]
     finally:
-        log = server.quit()   # the whole log, once every worker has written its last line
+        log = server.quit()  # the whole log, once every worker has written its last line
 
     problems, unavailable = [], Counter()
     for name, (_, language, ok_status) in plans.items():
         for n, at, status, headers, body in answers[name]:
             if status == ok_status:
                 continue
-            if status == 503 and language in body and int(headers.get("Retry-After", "0")) > 0 \
-                    and '<html lang="' in body:
+            if (
+                status == 503
+                and language in body
+                and int(headers.get("Retry-After", "0")) > 0
+                and '<html lang="' in body
+            ):
                 unavailable[name] += 1
                 if name == "writer" and typed(n) not in body:
                     problems.append(f"writer #{n}: the typed text is not on the 503 page")
                 continue
             problems.append(f"{name} #{n} ({at - down_at:+.2f} s after the stop): {status} {body[:200]!r}")
     total = sum(len(a) for a in answers.values())
-    print(f"\n{total} requests, {sum(unavailable.values())} answered 503 ({dict(unavailable)}); "
-          f"database down for {up_at - down_at:.2f} s; {len(after)} requests afterwards: {Counter(after)}")
+    print(
+        f"\n{total} requests, {sum(unavailable.values())} answered 503 ({dict(unavailable)}); "
+        f"database down for {up_at - down_at:.2f} s; {len(after)} requests afterwards: {Counter(after)}"
+    )
     assert not problems, (
         "answers that are neither normal nor consult's 503 page:\n" + "\n".join(problems[:20]) + "\n" + log[-6000:]
     )

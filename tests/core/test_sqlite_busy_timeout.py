@@ -1,4 +1,5 @@
 """SQLite waits for its one write lock for SQLITE_BUSY_TIMEOUT seconds (15 by default) before it fails."""
+
 from __future__ import annotations
 
 import shutil

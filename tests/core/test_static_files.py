@@ -1,5 +1,6 @@
 """Static files under content-hashed names (consult/core/static_files.py): pages link the hashed names,
 those are cached for a year (immutable), and the old names still answer, revalidated."""
+
 from __future__ import annotations
 
 import hashlib
@@ -64,7 +65,7 @@ def test_a_hashed_file_is_sent_compressed_at_the_highest_level_made_once(client)
     br = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
     assert br.headers["Content-Encoding"] == "br" and "Accept-Encoding" in br.headers["Vary"]
     assert brotli.decompress(br.get_data()) == original
-    assert len(br.get_data()) <= len(brotli.compress(original, quality=4))   # smaller than a page's level
+    assert len(br.get_data()) <= len(brotli.compress(original, quality=4))  # smaller than a page's level
     assert br.headers["ETag"].startswith('W/"') and br.headers["Cache-Control"] == IMMUTABLE
     assert client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"}).get_data() == br.get_data()
     gz = client.get(url, headers={"Accept-Encoding": "gzip"})

@@ -1,6 +1,7 @@
 """Signed links: they need the app's secret key, and a timed one carries the time it was made with.
 
 No database: the tokens read only the app's SECRET_KEY."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -35,9 +36,10 @@ def test_a_timed_token_is_stamped_with_the_time_given_not_the_clock(keyed):
     assert expired.value.value == [7, "replies"]
 
 
-@pytest.mark.parametrize("make", [lambda: sign("support", 42), lambda: sign_timed("unsubscribe", 42, MADE),
-                                  lambda: unsign("support", "x.y")])
+@pytest.mark.parametrize(
+    "make", [lambda: sign("support", 42), lambda: sign_timed("unsubscribe", 42, MADE), lambda: unsign("support", "x.y")]
+)
 def test_without_a_secret_key_nothing_is_signed_and_the_error_says_why(make):
-    app = Flask(__name__)   # no SECRET_KEY: Flask's default is None
+    app = Flask(__name__)  # no SECRET_KEY: Flask's default is None
     with app.app_context(), pytest.raises(RuntimeError, match="SECRET_KEY"):
         make()

@@ -1,4 +1,5 @@
 """`seed-demo` fills an empty database with realistic data and refuses any other."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

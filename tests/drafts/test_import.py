@@ -1,4 +1,5 @@
 """`import-draft` and `set-phase`: paragraphs in order, clear errors, nothing half-written."""
+
 from __future__ import annotations
 
 from itertools import pairwise
@@ -27,8 +28,9 @@ def _document(n: int) -> str:
         elif i % 23 == 0:
             blocks.append(f"> Zitat {i}: „Teilhabe ist ein Recht.“")
         else:
-            blocks.append(f"Absatz {i}: Die Mitgliedsorganisationen fordern Gleichberechtigung,\nÖffnung und "
-                          f"Förderung.")
+            blocks.append(
+                f"Absatz {i}: Die Mitgliedsorganisationen fordern Gleichberechtigung,\nÖffnung und Förderung."
+            )
     return "\n\n".join(blocks) + "\n"
 
 
@@ -65,11 +67,14 @@ def test_html_is_rendered_once_when_saved(runner, tmp_path):
     assert "&lt;b&gt;" in text.html and "javascript" in text.html and "<a" not in text.html
 
 
-@pytest.mark.parametrize("content, message", [
-    ("Gr\xfc\xdfe aus K\xf6ln\n\nZweiter Absatz".encode("latin-1"), "not UTF-8"),
-    (b"", "is empty"),
-    (b"  \n\n \n", "is empty"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("Gr\xfc\xdfe aus K\xf6ln\n\nZweiter Absatz".encode("latin-1"), "not UTF-8"),
+        (b"", "is empty"),
+        (b"  \n\n \n", "is empty"),
+    ],
+)
 def test_bad_files_give_a_clear_error_and_change_nothing(runner, tmp_path, content, message):
     path = tmp_path / "bad.md"
     path.write_bytes(content)
@@ -104,7 +109,10 @@ def test_set_phase(runner, document):
     assert db.session.scalar(select(Draft.phase)) == Phase.COMMENTING
     entry = db.session.scalars(select(AuditEntry)).one()  # every phase change is in the audit log
     assert (entry.action, entry.actor_name, entry.details) == (
-        "phase.change", "command line", {"old": "preparation", "new": "commenting"})
+        "phase.change",
+        "command line",
+        {"old": "preparation", "new": "commenting"},
+    )
     assert runner.invoke(args=["set-phase", "teilhabe", "sleeping"]).exit_code == 2
     result = runner.invoke(args=["set-phase", "unknown", "voting"])
     assert result.exit_code == 1 and "no draft" in result.output

@@ -4,6 +4,7 @@ Every test loads the draft first (as a request does), then changes the phase or 
 in another transaction, committed, as the board's request in another process would; the
 service, still holding the draft as it was, must refuse with "phase closed" and store nothing.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,21 +37,27 @@ def _elsewhere(draft_id: int, **values) -> None:
 
 def _deadline_passed_elsewhere(draft_id: int, phase: Phase) -> None:
     with db.engine.begin() as connection:
-        connection.execute(insert(DraftDeadline.__table__).values(
-            draft_id=draft_id, phase=phase, ends_at=clock.now() - timedelta(minutes=1)))
+        connection.execute(
+            insert(DraftDeadline.__table__).values(
+                draft_id=draft_id, phase=phase, ends_at=clock.now() - timedelta(minutes=1)
+            )
+        )
 
 
 @pytest.fixture
 def world(app):
     org, other = factories.organisation(), factories.organisation()
-    world = {"a": factories.user(org=org), "x": factories.user(org=other),
-             "board": factories.user(roles=(Role.BOARD,)),
-             "voting": factories.draft(paragraphs=3, phase=Phase.VOTING),
-             "commenting": factories.draft(paragraphs=3, phase=Phase.COMMENTING)}
+    world = {
+        "a": factories.user(org=org),
+        "x": factories.user(org=other),
+        "board": factories.user(roles=(Role.BOARD,)),
+        "voting": factories.draft(paragraphs=3, phase=Phase.VOTING),
+        "commenting": factories.draft(paragraphs=3, phase=Phase.COMMENTING),
+    }
     db.session.commit()
     world["text"] = world["commenting"].versions[0].texts[1]
     world["vote_text"] = world["voting"].versions[0].texts[1]
-    with app.test_request_context():   # the services read the request's locale and person
+    with app.test_request_context():  # the services read the request's locale and person
         yield world
 
 
@@ -63,23 +70,35 @@ def _comment(world):
 
 
 def _amendment(world):
-    amendments.propose(world["a"], world["commenting"], world["text"], AmendmentKind.REPLACE, "Ein neuer Text.",
-                       "Weil es besser ist.", clock.now())
+    amendments.propose(
+        world["a"],
+        world["commenting"],
+        world["text"],
+        AmendmentKind.REPLACE,
+        "Ein neuer Text.",
+        "Weil es besser ist.",
+        clock.now(),
+    )
 
 
 def _support(world):
     amendments.support(world["a"], world["proposal"], world["commenting"], clock.now())
 
 
-WRITES = {"vote": (_vote, "voting", Vote), "comment": (_comment, "commenting", Comment),
-          "amendment": (_amendment, "commenting", Amendment), "support": (_support, "commenting", AmendmentSupport)}
+WRITES = {
+    "vote": (_vote, "voting", Vote),
+    "comment": (_comment, "commenting", Comment),
+    "amendment": (_amendment, "commenting", Amendment),
+    "support": (_support, "commenting", AmendmentSupport),
+}
 NEXT = {"voting": Phase.ADOPTED, "commenting": Phase.EDITING}
 
 
 def _prepare(world, kind):
-    if kind == "support":   # an amendment of another organisation, to support
-        world["proposal"] = amendments.propose(world["x"], world["commenting"], world["text"], AmendmentKind.DELETE,
-                                               None, "Überflüssig.", clock.now())
+    if kind == "support":  # an amendment of another organisation, to support
+        world["proposal"] = amendments.propose(
+            world["x"], world["commenting"], world["text"], AmendmentKind.DELETE, None, "Überflüssig.", clock.now()
+        )
         db.session.commit()
     write, which, model = WRITES[kind]
     return write, world[which], model
@@ -88,7 +107,7 @@ def _prepare(world, kind):
 @pytest.mark.parametrize("kind", list(WRITES))
 def test_a_write_after_a_phase_change_in_another_transaction_is_refused(world, kind):
     write, draft, model = _prepare(world, kind)
-    assert draft.phase in (Phase.VOTING, Phase.COMMENTING)   # what this request read
+    assert draft.phase in (Phase.VOTING, Phase.COMMENTING)  # what this request read
     _elsewhere(draft.id, phase=NEXT[draft.phase.value])
     with pytest.raises(PhaseClosed):
         write(world)
@@ -123,10 +142,11 @@ def test_a_comment_change_after_the_phase_ended_elsewhere_is_refused(world):
     comment = comments.post_comment(world["a"], world["commenting"], world["text"], "Erst so.", None, clock.now())
     db.session.commit()
     _elsewhere(world["commenting"].id, phase=Phase.EDITING)
-    for change in (lambda: comments.edit_comment(world["a"], comment, world["commenting"], "Dann so.", None,
-                                                 clock.now()),
-                   lambda: comments.withdraw_comment(world["a"], comment, world["commenting"], clock.now()),
-                   lambda: comments.delete_comment(world["a"], comment, world["commenting"], clock.now())):
+    for change in (
+        lambda: comments.edit_comment(world["a"], comment, world["commenting"], "Dann so.", None, clock.now()),
+        lambda: comments.withdraw_comment(world["a"], comment, world["commenting"], clock.now()),
+        lambda: comments.delete_comment(world["a"], comment, world["commenting"], clock.now()),
+    ):
         with pytest.raises(PhaseClosed):
             change()
         db.session.rollback()

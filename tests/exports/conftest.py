@@ -1,4 +1,5 @@
 """The demo participation-law draft, carried through a new version and a weighted vote to adoption."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,8 +48,15 @@ def adopt_demo(app):
     with app.test_request_context():
         # Version 2 differs from version 1 by an accepted amendment, so the change document has changes.
         text = next(t for t in draft.versions[0].texts if "im Sinne des Gesetzes" in t.text)
-        amendment = propose(delegate, draft, text, AmendmentKind.REPLACE,
-                            text.text.replace("Wir schlagen vor", "Wir fordern"), "Klarer.", clock.now())
+        amendment = propose(
+            delegate,
+            draft,
+            text,
+            AmendmentKind.REPLACE,
+            text.text.replace("Wir schlagen vor", "Wir fordern"),
+            "Klarer.",
+            clock.now(),
+        )
         decide(moderator, amendment, draft, "accept", "", clock.now())
         publish_version(moderator, start_version(moderator, draft, clock.now()), clock.now())
     draft.weighted_votes = True

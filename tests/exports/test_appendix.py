@@ -4,6 +4,7 @@
 The expected rows are read from the results page's HTML, not from the results module, so a
 figure computed or shown differently in the page and in the documents makes this fail.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,12 +22,12 @@ from tests.exports.conftest import DEMO_SLUG, PARAGRAPH_CHOICES
 
 @dataclass(frozen=True)
 class Row:
-    label: str                       # "§ 3" or "whole"
-    counts: tuple[int, int, int]     # organisations: yes, no, abstain
-    weighted: tuple[int, int, int]   # weighted votes: yes, no, abstain
+    label: str  # "§ 3" or "whole"
+    counts: tuple[int, int, int]  # organisations: yes, no, abstain
+    weighted: tuple[int, int, int]  # weighted votes: yes, no, abstain
     voted: int
     entitled: int
-    outcome: str                     # the page's word for carried / not carried
+    outcome: str  # the page's word for carried / not carried
 
 
 def _text(html: str) -> str:
@@ -45,8 +46,12 @@ def _cell(html: str) -> tuple[int, int]:
 
 def _page_rows(html: str) -> list[Row]:
     whole = re.search(r'<section class="results-whole".*?</section>', html, re.S).group()
-    figures = [(int(n), _number(orgs)) for n, orgs in re.findall(
-        r'figures__number">(\d+)</span>\s*<span class="figures__orgs">(.*?)</span>', whole, re.S)]
+    figures = [
+        (int(n), _number(orgs))
+        for n, orgs in re.findall(
+            r'figures__number">(\d+)</span>\s*<span class="figures__orgs">(.*?)</span>', whole, re.S
+        )
+    ]
     voted, entitled = map(int, re.search(r'results-whole__turnout">\s*(\d+)\D+(\d+)', whole).groups()[:2])
     outcome = _text(re.search(r'<span class="outcome.*?</span>\s*(.*?)</span>', whole, re.S).group(1))
     rows = [Row("whole", tuple(f[1] for f in figures), tuple(f[0] for f in figures), voted, entitled, outcome)]
@@ -55,8 +60,9 @@ def _page_rows(html: str) -> list[Row]:
         figures = [_cell(c) for c in cells[2:5]]
         voted, entitled = map(int, re.match(r"\s*(\d+)\D+?(\d+)", cells[5]).groups())
         outcome = _text(re.search(r"</span>(.*?)</span>", cells[6], re.S).group(1))
-        rows.append(Row(f"§ {position}", tuple(f[1] for f in figures), tuple(f[0] for f in figures),
-                        voted, entitled, outcome))
+        rows.append(
+            Row(f"§ {position}", tuple(f[1] for f in figures), tuple(f[0] for f in figures), voted, entitled, outcome)
+        )
     return rows
 
 
@@ -92,7 +98,7 @@ def test_the_pdf_and_docx_appendix_show_the_results_pages_figures(app, client, a
 
     # PDF: the appendix's rows, in the page's order (pypdf reads a table row by row).
     text = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
-    appendix = text[text.rindex(heading):]
+    appendix = text[text.rindex(heading) :]
     at = 0
     for cells in expected:
         line = _words(" ".join(cells))

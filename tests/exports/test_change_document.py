@@ -8,6 +8,7 @@ The DOCX (Word's XML), the HTML and, with LibreOffice, the converted file must a
 names the right organisation, amendment and decision time; accepting all gives the adopted text,
 rejecting all gives version 1; the new paragraph is one insertion, the deleted one one deletion.
 """
+
 from __future__ import annotations
 
 import base64
@@ -64,9 +65,14 @@ def _at(hours: int) -> datetime:
 def fixture_adopted(app):
     """The draft above, through versions 2 and 3, voted on and adopted. Returns the draft id and the
     amendment ids by name."""
-    orgs = {short: factories.organisation(name, short) for short, name in (
-        ("NAVE", "Netzwerk Afrikanischer Vereine"), ("IEB", "Initiative Eltern Berlin"),
-        ("GDGW", "Gemeinschaft der Griechischen Vereine"))}
+    orgs = {
+        short: factories.organisation(name, short)
+        for short, name in (
+            ("NAVE", "Netzwerk Afrikanischer Vereine"),
+            ("IEB", "Initiative Eltern Berlin"),
+            ("GDGW", "Gemeinschaft der Griechischen Vereine"),
+        )
+    }
     delegates = {short: factories.user(org=org) for short, org in orgs.items()}
     moderator = factories.user(roles=(Role.MODERATOR,))
     board = factories.user(roles=(Role.BOARD,))
@@ -75,31 +81,56 @@ def fixture_adopted(app):
     db.session.commit()
     ids: dict[str, int] = {}
 
-    def amend(name: str, short: str, position: int, kind: AmendmentKind, text: str | None, hour: int,
-              accept: bool = True) -> None:
+    def amend(
+        name: str, short: str, position: int, kind: AmendmentKind, text: str | None, hour: int, accept: bool = True
+    ) -> None:
         current = paragraph_texts(current_version(draft))[position - 1]
         amendment = propose(delegates[short], draft, current, kind, text, "Weil es besser ist.", _at(hour))
         decide(moderator, amendment, draft, Decision.ACCEPT, "", _at(hour) + timedelta(minutes=7))
         ids[name] = amendment.id
 
     with app.test_request_context():
-        amend("politische", "NAVE", 2, AmendmentKind.REPLACE,
-              "Die Bundesregierung fördert die politische Teilhabe. Die Länder sichern die Vielfalt.", 1)
-        amend("kulturelle", "IEB", 2, AmendmentKind.REPLACE,
-              "Die Bundesregierung fördert die Teilhabe. Die Länder sichern die kulturelle Vielfalt.", 2)
+        amend(
+            "politische",
+            "NAVE",
+            2,
+            AmendmentKind.REPLACE,
+            "Die Bundesregierung fördert die politische Teilhabe. Die Länder sichern die Vielfalt.",
+            1,
+        )
+        amend(
+            "kulturelle",
+            "IEB",
+            2,
+            AmendmentKind.REPLACE,
+            "Die Bundesregierung fördert die Teilhabe. Die Länder sichern die kulturelle Vielfalt.",
+            2,
+        )
         amend("insert", "GDGW", 3, AmendmentKind.INSERT, "Ein neuer Absatz mit *Nachdruck*.", 3)
         amend("delete", "IEB", 4, AmendmentKind.DELETE, None, 4)
         amend("integration", "NAVE", 5, AmendmentKind.REPLACE, "Die Kommunen richten **Integrationsbeiräte** ein.", 5)
-        amend("verbindlich", "GDGW", 5, AmendmentKind.REPLACE,
-              "Die Kommunen richten **Migrationsbeiräte** verbindlich ein.", 6)
+        amend(
+            "verbindlich",
+            "GDGW",
+            5,
+            AmendmentKind.REPLACE,
+            "Die Kommunen richten **Migrationsbeiräte** verbindlich ein.",
+            6,
+        )
         version = start_version(moderator, draft, _at(10))
         conflict = db.session.query(VersionConflict).filter_by(version_id=version.id).one()
         resolve_conflict(moderator, conflict, RESOLVED, _at(11))
         publish_version(moderator, version, _at(12))
         db.session.commit()
 
-        amend("staerkt", "GDGW", 2, AmendmentKind.REPLACE,
-              "Die Bundesregierung stärkt die politische Teilhabe. Die Länder sichern die kulturelle Vielfalt.", 20)
+        amend(
+            "staerkt",
+            "GDGW",
+            2,
+            AmendmentKind.REPLACE,
+            "Die Bundesregierung stärkt die politische Teilhabe. Die Länder sichern die kulturelle Vielfalt.",
+            20,
+        )
         amend("geduld", "NAVE", 4, AmendmentKind.REPLACE, "Ein neuer Absatz mit *Geduld*.", 21)
         publish_version(moderator, start_version(moderator, draft, _at(30)), _at(31))
         db.session.commit()
@@ -118,16 +149,23 @@ def _document(adopted):
 
 def _expected_authors(adopted) -> dict[str, tuple[str, datetime]]:
     """Word -> (w:author, decision time) of the change that brings or strikes it."""
+
     def author(name: str) -> tuple[str, datetime]:
         amendment = db.session.get(Amendment, adopted["ids"][name])
         org = amendment.organisation
         return f"{org.name} ({org.short_name}) · Änderungsantrag {amendment.id}", amendment.decided_at
+
     return {
-        "politische": author("politische"), "kulturelle": author("kulturelle"),
-        "Ein neuer Absatz mit": author("insert"), "Absatz vier wird gestrichen.": author("delete"),
-        "verbindlich": author("verbindlich"), "Teilhabebeiräte": ("Redaktion", adopted["resolved_at"]),
-        "Beiräte": ("Redaktion", adopted["resolved_at"]), "fördert": author("staerkt"),
-        "stärkt": author("staerkt"), "Geduld": author("geduld"),
+        "politische": author("politische"),
+        "kulturelle": author("kulturelle"),
+        "Ein neuer Absatz mit": author("insert"),
+        "Absatz vier wird gestrichen.": author("delete"),
+        "verbindlich": author("verbindlich"),
+        "Teilhabebeiräte": ("Redaktion", adopted["resolved_at"]),
+        "Beiräte": ("Redaktion", adopted["resolved_at"]),
+        "fördert": author("staerkt"),
+        "stärkt": author("staerkt"),
+        "Geduld": author("geduld"),
     }
 
 
@@ -141,6 +179,7 @@ def _words(text: str) -> str:
 
 
 # -- Reading the DOCX as Word would ------------------------------------------------------------------
+
 
 def _text(element, keep) -> str:
     """The text of a w:p, keeping the runs `keep(inside_ins, inside_del)` accepts."""
@@ -222,16 +261,22 @@ def test_change_docx_credits_each_change_and_adds_up(app, adopted):
     removed, inserted = sections[3], sections[4]
     assert all(_mark(p) == (True, False) for p in inserted)
     assert {m.get(f"{W}author") for p in inserted for m in p.iter(f"{W}ins")} == {
-        expected["Ein neuer Absatz mit"][0], expected["Geduld"][0]}
+        expected["Ein neuer Absatz mit"][0],
+        expected["Geduld"][0],
+    }
     assert not [t for p in inserted for t in p.iter(f"{W}t") if f"{W}ins" not in {a.tag for a in t.iterancestors()}]
     assert all(_mark(p) == (False, True) for p in removed)
-    assert not [t for p in removed for t in p.iter(f"{W}t")]   # only w:delText
-    for index in (0, 2, 6, 7):    # heading, list, table, last paragraph: unchanged
+    assert not [t for p in removed for t in p.iter(f"{W}t")]  # only w:delText
+    for index in (0, 2, 6, 7):  # heading, list, table, last paragraph: unchanged
         assert not [m for p in sections[index] for m in p.iter(f"{W}ins", f"{W}del")], labels[index]
 
     # The structure is Word's: a heading style, list paragraphs, bold runs, the table's cells apart.
-    styles = [p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") for s in sections for p in s[1:]
-              if p.find(f"{W}pPr/{W}pStyle") is not None]
+    styles = [
+        p.find(f"{W}pPr/{W}pStyle").get(f"{W}val")
+        for s in sections
+        for p in s[1:]
+        if p.find(f"{W}pPr/{W}pStyle") is not None
+    ]
     assert "Heading1" in styles and styles.count("ListBullet") == 2
     bold = [r for r in root.iter(f"{W}r") if r.find(f"{W}rPr/{W}b") is not None]
     assert {"".join(r.itertext()) for r in bold} >= {"alle", "Teilhabebeiräte"}
@@ -329,8 +374,10 @@ def test_change_html_and_pdf_show_the_same_changes(app, adopted):
 SOFFICE = shutil.which("soffice")
 
 
-@pytest.mark.skipif(SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") != "1",
-                    reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") != "1",
+    reason="LibreOffice (soffice) is not installed",
+)
 def test_libreoffice_opens_the_change_docx(app, adopted, tmp_path):
     assert SOFFICE, "CONSULT_TEST_LIBREOFFICE=1 but soffice is missing"
     document = _document(adopted)
@@ -338,27 +385,45 @@ def test_libreoffice_opens_the_change_docx(app, adopted, tmp_path):
     source.write_bytes(FORMATS["changes.docx"].write(document))
     profile = tmp_path / "profile"
     for target in ("pdf", "docx:MS Word 2007 XML"):
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
-                        "--outdir", str(tmp_path / "out"), str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(tmp_path / "out"),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     # LibreOffice read every revision: saved again, they still accept to the adopted text and reject to
     # version 1, with the same authors.
     resaved = (tmp_path / "out" / "aenderungen.docx").read_bytes()
     sections = _sections(resaved)
     assert [_accept(s) for s in sections if not _mark(s[0])[1]] == [
-        _words(plain_text(b.markdown)) for b in document.blocks]
+        _words(plain_text(b.markdown)) for b in document.blocks
+    ]
     assert [_reject(s) for s in sections if not _mark(s[0])[0]] == [
-        _words(plain_text(t.text)) for t in document.draft.versions[0].texts]
+        _words(plain_text(t.text)) for t in document.draft.versions[0].texts
+    ]
     root = etree.fromstring(zipfile.ZipFile(io.BytesIO(resaved)).read("word/document.xml"))
     assert {m.get(f"{W}author") for m in root.iter(f"{W}ins", f"{W}del")} == {
-        author for author, _ in _expected_authors(adopted).values()}
+        author for author, _ in _expected_authors(adopted).values()
+    }
     # Its PDF shows the words, not the Markdown.
     pdf = tmp_path / "out" / "aenderungen.pdf"
     text = _words(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
     assert re.search(r"§ ?4 Ein neuer Absatz mit Geduld\.", text) and "**" not in text and "| Land" not in text
     shots = os.environ.get("CONSULT_CHANGE_SHOTS")
-    if shots:   # pictures of the first pages, to look at (not an assertion)
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf),
-                        os.path.join(shots, "changes-docx")], check=True)
+    if shots:  # pictures of the first pages, to look at (not an assertion)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), os.path.join(shots, "changes-docx")],
+            check=True,
+        )
         pdf.replace(os.path.join(shots, "changes-docx.pdf"))
         with open(os.path.join(shots, "changes.html"), "wb") as out:
             out.write(FORMATS["changes.html"].write(document))
@@ -368,19 +433,42 @@ def test_libreoffice_opens_the_change_docx(app, adopted, tmp_path):
 
 # -- The chain's corners, on versions built directly --------------------------------------------------
 
-def _decided(number: int, kind: str, paragraph_id: int, version: int | None, base: str = "",
-             proposed: str | None = None, inserted: int | None = None, organisation: str = "Verein A (VA)"):
+
+def _decided(
+    number: int,
+    kind: str,
+    paragraph_id: int,
+    version: int | None,
+    base: str = "",
+    proposed: str | None = None,
+    inserted: int | None = None,
+    organisation: str = "Verein A (VA)",
+):
     from consult.exports.document import DecidedAmendment
-    return DecidedAmendment(number=number, position=None, kind=kind, status="accepted", organisation=organisation,
-                            base_text=base, proposed_text=proposed, adopted_text=None, justification="", reason=None,
-                            decided_at=_at(number), paragraph_id=paragraph_id, inserted_paragraph_id=inserted,
-                            applied_in_version=version)
+
+    return DecidedAmendment(
+        number=number,
+        position=None,
+        kind=kind,
+        status="accepted",
+        organisation=organisation,
+        base_text=base,
+        proposed_text=proposed,
+        adopted_text=None,
+        justification="",
+        reason=None,
+        decided_at=_at(number),
+        paragraph_id=paragraph_id,
+        inserted_paragraph_id=inserted,
+        applied_in_version=version,
+    )
 
 
 def _versions(app, *texts_by_version, last_published: bool = True):
     """A draft whose versions hold the given paragraphs ((key, text) pairs; a new key is a new paragraph)."""
     from consult.drafts.models import Paragraph, VersionStatus
     from consult.drafts.services import build_version
+
     first = texts_by_version[0]
     draft = import_draft("\n\n".join(text for _, text in first) + "\n", "Ecken", f"ecken-{len(texts_by_version)}")
     paragraphs = {key: text.paragraph for (key, _), text in zip(first, draft.versions[0].texts, strict=True)}
@@ -399,15 +487,21 @@ def test_a_paragraph_inserted_then_removed_leaves_no_trace_and_a_collision_resol
 
     from consult.exports.changes import tracked_paragraphs
     from consult.exports.document import ResolvedCollision
+
     one, two, three = ("a", "Eins bleibt."), ("b", "Zwei ist umstritten."), ("c", "Drei bleibt.")
-    draft, ids = _versions(app, [one, two, three], [one, two, ("new", "Neu und gleich wieder weg."), three],
-                           [one, three])
-    document = dataclasses.replace(build_document(draft), amendments=(
-        _decided(1, "insert", ids["b"], 2, proposed="Neu und gleich wieder weg.", inserted=ids["new"]),
-        _decided(2, "delete", ids["b"], 3, base=two[1], organisation="Verein B (VB)"),
-        _decided(3, "replace", ids["b"], 3, base=two[1], proposed="Zwei ist jetzt klar."),
-        _decided(4, "delete", ids["new"], 3, base="Neu und gleich wieder weg.")),
-        collisions=(ResolvedCollision(ids["b"], 3, (2, 3), None, _at(50)),))
+    draft, ids = _versions(
+        app, [one, two, three], [one, two, ("new", "Neu und gleich wieder weg."), three], [one, three]
+    )
+    document = dataclasses.replace(
+        build_document(draft),
+        amendments=(
+            _decided(1, "insert", ids["b"], 2, proposed="Neu und gleich wieder weg.", inserted=ids["new"]),
+            _decided(2, "delete", ids["b"], 3, base=two[1], organisation="Verein B (VB)"),
+            _decided(3, "replace", ids["b"], 3, base=two[1], proposed="Zwei ist jetzt klar."),
+            _decided(4, "delete", ids["new"], 3, base="Neu und gleich wieder weg."),
+        ),
+        collisions=(ResolvedCollision(ids["b"], 3, (2, 3), None, _at(50)),),
+    )
     with document_locale():
         paragraphs = tracked_paragraphs(document)
     assert [p.paragraph_id for p in paragraphs] == [ids["a"], ids["b"], ids["c"]]
@@ -423,10 +517,13 @@ def test_a_preview_of_a_version_in_preparation_credits_the_amendments_it_takes_u
     import dataclasses
 
     from consult.exports.changes import tracked_paragraphs
+
     one = ("a", "Die Stadt plant.")
     draft, ids = _versions(app, [one], [("a", "Die Stadt plant gemeinsam.")], last_published=False)
-    document = dataclasses.replace(build_document(draft), amendments=(
-        _decided(7, "replace", ids["a"], None, base=one[1], proposed="Die Stadt plant gemeinsam."),))
+    document = dataclasses.replace(
+        build_document(draft),
+        amendments=(_decided(7, "replace", ids["a"], None, base=one[1], proposed="Die Stadt plant gemeinsam."),),
+    )
     assert not document.adopted and document.version.number == 2
     with document_locale():
         (paragraph,) = tracked_paragraphs(document)
@@ -452,12 +549,16 @@ def test_control_characters_do_not_break_the_change_docx(app, backend):
 
 def test_a_change_of_formatting_only_is_a_formatting_revision_not_markdown(app):
     import dataclasses
+
     one = ("a", "Die Teilhabe zählt.")
     draft, ids = _versions(app, [one], [("a", "Die **Teilhabe** zählt.")])
-    document = dataclasses.replace(build_document(draft), amendments=(
-        _decided(5, "replace", ids["a"], 2, base=one[1], proposed="Die **Teilhabe** zählt."),))
-    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(FORMATS["changes.docx"].write(document)))
-                            .read("word/document.xml"))
+    document = dataclasses.replace(
+        build_document(draft),
+        amendments=(_decided(5, "replace", ids["a"], 2, base=one[1], proposed="Die **Teilhabe** zählt."),),
+    )
+    root = etree.fromstring(
+        zipfile.ZipFile(io.BytesIO(FORMATS["changes.docx"].write(document))).read("word/document.xml")
+    )
     section = _sections(FORMATS["changes.docx"].write(document))[0]
     assert _accept(section) == _reject(section) == "Die Teilhabe zählt."
     (change,) = root.iter(f"{W}rPrChange")
@@ -466,5 +567,7 @@ def test_a_change_of_formatting_only_is_a_formatting_revision_not_markdown(app):
     assert change.get(f"{W}author") == "Verein A (VA) · Änderungsantrag 5" and change.find(f"{W}rPr/{W}b") is None
     assert not list(root.iter(f"{W}ins", f"{W}del")) and "**" not in "".join(root.itertext())
     html = FORMATS["changes.html"].write(document).decode()
-    assert ('<span class="format-change" title="Verein A (VA) · Änderungsantrag 5"><strong>Teilhabe</strong></span>'
-            '<sup class="change-label">[Antrag 5, VA]</sup>') in html
+    assert (
+        '<span class="format-change" title="Verein A (VA) · Änderungsantrag 5"><strong>Teilhabe</strong></span>'
+        '<sup class="change-label">[Antrag 5, VA]</sup>'
+    ) in html

@@ -1,6 +1,7 @@
 """The change document aligns a long paragraph's versions with the diff's own matcher (issue 15, point 7):
 the same tokens are paired as difflib paired them, and a 5,000-word paragraph with one changed word is
 aligned as fast as it is diffed, not in the seconds difflib's matcher takes over the whole texts."""
+
 from __future__ import annotations
 
 import time
@@ -32,5 +33,5 @@ def test_a_five_thousand_word_paragraph_is_aligned_in_well_under_a_second():
     started = time.perf_counter()
     pairs = changes._aligned(a, b)
     took = time.perf_counter() - started
-    assert len(pairs) == len(a) - 1          # every token but the changed word is kept
+    assert len(pairs) == len(a) - 1  # every token but the changed word is kept
     assert took < 0.5, f"aligning 5,000 words took {took:.2f} s"

@@ -10,6 +10,7 @@ Markdown syntax; LibreOffice (a real reader) converts the file to PDF, whose tex
 the § labels, the list items with the numbers Word gave them, the table cells and the appendix's
 headings in order, and not one split word in the results table.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,7 +47,7 @@ SOFFICE = shutil.which("soffice")
 if SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") == "1":
     raise RuntimeError("CONSULT_TEST_LIBREOFFICE=1 but soffice is missing (apt-get install libreoffice-writer-nogui)")
 
-LABEL = "Paragraph Number"    # the style of the "§ N" labels (consult.exports.docx.LABEL_STYLE)
+LABEL = "Paragraph Number"  # the style of the "§ N" labels (consult.exports.docx.LABEL_STYLE)
 TEXT = """# Teilhabe gestalten
 
 Wir fordern **verbindliche** Regeln und *klare* Fristen, siehe [Gesetzentwurf](https://example.org/gesetz).
@@ -90,23 +91,47 @@ def shaped(app):
     texts = {i + 1: t for i, t in enumerate(draft.versions[0].texts)}
     now = clock.now()
     with app.test_request_context():
-        shorter = propose(delegates[0], draft, texts[2], AmendmentKind.REPLACE,
-                          texts[2].text.replace("*klare*", "*kurze*"), "Kürzer ist besser.", now)
+        shorter = propose(
+            delegates[0],
+            draft,
+            texts[2],
+            AmendmentKind.REPLACE,
+            texts[2].text.replace("*klare*", "*kurze*"),
+            "Kürzer ist besser.",
+            now,
+        )
         support(delegates[1], shorter, draft, now)
         support(delegates[2], shorter, draft, now)
         decide(moderator, shorter, draft, "accept", "", now)
-        inserted = propose(delegates[1], draft, texts[6], AmendmentKind.INSERT, "Ein neuer Absatz über Beiräte.",
-                           "Beiräte fehlen.", now)
-        decide(moderator, inserted, draft, "accept_modified", "Räte ergänzt.", now,
-               adopted_text="Ein neuer Absatz über Beiräte und Räte.")
+        inserted = propose(
+            delegates[1],
+            draft,
+            texts[6],
+            AmendmentKind.INSERT,
+            "Ein neuer Absatz über Beiräte.",
+            "Beiräte fehlen.",
+            now,
+        )
+        decide(
+            moderator,
+            inserted,
+            draft,
+            "accept_modified",
+            "Räte ergänzt.",
+            now,
+            adopted_text="Ein neuer Absatz über Beiräte und Räte.",
+        )
         deleted = propose(delegates[2], draft, texts[7], AmendmentKind.DELETE, None, "Überflüssig.", now)
         decide(moderator, deleted, draft, "accept", "", now)
-        for delegate, words in ((delegates[0], "Hier streiten sich zwei Anträge."),
-                                (delegates[1], "Hier zanken sich zwei Anträge.")):
+        for delegate, words in (
+            (delegates[0], "Hier streiten sich zwei Anträge."),
+            (delegates[1], "Hier zanken sich zwei Anträge."),
+        ):
             colliding = propose(delegate, draft, texts[8], AmendmentKind.REPLACE, words, "Genauer.", now)
             decide(moderator, colliding, draft, "accept", "", now)
-        refused = propose(delegates[2], draft, texts[2], AmendmentKind.REPLACE, "Wir fordern gar nichts.",
-                          "Weniger ist mehr.", now)
+        refused = propose(
+            delegates[2], draft, texts[2], AmendmentKind.REPLACE, "Wir fordern gar nichts.", "Weniger ist mehr.", now
+        )
         decide(moderator, refused, draft, "reject", "Das widerspricht dem Auftrag.", now)
         version = start_version(moderator, draft, now)
         (conflict,) = conflicts_of(version)
@@ -114,8 +139,9 @@ def shaped(app):
         publish_version(moderator, version, now)
     set_phase(draft, Phase.VOTING)
     questions = [t.paragraph_id for t in draft.versions[-1].texts if not is_heading(t.text)]
-    for delegate, choices in zip(delegates, ((Choice.YES, Choice.NO), (Choice.YES, Choice.ABSTAIN),
-                                             (Choice.ABSTAIN, Choice.YES)), strict=True):
+    for delegate, choices in zip(
+        delegates, ((Choice.YES, Choice.NO), (Choice.YES, Choice.ABSTAIN), (Choice.ABSTAIN, Choice.YES)), strict=True
+    ):
         cast_vote(delegate, draft, None, Choice.YES, now)
         # Each votes on the first two paragraphs only; the others go without its vote.
         for paragraph_id, choice in zip(questions, choices, strict=False):
@@ -133,9 +159,10 @@ def _docx(app, draft) -> bytes:
 
 def _body(word) -> list[str]:
     """The document's text in order: each paragraph, and each table row by row."""
-    return [part.text if isinstance(part, WordParagraph)
-            else " ".join(cell.text for row in part.rows for cell in row.cells)
-            for part in word.iter_inner_content()]
+    return [
+        part.text if isinstance(part, WordParagraph) else " ".join(cell.text for row in part.rows for cell in row.cells)
+        for part in word.iter_inner_content()
+    ]
 
 
 def _paragraph(word, text: str):
@@ -162,20 +189,25 @@ def _numbering(word, paragraph) -> tuple[int, int, str, int]:
 
 
 def test_the_tree_holds_the_structure_and_no_markdown_syntax():
-    heading, text, bullets, numbered, table, section, *_ = [structure.parse(block)[0]
-                                                             for block in TEXT.strip().split("\n\n")]
+    heading, text, bullets, numbered, table, section, *_ = [
+        structure.parse(block)[0] for block in TEXT.strip().split("\n\n")
+    ]
     assert heading == structure.Heading(1, (structure.Text("Teilhabe gestalten"),))
     assert structure.Text("verbindliche", bold=True) in text.inlines
     assert structure.Text("klare", italic=True) in text.inlines
     assert structure.Text("Gesetzentwurf", href="https://example.org/gesetz") in text.inlines
     assert not bullets.ordered and [structure.plain(i[0].inlines) for i in bullets.items] == [
-        "Erstens eine Quote", "Zweitens ein Rat"]
+        "Erstens eine Quote",
+        "Zweitens ein Rat",
+    ]
     inner = numbered.items[0][1]
     assert numbered.ordered and numbered.start == 1 and isinstance(inner, structure.List) and inner.ordered
     assert [structure.plain(i[0].inlines) for i in inner.items] == ["Daten erheben", "Daten veröffentlichen"]
     assert [structure.plain(c) for c in table.header] == ["Land", "Gesetz", "Stand"]
     assert [[structure.plain(c) for c in row] for row in table.rows] == [
-        ["Berlin", "PartMigG", "angenommen"], ["Nordrhein-Westfalen", "TIntG", "Enthaltung"]]
+        ["Berlin", "PartMigG", "angenommen"],
+        ["Nordrhein-Westfalen", "TIntG", "Enthaltung"],
+    ]
     assert structure.plain(section.inlines) == "§ 12 der Satzung bleibt unberührt."
     # A link the page refuses is text; an escaped star is a star.
     (refused,) = structure.parse("[x](javascript:alert(1)) \\*a\\*")
@@ -211,8 +243,10 @@ def test_the_word_document_is_word_structure(app, shaped):
     # The table: a header row that repeats, rows that do not split, the cells' words.
     table = next(t for t in word.tables if t.rows[0].cells[0].text == "Land")
     assert [[c.text for c in row.cells] for row in table.rows] == [
-        ["Land", "Gesetz", "Stand"], ["Berlin", "PartMigG", "angenommen"],
-        ["Nordrhein-Westfalen", "TIntG", "Enthaltung"]]
+        ["Land", "Gesetz", "Stand"],
+        ["Berlin", "PartMigG", "angenommen"],
+        ["Nordrhein-Westfalen", "TIntG", "Enthaltung"],
+    ]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
 
@@ -226,7 +260,7 @@ def test_the_word_document_is_word_structure(app, shaped):
     # No Markdown syntax anywhere in the text, and no list marker typed into the draft's paragraphs.
     text = _body(word)
     assert not [line for line in text if re.search(r"#|\*\*|\|", line)], text
-    draft_text = text[text.index("§ 1 · Zeile 1"):text.index("Ergebnisse")]
+    draft_text = text[text.index("§ 1 · Zeile 1") : text.index("Ergebnisse")]
     assert not [line for line in draft_text if re.match(r"\s*(- |\* |\d+\. )", line)], draft_text
 
 
@@ -243,7 +277,7 @@ def test_the_results_table_fits_its_words_and_repeats_its_header(app, shaped):
 
 def _appendix(word) -> list[str]:
     text = _body(word)
-    return text[text.index("Anhang"):]
+    return text[text.index("Anhang") :]
 
 
 def _entry(lines: list[str], heading: str, end: str) -> list[str]:
@@ -263,18 +297,36 @@ def test_the_appendix_tells_how_the_text_came_about(app, shaped):
     when = decided.split(", ", 1)[1]
 
     assert appendix[:2] == ["Anhang", "Ergebnisse"]
-    parts = [line for line in appendix if line in (
-        "Ergebnisse", "Wie der Text entstanden ist", "Nicht übernommene Änderungsanträge", "Beteiligte Organisationen")]
-    assert parts == ["Ergebnisse", "Wie der Text entstanden ist", "Nicht übernommene Änderungsanträge",
-                     "Beteiligte Organisationen"]
+    parts = [
+        line
+        for line in appendix
+        if line
+        in (
+            "Ergebnisse",
+            "Wie der Text entstanden ist",
+            "Nicht übernommene Änderungsanträge",
+            "Beteiligte Organisationen",
+        )
+    ]
+    assert parts == [
+        "Ergebnisse",
+        "Wie der Text entstanden ist",
+        "Nicht übernommene Änderungsanträge",
+        "Beteiligte Organisationen",
+    ]
     came_about = _entry(appendix, "Wie der Text entstanden ist", "Nicht übernommene")
     shorter = number["Kürzer ist besser."]
     assert _entry(came_about, "§ 2", "§ ") == [
-        "§ 2", f"Änderungsantrag {shorter}", "Gestellt von: Verein A (VA)",
+        "§ 2",
+        f"Änderungsantrag {shorter}",
+        "Gestellt von: Verein A (VA)",
         "Unterstützt von: Verein B (VB), Verein C (VC)",
         "Vorgeschlagener Text: Wir fordern verbindliche Regeln und kurze Fristen, siehe Gesetzentwurf.",
-        "Begründung: Kürzer ist besser.", "Entscheidung: Übernommen · Fassung 2", decided,
-        "Abstimmung: Ja 2 · Nein 0 · Enthaltung 1 · 3 von 3 Organisationen haben abgestimmt · angenommen"]
+        "Begründung: Kürzer ist besser.",
+        "Entscheidung: Übernommen · Fassung 2",
+        decided,
+        "Abstimmung: Ja 2 · Nein 0 · Enthaltung 1 · 3 von 3 Organisationen haben abgestimmt · angenommen",
+    ]
     inserted = _entry(came_about, "§ 7", "§ ")
     assert inserted[1] == f"Änderungsantrag {number['Ein neuer Absatz über Beiräte.']} · Neuer Absatz"
     assert "Entscheidung: Modifiziert übernommen · Fassung 2" in inserted and "Grund: Räte ergänzt." in inserted
@@ -282,20 +334,26 @@ def test_the_appendix_tells_how_the_text_came_about(app, shaped):
     collided = sorted(number[t] for t in ("Hier streiten sich zwei Anträge.", "Hier zanken sich zwei Anträge."))
     resolved = _entry(came_about, "§ 8", "Gestrichener Absatz")
     assert [line for line in resolved if line.startswith("Änderungsantrag")] == [
-        f"Änderungsantrag {collided[0]}", f"Änderungsantrag {collided[1]}"]
-    assert f"Die Änderungsanträge {collided[0]}, {collided[1]} passten nicht zusammen. Die Redaktion hat in " \
-           f"Fassung 2 einen gemeinsamen Text geschrieben ({when})." in resolved
+        f"Änderungsantrag {collided[0]}",
+        f"Änderungsantrag {collided[1]}",
+    ]
+    assert (
+        f"Die Änderungsanträge {collided[0]}, {collided[1]} passten nicht zusammen. Die Redaktion hat in "
+        f"Fassung 2 einen gemeinsamen Text geschrieben ({when})." in resolved
+    )
     assert f"Gemeinsamer Text: {COMMON_TEXT}" in resolved
     removed = _entry(came_about, "Gestrichener Absatz", "Nicht übernommene")
-    assert removed[1:4] == ["Dieser Absatz wird gestrichen.",
-                            f"Änderungsantrag {number['Überflüssig.']} · Streichung des Absatzes",
-                            "Gestellt von: Verein C (VC)"]
+    assert removed[1:4] == [
+        "Dieser Absatz wird gestrichen.",
+        f"Änderungsantrag {number['Überflüssig.']} · Streichung des Absatzes",
+        "Gestellt von: Verein C (VC)",
+    ]
 
     rejected = _entry(appendix, "Nicht übernommene Änderungsanträge", "Beteiligte Organisationen")
     assert rejected[1] == f"Änderungsantrag {number['Wir fordern gar nichts.']} · § 2"
     assert "Entscheidung: Zurückgewiesen" in rejected and "Grund: Das widerspricht dem Auftrag." in rejected
     assert appendix[-3:] == ["Verein A (VA)", "Verein B (VB)", "Verein C (VC)"]
-    assert "Wer hat wie abgestimmt" not in appendix   # the setting is off by default
+    assert "Wer hat wie abgestimmt" not in appendix  # the setting is off by default
 
 
 def test_who_voted_how_only_with_the_setting(app, shaped):
@@ -303,8 +361,7 @@ def test_who_voted_how_only_with_the_setting(app, shaped):
     db.session.commit()
     appendix = _appendix(docx.Document(io.BytesIO(_docx(app, shaped))))
     ballots = _entry(appendix, "Wer hat wie abgestimmt", "Beteiligte Organisationen")
-    assert _entry(ballots, "Gesamter Text", "§ ")[1:] == [
-        "Ja (3): VA, VB, VC", "Nein (0): –", "Enthaltung (0): –"]
+    assert _entry(ballots, "Gesamter Text", "§ ")[1:] == ["Ja (3): VA, VB, VC", "Nein (0): –", "Enthaltung (0): –"]
     assert _entry(ballots, "§ 2", "§ ")[1:] == ["Ja (2): VA, VB", "Nein (0): –", "Enthaltung (1): VC"]
     assert _entry(ballots, "§ 3", "§ ")[1:] == ["Ja (1): VC", "Nein (1): VA", "Enthaltung (1): VB"]
     assert ballots[-4:] == ["§ 8", "Ja (0): –", "Nein (0): –", "Enthaltung (0): –"]
@@ -313,35 +370,77 @@ def test_who_voted_how_only_with_the_setting(app, shaped):
 def _soffice_pdf_text(data: bytes, tmp_path) -> str:
     source = tmp_path / "position.docx"
     source.write_bytes(data)
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
-    return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(tmp_path / "position.pdf"), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(tmp_path / "position.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_reads_the_structure_in_order_and_splits_no_word(app, shaped, tmp_path):
     text = _soffice_pdf_text(_docx(app, shaped), tmp_path)
     flat = _words(text)
-    expected = ["Teilhabe in der Einwanderungsgesellschaft", "§ 1", "Teilhabe gestalten", "§ 2",
-                "Wir fordern verbindliche Regeln und kurze Fristen, siehe Gesetzentwurf.", "§ 3",
-                "• Erstens eine Quote", "• Zweitens ein Rat", "§ 4", "1. Bestandsaufnahme", "1. Daten erheben",
-                "2. Daten veröffentlichen", "2. Maßnahmenplan", "§ 5", "Land", "Gesetz", "Stand", "Berlin",
-                "PartMigG", "angenommen", "Nordrhein-Westfalen", "§ 6", "§ 12 der Satzung bleibt unberührt.",
-                "§ 7", "Ein neuer Absatz über Beiräte und Räte.", "§ 8", COMMON_TEXT, "Anhang",
-                "Ergebnisse", "Wie der Text entstanden ist", "Nicht übernommene Änderungsanträge",
-                "Beteiligte Organisationen"]
+    expected = [
+        "Teilhabe in der Einwanderungsgesellschaft",
+        "§ 1",
+        "Teilhabe gestalten",
+        "§ 2",
+        "Wir fordern verbindliche Regeln und kurze Fristen, siehe Gesetzentwurf.",
+        "§ 3",
+        "• Erstens eine Quote",
+        "• Zweitens ein Rat",
+        "§ 4",
+        "1. Bestandsaufnahme",
+        "1. Daten erheben",
+        "2. Daten veröffentlichen",
+        "2. Maßnahmenplan",
+        "§ 5",
+        "Land",
+        "Gesetz",
+        "Stand",
+        "Berlin",
+        "PartMigG",
+        "angenommen",
+        "Nordrhein-Westfalen",
+        "§ 6",
+        "§ 12 der Satzung bleibt unberührt.",
+        "§ 7",
+        "Ein neuer Absatz über Beiräte und Räte.",
+        "§ 8",
+        COMMON_TEXT,
+        "Anhang",
+        "Ergebnisse",
+        "Wie der Text entstanden ist",
+        "Nicht übernommene Änderungsanträge",
+        "Beteiligte Organisationen",
+    ]
     at = 0
     for needle in expected:
         found = flat.find(needle, at)
-        assert found >= 0, f"{needle!r} missing or out of order after {flat[max(0, at - 80):at]!r}"
+        assert found >= 0, f"{needle!r} missing or out of order after {flat[max(0, at - 80) : at]!r}"
         at = found + len(needle)
-    assert "Dieser Absatz wird gestrichen." not in flat[:flat.index("Ergebnisse")]
+    assert "Dieser Absatz wird gestrichen." not in flat[: flat.index("Ergebnisse")]
     # The results table's words stand whole in LibreOffice's layout (no "Enthaltun g", no "angenom men").
-    results = text[text.index("Ergebnisse"):text.index("Wie der Text entstanden ist")]
+    results = text[text.index("Ergebnisse") : text.index("Wie der Text entstanden ist")]
     words = set(results.split())
-    for word in ("Enthaltung", "Beteiligung", "Ergebnis", "Gesamter", "angenommen", "Organisationen",
-                 "abgestimmt"):
+    for word in ("Enthaltung", "Beteiligung", "Ergebnis", "Gesamter", "angenommen", "Organisationen", "abgestimmt"):
         assert word in words, (word, results)
 
 
@@ -354,8 +453,8 @@ def test_libreoffice_splits_no_word_of_the_demo_results_table(app, adopted_demo,
     wanted = Counter(word for row in table.rows for cell in row.cells for word in cell.text.split() if len(word) > 3)
     assert wanted["angenommen"] >= 10 and wanted["Organisationen"] == len(table.rows) - 1
     text = _soffice_pdf_text(data, tmp_path)
-    start = re.search(r"^\s*Ergebnisse\s*$", text, re.M).end()   # the appendix's heading, not the text's word
-    found = Counter(text[start:text.index("Wie der Text entstanden ist")].split())
+    start = re.search(r"^\s*Ergebnisse\s*$", text, re.M).end()  # the appendix's heading, not the text's word
+    found = Counter(text[start : text.index("Wie der Text entstanden ist")].split())
     assert {word: min(found[word], count) for word, count in wanted.items()} == dict(wanted)
 
 
@@ -373,6 +472,7 @@ def test_libreoffice_splits_no_word_of_the_demo_results_table(app, adopted_demo,
 )
 def test_only_web_and_mail_links_become_word_hyperlinks(href, target):
     from consult.exports.docx import _link_target
+
     assert _link_target(href) == target
 
 
@@ -387,8 +487,21 @@ def test_libreoffice_repeats_the_results_header_and_splits_no_row(app, shaped, t
         data = FORMATS["docx"].write(many)
     source = tmp_path / "many.docx"
     source.write_bytes(data)
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     texts = [_words(page.extract_text()) for page in PdfReader(tmp_path / "many.pdf").pages]
     first = next(i for i, t in enumerate(texts) if "Anhang Ergebnisse" in t)
     last = next(i for i, t in enumerate(texts) if "Wie der Text entstanden ist" in t)

@@ -1,4 +1,5 @@
 """Markdown, CSV and JSON exports of an adopted draft, the download links' permissions, and `flask export`."""
+
 from __future__ import annotations
 
 import csv
@@ -29,19 +30,22 @@ def fixture_adopted(app):
     """A draft with a comment (written in commenting), three yes votes on the whole draft, adopted."""
     board = factories.user(email="board@example.org", roles=(Role.BOARD,))
     factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
-    delegate = factories.user(email="a1@example.org", org=factories.organisation(name="Türkischer Elternbund e.V.",
-                                                                               short_name="TEB"))
+    delegate = factories.user(
+        email="a1@example.org", org=factories.organisation(name="Türkischer Elternbund e.V.", short_name="TEB")
+    )
     draft = factories.draft(paragraphs=4, phase=Phase.COMMENTING, slug="teilhabe")
-    post_comment(delegate, draft, draft.versions[0].texts[1], "=HYPERLINK(\"http://x\") Größere Vielfalt!", None,
-                 clock.now())
+    post_comment(
+        delegate, draft, draft.versions[0].texts[1], '=HYPERLINK("http://x") Größere Vielfalt!', None, clock.now()
+    )
     draft.phase = Phase.VOTING
     for voter in (delegate, factories.user(), factories.user()):
         cast_vote(voter, draft, None, Choice.YES, clock.now())
     from consult.board.services import adopt
+
     with app.test_request_context():
         adopt(board, draft, Phase.VOTING, clock.now())
     db.session.commit()
-    jobs.start(draft.id)      # as the board's page does after its commit (at once: tests run it in the request)
+    jobs.start(draft.id)  # as the board's page does after its commit (at once: tests run it in the request)
     return draft
 
 
@@ -69,11 +73,20 @@ def test_csv_has_a_bom_and_neutralises_formulas_and_json_agrees(app, adopted):
     assert [r["choice"] for r in csv.DictReader(io.StringIO(votes.decode("utf-8-sig")))] == ["yes"] * 3
     assert data["results"]["whole"]["yes"] == 3 and data["results"]["whole"]["carried"] is True
     assert [p["markdown"] for p in data["paragraphs"]] == [b.markdown for b in document.blocks]
-    assert data["comments"][0]["text"].startswith("=HYPERLINK")   # JSON keeps the text as written
+    assert data["comments"][0]["text"].startswith("=HYPERLINK")  # JSON keeps the text as written
 
 
-@pytest.mark.parametrize("value, expected", [("=1+1", "'=1+1"), ("+49 30", "'+49 30"), ("-5", "'-5"),
-                                             ("@SUM(A1)", "'@SUM(A1)"), ("Größe", "Größe"), (None, "")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+49 30", "'+49 30"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Größe", "Größe"),
+        (None, ""),
+    ],
+)
 def test_cells_that_look_like_formulas_are_text(value, expected):
     assert safe_cell(value) == expected
 
@@ -83,7 +96,8 @@ def test_file_names_come_from_the_slug_and_date(app, client, auth, adopted):
     response = client.get("/drafts/teilhabe/export/md")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="teilhabe-{db.session.get(Draft, adopted.id).adopted_at.date().isoformat()}.md"')
+        f'attachment; filename="teilhabe-{db.session.get(Draft, adopted.id).adopted_at.date().isoformat()}.md"'
+    )
 
 
 @pytest.mark.parametrize("who", [None, "a1@example.org", "mod@example.org"])
@@ -143,14 +157,17 @@ def test_every_format_downloads_for_the_board_and_the_html_agrees_with_the_markd
 
 def _refuse_rendering(monkeypatch):
     """Every writer raises: what is served now can only come from storage."""
+
     def refuse(document):
         raise AssertionError("rendered again")
+
     for name, chosen in FORMATS.items():
         monkeypatch.setitem(FORMATS, name, Format(refuse, chosen.media_type, chosen.ending))
 
 
-def test_adoption_renders_the_positions_documents_once_and_downloads_serve_them(app, client, auth, adopted,
-                                                                                monkeypatch, count_queries):
+def test_adoption_renders_the_positions_documents_once_and_downloads_serve_them(
+    app, client, auth, adopted, monkeypatch, count_queries
+):
     stored = {f.name: f for f in db.session.scalars(select(PositionFile).where(PositionFile.draft_id == adopted.id))}
     assert sorted(stored) == sorted(STORED_FORMATS)
     assert stored["pdf"].content.startswith(b"%PDF") and stored["md"].content.startswith(b"# ")
@@ -175,8 +192,9 @@ def test_previews_and_tables_are_rendered_on_demand(app, client, auth, adopted, 
     calls = []
     for name in ("md", "votes.csv"):
         chosen = FORMATS[name]
-        monkeypatch.setitem(FORMATS, name, Format(lambda d, w=chosen.write: calls.append(d) or w(d),
-                                                  chosen.media_type, chosen.ending))
+        monkeypatch.setitem(
+            FORMATS, name, Format(lambda d, w=chosen.write: calls.append(d) or w(d), chosen.media_type, chosen.ending)
+        )
     assert client.get("/drafts/teilhabe/export/md?version=1").status_code == 200
     assert client.get("/drafts/teilhabe/export/votes.csv").status_code == 200
     assert [d.adopted for d in calls] == [False, True]

@@ -5,6 +5,7 @@ rejection and a comment; the draft's title is hostile too, and an accepted amend
 the draft's own text. The Markdown file is parsed by a permissive renderer (raw HTML, tables and
 strikethrough on), the HTML file by an HTML parser, the PDF and the Word files are read back as text.
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,7 +43,7 @@ CORPUS = {
     "image": '<img src=x onerror="alert(1)"> &lt;b&gt; &amp; <!-- versteckt -->',
     "list": "- Punkt eins\n* Stern\n+ Plus\n1. Liste\n2) Zwei",
     "link": "[klick](https://evil.example/a) ![bild](https://evil.example/x.png) <https://evil.example/b> "
-            "www.evil.example e@evil.example",
+    "www.evil.example e@evil.example",
     "table": "| a | b |\n|---|---|\n| c | d |",
     "code": "```\nrm -rf /\n```\n`x` ~~weg~~\n\n    eingerückt",
     "quote": "> Zitat **fett** _kursiv_ \\* ***\n===",
@@ -70,20 +71,21 @@ def hostile(app):
     delegates = []
     for index, value in enumerate(CORPUS.values()):
         organisation = factories.organisation()
-        organisation.name = value[:200]   # stored before names were checked: the exports must still hold
+        organisation.name = value[:200]  # stored before names were checked: the exports must still hold
         delegate = factories.user(org=organisation)
         delegates.append(delegate)
         amendment = propose(delegate, draft, text, AmendmentKind.REPLACE, f"Vorschlag {index}.", value, clock.now())
         with app.test_request_context():
             decide(moderator, amendment, draft, "reject", value, clock.now())
         post_comment(delegate, draft, text, value, None, clock.now())
-    accepted = propose(delegates[0], draft, draft.versions[0].texts[2], AmendmentKind.REPLACE, DRAFT_HTML,
-                       "Begründung.", clock.now())
+    accepted = propose(
+        delegates[0], draft, draft.versions[0].texts[2], AmendmentKind.REPLACE, DRAFT_HTML, "Begründung.", clock.now()
+    )
     with app.test_request_context():
         decide(moderator, accepted, draft, "accept", "", clock.now())
         publish_version(moderator, start_version(moderator, draft, clock.now()), clock.now())
     draft.phase = Phase.VOTING
-    db.session.flush()   # the vote's lock reads the phase from the draft's row (consult.drafts.locks)
+    db.session.flush()  # the vote's lock reads the phase from the draft's row (consult.drafts.locks)
     for delegate in delegates:
         cast_vote(delegate, draft, None, Choice.YES, clock.now())
     db.session.commit()
@@ -110,8 +112,20 @@ def test_markdown_export_opens_no_markup_from_user_text(app, hostile):
     text = content.decode("utf-8")
     tokens = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).parse(text)
     found = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
-    assert not found & {"html_block", "html_inline", "hr", "fence", "code_block", "code_inline", "table_open",
-                        "image", "link_open", "s_open", "blockquote_open", "ordered_list_open"}
+    assert not found & {
+        "html_block",
+        "html_inline",
+        "hr",
+        "fence",
+        "code_block",
+        "code_inline",
+        "table_open",
+        "image",
+        "link_open",
+        "s_open",
+        "blockquote_open",
+        "ordered_list_open",
+    }
     headings = [_inline_text([tokens[i + 1]]) for i, t in enumerate(tokens) if t.type == "heading_open"]
     # The title, the draft's own heading, "Anhang" and its five parts (results, how the votes came in, how the text
     # came about with the heading of the one paragraph an amendment changed, amendments not adopted,
@@ -120,14 +134,15 @@ def test_markdown_export_opens_no_markup_from_user_text(app, hostile):
     assert words(headings[0]) == words(TITLE)
     items = sum(t.type == "list_item_open" for t in tokens)
     votes_on_changed = sum(1 for paragraph in provenance(document).shaped if paragraph.vote is not None)
-    assert items == (1 + len(document.results.paragraphs) + len(document.amendments) + votes_on_changed
-                     + len(document.organisations))
-    assert "https://evil" not in text and "www.evil" not in text   # no bare link a GFM renderer would make
+    assert items == (
+        1 + len(document.results.paragraphs) + len(document.amendments) + votes_on_changed + len(document.organisations)
+    )
+    assert "https://evil" not in text and "www.evil" not in text  # no bare link a GFM renderer would make
     shown = _inline_text(tokens)
     for value in CORPUS.values():
-        assert words(value) in shown           # as the reason of its rejection
-        assert words(value[:200]) in shown     # as an organisation's name
-    assert words(DRAFT_HTML) in shown          # the draft's own text: raw HTML shown as text
+        assert words(value) in shown  # as the reason of its rejection
+        assert words(value[:200]) in shown  # as an organisation's name
+    assert words(DRAFT_HTML) in shown  # the draft's own text: raw HTML shown as text
 
 
 def test_bidi_controls_in_markdown_are_isolated():
@@ -138,12 +153,15 @@ def test_bidi_controls_in_markdown_are_isolated():
     assert inline("\u2067x\u2069") == "\u2068\u2067x\u2069\u2069"
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("a <b>c</b>", "a \\<b>c\\</b>"),
-    ("`<b>` and <https://example.org/x> and <a@b.de>", "`<b>` and <https://example.org/x> and <a@b.de>"),
-    ("```\n<div>\n```\n<div>", "```\n<div>\n```\n\\<div>"),
-    ("a < b and 1<2", "a < b and 1<2"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("a <b>c</b>", "a \\<b>c\\</b>"),
+        ("`<b>` and <https://example.org/x> and <a@b.de>", "`<b>` and <https://example.org/x> and <a@b.de>"),
+        ("```\n<div>\n```\n<div>", "```\n<div>\n```\n\\<div>"),
+        ("a < b and 1<2", "a < b and 1<2"),
+    ],
+)
 def test_raw_html_in_the_drafts_markdown_becomes_text_outside_code(source, expected):
     assert neutralise_html(source) == expected
 
@@ -161,9 +179,44 @@ class _Tags(HTMLParser):
         self.text.append(data)
 
 
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "section", "p", "h1", "h2", "h3", "div",
-                "span", "br", "em", "strong", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd",
-                "ul", "li", "bdi", "colgroup", "col", "h4", "h5", "figure", "svg", "rect", "text"}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "section",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "div",
+    "span",
+    "br",
+    "em",
+    "strong",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "dl",
+    "dt",
+    "dd",
+    "ul",
+    "li",
+    "bdi",
+    "colgroup",
+    "col",
+    "h4",
+    "h5",
+    "figure",
+    "svg",
+    "rect",
+    "text",
+}
 
 
 def test_html_export_contains_no_injected_element(app, hostile):
@@ -181,8 +234,11 @@ def test_html_export_contains_no_injected_element(app, hostile):
 def test_pdf_export_holds_the_literal_text(app, hostile, tmp_path):
     content, _ = _export(app, hostile, "pdf")
     (tmp_path / "p.pdf").write_bytes(content)
-    text = words(subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "p.pdf"), "-"], capture_output=True,
-                                text=True, check=True).stdout)
+    text = words(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(tmp_path / "p.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     for key in ("html", "heading", "numbers", "formula"):
         assert words(CORPUS[key]) in text
     assert "<script>alert('v')</script>" in text
@@ -203,7 +259,7 @@ def test_docx_exports_hold_the_literal_text(app, hostile):
     assert words(clean(TITLE)) in text and words(DRAFT_HTML) in text
     changes, _ = _export(app, hostile, "changes.docx")
     inserted = "".join(t.text or "" for t in WordDocument(io.BytesIO(changes)).element.body.iter(qn("w:t")))
-    assert words(DRAFT_HTML) in words(inserted)   # inside the tracked insertions
+    assert words(DRAFT_HTML) in words(inserted)  # inside the tracked insertions
 
 
 def test_csv_exports_neutralise_formulas_and_keep_the_text(app, hostile):

@@ -7,6 +7,7 @@ text in order; the appendix figures, the Markdown and the JSON agree with the re
 
 Needs LibreOffice: skipped when `soffice` is missing, an error with CONSULT_TEST_LIBREOFFICE=1 (CI).
 """
+
 from __future__ import annotations
 
 import io
@@ -32,15 +33,27 @@ if SOFFICE is None and os.environ.get("CONSULT_TEST_LIBREOFFICE") == "1":
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
 
-
 def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _soffice(source: Path, target: str, out: Path, profile: Path) -> Path:
     """Convert `source` with LibreOffice into `out` (its own profile, so parallel runs don't collide)."""
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
-                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     converted = out / (source.stem + "." + target.split(":")[0])
     assert converted.exists(), f"LibreOffice did not write {converted.name}"
     return converted
@@ -69,10 +82,14 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     assert whole.counts.yes == 3 and whole.deciding.yes == 4 and whole.carried
 
     # DOCX (python-docx): the paragraphs and tables in order.
-    docx_text = _words(" ".join(
-        part.text if isinstance(part, docx.text.paragraph.Paragraph)
-        else " ".join(cell.text for row in part.rows for cell in row.cells)
-        for part in docx.Document(io.BytesIO(files["docx"])).iter_inner_content()))
+    docx_text = _words(
+        " ".join(
+            part.text
+            if isinstance(part, docx.text.paragraph.Paragraph)
+            else " ".join(cell.text for row in part.rows for cell in row.cells)
+            for part in docx.Document(io.BytesIO(files["docx"])).iter_inner_content()
+        )
+    )
     _in_order(docx_text, probes)
 
     # Markdown, HTML and JSON say the same.
@@ -80,7 +97,10 @@ def test_the_adopted_demo_draft_in_every_format(app, adopted_demo, tmp_path):
     _in_order(_words(markdown), [_words(block.markdown.lstrip("#"))[:40] for block in document.blocks])
     data = json.loads(files["json"])
     assert (data["results"]["whole"]["yes"], data["results"]["whole"]["no"], data["results"]["whole"]["carried"]) == (
-        whole.counts.yes, whole.counts.no, True)
+        whole.counts.yes,
+        whole.counts.no,
+        True,
+    )
     assert [p["markdown"] for p in data["paragraphs"]] == [b.markdown for b in document.blocks]
     # As the PDF's and the DOCX's results tables: organisations, the weighted votes in brackets.
     assert f"Ja {whole.counts.yes} ({whole.deciding.yes}) · Nein {whole.counts.no} ({whole.deciding.no})" in markdown

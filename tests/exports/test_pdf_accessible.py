@@ -3,6 +3,7 @@
 Read back by real readers: `pdfinfo` (poppler) says whether it is tagged; pypdf walks the structure tree
 from /StructTreeRoot and reads the catalogue's /Lang, the metadata's /Title and the outline (bookmarks).
 """
+
 from __future__ import annotations
 
 import io
@@ -21,14 +22,19 @@ from tests.exports.print_drafts import long_draft, shaped_draft
 from tests.exports.test_change_document import _document, fixture_adopted  # noqa: F401  (the fixture adopted)
 
 # A draft whose paragraphs hold the structures the stored HTML (consult/core/markdown.py) makes.
-STRUCTURED = "\n\n".join([
-    "# Grundsätze",
-    "Die Mitgliedsorganisationen beraten über *Teilhabe*.",
-    "## Forderungen",
-    "- Beiräte in jeder Kommune\n- Geld für die Beiräte\n- Berichte jedes Jahr",
-    "| Land | Gesetz |\n|---|---|\n| Berlin | PartMigG |\n| NRW | TIntG |",
-    "1. Erstens\n2. Zweitens",
-]) + "\n"
+STRUCTURED = (
+    "\n\n".join(
+        [
+            "# Grundsätze",
+            "Die Mitgliedsorganisationen beraten über *Teilhabe*.",
+            "## Forderungen",
+            "- Beiräte in jeder Kommune\n- Geld für die Beiräte\n- Berichte jedes Jahr",
+            "| Land | Gesetz |\n|---|---|\n| Berlin | PartMigG |\n| NRW | TIntG |",
+            "1. Erstens\n2. Zweitens",
+        ]
+    )
+    + "\n"
+)
 
 
 def _elements(reader: PdfReader) -> list[DictionaryObject]:
@@ -53,7 +59,7 @@ def _marked_texts(reader: PdfReader) -> dict[tuple[int, int], str]:
     for page in reader.pages:
         open_ids: list[int | None] = []
 
-        def before(operator, operands, cm, tm, open_ids=open_ids):   # this page's, bound now
+        def before(operator, operands, cm, tm, open_ids=open_ids):  # this page's, bound now
             if operator == b"BDC":
                 properties = operands[1] if len(operands) > 1 else None
                 open_ids.append(properties.get("/MCID") if isinstance(properties, DictionaryObject) else None)
@@ -129,7 +135,7 @@ def test_the_pdf_is_tagged_with_language_title_bookmarks_and_a_described_chart(a
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] in (True, "true")
     assert reader.metadata["/Title"] == "Teilhabe vor Ort"
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
-    assert 'pdfuaid:part="1"' in xmp and "Teilhabe vor Ort</rdf:li>" in xmp   # claims PDF/UA-1, titled
+    assert 'pdfuaid:part="1"' in xmp and "Teilhabe vor Ort</rdf:li>" in xmp  # claims PDF/UA-1, titled
 
     tags = _tags(reader)
     for tag in ("H1", "H2", "H3", "H4", "H5", "P", "L", "LI", "Table", "TR", "TH", "TD", "Figure"):
@@ -153,8 +159,15 @@ def test_the_pdf_is_tagged_with_language_title_bookmarks_and_a_described_chart(a
 
     # Bookmarks: the title, the draft's heading, the appendix and its parts, in order.
     titles = _outline_titles(reader.outline)
-    expected = ["Teilhabe vor Ort", "Anhang", "Ergebnisse", "Wie der Text entstanden ist",
-                "Nicht übernommene Änderungsanträge", "Wer hat wie abgestimmt", "Beteiligte Organisationen"]
+    expected = [
+        "Teilhabe vor Ort",
+        "Anhang",
+        "Ergebnisse",
+        "Wie der Text entstanden ist",
+        "Nicht übernommene Änderungsanträge",
+        "Wer hat wie abgestimmt",
+        "Beteiligte Organisationen",
+    ]
     positions = [titles.index(title) for title in expected]
     assert positions == sorted(positions), titles
 
@@ -170,9 +183,9 @@ def test_the_drafts_own_lists_tables_and_headings_are_structure_not_text(app):
         assert document.results is None and not document.amendments and not document.organisations
         reader = PdfReader(io.BytesIO(FORMATS["pdf"].write(document)))
     tags = _tags(reader)
-    assert tags["H1"] == 1                     # the title
+    assert tags["H1"] == 1  # the title
     assert tags["H2"] == 1 and tags["H3"] == 1  # "Grundsätze", "Forderungen": no appendix
-    assert tags["L"] == 2 and tags["LI"] == 5   # the bullet list and the numbered list
+    assert tags["L"] == 2 and tags["LI"] == 5  # the bullet list and the numbered list
     assert tags["Table"] == 1 and tags["TR"] == 3 and tags["TH"] == 2 and tags["TD"] == 4
     assert "Figure" not in tags
 
@@ -183,13 +196,13 @@ def test_a_long_vote_gets_several_described_charts_none_taller_than_a_page(app):
         document = build_document(draft)
         reader = PdfReader(io.BytesIO(FORMATS["pdf"].write(document)))
     figures = [e for e in _elements(reader) if e.get("/S") == "/Figure"]
-    assert len(figures) == 3   # 85 questions (the whole text and 84 paragraphs), at most 40 bars a figure
+    assert len(figures) == 3  # 85 questions (the whole text and 84 paragraphs), at most 40 bars a figure
     alts = " ".join(str(figure["/Alt"]) for figure in figures)
     for question in document.results.questions:
         label = "Gesamter Text" if question.is_whole_draft else f"§ {question.position}"
         f = question.counts
         assert f"{label}: Ja {f.yes}, Nein {f.no}, Enthaltung {f.abstain}," in alts
-    for figure in figures:   # each fits on the page (A4 is 842 points high)
+    for figure in figures:  # each fits on the page (A4 is 842 points high)
         x1, y1, x2, y2 = (float(v) for v in figure["/A"]["/BBox"])
         assert 0 < y2 - y1 < 842 - 2 * 62
 
@@ -209,7 +222,15 @@ def test_the_change_document_pdf_is_tagged_with_its_changes_in_the_paragraphs(ap
     texts = tagged_text(reader)
     assert texts["H1"] == ["Teilhabe stärken"]
     paragraphs = " | ".join(texts["P"])
-    for changed in ("politische", "kulturelle", "stärkt", "fördert", "Absatz vier wird gestrichen.", "Geduld",
-                    "Teilhabebeiräte", "verbindlich"):
+    for changed in (
+        "politische",
+        "kulturelle",
+        "stärkt",
+        "fördert",
+        "Absatz vier wird gestrichen.",
+        "Geduld",
+        "Teilhabebeiräte",
+        "verbindlich",
+    ):
         assert changed in paragraphs, (changed, texts["P"])
     assert any("Die Bundesregierung" in p and "fördert" in p and "stärkt" in p for p in texts["P"]), texts["P"]

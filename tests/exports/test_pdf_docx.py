@@ -1,4 +1,5 @@
 """The PDF and Word exports: text in order, scripts that survive, nothing fetched, tracked changes that add up."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,14 +63,18 @@ def test_pdf_holds_title_page_text_in_order_and_results(app):
         assert word in text
     arabic = "سارة العلي"
     assert arabic in text or arabic[::-1] in text or all(letter in text for letter in "سارةالعلي")
-    assert "nicht angenommen" in text      # nobody voted yet
+    assert "nicht angenommen" in text  # nobody voted yet
 
 
 def test_pdf_fetches_no_image_or_file_link_from_user_text(app, monkeypatch):
     document = build_document(_draft())
-    hostile = dataclasses.replace(document.blocks[1], html=(
-        '<p>Bild <img src="http://example.org/track.png"> und <img src="file:///etc/passwd">'
-        ' <a href="file:///etc/passwd">Link</a> <link rel="stylesheet" href="http://example.org/x.css"></p>'))
+    hostile = dataclasses.replace(
+        document.blocks[1],
+        html=(
+            '<p>Bild <img src="http://example.org/track.png"> und <img src="file:///etc/passwd">'
+            ' <a href="file:///etc/passwd">Link</a> <link rel="stylesheet" href="http://example.org/x.css"></p>'
+        ),
+    )
     document = dataclasses.replace(document, blocks=(document.blocks[0], hostile, *document.blocks[2:]))
     asked = []
 
@@ -118,7 +123,7 @@ def test_control_characters_do_not_break_the_docx(app):
     document = build_document(draft)
     broken = dataclasses.replace(document.blocks[1], markdown=CONTROL)
     document = dataclasses.replace(document, blocks=(document.blocks[0], broken, *document.blocks[2:]))
-    data = render_docx(document)   # the change document's: tests/exports/test_change_document.py
+    data = render_docx(document)  # the change document's: tests/exports/test_change_document.py
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
     text = "\n".join(_docx_paragraphs(data))
@@ -133,11 +138,16 @@ def test_the_appendix_shows_amendment_texts_as_words_not_markdown(app):
     moderator = factories.user(roles=(Role.MODERATOR,))
     text = draft.versions[0].texts[1]
     with app.test_request_context():
-        amendment = propose(delegate, draft, text, AmendmentKind.REPLACE,
-                            "Mehr *Teilhabe* und **Mitsprache**, siehe [Gesetz](https://example.org/g).", "Weil.",
-                            clock.now())
-        decide(moderator, amendment, draft, "accept_modified", "Gekürzt.", clock.now(),
-               adopted_text="Mehr *Teilhabe*.")
+        amendment = propose(
+            delegate,
+            draft,
+            text,
+            AmendmentKind.REPLACE,
+            "Mehr *Teilhabe* und **Mitsprache**, siehe [Gesetz](https://example.org/g).",
+            "Weil.",
+            clock.now(),
+        )
+        decide(moderator, amendment, draft, "accept_modified", "Gekürzt.", clock.now(), adopted_text="Mehr *Teilhabe*.")
         document = build_document(draft, draft.versions[0])
         word = docx.Document(io.BytesIO(render_docx(document)))
         html = render_html(document)

@@ -1,4 +1,5 @@
 """Reports how many requests the hostile walk sent, so CI shows it ran and how much it covered."""
+
 from __future__ import annotations
 
 SENT: dict[str, int] = {}

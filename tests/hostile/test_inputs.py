@@ -1,5 +1,6 @@
 """The requests seen to give a server error, one by one: each is refused in the person's language,
 and nothing is stored."""
+
 from __future__ import annotations
 
 import io
@@ -56,18 +57,30 @@ def _raw(pairs: dict) -> bytes:
     return "&".join(f"{name}={value}" for name, value in pairs.items()).encode("ascii")
 
 
-@pytest.mark.parametrize("url", [
-    "/comments/{huge}/edit", "/drafts/teilhabe/amendments/{huge}", "/drafts/teilhabe/paragraphs/{huge}/thread",
-    "/drafts/teilhabe/paragraphs/{pid}/thread?page={huge}", "/admin/people?page={huge}", "/audit?page={huge}",
-    "/drafts/teilhabe/paragraphs/{pid}/thread?page=2", "/admin/people?page=2", "/audit?page=2",
-    "/drafts/teilhabe?open={pid}&page=2", "/drafts/teilhabe?open={pid}&page={huge}",
-    "/drafts/teilhabe/paragraphs/{pid}/thread?amendment={huge}", "/drafts/teilhabe/compare?from={huge}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/comments/{huge}/edit",
+        "/drafts/teilhabe/amendments/{huge}",
+        "/drafts/teilhabe/paragraphs/{huge}/thread",
+        "/drafts/teilhabe/paragraphs/{pid}/thread?page={huge}",
+        "/admin/people?page={huge}",
+        "/audit?page={huge}",
+        "/drafts/teilhabe/paragraphs/{pid}/thread?page=2",
+        "/admin/people?page=2",
+        "/audit?page=2",
+        "/drafts/teilhabe?open={pid}&page=2",
+        "/drafts/teilhabe?open={pid}&page={huge}",
+        "/drafts/teilhabe/paragraphs/{pid}/thread?amendment={huge}",
+        "/drafts/teilhabe/compare?from={huge}",
+    ],
+)
 def test_an_id_or_page_beyond_what_exists_is_a_404(client, auth, world, url):
     auth.login("admin@example.org", factories.PASSWORD)
     url = url.format(huge=HUGE, pid=world["pid"])
-    response = client.post(url, data={"csrf_token": _token(client)}) if url.endswith("/edit") \
-        else client.get(url, headers=HX)
+    response = (
+        client.post(url, data={"csrf_token": _token(client)}) if url.endswith("/edit") else client.get(url, headers=HX)
+    )
     assert response.status_code == 404, url
 
 
@@ -80,8 +93,12 @@ def test_a_vote_for_a_paragraph_beyond_the_integer_range_is_refused(client, auth
     response = client.post("/drafts/teilhabe/votes", data={"csrf_token": token, "vote": f"{HUGE}:yes"}, headers=HX)
     assert response.status_code in (400, 404)
     pid = world["pid"]
-    response = client.post("/drafts/teilhabe/votes", content_type=FORM, headers=HX,
-                           data=_raw({"csrf_token": token, "vote": f"{pid}%3Ayes"}) + f"&vote={pid}%3Ano".encode())
+    response = client.post(
+        "/drafts/teilhabe/votes",
+        content_type=FORM,
+        headers=HX,
+        data=_raw({"csrf_token": token, "vote": f"{pid}%3Ayes"}) + f"&vote={pid}%3Ano".encode(),
+    )
     assert response.status_code == 400
     assert _count(Vote) == 0
     response = client.post("/drafts/teilhabe/votes", data={"csrf_token": token, "vote": f"{pid}:yes"}, headers=HX)
@@ -94,8 +111,12 @@ def test_a_comment_with_unreadable_characters_comes_back_with_its_text(client, a
     characters, a German message; nothing stored."""
     auth.login("amira@example.org", factories.PASSWORD)
     body = f"Wir{bad}%20unterst%C3%BCtzen%20das."
-    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", content_type=FORM, headers=HX,
-                           data=_raw({"csrf_token": _token(client), "body": body, "stance": "support"}))
+    response = client.post(
+        f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+        content_type=FORM,
+        headers=HX,
+        data=_raw({"csrf_token": _token(client), "body": body, "stance": "support"}),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Der Text enthielt Zeichen, die nicht gespeichert werden können" in page
@@ -105,16 +126,21 @@ def test_a_comment_with_unreadable_characters_comes_back_with_its_text(client, a
 
 def test_tab_and_newlines_are_text(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", content_type=FORM,
-                           data=_raw({"csrf_token": _token(client), "body": "Erstens%09eins%0D%0AZweitens",
-                                      "stance": "support"}))
+    response = client.post(
+        f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+        content_type=FORM,
+        data=_raw({"csrf_token": _token(client), "body": "Erstens%09eins%0D%0AZweitens", "stance": "support"}),
+    )
     assert response.status_code == 302 and _count(Comment) == 1
 
 
 def test_a_name_with_nul_is_refused_and_kept(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post("/account/name", content_type=FORM,
-                           data=_raw({"csrf_token": _token(client, "/account"), "name": "Amira%00%20Yilmaz"}))
+    response = client.post(
+        "/account/name",
+        content_type=FORM,
+        data=_raw({"csrf_token": _token(client, "/account"), "name": "Amira%00%20Yilmaz"}),
+    )
     assert response.status_code == 400
     assert "Der Text enthielt Zeichen" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -136,8 +162,9 @@ def test_a_draft_text_with_nul_is_refused(client, auth, world):
     draft.phase = Phase.PREPARATION
     db.session.commit()
     before = [t.text for t in draft.versions[0].texts]
-    response = client.post("/drafts/teilhabe/text", content_type=FORM,
-                           data=_raw({"csrf_token": _token(client), "text": "Neu%00er%20Text"}))
+    response = client.post(
+        "/drafts/teilhabe/text", content_type=FORM, data=_raw({"csrf_token": _token(client), "text": "Neu%00er%20Text"})
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Neuer Text" in page and "Der Text enthielt Zeichen" in page
@@ -158,18 +185,30 @@ def _docx_with(content_types: bytes) -> bytes:
     return broken.getvalue()
 
 
-@pytest.mark.parametrize("content", [
-    _docx_with(b"<Types/>"),
-    _docx_with(b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-    _docx_with(b"kein xml"),
-    b"PK\x03\x04" + b"\x00" * 100,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        _docx_with(b"<Types/>"),
+        _docx_with(
+            b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        ),
+        _docx_with(b"kein xml"),
+        b"PK\x03\x04" + b"\x00" * 100,
+    ],
+)
 def test_a_word_file_python_docx_cannot_read_is_refused_and_nothing_stored(client, auth, world, content):
     auth.login("board@example.org", factories.PASSWORD)
     drafts = _count(Draft)
-    response = client.post("/drafts/new", content_type="multipart/form-data", data={
-        "csrf_token": _token(client, "/drafts/new"), "title": "Kaputt", "slug": "kaputt",
-        "upload": (io.BytesIO(content), "kaputt.docx")})
+    response = client.post(
+        "/drafts/new",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": _token(client, "/drafts/new"),
+            "title": "Kaputt",
+            "slug": "kaputt",
+            "upload": (io.BytesIO(content), "kaputt.docx"),
+        },
+    )
     assert response.status_code == 422
     assert "Diese Datei kann nicht gelesen werden" in response.get_data(as_text=True)
     assert _count(Draft) == drafts
@@ -178,9 +217,16 @@ def test_a_word_file_python_docx_cannot_read_is_refused_and_nothing_stored(clien
 def test_a_markdown_file_with_control_characters_is_refused_and_nothing_stored(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     drafts = _count(Draft)
-    response = client.post("/drafts/new", content_type="multipart/form-data", data={
-        "csrf_token": _token(client, "/drafts/new"), "title": "Steuerzeichen", "slug": "steuerzeichen",
-        "upload": (io.BytesIO("# Titel\n\nEin\x00 Absatz.\n".encode()), "entwurf.md")})
+    response = client.post(
+        "/drafts/new",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": _token(client, "/drafts/new"),
+            "title": "Steuerzeichen",
+            "slug": "steuerzeichen",
+            "upload": (io.BytesIO("# Titel\n\nEin\x00 Absatz.\n".encode()), "entwurf.md"),
+        },
+    )
     assert response.status_code == 422
     assert "Diese Datei kann nicht gelesen werden" in response.get_data(as_text=True)
     assert _count(Draft) == drafts
@@ -200,8 +246,12 @@ def _multipart(fields: dict) -> tuple[str, bytes]:
     from werkzeug.datastructures import FileStorage, MultiDict
     from werkzeug.test import encode_multipart
 
-    values = MultiDict({name: FileStorage(io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
-                        for name, value in fields.items()})
+    values = MultiDict(
+        {
+            name: FileStorage(io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+            for name, value in fields.items()
+        }
+    )
     boundary, body = encode_multipart(values)
     return f"multipart/form-data; boundary={boundary}", body
 
@@ -210,12 +260,14 @@ def test_an_upload_may_be_larger_than_a_form_but_not_than_its_own_limit(client, 
     auth.login("board@example.org", factories.PASSWORD)
     token = _token(client, "/drafts/new")
     big = ("Ein Absatz über Teilhabe.\n\n" * 80_000).encode()  # about 2 MB: more than a form, less than an upload
-    content_type, body = _multipart({"csrf_token": token, "title": "Groß", "slug": "gross",
-                                     "upload": (big, "gross.md")})
+    content_type, body = _multipart(
+        {"csrf_token": token, "title": "Groß", "slug": "gross", "upload": (big, "gross.md")}
+    )
     response = client.post("/drafts/new", content_type=content_type, data=body)
     assert response.status_code != 413
-    content_type, body = _multipart({"csrf_token": token, "title": "Riesig", "slug": "riesig",
-                                     "upload": (b"x" * (11 * 1024 * 1024), "riesig.md")})
+    content_type, body = _multipart(
+        {"csrf_token": token, "title": "Riesig", "slug": "riesig", "upload": (b"x" * (11 * 1024 * 1024), "riesig.md")}
+    )
     response = client.post("/drafts/new", content_type=content_type, data=body)
     assert response.status_code == 413 and "größer als 10 MB" in response.get_data(as_text=True)
 
@@ -229,8 +281,14 @@ def test_the_413_page_is_in_the_persons_language(client, auth, world):
 
 
 def test_a_path_with_nul_or_invalid_utf8_names_nothing(client, world):
-    for url in ("/drafts/%00", "/drafts/te%C0%AFilhabe", "/api/v1/drafts/%00", "/positions/%00",
-                "/password/reset/%00", "/invitations/accept/%00"):
+    for url in (
+        "/drafts/%00",
+        "/drafts/te%C0%AFilhabe",
+        "/api/v1/drafts/%00",
+        "/positions/%00",
+        "/password/reset/%00",
+        "/invitations/accept/%00",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -240,21 +298,34 @@ def test_quote_in_the_query_with_nul_is_a_400(client, auth, world):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("payload", ['{"body": "Wir\\u0000 auch.", "stance": "support"}',
-                                     '{"body": "Wir\\ud800 auch.", "stance": "support"}', '"abc"', "[1, 2]"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"body": "Wir\\u0000 auch.", "stance": "support"}',
+        '{"body": "Wir\\ud800 auch.", "stance": "support"}',
+        '"abc"',
+        "[1, 2]",
+    ],
+)
 def test_a_comment_sent_as_json_is_checked_like_a_form(client, auth, world, payload):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", data=payload.encode(),
-                           content_type="application/json", headers={"X-CSRFToken": _token(client), **HX})
+    response = client.post(
+        f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+        data=payload.encode(),
+        content_type="application/json",
+        headers={"X-CSRFToken": _token(client), **HX},
+    )
     assert response.status_code == 400
     assert _count(Comment) == 0
 
 
 def test_a_form_field_sent_twice_is_a_400_and_nothing_is_stored(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", content_type=FORM,
-                           data=_raw({"csrf_token": _token(client), "body": "Erstens", "stance": "support"})
-                           + b"&body=Zweitens")
+    response = client.post(
+        f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+        content_type=FORM,
+        data=_raw({"csrf_token": _token(client), "body": "Erstens", "stance": "support"}) + b"&body=Zweitens",
+    )
     assert response.status_code == 400
     assert "mehrmals gesendet" in response.get_data(as_text=True)
     assert _count(Comment) == 0
@@ -262,9 +333,18 @@ def test_a_form_field_sent_twice_is_a_400_and_nothing_is_stored(client, auth, wo
 
 def test_a_number_beyond_the_integer_range_in_a_form_is_refused(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
-    response = client.post(f"/drafts/teilhabe/paragraphs/{world['pid']}/comments", headers=HX, data={
-        "csrf_token": _token(client), "body": "Ein Zitat.", "stance": "support", "quote": "Absatz",
-        "quote_start": HUGE, "parent_id": HUGE})
+    response = client.post(
+        f"/drafts/teilhabe/paragraphs/{world['pid']}/comments",
+        headers=HX,
+        data={
+            "csrf_token": _token(client),
+            "body": "Ein Zitat.",
+            "stance": "support",
+            "quote": "Absatz",
+            "quote_start": HUGE,
+            "parent_id": HUGE,
+        },
+    )
     assert response.status_code in (400, 422)
     assert _count(Comment) == 0
 
@@ -279,8 +359,11 @@ def test_a_report_reason_with_nul_comes_back_typed_and_nothing_is_stored(client,
     comment = post_comment(world["amira"], draft, text, "Ein Kommentar.", Stance.SUPPORT, clock.now())
     db.session.commit()
     auth.login("admin@example.org", factories.PASSWORD)
-    response = client.post(f"/comments/{comment.id}/report", content_type=FORM,
-                           data=_raw({"csrf_token": _token(client), "reason": "Beleidigend%00%20und%20falsch"}))
+    response = client.post(
+        f"/comments/{comment.id}/report",
+        content_type=FORM,
+        data=_raw({"csrf_token": _token(client), "reason": "Beleidigend%00%20und%20falsch"}),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Beleidigend und falsch" in page and "Der Text enthielt Zeichen" in page
@@ -296,9 +379,14 @@ def test_a_moderation_reason_with_nul_comes_back_typed_and_nothing_is_decided(cl
     auth.login("mod@example.org", factories.PASSWORD)
     url = f"/moderation/amendments/{world['amendment_id']}"
     headers = {"HX-Request": "true"} if htmx else {}
-    response = client.post(url, content_type=FORM, headers=headers, data=_raw({
-        "csrf_token": _token(client, "/moderation"), "decision": "reject",
-        "reason": "Doppelt%00%20eingereicht."}))
+    response = client.post(
+        url,
+        content_type=FORM,
+        headers=headers,
+        data=_raw(
+            {"csrf_token": _token(client, "/moderation"), "decision": "reject", "reason": "Doppelt%00%20eingereicht."}
+        ),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     form = re.search(r'<form method="post" action="([^"]+)" class="kept-form">(.*?)</form>', page, re.S)

@@ -8,6 +8,7 @@ of every form it builds and every name it reads from `request.form` directly. It
 a delegate, a moderator, the board and an admin, on SQLite and PostgreSQL, and lists each 5xx
 (or exception) with method, URL and role.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -52,11 +53,26 @@ HOSTILE_VALUES = {
     "huge-number": str(10**20),
     "superscript-digit": "%C2%B9",
 }
-PLAUSIBLE = {"vote": "{paragraph}:yes", "decision": "publish", "stance": "support", "kind": "replace",
-             "to": "voting", "from": "commenting", "active": "1", "locale": "en", "email": "x@example.org",
-             "parent_id": "{comment}", "quote_start": "0", "sentence": "0", "moderation_policy": "hold",
-             "majority_rule": "simple", "roles": "delegate", "organisation": "{organisation}",
-             "slug": "neu-{serial}", "title": "Hochgeladen"}
+PLAUSIBLE = {
+    "vote": "{paragraph}:yes",
+    "decision": "publish",
+    "stance": "support",
+    "kind": "replace",
+    "to": "voting",
+    "from": "commenting",
+    "active": "1",
+    "locale": "en",
+    "email": "x@example.org",
+    "parent_id": "{comment}",
+    "quote_start": "0",
+    "sentence": "0",
+    "moderation_policy": "hold",
+    "majority_rule": "simple",
+    "roles": "delegate",
+    "organisation": "{organisation}",
+    "slug": "neu-{serial}",
+    "title": "Hochgeladen",
+}
 _serial = itertools.count(1)  # a new slug for each request, so that no draft takes it before an upload
 # Session-ending and destructive routes go last, so that they do not shorten the walk of a role.
 LAST_WORDS = ("delete", "withdraw", "revoke", "active", "disable", "logout", "sign_out")
@@ -83,10 +99,19 @@ def _seed() -> dict:
     invitation = invite(people["admin"], "new@example.org", target.organisation, [Role.DELEGATE], "de", now)
     db.session.commit()
     values = {
-        "slug": draft.slug, "paragraph_id": text.paragraph_id, "amendment_id": amendment.id,
-        "comment_id": comment.id, "number": 1, "conflict_id": 1, "organisation_id": target.organisation_id,
-        "person_id": target.id, "invitation_id": invitation.id, "report_id": filed.id,
-        "token": "nicht-gueltig", "name": "comments.csv", "filename": "css/app.css",
+        "slug": draft.slug,
+        "paragraph_id": text.paragraph_id,
+        "amendment_id": amendment.id,
+        "comment_id": comment.id,
+        "number": 1,
+        "conflict_id": 1,
+        "organisation_id": target.organisation_id,
+        "person_id": target.id,
+        "invitation_id": invitation.id,
+        "report_id": filed.id,
+        "token": "nicht-gueltig",
+        "name": "comments.csv",
+        "filename": "css/app.css",
     }
     fill = {"paragraph": text.paragraph_id, "comment": comment.id, "organisation": org.id}
     return {"values": values, "fill": fill, "emails": {role: p.email for role, p in people.items()}}
@@ -97,11 +122,13 @@ _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 def _path(rule, values: dict, hostile: tuple[str, str] | None = None) -> str:
     """The rule's path with valid values, or with argument `hostile[0]` replaced by `hostile[1]` (raw)."""
+
     def one(match):
         converter, name = match.group(1) or "default", match.group(2)
         if hostile and hostile[0] == name:
             return hostile[1]
         return quote(str(values.get(name, 1 if converter == "int" else "x")), safe="/")
+
     return _ARGUMENT.sub(one, rule.rule)
 
 
@@ -151,8 +178,11 @@ def _hostile_files() -> list[tuple[str, bytes, str]]:
     return [
         ("docx <Types/>", broken.getvalue(), "entwurf.docx"),
         ("docx not a zip", b"PK\x03\x04" + b"\x00" * 64, "entwurf.docx"),
-        ("text with NUL", "E-Mail,Organisation,Rolle\nx\x00@example.org,V1,delegate\n# Titel\x00\n".encode(),
-         "liste.csv"),
+        (
+            "text with NUL",
+            "E-Mail,Organisation,Rolle\nx\x00@example.org,V1,delegate\n# Titel\x00\n".encode(),
+            "liste.csv",
+        ),
         ("Markdown with NUL", "# Titel\n\nEin\x00 Absatz mit \x1b Steuerzeichen.\n".encode(), "entwurf.md"),
         ("invalid UTF-8", b"\xc0\xaf\xff\xfe Titel\n", "entwurf.md"),
         ("invalid UTF-8 csv", b"\xc0\xaf\xff\xfe,x\n", "liste.csv"),
@@ -195,9 +225,17 @@ def _bodies(names: list[str], token: str, fill: dict) -> list[tuple[str, bytes]]
     # 100,000 characters in each field, in bodies that stay below the form limit.
     per_body = max(1, ((current_app.config["MAX_CONTENT_LENGTH"] or 2**20) - 10_000) // len(LONG))
     for start in range(0, len(names), per_body):
-        chunk = names[start:start + per_body]
-        bodies.append(("long", _body(csrf + [(name, LONG) for name in chunk]
-                                     + [(name, _plausible(name, fill)) for name in names if name not in chunk])))
+        chunk = names[start : start + per_body]
+        bodies.append(
+            (
+                "long",
+                _body(
+                    csrf
+                    + [(name, LONG) for name in chunk]
+                    + [(name, _plausible(name, fill)) for name in names if name not in chunk]
+                ),
+            )
+        )
     return bodies
 
 
@@ -212,15 +250,22 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> dict[s
 
     reached: dict[str, int] = {}
 
-    def send(method: str, url: str, body: bytes | None = None, label: str = "",
-             content_type: str = "application/x-www-form-urlencoded", headers: dict | None = None) -> None:
+    def send(
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        label: str = "",
+        content_type: str = "application/x-www-form-urlencoded",
+        headers: dict | None = None,
+    ) -> None:
         counter[0] += 1
         try:
             if body is None:
                 status = client.open(url, method=method).status_code
             else:
-                status = client.open(url, method=method, data=body, content_type=content_type,
-                                     headers=headers or {}).status_code
+                status = client.open(
+                    url, method=method, data=body, content_type=content_type, headers=headers or {}
+                ).status_code
         except Exception as error:  # noqa: BLE001  (TESTING propagates what would be a 500)
             status = f"{type(error).__name__}: {str(error)[:120]}".replace("\n", " ")
         if label == "valid":
@@ -229,8 +274,9 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> dict[s
             shown = url if len(url) < 160 else url[:150] + f"…({len(url)} chars)"
             failures.append(f"{method} {shown} [{label}] as {role}: {status}")
 
-    rules = sorted((r for r in app.url_map.iter_rules()),
-                   key=lambda r: (any(w in r.endpoint for w in LAST_WORDS), r.rule))
+    rules = sorted(
+        (r for r in app.url_map.iter_rules()), key=lambda r: (any(w in r.endpoint for w in LAST_WORDS), r.rule)
+    )
     for rule in rules:
         methods = sorted(rule.methods & {"GET", "POST"})
         for method in methods:
@@ -255,12 +301,15 @@ def _walk(app, role: str, seeded: dict, failures: list, counter: list) -> dict[s
                     send("POST", valid, body, label)
                 json_body = json.dumps({name: "Text\x00\ud800mehr" for name in names}).encode()
                 send("POST", valid, json_body, "JSON with NUL", "application/json", {"X-CSRFToken": token})
-                for other in (b'"abc"', b"[1, 2]", b"{\"a\": {\"b\": 1}}", b"{"):
+                for other in (b'"abc"', b"[1, 2]", b'{"a": {"b": 1}}', b"{"):
                     send("POST", valid, other, f"JSON {other!r}", "application/json", {"X-CSRFToken": token})
                 for upload in files:
                     for label, content, filename in _hostile_files():
-                        pairs = [("csrf_token", token), *((n, _plausible(n, fill, str)) for n in names),
-                                 (upload, FileStorage(io.BytesIO(content), filename))]
+                        pairs = [
+                            ("csrf_token", token),
+                            *((n, _plausible(n, fill, str)) for n in names),
+                            (upload, FileStorage(io.BytesIO(content), filename)),
+                        ]
                         content_type, body = _multipart(pairs)
                         send("POST", valid, body, f"file: {label}", content_type)
     return reached
@@ -287,4 +336,4 @@ def test_no_request_gets_a_server_error(app, backend, stamped):
     assert reached["delegate"][f"/drafts/{slug}/amendments/{seeded['values']['amendment_id']}"] == 200
     assert reached["admin"][f"/admin/people/{seeded['values']['person_id']}"] == 200
     assert reached["moderator"]["/moderation"] == 200
-    assert reached["guest"]["/readyz"] == 200   # the schema is current (`stamped`): ready
+    assert reached["guest"]["/readyz"] == 200  # the schema is current (`stamped`): ready

@@ -11,6 +11,7 @@ transaction that writes.
 The test prints how many accepts it made and how long they took (not asserted: the machine
 is shared; 300 within a minute is the aim).
 """
+
 from __future__ import annotations
 
 import queue
@@ -29,9 +30,9 @@ from tests import factories
 from tests.served import TIMEOUT, Browser, Gunicorn, csrf_token
 
 ACCEPTS = 300
-WORKERS = 8      # more processes than cores: each waits for the write lock in turn
+WORKERS = 8  # more processes than cores: each waits for the write lock in turn
 CLIENTS = 16
-LIMIT = 60       # seconds: "300 people within a minute" (the clients send as fast as the servers answer)
+LIMIT = 60  # seconds: "300 people within a minute" (the clients send as fast as the servers answer)
 PASSWORD = "ein langes Passwort"
 # SQLite, where the hash once sat inside the write lock: scrypt at production cost (werkzeug's
 # default, CONSULT_PASSWORD_HASH_METHOD unset), about 0.1 s of CPU each. PostgreSQL has no
@@ -54,9 +55,18 @@ def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, ba
     tokens = []
     for i in range(ACCEPTS):
         token, token_digest = new_token()
-        db.session.add(Invitation(email=f"eingeladen{i}@example.org", organisation=org, roles="delegate",
-                                  locale="de", token_digest=token_digest, invited_by_id=admin.id, created_at=now,
-                                  expires_at=now + timedelta(days=14)))
+        db.session.add(
+            Invitation(
+                email=f"eingeladen{i}@example.org",
+                organisation=org,
+                roles="delegate",
+                locale="de",
+                token_digest=token_digest,
+                invited_by_id=admin.id,
+                created_at=now,
+                expires_at=now + timedelta(days=14),
+            )
+        )
         tokens.append(token)
     db.session.commit()
     db.session.remove()
@@ -78,9 +88,15 @@ def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, ba
                 browser = Browser(server.base)
                 status, _, html = browser.request(f"/invitations/accept/{token}")
                 assert status == 200, f"the accept page answered {status}"
-                status, headers, body = browser.request(f"/invitations/accept/{token}", {
-                    "csrf_token": csrf_token(html), "name": "Neue Delegierte", "password": PASSWORD,
-                    "confirm": PASSWORD})
+                status, headers, body = browser.request(
+                    f"/invitations/accept/{token}",
+                    {
+                        "csrf_token": csrf_token(html),
+                        "name": "Neue Delegierte",
+                        "password": PASSWORD,
+                        "confirm": PASSWORD,
+                    },
+                )
                 with lock:
                     answers.append((status, headers.get("Location", "") if status == 302 else body[:300]))
             except BaseException as error:  # reported below
@@ -101,9 +117,11 @@ def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, ba
         server.stop()
 
     made = sum(1 for status, where in answers if status == 302 and where == "/")
-    print(f"\n{backend}: {made} of {ACCEPTS} invitations accepted by {CLIENTS} clients on {WORKERS} gunicorn "
-          f"workers in {elapsed:.1f} s ({ACCEPTS / elapsed:.1f} per second), "
-          f"password hash {HASH[backend] or 'scrypt as in production'}")
+    print(
+        f"\n{backend}: {made} of {ACCEPTS} invitations accepted by {CLIENTS} clients on {WORKERS} gunicorn "
+        f"workers in {elapsed:.1f} s ({ACCEPTS / elapsed:.1f} per second), "
+        f"password hash {HASH[backend] or 'scrypt as in production'}"
+    )
     assert not errors, errors[:3]
     failed = [a for a in answers if not (a[0] == 302 and a[1] == "/")]
     assert not failed, f"{len(failed)} accepts failed, e.g. {failed[:3]}\n{server.log()}"
@@ -111,6 +129,8 @@ def test_300_parallel_accepts_within_a_minute_get_no_error(app, database_url, ba
     # Every account exists once, with the production hash.
     hashes = db.session.scalars(select(User.password_hash).where(User.email.like("eingeladen%"))).all()
     assert len(hashes) == ACCEPTS and all(h.startswith("scrypt:") for h in hashes)
-    assert db.session.scalar(select(func.count()).select_from(Invitation)
-                             .where(Invitation.accepted_at.is_not(None))) == ACCEPTS
+    assert (
+        db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.accepted_at.is_not(None)))
+        == ACCEPTS
+    )
     db.session.remove()

@@ -1,4 +1,5 @@
 """Invitations: who may invite whom, a link that works once and for 14 days, and lists from CSV."""
+
 from __future__ import annotations
 
 import io
@@ -32,21 +33,37 @@ def world(app):
 
 def _invite(client, email, organisation_id, roles, language="de"):
     page = client.get("/invitations").get_data(as_text=True)
-    return client.post("/invitations", data={"email": email, "organisation": organisation_id, "roles": roles,
-                                             "language": language, "csrf_token": csrf_token(page)})
+    return client.post(
+        "/invitations",
+        data={
+            "email": email,
+            "organisation": organisation_id,
+            "roles": roles,
+            "language": language,
+            "csrf_token": csrf_token(page),
+        },
+    )
 
 
 def _link(email) -> str:
-    body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == email)
-                              .order_by(OutboxMessage.id.desc())).first()
+    body = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+    ).first()
     return re.search(r"http://localhost(/invitations/accept/\S+)", body).group(1)
 
 
 def _accept(client, link, name="Elif Kaya", password="ein gutes Passwort"):
     page = client.get(link)
     assert page.status_code == 200, page.get_data(as_text=True)
-    return client.post(link, data={"name": name, "password": password, "confirm": password,
-                                   "csrf_token": csrf_token(page.get_data(as_text=True))})
+    return client.post(
+        link,
+        data={
+            "name": name,
+            "password": password,
+            "confirm": password,
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
 
 
 def test_an_admin_invites_and_the_link_makes_the_account_once(client, auth, world):
@@ -57,14 +74,14 @@ def test_an_admin_invites_and_the_link_makes_the_account_once(client, auth, worl
     assert message.recipient == "elif.kaya@example.org" and "Türkischer Elternverein Köln e.V." in message.body
     link = _link("elif.kaya@example.org")
     invitation = db.session.scalar(select(Invitation))
-    assert link.rsplit("/", 1)[1] not in invitation.token_digest   # only the digest is stored
+    assert link.rsplit("/", 1)[1] not in invitation.token_digest  # only the digest is stored
 
     auth.logout()
     accepted = _accept(client, link)
     assert accepted.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "elif.kaya@example.org"))
     assert user.name == "Elif Kaya" and user.roles == {Role.DELEGATE} and user.organisation_id == world["org"].id
-    assert "Elif Kaya" in client.get("/").get_data(as_text=True)   # signed in
+    assert "Elif Kaya" in client.get("/").get_data(as_text=True)  # signed in
 
     # The link works once.
     again = client.get(link)
@@ -89,8 +106,15 @@ def test_the_link_does_not_work_after_14_days(client, auth, world, monkeypatch):
 
 def _accept_post_only(client, link):
     page = client.get("/password/forgot").get_data(as_text=True)
-    return client.post(link, data={"name": "X", "password": "ein gutes Passwort", "confirm": "ein gutes Passwort",
-                                   "csrf_token": csrf_token(page)})
+    return client.post(
+        link,
+        data={
+            "name": "X",
+            "password": "ein gutes Passwort",
+            "confirm": "ein gutes Passwort",
+            "csrf_token": csrf_token(page),
+        },
+    )
 
 
 def test_a_new_invitation_replaces_the_open_one(client, auth, world):
@@ -111,7 +135,7 @@ def test_a_contact_person_invites_delegates_to_their_own_organisation_only(clien
     html = page.get_data(as_text=True)
     assert "AKV" not in html and 'value="moderator"' not in html
     assert _invite(client, "neu@example.org", world["org"].id, ["delegate"]).status_code == 302
-    assert _invite(client, "x@example.org", world["other"].id, ["delegate"]).status_code == 422   # not a choice
+    assert _invite(client, "x@example.org", world["other"].id, ["delegate"]).status_code == 422  # not a choice
     assert _invite(client, "y@example.org", world["org"].id, ["moderator"]).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1
 
@@ -120,9 +144,11 @@ def test_a_contact_person_invites_delegates_to_their_own_organisation_only(clien
 def test_people_who_may_not_invite_are_refused(client, auth, world, who):
     if who:
         auth.login(who, factories.PASSWORD)
-    for response in (client.get("/invitations"),
-                     client.post("/invitations", data={"email": "z@example.org"}),
-                     client.post("/invitations/import", data={})):
+    for response in (
+        client.get("/invitations"),
+        client.post("/invitations", data={"email": "z@example.org"}),
+        client.post("/invitations/import", data={}),
+    ):
         # A guest is sent to sign in (or, posting without a CSRF token, refused before that).
         assert response.status_code in ((302, 400) if who is None else (403, 400)), response.status_code
     assert client.get("/invitations").status_code == (302 if who is None else 403)
@@ -139,37 +165,54 @@ def test_an_existing_account_is_not_invited_and_the_input_stays(client, auth, wo
 
 def _import(client, text: str):
     page = client.get("/invitations").get_data(as_text=True)
-    return client.post("/invitations/import", data={
-        "upload": (io.BytesIO(text.encode("utf-8-sig")), "liste.csv"), "language": "de",
-        "csrf_token": csrf_token(page)}, content_type="multipart/form-data")
+    return client.post(
+        "/invitations/import",
+        data={
+            "upload": (io.BytesIO(text.encode("utf-8-sig")), "liste.csv"),
+            "language": "de",
+            "csrf_token": csrf_token(page),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_csv_list_with_one_bad_row_invites_nobody_and_names_the_row(client, auth, world):
     auth.login("admin@example.org", factories.PASSWORD)
-    response = _import(client, "E-Mail;Organisation;Rolle\na@example.org;TEK;Delegierte\n"
-                               "b@example.org;NIX;delegate\nc@example.org;AKV;delegate\n")
+    response = _import(
+        client,
+        "E-Mail;Organisation;Rolle\na@example.org;TEK;Delegierte\n"
+        "b@example.org;NIX;delegate\nc@example.org;AKV;delegate\n",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Niemand wurde eingeladen" in html
     assert re.search(r"<td>3</td><td>b@example.org</td>.*?Keine Organisation „NIX“", html, re.S)
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
-    response = _import(client, "email,organisation,role\na@example.org,TEK,Delegierte\n"
-                               "c@example.org,AKV,delegate\nboard@example.org,,board\n")
+    response = _import(
+        client,
+        "email,organisation,role\na@example.org,TEK,Delegierte\nc@example.org,AKV,delegate\nboard@example.org,,board\n",
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert sorted(db.session.scalars(select(Invitation.email))) == ["a@example.org", "board@example.org",
-                                                                    "c@example.org"]
+    assert sorted(db.session.scalars(select(Invitation.email))) == [
+        "a@example.org",
+        "board@example.org",
+        "c@example.org",
+    ]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("email,organisation,role\na@example.org,TEK,delegate\na@example.org,TEK,delegate\n", "zweimal"),
-    ("email,organisation,role\nkeine-adresse,TEK,delegate\n", "keine E-Mail-Adresse"),
-    ("email,organisation,role\nplain@example.org,TEK,delegate\n", "hat bereits ein Konto"),
-    ("email,organisation,role\nd@example.org,TEK,chef\n", "Unbekannte Rolle"),
-    ("email,organisation,role\nd@example.org,,delegate\n", "gehören zu einer Organisation"),
-    ("name;mail\nx;y\n", "erste Zeile"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("email,organisation,role\na@example.org,TEK,delegate\na@example.org,TEK,delegate\n", "zweimal"),
+        ("email,organisation,role\nkeine-adresse,TEK,delegate\n", "keine E-Mail-Adresse"),
+        ("email,organisation,role\nplain@example.org,TEK,delegate\n", "hat bereits ein Konto"),
+        ("email,organisation,role\nd@example.org,TEK,chef\n", "Unbekannte Rolle"),
+        ("email,organisation,role\nd@example.org,,delegate\n", "gehören zu einer Organisation"),
+        ("name;mail\nx;y\n", "erste Zeile"),
+    ],
+)
 def test_each_kind_of_bad_row_is_explained(client, auth, world, text, problem):
     auth.login("admin@example.org", factories.PASSWORD)
     response = _import(client, text)
@@ -183,11 +226,13 @@ def test_invitations_are_rate_limited(client, auth, world, app, monkeypatch):
     try:
         page = client.get("/invitations/accept/nonsense").get_data(as_text=True)
         token = csrf_token(client.get("/password/forgot").get_data(as_text=True))
-        statuses = [client.post("/invitations/accept/nonsense", data={"csrf_token": token}).status_code
-                    for _ in range(4)]
+        statuses = [
+            client.post("/invitations/accept/nonsense", data={"csrf_token": token}).status_code for _ in range(4)
+        ]
         assert statuses == [410, 410, 410, 429]
         assert "zu viele Versuche" in client.post("/invitations/accept/nonsense", data={"csrf_token": token}).get_data(
-            as_text=True)
+            as_text=True
+        )
         assert "nicht gültig" in page
     finally:
         limiter.reset()
@@ -201,11 +246,10 @@ def test_checking_a_list_takes_as_many_queries_for_30_rows_as_for_3(app, world, 
     def check(rows: int) -> int:
         lines = [f"p{n}@example.org,TEK,delegate" for n in range(rows)] + ["plain@example.org,TEK,delegate"]
         with app.test_request_context(), count_queries() as counter:
-            report = import_invitations(admin, "email,organisation,role\n" + "\n".join(lines) + "\n", "de",
-                                        clock.now())
-        assert not report.ok and report.rows[-1].problem   # the last row has an account: nobody is invited
+            report = import_invitations(admin, "email,organisation,role\n" + "\n".join(lines) + "\n", "de", clock.now())
+        assert not report.ok and report.rows[-1].problem  # the last row has an account: nobody is invited
         db.session.rollback()
         return counter.count
 
-    check(3)   # the first run also loads the admin again
+    check(3)  # the first run also loads the admin again
     assert check(30) == check(3)

@@ -2,6 +2,7 @@
 question is open), two chairs opening at once get a message and not a database error (real parallel requests on
 PostgreSQL), the agenda shows how each paragraph begins, and the person's data download holds the check-ins,
 proxies, paper ballots and conflict confirmations that name them."""
+
 from __future__ import annotations
 
 import json
@@ -49,6 +50,7 @@ def _tally_revision(room):
 
 # --- undoing a check-in ---------------------------------------------------------------------------------------
 
+
 def test_the_office_checks_an_organisation_out_with_an_audit_row(room, in_request):
     session = _start(room)
     services.check_in(room["a1"], session, room["abc"], _now())
@@ -59,11 +61,14 @@ def test_the_office_checks_an_organisation_out_with_an_audit_row(room, in_reques
     db.session.commit()
     assert _checked_in() == {room["xyz"].id}
     assert quorum(room["draft"], session.id).present == 1
-    assert _tally_revision(room) > before            # live pages and the projector count anew
+    assert _tally_revision(room) > before  # live pages and the projector count anew
     [entry] = _audit("live.check_out")
-    assert (entry.actor_id, entry.subject, entry.details["by_office"]) == \
-        (room["mod"].id, f"organisation:{room['abc'].id}", False)
-    assert services.check_in(room["a1"], session, room["abc"], _now()) is True   # and back again
+    assert (entry.actor_id, entry.subject, entry.details["by_office"]) == (
+        room["mod"].id,
+        f"organisation:{room['abc'].id}",
+        False,
+    )
+    assert services.check_in(room["a1"], session, room["abc"], _now()) is True  # and back again
     db.session.commit()
     assert _checked_in() == {room["abc"].id, room["xyz"].id}
 
@@ -100,7 +105,7 @@ def test_only_the_office_checks_out_and_only_what_is_checked_in(room, in_request
     session = _start(room)
     services.check_in(room["a1"], session, room["abc"], _now())
     db.session.commit()
-    with pytest.raises(NotAllowed):                         # not even their own organisation
+    with pytest.raises(NotAllowed):  # not even their own organisation
         services.check_out(room["a1"], room["draft"], session, room["abc"], _now())
     db.session.rollback()
     with pytest.raises(InvalidInput):
@@ -136,8 +141,10 @@ def test_the_page_says_why_no_check_out_while_a_question_is_open(room, client, a
     db.session.commit()
     auth.login("mod@example.org", factories.PASSWORD)
     _post(client, f"{PAGE}/check-out", {"organisation_id": str(room["abc"].id)})
-    assert "Eine Frage ist geöffnet: Eine Organisation kann erst abgemeldet werden, wenn die Frage geschlossen ist." \
+    assert (
+        "Eine Frage ist geöffnet: Eine Organisation kann erst abgemeldet werden, wenn die Frage geschlossen ist."
         in client.get(PAGE).get_data(as_text=True)
+    )
     assert _checked_in() == {room["abc"].id}
 
 
@@ -154,11 +161,12 @@ def test_a_delegate_cannot_check_out(room, client, auth):
 
 # --- the agenda -----------------------------------------------------------------------------------------------
 
+
 def test_the_agenda_shows_how_each_paragraph_begins(room, client, auth):
     _start(room)
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get(PAGE).get_data(as_text=True)
-    agenda = page[page.index('id="agenda-heading"'):]
+    agenda = page[page.index('id="agenda-heading"') :]
     # The plain words (no Markdown marks) of § 2 to § 4, in the agenda's order; the whole draft has none.
     starts = re.findall(r'<span class="agenda__start">([^<]*)</span>', agenda)
     assert starts == [f"Absatz {n}: Die Mitgliedsorganisationen beraten über Teilhabe und Vielfalt." for n in (2, 3, 4)]
@@ -166,29 +174,40 @@ def test_the_agenda_shows_how_each_paragraph_begins(room, client, auth):
 
 # --- the data download ----------------------------------------------------------------------------------------
 
+
 def test_the_data_download_holds_the_live_session_rows_that_name_the_person(room, client, auth):
     draft, board, a1, x1 = room["draft"], room["board"], room["a1"], room["x1"]
     with client.application.test_request_context():
         session = _start(room)
         services.check_in(a1, session, room["abc"], _now())
         services.check_in(x1, session, room["xyz"], _now())
-        db.session.add(Proxy(session_id=session.id, organisation_id=room["abc"].id, holder_id=room["xyz"].id,
-                             requested_by_id=a1.id, requested_at=_now(), confirmed_by_id=board.id,
-                             confirmed_at=_now()))
+        db.session.add(
+            Proxy(
+                session_id=session.id,
+                organisation_id=room["abc"].id,
+                holder_id=room["xyz"].id,
+                requested_by_id=a1.id,
+                requested_at=_now(),
+                confirmed_by_id=board.id,
+                confirmed_at=_now(),
+            )
+        )
         services.open_question(board, draft, session, session.items[0], _now())
         cast_vote(x1, draft, room["pids"][0], Choice.YES, _now())
         enter_paper_ballot(board, draft, room["xyz"], room["pids"][0], None, Choice.NO, _now())
         db.session.commit()
-        [conflict] = db.session.scalars(select(VoteConflict)).all()       # paper after the phone
+        [conflict] = db.session.scalars(select(VoteConflict)).all()  # paper after the phone
         confirm_conflict(board, session, conflict, _now())
         db.session.commit()
 
     auth.login("a1@example.org", factories.PASSWORD)
     mine = json.loads(client.get("/account/data.json").get_data(as_text=True))
-    assert [(c["organisation"], c["by_office"], c["draft"]["slug"]) for c in mine["live_check_ins"]] == \
-        [("ABC", False, "rat")]
-    assert [(p["organisation"], p["holder"], p["requested"], p["confirmed"]) for p in mine["live_proxies"]] == \
-        [("ABC", "XYZ", True, False)]
+    assert [(c["organisation"], c["by_office"], c["draft"]["slug"]) for c in mine["live_check_ins"]] == [
+        ("ABC", False, "rat")
+    ]
+    assert [(p["organisation"], p["holder"], p["requested"], p["confirmed"]) for p in mine["live_proxies"]] == [
+        ("ABC", "XYZ", True, False)
+    ]
     assert mine["vote_casts"] == [] and mine["live_conflicts_confirmed"] == []
 
     auth.logout()
@@ -199,11 +218,13 @@ def test_the_data_download_holds_the_live_session_rows_that_name_the_person(room
         ("ABC", False, True)
     ]
     assert [(v["organisation"], v["channel"], v["choice"]) for v in office["vote_casts"]] == [("XYZ", "paper", "no")]
-    assert [(c["organisation"], c["paragraph_id"]) for c in office["live_conflicts_confirmed"]] == \
-        [("XYZ", room["pids"][0])]
+    assert [(c["organisation"], c["paragraph_id"]) for c in office["live_conflicts_confirmed"]] == [
+        ("XYZ", room["pids"][0])
+    ]
 
 
 # --- two chairs at once ---------------------------------------------------------------------------------------
+
 
 @only_postgresql
 def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, database_url, monkeypatch):
@@ -257,14 +278,13 @@ def test_two_chairs_opening_at_once_get_a_message_not_a_database_error(app, data
             items = list(db.session.scalars(select(AgendaItem.id).order_by(AgendaItem.position)))
             db.session.remove()
 
-        messages = {"Eine andere Frage ist geöffnet: Schließen Sie sie zuerst.",
-                    "Diese Frage war schon geöffnet."}
+        messages = {"Eine andere Frage ist geöffnet: Schließen Sie sie zuerst.", "Diese Frage war schon geöffnet."}
         for targets in ([items[0], items[1]], [items[2], items[2]]):
             results = at_once([f"{PAGE}/items/{target}/open" for target in targets])
             assert [r[0] if isinstance(r, tuple) else r for r in results] == [302, 302], server.log()
             pages = [chair.request(PAGE)[2] for chair in chairs]
             told = [next((m for m in messages if m in page), None) for page in pages]
-            assert told.count(None) == 1, told          # one opened it, the other one is told why not
+            assert told.count(None) == 1, told  # one opened it, the other one is told why not
             with app.app_context():
                 opened = db.session.scalars(select(AgendaItem.id).where(AgendaItem.state == ItemState.OPEN)).all()
                 assert len(opened) == 1 and opened[0] in targets

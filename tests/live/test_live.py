@@ -1,6 +1,7 @@
 """The live session (issue 16, points 1 and 2): the agenda, opening, closing and reopening questions, the
 quorum, check-in by delegates and by the office, and the vote service's rule that only the open question takes
 votes once a session has started — through the services and through the real routes, on both databases."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,8 +27,10 @@ from tests import factories
 from tests.conftest import csrf_token
 from tests.votes.test_amendment_votes import make_amendment
 
-NOTHING_OPEN = ("In der Live-Sitzung kann nur über die Frage abgestimmt werden, die die Sitzungsleitung geöffnet "
-                "hat; gerade ist keine Frage geöffnet.")
+NOTHING_OPEN = (
+    "In der Live-Sitzung kann nur über die Frage abgestimmt werden, die die Sitzungsleitung geöffnet "
+    "hat; gerade ist keine Frage geöffnet."
+)
 
 
 @pytest.fixture(name="room")
@@ -43,8 +46,7 @@ def fixture_room(app):
     draft = factories.draft(paragraphs=4, phase=Phase.VOTING, slug="rat")
     db.session.commit()
     texts = sorted(draft.versions[0].texts, key=lambda t: t.position)
-    return {"draft": draft, "abc": abc, "xyz": xyz, "nov": nov, "pids": [t.paragraph_id for t in texts[1:]],
-            **people}
+    return {"draft": draft, "abc": abc, "xyz": xyz, "nov": nov, "pids": [t.paragraph_id for t in texts[1:]], **people}
 
 
 @pytest.fixture(name="in_request")
@@ -70,10 +72,15 @@ def _audit(action):
 
 # --- the agenda -----------------------------------------------------------------------------------------------
 
+
 def test_the_agenda_proposes_the_paragraphs_without_headings_and_the_whole_text_last(room, in_request):
     session = _start(room)
-    assert [(i.position, i.paragraph_id, i.amendment_id) for i in session.items] == \
-        [(1, room["pids"][0], None), (2, room["pids"][1], None), (3, room["pids"][2], None), (4, None, None)]
+    assert [(i.position, i.paragraph_id, i.amendment_id) for i in session.items] == [
+        (1, room["pids"][0], None),
+        (2, room["pids"][1], None),
+        (3, room["pids"][2], None),
+        (4, None, None),
+    ]
     assert all(i.state == ItemState.WAITING for i in session.items)
     assert [e.details["items"] for e in _audit("live.start")] == [4]
 
@@ -115,6 +122,7 @@ def test_only_the_office_starts_and_only_once_and_only_while_voting(room, in_req
 
 # --- open, close, reopen --------------------------------------------------------------------------------------
 
+
 def test_open_close_and_reopen_once_with_a_reason_each_in_the_audit_log(room, in_request):
     session = _start(room)
     item = session.items[0]
@@ -124,8 +132,12 @@ def test_open_close_and_reopen_once_with_a_reason_each_in_the_audit_log(room, in
     with pytest.raises(InvalidInput):
         services.reopen_question(board, draft, session, item, "  ", _now())
     services.reopen_question(board, draft, session, item, "Technische Störung", _now())
-    assert (item.state, item.reopened, item.reopen_reason, item.closed_at) == \
-        (ItemState.OPEN, True, "Technische Störung", None)
+    assert (item.state, item.reopened, item.reopen_reason, item.closed_at) == (
+        ItemState.OPEN,
+        True,
+        "Technische Störung",
+        None,
+    )
     services.close_question(board, draft, session, item, _now())
     with pytest.raises(InvalidInput):
         services.reopen_question(board, draft, session, item, "Noch einmal", _now())
@@ -165,6 +177,7 @@ def test_a_question_whose_countdown_ran_out_is_closed_when_the_next_opens(room, 
 
 # --- quorum ---------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("number, is_share, needed", [(2, False, 2), (50, True, 2), (67, True, 3)])
 def test_a_question_cannot_be_opened_below_the_quorum(room, in_request, number, is_share, needed):
     draft, board = room["draft"], room["board"]
@@ -176,7 +189,7 @@ def test_a_question_cannot_be_opened_below_the_quorum(room, in_request, number, 
     with pytest.raises(PhaseClosed):
         services.open_question(board, draft, session, session.items[0], _now())
     db.session.rollback()
-    for org in (room["xyz"], room["nov"])[:needed - 1]:
+    for org in (room["xyz"], room["nov"])[: needed - 1]:
         services.check_in(board, session, org, _now())
     assert quorum(draft, session.id).met
     services.open_question(board, draft, session, session.items[0], _now())
@@ -191,6 +204,7 @@ def test_a_share_is_at_most_a_hundred_percent_and_only_the_office_sets_it(room, 
 
 
 # --- check-in -------------------------------------------------------------------------------------------------
+
 
 def test_check_in_by_a_delegate_and_by_the_office_one_row_per_organisation(room, in_request):
     session = _start(room)
@@ -210,6 +224,7 @@ def test_a_delegate_cannot_check_in_another_organisation(room, in_request):
 
 
 # --- votes in the live session --------------------------------------------------------------------------------
+
 
 def test_without_a_live_session_voting_is_as_before(room, in_request):
     cast_vote(room["a1"], room["draft"], room["pids"][0], Choice.YES, _now())
@@ -265,6 +280,7 @@ def test_the_gate_names_the_live_tables_as_the_models_do():
 
 # --- the pages ------------------------------------------------------------------------------------------------
 
+
 def _post(client, path, data=None, page="/drafts/rat/live"):
     token = csrf_token(client.get(page).get_data(as_text=True))
     return client.post(path, data={"csrf_token": token, **(data or {})})
@@ -302,8 +318,10 @@ def test_the_chair_opens_closes_and_reopens_through_the_page(room, client, auth)
     assert db.session.get(AgendaItem, item).state == ItemState.CLOSED
     _post(client, f"/drafts/rat/live/items/{item}/reopen", {"reason": "Zählfehler"})
     db.session.expire_all()
-    assert (db.session.get(AgendaItem, item).state, db.session.get(AgendaItem, item).reopen_reason) == \
-        (ItemState.OPEN, "Zählfehler")
+    assert (db.session.get(AgendaItem, item).state, db.session.get(AgendaItem, item).reopen_reason) == (
+        ItemState.OPEN,
+        "Zählfehler",
+    )
 
 
 def test_the_delegate_checks_in_and_votes_on_the_open_question(room, client, auth):
@@ -340,8 +358,9 @@ def test_a_delegate_cannot_check_in_another_organisation_through_the_page(room, 
     auth.login("a1@example.org", factories.PASSWORD)
     _post(client, "/drafts/rat/live/check-in", {"organisation_id": str(room["xyz"].id)})
     assert db.session.scalar(select(CheckIn.id)) is None
-    assert "Sie können nur die Anwesenheit Ihrer eigenen Organisation bestätigen." in \
-        client.get("/drafts/rat/live").get_data(as_text=True)
+    assert "Sie können nur die Anwesenheit Ihrer eigenen Organisation bestätigen." in client.get(
+        "/drafts/rat/live"
+    ).get_data(as_text=True)
 
 
 def test_the_board_finds_the_live_session_from_the_draft_settings_while_voting(room, client, auth):
@@ -352,6 +371,7 @@ def test_the_board_finds_the_live_session_from_the_draft_settings_while_voting(r
 
 def test_an_account_deletion_keeps_the_check_in_without_the_person(room, in_request):
     from consult.profile.services import delete_account
+
     session = _start(room)
     services.check_in(room["a1"], session, room["abc"], _now())
     db.session.commit()
@@ -398,6 +418,7 @@ def test_the_current_question_shows_the_paragraph_as_it_reads_and_an_amendment_a
 
 def test_leaving_the_voting_phase_ends_the_session_and_closes_its_open_question(room, in_request):
     from consult.board.services import move_to_phase
+
     session = _start(room)
     services.open_question(room["board"], room["draft"], session, session.items[0], _now())
     db.session.commit()
@@ -413,7 +434,7 @@ def test_the_state_answers_304_until_the_chair_or_a_vote_changes_it(room, client
     auth.login("a1@example.org", factories.PASSWORD)
     first = client.get("/drafts/rat/live/state")
     assert first.status_code == 200 and "Gerade ist keine Frage geöffnet." in first.get_data(as_text=True)
-    assert "<html" not in first.get_data(as_text=True)          # the block alone
+    assert "<html" not in first.get_data(as_text=True)  # the block alone
     tag = first.headers["ETag"]
     assert client.get("/drafts/rat/live/state", headers={"If-None-Match": tag}).status_code == 304
     services.open_question(room["board"], room["draft"], session, session.items[0], _now())
@@ -421,7 +442,7 @@ def test_the_state_answers_304_until_the_chair_or_a_vote_changes_it(room, client
     opened = client.get("/drafts/rat/live/state", headers={"If-None-Match": tag})
     assert opened.status_code == 200 and opened.headers["ETag"] != tag
     tag = opened.headers["ETag"]
-    cast_vote(room["x1"], room["draft"], session.items[0].paragraph_id, Choice.NO, _now())   # another organisation
+    cast_vote(room["x1"], room["draft"], session.items[0].paragraph_id, Choice.NO, _now())  # another organisation
     db.session.commit()
     assert client.get("/drafts/rat/live/state", headers={"If-None-Match": tag}).status_code == 200
 
@@ -437,5 +458,7 @@ def test_votes_record_how_they_came_in_and_leave_the_page_revision_alone(room, i
     services.open_question(room["board"], room["draft"], session, session.items[0], _now())
     cast_vote(room["x1"], room["draft"], pid, Choice.NO, _now())
     db.session.commit()
-    assert {v.organisation_id: v.channel.value for v in db.session.scalars(select(Vote))} == \
-        {room["abc"].id: "online", room["xyz"].id: "live"}
+    assert {v.organisation_id: v.channel.value for v in db.session.scalars(select(Vote))} == {
+        room["abc"].id: "online",
+        room["xyz"].id: "live",
+    }

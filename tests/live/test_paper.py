@@ -2,6 +2,7 @@
 question; it counts like any other vote of the organisation (one vote, the last one counts); a paper ballot after
 a phone vote in the session, or the reverse, is a conflict the office confirms ("Gesehen, gilt"); the refusals,
 through the services and through the real routes, on both databases."""
+
 from __future__ import annotations
 
 import re
@@ -54,6 +55,7 @@ def _conflicts():
 
 # --- entering a paper ballot ----------------------------------------------------------------------------------
 
+
 def test_the_office_enters_a_paper_ballot_and_it_counts_like_any_vote(room, opened):
     assert _paper(room, "abc", Choice.NO) == Choice.NO
     _paper(room, "xyz", Choice.YES, user="mod")
@@ -64,14 +66,15 @@ def test_the_office_enters_a_paper_ballot_and_it_counts_like_any_vote(room, open
     counted = tally(room["draft"].id, room["pids"][0])
     assert (counted.counts["yes"], counted.counts["no"], counted.voted) == (1, 1, 2)
     entries = _audit("live.paper_ballot")
-    assert [(e.subject, e.details["choice"], e.actor_id) for e in entries] == \
-        [(f"organisation:{room['abc'].id}", "no", room["board"].id),
-         (f"organisation:{room['xyz'].id}", "yes", room["mod"].id)]
+    assert [(e.subject, e.details["choice"], e.actor_id) for e in entries] == [
+        (f"organisation:{room['abc'].id}", "no", room["board"].id),
+        (f"organisation:{room['xyz'].id}", "yes", room["mod"].id),
+    ]
 
 
 def test_a_second_paper_ballot_replaces_the_first_without_a_conflict(room, opened):
     _paper(room, "abc", Choice.NO)
-    _paper(room, "abc", Choice.ABSTAIN)   # a typing error corrected
+    _paper(room, "abc", Choice.ABSTAIN)  # a typing error corrected
     db.session.commit()
     assert _votes() == {(room["abc"].id, "abstain", "paper")}
     assert _conflicts() == []
@@ -99,20 +102,20 @@ def test_only_active_member_organisations_have_a_paper_ballot(room, opened):
 
 
 def test_a_paper_ballot_only_on_the_open_question_of_a_live_session(room, in_request):
-    with pytest.raises(PhaseClosed) as refused:          # no live session: the online phase has no paper
+    with pytest.raises(PhaseClosed) as refused:  # no live session: the online phase has no paper
         _paper(room, "abc", Choice.YES)
     assert refused.value.message == NO_SESSION
     db.session.rollback()
     session = _start(room)
     services.open_question(room["board"], room["draft"], session, session.items[0], _now())
     db.session.commit()
-    with pytest.raises(PhaseClosed) as refused:          # another question than the open one
+    with pytest.raises(PhaseClosed) as refused:  # another question than the open one
         _paper(room, "abc", Choice.YES, paragraph=1)
     assert refused.value.message == live_gate.NOT_YET
     db.session.rollback()
     services.close_question(room["board"], room["draft"], session, session.items[0], _now())
     db.session.commit()
-    with pytest.raises(PhaseClosed) as refused:          # the question closed
+    with pytest.raises(PhaseClosed) as refused:  # the question closed
         _paper(room, "abc", Choice.YES)
     assert refused.value.message == live_gate.CLOSED
     db.session.rollback()
@@ -121,20 +124,29 @@ def test_a_paper_ballot_only_on_the_open_question_of_a_live_session(room, in_req
 
 # --- conflicts ------------------------------------------------------------------------------------------------
 
+
 def test_a_paper_ballot_after_a_phone_vote_is_a_conflict_and_the_paper_counts(room, opened):
     cast_vote(room["a1"], room["draft"], room["pids"][0], Choice.YES, _now())
     _paper(room, "abc", Choice.NO)
     db.session.commit()
-    assert _votes() == {(room["abc"].id, "no", "paper")}        # one vote: the later one
+    assert _votes() == {(room["abc"].id, "no", "paper")}  # one vote: the later one
     [conflict] = _conflicts()
     earlier, later = (
         db.session.get(VoteCast, conflict.earlier_cast_id),
         db.session.get(VoteCast, conflict.later_cast_id),
     )
-    assert (conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id, conflict.session_id) == \
-        (room["abc"].id, room["pids"][0], None, opened.id)
-    assert (earlier.channel, earlier.choice, later.channel, later.choice) == \
-        (Channel.LIVE, Choice.YES, Channel.PAPER, Choice.NO)
+    assert (conflict.organisation_id, conflict.paragraph_id, conflict.amendment_id, conflict.session_id) == (
+        room["abc"].id,
+        room["pids"][0],
+        None,
+        opened.id,
+    )
+    assert (earlier.channel, earlier.choice, later.channel, later.choice) == (
+        Channel.LIVE,
+        Choice.YES,
+        Channel.PAPER,
+        Choice.NO,
+    )
     assert conflict.confirmed_at is None
 
 
@@ -148,12 +160,12 @@ def test_a_phone_vote_after_a_paper_ballot_is_a_conflict_and_the_phone_counts(ro
 
 
 def test_phone_after_phone_and_votes_of_the_online_weeks_are_no_conflicts(room, in_request):
-    cast_vote(room["a1"], room["draft"], room["pids"][0], Choice.YES, _now())      # online, before the session
+    cast_vote(room["a1"], room["draft"], room["pids"][0], Choice.YES, _now())  # online, before the session
     session = _start(room)
     services.open_question(room["board"], room["draft"], session, session.items[0], _now())
-    _paper(room, "abc", Choice.NO)                                                    # first cast in the session
+    _paper(room, "abc", Choice.NO)  # first cast in the session
     cast_vote(room["x1"], room["draft"], room["pids"][0], Choice.YES, _now())
-    cast_vote(room["x1"], room["draft"], room["pids"][0], Choice.NO, _now())         # phone after phone
+    cast_vote(room["x1"], room["draft"], room["pids"][0], Choice.NO, _now())  # phone after phone
     db.session.commit()
     assert _conflicts() == []
     assert _votes() == {(room["abc"].id, "no", "paper"), (room["xyz"].id, "no", "live")}
@@ -175,8 +187,11 @@ def test_the_office_confirms_a_conflict_once_with_an_audit_row(room, opened):
         confirm_conflict(room["board"], opened, conflict, _now())
     db.session.rollback()
     [entry] = _audit("live.conflict_seen")
-    assert (entry.actor_id, entry.subject, entry.details["organisation_id"]) == \
-        (room["mod"].id, f"live_vote_conflict:{conflict.id}", room["abc"].id)
+    assert (entry.actor_id, entry.subject, entry.details["organisation_id"]) == (
+        room["mod"].id,
+        f"live_vote_conflict:{conflict.id}",
+        room["abc"].id,
+    )
 
 
 def test_the_conflict_module_names_the_live_tables_as_the_models_do():
@@ -198,8 +213,15 @@ def test_the_chair_enters_a_paper_ballot_through_the_page(room, opened, client, 
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get(PAGE).get_data(as_text=True)
     assert "Papierstimmzettel" in page and f'value="{opened.items[0].id}"' in page
-    response = client.post(f"{PAGE}/paper", data={"csrf_token": csrf_token(page), "item_id": opened.items[0].id,
-                                                  "organisation_id": room["xyz"].id, "choice": "abstain"})
+    response = client.post(
+        f"{PAGE}/paper",
+        data={
+            "csrf_token": csrf_token(page),
+            "item_id": opened.items[0].id,
+            "organisation_id": room["xyz"].id,
+            "choice": "abstain",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/drafts/rat/live#paper")
     assert _votes() == {(room["xyz"].id, "abstain", "paper")}
     page = client.get(PAGE).get_data(as_text=True)
@@ -211,15 +233,24 @@ def test_a_delegate_cannot_enter_a_paper_ballot(room, opened, client, auth):
     auth.login("a1@example.org", factories.PASSWORD)
     page = client.get(PAGE).get_data(as_text=True)
     assert "Papierstimmzettel" not in page
-    response = client.post(f"{PAGE}/paper", data={"csrf_token": csrf_token(page), "item_id": opened.items[0].id,
-                                                  "organisation_id": room["xyz"].id, "choice": "no"})
+    response = client.post(
+        f"{PAGE}/paper",
+        data={
+            "csrf_token": csrf_token(page),
+            "item_id": opened.items[0].id,
+            "organisation_id": room["xyz"].id,
+            "choice": "no",
+        },
+    )
     assert response.status_code == 403 and _votes() == set()
 
 
 def test_a_paper_ballot_without_a_choice_comes_back_with_what_was_chosen(room, opened, client, auth):
     auth.login("mod@example.org", factories.PASSWORD)
-    response = client.post(f"{PAGE}/paper", data={"csrf_token": _token(client), "item_id": opened.items[0].id,
-                                                  "organisation_id": room["xyz"].id})
+    response = client.post(
+        f"{PAGE}/paper",
+        data={"csrf_token": _token(client), "item_id": opened.items[0].id, "organisation_id": room["xyz"].id},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Bitte wählen Sie Ja, Nein oder Enthaltung." in page
@@ -233,8 +264,10 @@ def test_a_paper_ballot_for_a_question_closed_meanwhile_is_refused_and_kept(room
         services.close_question(room["board"], room["draft"], opened, opened.items[0], _now())
         services.open_question(room["board"], room["draft"], opened, opened.items[1], _now())
     db.session.commit()
-    response = client.post(f"{PAGE}/paper", data={"csrf_token": token, "item_id": opened.items[0].id,
-                                                  "organisation_id": room["xyz"].id, "choice": "yes"})
+    response = client.post(
+        f"{PAGE}/paper",
+        data={"csrf_token": token, "item_id": opened.items[0].id, "organisation_id": room["xyz"].id, "choice": "yes"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Diese Frage ist nicht mehr geöffnet" in page
@@ -309,9 +342,19 @@ def test_the_list_of_conflicts_stops_polling_when_the_session_ends(room, opened,
 def test_a_vote_by_proxy_after_a_paper_ballot_is_a_conflict_too(room, opened):
     """The holder's delegate casts for the giving organisation (channel proxy, through the same write path)."""
     from consult.votes.services import write_vote
+
     _paper(room, "abc", Choice.YES)
-    write_vote(room["x1"], room["draft"].id, room["pids"][0], None, room["abc"].id, Choice.NO, _now(),
-               channel=Channel.PROXY, via_organisation_id=room["xyz"].id)
+    write_vote(
+        room["x1"],
+        room["draft"].id,
+        room["pids"][0],
+        None,
+        room["abc"].id,
+        Choice.NO,
+        _now(),
+        channel=Channel.PROXY,
+        via_organisation_id=room["xyz"].id,
+    )
     db.session.commit()
     assert _votes() == {(room["abc"].id, "no", "proxy")}
     [conflict] = _conflicts()

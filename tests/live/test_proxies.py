@@ -2,6 +2,7 @@
 organisation, the office confirms it, the holder's delegate casts the giver's vote, the giver or the office
 withdraws it between questions; the holder's limit; one vote per organisation whether cast directly, by proxy
 or on paper; the refusals with their messages; parallel confirmations and casts on PostgreSQL."""
+
 from __future__ import annotations
 
 import functools
@@ -26,13 +27,16 @@ from tests import factories
 from tests.conftest import csrf_token
 from tests.votes.test_concurrency import only_postgresql
 
-HANDED_OVER = ("Ihre Organisation hat ihre Stimme in dieser Live-Sitzung einer anderen Organisation übertragen: "
-               "deren Delegierte stimmen für Sie ab. Um selbst abzustimmen, ziehen Sie die Stimmübertragung zurück, "
-               "bevor die nächste Frage geöffnet wird.")
+HANDED_OVER = (
+    "Ihre Organisation hat ihre Stimme in dieser Live-Sitzung einer anderen Organisation übertragen: "
+    "deren Delegierte stimmen für Sie ab. Um selbst abzustimmen, ziehen Sie die Stimmübertragung zurück, "
+    "bevor die nächste Frage geöffnet wird."
+)
 NO_PROXY = "Ihre Organisation hat keine bestätigte Stimmübertragung dieser Organisation."
 LIMIT_1 = "Diese Organisation hält schon so viele Stimmen anderer, wie erlaubt sind (1)."
-QUESTION_OPEN = ("Stimmübertragungen ändern sich nur zwischen den Fragen: Warten Sie, bis die offene Frage geschlossen "
-                 "ist.")
+QUESTION_OPEN = (
+    "Stimmübertragungen ändern sich nur zwischen den Fragen: Warten Sie, bis die offene Frage geschlossen ist."
+)
 
 
 @pytest.fixture
@@ -94,8 +98,10 @@ def _refused(kind, action):
 
 
 def _votes():
-    return [(v.organisation_id, v.choice, v.channel, v.via_organisation_id, v.cast_by_id)
-            for v in db.session.scalars(select(Vote).order_by(Vote.id))]
+    return [
+        (v.organisation_id, v.choice, v.channel, v.via_organisation_id, v.cast_by_id)
+        for v in db.session.scalars(select(Vote).order_by(Vote.id))
+    ]
 
 
 def _audit(action):
@@ -104,28 +110,41 @@ def _audit(action):
 
 # --- hand over, confirm, vote --------------------------------------------------------------------------------
 
+
 def test_the_holder_casts_the_givers_vote_once_the_office_confirmed_it(room, in_request):
     session = _session(room)
     proxy = _grant(room, session, confirm=False)
     item = _open(room, session)
     # Asked for, not confirmed: the holder cannot vote for ABC yet, ABC's own delegate still can.
-    assert _refused(NotAllowed, lambda: cast_by_proxy(room["x1"], room["draft"], item.paragraph_id, None,
-                                                      room["abc"].id, Choice.YES, _now())) == NO_PROXY
+    assert (
+        _refused(
+            NotAllowed,
+            lambda: cast_by_proxy(
+                room["x1"], room["draft"], item.paragraph_id, None, room["abc"].id, Choice.YES, _now()
+            ),
+        )
+        == NO_PROXY
+    )
     _close(room, session)
     proxies.confirm_proxy(room["board"], room["draft"], session, proxy, _now())
     db.session.commit()
     item = _open(room, session, 1)
-    assert cast_by_proxy(room["x1"], room["draft"], item.paragraph_id, None, room["abc"].id, Choice.NO,
-                         _now()) == Choice.NO
-    cast_vote(room["x1"], room["draft"], item.paragraph_id, Choice.YES, _now())   # XYZ's own vote beside it
+    assert (
+        cast_by_proxy(room["x1"], room["draft"], item.paragraph_id, None, room["abc"].id, Choice.NO, _now())
+        == Choice.NO
+    )
+    cast_vote(room["x1"], room["draft"], item.paragraph_id, Choice.YES, _now())  # XYZ's own vote beside it
     db.session.commit()
-    assert _votes() == [(room["abc"].id, Choice.NO, Channel.PROXY, room["xyz"].id, room["x1"].id),
-                        (room["xyz"].id, Choice.YES, Channel.LIVE, None, room["x1"].id)]
+    assert _votes() == [
+        (room["abc"].id, Choice.NO, Channel.PROXY, room["xyz"].id, room["x1"].id),
+        (room["xyz"].id, Choice.YES, Channel.LIVE, None, room["x1"].id),
+    ]
     cast = db.session.scalars(select(VoteCast).where(VoteCast.organisation_id == room["abc"].id)).one()
     assert (cast.channel, cast.via_organisation_id) == (Channel.PROXY, room["xyz"].id)
-    assert [(e.action, e.details["organisation"], e.details["holder"]) for e in
-            _audit("live.proxy.grant") + _audit("live.proxy.confirm")] == \
-        [("live.proxy.grant", room["abc"].id, room["xyz"].id), ("live.proxy.confirm", room["abc"].id, room["xyz"].id)]
+    assert [
+        (e.action, e.details["organisation"], e.details["holder"])
+        for e in _audit("live.proxy.grant") + _audit("live.proxy.confirm")
+    ] == [("live.proxy.grant", room["abc"].id, room["xyz"].id), ("live.proxy.confirm", room["abc"].id, room["xyz"].id)]
     assert _audit("live.proxy.confirm")[0].actor_id == room["board"].id
 
 
@@ -133,8 +152,10 @@ def test_while_the_proxy_is_in_force_the_givers_own_delegates_do_not_vote(room, 
     session = _session(room)
     _grant(room, session)
     item = _open(room, session)
-    assert _refused(PhaseClosed, lambda: cast_vote(room["a1"], room["draft"], item.paragraph_id, Choice.YES,
-                                                   _now())) == HANDED_OVER
+    assert (
+        _refused(PhaseClosed, lambda: cast_vote(room["a1"], room["draft"], item.paragraph_id, Choice.YES, _now()))
+        == HANDED_OVER
+    )
     assert _votes() == []
 
 
@@ -142,46 +163,64 @@ def test_a_proxy_counts_only_in_the_live_session_on_the_open_question(room, in_r
     session = _session(room)
     _grant(room, session)
     pids = [i.paragraph_id for i in session.items]
-    refusal = _refused(PhaseClosed, lambda: cast_by_proxy(room["x1"], room["draft"], pids[0], None, room["abc"].id,
-                                                          Choice.YES, _now()))
+    refusal = _refused(
+        PhaseClosed, lambda: cast_by_proxy(room["x1"], room["draft"], pids[0], None, room["abc"].id, Choice.YES, _now())
+    )
     assert "keine Frage geöffnet" in refusal
     _open(room, session)
-    assert "noch nicht geöffnet" in _refused(PhaseClosed, lambda: cast_by_proxy(
-        room["x1"], room["draft"], pids[1], None, room["abc"].id, Choice.YES, _now()))
+    assert "noch nicht geöffnet" in _refused(
+        PhaseClosed, lambda: cast_by_proxy(room["x1"], room["draft"], pids[1], None, room["abc"].id, Choice.YES, _now())
+    )
     # Another organisation, holding nothing, cannot vote for ABC; nor can XYZ for NOV.
-    assert _refused(NotAllowed, lambda: cast_by_proxy(room["n1"], room["draft"], pids[0], None, room["abc"].id,
-                                                      Choice.YES, _now())) == NO_PROXY
-    assert _refused(NotAllowed, lambda: cast_by_proxy(room["x1"], room["draft"], pids[0], None, room["nov"].id,
-                                                      Choice.YES, _now())) == NO_PROXY
-    assert _refused(NotAllowed, lambda: cast_by_proxy(room["board"], room["draft"], pids[0], None, room["abc"].id,
-                                                      Choice.YES, _now()))
+    assert (
+        _refused(
+            NotAllowed,
+            lambda: cast_by_proxy(room["n1"], room["draft"], pids[0], None, room["abc"].id, Choice.YES, _now()),
+        )
+        == NO_PROXY
+    )
+    assert (
+        _refused(
+            NotAllowed,
+            lambda: cast_by_proxy(room["x1"], room["draft"], pids[0], None, room["nov"].id, Choice.YES, _now()),
+        )
+        == NO_PROXY
+    )
+    assert _refused(
+        NotAllowed,
+        lambda: cast_by_proxy(room["board"], room["draft"], pids[0], None, room["abc"].id, Choice.YES, _now()),
+    )
     assert _votes() == []
 
 
 def test_without_a_live_session_a_proxy_vote_is_refused(room, in_request):
     pid = room["draft"].versions[0].texts[1].paragraph_id
-    message = _refused(PhaseClosed, lambda: cast_by_proxy(room["x1"], room["draft"], pid, None, room["abc"].id,
-                                                          Choice.YES, _now()))
-    assert message == ("Eine Stimmübertragung gilt nur in der Live-Sitzung, für die Frage, die die Sitzungsleitung "
-                       "geöffnet hat.")
+    message = _refused(
+        PhaseClosed, lambda: cast_by_proxy(room["x1"], room["draft"], pid, None, room["abc"].id, Choice.YES, _now())
+    )
+    assert message == (
+        "Eine Stimmübertragung gilt nur in der Live-Sitzung, für die Frage, die die Sitzungsleitung geöffnet hat."
+    )
 
 
 # --- one vote per organisation -------------------------------------------------------------------------------
+
 
 def test_one_vote_per_organisation_whether_cast_directly_by_proxy_or_on_paper(room, in_request):
     session = _session(room)
     item = _open(room, session)
     pid = item.paragraph_id
-    cast_vote(room["a1"], room["draft"], pid, Choice.YES, _now())   # directly, before any proxy
+    cast_vote(room["a1"], room["draft"], pid, Choice.YES, _now())  # directly, before any proxy
     db.session.commit()
     _close(room, session)
     _grant(room, session)
     services.reopen_question(room["board"], room["draft"], session, session.items[0], "Stimmübertragung", _now())
     db.session.commit()
-    cast_by_proxy(room["x1"], room["draft"], pid, None, room["abc"].id, Choice.NO, _now())   # by proxy
+    cast_by_proxy(room["x1"], room["draft"], pid, None, room["abc"].id, Choice.NO, _now())  # by proxy
     db.session.commit()
-    write_vote(room["mod"], room["draft"].id, pid, None, room["abc"].id, Choice.ABSTAIN, _now(),
-               channel=Channel.PAPER)                                                      # on paper
+    write_vote(
+        room["mod"], room["draft"].id, pid, None, room["abc"].id, Choice.ABSTAIN, _now(), channel=Channel.PAPER
+    )  # on paper
     db.session.commit()
     assert _votes() == [(room["abc"].id, Choice.ABSTAIN, Channel.PAPER, None, room["mod"].id)]
     casts = db.session.execute(select(VoteCast.channel, VoteCast.choice).order_by(VoteCast.id)).all()
@@ -190,17 +229,20 @@ def test_one_vote_per_organisation_whether_cast_directly_by_proxy_or_on_paper(ro
 
 # --- the limit -----------------------------------------------------------------------------------------------
 
+
 def test_a_holder_holds_at_most_the_drafts_limit(room, in_request):
     session = _session(room)
     assert room["draft"].live_proxy_limit == 1
     _grant(room, session, "a1", "xyz")
     # Asking is refused early once the holder is at the limit.
-    assert _refused(InvalidInput, lambda: proxies.grant_proxy(room["n1"], room["draft"], session, room["xyz"],
-                                                              _now())) == LIMIT_1
+    assert (
+        _refused(InvalidInput, lambda: proxies.grant_proxy(room["n1"], room["draft"], session, room["xyz"], _now()))
+        == LIMIT_1
+    )
     services.set_quorum(room["board"], room["draft"], 0, False, _now(), proxy_limit=2)
     db.session.commit()
     second = _grant(room, session, "n1", "xyz", confirm=False)
-    third = _grant(room, session, "q1", "xyz", confirm=False)   # both asked for while XYZ holds one
+    third = _grant(room, session, "q1", "xyz", confirm=False)  # both asked for while XYZ holds one
     proxies.confirm_proxy(room["mod"], room["draft"], session, second, _now())
     db.session.commit()
     message = _refused(InvalidInput, lambda: proxies.confirm_proxy(room["mod"], room["draft"], session, third, _now()))
@@ -212,20 +254,24 @@ def test_a_holder_holds_at_most_the_drafts_limit(room, in_request):
 def test_a_limit_of_nought_allows_no_proxy(room, in_request):
     services.set_quorum(room["board"], room["draft"], 0, False, _now(), proxy_limit=0)
     session = _session(room)
-    assert "(0)" in _refused(InvalidInput, lambda: proxies.grant_proxy(room["a1"], room["draft"], session,
-                                                                       room["xyz"], _now()))
+    assert "(0)" in _refused(
+        InvalidInput, lambda: proxies.grant_proxy(room["a1"], room["draft"], session, room["xyz"], _now())
+    )
     with pytest.raises(InvalidInput):
         services.set_quorum(room["board"], room["draft"], 0, False, _now(), proxy_limit=-1)
 
 
 # --- withdrawal ----------------------------------------------------------------------------------------------
 
+
 def test_a_proxy_in_force_is_withdrawn_only_between_questions(room, in_request):
     session = _session(room)
     proxy = _grant(room, session)
     item = _open(room, session)
-    assert _refused(PhaseClosed, lambda: proxies.withdraw_proxy(room["a1"], room["draft"], session, proxy,
-                                                                _now())) == QUESTION_OPEN
+    assert (
+        _refused(PhaseClosed, lambda: proxies.withdraw_proxy(room["a1"], room["draft"], session, proxy, _now()))
+        == QUESTION_OPEN
+    )
     cast_by_proxy(room["x1"], room["draft"], item.paragraph_id, None, room["abc"].id, Choice.YES, _now())
     db.session.commit()
     _close(room, session)
@@ -233,8 +279,15 @@ def test_a_proxy_in_force_is_withdrawn_only_between_questions(room, in_request):
     db.session.commit()
     second = _open(room, session, 1)
     # Withdrawn: the holder no longer votes for ABC, ABC's own delegate does again.
-    assert _refused(NotAllowed, lambda: cast_by_proxy(room["x1"], room["draft"], second.paragraph_id, None,
-                                                      room["abc"].id, Choice.NO, _now())) == NO_PROXY
+    assert (
+        _refused(
+            NotAllowed,
+            lambda: cast_by_proxy(
+                room["x1"], room["draft"], second.paragraph_id, None, room["abc"].id, Choice.NO, _now()
+            ),
+        )
+        == NO_PROXY
+    )
     cast_vote(room["a1"], room["draft"], second.paragraph_id, Choice.NO, _now())
     db.session.commit()
     assert [(v[0], v[2]) for v in _votes()] == [(room["abc"].id, Channel.PROXY), (room["abc"].id, Channel.LIVE)]
@@ -247,9 +300,10 @@ def test_a_request_not_yet_confirmed_is_withdrawn_at_any_time_and_then_asked_ane
     session = _session(room)
     proxy = _grant(room, session, confirm=False)
     _open(room, session)
-    assert "bereits" in _refused(InvalidInput, lambda: proxies.grant_proxy(room["a1"], room["draft"], session,
-                                                                           room["nov"], _now()))
-    proxies.withdraw_proxy(room["board"], room["draft"], session, proxy, _now())   # the office turns it down
+    assert "bereits" in _refused(
+        InvalidInput, lambda: proxies.grant_proxy(room["a1"], room["draft"], session, room["nov"], _now())
+    )
+    proxies.withdraw_proxy(room["board"], room["draft"], session, proxy, _now())  # the office turns it down
     db.session.commit()
     assert (
         _refused(InvalidInput, lambda: proxies.withdraw_proxy(room["a1"], room["draft"], session, proxy, _now()))
@@ -258,15 +312,17 @@ def test_a_request_not_yet_confirmed_is_withdrawn_at_any_time_and_then_asked_ane
     # Confirming while a question is open waits for its closing.
     again = proxies.grant_proxy(room["a1"], room["draft"], session, room["nov"], _now())
     db.session.commit()
-    assert _refused(PhaseClosed, lambda: proxies.confirm_proxy(room["mod"], room["draft"], session, again,
-                                                               _now())) == QUESTION_OPEN
+    assert (
+        _refused(PhaseClosed, lambda: proxies.confirm_proxy(room["mod"], room["draft"], session, again, _now()))
+        == QUESTION_OPEN
+    )
     assert _refused(InvalidInput, lambda: proxies.confirm_proxy(room["mod"], room["draft"], session, proxy, _now()))
 
 
 def test_only_the_giver_or_the_office_withdraws_and_only_the_office_confirms(room, in_request):
     session = _session(room)
     proxy = _grant(room, session, confirm=False)
-    for person in ("x1", "n1"):      # the holder's delegate, a stranger
+    for person in ("x1", "n1"):  # the holder's delegate, a stranger
         asking = (room[person], room["draft"], session, proxy, _now())
         assert _refused(NotAllowed, functools.partial(proxies.withdraw_proxy, *asking))
         assert _refused(NotAllowed, functools.partial(proxies.confirm_proxy, *asking))
@@ -276,21 +332,26 @@ def test_only_the_giver_or_the_office_withdraws_and_only_the_office_confirms(roo
 
 # --- what can be handed to whom ------------------------------------------------------------------------------
 
+
 def test_only_to_another_active_member_and_without_chains(room, in_request):
     session = _session(room)
     draft = room["draft"]
     assert _refused(InvalidInput, lambda: proxies.grant_proxy(room["a1"], draft, session, room["abc"], _now()))
     room["qrs"].is_active = False
     db.session.commit()
-    assert _refused(InvalidInput, lambda: proxies.grant_proxy(room["a1"], draft, session, room["qrs"], _now())) == \
-        "Eine Stimme kann nur einer anderen aktiven Mitgliedsorganisation übertragen werden."
+    assert (
+        _refused(InvalidInput, lambda: proxies.grant_proxy(room["a1"], draft, session, room["qrs"], _now()))
+        == "Eine Stimme kann nur einer anderen aktiven Mitgliedsorganisation übertragen werden."
+    )
     assert _refused(NotAllowed, lambda: proxies.grant_proxy(room["board"], draft, session, room["xyz"], _now()))
     _grant(room, session, "a1", "xyz")
     # XYZ holds ABC's vote: it cannot hand over its own; ABC gave its vote: it cannot hold NOV's.
-    assert "hält die Stimme" in _refused(InvalidInput, lambda: proxies.grant_proxy(room["x1"], draft, session,
-                                                                                   room["nov"], _now()))
-    assert "eigene Stimme übertragen" in _refused(InvalidInput, lambda: proxies.grant_proxy(
-        room["n1"], draft, session, room["abc"], _now()))
+    assert "hält die Stimme" in _refused(
+        InvalidInput, lambda: proxies.grant_proxy(room["x1"], draft, session, room["nov"], _now())
+    )
+    assert "eigene Stimme übertragen" in _refused(
+        InvalidInput, lambda: proxies.grant_proxy(room["n1"], draft, session, room["abc"], _now())
+    )
     assert db.session.scalar(select(func.count(Proxy.id))) == 1
 
 
@@ -304,7 +365,7 @@ def test_each_change_of_proxies_raises_the_tally_revision_that_live_pages_follow
     draft = room["draft"]
     db.session.refresh(draft)
     tally = draft.tally_revision
-    proxy = _grant(room, session)                                  # asked for, confirmed
+    proxy = _grant(room, session)  # asked for, confirmed
     proxies.withdraw_proxy(room["a1"], draft, session, proxy, _now())
     db.session.commit()
     db.session.refresh(draft)
@@ -312,6 +373,7 @@ def test_each_change_of_proxies_raises_the_tally_revision_that_live_pages_follow
 
 
 # --- on PostgreSQL, at the same moment -----------------------------------------------------------------------
+
 
 def _at_once(app, actions):
     """Run each action in its own thread, app context and database connection, released together;
@@ -357,15 +419,25 @@ def test_parallel_confirmations_never_exceed_the_limit(app, room):
             from consult.accounts.models import User
             from consult.drafts.models import Draft
             from consult.live.models import LiveSession
+
             proxy = db.session.get(Proxy, proxy_id)
-            proxies.confirm_proxy(db.session.get(User, ids[person]), db.session.get(Draft, ids["draft"]),
-                                  db.session.get(LiveSession, ids["session"]), proxy, _now())
+            proxies.confirm_proxy(
+                db.session.get(User, ids[person]),
+                db.session.get(Draft, ids["draft"]),
+                db.session.get(LiveSession, ids["session"]),
+                proxy,
+                _now(),
+            )
             return "confirmed"
+
         return action
 
     results = _at_once(app, [confirm(p, who) for p, who in zip(givers, ("mod", "board", "mod"), strict=True)])
-    assert sorted(r if isinstance(r, str) else type(r).__name__ for r in results) == \
-        ["InvalidInput", "InvalidInput", "confirmed"], results
+    assert sorted(r if isinstance(r, str) else type(r).__name__ for r in results) == [
+        "InvalidInput",
+        "InvalidInput",
+        "confirmed",
+    ], results
     assert db.session.scalar(select(func.count(Proxy.id)).where(Proxy.confirmed_at.is_not(None))) == 1
 
 
@@ -382,6 +454,7 @@ def test_the_giver_and_the_holder_voting_at_once_leave_one_vote(app, room):
     def load():
         from consult.accounts.models import User
         from consult.drafts.models import Draft
+
         return db.session.get(Draft, draft_id), {k: db.session.get(User, ids[k]) for k in ("a1", "x1")}
 
     def direct():
@@ -395,12 +468,14 @@ def test_the_giver_and_the_holder_voting_at_once_leave_one_vote(app, room):
     rounds = [_at_once(app, [direct, by_proxy]) for _ in range(3)]
     for direct_result, proxy_result in rounds:
         assert isinstance(direct_result, PhaseClosed) and proxy_result == Choice.NO, (direct_result, proxy_result)
-    assert db.session.execute(select(Vote.organisation_id, Vote.choice, Vote.channel)).all() == \
-        [(ids["abc"], Choice.NO, Channel.PROXY)]
+    assert db.session.execute(select(Vote.organisation_id, Vote.choice, Vote.channel)).all() == [
+        (ids["abc"], Choice.NO, Channel.PROXY)
+    ]
     assert db.session.scalar(select(func.count(VoteCast.id))) == 3
 
 
 # --- the pages -----------------------------------------------------------------------------------------------
+
 
 def _post(client, path, data=None, page="/drafts/rat/live"):
     token = csrf_token(client.get(page).get_data(as_text=True))
@@ -433,8 +508,9 @@ def test_hand_over_confirm_and_vote_through_the_pages(room, client, auth, app):
     auth.login("x1@example.org", factories.PASSWORD)
     state = client.get("/drafts/rat/live/state").get_data(as_text=True)
     assert "Sie stimmen auch für <bdi>" in state and f'name="organisation_id" value="{abc.id}"' in state
-    response = _post(client, "/drafts/rat/live/proxy-votes",
-                     {"vote": f"{item.paragraph_id}:no", "organisation_id": str(abc.id)})
+    response = _post(
+        client, "/drafts/rat/live/proxy-votes", {"vote": f"{item.paragraph_id}:no", "organisation_id": str(abc.id)}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/drafts/rat/live#current-question")
     assert _votes() == [(abc.id, Choice.NO, Channel.PROXY, xyz.id, room["x1"].id)]
     assert f"Stimme von {abc.short_name}: Nein" in client.get("/drafts/rat/live/state").get_data(as_text=True)
@@ -453,6 +529,7 @@ def test_hand_over_confirm_and_vote_through_the_pages(room, client, auth, app):
 
 def active_session_of(room):
     from consult.live.queries import active_session
+
     return active_session(room["draft"].id)
 
 
@@ -461,11 +538,14 @@ def test_the_pages_refuse_who_may_not_and_say_why(room, client, auth, app):
         session = _session(room)
         proxy = _grant(room, session, confirm=False)
         item = _open(room, session)
-    auth.login("x1@example.org", factories.PASSWORD)          # the holder's delegate
+    auth.login("x1@example.org", factories.PASSWORD)  # the holder's delegate
     assert _post(client, f"/drafts/rat/live/proxies/{proxy.id}/confirm").status_code == 403
     assert _post(client, f"/drafts/rat/live/proxies/{proxy.id}/withdraw").status_code == 403
-    refused = _post(client, "/drafts/rat/live/proxy-votes",
-                    {"vote": f"{item.paragraph_id}:yes", "organisation_id": str(room["abc"].id)})
+    refused = _post(
+        client,
+        "/drafts/rat/live/proxy-votes",
+        {"vote": f"{item.paragraph_id}:yes", "organisation_id": str(room["abc"].id)},
+    )
     assert refused.status_code == 403 and NO_PROXY in refused.get_data(as_text=True)
     assert (
         _post(client, "/drafts/rat/live/proxy-votes", {"vote": "nonsense", "organisation_id": "1"}).status_code == 400
@@ -473,9 +553,10 @@ def test_the_pages_refuse_who_may_not_and_say_why(room, client, auth, app):
     assert _post(client, "/drafts/rat/live/proxies/99999/confirm").status_code == 404
     auth.logout()
     auth.login("n1@example.org", factories.PASSWORD)
-    _post(client, "/drafts/rat/live/proxies", {"holder_id": str(room["nov"].id)})   # its own organisation
-    assert "Eine Stimme kann nur einer anderen aktiven Mitgliedsorganisation übertragen werden." in \
-        client.get("/drafts/rat/live").get_data(as_text=True)
+    _post(client, "/drafts/rat/live/proxies", {"holder_id": str(room["nov"].id)})  # its own organisation
+    assert "Eine Stimme kann nur einer anderen aktiven Mitgliedsorganisation übertragen werden." in client.get(
+        "/drafts/rat/live"
+    ).get_data(as_text=True)
     _post(client, "/drafts/rat/live/proxies", {"holder_id": "¹"})
     assert db.session.scalar(select(func.count(Proxy.id))) == 1
     auth.logout()
@@ -498,14 +579,19 @@ def test_the_chair_sets_the_limit_with_the_quorum(room, client, auth, app):
 
 def test_an_account_deletion_keeps_the_proxy_without_the_person(room, in_request):
     from consult.profile.services import delete_account
+
     session = _session(room)
     proxy = _grant(room, session)
     delete_account(room["a1"], factories.PASSWORD, _now())
     db.session.commit()
     db.session.expire_all()
     kept = db.session.get(Proxy, proxy.id)
-    assert (kept.organisation_id, kept.holder_id, kept.requested_by_id, kept.confirmed_by_id) == \
-        (room["abc"].id, room["xyz"].id, None, room["mod"].id)
+    assert (kept.organisation_id, kept.holder_id, kept.requested_by_id, kept.confirmed_by_id) == (
+        room["abc"].id,
+        room["xyz"].id,
+        None,
+        room["mod"].id,
+    )
 
 
 @only_postgresql
@@ -515,6 +601,7 @@ def test_parallel_casts_through_the_routes_on_several_processes_leave_one_vote(a
     ABC has one vote (by proxy, the latest cast), each proxy cast is kept."""
     from tests.served import TIMEOUT, Browser, Gunicorn
     from tests.served import csrf_token as page_token
+
     abc, xyz = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     people = [factories.user(org=org) for org in (abc, abc, xyz, xyz)]
     board = factories.user(roles=(Role.BOARD,))
@@ -553,8 +640,10 @@ def test_parallel_casts_through_the_routes_on_several_processes_leave_one_vote(a
                 if i < 2:
                     path, data = "/drafts/rat/votes", {"vote": f"{pid}:{choice}", "back": "live"}
                 else:
-                    path, data = "/drafts/rat/live/proxy-votes", {"vote": f"{pid}:{choice}",
-                                                                   "organisation_id": str(abc_id)}
+                    path, data = (
+                        "/drafts/rat/live/proxy-votes",
+                        {"vote": f"{pid}:{choice}", "organisation_id": str(abc_id)},
+                    )
                 try:
                     barrier.wait(timeout=TIMEOUT)
                     results[i] = browsers[i].request(path, {**data, "csrf_token": tokens[i]})
@@ -572,17 +661,17 @@ def test_parallel_casts_through_the_routes_on_several_processes_leave_one_vote(a
     finally:
         server.stop()
 
-    votes = db.session.execute(select(Vote.organisation_id, Vote.channel, Vote.via_organisation_id,
-                                      Vote.choice)).all()
+    votes = db.session.execute(select(Vote.organisation_id, Vote.channel, Vote.via_organisation_id, Vote.choice)).all()
     assert [v[:3] for v in votes] == [(abc_id, Channel.PROXY, xyz_id)]
     casts = db.session.scalars(select(VoteCast).order_by(VoteCast.cast_at, VoteCast.id)).all()
     assert len(casts) == 6 and {(c.organisation_id, c.channel) for c in casts} == {(abc_id, Channel.PROXY)}
-    latest = max(c.cast_at for c in casts)   # the vote on record is the latest cast
+    latest = max(c.cast_at for c in casts)  # the vote on record is the latest cast
     assert votes[0].choice in {c.choice for c in casts if c.cast_at == latest}
 
 
 def test_the_holder_votes_for_the_giver_on_an_amendment_through_the_page(room, client, auth, app):
     from tests.votes.test_amendment_votes import make_amendment
+
     amendment = make_amendment(room["draft"], 1, room["nov"], room["n1"])
     db.session.commit()
     with app.test_request_context():
@@ -592,8 +681,15 @@ def test_the_holder_votes_for_the_giver_on_an_amendment_through_the_page(room, c
     auth.login("x1@example.org", factories.PASSWORD)
     state = client.get("/drafts/rat/live/state").get_data(as_text=True)
     assert f'value="a{amendment.id}:abstain"' in state.split('class="vote-box proxy-vote"')[1]
-    _post(client, "/drafts/rat/live/proxy-votes", {"vote": f"a{amendment.id}:abstain",
-                                                    "organisation_id": str(room["abc"].id)})
+    _post(
+        client,
+        "/drafts/rat/live/proxy-votes",
+        {"vote": f"a{amendment.id}:abstain", "organisation_id": str(room["abc"].id)},
+    )
     vote = db.session.scalars(select(Vote)).one()
-    assert (vote.amendment_id, vote.organisation_id, vote.choice, vote.channel) == \
-        (amendment.id, room["abc"].id, Choice.ABSTAIN, Channel.PROXY)
+    assert (vote.amendment_id, vote.organisation_id, vote.choice, vote.channel) == (
+        amendment.id,
+        room["abc"].id,
+        Choice.ABSTAIN,
+        Channel.PROXY,
+    )

@@ -2,6 +2,7 @@
 box's question key and once_key, and whether a vote's answer shows the choice. If the templates change so that
 the benchmark could no longer read them, it would measure nothing (every phone "never showing" a question);
 these tests render the real pages and feed them to the benchmark's own readers."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def bench():
     spec = importlib.util.spec_from_file_location("room_bench", ROOT / "bench" / "room.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module   # its dataclasses look their module up there
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     yield module
     sys.modules.pop(spec.name, None)
@@ -66,8 +67,11 @@ def test_the_benchmark_reads_the_open_question_and_votes_as_the_phone_shows_it(b
     again = client.get("/drafts/rat/live/state", headers={**HX, "If-None-Match": state.headers["ETag"]})
     assert again.status_code == 304
 
-    answer = client.post("/drafts/rat/votes", headers=HX, data={
-        "csrf_token": token, "vote": f"{key}:no", "back": "live", "once_key": once})
+    answer = client.post(
+        "/drafts/rat/votes",
+        headers=HX,
+        data={"csrf_token": token, "vote": f"{key}:no", "back": "live", "once_key": once},
+    )
     text = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert bench.vote_shown(text, "no") and not bench.vote_shown(text, "yes")
@@ -85,8 +89,10 @@ def test_the_benchmark_sees_the_question_closed(bench, app, client, live_room):
 
 
 def test_a_refused_vote_is_not_taken_for_a_vote_shown(bench):
-    refused = ('<div class="vote-box"><button class="button button--small vote vote--no" aria-pressed="true">Nein'
-               '</button><p class="alert alert--error" role="alert">Die Frage ist geschlossen.</p></div>')
+    refused = (
+        '<div class="vote-box"><button class="button button--small vote vote--no" aria-pressed="true">Nein'
+        '</button><p class="alert alert--error" role="alert">Die Frage ist geschlossen.</p></div>'
+    )
     assert not bench.vote_shown(refused, "no")
     assert bench.what_it_shows("<p>Anmelden</p>") is None
 

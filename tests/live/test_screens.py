@@ -5,6 +5,7 @@ shows the organisation's choice after a vote and the result of the question clos
 as a time for pages without JavaScript and as an ISO time for live.js; the projector shows the question, how many
 organisations present have voted and after closing the result as bars, names no people, answers 304 while
 nothing changed, and only the office and delegates of member organisations see it."""
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,7 @@ def fixture_room(app):
     }
     draft = factories.draft(paragraphs=4, phase=Phase.VOTING, slug="rat")
     db.session.commit()
-    guests.is_member = False   # its delegate neither chairs nor speaks for a member organisation
+    guests.is_member = False  # its delegate neither chairs nor speaks for a member organisation
     db.session.commit()
     with draft_request(app):
         session = services.start_session(people["board"], draft, clock.now())
@@ -52,15 +53,17 @@ def draft_request(app):
 
 def _open(app, room, index=0, countdown=None):
     with draft_request(app):
-        services.open_question(room["board"], room["draft"], room["session"], room["session"].items[index],
-                               clock.now(), countdown)
+        services.open_question(
+            room["board"], room["draft"], room["session"], room["session"].items[index], clock.now(), countdown
+        )
         db.session.commit()
 
 
 def _close(app, room, index=0):
     with draft_request(app):
-        services.close_question(room["board"], room["draft"], room["session"], room["session"].items[index],
-                                clock.now())
+        services.close_question(
+            room["board"], room["draft"], room["session"], room["session"].items[index], clock.now()
+        )
         db.session.commit()
 
 
@@ -92,9 +95,9 @@ def test_the_phone_shows_the_open_question_the_choice_after_a_vote_then_the_resu
     assert (root["data-item"], root["data-state"]) == (str(item.id), "closed")
     bars = re.findall(r'result-bar--(\w+)">.*?width="(\d+)".*?<strong>(\d+)</strong> \((\d+) %\)', state, re.S)
     assert bars == [("yes", "50", "1", "50"), ("no", "50", "1", "50"), ("abstain", "0", "0", "0")]
-    assert "Nicht angenommen" in state            # simple majority: one yes, one no
+    assert "Nicht angenommen" in state  # simple majority: one yes, one no
     assert "Ihre Organisation hat abgestimmt: <strong>Ja</strong>" in state
-    assert 'name="vote"' not in state              # no buttons on a closed question
+    assert 'name="vote"' not in state  # no buttons on a closed question
 
 
 def test_the_last_closed_question_is_shown_until_the_next_opens(app, room, client, auth):
@@ -109,15 +112,16 @@ def test_the_last_closed_question_is_shown_until_the_next_opens(app, room, clien
     assert first.id != second.id
 
 
-def test_the_countdown_gives_its_time_and_its_end_and_closes_the_question_when_it_runs_out(app, room, client, auth,
-                                                                                          monkeypatch):
+def test_the_countdown_gives_its_time_and_its_end_and_closes_the_question_when_it_runs_out(
+    app, room, client, auth, monkeypatch
+):
     item = room["session"].items[0]
     _open(app, room, countdown=5)
     db.session.refresh(item)
     auth.login("a1@example.org", factories.PASSWORD)
     state = client.get("/drafts/rat/live/state").get_data(as_text=True)
     assert f'data-closes-at="{item.closes_at.isoformat()}"' in state
-    assert "Schließt um" in state and "Noch {time}" in state            # without JS / the words live.js uses
+    assert "Schließt um" in state and "Noch {time}" in state  # without JS / the words live.js uses
     later = item.closes_at + timedelta(seconds=1)
     monkeypatch.setattr(clock, "now", lambda: later)
     root = _root(client.get("/drafts/rat/live/state").get_data(as_text=True), "current-question")
@@ -129,10 +133,10 @@ def test_the_page_carries_the_etag_of_its_block_so_the_first_poll_is_not_swapped
     page = client.get("/drafts/rat/live").get_data(as_text=True)
     state = client.get("/drafts/rat/live/state")
     assert _root(page, "current-question")["data-etag"] == state.headers["ETag"].strip('"')
-    with app.test_request_context():   # the files' names carry their content's hash (consult.core.static_files)
+    with app.test_request_context():  # the files' names carry their content's hash (consult.core.static_files)
         live_js, live_css = url_for("static", filename="js/live.js"), url_for("static", filename="css/live.css")
     assert live_js in page and live_css in page
-    assert live_js not in client.get("/drafts/rat").get_data(as_text=True)   # only the live pages load it
+    assert live_js not in client.get("/drafts/rat").get_data(as_text=True)  # only the live pages load it
 
 
 def test_the_projector_shows_the_question_the_count_of_the_room_and_the_result_without_names(app, room, client, auth):
@@ -146,7 +150,7 @@ def test_the_projector_shows_the_question_the_count_of_the_room_and_the_result_w
     page = client.get("/drafts/rat/live/projector").get_data(as_text=True)
     assert _root(page, "projector-screen")["data-item"] == str(item.id)
     assert "1 von 2 angemeldeten Organisationen haben abgestimmt" in page
-    assert 'class="ln"' in page or "data-line" in page                 # the paragraph with its line numbers
+    assert 'class="ln"' in page or "data-line" in page  # the paragraph with its line numbers
     assert 'name="vote"' not in page
     _close(app, room)
     state = client.get("/drafts/rat/live/projector/state").get_data(as_text=True)
@@ -163,7 +167,7 @@ def test_the_projector_state_answers_304_until_something_changes(app, room, clie
     tag = first.headers["ETag"]
     assert first.headers["Cache-Control"] == "private, no-cache"
     assert client.get("/drafts/rat/live/projector/state", headers={"If-None-Match": tag}).status_code == 304
-    assert tag != client.get("/drafts/rat/live/state").headers["ETag"]   # the two blocks differ
+    assert tag != client.get("/drafts/rat/live/state").headers["ETag"]  # the two blocks differ
     _open(app, room)
     assert client.get("/drafts/rat/live/projector/state", headers={"If-None-Match": tag}).status_code == 200
 
@@ -181,6 +185,7 @@ def test_only_the_office_and_delegates_of_members_see_the_projector(app, room, c
 
 def test_the_projector_shows_an_amendment_as_its_change(app, client, auth):
     from tests.votes.test_amendment_votes import make_amendment
+
     xyz = factories.organisation(short_name="XYZ")
     x1 = factories.user(email="x1@example.org", org=xyz, name="Xaver Xu")
     board = factories.user(email="board@example.org", roles=(Role.BOARD,))
@@ -194,11 +199,12 @@ def test_the_projector_shows_an_amendment_as_its_change(app, client, auth):
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get("/drafts/rat/live/projector").get_data(as_text=True)
     assert f"Änderungsantrag {amendment.id}" in page and "<ins>" in page and "neuer Text für § 2" in page
-    assert "Xaver" not in page and "XYZ" not in page          # who proposed it is not on the screen
+    assert "Xaver" not in page and "XYZ" not in page  # who proposed it is not on the screen
 
 
-def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote(app, room, client, auth,
-                                                                                 count_queries):
+def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote(
+    app, room, client, auth, count_queries
+):
     item = room["session"].items[0]
     _open(app, room)
     auth.login("board@example.org", factories.PASSWORD)
@@ -209,7 +215,7 @@ def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote
     db.session.commit()
     with count_queries() as few:
         client.get("/drafts/rat/live/projector/state")
-    for n in range(5):   # five more organisations present, each voting
+    for n in range(5):  # five more organisations present, each voting
         organisation = factories.organisation(short_name=f"N{n}")
         delegate = factories.user(email=f"n{n}@example.org", org=organisation)
         db.session.commit()
@@ -226,30 +232,50 @@ def test_the_projector_state_costs_a_few_queries_however_many_organisations_vote
     with count_queries() as many:
         page = client.get("/drafts/rat/live/projector/state").get_data(as_text=True)
     assert "6 von 7 angemeldeten Organisationen haben abgestimmt" in page
-    print(f"\nprojector state: {unchanged.count} queries for a 304, {few.count} / {many.count} for the block "
-          f"with 1 / 6 votes")
+    print(
+        f"\nprojector state: {unchanged.count} queries for a 304, {few.count} / {many.count} for the block "
+        f"with 1 / 6 votes"
+    )
     assert unchanged.count <= 4 and many.count == few.count
 
 
-def test_an_organisation_represented_by_a_confirmed_proxy_counts_as_present_and_its_vote_as_cast(app, room, client,
-                                                                                                   auth):
+def test_an_organisation_represented_by_a_confirmed_proxy_counts_as_present_and_its_vote_as_cast(
+    app, room, client, auth
+):
     from consult.live.models import Proxy
     from consult.votes.models import Channel, Vote
+
     item = room["session"].items[0]
     giver, late = factories.organisation(short_name="GEB"), factories.organisation(short_name="SPÄT")
     db.session.flush()
     now = clock.now()
-    db.session.add_all([
-        Proxy(session_id=room["session"].id, organisation_id=giver.id, holder_id=room["abc"].id,
-              requested_at=now, confirmed_at=now),
-        Proxy(session_id=room["session"].id, organisation_id=late.id, holder_id=room["xyz"].id,
-              requested_at=now),                                      # not confirmed: not present
-    ])
+    db.session.add_all(
+        [
+            Proxy(
+                session_id=room["session"].id,
+                organisation_id=giver.id,
+                holder_id=room["abc"].id,
+                requested_at=now,
+                confirmed_at=now,
+            ),
+            Proxy(
+                session_id=room["session"].id, organisation_id=late.id, holder_id=room["xyz"].id, requested_at=now
+            ),  # not confirmed: not present
+        ]
+    )
     db.session.commit()
     _open(app, room)
-    db.session.add(Vote(draft_id=room["draft"].id, paragraph_id=item.paragraph_id, organisation_id=giver.id,
-                        choice=Choice.YES, cast_at=clock.now(), channel=Channel.PROXY,
-                        via_organisation_id=room["abc"].id))
+    db.session.add(
+        Vote(
+            draft_id=room["draft"].id,
+            paragraph_id=item.paragraph_id,
+            organisation_id=giver.id,
+            choice=Choice.YES,
+            cast_at=clock.now(),
+            channel=Channel.PROXY,
+            via_organisation_id=room["abc"].id,
+        )
+    )
     db.session.commit()
     auth.login("board@example.org", factories.PASSWORD)
     page = client.get("/drafts/rat/live/projector").get_data(as_text=True)

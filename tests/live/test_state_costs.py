@@ -5,6 +5,7 @@ is the same for everybody (the question, its text, the tally, the projector's co
 for each state of the session (`consult.live.shown`); a poll adds only the person's own part. These tests count
 the SQL statements of the phone's and the projector's state on both databases, with few and with many
 organisations voting, and check that the shared part never hides what a person's block must show."""
+
 from __future__ import annotations
 
 from consult.core import clock
@@ -33,7 +34,7 @@ def _more_organisations_voting(app, room, count: int, paragraph_id: int) -> None
 def _costs(client, count_queries, room, paragraph_id: int, choice: Choice) -> dict[str, int]:
     """The statements of each poll after another organisation's vote: the first phone poll (which builds the
     tally for this state), a second one (everything shared is built), the projector (its counts built)."""
-    client.get(PHONE)   # the question itself is built once per draft revision (check-ins raise it)
+    client.get(PHONE)  # the question itself is built once per draft revision (check-ins raise it)
     cast_vote(room["x1"], room["draft"], paragraph_id, choice, clock.now())
     db.session.commit()
     costs = {}
@@ -45,7 +46,8 @@ def _costs(client, count_queries, room, paragraph_id: int, choice: Choice) -> di
 
 
 def test_the_phone_and_the_projector_state_take_a_few_statements_however_many_organisations_vote(
-        app, room, client, auth, count_queries):
+    app, room, client, auth, count_queries
+):
     item = room["session"].items[0]
     _open(app, room)
     auth.login("a1@example.org", factories.PASSWORD)

@@ -1,6 +1,7 @@
 """Mail a newcomer can see (issue 18, point 5): without a mail server, each message is printed to the server's
 console readably — recipient, subject, the text with its links whole, UTF-8, between rules —; in tests it goes
 to the log only; with a mail server configured nothing is printed."""
+
 from __future__ import annotations
 
 from consult.mail import services
@@ -11,7 +12,7 @@ LINK = "https://x.example/invitations/accept/t"
 
 
 def test_without_a_mail_server_the_message_is_printed_readably(app, monkeypatch, capsys, caplog):
-    monkeypatch.setitem(app.config, "TESTING", False)   # as under `make run`
+    monkeypatch.setitem(app.config, "TESTING", False)  # as under `make run`
     _queue(app, None)
     with caplog.at_level("INFO", logger="consult.mail"):
         assert send_pending()["sent"] == 1
@@ -20,10 +21,10 @@ def test_without_a_mail_server_the_message_is_printed_readably(app, monkeypatch,
     assert lines[0] == "" and lines[1] == "=" * 72 and lines[-1] == "=" * 72
     assert "To:      neu@example.org" in lines
     assert "Subject: Einladung zur Beteiligungsplattform der Bundeskonferenz" in lines
-    assert LINK in lines                                  # the link alone on its line, whole
-    assert "Derya Öztürk lädt Sie ein" in printed         # UTF-8 text, not encoded
+    assert LINK in lines  # the link alone on its line, whole
+    assert "Derya Öztürk lädt Sie ein" in printed  # UTF-8 text, not encoded
     assert "=?utf-8?" not in printed and "Content-Transfer-Encoding" not in printed and "=C3" not in printed
-    assert "neu@example.org" not in caplog.text          # printed once, not logged a second time
+    assert "neu@example.org" not in caplog.text  # printed once, not logged a second time
 
 
 def test_in_tests_nothing_is_printed_and_the_log_has_the_text(app, capsys, caplog):

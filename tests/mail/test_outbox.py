@@ -1,4 +1,5 @@
 """The outbox: mail in the recipient's language, sent later when the mail server fails, never twice."""
+
 from __future__ import annotations
 
 import socket
@@ -29,9 +30,17 @@ class FakeServer:
 def _queue(app, locale):
     with app.test_request_context():
         from tests import factories
+
         inviter = factories.user(name="Derya Öztürk")
-        message = queue_mail("neu@example.org", "invitation", locale, invitation=type(
-            "I", (), {"organisation": None})(), inviter=inviter, days=14, link="https://x.example/invitations/accept/t")
+        message = queue_mail(
+            "neu@example.org",
+            "invitation",
+            locale,
+            invitation=type("I", (), {"organisation": None})(),
+            inviter=inviter,
+            days=14,
+            link="https://x.example/invitations/accept/t",
+        )
         db.session.commit()
         return message
 
@@ -72,7 +81,7 @@ def test_a_message_claimed_by_another_process_is_not_sent_again(app, monkeypatch
     message = _queue(app, None)
     server = FakeServer()
     monkeypatch.setattr(services, "_transport", lambda config: server)
-    assert services._claim(message.id, utcnow(), 0) is True      # another process took it
+    assert services._claim(message.id, utcnow(), 0) is True  # another process took it
     assert send_pending()["sent"] == 0 and server.sent == []
 
 
@@ -102,22 +111,33 @@ def test_mail_queued_by_a_request_is_sent_after_its_response(app, client, auth, 
     db.session.commit()
     auth.login("admin@example.org", factories.PASSWORD)
     page = client.get("/invitations").get_data(as_text=True)
-    response = client.post("/invitations", data={"email": "neu@example.org", "organisation": 0, "roles": ["board"],
-                                                 "language": "de", "csrf_token": csrf_token(page)})
-    assert response.status_code == 302 and server.sent == []   # not while the request runs
-    response.close()   # the server closes the response once it is sent
+    response = client.post(
+        "/invitations",
+        data={
+            "email": "neu@example.org",
+            "organisation": 0,
+            "roles": ["board"],
+            "language": "de",
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.status_code == 302 and server.sent == []  # not while the request runs
+    response.close()  # the server closes the response once it is sent
     assert [email["To"] for email in server.sent] == ["neu@example.org"]
     assert db.session.scalar(select(OutboxMessage.sent_at)) is not None
 
 
 def test_a_message_left_in_the_outbox_goes_out_at_a_later_request(app, client, monkeypatch):
     message = _queue(app, None)
-    db.session.execute(services.update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(minutes=1),
-                                                             attempts=1, last_error="Connection refused"))
+    db.session.execute(
+        services.update(OutboxMessage).values(
+            next_attempt_at=utcnow() - timedelta(minutes=1), attempts=1, last_error="Connection refused"
+        )
+    )
     db.session.commit()
     server = FakeServer()
     monkeypatch.setattr(services, "_transport", lambda config: server)
-    monkeypatch.setitem(services._next_check, "at", 0.0)   # the process has not looked for a minute
+    monkeypatch.setitem(services._next_check, "at", 0.0)  # the process has not looked for a minute
     client.get("/").close()
     assert [email["To"] for email in server.sent] == ["neu@example.org"]
     assert db.session.get(OutboxMessage, message.id).sent_at is not None

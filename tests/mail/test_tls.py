@@ -2,6 +2,7 @@
 authority signed gets nothing (neither the password nor the message); with its authority configured
 (MAIL_SMTP_CA_FILE) the message goes. Against a real SMTP server (aiosmtpd) on the loopback address,
 with STARTTLS and with TLS from the first byte (MAIL_SMTP_SSL)."""
+
 from __future__ import annotations
 
 import ssl
@@ -35,7 +36,6 @@ class Keeper:
         return AuthResult(success=True)
 
 
-
 @pytest.fixture(scope="module")
 def authority() -> trustme.CA:
     return trustme.CA()
@@ -56,8 +56,11 @@ def smtp_server(authority, implicit_tls: bool) -> Iterator[tuple[Keeper, int]]:
     keeper, port = Keeper(), free_port()
     # aiosmtpd offers AUTH on an implicit-TLS connection only with auth_require_tls off (it counts
     # only STARTTLS as TLS); the connection is TLS from the first byte all the same.
-    options = {"ssl_context": server_context, "auth_require_tls": False} if implicit_tls else {
-        "tls_context": server_context, "require_starttls": True, "auth_require_tls": True}
+    options = (
+        {"ssl_context": server_context, "auth_require_tls": False}
+        if implicit_tls
+        else {"tls_context": server_context, "require_starttls": True, "auth_require_tls": True}
+    )
     controller = Controller(keeper, hostname="127.0.0.1", port=port, authenticator=keeper.authenticate, **options)
     controller.start()
     try:
@@ -67,9 +70,15 @@ def smtp_server(authority, implicit_tls: bool) -> Iterator[tuple[Keeper, int]]:
 
 
 def _settings(monkeypatch, app, port: int, implicit_tls: bool, host: str = "localhost", ca_file: str = "") -> None:
-    for name, value in (("MAIL_SMTP_HOST", host), ("MAIL_SMTP_PORT", port), ("MAIL_SMTP_SSL", implicit_tls),
-                        ("MAIL_SMTP_STARTTLS", True), ("MAIL_SMTP_USER", "consult"),
-                        ("MAIL_SMTP_PASSWORD", "geheim"), ("MAIL_SMTP_CA_FILE", ca_file)):
+    for name, value in (
+        ("MAIL_SMTP_HOST", host),
+        ("MAIL_SMTP_PORT", port),
+        ("MAIL_SMTP_SSL", implicit_tls),
+        ("MAIL_SMTP_STARTTLS", True),
+        ("MAIL_SMTP_USER", "consult"),
+        ("MAIL_SMTP_PASSWORD", "geheim"),
+        ("MAIL_SMTP_CA_FILE", ca_file),
+    ):
         monkeypatch.setitem(app.config, name, value)
 
 
@@ -95,7 +104,7 @@ def test_with_its_authority_configured_the_message_goes(app, monkeypatch, author
         assert send_pending() == {"sent": 1, "failed": 0, "waiting": 0}
     [envelope] = keeper.messages
     assert envelope.rcpt_tos == ["neu@example.org"] and b"Subject:" in envelope.original_content
-    assert len(keeper.logins) == 1   # the password went only inside the verified connection
+    assert len(keeper.logins) == 1  # the password went only inside the verified connection
 
 
 def test_a_certificate_for_another_host_name_is_refused(app, monkeypatch, authority, ca_file, implicit_tls):
@@ -112,8 +121,9 @@ def test_a_server_that_offers_no_starttls_gets_neither_password_nor_message(app,
     """No quiet fallback to plain text: a server (or someone in between) that drops STARTTLS is refused."""
     message = _queue(app, None)
     keeper, port = Keeper(), free_port()
-    controller = Controller(keeper, hostname="127.0.0.1", port=port, authenticator=keeper.authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        keeper, hostname="127.0.0.1", port=port, authenticator=keeper.authenticate, auth_require_tls=False
+    )
     controller.start()
     try:
         _settings(monkeypatch, app, port, implicit_tls=False)

@@ -6,6 +6,7 @@ page) is tried by each role (moderator, board) of the item's own and of another 
 the queue shows the item with or without its buttons, and the server decides or refuses with 403
 and a message (plain and htmx). Where no moderator outside the organisation is left, the board decides.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,9 @@ def fixture_world(app):
         "z1": factories.user(email="z1@example.org", org=zzz),
         # The case seen: a delegate of IEB given the moderator role.
         "moderator-own": factories.user(email="mod-ieb@example.org", org=ieb, roles=(Role.DELEGATE, Role.MODERATOR)),
-        "moderator-other": factories.user(email="mod-nave@example.org", org=nave,
-                                          roles=(Role.DELEGATE, Role.MODERATOR)),
+        "moderator-other": factories.user(
+            email="mod-nave@example.org", org=nave, roles=(Role.DELEGATE, Role.MODERATOR)
+        ),
         "board-own": factories.user(email="board-ieb@example.org", org=ieb, roles=(Role.BOARD,)),
         "board-other": factories.user(email="board-nave@example.org", org=nave, roles=(Role.BOARD,)),
         "board-none": factories.user(email="board@example.org", roles=(Role.BOARD,)),
@@ -71,11 +73,11 @@ def _draft(slug):
 
 @dataclass
 class Item:
-    key: str                  # its id in the queue, item-<key>
-    url: str                  # where the decision is posted
-    data: dict                # the decision
+    key: str  # its id in the queue, item-<key>
+    url: str  # where the decision is posted
+    data: dict  # the decision
     state: Callable[[], str]  # its status now
-    page: str | None = None   # the amendment's page, for decisions taken there
+    page: str | None = None  # the amendment's page, for decisions taken there
 
 
 def _held_comment(world, decision: dict) -> Item:
@@ -83,14 +85,22 @@ def _held_comment(world, decision: dict) -> Item:
     comment = post_comment(world["a1"], draft, draft.versions[0].texts[1], "Bitte prüfen.", None, clock.now())
     db.session.commit()
     cid = comment.id
-    return Item(f"comment-{cid}", f"/moderation/comments/{cid}", decision,
-                lambda: db.session.get(Comment, cid).status.value)
+    return Item(
+        f"comment-{cid}", f"/moderation/comments/{cid}", decision, lambda: db.session.get(Comment, cid).status.value
+    )
 
 
 def _amendment(world, author="a1") -> Amendment:
     draft = _draft("offen")
-    amendment = propose(world[author], draft, draft.versions[0].texts[2], AmendmentKind.REPLACE, NEW,
-                        "Gemeinsam ist besser.", clock.now())
+    amendment = propose(
+        world[author],
+        draft,
+        draft.versions[0].texts[2],
+        AmendmentKind.REPLACE,
+        NEW,
+        "Gemeinsam ist besser.",
+        clock.now(),
+    )
     db.session.commit()
     return amendment
 
@@ -98,21 +108,27 @@ def _amendment(world, author="a1") -> Amendment:
 def _reported(world, decision: dict, on: str) -> Item:
     draft = _draft("offen")
     if on == "comment":
-        content = post_comment(world["a1"], draft, draft.versions[0].texts[1], "Ein Kommentar aus IEB.", None,
-                               clock.now())
+        content = post_comment(
+            world["a1"], draft, draft.versions[0].texts[1], "Ein Kommentar aus IEB.", None, clock.now()
+        )
         row = report(world["x1"], draft, "Das ist beleidigend.", clock.now(), comment=content)
     else:
         row = report(world["x1"], draft, "Das ist beleidigend.", clock.now(), amendment=_amendment(world))
     db.session.commit()
     rid = row.id
-    return Item(f"report-{rid}", f"/moderation/reports/{rid}", decision,
-                lambda: db.session.get(Report, rid).status.value)
+    return Item(
+        f"report-{rid}", f"/moderation/reports/{rid}", decision, lambda: db.session.get(Report, rid).status.value
+    )
 
 
 def _amendment_in_queue(world, decision: dict) -> Item:
     aid = _amendment(world).id
-    return Item(f"amendment-{aid}", f"/moderation/amendments/{aid}", decision,
-                lambda: db.session.get(Amendment, aid).status.value)
+    return Item(
+        f"amendment-{aid}",
+        f"/moderation/amendments/{aid}",
+        decision,
+        lambda: db.session.get(Amendment, aid).status.value,
+    )
 
 
 def _amendment_on_page(world, decision: dict) -> Item:
@@ -120,8 +136,13 @@ def _amendment_on_page(world, decision: dict) -> Item:
     data = dict(decision)
     if data["decision"] == "merge":  # into an amendment of a third organisation
         data["merged_into"] = str(_amendment(world, "z1").id)
-    return Item(f"amendment-{aid}", f"/drafts/offen/amendments/{aid}/decision", data,
-                lambda: db.session.get(Amendment, aid).status.value, page=f"/drafts/offen/amendments/{aid}")
+    return Item(
+        f"amendment-{aid}",
+        f"/drafts/offen/amendments/{aid}/decision",
+        data,
+        lambda: db.session.get(Amendment, aid).status.value,
+        page=f"/drafts/offen/amendments/{aid}",
+    )
 
 
 KINDS = {
@@ -134,7 +155,8 @@ KINDS = {
     "queue-amendment-reject": lambda w: _amendment_in_queue(w, {"decision": "reject", "reason": "Passt nicht."}),
     "amendment-accept": lambda w: _amendment_on_page(w, {"decision": "accept", "reason": ""}),
     "amendment-accept-modified": lambda w: _amendment_on_page(
-        w, {"decision": "accept_modified", "reason": "Gekürzt.", "adopted_text": NEW + " Gekürzt."}),
+        w, {"decision": "accept_modified", "reason": "Gekürzt.", "adopted_text": NEW + " Gekürzt."}
+    ),
     "amendment-reject": lambda w: _amendment_on_page(w, {"decision": "reject", "reason": "Passt nicht."}),
     "amendment-merge": lambda w: _amendment_on_page(w, {"decision": "merge", "reason": "Zusammengeführt."}),
 }
@@ -146,8 +168,9 @@ WAITING = {"pending", "open", "submitted"}
 
 def _login(client, world, who: str) -> None:
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"csrf_token": csrf_token(page), "email": world[who].email,
-                                           "password": factories.PASSWORD})
+    response = client.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": world[who].email, "password": factories.PASSWORD}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
@@ -258,7 +281,7 @@ def test_a_moderator_reads_the_own_organisations_items_clearly_and_decides_the_o
     _login(client, world, "moderator-own")
     mine = _queue_item(client, ours.key)
     assert "Bitte prüfen." in mine and "<bdi>Ayşe Yılmaz</bdi> (IEB)" in mine
-    assert f'<span class="badge badge--other">{FOR_ANOTHER}</span>' in mine   # in the heading, so read with it
+    assert f'<span class="badge badge--other">{FOR_ANOTHER}</span>' in mine  # in the heading, so read with it
     assert "Das kommt von Ihrer eigenen Organisation (IEB)" in mine
     other = _queue_item(client, f"comment-{theirs.id}")
     assert FOR_ANOTHER not in other and _deciding_forms(other) == 2
@@ -269,7 +292,7 @@ def test_a_moderator_reads_the_own_organisations_items_clearly_and_decides_the_o
 
 def test_a_moderators_count_leaves_out_what_another_moderator_decides(client, world):
     """The navigation counts what this person can decide: an IEB moderator's count leaves out IEB's items."""
-    _held_comment(world, {"decision": "publish"})   # of IEB
+    _held_comment(world, {"decision": "publish"})  # of IEB
     draft = world["held"]
     post_comment(world["x1"], draft, draft.versions[0].texts[1], "Aus NAVE.", None, clock.now())
     db.session.commit()
@@ -277,7 +300,7 @@ def test_a_moderators_count_leaves_out_what_another_moderator_decides(client, wo
     nav = client.get("/").get_data(as_text=True)
     assert "(1 wartet)" in nav
     client.post("/logout", data={"csrf_token": csrf_token(nav)})
-    _login(client, world, "moderator-other")   # of NAVE: the IEB item is theirs to decide, the NAVE one not
+    _login(client, world, "moderator-other")  # of NAVE: the IEB item is theirs to decide, the NAVE one not
     assert "(1 wartet)" in client.get("/").get_data(as_text=True)
 
 
@@ -310,10 +333,18 @@ def test_a_merge_into_the_deciders_own_organisations_amendment_is_refused(client
 
 def test_the_predicate_answers_for_authors_items_without_organisation_and_inactive_moderators(app, world):
     from consult.accounts.permissions import can_decide_item, outside_moderator_exists
+
     comment = _held_comment(world, {})
     held = db.session.get(Comment, int(comment.key.split("-")[1]))
-    orphan = Comment(paragraph_id=held.paragraph_id, version_id=held.version_id, author_id=None, organisation_id=None,
-                     body="x", body_html="<p>x</p>", status=CommentStatus.PENDING)
+    orphan = Comment(
+        paragraph_id=held.paragraph_id,
+        version_id=held.version_id,
+        author_id=None,
+        organisation_id=None,
+        body="x",
+        body_html="<p>x</p>",
+        status=CommentStatus.PENDING,
+    )
     db.session.add(orphan)
     db.session.commit()
     free = factories.user(email="mod@example.org", roles=(Role.MODERATOR,))

@@ -1,4 +1,5 @@
 """The moderation queue: who reaches it, what waits in it, deciding in place, reports, and the audit log."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,7 +24,6 @@ from tests.conftest import Auth, csrf_token
 HX = {"HX-Request": "true"}
 
 
-
 @pytest.fixture(name="world")
 def fixture_world(app):
     org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
@@ -43,8 +43,9 @@ def fixture_world(app):
 
 def _hold_comment(world, body="Bitte prüfen.", minutes_ago=0) -> Comment:
     draft = world["held"]
-    comment = post_comment(world["a1"], draft, draft.versions[0].texts[1], body, None,
-                           clock.now() - timedelta(minutes=minutes_ago))
+    comment = post_comment(
+        world["a1"], draft, draft.versions[0].texts[1], body, None, clock.now() - timedelta(minutes=minutes_ago)
+    )
     db.session.commit()
     return comment
 
@@ -54,7 +55,7 @@ def _token(client) -> str:
 
 
 def test_moderators_and_the_board_reach_the_queue_and_the_audit_log_delegates_neither(client, auth, world):
-    assert client.get("/moderation").status_code == 302          # guests: sign in first
+    assert client.get("/moderation").status_code == 302  # guests: sign in first
     auth.login("a1@example.org", factories.PASSWORD)
     assert client.get("/moderation").status_code == 403
     assert client.get("/audit").status_code == 403
@@ -102,14 +103,17 @@ def test_publishing_in_place_changes_only_the_item_and_the_count(client, auth, w
     _hold_comment(world, "Ein zweiter.")
     auth.login("mod@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/moderation").get_data(as_text=True))
-    response = client.post(f"/moderation/comments/{comment.id}", headers=HX,
-                           data={"csrf_token": token, "decision": "publish"})
+    response = client.post(
+        f"/moderation/comments/{comment.id}", headers=HX, data={"csrf_token": token, "decision": "publish"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and len(html) < 2000
     assert f'id="item-comment-{comment.id}"' in html and "Der Kommentar wurde veröffentlicht." in html
     # The message that replaced the decided item takes the focus; the live region says it (by its text).
-    assert (f'<p class="queue-item__done" id="item-comment-{comment.id}-title" tabindex="-1" data-focus>'
-            "Der Kommentar wurde veröffentlicht.</p>") in html and html.count("data-focus") == 1
+    assert (
+        f'<p class="queue-item__done" id="item-comment-{comment.id}-title" tabindex="-1" data-focus>'
+        "Der Kommentar wurde veröffentlicht.</p>"
+    ) in html and html.count("data-focus") == 1
     assert announced_message(response) == "Der Kommentar wurde veröffentlicht." and "live-region" not in html
     assert 'id="queue-link" hx-swap-oob="true"' in html and "(1 wartet)" in html
     assert "Ein zweiter." not in html
@@ -129,8 +133,10 @@ def test_rejecting_needs_a_reason_which_the_author_reads(client, auth, world):
     token = csrf_token(client.get("/moderation").get_data(as_text=True))
     response = client.post(f"/moderation/comments/{comment.id}", data={"csrf_token": token, "decision": "reject"})
     assert response.status_code == 422 and "Bitte geben Sie einen Grund an" in response.get_data(as_text=True)
-    response = client.post(f"/moderation/comments/{comment.id}",
-                           data={"csrf_token": token, "decision": "reject", "reason": "Bitte ohne Beleidigungen."})
+    response = client.post(
+        f"/moderation/comments/{comment.id}",
+        data={"csrf_token": token, "decision": "reject", "reason": "Bitte ohne Beleidigungen."},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     rejected = db.session.get(Comment, comment.id)
@@ -153,10 +159,17 @@ def test_two_moderators_deciding_at_once_leave_one_decision_and_a_message(app, c
     Auth(second).login("mod2@example.org", factories.PASSWORD)
     token_first = csrf_token(first.get("/moderation").get_data(as_text=True))
     token_second = csrf_token(second.get("/moderation").get_data(as_text=True))
-    assert first.post(f"/moderation/comments/{comment.id}", headers=HX,
-                      data={"csrf_token": token_first, "decision": "publish"}).status_code == 200
-    response = second.post(f"/moderation/comments/{comment.id}", headers=HX,
-                           data={"csrf_token": token_second, "decision": "reject", "reason": "Nein."})
+    assert (
+        first.post(
+            f"/moderation/comments/{comment.id}", headers=HX, data={"csrf_token": token_first, "decision": "publish"}
+        ).status_code
+        == 200
+    )
+    response = second.post(
+        f"/moderation/comments/{comment.id}",
+        headers=HX,
+        data={"csrf_token": token_second, "decision": "reject", "reason": "Nein."},
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Eine andere Moderatorin oder ein anderer Moderator hat" in html
@@ -179,7 +192,8 @@ def test_anyone_signed_in_reports_and_a_moderator_hides_the_content(client, auth
     assert f'action="/comments/{comment.id}/report"' in thread
     response = client.post(url, headers=HX, data={"csrf_token": _token(client), "reason": "Beleidigend."})
     assert response.status_code == 200 and response.get_data(as_text=True) == (
-        '<p class="report-done" tabindex="-1" data-focus>Danke. Die Moderation sieht es sich an.</p>')
+        '<p class="report-done" tabindex="-1" data-focus>Danke. Die Moderation sieht es sich an.</p>'
+    )
     assert announced_message(response) == "Danke. Die Moderation sieht es sich an."
     response = client.post(url, data={"csrf_token": _token(client), "reason": "Nochmal."})
     assert response.status_code == 409 and factories.count(Report) == 1
@@ -188,8 +202,10 @@ def test_anyone_signed_in_reports_and_a_moderator_hides_the_content(client, auth
     page = client.get("/moderation?kind=report").get_data(as_text=True)
     assert "Beleidigend." in page and "Ein ärgerlicher Satz." in page
     report = db.session.scalars(select(Report)).one()
-    response = client.post(f"/moderation/reports/{report.id}", data={"csrf_token": _token(client), "decision": "hide",
-                                                                    "reason": "Verstößt gegen die Regeln."})
+    response = client.post(
+        f"/moderation/reports/{report.id}",
+        data={"csrf_token": _token(client), "decision": "hide", "reason": "Verstößt gegen die Regeln."},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Report, report.id).status == ReportStatus.UPHELD
@@ -207,10 +223,19 @@ def test_the_queue_reads_500_items_in_a_fixed_number_of_queries(client, auth, wo
     text = draft.versions[0].texts[1]
 
     def add(n):
-        db.session.add_all(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id, author_id=world["a1"].id,
-                                   organisation_id=world["a1"].organisation_id, body=f"Kommentar {i}",
-                                   body_html=f"<p>Kommentar {i}</p>", status=CommentStatus.PENDING,
-                                   created_at=clock.now()) for i in range(n))
+        db.session.add_all(
+            Comment(
+                paragraph_id=text.paragraph_id,
+                version_id=text.version_id,
+                author_id=world["a1"].id,
+                organisation_id=world["a1"].organisation_id,
+                body=f"Kommentar {i}",
+                body_html=f"<p>Kommentar {i}</p>",
+                status=CommentStatus.PENDING,
+                created_at=clock.now(),
+            )
+            for i in range(n)
+        )
         db.session.commit()
 
     def queries():
@@ -223,6 +248,6 @@ def test_the_queue_reads_500_items_in_a_fixed_number_of_queries(client, auth, wo
     few, _ = queries()
     add(497)
     many, page = queries()
-    assert page.count('class="queue-item"') == 50   # the first page (tests/moderation/test_queue_pages.py)
+    assert page.count('class="queue-item"') == 50  # the first page (tests/moderation/test_queue_pages.py)
     assert "500 Einträge warten" in page
     assert many == few, f"{few} queries for 3 items, {many} for 500"

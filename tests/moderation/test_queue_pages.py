@@ -1,6 +1,7 @@
 """The moderation queue in pages (issue 17, point 5): 50 items a page, oldest first across pages, with
 paging links that keep the filters, a count of everything that waits, and decisions that come back to
 the page they were made on."""
+
 from __future__ import annotations
 
 import re
@@ -24,11 +25,20 @@ def many(world):
 
     def add(draft, n, offset=0):
         text = draft.versions[0].texts[1]
-        db.session.add_all(Comment(paragraph_id=text.paragraph_id, version_id=text.version_id,
-                                   author_id=world["a1"].id, organisation_id=world["a1"].organisation_id,
-                                   body=f"Kommentar {offset + i}", body_html=f"<p>Kommentar {offset + i}</p>",
-                                   status=CommentStatus.PENDING, created_at=start + timedelta(minutes=offset + i))
-                           for i in range(n))
+        db.session.add_all(
+            Comment(
+                paragraph_id=text.paragraph_id,
+                version_id=text.version_id,
+                author_id=world["a1"].id,
+                organisation_id=world["a1"].organisation_id,
+                body=f"Kommentar {offset + i}",
+                body_html=f"<p>Kommentar {offset + i}</p>",
+                status=CommentStatus.PENDING,
+                created_at=start + timedelta(minutes=offset + i),
+            )
+            for i in range(n)
+        )
+
     add(world["held"], 120)
     add(world["open"], 3, offset=200)
     db.session.commit()
@@ -64,10 +74,14 @@ def test_paging_links_are_plain_links_that_keep_the_filter(client, auth, many):
     nav = page.split('<nav class="pager" id="pager-top"', 1)[1].split("</nav>", 1)[0]
     links = {text: _query(href) for href, text in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)}
     filters = {"draft": ["gehalten"], "kind": ["comment"]}
-    assert links == {"Erste Seite": filters, "Vorherige Seite": filters,
-                     "Nächste Seite": {**filters, "page": ["3"]}, "Letzte Seite": {**filters, "page": ["3"]}}
+    assert links == {
+        "Erste Seite": filters,
+        "Vorherige Seite": filters,
+        "Nächste Seite": {**filters, "page": ["3"]},
+        "Letzte Seite": {**filters, "page": ["3"]},
+    }
     assert 'aria-current="page">Seite 2 von 3<' in nav
-    assert _shown(page) == [f"Kommentar {i}" for i in range(50, 100)]   # only the held draft's
+    assert _shown(page) == [f"Kommentar {i}" for i in range(50, 100)]  # only the held draft's
     assert 'id="pager-bottom"' in page
 
 
@@ -95,8 +109,11 @@ def test_deciding_in_place_on_a_later_page_answers_the_item_only(client, auth, m
     page = client.get("/moderation?page=2").get_data(as_text=True)
     comment_id = int(re.search(r'hx-post="/moderation/comments/(\d+)\?page=2"', page).group(1))
     assert f'id="item-comment-{comment_id}"' in page
-    answer = client.post(f"/moderation/comments/{comment_id}?page=2", headers=HX,
-                         data={"csrf_token": _token(client), "decision": "publish"})
+    answer = client.post(
+        f"/moderation/comments/{comment_id}?page=2",
+        headers=HX,
+        data={"csrf_token": _token(client), "decision": "publish"},
+    )
     assert answer.status_code == 200
     html = answer.get_data(as_text=True)
     assert "<html" not in html and f'id="item-comment-{comment_id}"' in html

@@ -1,4 +1,5 @@
 """The people and draft the notification tests share: two organisations, the office, the board, a draft."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,10 @@ ALL_TOPICS = tuple(Topic)
 
 @pytest.fixture
 def world(app):
-    org, other = factories.organisation(name="Verein Alpha e.V.", short_name="ABC"), \
-        factories.organisation(name="Verein Xenia e.V.", short_name="XYZ")
+    org, other = (
+        factories.organisation(name="Verein Alpha e.V.", short_name="ABC"),
+        factories.organisation(name="Verein Xenia e.V.", short_name="XYZ"),
+    )
     people = {
         "a1": factories.user(email="a1@example.org", name="Aylin", org=org),
         "a2": factories.user(email="a2@example.org", name="Ahmet", org=org),
@@ -30,8 +33,14 @@ def world(app):
     }
     draft = factories.draft(paragraphs=3, phase=Phase.COMMENTING, slug="teilhabe", title="Teilhabegesetz")
     db.session.commit()
-    return {"draft": draft, "draft_id": draft.id, "pid": draft.versions[0].texts[1].paragraph_id,
-            "org": org, "other": other, **people}
+    return {
+        "draft": draft,
+        "draft_id": draft.id,
+        "pid": draft.versions[0].texts[1].paragraph_id,
+        "org": org,
+        "other": other,
+        **people,
+    }
 
 
 def opt_in(*people, mode=NotificationMode.IMMEDIATE, topics=ALL_TOPICS) -> None:

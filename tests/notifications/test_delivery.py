@@ -1,5 +1,6 @@
 """Delivery: at once (one e-mail per notification, in the recipient's language), or the daily digest (one
 e-mail, grouped by draft and kind, once a day, safe under two runs at once); the scheduled step."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,14 @@ from tests.notifications.conftest import mails, notified, opt_in
 
 def _event(world, person, kind, draft=None, now=None, **params):
     draft = draft or world["draft"]
-    made = notify([person], kind, link=f"/drafts/{draft.slug}", now=now or clock.now(), draft=draft,
-                  params={"draft": draft.title, **params})
+    made = notify(
+        [person],
+        kind,
+        link=f"/drafts/{draft.slug}",
+        now=now or clock.now(),
+        draft=draft,
+        params={"draft": draft.title, **params},
+    )
     db.session.commit()
     return made
 
@@ -47,19 +54,31 @@ def test_the_daily_digest_groups_by_draft_and_kind_and_goes_once_a_day(app, worl
     _event(world, world["a1"], NotificationKind.REPLY, now=now, name="Xaver")
     _event(world, world["a1"], NotificationKind.PHASE_STARTED, draft=other, now=now, phase="voting")
     _event(world, world["a1"], NotificationKind.REPLY, now=now, name="Moni")
-    _event(world, world["a1"], NotificationKind.AMENDMENT_SUPPORTED, now=now, amendment=7,
-           organisation="Verein Xenia e.V.")
-    assert mails() == []                               # nothing at once on the digest
+    _event(
+        world, world["a1"], NotificationKind.AMENDMENT_SUPPORTED, now=now, amendment=7, organisation="Verein Xenia e.V."
+    )
+    assert mails() == []  # nothing at once on the digest
     assert send_digests(now) == 1
     [digest] = mails("digest")
     body = digest.body
-    assert digest.recipient == "a1@example.org" and digest.subject == ("Ihre tägliche Zusammenfassung von der "
-                                                                       "Konsultationsplattform")
+    assert digest.recipient == "a1@example.org" and digest.subject == (
+        "Ihre tägliche Zusammenfassung von der Konsultationsplattform"
+    )
     # Drafts in the order of their first notification; within a draft, kinds in a fixed order.
-    order = [body.index(text) for text in (
-        "== Teilhabegesetz ==", "Antworten auf Ihre Kommentare", "Xaver hat", "Moni hat",
-        "Unterstützung für Änderungsanträge Ihrer Organisation", "Verein Xenia e.V. unterstützt",
-        "== Vielfaltsrat ==", "Neue Phasen", "„Vielfaltsrat“ ist jetzt in der Phase „Abstimmung“")]
+    order = [
+        body.index(text)
+        for text in (
+            "== Teilhabegesetz ==",
+            "Antworten auf Ihre Kommentare",
+            "Xaver hat",
+            "Moni hat",
+            "Unterstützung für Änderungsanträge Ihrer Organisation",
+            "Verein Xenia e.V. unterstützt",
+            "== Vielfaltsrat ==",
+            "Neue Phasen",
+            "„Vielfaltsrat“ ist jetzt in der Phase „Abstimmung“",
+        )
+    ]
     assert order == sorted(order)
     assert body.count("http://localhost/drafts/teilhabe") == 3 and "http://localhost/drafts/vielfalt" in body
     assert "/notifications/unsubscribe/" in body
@@ -74,7 +93,7 @@ def test_the_daily_digest_groups_by_draft_and_kind_and_goes_once_a_day(app, worl
     db.session.expire_all()
     assert db.session.get(NotificationSetting, world["a1"].id).last_digest_at == now + timedelta(hours=24)
     assert all(n.mailed_at is not None for n in notified())
-    assert send_digests(now + timedelta(hours=60)) == 0   # nothing waits: no empty digest
+    assert send_digests(now + timedelta(hours=60)) == 0  # nothing waits: no empty digest
 
 
 def test_what_was_turned_off_before_the_digest_is_not_sent(app, world):
@@ -83,7 +102,7 @@ def test_what_was_turned_off_before_the_digest_is_not_sent(app, world):
     _event(world, world["a1"], NotificationKind.REPLY, now=now, name="Xaver")
     _event(world, world["a1"], NotificationKind.PHASE_STARTED, now=now, phase="editing")
     _event(world, world["a2"], NotificationKind.REPLY, now=now, name="Xaver")
-    opt_in(world["a1"], mode=NotificationMode.DAILY, topics=(Topic.PHASES,))   # replies off
+    opt_in(world["a1"], mode=NotificationMode.DAILY, topics=(Topic.PHASES,))  # replies off
     opt_in(world["a2"], mode=NotificationMode.OFF)
     assert send_digests(now) == 1
     [digest] = mails("digest")
@@ -106,6 +125,7 @@ def test_two_runs_at_once_claim_a_persons_digest_once(app, world):
 
 def test_run_scheduled_announces_deadlines_and_writes_digests_before_sending(app, world):
     from consult.drafts.models import DraftDeadline, Phase
+
     now = clock.now()
     opt_in(world["a1"], mode=NotificationMode.DAILY)
     db.session.add(DraftDeadline(draft_id=world["draft_id"], phase=Phase.COMMENTING, ends_at=now + timedelta(hours=30)))
@@ -124,7 +144,7 @@ def test_run_scheduled_deletes_notifications_mailed_long_ago(app, world):
     old = _event(world, world["a1"], NotificationKind.REPLY, now=now - timedelta(days=91), name="Xaver")[0].id
     recent = _event(world, world["a1"], NotificationKind.REPLY, now=now - timedelta(days=89), name="Moni")[0].id
     waiting = _event(world, world["a1"], NotificationKind.REPLY, now=now - timedelta(days=100), name="Bora")[0]
-    waiting.mailed_at = None      # never mailed (e.g. a digest that never came due): kept
+    waiting.mailed_at = None  # never mailed (e.g. a digest that never came due): kept
     db.session.commit()
     run_scheduled(now)
     assert old not in [n.id for n in notified()]

@@ -1,6 +1,7 @@
 """Two scheduled runs at the same moment (a cron line and a timer, or a slow run and the next one), each in its
 own transaction on PostgreSQL: both find the same person's digest due before either writes; the claim (a
 conditional UPDATE on the time of the last digest) lets one of them write it. One e-mail, not two."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,14 @@ only_postgresql = pytest.mark.parametrize("backend", ["postgresql"] if PG_AVAILA
 @only_postgresql
 def test_two_runs_at_once_write_one_digest(app, world, monkeypatch):
     opt_in(world["a1"], mode=NotificationMode.DAILY)
-    services.notify([world["a1"]], NotificationKind.REPLY, link="/drafts/teilhabe", now=NOW, draft=world["draft"],
-                    params={"draft": "Teilhabegesetz", "name": "Xaver"})
+    services.notify(
+        [world["a1"]],
+        NotificationKind.REPLY,
+        link="/drafts/teilhabe",
+        now=NOW,
+        draft=world["draft"],
+        params={"draft": "Teilhabegesetz", "name": "Xaver"},
+    )
     db.session.commit()
     db.session.remove()
 
@@ -43,7 +50,7 @@ def test_two_runs_at_once_write_one_digest(app, world, monkeypatch):
         with app.app_context():
             try:
                 written.append(services.send_digests(NOW))
-            except BaseException as error:   # reported below, not lost in the thread
+            except BaseException as error:  # reported below, not lost in the thread
                 errors.append(error)
             finally:
                 db.session.remove()
@@ -63,6 +70,7 @@ def test_two_runs_at_once_announce_a_deadline_once(app, world, monkeypatch):
 
     from consult.drafts.models import DraftDeadline, Phase
     from tests.notifications.conftest import notified
+
     opt_in(world["a1"], world["x1"])
     db.session.add(DraftDeadline(draft_id=world["draft_id"], phase=Phase.COMMENTING, ends_at=NOW + timedelta(hours=30)))
     db.session.commit()
@@ -94,8 +102,12 @@ def test_two_runs_at_once_announce_a_deadline_once(app, world, monkeypatch):
     for thread in threads:
         thread.join(30)
     assert errors == []
-    assert sorted(lines) == ["0 about deadlines, 0 daily digests written.",
-                             "2 about deadlines, 0 daily digests written."]
+    assert sorted(lines) == [
+        "0 about deadlines, 0 daily digests written.",
+        "2 about deadlines, 0 daily digests written.",
+    ]
     assert sorted(n.user.email for n in notified(kind=NotificationKind.DEADLINE_SOON)) == [
-        "a1@example.org", "x1@example.org"]
+        "a1@example.org",
+        "x1@example.org",
+    ]
     assert sorted(m.recipient for m in mails("notification")) == ["a1@example.org", "x1@example.org"]

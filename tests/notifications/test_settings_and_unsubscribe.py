@@ -1,5 +1,6 @@
 """The settings page, and unsubscribing by an e-mail's link without signing in: the GET changes nothing, the
 POST (CSRF) switches off what the link names; expired and forged links are refused with a message."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ def _setting(person) -> NotificationSetting | None:
 
 
 def test_the_settings_page_is_off_until_chosen_and_saves_the_choice(client, auth, world):
-    assert client.get("/account/notifications").status_code == 302          # signed in only
+    assert client.get("/account/notifications").status_code == 302  # signed in only
     auth.login("a1@example.org", factories.PASSWORD)
     assert 'href="/account/notifications"' in client.get("/account").get_data(as_text=True)
     page = client.get("/account/notifications").get_data(as_text=True)
@@ -31,8 +32,9 @@ def test_the_settings_page_is_off_until_chosen_and_saves_the_choice(client, auth
     assert re.search(r'<input checked id="mode-0" name="mode" type="radio" value="off">', page)
     assert "Änderungsanträge meiner Organisation" in page and "wer von Ihnen sie auch geschrieben hat" in page
     assert re.search(r'<input aria-describedby="amendments-hint"[^>]* id="amendments"', page)
-    response = client.post("/account/notifications", data={
-        "csrf_token": csrf_token(page), "mode": "daily", "replies": "y", "phases": "y"})
+    response = client.post(
+        "/account/notifications", data={"csrf_token": csrf_token(page), "mode": "daily", "replies": "y", "phases": "y"}
+    )
     assert response.status_code == 302
     setting = _setting(world["a1"])
     assert setting.mode == NotificationMode.DAILY
@@ -45,11 +47,12 @@ def test_the_settings_page_is_off_until_chosen_and_saves_the_choice(client, auth
 def test_the_settings_refuse_a_bad_mode_and_a_missing_csrf_token(client, auth, world):
     auth.login("a1@example.org", factories.PASSWORD)
     page = client.get("/account/notifications").get_data(as_text=True)
-    response = client.post("/account/notifications", data={"csrf_token": csrf_token(page), "mode": "hourly",
-                                                           "replies": "y"})
+    response = client.post(
+        "/account/notifications", data={"csrf_token": csrf_token(page), "mode": "hourly", "replies": "y"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Bitte wählen Sie, wie Sie benachrichtigt werden möchten." in html
-    assert 'checked id="replies"' in html            # what was chosen stays chosen
+    assert 'checked id="replies"' in html  # what was chosen stays chosen
     assert client.post("/account/notifications", data={"mode": "daily"}).status_code == 400
     assert _setting(world["a1"]) is None
 
@@ -61,8 +64,14 @@ def _get_and_post(client, url):
 
 
 def _link_of_mail(world) -> str:
-    notify([world["a1"]], NotificationKind.REPLY, link="/drafts/teilhabe", now=clock.now(), draft=world["draft"],
-           params={"draft": "Teilhabegesetz", "name": "Xaver"})
+    notify(
+        [world["a1"]],
+        NotificationKind.REPLY,
+        link="/drafts/teilhabe",
+        now=clock.now(),
+        draft=world["draft"],
+        params={"draft": "Teilhabegesetz", "name": "Xaver"},
+    )
     db.session.commit()
     [mail] = mails("notification")
     return re.search(r"http://localhost(/notifications/unsubscribe/\S+)", mail.body).group(1)
@@ -75,8 +84,8 @@ def test_the_mails_link_names_the_setting_and_only_the_button_changes_it(client,
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
     assert "Antworten auf meine Kommentare: aus" in html and "Ausschalten" in html
-    assert _setting(world["a1"]).replies is True           # opening the link changed nothing
-    assert client.post(url, data={}).status_code == 400    # no CSRF token: nothing changes
+    assert _setting(world["a1"]).replies is True  # opening the link changed nothing
+    assert client.post(url, data={}).status_code == 400  # no CSRF token: nothing changes
     assert _setting(world["a1"]).replies is True
     done = client.post(url, data={"csrf_token": csrf_token(html)})
     assert done.status_code == 200 and "Gespeichert. Antworten auf meine Kommentare: aus." in done.get_data(
@@ -124,10 +133,10 @@ def test_forged_and_altered_links_are_refused(client, world, forge):
     payload, stamp, signature = token.split(".")
     if forge == "altered":
         token = f"{payload}.{stamp}.{signature[:-2]}xx"
-    elif forge == "other_person":   # a2's id in a1's signed token
+    elif forge == "other_person":  # a2's id in a1's signed token
         other = unsubscribe_token(world["a2"], Topic.REPLIES, clock.now()).split(".")[0]
         token = f"{other}.{stamp}.{signature}"
-    elif forge == "untimed":        # signed for another purpose (an amendment's support link)
+    elif forge == "untimed":  # signed for another purpose (an amendment's support link)
         token = sign("amendment.support", {"u": world["a1"].id, "t": "replies"})
     else:
         token = "not-a-token"
@@ -142,12 +151,25 @@ def test_the_data_download_holds_the_persons_settings_and_notifications_only(cli
     opt_in(world["a1"], mode=NotificationMode.DAILY, topics=(Topic.REPLIES,))
     opt_in(world["a2"])
     for person in (world["a1"], world["a2"]):
-        notify([person], NotificationKind.REPLY, link="/drafts/teilhabe", now=clock.now(), draft=world["draft"],
-               params={"draft": "Teilhabegesetz", "name": "Xaver"})
+        notify(
+            [person],
+            NotificationKind.REPLY,
+            link="/drafts/teilhabe",
+            now=clock.now(),
+            draft=world["draft"],
+            params={"draft": "Teilhabegesetz", "name": "Xaver"},
+        )
     db.session.commit()
     auth.login("a1@example.org", factories.PASSWORD)
     data = client.get("/account/data.json").get_json()["notifications"]
-    assert data["settings"] == {"mode": "daily", "replies": True, "amendments": False, "phases": False,
-                                "internal": False, "last_digest_at": None}
+    assert data["settings"] == {
+        "mode": "daily",
+        "replies": True,
+        "amendments": False,
+        "phases": False,
+        "internal": False,
+        "last_digest_at": None,
+    }
     assert [(n["kind"], n["text"], n["mailed_at"]) for n in data["received"]] == [
-        ("reply", "Xaver hat auf Ihren Kommentar zu „Teilhabegesetz“ geantwortet.", None)]
+        ("reply", "Xaver hat auf Ihren Kommentar zu „Teilhabegesetz“ geantwortet.", None)
+    ]

@@ -1,5 +1,6 @@
 """The public unsubscribe route counts its POSTs per client address, like the other routes with a token in
 their address (password reset, invitations): trying tokens soon meets a 429."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,12 +20,13 @@ def extra_config():
 def test_posts_to_unsubscribe_links_are_rate_limited(client, world):
     opt_in(world["a1"])
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    statuses = [client.post(f"/notifications/unsubscribe/guess-{n}", data={"csrf_token": token}).status_code
-                for n in range(3)]
+    statuses = [
+        client.post(f"/notifications/unsubscribe/guess-{n}", data={"csrf_token": token}).status_code for n in range(3)
+    ]
     assert statuses == [400, 400, 400]
     url = f"/notifications/unsubscribe/{unsubscribe_token(world['a1'], Topic.REPLIES, clock.now())}"
     assert client.post(url, data={"csrf_token": token}).status_code == 429
-    assert client.get(url).status_code == 200     # reading the page is not counted: it changes nothing
+    assert client.get(url).status_code == 200  # reading the page is not counted: it changes nothing
 
 
 def test_over_https_the_button_works_and_the_token_reaches_no_other_site(client, world):
@@ -32,6 +34,10 @@ def test_over_https_the_button_works_and_the_token_reaches_no_other_site(client,
     url = f"/notifications/unsubscribe/{unsubscribe_token(world['a1'], Topic.REPLIES, clock.now())}"
     page = client.get(url, base_url="https://localhost")
     assert page.headers["Referrer-Policy"] == "same-origin"
-    done = client.post(url, base_url="https://localhost", headers={"Referer": "https://localhost" + url},
-                       data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    done = client.post(
+        url,
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost" + url},
+        data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+    )
     assert done.status_code == 200

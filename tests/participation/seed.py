@@ -1,6 +1,7 @@
 """A draft with several organisations' contributions, some of which must not count (held, rejected, withdrawn
 comments; withdrawn and hidden amendments; an inactive and a non-member organisation), for the participation
 tests. Everything goes through the services, as the app writes it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
 @dataclass
 class Seeded:
     draft: object
-    organisations: dict   # letter -> Organisation
-    delegates: dict       # letter -> User (a delegate of it)
-    texts: list           # the ParagraphTexts of version 1, in order
+    organisations: dict  # letter -> Organisation
+    delegates: dict  # letter -> User (a delegate of it)
+    texts: list  # the ParagraphTexts of version 1, in order
 
 
 def seed(paragraphs: int = 6) -> Seeded:
@@ -67,8 +68,13 @@ def vote(seeded: Seeded, letters: str, questions) -> None:
     db.session.flush()
     for letter in letters:
         for index in questions:
-            cast_vote(seeded.delegates[letter], seeded.draft,
-                      None if index is None else seeded.texts[index].paragraph_id, Choice.YES, NOW)
+            cast_vote(
+                seeded.delegates[letter],
+                seeded.draft,
+                None if index is None else seeded.texts[index].paragraph_id,
+                Choice.YES,
+                NOW,
+            )
     db.session.flush()
 
 

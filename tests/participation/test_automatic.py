@@ -1,6 +1,7 @@
 """The automatic reminder before a deadline (`send_automatic_reminders`, a step of `flask run-scheduled`):
 sent within the draft's `reminder_days` before its current phase's deadline to the organisations without a
 response, marked automatic, not twice a day, and not when off, far from the deadline or past it."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -46,17 +47,24 @@ def test_within_the_days_before_the_deadline_those_without_response_are_reminded
     assert lines[0] == "reminders: 5 organisations reminded, 5 e-mails (drafts with reminders due: 1)."
     waiting = sorted(seeded.organisations[x].id for x in "BCDFG")
     assert _reminded() == [(o, True, None) for o in waiting]
-    mail = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.recipient == seeded.delegates["B"].email)).one()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == seeded.delegates["B"].email)).one()
     assert "https://consult.example/drafts/" in mail.body and "10. Dezember 2026" in mail.body
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "participation.reminder")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "participation.reminder")
+        )
+        == 1
+    )
     # Again an hour later, and later the same Berlin day: nothing more (and no audit row for nothing)
     for later in (now + timedelta(hours=1), now + timedelta(hours=10)):
         assert run_scheduled(later)[0].startswith("reminders: 0 organisations")
     assert len(_reminded()) == 5 and db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 5
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "participation.reminder")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "participation.reminder")
+        )
+        == 1
+    )
     # The next day, those still without a response are reminded again
     run_scheduled(now + timedelta(days=1))
     assert len(_reminded()) == 10
@@ -70,9 +78,14 @@ def test_in_voting_those_that_have_not_voted(app):
     assert "Stimmen" in db.session.scalars(select(OutboxMessage.body)).first()
 
 
-@pytest.mark.parametrize("days, before", [(None, timedelta(days=1)),          # off
-                                          (3, timedelta(days=4)),            # deadline still far
-                                          (3, -timedelta(minutes=1))])       # deadline passed
+@pytest.mark.parametrize(
+    "days, before",
+    [
+        (None, timedelta(days=1)),  # off
+        (3, timedelta(days=4)),  # deadline still far
+        (3, -timedelta(minutes=1)),
+    ],
+)  # deadline passed
 def test_none_when_off_far_or_past(app, days, before):
     _with_deadline(days)
     assert send_automatic_reminders(DEADLINE - before) == []

@@ -1,5 +1,6 @@
 """The heat map: each cell's number and marks come from the organisation's counted contributions, and a long
 draft groups its §s so that the picture keeps at most MAX_COLUMNS columns."""
+
 from __future__ import annotations
 
 from consult.drafts.models import Phase
@@ -11,8 +12,9 @@ from tests.participation.seed import seed, vote
 
 
 def _cells(data, letter):
-    row = next(r for r in heatmap.build(data, data.organisations).rows
-               if r.organisation.name == f"Verein {letter} e.V.")
+    row = next(
+        r for r in heatmap.build(data, data.organisations).rows if r.organisation.name == f"Verein {letter} e.V."
+    )
     return row.cells
 
 
@@ -20,12 +22,12 @@ def test_cells_say_comments_amendments_and_supports(app):
     seeded = seed()
     data = overview(seeded.draft, Phase.COMMENTING)
     columns = heatmap.build(data, data.organisations).columns
-    assert [c.label for c in columns] == ["2", "3", "4", "5", "6"]   # § 1 is a heading
+    assert [c.label for c in columns] == ["2", "3", "4", "5", "6"]  # § 1 is a heading
     a, e, f = _cells(data, "A"), _cells(data, "E"), _cells(data, "F")
     assert [c.number for c in a] == [2, 2, 0, 0, 0]
-    assert a[2].supported and not a[2].proposed            # A supports E's amendment on § 4
+    assert a[2].supported and not a[2].proposed  # A supports E's amendment on § 4
     assert e[2].proposed and e[2].number == 0
-    assert all(c.empty for c in f)                          # F's amendment is withdrawn
+    assert all(c.empty for c in f)  # F's amendment is withdrawn
 
 
 def test_voting_counts_votes_and_the_whole_text(app):

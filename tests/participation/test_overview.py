@@ -1,5 +1,6 @@
 """The participation overview: its figures against a recount in plain SQL, who may see it, its CSV, and a fixed
 number of queries however many organisations there are."""
+
 from __future__ import annotations
 
 import csv
@@ -20,35 +21,52 @@ def _recount(draft_id: int, voting: bool) -> dict[str, dict]:
     """Per active member organisation (by name), written independently of consult.participation: published
     comments per paragraph id, counted amendments and supports, votes, and whether it responded."""
     result = {}
-    for (name,) in db.session.execute(text(
-            "SELECT name FROM organisation WHERE is_member = :t AND is_active = :t"), {"t": True}):
+    for (name,) in db.session.execute(
+        text("SELECT name FROM organisation WHERE is_member = :t AND is_active = :t"), {"t": True}
+    ):
         result[name] = {"comments": {}, "proposed": set(), "supported": set(), "votes": 0}
-    for name, paragraph_id, n in db.session.execute(text(
+    for name, paragraph_id, n in db.session.execute(
+        text(
             "SELECT o.name, c.paragraph_id, COUNT(*) FROM comment c JOIN organisation o ON o.id = c.organisation_id "
             "JOIN paragraph p ON p.id = c.paragraph_id WHERE p.draft_id = :d AND c.status = 'published' "
-            "GROUP BY o.name, c.paragraph_id"), {"d": draft_id}):
+            "GROUP BY o.name, c.paragraph_id"
+        ),
+        {"d": draft_id},
+    ):
         if name in result:
             result[name]["comments"][paragraph_id] = n
-    for name, amendment_id in db.session.execute(text(
+    for name, amendment_id in db.session.execute(
+        text(
             "SELECT o.name, a.id FROM amendment a JOIN organisation o ON o.id = a.organisation_id "
-            "WHERE a.draft_id = :d AND a.published_at IS NOT NULL AND a.status NOT IN ('withdrawn', 'hidden')"),
-            {"d": draft_id}):
+            "WHERE a.draft_id = :d AND a.published_at IS NOT NULL AND a.status NOT IN ('withdrawn', 'hidden')"
+        ),
+        {"d": draft_id},
+    ):
         if name in result:
             result[name]["proposed"].add(amendment_id)
-    for name, amendment_id in db.session.execute(text(
+    for name, amendment_id in db.session.execute(
+        text(
             "SELECT o.name, a.id FROM amendment_support s JOIN amendment a ON a.id = s.amendment_id "
             "JOIN organisation o ON o.id = s.organisation_id WHERE a.draft_id = :d AND a.published_at IS NOT NULL "
-            "AND a.status NOT IN ('withdrawn', 'hidden')"), {"d": draft_id}):
+            "AND a.status NOT IN ('withdrawn', 'hidden')"
+        ),
+        {"d": draft_id},
+    ):
         if name in result:
             result[name]["supported"].add(amendment_id)
-    for name, n in db.session.execute(text(
+    for name, n in db.session.execute(
+        text(
             "SELECT o.name, COUNT(*) FROM vote v JOIN organisation o ON o.id = v.organisation_id "
-            "WHERE v.draft_id = :d GROUP BY o.name"), {"d": draft_id}):
+            "WHERE v.draft_id = :d GROUP BY o.name"
+        ),
+        {"d": draft_id},
+    ):
         if name in result:
             result[name]["votes"] = n
     for row in result.values():
-        row["responded"] = bool(row["votes"]) if voting else bool(
-            row["comments"] or row["proposed"] or row["supported"])
+        row["responded"] = (
+            bool(row["votes"]) if voting else bool(row["comments"] or row["proposed"] or row["supported"])
+        )
     return result
 
 
@@ -59,8 +77,16 @@ def test_figures_match_a_recount_from_the_database(app, phase):
     vote(seeded, "D", [None])
     data = overview(seeded.draft, phase)
     expected = _recount(seeded.draft.id, phase == Phase.VOTING)
-    got = {o.name: {"comments": o.comments, "proposed": set(o.proposed_ids), "supported": set(o.supported_ids),
-                    "votes": o.vote_count, "responded": o.responded} for o in data.organisations}
+    got = {
+        o.name: {
+            "comments": o.comments,
+            "proposed": set(o.proposed_ids),
+            "supported": set(o.supported_ids),
+            "votes": o.vote_count,
+            "responded": o.responded,
+        }
+        for o in data.organisations
+    }
     assert got == expected
     # The seed's rules, in plain words: held, rejected, withdrawn comments and withdrawn or hidden amendments
     # do not count; the inactive and the non-member organisation are not listed.
@@ -79,11 +105,20 @@ def test_figures_match_a_recount_from_the_database(app, phase):
 
 def test_internal_drafts_of_the_workspace_never_count(app):
     from consult.workspace.models import InternalDraft
+
     seeded = seed()
     draft, b = seeded.draft, seeded.delegates["B"]
-    db.session.add(InternalDraft(organisation_id=b.organisation_id, draft_id=draft.id,
-                                 paragraph_id=seeded.texts[1].paragraph_id, version_id=seeded.texts[1].version_id,
-                                 kind="comment", body="Intern.", created_by_id=b.id))
+    db.session.add(
+        InternalDraft(
+            organisation_id=b.organisation_id,
+            draft_id=draft.id,
+            paragraph_id=seeded.texts[1].paragraph_id,
+            version_id=seeded.texts[1].version_id,
+            kind="comment",
+            body="Intern.",
+            created_by_id=b.id,
+        )
+    )
     db.session.flush()
     row = next(o for o in overview(draft, Phase.COMMENTING).organisations if o.id == b.organisation_id)
     assert not row.responded and not row.comments
@@ -99,9 +134,12 @@ def test_who_may_see_it(app, client, auth):
     moderator, board = office(), office(Role.BOARD, "board@example.org")
     delegate = seeded.delegates["A"]
     db.session.commit()
-    paths = [f"/drafts/{slug}/participation", f"/drafts/{slug}/participation.csv",
-             f"/drafts/{slug}/participation/reminder?all=1"]
-    for path in paths:   # guests go to the sign-in page
+    paths = [
+        f"/drafts/{slug}/participation",
+        f"/drafts/{slug}/participation.csv",
+        f"/drafts/{slug}/participation/reminder?all=1",
+    ]
+    for path in paths:  # guests go to the sign-in page
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
     _sign_in(auth, delegate)
@@ -130,8 +168,8 @@ def test_table_lists_those_without_response_first_with_their_checkbox(app, clien
     assert order[:5] == sorted(order[:5]) and max(order[:5]) < min(order[5:])
     for letter in "BCDFG":
         assert f'name="organisation" value="{seeded.organisations[letter].id}"' in body
-    assert f'name="organisation" value="{seeded.organisations["A"].id}"' not in body   # A responded
-    assert "<svg" in body and "<title" in body   # the heat map, with text alternatives
+    assert f'name="organisation" value="{seeded.organisations["A"].id}"' not in body  # A responded
+    assert "<svg" in body and "<title" in body  # the heat map, with text alternatives
 
 
 def test_csv_has_one_row_per_organisation(app, client, auth):
@@ -159,6 +197,7 @@ def test_queries_do_not_grow_with_the_organisations(app, count_queries):
     def organisations(n: int) -> int:
         from consult.comments.services import post_comment
         from tests.participation.seed import NOW
+
         for _ in range(n):
             person = factories.user()
             post_comment(person, draft, texts[1 + len(person.email) % 6], "Ja.", None, NOW)
@@ -170,12 +209,13 @@ def test_queries_do_not_grow_with_the_organisations(app, count_queries):
         return counter.count
 
     small = organisations(10)
-    large = organisations(50)   # 60 in all
+    large = organisations(50)  # 60 in all
     assert small == large <= 9, "seven queries of its own and the expired rows read again"
 
 
 def test_a_long_list_comes_in_pages(app, client, auth):
     from consult.participation.views import PER_PAGE
+
     draft = factories.draft(paragraphs=3)
     for n in range(PER_PAGE + 5):
         factories.organisation(name=f"Organisation {n:03d} e.V.", short_name=f"O{n:03d}")
@@ -186,5 +226,5 @@ def test_a_long_list_comes_in_pages(app, client, auth):
     second = client.get(f"/drafts/{draft.slug}/participation?sort=name&page=2").get_data(as_text=True)
     assert first.count("data-organisation=") == PER_PAGE and second.count("data-organisation=") == 5
     assert "Organisation 104 e.V." in second and "Organisation 104 e.V." not in first
-    assert "Seite 1 von 2" in first and 'sort=name' in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    assert "Seite 1 von 2" in first and "sort=name" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
     assert client.get(f"/drafts/{draft.slug}/participation?page=3").status_code == 404

@@ -1,5 +1,6 @@
 """Each organisation sees its own progress on the draft page: paragraphs commented and (in voting) questions voted
 on, right after a vote although the page itself is cached (votes do not raise the draft's revision)."""
+
 from __future__ import annotations
 
 import re
@@ -18,13 +19,14 @@ from tests.participation.seed import NOW, office, seed, vote
 
 
 def _line(client, slug) -> str | None:
-    match = re.search(r'<p class="own-progress"[^>]*>(.*?)</p>', client.get(f"/drafts/{slug}").get_data(as_text=True),
-                      re.S)
+    match = re.search(
+        r'<p class="own-progress"[^>]*>(.*?)</p>', client.get(f"/drafts/{slug}").get_data(as_text=True), re.S
+    )
     return " ".join(match.group(1).split(" · <a ")[0].split()) if match else None
 
 
 def test_commenting_shows_the_paragraphs_commented(app, client, auth):
-    seeded = seed()   # 6 paragraphs, the first a heading: 5 to comment on; A commented on § 2 and § 3
+    seeded = seed()  # 6 paragraphs, the first a heading: 5 to comment on; A commented on § 2 and § 3
     db.session.commit()
     auth.login(seeded.delegates["A"].email, factories.PASSWORD)
     assert _line(client, seeded.draft.slug) == "Ihre Organisation: 2 von 5 Absätzen kommentiert"
@@ -32,7 +34,7 @@ def test_commenting_shows_the_paragraphs_commented(app, client, auth):
     page = client.get(f"/drafts/{seeded.draft.slug}").get_data(as_text=True)
     assert f'<a href="/drafts/{seeded.draft.slug}/workspace">Entwürfe unserer Organisation</a></p>' in page
     auth.logout()
-    auth.login(seeded.delegates["B"].email, factories.PASSWORD)   # B's comment waits for moderation
+    auth.login(seeded.delegates["B"].email, factories.PASSWORD)  # B's comment waits for moderation
     assert _line(client, seeded.draft.slug) == "Ihre Organisation: 0 von 5 Absätzen kommentiert"
 
 
@@ -57,6 +59,7 @@ def test_in_the_amendment_round_the_questions_are_the_amendments_put_to_the_vote
     seeded = seed()
     seeded.draft.phase = Phase.VOTING
     from consult.amendments.models import Amendment
+
     amendment = db.session.scalars(db.select(Amendment).where(Amendment.status == AmendmentStatus.SUBMITTED)).first()
     amendment.status = AmendmentStatus.PUT_TO_VOTE
     db.session.flush()

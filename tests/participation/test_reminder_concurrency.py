@@ -2,6 +2,7 @@
 the app served by several gunicorn processes on PostgreSQL (threads in one process, or SQLite, would hide the
 race): each organisation gets one reminder row and one mail per recipient, whichever request won, and no request
 got a server error. Their choices overlap, listed in different orders."""
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,10 @@ WORKERS = 4
 @only_postgresql
 def test_parallel_sends_remind_each_organisation_once(app, database_url):
     seeded = seed()
-    office = [factories.user(email=f"office{i}@example.org", roles=(Role.MODERATOR,), name=f"Büro {i}")
-              for i in range(SENDERS)]
+    office = [
+        factories.user(email=f"office{i}@example.org", roles=(Role.MODERATOR,), name=f"Büro {i}")
+        for i in range(SENDERS)
+    ]
     slug = seeded.draft.slug
     waiting = [seeded.organisations[x].id for x in "BCDFG"]
     emails = [p.email for p in office]
@@ -37,8 +40,9 @@ def test_parallel_sends_remind_each_organisation_once(app, database_url):
     db.session.commit()
     db.session.remove()
 
-    server = Gunicorn(database_url, WORKERS,
-                      env={"CONSULT_REQUIRE_2FA": "0", "CONSULT_PUBLIC_URL": "https://consult.example"})
+    server = Gunicorn(
+        database_url, WORKERS, env={"CONSULT_REQUIRE_2FA": "0", "CONSULT_PUBLIC_URL": "https://consult.example"}
+    )
     try:
         server.wait_until_ready()
         browsers, tokens, choices = [], [], []
@@ -46,7 +50,7 @@ def test_parallel_sends_remind_each_organisation_once(app, database_url):
             browser = Browser(server.base)
             browser.sign_in(email)
             # every sender picks the same organisations, half of them in the other order, some fewer
-            chosen = waiting[i % 2:] if i % 3 else list(reversed(waiting))
+            chosen = waiting[i % 2 :] if i % 3 else list(reversed(waiting))
             query = "&".join(f"organisation={o}" for o in chosen)
             status, _, body = browser.request(f"/drafts/{slug}/participation/reminder?{query}")
             assert status == 200, f"{email}: {status}"
@@ -71,8 +75,11 @@ def test_parallel_sends_remind_each_organisation_once(app, database_url):
         for thread in threads:
             thread.join(TIMEOUT + 5)
         assert not any(thread.is_alive() for thread in threads), "a request hung"
-        problems = [f"{emails[i]}: {r!r}"[:400] for i, r in enumerate(results)
-                    if isinstance(r, BaseException) or r is None or r[0] != 200]
+        problems = [
+            f"{emails[i]}: {r!r}"[:400]
+            for i, r in enumerate(results)
+            if isinstance(r, BaseException) or r is None or r[0] != 200
+        ]
         assert not problems, "\n".join(problems) + "\n" + server.log()
     finally:
         server.stop()
@@ -80,8 +87,10 @@ def test_parallel_sends_remind_each_organisation_once(app, database_url):
     rows = db.session.execute(select(Reminder.organisation_id, func.count()).group_by(Reminder.organisation_id)).all()
     assert sorted(rows) == sorted((o, 1) for o in waiting)
     for letter, email in recipients.items():
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.recipient == email)) == 1, letter
+        assert (
+            db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == email))
+            == 1
+        ), letter
     # Every organisation reminded by exactly one of the requests; the others say it was skipped.
     reminded = sum(int(re.search(r"(\d+) Organisation(?:en)? wurden? erinnert", r[2]).group(1)) for r in results)
     assert reminded == len(waiting)
@@ -89,8 +98,9 @@ def test_parallel_sends_remind_each_organisation_once(app, database_url):
 
 def _post(browser: Browser, slug: str, pairs: list[tuple[str, str]]):
     """A form with a repeated field (urllib's urlencode of a dict cannot repeat one)."""
-    request = urllib.request.Request(browser.base + f"/drafts/{slug}/participation/reminder",
-                                     data=urllib.parse.urlencode(pairs).encode())
+    request = urllib.request.Request(
+        browser.base + f"/drafts/{slug}/participation/reminder", data=urllib.parse.urlencode(pairs).encode()
+    )
     try:
         response = browser.opener.open(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as error:

@@ -1,5 +1,6 @@
 """Reminders from the overview: the preview, who gets the mail and in which language, at most one per organisation
 and draft per Berlin day under repeated clicks, the audit row, and refusals."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,10 @@ def _preview(client, slug, organisation_ids) -> str:
 
 
 def _send(client, slug, page, organisation_ids):
-    return client.post(f"/drafts/{slug}/participation/reminder",
-                       data={"csrf_token": csrf_token(page), "organisation": organisation_ids})
+    return client.post(
+        f"/drafts/{slug}/participation/reminder",
+        data={"csrf_token": csrf_token(page), "organisation": organisation_ids},
+    )
 
 
 def _preview_and_send(client, slug, organisation_ids):
@@ -75,8 +78,12 @@ def test_preview_then_send_in_each_recipients_language(app, client, auth, monkey
     body = sent.get_data(as_text=True)
     assert "2 Organisationen wurden erinnert" in body
     mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
-    assert set(mails) == {seeded.delegates["B"].email, "kontakt@b.example", "english@b.example",
-                          seeded.delegates["C"].email}
+    assert set(mails) == {
+        seeded.delegates["B"].email,
+        "kontakt@b.example",
+        "english@b.example",
+        seeded.delegates["C"].email,
+    }
     assert mails[seeded.delegates["B"].email].subject == f"Erinnerung: {title}"
     assert mails["english@b.example"].subject == f"Reminder: {title}"
     assert mails["kontakt@b.example"].subject == f"Hatırlatma: {title}"
@@ -87,7 +94,8 @@ def test_preview_then_send_in_each_recipients_language(app, client, auth, monkey
     reminders = db.session.scalars(select(Reminder).order_by(Reminder.organisation_id)).all()
     assert [(r.organisation_id, r.day, r.automatic, r.sent_by_id, r.phase) for r in reminders] == [
         (b, berlin_day(LATE), False, moderator.id, Phase.COMMENTING),
-        (c, berlin_day(LATE), False, moderator.id, Phase.COMMENTING)]
+        (c, berlin_day(LATE), False, moderator.id, Phase.COMMENTING),
+    ]
     assert berlin_day(LATE).day == 2 + 1 and [r.recipients for r in reminders] == [3, 1]
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "participation.reminder")).one()
     assert audit.actor_id == moderator.id and audit.details["reminded"] == [b, c]
@@ -117,12 +125,18 @@ def test_repeated_clicks_remind_once_a_day(app, client, auth, monkeypatch):
     assert "1 Organisation wurde erinnert" in text and "übersprungen" in text and "Verein B e.V." in text
     assert "0 Organisationen wurden erinnert" in third.get_data(as_text=True)
     auth.logout()
-    auth.login(board.email, factories.PASSWORD)   # the board, the same day: skipped too
+    auth.login(board.email, factories.PASSWORD)  # the board, the same day: skipped too
     _, fourth = _preview_and_send(client, slug, [b])
     assert "0 Organisationen wurden erinnert" in fourth.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count()).select_from(Reminder)) == 2
-    assert len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == seeded.delegates["B"].email))
-               .all()) == 1
+    assert (
+        len(
+            db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.recipient == seeded.delegates["B"].email)
+            ).all()
+        )
+        == 1
+    )
     # The next Berlin day, B can be reminded again
     moment["now"] = datetime(2026, 12, 2, 23, 5, tzinfo=timezone.utc)
     _, next_day = _preview_and_send(client, slug, [b])
@@ -154,11 +168,18 @@ def test_refusals(app, client, auth, monkeypatch):
     assert client.post(f"/drafts/{slug}/participation/reminder", data={"organisation": [b]}).status_code == 400
     empty = client.post(f"/drafts/{slug}/participation/reminder", data={"csrf_token": token})
     assert empty.status_code == 422 and "mindestens eine Organisation" in empty.get_data(as_text=True)
-    assert client.post(f"/drafts/{slug}/participation/reminder",
-                       data={"csrf_token": token, "organisation": [b, h]}).status_code == 422
+    assert (
+        client.post(
+            f"/drafts/{slug}/participation/reminder", data={"csrf_token": token, "organisation": [b, h]}
+        ).status_code
+        == 422
+    )
     # past the deadline: 409, and no button on the overview
-    db.session.add(DraftDeadline(draft_id=seeded.draft.id, phase=Phase.COMMENTING,
-                                 ends_at=datetime(2026, 12, 1, tzinfo=timezone.utc)))
+    db.session.add(
+        DraftDeadline(
+            draft_id=seeded.draft.id, phase=Phase.COMMENTING, ends_at=datetime(2026, 12, 1, tzinfo=timezone.utc)
+        )
+    )
     db.session.commit()
     closed = client.post(f"/drafts/{slug}/participation/reminder", data={"csrf_token": token, "organisation": [b]})
     assert closed.status_code == 409
@@ -167,6 +188,7 @@ def test_refusals(app, client, auth, monkeypatch):
     )
     auth.logout()
     auth.login(delegate.email, factories.PASSWORD)
-    assert client.post(f"/drafts/{slug}/participation/reminder",
-                       data={"csrf_token": token, "organisation": [b]}).status_code in (400, 403)
+    assert client.post(
+        f"/drafts/{slug}/participation/reminder", data={"csrf_token": token, "organisation": [b]}
+    ).status_code in (400, 403)
     assert not db.session.scalars(select(Reminder)).all() and not db.session.scalars(select(OutboxMessage)).all()

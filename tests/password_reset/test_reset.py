@@ -1,5 +1,6 @@
 """Password reset by e-mail link: the same answer for every address, a link that works once for an hour,
 and every session of the person ends."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,9 @@ def _link() -> str:
 def _set(client, link, password):
     page = client.get(link)
     assert page.status_code == 200, page.get_data(as_text=True)
-    return client.post(link, data={"password": password, "confirm": password,
-                                   "csrf_token": csrf_token(page.get_data(as_text=True))})
+    return client.post(
+        link, data={"password": password, "confirm": password, "csrf_token": csrf_token(page.get_data(as_text=True))}
+    )
 
 
 def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(client, person, monkeypatch):
@@ -48,15 +50,17 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(clien
     known = _ask(client, "amina@example.org")
     unknown = _ask(client, "amina@example.com")
     assert known.status_code == unknown.status_code == 200
+
     def strip(response, email):
         # The CSRF tokens carry the second they were signed in; two answers a second apart differ there only.
         text = response.get_data(as_text=True).replace(email, "EMAIL")
         return re.sub(r'(name="csrf_token" type="hidden" value="|"X-CSRFToken": ")[^"]+', r"\1TOKEN", text)
+
     assert strip(known, "amina@example.org") == strip(unknown, "amina@example.com")
-    assert len(hashed) == 2   # one password hash on either path: the answers take alike long
+    assert len(hashed) == 2  # one password hash on either path: the answers take alike long
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.recipient == "amina@example.org"
-    assert message.subject == "Choose a new password"   # in the person's language
+    assert message.subject == "Choose a new password"  # in the person's language
 
 
 def test_the_link_sets_a_new_password_once_and_ends_every_session(app, client, person):
@@ -67,11 +71,11 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(app, client, p
     link = _link()
     response = _set(client, link, "ein ganz neues Passwort")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
-    assert "Amina Yılmaz" not in elsewhere.get("/").get_data(as_text=True)   # signed out there
+    assert "Amina Yılmaz" not in elsewhere.get("/").get_data(as_text=True)  # signed out there
     auth = Auth(client)
-    assert auth.login("amina@example.org", factories.PASSWORD).status_code == 200      # old password refused
+    assert auth.login("amina@example.org", factories.PASSWORD).status_code == 200  # old password refused
     assert auth.login("amina@example.org", "ein ganz neues Passwort").status_code == 302
-    again = client.get(link)   # in English now: the person's language, since they signed in
+    again = client.get(link)  # in English now: the person's language, since they signed in
     assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
 
 
@@ -93,8 +97,9 @@ def test_a_short_or_mismatched_password_keeps_the_link_open(client, person):
     page = client.get(link).get_data(as_text=True)
     response = client.post(link, data={"password": "kurz", "confirm": "kurz", "csrf_token": csrf_token(page)})
     assert response.status_code == 422 and "mindestens 10 Zeichen" in response.get_data(as_text=True)
-    response = client.post(link, data={"password": "lang genug 123", "confirm": "anders 12345",
-                                       "csrf_token": csrf_token(page)})
+    response = client.post(
+        link, data={"password": "lang genug 123", "confirm": "anders 12345", "csrf_token": csrf_token(page)}
+    )
     assert response.status_code == 422 and "nicht gleich" in response.get_data(as_text=True)
     assert _set(client, link, "lang genug 123").status_code == 302
 

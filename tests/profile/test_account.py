@@ -1,4 +1,5 @@
 """The own account: name, password, language, the data download, and deleting the account."""
+
 from __future__ import annotations
 
 import json
@@ -57,16 +58,25 @@ def _contribute(world, who: str, other: str) -> dict:
     post_comment(someone, draft, text, "Antwort darauf", None, now, parent=withdrawn)
     withdraw_comment(person, withdrawn, draft, now)
     pending = post_comment(person, held, held_text, "Wartet noch", None, now)
-    amendment = propose(person, draft, draft.versions[0].texts[2], AmendmentKind.REPLACE, "Ein neuer Text.",
-                        "Weil es besser ist.", now)
+    amendment = propose(
+        person, draft, draft.versions[0].texts[2], AmendmentKind.REPLACE, "Ein neuer Text.", "Weil es besser ist.", now
+    )
     foreign = propose(someone, draft, draft.versions[0].texts[0], AmendmentKind.DELETE, None, "Streichen.", now)
     support(person, foreign, draft, now)
     cast_vote(person, voting, voting.versions[0].texts[1].paragraph_id, Choice.YES, now)
     cast_vote(person, voting, None, Choice.NO, now)
     filed = report(person, draft, "Das ist beleidigend.", now, comment=theirs)
     db.session.commit()
-    return {"published": published, "reply": reply, "withdrawn": withdrawn, "pending": pending,
-            "amendment": amendment, "foreign": foreign, "report": filed, "theirs": theirs}
+    return {
+        "published": published,
+        "reply": reply,
+        "withdrawn": withdrawn,
+        "pending": pending,
+        "amendment": amendment,
+        "foreign": foreign,
+        "report": filed,
+        "theirs": theirs,
+    }
 
 
 def _token(client, url="/account") -> str:
@@ -99,21 +109,35 @@ def test_change_password_checks_and_ends_other_sessions(app, client, auth, world
     Auth(other).login(EMAIL, factories.PASSWORD)
     auth.login(EMAIL, factories.PASSWORD)
     new = "ein ganz neues Passwort"
-    cases = [({"current_password": "falsch"}, "current_password", "Das ist nicht Ihr aktuelles Passwort."),
-             ({"new_password": "kurz", "repeat_password": "kurz"}, "new_password", "mindestens 10 Zeichen"),
-             ({"repeat_password": new + "x"}, "repeat_password", "Die beiden neuen Passwörter sind verschieden.")]
+    cases = [
+        ({"current_password": "falsch"}, "current_password", "Das ist nicht Ihr aktuelles Passwort."),
+        ({"new_password": "kurz", "repeat_password": "kurz"}, "new_password", "mindestens 10 Zeichen"),
+        ({"repeat_password": new + "x"}, "repeat_password", "Die beiden neuen Passwörter sind verschieden."),
+    ]
     for fields, field, message in cases:
-        data = {"csrf_token": _token(client), "current_password": factories.PASSWORD, "new_password": new,
-                "repeat_password": new, **fields}
+        data = {
+            "csrf_token": _token(client),
+            "current_password": factories.PASSWORD,
+            "new_password": new,
+            "repeat_password": new,
+            **fields,
+        }
         response = client.post("/account/password", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 422 and message in html and f'id="{field}-error"' in html
     assert NAME in other.get("/").get_data(as_text=True)
-    response = client.post("/account/password", data={"csrf_token": _token(client), "current_password":
-                                                      factories.PASSWORD, "new_password": new, "repeat_password": new})
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": _token(client),
+            "current_password": factories.PASSWORD,
+            "new_password": new,
+            "repeat_password": new,
+        },
+    )
     assert response.status_code == 302
-    assert NAME in client.get("/account").get_data(as_text=True)          # this session stays
-    assert NAME not in other.get("/").get_data(as_text=True)              # the other one ended
+    assert NAME in client.get("/account").get_data(as_text=True)  # this session stays
+    assert NAME not in other.get("/").get_data(as_text=True)  # the other one ended
     assert Auth(other).login(EMAIL, factories.PASSWORD).status_code == 200  # the old password no longer works
     assert Auth(other).login(EMAIL, new).status_code == 302
 
@@ -124,20 +148,38 @@ def test_the_data_download_holds_exactly_the_persons_data(client, auth, world):
     # A request for a vote and a vote on an amendment (issue 15), by each of them for their organisation.
     for who, amendment in (("ayse", mine["foreign"]), ("kwame", theirs["foreign"])):
         person = world[who]
-        db.session.add(AmendmentConsent(amendment_id=amendment.id, organisation_id=person.organisation_id,
-                                        kind=ConsentKind.REQUEST_VOTE, user_id=person.id))
-        db.session.add(VoteCast(draft_id=world["teilhabe"].id, amendment_id=amendment.id, choice=Choice.ABSTAIN,
-                                organisation_id=person.organisation_id, cast_by_id=person.id))
+        db.session.add(
+            AmendmentConsent(
+                amendment_id=amendment.id,
+                organisation_id=person.organisation_id,
+                kind=ConsentKind.REQUEST_VOTE,
+                user_id=person.id,
+            )
+        )
+        db.session.add(
+            VoteCast(
+                draft_id=world["teilhabe"].id,
+                amendment_id=amendment.id,
+                choice=Choice.ABSTAIN,
+                organisation_id=person.organisation_id,
+                cast_by_id=person.id,
+            )
+        )
     db.session.commit()
     auth.login(EMAIL, factories.PASSWORD)
     response = client.get("/account/data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
-    assert data["profile"] == {"name": NAME, "email": EMAIL, "contact_person": False,
-                               "organisation": {"name": "Interkulturelles Elternnetz Berlin e.V.", "short_name": "IEB"},
-                               "roles": ["delegate", "moderator"], "language": None,
-                               "created_at": world["ayse"].created_at.isoformat()}
+    assert data["profile"] == {
+        "name": NAME,
+        "email": EMAIL,
+        "contact_person": False,
+        "organisation": {"name": "Interkulturelles Elternnetz Berlin e.V.", "short_name": "IEB"},
+        "roles": ["delegate", "moderator"],
+        "language": None,
+        "created_at": world["ayse"].created_at.isoformat(),
+    }
     ids = {c["id"] for c in data["comments"]}
     assert ids >= {mine[k].id for k in ("published", "reply", "withdrawn", "pending")}
     assert ids == set(db.session.scalars(select(Comment.id).where(Comment.author_id == world["ayse"].id)))
@@ -149,7 +191,10 @@ def test_the_data_download_holds_exactly_the_persons_data(client, auth, world):
     assert [a["id"] for a in data["amendments"]] == [mine["amendment"].id, theirs["foreign"].id]
     assert data["amendments"][0]["justification"] == "Weil es besser ist."
     assert sorted((v["whole_draft"], v["amendment"] or 0, v["choice"]) for v in data["vote_casts"]) == [
-        (False, 0, "yes"), (False, mine["foreign"].id, "abstain"), (True, 0, "no")]
+        (False, 0, "yes"),
+        (False, mine["foreign"].id, "abstain"),
+        (True, 0, "no"),
+    ]
     assert [(c["amendment"], c["kind"]) for c in data["consents"]] == [(mine["foreign"].id, "request_vote")]
     assert [s["amendment"] for s in data["supports"]] == [mine["foreign"].id]
     assert [(r["comment"], r["reason"]) for r in data["reports"]] == [(mine["theirs"].id, "Das ist beleidigend.")]
@@ -175,16 +220,28 @@ def _moderate_as(world, who: str, subject: dict) -> None:
     about_theirs = report(world["admin"], world["teilhabe"], "Bitte prüfen.", now, comment=subject["published"])
     decide_report(person, about_theirs, "dismiss", "Kein Verstoß.", now)
     version = world["teilhabe"].versions[0]
-    db.session.add(VersionConflict(version_id=version.id, paragraph_id=version.texts[0].paragraph_id,
-                                   base_text="x", resolved_text="y", resolved_by_id=person.id, resolved_at=now))
+    db.session.add(
+        VersionConflict(
+            version_id=version.id,
+            paragraph_id=version.texts[0].paragraph_id,
+            base_text="x",
+            resolved_text="y",
+            resolved_by_id=person.id,
+            resolved_at=now,
+        )
+    )
     db.session.commit()
 
 
 def _scan_for(person_id: int, needles: list[str]) -> list[str]:
     """Every table and column of the schema: where the person's e-mail, name or id (as a person) remains."""
     found = []
-    user_columns = {(fk.parent.table.name, fk.parent.name) for table in db.metadata.sorted_tables
-                    for fk in table.foreign_keys if fk.column.table.name == "user"}
+    user_columns = {
+        (fk.parent.table.name, fk.parent.name)
+        for table in db.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == "user"
+    }
     for table in db.metadata.sorted_tables:
         for row in db.session.execute(select(table)).mappings():
             if table.name == "user" and row["id"] == person_id:
@@ -209,8 +266,12 @@ def _scan_for(person_id: int, needles: list[str]) -> list[str]:
 
 
 def test_erasure_covers_every_foreign_key_to_a_person(app):
-    columns = {(fk.parent.table.name, fk.parent.name) for table in db.metadata.sorted_tables
-               for fk in table.foreign_keys if fk.column.table.name == "user"}
+    columns = {
+        (fk.parent.table.name, fk.parent.name)
+        for table in db.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == "user"
+    }
     assert columns == set(ERASURE)
 
 
@@ -222,11 +283,18 @@ def test_after_deletion_no_personal_data_remains_and_contributions_stay(client, 
     auth.login("admin@example.org", factories.PASSWORD)
     url = f"/admin/people/{world['ayse'].id}"
     page = client.get(url).get_data(as_text=True)
-    client.post(url, data={"csrf_token": csrf_token(page), "roles": ["delegate", "moderator"],
-                           "organisation": str(world["org"].id), "is_contact_person": "y"})
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(page),
+            "roles": ["delegate", "moderator"],
+            "organisation": str(world["org"].id),
+            "is_contact_person": "y",
+        },
+    )
     auth.logout()
     person_id = world["ayse"].id
-    assert _scan_for(person_id, [EMAIL, NAME])   # the scan finds her before
+    assert _scan_for(person_id, [EMAIL, NAME])  # the scan finds her before
 
     auth.login(EMAIL, factories.PASSWORD)
     assert _delete(client, "falsch").status_code == 422
@@ -236,14 +304,18 @@ def test_after_deletion_no_personal_data_remains_and_contributions_stay(client, 
     db.session.expire_all()
     assert _scan_for(person_id, [EMAIL, NAME]) == []
     assert "Abmelden" not in client.get("/").get_data(as_text=True)
-    assert Auth(client).login(EMAIL, factories.PASSWORD).status_code == 200   # cannot sign in: gone
+    assert Auth(client).login(EMAIL, factories.PASSWORD).status_code == 200  # cannot sign in: gone
 
     # Contributions stay, with the organisation; the organisation's votes stay.
     for key in ("published", "reply", "withdrawn", "pending"):
         comment = db.session.get(Comment, mine[key].id)
         assert comment is not None and comment.author_id is None and comment.organisation_id == world["org"].id
-    assert db.session.scalar(select(Vote).where(Vote.organisation_id == world["org"].id,
-                                                Vote.paragraph_id.is_(None))).choice == Choice.NO
+    assert (
+        db.session.scalar(
+            select(Vote).where(Vote.organisation_id == world["org"].id, Vote.paragraph_id.is_(None))
+        ).choice
+        == Choice.NO
+    )
     assert len(db.session.scalars(select(VoteCast).where(VoteCast.organisation_id == world["org"].id)).all()) >= 2
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.delete"))
     assert entry is not None and entry.actor_id is None and entry.details == {"organisation": "IEB"}
@@ -294,15 +366,19 @@ def test_an_invited_person_who_deletes_their_account_leaves_no_address_behind(ap
     person = accept(link_token, name, "ein gutes Passwort", now)
     person.is_contact_person = True
     with app.test_request_context():
-        invite(person, "freundin@example.org", world["org"], [Role.DELEGATE], "de", now)   # she invites someone
+        invite(person, "freundin@example.org", world["org"], [Role.DELEGATE], "de", now)  # she invites someone
         request_reset(email, now)
     db.session.commit()
     person_id = person.id
     assert invitation.id and _scan_for(person_id, [email, name])
 
     auth.login(email, "ein gutes Passwort")
-    assert client.post("/account/delete", data={"csrf_token": _token(client),
-                                                "password": "ein gutes Passwort"}).status_code == 302
+    assert (
+        client.post(
+            "/account/delete", data={"csrf_token": _token(client), "password": "ein gutes Passwort"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert _scan_for(person_id, [email, name]) == []
     # The invitation she sent stays, for the person she invited.

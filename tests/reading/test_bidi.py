@@ -8,6 +8,7 @@ text also
 carries `lang` = the drafts' language (`draft_lang`, German). Typed text (fields, textareas) takes `dir="auto"`
 too. Exported documents say their own direction in `<html lang dir>`.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,17 @@ def commented(app):
     delegate = factories.user(email="delegate@example.org", org=org)
     draft = factories.draft(paragraphs=3)
     version = draft.versions[0]
-    db.session.add(Comment(paragraph=version.texts[1].paragraph, version=version, author=delegate,
-                           organisation=org, body=ARABIC_COMMENT, body_html=f"<p>{ARABIC_COMMENT}</p>",
-                           status=CommentStatus.PUBLISHED))
+    db.session.add(
+        Comment(
+            paragraph=version.texts[1].paragraph,
+            version=version,
+            author=delegate,
+            organisation=org,
+            body=ARABIC_COMMENT,
+            body_html=f"<p>{ARABIC_COMMENT}</p>",
+            status=CommentStatus.PUBLISHED,
+        )
+    )
     db.session.commit()
     return draft, version.texts[1].paragraph_id
 
@@ -50,7 +59,7 @@ def test_the_draft_text_keeps_its_language_and_direction_on_any_page(client, aut
     bodies = _tags(page, "paragraph__body")
     assert len(bodies) == 3
     assert all('lang="de"' in tag and 'dir="auto"' in tag for tag in bodies), bodies
-    assert re.search(r'<h1>\s*<bdi>' + re.escape(draft.title) + '</bdi>', page)
+    assert re.search(r"<h1>\s*<bdi>" + re.escape(draft.title) + "</bdi>", page)
 
     thread = client.get(f"/drafts/{draft.slug}?open={paragraph_id}", headers=headers).get_data(as_text=True)
     comment_bodies = _tags(thread, "comment__body")
@@ -66,8 +75,8 @@ def test_form_fields_take_the_direction_of_what_is_typed(client):
     page = client.get("/login", headers=ARABIC).get_data(as_text=True)
     email = re.search(r'<input\b[^>]*\bname="email"[^>]*>', page).group(0)
     password = re.search(r'<input\b[^>]*\bname="password"[^>]*>', page).group(0)
-    assert 'dir="auto"' in email             # an address reads left to right on an Arabic page
-    assert 'dir="auto"' not in password      # nothing to read in a password field
+    assert 'dir="auto"' in email  # an address reads left to right on an Arabic page
+    assert 'dir="auto"' not in password  # nothing to read in a password field
 
 
 def test_documents_say_their_own_direction(app):

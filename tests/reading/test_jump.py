@@ -1,5 +1,6 @@
-""""Zu § springen" without JavaScript: the form on the draft page, the redirect to the anchor, and the
+""" "Zu § springen" without JavaScript: the form on the draft page, the redirect to the anchor, and the
 form again with a message for a § that does not exist or for no number."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,7 +36,7 @@ def test_a_paragraph_that_does_not_exist_gets_the_form_again_with_a_message(clie
     assert response.status_code == 404
     assert "Diesen Entwurf gibt es nicht" not in html
     assert "In diesem Entwurf gibt es keinen § 13: Er hat § 1 bis § 12." in html
-    assert 'value="13"' in html and 'aria-invalid="true" data-focus' in html   # what was typed, focused
+    assert 'value="13"' in html and 'aria-invalid="true" data-focus' in html  # what was typed, focused
     response = client.get("/drafts/lang/jump", query_string={"to": "0"})
     assert response.status_code == 404
 

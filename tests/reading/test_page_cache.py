@@ -1,5 +1,6 @@
 """The draft page is cached per viewer and draft revision: a second view is cheap,
 and every change to what the page shows is on the next view."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -23,8 +24,10 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 def world(app, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
     org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
-    people = {"a1": factories.user(email="a1@example.org", org=org),
-              "x1": factories.user(email="x1@example.org", org=other)}
+    people = {
+        "a1": factories.user(email="a1@example.org", org=org),
+        "x1": factories.user(email="x1@example.org", org=other),
+    }
     draft = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="rat", public=True)
     db.session.commit()
     return {"draft_id": draft.id, "pid": draft.versions[0].texts[1].paragraph_id, "org": org, **people}
@@ -49,8 +52,11 @@ def _page(client) -> str:
 
 
 def _vote(client, pid, choice, headers=None):
-    return client.post("/drafts/rat/votes", headers=headers or {},
-                       data={"csrf_token": csrf_token(_page(client)), "vote": f"{pid}:{choice}"})
+    return client.post(
+        "/drafts/rat/votes",
+        headers=headers or {},
+        data={"csrf_token": csrf_token(_page(client)), "vote": f"{pid}:{choice}"},
+    )
 
 
 def test_a_second_view_comes_from_the_cache_with_a_fixed_handful_of_queries(app, client, world, count_queries):
@@ -81,8 +87,10 @@ def test_a_vote_shows_on_the_next_view_of_the_page(app, client, auth, world):
     assert (_revision(world["draft_id"]), _tally_revision(world["draft_id"])) == (before, tally_before + 1)
     page = _page(client)
     assert "1 von 2 Organisationen haben abgestimmt" in page
-    assert (f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
-            f'aria-pressed="true"') in page
+    assert (
+        f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
+        f'aria-pressed="true"'
+    ) in page
 
 
 def test_a_comment_shows_on_the_next_view_of_the_page(app, client, auth, world):
@@ -91,8 +99,11 @@ def test_a_comment_shows_on_the_next_view_of_the_page(app, client, auth, world):
     auth.login("a1@example.org", factories.PASSWORD)
     page = _page(client)
     assert "1 Kommentar" not in page
-    response = client.post(f"/drafts/rat/paragraphs/{world['pid']}/comments", headers=HX,
-                           data={"csrf_token": csrf_token(page), "body": "Gut so.", "stance": "support"})
+    response = client.post(
+        f"/drafts/rat/paragraphs/{world['pid']}/comments",
+        headers=HX,
+        data={"csrf_token": csrf_token(page), "body": "Gut so.", "stance": "support"},
+    )
     assert response.status_code == 200
     assert "1 Kommentar" in _page(client)
 

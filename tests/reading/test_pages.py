@@ -1,4 +1,5 @@
 """The draft list and the draft page: who sees what, numbered paragraphs, a fixed number of queries."""
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,9 @@ def test_draft_page_shows_numbered_paragraphs_with_line_numbers(client, auth, pe
     page = client.get(f"/drafts/{draft.slug}").get_data(as_text=True)
     assert _paragraph_numbers(page) == list(range(1, 13))
     assert "§&nbsp;1" in page and "§&nbsp;12" in page
-    assert re.findall(r'<span class="ln" aria-hidden="true" data-line="(\d+)"></span>', page) == \
-        [str(n) for n in range(1, 13)]
+    assert re.findall(r'<span class="ln" aria-hidden="true" data-line="(\d+)"></span>', page) == [
+        str(n) for n in range(1, 13)
+    ]
     assert "§ 12, Zeilen 12–12" in page
     assert "<em>Teilhabe</em>" in page
 
@@ -83,8 +85,16 @@ def test_draft_list_shows_phase_deadline_and_counts(client, auth, people):
     version = draft.versions[0]
     author = people["delegate"]
     for status in (CommentStatus.PUBLISHED, CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.REJECTED):
-        db.session.add(Comment(paragraph=version.texts[1].paragraph, version=version, author=author,
-                               body="Ja", body_html="<p>Ja</p>", status=status))
+        db.session.add(
+            Comment(
+                paragraph=version.texts[1].paragraph,
+                version=version,
+                author=author,
+                body="Ja",
+                body_html="<p>Ja</p>",
+                status=status,
+            )
+        )
     db.session.commit()
     auth.login("delegate@example.org", factories.PASSWORD)
     page = client.get("/").get_data(as_text=True)
@@ -101,8 +111,16 @@ def test_draft_page_queries_do_not_grow_with_paragraphs(client, auth, people, co
     large = factories.draft(paragraphs=200, slug="gross")
     version = large.versions[0]
     for text in version.texts[::10]:
-        db.session.add(Comment(paragraph=text.paragraph, version=version, author=people["delegate"],
-                               body="x", body_html="<p>x</p>", status=CommentStatus.PUBLISHED))
+        db.session.add(
+            Comment(
+                paragraph=text.paragraph,
+                version=version,
+                author=people["delegate"],
+                body="x",
+                body_html="<p>x</p>",
+                status=CommentStatus.PUBLISHED,
+            )
+        )
     db.session.commit()
     auth.login("delegate@example.org", factories.PASSWORD)
     with count_queries() as on_small:

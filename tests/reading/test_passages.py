@@ -1,5 +1,6 @@
 """Where a quoted passage stands in its paragraph's text, found as the browser found it before (the words with
 their context, else the words alone), so the draft page sends places instead of words."""
+
 from __future__ import annotations
 
 from consult.reading.passages import place
@@ -9,8 +10,10 @@ TEXT = "Die Mitgliedsorganisationen beraten über Teilhabe und Vielfalt. Teilhab
 
 def test_the_words_with_their_context_choose_among_equal_words():
     second = TEXT.rindex("Teilhabe und")
-    assert place(TEXT, {"exact": "Teilhabe und", "prefix": "Vielfalt. ", "suffix": " Schutz."}) == \
-        (second, second + len("Teilhabe und"))
+    assert place(TEXT, {"exact": "Teilhabe und", "prefix": "Vielfalt. ", "suffix": " Schutz."}) == (
+        second,
+        second + len("Teilhabe und"),
+    )
     assert place(TEXT, {"exact": "Teilhabe und", "prefix": "beraten über ", "suffix": " Vielfalt"}) == (41, 53)
 
 

@@ -1,6 +1,7 @@
 """A long draft is sent by § ranges: the first view carries one range of paragraphs, with counts and the places of
 the quoted passages but no thread; the next range comes with a plain link (htmx: when it scrolls into view), and
 every link to § N lands on the range that holds it. Ranges of 5 paragraphs here (DRAFT_RANGE_PARAGRAPHS)."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,10 @@ def extra_config():
 @pytest.fixture
 def world(app):
     org = factories.organisation(short_name="ABC")
-    people = {"amira": factories.user(email="amira@example.org", name="Amira", org=org),
-              "board": factories.user(email="board@example.org", roles=(Role.BOARD,))}
+    people = {
+        "amira": factories.user(email="amira@example.org", name="Amira", org=org),
+        "board": factories.user(email="board@example.org", roles=(Role.BOARD,)),
+    }
     draft = factories.draft(paragraphs=12, phase=Phase.COMMENTING, slug="lang", public=True)
     db.session.commit()
     pids = {t.position: t.paragraph_id for t in draft.versions[0].texts}
@@ -49,8 +52,10 @@ def _range_links(page: str) -> dict[str, str]:
 
 
 def _marks(page: str) -> dict[int, list[list[int]]]:
-    return {int(pid): json.loads(unescape(marks))
-            for pid, marks in re.findall(r'data-paragraph="(\d+)" data-marks="([^"]*)"', page)}
+    return {
+        int(pid): json.loads(unescape(marks))
+        for pid, marks in re.findall(r'data-paragraph="(\d+)" data-marks="([^"]*)"', page)
+    }
 
 
 def test_the_first_view_is_the_first_range_with_a_link_to_the_next(client, world):
@@ -94,8 +99,10 @@ def test_an_open_thread_opens_in_its_range(client, auth, world):
     auth.login("amira@example.org", factories.PASSWORD)
     pid = world["pids"][12]
     page = client.get("/drafts/lang").get_data(as_text=True)
-    response = client.post(f"/drafts/lang/paragraphs/{pid}/comments",
-                           data={"csrf_token": csrf_token(page), "body": "Spät, aber wichtig.", "stance": "support"})
+    response = client.post(
+        f"/drafts/lang/paragraphs/{pid}/comments",
+        data={"csrf_token": csrf_token(page), "body": "Spät, aber wichtig.", "stance": "support"},
+    )
     assert response.status_code == 302
     opened = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _numbers(opened) == [11, 12]
@@ -115,7 +122,7 @@ def test_links_to_a_paragraph_name_its_range(app, world):
 def test_who_may_not_see_the_draft_gets_no_range(client, auth, world):
     world["draft"].phase = Phase.PREPARATION
     db.session.commit()
-    assert client.get("/drafts/lang/paragraphs?from=6", headers=HX).status_code == 302   # to the sign-in
+    assert client.get("/drafts/lang/paragraphs?from=6", headers=HX).status_code == 302  # to the sign-in
     auth.login("amira@example.org", factories.PASSWORD)
     assert client.get("/drafts/lang/paragraphs?from=6", headers=HX).status_code == 404
     assert client.get("/drafts/lang?from=6").status_code == 404
@@ -129,19 +136,24 @@ def test_quoted_passages_are_sent_as_places_in_their_range(client, auth, world):
     pid = world["pids"][7]
     page = client.get("/drafts/lang").get_data(as_text=True)
     for quote in ("Teilhabe und", "beraten über Teilhabe"):
-        response = client.post(f"/drafts/lang/paragraphs/{pid}/comments",
-                               data={"csrf_token": csrf_token(page), "body": "Zitat.", "stance": "neutral",
-                                     "quote": quote})
+        response = client.post(
+            f"/drafts/lang/paragraphs/{pid}/comments",
+            data={"csrf_token": csrf_token(page), "body": "Zitat.", "stance": "neutral", "quote": quote},
+        )
         assert response.status_code == 302
     ids = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
-    assert _marks(client.get("/drafts/lang").get_data(as_text=True)) == {}   # § 7 is not in the first range
-    for page in (client.get("/drafts/lang?from=7").get_data(as_text=True),
-                 client.get("/drafts/lang/paragraphs?from=6", headers=HX).get_data(as_text=True)):
+    assert _marks(client.get("/drafts/lang").get_data(as_text=True)) == {}  # § 7 is not in the first range
+    for page in (
+        client.get("/drafts/lang?from=7").get_data(as_text=True),
+        client.get("/drafts/lang/paragraphs?from=6", headers=HX).get_data(as_text=True),
+    ):
         marks = _marks(page)
         assert list(marks) == [pid]
         text = plain_text(world["texts"][pid])
-        assert [(cid, text[start:end]) for cid, start, end in marks[pid]] == \
-            [(ids[0], "Teilhabe und"), (ids[1], "beraten über Teilhabe")]
+        assert [(cid, text[start:end]) for cid, start, end in marks[pid]] == [
+            (ids[0], "Teilhabe und"),
+            (ids[1], "beraten über Teilhabe"),
+        ]
         # The words themselves are not sent again: only where they stand.
         assert "beraten über Teilhabe&#34;" not in page and '"exact"' not in page
 
@@ -160,9 +172,9 @@ def test_each_range_is_cached_and_costs_the_same_queries(app, client, world, cou
     assert _numbers(client.get("/drafts/lang?from=999999").get_data(as_text=True)) == [11, 12]
     assert app.extensions["consult_page_cache"].hits == hits + 1
     with count_queries() as first:
-        client.get("/drafts/lang?open=1")   # not cached (a thread is open): rendered
+        client.get("/drafts/lang?open=1")  # not cached (a thread is open): rendered
     with count_queries() as fragment:
-        client.get("/drafts/lang/paragraphs?from=11&x=1", headers=HX)   # an unknown query: rendered
+        client.get("/drafts/lang/paragraphs?from=11&x=1", headers=HX)  # an unknown query: rendered
     assert fragment.count <= first.count, fragment.statements
 
 

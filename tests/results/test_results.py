@@ -4,6 +4,7 @@ that shows them to whoever sees the draft (the not-voted list to the office only
 The people here read the English interface, so that the assertions hold before and after the
 German catalogue has the new texts; one test reads the German page once it has them.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,8 +62,14 @@ def world(app):
     pids = {t.position: t.paragraph_id for t in draft.versions[0].texts}
     for position, choices in VOTES.items():
         for short, choice in choices.items():
-            db.session.add(Vote(draft=draft, paragraph_id=pids[position] if position else None,
-                                organisation=orgs[short], choice=choice))
+            db.session.add(
+                Vote(
+                    draft=draft,
+                    paragraph_id=pids[position] if position else None,
+                    organisation=orgs[short],
+                    choice=choice,
+                )
+            )
     db.session.commit()
     return {"draft_id": draft.id, "pids": pids, "orgs": orgs, **people}
 
@@ -84,10 +91,11 @@ def _shorts(organisations) -> list[str]:
 
 # --- The figures --------------------------------------------------------------------------------
 
+
 def test_counts_turnout_and_who_voted_how_unweighted(world):
     r = results(_draft(world))
-    assert [q.position for q in r.paragraphs] == [2, 3]          # the heading is not put to the vote
-    assert _shorts(r.entitled) == ["ADV", "AEV", "BKB", "CHG"]    # NMV and INV are not entitled
+    assert [q.position for q in r.paragraphs] == [2, 3]  # the heading is not put to the vote
+    assert _shorts(r.entitled) == ["ADV", "AEV", "BKB", "CHG"]  # NMV and INV are not entitled
     p2, p3, whole = *r.paragraphs, r.whole
     assert (p2.counts, p3.counts, whole.counts) == (Figures(1, 2, 1), Figures(2, 1, 0), Figures(2, 1, 0))
     assert p2.weighted is p3.weighted is whole.weighted is None
@@ -106,17 +114,20 @@ def test_weighted_sums_and_turnout(world):
     p2, p3, whole = *r.paragraphs, r.whole
     assert r.weighted
     assert (p2.weighted, p3.weighted, whole.weighted) == (Figures(3, 2, 1), Figures(2, 3, 0), Figures(4, 1, 0))
-    assert p2.counts == Figures(1, 2, 1)                            # the counts stay one per organisation
+    assert p2.counts == Figures(1, 2, 1)  # the counts stay one per organisation
     assert (p3.voted_weight, p3.entitled_weight, p3.weighted_turnout) == (5, 6, 5 / 6)
     assert (p3.voted, p3.turnout) == (3, 0.75)
 
 
-@pytest.mark.parametrize("rule, weighted, carried", [
-    (MajorityRule.SIMPLE, False, (True, False, True)),
-    (MajorityRule.TWO_THIRDS, False, (True, False, True)),    # § 3: 2 of 3 is exactly two thirds
-    (MajorityRule.SIMPLE, True, (True, True, False)),         # ADV's weight of 3 turns § 2 and § 3
-    (MajorityRule.TWO_THIRDS, True, (True, False, False)),    # § 2: 3 yes of 5 is less than two thirds
-])
+@pytest.mark.parametrize(
+    "rule, weighted, carried",
+    [
+        (MajorityRule.SIMPLE, False, (True, False, True)),
+        (MajorityRule.TWO_THIRDS, False, (True, False, True)),  # § 3: 2 of 3 is exactly two thirds
+        (MajorityRule.SIMPLE, True, (True, True, False)),  # ADV's weight of 3 turns § 2 and § 3
+        (MajorityRule.TWO_THIRDS, True, (True, False, False)),  # § 2: 3 yes of 5 is less than two thirds
+    ],
+)
 def test_majority_rule_weighted_and_not(world, rule, weighted, carried):
     _set(world, majority_rule=rule, weighted_votes=weighted)
     r = results(_draft(world))
@@ -135,14 +146,17 @@ def test_an_adopted_draft_shows_the_version_adopted(world):
     assert r.version_number == 1 and [q.position for q in r.paragraphs] == [2, 3]
 
 
-@pytest.mark.parametrize("figures, simple, two_thirds", [
-    (Figures(0, 0, 0), False, False),
-    (Figures(0, 0, 3), False, False),     # abstentions are not cast votes
-    (Figures(1, 1, 5), False, False),     # a tie is not a majority
-    (Figures(3, 2, 0), True, False),
-    (Figures(2, 1, 9), True, True),
-    (Figures(1, 0, 0), True, True),
-])
+@pytest.mark.parametrize(
+    "figures, simple, two_thirds",
+    [
+        (Figures(0, 0, 0), False, False),
+        (Figures(0, 0, 3), False, False),  # abstentions are not cast votes
+        (Figures(1, 1, 5), False, False),  # a tie is not a majority
+        (Figures(3, 2, 0), True, False),
+        (Figures(2, 1, 9), True, True),
+        (Figures(1, 0, 0), True, True),
+    ],
+)
 def test_majority_met(figures, simple, two_thirds):
     assert majority_met(MajorityRule.SIMPLE, figures) is simple
     assert majority_met(MajorityRule.TWO_THIRDS, figures) is two_thirds
@@ -158,6 +172,7 @@ def test_excerpt_is_plain_text_cut_at_a_word():
 
 # --- The page -----------------------------------------------------------------------------------
 
+
 def _english(client) -> None:
     page = client.get("/").get_data(as_text=True)
     client.post("/language", data={"language": "en", "next": "/", "csrf_token": csrf_token(page)})
@@ -167,8 +182,7 @@ def _cells(html: str, position: int) -> list[str]:
     """The text of the figures row of § `position` in the paragraph table."""
     row = html.split(f'<tbody class="results-row" id="p{position}"', 1)[1].split("</tr>", 1)[0]
     cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-    return [" ".join(re.sub(r"<[^>]+>", " ", c).replace("&nbsp;", " ").replace("&thinsp;", "").split())
-            for c in cells]
+    return [" ".join(re.sub(r"<[^>]+>", " ", c).replace("&nbsp;", " ").replace("&thinsp;", "").split()) for c in cells]
 
 
 def _section(html: str, element_id: str) -> str:
@@ -183,21 +197,32 @@ def test_page_shows_the_figures_and_outcomes(client, auth, world):
     assert "<h1>Results: Ein Rat</h1>" in html
     assert "simple majority" in html and "Every organisation has one vote." in html
     assert "interim results" in html
-    assert _cells(html, 2) == ["§ 2", "Absatz 2: Die Mitgliedsorganisationen beraten über Teilhabe und Vielfalt.",
-                               "1", "2", "1", "4/4 100%", "✗ not carried"]
+    assert _cells(html, 2) == [
+        "§ 2",
+        "Absatz 2: Die Mitgliedsorganisationen beraten über Teilhabe und Vielfalt.",
+        "1",
+        "2",
+        "1",
+        "4/4 100%",
+        "✗ not carried",
+    ]
     assert _cells(html, 3)[2:] == ["2", "1", "0", "3/4 75%", "✓ carried"]
-    assert 'id="p1"' not in html                                   # the heading
+    assert 'id="p1"' not in html  # the heading
     whole = _section(html, "whole-draft")
     assert "✓</span> carried" in whole and "3 of 4 organisations voted" in whole
     assert "Yes in the Yes and No votes: 67% (required: more than half)." in whole
     assert 'aria-label="Yes 67%, No 33%, Abstain 0%"' in whole
     # who voted how: public, with full names on the whole draft and short names per paragraph
-    assert ("<li><bdi>Afrikanischer Dachverband</bdi> (ADV)</li><li><bdi>Ägyptischer Elternverein</bdi> "
-            "(AEV)</li>") in whole
+    assert (
+        "<li><bdi>Afrikanischer Dachverband</bdi> (ADV)</li><li><bdi>Ägyptischer Elternverein</bdi> (AEV)</li>"
+    ) in whole
     paragraph_2 = html.split('id="p2"', 1)[1].split("</tbody>", 1)[0]
     assert "<summary>Who voted how" in paragraph_2
-    assert re.search(r'No \(2\)</dt>\s*<dd>\s*<abbr title="Ägyptischer Elternverein">AEV</abbr>, '
-                     r'<abbr title="Bosnischer Kulturbund">BKB</abbr>', paragraph_2)
+    assert re.search(
+        r'No \(2\)</dt>\s*<dd>\s*<abbr title="Ägyptischer Elternverein">AEV</abbr>, '
+        r'<abbr title="Bosnischer Kulturbund">BKB</abbr>',
+        paragraph_2,
+    )
     assert "NMV" not in html and "INV" not in html
     # the office's list is not for delegates
     assert "Not voted yet" not in html and "have not voted" not in html and len(_cells(html, 2)) == 7
@@ -220,11 +245,13 @@ def test_office_sees_who_has_not_voted(client, auth, world):
     auth.login("board@example.org", factories.PASSWORD)
     html = client.get("/drafts/rat/results").get_data(as_text=True)
     missing = _section(html, "not-voted")
-    assert "Not voted yet" in missing and ("<bdi>Bosnischer Kulturbund</bdi> (<span "
-                                           "class=\"short-name\">BKB</span>)") in missing
+    assert (
+        "Not voted yet" in missing
+        and ('<bdi>Bosnischer Kulturbund</bdi> (<span class="short-name">BKB</span>)') in missing
+    )
     assert "Chilenische Gemeinde" not in missing and "NMV" not in missing
-    assert "<th scope=\"col\" role=\"columnheader\" class=\"num missing\">Not voted yet</th>" in html
-    assert (_cells(html, 2)[-1], _cells(html, 3)[-1]) == ("0", "1")     # per paragraph: how many
+    assert '<th scope="col" role="columnheader" class="num missing">Not voted yet</th>' in html
+    assert (_cells(html, 2)[-1], _cells(html, 3)[-1]) == ("0", "1")  # per paragraph: how many
     auth.logout()
     auth.login("mod@example.org", factories.PASSWORD)
     assert 'id="not-voted"' in client.get("/drafts/rat/results").get_data(as_text=True)
@@ -254,7 +281,7 @@ def test_results_from_the_voting_phase_on(client, auth, world, phase):
 @pytest.mark.parametrize("phase", [Phase.PREPARATION, Phase.COMMENTING, Phase.EDITING])
 def test_no_results_before_the_voting_phase(client, auth, world, phase):
     _set(world, phase=phase)
-    assert client.get("/drafts/rat/results").status_code == 404            # guest
+    assert client.get("/drafts/rat/results").status_code == 404  # guest
     auth.login("d@example.org", factories.PASSWORD)
     response = client.get("/drafts/rat/results")
     assert response.status_code == 404 and "Ein Rat" not in response.get_data(as_text=True)
@@ -294,8 +321,9 @@ def _german_has(msgid: str) -> bool:
     return bool(message and message.string and not message.fuzzy)
 
 
-@pytest.mark.skipif(not (_german_has("carried") and _german_has("not carried")),
-                    reason="the German catalogue has no results texts yet")
+@pytest.mark.skipif(
+    not (_german_has("carried") and _german_has("not carried")), reason="the German catalogue has no results texts yet"
+)
 def test_german_page_says_angenommen(client, world):
     html = client.get("/drafts/rat/results").get_data(as_text=True)
     assert "✗</span> nicht angenommen" in html and "✓</span> angenommen" in html

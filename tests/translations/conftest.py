@@ -1,5 +1,6 @@
 """The draft every translation test starts from: five paragraphs in the commenting phase, a translator into
 Turkish, one into Arabic, a delegate, a moderator, the board and an administrator (reading English)."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,10 +16,20 @@ from consult.translations.models import Translator
 from consult.versions.services import publish_version, start_version
 from tests import factories
 
-BLOCKS = ["# Teilhabe", "Die Bundesregierung fördert die Teilhabe.", "Absatz drei bleibt, wie er ist.",
-          "Absatz vier wird geändert.", "Absatz fünf schließt."]
-TURKISH = ["# Katılım", "Federal hükümet katılımı destekler.", "Üçüncü paragraf olduğu gibi kalır.",
-           "Dördüncü paragraf değiştirilir.", "Beşinci paragraf kapanır."]
+BLOCKS = [
+    "# Teilhabe",
+    "Die Bundesregierung fördert die Teilhabe.",
+    "Absatz drei bleibt, wie er ist.",
+    "Absatz vier wird geändert.",
+    "Absatz fünf schließt.",
+]
+TURKISH = [
+    "# Katılım",
+    "Federal hükümet katılımı destekler.",
+    "Üçüncü paragraf olduğu gibi kalır.",
+    "Dördüncü paragraf değiştirilir.",
+    "Beşinci paragraf kapanır.",
+]
 
 
 @pytest.fixture
@@ -34,8 +45,9 @@ def world(app):
     }
     for person in people.values():
         person.locale = "en"
-    db.session.add_all([Translator(user_id=people["tr"].id, language="tr"),
-                        Translator(user_id=people["ar"].id, language="ar")])
+    db.session.add_all(
+        [Translator(user_id=people["tr"].id, language="tr"), Translator(user_id=people["ar"].id, language="ar")]
+    )
     draft = import_draft("\n\n".join(BLOCKS) + "\n", "Teilhabe stärken", "teilhabe")
     set_phase(draft, Phase.COMMENTING)
     db.session.commit()
@@ -51,8 +63,9 @@ def new_version(world, changes: dict[int, str]):
     draft = the_draft(world)
     texts = paragraph_texts(current_version(draft))
     for position, text in changes.items():
-        amendment = propose(world["delegate"], draft, texts[position - 1], AmendmentKind.REPLACE, text,
-                            "Klarer.", clock.now())
+        amendment = propose(
+            world["delegate"], draft, texts[position - 1], AmendmentKind.REPLACE, text, "Klarer.", clock.now()
+        )
         decide(world["mod"], amendment, draft, Decision.ACCEPT, "", clock.now())
     db.session.commit()
     version = start_version(world["mod"], draft, clock.now())

@@ -1,6 +1,7 @@
 """The translation pages: the editor (who may use it, nothing typed lost, outdated paragraphs with the German
 diff), the reading view beside the German text (aligned by §, cached per reading language, constant queries),
 the administrator's grant and the adopted position's translated documents."""
+
 from __future__ import annotations
 
 import re
@@ -40,21 +41,31 @@ def _form(client, url: str, texts: dict[int, str], world, checked=()) -> dict:
 
 def _translate(world, language="tr", texts=TURKISH, status=TranslationStatus.CHECKED):
     version = current_version(the_draft(world))
-    for row, text in zip(version.texts, texts, strict=False):   # fewer texts: the last paragraphs stay untranslated
-        db.session.add(ParagraphTranslation(paragraph_id=row.paragraph_id, language=language, text=text,
-                                            html=f"<p>{text}</p>", source_text=row.text, status=status))
+    for row, text in zip(version.texts, texts, strict=False):  # fewer texts: the last paragraphs stay untranslated
+        db.session.add(
+            ParagraphTranslation(
+                paragraph_id=row.paragraph_id,
+                language=language,
+                text=text,
+                html=f"<p>{text}</p>",
+                source_text=row.text,
+                status=status,
+            )
+        )
     db.session.commit()
 
 
-@pytest.mark.parametrize("who, status", [("tr", 200), ("board", 200), ("ar", 403), ("delegate", 403),
-                                         ("mod", 403), ("admin", 403)])
+@pytest.mark.parametrize(
+    "who, status", [("tr", 200), ("board", 200), ("ar", 403), ("delegate", 403), ("mod", 403), ("admin", 403)]
+)
 def test_only_the_board_and_translators_of_the_language_use_its_editor(client, auth, world, who, status):
     _login(client, auth, who)
     assert client.get(EDITOR).status_code == status
-    if status == 403:   # the server refuses the POST too, whatever the form says
+    if status == 403:  # the server refuses the POST too, whatever the form says
         token = csrf_token(client.get("/drafts/teilhabe").get_data(as_text=True))
-        response = client.post(EDITOR, data={"csrf_token": token, f"text-{world['pids'][1]}": "Başka",
-                                             f"base-{world['pids'][1]}": ""})
+        response = client.post(
+            EDITOR, data={"csrf_token": token, f"text-{world['pids'][1]}": "Başka", f"base-{world['pids'][1]}": ""}
+        )
         assert response.status_code == 403
         assert db.session.scalar(select(ParagraphTranslation.id)) is None
 
@@ -96,17 +107,17 @@ def test_an_outdated_translation_shows_the_german_word_diff(client, auth, world)
     _login(client, auth, "tr")
     page = client.get(EDITOR).get_data(as_text=True)
     assert page.count("translate-row--outdated") == 1
-    changed = page[page.index("translate-row--outdated"):]
+    changed = page[page.index("translate-row--outdated") :]
     assert "Absatz vier <del>wird</del><ins>wurde deutlich</ins> geändert." in changed
     assert changed.index("badge--outdated") < changed.index("<del>") < changed.index(f'name="text-{world["pids"][3]}"')
-    assert page.count("<del>") == 1                      # the unchanged paragraphs show no diff
+    assert page.count("<del>") == 1  # the unchanged paragraphs show no diff
 
 
 def test_the_reading_view_puts_each_translation_beside_its_german_paragraph(client, auth, world):
     _translate(world, status=TranslationStatus.DRAFT)
     new_version(world, {4: "Absatz vier wurde deutlich geändert."})
     _login(client, auth, "delegate")
-    german = client.get("/drafts/teilhabe").get_data(as_text=True)      # cached in German first
+    german = client.get("/drafts/teilhabe").get_data(as_text=True)  # cached in German first
     assert "paragraph__translation" not in german and 'name="reading"' in german
     response = client.get("/drafts/teilhabe?reading=tr")
     assert response.status_code == 303 and response.headers["Location"].endswith("/drafts/teilhabe")
@@ -115,8 +126,8 @@ def test_the_reading_view_puts_each_translation_beside_its_german_paragraph(clie
     items = re.findall(r'<li class="paragraph" id="p(\d+)">(.*?)</li>', page, re.S)
     assert [int(n) for n, _ in items] == [1, 2, 3, 4, 5]
     for (number, item), german_text, turkish in zip(items, BLOCKS, TURKISH, strict=True):
-        translated = item[item.index("paragraph__translation"):]
-        assert turkish.lstrip("# ") in translated                       # § N's translation sits in § N
+        translated = item[item.index("paragraph__translation") :]
+        assert turkish.lstrip("# ") in translated  # § N's translation sits in § N
         if number != "4":
             assert german_text.lstrip("# ")[:20] in item
     assert "outdated" in items[3][1] and items[3][1].count("badge--outdated") == 1
@@ -132,12 +143,23 @@ def test_the_reading_view_queries_do_not_grow_with_paragraphs(app, client, auth,
     large = factories.draft(paragraphs=200, slug="gross")
     for draft in (small, large):
         for row in draft.versions[0].texts:
-            db.session.add(ParagraphTranslation(paragraph_id=row.paragraph_id, language="ar", text="نص",
-                                                html="<p>نص</p>", source_text=row.text))
+            db.session.add(
+                ParagraphTranslation(
+                    paragraph_id=row.paragraph_id, language="ar", text="نص", html="<p>نص</p>", source_text=row.text
+                )
+            )
     version = large.versions[0]
     for text in version.texts[::10]:
-        db.session.add(Comment(paragraph=text.paragraph, version=version, author=world["delegate"], body="x",
-                               body_html="<p>x</p>", status="published"))
+        db.session.add(
+            Comment(
+                paragraph=text.paragraph,
+                version=version,
+                author=world["delegate"],
+                body="x",
+                body_html="<p>x</p>",
+                status="published",
+            )
+        )
     db.session.commit()
     _login(client, auth, "delegate")
     client.get("/drafts/klein?reading=ar")
@@ -161,11 +183,15 @@ def test_the_administrator_grants_the_role_per_language(client, auth, world):
     assert 'value="de-x-ls"' in page and "Translates drafts into" in page
     token = csrf_token(page)
     assert client.post(url, data={"csrf_token": token, "languages": ["ar", "de-x-ls"]}).status_code == 302
-    assert sorted(db.session.scalars(select(Translator.language).where(Translator.user_id == person))) == \
-        ["ar", "de-x-ls"]
+    assert sorted(db.session.scalars(select(Translator.language).where(Translator.user_id == person))) == [
+        "ar",
+        "de-x-ls",
+    ]
     client.post(url, data={"csrf_token": token, "languages": ["xx"]})
-    assert sorted(db.session.scalars(select(Translator.language).where(Translator.user_id == person))) == \
-        ["ar", "de-x-ls"]
+    assert sorted(db.session.scalars(select(Translator.language).where(Translator.user_id == person))) == [
+        "ar",
+        "de-x-ls",
+    ]
     auth.logout()
     _login(client, auth, "board")
     token = csrf_token(client.get("/").get_data(as_text=True))
@@ -179,10 +205,15 @@ def _adopt(world):
 
 
 def test_only_complete_and_checked_languages_are_exported(client, world):
-    arabic = ["# المشاركة", "الحكومة الاتحادية تدعم المشاركة.", "الفقرة الثالثة تبقى كما هي.",
-              "الفقرة الرابعة تتغير.", "الفقرة الخامسة تختم."]
+    arabic = [
+        "# المشاركة",
+        "الحكومة الاتحادية تدعم المشاركة.",
+        "الفقرة الثالثة تبقى كما هي.",
+        "الفقرة الرابعة تتغير.",
+        "الفقرة الخامسة تختم.",
+    ]
     _translate(world, "ar", arabic)
-    _translate(world, "tr", TURKISH[:4])                                       # one paragraph missing
+    _translate(world, "tr", TURKISH[:4])  # one paragraph missing
     _translate(world, "en", ["# Participation", "a", "b", "c", "d"], status=TranslationStatus.DRAFT)
     _adopt(world)
     assert client.get("/positions/teilhabe/translations/tr/download/html").status_code == 404

@@ -1,4 +1,5 @@
 """Saving translations: who may, what "outdated" means after a new version, what is refused and never half-saved."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,7 @@ def test_a_new_version_marks_changed_paragraphs_outdated_and_leaves_the_others(a
     assert version.number == 2
     german = {t.paragraph_id: t.text for t in paragraph_texts(version)}
     found = translations_for(version, "tr")
-    assert set(found) == set(world["pids"])          # every translation carried over by the paragraph's identity
+    assert set(found) == set(world["pids"])  # every translation carried over by the paragraph's identity
     outdated = [pid for pid, row in found.items() if is_outdated(row, german[pid])]
     assert outdated == [world["pids"][3]]
     figures = progress(version, ("tr", "ar"))
@@ -70,7 +71,7 @@ def test_a_translator_of_one_language_cannot_write_another_and_a_delegate_none(a
         with pytest.raises(NotAllowed):
             _save(world, "delegate", "tr", {2: "Başka"})
         with pytest.raises(NotAllowed):
-            _save(world, "tr", "fr", {2: "Autre"})         # not a reading language
+            _save(world, "tr", "fr", {2: "Autre"})  # not a reading language
     _save(world, "board", "ar", {2: "الحكومة الاتحادية تدعم المشاركة."}, checked={2})  # the board: any language
     assert db.session.scalar(select(ParagraphTranslation.language)) == "ar"
 

@@ -1,5 +1,6 @@
 """The draft every version test starts from: five paragraphs in the commenting phase, two organisations'
 delegates, two moderators and a board member (reading the English interface)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,13 @@ from consult.extensions import db
 from tests import factories
 
 SECOND = "Die Bundesregierung fördert die Teilhabe. Die Länder sichern die Vielfalt."
-BLOCKS = ["# Teilhabe", SECOND, "Absatz drei bleibt, wie er ist.", "Absatz vier wird gestrichen.",
-          "Absatz fünf schließt."]
+BLOCKS = [
+    "# Teilhabe",
+    SECOND,
+    "Absatz drei bleibt, wie er ist.",
+    "Absatz vier wird gestrichen.",
+    "Absatz fünf schließt.",
+]
 
 
 @pytest.fixture

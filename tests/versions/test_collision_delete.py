@@ -5,6 +5,7 @@ amendment inserts a paragraph after it, and paragraph 2 has a second, ordinary c
 moderator removes paragraph 4, may bring it back with a common text until publishing, and the
 published version then lacks it, numbered 1..n with line numbers that run on.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,11 @@ INSERTED = "Ein neuer Absatz nach dem vierten."
 
 def _struck_and_rewritten(world) -> dict:
     """Paragraph 4 deleted and rewritten, a paragraph inserted after it, and paragraph 2 colliding too."""
-    ids = {"delete": _adopt(world, 4, AmendmentKind.DELETE),
-           "rewrite": _adopt(world, 4, AmendmentKind.REPLACE, REWRITE),
-           "insert": _adopt(world, 4, AmendmentKind.INSERT, INSERTED)}
+    ids = {
+        "delete": _adopt(world, 4, AmendmentKind.DELETE),
+        "rewrite": _adopt(world, 4, AmendmentKind.REPLACE, REWRITE),
+        "insert": _adopt(world, 4, AmendmentKind.INSERT, INSERTED),
+    }
     _collide(world)
     start_version(world["mod"], _draft(world), clock.now())
     db.session.commit()
@@ -64,12 +67,18 @@ def _contiguous(layout) -> bool:
 def test_deletion_against_rewrite_resolved_as_deletion_is_published_without_the_paragraph(app, world):
     ids = _struck_and_rewritten(world)
     pid = world["pids"][3]
-    comment = Comment(paragraph_id=pid, version_id=current_version(_draft(world)).id, author_id=world["a1"].id,
-                      body="Bitte streichen.", body_html="<p>Bitte streichen.</p>", status=CommentStatus.PUBLISHED)
+    comment = Comment(
+        paragraph_id=pid,
+        version_id=current_version(_draft(world)).id,
+        author_id=world["a1"].id,
+        body="Bitte streichen.",
+        body_html="<p>Bitte streichen.</p>",
+        status=CommentStatus.PUBLISHED,
+    )
     db.session.add(comment)
     db.session.commit()
     long_text = "Die Bundesregierung stärkt und finanziert die Teilhabe. " * 3 + "Die Länder sichern die Vielfalt."
-    resolve_conflict(world["mod"], _conflict(ids["second"]), long_text, clock.now())   # three lines long
+    resolve_conflict(world["mod"], _conflict(ids["second"]), long_text, clock.now())  # three lines long
     resolve_conflict(world["mod"], _conflict(ids["fourth"]), None, clock.now(), remove=True)
     db.session.commit()
 
@@ -109,7 +118,7 @@ def test_a_text_after_the_removal_brings_the_paragraph_back_in_place(app, world)
     # Both collisions removed, then both brought back in the other order: each returns to its own place.
     resolve_conflict(world["mod"], _conflict(ids["second"]), None, clock.now(), remove=True)
     resolve_conflict(world["mod"], _conflict(ids["fourth"]), None, clock.now(), remove=True)
-    resolve_conflict(world["mod"], _conflict(ids["fourth"]), None, clock.now(), remove=True)   # again: no harm
+    resolve_conflict(world["mod"], _conflict(ids["fourth"]), None, clock.now(), remove=True)  # again: no harm
     db.session.commit()
     layout = _layout(_version(2, world["draft_id"]))
     assert [text for *_, text in layout] == [BLOCKS[0], BLOCKS[2], INSERTED, BLOCKS[4]] and _contiguous(layout)
@@ -117,13 +126,22 @@ def test_a_text_after_the_removal_brings_the_paragraph_back_in_place(app, world)
     resolve_conflict(world["mod"], _conflict(ids["second"]), "Zweiter Absatz,\nnun auf zwei Zeilen.", clock.now())
     db.session.commit()
     layout = _layout(_version(2, world["draft_id"]))
-    assert [text for *_, text in layout] == [BLOCKS[0], "Zweiter Absatz,\nnun auf zwei Zeilen.", BLOCKS[2], REWRITE,
-                                             INSERTED, BLOCKS[4]]
+    assert [text for *_, text in layout] == [
+        BLOCKS[0],
+        "Zweiter Absatz,\nnun auf zwei Zeilen.",
+        BLOCKS[2],
+        REWRITE,
+        INSERTED,
+        BLOCKS[4],
+    ]
     assert _contiguous(layout), layout
     assert [t.paragraph_id for t in paragraph_texts(_version(2, world["draft_id"]))][3] == world["pids"][3]
     assert _conflict(ids["fourth"]).resolved_text == REWRITE
-    actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("version.resolve%"))
-                                      .order_by(AuditEntry.id)))
+    actions = list(
+        db.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("version.resolve%")).order_by(AuditEntry.id)
+        )
+    )
     assert actions == ["version.resolve_remove"] * 3 + ["version.resolve_text"] * 2
     publish_version(world["mod"], _version(2, world["draft_id"]), clock.now())
     db.session.commit()
@@ -136,7 +154,7 @@ def test_others_are_refused_and_a_published_version_cannot_be_changed(app, world
         for who in ("a1", "x1"):
             with pytest.raises(NotAllowed):
                 resolve_conflict(world[who], _conflict(ids["fourth"]), None, clock.now(), remove=True)
-        with pytest.raises(InvalidInput):   # the text choice still needs a text
+        with pytest.raises(InvalidInput):  # the text choice still needs a text
             resolve_conflict(world["mod"], _conflict(ids["fourth"]), "", clock.now())
     db.session.rollback()
     assert _conflict(ids["fourth"]).resolved_text is None and len(_layout(_version(2, world["draft_id"]))) == 6
@@ -159,30 +177,35 @@ def test_the_page_offers_both_choices_and_the_removal_goes_through(client, world
     page = client.get("/drafts/teilhabe/versions/2").get_data(as_text=True)
     section = page.split(f'id="conflict-{ids["fourth"]}"', 1)[1].split("</section>", 1)[0]
     assert re.search(r'<button type="submit" name="choice" value="text"[^>]*>Save combined text</button>', section)
-    remove = re.search(r'<button type="submit" name="choice" value="remove" formnovalidate[^>]*'
-                       r'aria-describedby="(remove-hint-\d+)">Remove the paragraph</button>', section)
+    remove = re.search(
+        r'<button type="submit" name="choice" value="remove" formnovalidate[^>]*'
+        r'aria-describedby="(remove-hint-\d+)">Remove the paragraph</button>',
+        section,
+    )
     assert remove and f'id="{remove.group(1)}"' in section and "missing from the new version" in section
 
     url = f"/drafts/teilhabe/versions/2/conflicts/{ids['fourth']}"
-    response = _post(client, url, text="", choice="remove")   # the textarea may be empty for a removal
+    response = _post(client, url, text="", choice="remove")  # the textarea may be empty for a removal
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#conflict-{ids['fourth']}")
     page = client.get("/drafts/teilhabe/versions/2").get_data(as_text=True)
     assert "The paragraph is removed from this version." in page
     assert "The paragraph was removed from this version on" in page
-    assert f"<del>{BLOCKS[3]}</del>" in page                             # shown as a deleted paragraph
+    assert f"<del>{BLOCKS[3]}</del>" in page  # shown as a deleted paragraph
     section = page.split(f'id="conflict-{ids["fourth"]}"', 1)[1].split("</section>", 1)[0]
     assert f">{BLOCKS[3]}</textarea>" in section and 'value="remove"' not in section
     assert "brings the paragraph back" in section
 
-    assert _post(client, url, text="", choice="text").status_code == 422   # the text choice still needs a text
-    assert _post(client, f"/drafts/teilhabe/versions/2/conflicts/{ids['second']}", text=SECOND,
-                 choice="text").status_code == 302
+    assert _post(client, url, text="", choice="text").status_code == 422  # the text choice still needs a text
+    assert (
+        _post(client, f"/drafts/teilhabe/versions/2/conflicts/{ids['second']}", text=SECOND, choice="text").status_code
+        == 302
+    )
     assert _post(client, "/drafts/teilhabe/versions/2/publish").status_code == 302
     page = client.get("/drafts/teilhabe").get_data(as_text=True)
     assert BLOCKS[3] not in page and REWRITE not in page and INSERTED in page
     assert re.findall(r'<li class="paragraph" id="p(\d+)"', page) == ["1", "2", "3", "4", "5"]
     assert _post(client, url, text=REWRITE, choice="text").status_code == 409
-    audit = client.get("/audit").get_data(as_text=True)   # the log says which way each collision was settled
+    audit = client.get("/audit").get_data(as_text=True)  # the log says which way each collision was settled
     assert "Collision resolved by removing the paragraph" in audit and "Collision resolved with a common text" in audit
 
 

@@ -3,6 +3,7 @@
 The people here read the English interface, so that the assertions hold before and after the
 German catalogue has the new texts.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,14 @@ def _draft(world) -> Draft:
     return db.session.get(Draft, world["draft_id"])
 
 
-def _adopt(world, position: int, kind: AmendmentKind, text: str | None = None, adopted: str | None = None,
-           draft: Draft | None = None) -> int:
+def _adopt(
+    world,
+    position: int,
+    kind: AmendmentKind,
+    text: str | None = None,
+    adopted: str | None = None,
+    draft: Draft | None = None,
+) -> int:
     """A delegate proposes, a moderator accepts (in modified form when `adopted` is given)."""
     draft = draft or _draft(world)
     current = paragraph_texts(current_version(draft))[position - 1]
@@ -71,8 +78,10 @@ def _post(client, url: str, **data):
 
 def _collide(world) -> list[int]:
     """Two accepted amendments that reword the same verb differently."""
-    return [_adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "stärkt")),
-            _adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "finanziert"))]
+    return [
+        _adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "stärkt")),
+        _adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "finanziert")),
+    ]
 
 
 # Services
@@ -88,8 +97,8 @@ def test_two_amendments_to_different_sentences_merge_by_themselves(app, world):
     assert _texts(version)[1] == "Die Bundesregierung fördert aktiv die Teilhabe. Die Länder schützen die Vielfalt."
     assert _texts(version)[0] == BLOCKS[0] and _texts(version)[2:] == BLOCKS[2:]
     assert db.session.scalar(select(func.count()).select_from(VersionConflict)) == 0
-    assert current_version(_draft(world)).number == 1          # readers still see version 1
-    assert _applied([first, second]) == [None, None]           # applied only on publishing
+    assert current_version(_draft(world)).number == 1  # readers still see version 1
+    assert _applied([first, second]) == [None, None]  # applied only on publishing
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "version.start")).one()
     assert entry.subject == f"version:{version.id}" and entry.draft_id == world["draft_id"]
     assert entry.actor_id == world["mod"].id and sorted(entry.details["amendments"]) == sorted([first, second])
@@ -181,7 +190,7 @@ def test_resolving_sets_the_text_renumbers_lines_and_then_publishing_works(app, 
     assert current_version(_draft(world)).number == 2 and _version(2, world["draft_id"]).published_at is not None
     assert _applied(ids) == [version.id, version.id]
     assert _actions()[-3:] == ["version.start", "version.resolve_text", "version.publish"]
-    with app.test_request_context(), pytest.raises(AlreadyChanged):   # published versions do not change
+    with app.test_request_context(), pytest.raises(AlreadyChanged):  # published versions do not change
         resolve_conflict(world["mod"], db.session.scalars(select(VersionConflict)).one(), "Anders.", clock.now())
 
 
@@ -193,21 +202,31 @@ def test_an_insert_adds_a_paragraph_and_a_delete_removes_one(app, world):
     publish_version(world["mod"], version, clock.now())
     db.session.commit()
     texts = paragraph_texts(current_version(_draft(world)))
-    assert [t.text for t in texts] == [BLOCKS[0], BLOCKS[1], "Ein neuer Absatz nach dem zweiten.",
-                                       "Noch ein neuer Absatz.", BLOCKS[2], BLOCKS[4]]
+    assert [t.text for t in texts] == [
+        BLOCKS[0],
+        BLOCKS[1],
+        "Ein neuer Absatz nach dem zweiten.",
+        "Noch ein neuer Absatz.",
+        BLOCKS[2],
+        BLOCKS[4],
+    ]
     assert [t.position for t in texts] == [1, 2, 3, 4, 5, 6] and [t.first_line for t in texts] == [1, 2, 3, 4, 5, 6]
     pids = world["pids"]
     assert [t.paragraph_id for t in texts][:2] == pids[:2] and texts[4].paragraph_id == pids[2]
     assert texts[5].paragraph_id == pids[4] and pids[3] not in {t.paragraph_id for t in texts}
-    assert len({texts[2].paragraph_id, texts[3].paragraph_id} - set(pids)) == 2   # new identities
+    assert len({texts[2].paragraph_id, texts[3].paragraph_id} - set(pids)) == 2  # new identities
     assert _applied([inserted, later, deleted]) == [version.id] * 3
     # Each insertion knows the paragraph it became: the documents credit that paragraph to it.
     assert [db.session.get(Amendment, i).inserted_paragraph_id for i in (inserted, later, deleted)] == [
-        texts[2].paragraph_id, texts[3].paragraph_id, None]
+        texts[2].paragraph_id,
+        texts[3].paragraph_id,
+        None,
+    ]
 
 
 def test_an_amendment_accepted_after_the_start_waits_for_the_next_version(app, world, monkeypatch):
     from datetime import timedelta
+
     first = _adopt(world, 3, AmendmentKind.REPLACE, "Absatz drei wird geändert.")
     start = clock.now()
     version = start_version(world["mod"], _draft(world), start)
@@ -226,8 +245,15 @@ def test_a_new_text_written_against_an_older_version_is_carried_over(app, world)
     # Proposed on version 1; accepted only after version 2 changed another sentence of the paragraph.
     draft = _draft(world)
     old_text = paragraph_texts(current_version(draft))[1]
-    late = propose(world["a1"], draft, old_text, AmendmentKind.REPLACE, SECOND.replace("sichern", "schützen"),
-                   "Später entschieden.", clock.now())
+    late = propose(
+        world["a1"],
+        draft,
+        old_text,
+        AmendmentKind.REPLACE,
+        SECOND.replace("sichern", "schützen"),
+        "Später entschieden.",
+        clock.now(),
+    )
     db.session.commit()
     _adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "stärkt"))
     publish_version(world["mod"], start_version(world["mod"], _draft(world), clock.now()), clock.now())
@@ -242,9 +268,12 @@ def test_two_publishes_at_once_leave_one_and_tell_the_other(app, world):
     version = start_version(world["mod"], _draft(world), clock.now())
     db.session.commit()
     # Another moderator publishes behind this session's back: its copy still says "in preparation".
-    db.session.execute(update(Version).where(Version.id == version.id)
-                       .values(status=VersionStatus.PUBLISHED, published_at=clock.now())
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Version)
+        .where(Version.id == version.id)
+        .values(status=VersionStatus.PUBLISHED, published_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
     assert version.status == VersionStatus.IN_PREPARATION
     with app.test_request_context(), pytest.raises(AlreadyChanged) as refusal:
         publish_version(world["mod2"], version, clock.now())
@@ -278,10 +307,13 @@ def test_the_whole_round_through_the_pages(client, world):
     assert '<mark class="collision__words"><del>fördert</del><ins>stärkt</ins></mark>' in page
     assert '<mark class="collision__words"><del>fördert</del><ins>finanziert</ins></mark>' in page
     assert f'<label for="combined-{conflict.id}">Combined text</label>' in page
-    assert f">{SECOND}</textarea>" in page                                     # prefilled with the current text
+    assert f">{SECOND}</textarea>" in page  # prefilled with the current text
     assert "<ins>Ein ganz neuer Absatz.</ins>" in page and f"<del>{BLOCKS[3]}</del>" in page
-    assert re.search(r'<button type="submit" class="button button--primary" disabled[^>]*>Publish '
-                     r'version</button>', page)
+    assert re.search(
+        r'<button type="submit" class="button button--primary" disabled[^>]*>Publish '
+        r"version</button>",
+        page,
+    )
 
     response = _post(client, "/drafts/teilhabe/versions/2/publish")
     assert response.status_code == 409
@@ -309,7 +341,7 @@ def test_the_whole_round_through_the_pages(client, world):
     assert re.findall(r'<li class="paragraph" id="p(\d+)"', page) == ["1", "2", "3", "4", "5"]
     version = _version(2, world["draft_id"])
     assert _applied(ids + [inserted, deleted]) == [version.id] * 4
-    assert "Accepted" not in page.split('<ol class="draft-text', 1)[1]   # applied amendments leave the page
+    assert "Accepted" not in page.split('<ol class="draft-text', 1)[1]  # applied amendments leave the page
     assert _actions()[-3:] == ["version.start", "version.resolve_text", "version.publish"]
 
 
@@ -327,16 +359,32 @@ def test_old_comments_stay_attached_and_show_the_version_they_were_written_on(cl
     draft = _draft(world)
     version1 = current_version(draft)
     pid = world["pids"][1]
-    db.session.add(Comment(paragraph_id=pid, version_id=version1.id, author_id=world["a1"].id,
-                           organisation_id=world["a1"].organisation_id, body="Zur alten Fassung.",
-                           body_html="<p>Zur alten Fassung.</p>", status=CommentStatus.PUBLISHED))
+    db.session.add(
+        Comment(
+            paragraph_id=pid,
+            version_id=version1.id,
+            author_id=world["a1"].id,
+            organisation_id=world["a1"].organisation_id,
+            body="Zur alten Fassung.",
+            body_html="<p>Zur alten Fassung.</p>",
+            status=CommentStatus.PUBLISHED,
+        )
+    )
     _adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "stärkt"))
     publish_version(world["mod"], start_version(world["mod"], _draft(world), clock.now()), clock.now())
     db.session.commit()
     version2 = current_version(_draft(world))
-    db.session.add(Comment(paragraph_id=pid, version_id=version2.id, author_id=world["x1"].id,
-                           organisation_id=world["x1"].organisation_id, body="Zur neuen Fassung.",
-                           body_html="<p>Zur neuen Fassung.</p>", status=CommentStatus.PUBLISHED))
+    db.session.add(
+        Comment(
+            paragraph_id=pid,
+            version_id=version2.id,
+            author_id=world["x1"].id,
+            organisation_id=world["x1"].organisation_id,
+            body="Zur neuen Fassung.",
+            body_html="<p>Zur neuen Fassung.</p>",
+            status=CommentStatus.PUBLISHED,
+        )
+    )
     db.session.commit()
     _login(client, "x1")
     page = client.get(f"/drafts/teilhabe?open={pid}").get_data(as_text=True)
@@ -348,8 +396,16 @@ def test_old_comments_stay_attached_and_show_the_version_they_were_written_on(cl
 
 def test_the_marker_is_translated_in_the_german_interface(client, world):
     pid = world["pids"][1]
-    db.session.add(Comment(paragraph_id=pid, version_id=current_version(_draft(world)).id, author_id=world["a1"].id,
-                           body="Alt.", body_html="<p>Alt.</p>", status=CommentStatus.PUBLISHED))
+    db.session.add(
+        Comment(
+            paragraph_id=pid,
+            version_id=current_version(_draft(world)).id,
+            author_id=world["a1"].id,
+            body="Alt.",
+            body_html="<p>Alt.</p>",
+            status=CommentStatus.PUBLISHED,
+        )
+    )
     _adopt(world, 2, AmendmentKind.REPLACE, SECOND.replace("fördert", "stärkt"))
     publish_version(world["mod"], start_version(world["mod"], _draft(world), clock.now()), clock.now())
     world["x1"].locale = "de"
@@ -372,7 +428,7 @@ def test_compare_shows_changed_new_and_deleted_paragraphs(client, world):
     assert "<h1>Changes from version 1 to version 2</h1>" in page
     assert "Die Länder <del>sichern</del><ins>schützen</ins> die Vielfalt." in page
     assert "<ins>Ein ganz neuer Absatz.</ins>" in page and f"<del>{BLOCKS[3]}</del>" in page
-    assert f'<p class="diff diff--context" lang="de" dir="auto">{BLOCKS[2]}</p>' in page   # German text, any page
+    assert f'<p class="diff diff--context" lang="de" dir="auto">{BLOCKS[2]}</p>' in page  # German text, any page
     backwards = client.get("/drafts/teilhabe/compare?from=2&to=1").get_data(as_text=True)
     assert "<del>schützen</del><ins>sichern</ins>" in backwards and "<del>Ein ganz neuer Absatz.</del>" in backwards
     assert "Changes from version 1 to version 2" in client.get("/drafts/teilhabe/compare").get_data(as_text=True)
@@ -448,7 +504,7 @@ def _prepared_draft(world, slug: str, paragraphs: int) -> None:
     draft = factories.draft(paragraphs=paragraphs, slug=slug)
     db.session.commit()
     base = factories.markdown(paragraphs).split("\n\n")
-    for position in (2, paragraphs - 1):   # a collision near the start and near the end
+    for position in (2, paragraphs - 1):  # a collision near the start and near the end
         for verb in ("entscheiden", "streiten"):
             _adopt(
                 world, position, AmendmentKind.REPLACE, base[position - 1].replace("beraten", verb).strip(), draft=draft
@@ -466,8 +522,12 @@ def test_version_and_compare_pages_read_a_fixed_number_of_queries(client, world,
 
     def counts(slug: str) -> list[int]:
         result = []
-        for url in (f"/drafts/{slug}/versions/2", f"/drafts/{slug}/compare?from=1&to=2", f"/drafts/{slug}/versions/1",
-                    f"/drafts/{slug}/versions"):
+        for url in (
+            f"/drafts/{slug}/versions/2",
+            f"/drafts/{slug}/compare?from=1&to=2",
+            f"/drafts/{slug}/versions/1",
+            f"/drafts/{slug}/versions",
+        ):
             with count_queries() as counter:
                 assert client.get(url).status_code == 200
             result.append(counter.count)
@@ -480,6 +540,7 @@ def test_version_and_compare_pages_read_a_fixed_number_of_queries(client, world,
 
 def test_two_starts_at_once_leave_one_version(app, world, monkeypatch):
     from consult.versions import services
+
     _adopt(world, 3, AmendmentKind.DELETE)
     start_version(world["mod"], _draft(world), clock.now())
     db.session.commit()

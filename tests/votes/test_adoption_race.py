@@ -15,6 +15,7 @@ commit). Afterwards:
 On the code before `consult.drafts.locks`, votes that waited for the adoption's lock were
 stored after it: the stored documents missed them and their `cast_at` was after `adopted_at`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,10 +43,10 @@ from tests import factories
 from tests.served import TIMEOUT, Browser, Gunicorn, csrf_token
 
 ORGANISATIONS = 24
-VOTER_THREADS = 12     # each alternates between two delegates
+VOTER_THREADS = 12  # each alternates between two delegates
 WORKERS = 4
-VOTING_BEFORE = 1.0    # seconds of voting before the board adopts
-VOTING_AFTER = 1.0     # and after the adoption's answer
+VOTING_BEFORE = 1.0  # seconds of voting before the board adopts
+VOTING_AFTER = 1.0  # and after the adoption's answer
 CHOICES = [c.value for c in Choice]
 
 Figures = dict  # question ("whole" or the paragraph's number) -> (yes, no, abstain)
@@ -57,21 +58,26 @@ def _key(label: str):
 
 
 def figures_of_markdown(text: str) -> Figures:
-    return {_key(m[1]): tuple(map(int, m.group(2, 3, 4))) for m in
-            re.finditer(r"^- (.+?): \S+ (\d+) · \S+ (\d+) · \S+ (\d+) · ", text, re.M)}
+    return {
+        _key(m[1]): tuple(map(int, m.group(2, 3, 4)))
+        for m in re.finditer(r"^- (.+?): \S+ (\d+) · \S+ (\d+) · \S+ (\d+) · ", text, re.M)
+    }
 
 
 def figures_of_html(text: str) -> Figures:
-    return {_key(m[1]): tuple(map(int, m.group(2, 3, 4))) for m in
-            re.finditer(r"<th[^>]*>([^<]+)</th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>", text)}
+    return {
+        _key(m[1]): tuple(map(int, m.group(2, 3, 4)))
+        for m in re.finditer(r"<th[^>]*>([^<]+)</th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>", text)
+    }
 
 
 def figures_of_pdf(content: bytes) -> Figures:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
         pdf.write(content)
         pdf.flush()
-        text = subprocess.run(["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True,
-                              text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True, text=True
+        ).stdout
     rows = re.finditer(r"^\s*(§\s*\d+|[^\d\s][^\d]*?)\s{2,}(\d+)\s+(\d+)\s+(\d+)\s+\d+ \S+ \d+", text, re.M)
     return {_key(m[1]): tuple(map(int, m.group(2, 3, 4))) for m in rows}
 
@@ -89,8 +95,12 @@ def figures_of_docx(content: bytes) -> Figures:
 def figures_of_results_page(html: str) -> Figures:
     whole = re.findall(r'class="figures__number">(\d+)<', html)
     found = {"whole": tuple(map(int, whole[:3]))}
-    for m in re.finditer(r'<tbody class="results-row" id="p(\d+)".*?data-label="[^"]*">(\d+).*?'
-                         r'data-label="[^"]*">(\d+).*?data-label="[^"]*">(\d+)', html, re.S):
+    for m in re.finditer(
+        r'<tbody class="results-row" id="p(\d+)".*?data-label="[^"]*">(\d+).*?'
+        r'data-label="[^"]*">(\d+).*?data-label="[^"]*">(\d+)',
+        html,
+        re.S,
+    ):
         found[int(m[1])] = tuple(map(int, m.group(2, 3, 4)))
     return found
 
@@ -126,7 +136,7 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
     # The board signs in with the password alone here (two-factor sign-in has its own tests).
     monkeypatch.setenv("CONSULT_REQUIRE_2FA", "0")
     server = Gunicorn(database_url, WORKERS)
-    answers: list[tuple[int, float, float, str]] = []   # (status, sent, answered, body of a refusal)
+    answers: list[tuple[int, float, float, str]] = []  # (status, sent, answered, body of a refusal)
     errors: list[BaseException] = []
     try:
         server.wait_until_ready()
@@ -167,8 +177,9 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
             thread.start()
         time.sleep(VOTING_BEFORE)
         adopt_sent = time.time()
-        status, headers, html = chair.request(f"/drafts/{slug}/phase", {
-            "csrf_token": board_token, "to": "adopted", "from": "voting", "reason": ""})
+        status, headers, html = chair.request(
+            f"/drafts/{slug}/phase", {"csrf_token": board_token, "to": "adopted", "from": "voting", "reason": ""}
+        )
         adopt_answered = time.time()
         assert status == 302, f"the adoption answered {status}: {html[:500]}"
         time.sleep(VOTING_AFTER)
@@ -180,8 +191,11 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
 
         # -- what the board and the public read afterwards
         served = {}
-        for name, path in (("results page", f"/drafts/{slug}/results"), ("json", f"/drafts/{slug}/export/json"),
-                           ("csv", f"/drafts/{slug}/export/votes.csv")):
+        for name, path in (
+            ("results page", f"/drafts/{slug}/results"),
+            ("json", f"/drafts/{slug}/export/json"),
+            ("csv", f"/drafts/{slug}/export/votes.csv"),
+        ):
             status, _, body = chair.request(path)
             assert status == 200, f"{path} answered {status}"
             served[name] = body
@@ -196,8 +210,9 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
                         stored[name] = r.read()
                     break
                 except urllib.error.HTTPError as error:
-                    assert error.code == 503 and error.headers["Retry-After"] and time.monotonic() < deadline, \
+                    assert error.code == 503 and error.headers["Retry-After"] and time.monotonic() < deadline, (
                         f"{name} answered {error.code}"
+                    )
                     time.sleep(0.2)
     finally:
         server.stop()
@@ -206,9 +221,11 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
     statuses = Counter(status for status, *_ in answers)
     refused = [a for a in answers if a[0] == 409]
     during = [a for a in answers if a[1] < adopt_answered and a[2] > adopt_sent]
-    print(f"\n{backend}: {len(answers)} vote requests from {VOTER_THREADS} threads on {WORKERS} gunicorn workers: "
-          f"{dict(statuses)}; {len(during)} overlapped the adoption "
-          f"({adopt_answered - adopt_sent:.2f} s)")
+    print(
+        f"\n{backend}: {len(answers)} vote requests from {VOTER_THREADS} threads on {WORKERS} gunicorn workers: "
+        f"{dict(statuses)}; {len(during)} overlapped the adoption "
+        f"({adopt_answered - adopt_sent:.2f} s)"
+    )
     assert set(statuses) <= {200, 302, 409}, [a for a in answers if a[0] not in (200, 302, 409)][:3]
     assert refused, "no vote was refused: the voting did not go on past the adoption"
     assert all("Abstimmen ist jetzt nicht möglich" in body for *_, body in refused)
@@ -217,8 +234,9 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
 
     # -- nothing cast after the vote closed
     adopted_at = db.session.scalar(select(Draft.adopted_at).where(Draft.id == draft_id))
-    late = db.session.scalar(select(func.count()).select_from(VoteCast).where(
-        VoteCast.draft_id == draft_id, VoteCast.cast_at > adopted_at))
+    late = db.session.scalar(
+        select(func.count()).select_from(VoteCast).where(VoteCast.draft_id == draft_id, VoteCast.cast_at > adopted_at)
+    )
 
     # -- a recount of the votes on record
     votes = db.session.execute(select(Vote.paragraph_id, Vote.choice).where(Vote.draft_id == draft_id)).all()
@@ -241,5 +259,6 @@ def test_no_vote_is_counted_after_the_board_adopted_the_draft(app, database_url,
     disagree = {name: figures for name, figures in sources.items() if figures != recount}
     assert not late and not disagree, (
         f"{late} votes were cast after adopted_at {adopted_at:%H:%M:%S.%f}; the recount is {recount}, but:\n"
-        + "\n".join(f"{n}: {f}" for n, f in disagree.items()))
+        + "\n".join(f"{n}: {f}" for n, f in disagree.items())
+    )
     db.session.remove()

@@ -3,6 +3,7 @@ members stand together under "Alternativen zu § N" with the rule of the vote, i
 age) and numbered by their place, then the single amendments by §; on the results page the same grouping,
 with the lapsed alternative saying which amendment settled it; and in the documents' appendix (Markdown,
 Word) the lapse's reason and each alternative's place."""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,10 @@ from consult.votes.models import Choice, Vote
 from tests import factories
 from tests.votes.test_amendment_votes import make_amendment
 
-RULE = ("Abgestimmt wird in dieser Reihenfolge. Der erste Antrag, der die Mehrheit erhält, ist angenommen; "
-        "die folgenden sind damit erledigt.")
+RULE = (
+    "Abgestimmt wird in dieser Reihenfolge. Der erste Antrag, der die Mehrheit erhält, ist angenommen; "
+    "die folgenden sind damit erledigt."
+)
 
 
 def alternatives_round(draft: Draft, author, voters) -> dict[str, int]:
@@ -45,8 +48,13 @@ def alternatives_round(draft: Draft, author, voters) -> dict[str, int]:
     db.session.flush()
     for position, amendment in enumerate((first, second, third), start=1):
         amendment.alternative_set_id, amendment.alternative_position = row.id, position
-    for amendment, choice in ((first, Choice.NO), (second, Choice.YES), (third, Choice.YES),
-                              (on_one, Choice.YES), (on_four, Choice.NO)):
+    for amendment, choice in (
+        (first, Choice.NO),
+        (second, Choice.YES),
+        (third, Choice.YES),
+        (on_one, Choice.YES),
+        (on_four, Choice.NO),
+    ):
         for voter in voters:
             db.session.add(Vote(draft=draft, amendment_id=amendment.id, organisation=voter, choice=choice))
     db.session.commit()
@@ -88,7 +96,7 @@ def test_the_round_groups_an_alternatives_set_in_its_voting_order(client, auth, 
     assert "Alternativen zu § 2</h3>" in section and RULE in section
     for place, name in enumerate(("first", "second", "third"), start=1):
         question = section.split(f'id="amendment-{world[name]}"', 1)[1].split("</h4>", 1)[0]
-        assert f'{place}. Alternative:</span>' in question
+        assert f"{place}. Alternative:</span>" in question
         assert f"Änderungsantrag {world[name]} · neuer Text für § 2" in question
     # The single amendments are not in the set's frame and carry no place.
     frame = section.split('class="amendment-alternatives"', 1)[1].split(f'id="amendment-{world["on_one"]}"', 1)[0]
@@ -106,7 +114,7 @@ def test_without_a_set_the_round_lists_the_amendments_by_paragraph(client, auth,
     section = client.get("/drafts/rat").get_data(as_text=True).split('id="amendment-round"', 1)[1]
     section = section.split("</section>", 1)[0]
     assert "Alternativen zu" not in section and RULE not in section
-    order = [world[name] for name in ("on_one", "third", "first", "second", "on_four")]   # by §, then age
+    order = [world[name] for name in ("on_one", "third", "first", "second", "on_four")]  # by §, then age
     places = _positions(section, order)
     assert places == sorted(places)
 
@@ -118,8 +126,9 @@ def test_the_round_needs_no_more_queries_for_more_sets(client, auth, world, coun
     draft = _draft(world)
     author = factories.user(org=factories.organisation())
     for index in (0, 2, 3):
-        members = [make_amendment(draft, index, author.organisation, author, text=f"Neu {index}-{n}.")
-                   for n in range(3)]
+        members = [
+            make_amendment(draft, index, author.organisation, author, text=f"Neu {index}-{n}.") for n in range(3)
+        ]
         row = AlternativeSet(draft_id=draft.id, paragraph_id=members[0].paragraph_id, frozen_at=clock.now())
         db.session.add(row)
         db.session.flush()
@@ -160,8 +169,9 @@ def test_the_appendix_names_the_lapse_and_the_alternatives_order(app, world):
     draft = _draft(world)
     close_round(draft, world["board"])
     # Lapsed at the end of commenting without its supporters: never published, so in no document.
-    unpublished = make_amendment(draft, 2, None, None, status=AmendmentStatus.LAPSED, lapse_reason=LapseReason.QUORUM,
-                                 text="Nie veröffentlicht.")
+    unpublished = make_amendment(
+        draft, 2, None, None, status=AmendmentStatus.LAPSED, lapse_reason=LapseReason.QUORUM, text="Nie veröffentlicht."
+    )
     unpublished.published_at = None
     db.session.commit()
     with app.test_request_context():

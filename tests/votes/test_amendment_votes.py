@@ -1,6 +1,7 @@
 """Votes on amendments (issue 15, point 4) through the real routes: cast, change, history, the amendment
 round that closes the paragraph and whole-text questions, every refusal with its message, htmx fragment
 against plain redirect, and the draft page's list of amendment questions."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -21,19 +22,31 @@ from tests import factories
 from tests.conftest import csrf_token
 
 HX = {"HX-Request": "true"}
-ROUND_MESSAGE = ("Zuerst wird über die Änderungsanträge abgestimmt; danach folgt die neue Fassung und die "
-                 "Abstimmung über Absätze und Gesamttext.")
+ROUND_MESSAGE = (
+    "Zuerst wird über die Änderungsanträge abgestimmt; danach folgt die neue Fassung und die "
+    "Abstimmung über Absätze und Gesamttext."
+)
 
 
-def make_amendment(draft, index: int, org, author, status=AmendmentStatus.PUT_TO_VOTE, text="Ein neuer Text.",
-                   **values) -> Amendment:
+def make_amendment(
+    draft, index: int, org, author, status=AmendmentStatus.PUT_TO_VOTE, text="Ein neuer Text.", **values
+) -> Amendment:
     """An amendment to the draft's paragraph number `index` (0-based), put straight into `status`: the
     procedure that puts amendments to the vote is built and tested in tests/amendments."""
     row = draft.versions[0].texts[index]
-    amendment = Amendment(draft=draft, paragraph_id=row.paragraph_id, version=draft.versions[0],
-                          kind=AmendmentKind.REPLACE, base_text=row.text, proposed_text=text,
-                          justification="Weil es klarer ist.", author=author, organisation=org, status=status,
-                          **values)
+    amendment = Amendment(
+        draft=draft,
+        paragraph_id=row.paragraph_id,
+        version=draft.versions[0],
+        kind=AmendmentKind.REPLACE,
+        base_text=row.text,
+        proposed_text=text,
+        justification="Weil es klarer ist.",
+        author=author,
+        organisation=org,
+        status=status,
+        **values,
+    )
     db.session.add(amendment)
     db.session.flush()
     return amendment
@@ -51,13 +64,28 @@ def world(app):
     }
     draft = factories.draft(paragraphs=4, phase=Phase.VOTING, slug="rat")
     elsewhere = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="anderer")
-    voted = make_amendment(draft, 2, other, people["x1"], text="Absatz 3: Alle beraten **gemeinsam**.",
-                           recommendation=Recommendation.REJECT)
+    voted = make_amendment(
+        draft,
+        2,
+        other,
+        people["x1"],
+        text="Absatz 3: Alle beraten **gemeinsam**.",
+        recommendation=Recommendation.REJECT,
+    )
     waiting = make_amendment(draft, 1, other, people["x1"], status=AmendmentStatus.SUBMITTED)
     foreign = make_amendment(elsewhere, 1, other, people["x1"])
     db.session.commit()
-    return {"draft": draft, "elsewhere": elsewhere, "amendment": voted, "waiting": waiting, "foreign": foreign,
-            "pid": draft.versions[0].texts[1].paragraph_id, "org": org, "other": other, **people}
+    return {
+        "draft": draft,
+        "elsewhere": elsewhere,
+        "amendment": voted,
+        "waiting": waiting,
+        "foreign": foreign,
+        "pid": draft.versions[0].texts[1].paragraph_id,
+        "org": org,
+        "other": other,
+        **people,
+    }
 
 
 def _token(client, path="/drafts/rat"):
@@ -76,8 +104,9 @@ def _votes():
 
 
 def _casts():
-    return db.session.execute(select(VoteCast.amendment_id, VoteCast.choice, VoteCast.cast_by_id)
-                              .order_by(VoteCast.id)).all()
+    return db.session.execute(
+        select(VoteCast.amendment_id, VoteCast.choice, VoteCast.cast_by_id).order_by(VoteCast.id)
+    ).all()
 
 
 def test_cast_change_and_history_on_an_amendment(client, auth, world):
@@ -87,8 +116,10 @@ def test_cast_change_and_history_on_an_amendment(client, auth, world):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert f'id="vote-a{a.id}"' in html
-    assert (f'value="a{a.id}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
-            'aria-pressed="true" data-focus>') in html   # the pressed button keeps the focus
+    assert (
+        f'value="a{a.id}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
+        'aria-pressed="true" data-focus>'
+    ) in html  # the pressed button keeps the focus
     assert "1 von 3 Organisationen haben abgestimmt" in html
     # The message goes into the page's live region by its text (consult.core.announce), never as an element.
     assert announced_message(response) == f"Stimme Ihrer Organisation zu Änderungsantrag {a.id}: Ja."
@@ -164,10 +195,10 @@ def test_the_draft_page_in_the_amendment_round_lists_the_amendment_questions(cli
     assert ROUND_MESSAGE in section
     assert f"Änderungsantrag {a.id} · neuer Text für § 3" in section
     assert f'href="/drafts/rat/amendments/{a.id}"' in section
-    assert "<ins>**gemeinsam**</ins>" in section   # the change as a word diff
+    assert "<ins>**gemeinsam**</ins>" in section  # the change as a word diff
     assert "Verfahrensvorschlag:</strong> Zurückweisen" in section
     assert f'id="vote-a{a.id}"' in section and f'name="vote" value="a{a.id}:yes"' in section
-    assert f"Änderungsantrag {waiting.id}" not in section   # not put to the vote
+    assert f"Änderungsantrag {waiting.id}" not in section  # not put to the vote
     # No paragraph or whole-draft vote boxes, but the one hidden form the buttons submit.
     assert f'id="vote-{world["pid"]}"' not in page and 'id="vote-whole"' not in page
     assert 'id="vote-form"' in page
@@ -187,8 +218,14 @@ def test_the_draft_page_in_the_amendment_round_has_a_fixed_number_of_queries(cli
         org = factories.organisation()
         author = factories.user(org=org)
         for index in (1, 2, 3):
-            amendment = make_amendment(draft, index, org, author, text=f"Neu {i}-{index}.",
-                                       recommendation=Recommendation.ACCEPT if i % 2 else None)
+            amendment = make_amendment(
+                draft,
+                index,
+                org,
+                author,
+                text=f"Neu {i}-{index}.",
+                recommendation=Recommendation.ACCEPT if i % 2 else None,
+            )
             db.session.add(Vote(draft=draft, amendment_id=amendment.id, organisation=org, choice=Choice.YES))
     db.session.commit()
     with count_queries() as many:
@@ -220,7 +257,7 @@ def test_votes_on_amendments_after_the_deadline_are_refused(client, auth, world,
     response = _vote(client, f"a{world['amendment'].id}", "yes", HX, token=token)
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "Abstimmen ist jetzt nicht möglich" in html
-    assert f'id="vote-a{world["amendment"].id}"' in html and 'name="vote"' not in html   # the box, without buttons
+    assert f'id="vote-a{world["amendment"].id}"' in html and 'name="vote"' not in html  # the box, without buttons
     assert _votes() == []
 
 
@@ -247,7 +284,7 @@ def test_another_drafts_amendment_and_unseen_ones_are_not_found(client, auth, wo
     for key in (f"a{world['foreign'].id}", "a999999"):
         for headers in ({}, HX):
             assert _vote(client, key, "yes", headers).status_code == 404
-    world["amendment"].status = AmendmentStatus.WITHDRAWN   # seen only by its author and moderators
+    world["amendment"].status = AmendmentStatus.WITHDRAWN  # seen only by its author and moderators
     db.session.commit()
     assert _vote(client, f"a{world['amendment'].id}", "yes").status_code == 404
     assert _vote(client, "a99999999999999999999", "yes").status_code == 400

@@ -2,6 +2,7 @@
 vote at the same moment, as real parallel HTTP requests to gunicorn processes on PostgreSQL (as
 tests/votes/test_concurrency.py does for a paragraph). Afterwards every organisation has exactly one vote on the
 amendment, its latest cast; the history holds every cast; the tally equals a recount; no server error."""
+
 from __future__ import annotations
 
 import threading
@@ -37,8 +38,10 @@ def test_parallel_votes_on_an_amendment_leave_one_vote_per_organisation(app, dat
     db.session.commit()
     db.session.remove()
     choices = list(Choice)
-    plan = [(email, user_id, org_id, choices[(i // 2 + i % 2) % 3].value, i % 2 == 0)
-            for i, (email, user_id, org_id) in enumerate(delegates)]
+    plan = [
+        (email, user_id, org_id, choices[(i // 2 + i % 2) % 3].value, i % 2 == 0)
+        for i, (email, user_id, org_id) in enumerate(delegates)
+    ]
 
     server = Gunicorn(database_url, WORKERS)
     try:
@@ -94,10 +97,14 @@ def test_parallel_votes_on_an_amendment_leave_one_vote_per_organisation(app, dat
     ).all()
     assert sorted(v.organisation_id for v in votes) == sorted(organisations)
     assert all(v.paragraph_id is None for v in votes)
-    casts = db.session.execute(select(VoteCast.id, VoteCast.organisation_id, VoteCast.choice, VoteCast.cast_by_id,
-                                      VoteCast.cast_at).where(VoteCast.amendment_id == amendment_id)).all()
-    assert sorted((c.cast_by_id, c.organisation_id, c.choice.value) for c in casts) == \
-        sorted((user_id, org_id, choice) for _, user_id, org_id, choice, _ in plan)
+    casts = db.session.execute(
+        select(VoteCast.id, VoteCast.organisation_id, VoteCast.choice, VoteCast.cast_by_id, VoteCast.cast_at).where(
+            VoteCast.amendment_id == amendment_id
+        )
+    ).all()
+    assert sorted((c.cast_by_id, c.organisation_id, c.choice.value) for c in casts) == sorted(
+        (user_id, org_id, choice) for _, user_id, org_id, choice, _ in plan
+    )
     counted = tally(draft_id, None, amendment_id)
     assert counted.counts == {choice: Counter(v.choice for v in votes)[choice] for choice in Choice}
     assert counted.voted == counted.entitled == ORGANISATIONS

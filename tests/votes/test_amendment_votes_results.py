@@ -1,6 +1,7 @@
 """The amendment questions in the results (issue 15, point 4): weights and the majority rule applied to them,
 and the results page, the API, votes.csv, the JSON and the documents' appendix (Markdown, HTML with its chart,
 Word) stating the same figures."""
+
 from __future__ import annotations
 
 import csv
@@ -62,19 +63,22 @@ def _figures(question):
     return (question.counts.yes, question.counts.no, question.counts.abstain, question.voted, question.entitled)
 
 
-@pytest.mark.parametrize("rule, weighted, carried", [
-    (MajorityRule.SIMPLE, False, (False, True)),
-    (MajorityRule.SIMPLE, True, (True, False)),
-    (MajorityRule.TWO_THIRDS, False, (False, True)),
-    (MajorityRule.TWO_THIRDS, True, (False, False)),
-])
+@pytest.mark.parametrize(
+    "rule, weighted, carried",
+    [
+        (MajorityRule.SIMPLE, False, (False, True)),
+        (MajorityRule.SIMPLE, True, (True, False)),
+        (MajorityRule.TWO_THIRDS, False, (False, True)),
+        (MajorityRule.TWO_THIRDS, True, (False, False)),
+    ],
+)
 def test_weights_and_the_majority_rule_decide_amendment_questions(app, world, rule, weighted, carried):
     draft = _draft(world)
     draft.majority_rule, draft.weighted_votes = rule, weighted
     db.session.commit()
     found = results(draft)
     first, second = found.amendment(world["first"]), found.amendment(world["second"])
-    assert [q.amendment_id for q in found.amendments] == [world["first"], world["second"]]   # not the waiting one
+    assert [q.amendment_id for q in found.amendments] == [world["first"], world["second"]]  # not the waiting one
     assert _figures(first) == (1, 2, 1, 4, 4) and _figures(second) == (3, 1, 0, 4, 4)
     assert (first.position, first.kind, second.kind) == (2, AmendmentKind.REPLACE, AmendmentKind.DELETE)
     assert first.excerpt == "Absatz 2: Alle Verbände beraten zusammen." and second.excerpt == ""
@@ -103,12 +107,11 @@ def test_the_results_page_has_the_amendment_questions(client, auth, world):
     assert "4&thinsp;/&thinsp;4" in first and "outcome--carried" in first
     assert "outcome--not-carried" in second
     assert 'class="share"' in first and 'class="share__part share__part--yes" width="50.000%"' in first
-    assert '<abbr title="Verband ADV">ADV</abbr>' in first   # who voted how
+    assert '<abbr title="Verband ADV">ADV</abbr>' in first  # who voted how
     assert f"Änderungsantrag {world['waiting']}" not in html
 
 
-def test_the_results_page_needs_a_fixed_number_of_queries_whatever_the_amendments(client, auth, world,
-                                                                                    count_queries):
+def test_the_results_page_needs_a_fixed_number_of_queries_whatever_the_amendments(client, auth, world, count_queries):
     auth.login("board@example.org", factories.PASSWORD)
     with count_queries() as two:
         client.get("/drafts/rat/results")
@@ -127,7 +130,9 @@ def test_the_results_page_needs_a_fixed_number_of_queries_whatever_the_amendment
 def test_the_api_has_the_amendment_questions(client, world):
     data = client.get("/api/v1/drafts/rat").get_json()
     assert [(a["number"], a["paragraph"], a["kind"], a["status"]) for a in data["amendments"]] == [
-        (world["first"], 2, "replace", "put_to_vote"), (world["second"], 3, "delete", "put_to_vote")]
+        (world["first"], 2, "replace", "put_to_vote"),
+        (world["second"], 3, "delete", "put_to_vote"),
+    ]
     assert data["amendments"][0]["tally"] == {"yes": 1, "no": 2, "abstain": 1, "voted": 4, "entitled": 4}
     assert data["amendments"][1]["tally"] == {"yes": 3, "no": 1, "abstain": 0, "voted": 4, "entitled": 4}
     # The paragraph's and the whole draft's tallies do not count the amendment votes.
@@ -149,17 +154,24 @@ def test_csv_json_and_every_document_have_the_amendment_questions(app, world):
         charts = results_charts(document.results)
     rows = [(r["question"], r["organisation"], r["choice"]) for r in csv.DictReader(io.StringIO(votes))]
     assert (f"a{first}", "ADV", "yes") in rows and (f"a{second}", "ADV", "no") in rows
-    assert not any(question == "whole" for question, _, _ in rows)   # no amendment vote read as the whole draft's
-    assert len(rows) == 10   # NMV's votes stay in the table of every vote cast
+    assert not any(question == "whole" for question, _, _ in rows)  # no amendment vote read as the whole draft's
+    assert len(rows) == 10  # NMV's votes stay in the table of every vote cast
     on_first = data["results"]["amendments"][0]
-    assert (on_first["amendment"], on_first["paragraph"], on_first["kind"], on_first["yes"], on_first["no"],
-            on_first["weighted"]["yes"], on_first["carried"]) == (first, 2, "replace", 1, 2, 3, True)
+    assert (
+        on_first["amendment"],
+        on_first["paragraph"],
+        on_first["kind"],
+        on_first["yes"],
+        on_first["no"],
+        on_first["weighted"]["yes"],
+        on_first["carried"],
+    ) == (first, 2, "replace", 1, 2, 3, True)
     assert data["results"]["amendments"][1]["carried"] is False
     assert {v["amendment"] for v in data["votes"]} == {first, second}
     assert f"- Änderungsantrag {first} (§ 2): Ja 1 (3) · Nein 2 (2) · Enthaltung 1 (1)" in markdown
     assert f"Änderungsantrag {second} (§ 3)" in markdown
-    assert f"<th scope=\"row\">Änderungsantrag {first} (§ 2)</th>" in html
-    assert f">Antrag {first}</text>" in html   # the chart's bar
+    assert f'<th scope="row">Änderungsantrag {first} (§ 2)</th>' in html
+    assert f">Antrag {first}</text>" in html  # the chart's bar
     labels = [row.label for chart in charts for row in chart.rows]
     assert labels[-2:] == [f"Antrag {first}", f"Antrag {second}"]
     assert f"Änderungsantrag {first} (§ 2): Ja 3, Nein 2, Enthaltung 1, angenommen" in charts[-1].alt

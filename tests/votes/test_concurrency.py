@@ -6,6 +6,7 @@ Afterwards every organisation has exactly one vote, the history holds every cast
 the tally equals a recount, each organisation's vote is its latest cast, and no
 request got a server error.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,6 @@ PG_AVAILABLE = postgres.server_bin() is not None or os.environ.get("CONSULT_TEST
 only_postgresql = pytest.mark.parametrize("backend", ["postgresql"] if PG_AVAILABLE else [])
 
 
-
 @only_postgresql
 def test_parallel_votes_from_several_processes_leave_one_vote_per_organisation(app, database_url):
     # -- the data, committed so that the gunicorn processes see it
@@ -56,8 +56,10 @@ def test_parallel_votes_from_several_processes_leave_one_vote_per_organisation(a
 
     choices = list(Choice)
     # Within an organisation the two delegates choose differently, so the one that wins shows.
-    plan = [(email, user_id, org_id, choices[(i // 2 + i % 2) % 3].value, i % 2 == 0)
-            for i, (email, user_id, org_id) in enumerate(delegates)]
+    plan = [
+        (email, user_id, org_id, choices[(i // 2 + i % 2) % 3].value, i % 2 == 0)
+        for i, (email, user_id, org_id) in enumerate(delegates)
+    ]
 
     server = Gunicorn(database_url, WORKERS)
     try:
@@ -113,16 +115,21 @@ def test_parallel_votes_from_several_processes_leave_one_vote_per_organisation(a
 
     # -- the database: one vote per organisation, every cast in the history
     votes = db.session.execute(
-        select(Vote.organisation_id, Vote.choice, Vote.cast_by_id, Vote.cast_at)
-        .where(Vote.draft_id == draft_id, Vote.paragraph_id == paragraph_id)).all()
+        select(Vote.organisation_id, Vote.choice, Vote.cast_by_id, Vote.cast_at).where(
+            Vote.draft_id == draft_id, Vote.paragraph_id == paragraph_id
+        )
+    ).all()
     assert len(votes) == ORGANISATIONS
     assert sorted(v.organisation_id for v in votes) == sorted(organisations)
 
     casts = db.session.execute(
-        select(VoteCast.id, VoteCast.organisation_id, VoteCast.choice, VoteCast.cast_by_id, VoteCast.cast_at)
-        .where(VoteCast.draft_id == draft_id, VoteCast.paragraph_id == paragraph_id)).all()
-    assert sorted((c.cast_by_id, c.organisation_id, c.choice.value) for c in casts) == \
-        sorted((user_id, org_id, choice) for _, user_id, org_id, choice, _ in plan)
+        select(VoteCast.id, VoteCast.organisation_id, VoteCast.choice, VoteCast.cast_by_id, VoteCast.cast_at).where(
+            VoteCast.draft_id == draft_id, VoteCast.paragraph_id == paragraph_id
+        )
+    ).all()
+    assert sorted((c.cast_by_id, c.organisation_id, c.choice.value) for c in casts) == sorted(
+        (user_id, org_id, choice) for _, user_id, org_id, choice, _ in plan
+    )
 
     # -- the tally equals a recount
     tally = tallies(draft_id, [paragraph_id])[paragraph_id]
@@ -132,8 +139,9 @@ def test_parallel_votes_from_several_processes_leave_one_vote_per_organisation(a
     # -- each organisation's vote is one of its own delegates' casts ...
     history = {org_id: [c for c in casts if c.organisation_id == org_id] for org_id in organisations}
     for vote in votes:
-        assert (vote.choice, vote.cast_by_id, vote.cast_at) in \
-            [(c.choice, c.cast_by_id, c.cast_at) for c in history[vote.organisation_id]]
+        assert (vote.choice, vote.cast_by_id, vote.cast_at) in [
+            (c.choice, c.cast_by_id, c.cast_at) for c in history[vote.organisation_id]
+        ]
     # ... and it is the latest of them by time: a cast the history shows as later never loses.
     # (Two casts of one organisation can commit in the opposite order of their `cast_at`;
     # the upsert must then keep the later cast, e.g. ON CONFLICT ... DO UPDATE ... WHERE
@@ -142,9 +150,11 @@ def test_parallel_votes_from_several_processes_leave_one_vote_per_organisation(a
     for vote in votes:
         latest = max(history[vote.organisation_id], key=lambda c: (c.cast_at, c.id))
         if (vote.choice, vote.cast_by_id, vote.cast_at) != (latest.choice, latest.cast_by_id, latest.cast_at):
-            stale.append(f"organisation {vote.organisation_id}: vote {vote.choice.value} cast by {vote.cast_by_id} "
-                         f"at {vote.cast_at:%H:%M:%S.%f}, but {latest.cast_by_id} cast {latest.choice.value} "
-                         f"at {latest.cast_at:%H:%M:%S.%f}")
+            stale.append(
+                f"organisation {vote.organisation_id}: vote {vote.choice.value} cast by {vote.cast_by_id} "
+                f"at {vote.cast_at:%H:%M:%S.%f}, but {latest.cast_by_id} cast {latest.choice.value} "
+                f"at {latest.cast_at:%H:%M:%S.%f}"
+            )
     assert not stale, "the current vote is not the latest cast:\n" + "\n".join(stale)
 
     db.session.remove()

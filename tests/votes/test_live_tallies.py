@@ -1,6 +1,7 @@
 """Live tallies (issue 16, points 7 and 8): a vote shows on every open voting page without rendering the draft
 page again. The page is cached by its revision alone, its vote boxes are filled per request, and pages poll
 `GET /drafts/<slug>/tallies` (ETag, 304 while no vote came in) for other organisations' votes."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,13 +22,21 @@ HX = {"HX-Request": "true"}
 def fixture_world(app):
     org, other = factories.organisation(short_name="ABC"), factories.organisation(short_name="XYZ")
     factories.organisation(short_name="NOV")  # entitled, does not vote
-    people = {"a1": factories.user(email="a1@example.org", org=org),
-              "x1": factories.user(email="x1@example.org", org=other)}
+    people = {
+        "a1": factories.user(email="a1@example.org", org=org),
+        "x1": factories.user(email="x1@example.org", org=other),
+    }
     draft = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="rat", public=True)
     hidden = factories.draft(paragraphs=2, phase=Phase.PREPARATION, slug="geheim")
     db.session.commit()
-    return {"draft_id": draft.id, "pid": draft.versions[0].texts[1].paragraph_id, "org": org, "other": other,
-            "hidden_id": hidden.id, **people}
+    return {
+        "draft_id": draft.id,
+        "pid": draft.versions[0].texts[1].paragraph_id,
+        "org": org,
+        "other": other,
+        "hidden_id": hidden.id,
+        **people,
+    }
 
 
 def _page(client, slug="rat") -> str:
@@ -35,8 +44,9 @@ def _page(client, slug="rat") -> str:
 
 
 def _vote(client, pid, choice) -> None:
-    response = client.post("/drafts/rat/votes", headers=HX,
-                           data={"csrf_token": csrf_token(_page(client)), "vote": f"{pid}:{choice}"})
+    response = client.post(
+        "/drafts/rat/votes", headers=HX, data={"csrf_token": csrf_token(_page(client)), "vote": f"{pid}:{choice}"}
+    )
     assert response.status_code == 200
 
 
@@ -44,8 +54,7 @@ def _cache(app):
     return app.extensions["consult_page_cache"]
 
 
-def test_another_organisations_vote_shows_on_the_next_view_without_rendering_the_page_again(
-        app, client, auth, world):
+def test_another_organisations_vote_shows_on_the_next_view_without_rendering_the_page_again(app, client, auth, world):
     auth.login("a1@example.org", factories.PASSWORD)
     _vote(client, world["pid"], "yes")
     first = _page(client)
@@ -61,8 +70,10 @@ def test_another_organisations_vote_shows_on_the_next_view_without_rendering_the
     assert _cache(app).hits > hits
     assert "2 von 3 Organisationen haben abgestimmt" in page
     assert "Nein <strong>1</strong>" in page
-    assert (f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
-            f'aria-pressed="true"') in page
+    assert (
+        f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
+        f'aria-pressed="true"'
+    ) in page
     # No hole or separator leaks into the page.
     assert "\x00" not in page
 
@@ -79,7 +90,7 @@ def test_the_page_names_the_feed_with_the_etag_of_the_tallies_it_shows(client, a
 
 
 def test_the_feed_answers_every_tally_and_304_until_a_vote_comes_in(client, auth, world, count_queries):
-    response = client.get("/drafts/rat/tallies")   # a guest: the draft is public
+    response = client.get("/drafts/rat/tallies")  # a guest: the draft is public
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.get_json() == {"entitled": 3, "questions": {}}
@@ -87,7 +98,7 @@ def test_the_feed_answers_every_tally_and_304_until_a_vote_comes_in(client, auth
     with count_queries() as counter:
         again = client.get("/drafts/rat/tallies", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
-    assert counter.count == 1, counter.statements   # the draft, its tally revision and who counts: one query
+    assert counter.count == 1, counter.statements  # the draft, its tally revision and who counts: one query
     auth.login("x1@example.org", factories.PASSWORD)
     _vote(client, world["pid"], "no")
     changed = client.get("/drafts/rat/tallies", headers={"If-None-Match": etag})
@@ -97,12 +108,15 @@ def test_the_feed_answers_every_tally_and_304_until_a_vote_comes_in(client, auth
     with count_queries() as counter:
         same = client.get("/drafts/rat/tallies")
     assert same.get_json() == changed.get_json()
-    assert counter.count <= 2, counter.statements   # (+ the person, signed in)
+    assert counter.count <= 2, counter.statements  # (+ the person, signed in)
 
 
 def test_a_deactivated_organisation_changes_the_feed(client, world):
-    db.session.add(Vote(draft_id=world["draft_id"], paragraph_id=world["pid"], organisation_id=world["other"].id,
-                        choice=Choice.YES))
+    db.session.add(
+        Vote(
+            draft_id=world["draft_id"], paragraph_id=world["pid"], organisation_id=world["other"].id, choice=Choice.YES
+        )
+    )
     db.session.commit()
     first = client.get("/drafts/rat/tallies")
     assert first.get_json()["questions"] == {str(world["pid"]): [1, 0, 0]}
@@ -128,8 +142,9 @@ def test_the_feed_is_for_those_who_may_see_the_draft(client, auth, world):
 def test_amendment_tallies_are_in_the_feed_and_on_the_pages_that_show_them(client, auth, world):
     draft = db.session.get(Draft, world["draft_id"])
     amendment = make_amendment(draft, 1, world["other"], world["x1"])
-    db.session.add(Vote(draft_id=draft.id, amendment_id=amendment.id, organisation_id=world["other"].id,
-                        choice=Choice.ABSTAIN))
+    db.session.add(
+        Vote(draft_id=draft.id, amendment_id=amendment.id, organisation_id=world["other"].id, choice=Choice.ABSTAIN)
+    )
     db.session.commit()
     assert client.get("/drafts/rat/tallies").get_json()["questions"] == {f"a{amendment.id}": [0, 0, 1]}
     auth.login("a1@example.org", factories.PASSWORD)
@@ -153,8 +168,9 @@ def test_an_adopted_draft_shows_its_tallies_but_does_not_poll(client, world):
 def test_the_boxes_are_filled_where_the_page_is_not_cached(app, client, auth, world):
     """A moderator's page and a page with a query string are rendered every time; their holes are filled too."""
     factories.user(email="mod@example.org", roles=(Role.MODERATOR,))
-    db.session.add(Vote(draft_id=world["draft_id"], paragraph_id=world["pid"], organisation_id=world["other"].id,
-                        choice=Choice.NO))
+    db.session.add(
+        Vote(draft_id=world["draft_id"], paragraph_id=world["pid"], organisation_id=world["other"].id, choice=Choice.NO)
+    )
     db.session.commit()
     auth.login("mod@example.org", factories.PASSWORD)
     for url in ("/drafts/rat", f"/drafts/rat?open={world['pid']}"):

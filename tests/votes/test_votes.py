@@ -1,4 +1,5 @@
 """Casting the organisation's vote through the real route: replace, history, tally, every refusal."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -36,14 +37,22 @@ def world(app):
     draft = factories.draft(paragraphs=3, phase=Phase.VOTING, slug="rat")
     elsewhere = factories.draft(paragraphs=2, phase=Phase.VOTING, slug="anderer")
     db.session.commit()
-    return {"draft": draft, "pid": draft.versions[0].texts[1].paragraph_id,
-            "foreign_pid": elsewhere.versions[0].texts[0].paragraph_id, "org": org, **people}
+    return {
+        "draft": draft,
+        "pid": draft.versions[0].texts[1].paragraph_id,
+        "foreign_pid": elsewhere.versions[0].texts[0].paragraph_id,
+        "org": org,
+        **people,
+    }
 
 
 def _vote(client, choice, paragraph_id, headers=None, slug="rat"):
     page = client.get(f"/drafts/{slug}").get_data(as_text=True)
-    return client.post(f"/drafts/{slug}/votes", headers=headers or {},
-                       data={"csrf_token": csrf_token(page), "vote": f"{paragraph_id or 'whole'}:{choice}"})
+    return client.post(
+        f"/drafts/{slug}/votes",
+        headers=headers or {},
+        data={"csrf_token": csrf_token(page), "vote": f"{paragraph_id or 'whole'}:{choice}"},
+    )
 
 
 def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(client, auth, world):
@@ -52,8 +61,10 @@ def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert f'id="vote-{world["pid"]}"' in html
-    assert (f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
-            'aria-pressed="true" data-focus>') in html   # the pressed button keeps the focus
+    assert (
+        f'value="{world["pid"]}:yes" hx-post="/drafts/rat/votes" class="button button--small vote vote--yes" '
+        'aria-pressed="true" data-focus>'
+    ) in html  # the pressed button keeps the focus
     assert "1 von 3 Organisationen haben abgestimmt" in html
     # The message goes into the page's live region by its text (consult.core.announce), never as an element.
     assert announced_message(response) == "Stimme Ihrer Organisation zu § 2: Ja."
@@ -64,7 +75,8 @@ def test_a_later_cast_by_another_delegate_replaces_the_vote_and_history_is_kept(
     assert response.status_code == 302 and response.headers["Location"] == "/drafts/rat#p2"
     votes = db.session.scalars(select(Vote)).all()
     assert [(v.organisation_id, v.choice, v.cast_by_id) for v in votes] == [
-        (world["org"].id, Choice.ABSTAIN, world["a2"].id)]
+        (world["org"].id, Choice.ABSTAIN, world["a2"].id)
+    ]
     casts = db.session.scalars(select(VoteCast).order_by(VoteCast.id)).all()
     assert [(c.choice, c.cast_by_id) for c in casts] == [(Choice.YES, world["a1"].id), (Choice.ABSTAIN, world["a2"].id)]
     tally = tallies(world["draft"].id, [world["pid"]])[world["pid"]]
@@ -104,8 +116,9 @@ def test_vote_after_the_deadline_is_refused(client, auth, world, monkeypatch):
     page = client.get("/drafts/rat").get_data(as_text=True)
     assert f'name="vote" value="{world["pid"]}:yes"' in page
     monkeypatch.setattr(clock, "now", lambda: deadline)
-    response = client.post("/drafts/rat/votes", headers=HX, data={
-        "csrf_token": csrf_token(page), "vote": f"{world['pid']}:yes"})
+    response = client.post(
+        "/drafts/rat/votes", headers=HX, data={"csrf_token": csrf_token(page), "vote": f"{world['pid']}:yes"}
+    )
     assert response.status_code == 409 and "Abstimmen ist jetzt nicht möglich" in response.get_data(as_text=True)
     assert _count(Vote) == _count(VoteCast) == 0
 
@@ -142,8 +155,7 @@ def test_guest_and_missing_csrf_are_refused(client, auth, world):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     auth.login("a1@example.org", factories.PASSWORD)
     for headers in ({}, HX):
-        response = client.post("/drafts/rat/votes", headers=headers,
-                               data={"vote": f"{world['pid']}:yes"})
+        response = client.post("/drafts/rat/votes", headers=headers, data={"vote": f"{world['pid']}:yes"})
         assert response.status_code == 400
     assert _vote(client, "maybe", world["pid"]).status_code == 400
     assert _count(Vote) == 0
@@ -205,8 +217,9 @@ def test_a_wrong_csrf_token_is_refused(client, auth, world):
     auth.login("a1@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/drafts/rat").get_data(as_text=True))
     for headers in ({}, HX, {**HX, "X-CSRFToken": token[:-2] + "xx"}):
-        response = client.post("/drafts/rat/votes", headers=headers,
-                               data={"csrf_token": token[:-2] + "xx", "vote": f"{world['pid']}:yes"})
+        response = client.post(
+            "/drafts/rat/votes", headers=headers, data={"csrf_token": token[:-2] + "xx", "vote": f"{world['pid']}:yes"}
+        )
         assert response.status_code == 400
     assert _count(Vote) == _count(VoteCast) == 0
 
@@ -262,8 +275,7 @@ def test_a_refused_plain_vote_shows_the_page_frame_of_the_person(client, auth, w
     assert "Test Person" in html and '<abbr title="' in html and ">ABC</abbr>" in html
 
 
-def test_a_board_member_who_is_a_delegate_votes_under_the_two_factor_requirement(app, client, auth, world,
-                                                                                 monkeypatch):
+def test_a_board_member_who_is_a_delegate_votes_under_the_two_factor_requirement(app, client, auth, world, monkeypatch):
     """The vote POST reads the person as an Identity: the two-factor requirement must read it too."""
     from datetime import datetime, timezone
 
@@ -272,7 +284,7 @@ def test_a_board_member_who_is_a_delegate_votes_under_the_two_factor_requirement
     person = factories.user(email="vorstand@example.org", roles=(Role.DELEGATE, Role.BOARD), org=world["org"])
     db.session.commit()
     auth.login("vorstand@example.org", factories.PASSWORD)
-    page = client.get("/drafts/rat").get_data(as_text=True)   # before the requirement: the token
+    page = client.get("/drafts/rat").get_data(as_text=True)  # before the requirement: the token
     monkeypatch.setitem(app.config, "REQUIRE_2FA", True)
     data = {"csrf_token": csrf_token(page), "vote": f"{world['pid']}:yes"}
     # Without a second factor: sent to set one up, nothing written.

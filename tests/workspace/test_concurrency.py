@@ -2,6 +2,7 @@
 by several gunicorn processes on PostgreSQL: of four edits from the same text revision exactly one is stored
 (the others get 409 with their words kept, nothing overwritten), and of four "Für die Organisation einreichen"
 exactly one creates the amendment (one audit row), without a server error."""
+
 from __future__ import annotations
 
 import threading
@@ -49,9 +50,16 @@ def test_parallel_edits_keep_one_and_parallel_submits_submit_once(app, database_
     people = [factories.user(org=org) for _ in range(PEOPLE)]
     draft = factories.draft(paragraphs=3, phase=Phase.COMMENTING)
     text = draft.versions[0].texts[1]
-    internal = start_internal(people[0], draft, text, InternalKind.AMENDMENT, InternalText(
-        amendment_kind=AmendmentKind.REPLACE, proposed_text=text.text + " Erste Fassung.",
-        justification="Weil."), utcnow())
+    internal = start_internal(
+        people[0],
+        draft,
+        text,
+        InternalKind.AMENDMENT,
+        InternalText(
+            amendment_kind=AmendmentKind.REPLACE, proposed_text=text.text + " Erste Fassung.", justification="Weil."
+        ),
+        utcnow(),
+    )
     internal_id, page = internal.id, f"/drafts/{draft.slug}/workspace/{internal.id}"
     emails, paragraph = [person.email for person in people], text.text
     db.session.commit()
@@ -69,21 +77,36 @@ def test_parallel_edits_keep_one_and_parallel_submits_submit_once(app, database_
             browsers.append(browser)
             tokens.append(csrf_token(body))
 
-        edits = _at_once([
-            (lambda i=i: browsers[i].request(page, {
-                "csrf_token": tokens[i], "kind": "replace", "text": paragraph + f" Fassung {i}.",
-                "justification": f"Begründung {i}.", "text_revision": "1"}))
-            for i in range(PEOPLE)])
+        edits = _at_once(
+            [
+                (
+                    lambda i=i: browsers[i].request(
+                        page,
+                        {
+                            "csrf_token": tokens[i],
+                            "kind": "replace",
+                            "text": paragraph + f" Fassung {i}.",
+                            "justification": f"Begründung {i}.",
+                            "text_revision": "1",
+                        },
+                    )
+                )
+                for i in range(PEOPLE)
+            ]
+        )
         problems = [repr(r)[:300] for r in edits if isinstance(r, BaseException) or r[0] not in (302, 409)]
         assert not problems, "\n".join(problems) + "\n" + server.log()
         assert sorted(r[0] for r in edits) == [302] + [409] * (PEOPLE - 1)
         for i, result in enumerate(edits):
-            if result[0] == 409:   # the words of the refused edit come back, and the stored ones are shown
+            if result[0] == 409:  # the words of the refused edit come back, and the stored ones are shown
                 assert f"Begründung {i}." in result[2]
 
-        submits = _at_once([
-            (lambda i=i: browsers[i].request(page + "/submit", {"csrf_token": tokens[i], "text_revision": "2"}))
-            for i in range(PEOPLE)])
+        submits = _at_once(
+            [
+                (lambda i=i: browsers[i].request(page + "/submit", {"csrf_token": tokens[i], "text_revision": "2"}))
+                for i in range(PEOPLE)
+            ]
+        )
         problems = [repr(r)[:300] for r in submits if isinstance(r, BaseException) or r[0] not in (302, 409)]
         assert not problems, "\n".join(problems) + "\n" + server.log()
         assert sorted(r[0] for r in submits) == [302] + [409] * (PEOPLE - 1)
@@ -93,5 +116,9 @@ def test_parallel_edits_keep_one_and_parallel_submits_submit_once(app, database_
     stored = db.session.get(InternalDraft, internal_id)
     assert stored.text_revision == 2 and stored.status == InternalStatus.SUBMITTED
     assert db.session.scalar(select(func.count()).select_from(Amendment)) == 1
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "internal_draft.submit")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "internal_draft.submit")
+        )
+        == 1
+    )

@@ -1,5 +1,6 @@
 """The demo's internal draft: IEB's two delegates see it (with its internal comment and one agreement), the
 second can agree; a delegate of another organisation and the office do not see it."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -8,6 +8,7 @@ that a route added later is requested too, or the test says which ids it needs),
 every id the seed made: MARKER never appears, the workspace's own routes answer 404 (anonymous: the sign-in
 page), and the counts of comments and amendments, the draft's revision, are what they were before the
 internal drafts existed. Runs on both databases."""
+
 from __future__ import annotations
 
 import io
@@ -74,10 +75,12 @@ def seeded(app):
     pid = draft.versions[0].texts[1].paragraph_id
     text = current_text(draft, pid)
     # Public content, so that threads, amendment pages and lists have something to show.
-    public_comment = post_comment(people["other_delegate"], draft, text, "Ein öffentlicher Kommentar.",
-                                  Stance.NEUTRAL, now)
-    public_amendment = propose(people["other_delegate"], draft, text, AmendmentKind.DELETE, None,
-                               "Öffentlich begründet.", now)
+    public_comment = post_comment(
+        people["other_delegate"], draft, text, "Ein öffentlicher Kommentar.", Stance.NEUTRAL, now
+    )
+    public_amendment = propose(
+        people["other_delegate"], draft, text, AmendmentKind.DELETE, None, "Öffentlich begründet.", now
+    )
     db.session.commit()
     before = _counts(draft)
 
@@ -86,21 +89,45 @@ def seeded(app):
     # write e-mails, mailed: the outbox and its admin page are among the paths requested below).
     for person in (author, colleague):
         db.session.add(NotificationSetting(user_id=person.id, mode=NotificationMode.IMMEDIATE))
-    comment_draft = start_internal(author, draft, text, InternalKind.COMMENT, InternalText(
-        body=f"Interner Kommentar {MARKER}", stance=Stance.CONCERN, quote="Mitgliedsorganisationen"), now)
-    amendment_draft = start_internal(author, draft, text, InternalKind.AMENDMENT, InternalText(
-        amendment_kind=AmendmentKind.REPLACE, proposed_text=NEW.replace("gemeinsam", f"gemeinsam {MARKER}"),
-        justification=f"Interne Begründung {MARKER}"), now)
-    submitted = start_internal(author, draft, text, InternalKind.AMENDMENT, InternalText(
-        amendment_kind=AmendmentKind.INSERT, proposed_text="Ein neuer Absatz der Organisation.",
-        justification="Öffentliche Begründung der Organisation."), now)
+    comment_draft = start_internal(
+        author,
+        draft,
+        text,
+        InternalKind.COMMENT,
+        InternalText(body=f"Interner Kommentar {MARKER}", stance=Stance.CONCERN, quote="Mitgliedsorganisationen"),
+        now,
+    )
+    amendment_draft = start_internal(
+        author,
+        draft,
+        text,
+        InternalKind.AMENDMENT,
+        InternalText(
+            amendment_kind=AmendmentKind.REPLACE,
+            proposed_text=NEW.replace("gemeinsam", f"gemeinsam {MARKER}"),
+            justification=f"Interne Begründung {MARKER}",
+        ),
+        now,
+    )
+    submitted = start_internal(
+        author,
+        draft,
+        text,
+        InternalKind.AMENDMENT,
+        InternalText(
+            amendment_kind=AmendmentKind.INSERT,
+            proposed_text="Ein neuer Absatz der Organisation.",
+            justification="Öffentliche Begründung der Organisation.",
+        ),
+        now,
+    )
     for internal in (comment_draft, amendment_draft, submitted):
         add_note(colleague, internal, draft, f"Interne Anmerkung {MARKER}", now)
         with app.test_request_context():
             ask_colleagues(author, draft, internal, text.position, now)
     agree(colleague, amendment_draft, draft, amendment_draft.text_revision, now)
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Notification)) == 3   # Kai asked three times
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 3  # Kai asked three times
     unsubmitted = _counts(draft)
     submitted_amendment = submit_internal(author, submitted, draft, text, submitted.text_revision, now)
     db.session.commit()
@@ -108,10 +135,13 @@ def seeded(app):
         run_scheduled(now)
     db.session.commit()
     ids = {
-        "slug": draft.slug, "paragraph_id": pid, "public_comment": public_comment.id,
+        "slug": draft.slug,
+        "paragraph_id": pid,
+        "public_comment": public_comment.id,
         "amendments": [public_amendment.id, submitted_amendment.id],
         "internals": [comment_draft.id, amendment_draft.id, submitted.id],
-        "organisation_id": org.id, "person_ids": [author.id, colleague.id],
+        "organisation_id": org.id,
+        "person_ids": [author.id, colleague.id],
         "emails": {name: person.email for name, person in people.items()},
     }
     return {"draft": draft, "before": before, "unsubmitted": unsubmitted, "ids": ids}
@@ -121,10 +151,16 @@ def _urls(app, ids: dict) -> list[str]:
     """Every GET route of the app with the seeded ids (several where there are several). A rule with an
     argument this test does not know fails the test: a new route must say what to request."""
     values = {
-        "slug": [ids["slug"]], "paragraph_id": [ids["paragraph_id"]], "amendment_id": ids["amendments"],
-        "internal_id": ids["internals"], "organisation_id": [ids["organisation_id"]],
-        "person_id": ids["person_ids"], "number": [1], "language": ["en", "tr", "ar"],
-        "name": [name for name in FORMATS if name not in SKIPPED_FORMATS], "token": ["nothing-here"],
+        "slug": [ids["slug"]],
+        "paragraph_id": [ids["paragraph_id"]],
+        "amendment_id": ids["amendments"],
+        "internal_id": ids["internals"],
+        "organisation_id": [ids["organisation_id"]],
+        "person_id": ids["person_ids"],
+        "number": [1],
+        "language": ["en", "tr", "ar"],
+        "name": [name for name in FORMATS if name not in SKIPPED_FORMATS],
+        "token": ["nothing-here"],
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -139,17 +175,25 @@ def _urls(app, ids: dict) -> list[str]:
             urls += [url_for(rule.endpoint, **combo) for combo in combos]
     slug, pid = ids["slug"], ids["paragraph_id"]
     # The draft page's ranges and open threads, its fragments and the jump, with their query strings.
-    urls += [f"/drafts/{slug}?open={pid}", f"/drafts/{slug}?from=1", f"/drafts/{slug}?from=3",
-             f"/drafts/{slug}/paragraphs?from=1", f"/drafts/{slug}/paragraphs?from=3",
-             f"/drafts/{slug}/paragraphs/{pid}/thread?page=1", f"/drafts/{slug}/jump?to=2",
-             f"/drafts/{slug}/paragraphs/{pid}/thread?amendment={ids['amendments'][1]}",
-             f"/drafts/{slug}/export/comments.csv?version=1", "/moderation?status=all", "/audit?draft=" + slug]
+    urls += [
+        f"/drafts/{slug}?open={pid}",
+        f"/drafts/{slug}?from=1",
+        f"/drafts/{slug}?from=3",
+        f"/drafts/{slug}/paragraphs?from=1",
+        f"/drafts/{slug}/paragraphs?from=3",
+        f"/drafts/{slug}/paragraphs/{pid}/thread?page=1",
+        f"/drafts/{slug}/jump?to=2",
+        f"/drafts/{slug}/paragraphs/{pid}/thread?amendment={ids['amendments'][1]}",
+        f"/drafts/{slug}/export/comments.csv?version=1",
+        "/moderation?status=all",
+        "/audit?draft=" + slug,
+    ]
     return urls
 
 
 def _text(response) -> str:
     body = response.get_data()
-    if body[:2] == b"PK":   # a DOCX: its XML parts
+    if body[:2] == b"PK":  # a DOCX: its XML parts
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return " ".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     return body.decode("utf-8", "replace")
@@ -185,7 +229,7 @@ def test_nothing_internal_reaches_anyone_outside_the_organisation(app, client, s
     assert after["comments_by_draft"] == before["comments_by_draft"]
     assert after["comments_by_paragraph"] == before["comments_by_paragraph"]
     assert after["comment_rows"] == before["comment_rows"]
-    assert after["amendment_rows"] == before["amendment_rows"] + 1   # the submitted one, and only it
+    assert after["amendment_rows"] == before["amendment_rows"] + 1  # the submitted one, and only it
 
 
 def test_the_workspace_posts_answer_404_outside_the_organisation(app, client, seeded):
@@ -195,21 +239,24 @@ def test_the_workspace_posts_answer_404_outside_the_organisation(app, client, se
     token = csrf_token(page)
     internal = ids["internals"][1]
     for action in ("", "/agreement", "/discard", "/submit", "/notes"):
-        response = client.post(f"/drafts/{ids['slug']}/workspace/{internal}{action}",
-                               data={"csrf_token": token, "text_revision": "1", "body": "x"})
+        response = client.post(
+            f"/drafts/{ids['slug']}/workspace/{internal}{action}",
+            data={"csrf_token": token, "text_revision": "1", "body": "x"},
+        )
         assert response.status_code == 404, action
     # The other delegate may start their OWN organisation's draft; it never lands in the first organisation's.
     new = f"/drafts/{ids['slug']}/paragraphs/{ids['paragraph_id']}/workspace/new?kind=amendment"
-    assert client.post(new, data={"csrf_token": token, "kind": "delete", "justification": "Olgas Entwurf"}
-                       ).status_code == 302
+    assert (
+        client.post(new, data={"csrf_token": token, "kind": "delete", "justification": "Olgas Entwurf"}).status_code
+        == 302
+    )
     Auth(client).logout()
     Auth(client).login(ids["emails"]["author"], factories.PASSWORD)
     listing = client.get(f"/drafts/{ids['slug']}/workspace").get_data(as_text=True)
     assert "Olgas Entwurf" not in listing and "Olga Andere" not in listing
 
 
-def test_a_colleagues_data_download_holds_only_what_they_wrote_and_the_authors_holds_their_texts(
-        app, client, seeded):
+def test_a_colleagues_data_download_holds_only_what_they_wrote_and_the_authors_holds_their_texts(app, client, seeded):
     ids = seeded["ids"]
     Auth(client).login(ids["emails"]["colleague"], factories.PASSWORD)
     data = json.loads(client.get("/account/data.json").get_data(as_text=True))
@@ -222,4 +269,4 @@ def test_a_colleagues_data_download_holds_only_what_they_wrote_and_the_authors_h
     data = json.loads(client.get("/account/data.json").get_data(as_text=True))
     texts = json.dumps(data["internal_drafts"], ensure_ascii=False)
     assert len(data["internal_drafts"]) == 3 and f"Interne Begründung {MARKER}" in texts
-    assert data["internal_notes"] == []   # Kai's internal comments are his, not Ada's
+    assert data["internal_notes"] == []  # Kai's internal comments are his, not Ada's

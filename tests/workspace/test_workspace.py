@@ -1,6 +1,7 @@
 """The organisation's workspace through the real routes: start an internal draft, change it together (and a
 stale edit: 409, nothing lost), agree and take it back, comment internally, submit it for the organisation
 (and who may), and its attribution wherever the submitted item is shown."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,12 @@ def world(app):
     draft = factories.draft(paragraphs=3, phase=Phase.COMMENTING, slug="teilhabe")
     db.session.add(NotificationSetting(user_id=people["ben"].id, mode=NotificationMode.IMMEDIATE))
     db.session.commit()
-    return {"org_id": org.id, "draft_id": draft.id, "pid": draft.versions[0].texts[1].paragraph_id,
-            **{name: person.email for name, person in people.items()}}
+    return {
+        "org_id": org.id,
+        "draft_id": draft.id,
+        "pid": draft.versions[0].texts[1].paragraph_id,
+        **{name: person.email for name, person in people.items()},
+    }
 
 
 def _as(client, world, who: str) -> None:
@@ -53,10 +58,12 @@ def _new_url(world, kind="amendment"):
 
 def _start(client, world, kind="amendment", **fields):
     page = client.get(_new_url(world, kind)).get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "once_key": re.search(r'name="once_key" value="([^"]+)"',
-                                                                  page).group(1)}
-    data.update({"kind": "replace", "text": NEW, "justification": "Gemeinsam ist besser."} if kind == "amendment"
-                else {"body": "Wir regen an, *Vielfalt* zu betonen.", "stance": "support"})
+    data = {"csrf_token": csrf_token(page), "once_key": re.search(r'name="once_key" value="([^"]+)"', page).group(1)}
+    data.update(
+        {"kind": "replace", "text": NEW, "justification": "Gemeinsam ist besser."}
+        if kind == "amendment"
+        else {"body": "Wir regen an, *Vielfalt* zu betonen.", "stance": "support"}
+    )
     data.update(fields)
     return client.post(_new_url(world, kind), data=data)
 
@@ -72,8 +79,9 @@ def _page(client, internal_id: int):
 
 def _post(client, internal_id: int, action: str, **data):
     page = _page(client, internal_id).get_data(as_text=True)
-    return client.post(f"/drafts/teilhabe/workspace/{internal_id}{action}", data={"csrf_token": csrf_token(page),
-                                                                                   **data})
+    return client.post(
+        f"/drafts/teilhabe/workspace/{internal_id}{action}", data={"csrf_token": csrf_token(page), **data}
+    )
 
 
 def test_a_delegate_starts_an_internal_amendment_and_colleagues_are_asked(client, world):
@@ -106,8 +114,9 @@ def test_the_forms_offer_it_and_the_draft_page_shows_nothing_internal(client, wo
     _as(client, world, "anna")
     amendment_form = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/amendments/new").get_data(as_text=True)
     assert f'href="{_new_url(world)}"' in amendment_form.replace("&amp;", "&")
-    thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread",
-                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    thread = client.get(f"/drafts/teilhabe/paragraphs/{world['pid']}/thread", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert f'href="{_new_url(world, "comment")}"' in thread.replace("&amp;", "&")
     _start(client, world, justification="GEHEIMER-BEGRUENDUNGSTEXT")
     _as(client, world, "ben")
@@ -121,8 +130,15 @@ def test_a_colleague_edits_and_becomes_an_author_earlier_agreements_no_longer_co
     _as(client, world, "ben")
     page = _page(client, internal.id).get_data(as_text=True)
     assert NEW in page and "Gemeinsam ist besser." in page
-    response = _post(client, internal.id, "", kind="replace", text=NEW.replace("gemeinsam", "zusammen"),
-                     justification="Zusammen klingt besser.", text_revision="1")
+    response = _post(
+        client,
+        internal.id,
+        "",
+        kind="replace",
+        text=NEW.replace("gemeinsam", "zusammen"),
+        justification="Zusammen klingt besser.",
+        text_revision="1",
+    )
     assert response.status_code == 302
     internal = _internal()
     assert internal.text_revision == 2 and [a.user.name for a in internal.authors] == ["Anna Arslan", "Ben Bauer"]
@@ -137,11 +153,25 @@ def test_a_stale_edit_is_a_conflict_showing_the_current_text_and_keeping_the_typ
     _as(client, world, "anna")
     _start(client, world)
     internal = _internal()
-    _post(client, internal.id, "", kind="replace", text=NEW.replace("gemeinsam", "zusammen"),
-          justification="Annas zweite Fassung.", text_revision="1")
+    _post(
+        client,
+        internal.id,
+        "",
+        kind="replace",
+        text=NEW.replace("gemeinsam", "zusammen"),
+        justification="Annas zweite Fassung.",
+        text_revision="1",
+    )
     _as(client, world, "ben")
-    response = _post(client, internal.id, "", kind="replace", text=NEW.replace("gemeinsam", "miteinander"),
-                     justification="Bens Fassung aus der alten Seite.", text_revision="1")
+    response = _post(
+        client,
+        internal.id,
+        "",
+        kind="replace",
+        text=NEW.replace("gemeinsam", "miteinander"),
+        justification="Bens Fassung aus der alten Seite.",
+        text_revision="1",
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Bens Fassung aus der alten Seite." in html and "Annas zweite Fassung." in html
@@ -172,8 +202,10 @@ def test_internal_comments_render_markdown_without_raw_html(client, world):
     _as(client, world, "ben")
     page = _page(client, internal.id).get_data(as_text=True)
     key = re.search(r'name="once_key" value="([^"]+)"', page).group(1)
-    response = client.post(f"/drafts/teilhabe/workspace/{internal.id}/notes", data={
-        "csrf_token": csrf_token(page), "once_key": key, "body": "Gut, aber *kürzer*? <script>x()</script>"})
+    response = client.post(
+        f"/drafts/teilhabe/workspace/{internal.id}/notes",
+        data={"csrf_token": csrf_token(page), "once_key": key, "body": "Gut, aber *kürzer*? <script>x()</script>"},
+    )
     assert response.status_code == 302
     html = _page(client, internal.id).get_data(as_text=True)
     assert "<em>kürzer</em>" in html and "<script>x()" not in html and "Ben Bauer" in html
@@ -184,8 +216,15 @@ def test_submitting_an_amendment_makes_it_the_organisations_with_its_authors(cli
     _start(client, world)
     internal = _internal()
     _as(client, world, "ben")
-    _post(client, internal.id, "", kind="replace", text=NEW.replace("gemeinsam", "zusammen"),
-          justification="Zusammen.", text_revision="1")
+    _post(
+        client,
+        internal.id,
+        "",
+        kind="replace",
+        text=NEW.replace("gemeinsam", "zusammen"),
+        justification="Zusammen.",
+        text_revision="1",
+    )
     page = _page(client, internal.id).get_data(as_text=True)
     assert "Nobody else agrees yet." in page or "Noch niemand sonst ist einverstanden." in page
     response = _post(client, internal.id, "/submit", text_revision="2")
@@ -217,24 +256,33 @@ def test_a_submitted_comment_shows_in_the_thread_and_the_queue_as_the_organisati
     internal = _internal()
     _post(client, internal.id, "/submit", text_revision="1")
     comment = db.session.scalars(select(Comment)).one()
-    assert comment.status.value == "pending"   # the moderation hold applies unchanged
+    assert comment.status.value == "pending"  # the moderation hold applies unchanged
     assert [row.user.name for row in comment.co_authors] == ["Anna Arslan"]
     _as(client, world, "mod")
     queue = re.sub(r"<[^>]+>|[\u2066-\u2069]", "", client.get("/moderation").get_data(as_text=True))
-    assert re.search(r"(submitted by|eingereicht von) Bund der Vereine e\.V\., (written by|verfasst von) Anna Arslan",
-                     queue)
+    assert re.search(
+        r"(submitted by|eingereicht von) Bund der Vereine e\.V\., (written by|verfasst von) Anna Arslan", queue
+    )
 
 
 def test_only_contact_persons_submit_when_the_organisation_says_so(client, world):
     _as(client, world, "ben")
     page = client.get("/drafts/teilhabe/workspace").get_data(as_text=True)
-    assert 'name="contact_submits_only"' not in page   # Ben is no contact person
-    assert client.post("/drafts/teilhabe/workspace/who-submits",
-                       data={"csrf_token": csrf_token(page), "contact_submits_only": "y"}).status_code == 403
+    assert 'name="contact_submits_only"' not in page  # Ben is no contact person
+    assert (
+        client.post(
+            "/drafts/teilhabe/workspace/who-submits", data={"csrf_token": csrf_token(page), "contact_submits_only": "y"}
+        ).status_code
+        == 403
+    )
     _as(client, world, "cem")
     page = client.get("/drafts/teilhabe/workspace").get_data(as_text=True)
-    assert client.post("/drafts/teilhabe/workspace/who-submits",
-                       data={"csrf_token": csrf_token(page), "contact_submits_only": "y"}).status_code == 302
+    assert (
+        client.post(
+            "/drafts/teilhabe/workspace/who-submits", data={"csrf_token": csrf_token(page), "contact_submits_only": "y"}
+        ).status_code
+        == 302
+    )
     _as(client, world, "anna")
     _start(client, world)
     internal = _internal()
@@ -262,9 +310,19 @@ def test_an_admin_sets_who_submits_on_the_organisations_admin_page(client, world
     url = f"/admin/organisations/{world['org_id']}"
     page = client.get(url).get_data(as_text=True)
     assert 'name="contact_submits_only"' in page
-    response = client.post(url, data={"csrf_token": csrf_token(page), "name": "Bund der Vereine e.V.",
-                                      "short_name": "BDV", "state": "Berlin", "level": "state", "is_member": "y",
-                                      "vote_weight": "1", "contact_submits_only": "y"})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "Bund der Vereine e.V.",
+            "short_name": "BDV",
+            "state": "Berlin",
+            "level": "state",
+            "is_member": "y",
+            "vote_weight": "1",
+            "contact_submits_only": "y",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(factories.Organisation, world["org_id"]).contact_submits_only is True
@@ -282,6 +340,7 @@ def _submitted_comments(world, n: int) -> None:
     from consult.core import clock
     from consult.drafts.services import current_text
     from consult.workspace.services import InternalText, edit_internal, start_internal, submit_internal
+
     anna = db.session.scalars(select(User).where(User.email == world["anna"])).one()
     ben = db.session.scalars(select(User).where(User.email == world["ben"])).one()
     draft = db.session.get(factories.Draft, world["draft_id"])
@@ -290,7 +349,7 @@ def _submitted_comments(world, n: int) -> None:
         colleague = factories.user(org=anna.organisation, name=f"Kollegin {next(_names)}") if i else ben
         internal = start_internal(anna, draft, text, InternalKind.COMMENT, InternalText(body=f"Text {i}"), clock.now())
         edit_internal(colleague, internal, draft, text, InternalText(body=f"Text {i}!"), 1, clock.now())
-        submit_internal(anna, internal, draft, text, 2, clock.now())   # the colleague is known only as a co-author
+        submit_internal(anna, internal, draft, text, 2, clock.now())  # the colleague is known only as a co-author
     db.session.commit()
 
 
@@ -316,7 +375,8 @@ def test_a_co_author_who_deletes_their_account_is_a_former_delegate(client, worl
     from consult.accounts.models import User
     from consult.core import clock
     from consult.profile.services import delete_account
-    _submitted_comments(world, 1)   # written by Anna and Ben, submitted by Anna
+
+    _submitted_comments(world, 1)  # written by Anna and Ben, submitted by Anna
     url = f"/drafts/teilhabe?open={world['pid']}"
     _as(client, world, "xena")
     assert "Ben Bauer" in client.get(url).get_data(as_text=True)
