@@ -22,8 +22,9 @@ def _write_pairs(app, stop: threading.Event, written: list[int]) -> None:
                     n += 1
                     connection.execute(
                         text(
-                            "INSERT INTO organisation (name, short_name, is_member, is_active, created_at, vote_weight, "
-                            f"level) VALUES ('Verein {n}', 'V{n}', true, true, '2026-12-01 10:00:00', 1, 'state')"
+                            "INSERT INTO organisation (name, short_name, is_member, is_active, created_at, "
+                            "vote_weight, level) "
+                            f"VALUES ('Verein {n}', 'V{n}', true, true, '2026-12-01 10:00:00', 1, 'state')"
                         )
                     )
             written.append(n)
