@@ -26,6 +26,9 @@ def server_bin() -> Path | None:
 
 
 class Cluster:
+    # initdb's authentication: a throwaway cluster for tests trusts every local connection.
+    AUTH: tuple[str, ...] = ("--auth=trust",)
+
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.port = free_port()
@@ -48,7 +51,7 @@ class Cluster:
             f"{self.dir}/data",
             "-U",
             "postgres",
-            "--auth=trust",
+            *self.AUTH,
             "-E",
             "UTF8",
             "--locale=C.UTF-8",

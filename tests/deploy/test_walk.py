@@ -70,23 +70,7 @@ class PasswordCluster(postgres.Cluster):
     """As on a Debian server: connections over TCP need the role's password (scram-sha-256); the postgres
     user administers through the local socket."""
 
-    def start(self) -> None:
-        if self.as_root:
-            shutil.chown(self.dir, "postgres")
-        self._run(
-            "initdb",
-            "-D",
-            f"{self.dir}/data",
-            "-U",
-            "postgres",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        )
-        self.start_server()
+    AUTH = ("--auth-local=trust", "--auth-host=scram-sha-256")
 
     def as_postgres(self, program: str, *args: str) -> None:
         """`runuser -u postgres -- PROGRAM ARGS` of the README, on this cluster's socket."""
