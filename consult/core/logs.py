@@ -111,6 +111,7 @@ def configure(log_format: str, level: str, quiet: bool = False) -> logging.Handl
     for old in [h for h in logger.handlers if getattr(h, "consult_handler", False)]:
         logger.removeHandler(old)
     handler = _StderrHandler(quiet)
+    # Marks the handler this module owns (replaced, never doubled); logging's types declare no such attribute.
     handler.consult_handler = True  # type: ignore[attr-defined]
     handler.setFormatter(FORMATTERS[log_format]())
     handler.addFilter(_RequestIdFilter())
