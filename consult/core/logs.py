@@ -11,8 +11,9 @@ marked with the same request id.
   JSON lines (one object per line: time, level, logger, message, request_id and the request's fields) with
   `CONSULT_LOG_FORMAT=json`, for a log collector. `CONSULT_LOG_LEVEL` sets the level (default INFO).
 
-Configured once per process, on the `consult` logger (which is also Flask's `app.logger`): records still
-propagate to the root logger, so gunicorn's and pytest's handlers see them too.
+Configured once per process, on the `consult` logger (which is also Flask's `app.logger`), which then does not
+pass its records on to the root logger (a second handler there would print each line twice); in tests it
+writes nothing and passes them on to pytest's capture.
 """
 
 from __future__ import annotations
@@ -117,6 +118,10 @@ def configure(log_format: str, level: str, quiet: bool = False) -> logging.Handl
     handler.addFilter(_RequestIdFilter())
     logger.addHandler(handler)
     logger.setLevel(level)
+    # Where our handler writes, it is the only one: a root handler that something else set up (alembic's
+    # fileConfig, when a command ran the migrations in this process) would print every line a second time.
+    # Quiet (tests), records go on to the test runner's capture.
+    logger.propagate = quiet
     return handler
 
 

@@ -93,6 +93,22 @@ def test_json_lines_with_the_request_fields(database_url, capsys):
     assert line["duration_ms"] >= 0 and line["time"].endswith("+00:00")
 
 
+def test_a_line_is_written_once_when_the_root_logger_has_a_handler_too(database_url, capsys):
+    """After the migrations ran in the same process (alembic's fileConfig sets up the root logger), as in
+    `flask restore --upgrade`."""
+    root_handler = logging.StreamHandler()  # to stderr, as alembic's
+    logging.getLogger().addHandler(root_handler)
+    try:
+        app = create_app({**TEST_CONFIG, "TESTING": False, "SQLALCHEMY_DATABASE_URI": database_url})
+        capsys.readouterr()
+        app.test_client().get("/healthz")
+        lines = [line for line in capsys.readouterr().err.splitlines() if "GET /healthz 200" in line]
+    finally:
+        logging.getLogger().removeHandler(root_handler)
+        configure("text", "INFO", quiet=True)
+    assert len(lines) == 1, lines
+
+
 def test_in_tests_nothing_is_written_to_stderr(client, capsys):
     client.get("/healthz")
     assert capsys.readouterr().err == ""
