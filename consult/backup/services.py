@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from consult.backup import postgres, sqlite
 from consult.backup.errors import BackupError
 from consult.backup.files import written_atomically
+from consult.core.health import code_heads
 from consult.extensions import db
 
 VERSION_TABLE = "alembic_version"
@@ -158,15 +159,16 @@ def describe_rows(rows: dict[str, int]) -> str:
 def schema_state(revision: str) -> str:
     """ "current" (the code's head), "older" (a revision of this code's history: `flask db upgrade` brings it to
     head) or "unknown" (made by another, probably newer, version of consult)."""
-    scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
-    if revision in scripts.get_heads():
+    directory = current_app.extensions["migrate"].directory
+    if revision in code_heads(directory):
         return "current"
+    scripts = ScriptDirectory(directory)
     known = {script.revision for script in scripts.walk_revisions()}
     return "older" if revision in known else "unknown"
 
 
 def code_head() -> str:
-    return ", ".join(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
+    return ", ".join(sorted(code_heads(current_app.extensions["migrate"].directory)))
 
 
 def prune(keep: int) -> list[Path]:
