@@ -29,6 +29,7 @@
 #   STRICT=1 bench/annotate.sh              # exit 1 when a goal is missed
 #   FLOOR=1 TARGETS=vote bench/annotate.sh  # the stack alone: a vote view that does nothing (bench/stack_floor.py)
 #   FLOOR=1 TARGETS=tally bench/annotate.sh # the stack alone for a polled GET: a tally view that does nothing
+#   FLOOR=1 TARGETS=render_nocache bench/annotate.sh  # the page's template alone: its data read once per process
 #
 # Needs wrk (installed here when run as root), curl, and the project's venv.
 set -euo pipefail
@@ -44,7 +45,7 @@ AS="${AS:-delegate}"
 VOTE_HTMX="${VOTE_HTMX:-1}"
 APP_WORKERS="${APP_WORKERS:-2}"
 APP_MODULE="wsgi:app"
-[[ "${FLOOR:-0}" == 1 ]] && APP_MODULE="stack_floor:app"   # bench/stack_floor.py: a vote view that does nothing
+[[ "${FLOOR:-0}" == 1 ]] && APP_MODULE="stack_floor:app"   # bench/stack_floor.py: views that do nothing or read once
 GOAL_RENDER="${GOAL_RENDER:-0.5}"
 GOAL_VOTE="${GOAL_VOTE:-0.4}"
 GOAL_TALLY="${GOAL_TALLY:-0.5}"
@@ -201,18 +202,18 @@ summary() {  # summary <name> <ref> <label> <goal>
     "$3" "$t_rps" "$t_p50" "$t_p99" "$2" "$r_rps" "$ratio" "$4" "$verdict"
 }
 echo "# === consult annotate benchmark: $PARAGRAPHS paragraphs, $COMMENTS comments, gunicorn -w $APP_WORKERS sync, SQLite, load $(cut -d' ' -f1-3 /proc/loadavg)"
-summary render render "draft page GET ($AS)" "$GOAL_RENDER"
-summary render_voting render "draft page GET ($AS), $VOTES_PER_S votes/s" "$GOAL_RENDER"
-summary render_nocache render "draft page GET ($AS), page cache off" "$GOAL_RENDER"
-if [[ "${FLOOR:-0}" == 1 ]]; then
-  summary tally const "EMPTY tally view (stack floor only)" "$GOAL_TALLY"
-  summary tally_200 const "EMPTY tally view (stack floor only)" "$GOAL_TALLY"
-  summary vote vote "EMPTY vote view (stack floor only)" "$GOAL_VOTE"
-else
-  summary tally const "tally feed GET, If-None-Match (304)" "$GOAL_TALLY"
-  summary tally_200 const "tally feed GET, no ETag (200, JSON)" "$GOAL_TALLY"
-  summary vote vote "vote POST (delegate, htmx=$VOTE_HTMX)" "$GOAL_VOTE"
+PAGE_LABEL="draft page GET ($AS)"; TALLY=("tally feed GET, If-None-Match (304)" "tally feed GET, no ETag (200, JSON)")
+VOTE="vote POST (delegate, htmx=$VOTE_HTMX)"
+if [[ "${FLOOR:-0}" == 1 ]]; then  # bench/stack_floor.py: what the stack alone allows
+  PAGE_LABEL="FLOOR draft page, data read once"; TALLY=("EMPTY tally view (stack floor only)" "EMPTY tally view (stack floor only)")
+  VOTE="EMPTY vote view (stack floor only)"
 fi
+summary render render "$PAGE_LABEL" "$GOAL_RENDER"
+summary render_voting render "$PAGE_LABEL, $VOTES_PER_S votes/s" "$GOAL_RENDER"
+summary render_nocache render "$PAGE_LABEL, page cache off" "$GOAL_RENDER"
+summary tally const "${TALLY[0]}" "$GOAL_TALLY"
+summary tally_200 const "${TALLY[1]}" "$GOAL_TALLY"
+summary vote vote "$VOTE" "$GOAL_VOTE"
 
 if [[ "${PROFILE:-0}" == 1 ]]; then
   kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""

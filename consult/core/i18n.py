@@ -75,12 +75,17 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return _translations().ungettext(singular, plural, n)
 
 
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    """Flask-Babel's `ngettext` (`num` is `n`), through the catalogue looked up once per request."""
+    return _ngettext(singular, plural, n) % {"num": n, **variables}
+
+
 def _pgettext(context: str, message: str) -> str:
     """A word whose translation depends on where it stands ("Support": a stance, or co-signing)."""
     return _translations().upgettext(context, message)
 
 
-_REQUEST_CACHES = ("_consult_translations", "_consult_labels")
+_REQUEST_CACHES = ("_consult_translations", "_consult_labels", "_consult_comment_words")
 
 
 @contextmanager

@@ -6,8 +6,8 @@ from flask import g, url_for
 from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale
 
 from consult.core.db import utcnow
+from consult.core.i18n import gettext, ngettext, text_direction
 from consult.core.i18n import lazy_gettext as _l
-from consult.core.i18n import text_direction
 from consult.core.markdown import number_lines
 from consult.core.names import isolate, isolate_text
 
@@ -156,20 +156,38 @@ def role_names(roles) -> str:
     return ", ".join(names[str(role)] for role in roles)
 
 
-_PLACEHOLDER = 2147483647
+def comment_words(count: int, can_comment: bool, position: int) -> tuple[str, str]:
+    """A paragraph's comment link: its words ("3 Kommentare", "Kommentieren", "Keine Kommentare") and its
+    name for a screen reader, which says the paragraph ("3 Kommentare zu § 8"). Each count's words are
+    translated once per request: the draft page has a link under each of its paragraphs."""
+    cache = g.setdefault("_consult_comment_words", {})
+    words = cache.get((count, can_comment))
+    if words is None:
+        if count:
+            words = ngettext("%(num)d comment", "%(num)d comments", count)
+        else:
+            words = gettext("Comment") if can_comment else gettext("No comments")
+        cache[(count, can_comment)] = words
+    on = cache.get("on")
+    if on is None:
+        on = cache["on"] = gettext("on § %(num)d")
+    return words, f"{words} {on % {'num': position}}"
+
+
+_PLACEHOLDER = "2147483647"
 
 
 def url_for_each(endpoint: str, key: str, value, **values) -> str:
     """`url_for(endpoint, key=value, **values)`, building the route once per request.
 
     A page that links every one of 200 paragraphs would otherwise spend most of its
-    time in URL building."""
+    time in URL building: the route is built once with a placeholder for `value`, and kept split there."""
     cache = g.setdefault("_consult_urls", {})
-    cache_key = (endpoint, key, tuple(sorted(values.items())))
-    pattern = cache.get(cache_key)
-    if pattern is None:
-        pattern = cache[cache_key] = url_for(endpoint, **{**values, key: _PLACEHOLDER})
-    return pattern.replace(str(_PLACEHOLDER), str(value))
+    cache_key = (endpoint, key, *values.items())  # a call site names its values in one order
+    parts = cache.get(cache_key)
+    if parts is None:
+        parts = cache[cache_key] = url_for(endpoint, **{**values, key: _PLACEHOLDER}).split(_PLACEHOLDER)
+    return str(value).join(parts)
 
 
 def init_app(app) -> None:
@@ -180,6 +198,7 @@ def init_app(app) -> None:
     # `<html lang dir>`).
     app.jinja_env.globals.update(
         url_for_each=url_for_each,
+        comment_words=comment_words,
         labels=labels,
         role_names=role_names,
         draft_lang=app.config["BABEL_DEFAULT_LOCALE"],

@@ -35,8 +35,14 @@ def _plain(markdown: str) -> str:
 
 def place(text: str, quote: Mapping) -> tuple[int, int] | None:
     """(start, end) of `quote` ({exact, prefix, suffix}) in the paragraph's plain `text`, or None."""
-    exact, prefix = quote["exact"], quote["prefix"]
-    whole = prefix + exact + quote["suffix"]
+    return _place(text, quote["exact"], quote["prefix"], quote["suffix"])
+
+
+@lru_cache(maxsize=16384)
+def _place(text: str, exact: str, prefix: str, suffix: str) -> tuple[int, int] | None:
+    """`place`, kept per process: a version's text and a comment's passage never change, and the draft page
+    places every passage of its paragraphs on each view."""
+    whole = prefix + exact + suffix
     if _ODD_SPACE.search(whole) or exact != exact.strip():
         # Stored passages are squashed already (locate_quote); others as the browser would squash them.
         exact, prefix, whole = _squash(exact).strip(), _squash(prefix), _squash(whole)
