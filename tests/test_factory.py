@@ -80,3 +80,15 @@ def test_wsgi_entry_point_runs_in_production_mode(tmp_path):
     env["MAIL_BACKEND"] = "log"
     started = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
     assert started.stdout.strip() == "production True", started.stderr
+
+
+def test_wsgi_entry_point_keeps_the_app_out_of_the_garbage_collectors_full_collections(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/w.sqlite3", "SECRET_KEY": "s", "MAIL_BACKEND": "log"}
+    code = "import gc, wsgi; print(gc.get_freeze_count() > 100000, any(o is wsgi.app for o in gc.get_objects()))"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    started = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
+    assert started.stdout.strip() == "True False", started.stderr  # frozen: in no generation the collector walks
