@@ -1054,7 +1054,14 @@ def main() -> int:
         os.environ.update(
             {
                 k: env[k]
-                for k in ("CONSULT_INSTANCE_PATH", "CONSULT_ENV", "SECRET_KEY", "SESSION_COOKIE_SECURE", "DATABASE_URL")
+                for k in (
+                    "CONSULT_INSTANCE_PATH",
+                    "CONSULT_ENV",
+                    "MAIL_BACKEND",
+                    "SECRET_KEY",
+                    "SESSION_COOKIE_SECURE",
+                    "DATABASE_URL",
+                )
             }
         )
         os.environ["CONSULT_RATELIMIT"] = "0"
