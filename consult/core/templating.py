@@ -168,10 +168,7 @@ def comment_words(count: int, can_comment: bool, position: int) -> tuple[str, st
         else:
             words = gettext("Comment") if can_comment else gettext("No comments")
         cache[(count, can_comment)] = words
-    on = cache.get("on")
-    if on is None:
-        on = cache["on"] = gettext("on § %(num)d")
-    return words, f"{words} {on % {'num': position}}"
+    return words, f"{words} {gettext('on § %(num)d', num=position)}"
 
 
 _PLACEHOLDER = "2147483647"
