@@ -30,8 +30,12 @@ $(STAMP): requirements/dev.txt pyproject.toml
 # made on a newer 3.11 would lack it). Pinned extras that a newer Python does not need install harmlessly.
 LOCK_PYTHON ?= $(firstword $(wildcard /usr/bin/python3) $(PYTHON))
 LOCK_VENV    = .venv-lock
-PIP_COMPILE  = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes \
-	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+# Extras stay in the pins (`fonttools[woff]==…`): the pip of Debian 12's venv (23.0) and of Python 3.11 (23.2), in
+# hash-checking mode, otherwise takes a dependency's `fonttools[woff]>=…` for a second, unpinned requirement as soon
+# as a newer release than the pin exists, and refuses the whole install. `make lock LOCK_UPGRADE=` keeps every pin.
+LOCK_UPGRADE ?= --upgrade
+PIP_COMPILE  = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) --generate-hashes \
+	--allow-unsafe --no-strip-extras --no-emit-index-url --no-emit-find-links
 
 lock:
 	test -x $(LOCK_VENV)/bin/pip-compile || { $(LOCK_PYTHON) -m venv $(LOCK_VENV) && \

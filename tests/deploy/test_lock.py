@@ -15,7 +15,8 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "requirements" / "base.txt"
 DEV = ROOT / "requirements" / "dev.txt"
-PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s\\;]+)")
+# `name==version` or, with the extras a dependency asks for, `name[extra,…]==version` (see `make lock`).
+PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[A-Za-z0-9._,-]+\])?==(?P<version>[^\s\\;]+)")
 
 
 def pins(path: Path) -> dict[str, tuple[str, int]]:
