@@ -68,7 +68,10 @@ def live_server(app):
 def served(app) -> Iterator[str]:
     """`app` served by werkzeug in a daemon thread while the block runs; gives the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="consult-live-server", daemon=True)
+    # serve_forever looks for a shutdown every poll_interval (0.5 s by default): each test's end waited for it.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="consult-live-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
