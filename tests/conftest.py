@@ -22,7 +22,6 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy import SQLAlchemy
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import Engine, event, make_url, text
-from sqlalchemy.exc import IntegrityError, ProgrammingError
 from werkzeug.routing import Rule
 
 from consult import create_app
@@ -237,12 +236,17 @@ def redis_url():
 def pg_test_database(pg_cluster):
     """One PostgreSQL database for the session; its tables are created once and emptied after each test."""
     url = pg_cluster.create_database("consult_test")
+    _create_tables(url)
+    return url
+
+
+def _create_tables(url: str) -> None:
+    """All tables of the models in the (empty) database at `url`; its connections closed after."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         db.session.remove()
-        db.engine.dispose()
-    return url
+        db.engine.dispose()  # on SQLite the last connection closed folds the write-ahead log into the file
 
 
 @pytest.fixture(scope="session")
@@ -251,11 +255,7 @@ def sqlite_template():
     well under a millisecond, `create_all` of the schema about 35 ms)."""
     folder = Path(tempfile.mkdtemp(prefix="consult-template-"))
     path = folder / "template.sqlite3"
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        db.create_all()
-        db.session.remove()
-        db.engine.dispose()  # the last connection closed: the write-ahead log is folded into the file
+    _create_tables(f"sqlite:///{path}")
     yield path
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -307,39 +307,21 @@ def app(database_url, backend, extra_config):
         db.engine.dispose()
 
 
-_sequences: list[str] = []
-
-
 def empty_postgres_tables() -> None:
     """Empty every table and restart every sequence, as `TRUNCATE … RESTART IDENTITY` would, in one round trip.
 
     A TRUNCATE gives each table new files, about 5 ms a table on a test cluster (75 ms after a test with the demo);
-    a DELETE of a few rows and `setval` cost well under a millisecond. Should a DELETE ever be refused (a user
-    that may not switch the foreign keys' checks off), TRUNCATE … CASCADE does it."""
-    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-    with db.engine.connect() as connection:
-        if not _sequences:
-            with connection.begin():
-                _sequences.extend(
-                    connection.execute(
-                        text(
-                            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences"
-                            " WHERE schemaname = current_schema() ORDER BY 1"
-                        )
-                    ).scalars()
-                )
-        # The test cluster's user is its superuser: the foreign keys' checks are off while the tables are emptied
-        # (drafts and their versions refer to each other, so no order empties them one by one).
-        statements = ["SET LOCAL session_replication_role = replica"]
-        statements += [f'DELETE FROM "{name}"' for name in tables]
-        statements += [f"SELECT setval('{sequence}', 1, false)" for sequence in _sequences]
-        try:
-            with connection.begin():
-                connection.exec_driver_sql("; ".join(statements))
-        except (IntegrityError, ProgrammingError):
-            names = ", ".join(f'"{name}"' for name in tables)
-            with connection.begin():
-                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    a DELETE of a few rows and `setval` cost well under a millisecond. The test cluster's user is its superuser,
+    so the foreign keys' checks are off while the tables are emptied (drafts and their versions refer to each
+    other: no order would empty them one by one)."""
+    statements = ["SET LOCAL session_replication_role = replica"]
+    statements += [f'DELETE FROM "{table.name}"' for table in db.metadata.sorted_tables]
+    statements.append(
+        "SELECT setval(oid, 1, false) FROM pg_class"
+        " WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace"
+    )
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("; ".join(statements))
 
 
 class IsolatedClient(FlaskClient):

@@ -105,11 +105,10 @@ def test_the_phone_and_the_projector_follow_the_chair_through_three_questions(li
         projector.goto(f"{base}/drafts/{slug}/live/projector")
         expect(projector.locator("#projector-screen")).to_have_attribute("data-state", "none")
         expect(projector.get_by_role("button", name="Vollbild")).to_be_visible()
+        # While nothing changes, the polls (304, or 200 with the ETag shown) swap nothing in: the mark stays.
         for page, root in ((phone, "#current-question"), (projector, "#projector-screen")):
             page.evaluate("() => { window.notReloaded = true; }")  # gone after any reload
             page.evaluate(WATCH_STATES, root)
-        # While nothing changes, the polls (304, or 200 with the ETag shown) swap nothing in.
-        for page, root in ((phone, "#current-question"), (projector, "#projector-screen")):
             page.evaluate("(root) => { document.querySelector(root).dataset.mark = 'kept'; }", root)
         phone.wait_for_timeout(2500)
         for page, root in ((phone, "#current-question"), (projector, "#projector-screen")):
